@@ -1,0 +1,7 @@
+"""Allow ``python -m dangwu``."""
+
+from __future__ import annotations
+
+from dangwu.cli import main
+
+main()

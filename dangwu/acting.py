@@ -1,0 +1,97 @@
+"""Acting on the office: who is acting, under the write lock, making one commit.
+
+Every write command runs inside :func:`acting`, which establishes the actor
+from git's identity against the roster *as committed* (a roster edited but not
+committed grants nothing), checks the role, and makes the one commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dangwu import clock, workflow
+from dangwu.errors import IdentityError, InvalidFiles
+from dangwu.gitstore import GitStore, Identity
+from dangwu.i18n import _
+from dangwu.office import SETTINGS_FILE, Office, Person, Settings, parse_settings
+
+
+@dataclass
+class Act:
+    office: Office
+    store: GitStore
+    settings: Settings
+    actor: Person
+    identity: Identity
+    when: datetime
+    head: str
+
+    def commit(self, changes: Mapping[str, bytes | None], message: str,
+               sign: bool = False) -> str:
+        author = Identity(name=self.identity.name or self.actor.name, email=self.identity.email)
+        return self.store.commit(changes, message, author=author, when=self.when, sign=sign,
+                                 expect_head=self.head)
+
+
+def committed_settings(office: Office, store: GitStore, head: str) -> Settings:
+    raw = store.blob(head, SETTINGS_FILE)
+    if raw is None:
+        raise IdentityError(
+            _("dangwu.yaml is not committed yet, so there is no roster to act under"),
+            hint=_("commit it first: git add dangwu.yaml && git commit"),
+        )
+    from dangwu import yamlio
+
+    try:
+        text = yamlio.decode(raw)
+    except yamlio.YamlProblem as exc:
+        raise InvalidFiles([exc.at(f"{SETTINGS_FILE} (committed)")]) from None
+    return parse_settings(text, f"{SETTINGS_FILE} (committed)", office.root)
+
+
+def actor_of(settings: Settings, identity: Identity) -> Person:
+    person = settings.person_by_email(identity.email)
+    if person is None:
+        raise IdentityError(
+            _("{email} is not on the roster of {unit}").format(
+                email=identity.email, unit=settings.unit),
+            hint=_("ask an office head to add you (dangwu roster add KEY --name NAME "
+                   "--email {email} --role ROLE), or set the email the roster lists for you "
+                   "with git config user.email").format(email=identity.email),
+        )
+    return person
+
+
+@contextlib.contextmanager
+def acting(office: Office, action: str) -> Iterator[Act]:
+    with GitStore(office.root, office.state_dir) as store, store.writing():
+        head = store.require_head()
+        settings = committed_settings(office, store, head)
+        identity = store.identity()
+        actor = actor_of(settings, identity)
+        workflow.require(actor, action)
+        yield Act(office, store, settings, actor, identity,
+                  clock.now(clock.office_zone(settings.timezone)), head)
+
+
+def message(step: str, subject: str, *, actor: Person, record_id: str | None = None,
+            state: tuple[str, str] | None = None, content: str | None = None,
+            body: Sequence[str] = (), extra: Sequence[tuple[str, str]] = ()) -> str:
+    """A step's commit message: '<step>: <subject>', an optional body, then trailers."""
+    lines = [f"{step}: {subject}".replace("\n", " ").strip(), ""]
+    if body:
+        lines += [*body, ""]
+    trailers = [("Dangwu-Step", step)]
+    if record_id:
+        trailers.append(("Dangwu-Record", record_id))
+    if state:
+        trailers += [("Dangwu-From", state[0]), ("Dangwu-To", state[1])]
+    trailers.append(("Dangwu-Actor", actor.key))
+    if content:
+        trailers.append(("Dangwu-Content", content))
+    trailers += list(extra)
+    lines += [f"{key}: {value}" for key, value in trailers]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,168 @@
+"""The disclosure catalogue (公开目录): categories, item types, channels, cadences."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dangwu.errors import DangwuError, UsageError
+from dangwu.i18n import N_, _
+
+SCOPES = ("internal", "public")
+CADENCES = ("standing", "quarterly", "timely", "follow-up")
+INTERNAL_CHANNELS = ("meeting", "circular", "internal-board", "intranet")
+PUBLIC_CHANNELS = ("newspaper", "city-portal", "website", "public-board")
+CHANNELS = INTERNAL_CHANNELS + PUBLIC_CHANNELS
+
+SCOPE_TITLES = {"internal": (N_("internal"), "党内公开"), "public": (N_("public"), "社会公开")}
+CADENCE_TITLES = {
+    "standing": (N_("standing"), "长期公开"),
+    "quarterly": (N_("quarterly"), "每季度更新"),
+    "timely": (N_("timely"), "及时公开"),
+    "follow-up": (N_("follow-up"), "跟踪公开"),
+}
+CHANNEL_TITLES = {
+    "meeting": (N_("disclosure meeting"), "党务公开会议"),
+    "circular": (N_("printed circular"), "印发党务公开信息"),
+    "internal-board": (N_("internal notice board"), "内部党务公开栏"),
+    "intranet": (N_("intranet"), "内部网"),
+    "newspaper": (N_("newspaper"), "报纸"),
+    "city-portal": (N_("city portal"), "市公众信息网"),
+    "website": (N_("unit website"), "单位对外网站"),
+    "public-board": (N_("public notice board"), "对外党务公开栏"),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    slug: str
+    zh: str
+    en: str
+    scope: str
+    cadence: str
+    category: str
+
+    @property
+    def number(self) -> int:
+        return int(self.code[-2:])
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    code: str
+    zh: str
+    en: str
+    items: tuple[Item, ...]
+
+    def item(self, ref: str) -> Item:
+        """Find an item by slug, code (ZZ16), number (16) or Chinese title."""
+        wanted = ref.strip()
+        for item in self.items:
+            if wanted in (item.slug, item.zh) or wanted.upper() == item.code:
+                return item
+            if wanted.isdigit() and int(wanted) == item.number:
+                return item
+        hint = suggest(wanted, [i.slug for i in self.items] + [i.zh for i in self.items])
+        raise UsageError(
+            _("'{item}' is not an item of {category} ({zh})").format(
+                item=ref, category=self.slug, zh=self.zh
+            ),
+            hint=hint or _("see: dangwu catalogue {category}").format(category=self.slug),
+        )
+
+    def has_item(self, slug: str) -> bool:
+        return any(item.slug == slug for item in self.items)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    categories: tuple[Category, ...]
+    path: Path
+
+    def __iter__(self) -> Iterator[Category]:
+        return iter(self.categories)
+
+    def by_slug(self, slug: str) -> Category | None:
+        for category in self.categories:
+            if category.slug == slug:
+                return category
+        return None
+
+    def by_code(self, code: str) -> Category | None:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        return None
+
+    def category(self, ref: str) -> Category:
+        """Find a category by slug (zuzhi-jianshe), code (ZZ) or Chinese title (组织建设)."""
+        wanted = ref.strip()
+        for category in self.categories:
+            if wanted in (category.slug, category.zh) or wanted.upper() == category.code:
+                return category
+        hint = suggest(wanted, [c.slug for c in self.categories])
+        raise UsageError(
+            _("'{category}' is not a category of the catalogue").format(category=ref),
+            hint=hint
+            or _("one of: {choices}").format(choices=", ".join(c.slug for c in self.categories)),
+        )
+
+
+def suggest(wrong: str, choices: list[str]) -> str | None:
+    """'did you mean ...?' for a near miss, or None."""
+    close = difflib.get_close_matches(wrong, choices, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = difflib.get_close_matches(wrong.lower(), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    if close:
+        return _("did you mean '{choice}'?").format(choice=close[0])
+    return None
+
+
+def from_data(data: dict[str, object], path: Path) -> Catalogue:
+    categories = []
+    raw_categories = data["categories"]
+    assert isinstance(raw_categories, list)
+    for raw in raw_categories:
+        items = tuple(
+            Item(
+                code=i["code"],
+                slug=i["slug"],
+                zh=i["zh"],
+                en=i["en"],
+                scope=i["scope"],
+                cadence=i["cadence"],
+                category=raw["slug"],
+            )
+            for i in raw["items"]
+        )
+        categories.append(
+            Category(slug=raw["slug"], code=raw["code"], zh=raw["zh"], en=raw["en"], items=items)
+        )
+    return Catalogue(tuple(categories), path)
+
+
+def check_unique(catalogue: Catalogue) -> list[str]:
+    """Slugs and codes must each name one thing."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for category in catalogue:
+        for name in (category.slug, category.code):
+            if name in seen:
+                clashes.append(name)
+            seen[name] = category.slug
+        for item in category.items:
+            for name in (f"{category.slug}/{item.slug}", item.code):
+                if name in seen:
+                    clashes.append(name)
+                seen[name] = item.slug
+    return clashes
+
+
+class CatalogueError(DangwuError):
+    pass

@@ -1,0 +1,107 @@
+"""The face of dangwu: a Typer app made of small command groups.
+
+Commands parse options, call one core function and render what it returns.
+The one error boundary is :class:`_Group.invoke`: a DangwuError becomes its
+message and exit code; anything else is a bug, shown with its traceback only
+under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from dangwu import __version__
+from dangwu.cli import output
+from dangwu.errors import DangwuError, ExitCode
+from dangwu.i18n import _
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        from typer._click.exceptions import ClickException
+
+        try:
+            return super().invoke(ctx)
+        except DangwuError as error:
+            output.error(error)
+            raise typer.Exit(error.exit_code) from None
+        except (ClickException, typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            output.plain_error(_("interrupted; nothing was changed"))
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:  # noqa: BLE001 - the boundary: any other failure is a bug
+            output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")))
+            raise typer.Exit(3) from None
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # in the order they were added, not alphabetical
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="dangwu",
+    help=_(
+        "Run a party organisation's disclosure programme (党务公开) over a git repository "
+        "of YAML records."
+    ),
+    epilog=_("Start with: dangwu demo /tmp/office"),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dangwu {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    repo: Annotated[
+        Path | None,
+        typer.Option("-C", help=_("Run in the office repository at PATH."), metavar="PATH"),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help=_("Show tracebacks of bugs."))] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
+    ] = False,
+) -> None:
+    ctx.obj = {"repo": repo, "debug": debug}
+
+
+def _register() -> None:
+    from dangwu.cli import demo, office, records
+
+    office.register(app)
+    records.register(app)
+    demo.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    from dangwu.gitstore import scrub_environment
+
+    scrub_environment()
+    try:
+        app(prog_name="dangwu")
+    except DangwuError as error:  # raised outside a command (e.g. while parsing)
+        output.error(error)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(ExitCode.OK)

@@ -1,0 +1,442 @@
+"""Commands on records: catalogue, new, show, list, validate, edit, set."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _
+
+if TYPE_CHECKING:
+    from dangwu.catalogue import Catalogue, Category
+    from dangwu.office import Office
+
+
+def register(app: typer.Typer) -> None:
+    app.command("catalogue", help=_(
+        "Show the disclosure catalogue (公开目录): categories and item types.\n\n"
+        "Example: dangwu catalogue zuzhi-jianshe"))(catalogue)
+    app.command("new", help=_(
+        "Draft a new record; prints its id. Asks for what is missing when run at a "
+        "terminal.\n\n"
+        "Example: dangwu new zuzhi-jianshe --item party-dues --title "
+        "2026年第三季度党费收缴管理情况 --period 2026Q3"))(new)
+    app.command("show", help=_("Show one record.\n\nExample: dangwu show ZZ-2026-101"))(show)
+    app.command("list", help=_(
+        "List records, optionally filtered.\n\n"
+        "Example: dangwu list --category zuzhi-jianshe --status draft"))(list_records)
+    app.command("validate", help=_(
+        "Check records (all, or the files and folders given) and report every problem "
+        "with file:line:col.\n\nExample: dangwu validate records/zuzhi-jianshe"))(validate_cmd)
+    app.command("edit", help=_(
+        "Edit a record in your $EDITOR; it is committed only if it still validates.\n\n"
+        "Example: dangwu edit ZZ-2026-101"))(edit)
+    app.command("set", help=_(
+        "Change fields of a record: FIELD=VALUE, and LIST+=VALUE or LIST-=VALUE for "
+        "channels and attachments.\n\n"
+        "Example: dangwu set ZZ-2026-101 title=新标题 channels+=circular"))(set_cmd)
+
+
+# --- catalogue ---------------------------------------------------------------------
+
+
+def catalogue(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Argument(
+        help=_("Only this category (slug, code or Chinese name)."))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES
+
+    cat = _catalogue(ctx)
+    chosen = [cat.category(category)] if category else list(cat)
+    if as_json:
+        output.emit_json([
+            {"slug": c.slug, "code": c.code, "zh": c.zh, "en": c.en,
+             "items": [{"code": i.code, "slug": i.slug, "zh": i.zh, "en": i.en,
+                        "scope": i.scope, "cadence": i.cadence} for i in c.items]}
+            for c in chosen
+        ])
+        return
+    for c in chosen:
+        output.table(
+            [_("code"), _("item"), _("slug"), _("scope"), _("cadence")],
+            [[i.code, f"{i.zh}\n{i.en}", i.slug,
+              f"{_(SCOPE_TITLES[i.scope][0])} {SCOPE_TITLES[i.scope][1]}",
+              f"{_(CADENCE_TITLES[i.cadence][0])} {CADENCE_TITLES[i.cadence][1]}"]
+             for i in c.items],
+            title=f"{c.code} {c.zh} · {c.en} ({c.slug})",
+        )
+
+
+def _catalogue(ctx: typer.Context) -> Catalogue:
+    """The office's catalogue, or the shipped one outside an office."""
+    from dangwu.errors import NotAnOffice
+
+    try:
+        return common.office(ctx).catalogue
+    except NotAnOffice:
+        from dangwu import yamlio
+        from dangwu.catalogue import from_data
+        from dangwu.resources import shipped
+
+        path = shipped("schemas", "catalogue.yaml")
+        return from_data(yamlio.load(path.read_text(encoding="utf-8")).data, path)
+
+
+# --- new ---------------------------------------------------------------------------
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and not os.environ.get("DANGWU_NO_PROMPT")
+
+
+def _menu(title: str, rows: list[tuple[str, str]]) -> int:
+    output.say(title, style="bold")
+    for number, (code, label) in enumerate(rows, 1):
+        output.say(f"  {number:>2}  {code:<5} {label}")
+    while True:
+        answer = typer.prompt(_("Choose 1-{n}").format(n=len(rows))).strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(rows):
+            return int(answer) - 1
+        for index, (code, _label) in enumerate(rows):
+            if answer.upper() == code.upper():
+                return index
+        output.say(_("Please type a number from the list."), style="yellow")
+
+
+def _ask_category(cat: Catalogue) -> Category:
+    index = _menu(_("Category (公开类别):"),
+                  [(c.code, f"{c.zh}  {c.en}") for c in cat])
+    return cat.categories[index]
+
+
+def _ask_item(category: Category) -> str:
+    index = _menu(_("Item (公开事项) of {zh}:").format(zh=category.zh),
+                  [(i.code, f"{i.zh}  {i.en}") for i in category.items])
+    return category.items[index].slug
+
+
+def new(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Argument(
+        help=_("Category: slug (zuzhi-jianshe), code (ZZ) or name (组织建设)."))] = None,
+    item: Annotated[str | None, typer.Option(
+        "--item", help=_("Item type: slug, code (ZZ16), number or name."))] = None,
+    title: Annotated[str | None, typer.Option("--title", help=_("One-line title."))] = None,
+    summary: Annotated[str | None, typer.Option(
+        "--summary", help=_("Short text for the notice board."))] = None,
+    body: Annotated[str | None, typer.Option("--body", help=_("Full text (Markdown)."))] = None,
+    body_file: Annotated[Path | None, typer.Option(
+        "--body-file", help=_("Read the full text from a UTF-8 file ('-' for stdin)."))] = None,
+    scope: Annotated[str | None, typer.Option(
+        "--scope", help=_("internal (党内公开) or public (社会公开); default from the item."))
+    ] = None,
+    cadence: Annotated[str | None, typer.Option(
+        "--cadence", help=_("standing, quarterly, timely or follow-up; default from the item."))
+    ] = None,
+    channel: Annotated[list[str] | None, typer.Option(
+        "--channel", help=_("Where it is disclosed; repeat for several."))] = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", help=_("Quarter of a quarterly record, e.g. 2026Q3."))] = None,
+    event_date: Annotated[str | None, typer.Option(
+        "--event-date", help=_("Date of the matter (YYYY-MM-DD); needed for timely records."))
+    ] = None,
+    follows: Annotated[str | None, typer.Option(
+        "--follows", help=_("Id of the record this one continues or corrects."))] = None,
+    major: Annotated[bool, typer.Option(
+        "--major", help=_("全局性重大问题: needs a collective decision."))] = False,
+    pre_disclosure: Annotated[bool, typer.Option(
+        "--pre-disclosure", help=_("预公开: publish a preliminary plan for comment first."))
+    ] = False,
+    attach: Annotated[list[str] | None, typer.Option(
+        "--attach", help=_("A file in the office repository to attach; repeat for several."))
+    ] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help=_('Print {"id": ..., "path": ...}.'))] = False,
+) -> None:
+    from dangwu import drafting
+    from dangwu.errors import UsageError
+
+    office = common.office(ctx)
+    ask = _interactive()
+    cat = office.catalogue
+    if body is not None and body_file is not None:
+        raise UsageError(_("give --body or --body-file, not both"))
+    if category is None:
+        if not ask:
+            raise UsageError(_("missing CATEGORY"), hint=_("see: dangwu catalogue"))
+        chosen = _ask_category(cat)
+    else:
+        chosen = cat.category(category)
+    if item is None:
+        if not ask:
+            raise UsageError(_("missing --item"), hint=_("see: dangwu catalogue {c}").format(
+                c=chosen.slug))
+        item = _ask_item(chosen)
+    if title is None:
+        if not ask:
+            raise UsageError(_("missing --title"))
+        title = typer.prompt(_("Title (标题)")).strip()
+    picked = chosen.item(item)
+    effective_cadence = cadence or picked.cadence
+    if ask and effective_cadence == "quarterly" and period is None:
+        period = typer.prompt(_("Quarter it covers (e.g. 2026Q3)")).strip()
+    if ask and effective_cadence == "timely" and event_date is None:
+        event_date = typer.prompt(_("Date of the matter (YYYY-MM-DD)")).strip()
+    if body_file is not None:
+        body = _read_body(body_file)
+    written = drafting.create(office, drafting.NewRecord(
+        category=chosen.slug, item=picked.slug, title=title, summary=summary, body=body,
+        scope=scope, cadence=cadence, channels=tuple(channel or ()), period=period,
+        event_date=event_date, follows=follows, major=major, pre_disclosure=pre_disclosure,
+        attachments=tuple(attach or ()),
+    ))
+    if as_json:
+        output.emit_json({"id": written.record_id, "path": written.relpath})
+    else:
+        output.say(written.record_id)
+        output.note(_("Drafted {path}. Edit it with: dangwu edit {id}").format(
+            path=written.relpath, id=written.record_id))
+
+
+def _read_body(path: Path) -> str:
+    from dangwu import yamlio
+    from dangwu.errors import UsageError
+
+    try:
+        if str(path) == "-":
+            raw = sys.stdin.buffer.read(yamlio.MAX_BYTES + 1)
+            if len(raw) > yamlio.MAX_BYTES:
+                raise yamlio.YamlProblem(None, None, _("the text is larger than {limit}").format(
+                    limit=yamlio.human_size(yamlio.MAX_BYTES)))
+        else:
+            raw = yamlio.read_bytes(path)
+        return yamlio.decode(raw)
+    except yamlio.YamlProblem as exc:
+        where = str(path) if exc.line is None else f"{path}:{exc.line}:{exc.col}"
+        raise UsageError(f"--body-file {where}: {exc.message}", hint=exc.hint) from None
+    except OSError as exc:
+        raise UsageError(_("--body-file: cannot read {path}: {error}").format(
+            path=path, error=exc.strerror)) from None
+
+
+# --- show / list -------------------------------------------------------------------
+
+
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import records
+
+    office = common.office(ctx)
+    record = records.find(office, record_id)
+    if as_json:
+        output.emit_json({"path": record.relpath, **record.data})
+        return
+    _render_record(office, record.relpath, record.data)
+
+
+def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
+    from dangwu.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES
+
+    settings = office.settings
+    category = office.catalogue.by_slug(str(data.get("category")))
+    item_label = str(data.get("item"))
+    if category is not None:
+        for item in category.items:
+            if item.slug == data.get("item"):
+                item_label = f"{item.zh} ({item.code})"
+    status = str(data.get("status", "draft"))
+    rows: list[tuple[str, str]] = [
+        (_("status"), _(status)),
+        (_("category"), f"{category.zh} · {category.en}" if category else str(
+            data.get("category"))),
+        (_("item"), item_label),
+    ]
+    scope = data.get("scope")
+    if scope in SCOPE_TITLES:
+        rows.append((_("scope"), f"{_(SCOPE_TITLES[scope][0])} {SCOPE_TITLES[scope][1]}"))
+    cadence = data.get("cadence")
+    if cadence in CADENCE_TITLES:
+        when = data.get("period") or data.get("event_date") or ""
+        rows.append((_("cadence"), f"{_(CADENCE_TITLES[cadence][0])} "
+                     f"{CADENCE_TITLES[cadence][1]} {when}".rstrip()))
+    channels = data.get("channels") or []
+    rows.append((_("channels"), ", ".join(
+        settings.channels.get(c) or (CHANNEL_TITLES[c][1] if c in CHANNEL_TITLES else str(c))
+        for c in channels)))
+    for flag, label in (("major", _("major matter (collective decision)")),
+                        ("pre_disclosure", _("pre-disclosure (预公开)"))):
+        if data.get(flag):
+            rows.append((_("needs"), label))
+    if data.get("follows"):
+        rows.append((_("follows"), str(data["follows"])))
+    for attachment in data.get("attachments") or []:
+        rows.append((_("attachment"), str(attachment)))
+    created = data.get("created")
+    if isinstance(created, dict):
+        person = settings.roster.get(str(created.get("by")))
+        who = f"{person.name} ({person.key})" if person else str(created.get("by"))
+        rows.append((_("drafted"), f"{who} {str(created.get('at', ''))[:16].replace('T', ' ')}"))
+    rows.append((_("file"), relpath))
+
+    console = output.console()
+    console.print(f"[bold]{output.escape(str(data.get('id')))}[/]  "
+                  f"[bold]{output.escape(str(data.get('title')))}[/]", soft_wrap=True)
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        console.print(f"  [dim]{output.escape(label.ljust(width))}[/]  {output.escape(value)}",
+                      soft_wrap=True)
+    for block in (data.get("summary"), data.get("body")):
+        if block:
+            console.print()
+            console.print(output.escape(str(block).rstrip()), soft_wrap=True)
+
+
+def list_records(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Option("--category", help=_("Only this category."))
+                        ] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help=_("Only records in this state (draft, submitted, ..., published)."))
+    ] = None,
+    scope: Annotated[str | None, typer.Option("--scope", help=_("internal or public."))] = None,
+    cadence: Annotated[str | None, typer.Option(
+        "--cadence", help=_("standing, quarterly, timely or follow-up."))] = None,
+    period: Annotated[str | None, typer.Option("--period", help=_("Quarter, e.g. 2026Q3."))
+                      ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import listing
+
+    office = common.office(ctx)
+    found = listing.select(office, category=category, status=status, scope=scope,
+                           cadence=cadence, period=period)
+    if as_json:
+        output.emit_json([{"path": row.relpath, **row.summary} for row in found.rows])
+    elif not found.rows:
+        output.say(_("No records match.") if any((category, status, scope, cadence, period))
+                   else _("No records yet. Draft one with: dangwu new"))
+    else:
+        output.table(
+            [_("id"), _("status"), _("scope"), _("cadence"), _("when"), _("title")],
+            [[str(s.get("id")), _(str(s.get("status"))), _(str(s.get("scope"))),
+              _(str(s.get("cadence"))), str(s.get("period") or s.get("event_date") or ""),
+              str(s.get("title"))] for s in (row.summary for row in found.rows)],
+        )
+        output.note(_("{n} records").format(n=len(found.rows)))
+    if found.invalid:
+        output.note(_("{n} files have problems and are not listed; see: dangwu validate").format(
+            n=found.invalid))
+
+
+# --- validate ----------------------------------------------------------------------
+
+
+def validate_cmd(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help=_("Record files or folders (default: the whole office)."))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import listing
+
+    office = common.office(ctx)
+    report = listing.validate_paths(office, paths or None)
+    if as_json:
+        output.emit_json({
+            "files": report.files,
+            "problems": [
+                {"path": p.path, "line": p.line, "col": p.col, "message": p.message,
+                 "hint": p.hint} for p in report.problems
+            ],
+        })
+    else:
+        for problem in report.problems:
+            output.console().print(output.escape(str(problem)), soft_wrap=True)
+        if report.problems:
+            output.note(_("{n} problems in {bad} of {files} files").format(
+                n=len(report.problems), bad=report.bad_files, files=report.files))
+        else:
+            output.note(_("{files} files checked, no problems").format(files=report.files))
+    if report.problems:
+        raise typer.Exit(1)
+
+
+# --- edit / set --------------------------------------------------------------------
+
+
+def edit(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
+) -> None:
+    from dangwu import drafting, editor, records, workflow
+
+    office = common.office(ctx)
+    record = records.find(office, record_id)
+    workflow.require_editable(record.data.get("id", record_id), record.status)
+    text = _edit_until_valid(office, record)
+    if text is None:
+        output.say(_("No changes."))
+        return
+    written = drafting.replace(office, record_id, text, base=record.raw)
+    editor.forget(office, written.record_id)
+    output.say(_("Saved {id}.").format(id=written.record_id) if written.commit
+               else _("No changes."))
+
+
+def _edit_until_valid(office: Office, record: Any) -> str | None:
+    """Open the editor until the text validates; None when nothing changed."""
+    from dangwu import drafting, editor, yamlio
+    from dangwu.errors import DangwuError, InvalidFiles
+
+    record_id = str(record.data.get("id"))
+    path, resumed = editor.start(office, record_id, record.raw)
+    if resumed:
+        output.note(_("Continuing your unsaved edit of {id} from before.").format(id=record_id))
+    while True:
+        editor.run_editor(path)
+        try:
+            text = yamlio.decode(yamlio.read_bytes(path))
+        except yamlio.YamlProblem as exc:
+            problems = [exc.at(record.relpath)]
+        else:
+            if text == record.text:
+                editor.forget(office, record_id)
+                return None
+            problems = drafting.edit_problems(office, record, text)
+            if not problems:
+                return text
+        if not _interactive():
+            raise InvalidFiles(problems, _("not saved"), hint=_(
+                "your text is kept in {path}; the next dangwu edit {id} starts from it").format(
+                    path=path, id=record_id))
+        output.problems(problems)
+        if not typer.confirm(_("The record is not valid. Open the editor again?"), default=True):
+            raise DangwuError(
+                _("not saved; your text is kept for next time in {path}").format(path=path))
+
+
+def set_cmd(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
+    assignments: Annotated[list[str], typer.Argument(
+        metavar="FIELD=VALUE...", help=_("Fields to change."))],
+) -> None:
+    from dangwu import drafting
+
+    parsed = [drafting.Assignment.parse(a) for a in assignments]
+    written = drafting.set_fields(common.office(ctx), record_id, parsed)
+    if not written.commit:
+        output.say(_("No changes."))
+        return
+    for change in written.changes:
+        output.say(f"{written.record_id}  {change}")

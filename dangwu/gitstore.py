@@ -1,0 +1,473 @@
+"""The only module that talks to git.
+
+A write is one commit made with plumbing against a private index, so a user's
+own staged and unstaged work is never swept in: the new blobs and tree are
+built first, the files are written, and HEAD moves with a compare-and-swap
+(``update-ref NEW OLD``). A journal in ``.git/dangwu/`` records each write in
+flight; if dangwu dies half-way, the next write rolls the working tree back to
+the commit HEAD still names. Writers take an exclusive lock, so two dangwu
+processes never interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from dangwu.errors import Busy, DangwuError, GitError, IdentityError
+from dangwu.i18n import _
+
+# Variables that point git at some other repository or index. dangwu finds its
+# repository itself, so when they are inherited (a hook, an IDE) they would
+# misdirect every command.
+LOCATION_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+)
+LOCK_WAIT_SECONDS = 10.0
+ZERO = "0" * 40
+
+
+def scrub_environment() -> None:
+    for name in LOCATION_VARIABLES:
+        os.environ.pop(name, None)
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str | None
+    email: str
+
+
+class GitStore:
+    """One office repository's git, opened for the length of a command."""
+
+    def __init__(self, root: Path, state_dir: Path) -> None:
+        import git
+
+        self.root = root
+        self.state_dir = state_dir
+        try:
+            self.repo = git.Repo(root, search_parent_directories=False)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(
+                _("{path} is not a git repository").format(path=root),
+                hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
+            ) from None
+        self._git = self.repo.git
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> GitStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- running git -------------------------------------------------------------
+
+    def run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        import git
+
+        try:
+            out = self._git.execute(["git", *args], env=dict(env or {}))
+        except git.GitCommandError as exc:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(
+                    command=args[0], stderr=_stderr(exc)
+                )
+            ) from None
+        assert isinstance(out, str)
+        return out
+
+    def try_run(self, *args: str) -> str | None:
+        import git
+
+        try:
+            out = self._git.execute(["git", *args])
+        except git.GitCommandError:
+            return None
+        assert isinstance(out, str)
+        return out
+
+    # --- reading -----------------------------------------------------------------
+
+    def head(self) -> str | None:
+        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+
+    def require_head(self) -> str:
+        head = self.head()
+        if head is None:
+            raise GitError(
+                _("the repository has no commits yet"),
+                hint=_("commit dangwu.yaml first; 'dangwu init' does this for you"),
+            )
+        return head
+
+    def config(self, name: str) -> str | None:
+        value = self.try_run("config", "--get", name)
+        return value or None
+
+    def identity(self) -> Identity:
+        """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
+        email = os.environ.get("GIT_AUTHOR_EMAIL") or self.config("user.email") or os.environ.get(
+            "EMAIL"
+        )
+        name = os.environ.get("GIT_AUTHOR_NAME") or self.config("user.name")
+        if not email:
+            raise IdentityError(
+                _("git does not know who you are: no user.email is set"),
+                hint=_("run: git config --global user.email you@example.org "
+                       "(the address the roster lists for you)"),
+            )
+        return Identity(name=name, email=email.strip())
+
+    def dirty(self, paths: Sequence[str]) -> dict[str, str]:
+        """Paths among ``paths`` with uncommitted changes, and git's two-letter status."""
+        if not paths:
+            return {}
+        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all",
+                       "--ignored=no", "--", *paths)
+        found: dict[str, str] = {}
+        entries = out.split("\0")
+        i = 0
+        while i < len(entries):
+            entry = entries[i]
+            i += 1
+            if len(entry) < 4:
+                continue
+            code, path = entry[:2], entry[3:]
+            if code[0] in "RC":
+                i += 1  # the rename source follows
+            found[path] = code
+        return found
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        import git
+
+        try:
+            out = self._git.execute(
+                ["git", "cat-file", "blob", f"{rev}:{path}"], stdout_as_string=False
+            )
+        except git.GitCommandError:
+            return None
+        assert isinstance(out, bytes)
+        return out
+
+    def read_object(self, sha: str) -> bytes:
+        return bytes(self.repo.odb.stream(bytes.fromhex(sha)).read())
+
+    # --- writing -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the office's write lock; finish or undo a write a crash left behind."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        lock_path = self.state_dir / "lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + float(
+                os.environ.get("DANGWU_LOCK_WAIT", LOCK_WAIT_SECONDS)
+            )
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                        raise Busy(
+                            _("another dangwu (process {pid}) is writing to this office").format(
+                                pid=holder or "?"
+                            ),
+                            hint=_("try again in a moment"),
+                        ) from None
+                    time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            self.recover()
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)  # closing releases the flock
+
+    @property
+    def _journal(self) -> Path:
+        return self.state_dir / "journal.json"
+
+    def recover(self) -> str | None:
+        """Undo (or finish) a write that a crash interrupted. Returns what was done."""
+        journal = self._journal
+        if not journal.exists():
+            return None
+        try:
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+            old, new, files = entry["old"], entry["new"], entry["files"]
+        except (OSError, ValueError, KeyError):
+            journal.unlink(missing_ok=True)
+            return None
+        head = self.head()
+        if head == new:
+            # The commit landed; only the index may lag behind.
+            self._sync_index(list(files))
+            outcome = "finished"
+        else:
+            # The commit never landed: put the files back as HEAD has them.
+            for path in files:
+                blob = self._blob_id(head, path) if head else None
+                target = self.root / path
+                if blob is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    _atomic_write(target, self.read_object(blob))
+            self._sync_index(list(files))
+            outcome = "undone" if head == old else "abandoned"
+        journal.unlink(missing_ok=True)
+        return outcome
+
+    def commit(
+        self,
+        changes: Mapping[str, bytes | None],
+        message: str,
+        *,
+        author: Identity,
+        when: datetime,
+        sign: bool = False,
+        expect_head: str | None = None,
+    ) -> str:
+        """Commit exactly ``changes`` (path -> new bytes, or None to delete) on HEAD.
+
+        Call inside :meth:`writing`. The paths must have no uncommitted changes.
+        """
+        old = self.require_head()
+        if expect_head is not None and old != expect_head:
+            raise Busy(_("the office changed while this step was prepared"),
+                       hint=_("try again"))
+        paths = sorted(changes)
+        busy = self.dirty(paths)
+        if busy:
+            path, code = next(iter(busy.items()))
+            raise DangwuError(
+                _("{path} has uncommitted changes ({state})").format(
+                    path=path, state=_describe_status(code)
+                ),
+                hint=_("commit or discard them first (git diff -- {path})").format(path=path),
+            )
+        new_blobs = {
+            path: (self._store_blob(data) if data is not None else None)
+            for path, data in changes.items()
+        }
+        tree = self._tree_with(old, new_blobs)
+        commit = self._commit_tree(tree, old, message, author, when, sign)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write(
+            self._journal,
+            json.dumps({"old": old, "new": commit, "files": paths}).encode(),
+        )
+        try:
+            for path, data in changes.items():
+                target = self.root / path
+                if data is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    _atomic_write(target, data)
+            _fault("after-files")
+            self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, old)
+        except BaseException:
+            self.recover()
+            raise
+        _fault("after-ref")
+        self._sync_index(paths)
+        self._journal.unlink(missing_ok=True)
+        return commit
+
+    def _blob_id(self, rev: str, path: str) -> str | None:
+        out = self.try_run("rev-parse", "--verify", "--quiet", f"{rev}:{path}")
+        return out or None
+
+    def _store_blob(self, data: bytes) -> str:
+        from gitdb.base import IStream
+
+        stream = self.repo.odb.store(IStream(b"blob", len(data), BytesIO(data)))
+        return str(stream.hexsha.decode("ascii"))
+
+    def _tree_with(self, base: str, blobs: Mapping[str, str | None]) -> str:
+        index = self.state_dir / f"index.{os.getpid()}"
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            self.run("read-tree", base, env=env)
+            args: list[str] = []
+            removals: list[str] = []
+            for path, sha in blobs.items():
+                if sha is None:
+                    removals.append(path)
+                else:
+                    args += ["--cacheinfo", f"100644,{sha},{path}"]
+            if args:
+                self.run("update-index", "--add", *args, env=env)
+            if removals:
+                self.run("update-index", "--force-remove", "--", *removals, env=env)
+            return self.run("write-tree", env=env)
+        finally:
+            index.unlink(missing_ok=True)
+
+    def _commit_tree(self, tree: str, parent: str, message: str, author: Identity,
+                     when: datetime, sign: bool) -> str:
+        if not message.endswith("\n"):
+            message += "\n"
+        stamp = when.isoformat()
+        name = author.name or author.email
+        env = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        message_file = self.state_dir / f"message.{os.getpid()}"
+        message_file.write_bytes(message.encode("utf-8"))
+        try:
+            args = ["commit-tree", tree, "-p", parent, "-F", str(message_file)]
+            if sign:
+                args.insert(1, "-S")
+            return self.run(*args, env=env)
+        finally:
+            message_file.unlink(missing_ok=True)
+
+    def _sync_index(self, paths: Sequence[str]) -> None:
+        """Make the real index agree with HEAD for ``paths`` (and only those)."""
+        present = [p for p in paths if (self.root / p).exists()]
+        gone = [p for p in paths if p not in present]
+        for attempt in range(20):
+            try:
+                if present:
+                    self.run("update-index", "--add", "--", *present)
+                if gone:
+                    self.run("update-index", "--force-remove", "--", *gone)
+                return
+            except GitError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.05)
+
+    def make_root_commit(self, changes: Mapping[str, bytes], message: str, *,
+                         author: Identity, when: datetime) -> str:
+        """The first commit of a new office (``dangwu init`` in an empty repository)."""
+        index = self.state_dir / f"index.{os.getpid()}"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            args: list[str] = []
+            for path, data in changes.items():
+                args += ["--cacheinfo", f"100644,{self._store_blob(data)},{path}"]
+            self.run("update-index", "--add", *args, env=env)
+            tree = self.run("write-tree", env=env)
+        finally:
+            index.unlink(missing_ok=True)
+        if not message.endswith("\n"):
+            message += "\n"
+        stamp = when.isoformat()
+        name = author.name or author.email
+        env = {
+            "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        message_file = self.state_dir / f"message.{os.getpid()}"
+        message_file.write_bytes(message.encode("utf-8"))
+        try:
+            commit = self.run("commit-tree", tree, "-F", str(message_file), env=env)
+        finally:
+            message_file.unlink(missing_ok=True)
+        for path, data in changes.items():
+            _atomic_write(self.root / path, data)
+        self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, "")
+        self._sync_index(list(changes))
+        return commit
+
+
+def recover_pending(root: Path, state_dir: Path) -> str | None:
+    """Finish or undo a write a crash interrupted, unless a live writer owns it."""
+    if not (state_dir / "journal.json").exists():
+        return None
+    lock_path = state_dir / "lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return None  # a writer is at work; the journal is its own
+        with GitStore(root, state_dir) as store:
+            return store.recover()
+    finally:
+        os.close(fd)
+
+
+def _describe_status(code: str) -> str:
+    if code == "??":
+        return _("not yet committed")
+    if "M" in code:
+        return _("modified")
+    if "D" in code:
+        return _("deleted")
+    if "A" in code:
+        return _("added but not committed")
+    return code.strip()
+
+
+def _stderr(exc: Any) -> str:
+    text = (getattr(exc, "stderr", "") or "").strip()
+    text = text.removeprefix("stderr:").strip().strip("'").strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else str(getattr(exc, "status", "?"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.dangwu-{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fault(point: str) -> None:
+    """Die here if a test asked for it: proves a crash at this point loses nothing."""
+    if os.environ.get("DANGWU_FAULT") == point:
+        os._exit(70)
+
+
+def init_repository(path: Path) -> None:
+    """``git init`` a new folder (dangwu init in a folder that is not a repository)."""
+    import git
+
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        git.Repo.init(path, initial_branch="main").close()
+    except git.GitCommandError as exc:
+        raise GitError(_("git init failed: {stderr}").format(stderr=_stderr(exc))) from None

@@ -1,0 +1,84 @@
+"""Message translation: every user-facing string goes through ``_()``.
+
+The language is chosen once per process: ``DANGWU_LANG``, then the office's
+``language`` setting (applied by :func:`use_office_language`), then the POSIX
+locale variables (``zh_*`` gives Chinese), else English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+DOMAIN = "dangwu"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_translation: gettext.NullTranslations | None = None
+_language = "en"
+
+
+def _locale_language() -> str | None:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return value.split(":")[0]
+    return None
+
+
+def _normalise(lang: str) -> str:
+    lang = lang.split(".")[0].replace("-", "_")
+    if lang.lower().startswith("zh"):
+        return "zh_CN"
+    return "en"
+
+
+def choose_language(office_language: str | None = None) -> str:
+    explicit = os.environ.get("DANGWU_LANG")
+    if explicit:
+        return _normalise(explicit)
+    if office_language:
+        return _normalise(office_language)
+    return _normalise(_locale_language() or "en")
+
+
+def set_language(lang: str) -> None:
+    global _translation, _language
+    _language = lang
+    if lang == "en":
+        _translation = gettext.NullTranslations()
+    else:
+        _translation = gettext.translation(
+            DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True
+        )
+
+
+def use_office_language(office_language: str | None) -> None:
+    """Re-choose the language once the office's own setting is known."""
+    set_language(choose_language(office_language))
+
+
+def current() -> gettext.NullTranslations:
+    global _translation
+    if _translation is None:
+        set_language(choose_language())
+    assert _translation is not None
+    return _translation
+
+
+def language() -> str:
+    current()
+    return _language
+
+
+def _(message: str) -> str:
+    return current().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return current().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message

@@ -1,0 +1,428 @@
+"""Reading and writing YAML safely, and locating problems in it.
+
+Two readers serve two jobs. The *fast* reader (libyaml through PyYAML) turns a
+file into plain data for validation and listings; it follows the YAML 1.2 core
+schema, keeps dates as text (so ``2026-02-30`` is a validation problem, not a
+crash), and refuses what a record never needs and an attacker loves: aliases,
+tags, duplicate keys, huge files, deep nesting. It keeps the node tree so a
+problem found later can be pointed at by line and column without parsing again.
+
+The *round-trip* reader (ruamel.yaml) is used only to edit a file, so its
+comments, key order and quoting survive.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dangwu.errors import Problem
+from dangwu.i18n import _
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_BOOL_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_OCT = re.compile(r"^0o[0-7]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_ALLOWED_EXPLICIT = {_STR, _SEQ, _MAP}
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+    (b"\xff\xfe", "UTF-16 LE"),
+    (b"\xfe\xff", "UTF-16 BE"),
+)
+
+
+class YamlProblem(Exception):
+    """A file could not be read as YAML; carries a 1-based location."""
+
+    def __init__(self, line: int | None, col: int | None, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.col = col
+        self.message = message
+        self.hint = hint
+
+    def at(self, path: str) -> Problem:
+        return Problem(path, self.line, self.col, self.message, self.hint)
+
+
+class _NodeLoader(yaml.CSafeLoader):
+    """libyaml composer with no implicit typing: we resolve scalars ourselves."""
+
+
+_NodeLoader.yaml_implicit_resolvers = {}
+
+
+@dataclass
+class Document:
+    """Plain data read from a YAML text, with the node tree for locating problems."""
+
+    data: Any
+    root: yaml.Node | None = field(repr=False)
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column of the value (or the key) at ``path``.
+
+        Falls back to the nearest existing parent when the path does not exist,
+        which is where a missing field belongs.
+        """
+        node = self.root
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for step in path:
+            found: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                for knode, vnode in node.value:
+                    if knode.value == step:
+                        found = knode if key and step == path[-1] else vnode
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if 0 <= step < len(node.value):
+                    found = node.value[step]
+            if found is None:
+                break
+            node = found
+            mark = node.start_mark
+        return (mark.line + 1, mark.column + 1)
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text, refusing anything but UTF-8 without a byte-order mark."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise YamlProblem(
+                1,
+                1,
+                _("the file starts with a {encoding} byte-order mark (BOM)").format(encoding=name),
+                _("save it as UTF-8 without BOM"),
+            )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        hint = _("save it as UTF-8")
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+        else:
+            hint = _("it looks like GBK/GB18030; convert it with: iconv -f GBK -t UTF-8")
+        raise YamlProblem(
+            line,
+            col,
+            _("the file is not valid UTF-8 (byte 0x{byte:02x} cannot start a character here)").format(
+                byte=raw[exc.start]
+            ),
+            hint,
+        ) from None
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """Read a file, refusing one too large to be a record before reading it."""
+    size = path.stat().st_size
+    if size > limit:
+        raise YamlProblem(
+            None,
+            None,
+            _("the file is {size} but a record may be at most {limit}").format(
+                size=human_size(size), limit=human_size(limit)
+            ),
+            _("put long documents in attachments"),
+        )
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise YamlProblem(
+            None,
+            None,
+            _("the file is larger than {limit}").format(limit=human_size(limit)),
+            None,
+        )
+    return data
+
+
+def human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} B"
+
+
+def load(text: str) -> Document:
+    """Parse one YAML document into plain data (dict/list/str/int/float/bool/None)."""
+    if not text.strip():
+        raise YamlProblem(1, 1, _("the file is empty"))
+    loader = _NodeLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.composer.ComposerError as exc:
+            if "expected a single document" in str(exc):
+                mark = exc.problem_mark
+                raise YamlProblem(
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                    _("the file holds more than one YAML document (a second '---')"),
+                ) from None
+            raise
+    except yaml.MarkedYAMLError as exc:
+        raise _from_marked(exc) from None
+    except yaml.YAMLError as exc:  # reader errors carry a position of their own
+        raise _from_reader(exc, text) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise YamlProblem(1, 1, _("the file is empty"))
+    seen: set[int] = set()
+    data = _construct(root, seen, 0, text)
+    return Document(data, root)
+
+
+def _from_marked(exc: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    message = _("YAML syntax: {problem}").format(problem=problem)
+    hint = None
+    if "found character '\\t'" in problem or "\\t" in problem:
+        message = _("YAML syntax: a tab character is used for indentation")
+        hint = _("indent with spaces")
+    elif "found duplicate anchor" in problem:
+        hint = None
+    if exc.context and exc.problem and "while" in exc.context:
+        message = _("YAML syntax: {problem} ({context})").format(
+            problem=exc.problem.strip(), context=exc.context.strip()
+        )
+    if mark is None:
+        return YamlProblem(None, None, message, hint)
+    return YamlProblem(mark.line + 1, mark.column + 1, message, hint)
+
+
+def _from_reader(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+        col = position - (text.rfind("\n", 0, position) + 1) + 1
+        what = f"U+{ord(character):04X}" if isinstance(character, str) else repr(character)
+        return YamlProblem(
+            line,
+            col,
+            _("the file contains a control character {char} that YAML does not allow").format(
+                char=what
+            ),
+        )
+    return YamlProblem(None, None, _("YAML: {problem}").format(problem=str(exc)))
+
+
+def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
+    if id(node) in seen:
+        line, col = _first_alias(text)
+        raise YamlProblem(
+            line,
+            col,
+            _("YAML anchors and aliases (&name, *name) are not allowed"),
+            _("write the value out in full"),
+        )
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        mark = node.start_mark
+        raise YamlProblem(
+            mark.line + 1, mark.column + 1, _("the data is nested too deeply")
+        )
+    tag = node.tag
+    if tag not in _ALLOWED_EXPLICIT:
+        mark = node.start_mark
+        raise YamlProblem(
+            mark.line + 1,
+            mark.column + 1,
+            _("YAML tag {tag} is not allowed").format(tag=_short_tag(tag)),
+            _("remove the tag; records hold plain text, numbers, lists and mappings"),
+        )
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(item, seen, depth + 1, text) for item in node.value]
+    assert isinstance(node, yaml.MappingNode)
+    result: dict[str, Any] = {}
+    for knode, vnode in node.value:
+        if not isinstance(knode, yaml.ScalarNode):
+            mark = knode.start_mark
+            raise YamlProblem(mark.line + 1, mark.column + 1, _("a mapping key must be plain text"))
+        if knode.tag not in _ALLOWED_EXPLICIT:
+            mark = knode.start_mark
+            raise YamlProblem(
+                mark.line + 1,
+                mark.column + 1,
+                _("YAML tag {tag} is not allowed").format(tag=_short_tag(knode.tag)),
+            )
+        if knode.style == "" and knode.value == "<<":
+            mark = knode.start_mark
+            raise YamlProblem(
+                mark.line + 1, mark.column + 1, _("YAML merge keys (<<) are not allowed")
+            )
+        key = str(_scalar(knode))
+        if key in result:
+            mark = knode.start_mark
+            raise YamlProblem(
+                mark.line + 1,
+                mark.column + 1,
+                _("duplicate key '{key}'").format(key=key),
+                _("each field may appear only once"),
+            )
+        result[key] = _construct(vnode, seen, depth + 1, text)
+    return result
+
+
+def _short_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    value: str = node.value
+    if node.style:  # quoted or block scalars are always text
+        return value
+    if _NULL.match(value):
+        return None
+    if _BOOL_TRUE.match(value):
+        return True
+    if _BOOL_FALSE.match(value):
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _INT_OCT.match(value):
+        return int(value[2:], 8)
+    if _INT_HEX.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if _NAN.match(value):
+        return float("nan")
+    return value
+
+
+def _first_alias(text: str) -> tuple[int | None, int | None]:
+    try:
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if isinstance(token, yaml.AliasToken):
+                mark = token.start_mark
+                return (mark.line + 1, mark.column + 1)
+    except yaml.YAMLError:
+        pass
+    return (None, None)
+
+
+# --- round trip -------------------------------------------------------------------
+
+
+def _round_trip_yaml(style: tuple[int, int, int] = (2, 4, 2)) -> Any:
+    from ruamel.yaml import YAML
+
+    mapping, sequence, offset = style
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096
+    rt.allow_unicode = True
+    rt.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return rt
+
+
+_KEY_ONLY = re.compile(r"^( *)[^\s#-][^#]*:\s*(?:#.*)?$")
+
+
+def guess_style(text: str) -> tuple[int, int, int]:
+    """The indentation a file uses: (mapping indent, sequence indent, dash offset).
+
+    Judged from the first nested mapping and the first block sequence, so an
+    edit writes the file back the way it was written.
+    """
+    mapping: int | None = None
+    sequence: tuple[int, int] | None = None
+    lines = text.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        parent = _KEY_ONLY.match(line)
+        if not parent:
+            continue
+        child = next((n for n in lines[index + 1 :] if n.strip() and not n.lstrip().startswith(
+            "#")), "")
+        depth = len(child) - len(child.lstrip(" "))
+        step = depth - len(parent.group(1))
+        if child.lstrip().startswith("- ") and step >= 0 and sequence is None:
+            sequence = (step + 2, step)
+        elif step > 0 and mapping is None and not child.lstrip().startswith("- "):
+            mapping = step
+        if mapping is not None and sequence is not None:
+            break
+    mapping = mapping or 2
+    seq, offset = sequence or (mapping + 2, mapping)
+    return (mapping, seq, offset)
+
+
+def load_round_trip(text: str) -> Any:
+    """Load for editing. Only call on text that :func:`load` accepted."""
+    style = guess_style(text)
+    data = _round_trip_yaml(style).load(text)
+    data._dangwu_style = style
+    return data
+
+
+def dump_round_trip(data: Any) -> str:
+    rt = _round_trip_yaml(getattr(data, "_dangwu_style", (2, 4, 2)))
+    out = io.StringIO()
+    rt.dump(data, out)
+    return out.getvalue()
+
+
+def as_yaml_value(value: Any) -> Any:
+    """Prepare a plain value for a round-trip document: dates stay dates, text stays
+    plain, multi-line text becomes a literal block."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, str):
+        if "\n" in value:
+            return LiteralScalarString(value if value.endswith("\n") else value + "\n")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, list):
+        return [as_yaml_value(v) for v in value]
+    return value
+
+
+def flow_list(values: Sequence[Any]) -> Any:
+    """A list written inline, ``[a, b]``, as short lists read best."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(values)
+    seq.fa.set_flow_style()
+    return seq

@@ -1,0 +1,223 @@
+"""Test fixtures: real git repositories in temporary folders, real identities.
+
+Every test runs with an isolated git configuration (no global or system config),
+a pinned clock, and the sample office's roster. One seeded office is built per
+session and copied for each test that needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dangwu.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SETTINGS = ROOT / "dangwu.yaml"
+
+# roster key -> (name, email) of the sample office
+PEOPLE = {
+    "hanzg": ("韩振国", "hanzg@example.org"),  # leader
+    "zhoulx": ("周立新", "zhoulx@example.org"),  # member
+    "sunhm": ("孙慧敏", "sunhm@example.org"),  # member
+    "linht": ("林海涛", "linht@example.org"),  # office head
+    "hexy": ("何晓燕", "hexy@example.org"),  # office deputy
+    "dumy": ("杜明远", "dumy@example.org"),  # clerk
+    "chensh": ("陈淑华", "chensh@example.org"),  # supervisor
+}
+DEFAULT_NOW = "2026-10-05T10:00:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's git config, identity or language."""
+    home = tmp_path_factory.mktemp("home")
+    config = home / ".gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[safe]\n\tdirectory = *\n", "utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_EMAIL", "GIT_AUTHOR_NAME", "GIT_COMMITTER_EMAIL",
+                 "GIT_COMMITTER_NAME", "EMAIL", "DANGWU_REPO", "DANGWU_NOW", "VISUAL",
+                 "EDITOR", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "DANGWU_FAULT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DANGWU_LANG", "en")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def identity_env(key: str | None) -> dict[str, str]:
+    if key is None:
+        return {}
+    name, email = PEOPLE.get(key, (key, f"{key}@example.org"))
+    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
+
+
+def git(repo: Path, *args: str, env: Mapping[str, str] | None = None,
+        check: bool = True) -> str:
+    full_env = {**os.environ, **(env or {})}
+    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                            env=full_env, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
+    return result.stdout.strip()
+
+
+def commit_as(repo: Path, key: str, message: str, *paths: str, date: str = DEFAULT_NOW) -> str:
+    """A plain-git commit, as someone editing by hand would make it."""
+    name, email = PEOPLE.get(key, (key, f"{key}@example.org"))
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    git(repo, "add", "--", *(paths or (".",)))
+    git(repo, "commit", "-q", "-m", message, env=env)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@dataclass
+class Office:
+    """An office repository on disk and a way to run dangwu in it."""
+
+    root: Path
+    runner: CliRunner = field(default_factory=CliRunner)
+
+    def run(self, *args: str, as_: str | None = "dumy", now: str | None = DEFAULT_NOW,
+            input: str | None = None, env: Mapping[str, str] | None = None) -> Result:
+        full_env: dict[str, Any] = {**identity_env(as_), **(env or {})}
+        if now is not None:
+            full_env["DANGWU_NOW"] = now
+        old = Path.cwd()
+        os.chdir(self.root)
+        try:
+            result = self.runner.invoke(app, list(args), input=input, env=full_env,
+                                        catch_exceptions=True)
+        finally:
+            os.chdir(old)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    def git(self, *args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
+        return git(self.root, *args, env=env, check=check)
+
+    def write(self, relpath: str, text: str | bytes) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def read(self, relpath: str) -> str:
+        return (self.root / relpath).read_text(encoding="utf-8")
+
+    def head(self) -> str:
+        return self.git("rev-parse", "HEAD")
+
+    def state(self) -> dict[str, Any]:
+        """Everything a user could see of the repository: HEAD, index, working tree."""
+        files = {}
+        for path in sorted(self.root.rglob("*")):
+            if ".git" in path.relative_to(self.root).parts or not path.is_file():
+                continue
+            files[path.relative_to(self.root).as_posix()] = hashlib.sha1(
+                path.read_bytes()).hexdigest()
+        return {
+            "head": self.git("rev-parse", "--verify", "-q", "HEAD", check=False),
+            "index": self.git("ls-files", "-s"),
+            "status": self.git("status", "--porcelain", "--untracked-files=all"),
+            "files": files,
+            "locks": sorted(p.name for p in (self.root / ".git").glob("*.lock")),
+        }
+
+    def commits(self) -> list[str]:
+        return self.git("log", "--format=%H").splitlines()
+
+    def new(self, *extra: str, category: str = "zuzhi-jianshe", item: str = "party-dues",
+            title: str = "2026年第三季度党费收缴管理情况", as_: str = "dumy",
+            now: str | None = DEFAULT_NOW) -> str:
+        args = ["new", category, "--item", item, "--title", title, "--json", *extra]
+        if item == "party-dues" and "--period" not in extra:
+            args += ["--period", "2026Q3"]
+        result = self.run(*args, as_=as_, now=now)
+        assert result.exit_code == 0, result.output
+        import json
+
+        return str(json.loads(result.stdout)["id"])
+
+
+def make_office(root: Path) -> Office:
+    """A committed office with the sample roster and no records."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    shutil.copy(SAMPLE_SETTINGS, root / "dangwu.yaml")
+    commit_as(root, "linht", "init: 江城市司法局", "dangwu.yaml", date="2026-01-02T09:00:00+08:00")
+    return Office(root)
+
+
+@pytest.fixture(scope="session")
+def _seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("seed") / "office"
+    env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        make_office(root)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return root
+
+
+@pytest.fixture
+def office(_seed: Path, tmp_path: Path) -> Office:
+    target = tmp_path / "office"
+    shutil.copytree(_seed, target, symlinks=True)
+    return Office(target)
+
+
+@pytest.fixture
+def office_factory(_seed: Path, tmp_path: Path) -> Iterator[Any]:
+    count = 0
+
+    def make(name: str | None = None) -> Office:
+        nonlocal count
+        count += 1
+        target = tmp_path / (name or f"office{count}")
+        shutil.copytree(_seed, target, symlinks=True)
+        return Office(target)
+
+    yield make
+
+
+def dangwu_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None,
+                   timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run dangwu as its own process, as a user's shell would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "dangwu", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout, check=False)

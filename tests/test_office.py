@@ -1,0 +1,218 @@
+"""The office repository, its settings and roster; who may act."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from conftest import PEOPLE, Office, commit_as, git
+
+
+def test_init_creates_a_repository_with_one_commit_by_the_actor(tmp_path):
+    office = Office(tmp_path)
+    result = office.run("init", "new-office", "--unit", "江城市司法局", as_="linht",
+                        now="2026-01-05T09:00:00+08:00")
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "new-office"
+    assert (root / "dangwu.yaml").is_file()
+    log = git(root, "log", "--format=%an|%ae|%cn|%ce|%aI|%s")
+    assert log == ("林海涛|linht@example.org|林海涛|linht@example.org|"
+                   "2026-01-05T09:00:00+08:00|init: 江城市司法局")
+    assert git(root, "status", "--porcelain") == ""
+    roster = json.loads(Office(root).run("roster", "list", "--json").stdout)
+    assert roster == [{"key": "linht", "name": "林海涛", "title": None,
+                       "email": "linht@example.org", "roles": ["office-head"],
+                       "signing_key": None, "id_block": 1}]
+    trailers = git(root, "log", "-1", "--format=%(trailers:key=Dangwu-Step,valueonly)")
+    assert trailers == "init"
+
+
+def test_init_in_an_existing_repository_keeps_its_history(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "README").write_text("notes\n")
+    commit_as(tmp_path, "linht", "first", "README")
+    (tmp_path / "scratch.txt").write_text("unstaged\n")
+    result = Office(tmp_path).run("init", ".", "--unit", "江城市司法局", as_="linht")
+    assert result.exit_code == 0, result.output
+    assert len(git(tmp_path, "log", "--format=%H").splitlines()) == 2
+    assert git(tmp_path, "status", "--porcelain") == "?? scratch.txt"
+
+
+def test_init_refuses_an_existing_office(office):
+    before = office.state()
+    result = office.run("init", ".", "--unit", "x", as_="linht")
+    assert result.exit_code == 1
+    assert "already an office repository" in result.output
+    assert office.state() == before
+
+
+def test_init_without_git_identity_is_refused(tmp_path):
+    result = Office(tmp_path).run("init", "o", "--unit", "江城市司法局", as_=None)
+    assert result.exit_code == 1
+    assert "git does not know who you are" in result.output
+    assert "git config --global user.email" in result.output
+    assert not (tmp_path / "o" / "dangwu.yaml").exists()
+
+
+def test_init_needs_a_unit(tmp_path):
+    result = Office(tmp_path).run("init", "o", as_="linht")
+    assert result.exit_code == 2
+    assert "--unit" in result.output
+
+
+def test_init_inside_another_repository_is_refused(office):
+    result = office.run("init", "records/sub", "--unit", "x", as_="linht")
+    assert result.exit_code == 2
+    assert "inside the git repository" in result.output
+
+
+def test_roster_add_is_one_commit_by_the_office_head(office):
+    before = office.commits()
+    result = office.run("roster", "add", "liuxm", "--name", "刘晓敏", "--email",
+                        "liuxm@example.org", "--role", "clerk", "--title", "科员", as_="linht")
+    assert result.exit_code == 0, result.output
+    assert "numbered from 401" in result.stdout  # blocks 1-3 are taken in the sample
+    assert len(office.commits()) == len(before) + 1
+    assert office.git("log", "-1", "--format=%ae %s") == (
+        "linht@example.org roster add: liuxm 刘晓敏 (clerk)")
+    assert office.git("show", "--name-only", "--format=", "HEAD") == "dangwu.yaml"
+    text = office.read("dangwu.yaml")
+    assert "# 党务公开领导小组及其办公室 [seed 六]" in text  # comments survive
+    assert "  liuxm:\n    name: 刘晓敏\n    title: 科员\n    email: liuxm@example.org\n" \
+        "    roles: [clerk]\n    id_block: 4\n" in text
+
+
+def test_leader_may_change_the_roster(office):
+    result = office.run("roster", "add", "sup3", "--name", "监督员三", "--email",
+                        "sup3@example.org", "--role", "supervisor", as_="hanzg")
+    assert result.exit_code == 0, result.output
+
+
+def test_clerk_may_not_change_the_roster(office):
+    before = office.state()
+    result = office.run("roster", "add", "x", "--name", "某", "--email", "x@example.org",
+                        "--role", "leader", as_="dumy")
+    assert result.exit_code == 1
+    assert "杜明远 (dumy) may not change the roster" in result.output
+    assert "leader or office deputy or office head" in result.output
+    assert office.state() == before
+
+
+def test_someone_not_on_the_roster_is_refused(office):
+    before = office.state()
+    result = office.run("roster", "remove", "dumy", as_="stranger")
+    assert result.exit_code == 1
+    assert "stranger@example.org is not on the roster of 江城市司法局" in result.output
+    assert "dangwu roster add" in result.output
+    assert office.state() == before
+
+
+def test_missing_identity_is_refused_with_the_fix(office):
+    before = office.state()
+    result = office.run("roster", "remove", "dumy", as_=None)
+    assert result.exit_code == 1
+    assert "no user.email is set" in result.output
+    assert office.state() == before
+
+
+def test_identity_from_git_config_is_honoured(office):
+    office.git("config", "user.email", "linht@example.org")
+    office.git("config", "user.name", "林海涛")
+    result = office.run("roster", "remove", "chensh", as_=None)
+    assert result.exit_code == 0, result.output
+    assert office.git("log", "-1", "--format=%an %ae") == "林海涛 linht@example.org"
+
+
+def test_uncommitted_roster_edits_grant_nothing(office):
+    text = office.read("dangwu.yaml").replace("roles: [clerk]", "roles: [clerk, leader]")
+    office.write("dangwu.yaml", text)
+    result = office.run("roster", "remove", "chensh", as_="dumy")
+    assert result.exit_code == 1
+    assert "may not change the roster" in result.output
+
+
+def test_roster_add_refuses_duplicates_and_bad_values(office):
+    before = office.state()
+    cases = [
+        (["dumy", "--name", "x", "--email", "new@example.org", "--role", "clerk"], 1,
+         "'dumy' is already on the roster"),
+        (["newp", "--name", "x", "--email", "DUMY@example.org", "--role", "clerk"], 1,
+         "already belongs to 'dumy'"),
+        (["Bad Key", "--name", "x", "--email", "b@example.org", "--role", "clerk"], 2,
+         "not a valid roster key"),
+        (["newp", "--name", "x", "--email", "b@example.org", "--role", "clerck"], 2,
+         "did you mean 'clerk'?"),
+        (["newp", "--name", "x", "--email", "not-an-email", "--role", "clerk"], 2,
+         "not an email address"),
+        (["newp", "--name", "x", "--email", "b@example.org", "--role", "clerk",
+          "--signing-key", "hello"], 2, "neither an SSH public key"),
+    ]
+    for args, code, message in cases:
+        result = office.run("roster", "add", *args, as_="linht")
+        assert result.exit_code == code, (args, result.output)
+        assert message in result.output, (args, result.output)
+    assert office.state() == before
+
+
+def test_roster_add_reads_a_signing_key_file(office, tmp_path):
+    key = tmp_path / "k"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    result = office.run("roster", "add", "newp", "--name", "新人", "--email", "n@example.org",
+                        "--role", "member", "--signing-key", str(key) + ".pub", as_="linht")
+    assert result.exit_code == 0, result.output
+    public = (tmp_path / "k.pub").read_text().strip()
+    assert f"signing_key: {public}" in office.read("dangwu.yaml")
+
+
+def test_roster_remove_keeps_the_last_roster_keeper(office_factory):
+    office = office_factory()
+    for key in ("hexy", "hanzg"):
+        assert office.run("roster", "remove", key, as_="linht").exit_code == 0
+    before = office.state()
+    result = office.run("roster", "remove", "linht", as_="linht")
+    assert result.exit_code == 1
+    assert "last person who may change the roster" in result.output
+    assert office.state() == before
+
+
+def test_roster_remove_unknown_key_suggests(office):
+    result = office.run("roster", "remove", "dumyy", as_="linht")
+    assert result.exit_code == 1
+    assert "did you mean 'dumy'?" in result.output
+
+
+def test_roster_list_shows_everyone(office):
+    result = office.run("roster", "list")
+    assert result.exit_code == 0
+    for key, (name, _email) in PEOPLE.items():
+        assert key in result.stdout and name in result.stdout
+
+
+def test_office_is_found_from_a_subfolder_and_with_C(office, tmp_path):
+    from typer.testing import CliRunner
+
+    from dangwu.cli import app
+
+    sub = office.root / "records"
+    sub.mkdir()
+    runner = CliRunner()
+    import os
+
+    old = os.getcwd()
+    try:
+        os.chdir(sub)
+        assert runner.invoke(app, ["roster", "list", "--json"]).exit_code == 0
+        os.chdir(tmp_path)
+        assert runner.invoke(app, ["roster", "list"]).exit_code == 1
+        assert runner.invoke(app, ["-C", str(office.root), "roster", "list"]).exit_code == 0
+        result = runner.invoke(app, ["roster", "list"], env={"DANGWU_REPO": str(office.root)})
+        assert result.exit_code == 0
+    finally:
+        os.chdir(old)
+
+
+def test_not_an_office_says_how_to_make_one(tmp_path):
+    result = Office(tmp_path).run("list")
+    assert result.exit_code == 1
+    assert "no dangwu.yaml here or in any parent folder" in result.output
+    assert "dangwu init" in result.output

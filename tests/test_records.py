@@ -1,0 +1,445 @@
+"""Drafting, showing, listing and changing records."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pytest
+from conftest import commit_as
+
+
+def trailers(office, rev="HEAD"):
+    raw = office.git("log", "-1", "--format=%(trailers:only,unfold)", rev)
+    return dict(line.split(": ", 1) for line in raw.splitlines() if line)
+
+
+# --- new ---------------------------------------------------------------------------
+
+
+def test_new_drafts_one_commit_touching_only_the_record(office):
+    before = office.commits()
+    result = office.run("new", "zuzhi-jianshe", "--item", "party-dues", "--title",
+                        "2026年第三季度党费收缴管理情况", "--period", "2026Q3",
+                        "--summary", "三季度党费收缴情况", "--body", "## 一、收缴情况\n\n按时足额。")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ZZ-2026-101"
+    assert len(office.commits()) == len(before) + 1
+    assert office.git("show", "--name-only", "--format=", "HEAD") == (
+        "records/zuzhi-jianshe/ZZ-2026-101.yaml")
+    assert office.git("log", "-1", "--format=%an|%ae|%cn|%ce|%aI|%s") == (
+        "杜明远|dumy@example.org|杜明远|dumy@example.org|2026-10-05T10:00:00+08:00|"
+        "new: ZZ-2026-101 2026年第三季度党费收缴管理情况")
+    t = trailers(office)
+    assert t["Dangwu-Step"] == "new" and t["Dangwu-Record"] == "ZZ-2026-101"
+    assert t["Dangwu-From"] == "none" and t["Dangwu-To"] == "draft"
+    assert t["Dangwu-Actor"] == "dumy" and t["Dangwu-Content"].startswith("sha256:")
+    assert office.git("status", "--porcelain") == ""
+    text = office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
+    assert "body: |\n  ## 一、收缴情况\n\n  按时足额。\n" in text
+    assert "scope: internal\n" in text and "cadence: quarterly\n" in text
+    assert "channels: [internal-board, intranet]\n" in text  # the office's default
+
+
+def test_new_json_prints_id_and_path(office):
+    result = office.run("new", "ZD", "--item", "integrity-rules", "--title", "廉洁自律规定",
+                        "--json")
+    assert json.loads(result.stdout) == {
+        "id": "ZD-2026-101", "path": "records/zhidu-jianshe/ZD-2026-101.yaml"}
+    show = json.loads(office.run("show", "ZD-2026-101", "--json").stdout)
+    assert show["scope"] == "public" and show["cadence"] == "standing"
+    assert show["channels"] == ["public-board", "website"]
+    assert show["status"] == "draft"
+    assert show["created"] == {"by": "dumy", "at": "2026-10-05T10:00:00+08:00"}
+
+
+def test_new_takes_every_flag(office):
+    first = office.new()
+    body = office.root.parent / "body.md"
+    body.write_text("正文第一段。\n\n正文第二段。\n", "utf-8")
+    rid = office.new("--summary", "摘要", "--body-file", str(body), "--scope", "public",
+                     "--cadence", "follow-up", "--channel", "website", "--channel", "meeting",
+                     "--event-date", "2026-09-30", "--follows", first, "--major",
+                     "--pre-disclosure", category="ZZ", item="recruitment", title="人员录用情况")
+    data = json.loads(office.run("show", rid, "--json").stdout)
+    assert data["body"] == "正文第一段。\n\n正文第二段。\n"
+    assert (data["scope"], data["cadence"], data["channels"]) == (
+        "public", "follow-up", ["website", "meeting"])
+    assert (data["event_date"], data["follows"], data["major"], data["pre_disclosure"]) == (
+        "2026-09-30", first, True, True)
+
+
+def test_ids_continue_within_the_clerks_block(office):
+    ids = [office.new() for _ in range(3)]
+    assert ids == ["ZZ-2026-101", "ZZ-2026-102", "ZZ-2026-103"]
+    assert office.new(as_="linht") == "ZZ-2026-201"  # the office head's block
+    assert office.new(now="2027-01-04") == "ZZ-2027-101"
+
+
+def test_ids_move_to_the_next_block_of_the_person_after_99(office):
+    for n in range(101, 200):
+        office.write(f"records/zuzhi-jianshe/ZZ-2026-{n}.yaml", "placeholder")
+    office.git("add", "records")
+    commit_as(office.root, "dumy", "bulk", "records")
+    assert office.new() == "ZZ-2026-1001"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["new", "ZZ", "--title", "t"], 2, "missing --item"),
+        (["new", "--item", "party-dues", "--title", "t"], 2, "missing CATEGORY"),
+        (["new", "ZZ", "--item", "party-dues"], 2, "missing --title"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t"], 2, "needs --period"),
+        (["new", "ZZ", "--item", "recruitment", "--title", "t"], 2, "needs --event-date"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q5"], 2,
+         "not a quarter"),
+        (["new", "ZZ", "--item", "recruitment", "--title", "t", "--event-date", "2026-02-30"],
+         2, "not a real date"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
+          "--scope", "publik"], 2, "did you mean 'public'?"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
+          "--channel", "website"], 1, "public channel, but the record is internal"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
+          "--follows", "ZZ-2026-555"], 1, "no record ZZ-2026-555"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
+          "--follows", "../etc"], 2, "not a record id"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "a\nb", "--period", "2026Q3"], 2,
+         "single line"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
+          "--attach", "../../etc/passwd"], 2, "outside the office repository"),
+        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
+          "--attach", "docs/missing.pdf"], 1, "does not exist"),
+        (["new", "XX", "--item", "party-dues", "--title", "t"], 2, "not a category"),
+    ],
+)
+def test_new_refuses_bad_values_and_changes_nothing(office, args, code, message):
+    before = office.state()
+    result = office.run(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert office.state() == before
+
+
+def test_new_body_file_must_be_utf8(office, tmp_path):
+    before = office.state()
+    body = tmp_path / "gbk.md"
+    body.write_bytes("党费收缴情况".encode("gbk"))
+    result = office.run("new", "ZZ", "--item", "party-dues", "--title", "t", "--period",
+                        "2026Q3", "--body-file", str(body))
+    assert result.exit_code == 2
+    assert "not valid UTF-8" in result.output and "GBK" in result.output
+    assert office.state() == before
+
+
+@pytest.mark.parametrize("who", ["hanzg", "zhoulx", "chensh"])
+def test_only_drafting_roles_may_create(office, who):
+    before = office.state()
+    result = office.run("new", "ZZ", "--item", "party-dues", "--title", "t", "--period",
+                        "2026Q3", as_=who)
+    assert result.exit_code == 1
+    assert "may not create records" in result.output
+    assert office.state() == before
+
+
+def test_new_leaves_unrelated_staged_and_unstaged_work_alone(office):
+    office.write("notes/staged.txt", "staged work\n")
+    office.git("add", "notes/staged.txt")
+    office.write("dangwu.yaml", office.read("dangwu.yaml") + "# a local note\n")
+    office.write("notes/untracked.txt", "untracked\n")
+    status = office.git("status", "--porcelain")
+    diff_cached = office.git("diff", "--cached")
+    diff = office.git("diff")
+    rid = office.new()
+    assert office.git("show", "--name-only", "--format=", "HEAD") == (
+        f"records/zuzhi-jianshe/{rid}.yaml")
+    assert office.git("status", "--porcelain") == status
+    assert office.git("diff", "--cached") == diff_cached
+    assert office.git("diff") == diff
+
+
+def test_two_clones_never_mint_the_same_id(office_factory, tmp_path):
+    origin = office_factory("origin")
+    origin.git("config", "receive.denyCurrentBranch", "ignore")
+    from conftest import Office, git
+
+    git(tmp_path, "clone", "-q", str(origin.root), "clone-a")
+    git(tmp_path, "clone", "-q", str(origin.root), "clone-b")
+    a, b = Office(tmp_path / "clone-a"), Office(tmp_path / "clone-b")
+    ids_a = [a.new(as_="dumy") for _ in range(2)]
+    ids_b = [b.new(as_="linht") for _ in range(2)] + [b.new(as_="hexy")]
+    b.git("pull", "-q", "--no-rebase", "--no-edit", str(a.root), "main",
+          env={"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "linht@example.org",
+               "GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "linht@example.org"})
+    files = b.git("ls-files", "records").splitlines()
+    ids = [f.rsplit("/", 1)[1][:-5] for f in files]
+    assert sorted(ids) == sorted(ids_a + ids_b)
+    assert len(set(ids)) == 5
+    assert b.run("validate").exit_code == 0
+
+
+# --- show / list -------------------------------------------------------------------
+
+
+def test_show_prints_the_record(office):
+    rid = office.new("--summary", "本季度党费收缴情况")
+    result = office.run("show", rid.lower())
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith(f"{rid}  2026年第三季度党费收缴管理情况")
+    for text in ("党费收缴管理情况 (ZZ16)", "组织建设", "党内公开", "2026Q3", "机关内部党务公开栏",
+                 "杜明远 (dumy)", "本季度党费收缴情况", f"records/zuzhi-jianshe/{rid}.yaml"):
+        assert text in out
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "ZZ-2026-101/../x", "ZZ/2026", "..", ""])
+def test_show_refuses_ids_that_are_paths(office, bad):
+    result = office.run("show", bad)
+    assert result.exit_code == 2
+    assert "not a record id" in result.output
+
+
+def test_show_missing_record_suggests(office):
+    office.new()
+    result = office.run("show", "ZZ-2026-110")
+    assert result.exit_code == 1
+    assert "no record ZZ-2026-110" in result.output
+    assert "did you mean 'ZZ-2026-101'?" in result.output
+
+
+def test_list_filters(office):
+    quarterly = office.new()
+    standing = office.new(category="ZD", item="integrity-rules", title="廉洁自律规定")
+    timely = office.new("--event-date", "2026-09-01", item="recruitment", title="人员录用公示")
+    rows = json.loads(office.run("list", "--json").stdout)
+    assert [r["id"] for r in rows] == [quarterly, timely, standing]  # catalogue order
+    def ids(*args):
+        return [r["id"] for r in json.loads(office.run("list", "--json", *args).stdout)]
+    assert ids("--category", "ZD") == [standing]
+    assert ids("--category", "组织建设") == [quarterly, timely]
+    assert ids("--scope", "public") == [timely, standing]
+    assert ids("--cadence", "quarterly") == [quarterly]
+    assert ids("--period", "2026q3") == [quarterly]
+    assert ids("--status", "draft") == [quarterly, timely, standing]
+    assert ids("--status", "published") == []
+    table = office.run("list").stdout
+    assert "人员录用公示" in table and "2026-09-01" in table
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--status", "publishd", "did you mean 'published'?"),
+    ("--scope", "pubic", "did you mean 'public'?"),
+    ("--cadence", "quartely", "did you mean 'quarterly'?"),
+    ("--period", "2026Q7", "not a quarter"),
+    ("--category", "nope", "not a category"),
+])
+def test_list_refuses_bad_filters(office, option, value, message):
+    result = office.run("list", option, value)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_list_skips_broken_files_and_says_so(office):
+    office.new()
+    office.write("records/zuzhi-jianshe/ZZ-2026-150.yaml", "id: [unclosed\n")
+    result = office.run("list")
+    assert result.exit_code == 0
+    assert "ZZ-2026-101" in result.stdout
+    assert "1 files have problems" in result.stderr
+
+
+# --- set ---------------------------------------------------------------------------
+
+HAND_WRITTEN = textwrap.dedent("""\
+    # 三季度党费公示 — drafted by hand
+    id: ZZ-2026-101
+    category: zuzhi-jianshe   # 组织建设
+    item: party-dues
+    title: '2026年第三季度党费收缴管理情况'
+    summary: "各支部按时足额收缴"
+    # the body is Markdown
+    body: |
+      ## 一、收缴情况
+      按时足额。
+    scope: internal
+    channels:
+      - meeting
+      - internal-board
+    cadence: quarterly
+    period: 2026Q3
+    """)
+
+
+@pytest.fixture
+def hand_written(office):
+    office.write("records/zuzhi-jianshe/ZZ-2026-101.yaml", HAND_WRITTEN)
+    commit_as(office.root, "dumy", "draft by hand", "records")
+    return office
+
+
+def test_set_keeps_comments_order_and_quoting(hand_written):
+    office = hand_written
+    result = office.run("set", "ZZ-2026-101", "title=2026年三季度党费收缴管理情况",
+                        "summary=各党支部按时足额收缴", "period=2026Q4")
+    assert result.exit_code == 0, result.output
+    expected = (HAND_WRITTEN
+                .replace("'2026年第三季度党费收缴管理情况'", "'2026年三季度党费收缴管理情况'")
+                .replace('"各支部按时足额收缴"', '"各党支部按时足额收缴"')
+                .replace("period: 2026Q3", "period: 2026Q4"))
+    assert office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml") == expected
+    assert "title: 2026年第三季度党费收缴管理情况 -> 2026年三季度党费收缴管理情况" in result.stdout
+    assert office.git("log", "-1", "--format=%s") == "set: ZZ-2026-101 2026年三季度党费收缴管理情况"
+    assert "period: 2026Q3 -> 2026Q4" in office.git("log", "-1", "--format=%b")
+    assert office.git("status", "--porcelain") == ""
+
+
+def test_set_adds_fields_in_canonical_place_and_edits_lists(hand_written):
+    office = hand_written
+    result = office.run("set", "ZZ-2026-101", "channels+=circular", "channels-=meeting",
+                        "major=true")
+    assert result.exit_code == 0, result.output
+    text = office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
+    assert "period: 2026Q3\nmajor: true\n" in text
+    data = json.loads(office.run("show", "ZZ-2026-101", "--json").stdout)
+    assert data["channels"] == ["internal-board", "circular"]
+    assert office.run("set", "ZZ-2026-101", "major=").exit_code == 0
+    assert "major" not in office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
+
+
+def test_set_with_no_change_makes_no_commit(hand_written):
+    before = hand_written.state()
+    result = hand_written.run("set", "ZZ-2026-101", "period=2026Q3")
+    assert result.exit_code == 0
+    assert "No changes" in result.stdout
+    assert hand_written.state() == before
+
+
+@pytest.mark.parametrize(("assignment", "code", "message"), [
+    ("status=published", 1, "written by dangwu"),
+    ("created=x", 1, "written by dangwu"),
+    ("id=ZZ-2026-999", 1, "never changes"),
+    ("category=zhidu-jianshe", 1, "never changes"),
+    ("scpoe=public", 2, "did you mean 'scope'?"),
+    ("scope=publik", 1, "did you mean 'public'?"),
+    ("period=2026Q5", 1, "not a quarter"),
+    ("event_date=2026-02-30", 1, "not a real date"),
+    ("channels+=website", 1, "public channel"),
+    ("channels-=website", 2, "no entry 'website'"),
+    ("follows=ZZ-2026-999", 1, "there is no record ZZ-2026-999"),
+    ("attachments=../../etc/passwd", 1, "outside the office repository"),
+    ("major=maybe", 2, "not true or false"),
+    ("title=", 1, "missing required field 'title'"),
+    ("title", 2, "is not FIELD=VALUE"),
+    ("item=party-due", 1, "did you mean 'party-dues'?"),
+])
+def test_set_refuses_and_changes_nothing(hand_written, assignment, code, message):
+    before = hand_written.state()
+    result = hand_written.run("set", "ZZ-2026-101", assignment)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert hand_written.state() == before
+
+
+def test_set_refuses_a_record_with_local_changes(hand_written):
+    path = "records/zuzhi-jianshe/ZZ-2026-101.yaml"
+    hand_written.write(path, hand_written.read(path) + "# my own note\n")
+    before = hand_written.state()
+    result = hand_written.run("set", "ZZ-2026-101", "title=新标题")
+    assert result.exit_code == 1
+    assert "has uncommitted changes (modified)" in result.output
+    assert hand_written.state() == before
+
+
+@pytest.mark.parametrize("status", ["published", "withheld", "withdrawn"])
+def test_final_records_are_never_edited(hand_written, status):
+    path = "records/zuzhi-jianshe/ZZ-2026-101.yaml"
+    hand_written.write(path, hand_written.read(path) + f"status: {status}\n")
+    commit_as(hand_written.root, "dumy", "mark", path)
+    before = hand_written.state()
+    result = hand_written.run("set", "ZZ-2026-101", "title=新标题")
+    assert result.exit_code == 1
+    assert "can no longer change" in result.output or "never edited in place" in result.output
+    assert hand_written.state() == before
+
+
+def test_leader_may_not_edit(hand_written):
+    result = hand_written.run("set", "ZZ-2026-101", "title=新标题", as_="hanzg")
+    assert result.exit_code == 1
+    assert "may not edit records" in result.output
+
+
+# --- edit --------------------------------------------------------------------------
+
+FAKE_EDITOR = textwrap.dedent("""\
+    import os, sys
+    path = sys.argv[1]
+    text = open(path, encoding="utf-8").read()
+    old, new = os.environ["EDIT_OLD"], os.environ["EDIT_NEW"]
+    open(path, "w", encoding="utf-8").write(text.replace(old, new))
+    """)
+
+
+@pytest.fixture
+def editor(tmp_path):
+    script = tmp_path / "fake_editor.py"
+    script.write_text(FAKE_EDITOR, "utf-8")
+
+    def env(old, new):
+        return {"EDITOR": f"{sys.executable} {script}", "EDIT_OLD": old, "EDIT_NEW": new}
+    return env
+
+
+def test_edit_commits_a_valid_change_keeping_the_file_as_written(hand_written, editor):
+    office = hand_written
+    result = office.run("edit", "ZZ-2026-101", env=editor("按时足额。", "按时足额，无欠缴。"))
+    assert result.exit_code == 0, result.output
+    assert office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml") == HAND_WRITTEN.replace(
+        "按时足额。", "按时足额，无欠缴。")
+    assert office.git("log", "-1", "--format=%s|%ae") == (
+        "edit: ZZ-2026-101 2026年第三季度党费收缴管理情况|dumy@example.org")
+    assert not list((office.root / ".git" / "dangwu" / "edit").glob("*.yaml"))
+
+
+def test_edit_that_no_longer_validates_is_not_committed(hand_written, editor):
+    office = hand_written
+    before = office.state()
+    result = office.run("edit", "ZZ-2026-101", env=editor("scope: internal", "scope: publik"))
+    assert result.exit_code == 1
+    assert "records/zuzhi-jianshe/ZZ-2026-101.yaml:11:8: scope: 'publik' is not one of" in (
+        result.output)
+    assert "not saved" in result.output
+    assert office.state() == before
+    kept = office.root / ".git" / "dangwu" / "edit" / "ZZ-2026-101.yaml"
+    assert "scope: publik" in kept.read_text("utf-8")
+    # the next edit starts from the kept text, so the fix is not lost
+    result = office.run("edit", "ZZ-2026-101", env=editor("scope: publik", "scope: internal"))
+    assert result.exit_code == 0
+    assert "No changes" in result.stdout
+
+
+def test_edit_may_not_change_tool_fields(hand_written, editor):
+    office = hand_written
+    before = office.state()
+    result = office.run("edit", "ZZ-2026-101",
+                        env=editor("period: 2026Q3", "period: 2026Q3\nstatus: published"))
+    assert result.exit_code == 1
+    assert "status is written by dangwu" in result.output
+    assert office.state() == before
+
+
+def test_edit_unchanged_makes_no_commit(hand_written, editor):
+    before = hand_written.state()
+    result = hand_written.run("edit", "ZZ-2026-101", env=editor("zzz-not-there", "x"))
+    assert result.exit_code == 0
+    assert "No changes" in result.stdout
+    assert hand_written.state() == before
+
+
+def test_edit_with_a_failing_editor_saves_nothing(hand_written):
+    before = hand_written.state()
+    result = hand_written.run("edit", "ZZ-2026-101", env={"EDITOR": "false"})
+    assert result.exit_code == 1
+    assert "editor exited with status 1" in result.output
+    assert hand_written.state() == before
