@@ -29,11 +29,11 @@ class Act:
     when: datetime
     head: str
 
-    def commit(self, changes: Mapping[str, bytes | None], message: str,
-               sign: bool = False) -> str:
+    def commit(self, changes: Mapping[str, bytes | None], message: str, sign: bool = False) -> str:
         author = Identity(name=self.identity.name or self.actor.name, email=self.identity.email)
-        return self.store.commit(changes, message, author=author, when=self.when, sign=sign,
-                                 expect_head=self.head)
+        return self.store.commit(
+            changes, message, author=author, when=self.when, sign=sign, expect_head=self.head
+        )
 
 
 def committed_settings(office: Office, store: GitStore, head: str) -> Settings:
@@ -57,10 +57,13 @@ def actor_of(settings: Settings, identity: Identity) -> Person:
     if person is None:
         raise IdentityError(
             _("{email} is not on the roster of {unit}").format(
-                email=identity.email, unit=settings.unit),
-            hint=_("ask an office head to add you (dangwu roster add KEY --name NAME "
-                   "--email {email} --role ROLE), or set the email the roster lists for you "
-                   "with git config user.email").format(email=identity.email),
+                email=identity.email, unit=settings.unit
+            ),
+            hint=_(
+                "ask an office head to add you (dangwu roster add KEY --name NAME "
+                "--email {email} --role ROLE), or set the email the roster lists for you "
+                "with git config user.email"
+            ).format(email=identity.email),
         )
     return person
 
@@ -73,13 +76,28 @@ def acting(office: Office, action: str) -> Iterator[Act]:
         identity = store.identity()
         actor = actor_of(settings, identity)
         workflow.require(actor, action)
-        yield Act(office, store, settings, actor, identity,
-                  clock.now(clock.office_zone(settings.timezone)), head)
+        yield Act(
+            office,
+            store,
+            settings,
+            actor,
+            identity,
+            clock.now(clock.office_zone(settings.timezone)),
+            head,
+        )
 
 
-def message(step: str, subject: str, *, actor: Person, record_id: str | None = None,
-            state: tuple[str, str] | None = None, content: str | None = None,
-            body: Sequence[str] = (), extra: Sequence[tuple[str, str]] = ()) -> str:
+def message(
+    step: str,
+    subject: str,
+    *,
+    actor: Person,
+    record_id: str | None = None,
+    state: tuple[str, str] | None = None,
+    content: str | None = None,
+    body: Sequence[str] = (),
+    extra: Sequence[tuple[str, str]] = (),
+) -> str:
     """A step's commit message: '<step>: <subject>', an optional body, then trailers."""
     lines = [f"{step}: {subject}".replace("\n", " ").strip(), ""]
     if body:

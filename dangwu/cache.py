@@ -56,7 +56,7 @@ def write_json(path: Path, value: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
-        os.replace(tmp, path)
+        tmp.replace(path)
     except OSError:
         pass
 
@@ -103,8 +103,9 @@ class RecordCache:
             return entry[1], entry[2]
         return None
 
-    def put(self, relpath: str, blob: str, summary: dict[str, Any] | None,
-            problems: list[Any]) -> None:
+    def put(
+        self, relpath: str, blob: str, summary: dict[str, Any] | None, problems: list[Any]
+    ) -> None:
         self.entries[relpath] = [blob, summary, problems]
         self.changed = True
 

@@ -88,8 +88,9 @@ def build(target: Path) -> Built:
 
     root = target.absolute()
     if root.exists() and any(root.iterdir()):
-        raise UsageError(_("{path} is not empty; give a new folder for the demo office").format(
-            path=root))
+        raise UsageError(
+            _("{path} is not empty; give a new folder for the demo office").format(path=root)
+        )
     settings_text = shipped(SETTINGS_FILE).read_text(encoding="utf-8")
     settings = parse_settings(settings_text)
     head = next(p for p in settings.roster.values() if "office-head" in p.roles)
@@ -103,7 +104,8 @@ def build(target: Path) -> Built:
         store.make_root_commit(
             {SETTINGS_FILE: settings_text.encode("utf-8")},
             message("init", settings.unit, actor=head),
-            author=Identity(head.name, head.email), when=when,
+            author=Identity(head.name, head.email),
+            when=when,
         )
         built.commits += 1
     clerk = _clerk(dict(settings.roster))
@@ -116,13 +118,19 @@ def build(target: Path) -> Built:
     for when, sample in plan:
         with as_person(clerk, when):
             spec = drafting.NewRecord(
-                category=sample["category"], item=sample["item"], title=sample["title"],
-                summary=sample.get("summary"), body=sample.get("body"),
-                scope=sample.get("scope"), cadence=sample.get("cadence"),
-                channels=tuple(sample.get("channels") or ()), period=sample.get("period"),
+                category=sample["category"],
+                item=sample["item"],
+                title=sample["title"],
+                summary=sample.get("summary"),
+                body=sample.get("body"),
+                scope=sample.get("scope"),
+                cadence=sample.get("cadence"),
+                channels=tuple(sample.get("channels") or ()),
+                period=sample.get("period"),
                 event_date=sample.get("event_date"),
                 follows=minted.get(sample.get("follows", ""), sample.get("follows")),
-                major=bool(sample.get("major")), pre_disclosure=bool(sample.get("pre_disclosure")),
+                major=bool(sample.get("major")),
+                pre_disclosure=bool(sample.get("pre_disclosure")),
             )
             written = drafting.create(office, spec)
         minted[str(sample["id"])] = written.record_id

@@ -54,7 +54,8 @@ def _choice(option: str, value: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise UsageError(
             _("{option}: '{value}' is not one of {choices}").format(
-                option=option, value=value, choices=", ".join(choices)),
+                option=option, value=value, choices=", ".join(choices)
+            ),
             hint=suggest(value, list(choices)),
         )
     return value
@@ -73,11 +74,17 @@ def check_new(spec: NewRecord) -> None:
     for channel in spec.channels:
         _choice("--channel", channel, CHANNELS)
     if spec.period is not None and not re.fullmatch(r"\d{4}Q[1-4]", spec.period):
-        raise UsageError(_("--period: '{value}' is not a quarter; write it like 2026Q3").format(
-            value=spec.period))
+        raise UsageError(
+            _("--period: '{value}' is not a quarter; write it like 2026Q3").format(
+                value=spec.period
+            )
+        )
     if spec.event_date is not None and not validate._is_date(spec.event_date):
-        raise UsageError(_("--event-date: '{value}' is not a real date (YYYY-MM-DD)").format(
-            value=spec.event_date))
+        raise UsageError(
+            _("--event-date: '{value}' is not a real date (YYYY-MM-DD)").format(
+                value=spec.event_date
+            )
+        )
     if spec.follows is not None:
         records.parse_id(spec.follows)
     for attachment in spec.attachments:
@@ -100,16 +107,27 @@ def create(office: Office, spec: NewRecord) -> Written:
             public = [c for c in channels if c not in INTERNAL_CHANNELS]
             if public:
                 raise RuleViolation(
-                    _("--channel {channel} is a public channel, but the record is internal")
-                    .format(channel=public[0]),
-                    hint=_("an internal record may use only {channels}; or give --scope public")
-                    .format(channels=", ".join(INTERNAL_CHANNELS)), rule="channels-fit-scope")
+                    _("--channel {channel} is a public channel, but the record is internal").format(
+                        channel=public[0]
+                    ),
+                    hint=_(
+                        "an internal record may use only {channels}; or give --scope public"
+                    ).format(channels=", ".join(INTERNAL_CHANNELS)),
+                    rule="channels-fit-scope",
+                )
         if cadence == "quarterly" and spec.period is None:
-            raise UsageError(_("a quarterly record needs --period (e.g. --period {q})").format(
-                q=_quarter_of(act)))
+            raise UsageError(
+                _("a quarterly record needs --period (e.g. --period {q})").format(
+                    q=_quarter_of(act)
+                )
+            )
         if cadence == "timely" and spec.event_date is None:
-            raise UsageError(_("a timely record needs --event-date, the date of the matter "
-                               "(e.g. --event-date {d})").format(d=act.when.date().isoformat()))
+            raise UsageError(
+                _(
+                    "a timely record needs --event-date, the date of the matter "
+                    "(e.g. --event-date {d})"
+                ).format(d=act.when.date().isoformat())
+            )
         follows = records.parse_id(spec.follows) if spec.follows else None
         if follows:
             records.find(office, follows)
@@ -144,9 +162,14 @@ def create(office: Office, spec: NewRecord) -> Written:
         _must_validate(office, relpath, text)
         commit = act.commit(
             {relpath: text.encode("utf-8")},
-            message("new", f"{record_id} {fields['title']}", actor=act.actor,
-                    record_id=record_id, state=("none", "draft"),
-                    content=records.content_hash(fields)),
+            message(
+                "new",
+                f"{record_id} {fields['title']}",
+                actor=act.actor,
+                record_id=record_id,
+                state=("none", "draft"),
+                content=records.content_hash(fields),
+            ),
         )
     return Written(record_id, relpath, commit)
 
@@ -159,8 +182,7 @@ def _quarter_of(act: Act) -> str:
 def _must_validate(office: Office, relpath: str, text: str) -> dict[str, Any]:
     """Refuse to write a record that would not validate (schema, rules, references)."""
     raw = text.encode("utf-8")
-    doc, summary, problems = validate.check_record_text(raw, relpath, office.catalogue,
-                                                        office.root)
+    doc, summary, problems = validate.check_record_text(raw, relpath, office.catalogue, office.root)
     if doc is not None and summary is not None and not problems:
         problems = _reference_problems(office, relpath, doc, summary)
     if problems:
@@ -169,8 +191,9 @@ def _must_validate(office: Office, relpath: str, text: str) -> dict[str, Any]:
     return doc.data
 
 
-def _reference_problems(office: Office, relpath: str, doc: yamlio.Document,
-                        summary: Mapping[str, Any]) -> list[Problem]:
+def _reference_problems(
+    office: Office, relpath: str, doc: yamlio.Document, summary: Mapping[str, Any]
+) -> list[Problem]:
     problems: list[Problem] = []
     follows = summary.get("follows")
     if isinstance(follows, str):
@@ -178,8 +201,11 @@ def _reference_problems(office: Office, relpath: str, doc: yamlio.Document,
             records.find(office, follows)
         except DangwuError:
             line, col = doc.locate(["follows"])
-            problems.append(Problem(relpath, line, col,
-                                    _("follows: there is no record {id}").format(id=follows)))
+            problems.append(
+                Problem(
+                    relpath, line, col, _("follows: there is no record {id}").format(id=follows)
+                )
+            )
     attachments = summary.get("attachments") or []
     pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
     problems += validate.attachment_problems(office.root, relpath, doc, pairs)
@@ -197,7 +223,9 @@ class Assignment:
 
     @classmethod
     def parse(cls, text: str) -> Assignment:
-        match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)\s*(\+=|-=|=)(.*)$", text, re.S)
+        match = re.match(
+            r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)\s*(\+=|-=|=)(.*)$", text, re.S
+        )
         if not match:
             raise UsageError(
                 _("'{text}' is not FIELD=VALUE").format(text=text),
@@ -218,21 +246,22 @@ def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool
         elif op == "-=":
             missing = [v for v in items if v not in existing]
             if missing:
-                raise UsageError(_("{field} has no entry '{value}'").format(
-                    field=name, value=missing[0]))
+                raise UsageError(
+                    _("{field} has no entry '{value}'").format(field=name, value=missing[0])
+                )
             items = [v for v in existing if v not in items]
         return items, not items and name == "attachments"
     if op != "=":
-        raise UsageError(_("{op} works only on lists ({fields})").format(
-            op=op, fields=", ".join(LIST_FIELDS)))
+        raise UsageError(
+            _("{op} works only on lists ({fields})").format(op=op, fields=", ".join(LIST_FIELDS))
+        )
     if name in BOOL_FIELDS:
         lowered = raw.strip().lower()
         if lowered in _TRUE:
             return True, False
         if lowered in _FALSE or lowered == "":
             return False, lowered == ""
-        raise UsageError(_("{field}: '{value}' is not true or false").format(
-            field=name, value=raw))
+        raise UsageError(_("{field}: '{value}' is not true or false").format(field=name, value=raw))
     if raw == "":
         return None, True
     if name in TEXT_FIELDS and raw.startswith("@") and name != "title":
@@ -243,8 +272,9 @@ def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool
         except yamlio.YamlProblem as exc:
             raise UsageError(f"{path}: {exc.message}", hint=exc.hint) from None
         except OSError as exc:
-            raise UsageError(_("cannot read {path}: {error}").format(
-                path=path, error=exc.strerror)) from None
+            raise UsageError(
+                _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+            ) from None
     if name in ("follows",):
         return records.parse_id(raw), False
     return raw, False
@@ -297,20 +327,22 @@ def _check_settable(name: str) -> None:
     if name in records.TOOL_FIELDS:
         raise RuleViolation(
             _("{field} is written by dangwu as the procedure goes on, not by people").format(
-                field=name),
+                field=name
+            ),
             hint=_("use dangwu submit, decide, approve, publish or withdraw"),
             rule="tool-fields",
         )
     if name in FIXED_FIELDS:
         raise RuleViolation(
             _("a record's {field} never changes").format(field=name),
-            hint=_("draft a new record in the right category instead"), rule="fixed-fields",
+            hint=_("draft a new record in the right category instead"),
+            rule="fixed-fields",
         )
     if name not in SETTABLE:
         raise UsageError(
             _("'{field}' is not a field of a record").format(field=name),
-            hint=suggest(name, list(SETTABLE)) or _("fields: {fields}").format(
-                fields=", ".join(SETTABLE)),
+            hint=suggest(name, list(SETTABLE))
+            or _("fields: {fields}").format(fields=", ".join(SETTABLE)),
         )
 
 
@@ -331,16 +363,23 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _commit_content(act: Act, record: records.RecordFile, new_text: str, step: str,
-                    changes: Sequence[str]) -> Written:
+def _commit_content(
+    act: Act, record: records.RecordFile, new_text: str, step: str, changes: Sequence[str]
+) -> Written:
     data = _must_validate(act.office, record.relpath, new_text)
     record_id = str(data["id"])
     status = str(data.get("status", "draft"))
     commit = act.commit(
         {record.relpath: new_text.encode("utf-8")},
-        message(step, f"{record_id} {data['title']}", actor=act.actor, record_id=record_id,
-                state=(record.status, status), content=records.content_hash(data),
-                body=list(changes)),
+        message(
+            step,
+            f"{record_id} {data['title']}",
+            actor=act.actor,
+            record_id=record_id,
+            state=(record.status, status),
+            content=records.content_hash(data),
+            body=list(changes),
+        ),
     )
     return Written(record_id, record.relpath, commit, list(changes))
 
@@ -351,22 +390,36 @@ def _commit_content(act: Act, record: records.RecordFile, new_text: str, step: s
 def edit_problems(office: Office, record: records.RecordFile, new_text: str) -> list[Problem]:
     """What is wrong with an edited text, before anything is written."""
     raw = new_text.encode("utf-8")
-    doc, summary, problems = validate.check_record_text(raw, record.relpath, office.catalogue,
-                                                        office.root)
+    doc, summary, problems = validate.check_record_text(
+        raw, record.relpath, office.catalogue, office.root
+    )
     if doc is None or summary is None:
         return problems
     data = doc.data
     for name in records.TOOL_FIELDS:
         if data.get(name) != record.data.get(name):
             line, col = doc.locate([name], key=True)
-            problems.append(Problem(record.relpath, line, col, _(
-                "{field} is written by dangwu; put it back as it was").format(field=name)))
+            problems.append(
+                Problem(
+                    record.relpath,
+                    line,
+                    col,
+                    _("{field} is written by dangwu; put it back as it was").format(field=name),
+                )
+            )
     for name in FIXED_FIELDS:
         if data.get(name) != record.data.get(name):
             line, col = doc.locate([name])
-            problems.append(Problem(record.relpath, line, col, _(
-                "{field} never changes; put it back to {value}").format(
-                    field=name, value=record.data.get(name))))
+            problems.append(
+                Problem(
+                    record.relpath,
+                    line,
+                    col,
+                    _("{field} never changes; put it back to {value}").format(
+                        field=name, value=record.data.get(name)
+                    ),
+                )
+            )
     if not problems:
         problems = _reference_problems(office, record.relpath, doc, summary)
     return problems
@@ -381,7 +434,8 @@ def replace(office: Office, ref: str, new_text: str, *, base: bytes) -> Written:
             raise RuleViolation(
                 _("{id} changed while you were editing it").format(id=record_id),
                 hint=_("run dangwu edit {id} again; your text is kept in {path}").format(
-                    id=record_id, path=_keep_path(office, record_id)),
+                    id=record_id, path=_keep_path(office, record_id)
+                ),
             )
         workflow.require_editable(record_id, record.status)
         problems = edit_problems(office, record, new_text)

@@ -17,8 +17,9 @@ def editor_command() -> list[str]:
     try:
         command = shlex.split(raw)
     except ValueError:
-        raise UsageError(_("cannot understand the editor command {cmd!r} (EDITOR)").format(
-            cmd=raw)) from None
+        raise UsageError(
+            _("cannot understand the editor command {cmd!r} (EDITOR)").format(cmd=raw)
+        ) from None
     if not command:
         raise UsageError(_("EDITOR is empty"))
     return command
@@ -37,12 +38,16 @@ def run_editor(path: Path) -> None:
     try:
         result = subprocess.run(command, check=False)
     except OSError as exc:
-        raise UsageError(_("cannot start the editor {cmd}: {error}").format(
-            cmd=command[0], error=exc.strerror),
-            hint=_("set EDITOR, e.g. export EDITOR=nano")) from None
+        raise UsageError(
+            _("cannot start the editor {cmd}: {error}").format(cmd=command[0], error=exc.strerror),
+            hint=_("set EDITOR, e.g. export EDITOR=nano"),
+        ) from None
     if result.returncode != 0:
-        raise DangwuError(_("the editor exited with status {code}; nothing was saved").format(
-            code=result.returncode))
+        raise DangwuError(
+            _("the editor exited with status {code}; nothing was saved").format(
+                code=result.returncode
+            )
+        )
 
 
 def start(office: Office, record_id: str, raw: bytes) -> tuple[Path, bool]:

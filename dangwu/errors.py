@@ -94,8 +94,9 @@ class RecordNotFound(DangwuError):
 class InvalidFiles(DangwuError):
     """One or more files have problems; each is a located Problem."""
 
-    def __init__(self, problems: Sequence[Problem], summary: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, problems: Sequence[Problem], summary: str | None = None, hint: str | None = None
+    ) -> None:
         self.problems = list(problems)
         self.summary = summary
         super().__init__("\n".join(str(p) for p in self.problems), hint=hint)

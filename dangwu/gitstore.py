@@ -88,9 +88,7 @@ class GitStore:
             out = self._git.execute(["git", *args], env=dict(env or {}))
         except git.GitCommandError as exc:
             raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command=args[0], stderr=_stderr(exc)
-                )
+                _("git {command} failed: {stderr}").format(command=args[0], stderr=_stderr(exc))
             ) from None
         assert isinstance(out, str)
         return out
@@ -125,15 +123,19 @@ class GitStore:
 
     def identity(self) -> Identity:
         """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
-        email = os.environ.get("GIT_AUTHOR_EMAIL") or self.config("user.email") or os.environ.get(
-            "EMAIL"
+        email = (
+            os.environ.get("GIT_AUTHOR_EMAIL")
+            or self.config("user.email")
+            or os.environ.get("EMAIL")
         )
         name = os.environ.get("GIT_AUTHOR_NAME") or self.config("user.name")
         if not email:
             raise IdentityError(
                 _("git does not know who you are: no user.email is set"),
-                hint=_("run: git config --global user.email you@example.org "
-                       "(the address the roster lists for you)"),
+                hint=_(
+                    "run: git config --global user.email you@example.org "
+                    "(the address the roster lists for you)"
+                ),
             )
         return Identity(name=name, email=email.strip())
 
@@ -141,8 +143,9 @@ class GitStore:
         """Paths among ``paths`` with uncommitted changes, and git's two-letter status."""
         if not paths:
             return {}
-        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all",
-                       "--ignored=no", "--", *paths)
+        out = self.run(
+            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=no", "--", *paths
+        )
         found: dict[str, str] = {}
         entries = out.split("\0")
         i = 0
@@ -259,8 +262,7 @@ class GitStore:
         """
         old = self.require_head()
         if expect_head is not None and old != expect_head:
-            raise Busy(_("the office changed while this step was prepared"),
-                       hint=_("try again"))
+            raise Busy(_("the office changed while this step was prepared"), hint=_("try again"))
         paths = sorted(changes)
         busy = self.dirty(paths)
         if busy:
@@ -329,8 +331,9 @@ class GitStore:
         finally:
             index.unlink(missing_ok=True)
 
-    def _commit_tree(self, tree: str, parent: str, message: str, author: Identity,
-                     when: datetime, sign: bool) -> str:
+    def _commit_tree(
+        self, tree: str, parent: str, message: str, author: Identity, when: datetime, sign: bool
+    ) -> str:
         if not message.endswith("\n"):
             message += "\n"
         stamp = when.isoformat()
@@ -369,8 +372,9 @@ class GitStore:
                     raise
                 time.sleep(0.05)
 
-    def make_root_commit(self, changes: Mapping[str, bytes], message: str, *,
-                         author: Identity, when: datetime) -> str:
+    def make_root_commit(
+        self, changes: Mapping[str, bytes], message: str, *, author: Identity, when: datetime
+    ) -> str:
         """The first commit of a new office (``dangwu init`` in an empty repository)."""
         index = self.state_dir / f"index.{os.getpid()}"
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -388,8 +392,11 @@ class GitStore:
         stamp = when.isoformat()
         name = author.name or author.email
         env = {
-            "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": author.email,
             "GIT_COMMITTER_DATE": stamp,
         }
         message_file = self.state_dir / f"message.{os.getpid()}"
@@ -450,8 +457,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
+            tmp.chmod(path.stat().st_mode & 0o777)
+        tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -33,15 +33,22 @@ def _one_of(option: str, value: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise UsageError(
             _("{option}: '{value}' is not one of {choices}").format(
-                option=option, value=value, choices=", ".join(choices)),
+                option=option, value=value, choices=", ".join(choices)
+            ),
             hint=suggest(value, list(choices)),
         )
     return value
 
 
-def select(office: Office, *, category: str | None = None, status: str | None = None,
-           scope: str | None = None, cadence: str | None = None,
-           period: str | None = None) -> Selection:
+def select(
+    office: Office,
+    *,
+    category: str | None = None,
+    status: str | None = None,
+    scope: str | None = None,
+    cadence: str | None = None,
+    period: str | None = None,
+) -> Selection:
     catalogue = office.catalogue
     slug = catalogue.category(category).slug if category else None
     if status:
@@ -51,10 +58,16 @@ def select(office: Office, *, category: str | None = None, status: str | None = 
     if cadence:
         _one_of("--cadence", cadence, CADENCES)
     if period and not re.fullmatch(r"\d{4}Q[1-4]", period.upper()):
-        raise UsageError(_("--period: '{value}' is not a quarter; write it like 2026Q3").format(
-            value=period))
-    wanted = {"category": slug, "status": status, "scope": scope, "cadence": cadence,
-              "period": period.upper() if period else None}
+        raise UsageError(
+            _("--period: '{value}' is not a quarter; write it like 2026Q3").format(value=period)
+        )
+    wanted = {
+        "category": slug,
+        "status": status,
+        "scope": scope,
+        "cadence": cadence,
+        "period": period.upper() if period else None,
+    }
     order = {c.slug: n for n, c in enumerate(catalogue)}
     rows = []
     invalid = 0
@@ -65,8 +78,9 @@ def select(office: Office, *, category: str | None = None, status: str | None = 
         summary = checked.summary
         if all(v is None or summary.get(k) == v for k, v in wanted.items()):
             rows.append(Row(checked.relpath, summary))
-    rows.sort(key=lambda r: (order.get(str(r.summary.get("category")), 99),
-                             str(r.summary.get("id"))))
+    rows.sort(
+        key=lambda r: (order.get(str(r.summary.get("category")), 99), str(r.summary.get("id")))
+    )
     return Selection(rows, invalid)
 
 
@@ -92,8 +106,9 @@ def validate_paths(office: Office, paths: Sequence[Path] | None) -> Report:
         for path in paths:
             resolved = path.resolve() if path.is_absolute() else (Path.cwd() / path).resolve()
             if not resolved.is_relative_to(root):
-                raise UsageError(_("{path} is outside the office repository {root}").format(
-                    path=path, root=root))
+                raise UsageError(
+                    _("{path} is outside the office repository {root}").format(path=path, root=root)
+                )
             rel = resolved.relative_to(root).as_posix()
             if rel == SETTINGS_FILE:
                 check_settings = True
@@ -108,9 +123,16 @@ def validate_paths(office: Office, paths: Sequence[Path] | None) -> Report:
                 wanted.append(rel)
             else:
                 report.files += 1
-                report.problems.append(Problem(rel, None, None, _(
-                    "not a record file: records live in {dir}/<category>/<id>.yaml").format(
-                        dir=RECORDS_DIR)))
+                report.problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        None,
+                        _("not a record file: records live in {dir}/<category>/<id>.yaml").format(
+                            dir=RECORDS_DIR
+                        ),
+                    )
+                )
     if check_settings:
         report.files += 1
         try:

@@ -127,42 +127,72 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
     for key, person in roster.items():
         if not isinstance(person, dict):
             continue
-        roles = person.get("roles") if isinstance(person.get("roles"), list) else []
+        raw_roles = person.get("roles")
+        roles: list[Any] = raw_roles if isinstance(raw_roles, list) else []
         email = person.get("email")
         if isinstance(email, str):
             lowered = email.lower()
             if lowered in emails:
                 line, col = doc.locate(["roster", key, "email"])
-                problems.append(Problem(relpath, line, col, _(
-                    "roster.{key}.email: {email} is also the email of '{other}'; "
-                    "git identities must name one person").format(
-                        key=key, email=email, other=emails[lowered])))
+                problems.append(
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _(
+                            "roster.{key}.email: {email} is also the email of '{other}'; "
+                            "git identities must name one person"
+                        ).format(key=key, email=email, other=emails[lowered]),
+                    )
+                )
             emails[lowered] = key
         block = person.get("id_block")
         if isinstance(block, int) and not isinstance(block, bool):
             if block in blocks:
                 line, col = doc.locate(["roster", key, "id_block"])
-                problems.append(Problem(relpath, line, col, _(
-                    "roster.{key}.id_block: block {block} is already '{other}''s").format(
-                        key=key, block=block, other=blocks[block]),
-                    _("each person who drafts records needs a block of their own")))
+                problems.append(
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _("roster.{key}.id_block: block {block} is already '{other}''s").format(
+                            key=key, block=block, other=blocks[block]
+                        ),
+                        _("each person who drafts records needs a block of their own"),
+                    )
+                )
             blocks[block] = key
         elif DRAFTING_ROLES.intersection(roles):
             line, col = doc.locate(["roster", key])
-            problems.append(Problem(relpath, line, col, _(
-                "roster.{key}: a person who drafts records needs an id_block "
-                "(a number 1-9 that nobody else has)").format(key=key)))
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _(
+                        "roster.{key}: a person who drafts records needs an id_block "
+                        "(a number 1-9 that nobody else has)"
+                    ).format(key=key),
+                )
+            )
         if ROSTER_ROLES.intersection(roles):
             may_change = True
     if roster and not may_change:
         line, col = doc.locate(["roster"])
-        problems.append(Problem(relpath, line, col, _(
-            "roster: nobody may change the roster; it needs a leader or an office head")))
+        problems.append(
+            Problem(
+                relpath,
+                line,
+                col,
+                _("roster: nobody may change the roster; it needs a leader or an office head"),
+            )
+        )
     return problems
 
 
-def parse_settings(text: str, relpath: str = SETTINGS_FILE,
-                   office_root: Path | None = None) -> Settings:
+def parse_settings(
+    text: str, relpath: str = SETTINGS_FILE, office_root: Path | None = None
+) -> Settings:
     """Validate dangwu.yaml text and turn it into Settings, or raise InvalidFiles."""
     from dangwu import validate
 
@@ -171,8 +201,16 @@ def parse_settings(text: str, relpath: str = SETTINGS_FILE,
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
     if not isinstance(doc.data, dict):
-        raise InvalidFiles([Problem(relpath, 1, 1, _(
-            "dangwu.yaml must be a mapping of settings (unit:, roster:, ...)"))])
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    1,
+                    1,
+                    _("dangwu.yaml must be a mapping of settings (unit:, roster:, ...)"),
+                )
+            ]
+        )
     problems = validate.schema_problems(
         doc, relpath, validate.validator("office.schema.yaml", office_root)
     )
@@ -264,8 +302,12 @@ def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> No
     if not problems:
         clashes = check_unique(from_data(doc.data, Path(relpath)))
         problems = [
-            Problem(relpath, None, None, _("'{name}' names two things in the catalogue").format(
-                name=name))
+            Problem(
+                relpath,
+                None,
+                None,
+                _("'{name}' names two things in the catalogue").format(name=name),
+            )
             for name in clashes
         ]
     if problems:

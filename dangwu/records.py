@@ -24,16 +24,38 @@ ID_RE = re.compile(r"^([A-Z]{2,4})-([0-9]{4})-([0-9]{3,6})$")
 
 # Content, written by people, in the order a record file lists it.
 CONTENT_FIELDS = (
-    "id", "category", "item", "title", "summary", "body", "scope", "channels", "cadence",
-    "period", "event_date", "follows", "major", "pre_disclosure", "attachments",
+    "id",
+    "category",
+    "item",
+    "title",
+    "summary",
+    "body",
+    "scope",
+    "channels",
+    "cadence",
+    "period",
+    "event_date",
+    "follows",
+    "major",
+    "pre_disclosure",
+    "attachments",
 )
 # The facts of the procedure, written only by dangwu.
 TOOL_FIELDS = (
-    "status", "created", "submitted", "rejection", "decision", "approval", "consultation",
-    "publication", "withdrawal",
+    "status",
+    "created",
+    "submitted",
+    "rejection",
+    "decision",
+    "approval",
+    "consultation",
+    "publication",
+    "withdrawal",
 )
 FIELD_ORDER = CONTENT_FIELDS + TOOL_FIELDS
-HEADER = "# 党务公开记录 · disclosure record: edit the content; dangwu writes status and the steps.\n"
+HEADER = (
+    "# 党务公开记录 · disclosure record: edit the content; dangwu writes status and the steps.\n"
+)
 
 
 def parse_id(text: str) -> str:
@@ -70,8 +92,9 @@ def content_of(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def content_hash(data: Mapping[str, Any]) -> str:
     """A hash of what people wrote, independent of formatting and of the steps."""
-    canonical = json.dumps(content_of(data), ensure_ascii=False, sort_keys=True,
-                           separators=(",", ":"), default=str)
+    canonical = json.dumps(
+        content_of(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -104,8 +127,13 @@ def read_record_file(root: Path, relpath: str) -> RecordFile:
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
     if not isinstance(doc.data, dict):
-        raise InvalidFiles([yamlio.YamlProblem(1, 1, _(
-            "a record must be a mapping of fields (id:, title:, ...)")).at(relpath)])
+        raise InvalidFiles(
+            [
+                yamlio.YamlProblem(
+                    1, 1, _("a record must be a mapping of fields (id:, title:, ...)")
+                ).at(relpath)
+            ]
+        )
     return RecordFile(relpath, raw, text, doc)
 
 
@@ -117,7 +145,9 @@ def find(office: Office, ref: str) -> RecordFile:
     if not (office.root / relpath).is_file():
         known = sorted(p.stem for p in (office.root / RECORDS_DIR / category.slug).glob("*.yaml"))
         raise RecordNotFound(
-            _("no record {id} in {folder}").format(id=record_id, folder=f"records/{category.slug}/"),
+            _("no record {id} in {folder}").format(
+                id=record_id, folder=f"records/{category.slug}/"
+            ),
             hint=suggest(record_id, known) or _("see the records with: dangwu list"),
             record_id=record_id,
         )
@@ -160,8 +190,9 @@ def owner_block(number: int) -> int | None:
     return (hundred - 1) % 9 + 1
 
 
-def next_id(root: Path, category: Category, person: Person, year: int,
-            taken: set[str] | None = None) -> str:
+def next_id(
+    root: Path, category: Category, person: Person, year: int, taken: set[str] | None = None
+) -> str:
     """The next id for ``person`` in ``category`` and ``year``.
 
     Each person who drafts records owns a block of numbers (``id_block`` in the
@@ -171,19 +202,23 @@ def next_id(root: Path, category: Category, person: Person, year: int,
     if person.id_block is None:
         raise UsageError(
             _("{name} has no id_block in the roster, so cannot draft records").format(
-                name=person.name),
+                name=person.name
+            ),
             hint=_("an office head can re-add them with: dangwu roster add {key} ...").format(
-                key=person.key),
+                key=person.key
+            ),
         )
     prefix = f"{category.code}-{year:04d}-"
     numbers = set()
     folder = root / RECORDS_DIR / category.slug
     names = set(taken or ())
     if folder.is_dir():
-        names.update(entry.name[:-5] for entry in os.scandir(folder) if entry.name.endswith(".yaml"))
+        names.update(
+            entry.name[:-5] for entry in os.scandir(folder) if entry.name.endswith(".yaml")
+        )
     for name in names:
-        if name.startswith(prefix) and name[len(prefix):].isdigit():
-            number = int(name[len(prefix):])
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            number = int(name[len(prefix) :])
             if owner_block(number) == person.id_block:
                 numbers.add(number)
     if not numbers:

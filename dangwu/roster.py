@@ -30,8 +30,10 @@ _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#:]*$")
 
 def yaml_text(value: str) -> str:
     """A scalar for a hand-made YAML file: plain when safe, else double-quoted."""
-    if _PLAIN.match(value) and value == value.strip() and not re.match(
-        r"^(?:true|false|null|~|yes|no|on|off|[-+.\d].*)$", value, re.IGNORECASE
+    if (
+        _PLAIN.match(value)
+        and value == value.strip()
+        and not re.match(r"^(?:true|false|null|~|yes|no|on|off|[-+.\d].*)$", value, re.IGNORECASE)
     ):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -41,24 +43,27 @@ def check_key(key: str) -> str:
     if not KEY_RE.match(key):
         raise UsageError(
             _("'{key}' is not a valid roster key").format(key=key),
-            hint=_("use lower-case ASCII letters, digits, '-' or '_', starting with a letter "
-                   "(e.g. the person's name in pinyin: zhangxp)"),
+            hint=_(
+                "use lower-case ASCII letters, digits, '-' or '_', starting with a letter "
+                "(e.g. the person's name in pinyin: zhangxp)"
+            ),
         )
     return key
 
 
 def check_roles(roles: Sequence[str]) -> tuple[str, ...]:
     if not roles:
-        raise UsageError(_("give at least one --role"),
-                         hint=_("roles: {roles}").format(roles=", ".join(ROLES)))
+        raise UsageError(
+            _("give at least one --role"), hint=_("roles: {roles}").format(roles=", ".join(ROLES))
+        )
     for role in roles:
         if role not in ROLES:
             from dangwu.catalogue import suggest
 
             raise UsageError(
                 _("'{role}' is not a role").format(role=role),
-                hint=suggest(role, list(ROLES)) or _("roles: {roles}").format(
-                    roles=", ".join(ROLES)),
+                hint=suggest(role, list(ROLES))
+                or _("roles: {roles}").format(roles=", ".join(ROLES)),
             )
     return tuple(dict.fromkeys(roles))
 
@@ -115,8 +120,14 @@ class Initialised:
     commit: str
 
 
-def init_office(path: Path, *, unit: str, key: str | None = None, name: str | None = None,
-                title: str | None = None) -> Initialised:
+def init_office(
+    path: Path,
+    *,
+    unit: str,
+    key: str | None = None,
+    name: str | None = None,
+    title: str | None = None,
+) -> Initialised:
     """Create an office repository whose roster holds the person running it as office head."""
     unit = unit.strip()
     if not unit:
@@ -124,15 +135,18 @@ def init_office(path: Path, *, unit: str, key: str | None = None, name: str | No
     root = path.absolute()
     if (root / SETTINGS_FILE).exists():
         raise RuleViolation(
-            _("{path} is already an office repository (it has a dangwu.yaml)").format(path=root))
+            _("{path} is already an office repository (it has a dangwu.yaml)").format(path=root)
+        )
     if root.exists() and not root.is_dir():
         raise UsageError(_("{path} is not a folder").format(path=root))
     if not (root / ".git").exists():
         inside = _enclosing_repository(root)
         if inside is not None:
             raise UsageError(
-                _("{path} is inside the git repository {repo}; an office needs a repository "
-                  "of its own").format(path=root, repo=inside),
+                _(
+                    "{path} is inside the git repository {repo}; an office needs a repository "
+                    "of its own"
+                ).format(path=root, repo=inside),
                 hint=_("choose a folder outside it"),
             )
         init_repository(root)
@@ -181,8 +195,9 @@ def read_signing_key(value: str | None) -> str | None:
     candidate = Path(text).expanduser()
     if len(text) < 4096 and "\n" not in text and candidate.is_file():
         text = candidate.read_text(encoding="utf-8").strip()
-    if re.match(r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+",
-                text) or re.fullmatch(r"(0x)?[0-9A-Fa-f]{16,40}", text):
+    if re.match(
+        r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+", text
+    ) or re.fullmatch(r"(0x)?[0-9A-Fa-f]{16,40}", text):
         return text.splitlines()[0]
     raise UsageError(
         _("the signing key is neither an SSH public key nor a GPG key id"),
@@ -201,8 +216,16 @@ def _free_block(roster: dict[str, dict[str, object]]) -> int:
     )
 
 
-def add_person(office: Office, *, key: str, name: str, email: str, roles: Sequence[str],
-               title: str | None = None, signing_key: str | None = None) -> Person:
+def add_person(
+    office: Office,
+    *,
+    key: str,
+    name: str,
+    email: str,
+    roles: Sequence[str],
+    title: str | None = None,
+    signing_key: str | None = None,
+) -> Person:
     from ruamel.yaml.comments import CommentedMap
 
     key = check_key(key)
@@ -216,12 +239,18 @@ def add_person(office: Office, *, key: str, name: str, email: str, roles: Sequen
     public_key = read_signing_key(signing_key)
     with acting(office, "roster") as act:
         if key in act.settings.roster:
-            raise RuleViolation(_("'{key}' is already on the roster ({name})").format(
-                key=key, name=act.settings.roster[key].name))
+            raise RuleViolation(
+                _("'{key}' is already on the roster ({name})").format(
+                    key=key, name=act.settings.roster[key].name
+                )
+            )
         same = act.settings.person_by_email(email)
         if same is not None:
-            raise RuleViolation(_("{email} already belongs to '{key}' ({name})").format(
-                email=email, key=same.key, name=same.name))
+            raise RuleViolation(
+                _("{email} already belongs to '{key}' ({name})").format(
+                    email=email, key=same.key, name=same.name
+                )
+            )
         text = _committed_text(act.store, act.head)
         data = yamlio.load_round_trip(text)
         entry = CommentedMap()
@@ -237,12 +266,23 @@ def add_person(office: Office, *, key: str, name: str, email: str, roles: Sequen
         data["roster"][key] = entry
         new_text = yamlio.dump_round_trip(data)
         parse_settings(new_text, SETTINGS_FILE, office.root)
-        person = Person(key=key, name=name, email=email, roles=role_list, title=title,
-                        signing_key=public_key, id_block=entry.get("id_block"))
+        person = Person(
+            key=key,
+            name=name,
+            email=email,
+            roles=role_list,
+            title=title,
+            signing_key=public_key,
+            id_block=entry.get("id_block"),
+        )
         act.commit(
             {SETTINGS_FILE: new_text.encode("utf-8")},
-            message("roster add", f"{key} {name} ({', '.join(role_list)})", actor=act.actor,
-                    extra=[("Dangwu-Person", key)]),
+            message(
+                "roster add",
+                f"{key} {name} ({', '.join(role_list)})",
+                actor=act.actor,
+                extra=[("Dangwu-Person", key)],
+            ),
         )
     return person
 
@@ -257,12 +297,18 @@ def remove_person(office: Office, *, key: str) -> Person:
                 _("'{key}' is not on the roster").format(key=key),
                 hint=suggest(key, list(act.settings.roster)) or _("see: dangwu roster list"),
             )
-        others = [p for p in act.settings.roster.values()
-                  if p.key != key and ROSTER_ROLES.intersection(p.roles)]
+        others = [
+            p
+            for p in act.settings.roster.values()
+            if p.key != key and ROSTER_ROLES.intersection(p.roles)
+        ]
         if not others:
             raise RuleViolation(
-                _("{name} is the last person who may change the roster; add another leader or "
-                  "office head first").format(name=person.name))
+                _(
+                    "{name} is the last person who may change the roster; add another leader or "
+                    "office head first"
+                ).format(name=person.name)
+            )
         text = _committed_text(act.store, act.head)
         data = yamlio.load_round_trip(text)
         del data["roster"][key]
@@ -270,8 +316,12 @@ def remove_person(office: Office, *, key: str) -> Person:
         parse_settings(new_text, SETTINGS_FILE, office.root)
         act.commit(
             {SETTINGS_FILE: new_text.encode("utf-8")},
-            message("roster remove", f"{key} {person.name}", actor=act.actor,
-                    extra=[("Dangwu-Person", key)]),
+            message(
+                "roster remove",
+                f"{key} {person.name}",
+                actor=act.actor,
+                extra=[("Dangwu-Person", key)],
+            ),
         )
     return person
 

@@ -81,7 +81,9 @@ def _is_date(value: object) -> bool:
 def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)", value):
+    if not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)", value
+    ):
         return False
     try:
         datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -116,11 +118,17 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
     path = list(error.absolute_path)
     label = field_label(path)
     kind = error.validator
-    value = error.instance
+    expected: Any = error.validator_value
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    value: Any = error.instance
     line, col = doc.locate(path)
 
-    def at(message: str, hint: str | None = None, where: Sequence[str | int] | None = None,
-           key: bool = False) -> Problem:
+    def at(
+        message: str,
+        hint: str | None = None,
+        where: Sequence[str | int] | None = None,
+        key: bool = False,
+    ) -> Problem:
         if where is None:
             return Problem(relpath, line, col, message, hint)
         wl, wc = doc.locate(where, key=key)
@@ -128,7 +136,7 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
 
     prefix = f"{label}: " if label else ""
     if kind == "additionalProperties" and isinstance(value, Mapping):
-        allowed = sorted((error.schema.get("properties") or {}).keys())
+        allowed = sorted((schema.get("properties") or {}).keys())
         extras = [k for k in value if k not in allowed]
         out = []
         for extra in extras:
@@ -141,13 +149,13 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
             out.append(at(message, hint, where, key=True))
         return out
     if kind == "required" and isinstance(value, Mapping):
-        missing = [r for r in error.validator_value if r not in value]
+        missing = [r for r in expected if r not in value]
         return [
             at(_("missing required field '{field}'").format(field=field_label([*path, m])))
             for m in missing
         ]
     if kind == "enum":
-        choices = list(error.validator_value)
+        choices = list(expected)
         hint = suggest(str(value), [str(c) for c in choices]) if isinstance(value, str) else None
         return [
             at(
@@ -157,10 +165,11 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
             )
         ]
     if kind == "const":
-        return [at(prefix + _("must be {value!r}").format(value=error.validator_value))]
+        return [at(prefix + _("must be {value!r}").format(value=expected))]
     if kind == "type":
-        expected = error.validator_value
-        names = [_(TYPE_NAMES.get(t, t)) for t in ([expected] if isinstance(expected, str) else expected)]
+        names = [
+            _(TYPE_NAMES.get(t, t)) for t in ([expected] if isinstance(expected, str) else expected)
+        ]
         return [
             at(
                 prefix
@@ -173,7 +182,7 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
     if kind == "pattern":
         return [at(prefix + _pattern_message(path, value))]
     if kind == "format":
-        if error.validator_value == "date":
+        if expected == "date":
             return [
                 at(
                     prefix + _("{value!r} is not a real date").format(value=value),
@@ -190,19 +199,23 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
         return [at(prefix + _("must not be empty"))]
     if kind == "maxLength":
         return [
-            at(prefix + _("is too long ({n} characters, at most {limit})").format(
-                n=len(value), limit=error.validator_value))
+            at(
+                prefix
+                + _("is too long ({n} characters, at most {limit})").format(
+                    n=len(value), limit=expected
+                )
+            )
         ]
     if kind == "minItems":
-        return [at(prefix + _("needs at least {n} entries").format(n=error.validator_value))]
+        return [at(prefix + _("needs at least {n} entries").format(n=expected))]
     if kind == "maxItems":
-        return [at(prefix + _("may have at most {n} entries").format(n=error.validator_value))]
+        return [at(prefix + _("may have at most {n} entries").format(n=expected))]
     if kind == "uniqueItems":
         return [at(prefix + _("lists the same entry twice"))]
     if kind == "minimum":
-        return [at(prefix + _("must be at least {n}").format(n=error.validator_value))]
+        return [at(prefix + _("must be at least {n}").format(n=expected))]
     if kind == "maximum":
-        return [at(prefix + _("must be at most {n}").format(n=error.validator_value))]
+        return [at(prefix + _("must be at most {n}").format(n=expected))]
     if kind == "minProperties":
         return [at(prefix + _("must not be empty"))]
     if kind == "propertyNames":
@@ -282,8 +295,9 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
         return []
     problems: list[Problem] = []
 
-    def add(field: Sequence[str | int], message: str, hint: str | None = None,
-            key: bool = False) -> None:
+    def add(
+        field: Sequence[str | int], message: str, hint: str | None = None, key: bool = False
+    ) -> None:
         line, col = doc.locate(field, key=key)
         problems.append(Problem(relpath, line, col, message, hint))
 
@@ -322,8 +336,11 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
             if code != category.code:
                 add(
                     ["id"],
-                    _("id: '{value}' starts with {code} but {category} records start with {right}")
-                    .format(value=record_id, code=code, category=category.slug, right=category.code),
+                    _(
+                        "id: '{value}' starts with {code} but {category} records start with {right}"
+                    ).format(
+                        value=record_id, code=code, category=category.slug, right=category.code
+                    ),
                 )
     item = data.get("item")
     if category is not None and isinstance(item, str) and not category.has_item(item):
@@ -338,15 +355,19 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
     channels = data.get("channels")
     if data.get("scope") == "internal" and isinstance(channels, list):
         for index, channel in enumerate(channels):
-            if isinstance(channel, str) and channel not in INTERNAL_CHANNELS and channel in (
-                "newspaper", "city-portal", "website", "public-board"
+            if (
+                isinstance(channel, str)
+                and channel not in INTERNAL_CHANNELS
+                and channel in ("newspaper", "city-portal", "website", "public-board")
             ):
                 add(
                     ["channels", index],
-                    _("channels[{i}]: '{channel}' is a public channel, but the record is internal")
-                    .format(i=index, channel=channel),
-                    _("an internal record may use only {channels}; or make it scope: public")
-                    .format(channels=", ".join(INTERNAL_CHANNELS)),
+                    _(
+                        "channels[{i}]: '{channel}' is a public channel, but the record is internal"
+                    ).format(i=index, channel=channel),
+                    _(
+                        "an internal record may use only {channels}; or make it scope: public"
+                    ).format(channels=", ".join(INTERNAL_CHANNELS)),
                 )
     cadence = data.get("cadence")
     if cadence == "quarterly" and "period" not in data:
@@ -384,8 +405,9 @@ def unsafe_attachment(attachment: str) -> str | None:
     return None
 
 
-def attachment_problems(root: Path, relpath: str, doc: yamlio.Document | None,
-                        attachments: Iterable[tuple[int, str]]) -> list[Problem]:
+def attachment_problems(
+    root: Path, relpath: str, doc: yamlio.Document | None, attachments: Iterable[tuple[int, str]]
+) -> list[Problem]:
     """Attachments must exist, be files, and stay inside the repository after symlinks."""
     problems = []
     real_root = root.resolve()
@@ -399,13 +421,26 @@ def attachment_problems(root: Path, relpath: str, doc: yamlio.Document | None,
         except (OSError, RuntimeError):
             resolved = target
         if not resolved.is_relative_to(real_root):
-            problems.append(Problem(relpath, line, col, _(
-                "attachments[{i}]: '{path}' leads outside the office repository").format(
-                    i=index, path=attachment)))
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("attachments[{i}]: '{path}' leads outside the office repository").format(
+                        i=index, path=attachment
+                    ),
+                )
+            )
         elif not target.is_file():
-            problems.append(Problem(relpath, line, col, _(
-                "attachments[{i}]: '{path}' does not exist").format(i=index, path=attachment),
-                _("add the file to the repository or remove it from the list")))
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("attachments[{i}]: '{path}' does not exist").format(i=index, path=attachment),
+                    _("add the file to the repository or remove it from the list"),
+                )
+            )
     return problems
 
 
@@ -415,8 +450,22 @@ def attachment_problems(root: Path, relpath: str, doc: yamlio.Document | None,
 def summarize(data: Mapping[str, Any]) -> dict[str, Any]:
     """The fields listings and cross-file rules need, kept in the cache."""
     created = data.get("created") if isinstance(data.get("created"), dict) else {}
-    keys = ("id", "category", "item", "title", "status", "scope", "cadence", "period",
-            "event_date", "follows", "major", "pre_disclosure", "channels", "attachments")
+    keys = (
+        "id",
+        "category",
+        "item",
+        "title",
+        "status",
+        "scope",
+        "cadence",
+        "period",
+        "event_date",
+        "follows",
+        "major",
+        "pre_disclosure",
+        "channels",
+        "attachments",
+    )
     summary = {key: data[key] for key in keys if key in data}
     summary.setdefault("status", "draft")
     if created:
@@ -438,9 +487,9 @@ class Checked:
         return not self.problems
 
 
-def check_record_text(raw: bytes, relpath: str, catalogue: Catalogue,
-                      office_root: Path | None) -> tuple[yamlio.Document | None,
-                                                         dict[str, Any] | None, list[Problem]]:
+def check_record_text(
+    raw: bytes, relpath: str, catalogue: Catalogue, office_root: Path | None
+) -> tuple[yamlio.Document | None, dict[str, Any] | None, list[Problem]]:
     """Everything about one record file that depends only on its bytes and path."""
     try:
         text = yamlio.decode(raw)
@@ -448,9 +497,20 @@ def check_record_text(raw: bytes, relpath: str, catalogue: Catalogue,
     except yamlio.YamlProblem as exc:
         return None, None, [exc.at(relpath)]
     if not isinstance(doc.data, dict):
-        return doc, None, [Problem(relpath, 1, 1, _(
-            "a record must be a mapping of fields (id:, title:, ...), not {found}").format(
-                found=_describe(doc.data)))]
+        return (
+            doc,
+            None,
+            [
+                Problem(
+                    relpath,
+                    1,
+                    1,
+                    _(
+                        "a record must be a mapping of fields (id:, title:, ...), not {found}"
+                    ).format(found=_describe(doc.data)),
+                )
+            ],
+        )
     problems = schema_problems(doc, relpath, validator("record.schema.yaml", office_root))
     problems += record_rules(doc, relpath, catalogue)
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
@@ -471,14 +531,40 @@ def check_office(office: Office, only: Sequence[str] | None = None) -> list[Chec
     for relpath in chosen:
         parts = record_path_parts(relpath)
         if parts is None:
-            results.append(Checked(relpath, None, [Problem(relpath, None, None, _(
-                "not a record file: records live in records/<category>/<id>.yaml"),
-                _("keep other files, such as attachments, outside records/"))]))
+            results.append(
+                Checked(
+                    relpath,
+                    None,
+                    [
+                        Problem(
+                            relpath,
+                            None,
+                            None,
+                            _("not a record file: records live in records/<category>/<id>.yaml"),
+                            _("keep other files, such as attachments, outside records/"),
+                        )
+                    ],
+                )
+            )
             continue
         if catalogue.by_slug(parts[0]) is None:
-            results.append(Checked(relpath, None, [Problem(relpath, None, None, _(
-                "records/{folder}/ is not a category of the catalogue").format(folder=parts[0]),
-                suggest(parts[0], [c.slug for c in catalogue]))]))
+            results.append(
+                Checked(
+                    relpath,
+                    None,
+                    [
+                        Problem(
+                            relpath,
+                            None,
+                            None,
+                            _("records/{folder}/ is not a category of the catalogue").format(
+                                folder=parts[0]
+                            ),
+                            suggest(parts[0], [c.slug for c in catalogue]),
+                        )
+                    ],
+                )
+            )
             continue
         try:
             raw = yamlio.read_bytes(office.root / relpath)
@@ -486,8 +572,20 @@ def check_office(office: Office, only: Sequence[str] | None = None) -> list[Chec
             results.append(Checked(relpath, None, [exc.at(relpath)]))
             continue
         except OSError as exc:
-            results.append(Checked(relpath, None, [Problem(relpath, None, None, _(
-                "cannot be read: {error}").format(error=exc.strerror or exc))]))
+            results.append(
+                Checked(
+                    relpath,
+                    None,
+                    [
+                        Problem(
+                            relpath,
+                            None,
+                            None,
+                            _("cannot be read: {error}").format(error=exc.strerror or exc),
+                        )
+                    ],
+                )
+            )
             continue
         blob = blob_id(raw)
         known = cache.get(relpath, blob)
@@ -498,16 +596,16 @@ def check_office(office: Office, only: Sequence[str] | None = None) -> list[Chec
         doc, summary, problems = check_record_text(raw, relpath, catalogue, office.root)
         if doc is not None:
             docs[relpath] = doc
-        cache.put(relpath, blob, summary,
-                  [[p.line, p.col, p.message, p.hint] for p in problems])
+        cache.put(relpath, blob, summary, [[p.line, p.col, p.message, p.hint] for p in problems])
         results.append(Checked(relpath, summary, problems))
     cache.save(set(every))
     _cross_file(office, results, every, docs)
     return results
 
 
-def _cross_file(office: Office, results: list[Checked], every: Sequence[str],
-                docs: dict[str, yamlio.Document]) -> None:
+def _cross_file(
+    office: Office, results: list[Checked], every: Sequence[str], docs: dict[str, yamlio.Document]
+) -> None:
     """Rules between files: follows names a record, no cycles, attachments exist."""
     from dangwu.records import read_record_file
 
@@ -526,7 +624,7 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str],
         if relpath not in docs:
             try:
                 docs[relpath] = read_record_file(office.root, relpath).doc
-            except Exception:  # noqa: BLE001 - the file's own problems are reported already
+            except Exception:
                 return None
         return docs[relpath]
 
@@ -538,9 +636,15 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str],
         if isinstance(follows, str) and ID_RE.match(follows) and follows not in ids:
             doc = located(checked.relpath)
             line, col = doc.locate(["follows"]) if doc else (None, None)
-            checked.problems.append(Problem(checked.relpath, line, col, _(
-                "follows: there is no record {id}").format(id=follows),
-                suggest(follows, list(ids))))
+            checked.problems.append(
+                Problem(
+                    checked.relpath,
+                    line,
+                    col,
+                    _("follows: there is no record {id}").format(id=follows),
+                    suggest(follows, list(ids)),
+                )
+            )
         elif isinstance(follows, str) and follows != summary.get("id"):
             seen = {summary.get("id")}
             current: Any = follows
@@ -550,8 +654,14 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str],
             if current == summary.get("id"):
                 doc = located(checked.relpath)
                 line, col = doc.locate(["follows"]) if doc else (None, None)
-                checked.problems.append(Problem(checked.relpath, line, col, _(
-                    "follows: the chain of follows comes back to this record")))
+                checked.problems.append(
+                    Problem(
+                        checked.relpath,
+                        line,
+                        col,
+                        _("follows: the chain of follows comes back to this record"),
+                    )
+                )
         attachments = summary.get("attachments")
         if isinstance(attachments, list) and attachments:
             pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
@@ -559,4 +669,5 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str],
             if missing:
                 doc = located(checked.relpath)
                 checked.problems.extend(
-                    attachment_problems(office.root, checked.relpath, doc, pairs))
+                    attachment_problems(office.root, checked.relpath, doc, pairs)
+                )

@@ -39,8 +39,16 @@ ACTION_TITLES = {
     "report": N_("log reports"),
 }
 
-STATUSES = ("draft", "submitted", "decided", "approved", "consulting", "published", "withheld",
-            "withdrawn")
+STATUSES = (
+    "draft",
+    "submitted",
+    "decided",
+    "approved",
+    "consulting",
+    "published",
+    "withheld",
+    "withdrawn",
+)
 # States whose content may still change [SPEC section 4: edit].
 EDITABLE = frozenset({"draft", "submitted", "decided", "approved", "consulting"})
 
@@ -53,10 +61,16 @@ def require(person: Person, action: str) -> None:
     allowed = MAY[action]
     if not allowed.intersection(person.roles):
         raise IdentityError(
-            _("{name} ({key}) may not {action}: that needs the role {roles}, "
-              "and the roster gives {name} only {theirs}").format(
-                name=person.name, key=person.key, action=_(ACTION_TITLES[action]),
-                roles=role_names(allowed), theirs=role_names(person.roles)),
+            _(
+                "{name} ({key}) may not {action}: that needs the role {roles}, "
+                "and the roster gives {name} only {theirs}"
+            ).format(
+                name=person.name,
+                key=person.key,
+                action=_(ACTION_TITLES[action]),
+                roles=role_names(allowed),
+                theirs=role_names(person.roles),
+            ),
             hint=_("ask someone with that role, or an office head to change the roster"),
             rule=f"role:{action}",
         )
@@ -68,12 +82,16 @@ def require_editable(record_id: str, status: str) -> None:
     if status == "published":
         raise RuleViolation(
             _("{id} is published; published records are never edited in place").format(
-                id=record_id),
+                id=record_id
+            ),
             hint=_("publish a correction: dangwu new ... --follows {id}").format(id=record_id),
-            record_id=record_id, rule="published-is-final",
+            record_id=record_id,
+            rule="published-is-final",
         )
     raise RuleViolation(
         _("{id} is {status}; its content can no longer change").format(
-            id=record_id, status=_(status)),
-        record_id=record_id, rule="final-state",
+            id=record_id, status=_(status)
+        ),
+        record_id=record_id,
+        rule="final-state",
     )

@@ -91,16 +91,20 @@ class Document:
         if node is None:
             return (1, 1)
         mark = node.start_mark
-        for step in path:
+        last = len(path) - 1
+        for depth, step in enumerate(path):
             found: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode) and isinstance(step, str):
                 for knode, vnode in node.value:
                     if knode.value == step:
-                        found = knode if key and step == path[-1] else vnode
+                        found = knode if key and depth == last else vnode
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                if 0 <= step < len(node.value):
-                    found = node.value[step]
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(node.value)
+            ):
+                found = node.value[step]
             if found is None:
                 break
             node = found
@@ -134,9 +138,9 @@ def decode(raw: bytes) -> str:
         raise YamlProblem(
             line,
             col,
-            _("the file is not valid UTF-8 (byte 0x{byte:02x} cannot start a character here)").format(
-                byte=raw[exc.start]
-            ),
+            _(
+                "the file is not valid UTF-8 (byte 0x{byte:02x} cannot start a character here)"
+            ).format(byte=raw[exc.start]),
             hint,
         ) from None
 
@@ -251,9 +255,7 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
     seen.add(id(node))
     if depth > MAX_DEPTH:
         mark = node.start_mark
-        raise YamlProblem(
-            mark.line + 1, mark.column + 1, _("the data is nested too deeply")
-        )
+        raise YamlProblem(mark.line + 1, mark.column + 1, _("the data is nested too deeply"))
     tag = node.tag
     if tag not in _ALLOWED_EXPLICIT:
         mark = node.start_mark
@@ -370,8 +372,9 @@ def guess_style(text: str) -> tuple[int, int, int]:
         parent = _KEY_ONLY.match(line)
         if not parent:
             continue
-        child = next((n for n in lines[index + 1 :] if n.strip() and not n.lstrip().startswith(
-            "#")), "")
+        child = next(
+            (n for n in lines[index + 1 :] if n.strip() and not n.lstrip().startswith("#")), ""
+        )
         depth = len(child) - len(child.lstrip(" "))
         step = depth - len(parent.group(1))
         if child.lstrip().startswith("- ") and step >= 0 and sequence is None:

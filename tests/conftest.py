@@ -47,9 +47,21 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_AUTHOR_EMAIL", "GIT_AUTHOR_NAME", "GIT_COMMITTER_EMAIL",
-                 "GIT_COMMITTER_NAME", "EMAIL", "DANGWU_REPO", "DANGWU_NOW", "VISUAL",
-                 "EDITOR", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "DANGWU_FAULT"):
+    for name in (
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "EMAIL",
+        "DANGWU_REPO",
+        "DANGWU_NOW",
+        "VISUAL",
+        "EDITOR",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "DANGWU_FAULT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DANGWU_LANG", "en")
     monkeypatch.setenv("NO_COLOR", "1")
@@ -63,11 +75,11 @@ def identity_env(key: str | None) -> dict[str, str]:
     return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
 
 
-def git(repo: Path, *args: str, env: Mapping[str, str] | None = None,
-        check: bool = True) -> str:
+def git(repo: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
     full_env = {**os.environ, **(env or {})}
-    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                            env=full_env, check=False)
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=full_env, check=False
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
     return result.stdout.strip()
@@ -76,8 +88,14 @@ def git(repo: Path, *args: str, env: Mapping[str, str] | None = None,
 def commit_as(repo: Path, key: str, message: str, *paths: str, date: str = DEFAULT_NOW) -> str:
     """A plain-git commit, as someone editing by hand would make it."""
     name, email = PEOPLE.get(key, (key, f"{key}@example.org"))
-    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
-           "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    env = {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }
     git(repo, "add", "--", *(paths or (".",)))
     git(repo, "commit", "-q", "-m", message, env=env)
     return git(repo, "rev-parse", "HEAD")
@@ -102,16 +120,23 @@ class Office:
     root: Path
     runner: CliRunner = field(default_factory=CliRunner)
 
-    def run(self, *args: str, as_: str | None = "dumy", now: str | None = DEFAULT_NOW,
-            input: str | None = None, env: Mapping[str, str] | None = None) -> Result:
+    def run(
+        self,
+        *args: str,
+        as_: str | None = "dumy",
+        now: str | None = DEFAULT_NOW,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Result:
         full_env: dict[str, Any] = {**identity_env(as_), **(env or {})}
         if now is not None:
             full_env["DANGWU_NOW"] = now
         old = Path.cwd()
         os.chdir(self.root)
         try:
-            result = self.runner.invoke(app, list(args), input=input, env=full_env,
-                                        catch_exceptions=True)
+            result = self.runner.invoke(
+                app, list(args), input=input, env=full_env, catch_exceptions=True
+            )
         finally:
             os.chdir(old)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -143,7 +168,8 @@ class Office:
             if ".git" in path.relative_to(self.root).parts or not path.is_file():
                 continue
             files[path.relative_to(self.root).as_posix()] = hashlib.sha1(
-                path.read_bytes()).hexdigest()
+                path.read_bytes()
+            ).hexdigest()
         return {
             "head": self.git("rev-parse", "--verify", "-q", "HEAD", check=False),
             "index": self.git("ls-files", "-s"),
@@ -155,9 +181,15 @@ class Office:
     def commits(self) -> list[str]:
         return self.git("log", "--format=%H").splitlines()
 
-    def new(self, *extra: str, category: str = "zuzhi-jianshe", item: str = "party-dues",
-            title: str = "2026年第三季度党费收缴管理情况", as_: str = "dumy",
-            now: str | None = DEFAULT_NOW) -> str:
+    def new(
+        self,
+        *extra: str,
+        category: str = "zuzhi-jianshe",
+        item: str = "party-dues",
+        title: str = "2026年第三季度党费收缴管理情况",
+        as_: str = "dumy",
+        now: str | None = DEFAULT_NOW,
+    ) -> str:
         args = ["new", category, "--item", item, "--title", title, "--json", *extra]
         if item == "party-dues" and "--period" not in extra:
             args += ["--period", "2026Q3"]
@@ -215,9 +247,17 @@ def office_factory(_seed: Path, tmp_path: Path) -> Iterator[Any]:
     yield make
 
 
-def dangwu_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None,
-                   timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def dangwu_process(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run dangwu as its own process, as a user's shell would."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "dangwu", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dangwu", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

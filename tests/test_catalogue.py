@@ -106,8 +106,11 @@ def test_catalogue_json_has_all_items(office):
     data = json.loads(result.stdout)
     assert [len(c["items"]) for c in data] == [5, 4, 17, 14, 7, 3]
     assert data[2]["items"][15] == {
-        "code": "ZZ16", "slug": "party-dues", "zh": "党费收缴管理情况",
-        "en": "Collection and management of party dues", "scope": "internal",
+        "code": "ZZ16",
+        "slug": "party-dues",
+        "zh": "党费收缴管理情况",
+        "en": "Collection and management of party dues",
+        "scope": "internal",
         "cadence": "quarterly",
     }
 

@@ -10,19 +10,30 @@ from conftest import PEOPLE, Office, commit_as, git
 
 def test_init_creates_a_repository_with_one_commit_by_the_actor(tmp_path):
     office = Office(tmp_path)
-    result = office.run("init", "new-office", "--unit", "江城市司法局", as_="linht",
-                        now="2026-01-05T09:00:00+08:00")
+    result = office.run(
+        "init", "new-office", "--unit", "江城市司法局", as_="linht", now="2026-01-05T09:00:00+08:00"
+    )
     assert result.exit_code == 0, result.output
     root = tmp_path / "new-office"
     assert (root / "dangwu.yaml").is_file()
     log = git(root, "log", "--format=%an|%ae|%cn|%ce|%aI|%s")
-    assert log == ("林海涛|linht@example.org|林海涛|linht@example.org|"
-                   "2026-01-05T09:00:00+08:00|init: 江城市司法局")
+    assert log == (
+        "林海涛|linht@example.org|林海涛|linht@example.org|"
+        "2026-01-05T09:00:00+08:00|init: 江城市司法局"
+    )
     assert git(root, "status", "--porcelain") == ""
     roster = json.loads(Office(root).run("roster", "list", "--json").stdout)
-    assert roster == [{"key": "linht", "name": "林海涛", "title": None,
-                       "email": "linht@example.org", "roles": ["office-head"],
-                       "signing_key": None, "id_block": 1}]
+    assert roster == [
+        {
+            "key": "linht",
+            "name": "林海涛",
+            "title": None,
+            "email": "linht@example.org",
+            "roles": ["office-head"],
+            "signing_key": None,
+            "id_block": 1,
+        }
+    ]
     trailers = git(root, "log", "-1", "--format=%(trailers:key=Dangwu-Step,valueonly)")
     assert trailers == "init"
 
@@ -68,30 +79,65 @@ def test_init_inside_another_repository_is_refused(office):
 
 def test_roster_add_is_one_commit_by_the_office_head(office):
     before = office.commits()
-    result = office.run("roster", "add", "liuxm", "--name", "刘晓敏", "--email",
-                        "liuxm@example.org", "--role", "clerk", "--title", "科员", as_="linht")
+    result = office.run(
+        "roster",
+        "add",
+        "liuxm",
+        "--name",
+        "刘晓敏",
+        "--email",
+        "liuxm@example.org",
+        "--role",
+        "clerk",
+        "--title",
+        "科员",
+        as_="linht",
+    )
     assert result.exit_code == 0, result.output
     assert "numbered from 401" in result.stdout  # blocks 1-3 are taken in the sample
     assert len(office.commits()) == len(before) + 1
     assert office.git("log", "-1", "--format=%ae %s") == (
-        "linht@example.org roster add: liuxm 刘晓敏 (clerk)")
+        "linht@example.org roster add: liuxm 刘晓敏 (clerk)"
+    )
     assert office.git("show", "--name-only", "--format=", "HEAD") == "dangwu.yaml"
     text = office.read("dangwu.yaml")
     assert "# 党务公开领导小组及其办公室 [seed 六]" in text  # comments survive
-    assert "  liuxm:\n    name: 刘晓敏\n    title: 科员\n    email: liuxm@example.org\n" \
+    assert (
+        "  liuxm:\n    name: 刘晓敏\n    title: 科员\n    email: liuxm@example.org\n"
         "    roles: [clerk]\n    id_block: 4\n" in text
+    )
 
 
 def test_leader_may_change_the_roster(office):
-    result = office.run("roster", "add", "sup3", "--name", "监督员三", "--email",
-                        "sup3@example.org", "--role", "supervisor", as_="hanzg")
+    result = office.run(
+        "roster",
+        "add",
+        "sup3",
+        "--name",
+        "监督员三",
+        "--email",
+        "sup3@example.org",
+        "--role",
+        "supervisor",
+        as_="hanzg",
+    )
     assert result.exit_code == 0, result.output
 
 
 def test_clerk_may_not_change_the_roster(office):
     before = office.state()
-    result = office.run("roster", "add", "x", "--name", "某", "--email", "x@example.org",
-                        "--role", "leader", as_="dumy")
+    result = office.run(
+        "roster",
+        "add",
+        "x",
+        "--name",
+        "某",
+        "--email",
+        "x@example.org",
+        "--role",
+        "leader",
+        as_="dumy",
+    )
     assert result.exit_code == 1
     assert "杜明远 (dumy) may not change the roster" in result.output
     assert "leader or office deputy or office head" in result.output
@@ -134,18 +180,46 @@ def test_uncommitted_roster_edits_grant_nothing(office):
 def test_roster_add_refuses_duplicates_and_bad_values(office):
     before = office.state()
     cases = [
-        (["dumy", "--name", "x", "--email", "new@example.org", "--role", "clerk"], 1,
-         "'dumy' is already on the roster"),
-        (["newp", "--name", "x", "--email", "DUMY@example.org", "--role", "clerk"], 1,
-         "already belongs to 'dumy'"),
-        (["Bad Key", "--name", "x", "--email", "b@example.org", "--role", "clerk"], 2,
-         "not a valid roster key"),
-        (["newp", "--name", "x", "--email", "b@example.org", "--role", "clerck"], 2,
-         "did you mean 'clerk'?"),
-        (["newp", "--name", "x", "--email", "not-an-email", "--role", "clerk"], 2,
-         "not an email address"),
-        (["newp", "--name", "x", "--email", "b@example.org", "--role", "clerk",
-          "--signing-key", "hello"], 2, "neither an SSH public key"),
+        (
+            ["dumy", "--name", "x", "--email", "new@example.org", "--role", "clerk"],
+            1,
+            "'dumy' is already on the roster",
+        ),
+        (
+            ["newp", "--name", "x", "--email", "DUMY@example.org", "--role", "clerk"],
+            1,
+            "already belongs to 'dumy'",
+        ),
+        (
+            ["Bad Key", "--name", "x", "--email", "b@example.org", "--role", "clerk"],
+            2,
+            "not a valid roster key",
+        ),
+        (
+            ["newp", "--name", "x", "--email", "b@example.org", "--role", "clerck"],
+            2,
+            "did you mean 'clerk'?",
+        ),
+        (
+            ["newp", "--name", "x", "--email", "not-an-email", "--role", "clerk"],
+            2,
+            "not an email address",
+        ),
+        (
+            [
+                "newp",
+                "--name",
+                "x",
+                "--email",
+                "b@example.org",
+                "--role",
+                "clerk",
+                "--signing-key",
+                "hello",
+            ],
+            2,
+            "neither an SSH public key",
+        ),
     ]
     for args, code, message in cases:
         result = office.run("roster", "add", *args, as_="linht")
@@ -157,8 +231,20 @@ def test_roster_add_refuses_duplicates_and_bad_values(office):
 def test_roster_add_reads_a_signing_key_file(office, tmp_path):
     key = tmp_path / "k"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    result = office.run("roster", "add", "newp", "--name", "新人", "--email", "n@example.org",
-                        "--role", "member", "--signing-key", str(key) + ".pub", as_="linht")
+    result = office.run(
+        "roster",
+        "add",
+        "newp",
+        "--name",
+        "新人",
+        "--email",
+        "n@example.org",
+        "--role",
+        "member",
+        "--signing-key",
+        str(key) + ".pub",
+        as_="linht",
+    )
     assert result.exit_code == 0, result.output
     public = (tmp_path / "k.pub").read_text().strip()
     assert f"signing_key: {public}" in office.read("dangwu.yaml")

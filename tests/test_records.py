@@ -20,17 +20,30 @@ def trailers(office, rev="HEAD"):
 
 def test_new_drafts_one_commit_touching_only_the_record(office):
     before = office.commits()
-    result = office.run("new", "zuzhi-jianshe", "--item", "party-dues", "--title",
-                        "2026年第三季度党费收缴管理情况", "--period", "2026Q3",
-                        "--summary", "三季度党费收缴情况", "--body", "## 一、收缴情况\n\n按时足额。")
+    result = office.run(
+        "new",
+        "zuzhi-jianshe",
+        "--item",
+        "party-dues",
+        "--title",
+        "2026年第三季度党费收缴管理情况",
+        "--period",
+        "2026Q3",
+        "--summary",
+        "三季度党费收缴情况",
+        "--body",
+        "## 一、收缴情况\n\n按时足额。",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "ZZ-2026-101"
     assert len(office.commits()) == len(before) + 1
     assert office.git("show", "--name-only", "--format=", "HEAD") == (
-        "records/zuzhi-jianshe/ZZ-2026-101.yaml")
+        "records/zuzhi-jianshe/ZZ-2026-101.yaml"
+    )
     assert office.git("log", "-1", "--format=%an|%ae|%cn|%ce|%aI|%s") == (
         "杜明远|dumy@example.org|杜明远|dumy@example.org|2026-10-05T10:00:00+08:00|"
-        "new: ZZ-2026-101 2026年第三季度党费收缴管理情况")
+        "new: ZZ-2026-101 2026年第三季度党费收缴管理情况"
+    )
     t = trailers(office)
     assert t["Dangwu-Step"] == "new" and t["Dangwu-Record"] == "ZZ-2026-101"
     assert t["Dangwu-From"] == "none" and t["Dangwu-To"] == "draft"
@@ -43,10 +56,13 @@ def test_new_drafts_one_commit_touching_only_the_record(office):
 
 
 def test_new_json_prints_id_and_path(office):
-    result = office.run("new", "ZD", "--item", "integrity-rules", "--title", "廉洁自律规定",
-                        "--json")
+    result = office.run(
+        "new", "ZD", "--item", "integrity-rules", "--title", "廉洁自律规定", "--json"
+    )
     assert json.loads(result.stdout) == {
-        "id": "ZD-2026-101", "path": "records/zhidu-jianshe/ZD-2026-101.yaml"}
+        "id": "ZD-2026-101",
+        "path": "records/zhidu-jianshe/ZD-2026-101.yaml",
+    }
     show = json.loads(office.run("show", "ZD-2026-101", "--json").stdout)
     assert show["scope"] == "public" and show["cadence"] == "standing"
     assert show["channels"] == ["public-board", "website"]
@@ -58,16 +74,42 @@ def test_new_takes_every_flag(office):
     first = office.new()
     body = office.root.parent / "body.md"
     body.write_text("正文第一段。\n\n正文第二段。\n", "utf-8")
-    rid = office.new("--summary", "摘要", "--body-file", str(body), "--scope", "public",
-                     "--cadence", "follow-up", "--channel", "website", "--channel", "meeting",
-                     "--event-date", "2026-09-30", "--follows", first, "--major",
-                     "--pre-disclosure", category="ZZ", item="recruitment", title="人员录用情况")
+    rid = office.new(
+        "--summary",
+        "摘要",
+        "--body-file",
+        str(body),
+        "--scope",
+        "public",
+        "--cadence",
+        "follow-up",
+        "--channel",
+        "website",
+        "--channel",
+        "meeting",
+        "--event-date",
+        "2026-09-30",
+        "--follows",
+        first,
+        "--major",
+        "--pre-disclosure",
+        category="ZZ",
+        item="recruitment",
+        title="人员录用情况",
+    )
     data = json.loads(office.run("show", rid, "--json").stdout)
     assert data["body"] == "正文第一段。\n\n正文第二段。\n"
     assert (data["scope"], data["cadence"], data["channels"]) == (
-        "public", "follow-up", ["website", "meeting"])
+        "public",
+        "follow-up",
+        ["website", "meeting"],
+    )
     assert (data["event_date"], data["follows"], data["major"], data["pre_disclosure"]) == (
-        "2026-09-30", first, True, True)
+        "2026-09-30",
+        first,
+        True,
+        True,
+    )
 
 
 def test_ids_continue_within_the_clerks_block(office):
@@ -93,24 +135,117 @@ def test_ids_move_to_the_next_block_of_the_person_after_99(office):
         (["new", "ZZ", "--item", "party-dues"], 2, "missing --title"),
         (["new", "ZZ", "--item", "party-dues", "--title", "t"], 2, "needs --period"),
         (["new", "ZZ", "--item", "recruitment", "--title", "t"], 2, "needs --event-date"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q5"], 2,
-         "not a quarter"),
-        (["new", "ZZ", "--item", "recruitment", "--title", "t", "--event-date", "2026-02-30"],
-         2, "not a real date"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
-          "--scope", "publik"], 2, "did you mean 'public'?"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
-          "--channel", "website"], 1, "public channel, but the record is internal"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
-          "--follows", "ZZ-2026-555"], 1, "no record ZZ-2026-555"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
-          "--follows", "../etc"], 2, "not a record id"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "a\nb", "--period", "2026Q3"], 2,
-         "single line"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
-          "--attach", "../../etc/passwd"], 2, "outside the office repository"),
-        (["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3",
-          "--attach", "docs/missing.pdf"], 1, "does not exist"),
+        (
+            ["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q5"],
+            2,
+            "not a quarter",
+        ),
+        (
+            ["new", "ZZ", "--item", "recruitment", "--title", "t", "--event-date", "2026-02-30"],
+            2,
+            "not a real date",
+        ),
+        (
+            [
+                "new",
+                "ZZ",
+                "--item",
+                "party-dues",
+                "--title",
+                "t",
+                "--period",
+                "2026Q3",
+                "--scope",
+                "publik",
+            ],
+            2,
+            "did you mean 'public'?",
+        ),
+        (
+            [
+                "new",
+                "ZZ",
+                "--item",
+                "party-dues",
+                "--title",
+                "t",
+                "--period",
+                "2026Q3",
+                "--channel",
+                "website",
+            ],
+            1,
+            "public channel, but the record is internal",
+        ),
+        (
+            [
+                "new",
+                "ZZ",
+                "--item",
+                "party-dues",
+                "--title",
+                "t",
+                "--period",
+                "2026Q3",
+                "--follows",
+                "ZZ-2026-555",
+            ],
+            1,
+            "no record ZZ-2026-555",
+        ),
+        (
+            [
+                "new",
+                "ZZ",
+                "--item",
+                "party-dues",
+                "--title",
+                "t",
+                "--period",
+                "2026Q3",
+                "--follows",
+                "../etc",
+            ],
+            2,
+            "not a record id",
+        ),
+        (
+            ["new", "ZZ", "--item", "party-dues", "--title", "a\nb", "--period", "2026Q3"],
+            2,
+            "single line",
+        ),
+        (
+            [
+                "new",
+                "ZZ",
+                "--item",
+                "party-dues",
+                "--title",
+                "t",
+                "--period",
+                "2026Q3",
+                "--attach",
+                "../../etc/passwd",
+            ],
+            2,
+            "outside the office repository",
+        ),
+        (
+            [
+                "new",
+                "ZZ",
+                "--item",
+                "party-dues",
+                "--title",
+                "t",
+                "--period",
+                "2026Q3",
+                "--attach",
+                "docs/missing.pdf",
+            ],
+            1,
+            "does not exist",
+        ),
         (["new", "XX", "--item", "party-dues", "--title", "t"], 2, "not a category"),
     ],
 )
@@ -127,8 +262,18 @@ def test_new_body_file_must_be_utf8(office, tmp_path):
     before = office.state()
     body = tmp_path / "gbk.md"
     body.write_bytes("党费收缴情况".encode("gbk"))
-    result = office.run("new", "ZZ", "--item", "party-dues", "--title", "t", "--period",
-                        "2026Q3", "--body-file", str(body))
+    result = office.run(
+        "new",
+        "ZZ",
+        "--item",
+        "party-dues",
+        "--title",
+        "t",
+        "--period",
+        "2026Q3",
+        "--body-file",
+        str(body),
+    )
     assert result.exit_code == 2
     assert "not valid UTF-8" in result.output and "GBK" in result.output
     assert office.state() == before
@@ -137,8 +282,9 @@ def test_new_body_file_must_be_utf8(office, tmp_path):
 @pytest.mark.parametrize("who", ["hanzg", "zhoulx", "chensh"])
 def test_only_drafting_roles_may_create(office, who):
     before = office.state()
-    result = office.run("new", "ZZ", "--item", "party-dues", "--title", "t", "--period",
-                        "2026Q3", as_=who)
+    result = office.run(
+        "new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3", as_=who
+    )
     assert result.exit_code == 1
     assert "may not create records" in result.output
     assert office.state() == before
@@ -154,7 +300,8 @@ def test_new_leaves_unrelated_staged_and_unstaged_work_alone(office):
     diff = office.git("diff")
     rid = office.new()
     assert office.git("show", "--name-only", "--format=", "HEAD") == (
-        f"records/zuzhi-jianshe/{rid}.yaml")
+        f"records/zuzhi-jianshe/{rid}.yaml"
+    )
     assert office.git("status", "--porcelain") == status
     assert office.git("diff", "--cached") == diff_cached
     assert office.git("diff") == diff
@@ -170,9 +317,20 @@ def test_two_clones_never_mint_the_same_id(office_factory, tmp_path):
     a, b = Office(tmp_path / "clone-a"), Office(tmp_path / "clone-b")
     ids_a = [a.new(as_="dumy") for _ in range(2)]
     ids_b = [b.new(as_="linht") for _ in range(2)] + [b.new(as_="hexy")]
-    b.git("pull", "-q", "--no-rebase", "--no-edit", str(a.root), "main",
-          env={"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "linht@example.org",
-               "GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "linht@example.org"})
+    b.git(
+        "pull",
+        "-q",
+        "--no-rebase",
+        "--no-edit",
+        str(a.root),
+        "main",
+        env={
+            "GIT_AUTHOR_NAME": "x",
+            "GIT_AUTHOR_EMAIL": "linht@example.org",
+            "GIT_COMMITTER_NAME": "x",
+            "GIT_COMMITTER_EMAIL": "linht@example.org",
+        },
+    )
     files = b.git("ls-files", "records").splitlines()
     ids = [f.rsplit("/", 1)[1][:-5] for f in files]
     assert sorted(ids) == sorted(ids_a + ids_b)
@@ -189,8 +347,16 @@ def test_show_prints_the_record(office):
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith(f"{rid}  2026年第三季度党费收缴管理情况")
-    for text in ("党费收缴管理情况 (ZZ16)", "组织建设", "党内公开", "2026Q3", "机关内部党务公开栏",
-                 "杜明远 (dumy)", "本季度党费收缴情况", f"records/zuzhi-jianshe/{rid}.yaml"):
+    for text in (
+        "党费收缴管理情况 (ZZ16)",
+        "组织建设",
+        "党内公开",
+        "2026Q3",
+        "机关内部党务公开栏",
+        "杜明远 (dumy)",
+        "本季度党费收缴情况",
+        f"records/zuzhi-jianshe/{rid}.yaml",
+    ):
         assert text in out
 
 
@@ -215,8 +381,10 @@ def test_list_filters(office):
     timely = office.new("--event-date", "2026-09-01", item="recruitment", title="人员录用公示")
     rows = json.loads(office.run("list", "--json").stdout)
     assert [r["id"] for r in rows] == [quarterly, timely, standing]  # catalogue order
+
     def ids(*args):
         return [r["id"] for r in json.loads(office.run("list", "--json", *args).stdout)]
+
     assert ids("--category", "ZD") == [standing]
     assert ids("--category", "组织建设") == [quarterly, timely]
     assert ids("--scope", "public") == [timely, standing]
@@ -228,13 +396,16 @@ def test_list_filters(office):
     assert "人员录用公示" in table and "2026-09-01" in table
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--status", "publishd", "did you mean 'published'?"),
-    ("--scope", "pubic", "did you mean 'public'?"),
-    ("--cadence", "quartely", "did you mean 'quarterly'?"),
-    ("--period", "2026Q7", "not a quarter"),
-    ("--category", "nope", "not a category"),
-])
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--status", "publishd", "did you mean 'published'?"),
+        ("--scope", "pubic", "did you mean 'public'?"),
+        ("--cadence", "quartely", "did you mean 'quarterly'?"),
+        ("--period", "2026Q7", "not a quarter"),
+        ("--category", "nope", "not a category"),
+    ],
+)
 def test_list_refuses_bad_filters(office, option, value, message):
     result = office.run("list", option, value)
     assert result.exit_code == 2
@@ -281,13 +452,19 @@ def hand_written(office):
 
 def test_set_keeps_comments_order_and_quoting(hand_written):
     office = hand_written
-    result = office.run("set", "ZZ-2026-101", "title=2026年三季度党费收缴管理情况",
-                        "summary=各党支部按时足额收缴", "period=2026Q4")
+    result = office.run(
+        "set",
+        "ZZ-2026-101",
+        "title=2026年三季度党费收缴管理情况",
+        "summary=各党支部按时足额收缴",
+        "period=2026Q4",
+    )
     assert result.exit_code == 0, result.output
-    expected = (HAND_WRITTEN
-                .replace("'2026年第三季度党费收缴管理情况'", "'2026年三季度党费收缴管理情况'")
-                .replace('"各支部按时足额收缴"', '"各党支部按时足额收缴"')
-                .replace("period: 2026Q3", "period: 2026Q4"))
+    expected = (
+        HAND_WRITTEN.replace("'2026年第三季度党费收缴管理情况'", "'2026年三季度党费收缴管理情况'")
+        .replace('"各支部按时足额收缴"', '"各党支部按时足额收缴"')
+        .replace("period: 2026Q3", "period: 2026Q4")
+    )
     assert office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml") == expected
     assert "title: 2026年第三季度党费收缴管理情况 -> 2026年三季度党费收缴管理情况" in result.stdout
     assert office.git("log", "-1", "--format=%s") == "set: ZZ-2026-101 2026年三季度党费收缴管理情况"
@@ -297,8 +474,9 @@ def test_set_keeps_comments_order_and_quoting(hand_written):
 
 def test_set_adds_fields_in_canonical_place_and_edits_lists(hand_written):
     office = hand_written
-    result = office.run("set", "ZZ-2026-101", "channels+=circular", "channels-=meeting",
-                        "major=true")
+    result = office.run(
+        "set", "ZZ-2026-101", "channels+=circular", "channels-=meeting", "major=true"
+    )
     assert result.exit_code == 0, result.output
     text = office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
     assert "period: 2026Q3\nmajor: true\n" in text
@@ -316,24 +494,27 @@ def test_set_with_no_change_makes_no_commit(hand_written):
     assert hand_written.state() == before
 
 
-@pytest.mark.parametrize(("assignment", "code", "message"), [
-    ("status=published", 1, "written by dangwu"),
-    ("created=x", 1, "written by dangwu"),
-    ("id=ZZ-2026-999", 1, "never changes"),
-    ("category=zhidu-jianshe", 1, "never changes"),
-    ("scpoe=public", 2, "did you mean 'scope'?"),
-    ("scope=publik", 1, "did you mean 'public'?"),
-    ("period=2026Q5", 1, "not a quarter"),
-    ("event_date=2026-02-30", 1, "not a real date"),
-    ("channels+=website", 1, "public channel"),
-    ("channels-=website", 2, "no entry 'website'"),
-    ("follows=ZZ-2026-999", 1, "there is no record ZZ-2026-999"),
-    ("attachments=../../etc/passwd", 1, "outside the office repository"),
-    ("major=maybe", 2, "not true or false"),
-    ("title=", 1, "missing required field 'title'"),
-    ("title", 2, "is not FIELD=VALUE"),
-    ("item=party-due", 1, "did you mean 'party-dues'?"),
-])
+@pytest.mark.parametrize(
+    ("assignment", "code", "message"),
+    [
+        ("status=published", 1, "written by dangwu"),
+        ("created=x", 1, "written by dangwu"),
+        ("id=ZZ-2026-999", 1, "never changes"),
+        ("category=zhidu-jianshe", 1, "never changes"),
+        ("scpoe=public", 2, "did you mean 'scope'?"),
+        ("scope=publik", 1, "did you mean 'public'?"),
+        ("period=2026Q5", 1, "not a quarter"),
+        ("event_date=2026-02-30", 1, "not a real date"),
+        ("channels+=website", 1, "public channel"),
+        ("channels-=website", 2, "no entry 'website'"),
+        ("follows=ZZ-2026-999", 1, "there is no record ZZ-2026-999"),
+        ("attachments=../../etc/passwd", 1, "outside the office repository"),
+        ("major=maybe", 2, "not true or false"),
+        ("title=", 1, "missing required field 'title'"),
+        ("title", 2, "is not FIELD=VALUE"),
+        ("item=party-due", 1, "did you mean 'party-dues'?"),
+    ],
+)
 def test_set_refuses_and_changes_nothing(hand_written, assignment, code, message):
     before = hand_written.state()
     result = hand_written.run("set", "ZZ-2026-101", assignment)
@@ -388,6 +569,7 @@ def editor(tmp_path):
 
     def env(old, new):
         return {"EDITOR": f"{sys.executable} {script}", "EDIT_OLD": old, "EDIT_NEW": new}
+
     return env
 
 
@@ -396,9 +578,11 @@ def test_edit_commits_a_valid_change_keeping_the_file_as_written(hand_written, e
     result = office.run("edit", "ZZ-2026-101", env=editor("按时足额。", "按时足额，无欠缴。"))
     assert result.exit_code == 0, result.output
     assert office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml") == HAND_WRITTEN.replace(
-        "按时足额。", "按时足额，无欠缴。")
+        "按时足额。", "按时足额，无欠缴。"
+    )
     assert office.git("log", "-1", "--format=%s|%ae") == (
-        "edit: ZZ-2026-101 2026年第三季度党费收缴管理情况|dumy@example.org")
+        "edit: ZZ-2026-101 2026年第三季度党费收缴管理情况|dumy@example.org"
+    )
     assert not list((office.root / ".git" / "dangwu" / "edit").glob("*.yaml"))
 
 
@@ -408,7 +592,8 @@ def test_edit_that_no_longer_validates_is_not_committed(hand_written, editor):
     result = office.run("edit", "ZZ-2026-101", env=editor("scope: internal", "scope: publik"))
     assert result.exit_code == 1
     assert "records/zuzhi-jianshe/ZZ-2026-101.yaml:11:8: scope: 'publik' is not one of" in (
-        result.output)
+        result.output
+    )
     assert "not saved" in result.output
     assert office.state() == before
     kept = office.root / ".git" / "dangwu" / "edit" / "ZZ-2026-101.yaml"
@@ -422,8 +607,9 @@ def test_edit_that_no_longer_validates_is_not_committed(hand_written, editor):
 def test_edit_may_not_change_tool_fields(hand_written, editor):
     office = hand_written
     before = office.state()
-    result = office.run("edit", "ZZ-2026-101",
-                        env=editor("period: 2026Q3", "period: 2026Q3\nstatus: published"))
+    result = office.run(
+        "edit", "ZZ-2026-101", env=editor("period: 2026Q3", "period: 2026Q3\nstatus: published")
+    )
     assert result.exit_code == 1
     assert "status is written by dangwu" in result.output
     assert office.state() == before

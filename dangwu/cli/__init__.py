@@ -37,7 +37,7 @@ class _Group(TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
-        except Exception as exc:  # noqa: BLE001 - the boundary: any other failure is a bug
+        except Exception as exc:
             output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")))
             raise typer.Exit(3) from None
 

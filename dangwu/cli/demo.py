@@ -12,9 +12,13 @@ from dangwu.i18n import _
 
 
 def register(app: typer.Typer) -> None:
-    app.command("demo", help=_(
-        "Build a complete sample office repository in DIR, replaying the sample office's "
-        "history, and show what to try next.\n\nExample: dangwu demo /tmp/office"))(demo)
+    app.command(
+        "demo",
+        help=_(
+            "Build a complete sample office repository in DIR, replaying the sample office's "
+            "history, and show what to try next.\n\nExample: dangwu demo /tmp/office"
+        ),
+    )(demo)
 
 
 def demo(
@@ -23,8 +27,11 @@ def demo(
     from dangwu.demo import build
 
     built = build(directory)
-    output.say(_("Built the sample office of {unit} in {path}: {n} records, {c} commits.").format(
-        unit=built.unit, path=built.root, n=len(built.records), c=built.commits))
+    output.say(
+        _("Built the sample office of {unit} in {path}: {n} records, {c} commits.").format(
+            unit=built.unit, path=built.root, n=len(built.records), c=built.commits
+        )
+    )
     first = built.records[0] if built.records else "ZZ-2026-101"
     output.say(_("Try next:"))
     for line in (

@@ -14,33 +14,44 @@ from dangwu.i18n import _
 def register(app: typer.Typer) -> None:
     app.command(
         "init",
-        help=_("Create an office repository; you become its office head.\n\n"
-               "Example: dangwu init ./office --unit 江城市司法局"),
+        help=_(
+            "Create an office repository; you become its office head.\n\n"
+            "Example: dangwu init ./office --unit 江城市司法局"
+        ),
     )(init)
     roster = typer.Typer(
         help=_("Show and change the roster: who may do what."),
         no_args_is_help=True,
         rich_markup_mode=None,
     )
-    roster.command("add", help=_(
-        "Add a person to the roster (a leader or office head only).\n\n"
-        "Example: dangwu roster add liuxm --name 刘晓敏 --email liuxm@example.org "
-        "--role clerk"))(roster_add)
-    roster.command("list", help=_("List the roster.\n\nExample: dangwu roster list"))(
-        roster_list)
-    roster.command("remove", help=_(
-        "Remove a person from the roster; their past acts stay valid.\n\n"
-        "Example: dangwu roster remove liuxm"))(roster_remove)
+    roster.command(
+        "add",
+        help=_(
+            "Add a person to the roster (a leader or office head only).\n\n"
+            "Example: dangwu roster add liuxm --name 刘晓敏 --email liuxm@example.org "
+            "--role clerk"
+        ),
+    )(roster_add)
+    roster.command("list", help=_("List the roster.\n\nExample: dangwu roster list"))(roster_list)
+    roster.command(
+        "remove",
+        help=_(
+            "Remove a person from the roster; their past acts stay valid.\n\n"
+            "Example: dangwu roster remove liuxm"
+        ),
+    )(roster_remove)
     app.add_typer(roster, name="roster")
 
 
 def init(
     directory: Annotated[Path, typer.Argument(help=_("Folder of the new office."))] = Path(),
     unit: Annotated[str, typer.Option("--unit", help=_("The unit's name."))] = "",
-    key: Annotated[str | None, typer.Option(
-        "--key", help=_("Your roster key (default: from your email)."))] = None,
-    name: Annotated[str | None, typer.Option(
-        "--name", help=_("Your name (default: git's user.name)."))] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help=_("Your roster key (default: from your email)."))
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help=_("Your name (default: git's user.name)."))
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help=_("Your title."))] = None,
 ) -> None:
     from dangwu.errors import UsageError
@@ -49,36 +60,63 @@ def init(
     if not unit:
         raise UsageError(_("missing --unit: the name of the unit, e.g. --unit 江城市司法局"))
     done = init_office(directory, unit=unit, key=key, name=name, title=title)
-    output.say(_("Created the disclosure office of {unit} in {path}.").format(
-        unit=unit, path=done.root))
-    output.say(_("You are on its roster as '{key}' ({name}), office head.").format(
-        key=done.person.key, name=done.person.name))
-    output.say(_("Next: add the leading group and clerks, e.g.\n"
-                 "  dangwu roster add KEY --name NAME --email EMAIL --role leader"))
+    output.say(
+        _("Created the disclosure office of {unit} in {path}.").format(unit=unit, path=done.root)
+    )
+    output.say(
+        _("You are on its roster as '{key}' ({name}), office head.").format(
+            key=done.person.key, name=done.person.name
+        )
+    )
+    output.say(
+        _(
+            "Next: add the leading group and clerks, e.g.\n"
+            "  dangwu roster add KEY --name NAME --email EMAIL --role leader"
+        )
+    )
 
 
 def roster_add(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help=_("Short ASCII key, e.g. pinyin initials."))],
     name: Annotated[str, typer.Option("--name", help=_("Full name."))],
-    email: Annotated[str, typer.Option(
-        "--email", help=_("The email of the person's git identity."))],
-    role: Annotated[list[str], typer.Option(
-        "--role", help=_("leader, member, office-head, office-deputy, clerk or supervisor; "
-                         "repeat for several."))],
+    email: Annotated[
+        str, typer.Option("--email", help=_("The email of the person's git identity."))
+    ],
+    role: Annotated[
+        list[str],
+        typer.Option(
+            "--role",
+            help=_(
+                "leader, member, office-head, office-deputy, clerk or supervisor; "
+                "repeat for several."
+            ),
+        ),
+    ],
     title: Annotated[str | None, typer.Option("--title", help=_("Title or post."))] = None,
-    signing_key: Annotated[str | None, typer.Option(
-        "--signing-key", help=_("Public key (or .pub file) that signs their approvals."))] = None,
+    signing_key: Annotated[
+        str | None,
+        typer.Option(
+            "--signing-key", help=_("Public key (or .pub file) that signs their approvals.")
+        ),
+    ] = None,
 ) -> None:
     from dangwu.roster import add_person
 
-    person = add_person(common.office(ctx), key=key, name=name, email=email, roles=role,
-                        title=title, signing_key=signing_key)
+    person = add_person(
+        common.office(ctx),
+        key=key,
+        name=name,
+        email=email,
+        roles=role,
+        title=title,
+        signing_key=signing_key,
+    )
     line = _("Added {key} ({name}) as {roles}.").format(
-        key=person.key, name=person.name, roles=", ".join(person.roles))
+        key=person.key, name=person.name, roles=", ".join(person.roles)
+    )
     if person.id_block:
-        line += " " + _("Their records are numbered from {n}.").format(
-            n=person.id_block * 100 + 1)
+        line += " " + _("Their records are numbered from {n}.").format(n=person.id_block * 100 + 1)
     output.say(line)
 
 
@@ -91,18 +129,32 @@ def roster_list(
     settings = common.office(ctx).settings
     people = list(settings.roster.values())
     if as_json:
-        output.emit_json([
-            {"key": p.key, "name": p.name, "title": p.title, "email": p.email,
-             "roles": list(p.roles), "signing_key": p.signing_key, "id_block": p.id_block}
-            for p in people
-        ])
+        output.emit_json(
+            [
+                {
+                    "key": p.key,
+                    "name": p.name,
+                    "title": p.title,
+                    "email": p.email,
+                    "roles": list(p.roles),
+                    "signing_key": p.signing_key,
+                    "id_block": p.id_block,
+                }
+                for p in people
+            ]
+        )
         return
     output.table(
         [_("key"), _("name"), _("title"), _("roles"), _("email"), _("signing")],
         [
-            [p.key, p.name, p.title or "",
-             ", ".join(f"{_(ROLE_TITLES[r][0])} {ROLE_TITLES[r][1]}" for r in p.roles),
-             p.email, _("yes") if p.signing_key else ""]
+            [
+                p.key,
+                p.name,
+                p.title or "",
+                ", ".join(f"{_(ROLE_TITLES[r][0])} {ROLE_TITLES[r][1]}" for r in p.roles),
+                p.email,
+                _("yes") if p.signing_key else "",
+            ]
             for p in people
         ],
         title=_("Roster of {unit}").format(unit=settings.unit),
@@ -116,5 +168,8 @@ def roster_remove(
     from dangwu.roster import remove_person
 
     person = remove_person(common.office(ctx), key=key)
-    output.say(_("Removed {key} ({name}) from the roster; what they did stays valid.").format(
-        key=person.key, name=person.name))
+    output.say(
+        _("Removed {key} ({name}) from the roster; what they did stays valid.").format(
+            key=person.key, name=person.name
+        )
+    )

@@ -109,12 +109,12 @@ def emit_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[str]], *,
-          title: str | None = None) -> None:
+def table(
+    columns: Sequence[str], rows: Iterable[Sequence[str]], *, title: str | None = None
+) -> None:
     from rich.table import Table
 
-    grid = Table(title=title, show_edge=False, header_style="bold", pad_edge=False,
-                 expand=False)
+    grid = Table(title=title, show_edge=False, header_style="bold", pad_edge=False, expand=False)
     for name in columns:
         grid.add_column(name, overflow="fold")
     for row in rows:

@@ -18,28 +18,52 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("catalogue", help=_(
-        "Show the disclosure catalogue (公开目录): categories and item types.\n\n"
-        "Example: dangwu catalogue zuzhi-jianshe"))(catalogue)
-    app.command("new", help=_(
-        "Draft a new record; prints its id. Asks for what is missing when run at a "
-        "terminal.\n\n"
-        "Example: dangwu new zuzhi-jianshe --item party-dues --title "
-        "2026年第三季度党费收缴管理情况 --period 2026Q3"))(new)
+    app.command(
+        "catalogue",
+        help=_(
+            "Show the disclosure catalogue (公开目录): categories and item types.\n\n"
+            "Example: dangwu catalogue zuzhi-jianshe"
+        ),
+    )(catalogue)
+    app.command(
+        "new",
+        help=_(
+            "Draft a new record; prints its id. Asks for what is missing when run at a "
+            "terminal.\n\n"
+            "Example: dangwu new zuzhi-jianshe --item party-dues --title "
+            "2026年第三季度党费收缴管理情况 --period 2026Q3"
+        ),
+    )(new)
     app.command("show", help=_("Show one record.\n\nExample: dangwu show ZZ-2026-101"))(show)
-    app.command("list", help=_(
-        "List records, optionally filtered.\n\n"
-        "Example: dangwu list --category zuzhi-jianshe --status draft"))(list_records)
-    app.command("validate", help=_(
-        "Check records (all, or the files and folders given) and report every problem "
-        "with file:line:col.\n\nExample: dangwu validate records/zuzhi-jianshe"))(validate_cmd)
-    app.command("edit", help=_(
-        "Edit a record in your $EDITOR; it is committed only if it still validates.\n\n"
-        "Example: dangwu edit ZZ-2026-101"))(edit)
-    app.command("set", help=_(
-        "Change fields of a record: FIELD=VALUE, and LIST+=VALUE or LIST-=VALUE for "
-        "channels and attachments.\n\n"
-        "Example: dangwu set ZZ-2026-101 title=新标题 channels+=circular"))(set_cmd)
+    app.command(
+        "list",
+        help=_(
+            "List records, optionally filtered.\n\n"
+            "Example: dangwu list --category zuzhi-jianshe --status draft"
+        ),
+    )(list_records)
+    app.command(
+        "validate",
+        help=_(
+            "Check records (all, or the files and folders given) and report every problem "
+            "with file:line:col.\n\nExample: dangwu validate records/zuzhi-jianshe"
+        ),
+    )(validate_cmd)
+    app.command(
+        "edit",
+        help=_(
+            "Edit a record in your $EDITOR; it is committed only if it still validates.\n\n"
+            "Example: dangwu edit ZZ-2026-101"
+        ),
+    )(edit)
+    app.command(
+        "set",
+        help=_(
+            "Change fields of a record: FIELD=VALUE, and LIST+=VALUE or LIST-=VALUE for "
+            "channels and attachments.\n\n"
+            "Example: dangwu set ZZ-2026-101 title=新标题 channels+=circular"
+        ),
+    )(set_cmd)
 
 
 # --- catalogue ---------------------------------------------------------------------
@@ -47,8 +71,9 @@ def register(app: typer.Typer) -> None:
 
 def catalogue(
     ctx: typer.Context,
-    category: Annotated[str | None, typer.Argument(
-        help=_("Only this category (slug, code or Chinese name)."))] = None,
+    category: Annotated[
+        str | None, typer.Argument(help=_("Only this category (slug, code or Chinese name)."))
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES
@@ -56,20 +81,42 @@ def catalogue(
     cat = _catalogue(ctx)
     chosen = [cat.category(category)] if category else list(cat)
     if as_json:
-        output.emit_json([
-            {"slug": c.slug, "code": c.code, "zh": c.zh, "en": c.en,
-             "items": [{"code": i.code, "slug": i.slug, "zh": i.zh, "en": i.en,
-                        "scope": i.scope, "cadence": i.cadence} for i in c.items]}
-            for c in chosen
-        ])
+        output.emit_json(
+            [
+                {
+                    "slug": c.slug,
+                    "code": c.code,
+                    "zh": c.zh,
+                    "en": c.en,
+                    "items": [
+                        {
+                            "code": i.code,
+                            "slug": i.slug,
+                            "zh": i.zh,
+                            "en": i.en,
+                            "scope": i.scope,
+                            "cadence": i.cadence,
+                        }
+                        for i in c.items
+                    ],
+                }
+                for c in chosen
+            ]
+        )
         return
     for c in chosen:
         output.table(
             [_("code"), _("item"), _("slug"), _("scope"), _("cadence")],
-            [[i.code, f"{i.zh}\n{i.en}", i.slug,
-              f"{_(SCOPE_TITLES[i.scope][0])} {SCOPE_TITLES[i.scope][1]}",
-              f"{_(CADENCE_TITLES[i.cadence][0])} {CADENCE_TITLES[i.cadence][1]}"]
-             for i in c.items],
+            [
+                [
+                    i.code,
+                    f"{i.zh}\n{i.en}",
+                    i.slug,
+                    f"{_(SCOPE_TITLES[i.scope][0])} {SCOPE_TITLES[i.scope][1]}",
+                    f"{_(CADENCE_TITLES[i.cadence][0])} {CADENCE_TITLES[i.cadence][1]}",
+                ]
+                for i in c.items
+            ],
             title=f"{c.code} {c.zh} · {c.en} ({c.slug})",
         )
 
@@ -111,54 +158,85 @@ def _menu(title: str, rows: list[tuple[str, str]]) -> int:
 
 
 def _ask_category(cat: Catalogue) -> Category:
-    index = _menu(_("Category (公开类别):"),
-                  [(c.code, f"{c.zh}  {c.en}") for c in cat])
+    index = _menu(_("Category (公开类别):"), [(c.code, f"{c.zh}  {c.en}") for c in cat])
     return cat.categories[index]
 
 
 def _ask_item(category: Category) -> str:
-    index = _menu(_("Item (公开事项) of {zh}:").format(zh=category.zh),
-                  [(i.code, f"{i.zh}  {i.en}") for i in category.items])
+    index = _menu(
+        _("Item (公开事项) of {zh}:").format(zh=category.zh),
+        [(i.code, f"{i.zh}  {i.en}") for i in category.items],
+    )
     return category.items[index].slug
 
 
 def new(
     ctx: typer.Context,
-    category: Annotated[str | None, typer.Argument(
-        help=_("Category: slug (zuzhi-jianshe), code (ZZ) or name (组织建设)."))] = None,
-    item: Annotated[str | None, typer.Option(
-        "--item", help=_("Item type: slug, code (ZZ16), number or name."))] = None,
+    category: Annotated[
+        str | None,
+        typer.Argument(help=_("Category: slug (zuzhi-jianshe), code (ZZ) or name (组织建设).")),
+    ] = None,
+    item: Annotated[
+        str | None, typer.Option("--item", help=_("Item type: slug, code (ZZ16), number or name."))
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help=_("One-line title."))] = None,
-    summary: Annotated[str | None, typer.Option(
-        "--summary", help=_("Short text for the notice board."))] = None,
+    summary: Annotated[
+        str | None, typer.Option("--summary", help=_("Short text for the notice board."))
+    ] = None,
     body: Annotated[str | None, typer.Option("--body", help=_("Full text (Markdown)."))] = None,
-    body_file: Annotated[Path | None, typer.Option(
-        "--body-file", help=_("Read the full text from a UTF-8 file ('-' for stdin)."))] = None,
-    scope: Annotated[str | None, typer.Option(
-        "--scope", help=_("internal (党内公开) or public (社会公开); default from the item."))
+    body_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--body-file", help=_("Read the full text from a UTF-8 file ('-' for stdin).")
+        ),
     ] = None,
-    cadence: Annotated[str | None, typer.Option(
-        "--cadence", help=_("standing, quarterly, timely or follow-up; default from the item."))
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope", help=_("internal (党内公开) or public (社会公开); default from the item.")
+        ),
     ] = None,
-    channel: Annotated[list[str] | None, typer.Option(
-        "--channel", help=_("Where it is disclosed; repeat for several."))] = None,
-    period: Annotated[str | None, typer.Option(
-        "--period", help=_("Quarter of a quarterly record, e.g. 2026Q3."))] = None,
-    event_date: Annotated[str | None, typer.Option(
-        "--event-date", help=_("Date of the matter (YYYY-MM-DD); needed for timely records."))
+    cadence: Annotated[
+        str | None,
+        typer.Option(
+            "--cadence", help=_("standing, quarterly, timely or follow-up; default from the item.")
+        ),
     ] = None,
-    follows: Annotated[str | None, typer.Option(
-        "--follows", help=_("Id of the record this one continues or corrects."))] = None,
-    major: Annotated[bool, typer.Option(
-        "--major", help=_("全局性重大问题: needs a collective decision."))] = False,
-    pre_disclosure: Annotated[bool, typer.Option(
-        "--pre-disclosure", help=_("预公开: publish a preliminary plan for comment first."))
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help=_("Where it is disclosed; repeat for several.")),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help=_("Quarter of a quarterly record, e.g. 2026Q3."))
+    ] = None,
+    event_date: Annotated[
+        str | None,
+        typer.Option(
+            "--event-date", help=_("Date of the matter (YYYY-MM-DD); needed for timely records.")
+        ),
+    ] = None,
+    follows: Annotated[
+        str | None,
+        typer.Option("--follows", help=_("Id of the record this one continues or corrects.")),
+    ] = None,
+    major: Annotated[
+        bool, typer.Option("--major", help=_("全局性重大问题: needs a collective decision."))
     ] = False,
-    attach: Annotated[list[str] | None, typer.Option(
-        "--attach", help=_("A file in the office repository to attach; repeat for several."))
+    pre_disclosure: Annotated[
+        bool,
+        typer.Option(
+            "--pre-disclosure", help=_("预公开: publish a preliminary plan for comment first.")
+        ),
+    ] = False,
+    attach: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attach", help=_("A file in the office repository to attach; repeat for several.")
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help=_('Print {"id": ..., "path": ...}.'))] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_('Print {"id": ..., "path": ...}.'))
+    ] = False,
 ) -> None:
     from dangwu import drafting
     from dangwu.errors import UsageError
@@ -176,8 +254,9 @@ def new(
         chosen = cat.category(category)
     if item is None:
         if not ask:
-            raise UsageError(_("missing --item"), hint=_("see: dangwu catalogue {c}").format(
-                c=chosen.slug))
+            raise UsageError(
+                _("missing --item"), hint=_("see: dangwu catalogue {c}").format(c=chosen.slug)
+            )
         item = _ask_item(chosen)
     if title is None:
         if not ask:
@@ -191,18 +270,34 @@ def new(
         event_date = typer.prompt(_("Date of the matter (YYYY-MM-DD)")).strip()
     if body_file is not None:
         body = _read_body(body_file)
-    written = drafting.create(office, drafting.NewRecord(
-        category=chosen.slug, item=picked.slug, title=title, summary=summary, body=body,
-        scope=scope, cadence=cadence, channels=tuple(channel or ()), period=period,
-        event_date=event_date, follows=follows, major=major, pre_disclosure=pre_disclosure,
-        attachments=tuple(attach or ()),
-    ))
+    written = drafting.create(
+        office,
+        drafting.NewRecord(
+            category=chosen.slug,
+            item=picked.slug,
+            title=title,
+            summary=summary,
+            body=body,
+            scope=scope,
+            cadence=cadence,
+            channels=tuple(channel or ()),
+            period=period,
+            event_date=event_date,
+            follows=follows,
+            major=major,
+            pre_disclosure=pre_disclosure,
+            attachments=tuple(attach or ()),
+        ),
+    )
     if as_json:
         output.emit_json({"id": written.record_id, "path": written.relpath})
     else:
         output.say(written.record_id)
-        output.note(_("Drafted {path}. Edit it with: dangwu edit {id}").format(
-            path=written.relpath, id=written.record_id))
+        output.note(
+            _("Drafted {path}. Edit it with: dangwu edit {id}").format(
+                path=written.relpath, id=written.record_id
+            )
+        )
 
 
 def _read_body(path: Path) -> str:
@@ -213,8 +308,13 @@ def _read_body(path: Path) -> str:
         if str(path) == "-":
             raw = sys.stdin.buffer.read(yamlio.MAX_BYTES + 1)
             if len(raw) > yamlio.MAX_BYTES:
-                raise yamlio.YamlProblem(None, None, _("the text is larger than {limit}").format(
-                    limit=yamlio.human_size(yamlio.MAX_BYTES)))
+                raise yamlio.YamlProblem(
+                    None,
+                    None,
+                    _("the text is larger than {limit}").format(
+                        limit=yamlio.human_size(yamlio.MAX_BYTES)
+                    ),
+                )
         else:
             raw = yamlio.read_bytes(path)
         return yamlio.decode(raw)
@@ -222,8 +322,9 @@ def _read_body(path: Path) -> str:
         where = str(path) if exc.line is None else f"{path}:{exc.line}:{exc.col}"
         raise UsageError(f"--body-file {where}: {exc.message}", hint=exc.hint) from None
     except OSError as exc:
-        raise UsageError(_("--body-file: cannot read {path}: {error}").format(
-            path=path, error=exc.strerror)) from None
+        raise UsageError(
+            _("--body-file: cannot read {path}: {error}").format(path=path, error=exc.strerror)
+        ) from None
 
 
 # --- show / list -------------------------------------------------------------------
@@ -257,8 +358,10 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
     status = str(data.get("status", "draft"))
     rows: list[tuple[str, str]] = [
         (_("status"), _(status)),
-        (_("category"), f"{category.zh} · {category.en}" if category else str(
-            data.get("category"))),
+        (
+            _("category"),
+            f"{category.zh} · {category.en}" if category else str(data.get("category")),
+        ),
         (_("item"), item_label),
     ]
     scope = data.get("scope")
@@ -267,14 +370,27 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
     cadence = data.get("cadence")
     if cadence in CADENCE_TITLES:
         when = data.get("period") or data.get("event_date") or ""
-        rows.append((_("cadence"), f"{_(CADENCE_TITLES[cadence][0])} "
-                     f"{CADENCE_TITLES[cadence][1]} {when}".rstrip()))
+        rows.append(
+            (
+                _("cadence"),
+                f"{_(CADENCE_TITLES[cadence][0])} {CADENCE_TITLES[cadence][1]} {when}".rstrip(),
+            )
+        )
     channels = data.get("channels") or []
-    rows.append((_("channels"), ", ".join(
-        settings.channels.get(c) or (CHANNEL_TITLES[c][1] if c in CHANNEL_TITLES else str(c))
-        for c in channels)))
-    for flag, label in (("major", _("major matter (collective decision)")),
-                        ("pre_disclosure", _("pre-disclosure (预公开)"))):
+    rows.append(
+        (
+            _("channels"),
+            ", ".join(
+                settings.channels.get(c)
+                or (CHANNEL_TITLES[c][1] if c in CHANNEL_TITLES else str(c))
+                for c in channels
+            ),
+        )
+    )
+    for flag, label in (
+        ("major", _("major matter (collective decision)")),
+        ("pre_disclosure", _("pre-disclosure (预公开)")),
+    ):
         if data.get(flag):
             rows.append((_("needs"), label))
     if data.get("follows"):
@@ -289,12 +405,16 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
     rows.append((_("file"), relpath))
 
     console = output.console()
-    console.print(f"[bold]{output.escape(str(data.get('id')))}[/]  "
-                  f"[bold]{output.escape(str(data.get('title')))}[/]", soft_wrap=True)
+    console.print(
+        f"[bold]{output.escape(str(data.get('id')))}[/]  "
+        f"[bold]{output.escape(str(data.get('title')))}[/]",
+        soft_wrap=True,
+    )
     width = max(len(label) for label, _value in rows)
     for label, value in rows:
-        console.print(f"  [dim]{output.escape(label.ljust(width))}[/]  {output.escape(value)}",
-                      soft_wrap=True)
+        console.print(
+            f"  [dim]{output.escape(label.ljust(width))}[/]  {output.escape(value)}", soft_wrap=True
+        )
     for block in (data.get("summary"), data.get("body")):
         if block:
             console.print()
@@ -303,39 +423,58 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
 
 def list_records(
     ctx: typer.Context,
-    category: Annotated[str | None, typer.Option("--category", help=_("Only this category."))
-                        ] = None,
-    status: Annotated[str | None, typer.Option(
-        "--status", help=_("Only records in this state (draft, submitted, ..., published)."))
+    category: Annotated[
+        str | None, typer.Option("--category", help=_("Only this category."))
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help=_("Only records in this state (draft, submitted, ..., published).")
+        ),
     ] = None,
     scope: Annotated[str | None, typer.Option("--scope", help=_("internal or public."))] = None,
-    cadence: Annotated[str | None, typer.Option(
-        "--cadence", help=_("standing, quarterly, timely or follow-up."))] = None,
-    period: Annotated[str | None, typer.Option("--period", help=_("Quarter, e.g. 2026Q3."))
-                      ] = None,
+    cadence: Annotated[
+        str | None, typer.Option("--cadence", help=_("standing, quarterly, timely or follow-up."))
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", help=_("Quarter, e.g. 2026Q3."))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     from dangwu import listing
 
     office = common.office(ctx)
-    found = listing.select(office, category=category, status=status, scope=scope,
-                           cadence=cadence, period=period)
+    found = listing.select(
+        office, category=category, status=status, scope=scope, cadence=cadence, period=period
+    )
     if as_json:
         output.emit_json([{"path": row.relpath, **row.summary} for row in found.rows])
     elif not found.rows:
-        output.say(_("No records match.") if any((category, status, scope, cadence, period))
-                   else _("No records yet. Draft one with: dangwu new"))
+        output.say(
+            _("No records match.")
+            if any((category, status, scope, cadence, period))
+            else _("No records yet. Draft one with: dangwu new")
+        )
     else:
         output.table(
             [_("id"), _("status"), _("scope"), _("cadence"), _("when"), _("title")],
-            [[str(s.get("id")), _(str(s.get("status"))), _(str(s.get("scope"))),
-              _(str(s.get("cadence"))), str(s.get("period") or s.get("event_date") or ""),
-              str(s.get("title"))] for s in (row.summary for row in found.rows)],
+            [
+                [
+                    str(s.get("id")),
+                    _(str(s.get("status"))),
+                    _(str(s.get("scope"))),
+                    _(str(s.get("cadence"))),
+                    str(s.get("period") or s.get("event_date") or ""),
+                    str(s.get("title")),
+                ]
+                for s in (row.summary for row in found.rows)
+            ],
         )
         output.note(_("{n} records").format(n=len(found.rows)))
     if found.invalid:
-        output.note(_("{n} files have problems and are not listed; see: dangwu validate").format(
-            n=found.invalid))
+        output.note(
+            _("{n} files have problems and are not listed; see: dangwu validate").format(
+                n=found.invalid
+            )
+        )
 
 
 # --- validate ----------------------------------------------------------------------
@@ -343,8 +482,10 @@ def list_records(
 
 def validate_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help=_("Record files or folders (default: the whole office)."))] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help=_("Record files or folders (default: the whole office).")),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     from dangwu import listing
@@ -352,19 +493,30 @@ def validate_cmd(
     office = common.office(ctx)
     report = listing.validate_paths(office, paths or None)
     if as_json:
-        output.emit_json({
-            "files": report.files,
-            "problems": [
-                {"path": p.path, "line": p.line, "col": p.col, "message": p.message,
-                 "hint": p.hint} for p in report.problems
-            ],
-        })
+        output.emit_json(
+            {
+                "files": report.files,
+                "problems": [
+                    {
+                        "path": p.path,
+                        "line": p.line,
+                        "col": p.col,
+                        "message": p.message,
+                        "hint": p.hint,
+                    }
+                    for p in report.problems
+                ],
+            }
+        )
     else:
         for problem in report.problems:
             output.console().print(output.escape(str(problem)), soft_wrap=True)
         if report.problems:
-            output.note(_("{n} problems in {bad} of {files} files").format(
-                n=len(report.problems), bad=report.bad_files, files=report.files))
+            output.note(
+                _("{n} problems in {bad} of {files} files").format(
+                    n=len(report.problems), bad=report.bad_files, files=report.files
+                )
+            )
         else:
             output.note(_("{files} files checked, no problems").format(files=report.files))
     if report.problems:
@@ -389,8 +541,9 @@ def edit(
         return
     written = drafting.replace(office, record_id, text, base=record.raw)
     editor.forget(office, written.record_id)
-    output.say(_("Saved {id}.").format(id=written.record_id) if written.commit
-               else _("No changes."))
+    output.say(
+        _("Saved {id}.").format(id=written.record_id) if written.commit else _("No changes.")
+    )
 
 
 def _edit_until_valid(office: Office, record: Any) -> str | None:
@@ -416,20 +569,26 @@ def _edit_until_valid(office: Office, record: Any) -> str | None:
             if not problems:
                 return text
         if not _interactive():
-            raise InvalidFiles(problems, _("not saved"), hint=_(
-                "your text is kept in {path}; the next dangwu edit {id} starts from it").format(
-                    path=path, id=record_id))
+            raise InvalidFiles(
+                problems,
+                _("not saved"),
+                hint=_(
+                    "your text is kept in {path}; the next dangwu edit {id} starts from it"
+                ).format(path=path, id=record_id),
+            )
         output.problems(problems)
         if not typer.confirm(_("The record is not valid. Open the editor again?"), default=True):
             raise DangwuError(
-                _("not saved; your text is kept for next time in {path}").format(path=path))
+                _("not saved; your text is kept for next time in {path}").format(path=path)
+            )
 
 
 def set_cmd(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
-    assignments: Annotated[list[str], typer.Argument(
-        metavar="FIELD=VALUE...", help=_("Fields to change."))],
+    assignments: Annotated[
+        list[str], typer.Argument(metavar="FIELD=VALUE...", help=_("Fields to change."))
+    ],
 ) -> None:
     from dangwu import drafting
 

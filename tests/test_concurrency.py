@@ -1,0 +1,121 @@
+"""Two dangwu processes at once, crashes half-way, and git failing under us."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import DEFAULT_NOW, identity_env
+
+NEW = [
+    "new",
+    "ZZ",
+    "--item",
+    "party-dues",
+    "--title",
+    "党费收缴情况",
+    "--period",
+    "2026Q3",
+    "--json",
+]
+
+
+def spawn(office, *args, who="dumy", extra=None):
+    env = {**os.environ, **identity_env(who), "DANGWU_NOW": DEFAULT_NOW, **(extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "dangwu", *args],
+        cwd=office.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_parallel_writers_all_land_with_distinct_ids(office):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(lambda who: spawn(office, *NEW, who=who), ["dumy", "dumy", "linht", "hexy"])
+        )
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    ids = sorted(json.loads(r.stdout)["id"] for r in results)
+    assert ids == ["ZZ-2026-101", "ZZ-2026-102", "ZZ-2026-201", "ZZ-2026-301"]
+    assert len(office.commits()) == 5
+    assert office.git("status", "--porcelain") == ""
+    assert not list((office.root / ".git").glob("*.lock"))
+    assert office.run("validate").exit_code == 0
+
+
+def test_a_writer_that_cannot_get_the_lock_is_told_to_retry(office):
+    lock = office.root / ".git" / "dangwu" / "lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    before = office.state()
+    with lock.open("a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        held.write("4242")
+        held.flush()
+        result = spawn(office, *NEW, extra={"DANGWU_LOCK_WAIT": "0.3"})
+    assert result.returncode == 1
+    assert "another dangwu (process 4242) is writing to this office" in result.stderr
+    assert "try again" in result.stderr
+    assert office.state() == before
+
+
+def test_crash_after_writing_the_file_is_undone_by_the_next_command(office):
+    before = office.state()
+    result = spawn(office, *NEW, extra={"DANGWU_FAULT": "after-files"})
+    assert result.returncode == 70  # died on purpose, between the file and the commit
+    assert office.head() == before["head"]
+    assert (office.root / ".git" / "dangwu" / "journal.json").exists()
+    listing = office.run("list", "--json")  # any command notices and undoes the half step
+    assert listing.exit_code == 0
+    assert json.loads(listing.stdout) == []
+    assert office.state() == before
+
+
+def test_crash_after_the_commit_is_finished_by_the_next_command(office):
+    result = spawn(office, *NEW, extra={"DANGWU_FAULT": "after-ref"})
+    assert result.returncode == 70
+    assert office.git("log", "-1", "--format=%s").startswith("new: ZZ-2026-101")
+    assert office.run("list").exit_code == 0
+    assert office.git("status", "--porcelain") == ""
+    assert not (office.root / ".git" / "dangwu" / "journal.json").exists()
+
+
+def test_failing_git_commit_leaves_the_repository_as_it_was(office):
+    before = office.state()
+    ref_lock = office.root / ".git" / "refs" / "heads" / "main.lock"
+    ref_lock.write_text("someone else\n")  # git update-ref refuses to move main
+    try:
+        result = spawn(office, *NEW)
+    finally:
+        ref_lock.unlink()
+    assert result.returncode == 1
+    assert "git update-ref failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert office.state() == before
+
+
+def test_unwritable_object_store_changes_nothing(office):
+    objects = office.root / ".git" / "objects"
+    before = office.state()
+    modes = {}
+    for path in [objects, *objects.iterdir()]:
+        modes[path] = path.stat().st_mode
+        path.chmod(0o555)
+    try:
+        if os.access(objects, os.W_OK):  # running as root: permissions do not bind
+            return
+        result = spawn(office, *NEW)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert office.state() == before
