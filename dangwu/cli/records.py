@@ -144,7 +144,7 @@ def _interactive() -> bool:
 
 
 def _menu(title: str, rows: list[tuple[str, str]]) -> int:
-    output.say(title, style="bold")
+    output.say(title, "bold")
     for number, (code, label) in enumerate(rows, 1):
         output.say(f"  {number:>2}  {code:<5} {label}")
     while True:
@@ -154,7 +154,7 @@ def _menu(title: str, rows: list[tuple[str, str]]) -> int:
         for index, (code, _label) in enumerate(rows):
             if answer.upper() == code.upper():
                 return index
-        output.say(_("Please type a number from the list."), style="yellow")
+        output.say(_("Please type a number from the list."), "yellow")
 
 
 def _ask_category(cat: Catalogue) -> Category:
@@ -404,21 +404,14 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
         rows.append((_("drafted"), f"{who} {str(created.get('at', ''))[:16].replace('T', ' ')}"))
     rows.append((_("file"), relpath))
 
-    console = output.console()
-    console.print(
-        f"[bold]{output.escape(str(data.get('id')))}[/]  "
-        f"[bold]{output.escape(str(data.get('title')))}[/]",
-        soft_wrap=True,
-    )
-    width = max(len(label) for label, _value in rows)
+    output.say(f"{data.get('id')}  {data.get('title')}", "bold")
+    columns = max(output.width(label) for label, _value in rows)
     for label, value in rows:
-        console.print(
-            f"  [dim]{output.escape(label.ljust(width))}[/]  {output.escape(value)}", soft_wrap=True
-        )
+        output.say(f"  {output.paint(output.pad(label, columns), 'dim')}  {value}")
     for block in (data.get("summary"), data.get("body")):
         if block:
-            console.print()
-            console.print(output.escape(str(block).rstrip()), soft_wrap=True)
+            output.say("")
+            output.say(str(block).rstrip())
 
 
 def list_records(
@@ -509,8 +502,7 @@ def validate_cmd(
             }
         )
     else:
-        for problem in report.problems:
-            output.console().print(output.escape(str(problem)), soft_wrap=True)
+        output.problems(report.problems, stream=sys.stdout)
         if report.problems:
             output.note(
                 _("{n} problems in {bad} of {files} files").format(

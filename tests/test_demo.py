@@ -1,0 +1,97 @@
+"""The sample office and ``dangwu demo``, the first thing a new user runs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from conftest import ROOT, Office, git
+
+from dangwu import yamlio
+from dangwu.records import record_files
+
+
+def sample():
+    return [yamlio.load((ROOT / p).read_text("utf-8")).data for p in record_files(ROOT)]
+
+
+def test_sample_office_covers_every_category_cadence_and_scope():
+    records = sample()
+    per_category = Counter(r["category"] for r in records)
+    assert len(per_category) == 6 and min(per_category.values()) >= 3
+    assert {r["cadence"] for r in records} == {"standing", "quarterly", "timely", "follow-up"}
+    assert {r["scope"] for r in records} == {"internal", "public"}
+    assert any(r.get("major") for r in records)
+    assert any(r.get("pre_disclosure") for r in records)
+    assert any(r.get("follows") for r in records)
+
+
+def test_sample_roster_is_shaped_like_the_seed():
+    settings = yamlio.load((ROOT / "dangwu.yaml").read_text("utf-8")).data
+    roles = Counter(role for p in settings["roster"].values() for role in p["roles"])
+    assert roles == {
+        "leader": 1,
+        "member": 6,
+        "office-head": 1,
+        "office-deputy": 1,
+        "clerk": 1,
+        "supervisor": 2,
+    }
+    assert all(p["email"].endswith("@example.org") for p in settings["roster"].values())
+
+
+def test_the_project_checkout_is_a_valid_sample_office():
+    result = Office(ROOT).run("validate")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    target = tmp_path_factory.mktemp("demo") / "office"
+    result = Office(target.parent).run("demo", str(target), as_=None, now=None)
+    assert result.exit_code == 0, result.output
+    return target, result
+
+
+def test_demo_builds_the_sample_office(demo):
+    target, result = demo
+    assert "Built the sample office of 江城市司法局" in result.stdout
+    assert f"cd {target}" in result.stdout and "dangwu list" in result.stdout
+    built = sorted(p.split("/")[-1] for p in record_files(target))
+    shipped = sorted(p.split("/")[-1] for p in record_files(ROOT))
+    assert built == shipped
+    assert git(target, "status", "--porcelain") == ""
+    office = Office(target)
+    assert office.run("validate").exit_code == 0
+    assert len(json.loads(office.run("list", "--json").stdout)) == len(shipped)
+
+
+def test_demo_commits_are_made_by_the_roster(demo):
+    target, _result = demo
+    log = git(target, "log", "--reverse", "--format=%ae|%ce|%aI|%s").splitlines()
+    assert log[0].startswith("linht@example.org|linht@example.org|")
+    assert log[0].endswith("|init: 江城市司法局")
+    drafts = log[1:]
+    assert drafts and all(
+        line.startswith("dumy@example.org|dumy@example.org|2026-") for line in drafts
+    )
+    dates = [line.split("|")[2] for line in log]
+    assert dates == sorted(dates)
+
+
+def test_demo_content_equals_the_sample(demo):
+    target, _result = demo
+    for relpath in record_files(ROOT):
+        shipped = yamlio.load((ROOT / relpath).read_text("utf-8")).data
+        built = yamlio.load((target / relpath).read_text("utf-8")).data
+        assert {k: built[k] for k in shipped} == shipped
+
+
+def test_demo_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    result = Office(tmp_path).run("demo", str(tmp_path / "x"), as_=None)
+    assert result.exit_code == 2
+    assert "not empty" in result.output
+    assert [p.name for p in (tmp_path / "x").iterdir()] == ["keep.txt"]
