@@ -48,6 +48,7 @@ def select(
     scope: str | None = None,
     cadence: str | None = None,
     period: str | None = None,
+    progress: validate.Progress | None = None,
 ) -> Selection:
     catalogue = office.catalogue
     slug = catalogue.category(category).slug if category else None
@@ -71,7 +72,7 @@ def select(
     order = {c.slug: n for n, c in enumerate(catalogue)}
     rows = []
     invalid = 0
-    for checked in validate.check_office(office):
+    for checked in validate.check_office(office, progress=progress):
         if checked.problems or checked.summary is None:
             invalid += 1
             continue
@@ -94,7 +95,9 @@ class Report:
         return len({p.path for p in self.problems})
 
 
-def validate_paths(office: Office, paths: Sequence[Path] | None) -> Report:
+def validate_paths(
+    office: Office, paths: Sequence[Path] | None, progress: validate.Progress | None = None
+) -> Report:
     """Check the office (or the given files and folders): every problem of every file."""
     report = Report()
     root = office.root.resolve()
@@ -147,7 +150,7 @@ def validate_paths(office: Office, paths: Sequence[Path] | None) -> Report:
         report.files += 1
         report.problems += exc.problems
         return report  # records cannot be judged without a catalogue
-    for checked in validate.check_office(office, wanted):
+    for checked in validate.check_office(office, wanted, progress=progress):
         report.files += 1
         report.problems += checked.problems
     return report

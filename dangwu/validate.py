@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -581,29 +581,52 @@ def _check_one(item: tuple[str, bytes]) -> tuple[dict[str, Any] | None, list[Pro
     return summary, problems
 
 
+Progress = Callable[[int, int], None]
+
+
 def _check_many(
-    items: list[tuple[str, bytes]], catalogue: Catalogue, root: Path
+    items: list[tuple[str, bytes]],
+    catalogue: Catalogue,
+    root: Path,
+    progress: Progress | None = None,
 ) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
     """Parse and validate files, on every core when there are many."""
     global _WORK
     _WORK = (catalogue, root)
     validator("record.schema.yaml", root)  # built once, inherited by the workers
     workers = min(os.cpu_count() or 1, 4)
+    total = len(items)
+    results: list[tuple[dict[str, Any] | None, list[Problem]]] = []
     try:
-        if len(items) < PARALLEL_FROM or workers < 2:
-            return [_check_one(item) for item in items]
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        if progress:
+            progress(0, total)
+        if total < PARALLEL_FROM or workers < 2:
+            mapped: Iterable[tuple[dict[str, Any] | None, list[Problem]]] = map(_check_one, items)
+            for outcome in mapped:
+                results.append(outcome)
+                if progress and len(results) % 100 == 0:
+                    progress(len(results), total)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunk = max(1, len(items) // (workers * 8))
-            return list(pool.map(_check_one, items, chunksize=chunk))
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                chunk = max(1, total // (workers * 8))
+                for outcome in pool.map(_check_one, items, chunksize=chunk):
+                    results.append(outcome)
+                    if progress and len(results) % 100 == 0:
+                        progress(len(results), total)
+        if progress:
+            progress(total, total)
+        return results
     finally:
         _WORK = None
 
 
-def check_office(office: Office, only: Sequence[str] | None = None) -> list[Checked]:
+def check_office(
+    office: Office, only: Sequence[str] | None = None, progress: Progress | None = None
+) -> list[Checked]:
     """Validate every record (or only some), all problems of all files, cached by blob id."""
     from dangwu.cache import RecordCache, blob_id
     from dangwu.records import record_files
@@ -640,7 +663,9 @@ def check_office(office: Office, only: Sequence[str] | None = None) -> list[Chec
             checked.problems = [Problem(relpath, *p) for p in known[1]]
         else:
             pending.append((checked, blob, raw))
-    outcomes = _check_many([(c.relpath, raw) for c, _b, raw in pending], catalogue, office.root)
+    outcomes = _check_many(
+        [(c.relpath, raw) for c, _b, raw in pending], catalogue, office.root, progress
+    )
     for (checked, blob, _raw), (summary, problems) in zip(pending, outcomes, strict=True):
         checked.summary, checked.problems = summary, problems
         cache.put(

@@ -62,3 +62,76 @@ def test_timely_record_asks_for_the_date_of_the_matter(office):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+EDITOR_TWICE = """\
+import pathlib, sys
+count = pathlib.Path(sys.argv[1])
+path = pathlib.Path(sys.argv[2])
+n = int(count.read_text()) if count.exists() else 0
+count.write_text(str(n + 1))
+text = path.read_text(encoding="utf-8")
+if n == 0:
+    text = text.replace("cadence: quarterly", "cadence: quartely")
+else:
+    text = text.replace("cadence: quartely", "cadence: quarterly").replace(
+        "2026Q3", "2026Q4")
+path.write_text(text, encoding="utf-8")
+"""
+
+
+def test_edit_reopens_the_editor_until_the_record_is_valid(office, tmp_path):
+    rid = office.new()
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR_TWICE, "utf-8")
+    env_editor = f"{sys.executable} {script} {tmp_path / 'count'}"
+    env = {**os.environ, **identity_env("dumy"), "DANGWU_NOW": DEFAULT_NOW, "EDITOR": env_editor}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "dangwu", "edit", rid],
+        cwd=str(office.root),
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect(r"cadence: 'quartely' is not one of")
+    child.expect(r"did you mean 'quarterly'\?")
+    child.expect("Open the editor again")
+    child.sendline("y")
+    child.expect(f"Saved {rid}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "count").read_text() == "2"
+    assert json.loads(office.run("show", rid, "--json").stdout)["period"] == "2026Q4"
+    assert office.git("log", "-1", "--format=%s").startswith(f"edit: {rid}")
+
+
+def test_edit_given_up_keeps_the_text_and_changes_nothing(office, tmp_path):
+    rid = office.new()
+    before = office.state()
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR_TWICE, "utf-8")
+    env = {
+        **os.environ,
+        **identity_env("dumy"),
+        "DANGWU_NOW": DEFAULT_NOW,
+        "EDITOR": f"{sys.executable} {script} {tmp_path / 'count'}",
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "dangwu", "edit", rid],
+        cwd=str(office.root),
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect("Open the editor again")
+    child.sendline("n")
+    child.expect("not saved; your text is kept")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert office.state() == before
+    kept = office.root / ".git" / "dangwu" / "edit" / f"{rid}.yaml"
+    assert "cadence: quartely" in kept.read_text("utf-8")

@@ -157,3 +157,42 @@ def table(
         lines.append("  ".join([*cells, last]).rstrip())
     if lines:
         out.write("\n".join(lines) + "\n")
+
+
+class ProgressBar:
+    """A progress bar on stderr for work that takes more than a second.
+
+    Shown only on a terminal and only when there is much to do; callable as the
+    core's ``progress(done, total)`` callback.
+    """
+
+    def __init__(self, label: str, *, threshold: int = 300) -> None:
+        self.label = label
+        self.threshold = threshold
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total < self.threshold or not _colour(sys.stderr):
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=total)
+        self._bar.update(self._task, completed=done)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

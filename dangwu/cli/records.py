@@ -437,9 +437,19 @@ def list_records(
     from dangwu import listing
 
     office = common.office(ctx)
-    found = listing.select(
-        office, category=category, status=status, scope=scope, cadence=cadence, period=period
-    )
+    bar = output.ProgressBar(_("reading records"))
+    try:
+        found = listing.select(
+            office,
+            category=category,
+            status=status,
+            scope=scope,
+            cadence=cadence,
+            period=period,
+            progress=bar,
+        )
+    finally:
+        bar.close()
     if as_json:
         output.emit_json([{"path": row.relpath, **row.summary} for row in found.rows])
     elif not found.rows:
@@ -488,7 +498,11 @@ def validate_cmd(
     from dangwu import listing
 
     office = common.office(ctx)
-    report = listing.validate_paths(office, paths or None)
+    bar = output.ProgressBar(_("checking records"))
+    try:
+        report = listing.validate_paths(office, paths or None, progress=bar)
+    finally:
+        bar.close()
     if as_json:
         output.emit_json(
             {
