@@ -629,3 +629,52 @@ def test_edit_with_a_failing_editor_saves_nothing(hand_written):
     assert result.exit_code == 1
     assert "editor exited with status 1" in result.output
     assert hand_written.state() == before
+
+
+WRITES = {
+    "new": (["new", "ZD", "--item", "integrity-rules", "--title", "廉洁自律规定"], "dumy"),
+    "set": (["set", "ZZ-2026-101", "title=新标题"], "dumy"),
+    "roster add": (
+        [
+            "roster",
+            "add",
+            "newp",
+            "--name",
+            "新人",
+            "--email",
+            "newp@example.org",
+            "--role",
+            "member",
+        ],
+        "linht",
+    ),
+    "roster remove": (["roster", "remove", "chensh"], "linht"),
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_every_write_is_one_commit_by_the_actor_leaving_other_work_alone(hand_written, write):
+    office = hand_written
+    args, who = WRITES[write]
+    office.write("notes/staged.txt", "staged work\n")
+    office.git("add", "notes/staged.txt")
+    office.write("records/zhidu-jianshe/ZD-2026-150.yaml", "unfinished: draft\n")
+    office.write("README.local", "unstaged\n")
+    office.git("add", "README.local")
+    office.write("README.local", "unstaged, changed again\n")
+    status, cached, diff = (
+        office.git("status", "--porcelain", "--untracked-files=all"),
+        office.git("diff", "--cached"),
+        office.git("diff"),
+    )
+    head = office.head()
+    result = office.run(*args, as_=who)
+    assert result.exit_code == 0, result.output
+    assert office.git("rev-list", "--count", f"{head}..HEAD") == "1"
+    assert office.git("log", "-1", "--format=%ae") == f"{who}@example.org"
+    changed = office.git("show", "--name-only", "--format=", "HEAD").splitlines()
+    assert changed and all(p.startswith("records/") or p == "dangwu.yaml" for p in changed)
+    assert "notes/staged.txt" not in changed and "README.local" not in changed
+    assert office.git("status", "--porcelain", "--untracked-files=all") == status
+    assert office.git("diff", "--cached") == cached
+    assert office.git("diff") == diff
