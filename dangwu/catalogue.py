@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import N_, _
@@ -147,20 +148,22 @@ def from_data(data: dict[str, object], path: Path) -> Catalogue:
     return Catalogue(tuple(categories), path)
 
 
-def check_unique(catalogue: Catalogue) -> list[str]:
-    """Slugs and codes must each name one thing."""
-    seen: dict[str, str] = {}
-    clashes = []
-    for category in catalogue:
-        for name in (category.slug, category.code):
-            if name in seen:
-                clashes.append(name)
-            seen[name] = category.slug
-        for item in category.items:
-            for name in (f"{category.slug}/{item.slug}", item.code):
-                if name in seen:
-                    clashes.append(name)
-                seen[name] = item.slug
+def check_unique(data: dict[str, Any]) -> list[tuple[str, list[str | int]]]:
+    """Slugs and codes must each name one thing: each clash, with where it is."""
+    seen: set[str] = set()
+    clashes: list[tuple[str, list[str | int]]] = []
+
+    def note(name: str, where: list[str | int]) -> None:
+        if name in seen:
+            clashes.append((name, where))
+        seen.add(name)
+
+    for c, category in enumerate(data["categories"]):
+        note(category["slug"], ["categories", c, "slug"])
+        note(category["code"], ["categories", c, "code"])
+        for i, item in enumerate(category["items"]):
+            note(f"{category['slug']}/{item['slug']}", ["categories", c, "items", i, "slug"])
+            note(item["code"], ["categories", c, "items", i, "code"])
     return clashes
 
 

@@ -65,7 +65,7 @@ def check_new(spec: NewRecord) -> None:
     """Check the values a person typed, naming the option that is wrong."""
     if not spec.title.strip():
         raise UsageError(_("--title must not be empty"))
-    if "\n" in spec.title or "\r" in spec.title:
+    if any(breaker in spec.title for breaker in "\n\r\u2028\u2029\x85"):
         raise UsageError(_("--title must be a single line"))
     if spec.scope:
         _choice("--scope", spec.scope, SCOPES)
@@ -179,13 +179,23 @@ def _quarter_of(act: Act) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-def _must_validate(office: Office, relpath: str, text: str) -> dict[str, Any]:
-    """Refuse to write a record that would not validate (schema, rules, references)."""
+def _must_validate(
+    office: Office, relpath: str, text: str, before: bytes | None = None
+) -> dict[str, Any]:
+    """Refuse to write a record that would not validate (schema, rules, references).
+
+    Problems the file already had are pointed at where they are on disk; only
+    problems the change would bring point into the changed text.
+    """
     raw = text.encode("utf-8")
     doc, summary, problems = validate.check_record_text(raw, relpath, office.catalogue, office.root)
     if doc is not None and summary is not None and not problems:
         problems = _reference_problems(office, relpath, doc, summary)
     if problems:
+        if before is not None:
+            old = validate.check_record_text(before, relpath, office.catalogue, office.root)[2]
+            on_disk = {p.message: p for p in old}
+            problems = [on_disk.get(p.message, p) for p in problems]
         raise InvalidFiles(problems, _("nothing was changed: the record would not be valid"))
     assert isinstance(doc, yamlio.Document) and isinstance(doc.data, dict)
     return doc.data
@@ -267,7 +277,7 @@ def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool
     if name in TEXT_FIELDS and raw.startswith("@") and name != "title":
         path = Path(raw[1:]).expanduser()
         try:
-            data = yamlio.read_bytes(path)
+            data = yamlio.read_bytes(path, plain_file=False)
             return yamlio.decode(data), False
         except yamlio.YamlProblem as exc:
             raise UsageError(f"{path}: {exc.message}", hint=exc.hint) from None
@@ -366,7 +376,7 @@ def _show(value: Any) -> str:
 def _commit_content(
     act: Act, record: records.RecordFile, new_text: str, step: str, changes: Sequence[str]
 ) -> Written:
-    data = _must_validate(act.office, record.relpath, new_text)
+    data = _must_validate(act.office, record.relpath, new_text, before=record.raw)
     record_id = str(data["id"])
     status = str(data.get("status", "draft"))
     commit = act.commit(

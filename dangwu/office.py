@@ -269,10 +269,10 @@ class Office:
         from dangwu.catalogue import from_data
 
         own = self.root / "schemas" / "catalogue.yaml"
-        path = own if own.is_file() else _shipped_catalogue()
+        path = own if own.exists() or own.is_symlink() else _shipped_catalogue()
         relpath = "schemas/catalogue.yaml" if path == own else str(path)
         try:
-            text = yamlio.decode(yamlio.read_bytes(path))
+            text = yamlio.decode(yamlio.read_bytes(path, plain_file=path == own))
             doc = yamlio.load(text)
         except yamlio.YamlProblem as exc:
             raise InvalidFiles([exc.at(relpath)]) from None
@@ -294,22 +294,23 @@ def _shipped_catalogue() -> Path:
 
 def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> None:
     from dangwu import validate
-    from dangwu.catalogue import check_unique, from_data
+    from dangwu.catalogue import check_unique
 
     problems = validate.schema_problems(
         doc, relpath, validate.validator("catalogue.schema.yaml", root)
     )
     if not problems:
-        clashes = check_unique(from_data(doc.data, Path(relpath)))
-        problems = [
-            Problem(
-                relpath,
-                None,
-                None,
-                _("'{name}' names two things in the catalogue").format(name=name),
+        for name, where in check_unique(doc.data):
+            line, col = doc.locate(where)
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("'{name}' names two things in the catalogue").format(name=name),
+                    _("slugs and codes must be unique"),
+                )
             )
-            for name in clashes
-        ]
     if problems:
         raise InvalidFiles(problems)
 

@@ -127,13 +127,9 @@ def read_record_file(root: Path, relpath: str) -> RecordFile:
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
     if not isinstance(doc.data, dict):
-        raise InvalidFiles(
-            [
-                yamlio.YamlProblem(
-                    1, 1, _("a record must be a mapping of fields (id:, title:, ...)")
-                ).at(relpath)
-            ]
-        )
+        line, col = doc.locate([])
+        message = _("a record must be a mapping of fields (id:, title:, ...)")
+        raise InvalidFiles([yamlio.YamlProblem(line, col, message).at(relpath)])
     return RecordFile(relpath, raw, text, doc)
 
 

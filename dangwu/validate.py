@@ -161,6 +161,16 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
         return Problem(relpath, wl, wc, message, hint)
 
     prefix = f"{label}: " if label else ""
+    if "propertyNames" in error.relative_schema_path:
+        where = [*path, str(value)]
+        return [
+            at(
+                _("{field}: '{key}' is not a valid key").format(field=label, key=value),
+                _("use lower-case ASCII letters, digits, '-' or '_', starting with a letter"),
+                where,
+                key=True,
+            )
+        ]
     if kind == "additionalProperties" and isinstance(value, Mapping):
         allowed = sorted((schema.get("properties") or {}).keys())
         extras = [k for k in value if k not in allowed]
@@ -244,14 +254,6 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
         return [at(prefix + _("must be at most {n}").format(n=expected))]
     if kind == "minProperties":
         return [at(prefix + _("must not be empty"))]
-    if kind == "propertyNames":
-        bad = error.instance
-        return [
-            at(
-                _("'{key}' is not a valid key here").format(key=bad),
-                _("use lower-case ASCII letters, digits, '-' or '_', starting with a letter"),
-            )
-        ]
     return [at(prefix + error.message)]
 
 
@@ -525,14 +527,15 @@ def check_record_text(
     except yamlio.YamlProblem as exc:
         return None, None, [exc.at(relpath)]
     if not isinstance(doc.data, dict):
+        line, col = doc.locate([])
         return (
             doc,
             None,
             [
                 Problem(
                     relpath,
-                    1,
-                    1,
+                    line,
+                    col,
                     _(
                         "a record must be a mapping of fields (id:, title:, ...), not {found}"
                     ).format(found=_describe(doc.data)),
@@ -714,7 +717,7 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
                     line,
                     col,
                     _("follows: there is no record {id}").format(id=follows),
-                    suggest(follows, list(ids)),
+                    suggest(follows, [i for i in ids if i != summary.get("id")]),
                 )
             )
         elif isinstance(follows, str) and follows != summary.get("id"):

@@ -13,9 +13,11 @@ comments, key order and quoting survive.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -160,11 +162,30 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
-def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
-    """Read a file, refusing one too large to be a record before reading it."""
-    fd = os.open(path, os.O_RDONLY)
+def read_bytes(path: str | Path, limit: int = MAX_BYTES, *, plain_file: bool = True) -> bytes:
+    """Read a file, refusing one too large to be a record before reading it.
+
+    With ``plain_file`` (for anything inside the office) a symbolic link, a pipe
+    or a device is refused without being opened for reading: a record that is a
+    link to /etc/passwd must not be read, and a FIFO must not hang the tool.
+    """
+    flags = os.O_RDONLY | (os.O_NOFOLLOW | os.O_NONBLOCK if plain_file else 0)
     try:
-        size = os.fstat(fd).st_size
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if plain_file and exc.errno == errno.ELOOP:
+            raise YamlProblem(
+                None,
+                None,
+                _("is a symbolic link; it may lead outside the office repository"),
+                _("replace the link with the file itself"),
+            ) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if plain_file and not stat.S_ISREG(info.st_mode):
+            raise YamlProblem(None, None, _("is not a regular file"))
+        size = info.st_size
         if size > limit:
             raise YamlProblem(
                 None,
@@ -221,7 +242,7 @@ def load(text: str) -> Document:
                 ) from None
             raise
     except yaml.MarkedYAMLError as exc:
-        raise _from_marked(exc) from None
+        raise _from_marked(exc, text) from None
     except yaml.YAMLError as exc:  # reader errors carry a position of their own
         raise _from_reader(exc, text) from None
     finally:
@@ -233,43 +254,64 @@ def load(text: str) -> Document:
     return Document(data, root)
 
 
-def _from_marked(exc: yaml.MarkedYAMLError) -> YamlProblem:
-    mark = exc.problem_mark or exc.context_mark
+def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
-    message = _("YAML syntax: {problem}").format(problem=problem)
-    hint = None
-    if "found character '\\t'" in problem or "\\t" in problem:
-        message = _("YAML syntax: a tab character is used for indentation")
-        hint = _("indent with spaces")
-    elif "found duplicate anchor" in problem:
-        hint = None
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and (
+        "end of stream" in problem or mark is None or mark.line >= text.count("\n") + 1
+    ):
+        # an unclosed quote or bracket: where it was opened says more than the file's end
+        mark = exc.context_mark
     if exc.context and exc.problem and "while" in exc.context:
         message = _("YAML syntax: {problem} ({context})").format(
             problem=exc.problem.strip(), context=exc.context.strip()
         )
+    else:
+        message = _("YAML syntax: {problem}").format(problem=problem)
+    hint = None
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        message = _("YAML syntax: a tab character is used for indentation")
+        hint = _("indent with spaces")
     if mark is None:
         return YamlProblem(None, None, message, hint)
     return YamlProblem(mark.line + 1, mark.column + 1, message, hint)
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+# Characters YAML refuses in a file (outside c-printable), and control characters a
+# double-quoted "\a"-style escape could still smuggle into a value.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _from_reader(exc: yaml.YAMLError, text: str) -> YamlProblem:
-    position = getattr(exc, "position", None)
-    character = getattr(exc, "character", None)
-    if isinstance(position, int):
-        line = text.count("\n", 0, position) + 1
-        col = position - (text.rfind("\n", 0, position) + 1) + 1
-        what = f"U+{ord(character):04X}" if isinstance(character, str) else repr(character)
-        return YamlProblem(
-            line,
-            col,
-            _("the file contains a control character {char} that YAML does not allow").format(
-                char=what
-            ),
-        )
-    return YamlProblem(None, None, _("YAML: {problem}").format(problem=str(exc)))
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return YamlProblem(None, None, _("YAML: {problem}").format(problem=str(exc)))
+    index = found.start()
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return YamlProblem(
+        line,
+        col,
+        _("the file contains a control character U+{code:04X} that YAML does not allow").format(
+            code=ord(found.group())
+        ),
+        _("remove it; a text editor may show it as ^{letter} or not at all").format(
+            letter=chr(ord(found.group()) + 64) if ord(found.group()) < 32 else "?"
+        ),
+    )
 
 
-def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
+def _construct(node: yaml.Node, seen: set[int], depth: int, text: str, label: str = "") -> Any:
     if id(node) in seen:
         line, col = _first_alias(text)
         raise YamlProblem(
@@ -292,9 +334,14 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
             _("remove the tag; records hold plain text, numbers, lists and mappings"),
         )
     if isinstance(node, yaml.ScalarNode):
+        if node.style == '"':
+            _refuse_control(node, label)
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, seen, depth + 1, text) for item in node.value]
+        return [
+            _construct(item, seen, depth + 1, text, f"{label}[{index}]")
+            for index, item in enumerate(node.value)
+        ]
     assert isinstance(node, yaml.MappingNode)
     result: dict[str, Any] = {}
     for knode, vnode in node.value:
@@ -313,6 +360,8 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
             raise YamlProblem(
                 mark.line + 1, mark.column + 1, _("YAML merge keys (<<) are not allowed")
             )
+        if knode.style == '"':
+            _refuse_control(knode, label)
         key = str(_scalar(knode))
         if key in result:
             mark = knode.start_mark
@@ -322,8 +371,26 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
                 _("duplicate key '{key}'").format(key=key),
                 _("each field may appear only once"),
             )
-        result[key] = _construct(vnode, seen, depth + 1, text)
+        result[key] = _construct(vnode, seen, depth + 1, text, f"{label}.{key}" if label else key)
     return result
+
+
+def _refuse_control(node: yaml.ScalarNode, label: str) -> None:
+    """A double-quoted escape (\\a, \\e, \\x07) must not put a control character in a
+    value: printed on a terminal it could ring, clear or rewrite the screen."""
+    found = _CONTROL.search(node.value)
+    if found is None:
+        return
+    mark = node.start_mark
+    message = _("the text contains a control character U+{code:04X}").format(
+        code=ord(found.group())
+    )
+    raise YamlProblem(
+        mark.line + 1,
+        mark.column + 1,
+        f"{label}: {message}" if label else message,
+        _("remove the escape sequence"),
+    )
 
 
 def _short_tag(tag: str) -> str:

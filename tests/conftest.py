@@ -38,6 +38,20 @@ PEOPLE = {
 DEFAULT_NOW = "2026-10-05T10:00:00+08:00"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _build_the_cli_once() -> Iterator[None]:
+    """Typer builds its click command anew on every CliRunner.invoke (~20 ms, most of
+    a short command); a real dangwu process builds it once. Build it once here too."""
+    import functools
+
+    import typer.testing
+
+    original = typer.testing._get_command
+    typer.testing._get_command = functools.cache(original)
+    yield
+    typer.testing._get_command = original
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's git config, identity or language."""

@@ -318,7 +318,7 @@ def _read_body(path: Path) -> str:
                     ),
                 )
         else:
-            raw = yamlio.read_bytes(path)
+            raw = yamlio.read_bytes(path, plain_file=False)
         return yamlio.decode(raw)
     except yamlio.YamlProblem as exc:
         where = str(path) if exc.line is None else f"{path}:{exc.line}:{exc.col}"
