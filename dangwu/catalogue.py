@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,18 @@ class Catalogue:
             hint=hint
             or _("one of: {choices}").format(choices=", ".join(c.slug for c in self.categories)),
         )
+
+
+def one_of(option: str, value: str, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else a usage error naming the option."""
+    if value not in choices:
+        raise UsageError(
+            _("{option}: '{value}' is not one of {choices}").format(
+                option=option, value=value, choices=", ".join(choices)
+            ),
+            hint=suggest(value, list(choices)),
+        )
+    return value
 
 
 def suggest(wrong: str, choices: list[str]) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from dangwu import records, validate, workflow, yamlio
 from dangwu.acting import Act, acting, message
-from dangwu.catalogue import CADENCES, CHANNELS, INTERNAL_CHANNELS, SCOPES, suggest
+from dangwu.catalogue import CADENCES, CHANNELS, INTERNAL_CHANNELS, SCOPES, one_of, suggest
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
 from dangwu.i18n import _
 from dangwu.office import Office
@@ -50,17 +50,6 @@ class Written:
     changes: list[str] = field(default_factory=list)
 
 
-def _choice(option: str, value: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise UsageError(
-            _("{option}: '{value}' is not one of {choices}").format(
-                option=option, value=value, choices=", ".join(choices)
-            ),
-            hint=suggest(value, list(choices)),
-        )
-    return value
-
-
 def check_new(spec: NewRecord) -> None:
     """Check the values a person typed, naming the option that is wrong."""
     if not spec.title.strip():
@@ -68,18 +57,18 @@ def check_new(spec: NewRecord) -> None:
     if any(breaker in spec.title for breaker in "\n\r\u2028\u2029\x85"):
         raise UsageError(_("--title must be a single line"))
     if spec.scope:
-        _choice("--scope", spec.scope, SCOPES)
+        one_of("--scope", spec.scope, SCOPES)
     if spec.cadence:
-        _choice("--cadence", spec.cadence, CADENCES)
+        one_of("--cadence", spec.cadence, CADENCES)
     for channel in spec.channels:
-        _choice("--channel", channel, CHANNELS)
+        one_of("--channel", channel, CHANNELS)
     if spec.period is not None and not re.fullmatch(r"\d{4}Q[1-4]", spec.period):
         raise UsageError(
             _("--period: '{value}' is not a quarter; write it like 2026Q3").format(
                 value=spec.period
             )
         )
-    if spec.event_date is not None and not validate._is_date(spec.event_date):
+    if spec.event_date is not None and not validate.is_date(spec.event_date):
         raise UsageError(
             _("--event-date: '{value}' is not a real date (YYYY-MM-DD)").format(
                 value=spec.event_date

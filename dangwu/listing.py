@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu import validate
-from dangwu.catalogue import CADENCES, SCOPES, suggest
+from dangwu.catalogue import CADENCES, SCOPES, one_of
 from dangwu.errors import InvalidFiles, Problem, UsageError
 from dangwu.i18n import _
 from dangwu.office import SETTINGS_FILE, Office
@@ -29,17 +29,6 @@ class Selection:
     invalid: int
 
 
-def _one_of(option: str, value: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise UsageError(
-            _("{option}: '{value}' is not one of {choices}").format(
-                option=option, value=value, choices=", ".join(choices)
-            ),
-            hint=suggest(value, list(choices)),
-        )
-    return value
-
-
 def select(
     office: Office,
     *,
@@ -53,11 +42,11 @@ def select(
     catalogue = office.catalogue
     slug = catalogue.category(category).slug if category else None
     if status:
-        _one_of("--status", status, STATUSES)
+        one_of("--status", status, STATUSES)
     if scope:
-        _one_of("--scope", scope, SCOPES)
+        one_of("--scope", scope, SCOPES)
     if cadence:
-        _one_of("--cadence", cadence, CADENCES)
+        one_of("--cadence", cadence, CADENCES)
     if period and not re.fullmatch(r"\d{4}Q[1-4]", period.upper()):
         raise UsageError(
             _("--period: '{value}' is not a quarter; write it like 2026Q3").format(value=period)

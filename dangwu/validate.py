@@ -55,7 +55,7 @@ def _validator_for(path: Path, mtime_ns: int) -> Draft202012Validator:
     from jsonschema import Draft202012Validator, FormatChecker
 
     checker = FormatChecker(formats=())
-    checker.checks("date")(_is_date)
+    checker.checks("date")(is_date)
     checker.checks("date-time")(_is_datetime)
     doc = yamlio.load(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(doc.data)
@@ -92,7 +92,7 @@ def validator(name: str, office_root: Path | None) -> Draft202012Validator:
     return _validator_for(path, path.stat().st_mtime_ns)
 
 
-def _is_date(value: object) -> bool:
+def is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -595,6 +595,8 @@ def _check_many(
 ) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
     """Parse and validate files, on every core when there are many."""
     global _WORK
+    if not items:
+        return []  # everything was cached: do not even import jsonschema
     _WORK = (catalogue, root)
     validator("record.schema.yaml", root)  # built once, inherited by the workers
     workers = min(os.cpu_count() or 1, 4)

@@ -302,3 +302,12 @@ def test_not_an_office_says_how_to_make_one(tmp_path):
     assert result.exit_code == 1
     assert "no dangwu.yaml here or in any parent folder" in result.output
     assert "dangwu init" in result.output
+
+
+def test_roster_change_refused_while_dangwu_yaml_has_local_edits(office):
+    office.write("dangwu.yaml", office.read("dangwu.yaml") + "# my note\n")
+    before = office.state()
+    result = office.run("roster", "remove", "chensh", as_="linht")
+    assert result.exit_code == 1
+    assert "dangwu.yaml has uncommitted changes (modified)" in result.output
+    assert office.state() == before
