@@ -29,6 +29,15 @@ class Act:
     when: datetime
     head: str
 
+    def context(self) -> workflow.Context:
+        """The rules' view of this act: who, when, and the roster as committed."""
+        return workflow.Context(
+            actor=self.actor,
+            roster=self.settings.roster,
+            rules=self.settings.rules,
+            when=self.when,
+        )
+
     def commit(self, changes: Mapping[str, bytes | None], message: str, sign: bool = False) -> str:
         author = Identity(name=self.identity.name or self.actor.name, email=self.identity.email)
         return self.store.commit(

@@ -39,7 +39,7 @@ def now(zone: tzinfo = CHINA) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment
+    return moment.replace(microsecond=0)  # git dates have whole seconds
 
 
 def today(zone: tzinfo = CHINA) -> date:

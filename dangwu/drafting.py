@@ -148,7 +148,7 @@ def create(office: Office, spec: NewRecord) -> Written:
         fields["status"] = "draft"
         fields["created"] = {"by": act.actor.key, "at": act.when.isoformat()}
         text = records.new_record_text(fields)
-        _must_validate(office, relpath, text)
+        must_validate(office, relpath, text)
         commit = act.commit(
             {relpath: text.encode("utf-8")},
             message(
@@ -168,7 +168,7 @@ def _quarter_of(act: Act) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
-def _must_validate(
+def must_validate(
     office: Office, relpath: str, text: str, before: bytes | None = None
 ) -> dict[str, Any]:
     """Refuse to write a record that would not validate (schema, rules, references).
@@ -365,9 +365,16 @@ def _show(value: Any) -> str:
 def _commit_content(
     act: Act, record: records.RecordFile, new_text: str, step: str, changes: Sequence[str]
 ) -> Written:
-    data = _must_validate(act.office, record.relpath, new_text, before=record.raw)
+    data = must_validate(act.office, record.relpath, new_text, before=record.raw)
+    outcome = workflow.edit(record.data, act.context())
+    if outcome.status != record.status:
+        # an approval never survives a change of content: back to before it
+        rt = yamlio.load_round_trip(new_text)
+        records.place(rt, "status", outcome.status)
+        new_text = yamlio.dump_round_trip(rt)
+        data = must_validate(act.office, record.relpath, new_text)
     record_id = str(data["id"])
-    status = str(data.get("status", "draft"))
+    notes = [*outcome.notes, *changes]
     commit = act.commit(
         {record.relpath: new_text.encode("utf-8")},
         message(
@@ -375,12 +382,12 @@ def _commit_content(
             f"{record_id} {data['title']}",
             actor=act.actor,
             record_id=record_id,
-            state=(record.status, status),
+            state=(record.status, outcome.status),
             content=records.content_hash(data),
-            body=list(changes),
+            body=notes,
         ),
     )
-    return Written(record_id, record.relpath, commit, list(changes))
+    return Written(record_id, record.relpath, commit, notes)
 
 
 # --- edit --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,141 @@ class GitStore:
 
     def read_object(self, sha: str) -> bytes:
         return bytes(self.repo.odb.stream(bytes.fromhex(sha)).read())
+
+    # --- history -----------------------------------------------------------------
+
+    def walk(self, revisions: Sequence[str], paths: Sequence[str] = ()) -> list[RawCommit]:
+        """Every commit of ``revisions``, oldest first, with the files it changed.
+
+        One ``git log --raw`` pass; merges list no changes (their result is read
+        from their tree instead).
+        """
+        out = self._execute_bytes(
+            "log",
+            "--reverse",
+            "--topo-order",
+            "--no-renames",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            "--format=%H",
+            *revisions,
+            "--",
+            *paths,
+        )
+        commits: list[RawCommit] = []
+        current: str | None = None
+        changes: list[FileChange] = []
+        pending: tuple[str | None, str | None, str] | None = None
+        for token in out.decode("utf-8", "surrogateescape").split("\0"):
+            if pending is not None:
+                old, new, status = pending
+                changes.append(FileChange(token, old, new, status))
+                pending = None
+                continue
+            bare = token.lstrip("\n")
+            if bare.startswith(":"):
+                fields = bare[1:].split(" ")
+                if len(fields) >= 5:
+                    old, new, status = fields[2], fields[3], fields[4][:1]
+                    pending = (
+                        None if set(old) == {"0"} else old,
+                        None if set(new) == {"0"} else new,
+                        status,
+                    )
+                continue
+            if len(bare) == 40 and all(c in "0123456789abcdef" for c in bare):
+                if current is not None:
+                    commits.append(RawCommit(current, tuple(changes)))
+                current, changes = bare, []
+        if current is not None:
+            commits.append(RawCommit(current, tuple(changes)))
+        return commits
+
+    def objects(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The contents of many objects, read by one ``git cat-file --batch``."""
+        if not ids:
+            return {}
+        import tempfile
+
+        with tempfile.TemporaryFile() as request:
+            request.write("".join(f"{i}\n" for i in ids).encode("ascii"))
+            request.seek(0)
+            out = self._execute_bytes("cat-file", "--batch", istream=request)
+        found: dict[str, bytes] = {}
+        position = 0
+        while position < len(out):
+            end = out.index(b"\n", position)
+            header = out[position:end].decode("ascii", "replace").split(" ")
+            position = end + 1
+            if len(header) == 2 and header[1] == "missing":
+                continue
+            size = int(header[2])
+            found[header[0]] = out[position : position + size]
+            position += size + 1
+        return found
+
+    def commits(self, ids: Sequence[str]) -> dict[str, CommitObject]:
+        raw = self.objects(ids)
+        return {i: parse_commit(i, data) for i, data in raw.items()}
+
+    def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """path -> blob id of the files under ``paths`` at ``rev``."""
+        out = self._execute_bytes("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
+        found: dict[str, str] = {}
+        for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+            meta, _tab, path = entry.partition("\t")
+            fields = meta.split(" ")
+            if len(fields) == 3 and fields[1] == "blob":
+                found[path] = fields[2]
+        return found
+
+    def signatures(self, ids: Sequence[str], allowed_signers: str) -> dict[str, tuple[str, str]]:
+        """commit -> (git's %G? status, the signing key's fingerprint) for signed commits."""
+        if not ids:
+            return {}
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".allowed", delete=False) as fh:
+            fh.write(allowed_signers)
+            allowed = fh.name
+        try:
+            out = self._execute_bytes(
+                "-c",
+                f"gpg.ssh.allowedSignersFile={allowed}",
+                "log",
+                "--no-walk=unsorted",
+                "--format=%H%x1f%G?%x1f%GK",
+                *ids,
+            )
+        finally:
+            Path(allowed).unlink(missing_ok=True)
+        found: dict[str, tuple[str, str]] = {}
+        for line in out.decode("utf-8", "replace").splitlines():
+            parts = line.split("\x1f")
+            if len(parts) == 3:
+                found[parts[0]] = (parts[1], parts[2])
+        return found
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return self.try_run("merge-base", "--is-ancestor", older, newer) is not None
+
+    def _execute_bytes(self, *args: str, istream: Any = None) -> bytes:
+        import git
+
+        try:
+            out = self._git.execute(
+                ["git", *args],
+                stdout_as_string=False,
+                istream=istream,
+                strip_newline_in_stdout=False,
+            )
+        except git.GitCommandError as exc:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(command=args[0], stderr=_stderr(exc))
+            ) from None
+        assert isinstance(out, bytes)
+        return out
 
     # --- writing -----------------------------------------------------------------
 
@@ -410,6 +545,95 @@ class GitStore:
         self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, "")
         self._sync_index(list(changes))
         return commit
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file changed by a commit, as ``git log --raw`` reports it."""
+
+    path: str
+    old: str | None  # blob id before, None when added
+    new: str | None  # blob id after, None when deleted
+    status: str  # A, M, D, T
+
+
+@dataclass(frozen=True)
+class RawCommit:
+    id: str
+    changes: tuple[FileChange, ...]
+
+
+@dataclass(frozen=True)
+class CommitObject:
+    """A commit object read by dangwu itself, so no user text can confuse a format."""
+
+    id: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_date: datetime
+    committer_email: str
+    message: str
+    signed: bool
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    def trailers(self) -> dict[str, str]:
+        """The Dangwu-* trailers of the message's last paragraph (first value of each)."""
+        paragraphs = [p for p in self.message.strip().split("\n\n") if p.strip()]
+        if len(paragraphs) < 2:
+            return {}
+        found: dict[str, str] = {}
+        for line in paragraphs[-1].splitlines():
+            key, sep, value = line.partition(": ")
+            if sep and key.startswith("Dangwu-") and key not in found:
+                found[key] = value.strip()
+        return found
+
+
+def _parse_ident(line: str) -> tuple[str, str, datetime]:
+    """'Name <email> 1795658400 +0800' -> (name, email, aware datetime)."""
+    head, _lt, rest = line.partition(" <")
+    email, _gt, stamp = rest.rpartition("> ")
+    seconds, _sp, offset = stamp.strip().partition(" ")
+    sign = -1 if offset.startswith("-") else 1
+    digits = offset.lstrip("+-")
+    hours, minutes = (int(digits[:2]), int(digits[2:4])) if len(digits) == 4 else (0, 0)
+    zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        moment = datetime.fromtimestamp(int(seconds), zone)
+    except (ValueError, OverflowError, OSError):
+        moment = datetime.fromtimestamp(0, UTC)
+    return head.strip(), email.strip(), moment
+
+
+def parse_commit(commit_id: str, raw: bytes) -> CommitObject:
+    text = raw.decode("utf-8", "replace")
+    header, _sep, message = text.partition("\n\n")
+    parents: list[str] = []
+    author = committer = ("", "", datetime.fromtimestamp(0, UTC))
+    signed = False
+    for line in header.split("\n"):
+        if line.startswith("parent "):
+            parents.append(line[7:].strip())
+        elif line.startswith("author "):
+            author = _parse_ident(line[7:])
+        elif line.startswith("committer "):
+            committer = _parse_ident(line[10:])
+        elif line.startswith(("gpgsig ", "gpgsig-sha256 ")):
+            signed = True
+    return CommitObject(
+        id=commit_id,
+        parents=tuple(parents),
+        author_name=author[0],
+        author_email=author[1],
+        author_date=author[2],
+        committer_email=committer[1],
+        message=message,
+        signed=signed,
+    )
 
 
 def recover_pending(root: Path, state_dir: Path) -> str | None:

@@ -83,10 +83,12 @@ def _main(
 
 
 def _register() -> None:
-    from dangwu.cli import demo, office, records
+    from dangwu.cli import audit, demo, office, records, workflow
 
     office.register(app)
     records.register(app)
+    workflow.register(app)
+    audit.register(app)
     demo.register(app)
 
 

@@ -1,0 +1,120 @@
+"""The inspector's commands: log and audit."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _, ngettext
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "log",
+        help=_(
+            "The history of a record, or of the office: when, who (name and role), which step, "
+            "the change of state, and whether it was signed.\n\n"
+            "Example: dangwu log ZZ-2026-101"
+        ),
+    )(log)
+    app.command(
+        "audit",
+        help=_(
+            "Replay the whole history and report every act that broke a rule, one line each "
+            "(commit, record, rule, person); exit 1 if there is any.\n\n"
+            "Example: dangwu audit --range origin/main..HEAD"
+        ),
+    )(audit)
+
+
+def log(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help=_("A record id; without it, the whole office.")),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("-n", "--max-count", help=_("Only the latest N entries."), min=1)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import inspector
+    from dangwu.office import ROLE_TITLES
+    from dangwu.workflow import STATUS_TITLES
+
+    entries = inspector.log(common.office(ctx), record=record_id, limit=limit)
+    if as_json:
+        output.emit_json([e.__dict__ for e in entries])
+        return
+
+    def state(entry: inspector.Entry) -> str:
+        if not entry.after:
+            return ""
+        before = _(STATUS_TITLES[entry.before][0]) if entry.before in STATUS_TITLES else "–"
+        after = _(STATUS_TITLES[entry.after][0]) if entry.after in STATUS_TITLES else entry.after
+        return f"{before} → {after}"
+
+    signature_words = {"good": _("good"), "bad": _("BAD"), "none": _("none")}
+    output.table(
+        [_("date"), _("person"), _("step"), _("record"), _("state"), _("signed"), _("subject")],
+        [
+            [
+                e.date[:16].replace("T", " "),
+                f"{e.name} ({', '.join(_(ROLE_TITLES[r][0]) for r in e.roles) or '?'})",
+                e.step,
+                e.record or "",
+                state(e),
+                signature_words[e.signature],
+                e.subject.split(": ", 1)[-1],
+            ]
+            for e in entries
+        ],
+    )
+
+
+def audit(
+    ctx: typer.Context,
+    span: Annotated[
+        str | None,
+        typer.Option(
+            "--range", metavar="A..B", help=_("Only the commits of A..B (for a server hook).")
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import inspector
+
+    bar = output.ProgressBar(_("auditing history"), threshold=2000)
+    try:
+        result = inspector.audit(common.office(ctx), span=span, progress=bar)
+    finally:
+        bar.close()
+    if as_json:
+        output.emit_json(
+            {
+                "head": result.head,
+                "commits_checked": result.commits,
+                "violations": [v.as_dict() for v in result.violations],
+            }
+        )
+    else:
+        for violation in result.violations:
+            print(violation.line(), file=sys.stdout)
+        n = len(result.violations)
+        if n:
+            output.note(ngettext("{n} violation", "{n} violations", n).format(n=n))
+        elif result.from_cache:
+            output.note(_("history in order (unchanged since the last audit)"))
+        else:
+            output.note(
+                ngettext(
+                    "history in order: {n} commit checked",
+                    "history in order: {n} commits checked",
+                    result.commits,
+                ).format(n=result.commits)
+            )
+    if result.violations:
+        raise typer.Exit(1)

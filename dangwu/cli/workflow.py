@@ -1,0 +1,218 @@
+"""Commands of the procedure: submit, decide, approve, reject, publish, withdraw, check."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _
+
+if TYPE_CHECKING:
+    from dangwu.procedure import Done
+
+ID = Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))]
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "submit",
+        help=_(
+            "Hand a draft to the leading group (党务公开领导小组); runs the secrecy review.\n\n"
+            "Example: dangwu submit ZZ-2026-101"
+        ),
+    )(submit)
+    app.command(
+        "decide",
+        help=_(
+            "Record the leading group's collective decision (集体讨论决定) taken at a meeting: "
+            "publish, revise or withhold. A major record needs one, taken by a quorum.\n\n"
+            "Example: dangwu decide ZZ-2026-102 --meeting 2026-03-12 --attendee hanzg "
+            "--attendee zhoulx --attendee sunhm --attendee qianwb --outcome publish"
+        ),
+    )(decide)
+    app.command(
+        "approve",
+        help=_(
+            "Review and stamp (审核盖章) a record: a member, or the leader for a major "
+            "record, never its author.\n\nExample: dangwu approve ZZ-2026-101 --sign"
+        ),
+    )(approve)
+    app.command(
+        "reject",
+        help=_(
+            "Send a record back to the office for revision.\n\n"
+            "Example: dangwu reject ZZ-2026-101 --reason 请补充各支部数据"
+        ),
+    )(reject)
+    app.command(
+        "publish",
+        help=_(
+            "Publish an approved record on its channels; a pre-disclosure's first publication "
+            "opens its comment window (征求意见).\n\nExample: dangwu publish ZZ-2026-101"
+        ),
+    )(publish)
+    app.command(
+        "withdraw",
+        help=_(
+            "Take a published record down.\n\n"
+            "Example: dangwu withdraw ZZ-2026-101 --reason 数据有误，另行更正"
+        ),
+    )(withdraw)
+    app.command(
+        "check",
+        help=_(
+            "The secrecy review (保密审查): classification marks, ID-card, mobile and bank card "
+            "numbers, reporters' names.\n\nExample: dangwu check ZZ-2026-101"
+        ),
+    )(check)
+
+
+def _done(done: Done) -> None:
+    from dangwu.workflow import STATUS_TITLES
+
+    before = f"{_(STATUS_TITLES[done.before][0])} {STATUS_TITLES[done.before][1]}"
+    after = f"{_(STATUS_TITLES[done.after][0])} {STATUS_TITLES[done.after][1]}"
+    output.say(f"{done.record_id}: {before} → {after}")
+    for line in done.notes:
+        output.say(f"  {line}")
+    if done.signed:
+        output.say("  " + _("signed with your key"))
+
+
+def _findings(relpath: str, findings: list[Any], *, stream: Any = None) -> None:
+    from dangwu.errors import Problem
+
+    output.problems([Problem(relpath, f.line, f.col, f.message) for f in findings], stream=stream)
+
+
+def submit(ctx: typer.Context, record_id: ID) -> None:
+    from dangwu import procedure, records
+
+    office = common.office(ctx)
+    done = procedure.submit(office, record_id)
+    if done.findings:
+        record = records.find(office, done.record_id)
+        _findings(record.relpath, done.findings)
+        output.note(
+            _(
+                "The secrecy review found problems; a public record cannot be approved "
+                "with them unless the approver overrides them with a reason."
+            )
+        )
+    _done(done)
+
+
+def decide(
+    ctx: typer.Context,
+    record_id: ID,
+    meeting: Annotated[str, typer.Option("--meeting", help=_("Date of the meeting."))],
+    attendee: Annotated[
+        list[str],
+        typer.Option("--attendee", help=_("Roster key of a member present; repeat for each.")),
+    ],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome", help=_("publish, revise (back to the office) or withhold (final).")
+        ),
+    ],
+    note: Annotated[str | None, typer.Option("--note", help=_("A line for the minutes."))] = None,
+) -> None:
+    from dangwu import procedure
+
+    _done(
+        procedure.decide(
+            common.office(ctx),
+            record_id,
+            meeting=meeting,
+            attendees=attendee,
+            outcome=outcome,
+            note=note,
+        )
+    )
+
+
+def approve(
+    ctx: typer.Context,
+    record_id: ID,
+    sign: Annotated[
+        bool, typer.Option("--sign", help=_("Sign the approval with your key."))
+    ] = False,
+    override: Annotated[
+        str | None,
+        typer.Option("--override", help=_("Approve despite secrecy findings, for this reason.")),
+    ] = None,
+) -> None:
+    from dangwu import procedure
+
+    office = common.office(ctx)
+    done = procedure.approve(office, record_id, sign=sign, override=override)
+    _done(done)
+
+
+def reject(
+    ctx: typer.Context,
+    record_id: ID,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it goes back."))],
+) -> None:
+    from dangwu import procedure
+
+    _done(procedure.reject(common.office(ctx), record_id, reason=reason))
+
+
+def publish(
+    ctx: typer.Context,
+    record_id: ID,
+    channel: Annotated[
+        list[str] | None,
+        typer.Option("--channel", help=_("Publish on these channels instead of the record's own.")),
+    ] = None,
+    sign: Annotated[bool, typer.Option("--sign", help=_("Sign the publication."))] = False,
+) -> None:
+    from dangwu import procedure
+
+    _done(procedure.publish(common.office(ctx), record_id, channels=channel or (), sign=sign))
+
+
+def withdraw(
+    ctx: typer.Context,
+    record_id: ID,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why it is taken down."))],
+) -> None:
+    from dangwu import procedure
+
+    _done(procedure.withdraw(common.office(ctx), record_id, reason=reason))
+
+
+def check(
+    ctx: typer.Context,
+    record_id: ID,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    import sys
+
+    from dangwu import procedure
+
+    record, findings = procedure.check(common.office(ctx), record_id)
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "kind": f.kind,
+                    "field": f.field,
+                    "line": f.line,
+                    "col": f.col,
+                    "excerpt": f.excerpt,
+                    "message": f.message,
+                }
+                for f in findings
+            ]
+        )
+    elif findings:
+        _findings(record.relpath, findings, stream=sys.stdout)
+    else:
+        output.say(_("{id}: the secrecy review found nothing").format(id=record.data.get("id")))
+    if findings:
+        raise typer.Exit(1)

@@ -1,0 +1,168 @@
+"""The inspector's questions: is the whole history in order (audit), and what
+happened to this record (log)?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dangwu.audit import Auditor, Violation
+from dangwu.errors import UsageError
+from dangwu.gitstore import CommitObject, GitStore
+from dangwu.history import Reader, Store
+from dangwu.i18n import _
+from dangwu.office import Office
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class AuditResult:
+    violations: list[Violation]
+    commits: int
+    from_cache: bool = False
+    head: str | None = None
+
+
+def audit(
+    office: Office, *, span: str | None = None, progress: Progress | None = None
+) -> AuditResult:
+    """Judge the whole history (or the commits of ``span``, 'A..B')."""
+    with GitStore(office.root, office.state_dir) as git:
+        cache = Store(office)
+        try:
+            if span:
+                return _audit_span(office, git, cache, span, progress)
+            return _audit_all(office, git, cache, progress)
+        finally:
+            cache.close()
+
+
+def _audit_span(
+    office: Office, git: GitStore, cache: Store, span: str, progress: Progress | None
+) -> AuditResult:
+    if ".." not in span or span.count("..") != 1 or "..." in span:
+        raise UsageError(_("--range must be A..B, e.g. --range main..HEAD"))
+    left, right = span.split("..")
+    start = git.try_run("rev-parse", "--verify", "--quiet", f"{left or 'HEAD'}^{{commit}}")
+    end = git.try_run("rev-parse", "--verify", "--quiet", f"{right or 'HEAD'}^{{commit}}")
+    if start is None and set(left) != {"0"}:
+        raise UsageError(_("--range: '{rev}' is not a commit").format(rev=left))
+    if end is None:
+        raise UsageError(_("--range: '{rev}' is not a commit").format(rev=right))
+    revisions = [f"{start}..{end}"] if start else [end]
+    auditor = Auditor()
+    violations: list[Violation] = []
+    count = 0
+    for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
+        violations += auditor.judge(event)
+        count += 1
+    return AuditResult(violations, count, head=end)
+
+
+def _audit_all(
+    office: Office, git: GitStore, cache: Store, progress: Progress | None
+) -> AuditResult:
+    head = git.require_head()
+    last = cache.get("audit.head")
+    if last == head:
+        return AuditResult(_violations(cache.get("audit.violations")), 0, True, head)
+    auditor = Auditor()
+    violations: list[Violation] = []
+    revisions, start = ["HEAD"], None
+    if last and git.is_ancestor(last, head):
+        revisions, start = [f"{last}..{head}"], last
+        violations = _violations(cache.get("audit.violations"))
+        auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
+    count = 0
+    for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
+        violations += auditor.judge(event)
+        count += 1
+    cache.put("audit.head", head)
+    cache.put("audit.violations", [v.as_dict() for v in violations])
+    cache.put("audit.authors", {k: sorted(v) for k, v in auditor.authors.items()})
+    return AuditResult(violations, count, False, head)
+
+
+def _violations(stored: Any) -> list[Violation]:
+    return [
+        Violation(v["commit"], v["record"], v["rule"], v["person"], v["message"])
+        for v in stored or []
+    ]
+
+
+# --- log -----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    commit: str
+    date: str
+    name: str
+    key: str | None
+    roles: tuple[str, ...]
+    step: str
+    record: str | None
+    before: str | None
+    after: str | None
+    signature: str  # good, bad, none
+    subject: str
+    notes: list[str] = field(default_factory=list)
+
+
+def log(office: Office, *, record: str | None = None, limit: int | None = None) -> list[Entry]:
+    """The history of one record, or of the office, oldest first."""
+    from dangwu import records
+
+    with GitStore(office.root, office.state_dir) as git:
+        git.require_head()
+        paths: list[str] = []
+        if record:
+            found = records.find(office, record)
+            paths = [found.relpath]
+        args = ["log", "--format=%H"]
+        if limit:
+            args.append(f"--max-count={limit}")
+        ids = git.run(*args, "HEAD", "--", *paths).split()
+        ids.reverse()
+        objects = git.commits(ids)
+        cache = Store(office)
+        try:
+            signed = [objects[i] for i in ids if objects[i].signed]
+            reader = Reader(office, git, cache)
+            signatures = reader._signatures(signed) if signed else {}
+        finally:
+            cache.close()
+        settings = office.settings
+        return [_entry(objects[i], settings, signatures.get(i)) for i in ids]
+
+
+def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
+    from dangwu.signing import roster_fingerprint
+
+    trailers = commit.trailers()
+    person = settings.person_by_email(commit.author_email)
+    step = trailers.get("Dangwu-Step") or _("(plain git)")
+    state = "none"
+    verdict = "none"
+    if signature is not None:
+        status, key = signature
+        expected = roster_fingerprint(person.signing_key) if person and person.signing_key else None
+        good = status in ("G", "U") and expected is not None and key.upper() == expected.upper()
+        verdict = "good" if good else "bad"
+    body = [line for line in commit.message.split("\n\n", 2)[1:2] for line in line.splitlines()]
+    return Entry(
+        commit=commit.id,
+        date=commit.author_date.isoformat(),
+        name=person.name if person else commit.author_name,
+        key=person.key if person else None,
+        roles=person.roles if person else (),
+        step=step,
+        record=trailers.get("Dangwu-Record"),
+        before=trailers.get("Dangwu-From", state if step == "new" else None),
+        after=trailers.get("Dangwu-To"),
+        signature=verdict,
+        subject=commit.subject,
+        notes=[line for line in body if not line.startswith("Dangwu-")],
+    )

@@ -1,0 +1,291 @@
+"""The steps of the procedure as commits: submit, decide, approve, reject, publish, withdraw.
+
+Each step reads the record, asks :mod:`dangwu.workflow` whether the step is
+allowed and what it does, writes the record's new status and the step's facts
+into the file, and makes one commit by the actor whose trailers state the step,
+the record, the states before and after, the actor and the content's hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dangwu import records, workflow, yamlio
+from dangwu.acting import Act, acting, message
+from dangwu.catalogue import CHANNELS, one_of
+from dangwu.drafting import must_validate
+from dangwu.errors import IdentityError, UsageError
+from dangwu.history import describe
+from dangwu.i18n import _
+from dangwu.office import Office
+
+
+@dataclass
+class Done:
+    """What a step did."""
+
+    record_id: str
+    step: str
+    before: str
+    after: str
+    commit: str
+    notes: list[str] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
+    signed: bool = False
+
+
+def _write(
+    act: Act,
+    record: records.RecordFile,
+    step: str,
+    outcome: workflow.Outcome,
+    *,
+    details: Sequence[str] = (),
+    sign: bool = False,
+) -> Done:
+    rt = yamlio.load_round_trip(record.text)
+    records.place(rt, "status", outcome.status)
+    for name, facts in outcome.facts.items():
+        records.place(rt, name, _yaml_facts(facts))
+    text = yamlio.dump_round_trip(rt)
+    data = must_validate(act.office, record.relpath, text)
+    record_id = str(data["id"])
+    notes = [*outcome.notes, *details]
+    commit = act.commit(
+        {record.relpath: text.encode("utf-8")},
+        message(
+            step,
+            f"{record_id} {data['title']}",
+            actor=act.actor,
+            record_id=record_id,
+            state=(record.status, outcome.status),
+            content=records.content_hash(data),
+            body=notes,
+        ),
+        sign=sign,
+    )
+    return Done(record_id, step, record.status, outcome.status, commit, notes, signed=sign)
+
+
+def _yaml_facts(facts: Mapping[str, Any]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    out = CommentedMap()
+    for key, value in facts.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[key] = yamlio.flow_list(value)
+        elif isinstance(value, list):
+            out[key] = [CommentedMap(v) if isinstance(v, Mapping) else v for v in value]
+        else:
+            out[key] = yamlio.as_yaml_value(value)
+    return out
+
+
+def _signing(act: Act, wanted: bool) -> bool:
+    """Whether to sign, and that the actor can: the roster's key is theirs to sign with."""
+    if not (wanted or act.settings.rules.require_signing):
+        return False
+    if not act.actor.signing_key:
+        raise IdentityError(
+            _("the roster has no signing key for {name} ({key})").format(
+                name=act.actor.name, key=act.actor.key
+            ),
+            hint=_("an office head adds it: dangwu roster add ... --signing-key FILE.pub"),
+            rule="signature-required",
+        )
+    configured = act.store.config("user.signingkey")
+    if not configured:
+        raise IdentityError(
+            _("git has no signing key set up (user.signingkey)"),
+            hint=_(
+                "run: git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub"
+            ),
+            rule="signature-required",
+        )
+    from dangwu.signing import key_fingerprint, same_key
+
+    if not same_key(configured, act.actor.signing_key, root=act.office.root):
+        raise IdentityError(
+            _("your git signing key ({mine}) is not the one the roster lists for {name}").format(
+                mine=key_fingerprint(configured, root=act.office.root) or configured,
+                name=act.actor.name,
+            ),
+            hint=_("sign with your own key, or ask an office head to update the roster"),
+            rule="signature-not-actor",
+        )
+    return True
+
+
+def submit(office: Office, ref: str) -> Done:
+    """Hand a draft (or a revised formal plan) to the leading group."""
+    with acting(office, "submit") as act:
+        record = records.find(office, ref)
+        outcome = workflow.submit(record.data, act.context())
+        findings = _findings(office, record)
+        details = [_("secrecy review: {n} finding(s)").format(n=len(findings))] if findings else []
+        done = _write(act, record, "submit", outcome, details=details)
+        done.findings = findings
+        return done
+
+
+def decide(
+    office: Office,
+    ref: str,
+    *,
+    meeting: str,
+    attendees: Sequence[str],
+    outcome: str,
+    note: str | None = None,
+) -> Done:
+    """Record the leading group's collective decision."""
+    try:
+        day = date.fromisoformat(meeting)
+    except ValueError:
+        raise UsageError(
+            _("--meeting: '{value}' is not a date (YYYY-MM-DD)").format(value=meeting)
+        ) from None
+    one_of("--outcome", outcome, workflow.OUTCOMES)
+    with acting(office, "decide") as act:
+        record = records.find(office, ref)
+        result = workflow.decide(
+            record.data,
+            act.context(),
+            meeting=day,
+            attendees=list(attendees),
+            outcome=outcome,
+            note=note,
+        )
+        names = ", ".join(act.settings.roster[k].name for k in attendees)
+        details = [
+            _("meeting {date}: {names} ({n} of {size} present); outcome: {outcome}").format(
+                date=day.isoformat(),
+                names=names,
+                n=len(attendees),
+                size=result.facts["decision"]["group"],
+                outcome=outcome,
+            )
+        ]
+        return _write(act, record, "decide", result, details=details)
+
+
+def approve(office: Office, ref: str, *, sign: bool = False, override: str | None = None) -> Done:
+    """The review and stamp (审核盖章), optionally signed with the approver's key."""
+    with acting(office, "approve") as act:
+        record = records.find(office, ref)
+        findings = _findings(office, record)
+        signed = _signing(act, sign)
+        outcome = workflow.approve(
+            record.data,
+            act.context(),
+            content=records.content_hash(record.data),
+            authors=content_authors(act, record.relpath),
+            signed=signed,
+            findings=[describe(f) for f in findings],
+            override=override,
+            opinions=_opinions(office, record) if record.data.get("consultation") else None,
+        )
+        details = []
+        if findings and override:
+            details.append(_("secrecy findings overridden: {reason}").format(reason=override))
+        done = _write(act, record, "approve", outcome, details=details, sign=signed)
+        done.findings = findings
+        return done
+
+
+def reject(office: Office, ref: str, *, reason: str) -> Done:
+    """Send a plan back to the office for revision."""
+    with acting(office, "reject") as act:
+        record = records.find(office, ref)
+        outcome = workflow.reject(record.data, act.context(), reason=reason)
+        return _write(act, record, "reject", outcome, details=[reason.strip()])
+
+
+def publish(office: Office, ref: str, *, channels: Sequence[str] = (), sign: bool = False) -> Done:
+    """Implement the approved plan on its channels."""
+    for channel in channels:
+        one_of("--channel", channel, CHANNELS)
+    with acting(office, "publish") as act:
+        record = records.find(office, ref)
+        signed = _signing(act, sign)
+        outcome = workflow.publish(
+            record.data,
+            act.context(),
+            content=records.content_hash(record.data),
+            channels=list(channels) or None,
+            signed=signed,
+        )
+        return _write(act, record, "publish", outcome, sign=signed)
+
+
+def withdraw(office: Office, ref: str, *, reason: str) -> Done:
+    """Take a published record or a preliminary plan down."""
+    with acting(office, "withdraw") as act:
+        record = records.find(office, ref)
+        outcome = workflow.withdraw(record.data, act.context(), reason=reason)
+        return _write(act, record, "withdraw", outcome, details=[reason.strip()])
+
+
+# --- the secrecy review and who wrote what --------------------------------------------
+
+
+def _findings(office: Office, record: records.RecordFile) -> list[Any]:
+    from dangwu import secrecy
+
+    return list(secrecy.scan(record.doc, sensitive=reporter_details(office), text=record.text))
+
+
+def check(office: Office, ref: str) -> tuple[records.RecordFile, list[Any]]:
+    """The secrecy review of one record, without changing anything."""
+    record = records.find(office, ref)
+    return record, _findings(office, record)
+
+
+def reporter_details(office: Office) -> list[str]:
+    """Names and contacts of real-name reporters: never to appear in a disclosure."""
+    folder = office.root / "reports"
+    found: list[str] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yamlio.load(yamlio.decode(yamlio.read_bytes(path))).data
+        except (yamlio.YamlProblem, OSError):
+            continue
+        if isinstance(data, Mapping):
+            for name in ("name", "contact"):
+                value = data.get(name)
+                if isinstance(value, str) and value.strip():
+                    found.append(value.strip())
+    return found
+
+
+def _opinions(office: Office, record: records.RecordFile) -> int:
+    """Opinions received on a pre-disclosure (feedback/<id>/*.yaml)."""
+    folder = office.root / "feedback" / str(record.data.get("id"))
+    return len(list(folder.glob("*.yaml"))) if folder.is_dir() else 0
+
+
+def content_authors(act: Act, relpath: str) -> set[str]:
+    """Everyone who drafted or changed the content of a record, from its history."""
+    out = act.store.run(
+        "log",
+        "--format=%ae%x1f%(trailers:key=Dangwu-Step,valueonly,separator=)"
+        "%x1f%(trailers:key=Dangwu-Actor,valueonly,separator=)",
+        "--",
+        relpath,
+    )
+    authors: set[str] = set()
+    for line in out.splitlines():
+        parts = line.split("\x1f")
+        if len(parts) != 3:
+            continue
+        email, step, actor = parts
+        if step in ("new", "set", "edit") and actor:
+            authors.add(actor)
+        elif not step:
+            person = act.settings.person_by_email(email)
+            authors.add(person.key if person else email)
+    return authors
