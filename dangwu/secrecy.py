@@ -1,0 +1,507 @@
+"""The secrecy review (保密审查): what a disclosure record must not carry.
+
+The scan is pure: it takes text (or a parsed record) and returns findings. It
+looks for five kinds of thing, and errs on the side of flagging, because an
+approver can override a finding with a reason but nobody can take back a
+published secret.
+
+``classification`` (密级标志)
+    * 绝密, 机密 and 秘密 anywhere, with their star forms (``秘密★1年``,
+      ``机密★``, ``★绝密``) and with a space inside (``秘 密``), **except** where
+      the word names a kind of secret being talked about rather than marking
+      the record: directly after 国家, 党内, 工作 or 商业 (保守党内秘密,
+      不得泄露国家秘密, 商业机密), or after a verb of keeping or leaking
+      (保守, 严守, 泄露, 泄漏) within the twelve characters before it and in
+      the same clause (保守党和国家的秘密, 严守党的秘密). A starred form is
+      always a mark.
+      Flagged: 秘密文件, 本材料属于秘密, 密级：秘密, 机密, 秘密★1年, 保守秘密★.
+      Not flagged: 正确处理好党务公开与保守党内秘密的关系, 保守秘密, 国家秘密.
+    * 内部 only where it is used as a mark: 内部资料, 内部文件, 内部材料,
+      内部刊物, 内部使用, 内部传阅, 内部事项, 内部发行, 内部参考, 内部掌握;
+      内部★ and ★内部; 内部 alone in brackets or quotes (（内部）, 【内部】,
+      [内部], “内部”); 密级：内部; and 内部 alone on a line. Ordinary prose is not
+      flagged: 局机关内部网, 内部控制, 党内部署 (党内 + 部署, not 内部).
+
+``id-card`` (居民身份证号码)
+    18 characters, 17 digits and a digit or X, whose GB 11643-1999 check digit
+    is right and whose birth date (YYYYMMDD) is a real date from 1900 to today,
+    not inside a longer run of digits or letters; written whole or as 6-8-4
+    groups. Also the old 15-digit form whose YYMMDD is a real date in the
+    1900s, not inside a longer run of digits or letters.
+
+``mobile`` (手机号码)
+    11 digits starting 13-19, whole or as 3-4-4 groups split by spaces or
+    hyphens, optionally after +86, 86, 0086 or (+86), not inside a longer run
+    of digits (letters may touch it: TEL13812345678). Landlines (0758-2281234)
+    start with 0 and are not flagged.
+
+``bank-card`` (银行卡号)
+    16 to 19 digits, whole or in groups of four split by spaces or hyphens,
+    that pass the Luhn check, are not an ID-card number and are not inside a
+    longer run of digits or letters (a code like 91440100MA5D... is not a card).
+
+``reporter``
+    Any of the caller's ``sensitive`` strings (real-name reporters' names and
+    contacts) of two characters or more; ASCII letters match in any case, and
+    an entry that starts or ends with an ASCII letter or digit does not match
+    inside a longer word (``li`` does not match ``policy``).
+
+Full-width digits, letters and punctuation (１３８, ＋８６) are read as their
+ASCII forms. Amounts (42,600), years (2026年), dates and landlines are not
+flagged. Every excerpt of personal data is masked, so a finding does not
+spread what it found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import yaml
+
+from dangwu import yamlio
+from dangwu.i18n import _
+
+CLASSIFICATION = "classification"
+ID_CARD = "id-card"
+MOBILE = "mobile"
+BANK_CARD = "bank-card"
+REPORTER = "reporter"
+
+#: The fields people write whose text is scanned (attachments: the paths only).
+SCANNED_FIELDS = ("title", "summary", "body", "attachments")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a record must not disclose, located in the record file."""
+
+    kind: str
+    field: str
+    line: int
+    col: int
+    excerpt: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A finding within one text: character offsets, before it is located."""
+
+    start: int
+    end: int
+    kind: str
+    excerpt: str
+    message: str
+
+
+# --- reading the text ---------------------------------------------------------------
+
+# One character for one character, so offsets in the normalised text are offsets
+# in the original: full-width digits, letters and signs, and the dashes and spaces
+# people type between digit groups. Full-width brackets and colons are common in
+# Chinese text and cheaper to name in the patterns themselves.
+_NORMALISE: dict[int, int] = {0xFF10 + i: ord("0") + i for i in range(10)}
+_NORMALISE.update({0xFF21 + i: ord("A") + i for i in range(26)})
+_NORMALISE.update({0xFF41 + i: ord("a") + i for i in range(26)})
+_NORMALISE.update({ord(c): ord("-") for c in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"})
+_NORMALISE.update({0x3000: ord(" "), 0xA0: ord(" "), 0xFF0B: ord("+")})
+
+_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_NORMALISE)) + "]")
+
+# Eleven digits or more, single spaces or hyphens allowed between them: every
+# number looked for lies in such a run (its prefix, like "(+86) ", just before).
+_RUN = re.compile(r"[0-9](?:[ -]?[0-9]){10,}")
+_RUN_CONTEXT = 6
+_SEPARATOR = re.compile(r"[ -]")
+_PERIOD = r"(?: *(?:[0-9]+ *(?:年|个月|月|天|日)|长期))?"
+
+_MARK_WORD = r"(?:绝 ?密|机 ?密|秘 ?密)"
+_STAR_TAIL = r"(?: *[★☆]" + _PERIOD + r")?"
+# two branches rather than an optional leading star: a pattern that starts with
+# known characters lets the regular expression engine skip ahead to them
+_MARK = re.compile(r"[★☆] *" + _MARK_WORD + _STAR_TAIL + "|" + _MARK_WORD + _STAR_TAIL)
+_SECRET_KINDS = ("国家", "党内", "工作", "商业")
+_KEEPING_VERBS = ("保守", "严守", "泄露", "泄漏")
+_CLAUSE_END = re.compile(r"[，。；：、！？,.;:!?\n()\[\]【】“”\"'‘’《》]")
+_VERB_REACH = 12
+
+_INTERNAL = re.compile(
+    r"内部(?:资料|文件|材料|刊物|使用|传阅|事项|发行|参考|掌握)"
+    r"|[★☆] *内部"
+    r"|内部 *[★☆]" + _PERIOD + r"|[(（\[【〔「『“‘\"'《<] *内部 *[)）\]】〕」』”’\"'》>]"
+    r"|密级 *[:：]? *内部"
+    r"|(?P<alone>内部)[ \r]*$",
+    re.MULTILINE,
+)
+
+_ID18 = re.compile(
+    r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?P<sep>[ -]?)(?:19|20)[0-9]{6}(?P=sep)[0-9]{3}[0-9Xx]"
+    r"(?![0-9A-Za-z])"
+)
+_ID15 = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{14}(?![0-9A-Za-z])")
+_BANK = re.compile(
+    r"(?<![0-9A-Za-z])(?:[1-9][0-9]{15,18}"
+    r"|[1-9][0-9]{3}(?P<sep>[ -])[0-9]{4}(?P=sep)[0-9]{4}(?P=sep)[0-9]{4}(?:(?P=sep)[0-9]{1,3})?)"
+    r"(?![0-9A-Za-z])"
+)
+_MOBILE = re.compile(
+    r"(?<![0-9+])(?P<prefix>(?:\+|00)?86[ -]?|[(（]\+?86[)）] ?)?"
+    r"1[3-9][0-9](?:[0-9]{8}|(?P<sep>[ -])[0-9]{4}(?P=sep)[0-9]{4})(?![0-9])"
+)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_character(first17: str) -> str:
+    """The GB 11643-1999 check character (0-9 or X) for 17 digits."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether a string of digits passes the Luhn check (ISO/IEC 7812)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _birth_date(year: int, month: int, day: int, today: date) -> bool:
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return False
+    return date(1900, 1, 1) <= born <= today
+
+
+def _valid_id18(number: str, today: date) -> bool:
+    if id_check_character(number[:17]) != number[17].upper():
+        return False
+    return _birth_date(int(number[6:10]), int(number[10:12]), int(number[12:14]), today)
+
+
+def _valid_id15(number: str, today: date) -> bool:
+    return _birth_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]), today)
+
+
+def _narrow(match: re.Match[str]) -> str:
+    return chr(_NORMALISE[ord(match.group())])
+
+
+# --- masking -------------------------------------------------------------------------
+
+
+def _mask_digits(original: str, normal: str, keep_first: int, keep_last: int) -> str:
+    """Star every digit (and X) but the first and last few; keep separators."""
+    positions = [i for i, c in enumerate(normal) if c.isdigit() or c in "Xx"]
+    hidden = set(positions[keep_first : len(positions) - keep_last])
+    return "".join("*" if i in hidden else c for i, c in enumerate(original))
+
+
+def mask_contact(value: str) -> str:
+    """All but the first character starred; an e-mail address keeps its domain."""
+    local, at, domain = value.partition("@")
+    if at and local:
+        return local[0] + "*" * (len(local) - 1) + "@" + domain
+    return value[:1] + "*" * (len(value) - 1)
+
+
+# --- the engine ----------------------------------------------------------------------
+
+
+def _is_discussion(normal: str, start: int) -> bool:
+    """Whether a secrecy word at ``start`` names a kind of secret being talked about."""
+    if normal.endswith(_SECRET_KINDS, 0, start):
+        return True
+    reach = max(0, start - _VERB_REACH)
+    for verb in _KEEPING_VERBS:
+        at = normal.rfind(verb, reach, start)
+        if at >= 0 and _CLAUSE_END.search(normal, at, start) is None:
+            return True
+    return False
+
+
+def _classification(original: str, normal: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    if "密" in normal:
+        for match in _MARK.finditer(normal):
+            starred = "★" in match.group() or "☆" in match.group()
+            if not starred and _is_discussion(normal, match.start()):
+                continue
+            hits.append(_mark_hit(original, match.start(), match.end()))
+    if "内部" in normal:
+        for match in _INTERNAL.finditer(normal):
+            start = match.start()
+            if match.group("alone") and normal[normal.rfind("\n", 0, start) + 1 : start].strip(" "):
+                continue  # 内部 ends the line but does not stand alone on it
+            hits.append(_mark_hit(original, start, match.end()))
+    return hits
+
+
+def _mark_hit(original: str, start: int, end: int) -> _Hit:
+    mark = original[start:end].strip()
+    start += len(original[start:end]) - len(original[start:end].lstrip())
+    return _Hit(
+        start,
+        start + len(mark),
+        CLASSIFICATION,
+        mark,
+        _("classification mark '{mark}' — a public record must not carry it").format(mark=mark),
+    )
+
+
+def _numbers(original: str, normal: str, today: date) -> list[_Hit]:
+    hits: list[_Hit] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    def add(start: int, end: int, kind: str, excerpt: str, message: str) -> None:
+        taken.append((start, end))
+        hits.append(_Hit(start, end, kind, excerpt, message))
+
+    for run in _RUN.finditer(normal):
+        # the exact patterns look only around the run, where a number can be
+        lo, hi = max(0, run.start() - _RUN_CONTEXT), min(len(normal), run.end() + 1)
+        digits = len(_SEPARATOR.sub("", run.group()))
+        for match in _ID18.finditer(normal, lo, hi) if digits >= 17 else ():
+            s, e = match.span()
+            if free(s, e) and _valid_id18(_SEPARATOR.sub("", match.group()), today):
+                excerpt = _mask_digits(original[s:e], normal[s:e], 3, 4)
+                add(s, e, ID_CARD, excerpt, _id_message(excerpt))
+        for match in _BANK.finditer(normal, lo, hi) if digits >= 16 else ():
+            s, e = match.span()
+            number = _SEPARATOR.sub("", match.group())
+            if (
+                free(s, e)
+                and luhn_ok(number)
+                and not (len(number) == 18 and _valid_id18(number, today))
+            ):
+                excerpt = _mask_digits(original[s:e], normal[s:e], 4, 4)
+                add(
+                    s,
+                    e,
+                    BANK_CARD,
+                    excerpt,
+                    _("looks like a bank card number ({excerpt})").format(excerpt=excerpt),
+                )
+        for match in _ID15.finditer(normal, lo, hi) if digits >= 15 else ():
+            s, e = match.span()
+            if free(s, e) and _valid_id15(match.group(), today):
+                excerpt = _mask_digits(original[s:e], normal[s:e], 3, 4)
+                add(s, e, ID_CARD, excerpt, _id_message(excerpt))
+        for match in _MOBILE.finditer(normal, lo, hi):
+            s, e = match.span()
+            if not free(s, e):
+                continue
+            n = s + len(match.group("prefix") or "")
+            excerpt = original[s:n] + _mask_digits(original[n:e], normal[n:e], 3, 4)
+            add(
+                s,
+                e,
+                MOBILE,
+                excerpt,
+                _("looks like a mobile phone number ({excerpt})").format(excerpt=excerpt),
+            )
+    return hits
+
+
+def _id_message(excerpt: str) -> str:
+    return _("looks like a mainland ID-card number ({excerpt})").format(excerpt=excerpt)
+
+
+def _sensitive_pattern(sensitive: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for all the reporters' names and contacts, longest first."""
+    entries: dict[str, str] = {}
+    for entry in sensitive:
+        if not isinstance(entry, str):
+            continue
+        normal = entry.translate(_NORMALISE).strip()
+        if len(normal) >= 2:
+            entries.setdefault(normal.lower(), normal)
+    if not entries:
+        return None
+    parts = []
+    for entry in sorted(entries.values(), key=lambda e: (-len(e), e)):
+        first = re.escape(entry[0])
+        # the look-behind follows the first character, so the pattern keeps a literal
+        # first character that the regular expression engine can skip ahead to
+        if entry[0].isascii() and entry[0].isalnum():
+            first += f"(?<![0-9A-Za-z]{first})"
+        after = r"(?![0-9A-Za-z])" if entry[-1].isascii() and entry[-1].isalnum() else ""
+        parts.append(first + re.escape(entry[1:]) + after)
+    return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
+
+
+class _Engine:
+    """The scan of one text, with the caller's sensitive strings compiled once."""
+
+    def __init__(self, sensitive: Iterable[str], today: date | None) -> None:
+        self.sensitive = _sensitive_pattern(sensitive)
+        self.today = today or date.today()
+
+    def hits(self, text: str) -> list[_Hit]:
+        normal = _WIDE.sub(_narrow, text)
+        hits = _classification(text, normal)
+        hits += _numbers(text, normal, self.today)
+        if self.sensitive is not None:
+            for match in self.sensitive.finditer(normal):
+                s, e = match.span()
+                excerpt = mask_contact(text[s:e])
+                hits.append(
+                    _Hit(
+                        s,
+                        e,
+                        REPORTER,
+                        excerpt,
+                        _("names a real-name reporter or their contact ({excerpt})").format(
+                            excerpt=excerpt
+                        ),
+                    )
+                )
+        return hits
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=lambda f: (f.line, f.col, f.kind, f.field, f.excerpt))
+
+
+def scan_text(
+    field: str, text: str, *, sensitive: Iterable[str] = (), today: date | None = None
+) -> list[Finding]:
+    """Findings in one text; line 1, column 1 is its first character.
+
+    ``today`` bounds the birth dates an ID-card number may carry (default: the
+    system date).
+    """
+    findings = []
+    for hit in _Engine(sensitive, today).hits(text):
+        line = text.count("\n", 0, hit.start) + 1
+        col = hit.start - (text.rfind("\n", 0, hit.start) + 1) + 1
+        findings.append(Finding(hit.kind, field, line, col, hit.excerpt, hit.message))
+    return _ordered(findings)
+
+
+# --- a record file -------------------------------------------------------------------
+
+
+def scan(
+    doc: yamlio.Document,
+    *,
+    sensitive: Iterable[str] = (),
+    text: str | None = None,
+    today: date | None = None,
+) -> list[Finding]:
+    """Findings in a record's title, summary, body and attachment paths.
+
+    Lines and columns are the file's. Give the file's ``text`` for exact
+    columns: without it a line inside a literal block (``body: |``) is still
+    exact but its column is the block's, and a finding in a folded or quoted
+    value is placed at the value's start.
+    """
+    root = doc.root
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    engine = _Engine(sensitive, today)
+    findings = []
+    for key, value in root.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value not in SCANNED_FIELDS:
+            continue
+        parent: yaml.Node = key
+        if isinstance(value, yaml.SequenceNode):
+            items = [(f"{key.value}[{i}]", node) for i, node in enumerate(value.value)]
+            parent = value  # a block scalar's indentation counts from the dash
+        else:
+            items = [(key.value, value)]
+        for field, node in items:
+            if not isinstance(node, yaml.ScalarNode):
+                continue
+            for hit in engine.hits(node.value):
+                line, col = _locate(node, parent, hit, text)
+                findings.append(Finding(hit.kind, field, line, col, hit.excerpt, hit.message))
+    return _ordered(findings)
+
+
+def _locate(
+    node: yaml.ScalarNode, parent: yaml.Node, hit: _Hit, text: str | None
+) -> tuple[int, int]:
+    """The 1-based file line and column of a hit inside a scalar's value."""
+    value: str = node.value
+    mark = node.start_mark
+    if node.style == "|":
+        # a literal block keeps its lines: value line N is file line N after the header
+        line = mark.line + 2 + value.count("\n", 0, hit.start)
+        indent = _block_indent(text, node, parent) if text is not None else None
+        if indent is None:
+            return (line, mark.column + 1)
+        return (line, indent + hit.start - (value.rfind("\n", 0, hit.start) + 1) + 1)
+    if text is not None:
+        found = _find_in_source(text, node, hit)
+        if found is not None:
+            return found
+    elif node.style == "" and mark.line == node.end_mark.line:
+        return (mark.line + 1, mark.column + 1 + hit.start)
+    return (mark.line + 1, mark.column + 1)
+
+
+_BLOCK_HEADER = re.compile(r"[|>](?:([1-9])[+-]?|[+-]([1-9])?)?")
+
+
+def _block_indent(text: str, node: yaml.ScalarNode, parent: yaml.Node) -> int | None:
+    """The indentation of a block scalar's content, from its header or first line."""
+    header = _BLOCK_HEADER.match(text, node.start_mark.index)
+    if header is None:
+        return None
+    explicit = header.group(1) or header.group(2)
+    if explicit:
+        return int(parent.start_mark.column) + int(explicit)
+    end = int(node.end_mark.index)
+    position = text.find("\n", header.end())
+    while 0 <= position < end:
+        start = position + 1
+        position = text.find("\n", start)
+        line = text[start : position if position >= 0 else len(text)].rstrip("\r")
+        if line.strip(" "):
+            return len(line) - len(line.lstrip(" "))
+    return None
+
+
+def _find_in_source(text: str, node: yaml.ScalarNode, hit: _Hit) -> tuple[int, int] | None:
+    """Where a hit's text stands in the file, by matching occurrences in order.
+
+    A plain, quoted or folded scalar's value is its source with line breaks and
+    indentation folded away, so the n-th occurrence of the matched text in the
+    value is the n-th in the source unless the match itself was folded.
+    """
+    value: str = node.value
+    needle = value[hit.start : hit.end]
+    if not needle:
+        return None
+    nth = 0
+    at = value.find(needle)
+    while 0 <= at < hit.start:
+        nth += 1
+        at = value.find(needle, at + 1)
+    begin = int(node.start_mark.index)
+    if node.style == ">":
+        begin = text.find("\n", begin) + 1
+    end = int(node.end_mark.index)
+    at = text.find(needle, begin, end)
+    for _n in range(nth):
+        if at < 0:
+            break
+        at = text.find(needle, at + 1, end)
+    if at < 0:
+        return None
+    line = text.count("\n", 0, at) + 1
+    return (line, at - (text.rfind("\n", 0, at) + 1) + 1)
