@@ -83,6 +83,142 @@ def _clerk(roster: dict[str, Person]) -> Person:
     raise UsageError(_("the sample roster has no clerk"))
 
 
+# What happens to the sample records beyond the usual path (submit, approve, publish).
+# The sample's year ends in late November 2026 with work still in hand.
+WITHHELD = {"ZF-2026-101": "测评结果涉及对个人的评价，经领导小组讨论决定仅向本人反馈，不予公开。"}
+SENT_BACK = {"ZZ-2026-104": "请补充各党支部选举结果和新一届支部委员名单后再报。"}
+WITHDRAWN = {"MB-2026-104": "部分县区数据统计口径有误，撤回核实后另行公开。"}
+PENDING = {"SX-2026-105": "draft", "DT-2026-104": "submitted", "ZZ-2026-107": "approved"}
+MEMBERS = ("zhoulx", "sunhm", "qianwb", "wujh", "zhenggq", "wanglp")
+QUORUM = ("hanzg", "zhoulx", "sunhm", "qianwb", "wujh")
+
+
+@dataclass(order=True)
+class Step:
+    when: datetime
+    record: str = field(compare=False)
+    step: str = field(compare=False)
+    who: str = field(compare=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def _at(day: date, minutes: int) -> datetime:
+    return datetime.combine(day, time(9, 0), clock.CHINA) + timedelta(minutes=minutes)
+
+
+def procedure_plan(samples: list[dict[str, Any]], clerk: str) -> list[Step]:
+    """Each sample record's way through the procedure, dated from when it was drafted."""
+    steps: list[Step] = []
+    for index, sample in enumerate(sorted(samples, key=lambda r: str(r["id"]))):
+        rid = str(sample["id"])
+        d0 = drafted_on(sample).date()
+        tick = index  # minutes apart, so the history reads in a stable order
+
+        def add(
+            days: int,
+            step: str,
+            who: str,
+            _rid: str = rid,
+            _tick: int = tick,
+            _d0: date = d0,
+            **params: Any,
+        ) -> None:
+            steps.append(Step(_at(_d0 + timedelta(days=days), _tick), _rid, step, who, params))
+
+        stop = PENDING.get(rid)
+        if stop == "draft":
+            continue
+        add(1, "submit", clerk)
+        if stop == "submitted":
+            continue
+        if rid in WITHHELD:
+            add(
+                3,
+                "decide",
+                "zhoulx",
+                meeting=d0 + timedelta(days=3),
+                outcome="withhold",
+                note=WITHHELD[rid],
+            )
+            continue
+        if rid in SENT_BACK:
+            add(2, "reject", "zhoulx", reason=SENT_BACK[rid])
+            add(
+                4,
+                "set",
+                clerk,
+                summary=str(sample.get("summary", "")).rstrip("。")
+                + "；各支部新一届委员名单已附后。",
+            )
+            add(5, "submit", clerk)
+            d_approve = 6
+        else:
+            d_approve = 4
+        approver = MEMBERS[index % len(MEMBERS)]
+        if sample.get("major"):
+            add(3, "decide", "zhoulx", meeting=d0 + timedelta(days=3), outcome="publish")
+            approver = "hanzg"
+        add(d_approve, "approve", approver)
+        if stop == "approved":
+            continue
+        add(d_approve + 1, "publish", clerk)
+        if sample.get("pre_disclosure"):
+            if d0 > date(2026, 10, 1):
+                continue  # the latest plan is still out for comment at the end of the year
+            closes = d_approve + 1 + 15  # the comment window: 15 days from publication
+            add(closes + 1, "formal", clerk)
+            add(closes + 1, "submit", clerk)
+            add(closes + 3, "approve", MEMBERS[(index + 1) % len(MEMBERS)])
+            add(closes + 4, "publish", clerk)
+        if rid in WITHDRAWN:
+            add(d_approve + 8, "withdraw", "zhoulx", reason=WITHDRAWN[rid])
+    return sorted(steps)
+
+
+def _formal(text: str) -> str:
+    return text.replace("初步方案（征求意见稿）", "方案").replace("初步方案", "方案")
+
+
+def _run_step(office: Office, step: Step) -> None:
+    from dangwu import drafting, procedure
+
+    if step.step == "submit":
+        procedure.submit(office, step.record)
+    elif step.step == "approve":
+        procedure.approve(office, step.record)
+    elif step.step == "publish":
+        procedure.publish(office, step.record)
+    elif step.step == "decide":
+        procedure.decide(
+            office,
+            step.record,
+            meeting=step.params["meeting"].isoformat(),
+            attendees=QUORUM,
+            outcome=step.params["outcome"],
+            note=step.params.get("note"),
+        )
+    elif step.step == "reject":
+        procedure.reject(office, step.record, reason=step.params["reason"])
+    elif step.step == "withdraw":
+        procedure.withdraw(office, step.record, reason=step.params["reason"])
+    elif step.step == "set":
+        drafting.set_fields(
+            office, step.record, [drafting.Assignment(k, "=", v) for k, v in step.params.items()]
+        )
+    elif step.step == "formal":
+        record = records.find(office, step.record)
+        title = _formal(str(record.data.get("title")))
+        body = _formal(str(record.data.get("body", ""))) + (
+            "\n## 征求意见采纳情况\n\n征求意见期间共收到意见建议，经认真研究，"
+            "已对方案作相应调整，现将正式方案予以公开。\n"
+        )
+        drafting.set_fields(
+            office,
+            step.record,
+            [drafting.Assignment("title", "=", title), drafting.Assignment("body", "=", body)],
+        )
+
+
 def build(target: Path) -> Built:
     from dangwu import drafting
 
@@ -110,30 +246,39 @@ def build(target: Path) -> Built:
         built.commits += 1
     clerk = _clerk(dict(settings.roster))
     samples = sample_records()
-    plan = sorted(
-        ((drafted_on(r), r) for r in samples),
-        key=lambda pair: (pair[0], str(pair[1].get("id"))),
-    )
-    minted: dict[str, str] = {}
-    for when, sample in plan:
-        with as_person(clerk, when):
-            spec = drafting.NewRecord(
-                category=sample["category"],
-                item=sample["item"],
-                title=sample["title"],
-                summary=sample.get("summary"),
-                body=sample.get("body"),
-                scope=sample.get("scope"),
-                cadence=sample.get("cadence"),
-                channels=tuple(sample.get("channels") or ()),
-                period=sample.get("period"),
-                event_date=sample.get("event_date"),
-                follows=minted.get(sample.get("follows", ""), sample.get("follows")),
-                major=bool(sample.get("major")),
-                pre_disclosure=bool(sample.get("pre_disclosure")),
-            )
-            written = drafting.create(office, spec)
-        minted[str(sample["id"])] = written.record_id
-        built.records.append(written.record_id)
+    drafts = [Step(drafted_on(r), str(r["id"]), "new", clerk.key, {"sample": r}) for r in samples]
+    timeline = sorted(drafts + procedure_plan(samples, clerk.key))
+    for step in timeline:
+        person = settings.roster[step.who]
+        with as_person(person, step.when):
+            if step.step == "new":
+                sample = step.params["sample"]
+                written = drafting.create(
+                    office,
+                    drafting.NewRecord(
+                        category=sample["category"],
+                        item=sample["item"],
+                        title=sample["title"],
+                        summary=sample.get("summary"),
+                        body=sample.get("body"),
+                        scope=sample.get("scope"),
+                        cadence=sample.get("cadence"),
+                        channels=tuple(sample.get("channels") or ()),
+                        period=sample.get("period"),
+                        event_date=sample.get("event_date"),
+                        follows=sample.get("follows"),
+                        major=bool(sample.get("major")),
+                        pre_disclosure=bool(sample.get("pre_disclosure")),
+                    ),
+                )
+                if written.record_id != step.record:
+                    raise UsageError(
+                        _("the sample record {id} was minted as {other}").format(
+                            id=step.record, other=written.record_id
+                        )
+                    )
+                built.records.append(written.record_id)
+            else:
+                _run_step(office, step)
         built.commits += 1
     return built

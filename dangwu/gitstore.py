@@ -94,11 +94,18 @@ class GitStore:
         return out
 
     def try_run(self, *args: str) -> str | None:
+        """git's answer, or None when git quietly says no (a missing ref, an unset
+        config value); a git that cannot work at all (bad config, broken repository)
+        is an error, not a "no"."""
         import git
 
         try:
             out = self._git.execute(["git", *args])
-        except git.GitCommandError:
+        except git.GitCommandError as exc:
+            if _stderr_text(exc):
+                raise GitError(
+                    _("git {command} failed: {stderr}").format(command=args[0], stderr=_stderr(exc))
+                ) from None
             return None
         assert isinstance(out, str)
         return out
@@ -665,9 +672,13 @@ def _describe_status(code: str) -> str:
     return code.strip()
 
 
-def _stderr(exc: Any) -> str:
+def _stderr_text(exc: Any) -> str:
     text = (getattr(exc, "stderr", "") or "").strip()
-    text = text.removeprefix("stderr:").strip().strip("'").strip()
+    return text.removeprefix("stderr:").strip().strip("'").strip()
+
+
+def _stderr(exc: Any) -> str:
+    text = _stderr_text(exc)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else str(getattr(exc, "status", "?"))
 

@@ -32,15 +32,16 @@ def demo(
             unit=built.unit, path=built.root, n=len(built.records), c=built.commits
         )
     )
-    first = built.records[0] if built.records else "ZZ-2026-101"
+    first = "ZZ-2026-102" if "ZZ-2026-102" in built.records else built.records[0]
     output.say(_("Try next:"))
     for line in (
         f"cd {built.root}",
         "dangwu list",
         f"dangwu show {first}",
-        "dangwu catalogue",
+        f"dangwu log {first}",
+        "dangwu list --status consulting",
+        "dangwu audit",
         "dangwu roster list",
-        "dangwu validate",
-        "git log --oneline | head",
+        "dangwu catalogue",
     ):
         output.say(f"  {line}")
