@@ -86,6 +86,9 @@ class Auditor:
     """Judges events in order; remembers who wrote each record's content."""
 
     authors: dict[str, set[str]] = field(default_factory=dict)
+    # when each pre-disclosure's comment window really opened: the date of the
+    # publish step, whatever the file says later
+    opened: dict[str, str] = field(default_factory=dict)
 
     def judge(self, event: Event) -> list[Violation]:
         commit = event.commit
@@ -117,10 +120,14 @@ class Auditor:
             for change in event.changes:
                 self._plain_change(change, founder, event, flag)
             return out
+        named = trailers.get("Dangwu-Record") or next(
+            (c.record_id for c in event.changes if c.record_id), None
+        )
         if person is None:
             flag(
                 "not-on-roster",
                 _("{email} is not on the roster at this commit").format(email=commit.author_email),
+                named,
             )
             return out
         if step and trailers.get("Dangwu-Actor") not in (None, person.key):
@@ -129,6 +136,7 @@ class Auditor:
                 _("the step names {actor} but was made by {key}").format(
                     actor=trailers.get("Dangwu-Actor"), key=person.key
                 ),
+                named,
             )
         if step in RECORD_STEPS and not event.merge:
             self._record_step(step, trailers, event, person, settings, flag)
@@ -216,6 +224,8 @@ class Auditor:
             flag(refusal.rule or "order", refusal.message, record)
             return
         _compare(outcome, before, after, step, flag, record)
+        if step == "publish" and after.status == "consulting":
+            self.opened[target.path] = ctx.when.isoformat()
         if step in ("approve", "publish"):
             self._signature(step, after, ctx, event, flag, record)
 
@@ -264,6 +274,10 @@ class Auditor:
         """Run the rule the live command ran, with the particulars the commit recorded."""
         facts = after.facts()
         data = before.data
+        consultation = data.get("consultation")
+        if path in self.opened and isinstance(consultation, Mapping):
+            # the window is judged from when it really opened, not from a date in the file
+            data = {**data, "consultation": {**consultation, "at": self.opened[path]}}
         if step == "submit":
             return workflow.submit(data, ctx)
         if step == "decide":

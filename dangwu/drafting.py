@@ -148,7 +148,7 @@ def create(office: Office, spec: NewRecord) -> Written:
         fields["status"] = "draft"
         fields["created"] = {"by": act.actor.key, "at": act.when.isoformat()}
         text = records.new_record_text(fields)
-        must_validate(office, relpath, text)
+        written = must_validate(office, relpath, text)
         commit = act.commit(
             {relpath: text.encode("utf-8")},
             message(
@@ -157,7 +157,7 @@ def create(office: Office, spec: NewRecord) -> Written:
                 actor=act.actor,
                 record_id=record_id,
                 state=("none", "draft"),
-                content=records.content_hash(fields),
+                content=records.content_hash(written),
             ),
         )
     return Written(record_id, relpath, commit)

@@ -16,10 +16,14 @@ import errno
 import fcntl
 import json
 import os
+import queue
+import re
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cached_property, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -184,75 +188,97 @@ class GitStore:
 
     # --- history -----------------------------------------------------------------
 
-    def walk(self, revisions: Sequence[str], paths: Sequence[str] = ()) -> list[RawCommit]:
-        """Every commit of ``revisions``, oldest first, with the files it changed.
+    def history(
+        self,
+        revisions: Sequence[str],
+        paths: Sequence[str] = (),
+        idle: Callable[[], bool] | None = None,
+    ) -> Iterator[tuple[CommitObject, tuple[FileChange, ...]]]:
+        """Every commit of ``revisions``, oldest first, with the files it changed,
+        yielded while git is still producing the rest.
 
-        One ``git log --raw`` pass; merges list no changes (their result is read
-        from their tree instead).
+        One ``git log --raw --pretty=raw`` pass gives the commit objects and their
+        changes together; in that format every line of a message is indented, so
+        no text a person wrote can be taken for structure. Merges list no changes
+        (their result is read from their tree instead). While git has nothing new
+        to say, ``idle`` is called to do other work (it returns whether it did any).
         """
-        out = self._execute_bytes(
+        process = self._start(
+            "-c",
+            "core.quotePath=false",
             "log",
             "--reverse",
             "--topo-order",
             "--no-renames",
             "--raw",
             "--no-abbrev",
-            "-z",
-            "--format=%H",
+            "--pretty=raw",
             *revisions,
             "--",
             *paths,
         )
-        commits: list[RawCommit] = []
-        current: str | None = None
-        changes: list[FileChange] = []
-        pending: tuple[str | None, str | None, str] | None = None
-        for token in out.decode("utf-8", "surrogateescape").split("\0"):
-            if pending is not None:
-                old, new, status = pending
-                changes.append(FileChange(token, old, new, status))
-                pending = None
-                continue
-            bare = token.lstrip("\n")
-            if bare.startswith(":"):
-                fields = bare[1:].split(" ")
-                if len(fields) >= 5:
-                    old, new, status = fields[2], fields[3], fields[4][:1]
-                    pending = (
-                        None if set(old) == {"0"} else old,
-                        None if set(new) == {"0"} else new,
-                        status,
-                    )
-                continue
-            if len(bare) == 40 and all(c in "0123456789abcdef" for c in bare):
-                if current is not None:
-                    commits.append(RawCommit(current, tuple(changes)))
-                current, changes = bare, []
-        if current is not None:
-            commits.append(RawCommit(current, tuple(changes)))
-        return commits
+        chunks = _pump(process.stdout)
+        pending = b""
+        while True:
+            try:
+                chunk = chunks.get_nowait()
+            except queue.Empty:
+                if idle is not None and idle():
+                    continue
+                chunk = chunks.get()
+            if chunk is None:
+                break
+            pending += chunk
+            blocks = pending.split(b"\ncommit ")
+            pending = blocks.pop()
+            for block in blocks:
+                if block.strip():
+                    yield _raw_entry(block.decode("utf-8", "replace"))
+        if pending.strip():
+            yield _raw_entry(pending.decode("utf-8", "replace"))
+        self._finish(process, "log")
+
+    def object_reader(self) -> ObjectReader:
+        """A running ``git cat-file --batch`` to ask for objects as they are needed."""
+        return ObjectReader(self._start("cat-file", "--batch", stdin=True))
+
+    def _start(self, *args: str, stdin: bool = False) -> Any:
+        import subprocess
+
+        return self._git.execute(
+            ["git", *args], as_process=True, istream=subprocess.PIPE if stdin else None
+        )
+
+    @staticmethod
+    def _finish(process: Any, command: str) -> None:
+        import git
+
+        try:
+            process.wait()
+        except git.GitCommandError as exc:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(command=command, stderr=_stderr(exc))
+            ) from None
 
     def objects(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The contents of many objects, read by one ``git cat-file --batch``."""
-        if not ids:
+        return read_objects(self.root, ids)
+
+    def resolve(self, expressions: Sequence[str]) -> dict[str, str | None]:
+        """``rev:path`` expressions -> blob ids (None where there is no such file),
+        by one ``git cat-file --batch-check``."""
+        if not expressions:
             return {}
         import tempfile
 
         with tempfile.TemporaryFile() as request:
-            request.write("".join(f"{i}\n" for i in ids).encode("ascii"))
+            request.write("".join(f"{e}\n" for e in expressions).encode("utf-8"))
             request.seek(0)
-            out = self._execute_bytes("cat-file", "--batch", istream=request)
-        found: dict[str, bytes] = {}
-        position = 0
-        while position < len(out):
-            end = out.index(b"\n", position)
-            header = out[position:end].decode("ascii", "replace").split(" ")
-            position = end + 1
-            if len(header) == 2 and header[1] == "missing":
-                continue
-            size = int(header[2])
-            found[header[0]] = out[position : position + size]
-            position += size + 1
+            out = self._execute_bytes("cat-file", "--batch-check=%(objectname)", istream=request)
+        answers = out.decode("utf-8", "replace").splitlines()
+        found: dict[str, str | None] = {}
+        for expression, answer in zip(expressions, answers, strict=False):
+            found[expression] = None if answer.endswith(" missing") else answer.strip()
         return found
 
     def commits(self, ids: Sequence[str]) -> dict[str, CommitObject]:
@@ -565,12 +591,6 @@ class FileChange:
 
 
 @dataclass(frozen=True)
-class RawCommit:
-    id: str
-    changes: tuple[FileChange, ...]
-
-
-@dataclass(frozen=True)
 class CommitObject:
     """A commit object read by dangwu itself, so no user text can confuse a format."""
 
@@ -587,17 +607,25 @@ class CommitObject:
     def subject(self) -> str:
         return self.message.split("\n", 1)[0]
 
-    def trailers(self) -> dict[str, str]:
+    @cached_property
+    def trailer_map(self) -> dict[str, str]:
         """The Dangwu-* trailers of the message's last paragraph (first value of each)."""
-        paragraphs = [p for p in self.message.strip().split("\n\n") if p.strip()]
-        if len(paragraphs) < 2:
+        if "Dangwu-" not in self.message:
             return {}
+        body = self.message.strip()
+        cut = body.rfind("\n\n")
+        if cut < 0:
+            return {}  # a message of one paragraph has no trailers
         found: dict[str, str] = {}
-        for line in paragraphs[-1].splitlines():
-            key, sep, value = line.partition(": ")
-            if sep and key.startswith("Dangwu-") and key not in found:
-                found[key] = value.strip()
+        for line in body[cut + 2 :].split("\n"):
+            if line.startswith("Dangwu-"):
+                key, sep, value = line.partition(": ")
+                if sep and key not in found:
+                    found[key] = value.strip()
         return found
+
+    def trailers(self) -> dict[str, str]:
+        return self.trailer_map
 
 
 def _parse_ident(line: str) -> tuple[str, str, datetime]:
@@ -605,30 +633,46 @@ def _parse_ident(line: str) -> tuple[str, str, datetime]:
     head, _lt, rest = line.partition(" <")
     email, _gt, stamp = rest.rpartition("> ")
     seconds, _sp, offset = stamp.strip().partition(" ")
+    moment = _stamp(seconds, offset)
+    return head.strip(), email.strip(), moment
+
+
+@lru_cache(maxsize=64)
+def _zone(offset: str) -> timezone:
     sign = -1 if offset.startswith("-") else 1
     digits = offset.lstrip("+-")
     hours, minutes = (int(digits[:2]), int(digits[2:4])) if len(digits) == 4 else (0, 0)
-    zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _stamp(seconds: str, offset: str) -> datetime:
     try:
-        moment = datetime.fromtimestamp(int(seconds), zone)
+        return datetime.fromtimestamp(int(seconds), _zone(offset))
     except (ValueError, OverflowError, OSError):
-        moment = datetime.fromtimestamp(0, UTC)
-    return head.strip(), email.strip(), moment
+        return datetime.fromtimestamp(0, UTC)
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 def parse_commit(commit_id: str, raw: bytes) -> CommitObject:
     text = raw.decode("utf-8", "replace")
     header, _sep, message = text.partition("\n\n")
+    return _commit(commit_id, header.split("\n"), message)
+
+
+def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject:
     parents: list[str] = []
-    author = committer = ("", "", datetime.fromtimestamp(0, UTC))
+    author = ("", "", _EPOCH)
+    committer_email = ""
     signed = False
-    for line in header.split("\n"):
+    for line in header:
         if line.startswith("parent "):
             parents.append(line[7:].strip())
         elif line.startswith("author "):
             author = _parse_ident(line[7:])
         elif line.startswith("committer "):
-            committer = _parse_ident(line[10:])
+            committer_email = line[10:].partition(" <")[2].rpartition("> ")[0]
         elif line.startswith(("gpgsig ", "gpgsig-sha256 ")):
             signed = True
     return CommitObject(
@@ -637,10 +681,212 @@ def parse_commit(commit_id: str, raw: bytes) -> CommitObject:
         author_name=author[0],
         author_email=author[1],
         author_date=author[2],
-        committer_email=committer[1],
+        committer_email=committer_email,
         message=message,
         signed=signed,
     )
+
+
+def _pump(stream: Any) -> queue.SimpleQueue[bytes | None]:
+    """Read a pipe on a thread into a queue (None at its end), so the process
+    writing it never waits for us and we never wait on a full pipe."""
+    chunks: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            while True:
+                chunk = stream.read1(1 << 16)
+                if not chunk:
+                    break
+                chunks.put(chunk)
+        finally:
+            chunks.put(None)
+
+    threading.Thread(target=run, daemon=True).start()
+    return chunks
+
+
+class ObjectReader:
+    """Objects asked for by id, read by git on its own process in the order asked.
+
+    A thread only moves bytes from the pipe (in C, without holding the GIL for
+    long); they are cut into objects here, in the caller's thread.
+    """
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self.chunks = _pump(process.stdout)
+        self.buffer = b""
+        self.asked = 0
+        self.received = 0
+        self.ended = False
+
+    def ask(self, ids: Iterable[str]) -> None:
+        data = "".join(f"{i}\n" for i in ids).encode("ascii")
+        if data:
+            self.asked += data.count(b"\n")
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+
+    def done(self) -> None:
+        self.process.stdin.close()
+
+    def ready(self) -> list[tuple[str, bytes | None]]:
+        """Whatever has arrived, without waiting."""
+        while not self.ended:
+            try:
+                chunk = self.chunks.get_nowait()
+            except queue.Empty:
+                break
+            self._add(chunk)
+        return self._cut()
+
+    def rest(self) -> list[tuple[str, bytes | None]]:
+        """Everything still to come (call after :meth:`done`)."""
+        found: list[tuple[str, bytes | None]] = []
+        while not self.ended:
+            self._add(self.chunks.get())
+            found += self._cut()
+        found += self._cut()
+        GitStore._finish(self.process, "cat-file")
+        return found
+
+    def _add(self, chunk: bytes | None) -> None:
+        if chunk is None:
+            self.ended = True
+        else:
+            self.buffer += chunk
+
+    def _cut(self) -> list[tuple[str, bytes | None]]:
+        found: list[tuple[str, bytes | None]] = []
+        buffer, position = self.buffer, 0
+        while True:
+            end = buffer.find(b"\n", position)
+            if end < 0:
+                break
+            header = buffer[position:end].split(b" ")
+            if len(header) == 2:  # "<id> missing"
+                found.append((header[0].decode("ascii", "replace"), None))
+                position = end + 1
+                continue
+            size = int(header[2])
+            if len(buffer) < end + 1 + size + 1:
+                break  # the rest of this object has not arrived yet
+            found.append((header[0].decode("ascii"), buffer[end + 1 : end + 1 + size]))
+            position = end + 1 + size + 1
+        self.buffer = buffer[position:]
+        self.received += len(found)
+        return found
+
+
+def read_objects(root: Path, ids: Sequence[str]) -> dict[str, bytes]:
+    """The contents of many objects, read by one ``git cat-file --batch``.
+
+    A plain function so that worker processes can read their share of a history.
+    """
+    if not ids:
+        return {}
+    import tempfile
+
+    import git
+
+    with tempfile.TemporaryFile() as request:
+        request.write("".join(f"{i}\n" for i in ids).encode("ascii"))
+        request.seek(0)
+        try:
+            out = git.Git(root).execute(
+                ["git", "cat-file", "--batch"],
+                istream=request,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
+            )
+        except git.GitCommandError as exc:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(command="cat-file", stderr=_stderr(exc))
+            ) from None
+    assert isinstance(out, bytes)
+    found: dict[str, bytes] = {}
+    position = 0
+    while position < len(out):
+        end = out.index(b"\n", position)
+        header = out[position:end].decode("ascii", "replace").split(" ")
+        position = end + 1
+        if len(header) == 2 and header[1] == "missing":
+            continue
+        size = int(header[2])
+        found[header[0]] = out[position : position + size]
+        position += size + 1
+    return found
+
+
+_MESSAGE_INDENT = re.compile(r"^    ", re.MULTILINE)
+
+
+def _raw_entry(block: str) -> tuple[CommitObject, tuple[FileChange, ...]]:
+    """One commit of ``git log --raw --pretty=raw`` output: headers, a blank line,
+    the message (every line indented by four spaces), then ``:``-lines of changes."""
+    first, _nl, rest = block.partition("\n")
+    commit_id = first.removeprefix("commit ").split(" ")[0].strip()
+    header, _sep, body = rest.partition("\n\n")
+    cut = body.find("\n:")
+    if body.startswith(":"):
+        message_part, raw_part = "", body
+    elif cut >= 0:
+        message_part, raw_part = body[:cut], body[cut + 1 :]
+    else:
+        message_part, raw_part = body, ""
+    message = _MESSAGE_INDENT.sub("", message_part).strip("\n") + "\n"
+    changes: list[FileChange] = []
+    for line in raw_part.split("\n"):
+        if not line.startswith(":"):
+            continue
+        meta, _tab, path = line.partition("\t")
+        fields = meta[1:].split(" ")
+        if len(fields) >= 5:
+            old, new = fields[2], fields[3]
+            changes.append(
+                FileChange(
+                    _unquote(path),
+                    None if old.count("0") == 40 else old,
+                    None if new.count("0") == 40 else new,
+                    fields[4][:1],
+                )
+            )
+    return _commit(commit_id, header.split("\n"), message), tuple(changes)
+
+
+def _unquote(path: str) -> str:
+    """A path as git prints it: "quoted", with C escapes, when it has odd characters."""
+    if not (len(path) >= 2 and path.startswith('"') and path.endswith('"')):
+        return path
+    body = path[1:-1].encode("utf-8")
+    out = bytearray()
+    escapes = {
+        ord("n"): 10,
+        ord("t"): 9,
+        ord("r"): 13,
+        ord('"'): 34,
+        ord("\\"): 92,
+        ord("a"): 7,
+        ord("b"): 8,
+        ord("f"): 12,
+        ord("v"): 11,
+    }
+    i = 0
+    while i < len(body):
+        byte = body[i]
+        if byte == 92 and i + 1 < len(body):
+            nxt = body[i + 1]
+            if 48 <= nxt <= 55 and i + 3 < len(body) + 0:
+                out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
+                i += 4
+                continue
+            out.append(escapes.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(byte)
+        i += 1
+    return out.decode("utf-8", "replace")
 
 
 def recover_pending(root: Path, state_dir: Path) -> str | None:

@@ -11,14 +11,15 @@ unchanged history costs almost nothing.
 from __future__ import annotations
 
 import json
-import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from dangwu import __version__, i18n, records, yamlio
-from dangwu.gitstore import CommitObject, GitStore
+from dangwu.gitstore import CommitObject, FileChange, GitStore
 from dangwu.office import SETTINGS_FILE, Office, Settings, parse_settings
 
 RELEVANT = ("records/", SETTINGS_FILE)
@@ -44,8 +45,13 @@ class Version:
         value = self.data.get("id")
         return str(value) if value is not None else None
 
-    def facts(self) -> dict[str, Any]:
+    @cached_property
+    def fact_map(self) -> dict[str, Any]:
         return {k: self.data[k] for k in records.TOOL_FIELDS if k in self.data}
+
+    def facts(self) -> dict[str, Any]:
+        """The facts dangwu wrote (status and the steps); do not change the result."""
+        return self.fact_map
 
 
 @dataclass(frozen=True)
@@ -81,20 +87,171 @@ def describe(finding: Any) -> str:
     return f"{finding.kind} {finding.field} {finding.line}:{finding.col} {finding.excerpt}"
 
 
-def version_of(blob: str, raw: bytes) -> Version:
-    """Parse one record blob into what the procedure needs."""
-    from dangwu import secrecy
+_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+_TOOL = frozenset(records.TOOL_FIELDS)
 
-    try:
-        doc = yamlio.load(yamlio.decode(raw))
-    except yamlio.YamlProblem as exc:
-        return Version(blob, {}, None, error=exc.message)
-    if not isinstance(doc.data, dict):
-        return Version(blob, {}, None, error="not a mapping")
-    data = doc.data
-    kept = {k: data[k] for k in (*KEPT_FIELDS, *records.TOOL_FIELDS) if k in data}
-    findings = tuple(describe(f) for f in secrecy.scan(doc))
-    return Version(blob, kept, records.content_hash(data), findings)
+
+_FIRST_COLUMN = re.compile(r"^[^ \t#\r\n].*", re.MULTILINE)
+
+
+def top_level_blocks(text: str) -> list[tuple[str, str]] | None:
+    """The file cut into its top-level entries, ``(key, text)``, if it is laid out
+    plainly: every line in the first column a ``key:`` (or a comment, or a block
+    sequence item belonging to the key above). Otherwise None."""
+    blocks: list[tuple[str, str]] = []
+    key: str | None = None
+    start = 0
+    for line in _FIRST_COLUMN.finditer(text):
+        found = line.group()
+        if found == "-" or found.startswith("- "):
+            continue  # a block sequence may start in the first column
+        match = _TOP_KEY.match(found)
+        if match is None:
+            return None
+        if key is not None:
+            blocks.append((key, text[start : line.start()]))
+        key, start = match.group(1), line.start()
+    if key is not None:
+        blocks.append((key, text[start:]))
+    return blocks
+
+
+class VersionParser:
+    """Parses versions of records cheaply: successive versions of a record share
+    most of their text (the content, and the facts of the steps before), so each
+    distinct content and each distinct top-level entry is parsed only once."""
+
+    def __init__(self) -> None:
+        self._content: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {}
+        self._entries: dict[str, Any] = {}
+
+    def parse(self, blob: str, raw: bytes) -> Version:
+        try:
+            text = yamlio.decode(raw)
+        except yamlio.YamlProblem as exc:
+            return Version(blob, {}, None, error=exc.message)
+        cut = text.find("\nstatus:") + 1
+        if cut and text[:cut] in self._content:
+            # the usual case: a record's known content followed by dangwu's facts
+            tail = top_level_blocks(text[cut:])
+            if tail is not None and all(key in _TOOL for key, _text in tail):
+                try:
+                    return self._version(blob, self._content[text[:cut]], tail)
+                except (yamlio.YamlProblem, ValueError):
+                    pass
+        blocks = top_level_blocks(text)
+        if blocks is not None:
+            try:
+                version, known = self._parse_blocks(blob, blocks)
+            except (yamlio.YamlProblem, ValueError):
+                return self._parse_whole(blob, text)
+            keys = [key for key, _text in blocks]
+            first = next((i for i, key in enumerate(keys) if key in _TOOL), None)
+            if (
+                cut
+                and first is not None
+                and keys[first] == "status"
+                and all(key in _TOOL for key in keys[first:])
+            ):
+                self._content[text[:cut]] = known  # the next version can skip the content
+            return version
+        return self._parse_whole(blob, text)
+
+    def _parse_blocks(
+        self, blob: str, blocks: list[tuple[str, str]]
+    ) -> tuple[Version, tuple[dict[str, Any], str, tuple[str, ...]]]:
+        content_text = "".join(text for key, text in blocks if key not in _TOOL)
+        known = self._content.get(content_text)
+        if known is None:
+            doc = yamlio.load(content_text)
+            if not isinstance(doc.data, dict):
+                raise ValueError("no content")
+            known = self._summarize(doc)
+            self._content[content_text] = known
+        return self._version(blob, known, blocks), known
+
+    def _version(
+        self,
+        blob: str,
+        known: tuple[dict[str, Any], str, tuple[str, ...]],
+        blocks: list[tuple[str, str]],
+    ) -> Version:
+        facts: dict[str, Any] = {}
+        for key, text in blocks:
+            if key not in _TOOL:
+                continue
+            if key in facts:
+                raise ValueError("a key twice")  # the whole-file parse names it
+            if text not in self._entries:
+                entry = yamlio.load(text).data
+                if not isinstance(entry, dict) or list(entry) != [key]:
+                    raise ValueError("not one entry")
+                self._entries[text] = entry[key]
+            facts[key] = self._entries[text]
+        kept, content, findings = known
+        return Version(blob, {**kept, **facts}, content, findings)
+
+    def _parse_whole(self, blob: str, text: str) -> Version:
+        try:
+            doc = yamlio.load(text)
+        except yamlio.YamlProblem as exc:
+            return Version(blob, {}, None, error=exc.message)
+        if not isinstance(doc.data, dict):
+            return Version(blob, {}, None, error="not a mapping")
+        kept, content, findings = self._summarize(doc)
+        facts = {k: doc.data[k] for k in records.TOOL_FIELDS if k in doc.data}
+        return Version(blob, {**kept, **facts}, content, findings)
+
+    @staticmethod
+    def _summarize(doc: yamlio.Document) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+        from dangwu import secrecy
+
+        data = doc.data
+        kept = {k: data[k] for k in KEPT_FIELDS if k in data}
+        findings = tuple(describe(f) for f in secrecy.scan(doc))
+        return kept, records.content_hash(data), findings
+
+
+def version_of(blob: str, raw: bytes) -> Version:
+    return VersionParser().parse(blob, raw)
+
+
+CONTENT_STEPS = ("new", "set", "edit")
+
+
+@dataclass
+class Background:
+    """What the audit of a range needs to know of the records' earlier history."""
+
+    authors: dict[str, set[str]]
+    opened: dict[str, str]  # when each pre-disclosure's comment window really opened
+
+
+def background(
+    git: GitStore, rev: str, paths: Sequence[str], settings: Settings | None
+) -> Background:
+    """Who drafted or changed each record up to ``rev`` (the actors of dangwu's content
+    steps, and the authors of plain-git commits), and when comment windows opened."""
+    found = Background({path: set() for path in paths}, {})
+    if not paths:
+        return found
+    for commit, changes in git.history([rev], list(paths)):
+        trailers = commit.trailers()
+        step = trailers.get("Dangwu-Step")
+        touched = [c.path for c in changes if c.path in found.authors]
+        if step == "publish" and trailers.get("Dangwu-To") == "consulting":
+            for path in touched:
+                found.opened[path] = commit.author_date.isoformat()
+        if step in CONTENT_STEPS:
+            who = trailers.get("Dangwu-Actor") or commit.author_email
+        elif step:
+            continue  # a procedure step writes facts, not content
+        else:
+            person = settings.person_by_email(commit.author_email) if settings else None
+            who = person.key if person else commit.author_email
+        for path in touched:
+            found.authors[path].add(who)
+    return found
 
 
 class Store:
@@ -110,16 +267,13 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-                "CREATE TABLE IF NOT EXISTS versions (blob TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE IF NOT EXISTS signatures (commit_id TEXT PRIMARY KEY, "
                 "status TEXT, key TEXT);"
             )
             stamp = f"{__version__}:{i18n.language()}"
             row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
             if row is None or row[0] != stamp:
-                self.db.executescript(
-                    "DELETE FROM meta; DELETE FROM versions; DELETE FROM signatures;"
-                )
+                self.db.executescript("DELETE FROM meta; DELETE FROM signatures;")
                 self.db.execute("INSERT INTO meta VALUES ('version', ?)", (stamp,))
                 self.db.commit()
         except sqlite3.Error:
@@ -130,45 +284,6 @@ class Store:
             self.db.commit()
             self.db.close()
             self.db = None
-
-    def versions(self, blobs: Iterable[str]) -> dict[str, Version]:
-        found: dict[str, Version] = {}
-        if self.db is None:
-            return found
-        wanted = list(blobs)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for blob, value in self.db.execute(
-                f"SELECT blob, value FROM versions WHERE blob IN ({marks})",
-                chunk,
-            ):
-                raw = json.loads(value)
-                found[blob] = Version(
-                    blob, raw["data"], raw["content"], tuple(raw["findings"]), raw["error"]
-                )
-        return found
-
-    def keep_versions(self, versions: Iterable[Version]) -> None:
-        if self.db is None:
-            return
-        rows = [
-            (
-                v.blob,
-                json.dumps(
-                    {
-                        "data": v.data,
-                        "content": v.content,
-                        "findings": list(v.findings),
-                        "error": v.error,
-                    },
-                    ensure_ascii=False,
-                    default=str,
-                ),
-            )
-            for v in versions
-        ]
-        self.db.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?)", rows)
 
     def signatures(self, commits: Iterable[str]) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
@@ -210,30 +325,32 @@ def _relevant(path: str) -> bool:
     return path == SETTINGS_FILE or (path.startswith("records/") and path.endswith(".yaml"))
 
 
-_WORK: dict[str, bytes] = {}
+def _changes(
+    raw: Sequence[FileChange], state: dict[str, str]
+) -> list[tuple[str, str | None, str | None]]:
+    """The relevant changes of a commit, applied to ``state`` as they are read."""
+    changes = []
+    for change in raw:
+        if not _relevant(change.path):
+            continue
+        changes.append((change.path, change.old, change.new))
+        if change.new is None:
+            state.pop(change.path, None)
+        else:
+            state[change.path] = change.new
+    return changes
 
 
-def _parse_one(blob: str) -> Version:
-    return version_of(blob, _WORK[blob])
+@dataclass
+class _Planned:
+    """A commit read from the log, waiting for the blobs it changed."""
 
-
-def _parse_versions(raw: Mapping[str, bytes]) -> list[Version]:
-    """Parse many blobs, on every core when there are many."""
-    global _WORK
-    ids = list(raw)
-    workers = min(os.cpu_count() or 1, 4)
-    if len(ids) < 300 or workers < 2:
-        return [version_of(b, raw[b]) for b in ids]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _WORK = dict(raw)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_parse_one, ids, chunksize=max(1, len(ids) // (workers * 8))))
-    finally:
-        _WORK = {}
+    commit: CommitObject
+    changes: list[tuple[str, str | None, str | None]]
+    merge: bool
+    settings_before: str | None
+    settings_after: str | None
+    blobs: list[str]
 
 
 class Reader:
@@ -263,93 +380,140 @@ class Reader:
         return self._settings[blob]
 
     def events(
-        self,
-        revisions: Sequence[str],
-        start: str | None = None,
-        progress: Any = None,
+        self, revisions: Sequence[str], start: str | None = None, progress: Any = None
     ) -> Iterator[Event]:
         """Events for the commits of ``revisions``, oldest first. ``start`` is the
-        commit whose tree the first commit builds on (None: from nothing)."""
-        raws = self.git.walk(revisions)
-        objects = self.git.commits([r.id for r in raws])
+        commit whose tree the first commit builds on (None: from nothing).
+
+        git log and git cat-file run side by side with the work here: blobs are
+        asked for as soon as the log names them, parsed as they arrive, and each
+        commit is handed on (to be judged) as soon as all it changed has been read.
+        """
         state: dict[str, str] = self.git.tree_blobs(start, list(RELEVANT)) if start else {}
         previous = start
-        plan: list[
-            tuple[
-                CommitObject, list[tuple[str, str | None, str | None]], bool, str | None, str | None
-            ]
-        ] = []
-        for raw in raws:
-            commit = objects[raw.id]
-            parent = commit.parents[0] if commit.parents else None
-            if parent != previous:
-                state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
-            settings_before = state.get(SETTINGS_FILE)
-            changes: list[tuple[str, str | None, str | None]] = []
-            merge = len(commit.parents) > 1
-            if merge:
-                after = self.git.tree_blobs(commit.id, list(RELEVANT))
-                others = [self.git.tree_blobs(p, list(RELEVANT)) for p in commit.parents[1:]]
-                for path in sorted(set(state) | set(after)):
-                    new = after.get(path)
-                    if new != state.get(path) and all(new != o.get(path) for o in others):
-                        changes.append((path, state.get(path), new))  # resolved by hand
-                state = after
-            else:
-                for change in raw.changes:
-                    if not _relevant(change.path):
-                        continue
-                    changes.append((change.path, change.old, change.new))
-                    if change.new is None:
-                        state.pop(change.path, None)
-                    else:
-                        state[change.path] = change.new
-            plan.append((commit, changes, merge, settings_before, state.get(SETTINGS_FILE)))
-            previous = commit.id
-        versions = self._versions(
-            {
-                b
-                for _c, changes, _m, _s, _a in plan
-                for _p, old, new in changes
-                for b in (old, new)
-                if b and _p != SETTINGS_FILE
-            }
-        )
-        signatures = self._signatures([c for c, *_rest in plan if c.signed])
-        for done, (commit, changes, merge, before_blob, after_blob) in enumerate(plan):
-            in_force, error = self.settings(before_blob)
-            made, after_error = self.settings(after_blob)
-            event = Event(
-                commit=commit,
-                settings=in_force,
-                settings_after=made,
-                settings_error=after_error if after_blob != before_blob else error,
-                settings_changed=after_blob != before_blob,
-                signature=signatures.get(commit.id),
-                merge=merge,
-            )
-            for path, old, new in changes:
-                if path == SETTINGS_FILE:
-                    continue
-                event.changes.append(
-                    Change(
-                        path, versions.get(old) if old else None, versions.get(new) if new else None
+        plan: list[_Planned] = []
+        parser = VersionParser()
+        versions: dict[str, Version] = {}
+        asked: set[str] = set()
+        wanted: list[str] = []
+        reader = self.git.object_reader()
+        emitted = 0
+        signatures: dict[str, tuple[str, str]] | None = None
+
+        def take(arrived: list[tuple[str, bytes | None]]) -> bool:
+            for blob, raw in arrived:
+                versions[blob] = (
+                    parser.parse(blob, raw)
+                    if raw is not None
+                    else Version(blob, {}, None, error="missing from the repository")
+                )
+            return bool(arrived)
+
+        def idle() -> bool:
+            reader.ask(wanted)
+            wanted.clear()
+            return take(reader.ready())
+
+        def ready() -> Iterator[Event]:
+            nonlocal emitted
+            while emitted < len(plan):
+                planned = plan[emitted]
+                if planned.commit.signed and signatures is None:
+                    return  # signatures are checked in one go, at the end
+                if any(b not in versions for b in planned.blobs):
+                    return
+                yield self._event(planned, versions, signatures or {})
+                emitted += 1
+                if progress and emitted % 1000 == 0:
+                    progress(emitted, max(len(plan), emitted))
+
+        try:
+            for commit, raw_changes in self.git.history(revisions, idle=idle):
+                parent = commit.parents[0] if commit.parents else None
+                if parent != previous:
+                    state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
+                settings_before = state.get(SETTINGS_FILE)
+                merge = len(commit.parents) > 1
+                changes = (
+                    self._merge_changes(commit, state) if merge else _changes(raw_changes, state)
+                )
+                blobs = [
+                    b
+                    for path, old, new in changes
+                    if path != SETTINGS_FILE
+                    for b in (old, new)
+                    if b
+                ]
+                for blob in blobs:
+                    if blob not in asked:
+                        asked.add(blob)
+                        wanted.append(blob)
+                plan.append(
+                    _Planned(
+                        commit, changes, merge, settings_before, state.get(SETTINGS_FILE), blobs
                     )
                 )
-            if progress and done % 500 == 0:
-                progress(done, len(plan))
-            yield event
+                previous = commit.id
+                if len(plan) % 64 == 0:  # ask in batches: one write per batch, not per blob
+                    reader.ask(wanted)
+                    wanted.clear()
+                    take(reader.ready())
+                    yield from ready()
+            reader.ask(wanted)
+            reader.done()
+            take(reader.rest())
+        finally:
+            if reader.process.poll() is None:
+                reader.process.kill()
+        signatures = self._signatures([p.commit for p in plan if p.commit.signed])
+        yield from ready()
         if progress:
             progress(len(plan), len(plan))
 
-    def _versions(self, blobs: set[str]) -> dict[str, Version]:
-        known = self.cache.versions(blobs)
-        missing = [b for b in blobs if b not in known]
-        if missing:
-            parsed = _parse_versions(self.git.objects(missing))
-            self.cache.keep_versions(parsed)
-            known.update({v.blob: v for v in parsed})
-        return known
+    def _event(
+        self,
+        planned: _Planned,
+        versions: Mapping[str, Version],
+        signatures: Mapping[str, tuple[str, str]],
+    ) -> Event:
+        in_force, error = self.settings(planned.settings_before)
+        made, after_error = self.settings(planned.settings_after)
+        changed = planned.settings_after != planned.settings_before
+        event = Event(
+            commit=planned.commit,
+            settings=in_force,
+            settings_after=made,
+            settings_error=after_error if changed else error,
+            settings_changed=changed,
+            signature=signatures.get(planned.commit.id),
+            merge=planned.merge,
+        )
+        for path, old, new in planned.changes:
+            if path != SETTINGS_FILE:
+                event.changes.append(
+                    Change(
+                        path,
+                        versions.get(old) if old else None,
+                        versions.get(new) if new else None,
+                    )
+                )
+        return event
+
+    def _merge_changes(
+        self, commit: CommitObject, state: dict[str, str]
+    ) -> list[tuple[str, str | None, str | None]]:
+        """A merge's own changes: files whose result differs from every parent's."""
+        after = self.git.tree_blobs(commit.id, list(RELEVANT))
+        others = [self.git.tree_blobs(p, list(RELEVANT)) for p in commit.parents[1:]]
+        changes = [
+            (path, state.get(path), after.get(path))
+            for path in sorted(set(state) | set(after))
+            if after.get(path) != state.get(path)
+            and all(after.get(path) != other.get(path) for other in others)
+        ]
+        state.clear()
+        state.update(after)
+        return changes
 
     def _signatures(self, commits: Sequence[CommitObject]) -> dict[str, tuple[str, str]]:
         ids = [c.id for c in commits]
@@ -371,9 +535,8 @@ class Reader:
         return known
 
     def _all_settings(self) -> list[tuple[Settings | None, str | None]]:
-        blobs = self.git.walk(["--all"], [SETTINGS_FILE])
-        for raw in blobs:
-            for change in raw.changes:
+        for _commit, changes in self.git.history(["--all"], [SETTINGS_FILE]):
+            for change in changes:
                 if change.path == SETTINGS_FILE and change.new:
                     self.settings(change.new)
         return list(self._settings.values())

@@ -53,9 +53,26 @@ def _audit_span(
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=right))
     revisions = [f"{start}..{end}"] if start else [end]
     auditor = Auditor()
+    reader = Reader(office, git, cache)
+    if start:
+        # what the records this range touches went through before the range began
+        from dangwu.history import background
+
+        touched = sorted(
+            {
+                change.path
+                for _commit, changes in git.history(revisions)
+                for change in changes
+                if change.path.startswith("records/")
+            }
+        )
+        blob = git.tree_blobs(start, ["dangwu.yaml"]).get("dangwu.yaml")
+        settings, _error = reader.settings(blob)
+        known = background(git, start, touched, settings)
+        auditor.authors, auditor.opened = known.authors, known.opened
     violations: list[Violation] = []
     count = 0
-    for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
+    for event in reader.events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
         count += 1
     return AuditResult(violations, count, head=end)
@@ -75,6 +92,7 @@ def _audit_all(
         revisions, start = [f"{last}..{head}"], last
         violations = _violations(cache.get("audit.violations"))
         auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
+        auditor.opened = dict(cache.get("audit.opened") or {})
     count = 0
     for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
@@ -82,6 +100,7 @@ def _audit_all(
     cache.put("audit.head", head)
     cache.put("audit.violations", [v.as_dict() for v in violations])
     cache.put("audit.authors", {k: sorted(v) for k, v in auditor.authors.items()})
+    cache.put("audit.opened", auditor.opened)
     return AuditResult(violations, count, False, head)
 
 
@@ -127,22 +146,30 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
         ids = git.run(*args, "HEAD", "--", *paths).split()
         ids.reverse()
         objects = git.commits(ids)
+        # each act is shown as the roster stood when it was done
+        where = {
+            i: (
+                f"{objects[i].parents[0]}:dangwu.yaml" if objects[i].parents else f"{i}:dangwu.yaml"
+            )
+            for i in ids
+        }
+        blobs = git.resolve(sorted(set(where.values())))
         cache = Store(office)
         try:
-            signed = [objects[i] for i in ids if objects[i].signed]
             reader = Reader(office, git, cache)
+            signed = [objects[i] for i in ids if objects[i].signed]
             signatures = reader._signatures(signed) if signed else {}
+            rosters = {i: reader.settings(blobs.get(where[i]))[0] for i in ids}
         finally:
             cache.close()
-        settings = office.settings
-        return [_entry(objects[i], settings, signatures.get(i)) for i in ids]
+        return [_entry(objects[i], rosters[i], signatures.get(i)) for i in ids]
 
 
 def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
     from dangwu.signing import roster_fingerprint
 
     trailers = commit.trailers()
-    person = settings.person_by_email(commit.author_email)
+    person = settings.person_by_email(commit.author_email) if settings is not None else None
     step = trailers.get("Dangwu-Step") or _("(plain git)")
     state = "none"
     verdict = "none"

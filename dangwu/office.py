@@ -70,12 +70,12 @@ class Settings:
     default_channels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: Rules = field(default_factory=Rules)
 
+    @cached_property
+    def _by_email(self) -> dict[str, Person]:
+        return {person.email.lower(): person for person in self.roster.values()}
+
     def person_by_email(self, email: str) -> Person | None:
-        wanted = email.strip().lower()
-        for person in self.roster.values():
-            if person.email.lower() == wanted:
-                return person
-        return None
+        return self._by_email.get(email.strip().lower())
 
     def channels_for(self, scope: str) -> tuple[str, ...]:
         configured = self.default_channels.get(scope)

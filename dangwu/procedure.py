@@ -270,22 +270,6 @@ def _opinions(office: Office, record: records.RecordFile) -> int:
 
 def content_authors(act: Act, relpath: str) -> set[str]:
     """Everyone who drafted or changed the content of a record, from its history."""
-    out = act.store.run(
-        "log",
-        "--format=%ae%x1f%(trailers:key=Dangwu-Step,valueonly,separator=)"
-        "%x1f%(trailers:key=Dangwu-Actor,valueonly,separator=)",
-        "--",
-        relpath,
-    )
-    authors: set[str] = set()
-    for line in out.splitlines():
-        parts = line.split("\x1f")
-        if len(parts) != 3:
-            continue
-        email, step, actor = parts
-        if step in ("new", "set", "edit") and actor:
-            authors.add(actor)
-        elif not step:
-            person = act.settings.person_by_email(email)
-            authors.add(person.key if person else email)
-    return authors
+    from dangwu.history import background
+
+    return background(act.store, act.head, [relpath], act.settings).authors[relpath]

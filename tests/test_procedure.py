@@ -1,0 +1,901 @@
+"""The disclosure procedure [SPEC sections 3, 4, 5]: submit, decide, approve, reject,
+publish, withdraw, edits, the secrecy review, signing, log, and what audit says of it.
+
+Every refusal is checked to leave the repository exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import PEOPLE, Office, commit_as
+from plaingit import (
+    commit,
+    edit_record,
+    edit_settings,
+    facts,
+    flagged,
+    forge_step,
+    give_signing_keys,
+    keygen,
+    put,
+    relpath,
+    sign_env,
+    violations,
+    who,
+)
+
+from dangwu import records
+
+
+def at(day: int, hour: int = 10, month: int = 10) -> str:
+    return f"2026-{month:02d}-{day:02d}T{hour:02d}:00:00+08:00"
+
+
+QUORUM = ("hanzg", "zhoulx", "sunhm", "qianwb")
+MAJOR = ("--major", "--event-date", "2026-10-01", "--summary", "任用", "--body", "任命决定。")
+
+
+def attendees(*keys: str) -> list[str]:
+    return [arg for key in keys for arg in ("--attendee", key)]
+
+
+def refused(office: Office, *args: str, expect: str, **kw):
+    """Run a step that must be refused: exit 1, the reason, and nothing written."""
+    before = office.state()
+    result = office.run(*args, **kw)
+    assert result.exit_code == 1, result.output
+    assert expect in result.stderr, result.output
+    assert "Traceback" not in result.output
+    assert office.state() == before
+    return result
+
+
+def ok(office: Office, *args: str, **kw):
+    result = office.run(*args, **kw)
+    assert result.exit_code == 0, (args, result.output)
+    return result
+
+
+def trailers(office: Office, rev: str = "HEAD") -> dict[str, str]:
+    raw = office.git("log", "-1", "--format=%(trailers:only,unfold)", rev)
+    return dict(line.split(": ", 1) for line in raw.splitlines() if line)
+
+
+def data(office: Office, rid: str) -> dict:
+    result = ok(office, "show", rid, "--json")
+    return json.loads(result.stdout)
+
+
+def status(office: Office, rid: str) -> str:
+    return data(office, rid)["status"]
+
+
+def body(office: Office, rev: str = "HEAD") -> str:
+    return office.git("log", "-1", "--format=%b", rev)
+
+
+def major(office: Office, now: str = at(5, 9)) -> str:
+    return office.new(*MAJOR, item="section-appointments", title="科级干部任用", now=now)
+
+
+def submitted(office: Office, *extra: str, now: str = at(5, 9), **kw) -> str:
+    rid = office.new("--summary", "摘要", "--body", "正文。", *extra, now=now, **kw)
+    ok(office, "submit", rid, now=now.replace("T09", "T10") if "T09" in now else now)
+    return rid
+
+
+def decided(office: Office, rid: str, *, now: str = at(5, 11), outcome: str = "publish"):
+    return ok(
+        office,
+        "decide",
+        rid,
+        "--meeting",
+        now[:10],
+        *attendees(*QUORUM),
+        "--outcome",
+        outcome,
+        as_="hanzg",
+        now=now,
+    )
+
+
+def audit(office: Office, now: str = at(28)):
+    return office.run("audit", now=now)
+
+
+# --- every step's commit and facts --------------------------------------------------------
+
+
+def test_each_step_is_one_commit_by_the_actor_with_its_trailers(office: Office):
+    title = "科级干部任用"
+    rid = major(office, now=at(5, 9))
+    plan = [
+        ("submit", "dumy", at(5, 10), [], "draft", "submitted"),
+        (
+            "decide",
+            "hanzg",
+            at(6, 15),
+            ["--meeting", "2026-10-06", *attendees(*QUORUM), "--outcome", "publish"],
+            "submitted",
+            "decided",
+        ),
+        ("approve", "hanzg", at(7, 9), [], "decided", "approved"),
+        ("publish", "dumy", at(8, 9), [], "approved", "published"),
+        ("withdraw", "zhoulx", at(9, 16), ["--reason", "更正"], "published", "withdrawn"),
+    ]
+    content = trailers(office)["Dangwu-Content"]
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", content)
+    path = relpath(office, rid)
+    for step, actor, now, extra, before, after in plan:
+        count = len(office.commits())
+        ok(office, step, rid, *extra, as_=actor, now=now)
+        assert len(office.commits()) == count + 1
+        assert office.git("show", "--name-only", "--format=", "HEAD") == path
+        name, email = PEOPLE[actor]
+        assert office.git("log", "-1", "--format=%s|%an|%ae|%cn|%ce|%aI|%cI") == (
+            f"{step}: {rid} {title}|{name}|{email}|{name}|{email}|{now}|{now}"
+        )
+        assert trailers(office) == {
+            "Dangwu-Step": step,
+            "Dangwu-Record": rid,
+            "Dangwu-From": before,
+            "Dangwu-To": after,
+            "Dangwu-Actor": actor,
+            "Dangwu-Content": content,  # the content never changed
+        }
+        assert status(office, rid) == after
+        assert office.git("status", "--porcelain") == ""
+    assert content == records.content_hash(data(office, rid))
+    assert audit(office).exit_code == 0
+
+
+def test_the_facts_of_each_step_are_written_into_the_record(office: Office):
+    rid = major(office, now=at(5, 9))
+    ok(office, "submit", rid, now=at(5, 10))
+    ok(
+        office,
+        "decide",
+        rid,
+        "--meeting",
+        "2026-10-06",
+        *attendees("hanzg", "zhoulx", "sunhm", "wujh", "wanglp"),
+        "--outcome",
+        "publish",
+        "--note",
+        "一致同意",
+        as_="hanzg",
+        now=at(6, 15),
+    )
+    assert "韩振国, 周立新, 孙慧敏" in body(office) and "(5 of 7 present)" in body(office)
+    ok(office, "approve", rid, as_="hanzg", now=at(7, 9))
+    ok(office, "publish", rid, "--channel", "website", "--channel", "newspaper", now=at(8, 9))
+    ok(office, "withdraw", rid, "--reason", "数据有误，另行更正", as_="sunhm", now=at(9, 16))
+    assert "数据有误，另行更正" in body(office)
+    record = data(office, rid)
+    content = records.content_hash(record)
+    assert record["status"] == "withdrawn"
+    assert record["created"] == {"by": "dumy", "at": at(5, 9)}
+    assert record["submitted"] == {"by": "dumy", "at": at(5, 10)}
+    assert record["decision"] == {
+        "by": "hanzg",
+        "at": at(6, 15),
+        "meeting": "2026-10-06",
+        "attendees": ["hanzg", "zhoulx", "sunhm", "wujh", "wanglp"],
+        "group": 7,
+        "outcome": "publish",
+        "note": "一致同意",
+    }
+    assert record["approval"] == {
+        "by": "hanzg",
+        "at": at(7, 9),
+        "content": content,
+        "signed": False,
+    }
+    assert record["publication"] == {
+        "by": "dumy",
+        "at": at(8, 9),
+        "channels": ["website", "newspaper"],
+        "content": content,
+    }
+    assert record["withdrawal"] == {"by": "sunhm", "at": at(9, 16), "reason": "数据有误，另行更正"}
+    assert audit(office).exit_code == 0
+
+
+def test_publish_uses_the_records_own_channels_by_default(office: Office):
+    rid = submitted(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    ok(office, "publish", rid, now=at(7))
+    assert data(office, rid)["publication"]["channels"] == ["internal-board", "intranet"]
+
+
+# --- who may approve ---------------------------------------------------------------------
+
+
+def test_a_clerk_cannot_approve(office: Office):
+    rid = submitted(office)
+    refused(office, "approve", rid, as_="dumy", expect="may not approve records", now=at(6))
+    refused(office, "approve", rid, as_="linht", expect="may not approve records", now=at(6))
+    refused(office, "approve", rid, as_="chensh", expect="may not approve records", now=at(6))
+    assert status(office, rid) == "submitted"
+
+
+def _linht_joins_the_group(office: Office) -> None:
+    edit_settings(office, lambda d: d["roster"]["linht"].update(roles=["office-head", "member"]))
+    commit_as(office.root, "linht", "roster: 林海涛 also a member", "dangwu.yaml", date=at(1))
+
+
+def test_an_author_cannot_approve_their_own_record(office: Office):
+    _linht_joins_the_group(office)
+    rid = office.new("--summary", "摘要", "--body", "正文。", as_="linht", now=at(5, 9))
+    assert rid == "ZZ-2026-201"  # linht's id block
+    ok(office, "submit", rid, as_="linht", now=at(5, 10))
+    refused(office, "approve", rid, as_="linht", now=at(6), expect="drafted or edited ZZ-2026-201")
+    ok(office, "approve", rid, as_="zhoulx", now=at(6, 11))  # another member may
+    assert audit(office).exit_code == 0
+
+
+def test_someone_who_edited_a_record_cannot_approve_it(office: Office):
+    _linht_joins_the_group(office)
+    rid = office.new("--summary", "摘要", "--body", "正文。", now=at(5, 9))
+    ok(office, "set", rid, "summary=林改过的摘要", as_="linht", now=at(5, 10))
+    ok(office, "submit", rid, now=at(5, 11))
+    refused(office, "approve", rid, as_="linht", now=at(6), expect="cannot approve it")
+
+
+def test_a_major_record_approved_by_a_member_is_refused(office: Office):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    decided(office, rid)
+    refused(office, "approve", rid, as_="zhoulx", now=at(6), expect="only the leader may approve")
+    ok(office, "approve", rid, as_="hanzg", now=at(6, 11))
+
+
+# --- the collective decision ---------------------------------------------------------------
+
+
+def test_a_major_record_cannot_be_approved_without_a_decision(office: Office):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    refused(office, "approve", rid, as_="hanzg", now=at(6), expect="the leading group must decide")
+
+
+def test_a_decision_without_quorum_is_refused_and_cannot_be_written_by_hand(office: Office):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    refused(
+        office,
+        "decide",
+        rid,
+        "--meeting",
+        "2026-10-06",
+        *attendees("hanzg", "zhoulx", "sunhm"),
+        "--outcome",
+        "publish",
+        as_="hanzg",
+        now=at(6),
+        expect="no quorum: 3 of the 7 members",
+    )
+
+    def decide(record) -> None:
+        put(record, "status", "decided")
+        put(
+            record,
+            "decision",
+            facts(
+                by="hanzg",
+                at=at(6),
+                meeting="2026-10-06",
+                attendees=["hanzg", "zhoulx", "sunhm"],
+                group=7,
+                outcome="publish",
+            ),
+        )
+
+    path = edit_record(office, rid, decide)
+    bad = commit_as(office.root, "dumy", "record the meeting", path, date=at(6, 11))
+    refused(office, "approve", rid, as_="hanzg", now=at(7), expect="without a quorum (3 of 7)")
+    result = audit(office)
+    assert result.exit_code == 1
+    assert flagged(result.stdout, bad, rid, "tool-fields", who("dumy")), result.output
+
+
+@pytest.mark.parametrize("key", ["dumy", "chensh", "linht", "nobody"])
+def test_a_non_member_cannot_attend_the_decision(office: Office, key: str):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    refused(
+        office,
+        "decide",
+        rid,
+        "--meeting",
+        "2026-10-06",
+        *attendees("hanzg", "zhoulx", "sunhm", "qianwb", key),
+        "--outcome",
+        "publish",
+        as_="hanzg",
+        now=at(6),
+        expect="is not a member of the leading group",
+    )
+
+
+def test_decide_is_for_the_group_after_submission_and_before_today(office: Office):
+    rid = major(office)
+    args = ("decide", rid, "--meeting", "2026-10-06", *attendees(*QUORUM), "--outcome")
+    refused(office, *args, "publish", as_="hanzg", now=at(6), expect="is draft")
+    ok(office, "submit", rid, now=at(6, 9))
+    refused(office, *args, "publish", as_="dumy", now=at(6), expect="may not record")
+    refused(office, *args, "publish", as_="hanzg", now=at(5, 12), expect="has not happened yet")
+    early = ("decide", rid, "--meeting", "2026-10-05", *attendees(*QUORUM), "--outcome")
+    refused(office, *early, "publish", as_="hanzg", now=at(6), expect="before ZZ-2026-101 was")
+    twice = ("decide", rid, "--meeting", "2026-10-06", *attendees(*QUORUM, "hanzg"))
+    refused(office, *twice, "--outcome", "publish", as_="hanzg", now=at(6), expect="twice")
+    result = office.run(*args, "postpone", as_="hanzg", now=at(6))
+    assert result.exit_code == 2, result.output
+    ok(office, *args, "publish", as_="zhoulx", now=at(6, 15))  # any member records it
+    assert data(office, rid)["decision"]["by"] == "zhoulx"
+
+
+def test_revise_sends_the_record_back_and_it_needs_a_new_decision(office: Office):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    decided(office, rid, outcome="revise")
+    assert status(office, rid) == "draft"
+    assert data(office, rid)["decision"]["outcome"] == "revise"
+    refused(office, "approve", rid, as_="hanzg", now=at(6), expect="is draft")
+    ok(office, "set", rid, "summary=修改后", now=at(6, 11))
+    ok(office, "submit", rid, now=at(6, 12))
+    refused(office, "approve", rid, as_="hanzg", now=at(7), expect="the leading group must decide")
+    decided(office, rid, now=at(7, 11))
+    ok(office, "approve", rid, as_="hanzg", now=at(7, 12))
+    assert audit(office).exit_code == 0
+
+
+def test_withhold_is_final(office: Office, editor):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    decided(office, rid, outcome="withhold")
+    assert status(office, rid) == "withheld"
+    assert trailers(office)["Dangwu-To"] == "withheld"
+    refused(office, "approve", rid, as_="hanzg", now=at(6), expect="is withheld")
+    refused(office, "submit", rid, now=at(6), expect="is withheld")
+    refused(office, "set", rid, "summary=再改", now=at(6), expect="can no longer change")
+    refused(
+        office,
+        "edit",
+        rid,
+        now=at(6),
+        env=editor("任命决定。", "改"),
+        expect="can no longer change",
+    )
+    refused(office, "publish", rid, now=at(6), expect="is withheld")
+    refused(
+        office,
+        "decide",
+        rid,
+        "--meeting",
+        "2026-10-06",
+        *attendees(*QUORUM),
+        "--outcome",
+        "publish",
+        as_="hanzg",
+        now=at(6),
+        expect="is withheld",
+    )
+    refused(office, "withdraw", rid, "--reason", "x", as_="hanzg", now=at(6), expect="withheld")
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def test_publishing_before_approval_is_refused(office: Office):
+    rid = office.new("--summary", "摘要", "--body", "正文。", now=at(5, 9))
+    refused(office, "publish", rid, now=at(5, 10), expect="publish needs a record that is approved")
+    ok(office, "submit", rid, now=at(5, 11))
+    refused(office, "publish", rid, now=at(5, 12), expect="publish needs a record that is approved")
+    big = major(office)
+    ok(office, "submit", big, now=at(5, 10))
+    decided(office, big)
+    refused(office, "publish", big, now=at(6), expect="is decided")
+
+
+def test_publishing_after_a_manual_edit_of_approved_content_is_refused(office: Office):
+    rid = submitted(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    path = edit_record(office, rid, lambda d: d.update(body="审核后偷偷改的正文。"))
+    bad = commit_as(office.root, "dumy", "small fix", path, date=at(6, 11))
+    refused(office, "publish", rid, now=at(7), expect="is not what was approved")
+    result = audit(office)
+    assert result.exit_code == 1
+    assert flagged(result.stdout, bad, rid, "manual-edit", who("dumy")), result.output
+
+
+def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Office):
+    rid = office.new(
+        "--pre-disclosure",
+        "--summary",
+        "征求意见稿",
+        "--body",
+        "初步方案。",
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="机关廉洁自律若干规定",
+        now=at(1),
+    )
+    ok(office, "submit", rid, now=at(1, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(2))
+    result = ok(office, "publish", rid, now=at(5))  # day 0 of the window
+    assert "approved 已审核 → consulting 征求意见中" in result.stdout
+    assert "until 2026-10-19" in result.stdout
+    first = office.head()
+    preliminary = data(office, rid)
+    assert preliminary["status"] == "consulting"
+    assert preliminary["consultation"]["closes"] == "2026-10-19"
+    refused(office, "publish", rid, now=at(6), expect="is consulting")
+    ok(office, "set", rid, "body=正式方案。", now=at(8))  # the formal plan, in the window
+    assert status(office, rid) == "consulting"
+    ok(office, "submit", rid, now=at(9))
+    assert "revised after the comment period" in body(office)
+    ok(office, "approve", rid, as_="sunhm", now=at(10))
+    refused(
+        office,
+        "publish",
+        rid,
+        now=at(19, 17),  # day 14
+        expect="open until 2026-10-19",
+    )
+    result = ok(office, "publish", rid, now=at(20, 9))  # day 15
+    assert "approved 已审核 → published 已公开" in result.stdout
+    record = data(office, rid)
+    assert record["status"] == "published"
+    assert record["consultation"] == {
+        "by": "dumy",
+        "at": at(5),
+        "channels": ["public-board", "website"],
+        "content": preliminary["approval"]["content"],
+        "closes": "2026-10-19",
+    }
+    assert record["publication"] == {
+        "by": "dumy",
+        "at": at(20, 9),
+        "channels": ["public-board", "website"],
+        "content": records.content_hash(record),
+    }
+    assert record["publication"]["content"] != record["consultation"]["content"]
+    assert record["approval"]["by"] == "sunhm"
+    log = json.loads(ok(office, "log", rid, "--json").stdout)
+    publications = [(e["commit"], e["before"], e["after"]) for e in log if e["step"] == "publish"]
+    assert publications == [
+        (first, "approved", "consulting"),
+        (office.head(), "approved", "published"),
+    ]
+    assert audit(office).exit_code == 0
+
+
+def test_the_formal_plan_of_a_major_pre_disclosure_needs_a_new_decision(office: Office):
+    rid = office.new(
+        *MAJOR, "--pre-disclosure", item="section-appointments", title="干部任用", now=at(1)
+    )
+    ok(office, "submit", rid, now=at(1, 11))
+    decided(office, rid, now=at(2))
+    ok(office, "approve", rid, as_="hanzg", now=at(2, 11))
+    ok(office, "publish", rid, now=at(3))
+    ok(office, "submit", rid, now=at(4))
+    refused(office, "approve", rid, as_="hanzg", now=at(5), expect="must decide on it first")
+    decided(office, rid, now=at(6))
+    ok(office, "approve", rid, as_="hanzg", now=at(6, 11))
+    ok(office, "publish", rid, now=at(18))
+    assert audit(office).exit_code == 0
+
+
+# --- edits after approval, reject, withdraw ------------------------------------------------
+
+
+FAKE_EDITOR = textwrap.dedent("""\
+    import os, sys
+    path = sys.argv[1]
+    text = open(path, encoding="utf-8").read()
+    old, new = os.environ["EDIT_OLD"], os.environ["EDIT_NEW"]
+    open(path, "w", encoding="utf-8").write(text.replace(old, new))
+    """)
+
+
+@pytest.fixture
+def editor(tmp_path: Path):
+    script = tmp_path / "fake_editor.py"
+    script.write_text(FAKE_EDITOR, "utf-8")
+
+    def env(old: str, new: str) -> dict[str, str]:
+        return {"EDITOR": f"{sys.executable} {script}", "EDIT_OLD": old, "EDIT_NEW": new}
+
+    return env
+
+
+def test_an_edit_after_approval_voids_it(office: Office, editor):
+    rid = submitted(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    result = ok(office, "set", rid, "summary=新的摘要", now=at(6, 11))
+    assert "the approval by zhoulx is void" in result.output
+    assert status(office, rid) == "submitted"
+    t = trailers(office)
+    assert (t["Dangwu-Step"], t["Dangwu-From"], t["Dangwu-To"]) == ("set", "approved", "submitted")
+    assert "the approval by zhoulx is void: the content changed" in body(office)
+    refused(office, "publish", rid, now=at(7), expect="is submitted")
+    ok(office, "approve", rid, as_="sunhm", now=at(7))
+    result = ok(office, "edit", rid, now=at(7, 11), env=editor("正文。", "正文，改过。"))
+    assert status(office, rid) == "submitted"
+    t = trailers(office)
+    assert (t["Dangwu-Step"], t["Dangwu-From"], t["Dangwu-To"]) == ("edit", "approved", "submitted")
+    assert "the approval by sunhm is void" in body(office)
+    assert audit(office).exit_code == 0
+
+
+def test_an_edit_after_approval_of_a_decided_major_record_falls_back_to_decided(office: Office):
+    rid = major(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    decided(office, rid)
+    ok(office, "approve", rid, as_="hanzg", now=at(6))
+    ok(office, "set", rid, "summary=改过", now=at(6, 11))
+    assert status(office, rid) == "decided"
+    t = trailers(office)
+    assert (t["Dangwu-From"], t["Dangwu-To"]) == ("approved", "decided")
+    assert "the approval by hanzg is void" in body(office)
+    refused(office, "publish", rid, now=at(7), expect="is decided")
+    ok(office, "approve", rid, as_="hanzg", now=at(7, 11))
+    ok(office, "publish", rid, now=at(8))
+    assert audit(office).exit_code == 0
+
+
+def test_published_records_are_never_edited(office: Office, editor):
+    rid = submitted(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    ok(office, "publish", rid, now=at(7))
+    refused(office, "set", rid, "summary=改", now=at(8), expect="never edited in place")
+    refused(office, "edit", rid, now=at(8), env=editor("正文。", "改"), expect="never edited")
+    refused(office, "submit", rid, now=at(8), expect="is published")
+
+
+@pytest.mark.parametrize("state", ["submitted", "approved"])
+def test_reject_sends_the_record_back_to_draft_with_its_reason(office: Office, state: str):
+    rid = submitted(office)
+    if state == "approved":
+        ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    refused(office, "reject", rid, "--reason", "x", as_="dumy", now=at(7), expect="may not send")
+    refused(office, "reject", rid, "--reason", "  ", as_="sunhm", now=at(7), expect="say why")
+    result = ok(office, "reject", rid, "--reason", "请补充各支部数据", as_="sunhm", now=at(7))
+    assert f"{state} " in result.stdout and "→ draft" in result.stdout
+    assert status(office, rid) == "draft"
+    assert data(office, rid)["rejection"] == {
+        "by": "sunhm",
+        "at": at(7),
+        "reason": "请补充各支部数据",
+    }
+    assert "请补充各支部数据" in body(office)
+    t = trailers(office)
+    assert (t["Dangwu-Step"], t["Dangwu-From"], t["Dangwu-To"]) == ("reject", state, "draft")
+    refused(office, "reject", rid, "--reason", "再退", as_="sunhm", now=at(8), expect="is draft")
+    ok(office, "set", rid, "body=补充后的正文。", now=at(8))
+    ok(office, "submit", rid, now=at(8, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(9))
+    assert audit(office).exit_code == 0
+
+
+def test_withdraw_only_by_the_group_and_only_when_out(office: Office):
+    rid = submitted(office)
+    refused(office, "withdraw", rid, "--reason", "x", as_="hanzg", now=at(6), expect="is submitted")
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    refused(office, "withdraw", rid, "--reason", "x", as_="hanzg", now=at(6), expect="is approved")
+    ok(office, "publish", rid, now=at(7))
+    for key in ("dumy", "linht", "hexy", "chensh"):
+        refused(
+            office, "withdraw", rid, "--reason", "x", as_=key, now=at(8), expect="may not withdraw"
+        )
+    refused(office, "withdraw", rid, "--reason", " ", as_="sunhm", now=at(8), expect="say why")
+    ok(office, "withdraw", rid, "--reason", "数据有误", as_="sunhm", now=at(8))
+    assert status(office, rid) == "withdrawn"
+    refused(office, "withdraw", rid, "--reason", "x", as_="hanzg", now=at(9), expect="withdrawn")
+    refused(office, "set", rid, "summary=改", now=at(9), expect="can no longer change")
+
+
+def test_a_preliminary_plan_may_be_withdrawn_by_the_leader(office: Office):
+    rid = office.new(
+        "--pre-disclosure",
+        "--summary",
+        "征求意见稿",
+        "--body",
+        "初步方案。",
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="规定",
+        now=at(1),
+    )
+    ok(office, "submit", rid, now=at(1, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(2))
+    ok(office, "publish", rid, now=at(3))
+    ok(office, "withdraw", rid, "--reason", "方案另议", as_="hanzg", now=at(4))
+    assert trailers(office)["Dangwu-From"] == "consulting"
+    assert status(office, rid) == "withdrawn"
+
+
+# --- the secrecy review ----------------------------------------------------------------------
+
+
+SECRET_BODY = "联系人手机13812345678，本文件属秘密。"
+
+
+def public_record(office: Office, body_text: str = SECRET_BODY) -> str:
+    return office.new(
+        "--summary",
+        "摘要",
+        "--body",
+        body_text,
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="廉洁规定",
+        now=at(5, 9),
+    )
+
+
+def test_check_prints_findings_with_file_line_col(office: Office):
+    rid = public_record(office)
+    before = office.state()
+    result = office.run("check", rid)
+    assert result.exit_code == 1, result.output
+    path = relpath(office, rid)
+    lines = result.stdout.splitlines()
+    assert any(re.match(rf"{path}:\d+:\d+: .*mobile.*138\*\*\*\*5678", line) for line in lines)
+    assert any(re.match(rf"{path}:\d+:\d+: .*'秘密'", line) for line in lines)
+    assert "13812345678" not in result.output
+    report = json.loads(office.run("check", rid, "--json").stdout)
+    assert {f["kind"] for f in report} == {"mobile", "classification"}
+    line = next(i for i, text in enumerate(office.read(path).splitlines(), 1) if "秘密" in text)
+    assert {f["line"] for f in report} == {line}
+    assert office.state() == before
+    clean = public_record(office, "干净的正文。")
+    result = office.run("check", clean)
+    assert result.exit_code == 0, result.output
+    assert "found nothing" in result.stdout
+
+
+def test_submit_shows_the_findings_but_submits(office: Office):
+    rid = public_record(office)
+    result = office.run("submit", rid, now=at(5, 10))
+    assert result.exit_code == 0, result.output
+    assert f"{relpath(office, rid)}:" in result.output and "mobile" in result.output
+    assert status(office, rid) == "submitted"
+    assert "secrecy review: 2 finding(s)" in body(office)
+
+
+def test_approving_a_public_record_with_findings_needs_an_override(office: Office):
+    rid = public_record(office)
+    ok(office, "submit", rid, now=at(5, 10))
+    refused(office, "approve", rid, as_="zhoulx", now=at(6), expect="found 2 problem(s)")
+    refused(
+        office, "approve", rid, "--override", "  ", as_="zhoulx", now=at(6), expect="problem(s)"
+    )
+    ok(
+        office,
+        "approve",
+        rid,
+        "--override",
+        "号码为单位值班电话，经核实可以公开",
+        as_="zhoulx",
+        now=at(6, 11),
+    )
+    assert "secrecy findings overridden: 号码为单位值班电话，经核实可以公开" in body(office)
+    overrides = data(office, rid)["approval"]["overrides"]
+    assert len(overrides) == 2
+    assert {o["reason"] for o in overrides} == {"号码为单位值班电话，经核实可以公开"}
+    assert any("mobile" in o["finding"] for o in overrides)
+    assert any("秘密" in o["finding"] for o in overrides)
+    assert audit(office).exit_code == 0
+
+
+def test_an_internal_record_with_findings_may_be_approved(office: Office):
+    rid = office.new("--summary", "摘要", "--body", SECRET_BODY, now=at(5, 9))
+    ok(office, "submit", rid, now=at(5, 10))
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    assert "overrides" not in data(office, rid)["approval"]
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keys(office: Office, tmp_path: Path) -> Path:
+    folder = tmp_path / "keys"
+    for key in ("hanzg", "zhoulx", "dumy"):
+        keygen(folder, key)
+    give_signing_keys(office, {k: folder / k for k in ("hanzg", "zhoulx", "dumy")}, date=at(1))
+    return folder
+
+
+def test_a_signed_approval(office: Office, keys: Path):
+    rid = submitted(office)
+    result = ok(
+        office, "approve", rid, "--sign", as_="zhoulx", now=at(6), env=sign_env(keys / "zhoulx")
+    )
+    assert "signed with your key" in result.stdout
+    assert data(office, rid)["approval"]["signed"] is True
+    assert "-----BEGIN SSH SIGNATURE-----" in office.git("cat-file", "commit", "HEAD")
+    entries = json.loads(ok(office, "log", rid, "--json").stdout)
+    assert [e["signature"] for e in entries] == ["none", "none", "good"]
+    assert audit(office).exit_code == 0
+
+
+def test_signing_with_someone_elses_key_is_refused_and_audit_flags_a_forgery(
+    office: Office, keys: Path
+):
+    rid = submitted(office)
+    refused(
+        office,
+        "approve",
+        rid,
+        "--sign",
+        as_="zhoulx",
+        now=at(6),
+        env=sign_env(keys / "hanzg"),
+        expect="is not the one the roster lists for 周立新",
+    )
+
+    def approve(record) -> None:
+        put(record, "status", "approved")
+        content = records.content_hash(dict(record))
+        put(record, "approval", facts(by="zhoulx", at=at(6), content=content, signed=True))
+
+    bad = forge_step(
+        office, "zhoulx", "approve", rid, approve, date=at(6), sign_with=keys / "hanzg"
+    )
+    assert trailers(office) == {
+        "Dangwu-Step": "approve",
+        "Dangwu-Record": rid,
+        "Dangwu-From": "submitted",
+        "Dangwu-To": "approved",
+        "Dangwu-Actor": "zhoulx",
+        "Dangwu-Content": data(office, rid)["approval"]["content"],
+    }
+    result = audit(office)
+    assert result.exit_code == 1
+    assert flagged(result.stdout, bad, rid, "signature-not-actor", who("zhoulx")), result.output
+    assert len(violations(result.stdout)) == 1
+    entries = json.loads(ok(office, "log", rid, "--json").stdout)
+    assert entries[-1]["commit"] == bad and entries[-1]["signature"] == "bad"
+
+
+def test_unsigned_approval_where_signing_is_required(office: Office, keys: Path):
+    edit_settings(office, lambda d: d["rules"].update(require_signing=True))
+    commit_as(office.root, "linht", "approvals must be signed", "dangwu.yaml", date=at(2))
+    rid = submitted(office)
+    refused(office, "approve", rid, as_="zhoulx", now=at(6), expect="signing key")
+    refused(office, "approve", rid, as_="sunhm", now=at(6), expect="no signing key for 孙慧敏")
+    # the office setting signs without --sign, with the approver's own key
+    ok(office, "approve", rid, as_="zhoulx", now=at(6, 11), env=sign_env(keys / "zhoulx"))
+    assert data(office, rid)["approval"]["signed"] is True
+    refused(office, "publish", rid, now=at(7), expect="signing key")
+    ok(office, "publish", rid, now=at(7, 11), env=sign_env(keys / "dumy"))
+    entries = json.loads(ok(office, "log", rid, "--json").stdout)
+    assert [e["signature"] for e in entries[-2:]] == ["good", "good"]
+    assert audit(office).exit_code == 0
+
+
+# --- the roster as it stood ----------------------------------------------------------------
+
+
+def test_an_approver_removed_from_the_roster_later_stays_valid(office: Office):
+    rid = submitted(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    ok(office, "publish", rid, now=at(7))
+    ok(office, "roster", "remove", "zhoulx", as_="linht", now=at(8))
+    assert "zhoulx" not in office.read("dangwu.yaml")
+    result = audit(office)
+    assert result.exit_code == 0, result.output
+    # and they can no longer act
+    other = submitted(office, now=at(9, 9))
+    refused(office, "approve", other, as_="zhoulx", now=at(10), expect="not on the roster")
+
+
+def test_log_names_a_removed_approver_as_they_were(office: Office, keys: Path):
+    """Who acted and whether their stamp is good is a fact of the roster as it stood."""
+    rid = submitted(office)
+    ok(office, "approve", rid, "--sign", as_="zhoulx", now=at(6), env=sign_env(keys / "zhoulx"))
+    before = json.loads(ok(office, "log", rid, "--json").stdout)[-1]
+    assert (before["name"], before["key"], before["roles"], before["signature"]) == (
+        "周立新",
+        "zhoulx",
+        ["member"],
+        "good",
+    )
+    ok(office, "roster", "remove", "zhoulx", as_="linht", now=at(8))
+    assert audit(office).exit_code == 0
+    after = json.loads(ok(office, "log", rid, "--json").stdout)[-1]
+    assert after["commit"] == before["commit"]
+    assert (after["name"], after["key"], after["roles"], after["signature"]) == (
+        "周立新",
+        "zhoulx",
+        ["member"],
+        "good",
+    )
+
+
+def test_a_person_added_to_the_roster_later_does_not_excuse_an_earlier_act(office: Office):
+    rid = office.new("--summary", "摘要", "--body", "正文。", now=at(5, 9))
+    path = edit_record(office, rid, lambda d: d.update(summary="外人改的摘要"))
+    bad = commit(office, "liuxm", "edit summary", path, date=at(6))
+    ok(
+        office,
+        "roster",
+        "add",
+        "liuxm",
+        "--name",
+        "刘晓敏",
+        "--email",
+        "liuxm@example.org",
+        "--role",
+        "clerk",
+        as_="linht",
+        now=at(7),
+    )
+    result = audit(office)
+    assert result.exit_code == 1
+    [line] = violations(result.stdout)
+    assert line.startswith(f"{bad[:10]} ") and "[not-on-roster]" in line, result.output
+    assert line.endswith("(liuxm@example.org)")
+
+
+# --- log and audit ---------------------------------------------------------------------------
+
+
+def test_log_of_a_record(office: Office, keys: Path):
+    rid = submitted(office, now=at(5, 9))
+    ok(office, "approve", rid, "--sign", as_="zhoulx", now=at(6, 14), env=sign_env(keys / "zhoulx"))
+    ok(office, "publish", rid, now=at(7, 8))
+    result = ok(office, "log", rid)
+    lines = [line for line in result.stdout.splitlines() if rid in line]
+    assert len(lines) == 4
+    assert lines[0].startswith("2026-10-05 09:00") and "杜明远 (clerk)" in lines[0]
+    assert " new " in lines[0] and "draft" in lines[0]
+    assert "draft → submitted" in lines[1]
+    assert lines[2].startswith("2026-10-06 14:00") and "周立新 (member)" in lines[2]
+    assert " approve " in lines[2] and "submitted → approved" in lines[2] and "good" in lines[2]
+    assert "approved → published" in lines[3] and "none" in lines[3]
+    entries = json.loads(ok(office, "log", rid, "--json").stdout)
+    assert [e["step"] for e in entries] == ["new", "submit", "approve", "publish"]
+    approve = entries[2]
+    assert approve["date"] == at(6, 14)
+    assert (approve["name"], approve["key"], approve["roles"]) == ("周立新", "zhoulx", ["member"])
+    assert (approve["before"], approve["after"], approve["signature"]) == (
+        "submitted",
+        "approved",
+        "good",
+    )
+    assert approve["record"] == rid and approve["commit"] == office.git("rev-parse", "HEAD~1")
+    assert entries[0]["before"] == "none" and entries[0]["after"] == "draft"
+
+
+def test_log_of_the_office(office: Office):
+    rid = submitted(office)
+    entries = json.loads(ok(office, "log", "--json").stdout)
+    assert [e["step"] for e in entries] == ["(plain git)", "new", "submit"]
+    assert entries[0]["key"] == "linht" and entries[0]["roles"] == ["office-head"]
+    assert entries[-1]["record"] == rid
+    limited = json.loads(ok(office, "log", "--json", "-n", "1").stdout)
+    assert [e["step"] for e in limited] == ["submit"]
+
+
+def test_audit_json_reports_violations(office: Office):
+    rid = submitted(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(6))
+    path = edit_record(office, rid, lambda d: d.update(status="published"))
+    bad = commit_as(office.root, "dumy", "publish by hand", path, date=at(7))
+    result = office.run("audit", "--json", now=at(8))
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["head"] == bad
+    assert [(v["commit"], v["record"], v["rule"], v["person"]) for v in report["violations"]] == [
+        (bad, rid, "tool-fields", who("dumy"))
+    ]
