@@ -367,11 +367,19 @@ class Reader:
         if blob is None:
             return None, None
         if blob not in self._settings:
-            raw = self.git.objects([blob]).get(blob, b"")
+            from dangwu.cache import Markers
             from dangwu.errors import InvalidFiles
+            from dangwu.office import settings_from_data
 
+            raw = self.git.objects([blob]).get(blob, b"")
+            markers = Markers(self.office)
             try:
-                parsed = parse_settings(yamlio.decode(raw), SETTINGS_FILE, self.office.root)
+                text = yamlio.decode(raw)
+                if markers.is_valid(SETTINGS_FILE, text):  # checked before: skip the schema
+                    parsed = settings_from_data(yamlio.load(text).data)
+                else:
+                    parsed = parse_settings(text, SETTINGS_FILE, self.office.root)
+                    markers.mark_valid(SETTINGS_FILE, text)
                 self._settings[blob] = (parsed, None)
             except InvalidFiles as exc:
                 self._settings[blob] = (None, str(exc.problems[0]) if exc.problems else "invalid")

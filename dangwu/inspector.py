@@ -136,6 +136,7 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
 
     with GitStore(office.root, office.state_dir) as git:
         git.require_head()
+        git.refresh_commit_graph()
         paths: list[str] = []
         if record:
             found = records.find(office, record)
