@@ -131,10 +131,21 @@ def build(root: Path, n: int, seed: int = 11) -> tuple[list[str], int]:
             moment += timedelta(minutes=rng.randint(3, 30))
             batch.append((path, data, index))
             ids.append(rid)
-        steps = ["submit", "decide", "approve", "publish"]
+        steps = ["revise", "submit", "decide", "approve", "publish"]
         for step in steps:
             for path, data, index in batch:
                 if step == "decide" and not data.get("major"):
+                    continue
+                if step == "revise":  # the clerk revises the draft once before submitting
+                    data["summary"] = f"{data.get('summary', '')}（修订）"
+                    ctx = workflow.Context(roster["dumy"], roster, settings.rules, moment)
+                    outcome = workflow.edit(data, ctx)
+                    commit(
+                        "dumy",
+                        _message("set", data, "dumy", "draft", outcome.status),
+                        {path: _text(data)},
+                    )
+                    moment += timedelta(minutes=rng.randint(3, 30))
                     continue
                 who = {"submit": "dumy", "publish": "dumy", "decide": "zhoulx"}.get(
                     step, "hanzg" if data.get("major") else MEMBERS[index % len(MEMBERS)]

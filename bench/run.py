@@ -1,7 +1,8 @@
 """Benchmarks for dangwu, measured against plain git on the same repository.
 
-    python bench/run.py                 # N = 1,000 and 10,000, 5 runs each
+    python bench/run.py                 # everything: records, history, signatures
     python bench/run.py --sizes 2000 --runs 7
+    python bench/run.py --only history --history 10000
 
 It builds offices of N records (realistic Chinese content derived from the
 sample office, all six categories, committed in batches as a clerk would over
@@ -214,11 +215,181 @@ def measure(office: Path, label: str, ids: list[str], runs: int) -> dict[str, di
     return results
 
 
+def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """SPEC section 5 on an office whose every record went through the procedure."""
+    from history import build as build_history
+
+    office = work / f"history-{n}"
+    start = time.perf_counter()
+    ids, commits = build_history(office, n)
+    print(
+        f"history of {n:,} records: {commits:,} commits (built in "
+        f"{time.perf_counter() - start:.1f} s)",
+        flush=True,
+    )
+    results: dict[str, dict[str, float]] = {"commits": {"count": commits}}
+    exe = dangwu()
+
+    def record(name: str, times: list[float], baseline: float | None = None) -> None:
+        median = statistics.median(times)
+        entry = {"median_s": round(median, 4), "min_s": round(min(times), 4), "runs": len(times)}
+        if baseline:
+            entry["ratio_to_baseline"] = round(median / baseline, 2)
+        results[name] = entry
+        ratio = f"  ({entry['ratio_to_baseline']}x baseline)" if baseline else ""
+        print(f"  {name:<34} median {median * 1000:8.1f} ms{ratio}", flush=True)
+
+    baseline_times = timed(["git", "log", "--name-status"], office, runs)
+    baseline = statistics.median(baseline_times)
+    record("git log --name-status", baseline_times)
+
+    def cold() -> None:
+        for path in (office / ".git" / "dangwu").glob("history-v1.sqlite*"):
+            path.unlink()
+
+    record("audit, first time", timed([*exe, "audit"], office, runs, before=cold), baseline)
+    timed([*exe, "audit"], office, 1)
+    record("audit, history unchanged", timed([*exe, "audit"], office, runs), baseline)
+    rid = ids[len(ids) // 2]
+    first = timed([*exe, "log", rid], office, 1)
+    record("log ID, first (writes commit-graph)", first)
+    record("log ID", timed([*exe, "log", rid], office, runs))
+    return results
+
+
+def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Audit of a history with signed approvals: signature checks cached by commit."""
+    office = work / "signed"
+    if office.exists():
+        shutil.rmtree(office)
+    keys = work / "keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["dangwu", "demo", str(office)], check=True, capture_output=True)
+    key = keys / "zhoulx"
+    if not key.exists():
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    text = (
+        (office / "dangwu.yaml")
+        .read_text("utf-8")
+        .replace(
+            "    email: zhoulx@example.org\n",
+            "    email: zhoulx@example.org\n    signing_key: "
+            + (keys / "zhoulx.pub").read_text().strip()
+            + "\n",
+        )
+    )
+    (office / "dangwu.yaml").write_text(text, "utf-8")
+    git(
+        office,
+        "commit",
+        "-qam",
+        "roster: signing key",
+        env={
+            "GIT_AUTHOR_NAME": "林海涛",
+            "GIT_AUTHOR_EMAIL": "linht@example.org",
+            "GIT_COMMITTER_NAME": "林海涛",
+            "GIT_COMMITTER_EMAIL": "linht@example.org",
+            "GIT_AUTHOR_DATE": "2026-11-21T09:00:00+08:00",
+            "GIT_COMMITTER_DATE": "2026-11-21T09:00:00+08:00",
+        },
+    )
+    env = {
+        **os.environ,
+        "DANGWU_LANG": "en",
+        "NO_COLOR": "1",
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": "gpg.format",
+        "GIT_CONFIG_VALUE_0": "ssh",
+        "GIT_CONFIG_KEY_1": "user.signingkey",
+        "GIT_CONFIG_VALUE_1": str(key),
+    }
+    for index in range(n):
+        who = {
+            "GIT_AUTHOR_NAME": "杜明远",
+            "GIT_AUTHOR_EMAIL": "dumy@example.org",
+            "DANGWU_NOW": f"2026-11-22T09:{index % 60:02d}:00+08:00",
+        }
+        out = subprocess.run(
+            [
+                *dangwu(),
+                "new",
+                "ZD",
+                "--item",
+                "integrity-rules",
+                "--title",
+                f"廉洁自律规定（第{index + 1}号）",
+                "--json",
+            ],
+            cwd=office,
+            env={**env, **who},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rid = json.loads(out.stdout)["id"]
+        subprocess.run(
+            [*dangwu(), "submit", rid],
+            cwd=office,
+            env={**env, **who},
+            check=True,
+            capture_output=True,
+        )
+        signer = {
+            "GIT_AUTHOR_NAME": "周立新",
+            "GIT_AUTHOR_EMAIL": "zhoulx@example.org",
+            "DANGWU_NOW": f"2026-11-23T10:{index % 60:02d}:00+08:00",
+        }
+        subprocess.run(
+            [*dangwu(), "approve", rid, "--sign"],
+            cwd=office,
+            env={**env, **signer},
+            check=True,
+            capture_output=True,
+        )
+    results: dict[str, dict[str, float]] = {"signed_approvals": {"count": n}}
+
+    def forget_all() -> None:
+        for path in (office / ".git" / "dangwu").glob("history-v1.sqlite*"):
+            path.unlink()
+
+    def forget_verdicts() -> None:  # keep the signature checks, forget the audit itself
+        import sqlite3
+
+        db = sqlite3.connect(office / ".git" / "dangwu" / "history-v1.sqlite")
+        db.execute("DELETE FROM meta WHERE key LIKE 'audit.%'")
+        db.commit()
+        db.close()
+
+    for name, before in (
+        ("audit, nothing cached", forget_all),
+        ("audit, signature checks cached", forget_verdicts),
+        ("audit, history unchanged", None),
+    ):
+        times = timed([*dangwu(), "audit"], office, runs, before=before)
+        median = statistics.median(times)
+        results[name] = {"median_s": round(median, 4), "runs": len(times)}
+        print(f"  {name:<34} median {median * 1000:8.1f} ms", flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path("/tmp/dangwu-bench"))
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=10000,
+        help="records in the office taken through the procedure (0: skip)",
+    )
+    parser.add_argument(
+        "--signed",
+        type=int,
+        default=100,
+        help="signed approvals in the signature benchmark (0: skip)",
+    )
+    parser.add_argument("--only", choices=["records", "history", "signatures"], default=None)
     args = parser.parse_args()
     report: dict[str, object] = {
         "machine": os.uname().nodename,
@@ -226,6 +397,18 @@ def main() -> None:
         "runs": args.runs,
         "sizes": {},
     }
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.only in (None, "history") and args.history:
+        report["history"] = measure_history(args.history, min(args.runs, 5), args.work)
+    if args.only in (None, "signatures") and args.signed:
+        print(f"signed office ({args.signed} signed approvals):", flush=True)
+        report["signatures"] = measure_signatures(args.signed, args.runs, args.work)
+    if args.only in ("history", "signatures"):
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / f"results-{args.only}.json").write_text(
+            json.dumps(report, indent=2, ensure_ascii=False), "utf-8"
+        )
+        return
     sample = args.work / "sample"
     if not sample.exists():
         subprocess.run([*dangwu(), "demo", str(sample)], check=True, capture_output=True)
