@@ -65,17 +65,32 @@ class GitStore:
 
         self.root = root
         self.state_dir = state_dir
-        try:
-            self.repo = git.Repo(root, search_parent_directories=False)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        if not (root / ".git").exists():
             raise GitError(
                 _("{path} is not a git repository").format(path=root),
                 hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
-            ) from None
-        self._git = self.repo.git
+            )
+        self._git = git.Git(root)
+        self._repo: Any = None
+
+    @property
+    def repo(self) -> Any:
+        """GitPython's Repo, opened only when its object database is needed."""
+        if self._repo is None:
+            import git
+
+            try:
+                self._repo = git.Repo(self.root, search_parent_directories=False)
+            except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+                raise GitError(
+                    _("{path} is not a git repository").format(path=self.root),
+                    hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
+                ) from None
+        return self._repo
 
     def close(self) -> None:
-        self.repo.close()
+        if self._repo is not None:
+            self._repo.close()
 
     def __enter__(self) -> GitStore:
         return self

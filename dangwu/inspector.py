@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dangwu.audit import Auditor, Violation
 from dangwu.errors import UsageError
 from dangwu.gitstore import CommitObject, GitStore
-from dangwu.history import Reader, Store
 from dangwu.i18n import _
 from dangwu.office import Office
+
+if TYPE_CHECKING:
+    from dangwu.audit import Violation
+    from dangwu.history import Store
 
 Progress = Callable[[int, int], None]
 
@@ -29,14 +31,24 @@ def audit(
     office: Office, *, span: str | None = None, progress: Progress | None = None
 ) -> AuditResult:
     """Judge the whole history (or the commits of ``span``, 'A..B')."""
-    with GitStore(office.root, office.state_dir) as git:
-        cache = Store(office)
-        try:
-            if span:
-                return _audit_span(office, git, cache, span, progress)
-            return _audit_all(office, git, cache, progress)
-        finally:
-            cache.close()
+    import gc
+
+    from dangwu.history import Store
+
+    # Replaying a long history makes hundreds of thousands of small, acyclic
+    # objects; the cycle collector would walk them over and over for nothing.
+    gc.disable()
+    try:
+        with GitStore(office.root, office.state_dir) as git:
+            cache = Store(office)
+            try:
+                if span:
+                    return _audit_span(office, git, cache, span, progress)
+                return _audit_all(office, git, cache, progress)
+            finally:
+                cache.close()
+    finally:
+        gc.enable()
 
 
 def _audit_span(
@@ -51,6 +63,9 @@ def _audit_span(
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=left))
     if end is None:
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=right))
+    from dangwu.audit import Auditor
+    from dangwu.history import Reader
+
     revisions = [f"{start}..{end}"] if start else [end]
     auditor = Auditor()
     reader = Reader(office, git, cache)
@@ -81,6 +96,9 @@ def _audit_span(
 def _audit_all(
     office: Office, git: GitStore, cache: Store, progress: Progress | None
 ) -> AuditResult:
+    from dangwu.audit import Auditor
+    from dangwu.history import Reader
+
     head = git.require_head()
     last = cache.get("audit.head")
     if last == head:
@@ -105,6 +123,8 @@ def _audit_all(
 
 
 def _violations(stored: Any) -> list[Violation]:
+    from dangwu.audit import Violation
+
     return [
         Violation(v["commit"], v["record"], v["rule"], v["person"], v["message"])
         for v in stored or []
@@ -155,6 +175,8 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
             for i in ids
         }
         blobs = git.resolve(sorted(set(where.values())))
+        from dangwu.history import Reader, Store
+
         cache = Store(office)
         try:
             reader = Reader(office, git, cache)

@@ -119,3 +119,36 @@ def test_unwritable_object_store_changes_nothing(office):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert office.state() == before
+
+
+def _submitted(office):
+    rid = office.new()
+    assert office.run("submit", rid).exit_code == 0
+    return rid
+
+
+def test_a_step_interrupted_after_writing_the_file_is_undone(office):
+    rid = _submitted(office)
+    before = office.state()
+    result = spawn(office, "approve", rid, who="zhoulx", extra={"DANGWU_FAULT": "after-files"})
+    assert result.returncode == 70
+    assert "status: approved" in office.read(f"records/zuzhi-jianshe/{rid}.yaml")  # half done
+    shown = office.run("show", rid, "--json")  # the next command puts things back
+    assert json.loads(shown.stdout)["status"] == "submitted"
+    assert office.state() == before
+
+
+def test_a_step_whose_commit_fails_leaves_the_repository_as_it_was(office):
+    rid = _submitted(office)
+    assert office.run("approve", rid, as_="zhoulx").exit_code == 0
+    before = office.state()
+    ref_lock = office.root / ".git" / "refs" / "heads" / "main.lock"
+    ref_lock.write_text("someone else\n")
+    try:
+        result = spawn(office, "publish", rid)
+    finally:
+        ref_lock.unlink()
+    assert result.returncode == 1
+    assert "git update-ref failed" in result.stderr
+    assert office.state() == before
+    assert office.run("publish", rid).exit_code == 0  # and the step works once git does
