@@ -195,7 +195,7 @@ def submit(data: Mapping[str, Any], ctx: Context) -> Outcome:
     before = _from(data, "submit", ("draft", "consulting"))
     notes: tuple[str, ...] = ()
     if before == "consulting":
-        notes = (_("the formal plan, revised after the comment period"),)
+        notes = (_("the formal plan, revised from the preliminary plan"),)
     return Outcome("submitted", {"submitted": ctx.stamp()}, notes)
 
 

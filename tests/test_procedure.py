@@ -440,7 +440,7 @@ def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Offi
     ok(office, "set", rid, "body=正式方案。", now=at(8))  # the formal plan, in the window
     assert status(office, rid) == "consulting"
     ok(office, "submit", rid, now=at(9))
-    assert "revised after the comment period" in body(office)
+    assert "revised from the preliminary plan" in body(office)
     ok(office, "approve", rid, as_="sunhm", now=at(10))
     refused(
         office,

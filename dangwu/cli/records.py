@@ -399,11 +399,7 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
         rows.append((_("follows"), str(data["follows"])))
     for attachment in data.get("attachments") or []:
         rows.append((_("attachment"), str(attachment)))
-    created = data.get("created")
-    if isinstance(created, dict):
-        person = settings.roster.get(str(created.get("by")))
-        who = f"{person.name} ({person.key})" if person else str(created.get("by"))
-        rows.append((_("drafted"), f"{who} {str(created.get('at', ''))[:16].replace('T', ' ')}"))
+    rows += _steps(settings, data)
     rows.append((_("file"), relpath))
 
     output.say(f"{data.get('id')}  {data.get('title')}", "bold")
@@ -414,6 +410,52 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
         if block:
             output.say("")
             output.say(str(block).rstrip())
+
+
+def _steps(settings: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The facts of each step the record went through, one line each."""
+
+    def who(facts: dict[str, Any]) -> str:
+        person = settings.roster.get(str(facts.get("by")))
+        name = f"{person.name} ({person.key})" if person else str(facts.get("by"))
+        return f"{name} {str(facts.get('at', ''))[:16].replace('T', ' ')}"
+
+    def channels(facts: dict[str, Any]) -> str:
+        return ", ".join(settings.channels.get(c, c) for c in facts.get("channels") or [])
+
+    lines: list[tuple[str, str, str]] = []
+    for name, label in (
+        ("created", _("drafted")),
+        ("submitted", _("submitted")),
+        ("rejection", _("sent back")),
+        ("decision", _("decided")),
+        ("approval", _("approved")),
+        ("consultation", _("for comment")),
+        ("publication", _("published")),
+        ("withdrawal", _("withdrawn")),
+    ):
+        facts = data.get(name)
+        if not isinstance(facts, dict):
+            continue
+        line = who(facts)
+        if name == "decision":
+            line += " · " + _("meeting {date}, {n} of {size} present: {outcome}").format(
+                date=facts.get("meeting"),
+                n=len(facts.get("attendees") or []),
+                size=facts.get("group"),
+                outcome=_(str(facts.get("outcome"))),
+            )
+        elif name == "approval" and facts.get("signed"):
+            line += " · " + _("signed")
+        elif name == "consultation":
+            line += " · " + _("comments until {date}").format(date=facts.get("closes"))
+            line += " · " + channels(facts)
+        elif name == "publication":
+            line += " · " + channels(facts)
+        if facts.get("reason"):
+            line += " · " + str(facts["reason"])
+        lines.append((str(facts.get("at", "")), label, line))
+    return [(label, line) for _at, label, line in sorted(lines, key=lambda x: x[0])]
 
 
 def list_records(
