@@ -438,6 +438,14 @@ def main() -> None:
             ("validate 10,000 cold", big["validate-cold"]["median_s"], 4.0),
             ("validate 10,000 unchanged", big["validate-warm"]["median_s"], 0.5),
         ]
+    history = report.get("history")
+    if isinstance(history, dict):
+        base = history["git log --name-status"]["median_s"]
+        checks += [
+            ("audit, first time (3x git log)", history["audit, first time"]["median_s"], 3 * base),
+            ("audit, history unchanged", history["audit, history unchanged"]["median_s"], 0.5),
+            ("log ID", history["log ID"]["median_s"], 0.3),
+        ]
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"
         print(f"  {name:<40} {value * 1000:8.1f} ms  (target {target * 1000:.0f} ms)  {verdict}")

@@ -365,29 +365,52 @@ def _show(value: Any) -> str:
 def _commit_content(
     act: Act, record: records.RecordFile, new_text: str, step: str, changes: Sequence[str]
 ) -> Written:
-    data = must_validate(act.office, record.relpath, new_text, before=record.raw)
+    data: Mapping[str, Any] | None = must_validate(
+        act.office, record.relpath, new_text, before=record.raw
+    )
     outcome = workflow.edit(record.data, act.context())
     if outcome.status != record.status:
         # an approval never survives a change of content: back to before it
         rt = yamlio.load_round_trip(new_text)
         records.place(rt, "status", outcome.status)
         new_text = yamlio.dump_round_trip(rt)
-        data = must_validate(act.office, record.relpath, new_text)
-    record_id = str(data["id"])
+        data = None  # to be checked again
     notes = [*outcome.notes, *changes]
+    record_id, commit = commit_record(
+        act, record, new_text, step, outcome.status, notes, validated=data
+    )
+    return Written(record_id, record.relpath, commit, notes)
+
+
+def commit_record(
+    act: Act,
+    record: records.RecordFile,
+    text: str,
+    step: str,
+    status: str,
+    notes: Sequence[str],
+    *,
+    sign: bool = False,
+    validated: Mapping[str, Any] | None = None,
+) -> tuple[str, str]:
+    """Validate a record's new text (unless ``validated`` is its data already) and
+    commit it as one step; returns (id, commit)."""
+    data = validated if validated is not None else must_validate(act.office, record.relpath, text)
+    record_id = str(data["id"])
     commit = act.commit(
-        {record.relpath: new_text.encode("utf-8")},
+        {record.relpath: text.encode("utf-8")},
         message(
             step,
             f"{record_id} {data['title']}",
             actor=act.actor,
             record_id=record_id,
-            state=(record.status, outcome.status),
+            state=(record.status, status),
             content=records.content_hash(data),
-            body=notes,
+            body=list(notes),
         ),
+        sign=sign,
     )
-    return Written(record_id, record.relpath, commit, notes)
+    return record_id, commit
 
 
 # --- edit --------------------------------------------------------------------------

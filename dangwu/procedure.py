@@ -14,9 +14,9 @@ from datetime import date
 from typing import Any
 
 from dangwu import records, workflow, yamlio
-from dangwu.acting import Act, acting, message
+from dangwu.acting import Act, acting
 from dangwu.catalogue import CHANNELS, one_of
-from dangwu.drafting import must_validate
+from dangwu.drafting import commit_record
 from dangwu.errors import IdentityError, UsageError
 from dangwu.history import describe
 from dangwu.i18n import _
@@ -49,39 +49,12 @@ def _write(
     rt = yamlio.load_round_trip(record.text)
     records.place(rt, "status", outcome.status)
     for name, facts in outcome.facts.items():
-        records.place(rt, name, _yaml_facts(facts))
-    text = yamlio.dump_round_trip(rt)
-    data = must_validate(act.office, record.relpath, text)
-    record_id = str(data["id"])
+        records.place(rt, name, yamlio.as_yaml_tree(dict(facts)))
     notes = [*outcome.notes, *details]
-    commit = act.commit(
-        {record.relpath: text.encode("utf-8")},
-        message(
-            step,
-            f"{record_id} {data['title']}",
-            actor=act.actor,
-            record_id=record_id,
-            state=(record.status, outcome.status),
-            content=records.content_hash(data),
-            body=notes,
-        ),
-        sign=sign,
+    record_id, commit = commit_record(
+        act, record, yamlio.dump_round_trip(rt), step, outcome.status, notes, sign=sign
     )
     return Done(record_id, step, record.status, outcome.status, commit, notes, signed=sign)
-
-
-def _yaml_facts(facts: Mapping[str, Any]) -> Any:
-    from ruamel.yaml.comments import CommentedMap
-
-    out = CommentedMap()
-    for key, value in facts.items():
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            out[key] = yamlio.flow_list(value)
-        elif isinstance(value, list):
-            out[key] = [CommentedMap(v) if isinstance(v, Mapping) else v for v in value]
-        else:
-            out[key] = yamlio.as_yaml_value(value)
-    return out
 
 
 def _signing(act: Act, wanted: bool) -> bool:

@@ -235,15 +235,8 @@ def new_record_text(fields: Mapping[str, Any]) -> str:
 
     data = CommentedMap()
     for key in FIELD_ORDER:
-        if key not in fields:
-            continue
-        value = fields[key]
-        if key in ("channels", "attachments"):
-            data[key] = yamlio.flow_list(list(value))
-        elif isinstance(value, Mapping):
-            data[key] = CommentedMap((k, yamlio.as_yaml_value(v)) for k, v in value.items())
-        else:
-            data[key] = yamlio.as_yaml_value(value)
+        if key in fields:
+            data[key] = yamlio.as_yaml_tree(fields[key])
     return HEADER + yamlio.dump_round_trip(data)
 
 

@@ -520,6 +520,20 @@ def as_yaml_value(value: Any) -> Any:
     return value
 
 
+def as_yaml_tree(value: Any) -> Any:
+    """A value as a record file writes it: mappings in order, short lists of text
+    inline, long text as literal blocks, dates as dates."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if isinstance(value, dict):
+        return CommentedMap((k, as_yaml_tree(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if all(isinstance(v, str) and "\n" not in v for v in value):
+            return flow_list(list(value))
+        return [as_yaml_tree(v) for v in value]
+    return as_yaml_value(value)
+
+
 def flow_list(values: Sequence[Any]) -> Any:
     """A list written inline, ``[a, b]``, as short lists read best."""
     from ruamel.yaml.comments import CommentedSeq
