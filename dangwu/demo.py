@@ -32,6 +32,8 @@ class Built:
     unit: str
     records: list[str] = field(default_factory=list)
     commits: int = 0
+    printed: list[Path] = field(default_factory=list)
+    not_printed: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -236,9 +238,10 @@ def build(target: Path) -> Built:
     with GitStore(root, office.state_dir) as store, store.writing():
         when = datetime.combine(YEAR_START - timedelta(days=3), time(9, 0), clock.CHINA)
         from dangwu.acting import message
+        from dangwu.roster import GITIGNORE
 
         store.make_root_commit(
-            {SETTINGS_FILE: settings_text.encode("utf-8")},
+            {SETTINGS_FILE: settings_text.encode("utf-8"), ".gitignore": GITIGNORE.encode()},
             message("init", settings.unit, actor=head),
             author=Identity(head.name, head.email),
             when=when,
@@ -281,4 +284,30 @@ def build(target: Path) -> Built:
             else:
                 _run_step(office, step)
         built.commits += 1
+    _print(office, built, timeline[-1].when.date())
     return built
+
+
+def _print(office: Office, built: Built, day: date) -> None:
+    """The boards on the sample's last day and the bulletin of its last full quarter."""
+    from dangwu import printing
+    from dangwu.errors import DangwuError
+    from dangwu.schedule import Quarter
+
+    folder = office.root / printing.PRINTED
+    quarter = str(Quarter.of(day).previous)
+    for fmt in ("html", "pdf"):
+        try:
+            for scope in ("public", "internal"):
+                built.printed.append(
+                    printing.print_board(office, scope=scope, on=day, fmt=fmt, out=folder).path
+                )
+            built.printed.append(
+                printing.print_bulletin(
+                    office, period=quarter, scope="public", fmt=fmt, out=folder
+                ).path
+            )
+        except DangwuError as exc:
+            built.not_printed.append(
+                f"{fmt}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+            )

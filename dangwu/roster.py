@@ -24,6 +24,8 @@ from dangwu.office import (
     parse_settings,
 )
 
+# What dangwu prints goes to printed/; it is made from commits, so it is not committed.
+GITIGNORE = "# made by dangwu board / bulletin from the committed records\n/printed/\n"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _PLAIN = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#:]*$")
 
@@ -173,6 +175,8 @@ def init_office(
         msg = message("init", unit, actor=person)
         author = Identity(name=identity.name or person.name, email=identity.email)
         changes = {SETTINGS_FILE: text.encode("utf-8")}
+        if not (root / ".gitignore").exists():
+            changes[".gitignore"] = GITIGNORE.encode("utf-8")
         if store.head() is None:
             commit = store.make_root_commit(changes, msg, author=author, when=when)
         else:

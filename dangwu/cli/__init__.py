@@ -83,12 +83,13 @@ def _main(
 
 
 def _register() -> None:
-    from dangwu.cli import audit, demo, office, records, workflow
+    from dangwu.cli import audit, demo, office, records, render, workflow
 
     office.register(app)
     records.register(app)
     workflow.register(app)
     audit.register(app)
+    render.register(app)
     demo.register(app)
 
 

@@ -32,6 +32,12 @@ def demo(
             unit=built.unit, path=built.root, n=len(built.records), c=built.commits
         )
     )
+    if built.printed:
+        output.say(_("Printed the notice boards and the bulletin:"))
+        for path in built.printed:
+            output.say(f"  {path}")
+    for reason in built.not_printed:
+        output.note(_("Not printed as {reason}").format(reason=reason))
     first = "ZZ-2026-102" if "ZZ-2026-102" in built.records else built.records[0]
     output.say(_("Try next:"))
     for line in (
@@ -41,6 +47,7 @@ def demo(
         f"dangwu log {first}",
         "dangwu list --status consulting",
         "dangwu audit",
+        "dangwu board --format pdf",
         "dangwu roster list",
         "dangwu catalogue",
     ):

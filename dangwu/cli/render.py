@@ -1,0 +1,106 @@
+"""Commands that print: board, bulletin, verify."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "board",
+        help=_(
+            "Print the notice board (党务公开栏) as it stands on a date: one A4 sheet per "
+            "category, each with a verification code.\n\n"
+            "Example: dangwu board --scope public --format pdf -o out/"
+        ),
+    )(board)
+    app.command(
+        "bulletin",
+        help=_(
+            "Print the quarterly bulletin (季度公报): everything published in the quarter.\n\n"
+            "Example: dangwu bulletin 2026Q3 --format html -o out/"
+        ),
+    )(bulletin)
+    app.command(
+        "verify",
+        help=_(
+            "Check a printed sheet's verification code: genuine or not, current or superseded.\n\n"
+            "Example: dangwu verify 7f3a9c2e-PZZ1-261126-QX4T"
+        ),
+    )(verify)
+
+
+def _day(value: str | None) -> date | None:
+    from dangwu.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            _("--on: '{value}' is not a date (YYYY-MM-DD)").format(value=value)
+        ) from None
+
+
+def board(
+    ctx: typer.Context,
+    scope: Annotated[
+        str, typer.Option("--scope", help=_("public (社会公开) or internal (党内公开)."))
+    ] = "public",
+    on: Annotated[str | None, typer.Option("--on", help=_("The day (default: today)."))] = None,
+    fmt: Annotated[str, typer.Option("--format", help=_("html or pdf."))] = "html",
+    out: Annotated[Path, typer.Option("-o", "--output", help=_("Folder to write to."))] = Path(),
+) -> None:
+    from dangwu import printing
+
+    done = printing.print_board(common.office(ctx), scope=scope, on=_day(on), fmt=fmt, out=out)
+    output.say(
+        _("{path}: {sheets} sheets, {records} records, from commit {commit}").format(
+            path=done.path, sheets=len(done.sheets), records=done.records, commit=done.commit[:10]
+        )
+    )
+    for sheet in done.sheets:
+        output.say(
+            f"  {sheet.number:>2}  {sheet.code}{sheet.page}  {sheet.verification}"
+            f"  ({len(sheet.entries)})"
+        )
+
+
+def bulletin(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Argument(metavar="PERIOD", help=_("The quarter, e.g. 2026Q3."))],
+    scope: Annotated[str, typer.Option("--scope", help=_("public or internal."))] = "public",
+    fmt: Annotated[str, typer.Option("--format", help=_("md, html or pdf."))] = "html",
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", help=_("File (or folder) to write to."))
+    ] = None,
+) -> None:
+    from dangwu import printing
+
+    done = printing.print_bulletin(common.office(ctx), period=period, scope=scope, fmt=fmt, out=out)
+    output.say(
+        _("{path}: {records} records, from commit {commit}").format(
+            path=done.path, records=done.records, commit=done.commit[:10]
+        )
+    )
+
+
+def verify(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE", help=_("The code printed on the sheet."))],
+) -> None:
+    from dangwu import printing
+
+    verdict = printing.verify(common.office(ctx), code)
+    for line in verdict.lines:
+        output.say(line)
+    if not verdict.genuine:
+        raise typer.Exit(1)

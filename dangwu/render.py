@@ -1,0 +1,338 @@
+"""Rendering: the notice-board sheets and the quarterly bulletin as HTML, PDF or Markdown.
+
+Templates are Jinja2, looked up by name in the office's own ``templates/`` first
+and the shipped ones second, in a sandbox with autoescaping and strict
+undefined names: record text is data, never template, and is escaped wherever
+it lands. Record bodies are Markdown, rendered by markdown-it-py with raw HTML
+switched off. PDF comes from WeasyPrint (the ``pdf`` extra) with a CJK font.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dangwu import board as board_rules
+from dangwu.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
+from dangwu.errors import DangwuError
+from dangwu.i18n import _
+from dangwu.office import Office, Settings
+from dangwu.resources import shipped
+from dangwu.schedule import Quarter
+from dangwu.snapshot import Snapshot, Summary
+
+CADENCE_ORDER = ("standing", "quarterly", "timely", "follow-up")
+FONT_PACKAGE = "fonts-wqy-microhei"
+
+
+def zh_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def environment(office_root: Path | None) -> Any:
+    """The sandboxed Jinja2 environment, office templates before shipped ones."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    folders = []
+    if office_root is not None and (office_root / "templates").is_dir():
+        folders.append(FileSystemLoader(office_root / "templates"))
+    folders.append(FileSystemLoader(shipped("templates")))
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(folders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = markdown_html
+    env.filters["markdown_text"] = markdown_source
+    return env
+
+
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+        "table"
+    )
+
+
+def markdown_html(text: Any) -> Any:
+    """A record body (Markdown) as safe HTML: raw HTML in it is shown as text."""
+    from markupsafe import Markup
+
+    return Markup(_markdown().render(str(text or "")))  # markdown-it escaped it
+
+
+def markdown_source(text: Any) -> Any:
+    """A record body kept as Markdown, with anything that could be HTML made inert."""
+    from markupsafe import Markup
+
+    value = str(text or "")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Markup(value)  # escaped just above
+
+
+def css(office_root: Path | None) -> Any:
+    """The print style sheet (the office's own print.css first), trusted like a template:
+    inserted into <style> as it is, where escaping its quotes would break it."""
+    from markupsafe import Markup
+
+    own = office_root / "templates" / "print.css" if office_root else None
+    path = own if own is not None and own.is_file() else shipped("templates", "print.css")
+    return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))  # office's own
+
+
+def qr_svg(code: str) -> Any:
+    """The verification code as a QR code, inline SVG."""
+    import segno
+    from markupsafe import Markup
+
+    svg = segno.make(code, error="m").svg_inline(scale=2, border=1, dark="#000")
+    return Markup(svg)  # made from a checked code: no user text
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
+    """What a record shows on the board: its summary, else its first paragraph."""
+    summary = str(data.get("summary") or "").strip()
+    if summary:
+        return summary
+    paragraph: list[str] = []
+    for line in str(data.get("body") or "").splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        if stripped.startswith(("#", "|", ">", "```")):
+            continue
+        paragraph.append(stripped)
+    text = _LINK.sub(r"\1", " ".join(paragraph)).replace("*", "").replace("`", "")
+    return text if len(text) <= limit else text[: limit - 2] + "……"
+
+
+def _item_zh(catalogue: Catalogue, summary: Summary) -> str:
+    category = catalogue.by_slug(summary.category)
+    if category is not None:
+        for item in category.items:
+            if item.slug == summary.item:
+                return item.zh
+    return summary.item
+
+
+def _supervisors(settings: Settings) -> list[str]:
+    return [p.name for p in settings.roster.values() if "supervisor" in p.roles]
+
+
+def _channels(settings: Settings, channels: Sequence[str]) -> list[str]:
+    return [settings.channels.get(c) or CHANNEL_TITLES.get(c, (c, c))[1] for c in channels]
+
+
+# --- the board -------------------------------------------------------------------------
+
+
+@dataclass
+class Board:
+    snapshot: Snapshot
+    scope: str
+    on: date
+    sheets: list[board_rules.Sheet]
+    texts: dict[str, dict[str, Any]]
+
+
+def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
+    """The sheets of the board of ``scope`` on ``on``, from ``snapshot``."""
+    entries = board_rules.select(
+        snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules
+    )
+    texts = snapshot.records(e.summary.path for e in entries)
+    excerpts = {path: excerpt(data) for path, data in texts.items()}
+    laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
+    board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit)
+    return Board(snapshot, scope, on, laid_out, texts)
+
+
+def board_html(office: Office, built: Board) -> str:
+    snapshot, settings = built.snapshot, built.snapshot.settings
+    sheets = []
+    for sheet in built.sheets:
+        category = snapshot.catalogue.by_slug(sheet.category)
+        entries = []
+        for entry in sheet.entries:
+            s = entry.summary
+            data = built.texts.get(s.path, {})
+            entries.append(
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "item_zh": _item_zh(snapshot.catalogue, s),
+                    "date_zh": zh_date(s.consulted_on if entry.consulting else s.published_on),
+                    "text": excerpt(data),
+                    "consulting": entry.consulting,
+                    "closes_zh": zh_date(s.closes_on),
+                }
+            )
+        sheets.append(
+            {
+                "number": sheet.number,
+                "page": sheet.page,
+                "pages": sheet.pages,
+                "category_zh": category.zh if category else sheet.category,
+                "code": sheet.verification,
+                "qr": qr_svg(sheet.verification),
+                "entries": entries,
+            }
+        )
+    context = {
+        "board": {
+            "unit": settings.unit,
+            "title": settings.board_title,
+            "scope": built.scope,
+            "scope_zh": SCOPE_TITLES[built.scope][1],
+            "on_zh": zh_date(built.on),
+            "contact": settings.contact,
+            "supervisors": _supervisors(settings),
+            "commit": snapshot.commit,
+            "sheets": sheets,
+        },
+        "css": css(office.root),
+    }
+    return str(environment(office.root).get_template("board.html.j2").render(context))
+
+
+# --- the bulletin ----------------------------------------------------------------------
+
+
+@dataclass
+class BulletinDoc:
+    snapshot: Snapshot
+    data: board_rules.Bulletin
+    texts: dict[str, dict[str, Any]]
+    issued: date
+
+
+def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: date) -> BulletinDoc:
+    data = board_rules.bulletin(
+        snapshot.summaries(),
+        period=period,
+        scope=scope,
+        rules=snapshot.settings.rules,
+        catalogue=snapshot.catalogue,
+    )
+    texts = snapshot.records(s.path for s in data.published)
+    return BulletinDoc(snapshot, data, texts, issued)
+
+
+def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
+    snapshot, settings, data = doc.snapshot, doc.snapshot.settings, doc.data
+    catalogue = snapshot.catalogue
+
+    def record(s: Summary) -> dict[str, Any]:
+        text = doc.texts.get(s.path, {})
+        consulting = s.consulted_on in data.period and s.published_on not in data.period
+        return {
+            "id": s.id,
+            "title": s.title,
+            "item_zh": _item_zh(catalogue, s),
+            "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1],
+            "cadence_zh": CADENCE_TITLES.get(s.cadence, (s.cadence, s.cadence))[1],
+            "period": s.period,
+            "date_zh": zh_date(s.consulted_on if consulting else s.published_on),
+            "channels": _channels(settings, s.channels),
+            "summary": str(text.get("summary") or ""),
+            "body": str(text.get("body") or ""),
+            "consulting": consulting,
+            "follows": s.follows,
+            "withdrawn_zh": zh_date(s.withdrawn_on),
+            "reason": s.withdrawal_reason or "",
+        }
+
+    sections = []
+    table = []
+    for category in catalogue:
+        mine = [s for s in data.published if s.category == category.slug]
+        if mine:
+            sections.append({"zh": category.zh, "records": [record(s) for s in mine]})
+        counts = [sum(1 for s in mine if s.cadence == c) for c in CADENCE_ORDER]
+        table.append({"zh": category.zh, "counts": counts, "total": sum(counts)})
+    context = {
+        "b": {
+            "unit": settings.unit,
+            "period": str(data.period),
+            "period_zh": data.period.zh,
+            "scope_zh": SCOPE_TITLES[data.scope][1],
+            "issued_zh": zh_date(doc.issued),
+            "contact": settings.contact,
+            "cadences": [{"zh": CADENCE_TITLES[c][1]} for c in CADENCE_ORDER],
+            "table": table,
+            "cadence_totals": [data.by_cadence.get(c, 0) for c in CADENCE_ORDER],
+            "total": len(data.published),
+            "internal": data.by_scope.get("internal", 0),
+            "public": data.by_scope.get("public", 0),
+            "quarterly": data.quarterly,
+            "on_time": data.on_time,
+            "sections": sections,
+            "corrections": [record(s) for s in data.corrections],
+            "withdrawn": [record(s) for s in data.withdrawn],
+        },
+        "css": css(office.root),
+    }
+    return str(environment(office.root).get_template(template).render(context))
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def cjk_fonts() -> list[str]:
+    """The Chinese typefaces fontconfig knows, as WeasyPrint will find them."""
+    tool = shutil.which("fc-list")
+    if tool is None:
+        return []
+    try:
+        out = subprocess.run(
+            [tool, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+def write_pdf(html: str, target: Path) -> None:
+    """Print HTML to a PDF that embeds a CJK font, or say exactly what is missing."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise DangwuError(
+            _("PDF output needs WeasyPrint, which is not installed"),
+            hint=_(
+                "install it with: pip install 'dangwu[pdf]' (it also needs Pango: "
+                "apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+            ),
+        ) from None
+    except OSError as exc:  # WeasyPrint is there but Pango is not
+        raise DangwuError(
+            _("WeasyPrint cannot start: {error}").format(error=str(exc).splitlines()[0]),
+            hint=_("install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0"),
+        ) from None
+    if not cjk_fonts():
+        raise DangwuError(
+            _("no Chinese font is installed, so the PDF would print empty boxes"),
+            hint=_("install one with: apt-get install {package}").format(package=FONT_PACKAGE),
+        )
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(string=html).write_pdf(target)

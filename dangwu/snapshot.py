@@ -1,0 +1,229 @@
+"""The office as it stood at one commit: settings, catalogue and records.
+
+Printed sheets and bulletins are made from a commit, never from the working
+tree, so that each sheet can name the commit it came from and be checked later.
+What each record says is read from git by blob id and summarised once (kept in
+``.git/dangwu/summaries-v1.json``); full texts are read only for the records a
+sheet or bulletin shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from dangwu import __version__, records, yamlio
+from dangwu.cache import read_json, write_json
+from dangwu.catalogue import Catalogue, from_data
+from dangwu.errors import DangwuError, GitError
+from dangwu.gitstore import GitStore
+from dangwu.i18n import _
+from dangwu.office import SETTINGS_FILE, Office, Settings, settings_from_data
+from dangwu.resources import shipped
+
+CATALOGUE_FILE = "schemas/catalogue.yaml"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What selection needs to know of a record, without its text."""
+
+    path: str
+    blob: str
+    id: str
+    category: str
+    item: str
+    title: str
+    scope: str
+    cadence: str
+    status: str
+    channels: tuple[str, ...]
+    content: str
+    period: str | None = None
+    event_date: str | None = None
+    follows: str | None = None
+    published: str | None = None  # when it was published (the formal plan, for a pre-disclosure)
+    consulted: str | None = None  # when the preliminary plan was published for comment
+    closes: str | None = None  # the last day of its comment window
+    withdrawn: str | None = None
+    withdrawal_reason: str | None = None
+    major: bool = False
+    pre_disclosure: bool = False
+
+    @property
+    def published_on(self) -> date | None:
+        return _day(self.published)
+
+    @property
+    def consulted_on(self) -> date | None:
+        return _day(self.consulted)
+
+    @property
+    def withdrawn_on(self) -> date | None:
+        return _day(self.withdrawn)
+
+    @property
+    def closes_on(self) -> date | None:
+        return _day(self.closes)
+
+
+def _day(stamp: str | None) -> date | None:
+    if not stamp:
+        return None
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(stamp).date() if "T" in stamp else date.fromisoformat(stamp)
+    return None
+
+
+def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
+    """A record's Summary, or None when the file is not a usable record."""
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return str(value) if value is not None else None
+
+    def fact(name: str, key: str) -> str | None:
+        facts = data.get(name)
+        if isinstance(facts, Mapping) and facts.get(key) is not None:
+            return str(facts[key])
+        return None
+
+    try:
+        return Summary(
+            path=path,
+            blob=blob,
+            id=str(data["id"]),
+            category=str(data["category"]),
+            item=str(data["item"]),
+            title=str(data["title"]),
+            scope=str(data["scope"]),
+            cadence=str(data["cadence"]),
+            status=str(data.get("status", "draft")),
+            channels=tuple(str(c) for c in data.get("channels") or ()),
+            content=records.content_hash(data),
+            period=text("period"),
+            event_date=text("event_date"),
+            follows=text("follows"),
+            published=fact("publication", "at"),
+            consulted=fact("consultation", "at"),
+            closes=fact("consultation", "closes"),
+            withdrawn=fact("withdrawal", "at"),
+            withdrawal_reason=fact("withdrawal", "reason"),
+            major=bool(data.get("major")),
+            pre_disclosure=bool(data.get("pre_disclosure")),
+        )
+    except (KeyError, TypeError):
+        return None
+
+
+@dataclass
+class Snapshot:
+    office: Office
+    git: GitStore
+    commit: str
+    settings: Settings
+    catalogue: Catalogue
+    blobs: dict[str, str]  # record path -> blob id
+    _summaries: dict[str, Summary] | None = field(default=None, repr=False)
+    _texts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def when(self) -> datetime:
+        return self.git.commits([self.commit])[self.commit].author_date
+
+    def summaries(self) -> list[Summary]:
+        """Every usable record at this commit."""
+        if self._summaries is None:
+            self._summaries = _load_summaries(self.office, self.git, self.blobs)
+        return list(self._summaries.values())
+
+    def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The full data of some records, read in one go."""
+        paths = list(paths)
+        wanted = [p for p in paths if p not in self._texts and p in self.blobs]
+        if wanted:
+            raw = self.git.objects([self.blobs[p] for p in wanted])
+            for path in wanted:
+                with contextlib.suppress(yamlio.YamlProblem):
+                    doc = yamlio.load(yamlio.decode(raw.get(self.blobs[path], b"")))
+                    if isinstance(doc.data, dict):
+                        self._texts[path] = doc.data
+        return {p: self._texts[p] for p in paths if p in self._texts}
+
+
+def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
+    path = office.state_dir / "summaries-v1.json"
+    stored = read_json(path)
+    known: dict[str, Any] = {}
+    if isinstance(stored, dict) and stored.get("version") == __version__:
+        known = stored.get("summaries") or {}
+    missing = [b for b in set(blobs.values()) if b not in known]
+    if missing:
+        raw = git.objects(missing)
+        for blob in missing:
+            try:
+                doc = yamlio.load(yamlio.decode(raw.get(blob, b"")))
+            except yamlio.YamlProblem:
+                known[blob] = None
+                continue
+            if not isinstance(doc.data, dict):
+                known[blob] = None
+                continue
+            summary = summarize("", blob, doc.data)
+            known[blob] = (
+                None
+                if summary is None
+                else {k: v for k, v in summary.__dict__.items() if k not in ("path", "blob")}
+            )
+        live = set(blobs.values())
+        write_json(
+            path,
+            {"version": __version__, "summaries": {b: v for b, v in known.items() if b in live}},
+        )
+    found: dict[str, Summary] = {}
+    for record_path, blob in blobs.items():
+        entry = known.get(blob)
+        if entry:
+            entry = dict(entry)
+            entry["channels"] = tuple(entry.get("channels") or ())
+            found[record_path] = Summary(path=record_path, blob=blob, **entry)
+    return found
+
+
+def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
+    """The office as committed at ``revision``."""
+    commit = git.try_run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    if commit is None:
+        if revision == "HEAD":
+            raise GitError(_("the repository has no commits yet"))
+        raise DangwuError(_("'{rev}' is not a commit of this office").format(rev=revision))
+    tree = git.tree_blobs(commit, [records.RECORDS_DIR, SETTINGS_FILE, CATALOGUE_FILE])
+    raw = git.objects([b for p, b in tree.items() if p in (SETTINGS_FILE, CATALOGUE_FILE)])
+    if SETTINGS_FILE not in tree:
+        raise DangwuError(_("commit {commit} has no dangwu.yaml").format(commit=commit[:10]))
+    settings = settings_from_data(yamlio.load(yamlio.decode(raw[tree[SETTINGS_FILE]])).data)
+    if CATALOGUE_FILE in tree:
+        catalogue_path = office.root / CATALOGUE_FILE
+        catalogue = from_data(
+            yamlio.load(yamlio.decode(raw[tree[CATALOGUE_FILE]])).data, catalogue_path
+        )
+    else:
+        shipped_path = shipped("schemas", "catalogue.yaml")
+        catalogue = from_data(yamlio.load(shipped_path.read_text("utf-8")).data, shipped_path)
+    blobs = {p: b for p, b in tree.items() if p.startswith("records/") and p.endswith(".yaml")}
+    return Snapshot(office, git, commit, settings, catalogue, blobs)
+
+
+def as_of(office: Office, git: GitStore, day: date) -> Snapshot:
+    """The office as it stood at the end of ``day`` (its last commit by then)."""
+    from dangwu.clock import office_zone
+
+    zone = office_zone(office.settings.timezone)
+    end = datetime.combine(day, datetime.max.time(), zone).replace(microsecond=0)
+    commit = git.try_run("rev-list", "-1", f"--before={end.isoformat()}", "HEAD")
+    if not commit:
+        raise DangwuError(_("the office had no commits by {date}").format(date=day.isoformat()))
+    return at(office, git, commit)
