@@ -228,10 +228,9 @@ def reporter_details(office: Office) -> list[str]:
         except (yamlio.YamlProblem, OSError):
             continue
         if isinstance(data, Mapping):
-            for name in ("name", "contact"):
-                value = data.get(name)
-                if isinstance(value, str) and value.strip():
-                    found.append(value.strip())
+            from dangwu.secrecy import reporter_strings
+
+            found += reporter_strings(data)
     return found
 
 

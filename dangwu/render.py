@@ -157,7 +157,7 @@ def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
     entries = board_rules.select(
         snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules
     )
-    texts = snapshot.records(e.summary.path for e in entries)
+    texts = _redacted(snapshot, snapshot.records(e.summary.path for e in entries))
     excerpts = {path: excerpt(data) for path, data in texts.items()}
     laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
     board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit)
@@ -176,7 +176,7 @@ def board_html(office: Office, built: Board) -> str:
             entries.append(
                 {
                     "id": s.id,
-                    "title": s.title,
+                    "title": str(data.get("title", s.title)),
                     "item_zh": _item_zh(snapshot.catalogue, s),
                     "date_zh": zh_date(s.consulted_on if entry.consulting else s.published_on),
                     "text": excerpt(data),
@@ -231,8 +231,27 @@ def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: d
         rules=snapshot.settings.rules,
         catalogue=snapshot.catalogue,
     )
-    texts = snapshot.records(s.path for s in data.published)
+    texts = _redacted(snapshot, snapshot.records(s.path for s in data.published))
     return BulletinDoc(snapshot, data, texts, issued)
+
+
+def _redacted(snapshot: Snapshot, texts: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Record texts with real-name reporters' names and contacts blotted out: a
+    reporter is never identified on paper, whatever a record's author wrote."""
+    from dangwu.secrecy import redact
+
+    sensitive = snapshot.sensitive()
+    if not sensitive:
+        return dict(texts)
+    return {
+        path: {
+            key: redact(value, sensitive)
+            if key in ("title", "summary", "body") and isinstance(value, str)
+            else value
+            for key, value in data.items()
+        }
+        for path, data in texts.items()
+    }
 
 
 def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
@@ -244,7 +263,7 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
         consulting = s.consulted_on in data.period and s.published_on not in data.period
         return {
             "id": s.id,
-            "title": s.title,
+            "title": str(text.get("title", s.title)),
             "item_zh": _item_zh(catalogue, s),
             "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1],
             "cadence_zh": CADENCE_TITLES.get(s.cadence, (s.cadence, s.cadence))[1],

@@ -55,9 +55,10 @@ spread what it found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import yaml
 
@@ -341,6 +342,37 @@ def _sensitive_pattern(sensitive: Iterable[str]) -> re.Pattern[str] | None:
         after = r"(?![0-9A-Za-z])" if entry[-1].isascii() and entry[-1].isalnum() else ""
         parts.append(first + re.escape(entry[1:]) + after)
     return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
+
+
+REPORT_FIELDS = ("name", "contact")
+REDACTED = "＊＊＊"
+
+
+def reporter_strings(report: Mapping[str, Any]) -> list[str]:
+    """The name and contact of a real-name report: what must never be disclosed."""
+    found = []
+    for field in REPORT_FIELDS:
+        value = report.get(field)
+        if isinstance(value, str) and value.strip():
+            found.append(value.strip())
+    return found
+
+
+def redact(text: str, sensitive: Iterable[str]) -> str:
+    """``text`` with every reporter's name and contact blotted out (matched as the
+    secrecy review matches them)."""
+    pattern = _sensitive_pattern(sensitive)
+    if pattern is None or not text:
+        return text
+    normal = text.translate(_NORMALISE)  # one character for one: positions hold
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(normal):
+        out.append(text[last : match.start()])
+        out.append(REDACTED)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 class _Engine:

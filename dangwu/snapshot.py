@@ -129,6 +129,7 @@ class Snapshot:
     blobs: dict[str, str]  # record path -> blob id
     _summaries: dict[str, Summary] | None = field(default=None, repr=False)
     _texts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _sensitive: list[str] | None = field(default=None, repr=False)
 
     @property
     def when(self) -> datetime:
@@ -139,6 +140,22 @@ class Snapshot:
         if self._summaries is None:
             self._summaries = _load_summaries(self.office, self.git, self.blobs)
         return list(self._summaries.values())
+
+    def sensitive(self) -> list[str]:
+        """Names and contacts of the real-name reporters at this commit."""
+        from dangwu.secrecy import reporter_strings
+
+        if self._sensitive is None:
+            reports = self.git.tree_blobs(self.commit, ["reports"])
+            raw = self.git.objects([b for p, b in reports.items() if p.endswith(".yaml")])
+            found: list[str] = []
+            for blob in raw.values():
+                with contextlib.suppress(yamlio.YamlProblem):
+                    data = yamlio.load(yamlio.decode(blob)).data
+                    if isinstance(data, Mapping):
+                        found += reporter_strings(data)
+            self._sensitive = found
+        return self._sensitive
 
     def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The full data of some records, read in one go."""
