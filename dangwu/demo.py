@@ -221,7 +221,7 @@ def _run_step(office: Office, step: Step) -> None:
         )
 
 
-def build(target: Path) -> Built:
+def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
     from dangwu import drafting
 
     root = target.absolute()
@@ -284,19 +284,35 @@ def build(target: Path) -> Built:
             else:
                 _run_step(office, step)
         built.commits += 1
-    _print(office, built, timeline[-1].when.date())
+    _print(office, built, timeline[-1].when.date(), formats)
     return built
 
 
-def _print(office: Office, built: Built, day: date) -> None:
+def _print(office: Office, built: Built, day: date, formats: tuple[str, ...]) -> None:
     """The boards on the sample's last day and the bulletin of its last full quarter."""
     from dangwu import printing
-    from dangwu.errors import DangwuError
     from dangwu.schedule import Quarter
 
     folder = office.root / printing.PRINTED
     quarter = str(Quarter.of(day).previous)
-    for fmt in ("html", "pdf"):
+    saved = os.environ.get("DANGWU_NOW")
+    os.environ["DANGWU_NOW"] = day.isoformat()  # printed on the sample's last day
+    try:
+        _print_all(office, built, day, formats, folder, quarter)
+    finally:
+        if saved is None:
+            os.environ.pop("DANGWU_NOW", None)
+        else:
+            os.environ["DANGWU_NOW"] = saved
+
+
+def _print_all(
+    office: Office, built: Built, day: date, formats: tuple[str, ...], folder: Path, quarter: str
+) -> None:
+    from dangwu import printing
+    from dangwu.errors import DangwuError
+
+    for fmt in formats:
         try:
             for scope in ("public", "internal"):
                 built.printed.append(

@@ -73,12 +73,19 @@ def markdown_html(text: Any) -> Any:
     return Markup(_markdown().render(str(text or "")))  # markdown-it escaped it
 
 
-def markdown_source(text: Any) -> Any:
-    """A record body kept as Markdown, with anything that could be HTML made inert."""
+def markdown_source(text: Any, levels: int = 2) -> Any:
+    """A record body kept as Markdown, with anything that could be HTML made inert and
+    its headings moved ``levels`` down to sit under the record's own heading."""
     from markupsafe import Markup
 
     value = str(text or "")
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = re.sub(
+        r"^(#{1,6})(?=\s)",
+        lambda m: "#" * min(6, len(m.group(1)) + levels),
+        value,
+        flags=re.MULTILINE,
+    )
     return Markup(value)  # escaped just above
 
 

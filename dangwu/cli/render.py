@@ -80,12 +80,20 @@ def bulletin(
     scope: Annotated[str, typer.Option("--scope", help=_("public or internal."))] = "public",
     fmt: Annotated[str, typer.Option("--format", help=_("md, html or pdf."))] = "html",
     out: Annotated[
-        Path | None, typer.Option("-o", "--output", help=_("File (or folder) to write to."))
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=_("File or folder to write to (default: printed/ in the office)."),
+        ),
     ] = None,
 ) -> None:
     from dangwu import printing
 
-    done = printing.print_bulletin(common.office(ctx), period=period, scope=scope, fmt=fmt, out=out)
+    office = common.office(ctx)
+    done = printing.print_bulletin(
+        office, period=period, scope=scope, fmt=fmt, out=out or office.root / printing.PRINTED
+    )
     output.say(
         _("{path}: {records} records, from commit {commit}").format(
             path=done.path, records=done.records, commit=done.commit[:10]
