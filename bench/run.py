@@ -250,6 +250,19 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
     record("audit, first time", timed([*exe, "audit"], office, runs, before=cold), baseline)
     timed([*exe, "audit"], office, 1)
     record("audit, history unchanged", timed([*exe, "audit"], office, runs), baseline)
+    # printing (SPEC 7): the board on the history's last day, that quarter's bulletin
+    last = git(office, "log", "-1", "--format=%aI").strip()[:10]
+    quarter = f"{last[:4]}Q{(int(last[5:7]) - 1) // 3 + 1}"
+    out = work / "printed"
+
+    def forget_summaries() -> None:
+        (office / ".git" / "dangwu" / "summaries-v1.json").unlink(missing_ok=True)
+
+    board = [*exe, "board", "--on", last, "-o", str(out)]
+    record("board html, nothing cached", timed(board, office, 1, before=forget_summaries))
+    record("board html", timed(board, office, runs))
+    record("bulletin html", timed([*exe, "bulletin", quarter, "-o", str(out)], office, runs))
+    record("board pdf (whole public board)", timed([*board, "--format", "pdf"], office, runs))
     rid = ids[len(ids) // 2]
     first = timed([*exe, "log", rid], office, 1)
     record("log ID, first (writes commit-graph)", first)
@@ -445,6 +458,9 @@ def main() -> None:
             ("audit, first time (3x git log)", history["audit, first time"]["median_s"], 3 * base),
             ("audit, history unchanged", history["audit, history unchanged"]["median_s"], 0.5),
             ("log ID", history["log ID"]["median_s"], 0.3),
+            ("board html", history["board html"]["median_s"], 1.0),
+            ("bulletin html", history["bulletin html"]["median_s"], 1.0),
+            ("board pdf", history["board pdf (whole public board)"]["median_s"], 5.0),
         ]
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"
