@@ -57,11 +57,19 @@ def board(
     ] = "public",
     on: Annotated[str | None, typer.Option("--on", help=_("The day (default: today)."))] = None,
     fmt: Annotated[str, typer.Option("--format", help=_("html or pdf."))] = "html",
-    out: Annotated[Path, typer.Option("-o", "--output", help=_("Folder to write to."))] = Path(),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help=_("Folder to write to (default: printed/ in the office).")
+        ),
+    ] = None,
 ) -> None:
     from dangwu import printing
 
-    done = printing.print_board(common.office(ctx), scope=scope, on=_day(on), fmt=fmt, out=out)
+    office = common.office(ctx)
+    done = printing.print_board(
+        office, scope=scope, on=_day(on), fmt=fmt, out=out or office.root / printing.PRINTED
+    )
     output.say(
         _("{path}: {sheets} sheets, {records} records, from commit {commit}").format(
             path=done.path, sheets=len(done.sheets), records=done.records, commit=done.commit[:10]
