@@ -34,8 +34,10 @@ def printed(tmp_path_factory):
     return root / "printed"
 
 
-@pytest.mark.parametrize(("made", "golden"), list(FILES.items()) + [
-    ("bulletin-2026Q3-public.md", "bulletin-2026Q3-public.md")])
+@pytest.mark.parametrize(
+    ("made", "golden"),
+    [*FILES.items(), ("bulletin-2026Q3-public.md", "bulletin-2026Q3-public.md")],
+)
 def test_sample_output_matches_the_reviewed_file(printed, made, golden):
     text = (printed / made).read_text("utf-8")
     expected = GOLDEN / golden
@@ -47,7 +49,15 @@ def test_sample_output_matches_the_reviewed_file(printed, made, golden):
 
 def test_golden_board_reads_like_a_notice(printed):
     html = (GOLDEN / "board-public.html").read_text("utf-8")
-    for words in ("江城市司法局", "党务公开栏", "社会公开", "征求意见", "2026年12月2日",
-                  "监督电话", "党务公开监督员：陈淑华、黄志坚", "核验码"):
+    for words in (
+        "江城市司法局",
+        "党务公开栏",
+        "社会公开",
+        "征求意见",
+        "2026年12月2日",
+        "监督电话",
+        "党务公开监督员：陈淑华、黄志坚",
+        "核验码",
+    ):
         assert words in html
     assert "党内公开" not in html
