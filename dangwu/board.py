@@ -30,6 +30,8 @@ from dangwu.schedule import Quarter, quarterly_deadline
 from dangwu.snapshot import Summary
 
 SCOPES = ("public", "internal")
+# states of a pre-disclosure between its preliminary and its formal publication
+REVISING = frozenset({"consulting", "draft", "submitted", "decided", "approved"})
 BOARD_CHANNEL = {"public": "public-board", "internal": "internal-board"}
 LINES_PER_SHEET = 27  # what one A4 sheet holds below its header, in lines of body text
 CHARS_PER_LINE = 36
@@ -44,7 +46,9 @@ class Entry:
 
     @property
     def key(self) -> tuple[str, str, str, bool]:
-        return (self.summary.id, self.summary.content, self.summary.status, self.consulting)
+        if self.consulting:  # what is up is the preliminary plan, whatever is revised since
+            return (self.summary.id, self.summary.consulted_content or "", "consulting", True)
+        return (self.summary.id, self.summary.content, self.summary.status, False)
 
 
 @dataclass
@@ -84,12 +88,17 @@ def select(summaries: Iterable[Summary], *, scope: str, on: date, rules: Rules) 
     newest: dict[tuple[str, str], Summary] = {}
     recent = on - timedelta(days=rules.board_recent_days)
     for s in every:
-        if not allowed(s, scope) or channel not in s.channels:
+        if not allowed(s, scope):
             continue
-        if s.status == "consulting":
+        if s.consulted and s.status in REVISING:
+            # the preliminary plan stays up for its whole window, while the office
+            # revises the formal plan behind it
             opened, closes = s.consulted_on, s.closes_on
-            if opened and opened <= on and (closes is None or on <= closes):
+            posted = channel in (s.consulted_channels or s.channels)
+            if posted and opened and opened <= on and (closes is None or on <= closes):
                 entries.append(Entry(s, consulting=True))
+            continue
+        if channel not in (s.published_channels or s.channels):
             continue
         if s.path not in live_paths or s.id in replaced:
             continue

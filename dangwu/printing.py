@@ -160,7 +160,10 @@ def verify(office: Office, code_text: str) -> Verdict:
                 on=code.on.isoformat(),
             )
         ]
-        lines += [f"  {e.summary.id} {e.summary.title}" for e in sheet.entries]
+        lines += [
+            f"  {e.summary.id} {printed.texts.get(e.summary.path, {}).get('title', '')}"
+            for e in sheet.entries
+        ]
         now = render.build_board(snapshot.at(office, git), scope=code.scope, on=_today(office))
         current = _find(now.sheets, code)
         if current is not None and current.content_key() == sheet.content_key():
@@ -173,7 +176,9 @@ def verify(office: Office, code_text: str) -> Verdict:
             lines.append(_("  taken off: {id}").format(id=record_id))
         for record_id in sorted(new - old):
             lines.append(_("  put up: {id}").format(id=record_id))
-        since = _first_change(git, commit, head, [e.summary.path for e in sheet.entries])
+        touched = [e.summary.path for e in sheet.entries]
+        touched += [e.summary.path for e in current.entries] if current else []
+        since = _first_change(git, commit, head, sorted(set(touched)))
         if since:
             lines.append(
                 _("  first changed by: {subject} ({date})").format(subject=since[0], date=since[1])
@@ -188,10 +193,24 @@ def _find(sheets: list[board_rules.Sheet], code: board_rules.Code) -> board_rule
     return None
 
 
+BOARD_STEPS = frozenset({"publish", "withdraw"})
+
+
 def _first_change(git: GitStore, since: str, head: str, paths: list[str]) -> tuple[str, str] | None:
     if not paths:
         return None
-    out = git.run("log", "--reverse", "--format=%s%x1f%aI", f"{since}..{head}", "--", *paths)
-    first = out.splitlines()[0] if out else ""
-    subject, _sep, stamp = first.partition("\x1f")
-    return (subject, stamp[:10]) if subject else None
+    out = git.run(
+        "log",
+        "--reverse",
+        "--format=%s%x1f%aI%x1f%(trailers:key=Dangwu-Step,valueonly,separator=%x2C)",
+        f"{since}..{head}",
+        "--",
+        *paths,
+    )
+    for line in out.splitlines():
+        subject, stamp, step = [*line.split("\x1f"), "", ""][:3]
+        # drafting and deciding leave the board as it was; a publication, a
+        # withdrawal or a commit made with plain git is what changes it
+        if step.strip() in BOARD_STEPS or not step.strip():
+            return subject, stamp[:10]
+    return None

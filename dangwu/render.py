@@ -36,6 +36,36 @@ def zh_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+def render_template(office_root: Path | None, name: str, context: Mapping[str, Any]) -> str:
+    """Render a template; a template that is broken or breaks the sandbox is refused
+    with its name and the reason, as any bad input is."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    try:
+        return str(environment(office_root).get_template(name).render(context))
+    except SecurityError:
+        # the sandbox's own message names Python internals; the clerk needs only which
+        # template to look at
+        raise DangwuError(
+            _("template {name} reaches for something outside the data it is given").format(
+                name=name
+            ),
+            hint=_("templates may only use the data given to them"),
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise DangwuError(
+            _("template {name}:{line}: {error}").format(
+                name=exc.filename or name, line=exc.lineno, error=exc.message
+            ),
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise DangwuError(
+            _("template {name} cannot be used: {error}").format(name=name, error=exc),
+            hint=_("check the office's own templates/ folder against the shipped ones"),
+        ) from None
+
+
 def environment(office_root: Path | None) -> Any:
     """The sandboxed Jinja2 environment, office templates before shipped ones."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
@@ -108,26 +138,24 @@ def qr_svg(code: str) -> Any:
     return Markup(svg)  # made from a checked code: no user text
 
 
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-
-
 def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
-    """What a record shows on the board: its summary, else its first paragraph."""
+    """What a record shows on the board: its summary, else the text of its body's
+    first paragraph as Markdown reads it (link targets and markup dropped, the
+    words kept exactly)."""
     summary = str(data.get("summary") or "").strip()
     if summary:
         return summary
-    paragraph: list[str] = []
-    for line in str(data.get("body") or "").splitlines():
-        stripped = line.strip()
-        if not stripped:
-            if paragraph:
-                break
-            continue
-        if stripped.startswith(("#", "|", ">", "```")):
-            continue
-        paragraph.append(stripped)
-    text = _LINK.sub(r"\1", " ".join(paragraph)).replace("*", "").replace("`", "")
-    return text if len(text) <= limit else text[: limit - 2] + "……"
+    tokens = _markdown().parse(str(data.get("body") or ""))
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            text = "".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in tokens[index + 1].children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak", "html_inline")
+            ).strip()
+            if text:
+                return text if len(text) <= limit else text[: limit - 2] + "……"
+    return ""
 
 
 def _item_zh(catalogue: Catalogue, summary: Summary) -> str:
@@ -164,7 +192,13 @@ def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
     entries = board_rules.select(
         snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules
     )
-    texts = _redacted(snapshot, snapshot.records(e.summary.path for e in entries))
+    texts = dict(snapshot.records(e.summary.path for e in entries))
+    for entry in entries:
+        if entry.consulting:
+            texts[entry.summary.path] = snapshot.preliminary(entry.summary) or texts.get(
+                entry.summary.path, {}
+            )
+    texts = _redacted(snapshot, texts)
     excerpts = {path: excerpt(data) for path, data in texts.items()}
     laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
     board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit)
@@ -216,7 +250,7 @@ def board_html(office: Office, built: Board) -> str:
         },
         "css": css(office.root),
     }
-    return str(environment(office.root).get_template("board.html.j2").render(context))
+    return render_template(office.root, "board.html.j2", context)
 
 
 # --- the bulletin ----------------------------------------------------------------------
@@ -238,7 +272,11 @@ def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: d
         rules=snapshot.settings.rules,
         catalogue=snapshot.catalogue,
     )
-    texts = _redacted(snapshot, snapshot.records(s.path for s in data.published))
+    texts = dict(snapshot.records(s.path for s in data.published))
+    for s in data.published:
+        if s.published_on not in period:  # only its preliminary plan came out this quarter
+            texts[s.path] = snapshot.preliminary(s) or texts.get(s.path, {})
+    texts = _redacted(snapshot, texts)
     return BulletinDoc(snapshot, data, texts, issued)
 
 
@@ -315,7 +353,7 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
         },
         "css": css(office.root),
     }
-    return str(environment(office.root).get_template(template).render(context))
+    return render_template(office.root, template, context)
 
 
 # --- PDF ---------------------------------------------------------------------------------

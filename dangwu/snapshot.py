@@ -3,7 +3,7 @@
 Printed sheets and bulletins are made from a commit, never from the working
 tree, so that each sheet can name the commit it came from and be checked later.
 What each record says is read from git by blob id and summarised once (kept in
-``.git/dangwu/summaries-v1.json``); full texts are read only for the records a
+``.git/dangwu/summaries-v2.json``); full texts are read only for the records a
 sheet or bulletin shows.
 """
 
@@ -52,6 +52,9 @@ class Summary:
     withdrawal_reason: str | None = None
     major: bool = False
     pre_disclosure: bool = False
+    published_channels: tuple[str, ...] = ()  # where it was published (may differ)
+    consulted_channels: tuple[str, ...] = ()
+    consulted_content: str | None = None  # the hash of the preliminary plan
 
     @property
     def published_on(self) -> date | None:
@@ -85,6 +88,12 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
         value = data.get(key)
         return str(value) if value is not None else None
 
+    def channels(name: str) -> tuple[str, ...]:
+        facts = data.get(name)
+        if isinstance(facts, Mapping) and isinstance(facts.get("channels"), list):
+            return tuple(str(c) for c in facts["channels"])
+        return ()
+
     def fact(name: str, key: str) -> str | None:
         facts = data.get(name)
         if isinstance(facts, Mapping) and facts.get(key) is not None:
@@ -114,6 +123,9 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             withdrawal_reason=fact("withdrawal", "reason"),
             major=bool(data.get("major")),
             pre_disclosure=bool(data.get("pre_disclosure")),
+            published_channels=channels("publication"),
+            consulted_channels=channels("consultation"),
+            consulted_content=fact("consultation", "content"),
         )
     except (KeyError, TypeError):
         return None
@@ -140,6 +152,31 @@ class Snapshot:
         if self._summaries is None:
             self._summaries = _load_summaries(self.office, self.git, self.blobs)
         return list(self._summaries.values())
+
+    def preliminary(self, summary: Summary) -> dict[str, Any] | None:
+        """A pre-disclosure's text as it was published for comment (the office may
+        be revising it into the formal plan meanwhile)."""
+        if not summary.consulted:
+            return None
+        commit = self.git.try_run(
+            "log",
+            "-1",
+            "--format=%H",
+            f"--until={summary.consulted}",
+            self.commit,
+            "--",
+            summary.path,
+        )
+        if not commit:
+            return None
+        raw = self.git.blob(commit, summary.path)
+        if raw is None:
+            return None
+        with contextlib.suppress(yamlio.YamlProblem):
+            doc = yamlio.load(yamlio.decode(raw))
+            if isinstance(doc.data, dict):
+                return doc.data
+        return None
 
     def sensitive(self) -> list[str]:
         """Names and contacts of the real-name reporters at this commit."""
@@ -172,7 +209,7 @@ class Snapshot:
 
 
 def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
-    path = office.state_dir / "summaries-v1.json"
+    path = office.state_dir / "summaries-v2.json"
     stored = read_json(path)
     known: dict[str, Any] = {}
     if isinstance(stored, dict) and stored.get("version") == __version__:
@@ -205,7 +242,8 @@ def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> 
         entry = known.get(blob)
         if entry:
             entry = dict(entry)
-            entry["channels"] = tuple(entry.get("channels") or ())
+            for key in ("channels", "published_channels", "consulted_channels"):
+                entry[key] = tuple(entry.get(key) or ())
             found[record_path] = Summary(path=record_path, blob=blob, **entry)
     return found
 

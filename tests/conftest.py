@@ -52,15 +52,14 @@ def _build_the_cli_once() -> Iterator[None]:
     typer.testing._get_command = original
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's git config, identity or language."""
-    home = tmp_path_factory.mktemp("home")
+def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
+    """Point git and dangwu at an empty home: no developer config, identity, editor or
+    language leaks into a test."""
     config = home / ".gitconfig"
     config.write_text("[init]\n\tdefaultBranch = main\n[safe]\n\tdirectory = *\n", "utf-8")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    mp.setenv("HOME", str(home))
+    mp.setenv("GIT_CONFIG_GLOBAL", str(config))
+    mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name in (
         "GIT_AUTHOR_EMAIL",
         "GIT_AUTHOR_NAME",
@@ -76,10 +75,16 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         "GIT_INDEX_FILE",
         "DANGWU_FAULT",
     ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DANGWU_LANG", "en")
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "200")
+        mp.delenv(name, raising=False)
+    mp.setenv("DANGWU_LANG", "en")
+    mp.setenv("NO_COLOR", "1")
+    mp.setenv("COLUMNS", "200")
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's git config, identity or language."""
+    isolate(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 def identity_env(key: str | None) -> dict[str, str]:
