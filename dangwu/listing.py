@@ -13,6 +13,7 @@ from dangwu.catalogue import CADENCES, SCOPES, one_of
 from dangwu.errors import InvalidFiles, Problem, UsageError
 from dangwu.i18n import _
 from dangwu.office import SETTINGS_FILE, Office
+from dangwu.pool import Progress
 from dangwu.records import RECORDS_DIR, record_files
 from dangwu.workflow import STATUSES
 
@@ -37,7 +38,7 @@ def select(
     scope: str | None = None,
     cadence: str | None = None,
     period: str | None = None,
-    progress: validate.Progress | None = None,
+    progress: Progress | None = None,
 ) -> Selection:
     catalogue = office.catalogue
     slug = catalogue.category(category).slug if category else None
@@ -85,7 +86,7 @@ class Report:
 
 
 def validate_paths(
-    office: Office, paths: Sequence[Path] | None, progress: validate.Progress | None = None
+    office: Office, paths: Sequence[Path] | None, progress: Progress | None = None
 ) -> Report:
     """Check the office (or the given files and folders): every problem of every file."""
     report = Report()

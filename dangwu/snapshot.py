@@ -22,6 +22,7 @@ from dangwu.errors import DangwuError, GitError
 from dangwu.gitstore import GitStore
 from dangwu.i18n import _
 from dangwu.office import SETTINGS_FILE, Office, Settings, settings_from_data
+from dangwu.pool import fork_map
 from dangwu.resources import shipped
 
 CATALOGUE_FILE = "schemas/catalogue.yaml"
@@ -208,30 +209,31 @@ class Snapshot:
         return {p: self._texts[p] for p in paths if p in self._texts}
 
 
+def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
+    """A record's summary as the cache keeps it (without path and blob), or None."""
+    blob, text = item
+    try:
+        doc = yamlio.load(yamlio.decode(text))
+    except yamlio.YamlProblem:
+        return None
+    summary = summarize("", blob, doc.data) if isinstance(doc.data, dict) else None
+    if summary is None:
+        return None
+    return {k: v for k, v in summary.__dict__.items() if k not in ("path", "blob")}
+
+
 def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
     path = office.state_dir / "summaries-v2.json"
     stored = read_json(path)
     known: dict[str, Any] = {}
     if isinstance(stored, dict) and stored.get("version") == __version__:
         known = stored.get("summaries") or {}
-    missing = [b for b in set(blobs.values()) if b not in known]
+    missing = sorted(b for b in set(blobs.values()) if b not in known)
     if missing:
         raw = git.objects(missing)
-        for blob in missing:
-            try:
-                doc = yamlio.load(yamlio.decode(raw.get(blob, b"")))
-            except yamlio.YamlProblem:
-                known[blob] = None
-                continue
-            if not isinstance(doc.data, dict):
-                known[blob] = None
-                continue
-            summary = summarize("", blob, doc.data)
-            known[blob] = (
-                None
-                if summary is None
-                else {k: v for k, v in summary.__dict__.items() if k not in ("path", "blob")}
-            )
+        texts = [(blob, raw.get(blob, b"")) for blob in missing]
+        raw.clear()
+        known.update(zip(missing, fork_map(_summary_of, texts), strict=True))
         live = set(blobs.values())
         write_json(
             path,

@@ -7,9 +7,8 @@ for bad input: problems are returned so that one run reports them all.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -20,6 +19,7 @@ from dangwu import yamlio
 from dangwu.catalogue import INTERNAL_CHANNELS, Catalogue, suggest
 from dangwu.errors import Problem
 from dangwu.i18n import _
+from dangwu.pool import Progress, fork_map
 from dangwu.resources import shipped
 
 if TYPE_CHECKING:
@@ -548,9 +548,6 @@ def check_record_text(
     return doc, summarize(doc.data), problems
 
 
-PARALLEL_FROM = 300  # files to parse before a second process pays for itself
-
-
 def _path_problem(relpath: str, catalogue: Catalogue) -> Problem | None:
     """A file under records/ that cannot be a record, judged by its path alone."""
     parts = record_path_parts(relpath)
@@ -584,9 +581,6 @@ def _check_one(item: tuple[str, bytes]) -> tuple[dict[str, Any] | None, list[Pro
     return summary, problems
 
 
-Progress = Callable[[int, int], None]
-
-
 def _check_many(
     items: list[tuple[str, bytes]],
     catalogue: Catalogue,
@@ -599,32 +593,8 @@ def _check_many(
         return []  # everything was cached: do not even import jsonschema
     _WORK = (catalogue, root)
     validator("record.schema.yaml", root)  # built once, inherited by the workers
-    workers = min(os.cpu_count() or 1, 4)
-    total = len(items)
-    results: list[tuple[dict[str, Any] | None, list[Problem]]] = []
     try:
-        if progress:
-            progress(0, total)
-        if total < PARALLEL_FROM or workers < 2:
-            mapped: Iterable[tuple[dict[str, Any] | None, list[Problem]]] = map(_check_one, items)
-            for outcome in mapped:
-                results.append(outcome)
-                if progress and len(results) % 100 == 0:
-                    progress(len(results), total)
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                chunk = max(1, total // (workers * 8))
-                for outcome in pool.map(_check_one, items, chunksize=chunk):
-                    results.append(outcome)
-                    if progress and len(results) % 100 == 0:
-                        progress(len(results), total)
-        if progress:
-            progress(total, total)
-        return results
+        return list(fork_map(_check_one, items, progress))
     finally:
         _WORK = None
 

@@ -1,0 +1,116 @@
+"""Offices large enough that parsing is spread over forked workers (pool.PARALLEL_FROM):
+the parallel path must give the same answers, in the same order, as the serial one."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import Office, commit_as
+
+from dangwu.pool import PARALLEL_FROM, fork_map
+
+MANY = PARALLEL_FROM + 20
+
+PUBLISHED = """\
+id: {id}
+category: gongzuo-dongtai
+item: party-activities
+title: 活动第{n}号
+summary: 第{n}号活动的摘要
+body: 正文
+scope: {scope}
+channels: [{channel}]
+cadence: timely
+event_date: 2026-09-01
+status: published
+created: {{by: dumy, at: '2026-09-01T09:00:00+08:00'}}
+submitted: {{by: dumy, at: '2026-09-01T10:00:00+08:00'}}
+approval:
+  by: zhoulx
+  at: '2026-09-01T11:00:00+08:00'
+  content: sha256:{hash}
+  signed: false
+  opinions: 0
+publication:
+  by: dumy
+  at: '2026-09-02T09:00:00+08:00'
+  channels: [{channel}]
+  content: sha256:{hash}
+"""
+
+
+def test_fork_map_keeps_the_order_and_counts_progress():
+    seen: list[tuple[int, int]] = []
+    items = list(range(-MANY, MANY))
+    assert list(fork_map(abs, items, lambda done, total: seen.append((done, total)))) == [
+        abs(i) for i in items
+    ]
+    assert seen[0] == (0, 2 * MANY) and seen[-1] == (2 * MANY, 2 * MANY)
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+
+
+def test_fork_map_passes_a_worker_error_on():
+    with pytest.raises(ZeroDivisionError):
+        list(fork_map((1).__truediv__, [1] * MANY + [0]))
+
+
+@pytest.fixture
+def many(office: Office) -> Office:
+    for n in range(1, MANY + 1):
+        internal = n % 10 == 0
+        office.write(
+            f"records/gongzuo-dongtai/DT-2026-{n:03d}.yaml",
+            PUBLISHED.format(
+                id=f"DT-2026-{n:03d}",
+                n=n,
+                scope="internal" if internal else "public",
+                channel="internal-board" if internal else "public-board",
+                hash="0" * 64,
+            ),
+        )
+    commit_as(office.root, "dumy", "many records", date="2026-09-03T09:00:00+08:00")
+    return office
+
+
+def test_validate_in_parallel_finds_every_problem_at_its_place(many: Office):
+    assert len(list((many.root / "records/gongzuo-dongtai").iterdir())) >= PARALLEL_FROM
+    path = many.write(
+        "records/gongzuo-dongtai/DT-2026-007.yaml",
+        many.read("records/gongzuo-dongtai/DT-2026-007.yaml").replace(
+            "scope: public", "scope: 公开"
+        ),
+    )
+    many.write(
+        "records/gongzuo-dongtai/DT-2026-250.yaml",
+        many.read("records/gongzuo-dongtai/DT-2026-250.yaml") + "extra: [\n",
+    )
+    result = many.run("validate")
+    assert result.exit_code == 1, result.output
+    located = sorted(
+        set(re.findall(r"(records/gongzuo-dongtai/DT-2026-\d+\.yaml):(\d+)", result.output))
+    )
+    assert located == [
+        ("records/gongzuo-dongtai/DT-2026-007.yaml", "7"),
+        ("records/gongzuo-dongtai/DT-2026-250.yaml", "26"),
+    ], result.output
+    assert path.is_file()
+    # the second run reads the verdicts of the other files from the cache
+    again = many.run("validate")
+    assert again.output == result.output
+
+
+def test_the_board_of_many_records_keeps_each_to_its_scope(many: Office, tmp_path):
+    for scope, expected in (("public", MANY - MANY // 10), ("internal", MANY // 10)):
+        result = many.run(
+            "board", "--scope", scope, "--on", "2026-10-01", "-o", str(tmp_path / scope)
+        )
+        assert result.exit_code == 0, result.output
+        assert f", {expected} records," in result.stdout, result.stdout
+        html = next((tmp_path / scope).glob("*.html")).read_text("utf-8")
+        shown = set(re.findall(r"DT-2026-(\d+)", html))
+        assert all((int(n) % 10 == 0) == (scope == "internal") for n in shown), scope
+        assert len(shown) == expected
+    cache = json.loads((many.root / ".git/dangwu/summaries-v2.json").read_text("utf-8"))
+    assert len(cache["summaries"]) == MANY
