@@ -316,6 +316,7 @@ class Auditor:
                 content=str(before.content),
                 channels=list(published.get("channels") or []) or None,
                 signed=bool(published.get("signed")),
+                closes=_day(published.get("closes")) if name == "consultation" else None,
             )
         return workflow.withdraw(
             data, ctx, reason=str((facts.get("withdrawal") or {}).get("reason", ""))
@@ -497,3 +498,14 @@ def summarize(violations: Iterable[Violation]) -> dict[str, int]:
     for v in violations:
         counts[v.rule] = counts.get(v.rule, 0) + 1
     return counts
+
+
+def _day(value: Any) -> date | None:
+    """A date a step wrote; None when it is missing or not a date (the comparison of
+    the facts then shows the difference)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

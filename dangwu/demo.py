@@ -91,6 +91,8 @@ WITHHELD = {"ZF-2026-101": "测评结果涉及对个人的评价，经领导小�
 SENT_BACK = {"ZZ-2026-104": "请补充各党支部选举结果和新一届支部委员名单后再报。"}
 WITHDRAWN = {"MB-2026-104": "部分县区数据统计口径有误，撤回核实后另行公开。"}
 PENDING = {"SX-2026-105": "draft", "DT-2026-104": "submitted", "ZZ-2026-107": "approved"}
+# the last day of comment the preliminary plans announce in their text
+CLOSES = {"MB-2026-102": date(2026, 5, 31), "ZD-2026-105": date(2026, 12, 3)}
 MEMBERS = ("zhoulx", "sunhm", "qianwb", "wujh", "zhenggq", "wanglp")
 QUORUM = ("hanzg", "zhoulx", "sunhm", "qianwb", "wujh")
 
@@ -163,11 +165,16 @@ def procedure_plan(samples: list[dict[str, Any]], clerk: str) -> list[Step]:
         add(d_approve, "approve", approver)
         if stop == "approved":
             continue
-        add(d_approve + 1, "publish", clerk)
+        if rid in CLOSES:
+            add(d_approve + 1, "publish", clerk, closes=CLOSES[rid])
+        else:
+            add(d_approve + 1, "publish", clerk)
         if sample.get("pre_disclosure"):
             if d0 > date(2026, 10, 1):
                 continue  # the latest plan is still out for comment at the end of the year
-            closes = d_approve + 1 + 15  # the comment window: 15 days from publication
+            # the formal plan follows once the window (15 days at least) has closed
+            last = CLOSES.get(rid) or d0 + timedelta(days=d_approve + 1 + 14)
+            closes = (last - d0).days
             add(closes + 1, "formal", clerk)
             add(closes + 1, "submit", clerk)
             add(closes + 3, "approve", MEMBERS[(index + 1) % len(MEMBERS)])
@@ -189,7 +196,7 @@ def _run_step(office: Office, step: Step) -> None:
     elif step.step == "approve":
         procedure.approve(office, step.record)
     elif step.step == "publish":
-        procedure.publish(office, step.record)
+        procedure.publish(office, step.record, closes=step.params.get("closes"))
     elif step.step == "decide":
         procedure.decide(
             office,

@@ -176,7 +176,14 @@ def reject(office: Office, ref: str, *, reason: str) -> Done:
         return _write(act, record, "reject", outcome, details=[reason.strip()])
 
 
-def publish(office: Office, ref: str, *, channels: Sequence[str] = (), sign: bool = False) -> Done:
+def publish(
+    office: Office,
+    ref: str,
+    *,
+    channels: Sequence[str] = (),
+    sign: bool = False,
+    closes: date | None = None,
+) -> Done:
     """Implement the approved plan on its channels."""
     for channel in channels:
         one_of("--channel", channel, CHANNELS)
@@ -189,6 +196,7 @@ def publish(office: Office, ref: str, *, channels: Sequence[str] = (), sign: boo
             content=records.content_hash(record.data),
             channels=list(channels) or None,
             signed=signed,
+            closes=closes,
         )
         return _write(act, record, "publish", outcome, sign=signed)
 

@@ -404,9 +404,11 @@ def publish(
     content: str,
     channels: Sequence[str] | None = None,
     signed: bool = False,
+    closes: date | None = None,
 ) -> Outcome:
     """The office implements the approved plan [seed 四4]; a pre-disclosure's first
-    publication opens its comment window [seed 五 预公开]."""
+    publication opens its comment window [seed 五 预公开], of at least the office's days,
+    longer when the office says until when (``closes``)."""
     require(ctx.actor, "publish")
     record_id = _id(data)
     _from(data, "publish", ("approved",))
@@ -442,9 +444,28 @@ def publish(
     if signed:
         facts["signed"] = True
     consulted = data.get("consultation")
-    if data.get("pre_disclosure") and not isinstance(consulted, Mapping):
+    opens_window = bool(data.get("pre_disclosure")) and not isinstance(consulted, Mapping)
+    if closes is not None and not opens_window:
+        _refuse(
+            "closes-only-when-consulting",
+            _(
+                "--closes is for the first publication of a pre-disclosure; {id} has none to open"
+            ).format(id=record_id),
+            record_id,
+        )
+    if opens_window:
         days = ctx.rules.pre_disclosure_days
-        closes = ctx.when.date() + timedelta(days=days - 1)
+        shortest = ctx.when.date() + timedelta(days=days - 1)
+        if closes is not None and closes < shortest:
+            _refuse(
+                "pre-disclosure-window",
+                _(
+                    "the comment window must stay open at least {days} days: until {shortest} "
+                    "or later, not {closes}"
+                ).format(days=days, shortest=shortest.isoformat(), closes=closes.isoformat()),
+                record_id,
+            )
+        closes = closes or shortest
         return Outcome(
             "consulting",
             {"consultation": ctx.stamp(**facts, closes=closes.isoformat())},

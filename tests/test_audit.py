@@ -515,6 +515,45 @@ def test_comment_window_shortened_by_hand_written_dates(honest: Honest, case: Ca
     )
 
 
+def _approved_pre_disclosure(case: Case) -> str:
+    rid = case.new(
+        "--pre-disclosure",
+        "--body",
+        "初步方案。",
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="窗口期规定",
+        now=at(10, 3, 9),
+    )
+    assert case.run("submit", rid, now=at(10, 3, 10)).exit_code == 0
+    assert case.run("approve", rid, as_="zhoulx", now=at(10, 3, 11)).exit_code == 0
+    return rid
+
+
+@pytest.mark.parametrize(("closes", "shorter"), [("2026-10-06", True), ("2026-10-31", False)])
+def test_a_comment_window_the_step_itself_wrote_short(case: Case, closes: str, shorter: bool):
+    """A consultation forged with a closing day before the office's minimum is flagged;
+    one the office kept open longer (publish --closes) is not."""
+    rid = _approved_pre_disclosure(case)
+
+    def consult(data) -> None:
+        put(data, "status", "consulting")
+        content = data["approval"]["content"]
+        channels = list(data["channels"])
+        put(
+            data,
+            "consultation",
+            facts(by="dumy", at=at(10, 4), channels=channels, content=content, closes=closes),
+        )
+
+    step = forge_step(case, "dumy", "publish", rid, consult, date=at(10, 4))
+    if shorter:
+        assert_flags(case, step, rid, "pre-disclosure-window", who("dumy"))
+    else:
+        result = audit(case)
+        assert result.exit_code == 0, result.output
+
+
 # --- who acted ----------------------------------------------------------------------------
 
 

@@ -415,13 +415,13 @@ def test_publishing_after_a_manual_edit_of_approved_content_is_refused(office: O
     assert flagged(result.stdout, bad, rid, "manual-edit", who("dumy")), result.output
 
 
-def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Office):
+def _approved_plan(office: Office, *extra: str) -> str:
+    """A pre-disclosure drafted on 10-01 and approved on 10-02, ready to go out for comment."""
     rid = office.new(
         "--pre-disclosure",
-        "--summary",
-        "征求意见稿",
         "--body",
         "初步方案。",
+        *extra,
         category="zhidu-jianshe",
         item="integrity-rules",
         title="机关廉洁自律若干规定",
@@ -429,6 +429,11 @@ def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Offi
     )
     ok(office, "submit", rid, now=at(1, 11))
     ok(office, "approve", rid, as_="zhoulx", now=at(2))
+    return rid
+
+
+def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Office):
+    rid = _approved_plan(office, "--summary", "征求意见稿")
     result = ok(office, "publish", rid, now=at(5))  # day 0 of the window
     assert "approved 已审核 → consulting 征求意见中" in result.stdout
     assert "until 2026-10-19" in result.stdout
@@ -475,6 +480,51 @@ def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Offi
         (office.head(), "approved", "published"),
     ]
     assert audit(office).exit_code == 0
+
+
+def test_the_office_may_keep_the_comment_window_open_longer(office: Office):
+    rid = _approved_plan(office)
+    result = ok(office, "publish", rid, "--closes", "2026-10-31", now=at(5))
+    assert "until 2026-10-31" in result.stdout
+    assert data(office, rid)["consultation"]["closes"] == "2026-10-31"
+    ok(office, "set", rid, "body=正式方案。", now=at(8))
+    ok(office, "submit", rid, now=at(9))
+    ok(office, "approve", rid, as_="sunhm", now=at(10))
+    # past the office's 15 days, but not past the day the plan announced
+    refused(office, "publish", rid, now=at(20, 9), expect="open until 2026-10-31")
+    ok(office, "publish", rid, now=at(1, 9, month=11))
+    assert status(office, rid) == "published"
+    assert audit(office).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("closes", "expect"),
+    [
+        ("2026-10-18", "at least 15 days: until 2026-10-19 or later, not 2026-10-18"),
+        ("2026-10-04", "until 2026-10-19 or later"),
+    ],
+)
+def test_the_comment_window_cannot_be_shorter_than_the_office_minimum(
+    office: Office, closes: str, expect: str
+):
+    rid = _approved_plan(office)
+    refused(office, "publish", rid, "--closes", closes, now=at(5), expect=expect)
+
+
+def test_closes_is_refused_where_there_is_no_window_to_open(office: Office):
+    rid = office.new(category="zhidu-jianshe", item="integrity-rules", title="廉洁规定", now=at(1))
+    ok(office, "submit", rid, now=at(1, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(2))
+    refused(office, "publish", rid, "--closes", "2026-10-31", now=at(5), expect="--closes is for")
+
+
+def test_closes_must_be_a_date(office: Office):
+    rid = _approved_plan(office)
+    before = office.state()
+    result = office.run("publish", rid, "--closes", "10月31日", now=at(5))
+    assert result.exit_code == 2, result.output
+    assert "--closes: '10月31日' is not a date (YYYY-MM-DD)" in result.output
+    assert office.state() == before
 
 
 def test_the_formal_plan_of_a_major_pre_disclosure_needs_a_new_decision(office: Office):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from dangwu.i18n import _
 from dangwu.office import Office, find_office
 
 
@@ -15,3 +17,17 @@ def office(ctx: Any) -> Office:
 
         recover_pending(found.root, found.state_dir)
     return found
+
+
+def day(option: str, value: str | None) -> date | None:
+    """A date option, YYYY-MM-DD."""
+    from dangwu.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            _("{option}: '{value}' is not a date (YYYY-MM-DD)").format(option=option, value=value)
+        ) from None

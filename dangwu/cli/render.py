@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -37,19 +36,6 @@ def register(app: typer.Typer) -> None:
     )(verify)
 
 
-def _day(value: str | None) -> date | None:
-    from dangwu.errors import UsageError
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            _("--on: '{value}' is not a date (YYYY-MM-DD)").format(value=value)
-        ) from None
-
-
 def board(
     ctx: typer.Context,
     scope: Annotated[
@@ -68,7 +54,11 @@ def board(
 
     office = common.office(ctx)
     done = printing.print_board(
-        office, scope=scope, on=_day(on), fmt=fmt, out=out or office.root / printing.PRINTED
+        office,
+        scope=scope,
+        on=common.day("--on", on),
+        fmt=fmt,
+        out=out or office.root / printing.PRINTED,
     )
     output.say(
         _("{path}: {sheets} sheets, {records} records, from commit {commit}").format(

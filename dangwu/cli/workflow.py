@@ -170,10 +170,28 @@ def publish(
         typer.Option("--channel", help=_("Publish on these channels instead of the record's own.")),
     ] = None,
     sign: Annotated[bool, typer.Option("--sign", help=_("Sign the publication."))] = False,
+    closes: Annotated[
+        str | None,
+        typer.Option(
+            "--closes",
+            help=_(
+                "A pre-disclosure's first publication: the last day of the comment window, "
+                "if longer than the office's minimum (YYYY-MM-DD)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     from dangwu import procedure
 
-    _done(procedure.publish(common.office(ctx), record_id, channels=channel or (), sign=sign))
+    _done(
+        procedure.publish(
+            common.office(ctx),
+            record_id,
+            channels=channel or (),
+            sign=sign,
+            closes=common.day("--closes", closes),
+        )
+    )
 
 
 def withdraw(
