@@ -26,8 +26,9 @@ from dangwu.catalogue import Catalogue
 from dangwu.errors import UsageError
 from dangwu.i18n import _
 from dangwu.office import Rules
-from dangwu.schedule import Quarter, quarterly_deadline
+from dangwu.schedule import Quarter, quarterly_due
 from dangwu.snapshot import Summary
+from dangwu.workdays import Calendar
 
 SCOPES = ("public", "internal")
 # states of a pre-disclosure between its preliminary and its formal publication
@@ -285,9 +286,10 @@ def bulletin(
         by_scope[s.scope] = by_scope.get(s.scope, 0) + 1
     quarterly = [s for s in published if s.cadence == "quarterly" and s.period and s.published_on]
     on_time = 0
+    calendar = Calendar(rules)
     for s in quarterly:
         try:
-            deadline = quarterly_deadline(Quarter.parse(str(s.period)), rules.timely_days)
+            deadline = quarterly_due(Quarter.parse(str(s.period)), calendar)
         except UsageError:
             continue
         if s.published_on and s.published_on <= deadline:

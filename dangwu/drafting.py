@@ -37,6 +37,7 @@ class NewRecord:
     period: str | None = None
     event_date: str | None = None
     follows: str | None = None
+    final: bool = False
     major: bool = False
     pre_disclosure: bool = False
     attachments: Sequence[str] = field(default_factory=tuple)
@@ -139,6 +140,14 @@ def create(office: Office, spec: NewRecord) -> Written:
             fields["event_date"] = spec.event_date
         if follows:
             fields["follows"] = follows
+        if spec.final:
+            if cadence != "follow-up":
+                raise UsageError(
+                    _("--final ends a follow-up chain; this record is {cadence}").format(
+                        cadence=cadence
+                    )
+                )
+            fields["final"] = True
         if spec.major:
             fields["major"] = True
         if spec.pre_disclosure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from dangwu.errors import UsageError
@@ -216,3 +217,29 @@ def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | Non
         subject=commit.subject,
         notes=[line for line in body if not line.startswith("Dangwu-")],
     )
+
+
+# --- due ---------------------------------------------------------------------------
+
+
+def due(office: Office, *, on: date | None = None) -> tuple[Any, list[Any]]:
+    """What the office owes on ``on`` (default today), from the office as committed
+    by the end of that day; and the supervision files that could not be read."""
+    from dangwu import clock, snapshot
+    from dangwu.due import owed
+    from dangwu.workdays import Calendar
+
+    today = clock.today(clock.office_zone(office.settings.timezone))
+    day = on or today
+    with GitStore(office.root, office.state_dir) as git:
+        git.require_head()
+        shot = snapshot.at(office, git) if day >= today else snapshot.as_of(office, git, day)
+        reports, _opinions, problems = shot.supervision()
+        result = owed(
+            shot.summaries(),
+            reports,
+            today=day,
+            calendar=Calendar(shot.settings.rules),
+            catalogue=shot.catalogue,
+        )
+    return result, problems

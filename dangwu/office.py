@@ -49,6 +49,7 @@ class Person:
 class Rules:
     pre_disclosure_days: int = 15
     timely_days: int = 20
+    quarterly_days: int = 0
     report_answer_days: int = 15
     follow_up_quiet_days: int = 90
     board_recent_days: int = 90

@@ -36,6 +36,7 @@ CONTENT_FIELDS = (
     "period",
     "event_date",
     "follows",
+    "final",
     "major",
     "pre_disclosure",
     "attachments",

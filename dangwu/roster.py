@@ -99,6 +99,7 @@ channels:
 rules:
   pre_disclosure_days: 15     # comment window of a pre-disclosure (calendar days, at least 15)
   timely_days: 20             # a timely matter is published within this many days
+  quarterly_days: 0           # quarterly updates are out by the quarter's end plus this many days
   report_answer_days: 15      # a real-name report is answered within this many days
   follow_up_quiet_days: 90    # a follow-up chain is due again after this many days
   board_recent_days: 90       # timely and follow-up records stay on the board this long

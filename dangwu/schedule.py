@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
+from dangwu.workdays import Calendar
 
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
 
@@ -59,7 +60,8 @@ class Quarter:
         return f"{self.year}年第{'一二三四'[self.number - 1]}季度"
 
 
-def quarterly_deadline(period: Quarter, allowed_days: int) -> date:
-    """A quarterly update is due at the end of its quarter [seed 三(二): 每季度末更新],
-    with the office's allowed days to get it out."""
-    return period.end + timedelta(days=allowed_days)
+def quarterly_due(period: Quarter, calendar: Calendar) -> date:
+    """A quarter's update is due at the end of its quarter [seed 三(二): 常规工作每季度末
+    更新一次], or as many days after it as the office allows itself (``quarterly_days``),
+    counted as the office counts days."""
+    return calendar.deadline(period.end, calendar.rules.quarterly_days)

@@ -3,7 +3,7 @@
 Printed sheets and bulletins are made from a commit, never from the working
 tree, so that each sheet can name the commit it came from and be checked later.
 What each record says is read from git by blob id and summarised once (kept in
-``.git/dangwu/summaries-v2.json``); full texts are read only for the records a
+``.git/dangwu/summaries-v3.json``); full texts are read only for the records a
 sheet or bulletin shows.
 """
 
@@ -13,17 +13,20 @@ import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dangwu import __version__, records, yamlio
 from dangwu.cache import read_json, write_json
 from dangwu.catalogue import Catalogue, from_data
-from dangwu.errors import DangwuError, GitError
+from dangwu.errors import DangwuError, GitError, Problem
 from dangwu.gitstore import GitStore
 from dangwu.i18n import _
 from dangwu.office import SETTINGS_FILE, Office, Settings, settings_from_data
 from dangwu.pool import fork_map
 from dangwu.resources import shipped
+
+if TYPE_CHECKING:
+    from dangwu.supervision import Feedback, Report
 
 CATALOGUE_FILE = "schemas/catalogue.yaml"
 
@@ -56,6 +59,8 @@ class Summary:
     published_channels: tuple[str, ...] = ()  # where it was published (may differ)
     consulted_channels: tuple[str, ...] = ()
     consulted_content: str | None = None  # the hash of the preliminary plan
+    submitted: str | None = None  # when it was (last) submitted
+    final: bool = False  # the last report of a follow-up chain
 
     @property
     def published_on(self) -> date | None:
@@ -127,6 +132,8 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             published_channels=channels("publication"),
             consulted_channels=channels("consultation"),
             consulted_content=fact("consultation", "content"),
+            submitted=fact("submitted", "at"),
+            final=bool(data.get("final")),
         )
     except (KeyError, TypeError):
         return None
@@ -143,6 +150,9 @@ class Snapshot:
     _summaries: dict[str, Summary] | None = field(default=None, repr=False)
     _texts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _sensitive: list[str] | None = field(default=None, repr=False)
+    _supervision: tuple[list[Report], list[Feedback], list[Problem]] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def when(self) -> datetime:
@@ -195,6 +205,20 @@ class Snapshot:
             self._sensitive = found
         return self._sensitive
 
+    def supervision(self) -> tuple[list[Report], list[Feedback], list[Problem]]:
+        """The reports and opinions at this commit, and the files that could not be read."""
+        from dangwu import supervision
+
+        if self._supervision is None:
+            tree = self.git.tree_blobs(
+                self.commit, [supervision.REPORTS_DIR, supervision.FEEDBACK_DIR]
+            )
+            wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
+            raw = self.git.objects(sorted(set(wanted.values())))
+            files = {p: raw.get(b, b"") for p, b in wanted.items()}
+            self._supervision = supervision.read_all(files, self.office.root)
+        return self._supervision
+
     def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The full data of some records, read in one go."""
         paths = list(paths)
@@ -223,7 +247,7 @@ def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
 
 
 def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
-    path = office.state_dir / "summaries-v2.json"
+    path = office.state_dir / "summaries-v3.json"
     stored = read_json(path)
     known: dict[str, Any] = {}
     if isinstance(stored, dict) and stored.get("version") == __version__:

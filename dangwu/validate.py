@@ -404,6 +404,14 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
         add([], _("a quarterly record needs a period"), _("add e.g. period: 2026Q3"))
     if cadence == "timely" and "event_date" not in data:
         add([], _("a timely record needs an event_date"), _("add e.g. event_date: 2026-09-30"))
+    if data.get("final") and cadence != "follow-up":
+        add(
+            ["final"],
+            _("final: only a follow-up record ends a chain (this one is {cadence})").format(
+                cadence=cadence
+            ),
+            _("remove final, or make it cadence: follow-up"),
+        )
     follows = data.get("follows")
     if isinstance(follows, str) and follows == record_id:
         add(["follows"], _("follows: a record cannot follow itself"))
@@ -491,6 +499,7 @@ def summarize(data: Mapping[str, Any]) -> dict[str, Any]:
         "period",
         "event_date",
         "follows",
+        "final",
         "major",
         "pre_disclosure",
         "channels",

@@ -112,5 +112,5 @@ def test_the_board_of_many_records_keeps_each_to_its_scope(many: Office, tmp_pat
         shown = set(re.findall(r"DT-2026-(\d+)", html))
         assert all((int(n) % 10 == 0) == (scope == "internal") for n in shown), scope
         assert len(shown) == expected
-    cache = json.loads((many.root / ".git/dangwu/summaries-v2.json").read_text("utf-8"))
+    cache = json.loads((many.root / ".git/dangwu/summaries-v3.json").read_text("utf-8"))
     assert len(cache["summaries"]) == MANY

@@ -83,12 +83,13 @@ def _main(
 
 
 def _register() -> None:
-    from dangwu.cli import audit, demo, office, records, render, workflow
+    from dangwu.cli import audit, demo, office, records, render, supervision, workflow
 
     office.register(app)
     records.register(app)
     workflow.register(app)
     audit.register(app)
+    supervision.register(app)
     render.register(app)
     demo.register(app)
 

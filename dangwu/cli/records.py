@@ -221,6 +221,12 @@ def new(
         str | None,
         typer.Option("--follows", help=_("Id of the record this one continues or corrects.")),
     ] = None,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final", help=_("The last report of a follow-up chain: the matter is concluded.")
+        ),
+    ] = False,
     major: Annotated[
         bool, typer.Option("--major", help=_("全局性重大问题: needs a collective decision."))
     ] = False,
@@ -286,6 +292,7 @@ def new(
             period=period,
             event_date=event_date,
             follows=follows,
+            final=final,
             major=major,
             pre_disclosure=pre_disclosure,
             attachments=tuple(attach or ()),
@@ -397,6 +404,8 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
             rows.append((_("needs"), label))
     if data.get("follows"):
         rows.append((_("follows"), str(data["follows"])))
+    if data.get("final"):
+        rows.append((_("chain"), _("final report: the follow-up is concluded")))
     for attachment in data.get("attachments") or []:
         rows.append((_("attachment"), str(attachment)))
     rows += _steps(settings, data)

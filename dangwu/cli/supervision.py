@@ -1,0 +1,422 @@
+"""Commands of timing and supervision: due, feedback, report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "due",
+        help=_(
+            "What the office owes and by when, overdue first: quarterly updates, timely "
+            "matters, follow-ups, formal plans after a comment window, real-name reports.\n\n"
+            "Example: dangwu due --on 2026-10-09"
+        ),
+    )(due)
+    feedback = typer.Typer(
+        help=_("Opinions on records from supervisors and the public (意见建议)."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    feedback.command(
+        "add",
+        help=_(
+            "Log an opinion on a published record or a plan out for comment. A supervisor "
+            "gives their own; the office logs anyone's (--from KEY, or --public NAME).\n\n"
+            "Example: dangwu feedback add ZD-2026-105 --public 王先生 --text 建议周六全天开放"
+        ),
+    )(feedback_add)
+    feedback.command(
+        "list",
+        help=_(
+            "The opinions on one record, or on all.\n\nExample: dangwu feedback list ZD-2026-105"
+        ),
+    )(feedback_list)
+    app.add_typer(feedback, name="feedback")
+    report = typer.Typer(
+        help=_(
+            "Reports about the disclosures (举报). A real-name report is answered and the "
+            "reporter told; the name and contact are shown only by 'report show'."
+        ),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    report.command(
+        "new",
+        help=_(
+            "Log a report about a record; without --name it is anonymous.\n\n"
+            "Example: dangwu report new --about ZD-2026-104 --name 张某 --contact 0000-7654321 "
+            "--text 接待日安排与实际不符"
+        ),
+    )(report_new)
+    report.command(
+        "list",
+        help=_("The reports, without names.\n\nExample: dangwu report list --open"),
+    )(report_list)
+    report.command(
+        "show",
+        help=_(
+            "One report in full, the reporter's name and contact included.\n\n"
+            "Example: dangwu report show 101"
+        ),
+    )(report_show)
+    report.command(
+        "answer",
+        help=_(
+            "Record how a report was dealt with and how the reporter was told; once.\n\n"
+            "Example: dangwu report answer 101 --text 已核实并更正 --notified 电话告知本人"
+        ),
+    )(report_answer)
+    app.add_typer(report, name="report")
+
+
+# --- due -----------------------------------------------------------------------------
+
+
+def due(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help=_("The day to ask about (default: today).")),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import inspector
+    from dangwu.due import KIND_TITLES, RULES
+
+    office = common.office(ctx)
+    found, problems = inspector.due(office, on=common.day("--on", on))
+    for problem in problems:
+        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+    today = found.today
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "kind": o.kind,
+                    "subject": o.subject,
+                    "title": o.title,
+                    "due": o.due.isoformat(),
+                    "since": o.since.isoformat(),
+                    "overdue": o.overdue(today),
+                    "days_late": o.late_by(today),
+                    "record": o.record,
+                    "report": o.report,
+                    "status": o.status,
+                    "rule": {
+                        "seed": RULES[o.kind][0],
+                        "zh": RULES[o.kind][1],
+                        "en": RULES[o.kind][2],
+                    },
+                }
+                for o in found.owed
+            ]
+        )
+        return
+    for year in found.guessed_years:
+        output.note(
+            _(
+                "note: the holiday calendar does not know {year} yet; its working days are "
+                "weekdays, with rules.holidays and rules.workdays of dangwu.yaml"
+            ).format(year=year)
+        )
+    if not found.owed:
+        output.say(_("Nothing is due on {day}.").format(day=today.isoformat()))
+        return
+    rows = []
+    for o in found.owed:
+        if o.overdue(today):
+            when = _("{day} ({n} days late)").format(day=o.due.isoformat(), n=o.late_by(today))
+        elif o.due == today:
+            when = _("{day} (today)").format(day=o.due.isoformat())
+        else:
+            when = o.due.isoformat()
+        rows.append(
+            [
+                when,
+                f"{_(KIND_TITLES[o.kind][0])} {KIND_TITLES[o.kind][1]}",
+                RULES[o.kind][0],
+                o.subject,
+                _(o.status) if o.status else "",
+                o.title,
+            ]
+        )
+    output.table([_("due"), _("what"), _("seed"), _("subject"), _("state"), _("title")], rows)
+    late = len(found.overdue)
+    output.say(
+        _("{n} due, {late} overdue").format(n=len(found.owed), late=late),
+        "red" if late else "green",
+    )
+    for kind in dict.fromkeys(o.kind for o in found.owed):
+        section, words, rule = RULES[kind]
+        output.say(f"  {KIND_TITLES[kind][1]}  {_('seed')} {section}: {words} ({_(rule)})", "dim")
+
+
+# --- feedback ------------------------------------------------------------------------
+
+
+def feedback_add(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("The record."))],
+    text: Annotated[str, typer.Option("--text", help=_("The opinion, as given."))],
+    from_key: Annotated[
+        str | None,
+        typer.Option("--from", help=_("The roster key of who gave it (default: you).")),
+    ] = None,
+    public: Annotated[
+        str | None,
+        typer.Option("--public", help=_("The name a member of the public gave.")),
+    ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option("--received", help=_("The day it was given (default: today).")),
+    ] = None,
+) -> None:
+    from dangwu import supervision
+
+    done = supervision.add_feedback(
+        common.office(ctx),
+        record_id,
+        text=text,
+        from_key=from_key,
+        public=public,
+        received=common.day("--received", received),
+    )
+    output.say(_("{id}: opinion logged in {path}").format(id=done.record, path=done.path))
+    for line in done.notes:
+        output.say(f"  {line}")
+
+
+def feedback_list(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help=_("Only this record's."))
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import records, supervision
+
+    office = common.office(ctx)
+    wanted = records.find(office, record_id).data.get("id") if record_id else None
+    _reports, opinions, problems = supervision.read_all(
+        supervision.working_tree(office, record=str(wanted) if wanted else None), office.root
+    )
+    for problem in problems:
+        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+    roster = office.settings.roster
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "record": f.record,
+                    "received": f.received.isoformat(),
+                    "from": f.from_key,
+                    "public": f.public,
+                    "text": f.text,
+                    "logged_by": f.logged_by,
+                    "logged_at": f.logged_at,
+                    "path": f.path,
+                }
+                for f in opinions
+            ]
+        )
+        return
+    if not opinions:
+        output.say(_("No opinions yet."))
+        return
+    output.table(
+        [_("received"), _("record"), _("from"), _("opinion")],
+        [[f.received.isoformat(), f.record, f.giver(roster), f.text] for f in opinions],
+    )
+
+
+# --- reports -------------------------------------------------------------------------
+
+
+def report_new(
+    ctx: typer.Context,
+    about: Annotated[str, typer.Option("--about", help=_("The record the report concerns."))],
+    text: Annotated[str, typer.Option("--text", help=_("What the report says."))],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help=_("The reporter's real name (none: anonymous).")),
+    ] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", help=_("How to reach the reporter."))
+    ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option("--received", help=_("The day it came in (default: today).")),
+    ] = None,
+) -> None:
+    from dangwu import supervision
+
+    done = supervision.new_report(
+        common.office(ctx),
+        about=about,
+        text=text,
+        name=name,
+        contact=contact,
+        received=common.day("--received", received),
+    )
+    output.say(_("report {n} about {id} logged").format(n=done.number, id=done.record))
+    for line in done.notes:
+        output.say(f"  {line}")
+
+
+def _reports(office: Any) -> list[Any]:
+    from dangwu import supervision
+
+    reports, _opinions, problems = supervision.read_all(
+        supervision.working_tree(office), office.root
+    )
+    for problem in problems:
+        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+    return reports
+
+
+def report_list(
+    ctx: typer.Context,
+    only_open: Annotated[
+        bool, typer.Option("--open", help=_("Only reports not yet answered."))
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON (without names)."))] = False,
+) -> None:
+    from dangwu.workdays import Calendar
+
+    office = common.office(ctx)
+    calendar = Calendar(office.settings.rules)
+    days = office.settings.rules.report_answer_days
+    rows = []
+    for r in _reports(office):
+        if only_open and r.answer:
+            continue
+        due = calendar.deadline(r.received, days) if r.real_name and not r.answer else None
+        rows.append((r, due))
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "number": r.number,
+                    "received": r.received.isoformat(),
+                    "about": r.about,
+                    "real_name": r.real_name,
+                    "answered": r.answered_on.isoformat() if r.answered_on else None,
+                    "due": due.isoformat() if due else None,
+                }
+                for r, due in rows
+            ]
+        )
+        return
+    if not rows:
+        output.say(_("No open reports.") if only_open else _("No reports."))
+        return
+    output.table(
+        [_("number"), _("received"), _("about"), _("kind"), _("state")],
+        [
+            [
+                str(r.number),
+                r.received.isoformat(),
+                r.about,
+                _("real-name") if r.real_name else _("anonymous"),
+                _("answered {day}").format(day=r.answered_on.isoformat())
+                if r.answered_on
+                else _("open, due {day}").format(day=due.isoformat())
+                if due
+                else _("open"),
+            ]
+            for r, due in rows
+        ],
+    )
+
+
+def report_show(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", help=_("The report's number."))],
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import supervision
+
+    office = common.office(ctx)
+    report, _text = supervision.find_report(office, number)
+    if as_json:
+        output.emit_json(
+            {
+                "number": report.number,
+                "received": report.received.isoformat(),
+                "name": report.name,
+                "contact": report.contact,
+                "about": report.about,
+                "text": report.text,
+                "logged": {"by": report.logged_by, "at": report.logged_at},
+                "answer": dict(report.answer) if report.answer else None,
+            }
+        )
+        return
+    roster = office.settings.roster
+    logger = roster.get(report.logged_by)
+    rows = [
+        (_("received"), report.received.isoformat()),
+        (_("reporter"), report.name or _("anonymous")),
+    ]
+    if report.contact:
+        rows.append((_("contact"), report.contact))
+    rows += [
+        (_("about"), report.about),
+        (
+            _("logged"),
+            f"{logger.name if logger else report.logged_by} ({report.logged_by}) "
+            f"{report.logged_at[:16].replace('T', ' ')}",
+        ),
+    ]
+    if report.answer:
+        answer = report.answer
+        rows.append(
+            (
+                _("answered"),
+                f"{answer.get('on')} · {_('notified')}: {answer.get('notified')} · "
+                f"{answer.get('by')}",
+            )
+        )
+    elif report.real_name:
+        from dangwu.workdays import Calendar
+
+        rules = office.settings.rules
+        due = Calendar(rules).deadline(report.received, rules.report_answer_days)
+        rows.append((_("due"), _("to be answered by {day}").format(day=due.isoformat())))
+    output.say(_("report {n}").format(n=report.number), "bold")
+    label = max(output.width(k) for k, _v in rows)
+    for key, value in rows:
+        output.say(f"  {output.pad(key, label)}  {value}")
+    output.say("")
+    output.say(report.text)
+    if report.answer:
+        output.say("")
+        output.say(_("Answer:"), "bold")
+        output.say(str(report.answer.get("text")))
+
+
+def report_answer(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", help=_("The report's number."))],
+    text: Annotated[str, typer.Option("--text", help=_("How it was dealt with."))],
+    notified: Annotated[
+        str, typer.Option("--notified", help=_("How the reporter was told (e.g. 电话告知本人)."))
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help=_("The day the reporter was told (default: today).")),
+    ] = None,
+) -> None:
+    from dangwu import supervision
+
+    done = supervision.answer_report(
+        common.office(ctx), number, text=text, notified=notified, on=common.day("--on", on)
+    )
+    output.say(_("report {n}: answered").format(n=done.number))
