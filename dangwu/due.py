@@ -82,6 +82,7 @@ class Owed:
     record: str | None = None
     report: int | None = None
     status: str | None = None  # the record in hand, if any
+    item: str | None = None  # a quarterly update's item and quarter, in the catalogue's words
 
     def overdue(self, today: date) -> bool:
         return self.due < today
@@ -165,6 +166,7 @@ def _quarterly(
                         period.end,
                         record=in_hand.id if in_hand else None,
                         status=in_hand.status if in_hand else None,
+                        item=f"{_item_title(catalogue, category, item)} {period.zh}",
                     )
                 )
             period = period.next

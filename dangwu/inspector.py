@@ -15,7 +15,12 @@ from dangwu.office import Office
 
 if TYPE_CHECKING:
     from dangwu.audit import Violation
+    from dangwu.catalogue import Catalogue
+    from dangwu.due import Due
+    from dangwu.errors import Problem
     from dangwu.history import Store
+    from dangwu.office import Settings
+    from dangwu.stats import Figures
 
 Progress = Callable[[int, int], None]
 
@@ -222,7 +227,7 @@ def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | Non
 # --- due ---------------------------------------------------------------------------
 
 
-def due(office: Office, *, on: date | None = None) -> tuple[Any, list[Any]]:
+def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
     """What the office owes on ``on`` (default today), from the office as committed
     by the end of that day; and the supervision files that could not be read."""
     from dangwu import clock, snapshot
@@ -243,3 +248,44 @@ def due(office: Office, *, on: date | None = None) -> tuple[Any, list[Any]]:
             catalogue=shot.catalogue,
         )
     return result, problems
+
+
+# --- stats ---------------------------------------------------------------------------
+
+
+@dataclass
+class Stated:
+    """The figures of a span, and what they were counted from."""
+
+    figures: Figures
+    commit: str
+    settings: Settings
+    catalogue: Catalogue
+    problems: list[Problem]
+
+
+def stats(office: Office, *, year: int | None = None, period: str | None = None) -> Stated:
+    """The figures of a year or a quarter (default: this year), from the office as
+    committed."""
+    from dangwu import clock, snapshot
+    from dangwu.stats import Span, figures
+    from dangwu.workdays import Calendar
+
+    if year is not None and period is not None:
+        raise UsageError(_("give --year or --period, not both"))
+    today = clock.today(clock.office_zone(office.settings.timezone))
+    span = Span.quarter(period) if period else Span.year(year or today.year)
+    with GitStore(office.root, office.state_dir) as git:
+        git.require_head()
+        shot = snapshot.at(office, git)
+        reports, opinions, problems = shot.supervision()
+        found = figures(
+            shot.summaries(),
+            reports,
+            opinions,
+            span=span,
+            today=today,
+            calendar=Calendar(shot.settings.rules),
+            catalogue=shot.catalogue,
+        )
+        return Stated(found, shot.commit, shot.settings, shot.catalogue, problems)

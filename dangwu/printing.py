@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dangwu import board as board_rules
 from dangwu import clock, render, snapshot
@@ -14,7 +15,10 @@ from dangwu.i18n import _
 from dangwu.office import Office
 from dangwu.schedule import Quarter
 
-FORMATS = {"board": ("html", "pdf"), "bulletin": ("md", "html", "pdf")}
+if TYPE_CHECKING:
+    from dangwu.inspector import Stated
+
+FORMATS = {"board": ("html", "pdf"), "bulletin": ("md", "html", "pdf"), "stats": ("html", "pdf")}
 PRINTED = "printed"  # the office's folder for what it prints; git ignores it
 
 
@@ -77,6 +81,16 @@ def print_bulletin(
     target = out if out is not None and out.suffix else _target(out or Path(), name)
     _write(text, target, fmt)
     return Printed(target, [], snap.commit, len(doc.data.published))
+
+
+def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -> Path:
+    """The yearly (or quarterly) report as HTML or PDF; figures only."""
+    _format("stats", fmt)
+    text = render.stats_html(office, stated, _today(office))
+    name = f"stats-{stated.figures.span.label}.{fmt}"
+    target = out if out is not None and out.suffix else _target(out or Path(), name)
+    _write(text, target, fmt)
+    return target
 
 
 def _target(folder: Path, name: str) -> Path:

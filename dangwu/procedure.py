@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dangwu import records, workflow, yamlio
@@ -20,7 +20,7 @@ from dangwu.drafting import commit_record
 from dangwu.errors import IdentityError, UsageError
 from dangwu.history import describe
 from dangwu.i18n import _
-from dangwu.office import Office
+from dangwu.office import Office, Rules
 
 
 @dataclass
@@ -99,6 +99,13 @@ def submit(office: Office, ref: str) -> Done:
         outcome = workflow.submit(record.data, act.context())
         findings = _findings(office, record)
         details = [_("secrecy review: {n} finding(s)").format(n=len(findings))] if findings else []
+        if record.status == "consulting":
+            details.append(
+                _(
+                    "{n} opinion(s) received in the comment window, for the formal plan to "
+                    "answer (dangwu feedback list {id})"
+                ).format(n=_opinions(office, record, act.settings.rules), id=record.data.get("id"))
+            )
         done = _write(act, record, "submit", outcome, details=details)
         done.findings = findings
         return done
@@ -158,7 +165,9 @@ def approve(office: Office, ref: str, *, sign: bool = False, override: str | Non
             signed=signed,
             findings=[describe(f) for f in findings],
             override=override,
-            opinions=_opinions(office, record) if record.data.get("consultation") else None,
+            opinions=_opinions(office, record, act.settings.rules)
+            if record.data.get("consultation")
+            else None,
         )
         details = []
         if findings and override:
@@ -242,10 +251,22 @@ def reporter_details(office: Office) -> list[str]:
     return found
 
 
-def _opinions(office: Office, record: records.RecordFile) -> int:
-    """Opinions received on a pre-disclosure (feedback/<id>/*.yaml)."""
-    folder = office.root / "feedback" / str(record.data.get("id"))
-    return len(list(folder.glob("*.yaml"))) if folder.is_dir() else 0
+def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
+    """Opinions received on a pre-disclosure within its comment window
+    (feedback/<id>/*.yaml): what the formal plan answers."""
+    from dangwu import supervision
+
+    consultation = record.data.get("consultation")
+    if not isinstance(consultation, Mapping):
+        return 0
+    try:
+        opened = datetime.fromisoformat(str(consultation.get("at"))).date()
+    except ValueError:
+        return 0
+    closes = workflow.window_closes(record.data, rules)
+    files = supervision.working_tree(office, record=str(record.data.get("id")))
+    _reports, opinions, _problems = supervision.read_all(files, office.root)
+    return supervision.opinion_count(opinions, opened, closes)
 
 
 def content_authors(act: Act, relpath: str) -> set[str]:

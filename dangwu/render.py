@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dangwu import board as board_rules
 from dangwu.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
@@ -27,6 +27,9 @@ from dangwu.office import Office, Settings
 from dangwu.resources import shipped
 from dangwu.schedule import Quarter
 from dangwu.snapshot import Snapshot, Summary
+
+if TYPE_CHECKING:
+    from dangwu.inspector import Stated
 
 CADENCE_ORDER = ("standing", "quarterly", "timely", "follow-up")
 FONT_PACKAGE = "fonts-wqy-microhei"
@@ -400,3 +403,111 @@ def write_pdf(html: str, target: Path) -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     weasyprint.HTML(string=html).write_pdf(target)
+
+
+# --- the yearly report ---------------------------------------------------------------
+
+
+def bars(values: Sequence[tuple[str, int]], *, width: int = 420, row: int = 18) -> dict[str, Any]:
+    """A horizontal bar chart's geometry, for a template to draw as inline SVG:
+    one bar per (label, value), scaled to the largest."""
+    label_width = 120
+    longest = max((v for _label, v in values), default=0) or 1
+    room = width - label_width - 40
+    items = []
+    for index, (label, value) in enumerate(values):
+        length = round(room * value / longest) if value else 0
+        items.append(
+            {
+                "label": label,
+                "value": value,
+                "y": index * row,
+                "bar_x": label_width,
+                "bar_w": length,
+                "value_x": label_width + length + 4,
+            }
+        )
+    return {"width": width, "height": max(row, row * len(values)), "row": row, "bars": items}
+
+
+def stats_html(office: Office, stated: Stated, issued: date) -> str:
+    """The yearly (or quarterly) report of the disclosure programme, modelled on the
+    annual reports that government information offices publish: figures only."""
+    f, settings = stated.figures, stated.settings
+    per_category = [
+        {"code": code, "zh": zh, "public": pub, "internal": inner, "total": pub + inner}
+        for code, _slug, zh, pub, inner in f.by_category
+    ]
+    cadences = [
+        {"zh": CADENCE_TITLES[c][1], "count": n}
+        for c, n in f.by_cadence.items()
+        if c in CADENCE_TITLES
+    ]
+    channels = [
+        {
+            "zh": settings.channels.get(c) or CHANNEL_TITLES.get(c, (c, c))[1],
+            "count": n,
+        }
+        for c, n in f.by_channel.items()
+        if n
+    ]
+    months = _month_labels(f.span.start, len(f.by_month))
+    problems = []
+    if f.quarterly_late:
+        problems.append(f"季度更新有{f.quarterly_late}项未在规定期限内公开。")
+    if f.quarterly_missing:
+        names = "、".join(title for _subject, title in f.quarterly_missing)
+        problems.append(
+            f"截至{zh_date(f.as_of)}，有{len(f.quarterly_missing)}项季度更新尚未公开：{names}。"
+        )
+    if f.overdue_reports:
+        problems.append(f"有{f.overdue_reports}件实名举报超过答复期限尚未答复。")
+    if f.answered_late:
+        problems.append(f"有{f.answered_late}件实名举报逾期答复。")
+    context = {
+        "r": {
+            "unit": settings.unit,
+            "span_zh": f.span.zh,
+            "yearly": len(f.span.label) == 4,
+            "issued_zh": zh_date(issued),
+            "as_of_zh": zh_date(f.as_of),
+            "commit": stated.commit[:10],
+            "contact": settings.contact,
+            "published": f.published,
+            "public": f.by_scope.get("public", 0),
+            "internal": f.by_scope.get("internal", 0),
+            "withdrawn": f.withdrawn,
+            "withheld": f.withheld,
+            "categories": per_category,
+            "cadences": cadences,
+            "channels": channels,
+            "category_chart": bars([(zh, pub + inner) for _c, _s, zh, pub, inner in f.by_category]),
+            "month_chart": bars(list(zip(months, f.by_month, strict=True))),
+            "quarterly_on_time": f.quarterly_on_time,
+            "quarterly_late": f.quarterly_late,
+            "quarterly_missing": [t for _s, t in f.quarterly_missing],
+            "timed": len(f.submit_to_publish),
+            "median_days": f.median_days,
+            "max_days": f.max_days,
+            "pre_disclosures": f.pre_disclosures,
+            "opinions": f.opinions,
+            "reports": f.reports,
+            "real_name": f.real_name_reports,
+            "answered_in_time": f.answered_in_time,
+            "answered_late": f.answered_late,
+            "overdue_reports": f.overdue_reports,
+            "open_reports": f.open_reports,
+            "problems": problems,
+        },
+        "css": css(office.root),
+    }
+    return render_template(office.root, "stats.html.j2", context)
+
+
+def _month_labels(start: date, count: int) -> list[str]:
+    labels = []
+    year, month = start.year, start.month
+    for _n in range(count):
+        labels.append(f"{month}月")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels

@@ -60,6 +60,7 @@ class Summary:
     consulted_channels: tuple[str, ...] = ()
     consulted_content: str | None = None  # the hash of the preliminary plan
     submitted: str | None = None  # when it was (last) submitted
+    decided: str | None = None  # when the leading group decided on it
     final: bool = False  # the last report of a follow-up chain
 
     @property
@@ -133,6 +134,7 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             consulted_channels=channels("consultation"),
             consulted_content=fact("consultation", "content"),
             submitted=fact("submitted", "at"),
+            decided=fact("decision", "at"),
             final=bool(data.get("final")),
         )
     except (KeyError, TypeError):
@@ -250,7 +252,9 @@ def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> 
     path = office.state_dir / "summaries-v3.json"
     stored = read_json(path)
     known: dict[str, Any] = {}
-    if isinstance(stored, dict) and stored.get("version") == __version__:
+    # the cache is good for this dangwu and this shape of Summary only
+    stamp = f"{__version__}:{','.join(Summary.__dataclass_fields__)}"
+    if isinstance(stored, dict) and stored.get("version") == stamp:
         known = stored.get("summaries") or {}
     missing = sorted(b for b in set(blobs.values()) if b not in known)
     if missing:
@@ -261,7 +265,7 @@ def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> 
         live = set(blobs.values())
         write_json(
             path,
-            {"version": __version__, "summaries": {b: v for b, v in known.items() if b in live}},
+            {"version": stamp, "summaries": {b: v for b, v in known.items() if b in live}},
         )
     found: dict[str, Summary] = {}
     for record_path, blob in blobs.items():

@@ -83,13 +83,14 @@ def _main(
 
 
 def _register() -> None:
-    from dangwu.cli import audit, demo, office, records, render, supervision, workflow
+    from dangwu.cli import audit, demo, office, records, render, stats, supervision, workflow
 
     office.register(app)
     records.register(app)
     workflow.register(app)
     audit.register(app)
     supervision.register(app)
+    stats.register(app)
     render.register(app)
     demo.register(app)
 

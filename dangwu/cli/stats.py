@@ -1,0 +1,140 @@
+"""``dangwu stats``: the figures of a disclosure year or quarter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "stats",
+        help=_(
+            "The figures of a year or a quarter: publications by category, cadence, scope "
+            "and channel; quarterly updates on time; days from submission to publication; "
+            "pre-disclosures and opinions; reports answered in time. --format html writes "
+            "the yearly report.\n\nExample: dangwu stats --year 2026 --format html"
+        ),
+    )(stats)
+
+
+def stats(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help=_("A quarter, e.g. 2026Q3."))
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=_("html or pdf: write the report instead of a summary.")),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=_("File or folder to write to (default: printed/ in the office)."),
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+) -> None:
+    from dangwu import inspector, printing
+    from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES
+
+    office = common.office(ctx)
+    stated = inspector.stats(office, year=year, period=period)
+    for problem in stated.problems:
+        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+    f = stated.figures
+    if fmt is not None:
+        target = printing.print_stats(
+            office, stated, fmt=fmt, out=out or office.root / printing.PRINTED
+        )
+        output.say(
+            _("{path}: {span}, {n} publications, from commit {commit}").format(
+                path=target, span=f.span.label, n=f.published, commit=stated.commit[:10]
+            )
+        )
+        return
+    if as_json:
+        output.emit_json(f.as_dict())
+        return
+    output.say(
+        _("{unit}, {span} (counted to {day})").format(
+            unit=stated.settings.unit, span=f.span.label, day=f.as_of.isoformat()
+        ),
+        "bold",
+    )
+    output.table(
+        [_("category"), _("public"), _("internal"), _("total")],
+        [
+            [f"{code} {zh}", str(pub), str(inner), str(pub + inner)]
+            for code, _slug, zh, pub, inner in f.by_category
+        ]
+        + [
+            [
+                _("total"),
+                str(f.by_scope.get("public", 0)),
+                str(f.by_scope.get("internal", 0)),
+                str(f.published),
+            ]
+        ],
+    )
+    output.say("")
+    cadences = "  ".join(
+        f"{CADENCE_TITLES[c][1]} {n}" for c, n in f.by_cadence.items() if c in CADENCE_TITLES
+    )
+    scopes = "  ".join(
+        f"{SCOPE_TITLES[s][1]} {n}" for s, n in f.by_scope.items() if s in SCOPE_TITLES
+    )
+    channels = "  ".join(
+        f"{stated.settings.channels.get(c, c)} {n}" for c, n in f.by_channel.items() if n
+    )
+    rows = [
+        (_("by cadence"), cadences),
+        (_("by scope"), scopes),
+        (_("by channel"), channels or "—"),
+        (
+            _("quarterly updates"),
+            _("{on} on time, {late} late, {missing} not yet out").format(
+                on=f.quarterly_on_time, late=f.quarterly_late, missing=len(f.quarterly_missing)
+            ),
+        ),
+        (
+            _("submission to publication"),
+            _("median {median} days, longest {longest} (of {n})").format(
+                median=f.median_days, longest=f.max_days, n=len(f.submit_to_publish)
+            )
+            if f.submit_to_publish
+            else "—",
+        ),
+        (
+            _("pre-disclosures"),
+            _("{n}, with {opinions} opinions received in their windows").format(
+                n=f.pre_disclosures, opinions=f.opinions
+            ),
+        ),
+        (
+            _("reports"),
+            _(
+                "{n} received ({real} real-name): {in_time} answered in time, {late} late, "
+                "{overdue} overdue, {open} open"
+            ).format(
+                n=f.reports,
+                real=f.real_name_reports,
+                in_time=f.answered_in_time,
+                late=f.answered_late,
+                overdue=f.overdue_reports,
+                open=f.open_reports,
+            ),
+        ),
+        (_("withdrawn, withheld"), f"{f.withdrawn}, {f.withheld}"),
+    ]
+    label = max(output.width(k) for k, _v in rows)
+    for key, value in rows:
+        output.say(f"  {output.pad(key, label)}  {value}")
