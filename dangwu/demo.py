@@ -97,6 +97,78 @@ MEMBERS = ("zhoulx", "sunhm", "qianwb", "wujh", "zhenggq", "wanglp")
 QUORUM = ("hanzg", "zhoulx", "sunhm", "qianwb", "wujh")
 
 
+# Supervision in the sample year [seed 五]: opinions on the two plans put out for
+# comment, and three reports (made-up people): one answered, one open, one anonymous.
+SUPERVISION: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
+    (
+        "2026-05-20T15:00",
+        "MB-2026-102",
+        "feedback",
+        "chensh",
+        {"text": "建议将城乡低保对象一并纳入免予经济困难审查范围，并在乡镇工作站公布受理电话。"},
+    ),
+    (
+        "2026-05-26T10:30",
+        "MB-2026-102",
+        "feedback",
+        "dumy",
+        {
+            "public": "李先生",
+            "text": "希望预约上门服务能覆盖周末，并可通过电话预约。",
+            "received": "2026-05-25",
+        },
+    ),
+    (
+        "2026-07-20T10:00",
+        "ZD-2026-104",
+        "report",
+        "dumy",
+        {
+            "name": "赵建国",
+            "contact": "电话 0000-7654321",
+            "text": "7月第一个接待日公示由局长接待，实际由副局长接待，公开内容与实际不符。",
+        },
+    ),
+    (
+        "2026-07-29T16:00",
+        "ZD-2026-104",
+        "answer",
+        "dumy",
+        {
+            "number": 101,
+            "text": "经核实，当日局长参加市委紧急会议，改由分管副局长接待，未及时更新公示。"
+            "已在公开栏补充说明，今后接待领导调整将提前公示。",
+            "notified": "电话告知本人，本人表示满意",
+        },
+    ),
+    (
+        "2026-09-07T09:40",
+        "ZF-2026-105",
+        "report",
+        "dumy",
+        {"text": "反映窗口工作人员午休期间无人值守，与公开的服务承诺不符。"},
+    ),
+    (
+        "2026-11-12T14:00",
+        "DT-2026-103",
+        "report",
+        "dumy",
+        {
+            "name": "钱秀英",
+            "contact": "江城市人民路12号",
+            "text": "公开的表彰名单中一名受表彰党员的姓名有误，所在支部也写错了，请核实更正。",
+        },
+    ),
+    (
+        "2026-11-18T16:30",
+        "ZD-2026-105",
+        "feedback",
+        "dumy",
+        {"public": "王女士", "text": "建议周六全天开放，并在延时时段增设婚姻家事公证窗口。"},
+    ),
+)
+
+
 @dataclass(order=True)
 class Step:
     when: datetime
@@ -181,6 +253,9 @@ def procedure_plan(samples: list[dict[str, Any]], clerk: str) -> list[Step]:
             add(closes + 4, "publish", clerk)
         if rid in WITHDRAWN:
             add(d_approve + 8, "withdraw", "zhoulx", reason=WITHDRAWN[rid])
+    for stamp, rid, step, who, params in SUPERVISION:
+        when = datetime.fromisoformat(stamp).replace(tzinfo=clock.CHINA)
+        steps.append(Step(when, rid, step, who, dict(params)))
     return sorted(steps)
 
 
@@ -188,8 +263,12 @@ def _formal(text: str) -> str:
     return text.replace("初步方案（征求意见稿）", "方案").replace("初步方案", "方案")
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _run_step(office: Office, step: Step) -> None:
-    from dangwu import drafting, procedure
+    from dangwu import drafting, procedure, supervision
 
     if step.step == "submit":
         procedure.submit(office, step.record)
@@ -213,6 +292,29 @@ def _run_step(office: Office, step: Step) -> None:
     elif step.step == "set":
         drafting.set_fields(
             office, step.record, [drafting.Assignment(k, "=", v) for k, v in step.params.items()]
+        )
+    elif step.step == "feedback":
+        supervision.add_feedback(
+            office,
+            step.record,
+            text=step.params["text"],
+            public=step.params.get("public"),
+            received=_day(step.params.get("received")),
+        )
+    elif step.step == "report":
+        supervision.new_report(
+            office,
+            about=step.record,
+            text=step.params["text"],
+            name=step.params.get("name"),
+            contact=step.params.get("contact"),
+        )
+    elif step.step == "answer":
+        supervision.answer_report(
+            office,
+            step.params["number"],
+            text=step.params["text"],
+            notified=step.params["notified"],
         )
     elif step.step == "formal":
         record = records.find(office, step.record)

@@ -443,7 +443,7 @@ def new_report(
             {relpath: content.encode("utf-8")},
             message(
                 "report",
-                _("report {n} about {id}").format(n=number, id=record_id),
+                _("{n} about {id}").format(n=number, id=record_id),
                 actor=act.actor,
                 body=[_("{kind} report, received {day}").format(kind=kind, day=day.isoformat())],
                 extra=[("Dangwu-Report", str(number))],
@@ -494,7 +494,7 @@ def answer_report(
             {report.path: content.encode("utf-8")},
             message(
                 "answer",
-                _("report {n} about {id}").format(n=report.number, id=report.about),
+                _("{n} about {id}").format(n=report.number, id=report.about),
                 actor=act.actor,
                 body=[_("answered on {day}").format(day=day.isoformat())],
                 extra=[("Dangwu-Report", str(report.number))],

@@ -80,6 +80,8 @@ def test_demo_commits_are_made_by_the_roster(demo):
         step = subject.split(":")[0]
         if step in ("approve", "decide", "reject", "withdraw"):
             assert {"leader", "member"} & set(emails[author]), line
+        elif step == "feedback":
+            assert {"supervisor", "clerk"} & set(emails[author]), line
         else:
             assert "clerk" in emails[author], line
     dates = [line.split("|")[2] for line in log]
@@ -111,6 +113,29 @@ def test_demo_takes_records_through_the_procedure(demo):
     audit = office.run("audit")
     assert audit.exit_code == 0, audit.output
     assert "history in order" in audit.output
+
+
+def test_demo_has_opinions_and_reports_and_owes_what_they_imply(demo):
+    target, _result = demo
+    office = Office(target)
+    now = "2026-11-26T10:00:00+08:00"
+    reports = json.loads(office.run("report", "list", "--json", now=now).stdout)
+    assert [(r["number"], r["real_name"], bool(r["answered"])) for r in reports] == [
+        (101, True, True),
+        (102, False, False),
+        (103, True, False),
+    ]
+    opinions = json.loads(office.run("feedback", "list", "--json", now=now).stdout)
+    assert sorted(o["record"] for o in opinions) == ["MB-2026-102", "MB-2026-102", "ZD-2026-105"]
+    plan = json.loads(office.run("show", "MB-2026-102", "--json", now=now).stdout)
+    assert plan["approval"]["opinions"] == 2
+    owed = json.loads(office.run("due", "--json", now=now).stdout)
+    report_rows = [o for o in owed if o["kind"] == "report"]
+    assert [(o["report"], o["due"], o["overdue"]) for o in report_rows] == [
+        (103, "2026-12-03", False)
+    ]
+    assert owed[0]["overdue"] and not owed[-1]["overdue"]
+    assert office.run("audit", now=now).exit_code == 0
 
 
 def test_demo_content_equals_the_sample(demo):

@@ -8,7 +8,9 @@ on any channels (internal records included on public channels, as a hand edit
 could make them), each with its own marker in its title, summary, body and any
 withdrawal reason; a real-name report; and a public record that names the
 reporter. The board only reads what is committed, so the records are written
-with all their procedure facts by hand and committed with plain git.
+with all their procedure facts by hand and committed with plain git; the report is
+logged with ``dangwu report new``, and no commit message may name its reporter. The
+yearly statistics report and the report list are checked like the board.
 """
 
 from __future__ import annotations
@@ -214,12 +216,26 @@ def build(root: Path, specs: list[Spec], reporter: dict[str, str]) -> Office:
     path = root / "records" / "zhidu-jianshe" / f"{naming.id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-    (root / "reports").mkdir()
-    (root / "reports" / "1.yaml").write_text(
-        json.dumps({"id": 1, **reporter}, ensure_ascii=False, indent=2), "utf-8"
-    )
     commit_as(root, "dumy", "the office as it stands", date="2026-12-19T10:00:00+08:00")
-    return Office(root)
+    office = Office(root)
+    # the report is logged as the office logs it: its commit must not name the reporter
+    logged = office.run(
+        "report",
+        "new",
+        "--about",
+        reporter["about"],
+        "--name",
+        name,
+        "--contact",
+        contact,
+        "--text",
+        reporter["text"],
+        "--received",
+        "2026-12-18",
+        now=NOW,
+    )
+    assert logged.exit_code == 0, logged.output
+    return office
 
 
 def outputs(office: Office, folder: Path) -> dict[str, str]:
@@ -229,6 +245,9 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
         "board.html": ("board", "--scope", "public", "-o", str(folder / "board")),
         "bulletin.html": ("bulletin", "2026Q4", "--format", "html", "-o", str(folder / "b.html")),
         "bulletin.md": ("bulletin", "2026Q4", "--format", "md", "-o", str(folder / "b.md")),
+        "stats.html": ("stats", "--year", "2026", "--format", "html", "-o", str(folder / "s.html")),
+        "stats.json": ("stats", "--year", "2026", "--json"),
+        "report list": ("report", "list", "--json"),
     }
     for name, args in runs.items():
         result = office.run(*args, now=NOW)
@@ -238,6 +257,8 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
     out["board.html"] = board.read_text("utf-8")
     out["bulletin.html"] = (folder / "b.html").read_text("utf-8")
     out["bulletin.md"] = (folder / "b.md").read_text("utf-8")
+    out["stats.html"] = (folder / "s.html").read_text("utf-8")
+    out["commit messages"] = git(office.root, "log", "--format=%B")
     return out
 
 
