@@ -187,7 +187,8 @@ def read_all(
         except InvalidFiles as exc:
             problems.extend(exc.problems)
     reports.sort(key=lambda r: (r.received, r.number))
-    opinions.sort(key=lambda f: (f.received, f.logged_at, f.path))
+    # a second opinion in the same second is <stamp>-<key>-2: longer names sort after
+    opinions.sort(key=lambda f: (f.received, f.logged_at, len(f.path), f.path))
     return reports, opinions, problems
 
 
@@ -216,8 +217,11 @@ def working_tree(office: Office, *, record: str | None = None) -> dict[str, byte
 # --- the rules (pure) ------------------------------------------------------------------
 
 
-def check_day(option: str, day: date, today: date, *, not_before: date = EARLIEST) -> date:
-    """A day something happened: not in the future, not before ``not_before``."""
+def check_day(
+    option: str, day: date, today: date, *, not_before: date = EARLIEST, since: str | None = None
+) -> date:
+    """A day something happened: not in the future, not before ``not_before`` (the
+    day ``since`` names)."""
     if day > today:
         raise RuleViolation(
             _("{option} {day} is in the future (today is {today})").format(
@@ -226,12 +230,12 @@ def check_day(option: str, day: date, today: date, *, not_before: date = EARLIES
             rule="date-in-future",
         )
     if day < not_before:
-        raise RuleViolation(
-            _("{option} {day} is before {earliest}").format(
-                option=option, day=day.isoformat(), earliest=not_before.isoformat()
-            ),
-            rule="date-too-early",
+        message = _("{option} {day} is before {earliest}").format(
+            option=option, day=day.isoformat(), earliest=not_before.isoformat()
         )
+        if since:
+            message += f" ({since})"
+        raise RuleViolation(message, rule="date-too-early")
     return day
 
 
@@ -367,7 +371,14 @@ def add_feedback(
                 rule="role",
             )
         today = act.when.date()
-        day = check_day("--received", received or today, today)
+        put_out = _put_out(record.data)
+        day = check_day(
+            "--received",
+            received or today,
+            today,
+            not_before=put_out or EARLIEST,
+            since=_("the day {id} was put out").format(id=record_id) if put_out else None,
+        )
         giver = None if public is not None else (from_key or act.actor.key)
         fields: dict[str, Any] = {"record": record_id, "received": day.isoformat()}
         if giver is not None:
@@ -473,7 +484,13 @@ def answer_report(
         report, raw = find_report(office, number)
         require_unanswered(report)
         today = act.when.date()
-        day = check_day("--on", on or today, today, not_before=report.received)
+        day = check_day(
+            "--on",
+            on or today,
+            today,
+            not_before=report.received,
+            since=_("the day the report came in"),
+        )
         rt = yamlio.load_round_trip(raw)
         records.place(
             rt,
@@ -519,6 +536,19 @@ def find_report(office: Office, number: int) -> tuple[Report, str]:
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
     return parse_report(text, relpath, office.root), text
+
+
+def _put_out(data: Mapping[str, Any]) -> date | None:
+    """The day a record was first put out: for comment, or published."""
+    days = []
+    for name in ("consultation", "publication"):
+        facts = data.get(name)
+        if isinstance(facts, Mapping):
+            try:
+                days.append(date.fromisoformat(str(facts.get("at"))[:10]))
+            except ValueError:
+                continue
+    return min(days) if days else None
 
 
 def _report_numbers(office: Office) -> set[int]:

@@ -1,0 +1,626 @@
+"""Timing [SPEC section 6]: working days on the mainland China holiday calendar, and
+`dangwu due`, what the office owes and by when.
+
+Every expected date below was checked against the chinese_calendar package: 2026's
+Spring Festival runs 02-15..02-23 with 02-14 and 02-28 (Saturdays) worked; National
+Day runs 10-01..10-07 with 09-20 (Sunday) and 10-10 (Saturday) worked; Qingming is
+04-04..04-06. The package knows nothing of 2027.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from conftest import Office, commit_as
+from steps import answer, at, consulting, ok
+
+from dangwu.office import Rules
+from dangwu.workdays import Calendar
+
+
+def due(office: Office, *extra: str, now: str) -> list[dict]:
+    """The rows of `dangwu due --json` on the day of ``now``."""
+    result = ok(office, "due", "--json", *extra, now=now)
+    return json.loads(result.stdout)
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def published(office: Office, *extra: str, now: str, **kw) -> str:
+    """A record made, submitted, approved and published on the day of ``now``
+    (at 9, 10, 11 and 12 o'clock)."""
+    rid = office.new(
+        "--summary", "摘要", "--body", "正文。", *extra, now=now[:11] + "09" + now[13:], **kw
+    )
+    ok(office, "submit", rid, now=now[:11] + "10" + now[13:])
+    ok(office, "approve", rid, as_="zhoulx", now=now[:11] + "11" + now[13:])
+    ok(office, "publish", rid, now=now[:11] + "12" + now[13:])
+    return rid
+
+
+def rules(office: Office, *lines: str, when: str = at(3, month=1)) -> None:
+    """Replace settings in the office's rules (``key: value`` lines), committed by the
+    office head."""
+    text = office.read("dangwu.yaml")
+    for line in lines:
+        key = line.split(":", 1)[0]
+        start = text.index(f"\n  {key}:") + 1 if f"\n  {key}:" in text else None
+        if start is None:
+            text = text.replace("\nrules:\n", f"\nrules:\n  {line}\n", 1)
+        else:
+            end = text.index("\n", start)
+            text = text[:start] + f"  {line}" + text[end:]
+    office.write("dangwu.yaml", text)
+    commit_as(office.root, "linht", "rules", "dangwu.yaml", date=when)
+
+
+# --- the calendar -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expect"),
+    [
+        # quarter ends, 10 working days on
+        ("2026-03-31", 10, "2026-04-15"),  # across Qingming 04-04..04-06
+        ("2026-06-30", 10, "2026-07-14"),
+        ("2026-09-30", 10, "2026-10-20"),  # across National Day, 10-10 (Sat) worked
+        ("2026-09-30", 3, "2026-10-10"),  # 10-08, 10-09, then the adjusted Saturday
+        ("2026-09-19", 1, "2026-09-20"),  # the adjusted Sunday before National Day
+        # Spring Festival
+        ("2026-02-13", 1, "2026-02-14"),  # the adjusted Saturday
+        ("2026-02-13", 2, "2026-02-24"),  # 02-15..02-23 off
+        ("2026-02-13", 3, "2026-02-25"),
+        ("2026-02-27", 1, "2026-02-28"),  # the adjusted Saturday after
+        # no days: the start itself, or the next working day
+        ("2026-09-30", 0, "2026-09-30"),
+        ("2026-10-01", 0, "2026-10-08"),  # a holiday rolls forward past the whole week
+        ("2026-10-10", 0, "2026-10-10"),  # an adjusted Saturday is a working day
+        ("2026-10-11", 0, "2026-10-12"),  # an ordinary Sunday is not
+        ("2026-02-15", 0, "2026-02-24"),
+    ],
+)
+def test_working_day_deadlines(start: str, days: int, expect: str):
+    calendar = Calendar(Rules())
+    assert calendar.deadline(day(start), days) == day(expect)
+    assert calendar.guessed == set()
+
+
+@pytest.mark.parametrize(
+    ("when", "working"),
+    [
+        ("2026-02-14", True),
+        ("2026-02-15", False),
+        ("2026-02-23", False),
+        ("2026-02-28", True),
+        ("2026-09-20", True),
+        ("2026-10-01", False),
+        ("2026-10-07", False),
+        ("2026-10-10", True),
+        ("2026-10-11", False),
+        ("2026-10-12", True),
+    ],
+)
+def test_working_days_follow_the_holiday_calendar(when: str, working: bool):
+    assert Calendar(Rules()).is_workday(day(when)) is working
+
+
+def test_calendar_days_are_plain_days():
+    calendar = Calendar(Rules(day_count="calendar"))
+    assert calendar.deadline(day("2026-09-30"), 10) == day("2026-10-10")
+    assert calendar.deadline(day("2026-09-30"), 3) == day("2026-10-03")  # a holiday
+    assert calendar.deadline(day("2026-10-01"), 0) == day("2026-10-01")  # no rolling
+    assert calendar.deadline(day("2026-12-25"), 20) == day("2027-01-14")
+    assert calendar.between(day("2026-09-30"), day("2026-10-10")) == 10
+
+
+def test_between_counts_working_days():
+    calendar = Calendar(Rules())
+    assert calendar.between(day("2026-09-30"), day("2026-10-20")) == 10
+    assert calendar.between(day("2026-10-20"), day("2026-09-30")) == -10
+    assert calendar.between(day("2026-10-01"), day("2026-10-07")) == 0
+
+
+def test_a_year_the_package_does_not_know_falls_back_to_weekdays():
+    calendar = Calendar(Rules())
+    assert calendar.deadline(day("2026-12-31"), 1) == day("2027-01-01")  # a Friday
+    assert calendar.deadline(day("2027-01-08"), 1) == day("2027-01-11")  # over a weekend
+    assert calendar.guessed == {2027}
+
+
+def test_the_offices_own_days_count_in_an_unknown_year():
+    calendar = Calendar(Rules(holidays=("2027-01-01",), workdays=("2027-01-02",)))
+    assert not calendar.is_workday(day("2027-01-01"))
+    assert calendar.is_workday(day("2027-01-02"))  # a Saturday the office works
+    assert calendar.deadline(day("2026-12-31"), 1) == day("2027-01-02")
+    assert calendar.deadline(day("2026-12-31"), 2) == day("2027-01-04")
+    assert calendar.deadline(day("2027-01-01"), 0) == day("2027-01-02")
+    assert 2027 in calendar.guessed
+
+
+def test_the_offices_own_days_override_the_package_in_a_known_year():
+    off = Calendar(Rules(holidays=("2026-10-12",)))
+    assert off.deadline(day("2026-09-30"), 10) == day("2026-10-21")
+    worked = Calendar(Rules(workdays=("2026-10-11", "2026-10-05")))
+    assert worked.deadline(day("2026-09-30"), 10) == day("2026-10-16")
+    assert worked.deadline(day("2026-10-01"), 0) == day("2026-10-05")
+    assert off.guessed == worked.guessed == set()
+
+
+def test_a_years_guess_is_recorded_only_when_it_is_used():
+    calendar = Calendar(Rules())
+    calendar.deadline(day("2026-09-30"), 10)
+    assert calendar.guessed == set()
+    calendar.deadline(day("2026-12-20"), 20)
+    assert calendar.guessed == {2027}
+
+
+# --- quarterly updates --------------------------------------------------------------------
+
+
+def quarter_record(office: Office, period: str, *, now: str, publish: bool = True) -> str:
+    quarter = "一二三四"[int(period[-1]) - 1]
+    title = f"{period[:4]}年第{quarter}季度党费收缴管理情况"
+    if publish:
+        return published(office, "--period", period, title=title, now=now)
+    return office.new("--period", period, title=title, now=now)
+
+
+def test_a_quarters_update_is_due_at_the_quarters_end_and_overdue_after(office: Office):
+    rules(office, "quarterly_days: 0")
+    quarter_record(office, "2026Q2", now=at(3, month=7))
+    rows = due(office, now=at(30, month=9))
+    assert rows == [
+        {
+            "kind": "quarterly",
+            "subject": "ZZ16 2026Q3",
+            "title": "党费收缴管理情况 2026年第三季度",
+            "due": "2026-09-30",
+            "since": "2026-09-30",
+            "overdue": False,
+            "days_late": 0,
+            "record": None,
+            "report": None,
+            "status": None,
+            "rule": {
+                "seed": "三(二)",
+                "zh": "常规工作每季度末更新一次",
+                "en": "regular work is updated at the end of every quarter",
+            },
+        }
+    ]
+    rows = due(office, now=at(1))
+    assert [(r["subject"], r["due"], r["overdue"], r["days_late"]) for r in rows] == [
+        ("ZZ16 2026Q3", "2026-09-30", True, 1),
+        ("ZZ16 2026Q4", "2026-12-31", False, 0),  # the new quarter is owed at its end
+    ]
+    # the office drafts the update: the row names the record in hand
+    rid = quarter_record(office, "2026Q3", now=at(8), publish=False)
+    rows = due(office, now=at(8, 15))
+    assert [(r["subject"], r["record"], r["status"]) for r in rows] == [
+        (rid, rid, "draft"),
+        ("ZZ16 2026Q4", None, None),
+    ]
+    ok(office, "submit", rid, now=at(8, 16))
+    ok(office, "approve", rid, as_="zhoulx", now=at(9, 9))
+    ok(office, "publish", rid, now=at(9, 10))
+    rows = due(office, now=at(9, 11))
+    assert [r["subject"] for r in rows] == ["ZZ16 2026Q4"]
+
+
+def test_missed_quarters_are_listed_at_most_four_quarters_back(office: Office):
+    rules(office, "quarterly_days: 0")
+    quarter_record(office, "2025Q1", now=at(5, month=1))
+    rows = due(office, now=at(12))
+    assert [(r["subject"], r["due"], r["overdue"]) for r in rows] == [
+        ("ZZ16 2025Q4", "2025-12-31", True),
+        ("ZZ16 2026Q1", "2026-03-31", True),
+        ("ZZ16 2026Q2", "2026-06-30", True),
+        ("ZZ16 2026Q3", "2026-09-30", True),
+        ("ZZ16 2026Q4", "2026-12-31", False),
+    ]
+
+
+def test_quarterly_days_count_working_days_across_national_day(office: Office):
+    # the sample office allows itself 10 working days after the quarter's end
+    quarter_record(office, "2026Q2", now=at(3, month=7))
+    q3 = [r for r in due(office, now=at(20)) if r["since"] == "2026-09-30"]
+    assert [(r["due"], r["overdue"]) for r in q3] == [("2026-10-20", False)]
+    q3 = [r for r in due(office, now=at(21)) if r["since"] == "2026-09-30"]
+    assert [(r["due"], r["overdue"], r["days_late"]) for r in q3] == [("2026-10-20", True, 1)]
+
+
+def test_quarterly_days_in_calendar_days(office: Office):
+    rules(office, "day_count: calendar")
+    quarter_record(office, "2026Q2", now=at(3, month=7))
+    q3 = [r for r in due(office, now=at(5)) if r["since"] == "2026-09-30"]
+    assert [(r["due"], r["overdue"]) for r in q3] == [("2026-10-10", False)]
+
+
+def test_a_withheld_quarter_is_not_owed(office: Office):
+    rules(office, "quarterly_days: 0")
+    quarter_record(office, "2026Q2", now=at(3, month=7))
+    rid = quarter_record(office, "2026Q3", now=at(2), publish=False)
+    ok(office, "submit", rid, now=at(2, 11))
+    ok(
+        office,
+        "decide",
+        rid,
+        "--meeting",
+        "2026-10-02",
+        *[a for k in ("hanzg", "zhoulx", "sunhm", "qianwb") for a in ("--attendee", k)],
+        "--outcome",
+        "withhold",
+        as_="hanzg",
+        now=at(2, 15),
+    )
+    assert [r["subject"] for r in due(office, now=at(5))] == ["ZZ16 2026Q4"]
+
+
+# --- timely matters -----------------------------------------------------------------------
+
+
+def timely(office: Office, event: str, *, now: str, title: str = "七一主题党日活动") -> str:
+    return office.new(
+        "--event-date",
+        event,
+        "--summary",
+        "摘要",
+        "--body",
+        "正文。",
+        category="gongzuo-dongtai",
+        item="party-activities",
+        title=title,
+        now=now,
+    )
+
+
+def test_a_timely_matter_is_due_twenty_working_days_after_it_across_national_day(
+    office: Office,
+):
+    rid = timely(office, "2026-09-25", now=at(5))
+    rows = due(office, now=at(29))
+    assert [(r["kind"], r["subject"], r["record"], r["status"]) for r in rows] == [
+        ("timely", rid, rid, "draft")
+    ]
+    assert (rows[0]["since"], rows[0]["due"], rows[0]["overdue"]) == (
+        "2026-09-25",
+        "2026-10-29",
+        False,
+    )
+    assert rows[0]["title"] == "七一主题党日活动"
+    assert rows[0]["rule"]["seed"] == "三(二)"
+    rows = due(office, now=at(30, 9))
+    assert [(r["due"], r["overdue"], r["days_late"]) for r in rows] == [("2026-10-29", True, 1)]
+    ok(office, "submit", rid, now=at(30, 10))
+    ok(office, "approve", rid, as_="zhoulx", now=at(30, 11))
+    assert [r["status"] for r in due(office, now=at(30, 11))] == ["approved"]
+    ok(office, "publish", rid, now=at(30, 12))
+    assert due(office, now=at(30, 13)) == []
+
+
+def test_a_timely_matter_in_calendar_days(office: Office):
+    rules(office, "day_count: calendar")
+    timely(office, "2026-09-25", now=at(5))
+    assert [r["due"] for r in due(office, now=at(5))] == ["2026-10-15"]
+
+
+# --- follow-up chains ---------------------------------------------------------------------
+
+
+def follow_up(office: Office, *extra: str, now: str, title: str, publish: bool = True) -> str:
+    kw = {"category": "sixiang-jianshe", "item": "model-organ", "title": title}
+    if publish:
+        return published(office, *extra, now=now, **kw)
+    return office.new("--summary", "摘要", "--body", "正文。", *extra, now=now, **kw)
+
+
+def test_a_follow_up_chain_that_goes_quiet_is_due_again(office: Office):
+    first = follow_up(office, now=at(2, month=3), title="文明机关创建启动")
+    rows = due(office, now=at(5, month=5))
+    # 90 working days after the publication on 03-02
+    assert [(r["kind"], r["subject"], r["since"], r["due"]) for r in rows] == [
+        ("follow-up", first, "2026-03-02", "2026-07-10")
+    ]
+    assert rows[0]["status"] is None  # nothing in hand
+    second = follow_up(office, "--follows", first, now=at(6, month=5), title="文明机关创建进展")
+    # the chain's clock restarts at its latest publication
+    rows = due(office, now=at(9, month=9))
+    assert [(r["subject"], r["since"], r["due"], r["overdue"]) for r in rows] == [
+        (second, "2026-05-06", "2026-09-09", False)
+    ]
+    rows = due(office, now=at(10, month=9))
+    assert [(r["due"], r["overdue"], r["days_late"]) for r in rows] == [("2026-09-09", True, 1)]
+    assert rows[0]["rule"]["seed"] == "三(二)"
+
+
+def test_a_final_report_ends_a_follow_up_chain(office: Office):
+    first = follow_up(office, now=at(2, month=3), title="文明机关创建启动")
+    last = follow_up(
+        office,
+        "--follows",
+        first,
+        "--final",
+        now=at(1, month=6),
+        title="文明机关创建总结",
+        publish=False,
+    )
+    rows = due(office, now=at(20, month=7))
+    # the final report in hand is what the row names, until it is out
+    assert [(r["subject"], r["status"], r["overdue"]) for r in rows] == [(last, "draft", True)]
+    ok(office, "submit", last, now=at(21, month=7))
+    ok(office, "approve", last, as_="zhoulx", now=at(21, 11, month=7))
+    ok(office, "publish", last, now=at(21, 12, month=7))
+    assert due(office, now=at(22, month=7)) == []
+    assert due(office, now=at(1, month=12)) == []
+
+
+def test_final_is_only_for_a_follow_up_record(office: Office):
+    before = office.state()
+    result = office.run(
+        "new",
+        "gongzuo-dongtai",
+        "--item",
+        "party-activities",
+        "--title",
+        "活动",
+        "--event-date",
+        "2026-09-25",
+        "--final",
+    )
+    assert result.exit_code == 2, result.output
+    assert "--final" in result.stderr and "timely" in result.stderr
+    assert "Traceback" not in result.output
+    assert office.state() == before
+
+
+# --- the formal plan of a pre-disclosure --------------------------------------------------
+
+
+def test_a_closed_comment_window_awaits_the_formal_plan(office: Office):
+    rid = consulting(office)
+    assert due(office, now=at(12)) == []
+    assert due(office, now=at(19, 18)) == []  # the last day of the window
+    rows = due(office, now=at(20))
+    assert [(r["kind"], r["subject"], r["status"]) for r in rows] == [
+        ("formal-plan", rid, "consulting")
+    ]
+    # 20 working days from the window's close on 10-19
+    assert (rows[0]["since"], rows[0]["due"], rows[0]["overdue"]) == (
+        "2026-10-19",
+        "2026-11-16",
+        False,
+    )
+    assert rows[0]["rule"]["seed"] == "五"
+    ok(office, "set", rid, "body=正式方案。", now=at(20, 11))
+    ok(office, "submit", rid, now=at(20, 12))
+    ok(office, "approve", rid, as_="sunhm", now=at(21))
+    rows = due(office, now=at(17, month=11))
+    assert [(r["status"], r["overdue"], r["days_late"]) for r in rows] == [("approved", True, 1)]
+    ok(office, "publish", rid, now=at(17, 12, month=11))
+    assert due(office, now=at(18, month=11)) == []
+
+
+def test_a_withdrawn_preliminary_plan_owes_no_formal_plan(office: Office):
+    rid = consulting(office)
+    ok(office, "withdraw", rid, "--reason", "方案暂缓", as_="hanzg", now=at(9))
+    assert due(office, now=at(20)) == []
+
+
+# --- real-name reports --------------------------------------------------------------------
+
+
+def subject_record(office: Office) -> str:
+    return published(
+        office,
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="机关廉洁自律若干规定",
+        now=at(6),
+    )
+
+
+def test_a_real_name_report_is_due_fifteen_working_days_after_it_came_in(office: Office):
+    rid = subject_record(office)
+    ok(
+        office,
+        "report",
+        "new",
+        "--about",
+        rid,
+        "--text",
+        "接待日安排与实际不符",
+        "--name",
+        "欧阳明轩",
+        "--contact",
+        "ouyang@example.net",
+        now=at(9),
+    )
+    ok(office, "report", "new", "--about", rid, "--text", "匿名反映", now=at(9, 11))
+    rows = due(office, now=at(29))
+    assert rows == [
+        {
+            "kind": "report",
+            "subject": "report 101",
+            "title": f"about {rid}",
+            "due": "2026-10-29",  # over the adjusted Saturday 10-10
+            "since": "2026-10-09",
+            "overdue": False,
+            "days_late": 0,
+            "record": rid,
+            "report": 101,
+            "status": None,
+            "rule": {
+                "seed": "五",
+                "zh": "对署真实姓名举报……视情况将处理结果告知举报人",
+                "en": "a real-name report is dealt with and the reporter told",
+            },
+        }
+    ]
+    rows = due(office, now=at(2, month=11))
+    assert [(r["report"], r["overdue"], r["days_late"]) for r in rows] == [(101, True, 4)]
+    answer(office, 101, now=at(2, 11, month=11))
+    assert due(office, now=at(2, 12, month=11)) == []
+
+
+def test_an_anonymous_report_is_never_due(office: Office):
+    rid = subject_record(office)
+    ok(office, "report", "new", "--about", rid, "--text", "匿名反映", now=at(9))
+    assert due(office, now=at(9, 11)) == []
+    assert due(office, now=at(1, month=12)) == []
+
+
+# --- order and text -----------------------------------------------------------------------
+
+
+def busy_office(office: Office) -> dict[str, str]:
+    """An office owing one of everything (sample settings: quarterly_days 10)."""
+    first = follow_up(office, now=at(2, month=3), title="文明机关创建启动")
+    quarter_record(office, "2026Q2", now=at(3, month=7))
+    plan = consulting(office)
+    matter = timely(office, "2026-09-25", now=at(6, 8))
+    rid = subject_record(office)
+    ok(
+        office,
+        "report",
+        "new",
+        "--about",
+        rid,
+        "--text",
+        "反映问题",
+        "--name",
+        "欧阳明轩",
+        now=at(20),
+    )
+    return {"follow-up": first, "formal-plan": plan, "timely": matter, "about": rid}
+
+
+def test_overdue_first_then_by_due_date(office: Office):
+    ids = busy_office(office)
+    rows = due(office, now=at(30))
+    got = [(r["kind"], r["due"], r["overdue"]) for r in rows]
+    assert got == [
+        ("follow-up", "2026-07-10", True),
+        ("quarterly", "2026-10-20", True),
+        ("timely", "2026-10-29", True),
+        ("report", "2026-11-10", False),
+        ("formal-plan", "2026-11-16", False),
+        ("quarterly", "2027-01-14", False),  # Q4: 10 weekdays into 2027, guessed
+    ]
+    assert rows[0]["subject"] == ids["follow-up"]
+    assert rows[0]["days_late"] == (day("2026-10-30") - day("2026-07-10")).days
+
+
+def test_the_text_listing_counts_and_explains(office: Office):
+    busy_office(office)
+    result = ok(office, "due", now=at(30))
+    out = result.stdout
+    assert "6 due, 3 overdue" in out
+    assert "2026-10-20 (10 days late)" in out
+    for words in (
+        "常规工作每季度末更新一次",
+        "重大事项及群众关心的热点问题处理情况要及时公开",
+        "重要工作进展情况、重要事项的办理及落实结果应跟踪公开",
+        "在充分听取群众意见后……调整形成正式方案后及时公开",
+        "对署真实姓名举报……视情况将处理结果告知举报人",
+    ):
+        assert out.count(words) == 1, (words, out)
+    assert "欧阳明轩" not in result.output  # the due list never names a reporter
+    assert result.stderr.count("does not know 2027") == 1
+
+
+def test_nothing_due(office: Office):
+    result = ok(office, "due", now=at(5))
+    assert "Nothing is due on 2026-10-05." in result.stdout
+    assert json.loads(ok(office, "due", "--json", now=at(5)).stdout) == []
+
+
+# --- due --on -----------------------------------------------------------------------------
+
+
+def test_due_on_a_past_day_uses_the_office_as_it_stood_then(office: Office):
+    quarter_record(office, "2026Q2", now=at(3, month=7))
+    rid = quarter_record(office, "2026Q3", now=at(8), publish=False)
+    ok(office, "submit", rid, now=at(8, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(9, 9))
+    ok(office, "publish", rid, now=at(9, 10))
+
+    def q3(on: str) -> list[tuple]:
+        rows = due(office, "--on", on, now=at(12))
+        return [(r["subject"], r["status"]) for r in rows if r["since"] == "2026-09-30"]
+
+    assert q3("2026-10-07") == [("ZZ16 2026Q3", None)]  # not yet drafted
+    assert q3("2026-10-08") == [(rid, "submitted")]
+    assert q3("2026-10-09") == []  # published that day
+    assert q3("2026-10-12") == []
+    # and at HEAD the published update is not owed either
+    assert [r for r in due(office, now=at(12)) if r["since"] == "2026-09-30"] == []
+
+
+def test_due_on_a_past_day_ignores_a_report_logged_later(office: Office):
+    rid = subject_record(office)
+    ok(office, "report", "new", "--about", rid, "--text", "反映", "--name", "欧阳明轩", now=at(9))
+    answer(office, 101, now=at(12))
+    assert due(office, "--on", "2026-10-08", now=at(13)) == []
+    assert [r["report"] for r in due(office, "--on", "2026-10-09", now=at(13))] == [101]
+    assert [r["report"] for r in due(office, "--on", "2026-10-11", now=at(13))] == [101]
+    assert due(office, "--on", "2026-10-12", now=at(13)) == []
+
+
+def test_due_on_a_future_day(office: Office):
+    timely(office, "2026-09-25", now=at(5))
+    rows = due(office, "--on", "2026-10-30", now=at(5, 11))
+    assert [(r["due"], r["overdue"], r["days_late"]) for r in rows] == [("2026-10-29", True, 1)]
+
+
+def test_due_on_a_day_before_the_office_existed(office: Office):
+    before = office.state()
+    result = office.run("due", "--on", "2025-12-31", now=at(5))
+    assert result.exit_code == 1, result.output
+    assert "no commits by 2025-12-31" in result.stderr
+    assert "Traceback" not in result.output
+    assert office.state() == before
+
+
+def test_due_on_a_bad_date_is_a_usage_error(office: Office):
+    before = office.state()
+    result = office.run("due", "--on", "10月30日")
+    assert result.exit_code == 2, result.output
+    assert "--on: '10月30日' is not a date (YYYY-MM-DD)" in result.stderr
+    assert "Traceback" not in result.output
+    assert office.state() == before
+
+
+# --- a year the holiday calendar does not know --------------------------------------------
+
+
+def test_the_unknown_year_is_noted_once(office: Office):
+    for event in ("2026-12-10", "2026-12-14", "2026-12-15"):
+        timely(office, event, now=at(16, month=12), title=f"活动{event}")
+    result = ok(office, "due", now=at(16, 11, month=12))
+    assert "3 due, 0 overdue" in result.stdout
+    assert result.stderr.count("does not know 2027") == 1, result.stderr
+    assert "2027" not in result.stdout.replace("2027-01", "")  # the note is not on stdout
+    # weekdays stand in for 2027: Friday 2027-01-01 counts as a working day
+    rows = due(office, "--json", now=at(16, 11, month=12))
+    assert [r["due"] for r in rows] == ["2027-01-07", "2027-01-11", "2027-01-12"]
+
+
+def test_no_note_when_every_deadline_is_in_a_known_year(office: Office):
+    timely(office, "2026-09-25", now=at(5))
+    result = ok(office, "due", now=at(5, 11))
+    assert "does not know" not in result.output
+
+
+def test_the_offices_own_holidays_move_a_deadline_in_an_unknown_year(office: Office):
+    rules(office, "holidays: ['2027-01-01']", "workdays: ['2027-01-09']")
+    for event in ("2026-12-10", "2026-12-11"):
+        timely(office, event, now=at(16, month=12), title=f"活动{event}")
+    rows = due(office, now=at(16, 11, month=12))
+    # 01-01 is off, 01-09 (a Saturday) is worked; by weekdays alone: 01-07 and 01-08
+    assert [r["due"] for r in rows] == ["2027-01-08", "2027-01-09"]
+    result = ok(office, "due", now=at(16, 11, month=12))
+    assert result.stderr.count("does not know 2027") == 1
