@@ -153,11 +153,17 @@ def build_office(root: Path, n: int, seed: int = 7) -> list[str]:
     return ids
 
 
-def timed(command: list[str], cwd: Path, runs: int, before: object = None) -> list[float]:
+def timed(
+    command: list[str],
+    cwd: Path,
+    runs: int,
+    before: object = None,
+    env_extra: dict[str, str] | None = None,
+) -> list[float]:
     times = []
     # as installed for a user: Python keeps the compiled bytecode of dangwu
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env |= {"DANGWU_LANG": "en", "NO_COLOR": "1"}
+    env |= {"DANGWU_LANG": "en", "NO_COLOR": "1", **(env_extra or {})}
     for _ in range(runs):
         if callable(before):
             before()
@@ -266,6 +272,13 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
     record("board html", timed(board, office, runs))
     record("bulletin html", timed([*exe, "bulletin", quarter, "-o", str(out)], office, runs))
     record("board pdf (whole public board)", timed([*board, "--format", "pdf"], office, runs))
+    # what is owed on the history's last day, and that year's figures (SPEC 6 and 8)
+    clock = {"DANGWU_NOW": f"{last}T18:00:00+08:00"}
+    record("due", timed([*exe, "due"], office, runs, env_extra=clock))
+    year = [*exe, "stats", "--year", last[:4]]
+    record("stats --year", timed(year, office, runs, env_extra=clock))
+    html = [*year, "--format", "html", "-o", str(out)]
+    record("stats --year --format html", timed(html, office, runs, env_extra=clock))
     first = timed([*exe, "log", ids[len(ids) // 2]], office, 1)
     record("log ID, first (writes commit-graph)", first)
     # git's changed-path filters let it skip most commits, but how many depends on
@@ -482,6 +495,8 @@ def main() -> None:
             ("board html", history["board html"]["median_s"], 1.0),
             ("bulletin html", history["bulletin html"]["median_s"], 1.0),
             ("board pdf", history["board pdf (whole public board)"]["median_s"], 5.0),
+            ("due", history["due"]["median_s"], 1.0),
+            ("stats --year", history["stats --year"]["median_s"], 1.0),
         ]
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"

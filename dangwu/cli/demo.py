@@ -47,6 +47,7 @@ def demo(
         f"dangwu log {first}",
         "dangwu list --status consulting",
         "dangwu audit",
+        "dangwu due",
         "dangwu board --format pdf",
         "dangwu roster list",
         "dangwu catalogue",

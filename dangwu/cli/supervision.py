@@ -329,7 +329,7 @@ def report_list(
                 if r.answered_on
                 else _("open, due {day}").format(day=due.isoformat())
                 if due
-                else _("open"),
+                else _("logged; no answer owed"),
             ]
             for r, due in rows
         ],
