@@ -54,6 +54,10 @@ RULES = {
     "settings-invalid": N_("office settings that do not validate"),
     "unreadable": N_("record that cannot be read"),
     "step-scope": N_("step that changes other files"),
+    "report-deleted": N_("report deleted"),
+    "report-changed": N_("report changed outside 'dangwu report answer'"),
+    "report-rewritten": N_("answered report answered again"),
+    "feedback-changed": N_("opinion changed or deleted"),
 }
 
 
@@ -89,6 +93,8 @@ class Auditor:
     # when each pre-disclosure's comment window really opened: the date of the
     # publish step, whatever the file says later
     opened: dict[str, str] = field(default_factory=dict)
+    # the reports/ files an answer has already changed: an answer is given once
+    answered: set[str] = field(default_factory=set)
 
     def judge(self, event: Event) -> list[Violation]:
         commit = event.commit
@@ -104,7 +110,7 @@ class Auditor:
         step = trailers.get("Dangwu-Step")
         if event.settings_changed and event.settings_error:
             flag("settings-invalid", event.settings_error)
-        if not event.changes and not event.settings_changed:
+        if not event.changes and not event.settings_changed and not event.supervision:
             return out
         if settings is None:
             # The commit that founds the office: its author must be on the roster it sets up.
@@ -138,6 +144,8 @@ class Auditor:
                 ),
                 named,
             )
+        if event.supervision and not event.merge:
+            self._supervision(step, event, person, flag)
         if step in RECORD_STEPS and not event.merge:
             self._record_step(step, trailers, event, person, settings, flag)
         else:
@@ -153,6 +161,45 @@ class Auditor:
                 self._plain_change(change, person, event, flag)
         return out
 
+    # --- opinions and reports --------------------------------------------------------
+
+    def _supervision(self, step: str | None, event: Event, person: Person, flag: Any) -> None:
+        """Who may log opinions and reports, and that what is logged stays as it was:
+        an opinion is never changed, a report only by its one answer."""
+        for path, old, new in event.supervision:
+            report = path.startswith("reports/")
+            action = "report" if report else "feedback"
+            if not workflow.MAY[action].intersection(person.roles):
+                flag(
+                    "role",
+                    _("{path} was written by someone who may not {action}").format(
+                        path=path, action=_(workflow.ACTION_TITLES[action])
+                    ),
+                )
+            if not report:
+                if old is not None:
+                    flag(
+                        "feedback-changed",
+                        _("the opinion {path} was {how}").format(
+                            path=path, how=_("deleted") if new is None else _("changed")
+                        ),
+                    )
+                continue
+            if new is None:
+                flag("report-deleted", _("the report {path} was deleted").format(path=path))
+            elif old is not None:
+                if step != "answer":
+                    flag(
+                        "report-changed",
+                        _("the report {path} was changed, but not by an answer").format(path=path),
+                    )
+                elif path in self.answered:
+                    flag(
+                        "report-rewritten",
+                        _("the report {path} was answered before").format(path=path),
+                    )
+                self.answered.add(path)
+
     # --- commits made by dangwu ------------------------------------------------------
 
     def _record_step(
@@ -167,7 +214,7 @@ class Auditor:
         changes = event.changes
         named = trailers.get("Dangwu-Record")
         target = next((c for c in changes if c.record_id == named), None)
-        if target is None or len(changes) != 1 or event.settings_changed:
+        if target is None or len(changes) != 1 or event.settings_changed or event.supervision:
             flag(
                 "step-scope",
                 _("a {step} step must change exactly the record it names").format(step=step),

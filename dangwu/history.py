@@ -22,7 +22,8 @@ from dangwu import __version__, i18n, records, yamlio
 from dangwu.gitstore import CommitObject, FileChange, GitStore
 from dangwu.office import SETTINGS_FILE, Office, Settings, parse_settings
 
-RELEVANT = ("records/", SETTINGS_FILE)
+RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
+SUPERVISION = ("reports/", "feedback/")  # judged by who changed them and how, not read
 KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
 
 
@@ -81,6 +82,8 @@ class Event:
     settings_changed: bool = False
     signature: tuple[str, str] | None = None  # (git %G?, key fingerprint) when signed
     merge: bool = False
+    # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
+    supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 
 def describe(finding: Any) -> str:
@@ -322,7 +325,9 @@ class Store:
 
 
 def _relevant(path: str) -> bool:
-    return path == SETTINGS_FILE or (path.startswith("records/") and path.endswith(".yaml"))
+    return path == SETTINGS_FILE or (
+        path.startswith(("records/", *SUPERVISION)) and path.endswith(".yaml")
+    )
 
 
 def _changes(
@@ -448,7 +453,7 @@ class Reader:
                 blobs = [
                     b
                     for path, old, new in changes
-                    if path != SETTINGS_FILE
+                    if path != SETTINGS_FILE and not path.startswith(SUPERVISION)
                     for b in (old, new)
                     if b
                 ]
@@ -497,7 +502,9 @@ class Reader:
             merge=planned.merge,
         )
         for path, old, new in planned.changes:
-            if path != SETTINGS_FILE:
+            if path.startswith(SUPERVISION):
+                event.supervision.append((path, old, new))
+            elif path != SETTINGS_FILE:
                 event.changes.append(
                     Change(
                         path,

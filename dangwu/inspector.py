@@ -91,6 +91,7 @@ def _audit_span(
         settings, _error = reader.settings(blob)
         known = background(git, start, touched, settings)
         auditor.authors, auditor.opened = known.authors, known.opened
+        auditor.answered = _answered_by(git, start)
     violations: list[Violation] = []
     count = 0
     for event in reader.events(revisions, start=start, progress=progress):
@@ -117,6 +118,7 @@ def _audit_all(
         violations = _violations(cache.get("audit.violations"))
         auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
         auditor.opened = dict(cache.get("audit.opened") or {})
+        auditor.answered = set(cache.get("audit.answered") or [])
     count = 0
     for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
@@ -125,7 +127,25 @@ def _audit_all(
     cache.put("audit.violations", [v.as_dict() for v in violations])
     cache.put("audit.authors", {k: sorted(v) for k, v in auditor.authors.items()})
     cache.put("audit.opened", auditor.opened)
+    cache.put("audit.answered", sorted(auditor.answered))
     return AuditResult(violations, count, False, head)
+
+
+def _answered_by(git: GitStore, commit: str) -> set[str]:
+    """The reports already answered at ``commit``: a range audit's starting point."""
+    from dangwu import yamlio
+
+    tree = git.tree_blobs(commit, ["reports"])
+    raw = git.objects(sorted(set(tree.values())))
+    answered = set()
+    for path, blob in tree.items():
+        try:
+            data = yamlio.load(yamlio.decode(raw.get(blob, b""))).data
+        except yamlio.YamlProblem:
+            continue
+        if isinstance(data, dict) and data.get("answer"):
+            answered.add(path)
+    return answered
 
 
 def _violations(stored: Any) -> list[Violation]:

@@ -759,3 +759,76 @@ def test_new_record_with_a_multi_line_body_is_in_order(case: Case):
     rid = case.new("--body", "第一行\n第二行", now=at(10, 4))
     result = audit(case)
     assert result.exit_code == 0, (rid, result.output)
+
+
+# --- opinions and reports ------------------------------------------------------------------
+
+
+def _report(case: Case, about: str) -> None:
+    new = ("report", "new", "--about", about, "--name", "欧阳明轩", "--text", "反映情况")
+    assert case.run(*new, now=at(10, 3, 11)).exit_code == 0
+
+
+def _answer(case: Case, hour: int = 12) -> None:
+    answer = ("report", "answer", "101", "--text", "已核实", "--notified", "电话告知本人")
+    assert case.run(*answer, now=at(10, 3, hour)).exit_code == 0
+
+
+def test_reports_logged_and_answered_by_dangwu_are_in_order(honest: Honest, case: Case):
+    _report(case, honest.ids["A"])
+    _answer(case)
+    for args in ((), ("--range", f"{case.base}..HEAD")):
+        result = audit(case, *args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_a_report_deleted_by_hand(honest: Honest, case: Case):
+    _report(case, honest.ids["A"])
+    case.git("rm", "-q", "reports/101.yaml")
+    bad = commit(case, "dumy", "remove a report", date=TAMPER)
+    assert_flags(case, bad, None, "report-deleted", who("dumy"))
+
+
+def test_a_report_changed_by_hand(honest: Honest, case: Case):
+    _report(case, honest.ids["A"])
+    path = case.root / "reports" / "101.yaml"
+    path.write_text(path.read_text("utf-8").replace("反映情况", "没什么事"), "utf-8")
+    bad = commit(case, "dumy", "tidy the report", "reports/101.yaml", date=TAMPER)
+    assert_flags(case, bad, None, "report-changed", who("dumy"))
+
+
+def test_an_answered_report_answered_again(honest: Honest, case: Case):
+    _report(case, honest.ids["A"])
+    _answer(case)
+    answered = case.head()
+    path = case.root / "reports" / "101.yaml"
+    path.write_text(path.read_text("utf-8").replace("已核实", "未核实"), "utf-8")
+    message = "answer: 101 about X\n\nDangwu-Step: answer\nDangwu-Actor: dumy\n"
+    bad = commit(case, "dumy", message, "reports/101.yaml", date=TAMPER)
+    assert_flags(case, bad, None, "report-rewritten", who("dumy"))
+    # a server that audits only the push still knows the report was answered before
+    result = audit(case, "--range", f"{answered}..HEAD")
+    assert flagged(result.stdout, bad, None, "report-rewritten", who("dumy")), result.output
+
+
+def test_a_report_logged_by_someone_without_the_role(honest: Honest, case: Case):
+    _report(case, honest.ids["A"])
+    (case.root / "reports" / "301.yaml").write_text(
+        case.read("reports/101.yaml").replace("number: 101", "number: 301"), "utf-8"
+    )
+    bad = commit(case, "zhoulx", "a report", "reports/301.yaml", date=TAMPER)
+    assert_flags(case, bad, None, "role", who("zhoulx"))
+
+
+@pytest.mark.parametrize("how", ["changed", "deleted"])
+def test_an_opinion_changed_or_deleted(honest: Honest, case: Case, how: str):
+    rid = honest.ids["A"]
+    given = ("feedback", "add", rid, "--text", "建议公开到支部", "--received", "2026-10-03")
+    assert case.run(*given, as_="chensh", now=at(10, 3, 11)).exit_code == 0
+    (path,) = (case.root / "feedback" / rid).iterdir()
+    if how == "changed":
+        path.write_text(path.read_text("utf-8").replace("建议公开到支部", "没有意见"), "utf-8")
+    else:
+        path.unlink()
+    bad = commit(case, "dumy", "tidy the opinions", date=TAMPER)
+    assert_flags(case, bad, None, "feedback-changed", who("dumy"))
