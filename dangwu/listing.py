@@ -93,8 +93,10 @@ def validate_paths(
     root = office.root.resolve()
     wanted: list[str] | None = None
     check_settings = check_catalogue = paths is None
+    supervised: list[str] | None = None  # reports/ and feedback/ files to check (None: all)
     if paths is not None:
         wanted = []
+        supervised = []
         every = list(record_files(office.root))
         for path in paths:
             resolved = path.resolve() if path.is_absolute() else (Path.cwd() / path).resolve()
@@ -114,6 +116,8 @@ def validate_paths(
                 wanted += [p for p in every if p.startswith(prefix)]
             elif rel in every:
                 wanted.append(rel)
+            elif rel.startswith(("reports/", "feedback/")) and rel.endswith(".yaml"):
+                supervised.append(rel)
             else:
                 report.files += 1
                 report.problems.append(
@@ -140,7 +144,40 @@ def validate_paths(
         report.files += 1
         report.problems += exc.problems
         return report  # records cannot be judged without a catalogue
-    for checked in validate.check_office(office, wanted, progress=progress):
+    records = validate.check_office(office, wanted, progress=progress)
+    for checked in records:
         report.files += 1
         report.problems += checked.problems
+    if supervised is None or supervised:
+        _check_supervision(office, supervised, report)
     return report
+
+
+def _check_supervision(office: Office, only: Sequence[str] | None, report: Report) -> None:
+    """Reports and opinions: their schema, and that the record they concern exists."""
+    from dangwu import supervision
+
+    try:
+        files = supervision.working_tree(office)
+    except InvalidFiles as exc:
+        report.files += len(exc.problems)
+        report.problems += exc.problems
+        return
+    if only is not None:
+        files = {p: b for p, b in files.items() if p in only}
+    known = {p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root)}
+    reports, opinions, problems = supervision.read_all(files, office.root)
+    report.files += len(files)
+    report.problems += problems
+    for item in reports:
+        if item.about not in known:
+            report.problems.append(
+                Problem(item.path, None, None, _("about: no record {id}").format(id=item.about))
+            )
+    for opinion in opinions:
+        if opinion.record not in known:
+            report.problems.append(
+                Problem(
+                    opinion.path, None, None, _("record: no record {id}").format(id=opinion.record)
+                )
+            )

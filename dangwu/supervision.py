@@ -123,6 +123,19 @@ def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Re
 def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> Feedback:
     doc = _checked(text, relpath, "feedback.schema.yaml", office_root)
     data = doc.data
+    if "from" in data and "public" in data:
+        line, col = doc.locate(["public"], key=True)
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("public: an opinion is from the roster (from:) or the public, not both"),
+                    _("keep one of from: and public:"),
+                )
+            ]
+        )
     folder = Path(relpath).parent.name
     if data["record"] != folder:
         line, col = doc.locate(["record"])

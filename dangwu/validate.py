@@ -137,7 +137,9 @@ def schema_problems(
     problems: list[Problem] = []
     for error in schema_validator.iter_errors(doc.data):
         problems.extend(_translate(error, doc, relpath))
-    return problems
+    # jsonschema reports each missing field of a mapping as its own error, and each
+    # is translated into all of them: say each once
+    return list(dict.fromkeys(problems))
 
 
 def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> list[Problem]:

@@ -707,3 +707,34 @@ def test_a_record_that_names_the_reporter_is_blotted_out_on_paper(office: Office
     result = office.run("check", rid, now=at(12))
     assert NAME not in result.output
     assert "real-name reporter" in result.output
+
+
+# --- validate ---------------------------------------------------------------------------------
+
+
+def test_validate_checks_reports_and_opinions_each_problem_once(office: Office):
+    rid = published(office)
+    real_name(office, rid)
+    office.write("reports/150.yaml", "number: 150\nabout: ZD-2026-999\n")
+    office.write(
+        f"feedback/{rid}/x.yaml",
+        f"record: {rid}\nreceived: 2026-10-07\nfrom: chensh\npublic: 王先生\ntext: 意见\n",
+    )
+    result = office.run("validate", now=at(9))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    for missing in ("received", "text", "logged"):
+        assert lines.count(f"reports/150.yaml:1:1: missing required field '{missing}'") == 1
+    assert any(line.startswith(f"feedback/{rid}/x.yaml:1:1: ") for line in lines), lines
+    assert "reports/101.yaml" not in result.stdout  # the report dangwu logged is valid
+    only = office.run("validate", "reports/150.yaml", now=at(9))
+    assert only.exit_code == 1 and f"feedback/{rid}" not in only.stdout, only.output
+
+
+def test_validate_names_a_report_about_a_record_that_is_gone(office: Office):
+    rid = published(office)
+    real_name(office, rid)
+    office.write("reports/101.yaml", office.read("reports/101.yaml").replace(rid, "ZD-2026-999"))
+    result = office.run("validate", now=at(9))
+    assert result.exit_code == 1
+    assert "reports/101.yaml: about: no record ZD-2026-999" in result.stdout, result.output

@@ -574,9 +574,11 @@ def validate_cmd(
         output.problems(report.problems, stream=sys.stdout)
         if report.problems:
             output.note(
-                _("{n} problems in {bad} of {files} files").format(
-                    n=len(report.problems), bad=report.bad_files, files=report.files
-                )
+                ngettext(
+                    "{n} problem in {bad} of {files} files",
+                    "{n} problems in {bad} of {files} files",
+                    len(report.problems),
+                ).format(n=len(report.problems), bad=report.bad_files, files=report.files)
             )
         else:
             output.note(_("{files} files checked, no problems").format(files=report.files))
