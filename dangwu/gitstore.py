@@ -46,6 +46,24 @@ LOCK_WAIT_SECONDS = 10.0
 ZERO = "0" * 40
 
 
+def is_bare(path: Path) -> bool:
+    """Whether ``path`` is a bare git repository (what a server keeps)."""
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
+
+
+def clone(url: str, target: Path) -> tuple[int, str]:
+    """``git clone url target``: (exit status, what git said)."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", "clone", "--quiet", "--", url, str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.returncode, (done.stderr or done.stdout).strip()
+
+
 def scrub_environment() -> None:
     for name in LOCATION_VARIABLES:
         os.environ.pop(name, None)
@@ -65,7 +83,7 @@ class GitStore:
 
         self.root = root
         self.state_dir = state_dir
-        if not (root / ".git").exists():
+        if not (root / ".git").exists() and not is_bare(root):
             raise GitError(
                 _("{path} is not a git repository").format(path=root),
                 hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
@@ -111,6 +129,17 @@ class GitStore:
             ) from None
         assert isinstance(out, str)
         return out
+
+    def attempt(self, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+        """Run git and return (exit status, stdout, stderr), whatever the status: for
+        the commands whose refusal is an answer (fetch, push, rebase)."""
+        status, out, err = self._git.execute(
+            ["git", *args],
+            env=dict(env or {}),
+            with_extended_output=True,
+            with_exceptions=False,
+        )
+        return int(status), str(out), str(err)
 
     def try_run(self, *args: str) -> str | None:
         """git's answer, or None when git quietly says no (a missing ref, an unset

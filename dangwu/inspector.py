@@ -192,26 +192,29 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
             args.append(f"--max-count={limit}")
         ids = git.run(*args, "HEAD", "--", *paths).split()
         ids.reverse()
-        objects = git.commits(ids)
-        # each act is shown as the roster stood when it was done
-        where = {
-            i: (
-                f"{objects[i].parents[0]}:dangwu.yaml" if objects[i].parents else f"{i}:dangwu.yaml"
-            )
-            for i in ids
-        }
-        blobs = git.resolve(sorted(set(where.values())))
-        from dangwu.history import Reader, Store
+        return entries(office, git, ids)
 
-        cache = Store(office)
-        try:
-            reader = Reader(office, git, cache)
-            signed = [objects[i] for i in ids if objects[i].signed]
-            signatures = reader._signatures(signed) if signed else {}
-            rosters = {i: reader.settings(blobs.get(where[i]))[0] for i in ids}
-        finally:
-            cache.close()
-        return [_entry(objects[i], rosters[i], signatures.get(i)) for i in ids]
+
+def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
+    """What each of these commits did, by whom, in which role, as the roster stood."""
+    objects = git.commits(ids)
+    # each act is shown as the roster stood when it was done
+    where = {
+        i: (f"{objects[i].parents[0]}:dangwu.yaml" if objects[i].parents else f"{i}:dangwu.yaml")
+        for i in ids
+    }
+    blobs = git.resolve(sorted(set(where.values())))
+    from dangwu.history import Reader, Store
+
+    cache = Store(office)
+    try:
+        reader = Reader(office, git, cache)
+        signed = [objects[i] for i in ids if objects[i].signed]
+        signatures = reader._signatures(signed) if signed else {}
+        rosters = {i: reader.settings(blobs.get(where[i]))[0] for i in ids}
+    finally:
+        cache.close()
+    return [_entry(objects[i], rosters[i], signatures.get(i)) for i in ids]
 
 
 def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:

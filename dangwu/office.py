@@ -224,12 +224,16 @@ def parse_settings(
 
 @dataclass
 class Office:
-    """An office repository on disk."""
+    """An office repository on disk (or, ``bare``, the server's copy of one, which has
+    only the history: no files to read)."""
 
     root: Path
+    bare: bool = False
 
     @cached_property
     def git_dir(self) -> Path:
+        if self.bare:
+            return self.root
         dotgit = self.root / ".git"
         if dotgit.is_file():
             text = dotgit.read_text(encoding="utf-8").strip()

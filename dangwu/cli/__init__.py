@@ -83,7 +83,17 @@ def _main(
 
 
 def _register() -> None:
-    from dangwu.cli import audit, demo, office, records, render, stats, supervision, workflow
+    from dangwu.cli import (
+        audit,
+        demo,
+        office,
+        records,
+        render,
+        sharing,
+        stats,
+        supervision,
+        workflow,
+    )
 
     office.register(app)
     records.register(app)
@@ -91,6 +101,7 @@ def _register() -> None:
     audit.register(app)
     supervision.register(app)
     stats.register(app)
+    sharing.register(app)
     render.register(app)
     demo.register(app)
 

@@ -16,6 +16,10 @@ def office(ctx: Any) -> Office:
         from dangwu.gitstore import recover_pending
 
         recover_pending(found.root, found.state_dir)
+    if (found.state_dir / "sync.json").exists():
+        from dangwu.sharing import recover_sync
+
+        recover_sync(found)  # a sync killed in mid-rebase: put the clone back
     return found
 
 

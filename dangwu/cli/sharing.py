@@ -1,0 +1,195 @@
+"""Commands for working together: remote, sync, hook, clone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _, ngettext
+
+
+def register(app: typer.Typer) -> None:
+    remote = typer.Typer(
+        help=_("The git server the office is shared through."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    remote.command(
+        "add",
+        help=_(
+            "Add the server (any git host, or a bare repository on a shared disk).\n\n"
+            "Example: dangwu remote add git@git.example.org:sfj/office.git"
+        ),
+    )(remote_add)
+    app.add_typer(remote, name="remote")
+    app.command(
+        "sync",
+        help=_(
+            "Fetch what colleagues pushed, say what it did and audit it, put your own "
+            "commits on top, and push. A record changed on both sides is explained and "
+            "nothing is half done.\n\nExample: dangwu sync"
+        ),
+    )(sync)
+    hook = typer.Typer(
+        help=_("The server's guard: a pre-receive hook that refuses history breaking the rules."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    hook.command(
+        "install",
+        help=_(
+            "Install the pre-receive hook into the server's bare repository at PATH.\n\n"
+            "Example: dangwu hook install /srv/git/sfj-office.git"
+        ),
+    )(hook_install)
+    app.add_typer(hook, name="hook")
+    app.command(
+        "clone",
+        help=_(
+            "Join an office: clone it, check you are on its roster, set up signing if it "
+            "is required, and say what to do next.\n\n"
+            "Example: dangwu clone git@git.example.org:sfj/office.git office"
+        ),
+    )(clone)
+
+
+def remote_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(metavar="URL", help=_("The server's address."))],
+    name: Annotated[str, typer.Option("--name", help=_("The remote's name."))] = "origin",
+) -> None:
+    from dangwu import sharing
+
+    sharing.add_remote(common.office(ctx), url, name)
+    output.say(_("Added the server '{name}': {url}. Next: dangwu sync").format(name=name, url=url))
+
+
+def sync(
+    ctx: typer.Context,
+    remote: Annotated[
+        str | None, typer.Option("--remote", help=_("Which remote (default: the branch's)."))
+    ] = None,
+    theirs: Annotated[
+        bool,
+        typer.Option(
+            "--theirs",
+            help=_(
+                "Where a record was changed both here and on the server, keep the server's "
+                "version; yours is saved under .git/dangwu/kept/."
+            ),
+        ),
+    ] = False,
+) -> None:
+    from dangwu import sharing
+    from dangwu.office import ROLE_TITLES
+    from dangwu.workflow import STATUS_TITLES
+
+    done = sharing.sync(common.office(ctx), remote=remote, theirs=theirs)
+    if done.arrived:
+        output.say(
+            _("{n} commit(s) arrived from {remote}:").format(
+                n=len(done.arrived), remote=done.remote
+            )
+        )
+        for e in done.arrived:
+            roles = ", ".join(_(ROLE_TITLES[r][0]) for r in e.roles) or "?"
+            state = ""
+            if e.after:
+                before = _(STATUS_TITLES[e.before][0]) if e.before in STATUS_TITLES else "–"
+                after = _(STATUS_TITLES[e.after][0]) if e.after in STATUS_TITLES else e.after
+                state = f"  {before} → {after}"
+            output.say(
+                f"  {e.date[:16].replace('T', ' ')}  {e.name} ({roles})  {e.step}  "
+                f"{e.record or e.subject.split(': ', 1)[-1]}{state}"
+            )
+    for path in done.kept:
+        output.note(_("your version is saved in {path}").format(path=path))
+    if done.dropped:
+        output.note(
+            ngettext(
+                "{n} of your commits was left out in favour of the server's",
+                "{n} of your commits were left out in favour of the server's",
+                done.dropped,
+            ).format(n=done.dropped)
+        )
+    if done.sent:
+        output.say(
+            _("{n} commit(s) sent to {remote}{first}.").format(
+                n=done.sent,
+                remote=done.remote,
+                first=_(" (the first push)") if done.first_push else "",
+            )
+        )
+    if not done.arrived and not done.sent:
+        output.say(_("Up to date with {remote}.").format(remote=done.remote))
+    if done.violations:
+        output.plain_error(
+            _("warning: what arrived breaks the disclosure rules ({n}):").format(
+                n=len(done.violations)
+            )
+        )
+        for v in done.violations:
+            output.plain_error(f"  {v.line()}")
+        output.hint_line(_("the server should refuse such pushes: dangwu hook install PATH"))
+        raise typer.Exit(1)
+
+
+def hook_install(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help=_("The bare repository."))],
+    lang: Annotated[
+        str, typer.Option("--lang", help=_("Language of the hook's messages: en or zh_CN."))
+    ] = "en",
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Replace a pre-receive hook that is not dangwu's."))
+    ] = False,
+) -> None:
+    from dangwu import sharing
+
+    hook = sharing.install_hook(path, language=lang, force=force)
+    output.say(_("Installed {hook}.").format(hook=hook))
+    output.say(
+        _(
+            "Every push is now audited; a push that breaks the rules, rewrites history or "
+            "deletes a branch is refused."
+        )
+    )
+
+
+def clone(
+    url: Annotated[str, typer.Argument(metavar="URL", help=_("The office's server address."))],
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help=_("A new folder."))],
+) -> None:
+    from dangwu import sharing
+    from dangwu.office import ROLE_TITLES
+
+    joined = sharing.clone(url, directory)
+    output.say(
+        _("Cloned the office of {unit} into {path}.").format(unit=joined.unit, path=joined.root)
+    )
+    for note in joined.notes:
+        output.say(f"  {note}")
+    if joined.person is None:
+        output.plain_error(
+            _("warning: {email} is not on the roster of {unit}: you can read, but not act").format(
+                email=joined.email or "?", unit=joined.unit
+            )
+        )
+        output.hint_line(
+            _(
+                "ask an office head to add you (dangwu roster add KEY --name NAME --email "
+                "{email} --role ROLE, then dangwu sync), or set your git email to the one "
+                "the roster lists"
+            ).format(email=joined.email or "YOU@example.org")
+        )
+        return
+    person = joined.person
+    roles = ", ".join(_(ROLE_TITLES[r][0]) for r in person.roles)
+    output.say(
+        _("You are {name} ({key}), {roles}.").format(name=person.name, key=person.key, roles=roles)
+    )
+    output.say(_("Next:"))
+    for line in (f"cd {joined.root}", "dangwu due", "dangwu list", "dangwu sync"):
+        output.say(f"  {line}")

@@ -1,0 +1,120 @@
+"""The server's pre-receive hook [SPEC 9]: ``python -I -m dangwu.serverhook``.
+
+git runs it in the bare repository with one line per pushed ref on stdin
+(``<old> <new> <ref>``). A branch may only move forward, and every commit it gains
+is audited (``dangwu audit --range old..new``); anything else refuses the whole push,
+with dangwu's reasons shown to the pusher as ``remote:`` lines. Nothing the pusher's
+shell sets decides the outcome: the environment is rebuilt here, keeping only what
+git needs to see the pushed objects.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ZERO = "0" * 40
+# what git gives a pre-receive hook so it can read the objects of the push
+GIT_KEEPS = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
+
+
+def _clean_environment(repo: Path, language: str) -> None:
+    kept = {k: v for k, v in os.environ.items() if k in GIT_KEEPS or k.startswith("GIT_PUSH_")}
+    path = os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
+    os.environ.clear()
+    os.environ.update(kept)
+    os.environ.update(
+        {
+            "PATH": path,
+            "HOME": str(repo),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "DANGWU_LANG": language,
+            "NO_COLOR": "1",
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    language = "en"
+    if len(args) >= 2 and args[0] == "--lang":
+        language = args[1]
+    repo = Path.cwd()
+    _clean_environment(repo, language)
+    lines = [line.split() for line in sys.stdin.read().splitlines() if line.strip()]
+    try:
+        refusals = judge(repo, [(old, new, ref) for old, new, ref in lines])
+    except Exception as exc:  # a hook that cannot judge must not let the push through
+        refusals = [f"dangwu: could not check this push ({type(exc).__name__}: {exc})"]
+    if refusals:
+        for line in refusals:
+            print(line, file=sys.stderr)
+        return 1
+    return 0
+
+
+def judge(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
+    """The reasons to refuse these ref updates (none: accept)."""
+    from dangwu import inspector
+    from dangwu.errors import DangwuError
+    from dangwu.gitstore import GitStore
+    from dangwu.i18n import _
+    from dangwu.office import Office
+
+    office = Office(repo, bare=True)
+    out: list[str] = []
+    with GitStore(repo, office.state_dir) as git:
+        for old, new, ref in updates:
+            if not ref.startswith("refs/heads/"):
+                continue
+            name = ref[len("refs/heads/") :]
+            if new == ZERO:
+                out.append(
+                    _("dangwu: refusing to delete {branch}: an office's history is kept").format(
+                        branch=name
+                    )
+                )
+                continue
+            if old != ZERO and not git.is_ancestor(old, new):
+                lost = git.run("rev-list", "--count", f"{new}..{old}")
+                out.append(
+                    _(
+                        "dangwu: refusing {branch}: the push rewrites history the server holds "
+                        "({n} commits would be lost); an office's history is never rewritten"
+                    ).format(branch=name, n=lost.strip())
+                )
+                continue
+            if old == ZERO:
+                heads = [
+                    h
+                    for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()
+                    if h
+                ]
+                bases = [git.try_run("merge-base", h, new) for h in heads]
+                known = [b for b in bases if b]
+                span = f"{known[0]}..{new}" if known else f"{ZERO}..{new}"
+            else:
+                span = f"{old}..{new}"
+            try:
+                result = inspector.audit(office, span=span)
+            except DangwuError as exc:
+                out.append(f"dangwu: {exc}")
+                continue
+            if result.violations:
+                out.append(
+                    _(
+                        "dangwu: refusing {branch}: {n} violation(s) of the disclosure rules "
+                        "in the {count} commit(s) pushed"
+                    ).format(branch=name, n=len(result.violations), count=result.commits)
+                )
+                out += [v.line() for v in result.violations]
+    if out:
+        out.append(_("dangwu: nothing was changed on the server; 'dangwu audit' shows the same"))
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
