@@ -228,7 +228,9 @@ def _rebase(
     args = ["rebase", "--quiet", "--committer-date-is-author-date"]
     if signed:
         args.append("--gpg-sign")  # the clone's commits were signed: keep them signed
-    env = {}
+    # the commits are re-made by the person syncing, whoever git's config says
+    who = git.identity()
+    env = {"GIT_COMMITTER_NAME": who.name or who.email, "GIT_COMMITTER_EMAIL": who.email}
     if drop:
         assert office is not None
         args.append("--interactive")

@@ -265,7 +265,8 @@ def audit(office: Office, *args: str):
 
 def assert_flags(office: Case, bad: str, record: str | None, rule: str, person: str) -> None:
     """The whole history's audit names the bad commit; so does the audit of only the
-    commits made since the honest history (what a server hook runs on a push)."""
+    commits made since the honest history; and a server holding the honest history,
+    guarded by dangwu's hook, refuses the push and keeps its history as it was."""
     for args in ((), ("--range", f"{office.base}..HEAD")):
         result = audit(office, *args)
         assert result.exit_code == 1, (args, result.output)
@@ -273,6 +274,31 @@ def assert_flags(office: Case, bad: str, record: str | None, rule: str, person: 
             f"audit {' '.join(args)}: expected {bad[:10]} {record or '-'} [{rule}] ... "
             f"({person}) in:\n{result.output}"
         )
+    assert_refused_by_the_server(office, rule)
+
+
+def assert_refused_by_the_server(office: Case, rule: str) -> None:
+    server = office.root.parent / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(server)], check=True)
+    office.git("push", "-q", str(server), f"{office.base}:refs/heads/main")
+    installed = office.run("hook", "install", str(server))
+    assert installed.exit_code == 0, installed.output
+    pushed = subprocess.run(
+        ["git", "-C", str(office.root), "push", "--force", str(server), "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pushed.returncode != 0, pushed.stderr
+    assert "pre-receive hook declined" in pushed.stderr, pushed.stderr
+    assert f"[{rule}]" in pushed.stderr or "rewrites history" in pushed.stderr, pushed.stderr
+    kept = subprocess.run(
+        ["git", "-C", str(server), "rev-parse", "refs/heads/main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert kept.stdout.strip() == office.base
 
 
 # --- the honest history ---------------------------------------------------------------

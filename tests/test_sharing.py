@@ -1,0 +1,436 @@
+"""Working together through a shared server [SPEC 9], tested with a bare repository
+on the local disk and several clones, each used by one person, as in an office."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import PEOPLE, Office, make_office
+from steps import at, ok
+
+from dangwu.gitstore import is_bare
+
+
+def git_in(path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(path), *args], capture_output=True, text=True, check=check
+    )
+
+
+def server_head(server: Path) -> str:
+    return git_in(server, "rev-parse", "refs/heads/main").stdout.strip()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Path:
+    """A guarded bare server holding a new office (the sample roster, no records)."""
+    first = make_office(tmp_path / "founding")
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(first, "hook", "install", str(bare))
+    ok(first, "remote", "add", str(bare), as_="linht")
+    ok(first, "sync", as_="linht")
+    return bare
+
+
+def join(server: Path, folder: Path, key: str) -> Office:
+    """A colleague's clone, made with dangwu clone."""
+    where = Office(folder.parent)
+    result = ok(where, "clone", str(server), str(folder), as_=key)
+    assert f"({key})" in result.stdout, result.stdout
+    return Office(folder)
+
+
+def sync(office: Office, key: str, now: str, *, code: int = 0, extra: tuple[str, ...] = ()):
+    result = office.run("sync", *extra, as_=key, now=now)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def new(office: Office, key: str, now: str, **kw) -> str:
+    kw.setdefault("category", "zhidu-jianshe")
+    kw.setdefault("item", "integrity-rules")
+    kw.setdefault("title", "机关廉洁自律若干规定")
+    return office.new("--summary", "摘要", "--body", "正文。", as_=key, now=now, **kw)
+
+
+# --- the procedure across three clones --------------------------------------------------
+
+
+def test_three_colleagues_take_a_major_record_through_the_procedure(server: Path, tmp_path: Path):
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    member = join(server, tmp_path / "member", "zhoulx")
+    leader = join(server, tmp_path / "leader", "hanzg")
+    rid = clerk.new(
+        "--major",
+        "--event-date",
+        "2026-10-01",
+        "--summary",
+        "任用",
+        "--body",
+        "任命决定。",
+        category="zuzhi-jianshe",
+        item="section-appointments",
+        title="干部任用决定",
+        as_="dumy",
+        now=at(1, 9),
+    )
+    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
+    sent = sync(clerk, "dumy", at(1, 11))
+    assert "2 commit(s) sent" in sent.stdout
+
+    arrived = sync(member, "zhoulx", at(2, 9))
+    assert "2 commit(s) arrived" in arrived.stdout
+    assert f"杜明远 (clerk)  submit  {rid}" in arrived.stdout
+    attendees = [a for k in ("hanzg", "zhoulx", "sunhm", "qianwb") for a in ("--attendee", k)]
+    ok(
+        member,
+        "decide",
+        rid,
+        "--meeting",
+        "2026-10-02",
+        *attendees,
+        "--outcome",
+        "publish",
+        as_="zhoulx",
+        now=at(2, 10),
+    )
+    sync(member, "zhoulx", at(2, 11))
+
+    sync(leader, "hanzg", at(3, 9))
+    ok(leader, "approve", rid, as_="hanzg", now=at(3, 10))
+    sync(leader, "hanzg", at(3, 11))
+
+    arrived = sync(clerk, "dumy", at(4, 9))
+    assert f"韩振国 (leader)  approve  {rid}" in arrived.stdout
+    ok(clerk, "publish", rid, as_="dumy", now=at(4, 10))
+    sync(clerk, "dumy", at(4, 11))
+
+    for office, key in ((member, "zhoulx"), (leader, "hanzg")):
+        sync(office, key, at(5, 9))
+        assert json.loads(ok(office, "show", rid, "--json").stdout)["status"] == "published"
+        assert office.head() == server_head(server)
+    steps = git_in(server, "log", "--reverse", "--format=%an %s").stdout.splitlines()
+    assert [s.split(":")[0] for s in steps[-5:]] == [
+        "杜明远 new",
+        "杜明远 submit",
+        "周立新 decide",
+        "韩振国 approve",
+        "杜明远 publish",
+    ]
+    assert ok(leader, "audit").stderr.startswith("history in order: 6 commits checked")
+
+
+def test_sync_with_nothing_new_says_so(server: Path, tmp_path: Path):
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    before = clerk.state()
+    result = sync(clerk, "dumy", at(1))
+    assert "Up to date with origin." in result.stdout
+    assert clerk.state() == before
+
+
+def test_two_clerks_drafting_at_once_both_land(server: Path, tmp_path: Path):
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    head = join(server, tmp_path / "head", "linht")
+    mine = new(clerk, "dumy", at(1, 9))
+    theirs = new(head, "linht", at(1, 9), title="党员教育管理制度")
+    assert mine != theirs  # each drafter numbers from their own block
+    sync(clerk, "dumy", at(1, 10))
+    result = sync(head, "linht", at(1, 11))
+    assert "1 commit(s) arrived" in result.stdout and "1 commit(s) sent" in result.stdout
+    sync(clerk, "dumy", at(1, 12))
+    for office in (clerk, head):
+        ids = {r["id"] for r in json.loads(ok(office, "list", "--json").stdout)}
+        assert ids == {mine, theirs}
+        assert office.head() == server_head(server)
+    # the rebased commit kept its author and its date
+    line = git_in(server, "log", "-1", "--format=%an|%aI|%cI|%s").stdout.strip()
+    assert line == f"林海涛|{at(1, 9)}|{at(1, 9)}|new: {theirs} 党员教育管理制度"
+    assert ok(head, "audit").exit_code == 0
+
+
+# --- a record changed on two clones ------------------------------------------------------
+
+
+@pytest.fixture
+def conflicted(server: Path, tmp_path: Path) -> tuple[Office, Office, str]:
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    head = join(server, tmp_path / "head", "linht")
+    rid = new(clerk, "dumy", at(1, 9))
+    sync(clerk, "dumy", at(1, 10))
+    sync(head, "linht", at(1, 11))
+    ok(head, "set", rid, "summary=主任改的摘要", as_="linht", now=at(2, 9))
+    sync(head, "linht", at(2, 10))
+    ok(clerk, "set", rid, "summary=科员改的摘要", as_="dumy", now=at(2, 11))
+    return clerk, head, rid
+
+
+def test_an_edit_to_the_same_draft_on_two_clones_is_explained_and_nothing_is_lost(
+    conflicted: tuple[Office, Office, str], server: Path
+):
+    clerk, _head, rid = conflicted
+    before, on_server = clerk.state(), server_head(server)
+    result = sync(clerk, "dumy", at(2, 12), code=1)
+    assert "nothing was synced and nothing is lost" in result.stderr
+    assert f"{rid} was changed both here and on the server" in result.stderr
+    assert "杜明远 (dumy)" in result.stderr and "林海涛 (linht)" in result.stderr
+    assert "summary: 摘要 -> 科员改的摘要" in result.stderr
+    assert "summary: 摘要 -> 主任改的摘要" in result.stderr
+    assert "dangwu sync --theirs" in result.stderr
+    assert clerk.state() == before  # the clone is exactly as it was, mid-rebase nowhere
+    assert not (clerk.root / ".git" / "rebase-merge").exists()
+    assert server_head(server) == on_server
+
+
+def test_sync_theirs_keeps_the_servers_version_and_saves_yours(
+    conflicted: tuple[Office, Office, str], server: Path
+):
+    clerk, _head, rid = conflicted
+    mine = clerk.head()
+    result = sync(clerk, "dumy", at(2, 12), extra=("--theirs",))
+    assert "1 of your commits was left out" in result.stderr
+    assert json.loads(ok(clerk, "show", rid, "--json").stdout)["summary"] == "主任改的摘要"
+    (saved,) = (clerk.root / ".git" / "dangwu" / "kept").iterdir()
+    assert "科员改的摘要" in saved.read_text("utf-8")
+    assert str(saved) in result.stderr
+    kept = git_in(clerk.root, "for-each-ref", "--format=%(objectname)", "refs/dangwu/kept").stdout
+    assert kept.split() == [mine]  # the dropped commit is still there to look at
+    assert clerk.head() == server_head(server)
+
+
+def test_a_sync_killed_in_mid_rebase_is_undone_by_the_next_command(
+    conflicted: tuple[Office, Office, str],
+):
+    clerk, _head, rid = conflicted
+    mine = clerk.head()
+    git_in(clerk.root, "fetch", "-q", "origin")
+    stopped = git_in(clerk.root, "rebase", "origin/main", check=False)
+    assert stopped.returncode != 0 and (clerk.root / ".git" / "rebase-merge").exists()
+    (clerk.root / ".git" / "dangwu" / "sync.json").write_text("{}", "utf-8")
+    ok(clerk, "list", as_="dumy", now=at(3))
+    assert not (clerk.root / ".git" / "rebase-merge").exists()
+    assert clerk.head() == mine
+    assert git_in(clerk.root, "status", "--porcelain").stdout == ""
+    assert json.loads(ok(clerk, "show", rid, "--json").stdout)["summary"] == "科员改的摘要"
+
+
+# --- the server's guard ------------------------------------------------------------------
+
+
+def push(office: Office, *args: str) -> subprocess.CompletedProcess[str]:
+    return git_in(office.root, "push", *args, "origin", "HEAD:refs/heads/main", check=False)
+
+
+def edited_by_hand(office: Office, rid: str, body: str, message: str) -> None:
+    """The clerk changes a record's body in an editor and commits it with plain git."""
+    path = office.root / "records" / "zhidu-jianshe" / f"{rid}.yaml"
+    path.write_text(path.read_text("utf-8").replace("正文。", body), "utf-8")
+    author = ("-c", "user.name=杜明远", "-c", "user.email=dumy@example.org")
+    git_in(office.root, *author, "commit", "-qam", message)
+
+
+def published_and_synced(office: Office) -> str:
+    rid = new(office, "dumy", at(1, 9))
+    ok(office, "submit", rid, as_="dumy", now=at(1, 10))
+    ok(office, "approve", rid, as_="zhoulx", now=at(1, 11))
+    ok(office, "publish", rid, as_="dumy", now=at(1, 12))
+    sync(office, "dumy", at(1, 13))
+    return rid
+
+
+def test_good_history_pushed_with_plain_git_is_accepted(server: Path, tmp_path: Path):
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    rid = new(clerk, "dumy", at(1, 9))
+    edited_by_hand(clerk, rid, "正文，修改草稿。", "a draft edited by hand")
+    pushed = push(clerk)
+    assert pushed.returncode == 0, pushed.stderr
+    assert server_head(server) == clerk.head()
+
+
+def test_a_force_push_that_rewrites_published_history_is_refused(server: Path, tmp_path: Path):
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    published_and_synced(clerk)
+    published = server_head(server)
+    git_in(clerk.root, "reset", "-q", "--hard", "HEAD~2")
+    pushed = push(clerk, "--force")
+    assert pushed.returncode != 0
+    assert "rewrites history the server holds (2 commits would be lost)" in pushed.stderr
+    assert server_head(server) == published
+    deleted = git_in(clerk.root, "push", "origin", ":refs/heads/main", check=False)
+    assert deleted.returncode != 0 and "refusing to delete main" in deleted.stderr
+    assert server_head(server) == published
+
+
+def test_the_hook_does_not_take_orders_from_the_pushers_environment(server: Path, tmp_path: Path):
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    rid = published_and_synced(clerk)
+    edited_by_hand(clerk, rid, "正文（已改）。", "quiet fix")
+    before = server_head(server)
+    # a pusher who points dangwu at another office, another clock and another language
+    env = {
+        **os.environ,
+        "DANGWU_REPO": str(tmp_path),
+        "DANGWU_NOW": "2030-01-01",
+        "DANGWU_LANG": "zh_CN",
+        "PYTHONPATH": str(tmp_path),
+    }
+    pushed = subprocess.run(
+        ["git", "-C", str(clerk.root), "push", "origin", "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert pushed.returncode != 0
+    assert "[manual-edit]" in pushed.stderr and "refusing main" in pushed.stderr
+    assert server_head(server) == before
+
+
+def test_sync_reports_rules_broken_by_what_arrives_from_an_unguarded_server(tmp_path: Path):
+    first = make_office(tmp_path / "founding")
+    bare = tmp_path / "plain.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)  # no hook
+    ok(first, "remote", "add", str(bare), as_="linht")
+    ok(first, "sync", as_="linht")
+    clerk = join(bare, tmp_path / "clerk", "dumy")
+    path = first.root / "records" / "zhidu-jianshe" / "ZD-2026-999.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "id: ZD-2026-999\ncategory: zhidu-jianshe\nitem: integrity-rules\ntitle: 规定\n"
+        "scope: public\nchannels: [website]\ncadence: standing\nstatus: published\n",
+        "utf-8",
+    )
+    git_in(first.root, "add", "-A")
+    git_in(
+        first.root,
+        "-c",
+        "user.name=周立新",
+        "-c",
+        "user.email=zhoulx@example.org",
+        "commit",
+        "-qm",
+        "publish it",
+    )
+    git_in(first.root, "push", "-q", "origin", "HEAD:refs/heads/main")
+    result = sync(clerk, "dumy", at(2), code=1)
+    assert "1 commit(s) arrived" in result.stdout
+    assert "what arrived breaks the disclosure rules" in result.stderr
+    assert "[tool-fields]" in result.stderr
+    assert "dangwu hook install" in result.stderr
+    assert clerk.head() == first.head()  # it is integrated all the same: it is the office's
+
+
+# --- setting up ----------------------------------------------------------------------------
+
+
+def test_hook_install_refuses_what_is_not_a_bare_repository(office: Office, tmp_path: Path):
+    result = office.run("hook", "install", str(office.root))
+    assert result.exit_code == 2 and "is not a bare git repository" in result.stderr
+    bare = tmp_path / "s.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    (bare / "hooks" / "pre-receive").write_text("#!/bin/sh\nexit 0\n", "utf-8")
+    result = office.run("hook", "install", str(bare))
+    assert result.exit_code == 1 and "not dangwu's" in result.stderr
+    assert (bare / "hooks" / "pre-receive").read_text("utf-8") == "#!/bin/sh\nexit 0\n"
+    ok(office, "hook", "install", "--force", str(bare))
+    assert "dangwu pre-receive hook" in (bare / "hooks" / "pre-receive").read_text("utf-8")
+    assert is_bare(bare)
+    config = git_in(bare, "config", "--get", "receive.denyNonFastForwards").stdout.strip()
+    assert config == "true"
+
+
+def test_sync_without_a_server_or_with_uncommitted_work_is_refused(office: Office, tmp_path: Path):
+    result = office.run("sync")
+    assert result.exit_code == 2 and "no server to sync with" in result.stderr
+    assert "dangwu remote add URL" in result.stderr
+    bare = tmp_path / "s.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(office, "remote", "add", str(bare))
+    again = office.run("remote", "add", "/elsewhere.git")
+    assert again.exit_code == 2 and "exists already" in again.stderr
+    (office.root / "dangwu.yaml").write_text(office.read("dangwu.yaml") + "\n", "utf-8")
+    before = office.state()
+    result = office.run("sync")
+    assert result.exit_code == 1
+    assert "dangwu.yaml has uncommitted changes" in result.stderr
+    assert office.state() == before
+    assert git_in(bare, "rev-parse", "--verify", "-q", "refs/heads/main", check=False).stdout == ""
+
+
+def test_sync_says_when_the_server_cannot_be_reached(office: Office, tmp_path: Path):
+    ok(office, "remote", "add", str(tmp_path / "nowhere.git"))
+    before = office.state()
+    result = office.run("sync")
+    assert result.exit_code == 1
+    assert "could not reach the server 'origin'" in result.stderr
+    assert office.state() == before
+
+
+def test_clone_tells_someone_off_the_roster_what_to_do(server: Path, tmp_path: Path):
+    where = Office(tmp_path)
+    result = where.run("clone", str(server), str(tmp_path / "mine"), as_="stranger")
+    assert result.exit_code == 0, result.output
+    assert "stranger@example.org is not on the roster" in result.stderr
+    assert "dangwu roster add KEY" in result.stderr
+    assert (tmp_path / "mine" / "dangwu.yaml").is_file()
+    busy = where.run("clone", str(server), str(tmp_path / "mine"), as_="dumy")
+    assert busy.exit_code == 2 and "is not empty" in busy.stderr
+    missing = where.run("clone", str(tmp_path / "no.git"), str(tmp_path / "other"), as_="dumy")
+    assert missing.exit_code == 1 and "could not clone" in missing.stderr
+
+
+def test_clone_greets_a_colleague_on_the_roster(server: Path, tmp_path: Path):
+    where = Office(tmp_path)
+    result = ok(where, "clone", str(server), str(tmp_path / "mine"), as_="chensh")
+    name = PEOPLE["chensh"][0]
+    assert f"You are {name} (chensh), supervisor." in result.stdout
+    assert "dangwu sync" in result.stdout
+
+
+def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path):
+    from plaingit import edit_settings, give_signing_keys, keygen, sign_env
+
+    first = make_office(tmp_path / "founding")
+    keys = {"zhoulx": keygen(tmp_path / "keys", "zhoulx")}
+    give_signing_keys(first, keys)
+    edit_settings(first, lambda data: data["rules"].__setitem__("require_signing", True))
+    git_in(
+        first.root,
+        "-c",
+        "user.name=林海涛",
+        "-c",
+        "user.email=linht@example.org",
+        "commit",
+        "-qam",
+        "roster: approvals are signed",
+    )
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(first, "hook", "install", str(bare))
+    ok(first, "remote", "add", str(bare), as_="linht")
+    ok(first, "sync", as_="linht")
+    clerk = join(bare, tmp_path / "clerk", "dumy")
+    member = join(bare, tmp_path / "member", "zhoulx")
+    rid = new(clerk, "dumy", at(1, 9))
+    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
+    sync(clerk, "dumy", at(1, 11))
+    signing = sign_env(keys["zhoulx"])
+    sync(member, "zhoulx", at(2, 9))
+    ok(member, "approve", rid, "--sign", as_="zhoulx", now=at(2, 10), env=signing)
+    member_before = member.git("rev-parse", "HEAD^")
+    new(clerk, "dumy", at(2, 11), title="党员教育管理制度")  # the server moves on meanwhile
+    sync(clerk, "dumy", at(2, 12))
+    result = member.run("sync", as_="zhoulx", now=at(2, 13), env=signing)
+    assert result.exit_code == 0, result.output
+    assert "1 commit(s) sent" in result.stdout
+    approve = git_in(bare, "log", "-1", "--format=%H", "--grep", "^approve:").stdout.strip()
+    raw = git_in(bare, "cat-file", "commit", approve).stdout
+    assert "gpgsig -----BEGIN SSH SIGNATURE-----" in raw  # still signed after the rebase
+    assert git_in(bare, "rev-parse", f"{approve}^").stdout.strip() != member_before
+    logged = json.loads(ok(member, "log", rid, "--json").stdout)
+    assert [e["signature"] for e in logged if e["step"] == "approve"] == ["good"]
