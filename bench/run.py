@@ -223,6 +223,22 @@ def measure(office: Path, label: str, ids: list[str], runs: int) -> dict[str, di
     return results
 
 
+def recorder(results: dict[str, dict[str, float]]):  # type: ignore[no-untyped-def]
+    """A function that keeps a measurement's median (and its ratio to a baseline
+    measured in the same run) in ``results`` and prints it."""
+
+    def record(name: str, times: list[float], baseline: float | None = None) -> None:
+        median = statistics.median(times)
+        entry = {"median_s": round(median, 4), "min_s": round(min(times), 4), "runs": len(times)}
+        if baseline:
+            entry["ratio_to_baseline"] = round(median / baseline, 2)
+        results[name] = entry
+        ratio = f"  ({entry['ratio_to_baseline']}x baseline)" if baseline else ""
+        print(f"  {name:<34} median {median * 1000:8.1f} ms{ratio}", flush=True)
+
+    return record
+
+
 def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     """SPEC section 5 on an office whose every record went through the procedure."""
     from history import build as build_history
@@ -238,14 +254,7 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
     results: dict[str, dict[str, float]] = {"commits": {"count": commits}}
     exe = dangwu()
 
-    def record(name: str, times: list[float], baseline: float | None = None) -> None:
-        median = statistics.median(times)
-        entry = {"median_s": round(median, 4), "min_s": round(min(times), 4), "runs": len(times)}
-        if baseline:
-            entry["ratio_to_baseline"] = round(median / baseline, 2)
-        results[name] = entry
-        ratio = f"  ({entry['ratio_to_baseline']}x baseline)" if baseline else ""
-        print(f"  {name:<34} median {median * 1000:8.1f} ms{ratio}", flush=True)
+    record = recorder(results)
 
     baseline_times = timed(["git", "log", "--name-status"], office, runs)
     baseline = statistics.median(baseline_times)
@@ -418,6 +427,102 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
     return results
 
 
+def measure_sharing(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """SPEC 9 on the office of ``n`` records taken through the procedure: a sync with
+    nothing new against git's own fetch, and the server's hook on a push of 100
+    commits against the same push to a server without it."""
+    from history import build as build_history
+
+    office = work / f"history-{n}"
+    if not (office / ".git").exists():
+        build_history(office, n)
+    share = work / "sharing"
+    shutil.rmtree(share, ignore_errors=True)
+    share.mkdir()
+    results: dict[str, dict[str, float]] = {}
+
+    record = recorder(results)
+
+    server = share / "server.git"
+    git(share, "clone", "-q", "--bare", str(office), str(server))
+    clone = share / "clerk"
+    git(share, "clone", "-q", str(server), str(clone))
+    clerk = {"GIT_AUTHOR_NAME": "杜明远", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
+    fetch = timed(["git", "fetch", "-q", "origin"], clone, runs)
+    record("git fetch (nothing new)", fetch)
+    record(
+        "sync, nothing new",
+        timed([*dangwu(), "sync"], clone, runs, env_extra=clerk),
+        statistics.median(fetch),
+    )
+    # 100 commits of a clerk drafting by hand: what the hook audits on a push
+    for i in range(100):
+        rid = f"ZD-2029-{101 + i}"
+        text = records_mod.new_record_text(
+            {
+                "id": rid,
+                "category": "zhidu-jianshe",
+                "item": "integrity-rules",
+                "title": f"廉洁自律规定草稿{i}",
+                "summary": "草稿",
+                "scope": "public",
+                "channels": ["website"],
+                "cadence": "standing",
+            }
+        )
+        (clone / "records" / "zhidu-jianshe" / f"{rid}.yaml").write_text(text, "utf-8")
+        git(clone, "add", "-A")
+        git(clone, "commit", "-q", "-m", f"a draft {rid}", env=identity_env(clerk))
+    plain = share / "plain.git"
+    git(share, "clone", "-q", "--bare", str(server), str(plain))
+    git(clone, "remote", "add", "plain", str(plain))
+
+    base = git(server, "rev-parse", "HEAD").strip()
+    pushes = timed(
+        ["git", "push", "-q", "plain", "HEAD:refs/heads/main"],
+        clone,
+        runs,
+        before=lambda: git(plain, "update-ref", "refs/heads/main", base),
+    )
+    record("git push of 100 commits, no hook", pushes)
+    subprocess.run([*dangwu(), "hook", "install", str(server)], check=True, capture_output=True)
+    # the first push after installing: the server audits its whole history once, after
+    # accepting it (post-receive), so that later pushes are judged against that
+    record(
+        "first hooked push (audits history once)",
+        timed(
+            ["git", "push", "-q", "origin", "HEAD:refs/heads/main"],
+            clone,
+            1,
+            before=lambda: git(server, "update-ref", "refs/heads/main", base),
+        ),
+    )
+    hooked = timed(
+        ["git", "push", "-q", "origin", "HEAD:refs/heads/main"],
+        clone,
+        runs,
+        before=lambda: git(server, "update-ref", "refs/heads/main", base),
+    )
+    record("git push of 100 commits, hooked", hooked, statistics.median(pushes))
+    results["hook on 100 commits"] = {
+        "median_s": round(statistics.median(hooked) - statistics.median(pushes), 4)
+    }
+    print(
+        f"  {'the hook itself (difference)':<34} median "
+        f"{results['hook on 100 commits']['median_s'] * 1000:8.1f} ms",
+        flush=True,
+    )
+    return results
+
+
+def identity_env(who: dict[str, str]) -> dict[str, str]:
+    return {
+        **who,
+        "GIT_COMMITTER_NAME": who["GIT_AUTHOR_NAME"],
+        "GIT_COMMITTER_EMAIL": who["GIT_AUTHOR_EMAIL"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -435,7 +540,9 @@ def main() -> None:
         default=100,
         help="signed approvals in the signature benchmark (0: skip)",
     )
-    parser.add_argument("--only", choices=["records", "history", "signatures"], default=None)
+    parser.add_argument(
+        "--only", choices=["records", "history", "signatures", "sharing"], default=None
+    )
     args = parser.parse_args()
     report: dict[str, object] = {
         "machine": os.uname().nodename,
@@ -450,7 +557,10 @@ def main() -> None:
     if args.only in (None, "signatures") and args.signed:
         print(f"signed office ({args.signed} signed approvals):", flush=True)
         report["signatures"] = measure_signatures(args.signed, args.runs, args.work)
-    if args.only in ("history", "signatures"):
+    if args.only in (None, "sharing") and args.history:
+        print(f"sharing the office of {args.history:,} records:", flush=True)
+        report["sharing"] = measure_sharing(args.history, args.runs, args.work)
+    if args.only in ("history", "signatures", "sharing"):
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(
             json.dumps(report, indent=2, ensure_ascii=False), "utf-8"
@@ -497,6 +607,17 @@ def main() -> None:
             ("board pdf", history["board pdf (whole public board)"]["median_s"], 5.0),
             ("due", history["due"]["median_s"], 1.0),
             ("stats --year", history["stats --year"]["median_s"], 1.0),
+        ]
+    sharing = report.get("sharing")
+    if isinstance(sharing, dict):
+        fetch = sharing["git fetch (nothing new)"]["median_s"]
+        checks += [
+            (
+                "sync, nothing new (0.5 s + fetch)",
+                sharing["sync, nothing new"]["median_s"],
+                0.5 + fetch,
+            ),
+            ("the hook on a push of 100 commits", sharing["hook on 100 commits"]["median_s"], 2.0),
         ]
     for name, value, target in checks:
         verdict = "ok" if value <= target else "MISSED"

@@ -75,21 +75,27 @@ def _audit_span(
     revisions = [f"{start}..{end}"] if start else [end]
     auditor = Auditor()
     reader = Reader(office, git, cache)
-    if start:
-        # what the records this range touches went through before the range began
+    if start and cache.get("audit.head") == start:
+        # the whole history up to the range's start was audited here before (a server
+        # audits what it accepted): its findings about the records are the background
+        auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
+        auditor.opened = dict(cache.get("audit.opened") or {})
+        auditor.answered = set(cache.get("audit.answered") or [])
+    elif start:
+        # what the records this range touches went through before the range began;
+        # a record the range creates has no past to look up
         from dangwu.history import background
 
-        touched = sorted(
-            {
-                change.path
-                for _commit, changes in git.history(revisions)
-                for change in changes
-                if change.path.startswith("records/")
-            }
-        )
+        touched = {
+            change.path
+            for _commit, changes in git.history(revisions)
+            for change in changes
+            if change.path.startswith("records/")
+        }
+        existing = git.tree_blobs(start, ["records"])
         blob = git.tree_blobs(start, ["dangwu.yaml"]).get("dangwu.yaml")
         settings, _error = reader.settings(blob)
-        known = background(git, start, touched, settings)
+        known = background(git, start, sorted(touched & set(existing)), settings)
         auditor.authors, auditor.opened = known.authors, known.opened
         auditor.answered = _answered_by(git, start)
     violations: list[Violation] = []

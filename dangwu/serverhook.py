@@ -39,12 +39,12 @@ def _clean_environment(repo: Path, language: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    language = "en"
-    if len(args) >= 2 and args[0] == "--lang":
-        language = args[1]
+    language = args[args.index("--lang") + 1] if "--lang" in args[:-1] else "en"
     repo = Path.cwd()
     _clean_environment(repo, language)
     lines = [line.split() for line in sys.stdin.read().splitlines() if line.strip()]
+    if "--after" in args:
+        return after(repo)
     try:
         refusals = judge(repo, [(old, new, ref) for old, new, ref in lines])
     except Exception as exc:  # a hook that cannot judge must not let the push through
@@ -114,6 +114,25 @@ def judge(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
     if out:
         out.append(_("dangwu: nothing was changed on the server; 'dangwu audit' shows the same"))
     return out
+
+
+def after(repo: Path) -> int:
+    """post-receive: the push is in. Bring the server's own audit up to its new head,
+    so the next push is judged against what this one left (no history to re-read),
+    and keep git's commit-graph current for the history lookups."""
+    from dangwu import inspector
+    from dangwu.errors import DangwuError
+    from dangwu.gitstore import GitStore
+    from dangwu.office import Office
+
+    office = Office(repo, bare=True)
+    try:
+        with GitStore(repo, office.state_dir) as git:
+            git.attempt("commit-graph", "write", "--reachable", "--changed-paths", "--split")
+        inspector.audit(office)
+    except DangwuError as exc:  # the push stands; the next one re-reads what it must
+        print(f"dangwu: {exc}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -386,7 +386,9 @@ def install_hook(path: Path, *, language: str | None = None, force: bool = False
     if lang not in ("en", "zh_CN"):
         raise UsageError(_("--lang must be en or zh_CN"))
     hook.parent.mkdir(exist_ok=True)
-    script = f"""#!/bin/sh
+    _write_hook(
+        hook,
+        f"""#!/bin/sh
 # {HOOK_MARK}, installed by dangwu {__version__}.
 # Refuses a push that breaks the disclosure rules (dangwu audit --range on every pushed
 # commit), or that rewrites or deletes history this server holds.
@@ -394,15 +396,30 @@ def install_hook(path: Path, *, language: str | None = None, force: bool = False
 # an environment of its own (python -I; dangwu.serverhook clears the pusher's), so
 # nothing of the pusher's shell decides what it accepts.
 exec "{sys.executable}" -I -m dangwu.serverhook --lang {lang}
-"""
-    tmp = hook.with_name(f".pre-receive.{os.getpid()}")
-    tmp.write_text(script, "utf-8")
-    tmp.chmod(0o755)
-    tmp.replace(hook)
+""",
+    )
+    after = hook.with_name("post-receive")
+    if not after.exists() or HOOK_MARK in after.read_text("utf-8", "replace") or force:
+        _write_hook(
+            after,
+            f"""#!/bin/sh
+# {HOOK_MARK} (after a push), installed by dangwu {__version__}.
+# Brings the server's audit up to date with what it accepted, so the next push is
+# judged quickly; never refuses anything.
+exec "{sys.executable}" -I -m dangwu.serverhook --after --lang {lang}
+""",
+        )
     with GitStore(path, path / "dangwu") as git:
         git.run("config", "receive.denyNonFastForwards", "true")
         git.run("config", "receive.denyDeletes", "true")
     return hook
+
+
+def _write_hook(path: Path, script: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(script, "utf-8")
+    tmp.chmod(0o755)
+    tmp.replace(path)
 
 
 # --- joining -------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import PEOPLE, Office, make_office
-from steps import at, ok
+from steps import at, consulting, ok
 
 from dangwu.gitstore import is_bare
 
@@ -434,3 +435,42 @@ def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path)
     assert git_in(bare, "rev-parse", f"{approve}^").stdout.strip() != member_before
     logged = json.loads(ok(member, "log", rid, "--json").stdout)
     assert [e["signature"] for e in logged if e["step"] == "approve"] == ["good"]
+
+
+def test_the_server_judges_a_push_by_what_earlier_pushes_left(server: Path, tmp_path: Path):
+    """A formal plan published inside a comment window opened two pushes before is
+    refused: the server remembers its audit of what it accepted."""
+    from plaingit import facts, forge_step, put
+
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    rid = consulting(clerk)  # open for comment from 10-05 until 10-19
+    sync(clerk, "dumy", at(5, 11))
+    ok(clerk, "set", rid, "body=正式方案。", as_="dumy", now=at(8))
+    ok(clerk, "submit", rid, as_="dumy", now=at(8, 11))
+    ok(clerk, "approve", rid, as_="sunhm", now=at(9))
+    sync(clerk, "dumy", at(9, 11))
+    # the server keeps its own audit of what it accepted, up to its head
+    db = sqlite3.connect(server / "dangwu" / "history-v1.sqlite")
+    (audited,) = db.execute("SELECT value FROM meta WHERE key='audit.head'").fetchone()
+    db.close()
+    assert json.loads(audited) == server_head(server)
+
+    def publish(data) -> None:
+        put(data, "status", "published")
+        put(
+            data,
+            "publication",
+            facts(
+                by="dumy",
+                at=at(10),
+                channels=list(data["channels"]),
+                content=data["approval"]["content"],
+            ),
+        )
+
+    before = server_head(server)
+    forge_step(clerk, "dumy", "publish", rid, publish, date=at(10))
+    pushed = push(clerk)
+    assert pushed.returncode != 0
+    assert "[pre-disclosure-window]" in pushed.stderr, pushed.stderr
+    assert server_head(server) == before
