@@ -474,3 +474,34 @@ def test_the_server_judges_a_push_by_what_earlier_pushes_left(server: Path, tmp_
     assert pushed.returncode != 0
     assert "[pre-disclosure-window]" in pushed.stderr, pushed.stderr
     assert server_head(server) == before
+
+
+def test_clone_sets_up_signing_with_the_key_the_roster_lists(tmp_path: Path):
+    from plaingit import edit_settings, give_signing_keys, keygen
+
+    home = Path(os.environ["HOME"])  # the test's own empty home
+    mine = keygen(home / ".ssh", "id_ed25519")
+    first = make_office(tmp_path / "founding")
+    give_signing_keys(first, {"zhoulx": mine})
+    edit_settings(first, lambda data: data["rules"].__setitem__("require_signing", True))
+    git_in(
+        first.root,
+        "-c",
+        "user.name=林海涛",
+        "-c",
+        "user.email=linht@example.org",
+        "commit",
+        "-qam",
+        "roster: approvals are signed",
+    )
+    where = Office(tmp_path)
+    result = ok(where, "clone", str(first.root), str(tmp_path / "member"), as_="zhoulx")
+    assert f"signing: set up with {mine}.pub, the key the roster lists" in result.stdout
+    config = git_in(tmp_path / "member", "config", "--local", "--get", "user.signingkey")
+    assert config.stdout.strip() == f"{mine}.pub"
+    assert git_in(tmp_path / "member", "config", "--get", "gpg.format").stdout.strip() == "ssh"
+    # a colleague whose key is not on this machine is told how to set it up
+    give_signing_keys(first, {"sunhm": keygen(tmp_path / "elsewhere", "sunhm")})
+    other = ok(where, "clone", str(first.root), str(tmp_path / "sunhm"), as_="sunhm")
+    assert "the roster's key for you is not in" in other.stdout
+    assert "git config user.signingkey PATH.pub" in other.stdout
