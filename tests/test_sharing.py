@@ -393,23 +393,22 @@ def test_clone_greets_a_colleague_on_the_roster(server: Path, tmp_path: Path):
     assert "dangwu sync" in result.stdout
 
 
+def signing_required(office: Office, keys: dict[str, Path]) -> None:
+    """The office head lists these people's keys and makes signing compulsory."""
+    from plaingit import edit_settings, give_signing_keys
+
+    give_signing_keys(office, keys)
+    edit_settings(office, lambda data: data["rules"].__setitem__("require_signing", True))
+    head = ("-c", "user.name=林海涛", "-c", "user.email=linht@example.org")
+    git_in(office.root, *head, "commit", "-qam", "roster: approvals are signed")
+
+
 def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path):
-    from plaingit import edit_settings, give_signing_keys, keygen, sign_env
+    from plaingit import keygen, sign_env
 
     first = make_office(tmp_path / "founding")
     keys = {"zhoulx": keygen(tmp_path / "keys", "zhoulx")}
-    give_signing_keys(first, keys)
-    edit_settings(first, lambda data: data["rules"].__setitem__("require_signing", True))
-    git_in(
-        first.root,
-        "-c",
-        "user.name=林海涛",
-        "-c",
-        "user.email=linht@example.org",
-        "commit",
-        "-qam",
-        "roster: approvals are signed",
-    )
+    signing_required(first, keys)
     bare = tmp_path / "server.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     ok(first, "hook", "install", str(bare))
@@ -477,23 +476,12 @@ def test_the_server_judges_a_push_by_what_earlier_pushes_left(server: Path, tmp_
 
 
 def test_clone_sets_up_signing_with_the_key_the_roster_lists(tmp_path: Path):
-    from plaingit import edit_settings, give_signing_keys, keygen
+    from plaingit import give_signing_keys, keygen
 
     home = Path(os.environ["HOME"])  # the test's own empty home
     mine = keygen(home / ".ssh", "id_ed25519")
     first = make_office(tmp_path / "founding")
-    give_signing_keys(first, {"zhoulx": mine})
-    edit_settings(first, lambda data: data["rules"].__setitem__("require_signing", True))
-    git_in(
-        first.root,
-        "-c",
-        "user.name=林海涛",
-        "-c",
-        "user.email=linht@example.org",
-        "commit",
-        "-qam",
-        "roster: approvals are signed",
-    )
+    signing_required(first, {"zhoulx": mine})
     where = Office(tmp_path)
     result = ok(where, "clone", str(first.root), str(tmp_path / "member"), as_="zhoulx")
     assert f"signing: set up with {mine}.pub, the key the roster lists" in result.stdout
