@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dangwu.cli import main
+from dangwu.entry import main
 
 main()

@@ -16,6 +16,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 _translation: gettext.NullTranslations | None = None
 _language = "en"
+_chosen_for: str | None = None  # the DANGWU_LANG the language was chosen under
 
 
 def _locale_language() -> str | None:
@@ -43,8 +44,9 @@ def choose_language(office_language: str | None = None) -> str:
 
 
 def set_language(lang: str) -> None:
-    global _translation, _language
+    global _translation, _language, _chosen_for
     _language = lang
+    _chosen_for = os.environ.get("DANGWU_LANG")
     if lang == "en":
         _translation = gettext.NullTranslations()
     else:
@@ -59,8 +61,9 @@ def use_office_language(office_language: str | None) -> None:
 
 
 def current() -> gettext.NullTranslations:
-    global _translation
-    if _translation is None:
+    if _translation is None or (
+        os.environ.get("DANGWU_LANG") and os.environ.get("DANGWU_LANG") != _chosen_for
+    ):
         set_language(choose_language())
     assert _translation is not None
     return _translation
@@ -82,3 +85,10 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
+
+
+def pair(title: tuple[str, str]) -> str:
+    """A term with its Chinese name, e.g. ``("draft", "草稿")``: "draft 草稿" in
+    English (the office's own word beside ours), "草稿" alone in Chinese."""
+    english, chinese = title
+    return chinese if language() == "zh_CN" else f"{_(english)} {chinese}"

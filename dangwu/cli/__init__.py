@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from dangwu import __version__
-from dangwu.cli import output
+from dangwu.cli import clicktext, output
 from dangwu.errors import DangwuError, ExitCode
 from dangwu.i18n import _
 
@@ -44,6 +44,35 @@ class _Group(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # in the order they were added, not alphabetical
 
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """click's main, with its usage errors said in the user's language."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **kwargs)
+        from typer._click.exceptions import ClickException, UsageError
+        from typer.exceptions import Abort
+
+        try:
+            code = super().main(args, prog_name, complete_var, False, **kwargs)
+        except UsageError as error:
+            clicktext.show_usage_error(error)
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            output.plain_error(clicktext.translate_error(error.format_message()))
+            sys.exit(error.exit_code)
+        except Abort:
+            output.plain_error(_("Aborted!"))
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+clicktext.install()
 
 app = typer.Typer(
     cls=_Group,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _
+from dangwu.i18n import _, pair
 
 
 def register(app: typer.Typer) -> None:
@@ -151,7 +151,7 @@ def roster_list(
                 p.key,
                 p.name,
                 p.title or "",
-                ", ".join(f"{_(ROLE_TITLES[r][0])} {ROLE_TITLES[r][1]}" for r in p.roles),
+                ", ".join(f"{pair(ROLE_TITLES[r])}" for r in p.roles),
                 p.email,
                 _("yes") if p.signing_key else "",
             ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _, ngettext
+from dangwu.i18n import _, ngettext, pair
 
 if TYPE_CHECKING:
     from dangwu.catalogue import Catalogue, Category
@@ -113,8 +113,8 @@ def catalogue(
                 [
                     i.code,
                     i.slug,
-                    f"{_(SCOPE_TITLES[i.scope][0])} {SCOPE_TITLES[i.scope][1]}",
-                    f"{_(CADENCE_TITLES[i.cadence][0])} {CADENCE_TITLES[i.cadence][1]}",
+                    f"{pair(SCOPE_TITLES[i.scope])}",
+                    f"{pair(CADENCE_TITLES[i.cadence])}",
                     f"{i.zh} · {i.en}",
                 ]
                 for i in c.items
@@ -375,14 +375,14 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
     ]
     scope = data.get("scope")
     if scope in SCOPE_TITLES:
-        rows.append((_("scope"), f"{_(SCOPE_TITLES[scope][0])} {SCOPE_TITLES[scope][1]}"))
+        rows.append((_("scope"), f"{pair(SCOPE_TITLES[scope])}"))
     cadence = data.get("cadence")
     if cadence in CADENCE_TITLES:
         when = data.get("period") or data.get("event_date") or ""
         rows.append(
             (
                 _("cadence"),
-                f"{_(CADENCE_TITLES[cadence][0])} {CADENCE_TITLES[cadence][1]} {when}".rstrip(),
+                f"{pair(CADENCE_TITLES[cadence])} {when}".rstrip(),
             )
         )
     channels = data.get("channels") or []

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _
+from dangwu.i18n import _, pair
 
 
 def register(app: typer.Typer) -> None:
@@ -140,7 +140,7 @@ def due(
         rows.append(
             [
                 when,
-                f"{_(KIND_TITLES[o.kind][0])} {KIND_TITLES[o.kind][1]}",
+                f"{pair(KIND_TITLES[o.kind])}",
                 RULES[o.kind][0],
                 o.subject,
                 _(o.status) if o.status else "",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _
+from dangwu.i18n import _, pair
 
 if TYPE_CHECKING:
     from dangwu.procedure import Done
@@ -72,8 +72,8 @@ def register(app: typer.Typer) -> None:
 def _done(done: Done) -> None:
     from dangwu.workflow import STATUS_TITLES
 
-    before = f"{_(STATUS_TITLES[done.before][0])} {STATUS_TITLES[done.before][1]}"
-    after = f"{_(STATUS_TITLES[done.after][0])} {STATUS_TITLES[done.after][1]}"
+    before = f"{pair(STATUS_TITLES[done.before])}"
+    after = f"{pair(STATUS_TITLES[done.after])}"
     output.say(f"{done.record_id}: {before} → {after}")
     for line in done.notes:
         output.say(f"  {line}")

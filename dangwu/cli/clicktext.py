@@ -1,0 +1,116 @@
+"""Typer's own words (usage lines, help headings, usage errors) in the user's language.
+
+Typer 0.28 vendors click without gettext: its usage errors are English f-strings,
+and only a few help headings go through the standard library's gettext. This module
+routes those headings through dangwu's catalogue and rewrites the usage errors by
+their (stable) English patterns, as far as Typer allows.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from dangwu.i18n import N_, _
+
+# the strings Typer passes through gettext, and click's built-in help line
+N_("Arguments")
+N_("Options")
+N_("Commands")
+N_("required")
+N_("default: {default}")
+N_("env var: {var}")
+N_("(dynamic)")
+N_("Show this message and exit.")
+N_("Aborted!")
+
+# click's usage errors, by their English shape -> a message of our catalogue
+_ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Missing option '(?P<name>[^']+)'\.?$"), N_("missing option {name}")),
+    (re.compile(r"^Missing argument '(?P<name>[^']+)'\.?$"), N_("missing argument {name}")),
+    (re.compile(r"^Missing parameter: (?P<name>.+)$"), N_("missing {name}")),
+    (
+        re.compile(r"^No such option: (?P<name>\S+)(?: \(Possible options: (?P<close>.+)\))?$"),
+        N_("no such option: {name}"),
+    ),
+    (re.compile(r"^No such command '(?P<name>[^']+)'\.?$"), N_("no such command: {name}")),
+    (
+        re.compile(r"^Got unexpected extra arguments? \((?P<name>.+)\)$"),
+        N_("unexpected extra argument: {name}"),
+    ),
+    (
+        re.compile(r"^Option '(?P<name>[^']+)' requires an argument\.?$"),
+        N_("option {name} needs a value"),
+    ),
+    (
+        re.compile(
+            r"^Invalid value for '(?P<name>[^']+)': '(?P<value>.*)' is not a valid integer\.?$"
+        ),
+        N_("{name}: '{value}' is not a whole number"),
+    ),
+    (
+        re.compile(r"^Invalid value for '(?P<name>[^']+)': (?P<value>.*)$"),
+        N_("{name}: invalid value: {value}"),
+    ),
+]
+N_("did you mean {close}?")
+
+
+def translate_error(message: str) -> str:
+    """A click usage error in the user's language (unchanged when not known)."""
+    for pattern, template in _ERRORS:
+        found = pattern.match(message.strip())
+        if found:
+            fields = {k: v for k, v in found.groupdict().items() if v is not None}
+            text = _(template).format(**{"name": "", "value": "", **fields})
+            if fields.get("close"):
+                text += " (" + _("did you mean {close}?").format(close=fields["close"]) + ")"
+            return text
+    return message
+
+
+def show_usage_error(error: Any) -> None:
+    """What click's UsageError.show() prints, in the user's language."""
+    from dangwu.cli import output
+
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        print(ctx.get_usage(), file=sys.stderr)
+        command = ctx.command_path
+        print(_("Try '{command} -h' for help.").format(command=command), file=sys.stderr)
+        print("", file=sys.stderr)
+    label = output.paint(_("Error") + ":", "red", stream=sys.stderr)
+    print(f"{label} {translate_error(error.format_message())}", file=sys.stderr)
+
+
+def install() -> None:
+    """Route Typer's help words through dangwu's catalogue (once, at start-up)."""
+    import typer.core
+    import typer.rich_utils
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    typer.core._ = _  # type: ignore[attr-defined]
+    typer.rich_utils._ = _  # type: ignore[attr-defined]
+
+    write_usage: Callable[..., None] = formatting.HelpFormatter.write_usage
+
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+    help_option: Callable[..., Any] = click_core.Command.get_help_option
+
+    def translated_help(self: Any, ctx: Any) -> Any:
+        option = help_option(self, ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    click_core.Command.get_help_option = translated_help  # type: ignore[method-assign]
+
+
+N_("Usage: ")
+N_("Error")

@@ -1,0 +1,53 @@
+"""The ``dangwu`` command: choose the language, then build and run the CLI.
+
+The help of every command is written when the CLI is built, so the language must
+be known before: ``DANGWU_LANG``, then the ``language`` of the office this command
+will work in (found as the command will find it: ``-C PATH``, ``DANGWU_REPO``, or
+this folder or a parent), then the locale, else English.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+_LANGUAGE = re.compile(r"^language:[ \t]*['\"]?([A-Za-z_-]+)", re.MULTILINE)
+
+
+def office_language(argv: list[str]) -> str | None:
+    """The ``language`` setting of the office the command line points at, read
+    without parsing the whole file (a broken file is the command's to report)."""
+    start = None
+    for index, arg in enumerate(argv):
+        if arg == "-C" and index + 1 < len(argv):
+            start = Path(argv[index + 1])
+            break
+        if arg.startswith("-C") and len(arg) > 2:
+            start = Path(arg[2:])
+            break
+    if start is None and os.environ.get("DANGWU_REPO"):
+        start = Path(os.environ["DANGWU_REPO"])
+    here = (start or Path.cwd()).absolute()
+    for folder in [here] if start else [here, *here.parents]:
+        settings = folder / "dangwu.yaml"
+        if settings.is_file():
+            try:
+                with settings.open("rb") as fh:
+                    text = fh.read(64 * 1024).decode("utf-8", "replace")
+            except OSError:
+                return None
+            found = _LANGUAGE.search(text)
+            return found.group(1) if found else None
+    return None
+
+
+def main() -> None:
+    from dangwu import i18n
+
+    if not os.environ.get("DANGWU_LANG"):
+        i18n.set_language(i18n.choose_language(office_language(sys.argv[1:])))
+    from dangwu.cli import main as run
+
+    run()
