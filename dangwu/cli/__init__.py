@@ -115,6 +115,7 @@ def _register() -> None:
     from dangwu.cli import (
         audit,
         demo,
+        doctor,
         office,
         records,
         render,
@@ -133,6 +134,7 @@ def _register() -> None:
     sharing.register(app)
     render.register(app)
     demo.register(app)
+    doctor.register(app)
 
 
 _register()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dangwu.cli import common, output
+from dangwu.cli import common, complete, output
 from dangwu.i18n import _, pair
 
 
@@ -163,7 +163,10 @@ def roster_list(
 
 def roster_remove(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help=_("Roster key of the person."))],
+    key: Annotated[
+        str,
+        typer.Argument(help=_("Roster key of the person."), autocompletion=complete.roster_keys),
+    ],
 ) -> None:
     from dangwu.roster import remove_person
 

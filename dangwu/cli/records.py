@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dangwu.cli import common, output
+from dangwu.cli import common, complete, output
 from dangwu.i18n import _, ngettext, pair
 
 if TYPE_CHECKING:
@@ -176,7 +176,10 @@ def new(
     ctx: typer.Context,
     category: Annotated[
         str | None,
-        typer.Argument(help=_("Category: slug (zuzhi-jianshe), code (ZZ) or name (组织建设).")),
+        typer.Argument(
+            help=_("Category: slug (zuzhi-jianshe), code (ZZ) or name (组织建设)."),
+            autocompletion=complete.categories,
+        ),
     ] = None,
     item: Annotated[
         str | None, typer.Option("--item", help=_("Item type: slug, code (ZZ16), number or name."))
@@ -341,7 +344,10 @@ def _read_body(path: Path) -> str:
 
 def show(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     from dangwu import records
@@ -591,7 +597,10 @@ def validate_cmd(
 
 def edit(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
+    ],
 ) -> None:
     from dangwu import drafting, editor, records, workflow
 
@@ -648,7 +657,10 @@ def _edit_until_valid(office: Office, record: Any) -> str | None:
 
 def set_cmd(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))],
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
+    ],
     assignments: Annotated[
         list[str], typer.Argument(metavar="FIELD=VALUE...", help=_("Fields to change."))
     ],

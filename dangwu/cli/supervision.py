@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dangwu.cli import common, output
+from dangwu.cli import common, complete, output
 from dangwu.i18n import _, pair
 
 
@@ -163,11 +163,18 @@ def due(
 
 def feedback_add(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("The record."))],
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("The record."), autocompletion=complete.record_ids),
+    ],
     text: Annotated[str, typer.Option("--text", help=_("The opinion, as given."))],
     from_key: Annotated[
         str | None,
-        typer.Option("--from", help=_("The roster key of who gave it (default: you).")),
+        typer.Option(
+            "--from",
+            help=_("The roster key of who gave it (default: you)."),
+            autocompletion=complete.roster_keys,
+        ),
     ] = None,
     public: Annotated[
         str | None,
@@ -241,7 +248,14 @@ def feedback_list(
 
 def report_new(
     ctx: typer.Context,
-    about: Annotated[str, typer.Option("--about", help=_("The record the report concerns."))],
+    about: Annotated[
+        str,
+        typer.Option(
+            "--about",
+            help=_("The record the report concerns."),
+            autocompletion=complete.record_ids,
+        ),
+    ],
     text: Annotated[str, typer.Option("--text", help=_("What the report says."))],
     name: Annotated[
         str | None,
@@ -338,7 +352,12 @@ def report_list(
 
 def report_show(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N", help=_("The report's number."))],
+    number: Annotated[
+        int,
+        typer.Argument(
+            metavar="N", help=_("The report's number."), autocompletion=complete.report_numbers
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
     from dangwu import supervision
@@ -404,7 +423,12 @@ def report_show(
 
 def report_answer(
     ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N", help=_("The report's number."))],
+    number: Annotated[
+        int,
+        typer.Argument(
+            metavar="N", help=_("The report's number."), autocompletion=complete.report_numbers
+        ),
+    ],
     text: Annotated[str, typer.Option("--text", help=_("How it was dealt with."))],
     notified: Annotated[
         str, typer.Option("--notified", help=_("How the reporter was told (e.g. 电话告知本人)."))

@@ -6,13 +6,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dangwu.cli import common, output
+from dangwu.cli import common, complete, output
 from dangwu.i18n import _, pair
 
 if TYPE_CHECKING:
     from dangwu.procedure import Done
 
-ID = Annotated[str, typer.Argument(metavar="ID", help=_("Record id."))]
+ID = Annotated[
+    str,
+    typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -110,7 +113,11 @@ def decide(
     meeting: Annotated[str, typer.Option("--meeting", help=_("Date of the meeting."))],
     attendee: Annotated[
         list[str],
-        typer.Option("--attendee", help=_("Roster key of a member present; repeat for each.")),
+        typer.Option(
+            "--attendee",
+            help=_("Roster key of a member present; repeat for each."),
+            autocompletion=complete.roster_keys,
+        ),
     ],
     outcome: Annotated[
         str,
