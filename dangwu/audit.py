@@ -394,7 +394,7 @@ class Auditor:
             flag(
                 "signature-bad",
                 _("git reports the signature as {status}").format(
-                    status=_SIGNATURE_WORDS.get(status, status)
+                    status=_(_SIGNATURE_WORDS[status]) if status in _SIGNATURE_WORDS else status
                 ),
                 record,
             )

@@ -53,9 +53,20 @@ def reference() -> str:
             group = parent.command.get_command(parent, name)  # type: ignore[attr-defined]
             parent = Context(group, info_name=name, parent=parent, max_content_width=WIDTH)
         ctx = Context(
-            command, info_name=path[-1], parent=parent, max_content_width=WIDTH, terminal_width=WIDTH
+            command,
+            info_name=path[-1],
+            parent=parent,
+            max_content_width=WIDTH,
+            terminal_width=WIDTH,
         )
-        parts += [f"## dangwu {' '.join(path)}", "", "```text", command.get_help(ctx).rstrip(), "```", ""]
+        parts += [
+            f"## dangwu {' '.join(path)}",
+            "",
+            "```text",
+            command.get_help(ctx).rstrip(),
+            "```",
+            "",
+        ]
     del _
     return "\n".join(parts)
 
