@@ -87,6 +87,17 @@ def N_(message: str) -> str:
     return message
 
 
+def term(title: tuple[str, str]) -> str:
+    """A term in the user's language alone: "approve" in English, "审核" in Chinese."""
+    english, chinese = title
+    return chinese if language() == "zh_CN" else _(english)
+
+
+def names(chinese: str, english: str) -> str:
+    """A catalogue name: "组织建设 · Organisation" in English, "组织建设" in Chinese."""
+    return chinese if language() == "zh_CN" else f"{chinese} · {english}"
+
+
 def pair(title: tuple[str, str]) -> str:
     """A term with its Chinese name, e.g. ``("draft", "草稿")``: "draft 草稿" in
     English (the office's own word beside ours), "草稿" alone in Chinese."""

@@ -19,7 +19,7 @@ from dangwu.catalogue import CHANNELS, one_of
 from dangwu.drafting import commit_record
 from dangwu.errors import IdentityError, UsageError
 from dangwu.history import describe
-from dangwu.i18n import _
+from dangwu.i18n import _, pair
 from dangwu.office import Office, Rules
 
 
@@ -145,7 +145,7 @@ def decide(
                 names=names,
                 n=len(attendees),
                 size=result.facts["decision"]["group"],
-                outcome=outcome,
+                outcome=pair(workflow.OUTCOME_TITLES[outcome]),
             )
         ]
         return _write(act, record, "decide", result, details=details)

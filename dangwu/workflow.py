@@ -78,6 +78,29 @@ STATUS_TITLES = {
 # States whose content may still change [SPEC section 4: edit].
 EDITABLE = frozenset({"draft", "submitted", "decided", "approved", "consulting"})
 OUTCOMES = ("publish", "revise", "withhold")
+# what each step is called: the commit's Dangwu-Step, then the office's word for it
+STEP_TITLES = {
+    "init": (N_("init"), "创建"),
+    "new": (N_("new"), "拟定"),
+    "set": (N_("set"), "修改"),
+    "edit": (N_("edit"), "编辑"),
+    "submit": (N_("submit"), "报送"),
+    "decide": (N_("decide"), "集体讨论决定"),
+    "approve": (N_("approve"), "审核"),
+    "reject": (N_("reject"), "退回"),
+    "publish": (N_("publish"), "公开"),
+    "withdraw": (N_("withdraw"), "撤回"),
+    "feedback": (N_("feedback"), "意见建议"),
+    "report": (N_("report"), "举报"),
+    "answer": (N_("answer"), "答复"),
+    "roster add": (N_("roster add"), "添加人员"),
+    "roster remove": (N_("roster remove"), "删除人员"),
+}
+OUTCOME_TITLES = {
+    "publish": (N_("publish"), "决定公开"),
+    "revise": (N_("revise"), "退回修改"),
+    "withhold": (N_("withhold"), "不予公开"),
+}
 
 
 @dataclass(frozen=True)

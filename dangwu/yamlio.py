@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from dangwu.errors import Problem
-from dangwu.i18n import _
+from dangwu.i18n import N_, _
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -264,10 +264,10 @@ def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
         mark = exc.context_mark
     if exc.context and exc.problem and "while" in exc.context:
         message = _("YAML syntax: {problem} ({context})").format(
-            problem=exc.problem.strip(), context=exc.context.strip()
+            problem=_libyaml(exc.problem), context=_libyaml(exc.context)
         )
     else:
-        message = _("YAML syntax: {problem}").format(problem=problem)
+        message = _("YAML syntax: {problem}").format(problem=_libyaml(problem))
     hint = None
     if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         message = _("YAML syntax: a tab character is used for indentation")
@@ -275,6 +275,55 @@ def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     if mark is None:
         return YamlProblem(None, None, message, hint)
     return YamlProblem(mark.line + 1, mark.column + 1, message, hint)
+
+
+# libyaml's own words for what it found wrong, so that they can be said in the
+# user's language; anything else it says is shown as it says it
+_LIBYAML = {
+    text: text
+    for text in (
+        N_("found unexpected end of stream"),
+        N_("mapping values are not allowed in this context"),
+        N_("mapping values are not allowed here"),
+        N_("did not find expected key"),
+        N_("did not find expected node content"),
+        N_("did not find expected ',' or ']'"),
+        N_("did not find expected ',' or '}'"),
+        N_("did not find expected '-' indicator"),
+        N_("did not find expected <document start>"),
+        N_("found unknown escape character"),
+        N_("could not find expected ':'"),
+        N_("found character that cannot start any token"),
+        N_("block sequence entries are not allowed in this context"),
+        N_("found a tab character that violates indentation"),
+        N_("found a tab character where an indentation space is expected"),
+        N_("found unexpected document indicator"),
+        N_("found undefined tag handle"),
+        N_("found incompatible YAML document"),
+        N_("while scanning for the next token"),
+        N_("while scanning a quoted scalar"),
+        N_("while scanning a plain scalar"),
+        N_("while scanning a simple key"),
+        N_("while scanning a block scalar"),
+        N_("while scanning an anchor"),
+        N_("while scanning an alias"),
+        N_("while scanning a tag"),
+        N_("while scanning a directive"),
+        N_("while parsing a quoted scalar"),
+        N_("while parsing a block mapping"),
+        N_("while parsing a flow mapping"),
+        N_("while parsing a block collection"),
+        N_("while parsing a flow sequence"),
+        N_("while parsing a flow node"),
+        N_("while parsing a block node"),
+        N_("while parsing a node"),
+    )
+}
+
+
+def _libyaml(text: str) -> str:
+    text = text.strip()
+    return _(text) if text in _LIBYAML else text
 
 
 def _char_at(text: str, line: int, column: int) -> str:

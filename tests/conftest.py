@@ -267,10 +267,16 @@ def office_factory(_seed: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 def dangwu_process(
-    *args: str, cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 60
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 60,
+    drop: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """Run dangwu as its own process, as a user's shell would."""
-    full_env = {**os.environ, **(env or {})}
+    """Run dangwu as its own process, as a user's shell would; ``drop`` leaves out the
+    variables of ours that start so (the language tests start from no locale)."""
+    ours = {k: v for k, v in os.environ.items() if not (drop and k.startswith(drop))}
+    full_env = {**ours, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "dangwu", *args],
         cwd=cwd,

@@ -82,6 +82,8 @@ def problems(lang: str) -> list[str]:
     found = []
     catalog = read(po_path(lang))
     for message in extract():
+        if not message.id:
+            continue  # the catalogue's header
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         entry = catalog.get(message.id, context=message.context)
         if entry is None:

@@ -41,6 +41,9 @@ class _Group(TyperGroup):
             output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")))
             raise typer.Exit(3) from None
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        return clicktext.translate_params(super().get_params(ctx))
+
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # in the order they were added, not alphabetical
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _, ngettext
+from dangwu.i18n import _, ngettext, term
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +43,7 @@ def log(
 ) -> None:
     from dangwu import inspector
     from dangwu.office import ROLE_TITLES
-    from dangwu.workflow import STATUS_TITLES
+    from dangwu.workflow import STATUS_TITLES, STEP_TITLES
 
     entries = inspector.log(common.office(ctx), record=record_id, limit=limit)
     if as_json:
@@ -64,7 +64,7 @@ def log(
             [
                 e.date[:16].replace("T", " "),
                 f"{e.name} ({', '.join(_(ROLE_TITLES[r][0]) for r in e.roles) or '?'})",
-                e.step,
+                term(STEP_TITLES[e.step]) if e.step in STEP_TITLES else e.step,
                 e.record or "",
                 state(e),
                 signature_words[e.signature],

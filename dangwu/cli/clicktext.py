@@ -25,24 +25,42 @@ N_("env var: {var}")
 N_("(dynamic)")
 N_("Show this message and exit.")
 N_("Aborted!")
+# Typer's own options of the root command, for shell completion
+COMPLETION_HELP = {
+    "install_completion": N_("Install completion for the current shell."),
+    "show_completion": N_(
+        "Show completion for the current shell, to copy it or customize the installation."
+    ),
+}
+
+
+def translate_params(params: list[Any]) -> list[Any]:
+    """The root command's parameters, Typer's completion options said in the user's
+    language."""
+    for param in params:
+        english = COMPLETION_HELP.get(getattr(param, "name", "") or "")
+        if english is not None:
+            param.help = _(english)
+    return params
+
 
 # click's usage errors, by their English shape -> a message of our catalogue
 _ERRORS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Missing option '(?P<name>[^']+)'\.?$"), N_("missing option {name}")),
-    (re.compile(r"^Missing argument '(?P<name>[^']+)'\.?$"), N_("missing argument {name}")),
+    (re.compile(r"^Missing option '(?P<name>[^']+)'\.?$"), N_("missing option '{name}'")),
+    (re.compile(r"^Missing argument '(?P<name>[^']+)'\.?$"), N_("missing argument '{name}'")),
     (re.compile(r"^Missing parameter: (?P<name>.+)$"), N_("missing {name}")),
     (
         re.compile(r"^No such option: (?P<name>\S+)(?: \(Possible options: (?P<close>.+)\))?$"),
-        N_("no such option: {name}"),
+        N_("no such option: '{name}'"),
     ),
-    (re.compile(r"^No such command '(?P<name>[^']+)'\.?$"), N_("no such command: {name}")),
+    (re.compile(r"^No such command '(?P<name>[^']+)'\.?$"), N_("no such command: '{name}'")),
     (
         re.compile(r"^Got unexpected extra arguments? \((?P<name>.+)\)$"),
-        N_("unexpected extra argument: {name}"),
+        N_("unexpected extra argument: '{name}'"),
     ),
     (
         re.compile(r"^Option '(?P<name>[^']+)' requires an argument\.?$"),
-        N_("option {name} needs a value"),
+        N_("option '{name}' needs a value"),
     ),
     (
         re.compile(
@@ -110,6 +128,28 @@ def install() -> None:
         return option
 
     click_core.Command.get_help_option = translated_help  # type: ignore[method-assign]
+    english_short_help: Callable[..., str] = vars(click_core)["make_default_short_help"]
+
+    def short_help(help: str, max_length: int = 45) -> str:
+        """The first sentence of a help text, as wide as the terminal allows; click
+        counts words by spaces, which Chinese has none of, and characters as one
+        column, where a Chinese one takes two."""
+        from dangwu.cli.output import width
+
+        first = help.split("\n\n", 1)[0].strip()
+        if not re.search("[\u4e00-\u9fff]", first):
+            return english_short_help(help, max_length)
+        first = first.split("。", 1)[0] + "。" if "。" in first else first
+        for stop in "。；：":
+            if width(first) <= max_length:
+                break
+            if stop in first[:-1]:
+                first = first[: first.index(stop) + (1 if stop == "。" else 0)]
+        while width(first) > max_length:
+            first = first[:-2] + "…"
+        return first
+
+    vars(click_core)["make_default_short_help"] = short_help
 
 
 N_("Usage: ")

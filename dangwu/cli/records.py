@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dangwu.cli import common, complete, output
-from dangwu.i18n import _, ngettext, pair
+from dangwu.i18n import _, names, ngettext, pair
+from dangwu.workflow import OUTCOME_TITLES
 
 if TYPE_CHECKING:
     from dangwu.catalogue import Catalogue, Category
@@ -115,11 +116,11 @@ def catalogue(
                     i.slug,
                     f"{pair(SCOPE_TITLES[i.scope])}",
                     f"{pair(CADENCE_TITLES[i.cadence])}",
-                    f"{i.zh} · {i.en}",
+                    names(i.zh, i.en),
                 ]
                 for i in c.items
             ],
-            title=f"{c.code} {c.zh} · {c.en} ({c.slug})",
+            title=f"{c.code} {names(c.zh, c.en)} ({c.slug})",
         )
 
 
@@ -160,14 +161,14 @@ def _menu(title: str, rows: list[tuple[str, str]]) -> int:
 
 
 def _ask_category(cat: Catalogue) -> Category:
-    index = _menu(_("Category (公开类别):"), [(c.code, f"{c.zh}  {c.en}") for c in cat])
+    index = _menu(_("Category (公开类别):"), [(c.code, names(c.zh, c.en)) for c in cat])
     return cat.categories[index]
 
 
 def _ask_item(category: Category) -> str:
     index = _menu(
         _("Item (公开事项) of {zh}:").format(zh=category.zh),
-        [(i.code, f"{i.zh}  {i.en}") for i in category.items],
+        [(i.code, names(i.zh, i.en)) for i in category.items],
     )
     return category.items[index].slug
 
@@ -375,7 +376,7 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
         (_("status"), _(status)),
         (
             _("category"),
-            f"{category.zh} · {category.en}" if category else str(data.get("category")),
+            names(category.zh, category.en) if category else str(data.get("category")),
         ),
         (_("item"), item_label),
     ]
@@ -458,7 +459,9 @@ def _steps(settings: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
                 date=facts.get("meeting"),
                 n=len(facts.get("attendees") or []),
                 size=facts.get("group"),
-                outcome=_(str(facts.get("outcome"))),
+                outcome=pair(OUTCOME_TITLES[str(facts.get("outcome"))])
+                if facts.get("outcome") in OUTCOME_TITLES
+                else str(facts.get("outcome")),
             )
         elif name == "approval" and facts.get("signed"):
             line += " · " + _("signed")

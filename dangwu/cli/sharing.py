@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _, ngettext
+from dangwu.i18n import _, ngettext, term
 
 
 def register(app: typer.Typer) -> None:
@@ -85,7 +85,7 @@ def sync(
 ) -> None:
     from dangwu import sharing
     from dangwu.office import ROLE_TITLES
-    from dangwu.workflow import STATUS_TITLES
+    from dangwu.workflow import STATUS_TITLES, STEP_TITLES
 
     done = sharing.sync(common.office(ctx), remote=remote, theirs=theirs)
     if done.arrived:
@@ -102,7 +102,8 @@ def sync(
                 after = _(STATUS_TITLES[e.after][0]) if e.after in STATUS_TITLES else e.after
                 state = f"  {before} → {after}"
             output.say(
-                f"  {e.date[:16].replace('T', ' ')}  {e.name} ({roles})  {e.step}  "
+                f"  {e.date[:16].replace('T', ' ')}  {e.name} ({roles})  "
+                f"{term(STEP_TITLES[e.step]) if e.step in STEP_TITLES else e.step}  "
                 f"{e.record or e.subject.split(': ', 1)[-1]}{state}"
             )
     for path in done.kept:

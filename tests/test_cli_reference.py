@@ -1,0 +1,66 @@
+"""The command reference is generated from the CLI and checked here, so it cannot
+drift; every command has help, and every command that acts has an example."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCES = {"en": ROOT / "docs" / "cli.md", "zh_CN": ROOT / "docs" / "cli.zh-CN.md"}
+EXAMPLE = {"en": "Example: dangwu ", "zh_CN": "示例：dangwu "}
+
+
+def generate(lang: str) -> str:
+    env = {**os.environ, "DANGWU_LANG": lang, "COLUMNS": "100"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "cli_reference.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module", params=sorted(REFERENCES))
+def reference(request: pytest.FixtureRequest) -> tuple[str, str]:
+    return request.param, generate(request.param)
+
+
+def test_the_checked_in_reference_is_what_the_cli_says(reference: tuple[str, str]):
+    lang, text = reference
+    path = REFERENCES[lang]
+    if os.environ.get("DANGWU_UPDATE_REFERENCE"):
+        path.write_text(text, "utf-8")
+    assert path.read_text("utf-8") == text, (
+        f"{path.name} is out of date: DANGWU_UPDATE_REFERENCE=1 python -m pytest "
+        "tests/test_cli_reference.py"
+    )
+
+
+def sections(text: str) -> dict[str, str]:
+    found = {}
+    for chunk in text.split("\n## ")[1:]:
+        title, _sep, body = chunk.partition("\n")
+        found[title.strip()] = body
+    return found
+
+
+GROUPS = {"dangwu roster", "dangwu feedback", "dangwu report", "dangwu remote", "dangwu hook"}
+
+
+def test_every_command_has_help_and_every_action_an_example(reference: tuple[str, str]):
+    lang, text = reference
+    found = sections(text)
+    assert len(found) > 35, sorted(found)
+    for title, body in found.items():
+        description = body.split("\n\n", 2)[1] if "\n\n" in body else ""
+        assert description.strip(), f"{title} has no help text"
+        if title not in GROUPS:
+            assert EXAMPLE[lang] in body, f"{title} has no example"

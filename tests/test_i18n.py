@@ -1,0 +1,198 @@
+"""dangwu in Chinese and in English [SPEC 10].
+
+* the zh_CN catalogue has every message, with the same placeholders, compiled;
+* the language follows DANGWU_LANG, then the office's ``language``, then the locale;
+* under DANGWU_LANG=zh_CN the demo, a tour of the commands and every error of the
+  bad-input corpus print in Chinese with no English left but identifiers;
+  under DANGWU_LANG=en the messages are English;
+* Chinese text lines up in tables (checked against a golden capture).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Office, dangwu_process
+from lang import chinese_in, english_left
+from test_bad_input import RECORD_CASES, install
+
+sys.path.insert(0, str(ROOT / "tools"))
+import i18n as catalogue_tool
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+NOW = "2026-11-26T10:00:00+08:00"
+
+
+def test_every_message_has_its_chinese_translation():
+    assert catalogue_tool.problems("zh_CN") == []
+
+
+def dangwu(*args: str, cwd: Path, lang: str | None = "zh_CN", env: dict[str, str] | None = None):
+    ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, **(env or {})}
+    if lang is not None:
+        ours["DANGWU_LANG"] = lang
+    return dangwu_process(*args, cwd=cwd, env=ours, timeout=300, drop=("LANG", "LC_", "DANGWU_"))
+
+
+@pytest.fixture(scope="module")
+def zh_office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The demo, built in Chinese, and what it printed."""
+    folder = tmp_path_factory.mktemp("zh")
+    home = folder / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    built = dangwu("demo", str(folder / "office"), cwd=folder, env=env)
+    assert built.returncode == 0, built.stderr
+    return folder / "office", built.stdout + built.stderr
+
+
+def allowed_words(office: Path) -> set[str]:
+    """The office's own identifiers: roster keys, and the typefaces doctor names."""
+    from dangwu import yamlio
+
+    roster = yamlio.load((office / "dangwu.yaml").read_text("utf-8")).data["roster"]
+    catalogue = yamlio.load((ROOT / "schemas" / "catalogue.yaml").read_text("utf-8")).data
+    slugs = {c["slug"] for c in catalogue["categories"]}
+    slugs |= {i["slug"] for c in catalogue["categories"] for i in c["items"]}
+    fonts = {"WenQuanYi", "Micro", "Hei", "Mono", "Noto", "Sans", "CJK", "SC"}
+    return set(roster) | slugs | fonts
+
+
+def test_the_demo_speaks_chinese(zh_office: tuple[Path, str]):
+    office, said = zh_office
+    assert "已在" in said and "示例公开档案库" in said
+    assert english_left(said, allowed_words(office)) == []
+
+
+TOUR = [
+    ("list",),
+    ("list", "--category", "ZZ"),
+    ("show", "ZZ-2026-102"),
+    ("show", "ZD-2026-105"),
+    ("log", "ZZ-2026-102"),
+    ("log", "-n", "20"),
+    ("due",),
+    ("stats", "--year", "2026"),
+    ("report", "list"),
+    ("report", "show", "103"),
+    ("feedback", "list"),
+    ("roster", "list"),
+    ("catalogue", "ZZ"),
+    ("audit",),
+    ("validate",),
+    ("check", "DT-2026-103"),
+    ("board", "-o", "printed"),
+    ("bulletin", "2026Q3", "-o", "printed"),
+    ("doctor",),
+    ("submit", "ZZ-2026-999"),
+    ("approve", "SX-2026-105"),
+    ("publish", "ZD-2026-105"),
+    (
+        "decide",
+        "ZZ-2026-107",
+        "--meeting",
+        "2026-11-20",
+        "--attendee",
+        "hanzg",
+        "--outcome",
+        "publish",
+    ),
+    ("report", "answer", "101", "--text", "再次答复", "--notified", "电话"),
+    ("feedback", "add", "SX-2026-105", "--text", "意见"),
+    ("new", "zuzhi-jianshe", "--item", "party-dues", "--title", "x"),
+    ("show", "../etc/passwd"),
+    ("list", "--scope", "publik"),
+    ("verify", "00000000-PZZ1-261126-QX4T"),
+    ("sync",),
+    ("nosuch",),
+    ("show",),
+    ("list", "--nosuch"),
+]
+
+
+@pytest.mark.parametrize("args", TOUR, ids=" ".join)
+def test_a_tour_of_the_commands_in_chinese(zh_office: tuple[Path, str], args: tuple[str, ...]):
+    office, _said = zh_office
+    ran = dangwu(
+        *args, cwd=office, env={"GIT_AUTHOR_EMAIL": "dumy@example.org", "GIT_AUTHOR_NAME": "杜明远"}
+    )
+    out = ran.stdout + ran.stderr
+    assert "Traceback" not in out, out
+    assert ran.returncode in (0, 1, 2), out
+    assert english_left(out, allowed_words(office)) == [], out
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("due", "--help"), ("report", "new", "--help")], ids=" ".join
+)
+def test_help_is_chinese(zh_office: tuple[Path, str], args: tuple[str, ...]):
+    office, _said = zh_office
+    ran = dangwu(*args, cwd=office)
+    assert ran.returncode == 0
+    assert "用法：" in ran.stdout and ("选项" in ran.stdout)
+    commands = {line.split()[0] for line in ran.stdout.splitlines() if line.startswith("  ")}
+    allowed = allowed_words(office) | commands | {"shell"}
+    assert english_left(ran.stdout, allowed) == [], ran.stdout
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("c", RECORD_CASES, ids=lambda c: c.id)
+def test_every_bad_input_error_is_said_in_the_chosen_language(office: Office, c, lang: str):
+    install(office, c)
+    result = office.run("validate", env={"DANGWU_LANG": lang})
+    assert result.exit_code == 1
+    other_language = english_left(result.output) if lang == "zh_CN" else chinese_in(result.output)
+    assert other_language == [], result.output
+
+
+# --- choosing the language ---------------------------------------------------------------
+
+
+def test_the_office_setting_chooses_the_language_for_everyone(zh_office: tuple[Path, str]):
+    office, _said = zh_office
+    # the sample office says language: zh_CN; nobody has set DANGWU_LANG or a locale
+    ran = dangwu("list", "--category", "ZZ", cwd=office, lang=None, env={"LANG": "C.UTF-8"})
+    assert "已公开" in ran.stdout and "published" not in ran.stdout
+    helped = dangwu("--help", cwd=office, lang=None, env={"LANG": "C.UTF-8"})
+    assert "用法：" in helped.stdout
+    # DANGWU_LANG wins over the office
+    english = dangwu("list", "--category", "ZZ", cwd=office, lang="en")
+    assert "published" in english.stdout and "已公开" not in english.stdout
+
+
+def test_the_locale_chooses_when_nothing_else_does(tmp_path: Path):
+    chinese = dangwu("--help", cwd=tmp_path, lang=None, env={"LANG": "zh_CN.UTF-8"})
+    assert "用法：" in chinese.stdout
+    english = dangwu("--help", cwd=tmp_path, lang=None, env={"LANG": "C.UTF-8"})
+    assert "Usage:" in english.stdout and "用法" not in english.stdout
+
+
+# --- width ---------------------------------------------------------------------------------
+
+
+def test_chinese_tables_line_up(zh_office: tuple[Path, str]):
+    """A fixed-width capture of a Chinese table: each column starts at the same
+    terminal column on every line (CJK characters count two)."""
+    from dangwu.cli.output import width
+
+    office, _said = zh_office
+    ran = dangwu("list", "--category", "ZZ", cwd=office)
+    golden = GOLDEN / "list-zh.txt"
+    if os.environ.get("DANGWU_UPDATE_GOLDEN"):
+        golden.write_text(ran.stdout, "utf-8")
+    assert ran.stdout == golden.read_text("utf-8")
+    lines = ran.stdout.splitlines()
+    rule = lines[1]
+    starts = [i for i, ch in enumerate(rule) if ch == "─" and i > 0 and rule[i - 1] == " "]
+    assert len(starts) == 5, rule  # id, status, scope, cadence, when, title
+    for line in lines[2:]:
+        for start in starts:
+            used, index = 0, 0
+            while used < start and index < len(line):
+                used += width(line[index])
+                index += 1
+            # a column starts exactly at its rule's column, after a space
+            assert used == start and line[index - 1] == " ", (line, start)
