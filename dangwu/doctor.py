@@ -115,7 +115,7 @@ def _office(office: Office, email: str | None) -> list[Check]:
                 OK,
                 _("on the roster"),
                 f"{person.name} ({person.key}): "
-                + ", ".join(pair(ROLE_TITLES[r]) for r in person.roles if r in ROLE_TITLES),
+                + _(", ").join(pair(ROLE_TITLES[r]) for r in person.roles if r in ROLE_TITLES),
             )
         )
     required = settings.rules.require_signing

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 DOMAIN = "dangwu"
@@ -85,6 +86,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
+
+
+def alternatives(words: Iterable[str]) -> str:
+    """ "a, b or c" in English, "a、b或c" in Chinese."""
+    items = list(words)
+    if len(items) < 2:
+        return "".join(items)
+    return _("{some} or {last}").format(some=_(", ").join(items[:-1]), last=items[-1])
 
 
 def term(title: tuple[str, str]) -> str:

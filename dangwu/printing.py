@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from dangwu import board as board_rules
 from dangwu import clock, render, snapshot
+from dangwu.catalogue import SCOPE_TITLES
 from dangwu.errors import DangwuError, UsageError
 from dangwu.gitstore import GitStore
-from dangwu.i18n import _
+from dangwu.i18n import _, names, term
 from dangwu.office import Office
 from dangwu.schedule import Quarter
 
@@ -161,6 +162,7 @@ def verify(office: Office, code_text: str) -> Verdict:
                 ],
             )
         when = then.when
+        category = then.catalogue.by_slug(sheet.category)
         lines = [
             _(
                 "genuine: printed from commit {commit} ({date}), {scope} board, {category} "
@@ -168,8 +170,8 @@ def verify(office: Office, code_text: str) -> Verdict:
             ).format(
                 commit=commit[:10],
                 date=when.date().isoformat(),
-                scope=code.scope,
-                category=sheet.category,
+                scope=term(SCOPE_TITLES[code.scope]),
+                category=names(category.zh, category.en) if category else sheet.category,
                 page=code.page,
                 on=code.on.isoformat(),
             )

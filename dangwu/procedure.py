@@ -138,7 +138,7 @@ def decide(
             outcome=outcome,
             note=note,
         )
-        names = ", ".join(act.settings.roster[k].name for k in attendees)
+        names = _(", ").join(act.settings.roster[k].name for k in attendees)
         details = [
             _("meeting {date}: {names} ({n} of {size} present); outcome: {outcome}").format(
                 date=day.isoformat(),

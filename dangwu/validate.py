@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dangwu import yamlio
 from dangwu.catalogue import INTERNAL_CHANNELS, Catalogue, suggest
 from dangwu.errors import Problem
-from dangwu.i18n import _
+from dangwu.i18n import _, alternatives
 from dangwu.pool import Progress, fork_map
 from dangwu.resources import shipped
 
@@ -212,7 +212,7 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
             at(
                 prefix
                 + _("expected {expected}, found {found}").format(
-                    expected=_(" or ").join(names), found=_describe(value)
+                    expected=alternatives(names), found=_describe(value)
                 ),
                 _quote_hint(value, expected),
             )

@@ -22,7 +22,7 @@ from typing import Any
 
 from dangwu.catalogue import INTERNAL_CHANNELS
 from dangwu.errors import IdentityError, RuleViolation
-from dangwu.i18n import N_, _
+from dangwu.i18n import N_, _, alternatives
 from dangwu.office import DRAFTING_ROLES, ROLE_TITLES, ROSTER_ROLES, Person, Rules
 
 GROUP_ROLES = frozenset({"leader", "member"})
@@ -126,7 +126,7 @@ class Outcome:
 
 
 def role_names(roles: Iterable[str]) -> str:
-    return _(" or ").join(_(ROLE_TITLES[r][0]) for r in sorted(roles))
+    return alternatives(_(ROLE_TITLES[r][0]) for r in sorted(roles))
 
 
 def require(person: Person, action: str) -> None:
@@ -170,7 +170,7 @@ def _from(data: Mapping[str, Any], step: str, allowed: Sequence[str]) -> str:
                 id=_id(data),
                 status=_(status),
                 step=step,
-                allowed=_(" or ").join(_(s) for s in allowed),
+                allowed=alternatives(_(s) for s in allowed),
             ),
             _id(data),
             _next_step_hint(status, _id(data)),

@@ -140,7 +140,7 @@ def test_clerk_may_not_change_the_roster(office):
     )
     assert result.exit_code == 1
     assert "杜明远 (dumy) may not change the roster" in result.output
-    assert "leader or office deputy or office head" in result.output
+    assert "leader, office deputy or office head" in result.output
     assert office.state() == before
 
 

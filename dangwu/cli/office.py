@@ -151,7 +151,7 @@ def roster_list(
                 p.key,
                 p.name,
                 p.title or "",
-                ", ".join(f"{pair(ROLE_TITLES[r])}" for r in p.roles),
+                _(", ").join(f"{pair(ROLE_TITLES[r])}" for r in p.roles),
                 p.email,
                 _("yes") if p.signing_key else "",
             ]

@@ -58,19 +58,24 @@ def note(message: str) -> None:
     print(paint(message, "dim", stream=sys.stderr), file=sys.stderr)
 
 
+def _labelled(label: str, text: str, *styles: str) -> str:
+    """``error: text``; a Chinese label ends in a full-width colon and takes no space."""
+    gap = "" if label.endswith("：") else " "
+    return paint(label, *styles, stream=sys.stderr) + gap + text
+
+
 def plain_error(message: str) -> None:
-    label = paint(_("error") + ":", "bold", "red", stream=sys.stderr)
-    print(f"{label} {message}", file=sys.stderr)
+    print(_labelled(_("error:"), message, "bold", "red"), file=sys.stderr)
 
 
 def hint_line(text: str) -> None:
-    label = paint(_("hint") + ":", "yellow", stream=sys.stderr)
-    print(f"{label} {text}", file=sys.stderr)
+    print(_labelled(_("hint:"), text, "yellow"), file=sys.stderr)
 
 
 def problem_line(problem: Problem, stream: TextIO) -> str:
     where = paint(problem.location() + ":", "bold", stream=stream)
-    hint = paint(f" ({problem.hint})", "dim", stream=stream) if problem.hint else ""
+    aside = _(" ({hint})").format(hint=problem.hint)
+    hint = paint(aside, "dim", stream=stream) if problem.hint else ""
     return f"{where} {problem.message}{hint}"
 
 

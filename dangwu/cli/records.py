@@ -396,7 +396,7 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
     rows.append(
         (
             _("channels"),
-            ", ".join(
+            _(", ").join(
                 settings.channels.get(c)
                 or (CHANNEL_TITLES[c][1] if c in CHANNEL_TITLES else str(c))
                 for c in channels
@@ -437,7 +437,7 @@ def _steps(settings: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
         return f"{name} {str(facts.get('at', ''))[:16].replace('T', ' ')}"
 
     def channels(facts: dict[str, Any]) -> str:
-        return ", ".join(settings.channels.get(c, c) for c in facts.get("channels") or [])
+        return _(", ").join(settings.channels.get(c, c) for c in facts.get("channels") or [])
 
     lines: list[tuple[str, str, str]] = []
     for name, label in (

@@ -95,7 +95,7 @@ def sync(
             )
         )
         for e in done.arrived:
-            roles = ", ".join(_(ROLE_TITLES[r][0]) for r in e.roles) or "?"
+            roles = _(", ").join(_(ROLE_TITLES[r][0]) for r in e.roles) or "?"
             state = ""
             if e.after:
                 before = _(STATUS_TITLES[e.before][0]) if e.before in STATUS_TITLES else "–"
@@ -187,7 +187,7 @@ def clone(
         )
         return
     person = joined.person
-    roles = ", ".join(_(ROLE_TITLES[r][0]) for r in person.roles)
+    roles = _(", ").join(_(ROLE_TITLES[r][0]) for r in person.roles)
     output.say(
         _("You are {name} ({key}), {roles}.").format(name=person.name, key=person.key, roles=roles)
     )

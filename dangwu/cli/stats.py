@@ -133,7 +133,12 @@ def stats(
                 open=f.open_reports,
             ),
         ),
-        (_("withdrawn, withheld"), f"{f.withdrawn}, {f.withheld}"),
+        (
+            _("withdrawn, withheld"),
+            _("{withdrawn} withdrawn, {withheld} withheld").format(
+                withdrawn=f.withdrawn, withheld=f.withheld
+            ),
+        ),
     ]
     label = max(output.width(k) for k, _v in rows)
     for key, value in rows:

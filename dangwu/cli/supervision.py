@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.cli import common, complete, output
-from dangwu.i18n import _, pair
+from dangwu.i18n import _, language, pair
 
 
 def register(app: typer.Typer) -> None:
@@ -155,7 +155,12 @@ def due(
     )
     for kind in dict.fromkeys(o.kind for o in found.owed):
         section, words, rule = RULES[kind]
-        output.say(f"  {KIND_TITLES[kind][1]}  {_('seed')} {section}: {words} ({_(rule)})", "dim")
+        line = _("{kind}  seed {section}: {words}").format(
+            kind=KIND_TITLES[kind][1], section=section, words=words
+        )
+        if language() != "zh_CN":  # the seed's words are the Chinese reader's explanation
+            line += f" ({_(rule)})"
+        output.say("  " + line, "dim")
 
 
 # --- feedback ------------------------------------------------------------------------
