@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -86,6 +87,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
+
+
+def columns(text: str) -> int:
+    """Columns a text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """The text filled with spaces to ``width`` terminal columns."""
+    return text + " " * max(0, width - columns(text))
 
 
 def alternatives(words: Iterable[str]) -> str:

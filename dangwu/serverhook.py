@@ -13,13 +13,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dangwu.gitstore import GitStore
 
 ZERO = "0" * 40
 # what git gives a pre-receive hook so it can read the objects of the push
 GIT_KEEPS = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
 
 
-def _clean_environment(repo: Path, language: str) -> None:
+def _clean_environment(repo: Path, language: str | None) -> None:
     kept = {k: v for k, v in os.environ.items() if k in GIT_KEEPS or k.startswith("GIT_PUSH_")}
     path = os.environ.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
     os.environ.clear()
@@ -31,17 +35,22 @@ def _clean_environment(repo: Path, language: str) -> None:
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "GIT_CONFIG_GLOBAL": os.devnull,
-            "DANGWU_LANG": language,
             "NO_COLOR": "1",
         }
     )
+    if language:
+        os.environ["DANGWU_LANG"] = language
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    language = args[args.index("--lang") + 1] if "--lang" in args[:-1] else "en"
+    # --lang when the hook was installed with one; else the office's setting (judge)
+    language = args[args.index("--lang") + 1] if "--lang" in args[:-1] else None
     repo = Path.cwd()
     _clean_environment(repo, language)
+    from dangwu import i18n
+
+    i18n.set_language(language or "en")  # whatever the pusher's shell had chosen
     lines = [line.split() for line in sys.stdin.read().splitlines() if line.strip()]
     if "--after" in args:
         return after(repo)
@@ -67,6 +76,8 @@ def judge(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
     office = Office(repo, bare=True)
     out: list[str] = []
     with GitStore(repo, office.state_dir) as git:
+        if updates:
+            _speak_the_office_language(git, updates[0])
         for old, new, ref in updates:
             if not ref.startswith("refs/heads/"):
                 continue
@@ -114,6 +125,24 @@ def judge(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
     if out:
         out.append(_("dangwu: nothing was changed on the server; 'dangwu audit' shows the same"))
     return out
+
+
+def _speak_the_office_language(git: GitStore, update: tuple[str, str, str]) -> None:
+    """Unless the hook was installed with --lang, answer in the office's language: the
+    ``language:`` of the settings the branch holds (or, for a first push, brings)."""
+    from dangwu import i18n, yamlio
+
+    if os.environ.get("DANGWU_LANG"):
+        return
+    old, new, _ref = update
+    raw = git.blob(old if old != ZERO else new, "dangwu.yaml")
+    try:
+        data = yamlio.load(yamlio.decode(raw)).data if raw else None
+    except yamlio.YamlProblem:
+        data = None  # broken settings are the audit's to report, in English
+    language = data.get("language") if isinstance(data, dict) else None
+    if language in ("en", "zh_CN"):
+        i18n.use_office_language(language)
 
 
 def after(repo: Path) -> int:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from dangwu import __version__
 from dangwu.errors import DangwuError, GitError, UsageError
 from dangwu.gitstore import GitStore, is_bare
-from dangwu.i18n import _
+from dangwu.i18n import _, columns, pad
 from dangwu.office import SETTINGS_FILE, Office, Person
 
 if TYPE_CHECKING:
@@ -302,7 +302,9 @@ def _explain(
     for path in paths:
         label = Path(path).stem if path.startswith("records/") else path
         lines.append(_("{what} was changed both here and on the server:").format(what=label))
-        for side, span in ((_("here"), f"{base}..{head}"), (_("server"), f"{base}..{upstream}")):
+        sides = ((_("here"), f"{base}..{head}"), (_("server"), f"{base}..{upstream}"))
+        side_width = max(columns(side) for side, _span in sides)
+        for side, span in sides:
             log = git.run(
                 "log", "--reverse", "--format=%ae%x1f%aI%x1f%s%x1f%b%x1e", span, "--", path
             )
@@ -312,11 +314,12 @@ def _explain(
                 email, when, subject, body = row.strip("\n").split("\x1f", 3)
                 person = settings.person_by_email(email)
                 who = f"{person.name} ({person.key})" if person else email
-                lines.append(f"  {side:<6}  {when[:16].replace('T', ' ')}  {who}  {subject}")
+                stamp = when[:16].replace("T", " ")
+                lines.append(f"  {pad(side, side_width)}  {stamp}  {who}  {subject}")
                 # what the step changed, as its commit says (e.g. "summary: a -> b")
                 for detail in body.splitlines():
                     if detail.strip() and not detail.startswith("Dangwu-"):
-                        lines.append(f"  {'':<6}    {detail.strip()}")
+                        lines.append(f"  {pad('', side_width)}    {detail.strip()}")
     message = "\n".join(
         [
             _("nothing was synced and nothing is lost: this clone is as it was"),
@@ -382,9 +385,10 @@ def install_hook(path: Path, *, language: str | None = None, force: bool = False
             _("{path} already has a pre-receive hook that is not dangwu's").format(path=path),
             hint=_("merge the two by hand, or replace it: dangwu hook install --force PATH"),
         )
-    lang = language or "en"
-    if lang not in ("en", "zh_CN"):
+    if language not in (None, "en", "zh_CN"):
         raise UsageError(_("--lang must be en or zh_CN"))
+    # without --lang the hook speaks the office's language, as the pushed settings say
+    lang = f" --lang {language}" if language else ""
     hook.parent.mkdir(exist_ok=True)
     _write_hook(
         hook,
@@ -395,7 +399,7 @@ def install_hook(path: Path, *, language: str | None = None, force: bool = False
 # This server needs: git, and the Python below with dangwu installed. The hook runs in
 # an environment of its own (python -I; dangwu.serverhook clears the pusher's), so
 # nothing of the pusher's shell decides what it accepts.
-exec "{sys.executable}" -I -m dangwu.serverhook --lang {lang}
+exec "{sys.executable}" -I -m dangwu.serverhook{lang}
 """,
     )
     after = hook.with_name("post-receive")
@@ -406,7 +410,7 @@ exec "{sys.executable}" -I -m dangwu.serverhook --lang {lang}
 # {HOOK_MARK} (after a push), installed by dangwu {__version__}.
 # Brings the server's audit up to date with what it accepted, so the next push is
 # judged quickly; never refuses anything.
-exec "{sys.executable}" -I -m dangwu.serverhook --after --lang {lang}
+exec "{sys.executable}" -I -m dangwu.serverhook --after{lang}
 """,
         )
     with GitStore(path, path / "dangwu") as git:

@@ -281,7 +281,7 @@ def assert_refused_by_the_server(office: Case, rule: str) -> None:
     server = office.root.parent / "server.git"
     subprocess.run(["git", "init", "-q", "--bare", str(server)], check=True)
     office.git("push", "-q", str(server), f"{office.base}:refs/heads/main")
-    installed = office.run("hook", "install", str(server))
+    installed = office.run("hook", "install", "--lang", "en", str(server))
     assert installed.exit_code == 0, installed.output
     pushed = subprocess.run(
         ["git", "-C", str(office.root), "push", "--force", str(server), "HEAD:refs/heads/main"],

@@ -163,6 +163,16 @@ def test_the_office_setting_chooses_the_language_for_everyone(zh_office: tuple[P
     assert "published" in english.stdout and "已公开" not in english.stdout
 
 
+def test_the_demo_speaks_the_sample_offices_language_once_it_is_built(tmp_path: Path):
+    # a new user on a machine without a Chinese locale: the sample office says zh_CN
+    ran = dangwu("demo", str(tmp_path / "office"), cwd=tmp_path, lang=None,
+                 env={"LANG": "C.UTF-8"})  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert "示例公开档案库" in ran.stdout and "Built the sample office" not in ran.stdout
+    english = dangwu("demo", str(tmp_path / "other"), cwd=tmp_path, lang="en")
+    assert "Built the sample office" in english.stdout
+
+
 def test_the_locale_chooses_when_nothing_else_does(tmp_path: Path):
     chinese = dangwu("--help", cwd=tmp_path, lang=None, env={"LANG": "zh_CN.UTF-8"})
     assert "用法：" in chinese.stdout

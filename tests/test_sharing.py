@@ -32,7 +32,7 @@ def server(tmp_path: Path) -> Path:
     first = make_office(tmp_path / "founding")
     bare = tmp_path / "server.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    ok(first, "hook", "install", str(bare))
+    ok(first, "hook", "install", "--lang", "en", str(bare))  # these tests read English
     ok(first, "remote", "add", str(bare), as_="linht")
     ok(first, "sync", as_="linht")
     return bare
@@ -292,6 +292,40 @@ def test_the_hook_does_not_take_orders_from_the_pushers_environment(server: Path
     assert server_head(server) == before
 
 
+def test_the_hook_answers_in_the_offices_language_unless_installed_with_one(
+    server: Path, tmp_path: Path
+):
+    head = join(server, tmp_path / "head", "linht")
+    ok(head, "hook", "install", "--force", str(server))  # the fixture's speaks English
+    rid = published_and_synced(head)
+    edited_by_hand(head, rid, "正文（已改）。", "quiet fix")
+    before = server_head(server)
+    pushed = push(head)
+    assert pushed.returncode != 0 and server_head(server) == before
+    # the sample office has language: zh_CN
+    assert "dangwu: 拒绝接收 main：推送的 1 个提交中有 1 处违反党务公开规定" in pushed.stderr
+    assert "refusing" not in pushed.stderr
+
+    # the office changes its setting, and the server follows what the branch holds
+    git_in(head.root, "reset", "-q", "--hard", "HEAD~1")
+    settings = head.root / "dangwu.yaml"
+    settings.write_text(
+        settings.read_text("utf-8").replace("language: zh_CN", "language: en"), "utf-8"
+    )
+    git_in(head.root, "-c", "user.name=林海涛", "-c", "user.email=linht@example.org",
+           "commit", "-qam", "the office works in English")  # fmt: skip
+    assert push(head).returncode == 0
+    edited_by_hand(head, rid, "正文（已改）。", "quiet fix")
+    pushed = push(head)
+    assert pushed.returncode != 0
+    assert "refusing main: 1 violation(s)" in pushed.stderr and "拒绝" not in pushed.stderr
+
+    # installed with --lang, the hook keeps to it
+    ok(head, "hook", "install", "--force", "--lang", "zh_CN", str(server))
+    pushed = push(head)
+    assert pushed.returncode != 0 and "dangwu: 拒绝接收 main" in pushed.stderr
+
+
 def test_sync_reports_rules_broken_by_what_arrives_from_an_unguarded_server(tmp_path: Path):
     first = make_office(tmp_path / "founding")
     bare = tmp_path / "plain.git"
@@ -411,7 +445,7 @@ def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path)
     signing_required(first, keys)
     bare = tmp_path / "server.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    ok(first, "hook", "install", str(bare))
+    ok(first, "hook", "install", "--lang", "en", str(bare))  # these tests read English
     ok(first, "remote", "add", str(bare), as_="linht")
     ok(first, "sync", as_="linht")
     clerk = join(bare, tmp_path / "clerk", "dumy")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dangwu.cli import common, complete, output
-from dangwu.i18n import _, pair
+from dangwu.i18n import _, pair, term
 
 
 def register(app: typer.Typer) -> None:
@@ -112,11 +112,16 @@ def roster_add(
         title=title,
         signing_key=signing_key,
     )
+    from dangwu.office import ROLE_TITLES
+
     line = _("Added {key} ({name}) as {roles}.").format(
-        key=person.key, name=person.name, roles=", ".join(person.roles)
+        key=person.key,
+        name=person.name,
+        roles=_(", ").join(term(ROLE_TITLES[r]) for r in person.roles),
     )
     if person.id_block:
-        line += " " + _("Their records are numbered from {n}.").format(n=person.id_block * 100 + 1)
+        gap = "" if line.endswith("。") else " "  # Chinese sentences follow without a space
+        line += gap + _("Their records are numbered from {n}.").format(n=person.id_block * 100 + 1)
     output.say(line)
 
 

@@ -12,12 +12,16 @@ import json
 import os
 import sys
 import traceback
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+from dangwu import i18n
 from dangwu.errors import DangwuError, InvalidFiles, Problem
 from dangwu.i18n import _
+
+# Terminal columns, CJK characters counting two: what every aligned output measures with.
+width = i18n.columns
+pad = i18n.pad
 
 _CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 
@@ -37,15 +41,6 @@ def paint(text: str, *styles: str, stream: TextIO | None = None) -> str:
         return text
     codes = ";".join(_CODES[s] for s in styles)
     return f"\x1b[{codes}m{text}\x1b[0m"
-
-
-def width(text: str) -> int:
-    """Columns a text takes in a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, columns: int) -> str:
-    return text + " " * max(0, columns - width(text))
 
 
 def say(message: str, *styles: str) -> None:
@@ -120,7 +115,7 @@ def _fit(text: str, columns: int) -> str:
         return text
     out, used = [], 0
     for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        w = width(ch)
         if used + w > columns - 1:
             break
         out.append(ch)

@@ -141,8 +141,15 @@ def sync(
 def hook_install(
     path: Annotated[Path, typer.Argument(metavar="PATH", help=_("The bare repository."))],
     lang: Annotated[
-        str, typer.Option("--lang", help=_("Language of the hook's messages: en or zh_CN."))
-    ] = "en",
+        str | None,
+        typer.Option(
+            "--lang",
+            help=_(
+                "Language of the hook's messages: en or zh_CN (default: the office's "
+                "language setting)."
+            ),
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help=_("Replace a pre-receive hook that is not dangwu's."))
     ] = False,
