@@ -433,6 +433,7 @@ def _print_all(
                 ).path
             )
         except DangwuError as exc:
+            reason = _("{format}: {message}").format(format=fmt.upper(), message=exc.message)
             built.not_printed.append(
-                f"{fmt}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+                reason + (_(" ({hint})").format(hint=exc.hint) if exc.hint else "")
             )

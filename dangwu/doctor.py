@@ -15,6 +15,7 @@ from datetime import date
 from dangwu.errors import DangwuError
 from dangwu.i18n import _, pair
 from dangwu.office import ROLE_TITLES, Office
+from dangwu.resources import install_command
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 GIT_NEEDED = (2, 30)  # rebase --committer-date-is-author-date, commit-graph --changed-paths
@@ -98,15 +99,24 @@ def _office(office: Office, email: str | None) -> list[Check]:
         return [Check(FAIL, _("office"), str(exc), exc.hint)]
     checks.append(Check(OK, _("office"), f"{settings.unit} ({office.root})"))
     person = settings.person_by_email(email) if email else None
-    if person is None:
+    if not email:
         checks.append(
             Check(
                 FAIL,
                 _("on the roster"),
-                _("{email} is not on the roster").format(email=email or "?"),
+                _("cannot tell: git does not know who you are"),
+                _("set your git identity first (above)"),
+            )
+        )
+    elif person is None:
+        checks.append(
+            Check(
+                FAIL,
+                _("on the roster"),
+                _("{email} is not on the roster").format(email=email),
                 _(
                     "ask an office head: dangwu roster add KEY --name NAME --email {email} ..."
-                ).format(email=email or "EMAIL"),
+                ).format(email=email),
             )
         )
     else:
@@ -168,7 +178,7 @@ def _pdf() -> Check:
             WARN,
             _("PDF (WeasyPrint)"),
             _("not installed: boards and bulletins print as HTML only"),
-            _("pip install 'dangwu[pdf]'"),
+            install_command("pdf"),
         )
     except OSError as exc:
         return Check(

@@ -24,7 +24,7 @@ from dangwu.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catal
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.office import Office, Settings
-from dangwu.resources import shipped
+from dangwu.resources import install_command, shipped
 from dangwu.schedule import Quarter
 from dangwu.snapshot import Snapshot, Summary
 
@@ -384,9 +384,9 @@ def write_pdf(html: str, target: Path) -> None:
         raise DangwuError(
             _("PDF output needs WeasyPrint, which is not installed"),
             hint=_(
-                "install it with: pip install 'dangwu[pdf]' (it also needs Pango: "
+                "install it with: {command} (it also needs Pango: "
                 "apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
-            ),
+            ).format(command=install_command("pdf")),
         ) from None
     except OSError as exc:  # WeasyPrint is there but Pango is not
         raise DangwuError(

@@ -1500,13 +1500,18 @@ def test_without_weasyprint_the_pdf_extra_is_named(ver, tmp_path: Path):
             check=False,
         )
 
+    from dangwu.resources import install_command
+
+    # the tests run from a checkout: the extra is installed from it, not from PyPI
+    command = install_command("pdf")
+    assert command == f"pip install -e '{Path(__file__).resolve().parent.parent}[pdf]'"
     done = run("board", "--format", "pdf", "-o", str(tmp_path / "out"))
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
-    assert "pip install 'dangwu[pdf]'" in done.stderr, done.stderr
+    assert command in done.stderr, done.stderr
     target = tmp_path / "b.pdf"
     done = run("bulletin", "2026Q4", "--format", "pdf", "-o", str(target))
-    assert done.returncode == 1 and "pip install 'dangwu[pdf]'" in done.stderr
+    assert done.returncode == 1 and command in done.stderr
     assert not list(tmp_path.rglob("*.pdf"))
     # HTML needs no WeasyPrint
     done = run("board", "--format", "html", "-o", str(tmp_path / "html"))

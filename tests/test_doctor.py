@@ -33,6 +33,14 @@ def test_doctor_fails_for_someone_off_the_roster_and_says_how_to_fix_it(office: 
     assert "dangwu roster add KEY --name NAME --email stranger@example.org" in result.stdout
 
 
+def test_doctor_without_a_git_identity_says_to_set_one_first(office: Office):
+    result = office.run("doctor", as_=None)
+    assert result.exit_code == 1, result.output
+    assert "✗ git identity" in result.stdout and "git config --global user.email" in result.stdout
+    assert "cannot tell: git does not know who you are" in result.stdout
+    assert "?" not in result.stdout
+
+
 def test_doctor_checks_the_signing_key_when_the_office_requires_signing(
     office: Office, tmp_path: Path
 ):

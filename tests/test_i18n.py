@@ -108,8 +108,11 @@ TOUR = [
     ("verify", "00000000-PZZ1-261126-QX4T"),
     ("sync",),
     ("nosuch",),
+    ("lst",),  # click suggests 'list', 'set'
     ("show",),
     ("list", "--nosuch"),
+    ("list", "--stat", "x"),  # click suggests --status
+    ("board", "--on", "2026-13-01"),
 ]
 
 
@@ -132,7 +135,7 @@ def test_help_is_chinese(zh_office: tuple[Path, str], args: tuple[str, ...]):
     office, _said = zh_office
     ran = dangwu(*args, cwd=office)
     assert ran.returncode == 0
-    assert "用法：" in ran.stdout and ("选项" in ran.stdout)
+    assert "用法：" in ran.stdout and "选项：" in ran.stdout and "选项:" not in ran.stdout
     commands = {line.split()[0] for line in ran.stdout.splitlines() if line.startswith("  ")}
     allowed = allowed_words(office) | commands | {"shell"}
     assert english_left(ran.stdout, allowed) == [], ran.stdout

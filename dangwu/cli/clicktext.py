@@ -53,7 +53,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^No such option: (?P<name>\S+)(?: \(Possible options: (?P<close>.+)\))?$"),
         N_("no such option: '{name}'"),
     ),
-    (re.compile(r"^No such command '(?P<name>[^']+)'\.?$"), N_("no such command: '{name}'")),
+    (
+        re.compile(r"^No such command '(?P<name>[^']+)'\.?(?: Did you mean (?P<close>.+)\?)?$"),
+        N_("no such command: '{name}'"),
+    ),
     (
         re.compile(r"^Got unexpected extra arguments? \((?P<name>.+)\)$"),
         N_("unexpected extra argument: '{name}'"),
@@ -84,7 +87,8 @@ def translate_error(message: str) -> str:
             fields = {k: v for k, v in found.groupdict().items() if v is not None}
             text = _(template).format(**{"name": "", "value": "", **fields})
             if fields.get("close"):
-                text += " (" + _("did you mean {close}?").format(close=fields["close"]) + ")"
+                close = _("did you mean {close}?").format(close=fields["close"])
+                text += _(" ({hint})").format(hint=close)
             return text
     return message
 
@@ -99,8 +103,10 @@ def show_usage_error(error: Any) -> None:
         command = ctx.command_path
         print(_("Try '{command} -h' for help.").format(command=command), file=sys.stderr)
         print("", file=sys.stderr)
-    label = output.paint(_("Error") + ":", "red", stream=sys.stderr)
-    print(f"{label} {translate_error(error.format_message())}", file=sys.stderr)
+    print(
+        output.labelled(_("error:"), translate_error(error.format_message()), "red"),
+        file=sys.stderr,
+    )
 
 
 def install() -> None:
@@ -119,6 +125,13 @@ def install() -> None:
         write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+
+    def write_heading(self: Any, heading: str) -> None:
+        """A help heading: "Options:", or "选项：" with a Chinese colon."""
+        colon = "：" if re.search("[\u4e00-\u9fff]", heading) else ":"
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+    formatting.HelpFormatter.write_heading = write_heading  # type: ignore[method-assign]
     help_option: Callable[..., Any] = click_core.Command.get_help_option
 
     def translated_help(self: Any, ctx: Any) -> Any:
@@ -153,4 +166,3 @@ def install() -> None:
 
 
 N_("Usage: ")
-N_("Error")

@@ -53,18 +53,18 @@ def note(message: str) -> None:
     print(paint(message, "dim", stream=sys.stderr), file=sys.stderr)
 
 
-def _labelled(label: str, text: str, *styles: str) -> str:
+def labelled(label: str, text: str, *styles: str) -> str:
     """``error: text``; a Chinese label ends in a full-width colon and takes no space."""
     gap = "" if label.endswith("：") else " "
     return paint(label, *styles, stream=sys.stderr) + gap + text
 
 
 def plain_error(message: str) -> None:
-    print(_labelled(_("error:"), message, "bold", "red"), file=sys.stderr)
+    print(labelled(_("error:"), message, "bold", "red"), file=sys.stderr)
 
 
 def hint_line(text: str) -> None:
-    print(_labelled(_("hint:"), text, "yellow"), file=sys.stderr)
+    print(labelled(_("hint:"), text, "yellow"), file=sys.stderr)
 
 
 def problem_line(problem: Problem, stream: TextIO) -> str:
