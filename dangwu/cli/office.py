@@ -150,7 +150,7 @@ def roster_list(
         )
         return
     output.table(
-        [_("key"), _("name"), _("title"), _("roles"), _("email"), _("signing")],
+        [_("key"), _("name"), _("position"), _("roles"), _("email"), _("signing")],
         [
             [
                 p.key,
