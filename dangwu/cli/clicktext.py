@@ -112,12 +112,12 @@ def show_usage_error(error: Any) -> None:
 def install() -> None:
     """Route Typer's help words through dangwu's catalogue (once, at start-up)."""
     import typer.core
-    import typer.rich_utils
     from typer._click import core as click_core
     from typer._click import formatting
 
+    # (typer.rich_utils is never used: the app has no rich markup, and importing it
+    # would load rich's markdown and traceback machinery, 60 ms at every start)
     typer.core._ = _  # type: ignore[attr-defined]
-    typer.rich_utils._ = _  # type: ignore[attr-defined]
 
     write_usage: Callable[..., None] = formatting.HelpFormatter.write_usage
 
