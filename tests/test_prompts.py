@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 
 import pexpect
 from conftest import DEFAULT_NOW, identity_env
+from lang import english_left
 
 
-def spawn(office, *args):
+def spawn(office, *args, lang: str = "en"):
     env = {**os.environ, **identity_env("dumy"), "DANGWU_NOW": DEFAULT_NOW, "COLUMNS": "120"}
+    env["DANGWU_LANG"] = lang
     return pexpect.spawn(
         sys.executable,
         ["-m", "dangwu", *args],
@@ -44,6 +47,31 @@ def test_new_prompts_for_category_item_title_and_period(office):
     data = json.loads(office.run("show", "ZZ-2026-101", "--json").stdout)
     assert (data["item"], data["period"]) == ("party-dues", "2026Q3")
     assert data["title"] == "2026年第三季度党费收缴管理情况"
+
+
+def test_new_asks_in_chinese_with_the_catalogues_chinese_names(office):
+    child = spawn(office, "new", lang="zh_CN")
+    child.logfile_read = transcript = io.StringIO()
+    child.expect("公开类别")
+    child.expect("组织建设")
+    child.expect("请选择 1-6")
+    child.sendline("3")
+    child.expect("党费收缴管理情况")
+    child.expect("请选择 1-17")
+    child.sendline("99")
+    child.expect("请输入列表中的序号")
+    child.sendline("16")
+    child.expect("标题")
+    child.sendline("2026年第三季度党费收缴管理情况")
+    child.expect("季度")
+    child.sendline("2026Q3")
+    child.expect("ZZ-2026-101")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    said = transcript.getvalue()
+    assert "Organisation" not in said and "party dues" not in said  # no English names
+    assert english_left(said) == [], said
 
 
 def test_flags_alone_never_prompt_even_at_a_terminal(office):
