@@ -19,8 +19,8 @@ from typing import Any
 from dangwu import clock, records, yamlio
 from dangwu.errors import UsageError
 from dangwu.gitstore import GitStore, Identity, init_repository
-from dangwu.i18n import _
-from dangwu.office import SETTINGS_FILE, Office, Person, parse_settings
+from dangwu.i18n import _, speaking
+from dangwu.office import SETTINGS_FILE, Office, Person, Settings, parse_settings
 from dangwu.resources import shipped
 
 YEAR_START = date(2026, 1, 5)
@@ -331,8 +331,6 @@ def _run_step(office: Office, step: Step) -> None:
 
 
 def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
-    from dangwu import drafting
-
     root = target.absolute()
     if root.exists() and any(root.iterdir()):
         raise UsageError(
@@ -340,10 +338,24 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
         )
     settings_text = shipped(SETTINGS_FILE).read_text(encoding="utf-8")
     settings = parse_settings(settings_text)
-    head = next(p for p in settings.roster.values() if "office-head" in p.roles)
     init_repository(root)
     office = Office(root)
     built = Built(root, settings.unit)
+    # its people write its history in the office's language, whoever builds the demo:
+    # the same commits, codes and verification for every reader of the README
+    with speaking(settings.language or "en"):
+        last_day = _replay(office, built, settings, settings_text)
+    _print(office, built, last_day, formats)
+    return built
+
+
+def _replay(office: Office, built: Built, settings: Settings, settings_text: str) -> date:
+    """The sample office's year, step by step, as its people would have taken it;
+    the day of its last step."""
+    from dangwu import drafting
+
+    root = office.root
+    head = next(p for p in settings.roster.values() if "office-head" in p.roles)
     with GitStore(root, office.state_dir) as store, store.writing():
         when = datetime.combine(YEAR_START - timedelta(days=3), time(9, 0), clock.CHINA)
         from dangwu.acting import message
@@ -393,8 +405,7 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
             else:
                 _run_step(office, step)
         built.commits += 1
-    _print(office, built, timeline[-1].when.date(), formats)
-    return built
+    return timeline[-1].when.date()
 
 
 def _print(office: Office, built: Built, day: date, formats: tuple[str, ...]) -> None:

@@ -7,10 +7,11 @@ locale variables (``zh_*`` gives Chinese), else English.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import os
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 DOMAIN = "dangwu"
@@ -55,6 +56,18 @@ def set_language(lang: str) -> None:
         _translation = gettext.translation(
             DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True
         )
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Write in ``lang`` for a while (what people of an office write in its history),
+    then return to the reader's language."""
+    before = language()
+    set_language(_normalise(lang))
+    try:
+        yield
+    finally:
+        set_language(before)
 
 
 def use_office_language(office_language: str | None) -> None:
