@@ -37,7 +37,8 @@ def log(
         typer.Argument(metavar="[ID]", help=_("A record id; without it, the whole office.")),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("-n", "--max-count", help=_("Only the latest N entries."), min=1)
+        int | None,
+        typer.Option("-n", "--max-count", metavar="N", help=_("Only the latest N entries."), min=1),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
 ) -> None:
