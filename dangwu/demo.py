@@ -19,7 +19,7 @@ from typing import Any
 from dangwu import clock, records, yamlio
 from dangwu.errors import UsageError
 from dangwu.gitstore import GitStore, Identity, init_repository
-from dangwu.i18n import _, speaking
+from dangwu.i18n import _, choose_language, speaking
 from dangwu.office import SETTINGS_FILE, Office, Person, Settings, parse_settings
 from dangwu.resources import shipped
 
@@ -345,7 +345,9 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
     # the same commits, codes and verification for every reader of the README
     with speaking(settings.language or "en"):
         last_day = _replay(office, built, settings, settings_text)
-    _print(office, built, last_day, formats)
+    # from here on the office exists, and its language counts for the reader too
+    with speaking(choose_language(settings.language)):
+        _print(office, built, last_day, formats)
     return built
 
 

@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT, Office, dangwu_process
 from lang import chinese_in, english_left
 from test_bad_input import RECORD_CASES, install
+from test_board import WITHOUT_WEASYPRINT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import i18n as catalogue_tool
@@ -35,7 +36,10 @@ def dangwu(*args: str, cwd: Path, lang: str | None = "zh_CN", env: dict[str, str
     ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, **(env or {})}
     if lang is not None:
         ours["DANGWU_LANG"] = lang
-    return dangwu_process(*args, cwd=cwd, env=ours, timeout=300, drop=("LANG", "LC_", "DANGWU_"))
+    return dangwu_process(*args, cwd=cwd, env=ours, timeout=300, drop=LANGUAGE_VARS)
+
+
+LANGUAGE_VARS = ("LANG", "LC_", "DANGWU_")
 
 
 @pytest.fixture(scope="module")
@@ -168,11 +172,22 @@ def test_the_office_setting_chooses_the_language_for_everyone(zh_office: tuple[P
 
 
 def test_the_demo_speaks_the_sample_offices_language_once_it_is_built(tmp_path: Path):
-    # a new user on a machine without a Chinese locale: the sample office says zh_CN
-    ran = dangwu("demo", str(tmp_path / "office"), cwd=tmp_path, lang=None,
-                 env={"LANG": "C.UTF-8"})  # fmt: skip
+    # a new user on a machine without a Chinese locale, nor WeasyPrint: the sample
+    # office says zh_CN, and what could not be printed is said in Chinese too
+    ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, "LANG": "C.UTF-8"}
+    ran = subprocess.run(
+        [sys.executable, "-c", WITHOUT_WEASYPRINT, "demo", str(tmp_path / "office")],
+        cwd=tmp_path,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(LANGUAGE_VARS)}, **ours},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert ran.returncode == 0, ran.stderr
     assert "示例公开档案库" in ran.stdout and "Built the sample office" not in ran.stdout
+    assert "未能打印为 PDF" in ran.stderr, ran.stderr
+    assert english_left(ran.stdout + ran.stderr, {"tmp"}) == [], ran.stderr
     # (that one ran in English until the office existed: LANG=C; this one in Chinese)
     chinese = dangwu("demo", str(tmp_path / "other"), cwd=tmp_path, lang="zh_CN")
     assert "示例公开档案库" in chinese.stdout
