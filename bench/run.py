@@ -87,14 +87,8 @@ def build_office(root: Path, n: int, seed: int = 7) -> list[str]:
         },
     )
     samples = sample_records()
-    codes = {
-        "mubiao-renwu": "MB",
-        "sixiang-jianshe": "SX",
-        "zuzhi-jianshe": "ZZ",
-        "zuofeng-jianshe": "ZF",
-        "zhidu-jianshe": "ZD",
-        "gongzuo-dongtai": "DT",
-    }
+    from history import CODES as codes
+
     next_number: dict[tuple[str, int], int] = {}
     ids: list[str] = []
     batch: list[str] = []

@@ -30,6 +30,7 @@ YEAR_START = date(2026, 1, 5)
 class Built:
     root: Path
     unit: str
+    language: str | None  # the office's setting
     records: list[str] = field(default_factory=list)
     commits: int = 0
     printed: list[Path] = field(default_factory=list)
@@ -280,7 +281,7 @@ def _run_step(office: Office, step: Step) -> None:
         procedure.decide(
             office,
             step.record,
-            meeting=step.params["meeting"].isoformat(),
+            meeting=step.params["meeting"],
             attendees=QUORUM,
             outcome=step.params["outcome"],
             note=step.params.get("note"),
@@ -340,7 +341,7 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
     settings = parse_settings(settings_text)
     init_repository(root)
     office = Office(root)
-    built = Built(root, settings.unit)
+    built = Built(root, settings.unit, settings.language)
     # its people write its history in the office's language, whoever builds the demo:
     # the same commits, codes and verification for every reader of the README
     with speaking(settings.language or "en"):

@@ -38,9 +38,14 @@ def office_language(argv: list[str]) -> str | None:
                     text = fh.read(64 * 1024).decode("utf-8", "replace")
             except OSError:
                 return None
-            found = _LANGUAGE.search(text)
-            return found.group(1) if found else None
+            return language_setting(text)
     return None
+
+
+def language_setting(text: str) -> str | None:
+    """The ``language:`` of a settings file's text, found without parsing it."""
+    found = _LANGUAGE.search(text)
+    return found.group(1) if found else None
 
 
 def main() -> None:

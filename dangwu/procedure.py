@@ -17,7 +17,7 @@ from dangwu import records, workflow, yamlio
 from dangwu.acting import Act, acting
 from dangwu.catalogue import CHANNELS, one_of
 from dangwu.drafting import commit_record
-from dangwu.errors import IdentityError, UsageError
+from dangwu.errors import IdentityError
 from dangwu.history import describe
 from dangwu.i18n import _, pair
 from dangwu.office import Office, Rules
@@ -115,25 +115,19 @@ def decide(
     office: Office,
     ref: str,
     *,
-    meeting: str,
+    meeting: date,
     attendees: Sequence[str],
     outcome: str,
     note: str | None = None,
 ) -> Done:
     """Record the leading group's collective decision."""
-    try:
-        day = date.fromisoformat(meeting)
-    except ValueError:
-        raise UsageError(
-            _("--meeting: '{value}' is not a date (YYYY-MM-DD)").format(value=meeting)
-        ) from None
     one_of("--outcome", outcome, workflow.OUTCOMES)
     with acting(office, "decide") as act:
         record = records.find(office, ref)
         result = workflow.decide(
             record.data,
             act.context(),
-            meeting=day,
+            meeting=meeting,
             attendees=list(attendees),
             outcome=outcome,
             note=note,
@@ -141,7 +135,7 @@ def decide(
         names = _(", ").join(act.settings.roster[k].name for k in attendees)
         details = [
             _("meeting {date}: {names} ({n} of {size} present); outcome: {outcome}").format(
-                date=day.isoformat(),
+                date=meeting.isoformat(),
                 names=names,
                 n=len(attendees),
                 size=result.facts["decision"]["group"],

@@ -130,17 +130,15 @@ def judge(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
 def _speak_the_office_language(git: GitStore, update: tuple[str, str, str]) -> None:
     """Unless the hook was installed with --lang, answer in the office's language: the
     ``language:`` of the settings the branch holds (or, for a first push, brings)."""
-    from dangwu import i18n, yamlio
+    from dangwu import i18n
+    from dangwu.entry import language_setting
 
     if os.environ.get("DANGWU_LANG"):
         return
     old, new, _ref = update
     raw = git.blob(old if old != ZERO else new, "dangwu.yaml")
-    try:
-        data = yamlio.load(yamlio.decode(raw)).data if raw else None
-    except yamlio.YamlProblem:
-        data = None  # broken settings are the audit's to report, in English
-    language = data.get("language") if isinstance(data, dict) else None
+    # read as the command line reads it (entry.py): a broken file is the audit's to report
+    language = language_setting(raw.decode("utf-8", "replace")) if raw else None
     if language in ("en", "zh_CN"):
         i18n.use_office_language(language)
 

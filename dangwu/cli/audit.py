@@ -40,7 +40,7 @@ def log(
         int | None,
         typer.Option("-n", "--max-count", metavar="N", help=_("Only the latest N entries."), min=1),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import inspector
     from dangwu.office import ROLE_TITLES
@@ -84,7 +84,7 @@ def audit(
             "--range", metavar="A..B", help=_("Only the commits of A..B (for a server hook).")
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import inspector
 

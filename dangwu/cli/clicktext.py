@@ -44,6 +44,8 @@ def translate_params(params: list[Any]) -> list[Any]:
     return params
 
 
+CJK = re.compile("[\u4e00-\u9fff]")  # a Chinese character: the text is Chinese
+
 # click's usage errors, by their English shape -> a message of our catalogue
 _ERRORS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Missing option '(?P<name>[^']+)'\.?$"), N_("missing option '{name}'")),
@@ -128,7 +130,7 @@ def install() -> None:
 
     def write_heading(self: Any, heading: str) -> None:
         """A help heading: "Options:", or "选项：" with a Chinese colon."""
-        colon = "：" if re.search("[\u4e00-\u9fff]", heading) else ":"
+        colon = "：" if CJK.search(heading) else ":"
         self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
 
     formatting.HelpFormatter.write_heading = write_heading  # type: ignore[method-assign]
@@ -150,7 +152,7 @@ def install() -> None:
         from dangwu.cli.output import width
 
         first = help.split("\n\n", 1)[0].strip()
-        if not re.search("[\u4e00-\u9fff]", first):
+        if not CJK.search(first):
             return english_short_help(help, max_length)
         first = first.split("。", 1)[0] + "。" if "。" in first else first
         for stop in "。；：":

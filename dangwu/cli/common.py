@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
 
 from dangwu.i18n import _
 from dangwu.office import Office, find_office
+
+# Options several commands share, said once.
+AsJson = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", help=_("File or folder to write to (default: printed/ in the office).")
+    ),
+]
 
 
 def office(ctx: Any) -> Office:

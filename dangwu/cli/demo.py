@@ -29,9 +29,8 @@ def demo(
     built = build(directory)
     # from here on the sample office is there, and its language: setting counts
     from dangwu.i18n import use_office_language
-    from dangwu.office import Office
 
-    use_office_language(Office(built.root).settings.language)
+    use_office_language(built.language)
     output.say(
         _("Built the sample office of {unit} in {path}: {n} records, {c} commits.").format(
             unit=built.unit, path=built.root, n=len(built.records), c=built.commits

@@ -127,7 +127,7 @@ def roster_add(
 
 def roster_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu.office import ROLE_TITLES
 

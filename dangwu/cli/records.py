@@ -75,7 +75,7 @@ def catalogue(
     category: Annotated[
         str | None, typer.Argument(help=_("Only this category (slug, code or Chinese name)."))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES
 
@@ -349,7 +349,7 @@ def show(
         str,
         typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import records
 
@@ -492,7 +492,7 @@ def list_records(
         str | None, typer.Option("--cadence", help=_("standing, quarterly, timely or follow-up."))
     ] = None,
     period: Annotated[str | None, typer.Option("--period", help=_("Quarter, e.g. 2026Q3."))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import listing
 
@@ -553,7 +553,7 @@ def validate_cmd(
         list[Path] | None,
         typer.Argument(help=_("Record files or folders (default: the whole office).")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import listing
 

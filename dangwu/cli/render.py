@@ -77,14 +77,7 @@ def bulletin(
     period: Annotated[str, typer.Argument(metavar="PERIOD", help=_("The quarter, e.g. 2026Q3."))],
     scope: Annotated[str, typer.Option("--scope", help=_("public or internal."))] = "public",
     fmt: Annotated[str, typer.Option("--format", help=_("md, html or pdf."))] = "html",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help=_("File or folder to write to (default: printed/ in the office)."),
-        ),
-    ] = None,
+    out: common.Output = None,
 ) -> None:
     from dangwu import printing
 

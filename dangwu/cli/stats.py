@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,15 +32,8 @@ def stats(
         str | None,
         typer.Option("--format", help=_("html or pdf: write the report instead of a summary.")),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help=_("File or folder to write to (default: printed/ in the office)."),
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    out: common.Output = None,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import inspector, printing
     from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES

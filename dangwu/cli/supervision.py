@@ -85,7 +85,7 @@ def due(
         str | None,
         typer.Option("--on", help=_("The day to ask about (default: today).")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import inspector
     from dangwu.due import KIND_TITLES, RULES
@@ -210,7 +210,7 @@ def feedback_list(
     record_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help=_("Only this record's."))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import records, supervision
 
@@ -363,7 +363,7 @@ def report_show(
             metavar="N", help=_("The report's number."), autocompletion=complete.report_numbers
         ),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     from dangwu import supervision
 

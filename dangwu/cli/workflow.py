@@ -129,11 +129,13 @@ def decide(
 ) -> None:
     from dangwu import procedure
 
+    day = common.day("--meeting", meeting)
+    assert day is not None  # the option is required
     _done(
         procedure.decide(
             common.office(ctx),
             record_id,
-            meeting=meeting,
+            meeting=day,
             attendees=attendee,
             outcome=outcome,
             note=note,
@@ -214,7 +216,7 @@ def withdraw(
 def check(
     ctx: typer.Context,
     record_id: ID,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON."))] = False,
+    as_json: common.AsJson = False,
 ) -> None:
     import sys
 
