@@ -260,7 +260,7 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
     record("git log --name-status", baseline_times)
 
     def cold() -> None:
-        for path in (office / ".git" / "dangwu").glob("history-v1.sqlite*"):
+        for path in (office / ".git" / "dangwu").glob("history-v2.sqlite*"):
             path.unlink()
 
     record("audit, first time", timed([*exe, "audit"], office, runs, before=cold), baseline)
@@ -403,13 +403,13 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
     results: dict[str, dict[str, float]] = {"signed_approvals": {"count": n}}
 
     def forget_all() -> None:
-        for path in (office / ".git" / "dangwu").glob("history-v1.sqlite*"):
+        for path in (office / ".git" / "dangwu").glob("history-v2.sqlite*"):
             path.unlink()
 
     def forget_verdicts() -> None:  # keep the signature checks, forget the audit itself
         import sqlite3
 
-        db = sqlite3.connect(office / ".git" / "dangwu" / "history-v1.sqlite")
+        db = sqlite3.connect(office / ".git" / "dangwu" / "history-v2.sqlite")
         db.execute("DELETE FROM meta WHERE key LIKE 'audit.%'")
         db.commit()
         db.close()

@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dangwu import clock, workflow
-from dangwu.errors import IdentityError, InvalidFiles
+from dangwu.errors import IdentityError, InvalidFiles, RuleViolation
 from dangwu.gitstore import GitStore, Identity
 from dangwu.i18n import _
 from dangwu.office import SETTINGS_FILE, Office, Person, Settings, parse_settings
@@ -85,14 +85,27 @@ def acting(office: Office, action: str) -> Iterator[Act]:
         identity = store.identity()
         actor = actor_of(settings, identity)
         workflow.require(actor, action)
-        yield Act(
-            office,
-            store,
-            settings,
-            actor,
-            identity,
-            clock.now(clock.office_zone(settings.timezone)),
-            head,
+        when = clock.now(clock.office_zone(settings.timezone))
+        after_head(store, head, when, settings.rules.clock_skew_minutes)
+        yield Act(office, store, settings, actor, identity, when, head)
+
+
+def after_head(store: GitStore, head: str, when: datetime, skew_minutes: int) -> None:
+    """Time runs forwards [SPEC 11]: a step is never dated before the commit it is
+    made on (beyond what clocks may disagree by)."""
+    last = store.commits([head])[head]
+    if when < last.committer_date - timedelta(minutes=skew_minutes):
+        raise RuleViolation(
+            _(
+                "the clock says {when}, but the office's last commit was made {then} "
+                "({subject}); a step is never dated before the history it builds on"
+            ).format(
+                when=when.isoformat(timespec="minutes"),
+                then=last.committer_date.isoformat(timespec="minutes"),
+                subject=last.subject,
+            ),
+            hint=_("check the computer's clock (and DANGWU_NOW, if it is set)"),
+            rule="time-order",
         )
 
 

@@ -11,9 +11,9 @@ published content, or any fact only dangwu writes, is not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dangwu import workflow
@@ -58,6 +58,9 @@ RULES = {
     "report-changed": N_("report changed outside 'dangwu report answer'"),
     "report-rewritten": N_("answered report answered again"),
     "feedback-changed": N_("opinion changed or deleted"),
+    "merge": N_("merge commit in a history kept straight"),
+    "time-order": N_("step dated before what it follows"),
+    "not-the-pusher": N_("pushed by someone other than the actor, without the actor's signature"),
 }
 
 
@@ -95,6 +98,12 @@ class Auditor:
     opened: dict[str, str] = field(default_factory=dict)
     # the reports/ files an answer has already changed: an answer is given once
     answered: set[str] = field(default_factory=set)
+    # the commit that opened each pre-disclosure's window (its notes may move "opened")
+    openers: dict[str, str] = field(default_factory=dict)
+    # when the server received a commit, where it says (git notes) [SPEC 11]
+    received: Callable[[str], datetime | None] = field(default=lambda _commit: None)
+    # who pushed (on a server that knows): a step by anyone else needs their signature
+    pusher: Pusher | None = None
 
     def judge(self, event: Event) -> list[Violation]:
         commit = event.commit
@@ -110,8 +119,19 @@ class Auditor:
         step = trailers.get("Dangwu-Step")
         if event.settings_changed and event.settings_error:
             flag("settings-invalid", event.settings_error)
+        if event.merge and settings is not None and not settings.rules.allow_merges:
+            flag(
+                "merge",
+                _(
+                    "a merge of {n} lines of history; the office keeps one straight line "
+                    "(dangwu sync rebases), unless rules.allow_merges says otherwise"
+                ).format(n=len(commit.parents)),
+            )
         if not event.changes and not event.settings_changed and not event.supervision:
             return out
+        if self.pusher is not None:
+            acted = person or _person(event.settings_after, commit.author_email)
+            self._pushed_by(event, acted, flag)
         if settings is None:
             # The commit that founds the office: its author must be on the roster it sets up.
             founder = _person(event.settings_after, commit.author_email)
@@ -144,8 +164,10 @@ class Auditor:
                 ),
                 named,
             )
-        if event.supervision and not event.merge:
-            self._supervision(step, event, person, flag)
+        if step and not event.merge:
+            self._in_time(event, settings, flag, named)
+        if event.supervision:
+            self._supervision(None if event.merge else step, event, person, flag)
         if step in RECORD_STEPS and not event.merge:
             self._record_step(step, trailers, event, person, settings, flag)
         else:
@@ -160,6 +182,54 @@ class Auditor:
             for change in event.changes:
                 self._plain_change(change, person, event, flag)
         return out
+
+    # --- who pushed, and when ----------------------------------------------------------
+
+    def _pushed_by(self, event: Event, person: Person | None, flag: Any) -> None:
+        """On a server that knows who pushes, a commit made as someone else stands only
+        with that person's own signature [SPEC 11]."""
+        pusher = self.pusher
+        assert pusher is not None
+        if person is not None and pusher.person is not None and person.key == pusher.person.key:
+            return
+        if person is not None and _signed_by(event, person):
+            return
+        acted = f"{person.name} ({person.key})" if person else event.commit.author_email
+        flag(
+            "not-the-pusher",
+            _(
+                "pushed by {pusher}, but made as {acted} and not signed with {acted}'s key "
+                "from the roster"
+            ).format(pusher=pusher.describe(), acted=acted),
+            event.changes[0].record_id if event.changes else None,
+        )
+
+    def _in_time(self, event: Event, settings: Settings, flag: Any, record: str | None) -> None:
+        """A step is not made before the commit it builds on, nor claims a time after it
+        was made [SPEC 11] (beyond what clocks may disagree by)."""
+        commit = event.commit
+        slack = timedelta(minutes=settings.rules.clock_skew_minutes)
+        latest = max(event.parent_dates, default=None)
+        if latest is not None and commit.committer_date < latest - slack:
+            flag(
+                "time-order",
+                _(
+                    "made {when}, before the commit it builds on ({parent}); time runs forwards"
+                ).format(
+                    when=commit.committer_date.isoformat(timespec="minutes"),
+                    parent=latest.isoformat(timespec="minutes"),
+                ),
+                record,
+            )
+        if commit.author_date > commit.committer_date + slack:
+            flag(
+                "time-order",
+                _("claims to have been done {when}, after it was committed ({made})").format(
+                    when=commit.author_date.isoformat(timespec="minutes"),
+                    made=commit.committer_date.isoformat(timespec="minutes"),
+                ),
+                record,
+            )
 
     # --- opinions and reports --------------------------------------------------------
 
@@ -272,7 +342,10 @@ class Auditor:
             return
         _compare(outcome, before, after, step, flag, record)
         if step == "publish" and after.status == "consulting":
-            self.opened[target.path] = ctx.when.isoformat()
+            received = self.received(event.commit.id)
+            opened = ctx.when if received is None or received <= ctx.when else received
+            self.opened[target.path] = opened.isoformat()
+            self.openers[target.path] = event.commit.id
         if step in ("approve", "publish"):
             self._signature(step, after, ctx, event, flag, record)
 
@@ -321,10 +394,6 @@ class Auditor:
         """Run the rule the live command ran, with the particulars the commit recorded."""
         facts = after.facts()
         data = before.data
-        consultation = data.get("consultation")
-        if path in self.opened and isinstance(consultation, Mapping):
-            # the window is judged from when it really opened, not from a date in the file
-            data = {**data, "consultation": {**consultation, "at": self.opened[path]}}
         if step == "submit":
             return workflow.submit(data, ctx)
         if step == "decide":
@@ -364,6 +433,9 @@ class Auditor:
                 channels=list(published.get("channels") or []) or None,
                 signed=bool(published.get("signed")),
                 closes=_day(published.get("closes")) if name == "consultation" else None,
+                # the window counts from when it really opened: the step, or the day the
+                # server received it if later, whatever a date in the file says
+                opened=_moment(self.opened.get(path)),
             )
         return workflow.withdraw(
             data, ctx, reason=str((facts.get("withdrawal") or {}).get("reason", ""))
@@ -471,6 +543,39 @@ _SIGNATURE_WORDS = {
     "E": N_("impossible to check"),
     "N": N_("missing"),
 }
+
+
+@dataclass(frozen=True)
+class Pusher:
+    """Who pushed, as the server knows them: its account, and the person it is."""
+
+    account: str | None
+    person: Person | None
+
+    def describe(self) -> str:
+        if self.person is not None:
+            return f"{self.person.name} ({self.person.key})"
+        return self.account or _("an unknown account")
+
+
+def _signed_by(event: Event, person: Person) -> bool:
+    """Whether the commit carries a good signature by the person's roster key."""
+    if event.signature is None or not person.signing_key:
+        return False
+    status, key = event.signature
+    expected = roster_fingerprint(person.signing_key)
+    return (
+        status in ("G", "U")
+        and expected is not None
+        and (key.upper() == expected.upper() or key.upper().endswith(expected.upper()))
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _person(settings: Settings | None, email: str) -> Person | None:

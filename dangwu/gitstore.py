@@ -44,6 +44,13 @@ LOCATION_VARIABLES = (
 )
 LOCK_WAIT_SECONDS = 10.0
 ZERO = "0" * 40
+# git may be told to show other objects than the ones a commit names: replace refs
+# (refs/replace/*, pushed or made locally) swap one object for another, and a grafts
+# file or GIT_GRAFT_FILE gives commits other parents. The history is the evidence, so
+# dangwu reads the objects themselves: every git it runs has replace refs switched off.
+HONEST_READING = {"GIT_NO_REPLACE_OBJECTS": "1"}
+# Variables that would make git show something else than the repository holds.
+MISLEADING_VARIABLES = ("GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE")
 
 
 def is_bare(path: Path) -> bool:
@@ -65,7 +72,7 @@ def clone(url: str, target: Path) -> tuple[int, str]:
 
 
 def scrub_environment() -> None:
-    for name in LOCATION_VARIABLES:
+    for name in (*LOCATION_VARIABLES, *MISLEADING_VARIABLES):
         os.environ.pop(name, None)
 
 
@@ -89,6 +96,7 @@ class GitStore:
                 hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
             )
         self._git = git.Git(root)
+        self._git.update_environment(**HONEST_READING)
         self._repo: Any = None
 
     @property
@@ -350,6 +358,46 @@ class GitStore:
         raw = self.objects(ids)
         return {i: parse_commit(i, data) for i, data in raw.items()}
 
+    # --- notes ---------------------------------------------------------------------
+
+    def notes(self, ref: str) -> dict[str, str]:
+        """commit -> the blob of its note, for every note under ``ref``."""
+        out = self.try_run("notes", f"--ref={ref}", "list") or ""
+        found: dict[str, str] = {}
+        for line in out.splitlines():
+            blob, _sp, annotated = line.partition(" ")
+            if annotated:
+                found[annotated.strip()] = blob.strip()
+        return found
+
+    def add_notes(
+        self, ref: str, notes: Mapping[str, str], message: str, *, author: Identity, when: datetime
+    ) -> None:
+        """Add (or replace) the notes of many commits under ``ref`` in one commit of the
+        notes ref, by one ``git fast-import``. Call inside :meth:`writing`."""
+        if not notes:
+            return
+        tip = self.try_run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        stamp = f"{int(when.timestamp())} {when.strftime('%z') or '+0000'}"
+        lines = [
+            f"commit {ref}",
+            f"committer {author.name or author.email} <{author.email}> {stamp}",
+            _fast_import_data(message),
+        ]
+        if tip:
+            lines.append(f"from {tip}")
+        for commit, text in sorted(notes.items()):
+            lines.append(f"N inline {commit}")
+            lines.append(_fast_import_data(text))
+        lines.append("done")
+        stream = ("\n".join(lines) + "\n").encode("utf-8")
+        import tempfile
+
+        with tempfile.TemporaryFile() as request:
+            request.write(stream)
+            request.seek(0)
+            self._execute_bytes("fast-import", "--quiet", "--done", istream=request)
+
     def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
         """path -> blob id of the files under ``paths`` at ``rev``."""
         out = self._execute_bytes("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
@@ -390,6 +438,28 @@ class GitStore:
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return self.try_run("merge-base", "--is-ancestor", older, newer) is not None
+
+    def merge_base(self, commits: Sequence[str]) -> str | None:
+        """The best common ancestor of ``commits`` (None: they share no history)."""
+        out = self.try_run("merge-base", "--octopus", *commits)
+        return out.split()[0] if out else None
+
+    def untrustworthy(self) -> str | None:
+        """Why git would show this repository's history other than it is, if it would:
+        a grafts file gives commits other parents, and a shallow clone has cut the
+        history off. (Replace refs are ignored by every git dangwu runs.)"""
+        git_dir = Path(self.run("rev-parse", "--absolute-git-dir").strip())
+        if (git_dir / "info" / "grafts").exists():
+            return _("{path} gives commits other parents than they have").format(
+                path=git_dir / "info" / "grafts"
+            )
+        if (git_dir / "shallow").exists():
+            return _("this is a shallow clone: the history before its first commits is missing")
+        return None
+
+    def commit_dates(self, ids: Sequence[str]) -> dict[str, datetime]:
+        """When each commit was made (its committer date)."""
+        return {i: c.committer_date for i, c in self.commits(ids).items()}
 
     def _execute_bytes(self, *args: str, istream: Any = None) -> bytes:
         import git
@@ -663,10 +733,11 @@ class CommitObject:
     parents: tuple[str, ...]
     author_name: str
     author_email: str
-    author_date: datetime
+    author_date: datetime  # when the act claims to have been done
     committer_email: str
     message: str
     signed: bool
+    committer_date: datetime  # when the commit was made on top of its parents
 
     @property
     def subject(self) -> str:
@@ -729,7 +800,7 @@ def parse_commit(commit_id: str, raw: bytes) -> CommitObject:
 def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject:
     parents: list[str] = []
     author = ("", "", _EPOCH)
-    committer_email = ""
+    committer = ("", "", _EPOCH)
     signed = False
     for line in header:
         if line.startswith("parent "):
@@ -737,7 +808,7 @@ def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject
         elif line.startswith("author "):
             author = _parse_ident(line[7:])
         elif line.startswith("committer "):
-            committer_email = line[10:].partition(" <")[2].rpartition("> ")[0]
+            committer = _parse_ident(line[10:])
         elif line.startswith(("gpgsig ", "gpgsig-sha256 ")):
             signed = True
     return CommitObject(
@@ -746,10 +817,16 @@ def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject
         author_name=author[0],
         author_email=author[1],
         author_date=author[2],
-        committer_email=committer_email,
+        committer_email=committer[1],
         message=message,
         signed=signed,
+        committer_date=committer[2],
     )
+
+
+def _fast_import_data(text: str) -> str:
+    data = text.encode("utf-8")
+    return f"data {len(data)}\n{text}"
 
 
 def _pump(stream: Any) -> queue.SimpleQueue[bytes | None]:
@@ -844,6 +921,11 @@ class ObjectReader:
         return found
 
 
+def _honest(runner: Any) -> Any:
+    runner.update_environment(**HONEST_READING)
+    return runner
+
+
 def read_objects(root: Path, ids: Sequence[str]) -> dict[str, bytes]:
     """The contents of many objects, read by one ``git cat-file --batch``.
 
@@ -859,7 +941,7 @@ def read_objects(root: Path, ids: Sequence[str]) -> dict[str, bytes]:
         request.write("".join(f"{i}\n" for i in ids).encode("ascii"))
         request.seek(0)
         try:
-            out = git.Git(root).execute(
+            out = _honest(git.Git(root)).execute(
                 ["git", "cat-file", "--batch"],
                 istream=request,
                 stdout_as_string=False,

@@ -3,7 +3,7 @@ version of a record said, and the settings and roster in force at the time.
 
 One ``git log --raw`` pass gives the commits and the blob ids of every changed
 file; the commit objects and the blobs are read by ``git cat-file --batch``.
-What a blob says is parsed once and kept in ``.git/dangwu/history-v1.sqlite``
+What a blob says is parsed once and kept in ``.git/dangwu/history-v2.sqlite``
 by blob id, as are signature checks by commit id, so a second look at an
 unchanged history costs almost nothing.
 """
@@ -15,6 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -84,6 +85,7 @@ class Event:
     merge: bool = False
     # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
     supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    parent_dates: tuple[datetime, ...] = ()  # when each parent was committed
 
 
 def describe(finding: Any) -> str:
@@ -221,6 +223,70 @@ def version_of(blob: str, raw: bytes) -> Version:
 
 CONTENT_STEPS = ("new", "set", "edit")
 
+# Where the server notes when it received each commit [SPEC 11]; only the server writes
+# here (its hook refuses pushes to refs/notes/*), and clones fetch it.
+RECEIVED_NOTES = "refs/notes/dangwu/received"
+
+
+def receipt_note(when: datetime, pusher: str | None) -> str:
+    """The text of a receipt note."""
+    lines = [f"received: {when.isoformat()}"]
+    if pusher:
+        lines.append(f"pusher: {pusher}")
+    return "\n".join(lines) + "\n"
+
+
+def receipt_time(text: str) -> datetime | None:
+    for line in text.splitlines():
+        key, _sep, value = line.partition(":")
+        if key.strip() == "received":
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                return None
+            return moment if moment.tzinfo is not None else None
+    return None
+
+
+class Receipts:
+    """When the server received each commit, as its notes say. Commits ``arriving`` in
+    the push being judged are received ``now``."""
+
+    def __init__(
+        self, git: GitStore, arriving: Iterable[str] = (), now: datetime | None = None
+    ) -> None:
+        self.git = git
+        self.arriving = set(arriving)
+        self.now = now
+        self._blobs: dict[str, str] | None = None
+
+    def tip(self) -> str | None:
+        return self.git.try_run("rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}")
+
+    def __call__(self, commit: str) -> datetime | None:
+        if commit in self.arriving:
+            return self.now
+        if self._blobs is None:
+            self._blobs = self.git.notes(RECEIVED_NOTES)
+        blob = self._blobs.get(commit)
+        if blob is None:
+            return None
+        text = self.git.objects([blob]).get(blob, b"").decode("utf-8", "replace")
+        return receipt_time(text)
+
+    def changed_since(self, tip: str | None) -> set[str] | None:
+        """The commits whose notes changed since the notes ref was at ``tip`` (None: all
+        of them may have)."""
+        now = self.tip()
+        if now == tip:
+            return set()
+        if tip is None or now is None:
+            return None
+        out = self.git.try_run("diff-tree", "-r", "--name-only", "--no-commit-id", tip, now)
+        if out is None:
+            return None
+        return {line.replace("/", "") for line in out.split()}
+
 
 @dataclass
 class Background:
@@ -228,13 +294,19 @@ class Background:
 
     authors: dict[str, set[str]]
     opened: dict[str, str]  # when each pre-disclosure's comment window really opened
+    openers: dict[str, str] = field(default_factory=dict)  # the commit that opened it
 
 
 def background(
-    git: GitStore, rev: str, paths: Sequence[str], settings: Settings | None
+    git: GitStore,
+    rev: str,
+    paths: Sequence[str],
+    settings: Settings | None,
+    receipts: Receipts | None = None,
 ) -> Background:
     """Who drafted or changed each record up to ``rev`` (the actors of dangwu's content
-    steps, and the authors of plain-git commits), and when comment windows opened."""
+    steps, and the authors of plain-git commits), and when comment windows opened: the
+    preliminary publication, or the day the server received it if that was later."""
     found = Background({path: set() for path in paths}, {})
     if not paths:
         return found
@@ -243,8 +315,13 @@ def background(
         step = trailers.get("Dangwu-Step")
         touched = [c.path for c in changes if c.path in found.authors]
         if step == "publish" and trailers.get("Dangwu-To") == "consulting":
+            received = receipts(commit.id) if receipts is not None else None
+            opened = commit.author_date
+            if received is not None and received > opened:
+                opened = received
             for path in touched:
-                found.opened[path] = commit.author_date.isoformat()
+                found.opened[path] = opened.isoformat()
+                found.openers[path] = commit.id
         if step in CONTENT_STEPS:
             who = trailers.get("Dangwu-Actor") or commit.author_email
         elif step:
@@ -261,7 +338,7 @@ class Store:
     """The history cache: versions by blob id, signatures by commit id, audit results."""
 
     def __init__(self, office: Office) -> None:
-        self.path = office.state_dir / "history-v1.sqlite"
+        self.path = office.state_dir / "history-v2.sqlite"
         self.db: sqlite3.Connection | None = None
         try:
             office.state_dir.mkdir(parents=True, exist_ok=True)
@@ -356,6 +433,7 @@ class _Planned:
     settings_before: str | None
     settings_after: str | None
     blobs: list[str]
+    parent_dates: tuple[datetime, ...]
 
 
 class Reader:
@@ -366,6 +444,13 @@ class Reader:
         self.git = store
         self.cache = cache
         self._settings: dict[str, tuple[Settings | None, str | None]] = {}
+        self._dates: dict[str, datetime] = {}  # when each commit read so far was made
+
+    def _parent_dates(self, commit: CommitObject) -> tuple[datetime, ...]:
+        missing = [p for p in commit.parents if p not in self._dates]
+        if missing:  # the commit a range builds on
+            self._dates.update(self.git.commit_dates(missing))
+        return tuple(self._dates[p] for p in commit.parents if p in self._dates)
 
     def settings(self, blob: str | None) -> tuple[Settings | None, str | None]:
         """The settings a dangwu.yaml blob holds, or why they cannot be read."""
@@ -463,9 +548,16 @@ class Reader:
                         wanted.append(blob)
                 plan.append(
                     _Planned(
-                        commit, changes, merge, settings_before, state.get(SETTINGS_FILE), blobs
+                        commit,
+                        changes,
+                        merge,
+                        settings_before,
+                        state.get(SETTINGS_FILE),
+                        blobs,
+                        self._parent_dates(commit),
                     )
                 )
+                self._dates[commit.id] = commit.committer_date
                 previous = commit.id
                 if len(plan) % 64 == 0:  # ask in batches: one write per batch, not per blob
                     reader.ask(wanted)
@@ -500,6 +592,7 @@ class Reader:
             settings_changed=changed,
             signature=signatures.get(planned.commit.id),
             merge=planned.merge,
+            parent_dates=planned.parent_dates,
         )
         for path, old, new in planned.changes:
             if path.startswith(SUPERVISION):
@@ -517,15 +610,29 @@ class Reader:
     def _merge_changes(
         self, commit: CommitObject, state: dict[str, str]
     ) -> list[tuple[str, str | None, str | None]]:
-        """A merge's own changes: files whose result differs from every parent's."""
+        """What a merge changes, judged against every parent [SPEC 11].
+
+        A file whose result is the version one side made, where the other sides left
+        it as it was when the sides parted, is brought in, not changed: that side's
+        commits were judged already. Every other difference is a change from a
+        parent's version to the result, judged like any other: a file a side had
+        changed and the merge deletes, takes back to an older version, or replaces.
+        """
         after = self.git.tree_blobs(commit.id, list(RELEVANT))
-        others = [self.git.tree_blobs(p, list(RELEVANT)) for p in commit.parents[1:]]
-        changes = [
-            (path, state.get(path), after.get(path))
-            for path in sorted(set(state) | set(after))
-            if after.get(path) != state.get(path)
-            and all(after.get(path) != other.get(path) for other in others)
-        ]
+        sides = [dict(state)]
+        sides += [self.git.tree_blobs(p, list(RELEVANT)) for p in commit.parents[1:]]
+        parted = self.git.merge_base(commit.parents)
+        base = self.git.tree_blobs(parted, list(RELEVANT)) if parted else {}
+        changes: list[tuple[str, str | None, str | None]] = []
+        for path in sorted(set(after).union(*sides)):
+            result = after.get(path)
+            versions = [side.get(path) for side in sides]
+            for version in dict.fromkeys(versions):
+                if version == result:
+                    continue
+                if version == base.get(path) and result in versions:
+                    continue  # this side never touched it; the result is another side's
+                changes.append((path, version, result))
         state.clear()
         state.update(after)
         return changes

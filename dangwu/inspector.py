@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from dangwu.errors import UsageError
+from dangwu.errors import DangwuError, UsageError
 from dangwu.gitstore import CommitObject, GitStore
 from dangwu.i18n import _
 from dangwu.office import Office
 
 if TYPE_CHECKING:
-    from dangwu.audit import Violation
+    from dangwu.audit import Auditor, Pusher, Violation
     from dangwu.catalogue import Catalogue
     from dangwu.due import Due
     from dangwu.errors import Problem
-    from dangwu.history import Store
+    from dangwu.history import Receipts, Store
     from dangwu.office import Settings
     from dangwu.stats import Figures
 
@@ -34,31 +34,67 @@ class AuditResult:
 
 
 def audit(
-    office: Office, *, span: str | None = None, progress: Progress | None = None
+    office: Office,
+    *,
+    span: str | None = None,
+    progress: Progress | None = None,
+    pusher: Pusher | None = None,
+    arriving: set[str] | None = None,
+    now: datetime | None = None,
 ) -> AuditResult:
-    """Judge the whole history (or the commits of ``span``, 'A..B')."""
+    """Judge the whole history (or the commits of ``span``, 'A..B').
+
+    A server judging a push names who pushed (``pusher``, when it knows) and the
+    commits ``arriving`` with it, received ``now``."""
     import gc
 
-    from dangwu.history import Store
+    from dangwu.history import Receipts, Store
 
     # Replaying a long history makes hundreds of thousands of small, acyclic
     # objects; the cycle collector would walk them over and over for nothing.
     gc.disable()
     try:
         with GitStore(office.root, office.state_dir) as git:
+            why = git.untrustworthy()
+            if why is not None:
+                raise DangwuError(
+                    _("this repository's history cannot be audited: {why}").format(why=why),
+                    hint=_("audit a full clone of the office made with plain 'git clone'"),
+                )
             cache = Store(office)
+            receipts = Receipts(git, arriving or (), now)
             try:
                 if span:
-                    return _audit_span(office, git, cache, span, progress)
-                return _audit_all(office, git, cache, progress)
+                    return _audit_span(office, git, cache, span, progress, receipts, pusher)
+                return _audit_all(office, git, cache, progress, receipts)
             finally:
                 cache.close()
     finally:
         gc.enable()
 
 
+def _auditor(receipts: Receipts, pusher: Pusher | None = None) -> Auditor:
+    from dangwu.audit import Auditor
+
+    return Auditor(received=receipts, pusher=pusher)
+
+
+def _restore(auditor: Auditor, cache: Store) -> None:
+    """The audit's findings about the records up to the cached head."""
+    auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
+    auditor.opened = dict(cache.get("audit.opened") or {})
+    auditor.openers = dict(cache.get("audit.openers") or {})
+    auditor.answered = set(cache.get("audit.answered") or [])
+
+
 def _audit_span(
-    office: Office, git: GitStore, cache: Store, span: str, progress: Progress | None
+    office: Office,
+    git: GitStore,
+    cache: Store,
+    span: str,
+    progress: Progress | None,
+    receipts: Receipts,
+    pusher: Pusher | None,
 ) -> AuditResult:
     if ".." not in span or span.count("..") != 1 or "..." in span:
         raise UsageError(_("--range must be A..B, e.g. --range main..HEAD"))
@@ -69,18 +105,15 @@ def _audit_span(
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=left))
     if end is None:
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=right))
-    from dangwu.audit import Auditor
     from dangwu.history import Reader
 
     revisions = [f"{start}..{end}"] if start else [end]
-    auditor = Auditor()
+    auditor = _auditor(receipts, pusher)
     reader = Reader(office, git, cache)
-    if start and cache.get("audit.head") == start:
+    if start and cache.get("audit.head") == start and _notes_unchanged(cache, receipts):
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
-        auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
-        auditor.opened = dict(cache.get("audit.opened") or {})
-        auditor.answered = set(cache.get("audit.answered") or [])
+        _restore(auditor, cache)
     elif start:
         # what the records this range touches went through before the range began;
         # a record the range creates has no past to look up
@@ -95,8 +128,9 @@ def _audit_span(
         existing = git.tree_blobs(start, ["records"])
         blob = git.tree_blobs(start, ["dangwu.yaml"]).get("dangwu.yaml")
         settings, _error = reader.settings(blob)
-        known = background(git, start, sorted(touched & set(existing)), settings)
+        known = background(git, start, sorted(touched & set(existing)), settings, receipts)
         auditor.authors, auditor.opened = known.authors, known.opened
+        auditor.openers = known.openers
         auditor.answered = _answered_by(git, start)
     violations: list[Violation] = []
     count = 0
@@ -106,33 +140,49 @@ def _audit_span(
     return AuditResult(violations, count, head=end)
 
 
+def _notes_unchanged(cache: Store, receipts: Receipts) -> bool:
+    """Whether the cached findings still stand with the server's notes as they are now:
+    a note that moved when a comment window opened changes what was judged after it."""
+    changed = receipts.changed_since(cache.get("audit.notes"))
+    if changed is None:
+        return not (cache.get("audit.openers") or {})
+    return not changed.intersection((cache.get("audit.openers") or {}).values())
+
+
 def _audit_all(
-    office: Office, git: GitStore, cache: Store, progress: Progress | None
+    office: Office,
+    git: GitStore,
+    cache: Store,
+    progress: Progress | None,
+    receipts: Receipts,
 ) -> AuditResult:
-    from dangwu.audit import Auditor
     from dangwu.history import Reader
 
     head = git.require_head()
     last = cache.get("audit.head")
-    if last == head:
+    notes = receipts.tip()
+    trusted = _notes_unchanged(cache, receipts)
+    if last == head and trusted:
+        if notes != cache.get("audit.notes"):
+            cache.put("audit.notes", notes)
         return AuditResult(_violations(cache.get("audit.violations")), 0, True, head)
-    auditor = Auditor()
+    auditor = _auditor(receipts)
     violations: list[Violation] = []
     revisions, start = ["HEAD"], None
-    if last and git.is_ancestor(last, head):
+    if last and trusted and git.is_ancestor(last, head):
         revisions, start = [f"{last}..{head}"], last
         violations = _violations(cache.get("audit.violations"))
-        auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
-        auditor.opened = dict(cache.get("audit.opened") or {})
-        auditor.answered = set(cache.get("audit.answered") or [])
+        _restore(auditor, cache)
     count = 0
     for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
         count += 1
     cache.put("audit.head", head)
+    cache.put("audit.notes", notes)
     cache.put("audit.violations", [v.as_dict() for v in violations])
     cache.put("audit.authors", {k: sorted(v) for k, v in auditor.authors.items()})
     cache.put("audit.opened", auditor.opened)
+    cache.put("audit.openers", auditor.openers)
     cache.put("audit.answered", sorted(auditor.answered))
     return AuditResult(violations, count, False, head)
 

@@ -40,6 +40,7 @@ class Person:
     title: str | None = None
     signing_key: str | None = None
     id_block: int | None = None
+    account: str | None = None  # their account on the office's git server, if not their key
 
     def has(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -55,6 +56,8 @@ class Rules:
     board_recent_days: int = 90
     day_count: str = "working"
     require_signing: bool = False
+    allow_merges: bool = False  # the office's branch is a straight line unless it says so
+    clock_skew_minutes: int = 10  # how far clocks may disagree before a date is a lie
     holidays: tuple[str, ...] = ()
     workdays: tuple[str, ...] = ()
 
@@ -74,6 +77,15 @@ class Settings:
     @cached_property
     def _by_email(self) -> dict[str, Person]:
         return {person.email.lower(): person for person in self.roster.values()}
+
+    def person_by_account(self, account: str) -> Person | None:
+        """Who a server account belongs to: the person whose ``account`` it is, else
+        the person whose roster key it is (unless someone else claims it as account)."""
+        for person in self.roster.values():
+            if person.account == account:
+                return person
+        keyed = self.roster.get(account)
+        return keyed if keyed is not None and not keyed.account else None
 
     def person_by_email(self, email: str) -> Person | None:
         return self._by_email.get(email.strip().lower())
@@ -95,6 +107,7 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
             title=raw.get("title"),
             signing_key=raw.get("signing_key"),
             id_block=raw.get("id_block"),
+            account=raw.get("account"),
         )
         for key, raw in data["roster"].items()
     }

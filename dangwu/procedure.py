@@ -200,6 +200,7 @@ def publish(
             channels=list(channels) or None,
             signed=signed,
             closes=closes,
+            opened=_window_opened(act, record),
         )
         return _write(act, record, "publish", outcome, sign=signed)
 
@@ -261,6 +262,19 @@ def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
     files = supervision.working_tree(office, record=str(record.data.get("id")))
     _reports, opinions, _problems = supervision.read_all(files, office.root)
     return supervision.opinion_count(opinions, opened, closes)
+
+
+def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:
+    """When a formal plan's comment window really opened: the preliminary publication,
+    or the day the server received it if later (as far as this clone has heard)."""
+    if not isinstance(record.data.get("consultation"), Mapping):
+        return None
+    from dangwu.history import Receipts, background
+
+    known = background(
+        act.store, act.head, [record.relpath], act.settings, Receipts(act.store)
+    ).opened.get(record.relpath)
+    return datetime.fromisoformat(known) if known else None
 
 
 def content_authors(act: Act, relpath: str) -> set[str]:

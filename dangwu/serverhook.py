@@ -1,26 +1,57 @@
-"""The server's pre-receive hook [SPEC 9]: ``python -I -m dangwu.serverhook``.
+"""The server's hooks [SPEC 9, 11]: ``python -I -m dangwu.serverhook``.
 
-git runs it in the bare repository with one line per pushed ref on stdin
-(``<old> <new> <ref>``). A branch may only move forward, and every commit it gains
-is audited (``dangwu audit --range old..new``); anything else refuses the whole push,
-with dangwu's reasons shown to the pusher as ``remote:`` lines. Nothing the pusher's
-shell sets decides the outcome: the environment is rebuilt here, keeping only what
-git needs to see the pushed objects.
+git runs the pre-receive hook in the bare repository with one line per pushed ref
+on stdin (``<old> <new> <ref>``), and judges every ref the push touches:
+
+* a branch (``refs/heads/*``) may only move forward, and every commit it gains is
+  audited (``dangwu audit --range old..new``), knowing who pushed it (on a server
+  that says: gitolite, smart HTTP behind a web server, Gitea/Forgejo, GitLab) and
+  that it arrived now; no commit may be dated ahead of the server's clock;
+* a tag may only be created, and only on a commit a branch holds;
+* replace refs, notes and anything else are refused: only branches carry the
+  history, and the server's own notes (when it received each commit) are written
+  by the server alone.
+
+Anything refused refuses the whole push, with dangwu's reasons shown to the pusher
+as ``remote:`` lines. The post-receive hook (``--after``) notes when the push's
+commits were received (``refs/notes/dangwu/received``) and brings the server's own
+audit up to date. Nothing the pusher's shell sets decides the outcome: the
+environment is rebuilt here, keeping only what git needs to see the pushed objects
+and the one variable through which the server names the pusher.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dangwu.audit import Pusher
     from dangwu.gitstore import GitStore
+    from dangwu.office import Office, Settings
 
 ZERO = "0" * 40
 # what git gives a pre-receive hook so it can read the objects of the push
 GIT_KEEPS = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
+# how each kind of server tells its hooks who pushes; "disk" is a bare repository on a
+# shared disk, where the pusher's own shell runs the hook and nothing can be believed
+SERVERS: dict[str, str | None] = {
+    "gitolite": "GL_USER",
+    "http": "REMOTE_USER",
+    "gitea": "GITEA_PUSHER_NAME",
+    "gitlab": "GL_USERNAME",
+    "disk": None,
+}
+RECEIPTS = "receipts"  # the state folder's pending receipts, pre-receive -> post-receive
+
+
+def _option(args: list[str], name: str) -> str | None:
+    return args[args.index(name) + 1] if name in args[:-1] else None
 
 
 def _clean_environment(repo: Path, language: str | None) -> None:
@@ -45,17 +76,26 @@ def _clean_environment(repo: Path, language: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     # --lang when the hook was installed with one; else the office's setting (judge)
-    language = args[args.index("--lang") + 1] if "--lang" in args[:-1] else None
+    language = _option(args, "--lang")
+    server = _option(args, "--server") or "disk"
+    variable = SERVERS.get(server)
+    # read before the environment is rebuilt: who the server says pushes, and the
+    # clock a rehearsal server takes from the pusher (only if its config allows)
+    account = (os.environ.get(variable) or "").strip() if variable else None
+    pushers_clock = os.environ.get("DANGWU_NOW")
     repo = Path.cwd()
     _clean_environment(repo, language)
     from dangwu import i18n
 
     i18n.set_language(language or "en")  # whatever the pusher's shell had chosen
-    lines = [line.split() for line in sys.stdin.read().splitlines() if line.strip()]
+    text = sys.stdin.read()
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    updates = [(old, new, ref) for old, new, ref in lines]
     if "--after" in args:
-        return after(repo)
+        return after(repo, updates)
     try:
-        refusals = judge(repo, [(old, new, ref) for old, new, ref in lines])
+        now = _clock(repo, pushers_clock)
+        refusals = judge(repo, updates, account=account, known=variable is not None, now=now)
     except Exception as exc:  # a hook that cannot judge must not let the push through
         refusals = [f"dangwu: could not check this push ({type(exc).__name__}: {exc})"]
     if refusals:
@@ -65,66 +105,252 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def judge(repo: Path, updates: list[tuple[str, str, str]]) -> list[str]:
-    """The reasons to refuse these ref updates (none: accept)."""
-    from dangwu import inspector
-    from dangwu.errors import DangwuError
+def _clock(repo: Path, pushers_clock: str | None) -> datetime:
+    """The server's clock. A server set up for rehearsals (git config dangwu.rehearsal
+    true, never on a real server) takes the pusher's DANGWU_NOW instead."""
+    from dangwu import clock
+    from dangwu.gitstore import GitStore
+    from dangwu.office import Office
+
+    office = Office(repo, bare=True)
+    with GitStore(repo, office.state_dir) as git:
+        rehearsal = (git.config("dangwu.rehearsal") or "").lower() == "true"
+    if rehearsal and pushers_clock:
+        os.environ["DANGWU_NOW"] = pushers_clock
+        try:
+            return clock.now()
+        finally:
+            os.environ.pop("DANGWU_NOW", None)
+    return clock.now()
+
+
+def judge(
+    repo: Path,
+    updates: list[tuple[str, str, str]],
+    *,
+    account: str | None = None,
+    known: bool = False,
+    now: datetime | None = None,
+) -> list[str]:
+    """The reasons to refuse these ref updates (none: accept). ``known``: the server
+    names the pusher (``account``, None if it did not say)."""
+    from dangwu import clock
     from dangwu.gitstore import GitStore
     from dangwu.i18n import _
     from dangwu.office import Office
 
     office = Office(repo, bare=True)
+    now = now or clock.now()
     out: list[str] = []
     with GitStore(repo, office.state_dir) as git:
         if updates:
             _speak_the_office_language(git, updates[0])
+        branches = [u for u in updates if u[2].startswith("refs/heads/")]
+        for _old, _new, ref in updates:
+            if not ref.startswith(("refs/heads/", "refs/tags/")):
+                out.append(_foreign_ref(ref))
+        tips = [new for _old, new, _ref in branches if new != ZERO]
+        arriving = _arriving(git, tips)
+        accepted: list[str] = []
+        for old, new, ref in branches:
+            refused = _judge_branch(office, git, old, new, ref, account, known, arriving, now)
+            out += refused
+            if not refused:
+                accepted.append(new)
         for old, new, ref in updates:
-            if not ref.startswith("refs/heads/"):
-                continue
-            name = ref[len("refs/heads/") :]
-            if new == ZERO:
-                out.append(
-                    _("dangwu: refusing to delete {branch}: an office's history is kept").format(
-                        branch=name
-                    )
-                )
-                continue
-            if old != ZERO and not git.is_ancestor(old, new):
-                lost = git.run("rev-list", "--count", f"{new}..{old}")
-                out.append(
-                    _(
-                        "dangwu: refusing {branch}: the push rewrites history the server holds "
-                        "({n} commits would be lost); an office's history is never rewritten"
-                    ).format(branch=name, n=lost.strip())
-                )
-                continue
-            if old == ZERO:
-                heads = [
-                    h
-                    for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()
-                    if h
-                ]
-                bases = [git.try_run("merge-base", h, new) for h in heads]
-                known = [b for b in bases if b]
-                span = f"{known[0]}..{new}" if known else f"{ZERO}..{new}"
-            else:
-                span = f"{old}..{new}"
-            try:
-                result = inspector.audit(office, span=span)
-            except DangwuError as exc:
-                out.append(f"dangwu: {exc}")
-                continue
-            if result.violations:
-                out.append(
-                    _(
-                        "dangwu: refusing {branch}: {n} violation(s) of the disclosure rules "
-                        "in the {count} commit(s) pushed"
-                    ).format(branch=name, n=len(result.violations), count=result.commits)
-                )
-                out += [v.line() for v in result.violations]
+            if ref.startswith("refs/tags/"):
+                out += _judge_tag(git, old, new, ref, accepted)
+        if not out:
+            _keep_receipts(office, updates, arriving, now, account)
     if out:
         out.append(_("dangwu: nothing was changed on the server; 'dangwu audit' shows the same"))
     return out
+
+
+def _foreign_ref(ref: str) -> str:
+    from dangwu.i18n import _
+
+    if ref.startswith("refs/replace/"):
+        return _(
+            "dangwu: refusing {ref}: a replace ref makes git show one object in place of "
+            "another; the office's history is what its commits say"
+        ).format(ref=ref)
+    if ref.startswith("refs/notes/"):
+        return _(
+            "dangwu: refusing {ref}: notes on this server are its own (when it received "
+            "each commit); nobody pushes them"
+        ).format(ref=ref)
+    return _(
+        "dangwu: refusing {ref}: only branches (refs/heads/) and tags (refs/tags/) are kept here"
+    ).format(ref=ref)
+
+
+def _arriving(git: GitStore, tips: list[str]) -> set[str]:
+    """The commits this push brings that the server does not hold yet."""
+    if not tips:
+        return set()
+    return set(git.run("rev-list", *tips, "--not", "--all").split())
+
+
+def _judge_branch(
+    office: Office,
+    git: GitStore,
+    old: str,
+    new: str,
+    ref: str,
+    account: str | None,
+    known: bool,
+    arriving: set[str],
+    now: datetime,
+) -> list[str]:
+    from dangwu import inspector
+    from dangwu.errors import DangwuError
+    from dangwu.i18n import _
+
+    name = ref[len("refs/heads/") :]
+    if new == ZERO:
+        return [
+            _("dangwu: refusing to delete {branch}: an office's history is kept").format(
+                branch=name
+            )
+        ]
+    if old != ZERO and not git.is_ancestor(old, new):
+        lost = git.run("rev-list", "--count", f"{new}..{old}")
+        return [
+            _(
+                "dangwu: refusing {branch}: the push rewrites history the server holds "
+                "({n} commits would be lost); an office's history is never rewritten"
+            ).format(branch=name, n=lost.strip())
+        ]
+    if old == ZERO:
+        heads = [
+            h for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split() if h
+        ]
+        bases = [git.try_run("merge-base", h, new) for h in heads]
+        known_bases = [b for b in bases if b]
+        span = f"{known_bases[0]}..{new}" if known_bases else f"{ZERO}..{new}"
+    else:
+        span = f"{old}..{new}"
+    settings = _settings(git, old if old != ZERO else new)
+    out = _future(git, name, span, arriving, now, settings)
+    pusher = _pusher(account, settings) if known else None
+    try:
+        result = inspector.audit(office, span=span, pusher=pusher, arriving=arriving, now=now)
+    except DangwuError as exc:
+        return [*out, f"dangwu: {exc}"]
+    if result.violations:
+        out.append(
+            _(
+                "dangwu: refusing {branch}: {n} violation(s) of the disclosure rules "
+                "in the {count} commit(s) pushed"
+            ).format(branch=name, n=len(result.violations), count=result.commits)
+        )
+        out += [v.line() for v in result.violations]
+        out += _how_to_drop(git, [v.commit for v in result.violations])
+    return out
+
+
+def _settings(git: GitStore, commit: str) -> Settings | None:
+    """The office settings the server holds at ``commit`` (None: none readable)."""
+    from dangwu import yamlio
+    from dangwu.office import SETTINGS_FILE, settings_from_data
+
+    raw = git.blob(commit, SETTINGS_FILE)
+    if raw is None:
+        return None
+    try:
+        return settings_from_data(yamlio.load(yamlio.decode(raw)).data)
+    except (yamlio.YamlProblem, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _pusher(account: str | None, settings: Settings | None) -> Pusher:
+    """Who the server says pushes, and the roster person that account is."""
+    from dangwu.audit import Pusher
+
+    person = settings.person_by_account(account) if account and settings else None
+    return Pusher(account or None, person)
+
+
+def _future(
+    git: GitStore,
+    branch: str,
+    span: str,
+    arriving: set[str],
+    now: datetime,
+    settings: Settings | None,
+) -> list[str]:
+    """Commits dated ahead of the server's clock: time runs forwards [SPEC 11]."""
+    from dangwu.i18n import _
+    from dangwu.office import Rules
+
+    skew = (settings.rules if settings else Rules()).clock_skew_minutes
+    limit = now + timedelta(minutes=skew)
+    left, right = span.split("..")
+    revisions = [right] if set(left) == {"0"} else [f"{left}..{right}"]
+    ids = [c for c in git.run("rev-list", *revisions).split() if c in arriving]
+    out = []
+    ahead = []
+    for commit in git.commits(ids).values():
+        latest = max(commit.author_date, commit.committer_date)
+        if latest > limit:
+            ahead.append(commit.id)
+            out.append(
+                _(
+                    "dangwu: refusing {branch}: commit {commit} is dated {when}, ahead of the "
+                    "server's clock ({now}; clocks may differ by {minutes} minutes)"
+                ).format(
+                    branch=branch,
+                    commit=commit.id[:10],
+                    when=latest.isoformat(timespec="minutes"),
+                    now=now.isoformat(timespec="minutes"),
+                    minutes=skew,
+                )
+            )
+    return out + _how_to_drop(git, ahead)
+
+
+def _how_to_drop(git: GitStore, commits: list[str]) -> list[str]:
+    """How the pusher leaves a bad commit out and pushes the rest."""
+    from dangwu.i18n import _
+
+    lines = []
+    for commit in dict.fromkeys(commits):
+        parent = git.try_run("rev-parse", "--verify", "--quiet", f"{commit}^")
+        short = commit[:10]
+        if parent:
+            lines.append(
+                _(
+                    "dangwu: to push without commit {commit}: git rebase --onto {commit}^ "
+                    "{commit}, then push again"
+                ).format(commit=short)
+            )
+    return lines
+
+
+def _judge_tag(git: GitStore, old: str, new: str, ref: str, accepted: list[str]) -> list[str]:
+    """A tag names a commit a branch holds; once on the server it stays."""
+    from dangwu.i18n import _
+
+    name = ref[len("refs/tags/") :]
+    if old != ZERO:
+        return [
+            _("dangwu: refusing tag {tag}: a tag on this server is never moved or deleted").format(
+                tag=name
+            )
+        ]
+    commit = git.try_run("rev-parse", "--verify", "--quiet", f"{new}^{{commit}}")
+    if commit is None:
+        return [_("dangwu: refusing tag {tag}: it does not name a commit").format(tag=name)]
+    heads = [h for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()]
+    if any(git.is_ancestor(commit, head) for head in [*heads, *accepted]):
+        return []
+    return [
+        _(
+            "dangwu: refusing tag {tag}: it names commit {commit}, which no branch of the "
+            "office holds; tag only what has been audited"
+        ).format(tag=name, commit=commit[:10])
+    ]
 
 
 def _speak_the_office_language(git: GitStore, update: tuple[str, str, str]) -> None:
@@ -143,10 +369,35 @@ def _speak_the_office_language(git: GitStore, update: tuple[str, str, str]) -> N
         i18n.use_office_language(language)
 
 
-def after(repo: Path) -> int:
-    """post-receive: the push is in. Bring the server's own audit up to its new head,
-    so the next push is judged against what this one left (no history to re-read),
-    and keep git's commit-graph current for the history lookups."""
+# --- receipts: when the server received each commit -----------------------------------
+
+
+def _receipt_file(office: Office, updates: list[tuple[str, str, str]]) -> Path:
+    key = hashlib.sha256(repr(sorted(updates)).encode()).hexdigest()[:32]
+    return office.state_dir / RECEIPTS / f"{key}.json"
+
+
+def _keep_receipts(
+    office: Office,
+    updates: list[tuple[str, str, str]],
+    arriving: set[str],
+    now: datetime,
+    account: str | None,
+) -> None:
+    """Leave the push's receipt for the post-receive hook, which notes it once the push
+    is in (a pre-receive hook may not change refs)."""
+    if not arriving:
+        return
+    target = _receipt_file(office, updates)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = {"received": now.isoformat(), "pusher": account, "commits": sorted(arriving)}
+    target.write_text(json.dumps(data), "utf-8")
+
+
+def after(repo: Path, updates: list[tuple[str, str, str]] | None = None) -> int:
+    """post-receive: the push is in. Note when its commits were received, bring the
+    server's own audit up to its new head, so the next push is judged against what
+    this one left (no history to re-read), and keep git's commit-graph current."""
     from dangwu import inspector
     from dangwu.errors import DangwuError
     from dangwu.gitstore import GitStore
@@ -155,11 +406,40 @@ def after(repo: Path) -> int:
     office = Office(repo, bare=True)
     try:
         with GitStore(repo, office.state_dir) as git:
+            _note_receipts(office, git, updates or [])
             git.attempt("commit-graph", "write", "--reachable", "--changed-paths", "--split")
         inspector.audit(office)
     except DangwuError as exc:  # the push stands; the next one re-reads what it must
         print(f"dangwu: {exc}", file=sys.stderr)
     return 0
+
+
+def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:
+    from dangwu.gitstore import Identity
+    from dangwu.history import RECEIVED_NOTES, receipt_note
+
+    pending = _receipt_file(office, updates)
+    if not pending.exists():
+        return
+    try:
+        data = json.loads(pending.read_text("utf-8"))
+        when = datetime.fromisoformat(data["received"])
+        commits = [str(c) for c in data["commits"]]
+        pusher = data.get("pusher")
+    except (OSError, ValueError, KeyError, TypeError):
+        pending.unlink(missing_ok=True)
+        return
+    present = git.commits(commits)  # only what the push really left on the server
+    notes = {c: receipt_note(when, pusher) for c in present}
+    with git.writing():
+        git.add_notes(
+            RECEIVED_NOTES,
+            notes,
+            f"received {len(notes)} commit(s)",
+            author=Identity("dangwu", "dangwu@localhost"),
+            when=when,
+        )
+    pending.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

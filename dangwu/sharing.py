@@ -225,12 +225,20 @@ def _rebase(
 ) -> list[str]:
     """Rebase onto ``upstream`` (leaving out ``drop``); on a conflict undo it and
     return the paths that conflicted."""
-    args = ["rebase", "--quiet", "--committer-date-is-author-date"]
+    from dangwu import clock
+
+    args = ["rebase", "--quiet"]
     if signed:
         args.append("--gpg-sign")  # the clone's commits were signed: keep them signed
-    # the commits are re-made by the person syncing, whoever git's config says
+    # the commits are re-made by the person syncing, whoever git's config says, and now:
+    # each keeps the time its act was done (its author date) and is dated as made on top
+    # of what arrived, so the history's commit dates run forwards [SPEC 11]
     who = git.identity()
-    env = {"GIT_COMMITTER_NAME": who.name or who.email, "GIT_COMMITTER_EMAIL": who.email}
+    env = {
+        "GIT_COMMITTER_NAME": who.name or who.email,
+        "GIT_COMMITTER_EMAIL": who.email,
+        "GIT_COMMITTER_DATE": clock.now().isoformat(),
+    }
     if drop:
         assert office is not None
         args.append("--interactive")
@@ -371,14 +379,46 @@ def recover_sync(office: Office) -> bool:
 # --- the server's hook ---------------------------------------------------------------
 
 
-def install_hook(path: Path, *, language: str | None = None, force: bool = False) -> Path:
+@dataclass
+class Installed:
+    hook: Path
+    server: str
+    variable: str | None  # how the server names the pusher (None: it cannot)
+
+
+def server_kind(path: Path) -> str:
+    """What kind of server keeps the bare repository at ``path``, as far as its
+    folders tell: Gitea/Forgejo keep their own hooks in hooks/pre-receive.d/, GitLab
+    keeps repositories under @hashed/, gitolite under ~git/repositories/."""
+    if (path / "hooks" / "pre-receive.d" / "gitea").exists():
+        return "gitea"
+    parts = path.resolve().parts
+    if "@hashed" in parts:
+        return "gitlab"
+    if "repositories" in parts:
+        home = Path(*parts[: parts.index("repositories")])
+        if (home / ".gitolite.rc").exists() or (home / ".gitolite").exists():
+            return "gitolite"
+    return "disk"
+
+
+def install_hook(
+    path: Path, *, language: str | None = None, force: bool = False, server: str | None = None
+) -> Installed:
     """Write the pre-receive hook into the bare repository at ``path``."""
+    from dangwu.serverhook import SERVERS
+
     path = path.absolute()
     if not is_bare(path):
         raise UsageError(
             _("{path} is not a bare git repository (what a server keeps)").format(path=path),
             hint=_("make one with: git init --bare {path}").format(path=path),
         )
+    if server is not None and server not in SERVERS:
+        raise UsageError(
+            _("--server must be one of {kinds}").format(kinds=", ".join(SERVERS)),
+        )
+    kind = server or server_kind(path)
     hook = path / "hooks" / "pre-receive"
     if hook.exists() and HOOK_MARK not in hook.read_text("utf-8", "replace") and not force:
         raise DangwuError(
@@ -388,18 +428,20 @@ def install_hook(path: Path, *, language: str | None = None, force: bool = False
     if language not in (None, "en", "zh_CN"):
         raise UsageError(_("--lang must be en or zh_CN"))
     # without --lang the hook speaks the office's language, as the pushed settings say
-    lang = f" --lang {language}" if language else ""
+    args = f" --server {kind}" + (f" --lang {language}" if language else "")
     hook.parent.mkdir(exist_ok=True)
     _write_hook(
         hook,
         f"""#!/bin/sh
 # {HOOK_MARK}, installed by dangwu {__version__}.
 # Refuses a push that breaks the disclosure rules (dangwu audit --range on every pushed
-# commit), or that rewrites or deletes history this server holds.
+# commit), that rewrites or deletes history this server holds, that is dated ahead of
+# this server's clock, or that pushes anything but branches and tags.
 # This server needs: git, and the Python below with dangwu installed. The hook runs in
-# an environment of its own (python -I; dangwu.serverhook clears the pusher's), so
-# nothing of the pusher's shell decides what it accepts.
-exec "{sys.executable}" -I -m dangwu.serverhook{lang}
+# an environment of its own (python -I; dangwu.serverhook clears the pusher's, keeping
+# only the variable through which a {kind} server names the pusher), so nothing of the
+# pusher's shell decides what it accepts.
+exec "{sys.executable}" -I -m dangwu.serverhook{args}
 """,
     )
     after = hook.with_name("post-receive")
@@ -408,15 +450,17 @@ exec "{sys.executable}" -I -m dangwu.serverhook{lang}
             after,
             f"""#!/bin/sh
 # {HOOK_MARK} (after a push), installed by dangwu {__version__}.
-# Brings the server's audit up to date with what it accepted, so the next push is
-# judged quickly; never refuses anything.
-exec "{sys.executable}" -I -m dangwu.serverhook --after{lang}
+# Notes when the push's commits were received (refs/notes/dangwu/received) and brings
+# the server's audit up to date, so the next push is judged quickly; never refuses.
+exec "{sys.executable}" -I -m dangwu.serverhook --after{args}
 """,
         )
     with GitStore(path, path / "dangwu") as git:
         git.run("config", "receive.denyNonFastForwards", "true")
         git.run("config", "receive.denyDeletes", "true")
-    return hook
+        # a malformed object (two authors, a broken date) is refused before any hook
+        git.run("config", "receive.fsckObjects", "true")
+    return Installed(hook, kind, SERVERS[kind])
 
 
 def _write_hook(path: Path, script: str) -> None:

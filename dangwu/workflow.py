@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dangwu.catalogue import INTERNAL_CHANNELS
@@ -200,6 +200,52 @@ def _at(data: Mapping[str, Any], name: str) -> datetime | None:
     return None
 
 
+# The facts of each step, and when each was done.
+STEP_FACTS = (
+    "created",
+    "submitted",
+    "rejection",
+    "decision",
+    "approval",
+    "consultation",
+    "publication",
+    "withdrawal",
+)
+
+
+def last_step(data: Mapping[str, Any]) -> datetime | None:
+    """When the record's latest step was done, as its facts say."""
+    found = [moment for name in STEP_FACTS if (moment := _at(data, name)) is not None]
+    return max(found, key=_comparable) if found else None
+
+
+def _comparable(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def check_time(data: Mapping[str, Any], ctx: Context) -> None:
+    """Time runs forwards [SPEC 11]: no step is dated before the step it follows
+    (beyond what clocks may disagree by)."""
+    last = last_step(data)
+    if last is None:
+        return
+    slack = timedelta(minutes=ctx.rules.clock_skew_minutes)
+    if _comparable(ctx.when) < _comparable(last) - slack:
+        _refuse(
+            "time-order",
+            _(
+                "this step on {id} would be dated {when}, before the record's last step "
+                "({last}); time runs forwards"
+            ).format(
+                id=_id(data),
+                when=ctx.when.isoformat(timespec="minutes"),
+                last=last.isoformat(timespec="minutes"),
+            ),
+            _id(data),
+            _("check the computer's clock (and DANGWU_NOW, if it is set)"),
+        )
+
+
 def group(roster: Mapping[str, Person]) -> list[Person]:
     """The leading group (领导小组): the leader and the members."""
     return [p for p in roster.values() if GROUP_ROLES.intersection(p.roles)]
@@ -216,6 +262,7 @@ def submit(data: Mapping[str, Any], ctx: Context) -> Outcome:
     """The office hands the plan to the leading group [seed 四1]."""
     require(ctx.actor, "submit")
     before = _from(data, "submit", ("draft", "consulting"))
+    check_time(data, ctx)
     notes: tuple[str, ...] = ()
     if before == "consulting":
         notes = (_("the formal plan, revised from the preliminary plan"),)
@@ -234,6 +281,7 @@ def decide(
     """The leading group's collective decision [seed 四2, 五 集体讨论决定]."""
     require(ctx.actor, "decide")
     _from(data, "decide", ("submitted", "decided"))
+    check_time(data, ctx)
     record_id = _id(data)
     if outcome not in OUTCOMES:
         _refuse(
@@ -317,6 +365,7 @@ def approve(
     require(ctx.actor, "approve")
     record_id = _id(data)
     status = _from(data, "approve", ("submitted", "decided"))
+    check_time(data, ctx)
     if ctx.actor.key in set(authors) | {_created_by(data)}:
         _refuse(
             "self-approval",
@@ -415,6 +464,7 @@ def reject(data: Mapping[str, Any], ctx: Context, *, reason: str) -> Outcome:
     """The leading group sends a plan back to the office for revision."""
     require(ctx.actor, "reject")
     _from(data, "reject", ("submitted", "decided", "approved"))
+    check_time(data, ctx)
     if not reason.strip():
         _refuse("reason", _("say why it goes back: --reason TEXT"), _id(data))
     return Outcome("draft", {"rejection": ctx.stamp(reason=reason.strip())})
@@ -428,13 +478,17 @@ def publish(
     channels: Sequence[str] | None = None,
     signed: bool = False,
     closes: date | None = None,
+    opened: datetime | None = None,
 ) -> Outcome:
     """The office implements the approved plan [seed 四4]; a pre-disclosure's first
     publication opens its comment window [seed 五 预公开], of at least the office's days,
-    longer when the office says until when (``closes``)."""
+    longer when the office says until when (``closes``). ``opened`` is when the window
+    really opened, if later than the preliminary plan's step says (the server received
+    it later [SPEC 11])."""
     require(ctx.actor, "publish")
     record_id = _id(data)
     _from(data, "publish", ("approved",))
+    check_time(data, ctx)
     approval = data.get("approval")
     if not isinstance(approval, Mapping) or approval.get("content") != content:
         _refuse(
@@ -499,10 +553,10 @@ def publish(
             ),
         )
     if isinstance(consulted, Mapping):
-        check_window(data, ctx.when.date(), ctx.rules)
+        check_window(data, ctx.when.date(), ctx.rules, opened=opened)
         approved = _at(data, "approval")
-        opened = _at(data, "consultation")
-        if approved is None or opened is None or approved <= opened:
+        claimed = _at(data, "consultation")
+        if approved is None or claimed is None or approved <= claimed:
             _refuse(
                 "pre-disclosure-approval",
                 _("the formal plan of {id} must be approved after the comment period").format(
@@ -513,13 +567,25 @@ def publish(
     return Outcome("published", {"publication": ctx.stamp(**facts)})
 
 
-def window_closes(data: Mapping[str, Any], rules: Rules) -> date | None:
-    """The last day of a pre-disclosure's comment window (at least the office's days)."""
+def window_opened(data: Mapping[str, Any], opened: datetime | None = None) -> datetime | None:
+    """When a pre-disclosure's comment window opened: its preliminary publication, or
+    ``opened`` when that is later (the day the server received it)."""
+    claimed = _at(data, "consultation")
+    if claimed is None or opened is None:
+        return claimed
+    return max(claimed, opened, key=_comparable)
+
+
+def window_closes(
+    data: Mapping[str, Any], rules: Rules, opened: datetime | None = None
+) -> date | None:
+    """The last day of a pre-disclosure's comment window (at least the office's days
+    from when it opened)."""
     consulted = data.get("consultation")
-    opened = _at(data, "consultation")
-    if not isinstance(consulted, Mapping) or opened is None:
+    start = window_opened(data, opened)
+    if not isinstance(consulted, Mapping) or start is None:
         return None
-    shortest = opened.date() + timedelta(days=rules.pre_disclosure_days - 1)
+    shortest = start.date() + timedelta(days=rules.pre_disclosure_days - 1)
     written = consulted.get("closes")
     try:
         stated = date.fromisoformat(str(written)) if written else shortest
@@ -528,11 +594,13 @@ def window_closes(data: Mapping[str, Any], rules: Rules) -> date | None:
     return max(stated, shortest)
 
 
-def check_window(data: Mapping[str, Any], today: date, rules: Rules) -> None:
-    closes = window_closes(data, rules)
+def check_window(
+    data: Mapping[str, Any], today: date, rules: Rules, opened: datetime | None = None
+) -> None:
+    closes = window_closes(data, rules, opened)
     if closes is not None and today <= closes:
-        opened = _at(data, "consultation")
-        day = (today - opened.date()).days if opened else 0
+        start = window_opened(data, opened)
+        day = (today - start.date()).days if start else 0
         _refuse(
             "pre-disclosure-window",
             _(
@@ -553,6 +621,7 @@ def withdraw(data: Mapping[str, Any], ctx: Context, *, reason: str) -> Outcome:
     """Take a published record (or a preliminary plan) down."""
     require(ctx.actor, "withdraw")
     _from(data, "withdraw", ("published", "consulting"))
+    check_time(data, ctx)
     if not reason.strip():
         _refuse("reason", _("say why it is withdrawn: --reason TEXT"), _id(data))
     return Outcome("withdrawn", {"withdrawal": ctx.stamp(reason=reason.strip())})
@@ -564,6 +633,7 @@ def edit(data: Mapping[str, Any], ctx: Context) -> Outcome:
     require(ctx.actor, "edit")
     record_id = _id(data)
     require_editable(record_id, status_of(data))
+    check_time(data, ctx)
     if status_of(data) != "approved":
         return Outcome(status_of(data))
     decision = data.get("decision")

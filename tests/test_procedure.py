@@ -328,10 +328,10 @@ def test_decide_is_for_the_group_after_submission_and_before_today(office: Offic
     rid = major(office)
     args = ("decide", rid, "--meeting", "2026-10-06", *attendees(*QUORUM), "--outcome")
     refused(office, *args, "publish", as_="hanzg", now=at(6), expect="is draft")
-    ok(office, "submit", rid, now=at(6, 9))
+    ok(office, "submit", rid, now=at(5, 11))
     refused(office, *args, "publish", as_="dumy", now=at(6), expect="may not record")
     refused(office, *args, "publish", as_="hanzg", now=at(5, 12), expect="has not happened yet")
-    early = ("decide", rid, "--meeting", "2026-10-05", *attendees(*QUORUM), "--outcome")
+    early = ("decide", rid, "--meeting", "2026-10-04", *attendees(*QUORUM), "--outcome")
     refused(office, *early, "publish", as_="hanzg", now=at(6), expect="before ZZ-2026-101 was")
     twice = ("decide", rid, "--meeting", "2026-10-06", *attendees(*QUORUM, "hanzg"))
     refused(office, *twice, "--outcome", "publish", as_="hanzg", now=at(6), expect="twice")
@@ -394,12 +394,12 @@ def test_withhold_is_final(office: Office, editor):
 
 
 def test_publishing_before_approval_is_refused(office: Office):
+    big = major(office)
     rid = office.new("--summary", "摘要", "--body", "正文。", now=at(5, 9))
     refused(office, "publish", rid, now=at(5, 10), expect="publish needs a record that is approved")
+    ok(office, "submit", big, now=at(5, 10))
     ok(office, "submit", rid, now=at(5, 11))
     refused(office, "publish", rid, now=at(5, 12), expect="publish needs a record that is approved")
-    big = major(office)
-    ok(office, "submit", big, now=at(5, 10))
     decided(office, big)
     refused(office, "publish", big, now=at(6), expect="is decided")
 

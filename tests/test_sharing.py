@@ -149,9 +149,10 @@ def test_two_clerks_drafting_at_once_both_land(server: Path, tmp_path: Path):
         ids = {r["id"] for r in json.loads(ok(office, "list", "--json").stdout)}
         assert ids == {mine, theirs}
         assert office.head() == server_head(server)
-    # the rebased commit kept its author and its date
+    # the rebased commit kept its author and the time of the act, and is dated as made
+    # when the sync put it on top of what arrived: the history's dates run forwards
     line = git_in(server, "log", "-1", "--format=%an|%aI|%cI|%s").stdout.strip()
-    assert line == f"林海涛|{at(1, 9)}|{at(1, 9)}|new: {theirs} 党员教育管理制度"
+    assert line == f"林海涛|{at(1, 9)}|{at(1, 11)}|new: {theirs} 党员教育管理制度"
     assert ok(head, "audit").exit_code == 0
 
 
@@ -429,12 +430,12 @@ def test_clone_greets_a_colleague_on_the_roster(server: Path, tmp_path: Path):
 
 def signing_required(office: Office, keys: dict[str, Path]) -> None:
     """The office head lists these people's keys and makes signing compulsory."""
-    from plaingit import edit_settings, give_signing_keys
+    from plaingit import commit, edit_settings, give_signing_keys
 
-    give_signing_keys(office, keys)
+    before = "2026-09-30T09:00:00+08:00"  # before the work of October
+    give_signing_keys(office, keys, date=before)
     edit_settings(office, lambda data: data["rules"].__setitem__("require_signing", True))
-    head = ("-c", "user.name=林海涛", "-c", "user.email=linht@example.org")
-    git_in(office.root, *head, "commit", "-qam", "roster: approvals are signed")
+    commit(office, "linht", "roster: approvals are signed", "dangwu.yaml", date=before)
 
 
 def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path):
@@ -483,7 +484,7 @@ def test_the_server_judges_a_push_by_what_earlier_pushes_left(server: Path, tmp_
     ok(clerk, "approve", rid, as_="sunhm", now=at(9))
     sync(clerk, "dumy", at(9, 11))
     # the server keeps its own audit of what it accepted, up to its head
-    db = sqlite3.connect(server / "dangwu" / "history-v1.sqlite")
+    db = sqlite3.connect(server / "dangwu" / "history-v2.sqlite")
     (audited,) = db.execute("SELECT value FROM meta WHERE key='audit.head'").fetchone()
     db.close()
     assert json.loads(audited) == server_head(server)

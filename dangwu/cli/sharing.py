@@ -153,17 +153,43 @@ def hook_install(
     force: Annotated[
         bool, typer.Option("--force", help=_("Replace a pre-receive hook that is not dangwu's."))
     ] = False,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            metavar="KIND",
+            help=_(
+                "The kind of server, which says who pushes: gitolite, http (git http-backend "
+                "behind a web server that asks for a password), gitea, gitlab, or disk (a bare "
+                "repository on a shared disk; nobody is named). Default: recognised from PATH."
+            ),
+        ),
+    ] = None,
 ) -> None:
     from dangwu import sharing
 
-    hook = sharing.install_hook(path, language=lang, force=force)
-    output.say(_("Installed {hook}.").format(hook=hook))
+    installed = sharing.install_hook(path, language=lang, force=force, server=server)
+    output.say(_("Installed {hook}.").format(hook=installed.hook))
     output.say(
         _(
             "Every push is now audited; a push that breaks the rules, rewrites history or "
             "deletes a branch is refused."
         )
     )
+    if installed.variable:
+        output.say(
+            _(
+                "The server is {kind}: it names the pusher ({variable}), and a step made as "
+                "someone else is refused unless that person signed it."
+            ).format(kind=installed.server, variable=installed.variable)
+        )
+    else:
+        output.say(
+            _(
+                "The server is a bare repository on a disk: it cannot tell who pushes, so "
+                "only signatures prove who acted (rules.require_signing)."
+            )
+        )
 
 
 def clone(
