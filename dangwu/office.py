@@ -230,6 +230,7 @@ def parse_settings(
     )
     if not problems:
         problems = roster_problems(doc, relpath)
+    problems += validate.hidden_problems(text, doc, relpath)
     if problems:
         raise InvalidFiles(problems)
     return settings_from_data(doc.data)

@@ -161,6 +161,9 @@ def verify(office: Office, code_text: str) -> Verdict:
                     )
                 ],
             )
+        broken = _broken(office, git, commit, {e.summary.id for e in sheet.entries})
+        if broken is not None:
+            return Verdict(False, False, [broken])
         when = then.when
         category = then.catalogue.by_slug(sheet.category)
         lines = [
@@ -200,6 +203,22 @@ def verify(office: Office, code_text: str) -> Verdict:
                 _("  first changed by: {subject} ({date})").format(subject=since[0], date=since[1])
             )
         return Verdict(True, False, lines)
+
+
+def _broken(office: Office, git: GitStore, commit: str, shown: set[str]) -> str | None:
+    """Why a sheet cannot be vouched for: the audit finds a violation in the history of
+    a record it shows, up to the commit it was printed from [SPEC 11]."""
+    from dangwu import inspector
+
+    for violation in inspector.audit(office).violations:
+        if violation.record not in shown:
+            continue
+        if violation.commit == commit or git.is_ancestor(violation.commit, commit):
+            return _(
+                "not genuine: {id} on this sheet was printed from a history that breaks the "
+                "rules (commit {commit}: {rule}); 'dangwu audit' shows it"
+            ).format(id=violation.record, commit=violation.commit[:10], rule=violation.rule)
+    return None
 
 
 def _find(sheets: list[board_rules.Sheet], code: board_rules.Code) -> board_rules.Sheet | None:

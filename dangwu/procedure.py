@@ -17,7 +17,7 @@ from dangwu import records, workflow, yamlio
 from dangwu.acting import Act, acting
 from dangwu.catalogue import CHANNELS, one_of
 from dangwu.drafting import commit_record
-from dangwu.errors import IdentityError
+from dangwu.errors import IdentityError, RuleViolation
 from dangwu.history import describe
 from dangwu.i18n import _, pair
 from dangwu.office import Office, Rules
@@ -124,6 +124,8 @@ def decide(
     one_of("--outcome", outcome, workflow.OUTCOMES)
     with acting(office, "decide") as act:
         record = records.find(office, ref)
+        if note:
+            _check_words(office, record, "--note", note)
         result = workflow.decide(
             record.data,
             act.context(),
@@ -149,6 +151,8 @@ def approve(office: Office, ref: str, *, sign: bool = False, override: str | Non
     """The review and stamp (审核盖章), optionally signed with the approver's key."""
     with acting(office, "approve") as act:
         record = records.find(office, ref)
+        if override:
+            _check_words(office, record, "--override", override)
         findings = _findings(office, record)
         signed = _signing(act, sign)
         outcome = workflow.approve(
@@ -175,6 +179,7 @@ def reject(office: Office, ref: str, *, reason: str) -> Done:
     """Send a plan back to the office for revision."""
     with acting(office, "reject") as act:
         record = records.find(office, ref)
+        _check_words(office, record, "--reason", reason)
         outcome = workflow.reject(record.data, act.context(), reason=reason)
         return _write(act, record, "reject", outcome, details=[reason.strip()])
 
@@ -209,6 +214,7 @@ def withdraw(office: Office, ref: str, *, reason: str) -> Done:
     """Take a published record or a preliminary plan down."""
     with acting(office, "withdraw") as act:
         record = records.find(office, ref)
+        _check_words(office, record, "--reason", reason)
         outcome = workflow.withdraw(record.data, act.context(), reason=reason)
         return _write(act, record, "withdraw", outcome, details=[reason.strip()])
 
@@ -220,6 +226,29 @@ def _findings(office: Office, record: records.RecordFile) -> list[Any]:
     from dangwu import secrecy
 
     return list(secrecy.scan(record.doc, sensitive=reporter_details(office), text=record.text))
+
+
+# what no reason may print, whatever the record's scope: the people it names
+PERSONAL = frozenset({"reporter", "id-card", "mobile", "bank-card"})
+
+
+def _check_words(office: Office, record: records.RecordFile, option: str, text: str) -> None:
+    """A reason or note is printed with the record: the secrecy review reads it as it
+    will be printed, and what it finds stops the step [SPEC 11]."""
+    from dangwu import secrecy
+
+    found = secrecy.scan_text(option, text, sensitive=reporter_details(office))
+    public = record.data.get("scope") == "public"
+    stopping = [f for f in found if public or f.kind in PERSONAL]
+    if stopping:
+        raise RuleViolation(
+            _("{option} would print what may not be disclosed: {finding}").format(
+                option=option, finding=stopping[0].message
+            ),
+            hint=_("a reason is printed with the record; say it without that"),
+            record_id=str(record.data.get("id")),
+            rule="secrecy",
+        )
 
 
 def check(office: Office, ref: str) -> tuple[records.RecordFile, list[Any]]:

@@ -9,10 +9,11 @@ switched off. PDF comes from WeasyPrint (the ``pdf`` extra) with a CJK font.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -39,14 +40,20 @@ def zh_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-def render_template(office_root: Path | None, name: str, context: Mapping[str, Any]) -> str:
+Files = Callable[[str], bytes | None]  # an office file's bytes at the printed commit
+
+
+def render_template(
+    office_root: Path | None, name: str, context: Mapping[str, Any], files: Files | None = None
+) -> str:
     """Render a template; a template that is broken or breaks the sandbox is refused
-    with its name and the reason, as any bad input is."""
+    with its name and the reason, as any bad input is. What it makes refers to
+    nothing outside itself [SPEC 11]: a remote reference is refused too."""
     import jinja2
     from jinja2.exceptions import SecurityError
 
     try:
-        return str(environment(office_root).get_template(name).render(context))
+        made = str(environment(office_root, files).get_template(name).render(context))
     except SecurityError:
         # the sandbox's own message names Python internals; the clerk needs only which
         # template to look at
@@ -67,9 +74,83 @@ def render_template(office_root: Path | None, name: str, context: Mapping[str, A
             _("template {name} cannot be used: {error}").format(name=name, error=exc),
             hint=_("check the office's own templates/ folder against the shipped ones"),
         ) from None
+    page, links = made, True
+    if name.endswith(".md.j2"):  # as a website would show it, HTML and all; its
+        from markdown_it import MarkdownIt  # readers follow links, but fetch nothing
+
+        page, links = MarkdownIt("commonmark", {"html": True}).render(made), False
+    remote = remote_reference(page, links=links)
+    if remote is not None:
+        raise DangwuError(
+            _("template {name} makes a page that fetches {url}").format(name=name, url=remote),
+            hint=_("what dangwu prints refers only to the office's own files"),
+        )
+    return made
 
 
-def environment(office_root: Path | None) -> Any:
+# Attributes through which a page makes a browser (or the PDF renderer) fetch something.
+_URL_ATTRIBUTES = frozenset(
+    {
+        "src",
+        "srcset",
+        "action",
+        "formaction",
+        "poster",
+        "background",
+        "data",
+        "ping",
+        "cite",
+        "manifest",
+        "codebase",
+        "archive",
+        "longdesc",
+        "usemap",
+        "xlink:href",
+        "imagesrcset",
+    }
+)
+_CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["']?)\s*(?P<url>[^"'\s)]+)""", re.IGNORECASE)
+
+
+def remote_reference(html: str, *, links: bool = True) -> str | None:
+    """The first URL in ``html``'s tags or styles that would be fetched from elsewhere
+    (a data: URL and a link within the page are its own); text is text. ``links``:
+    a hyperlink to elsewhere counts too (it is not fetched, but it is a reference)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        style = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.style = tag == "style"
+            for name, value in attrs:
+                if value is None:
+                    continue
+                fetched = name in _URL_ATTRIBUTES or (name == "href" and tag == "link")
+                if fetched or (links and name == "href"):
+                    for part in value.split(","):
+                        found.append(part.strip().split(" ")[0])
+                elif name == "style":
+                    found.extend(m.group("url") for m in _CSS_URL.finditer(value))
+
+        def handle_endtag(self, tag: str) -> None:
+            self.style = False
+
+        def handle_data(self, data: str) -> None:
+            if self.style:
+                found.extend(m.group("url") for m in _CSS_URL.finditer(data))
+
+    Finder(convert_charrefs=True).feed(html)
+    for url in found:
+        squeezed = re.sub(r"[\s\x00-\x1f]", "", url).lower()
+        if squeezed and not squeezed.startswith(("data:", "#")):
+            return url
+    return None
+
+
+def environment(office_root: Path | None, files: Files | None = None) -> Any:
     """The sandboxed Jinja2 environment, office templates before shipped ones."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -85,7 +166,7 @@ def environment(office_root: Path | None) -> Any:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = markdown_html
+    env.filters["markdown"] = functools.partial(markdown_html, files=files)
     env.filters["markdown_text"] = markdown_source
     return env
 
@@ -94,16 +175,80 @@ def environment(office_root: Path | None) -> Any:
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        "table"
-    )
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("link_close", _link_close)
+    md.add_render_rule("image", _image)
+    return md
 
 
-def markdown_html(text: Any) -> Any:
-    """A record body (Markdown) as safe HTML: raw HTML in it is shown as text."""
+def _link_open(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """A link prints its words; where it points is printed after them, never fetched
+    or followed (a link within the page stays a link)."""
+    href = str(tokens[idx].attrGet("href") or "")
+    env.setdefault("links", []).append(href)
+    if href.startswith("#"):
+        return f'<a href="{escape_html(href)}">'
+    return '<span class="link">'
+
+
+def _link_close(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    href = env["links"].pop() if env.get("links") else ""
+    if href.startswith("#"):
+        return "</a>"
+    return f'</span><span class="link-target">（{escape_html(href)}）</span>' if href else "</span>"
+
+
+IMAGE_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF8": "image/gif",
+}
+IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def _image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """An image shows only if it is one of the office's own committed files (PNG, JPEG
+    or GIF), put into the page itself; anything else is named, not fetched."""
+    import base64
+
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    files = env.get("files")
+    data = _office_file(files, src) if files is not None else None
+    kind = next((k for magic, k in IMAGE_TYPES.items() if data and data.startswith(magic)), None)
+    if data is None or kind is None or len(data) > IMAGE_BYTES:
+        return f'<span class="image-missing">［图：{escape_html(alt or src)}］</span>'
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img src="data:{kind};base64,{encoded}" alt="{escape_html(alt)}">'
+
+
+def _office_file(files: Files, src: str) -> bytes | None:
+    """A file of the office named by a relative path, or None."""
+    from urllib.parse import unquote
+
+    from dangwu.validate import unsafe_attachment
+
+    path = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    if not path or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//", path) or unsafe_attachment(path):
+        return None
+    return files(path.removeprefix("./"))
+
+
+def escape_html(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def markdown_html(text: Any, files: Files | None = None) -> Any:
+    """A record body (Markdown) as safe HTML: raw HTML in it is shown as text, links
+    are words, images only the office's own."""
     from markupsafe import Markup
 
-    return Markup(_markdown().render(str(text or "")))  # markdown-it escaped it
+    return Markup(_markdown().render(str(text or ""), {"files": files}))  # escaped by it
 
 
 def markdown_source(text: Any, levels: int = 2) -> Any:
@@ -113,6 +258,7 @@ def markdown_source(text: Any, levels: int = 2) -> Any:
 
     value = str(text or "")
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("![", "!\\[")  # an image is named, never fetched
     value = re.sub(
         r"^(#{1,6})(?=\s)",
         lambda m: "#" * min(6, len(m.group(1)) + levels),
@@ -202,7 +348,7 @@ def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
                 entry.summary.path, {}
             )
     texts = _redacted(snapshot, texts)
-    excerpts = {path: excerpt(data) for path, data in texts.items()}
+    excerpts = {path: blot(snapshot, excerpt(data)) for path, data in texts.items()}
     laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
     board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit)
     return Board(snapshot, scope, on, laid_out, texts)
@@ -223,7 +369,7 @@ def board_html(office: Office, built: Board) -> str:
                     "title": str(data.get("title", s.title)),
                     "item_zh": _item_zh(snapshot.catalogue, s),
                     "date_zh": zh_date(s.consulted_on if entry.consulting else s.published_on),
-                    "text": excerpt(data),
+                    "text": blot(snapshot, excerpt(data)),
                     "consulting": entry.consulting,
                     "closes_zh": zh_date(s.closes_on),
                 }
@@ -284,22 +430,48 @@ def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: d
 
 
 def _redacted(snapshot: Snapshot, texts: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Record texts with real-name reporters' names and contacts blotted out: a
-    reporter is never identified on paper, whatever a record's author wrote."""
-    from dangwu.secrecy import redact
-
+    """Record texts with real-name reporters' names and contacts blotted out as they
+    will print: a reporter is never identified on paper, whatever a record's author
+    wrote, and however it was written [SPEC 11]."""
     sensitive = snapshot.sensitive()
     if not sensitive:
         return dict(texts)
-    return {
-        path: {
-            key: redact(value, sensitive)
-            if key in ("title", "summary", "body") and isinstance(value, str)
-            else value
-            for key, value in data.items()
-        }
-        for path, data in texts.items()
-    }
+    return {path: blot_record(data, sensitive) for path, data in texts.items()}
+
+
+def blot_record(data: Mapping[str, Any], sensitive: Sequence[str]) -> dict[str, Any]:
+    """A record's printed texts (title, summary, body and the reasons and notes of its
+    steps) with every reporter blotted out."""
+    from dangwu.secrecy import blot_markdown, redact
+
+    out = dict(data)
+    for key in ("title", "summary"):
+        if isinstance(out.get(key), str):
+            out[key] = redact(out[key], sensitive)
+    if isinstance(out.get("body"), str):
+        out["body"] = blot_markdown(out["body"], sensitive)
+    for step, key in (("withdrawal", "reason"), ("rejection", "reason"), ("decision", "note")):
+        facts = out.get(step)
+        if isinstance(facts, Mapping) and isinstance(facts.get(key), str):
+            out[step] = {**facts, key: redact(facts[key], sensitive)}
+    return out
+
+
+def blot(snapshot: Snapshot, text: str) -> str:
+    """Any other text that reaches paper, blotted as a record's text is."""
+    from dangwu.secrecy import redact
+
+    sensitive = snapshot.sensitive()
+    return redact(text, sensitive) if sensitive else text
+
+
+def committed_files(snapshot: Snapshot) -> Files:
+    """The office's files as the printed commit holds them (images in bodies)."""
+
+    def read(path: str) -> bytes | None:
+        return snapshot.git.blob(snapshot.commit, path)
+
+    return read
 
 
 def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
@@ -323,7 +495,7 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
             "consulting": consulting,
             "follows": s.follows,
             "withdrawn_zh": zh_date(s.withdrawn_on),
-            "reason": s.withdrawal_reason or "",
+            "reason": blot(snapshot, s.withdrawal_reason or ""),
         }
 
     sections = []
@@ -356,7 +528,7 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
         },
         "css": css(office.root),
     }
-    return render_template(office.root, template, context)
+    return render_template(office.root, template, context, committed_files(snapshot))
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -402,7 +574,17 @@ def write_pdf(html: str, target: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html).write_pdf(target)
+    weasyprint.HTML(string=html, url_fetcher=fetch_nothing).write_pdf(target)
+
+
+def fetch_nothing(url: str, *args: Any, **kwargs: Any) -> Any:
+    """The PDF renderer's only way to reach anything: a data: URL (an image put into
+    the page from the office's own files) is read, every other URL refused [SPEC 11]."""
+    import weasyprint
+
+    if url.lower().startswith("data:"):
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"dangwu prints nothing from outside the page: {url}")
 
 
 # --- the yearly report ---------------------------------------------------------------

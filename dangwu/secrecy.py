@@ -54,7 +54,11 @@ spread what it found.
 
 from __future__ import annotations
 
+import functools
+import html
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -104,13 +108,10 @@ class _Hit:
 # in the original: full-width digits, letters and signs, and the dashes and spaces
 # people type between digit groups. Full-width brackets and colons are common in
 # Chinese text and cheaper to name in the patterns themselves.
-_NORMALISE: dict[int, int] = {0xFF10 + i: ord("0") + i for i in range(10)}
-_NORMALISE.update({0xFF21 + i: ord("A") + i for i in range(26)})
-_NORMALISE.update({0xFF41 + i: ord("a") + i for i in range(26)})
+_NORMALISE: dict[int, int] = {0xFF01 + i: 0x21 + i for i in range(0x5E)}  # ！ to ～
 _NORMALISE.update({ord(c): ord("-") for c in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"})
-_NORMALISE.update({0x3000: ord(" "), 0xA0: ord(" "), 0xFF0B: ord("+")})
+_NORMALISE.update({0x3000: ord(" "), 0xA0: ord(" ")})
 
-_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_NORMALISE)) + "]")
 
 # Eleven digits or more, single spaces or hyphens allowed between them: every
 # number looked for lies in such a run (its prefix, like "(+86) ", just before).
@@ -194,8 +195,129 @@ def _valid_id15(number: str, today: date) -> bool:
     return _birth_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]), today)
 
 
-def _narrow(match: re.Match[str]) -> str:
-    return chr(_NORMALISE[ord(match.group())])
+# --- what is printed ---------------------------------------------------------------
+#
+# A record is checked, and blotted, as it will be printed [SPEC 11]: entities decoded,
+# Markdown's inline markup dropped, Unicode compatibility forms folded (NFKC: ＡＢ１
+# is AB1) and invisible characters removed. Each character of that view remembers
+# the span of the original it came from, so a finding points into the file and a
+# blot covers everything that printed the secret.
+
+# Unicode's invisible format characters (category Cf, Unicode 15), as ranges: bidi
+# controls that reorder what is printed, zero-width spaces and joiners, soft hyphens,
+# tags. Kept here as ranges because finding them by category would walk all of
+# Unicode; a test checks the list against the unicodedata of the Python running it.
+FORMAT_RANGES = (
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+)
+# Letters and marks that print as nothing: Hangul fillers, the combining grapheme joiner.
+BLANK_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x3164, 0x3164), (0xFFA0, 0xFFA0))
+# Variation selectors change a glyph's look, never which character it is.
+SELECTOR_RANGES = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+
+
+def _class(ranges: Iterable[tuple[int, int]]) -> str:
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+# what a record may not contain (validate says where)
+HIDDEN = re.compile(f"[{_class((*FORMAT_RANGES, *BLANK_RANGES))}]")
+_UNPRINTED = f"{_class((*FORMAT_RANGES, *BLANK_RANGES, *SELECTOR_RANGES))}"
+_DROPPED = re.compile(f"[{_UNPRINTED}]")
+# Markdown's inline markup: emphasis, code, strike-through, escapes
+MARKUP = "*_`~\\"
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+_WORK = re.compile(f"[&{re.escape(MARKUP)}{_UNPRINTED}]")
+_WORK_PLAIN = re.compile(f"[&{_UNPRINTED}]")
+
+
+def hidden_characters(text: str) -> list[tuple[int, str]]:
+    """Where ``text`` has characters that print as nothing or reorder what is printed:
+    (offset, U+XXXX name)."""
+    return [
+        (m.start(), f"U+{ord(m.group()):04X} {unicodedata.name(m.group(), '')}".strip())
+        for m in HIDDEN.finditer(text)
+    ]
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A text as it prints, and where each of its characters came from: character
+    ``i`` of ``text`` is ``original[starts[i]:ends[i]]`` (``starts`` None: the same
+    place, the text needed no change)."""
+
+    text: str
+    original: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original that printed ``text[start:end]``."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if start >= end:
+            at = self.starts[start] if start < len(self.starts) else len(self.original)
+            return at, at
+        return self.starts[start], self.ends[end - 1]
+
+
+def printed(text: str, *, markup: bool = True) -> Printed:
+    """``text`` as it prints: entities decoded, compatibility forms folded (NFKC),
+    invisible characters dropped and, with ``markup``, Markdown's inline markup
+    characters dropped."""
+    narrow = text.translate(_NORMALISE)  # one character for one: offsets hold
+    work = _WORK if markup else _WORK_PLAIN
+    if work.search(narrow) is None and unicodedata.is_normalized("NFKC", narrow):
+        return Printed(narrow, text)
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def emit(piece: str, start: int, end: int) -> None:
+        for char in unicodedata.normalize("NFKC", piece):
+            if _DROPPED.match(char) is None:
+                chars.append(char)
+                starts.append(start)
+                ends.append(end)
+
+    i = 0
+    while i < len(narrow):
+        char = narrow[i]
+        if char == "&":
+            entity = _ENTITY.match(narrow, i)
+            if entity is not None:
+                decoded = html.unescape(entity.group())
+                if decoded != entity.group():
+                    emit(decoded.translate(_NORMALISE), i, entity.end())
+                    i = entity.end()
+                    continue
+        if not (markup and char in MARKUP):
+            emit(char, i, i + 1)
+        i += 1
+    return Printed("".join(chars), text, tuple(starts), tuple(ends))
 
 
 # --- masking -------------------------------------------------------------------------
@@ -322,12 +444,18 @@ def _id_message(excerpt: str) -> str:
 
 
 def _sensitive_pattern(sensitive: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for all the reporters' names and contacts, longest first."""
+    return _compiled(tuple(sorted({e for e in sensitive if isinstance(e, str)})))
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all the reporters' names and contacts, longest first, matched
+    as printed: spaces or line breaks between the characters do not hide them."""
     entries: dict[str, str] = {}
     for entry in sensitive:
         if not isinstance(entry, str):
             continue
-        normal = entry.translate(_NORMALISE).strip()
+        normal = re.sub(r"\s+", "", printed(entry, markup=False).text)
         if len(normal) >= 2:
             entries.setdefault(normal.lower(), normal)
     if not entries:
@@ -340,7 +468,7 @@ def _sensitive_pattern(sensitive: Iterable[str]) -> re.Pattern[str] | None:
         if entry[0].isascii() and entry[0].isalnum():
             first += f"(?<![0-9A-Za-z]{first})"
         after = r"(?![0-9A-Za-z])" if entry[-1].isascii() and entry[-1].isalnum() else ""
-        parts.append(first + re.escape(entry[1:]) + after)
+        parts.append(first + "".join(r"\s*" + re.escape(c) for c in entry[1:]) + after)
     return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
 
 
@@ -358,21 +486,45 @@ def reporter_strings(report: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def redact(text: str, sensitive: Iterable[str]) -> str:
-    """``text`` with every reporter's name and contact blotted out (matched as the
-    secrecy review matches them)."""
+def redact(text: str, sensitive: Iterable[str], *, markup: bool = True) -> str:
+    """``text`` with every reporter's name and contact blotted out, found as the text
+    prints (``markup``: as Markdown prints it, emphasis and escapes dropped)."""
     pattern = _sensitive_pattern(sensitive)
     if pattern is None or not text:
         return text
-    normal = text.translate(_NORMALISE)  # one character for one: positions hold
+    view = printed(text, markup=markup)
     out: list[str] = []
     last = 0
-    for match in pattern.finditer(normal):
-        out.append(text[last : match.start()])
+    for match in pattern.finditer(view.text):
+        start, end = view.span(match.start(), match.end())
+        if start < last:
+            continue
+        out.append(text[last:start])
         out.append(REDACTED)
-        last = match.end()
+        last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def names_anyone(text: str, sensitive: Iterable[str], *, markup: bool = True) -> bool:
+    """Whether ``text``, as it prints, names a reporter or gives their contact."""
+    pattern = _sensitive_pattern(sensitive)
+    return pattern is not None and pattern.search(printed(text, markup=markup).text) is not None
+
+
+def blot_markdown(text: str, sensitive: Iterable[str]) -> str:
+    """A Markdown body with every reporter blotted out as it will print. Where the
+    source hides a name that its rendering shows (a link drawn across it), the body is
+    printed as its plain words instead, blotted."""
+    blotted = redact(text, sensitive)
+    blocks = rendered_blocks(blotted) if _RENDERS_OTHERWISE.search(blotted) else []
+    if any(names_anyone(words, sensitive, markup=False) for _lines, words in blocks):
+        plain = [redact(words, sensitive, markup=False) for _lines, words in blocks]
+        blotted = "\n\n".join(_MARKDOWN_SPECIAL.sub(r"\\\g<0>", p) for p in plain)
+    return blotted
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!<>|~]")
 
 
 class _Engine:
@@ -382,14 +534,19 @@ class _Engine:
         self.sensitive = _sensitive_pattern(sensitive)
         self.today = today or date.today()
 
-    def hits(self, text: str) -> list[_Hit]:
-        normal = _WIDE.sub(_narrow, text)
-        hits = _classification(text, normal)
-        hits += _numbers(text, normal, self.today)
+    def hits(self, text: str, *, markup: bool = True) -> list[_Hit]:
+        """What ``text`` must not disclose, found in the text as it prints; each hit's
+        offsets are the original's."""
+        view = printed(text, markup=markup)
+        normal = view.text
+        # excerpts quote the text as written where it reads one for one, else as printed
+        original = text if view.starts is None else normal
+        hits = _classification(original, normal)
+        hits += _numbers(original, normal, self.today)
         if self.sensitive is not None:
             for match in self.sensitive.finditer(normal):
                 s, e = match.span()
-                excerpt = mask_contact(text[s:e])
+                excerpt = mask_contact(original[s:e])
                 hits.append(
                     _Hit(
                         s,
@@ -401,7 +558,7 @@ class _Engine:
                         ),
                     )
                 )
-        return hits
+        return [_Hit(*view.span(h.start, h.end), h.kind, h.excerpt, h.message) for h in hits]
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
@@ -458,10 +615,79 @@ def scan(
         for field, node in items:
             if not isinstance(node, yaml.ScalarNode):
                 continue
-            for hit in engine.hits(node.value):
+            hits = engine.hits(node.value, markup=key.value != "attachments")
+            for hit in hits:
                 line, col = _locate(node, parent, hit, text)
                 findings.append(Finding(hit.kind, field, line, col, hit.excerpt, hit.message))
+            if key.value == "body":
+                findings += _as_rendered(engine, field, node, parent, text)
     return _ordered(findings)
+
+
+# Markdown that prints other words than its source holds: links and images (their
+# targets vanish, their texts join the words around them), autolinks, references.
+_RENDERS_OTHERWISE = re.compile(r"\]\(|\]\[|\]\s*$|<[A-Za-z]|^ {0,3}\[[^\]]+\]:", re.MULTILINE)
+
+
+def rendered_blocks(body: str) -> list[tuple[tuple[int, int], str]]:
+    """A Markdown body's paragraphs and headings as they print, with the lines (0-based,
+    within the body, end excluded) each comes from."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    blocks = []
+    for token in parser.parse(body):
+        if token.type != "inline" or not token.children:
+            continue
+        words = []
+        for child in token.children:
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append("\n")
+            elif child.type == "image":
+                words.append(child.content)  # its alt text
+        lines = (token.map[0], token.map[1]) if token.map else (0, body.count("\n") + 1)
+        blocks.append((lines, "".join(words)))
+    return blocks
+
+
+def _as_rendered(
+    engine: _Engine,
+    field: str,
+    node: yaml.ScalarNode,
+    parent: yaml.Node,
+    text: str | None,
+) -> list[Finding]:
+    """What a body discloses only once its Markdown is rendered (a name split by a
+    link, say), placed at the paragraph it prints in."""
+    body: str = node.value
+    if _RENDERS_OTHERWISE.search(body) is None:
+        return []
+    found = []
+    lines = body.split("\n")
+    for (first, last), words in rendered_blocks(body):
+        source = "\n".join(lines[first:last])
+        known = Counter(_found(engine, source, markup=True))
+        for (kind, _what), hit in zip(
+            _found(engine, words, markup=False), engine.hits(words, markup=False), strict=True
+        ):
+            if known[(kind, _what)] > 0:
+                known[(kind, _what)] -= 1
+                continue
+            start = sum(len(line) + 1 for line in lines[:first])
+            line, col = _locate(node, parent, _Hit(start, start, hit.kind, "", ""), text)
+            message = _("{message}, once its Markdown is printed").format(message=hit.message)
+            found.append(Finding(hit.kind, field, line, col, hit.excerpt, message))
+    return found
+
+
+def _found(engine: _Engine, text: str, *, markup: bool) -> list[tuple[str, str]]:
+    """(kind, what was matched, as printed) of each hit in ``text``."""
+    return [
+        (hit.kind, printed(text[hit.start : hit.end], markup=markup).text)
+        for hit in engine.hits(text, markup=markup)
+    ]
 
 
 def _locate(

@@ -140,7 +140,14 @@ def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> 
                 if git.config(f"branch.{branch}.remote") is None:
                     git.run("config", f"branch.{branch}.remote", name)
                     git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
-                git.try_run("fetch", "--quiet", name, branch)  # the remote-tracking ref
+                # the remote-tracking ref, and the server's receipt of what was sent
+                git.attempt(
+                    "fetch",
+                    "--quiet",
+                    name,
+                    f"+refs/heads/{branch}:refs/remotes/{name}/{branch}",
+                    "+refs/notes/dangwu/*:refs/notes/dangwu/*",
+                )
                 break
             if not _raced(err):
                 raise DangwuError(
@@ -175,7 +182,16 @@ def _remote_for(git: GitStore, branch: str, wanted: str | None) -> str:
 
 
 def _fetch(git: GitStore, name: str) -> None:
-    status, _out, err = git.attempt("fetch", "--quiet", "--prune", name)
+    # the branches, and the server's notes of when it received each commit: its
+    # word, taken as it is (a note made in this clone does not survive a sync)
+    status, _out, err = git.attempt(
+        "fetch",
+        "--quiet",
+        "--prune",
+        name,
+        f"+refs/heads/*:refs/remotes/{name}/*",
+        "+refs/notes/dangwu/*:refs/notes/dangwu/*",
+    )
     if status != 0:
         raise GitError(
             _("could not reach the server '{name}': {error}").format(

@@ -173,6 +173,7 @@ def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> 
     if not isinstance(doc.data, dict):
         raise InvalidFiles([Problem(relpath, 1, 1, _("must be a mapping of fields"))])
     problems = validate.schema_problems(doc, relpath, validate.validator(schema, office_root))
+    problems += validate.hidden_problems(text, doc, relpath)
     if problems:
         raise InvalidFiles(problems)
     return doc

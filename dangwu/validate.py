@@ -8,6 +8,7 @@ for bad input: problems are returned so that one run reports them all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -427,6 +428,50 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
     return problems
 
 
+def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Problem]:
+    """Characters that print as nothing or reorder what is printed (bidi controls,
+    zero-width spaces, ...): a record may not hold them [SPEC 11], wherever they are."""
+    from dangwu.secrecy import HIDDEN, hidden_characters
+
+    problems = []
+    for offset, name in hidden_characters(text):
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        problems.append(_hidden(relpath, line, col, name))
+    if problems:
+        return problems
+
+    def walk(value: Any, path: list[str | int]) -> None:
+        if isinstance(value, str):
+            found = HIDDEN.search(value)
+            if found is not None:  # written as an escape ("\u202e"): point at the value
+                line, col = doc.locate(path)
+                char = found.group()
+                name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+                problems.append(_hidden(relpath, line, col, name))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, str(key)])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, index])
+
+    walk(doc.data, [])
+    return problems
+
+
+def _hidden(relpath: str, line: int, col: int, name: str) -> Problem:
+    return Problem(
+        relpath,
+        line,
+        col,
+        _("invisible character {name}: it would print as nothing, or reorder the text").format(
+            name=name
+        ),
+        _("delete it; type the text again if unsure where it is"),
+    )
+
+
 def unsafe_attachment(attachment: str) -> str | None:
     """Why an attachment path may not be used, judged on the text alone."""
     if "\x00" in attachment or "\\" in attachment:
@@ -555,6 +600,7 @@ def check_record_text(
         )
     problems = schema_problems(doc, relpath, validator("record.schema.yaml", office_root))
     problems += record_rules(doc, relpath, catalogue)
+    problems += hidden_problems(text, doc, relpath)
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
     return doc, summarize(doc.data), problems
 

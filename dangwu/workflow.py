@@ -246,6 +246,23 @@ def check_time(data: Mapping[str, Any], ctx: Context) -> None:
         )
 
 
+def check_text(option: str, value: str, record_id: str | None) -> None:
+    """A reason or note is printed with the record: no character in it may print as
+    nothing or reorder the text around it [SPEC 11]."""
+    from dangwu.secrecy import HIDDEN
+
+    bad = next((c for c in value if not (c.isprintable() or c in "\n\t") or HIDDEN.match(c)), None)
+    if bad is not None:
+        _refuse(
+            "hidden-characters",
+            _("{option} holds an invisible character (U+{code:04X})").format(
+                option=option, code=ord(bad)
+            ),
+            record_id,
+            _("type it again without it"),
+        )
+
+
 def group(roster: Mapping[str, Person]) -> list[Person]:
     """The leading group (领导小组): the leader and the members."""
     return [p for p in roster.values() if GROUP_ROLES.intersection(p.roles)]
@@ -341,6 +358,7 @@ def decide(
         "outcome": outcome,
     }
     if note:
+        check_text("--note", note, record_id)
         facts["note"] = note
     status = {"publish": "decided", "revise": "draft", "withhold": "withheld"}[outcome]
     return Outcome(status, {"decision": ctx.stamp(**facts)})
@@ -383,6 +401,8 @@ def approve(
                 record_id,
             )
         check_decision(data)
+    if override:
+        check_text("--override", override, record_id)
     if findings and data.get("scope") == "public" and not (override and override.strip()):
         _refuse(
             "secrecy",
@@ -467,6 +487,7 @@ def reject(data: Mapping[str, Any], ctx: Context, *, reason: str) -> Outcome:
     check_time(data, ctx)
     if not reason.strip():
         _refuse("reason", _("say why it goes back: --reason TEXT"), _id(data))
+    check_text("--reason", reason, _id(data))
     return Outcome("draft", {"rejection": ctx.stamp(reason=reason.strip())})
 
 
@@ -624,6 +645,7 @@ def withdraw(data: Mapping[str, Any], ctx: Context, *, reason: str) -> Outcome:
     check_time(data, ctx)
     if not reason.strip():
         _refuse("reason", _("say why it is withdrawn: --reason TEXT"), _id(data))
+    check_text("--reason", reason, _id(data))
     return Outcome("withdrawn", {"withdrawal": ctx.stamp(reason=reason.strip())})
 
 

@@ -23,8 +23,11 @@ def person(key: str) -> tuple[str, str]:
     return PEOPLE.get(key, (key, f"{key}@example.org"))
 
 
-def identity(key: str, date: str = DEFAULT_NOW, email: str | None = None) -> dict[str, str]:
-    """The environment of a plain git commit by ``key`` (or any ``email``) at ``date``."""
+def identity(
+    key: str, date: str = DEFAULT_NOW, email: str | None = None, committed: str | None = None
+) -> dict[str, str]:
+    """The environment of a plain git commit by ``key`` (or any ``email``) at ``date``
+    (committed then too, unless ``committed`` says when)."""
     name, mail = person(key)
     mail = email or mail
     return {
@@ -33,7 +36,7 @@ def identity(key: str, date: str = DEFAULT_NOW, email: str | None = None) -> dic
         "GIT_COMMITTER_NAME": name,
         "GIT_COMMITTER_EMAIL": mail,
         "GIT_AUTHOR_DATE": date,
-        "GIT_COMMITTER_DATE": date,
+        "GIT_COMMITTER_DATE": committed or date,
     }
 
 
@@ -89,9 +92,10 @@ def commit(
     email: str | None = None,
     sign_with: Path | None = None,
     amend: bool = False,
+    committed: str | None = None,
 ) -> str:
     """``git add`` the paths (all with -A when none) and ``git commit`` as ``key``."""
-    env = identity(key, date, email)
+    env = identity(key, date, email, committed)
     if paths:
         git(office.root, "add", "-A", "--", *paths)
     else:
@@ -188,6 +192,7 @@ def forge_step(
     sign_with: Path | None = None,
     email: str | None = None,
     also: Sequence[str] = (),
+    committed: str | None = None,
 ) -> str:
     """Write a step commit by hand: ``change`` edits the record's data (status and
     facts); the trailers state the step as dangwu would. ``also`` are further paths
@@ -207,7 +212,17 @@ def forge_step(
         actor=actor or key,
         content=records.content_hash(dict(data)),
     )
-    return commit(office, key, message, path, *also, date=date, email=email, sign_with=sign_with)
+    return commit(
+        office,
+        key,
+        message,
+        path,
+        *also,
+        date=date,
+        email=email,
+        sign_with=sign_with,
+        committed=committed,
+    )
 
 
 def violations(output: str) -> list[str]:

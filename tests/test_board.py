@@ -1157,10 +1157,11 @@ def test_garbage_is_a_usage_error_or_not_genuine(ver, garbage: str):
 
 # --- 5. hostile record text ----------------------------------------------------------------------
 
-RLO, EMOJI, EXT_B = "\u202e", "\U0001f600", "\U00020000"
+# (a bidi control such as U+202E is refused before it could be printed: test_trust.py)
+EMOJI, EXT_B = "\U0001f600", "\U00020000"
 LONG_A, LONG_B, LONG_C = "A" * 1900, "B" * 5000, "C" * 5000
 HOSTILE_TITLE = (
-    "<script>alert(1)</script> {{ 7*7 }} {% raw %}x{% endraw %} " + RLO + "右至左 " + EMOJI + EXT_B
+    "<script>alert(1)</script> {{ 7*7 }} {% raw %}x{% endraw %} " + "右至左 " + EMOJI + EXT_B
 )
 HOSTILE_SUMMARY = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) {{ 7*7 }} " + LONG_A
 HOSTILE_BODY = "\n\n".join(
@@ -1170,7 +1171,7 @@ HOSTILE_BODY = "\n\n".join(
         "[z](&#106;avascript:alert(1)) [w]( javascript:alert(1) )",
         "<img src=x onerror=alert(1)>",
         '<a href="javascript:alert(1)">a</a> <svg onload=alert(1)>',
-        "{{ 7*7 }} {% raw %}x{% endraw %} {# c #} " + RLO + "右至左 " + EMOJI + " " + EXT_B,
+        "{{ 7*7 }} {% raw %}x{% endraw %} {# c #} 右至左 " + EMOJI + " " + EXT_B,
         LONG_B,
     ]
 )
@@ -1200,7 +1201,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Office, dict[str,
                 "2026-10-01",
                 category="gongzuo-dongtai",
                 item="party-activities",
-                title=EMOJI + EXT_B + RLO + "<b>活动</b>",
+                title=EMOJI + EXT_B + "<b>活动</b>",
                 now=at("10-02"),
             ),
         }
@@ -1236,7 +1237,7 @@ def test_hostile_text_on_the_board_is_text(hostile, tmp_path: Path):
     h1, h2 = entries[ids["H1"]], entries[ids["H2"]]
     assert h1.title == HOSTILE_TITLE  # every character, as written, as text
     assert h1.text == HOSTILE_SUMMARY
-    assert h2.title == EMOJI + EXT_B + RLO + "<b>活动</b>"
+    assert h2.title == EMOJI + EXT_B + "<b>活动</b>"
     # the first paragraph of the body, as text: a javascript: link is no link to
     # markdown, so its source stays, as characters
     assert h2.text.startswith("<script>alert(2)</script> [x](javascript:alert(1)) {{ 7*7 }} CCC"), (
@@ -1263,7 +1264,7 @@ def test_hostile_text_in_the_bulletin_is_text(hostile, tmp_path: Path):
     for text in (
         "<script>alert(1)</script>",
         "<img src=x onerror=alert(1)>",
-        "{{ 7*7 }} {% raw %}x{% endraw %} {# c #} " + RLO + "右至左 " + EMOJI + " " + EXT_B,
+        "{{ 7*7 }} {% raw %}x{% endraw %} {# c #} 右至左 " + EMOJI + " " + EXT_B,
         LONG_B,
         LONG_C,
     ):
@@ -1279,7 +1280,7 @@ def test_hostile_text_in_the_markdown_bulletin_is_inert(hostile, tmp_path: Path)
     assert "<script" not in md.lower() and "<img" not in md and "<svg" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
     assert "{{ 7*7 }}" in md and "{% raw %}x{% endraw %}" in md
-    assert LONG_B in md and RLO in md and EMOJI in md and EXT_B in md
+    assert LONG_B in md and EMOJI in md and EXT_B in md
     # a website that renders the Markdown, raw HTML allowed, runs nothing
     from markdown_it import MarkdownIt
 
