@@ -316,37 +316,9 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
     office = work / "signed"
     if office.exists():
         shutil.rmtree(office)
-    keys = work / "keys"
-    keys.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["dangwu", "demo", str(office)], check=True, capture_output=True)
-    key = keys / "zhoulx"
-    if not key.exists():
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    text = (
-        (office / "dangwu.yaml")
-        .read_text("utf-8")
-        .replace(
-            "    email: zhoulx@example.org\n",
-            "    email: zhoulx@example.org\n    signing_key: "
-            + (keys / "zhoulx.pub").read_text().strip()
-            + "\n",
-        )
-    )
-    (office / "dangwu.yaml").write_text(text, "utf-8")
-    git(
-        office,
-        "commit",
-        "-qam",
-        "roster: signing key",
-        env={
-            "GIT_AUTHOR_NAME": "林海涛",
-            "GIT_AUTHOR_EMAIL": "linht@example.org",
-            "GIT_COMMITTER_NAME": "林海涛",
-            "GIT_COMMITTER_EMAIL": "linht@example.org",
-            "GIT_AUTHOR_DATE": "2026-11-21T09:00:00+08:00",
-            "GIT_COMMITTER_DATE": "2026-11-21T09:00:00+08:00",
-        },
-    )
+    # the sample office signs its approvals and publications with its people's demo keys
+    subprocess.run([*dangwu(), "demo", str(office)], check=True, capture_output=True)
+    key = office / ".git" / "dangwu" / "demo-keys" / "zhoulx"
     env = {
         **os.environ,
         "DANGWU_LANG": "en",
@@ -357,12 +329,17 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
         "GIT_CONFIG_KEY_1": "user.signingkey",
         "GIT_CONFIG_VALUE_1": str(key),
     }
+    from datetime import datetime, timedelta, timezone
+
+    clock = datetime(2026, 11, 22, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+    def tick() -> str:  # time runs forwards: each step a minute after the last
+        nonlocal clock
+        clock += timedelta(minutes=1)
+        return clock.isoformat()
+
     for index in range(n):
-        who = {
-            "GIT_AUTHOR_NAME": "杜明远",
-            "GIT_AUTHOR_EMAIL": "dumy@example.org",
-            "DANGWU_NOW": f"2026-11-22T09:{index % 60:02d}:00+08:00",
-        }
+        who = {"GIT_AUTHOR_NAME": "杜明远", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
         out = subprocess.run(
             [
                 *dangwu(),
@@ -375,7 +352,7 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
                 "--json",
             ],
             cwd=office,
-            env={**env, **who},
+            env={**env, **who, "DANGWU_NOW": tick()},
             capture_output=True,
             text=True,
             check=True,
@@ -384,19 +361,15 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
         subprocess.run(
             [*dangwu(), "submit", rid],
             cwd=office,
-            env={**env, **who},
+            env={**env, **who, "DANGWU_NOW": tick()},
             check=True,
             capture_output=True,
         )
-        signer = {
-            "GIT_AUTHOR_NAME": "周立新",
-            "GIT_AUTHOR_EMAIL": "zhoulx@example.org",
-            "DANGWU_NOW": f"2026-11-23T10:{index % 60:02d}:00+08:00",
-        }
+        signer = {"GIT_AUTHOR_NAME": "周立新", "GIT_AUTHOR_EMAIL": "zhoulx@example.org"}
         subprocess.run(
             [*dangwu(), "approve", rid, "--sign"],
             cwd=office,
-            env={**env, **signer},
+            env={**env, **signer, "DANGWU_NOW": tick()},
             check=True,
             capture_output=True,
         )

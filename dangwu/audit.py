@@ -26,7 +26,7 @@ from dangwu.signing import roster_fingerprint
 # States whose content is fixed: approved, or out in the world.
 SEALED = frozenset({"approved", "consulting", "published", "withheld", "withdrawn"})
 RECORD_STEPS = ("new", "set", "edit", *workflow.STEPS)
-OFFICE_STEPS = ("init", "roster add", "roster remove")
+OFFICE_STEPS = ("init", "roster add", "roster remove", "roster set")
 CONTENT_STEPS = ("new", "set", "edit")
 
 RULES = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,6 +25,12 @@ from dangwu.office import SETTINGS_FILE, Office, Person, Settings, parse_setting
 from dangwu.resources import shipped
 
 YEAR_START = date(2026, 1, 5)
+# The sample office's people sign their approvals and publications. Their keys are
+# made from fixed seeds, so every demo has the same keys, signatures and commits and
+# the README's codes hold for every reader; the roster in dangwu.yaml lists their
+# public halves. Anyone can make these keys: they are for the made-up sample only.
+DEMO_KEYS = "demo-keys"  # in the demo office's .git/dangwu/
+SEED = "dangwu sample office: "
 
 
 @dataclass
@@ -35,15 +42,73 @@ class Built:
     commits: int = 0
     printed: list[Path] = field(default_factory=list)
     not_printed: list[str] = field(default_factory=list)
+    signed: bool = False  # approvals and publications carry the sample people's signatures
+
+
+SIGNING_VARIABLES = (
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_KEY_0",
+    "GIT_CONFIG_VALUE_0",
+    "GIT_CONFIG_KEY_1",
+    "GIT_CONFIG_VALUE_1",
+)
+
+
+def demo_key_pair(key: str) -> tuple[bytes, str]:
+    """A sample person's signing key: (OpenSSH private key file, public key line)."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256((SEED + key).encode("utf-8")).digest()
+    )
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
+    public = private.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return pem, public.decode("ascii")
+
+
+def write_demo_keys(office: Office, roster: dict[str, Person]) -> dict[str, Path]:
+    """The private keys of the sample people whose public keys the roster lists."""
+    from dangwu.signing import roster_fingerprint, ssh_fingerprint
+
+    folder = office.state_dir / DEMO_KEYS
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = {}
+    for person in roster.values():
+        if not person.signing_key:
+            continue
+        pem, public = demo_key_pair(person.key)
+        if ssh_fingerprint(public) != roster_fingerprint(person.signing_key):
+            continue  # the sample's roster was given another key: it cannot sign here
+        path = folder / person.key
+        path.write_bytes(pem)
+        path.chmod(0o600)
+        path.with_name(f"{person.key}.pub").write_text(f"{public} {person.key}\n", "utf-8")
+        found[person.key] = path
+    return found
 
 
 @contextlib.contextmanager
-def as_person(person: Person, when: datetime) -> Iterator[None]:
-    """Act as a roster person at a moment: what their own git and clock would say."""
-    saved = {k: os.environ.get(k) for k in ("GIT_AUTHOR_EMAIL", "GIT_AUTHOR_NAME", "DANGWU_NOW")}
+def as_person(person: Person, when: datetime, signing: Path | None = None) -> Iterator[None]:
+    """Act as a roster person at a moment: what their own git and clock would say, and
+    the key they sign with."""
+    names = ("GIT_AUTHOR_EMAIL", "GIT_AUTHOR_NAME", "DANGWU_NOW", *SIGNING_VARIABLES)
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["GIT_AUTHOR_EMAIL"] = person.email
     os.environ["GIT_AUTHOR_NAME"] = person.name
     os.environ["DANGWU_NOW"] = when.isoformat()
+    for name in SIGNING_VARIABLES:
+        os.environ.pop(name, None)
+    if signing is not None:
+        os.environ.update(signing_config(signing))
     try:
         yield
     finally:
@@ -52,6 +117,17 @@ def as_person(person: Person, when: datetime) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def signing_config(key: Path) -> dict[str, str]:
+    """git's config, as environment, to sign with ``key`` (SSH)."""
+    return {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": "gpg.format",
+        "GIT_CONFIG_VALUE_0": "ssh",
+        "GIT_CONFIG_KEY_1": "user.signingkey",
+        "GIT_CONFIG_VALUE_1": str(key),
+    }
 
 
 def sample_records() -> list[dict[str, Any]]:
@@ -338,6 +414,14 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
             _("{path} is not empty; give a new folder for the demo office").format(path=root)
         )
     settings_text = shipped(SETTINGS_FILE).read_text(encoding="utf-8")
+    import shutil
+
+    if shutil.which("ssh-keygen") is None:
+        # git signs with ssh-keygen: without it the sample cannot sign, so it does not
+        # require signing (build() says so)
+        settings_text = re.sub(
+            r"^(\s*require_signing:\s*)true", r"\1false", settings_text, flags=re.MULTILINE
+        )
     settings = parse_settings(settings_text)
     init_repository(root)
     office = Office(root)
@@ -372,12 +456,14 @@ def _replay(office: Office, built: Built, settings: Settings, settings_text: str
         )
         built.commits += 1
     clerk = _clerk(dict(settings.roster))
+    keys = write_demo_keys(office, dict(settings.roster)) if settings.rules.require_signing else {}
+    built.signed = bool(keys)
     samples = sample_records()
     drafts = [Step(drafted_on(r), str(r["id"]), "new", clerk.key, {"sample": r}) for r in samples]
     timeline = sorted(drafts + procedure_plan(samples, clerk.key))
     for step in timeline:
         person = settings.roster[step.who]
-        with as_person(person, step.when):
+        with as_person(person, step.when, keys.get(person.key)):
             if step.step == "new":
                 sample = step.params["sample"]
                 written = drafting.create(

@@ -18,7 +18,7 @@ from dangwu.office import ROLE_TITLES, Office
 from dangwu.resources import install_command
 
 OK, WARN, FAIL = "ok", "warn", "fail"
-GIT_NEEDED = (2, 30)  # rebase --committer-date-is-author-date, commit-graph --changed-paths
+GIT_NEEDED = (2, 30)  # commit-graph --changed-paths, GIT_CONFIG_COUNT
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,7 @@ def _office(office: Office, email: str | None) -> list[Check]:
                     status,
                     _("signing key"),
                     _("the roster lists no key for you"),
-                    _(
-                        "an office head adds it: dangwu roster add {key} ... --signing-key FILE.pub"
-                    ).format(key=person.key),
+                    _("make one (dangwu key) and give the office head the line it prints"),
                 )
             )
         elif not signing_key:
@@ -148,7 +146,7 @@ def _office(office: Office, email: str | None) -> list[Check]:
                     status,
                     _("signing key"),
                     _("git has no signing key set up"),
-                    _("git config gpg.format ssh; git config user.signingkey PATH.pub"),
+                    _("dangwu key --file PATH (the key whose .pub the roster lists)"),
                 )
             )
         elif not same_key(signing_key, person.signing_key, root=office.root):
@@ -157,7 +155,16 @@ def _office(office: Office, email: str | None) -> list[Check]:
                     status,
                     _("signing key"),
                     _("{key} is not the key the roster lists for you").format(key=signing_key),
-                    _("point git at the roster's key: git config user.signingkey PATH.pub"),
+                    _("point git at the roster's key: dangwu key --file PATH"),
+                )
+            )
+        elif shutil.which("ssh-keygen") is None:
+            checks.append(
+                Check(
+                    status,
+                    _("signing key"),
+                    _("ssh-keygen is missing: git cannot sign with an SSH key"),
+                    _("apt-get install openssh-client"),
                 )
             )
         else:

@@ -137,10 +137,32 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
     problems = []
     emails: dict[str, str] = {}
     blocks: dict[int, str] = {}
+    accounts: dict[str, str] = {}
     may_change = False
     for key, person in roster.items():
         if not isinstance(person, dict):
             continue
+        account = person.get("account")
+        if isinstance(account, str):
+            other = accounts.get(account) or (
+                account
+                if account in roster and account != key and not _has_account(roster[account])
+                else None
+            )
+            if other is not None:
+                line, col = doc.locate(["roster", key, "account"])
+                problems.append(
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _(
+                            "roster.{key}.account: the server account {account} is also "
+                            "'{other}''s; an account must name one person"
+                        ).format(key=key, account=account, other=other),
+                    )
+                )
+            accounts[account] = key
         raw_roles = person.get("roles")
         roles: list[Any] = raw_roles if isinstance(raw_roles, list) else []
         email = person.get("email")
@@ -202,6 +224,10 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
             )
         )
     return problems
+
+
+def _has_account(person: Any) -> bool:
+    return isinstance(person, dict) and isinstance(person.get("account"), str)
 
 
 def parse_settings(

@@ -78,8 +78,9 @@ def key_from_email(email: str) -> str:
     return key[:32]
 
 
-def settings_template(unit: str, person: Person) -> str:
+def settings_template(unit: str, person: Person, *, signing: bool = True) -> str:
     q = yaml_text
+    sign = "true" if signing else "false"
     return f"""\
 # 党务公开办公室设置 · settings of the disclosure office
 unit: {q(unit)}
@@ -104,7 +105,9 @@ rules:
   follow_up_quiet_days: 90    # a follow-up chain is due again after this many days
   board_recent_days: 90       # timely and follow-up records stay on the board this long
   day_count: working          # working (China's holiday calendar) or calendar days
-  require_signing: false      # approvals and publications must be signed
+  require_signing: {sign:<10} # approvals and publications are signed with one's own key
+  allow_merges: false         # the history is one straight line (dangwu sync rebases)
+  clock_skew_minutes: 10      # how far computers' clocks may disagree
 # 党务公开领导小组及其办公室: who may do what [seed 六]
 roster:
   {person.key}:
@@ -130,8 +133,10 @@ def init_office(
     key: str | None = None,
     name: str | None = None,
     title: str | None = None,
+    signing: bool = True,
 ) -> Initialised:
-    """Create an office repository whose roster holds the person running it as office head."""
+    """Create an office repository whose roster holds the person running it as office head.
+    Approvals and publications must be signed unless ``signing`` is off [SPEC 11]."""
     unit = unit.strip()
     if not unit:
         raise UsageError(_("--unit must name the unit, e.g. --unit 江城市司法局"))
@@ -170,7 +175,7 @@ def init_office(
             title=title,
             id_block=1,
         )
-        text = settings_template(unit, person)
+        text = settings_template(unit, person, signing=signing)
         parse_settings(text, SETTINGS_FILE, root)  # never write a file we would refuse
         when = clock.now()
         msg = message("init", unit, actor=person)
@@ -329,6 +334,71 @@ def remove_person(office: Office, *, key: str) -> Person:
             ),
         )
     return person
+
+
+ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+
+
+def check_account(account: str) -> str:
+    account = account.strip()
+    if not ACCOUNT_RE.match(account):
+        raise UsageError(
+            _("'{account}' is not a server account name").format(account=account),
+            hint=_("the name the person logs in to the git server with, e.g. zhangxp"),
+        )
+    return account
+
+
+def change_person(
+    office: Office,
+    *,
+    key: str,
+    title: str | None = None,
+    signing_key: str | None = None,
+    account: str | None = None,
+) -> tuple[Person, list[str]]:
+    """Change what the roster says of a person: title, signing key, server account.
+    Returns the person as changed and what changed, one line each."""
+    public_key = read_signing_key(signing_key)
+    if account is not None:
+        account = check_account(account)
+    if title is None and public_key is None and account is None:
+        raise UsageError(_("say what to change: --title, --signing-key or --account"))
+    with acting(office, "roster") as act:
+        before = act.settings.roster.get(key)
+        if before is None:
+            from dangwu.catalogue import suggest
+
+            raise RuleViolation(
+                _("'{key}' is not on the roster").format(key=key),
+                hint=suggest(key, list(act.settings.roster)) or _("see: dangwu roster list"),
+            )
+        text = _committed_text(act.store, act.head)
+        data = yamlio.load_round_trip(text)
+        entry = data["roster"][key]
+        changes = []
+        for field, value in (("title", title), ("signing_key", public_key), ("account", account)):
+            if value is None or entry.get(field) == value:
+                continue
+            changes.append(f"{field}: {entry.get(field) or '-'} -> {value}")
+            entry[field] = value
+        if not changes:
+            raise RuleViolation(
+                _("the roster already says so of {name} ({key})").format(name=before.name, key=key)
+            )
+        new_text = yamlio.dump_round_trip(data)
+        settings = parse_settings(new_text, SETTINGS_FILE, office.root)
+        act.commit(
+            {SETTINGS_FILE: new_text.encode("utf-8")},
+            message(
+                "roster set",
+                f"{key} {before.name}",
+                actor=act.actor,
+                body=changes,
+                extra=[("Dangwu-Person", key)],
+            ),
+        )
+    return settings.roster[key], changes
 
 
 def _committed_text(store: GitStore, head: str) -> str:

@@ -496,6 +496,7 @@ class Joined:
     person: Person | None
     email: str | None
     notes: list[str] = field(default_factory=list)
+    needs_key: bool = False  # signing is required and git has no key of theirs set up
 
 
 def clone(url: str, target: Path) -> Joined:
@@ -534,6 +535,7 @@ def clone(url: str, target: Path) -> Joined:
         person = joined.person
         if settings.rules.require_signing or person.signing_key:
             joined.notes += _signing_setup(git, person, settings.rules.require_signing)
+            joined.needs_key = settings.rules.require_signing and not git.config("user.signingkey")
     return joined
 
 
@@ -542,12 +544,7 @@ def _signing_setup(git: GitStore, person: Person, required: bool) -> list[str]:
     from dangwu.signing import roster_fingerprint
 
     if not person.signing_key:
-        return [
-            _("the office requires signed approvals, but the roster has no key for you"),
-            _("ask an office head: dangwu roster add {key} ... --signing-key FILE.pub").format(
-                key=person.key
-            ),
-        ]
+        return [_("the office requires signed approvals, but the roster has no key for you")]
     if git.config("user.signingkey"):
         return [_("signing: git already has a signing key set up")]
     wanted = roster_fingerprint(person.signing_key)
@@ -564,5 +561,5 @@ def _signing_setup(git: GitStore, person: Person, required: bool) -> list[str]:
                 _("signing: set up with {path}, the key the roster lists").format(path=candidate)
             ]
     note = _("the roster's key for you is not in {folder}").format(folder=home / ".ssh")
-    how = _("set it up: git config gpg.format ssh; git config user.signingkey PATH.pub")
+    how = _("point git at it: dangwu key --file PATH")
     return [note, how] if required else [note]

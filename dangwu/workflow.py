@@ -95,6 +95,7 @@ STEP_TITLES = {
     "answer": (N_("answer"), "答复"),
     "roster add": (N_("roster add"), "添加人员"),
     "roster remove": (N_("roster remove"), "删除人员"),
+    "roster set": (N_("roster set"), "修改人员信息"),
 }
 OUTCOME_TITLES = {
     "publish": (N_("publish"), "决定公开"),

@@ -219,11 +219,18 @@ class Office:
         return str(json.loads(result.stdout)["id"])
 
 
-def make_office(root: Path) -> Office:
-    """A committed office with the sample roster and no records."""
+def make_office(root: Path, *, signing: bool = False) -> Office:
+    """A committed office with the sample roster and no records. The sample requires
+    signed approvals and publications; most tests are about other rules, so their
+    office does not (``signing`` keeps the sample's rule; the tests of signing and of
+    the demo use it)."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "main")
-    shutil.copy(SAMPLE_SETTINGS, root / "dangwu.yaml")
+    text = SAMPLE_SETTINGS.read_text("utf-8")
+    if not signing:
+        text = text.replace("  require_signing: true ", "  require_signing: false")
+        assert "require_signing: false" in text
+    (root / "dangwu.yaml").write_text(text, "utf-8")
     commit_as(root, "linht", "init: 江城市司法局", "dangwu.yaml", date="2026-01-02T09:00:00+08:00")
     return Office(root)
 

@@ -141,6 +141,25 @@ def test_demo_has_opinions_and_reports_and_owes_what_they_imply(demo):
     assert office.run("audit", now=now).exit_code == 0
 
 
+def test_the_samples_approvals_and_publications_are_signed_by_their_people(demo):
+    """The sample requires signing; the demo's people sign with keys made from fixed
+    seeds, which the shipped roster lists, so every reader's demo is the same."""
+    from dangwu.demo import demo_key_pair
+
+    roster = yamlio.load((ROOT / "dangwu.yaml").read_text("utf-8")).data
+    assert roster["rules"]["require_signing"] is True
+    for key, person in roster["roster"].items():
+        if "signing_key" in person:
+            assert person["signing_key"] == demo_key_pair(key)[1], key
+    target, _result = demo
+    entries = json.loads(Office(target).run("log", "--json").stdout)
+    stamps = [e for e in entries if e["step"] in ("approve", "publish")]
+    assert len(stamps) > 40
+    assert {e["signature"] for e in stamps} == {"good"}
+    keys = target / ".git" / "dangwu" / "demo-keys"
+    assert (keys / "hanzg").stat().st_mode & 0o077 == 0  # ssh refuses an open private key
+
+
 def test_demo_content_equals_the_sample(demo):
     target, _result = demo
     revised = {"MB-2026-102", "ZZ-2026-104"}  # the demo revises these along the way

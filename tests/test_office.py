@@ -31,6 +31,7 @@ def test_init_creates_a_repository_with_one_commit_by_the_actor(tmp_path):
             "email": "linht@example.org",
             "roles": ["office-head"],
             "signing_key": None,
+            "account": None,
             "id_block": 1,
         }
     ]

@@ -818,7 +818,11 @@ def test_signing_with_someone_elses_key_is_refused_and_audit_flags_a_forgery(
 
 
 def test_unsigned_approval_where_signing_is_required(office: Office, keys: Path):
-    edit_settings(office, lambda d: d["rules"].update(require_signing=True))
+    def required(data) -> None:
+        data["rules"].update(require_signing=True)
+        data["roster"]["sunhm"].pop("signing_key", None)  # a member without a key
+
+    edit_settings(office, required)
     commit_as(office.root, "linht", "approvals must be signed", "dangwu.yaml", date=at(2))
     rid = submitted(office)
     refused(office, "approve", rid, as_="zhoulx", now=at(6), expect="signing key")

@@ -527,4 +527,4 @@ def test_clone_sets_up_signing_with_the_key_the_roster_lists(tmp_path: Path):
     give_signing_keys(first, {"sunhm": keygen(tmp_path / "elsewhere", "sunhm")})
     other = ok(where, "clone", str(first.root), str(tmp_path / "sunhm"), as_="sunhm")
     assert "the roster's key for you is not in" in other.stdout
-    assert "git config user.signingkey PATH.pub" in other.stdout
+    assert "dangwu key --file PATH" in other.stdout

@@ -969,3 +969,93 @@ def test_a_sheet_printed_from_a_side_branch_is_not_genuine_once_merged(case: Cas
         if "-PZD1-" in c
     )
     assert ok(case, "verify", fine, now=at(10, 7)).stdout.startswith("genuine")
+
+
+# --- 8. signing is the default -----------------------------------------------------------
+
+
+def test_a_new_office_requires_signing_unless_told_what_is_lost(tmp_path: Path):
+    where = Office(tmp_path)
+    made = ok(where, "init", str(tmp_path / "signed"), "--unit", "江城市司法局", as_="linht")
+    assert "must be signed with each person's own key" in made.stdout
+    assert "dangwu key" in made.stdout
+    settings = (tmp_path / "signed" / "dangwu.yaml").read_text("utf-8")
+    assert re.search(r"^  require_signing: true\b", settings, re.M)
+    assert re.search(r"^  allow_merges: false\b", settings, re.M)
+    loose = ok(
+        where,
+        "init",
+        str(tmp_path / "loose"),
+        "--unit",
+        "江城市司法局",
+        "--no-signing",
+        as_="linht",
+    )
+    assert "anyone who can set git's email can act as anyone" in loose.stdout
+    text = (tmp_path / "loose" / "dangwu.yaml").read_text("utf-8")
+    assert re.search(r"^  require_signing: false\b", text, re.M)
+
+
+def test_dangwu_key_makes_a_key_sets_git_up_and_says_what_the_roster_needs(case: Case):
+    """A member without a key makes one; the office head registers it; the member's
+    next approval is signed, and the history says so."""
+    edit_settings(case, lambda d: d["roster"]["sunhm"].pop("signing_key", None))
+    commit(case, "linht", "roster: no key yet", "dangwu.yaml", date=at(10, 5, 18))
+    made = ok(case, "key", as_="sunhm", now=at(10, 6, 8))
+    home = Path(__import__("os").environ["HOME"])
+    key = home / ".ssh" / "dangwu_sunhm"
+    assert key.exists() and key.with_name("dangwu_sunhm.pub").exists()
+    assert f"Made the signing key {key}." in made.stdout
+    assert "Give this line to your office head" in made.stdout
+    line = next(li.strip() for li in made.stdout.splitlines() if "roster set" in li)
+    assert line.startswith("dangwu roster set sunhm --signing-key 'ssh-ed25519 ")
+    assert case.git("config", "--local", "user.signingkey") == str(key)
+    assert case.git("config", "--local", "gpg.format") == "ssh"
+    public = line.split("'")[1]
+    refused(
+        case,
+        "roster",
+        "set",
+        "sunhm",
+        "--signing-key",
+        public,
+        as_="sunhm",
+        now=at(10, 6, 9),
+        expect="may not change the roster",
+    )
+    changed = ok(
+        case, "roster", "set", "sunhm", "--signing-key", public, as_="linht", now=at(10, 6, 9)
+    )
+    assert "signing_key: - -> ssh-ed25519" in changed.stdout
+    again = ok(case, "key", as_="sunhm", now=at(10, 6, 10))
+    assert "The roster lists this key for you" in again.stdout
+    assert "Made" not in again.stdout  # the key is kept, not made again
+    rid = case.new("--summary", "摘要", "--body", "正文。", now=at(10, 6, 11))
+    ok(case, "submit", rid, now=at(10, 6, 12))
+    ok(case, "approve", rid, "--sign", as_="sunhm", now=at(10, 6, 13))
+    logged = json.loads(ok(case, "log", rid, "--json").stdout)
+    assert [e["signature"] for e in logged if e["step"] == "approve"] == ["good"]
+    assert audit(case).exit_code == 0
+
+
+def test_a_server_account_names_one_person(case: Case):
+    edit_settings(case, lambda d: d["roster"]["zhoulx"].__setitem__("account", "sunhm"))
+    result = case.run("validate", now=at(10, 6))
+    assert result.exit_code == 1
+    assert "the server account sunhm is also 'sunhm''s" in result.output
+    case.git("checkout", "--", "dangwu.yaml")
+    refused(
+        case,
+        "roster",
+        "set",
+        "zhoulx",
+        "--account",
+        "bad account",
+        as_="linht",
+        now=at(10, 6),
+        expect="is not a server account name",
+        code=2,
+    )
+    ok(case, "roster", "set", "zhoulx", "--account", "lxzhou", as_="linht", now=at(10, 6))
+    listed = json.loads(ok(case, "roster", "list", "--json").stdout)
+    assert next(p for p in listed if p["key"] == "zhoulx")["account"] == "lxzhou"

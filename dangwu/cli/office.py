@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dangwu.cli import common, complete, output
 from dangwu.i18n import _, pair, term
+
+if TYPE_CHECKING:
+    from dangwu.keys import KeyReady
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +35,14 @@ def register(app: typer.Typer) -> None:
             "--role clerk"
         ),
     )(roster_add)
+    roster.command(
+        "set",
+        help=_(
+            "Change what the roster says of a person: title, signing key, server account "
+            "(a leader or office head only).\n\n"
+            "Example: dangwu roster set dumy --signing-key ~/dumy.pub"
+        ),
+    )(roster_set)
     roster.command("list", help=_("List the roster.\n\nExample: dangwu roster list"))(roster_list)
     roster.command(
         "remove",
@@ -41,6 +52,14 @@ def register(app: typer.Typer) -> None:
         ),
     )(roster_remove)
     app.add_typer(roster, name="roster")
+    app.command(
+        "key",
+        help=_(
+            "Make your signing key (or take one you have with --file), set git up to sign "
+            "with it in this office, and say what the office head adds to the roster.\n\n"
+            "Example: dangwu key"
+        ),
+    )(key)
 
 
 def init(
@@ -53,13 +72,25 @@ def init(
         str | None, typer.Option("--name", help=_("Your name (default: git's user.name)."))
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help=_("Your title."))] = None,
+    no_signing: Annotated[
+        bool,
+        typer.Option(
+            "--no-signing",
+            help=_(
+                "Do not require approvals and publications to be signed (the history then "
+                "proves who acted only where the server knows who pushes)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     from dangwu.errors import UsageError
     from dangwu.roster import init_office
 
     if not unit:
         raise UsageError(_("missing --unit: the name of the unit, e.g. --unit 江城市司法局"))
-    done = init_office(directory, unit=unit, key=key, name=name, title=title)
+    done = init_office(
+        directory, unit=unit, key=key, name=name, title=title, signing=not no_signing
+    )
     output.say(
         _("Created the disclosure office of {unit} in {path}.").format(unit=unit, path=done.root)
     )
@@ -68,12 +99,107 @@ def init(
             key=done.person.key, name=done.person.name
         )
     )
+    if no_signing:
+        output.say(
+            _(
+                "Approvals and publications need not be signed: anyone who can set git's "
+                "email can act as anyone, and only a server that knows who pushes can tell. "
+                "To require signatures later: rules.require_signing: true in dangwu.yaml."
+            )
+        )
+    else:
+        output.say(
+            _(
+                "Approvals and publications must be signed with each person's own key: "
+                "whoever approves or publishes makes one with 'dangwu key'."
+            )
+        )
     output.say(
         _(
             "Next: add the leading group and clerks, e.g.\n"
             "  dangwu roster add KEY --name NAME --email EMAIL --role leader"
         )
     )
+
+
+def key(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            help=_("An SSH key you have already (its private key or its .pub)."),
+        ),
+    ] = None,
+) -> None:
+    import sys
+
+    from dangwu.keys import set_up
+
+    say_key(set_up(common.office(ctx), file=file, interactive=file is None and sys.stdin.isatty()))
+
+
+def say_key(ready: KeyReady) -> None:
+    """What ``dangwu key`` did, and what the roster still needs."""
+    if ready.made:
+        output.say(_("Made the signing key {path}.").format(path=ready.path))
+    output.say(
+        _("git signs in this office with {path} ({fingerprint}).").format(
+            path=ready.path, fingerprint=ready.fingerprint
+        )
+    )
+    if ready.person is None:
+        output.say(
+            _(
+                "You are not on the roster yet. The office head adds you with:\n"
+                "  dangwu roster add KEY --name NAME --email EMAIL --role ROLE "
+                "--signing-key '{public}'"
+            ).format(public=ready.public)
+        )
+        return
+    if ready.listed:
+        output.say(_("The roster lists this key for you: your approvals will be signed."))
+        return
+    command = f"dangwu roster set {ready.person.key} --signing-key '{ready.public}'"
+    if ready.other:
+        output.say(_("The roster lists another key for you; to list this one instead:"))
+    elif ready.may_register:
+        output.say(_("You may add it to the roster yourself:"))
+    else:
+        output.say(_("Give this line to your office head, who adds it to the roster:"))
+    output.say(f"  {command}")
+
+
+def roster_set(
+    ctx: typer.Context,
+    key: Annotated[
+        str,
+        typer.Argument(help=_("Roster key of the person."), autocompletion=complete.roster_keys),
+    ],
+    title: Annotated[str | None, typer.Option("--title", help=_("Title or post."))] = None,
+    signing_key: Annotated[
+        str | None,
+        typer.Option(
+            "--signing-key", help=_("Public key (or .pub file) that signs their approvals.")
+        ),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            help=_("Their account on the office's git server, if it is not their roster key."),
+        ),
+    ] = None,
+) -> None:
+    from dangwu.roster import change_person
+
+    person, changes = change_person(
+        common.office(ctx), key=key, title=title, signing_key=signing_key, account=account
+    )
+    output.say(_("Changed {key} ({name}):").format(key=person.key, name=person.name))
+    for line in changes:
+        output.say(f"  {line}")
 
 
 def roster_add(
@@ -143,6 +269,7 @@ def roster_list(
                     "email": p.email,
                     "roles": list(p.roles),
                     "signing_key": p.signing_key,
+                    "account": p.account,
                     "id_block": p.id_block,
                 }
                 for p in people

@@ -224,6 +224,22 @@ def clone(
     output.say(
         _("You are {name} ({key}), {roles}.").format(name=person.name, key=person.key, roles=roles)
     )
+    steps = [f"cd {joined.root}"]
+    if joined.needs_key:
+        import sys
+
+        from dangwu.office import Office
+
+        if sys.stdin.isatty() and typer.confirm(
+            _("The office requires signed approvals and publications. Make your key now?"),
+            default=True,
+        ):
+            from dangwu.cli.office import say_key
+            from dangwu.keys import set_up
+
+            say_key(set_up(Office(joined.root), interactive=True))
+        else:
+            steps.append("dangwu key")
     output.say(_("Next:"))
-    for line in (f"cd {joined.root}", "dangwu due", "dangwu list", "dangwu sync"):
+    for line in (*steps, "dangwu due", "dangwu list", "dangwu sync"):
         output.say(f"  {line}")
