@@ -75,4 +75,6 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     # ".pub", and the slug 'office-deputy' where the help is wrapped
     identifiers = {"directory", "paths", "key", "sunhm", "qianwb", "CODE", "office", "pub"}
     identifiers |= {"deputy", "zh_CN", "shell", "list", "add", "remove", "new", "show"}
+    # hook install --server KIND: the kinds of git server, named as the option takes them
+    identifiers |= {"KIND", "gitolite", "http", "gitea", "gitlab", "disk"}
     assert english_left(text, commands | identifiers) == []
