@@ -119,7 +119,15 @@ class Auditor:
         step = trailers.get("Dangwu-Step")
         if event.settings_changed and event.settings_error:
             flag("settings-invalid", event.settings_error)
-        if event.merge and settings is not None and not settings.rules.allow_merges:
+        if event.unrelated:
+            flag(
+                "merge",
+                _(
+                    "a merge of histories that share no commit: another repository's history "
+                    "joined to the office's"
+                ),
+            )
+        elif event.merge and settings is not None and not settings.rules.allow_merges:
             flag(
                 "merge",
                 _(

@@ -83,6 +83,7 @@ class Event:
     settings_changed: bool = False
     signature: tuple[str, str] | None = None  # (git %G?, key fingerprint) when signed
     merge: bool = False
+    unrelated: bool = False  # a merge of histories that share no commit
     # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
     supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     parent_dates: tuple[datetime, ...] = ()  # when each parent was committed
@@ -434,6 +435,7 @@ class _Planned:
     settings_after: str | None
     blobs: list[str]
     parent_dates: tuple[datetime, ...]
+    unrelated: bool = False
 
 
 class Reader:
@@ -532,9 +534,11 @@ class Reader:
                     state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
                 settings_before = state.get(SETTINGS_FILE)
                 merge = len(commit.parents) > 1
-                changes = (
-                    self._merge_changes(commit, state) if merge else _changes(raw_changes, state)
-                )
+                unrelated = False
+                if merge:
+                    changes, unrelated = self._merge_changes(commit, state)
+                else:
+                    changes = _changes(raw_changes, state)
                 blobs = [
                     b
                     for path, old, new in changes
@@ -555,6 +559,7 @@ class Reader:
                         state.get(SETTINGS_FILE),
                         blobs,
                         self._parent_dates(commit),
+                        unrelated,
                     )
                 )
                 self._dates[commit.id] = commit.committer_date
@@ -592,6 +597,7 @@ class Reader:
             settings_changed=changed,
             signature=signatures.get(planned.commit.id),
             merge=planned.merge,
+            unrelated=planned.unrelated,
             parent_dates=planned.parent_dates,
         )
         for path, old, new in planned.changes:
@@ -609,7 +615,7 @@ class Reader:
 
     def _merge_changes(
         self, commit: CommitObject, state: dict[str, str]
-    ) -> list[tuple[str, str | None, str | None]]:
+    ) -> tuple[list[tuple[str, str | None, str | None]], bool]:
         """What a merge changes, judged against every parent [SPEC 11].
 
         A file whose result is the version one side made, where the other sides left
@@ -617,6 +623,7 @@ class Reader:
         commits were judged already. Every other difference is a change from a
         parent's version to the result, judged like any other: a file a side had
         changed and the merge deletes, takes back to an older version, or replaces.
+        Also says whether the sides share no history at all.
         """
         after = self.git.tree_blobs(commit.id, list(RELEVANT))
         sides = [dict(state)]
@@ -635,7 +642,7 @@ class Reader:
                 changes.append((path, version, result))
         state.clear()
         state.update(after)
-        return changes
+        return changes, parted is None
 
     def _signatures(self, commits: Sequence[CommitObject]) -> dict[str, tuple[str, str]]:
         ids = [c.id for c in commits]

@@ -440,6 +440,20 @@ def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, 
             when=when,
         )
     pending.unlink(missing_ok=True)
+    _forget_stale_receipts(pending.parent)
+
+
+def _forget_stale_receipts(folder: Path) -> None:
+    """Receipts of pushes that never landed (git refused a ref after the hook agreed):
+    their commits never arrived, and if sent again they arrive then."""
+    import time
+
+    for path in folder.glob("*.json"):
+        try:
+            if time.time() - path.stat().st_mtime > 86400:
+                path.unlink()
+        except OSError:
+            continue
 
 
 if __name__ == "__main__":

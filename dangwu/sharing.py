@@ -516,6 +516,8 @@ def clone(url: str, target: Path) -> Joined:
         )
     office = Office(target)
     with GitStore(target, office.state_dir) as git:
+        # the server's notes of when it received each commit: what windows count from
+        git.attempt("fetch", "--quiet", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
         if git.head() is None or git.blob("HEAD", SETTINGS_FILE) is None:
             raise DangwuError(
                 _("{url} is not a disclosure office: it has no dangwu.yaml").format(url=url),

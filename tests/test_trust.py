@@ -1059,3 +1059,63 @@ def test_a_server_account_names_one_person(case: Case):
     ok(case, "roster", "set", "zhoulx", "--account", "lxzhou", as_="linht", now=at(10, 6))
     listed = json.loads(ok(case, "roster", "list", "--json").stdout)
     assert next(p for p in listed if p["key"] == "zhoulx")["account"] == "lxzhou"
+
+
+# --- 9. what else was tried ----------------------------------------------------------------
+
+
+def test_a_grafts_file_or_a_shallow_clone_cannot_be_audited(case: Case, tmp_path: Path):
+    """A grafts file gives commits other parents (the tampered commits vanish from
+    git log); a shallow clone has lost its beginning. Neither is judged as if whole."""
+    grafts = case.root / ".git" / "info" / "grafts"
+    grafts.parent.mkdir(exist_ok=True)
+    grafts.write_text(f"{case.b.head} {case.b.early}\n", "utf-8")
+    result = audit(case)
+    assert result.exit_code == 1
+    assert "this repository's history cannot be audited" in result.stderr
+    assert "gives commits other parents" in result.stderr
+    grafts.unlink()
+    shallow = tmp_path / "shallow"
+    git_in(tmp_path, "clone", "-q", "--depth", "3", f"file://{case.root}", str(shallow))
+    cut = Office(shallow).run("audit", now=at(10, 7))
+    assert cut.exit_code == 1 and "shallow clone" in cut.stderr
+
+
+def test_a_merge_with_another_repositorys_history_is_flagged_even_where_merges_are_allowed(
+    case: Case, tmp_path: Path
+):
+    edit_settings(case, lambda d: d["rules"].__setitem__("allow_merges", True))
+    commit(case, "linht", "rules: merges allowed", "dangwu.yaml", date=at(10, 5, 18))
+    other = Office(tmp_path / "elsewhere")
+    other.root.mkdir()
+    other.git("init", "-q", "-b", "main")
+    shutil.copy(case.root / "dangwu.yaml", other.root / "dangwu.yaml")
+    commit(other, "linht", "init: 另一个单位", "dangwu.yaml", date=at(10, 5, 19))
+    other.new("--summary", "别处", "--body", "别处的正文。", as_="linht", now=at(10, 5, 20))
+    case.git("fetch", "-q", str(other.root), "main:elsewhere")
+    case.git(
+        "merge",
+        "-q",
+        "--allow-unrelated-histories",
+        "-s",
+        "ours",
+        "-m",
+        "merge",
+        "elsewhere",
+        env=identity("dumy", at(10, 6)),
+    )
+    result = audit(case)
+    assert flagged(result.stdout, case.head(), None, "merge", who("dumy")), result.output
+    assert "histories that share no commit" in result.stdout
+
+
+def test_a_clone_brings_the_servers_receipts(case: Case, tmp_path: Path):
+    bare = _rehearsal_server(case)
+    rid = case.new("--summary", "摘要", "--body", "正文。", now=at(10, 6, 9))
+    pushed = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 9)})
+    assert pushed.returncode == 0, pushed.stderr
+    where = Office(tmp_path)
+    ok(where, "clone", str(bare), str(tmp_path / "inspector"), as_="linht")
+    notes = git_in(tmp_path / "inspector", "notes", "--ref=refs/notes/dangwu/received", "list")
+    assert case.head() in notes.stdout
+    assert rid
