@@ -189,7 +189,8 @@ def guarded_server(office: Office, *, base: str, server: str = "disk", name: str
     bare = office.root.parent / f"{name}.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     git_in(office.root, "push", "-q", str(bare), f"{base}:refs/heads/main")
-    ok(office, "hook", "install", "--lang", "en", "--server", server, str(bare))
+    kind = () if server == "disk" else ("--server", server)  # a folder on a disk is recognised
+    ok(office, "hook", "install", "--lang", "en", *kind, str(bare))
     return bare
 
 
