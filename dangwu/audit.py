@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from dangwu import workflow
@@ -216,20 +216,21 @@ class Auditor:
         """A step is not made before the commit it builds on, nor claims a time after it
         was made [SPEC 11] (beyond what clocks may disagree by)."""
         commit = event.commit
-        slack = timedelta(minutes=settings.rules.clock_skew_minutes)
-        latest = max(event.parent_dates, default=None)
-        if latest is not None and commit.committer_date < latest - slack:
+        slack = settings.rules.clock_skew_minutes * 60
+        latest = max(event.parent_times, default=None)
+        if latest is not None and commit.committed < latest - slack:
+            parent = datetime.fromtimestamp(latest, commit.committer_date.tzinfo)
             flag(
                 "time-order",
                 _(
                     "made {when}, before the commit it builds on ({parent}); time runs forwards"
                 ).format(
                     when=commit.committer_date.isoformat(timespec="minutes"),
-                    parent=latest.isoformat(timespec="minutes"),
+                    parent=parent.isoformat(timespec="minutes"),
                 ),
                 record,
             )
-        if commit.author_date > commit.committer_date + slack:
+        if commit.author_date.timestamp() > commit.committed + slack:
             flag(
                 "time-order",
                 _("claims to have been done {when}, after it was committed ({made})").format(

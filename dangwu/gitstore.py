@@ -457,9 +457,9 @@ class GitStore:
             return _("this is a shallow clone: the history before its first commits is missing")
         return None
 
-    def commit_dates(self, ids: Sequence[str]) -> dict[str, datetime]:
-        """When each commit was made (its committer date)."""
-        return {i: c.committer_date for i, c in self.commits(ids).items()}
+    def commit_times(self, ids: Sequence[str]) -> dict[str, int]:
+        """When each commit was made (its committer date, Unix seconds)."""
+        return {i: c.committed for i, c in self.commits(ids).items()}
 
     def _execute_bytes(self, *args: str, istream: Any = None) -> bytes:
         import git
@@ -737,7 +737,12 @@ class CommitObject:
     committer_email: str
     message: str
     signed: bool
-    committer_date: datetime  # when the commit was made on top of its parents
+    committed: int = 0  # when the commit was made on top of its parents (Unix seconds)
+    committer_offset: str = "+0000"
+
+    @cached_property
+    def committer_date(self) -> datetime:
+        return _stamp(str(self.committed), self.committer_offset)
 
     @property
     def subject(self) -> str:
@@ -800,7 +805,7 @@ def parse_commit(commit_id: str, raw: bytes) -> CommitObject:
 def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject:
     parents: list[str] = []
     author = ("", "", _EPOCH)
-    committer = ("", "", _EPOCH)
+    committer_email, committed, offset = "", 0, "+0000"
     signed = False
     for line in header:
         if line.startswith("parent "):
@@ -808,7 +813,10 @@ def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject
         elif line.startswith("author "):
             author = _parse_ident(line[7:])
         elif line.startswith("committer "):
-            committer = _parse_ident(line[10:])
+            _name, _lt, rest = line[10:].partition(" <")
+            committer_email, _gt, stamp = rest.rpartition("> ")
+            seconds, _sp, offset = stamp.strip().partition(" ")
+            committed = int(seconds) if seconds.lstrip("-").isdigit() else 0
         elif line.startswith(("gpgsig ", "gpgsig-sha256 ")):
             signed = True
     return CommitObject(
@@ -817,10 +825,11 @@ def _commit(commit_id: str, header: Iterable[str], message: str) -> CommitObject
         author_name=author[0],
         author_email=author[1],
         author_date=author[2],
-        committer_email=committer[1],
+        committer_email=committer_email.strip(),
         message=message,
         signed=signed,
-        committer_date=committer[2],
+        committed=committed,
+        committer_offset=offset or "+0000",
     )
 
 

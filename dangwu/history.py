@@ -35,8 +35,16 @@ class Version:
     blob: str
     data: dict[str, Any]
     content: str | None
-    findings: tuple[str, ...] = ()
+    scanned: tuple[tuple[str, str], ...] = ()  # the texts the secrecy review reads
     error: str | None = None
+
+    @cached_property
+    def findings(self) -> tuple[str, ...]:
+        """What the secrecy review finds in this version (read only when an approval
+        of it is replayed)."""
+        from dangwu import secrecy
+
+        return tuple(secrecy.what_is_found(self.scanned))
 
     @property
     def status(self) -> str:
@@ -86,7 +94,7 @@ class Event:
     unrelated: bool = False  # a merge of histories that share no commit
     # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
     supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    parent_dates: tuple[datetime, ...] = ()  # when each parent was committed
+    parent_times: tuple[int, ...] = ()  # when each parent was committed (Unix seconds)
 
 
 def describe(finding: Any) -> str:
@@ -128,7 +136,7 @@ class VersionParser:
     distinct content and each distinct top-level entry is parsed only once."""
 
     def __init__(self) -> None:
-        self._content: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {}
+        self._content: dict[str, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]] = {}
         self._entries: dict[str, Any] = {}
 
     def parse(self, blob: str, raw: bytes) -> Version:
@@ -165,7 +173,7 @@ class VersionParser:
 
     def _parse_blocks(
         self, blob: str, blocks: list[tuple[str, str]]
-    ) -> tuple[Version, tuple[dict[str, Any], str, tuple[str, ...]]]:
+    ) -> tuple[Version, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]]:
         content_text = "".join(text for key, text in blocks if key not in _TOOL)
         known = self._content.get(content_text)
         if known is None:
@@ -179,7 +187,7 @@ class VersionParser:
     def _version(
         self,
         blob: str,
-        known: tuple[dict[str, Any], str, tuple[str, ...]],
+        known: tuple[dict[str, Any], str, tuple[tuple[str, str], ...]],
         blocks: list[tuple[str, str]],
     ) -> Version:
         facts: dict[str, Any] = {}
@@ -189,13 +197,15 @@ class VersionParser:
             if key in facts:
                 raise ValueError("a key twice")  # the whole-file parse names it
             if text not in self._entries:
-                entry = yamlio.load(text).data
+                entry = yamlio.load_simple(text)
+                if entry is None:
+                    entry = yamlio.load(text).data
                 if not isinstance(entry, dict) or list(entry) != [key]:
                     raise ValueError("not one entry")
                 self._entries[text] = entry[key]
             facts[key] = self._entries[text]
-        kept, content, findings = known
-        return Version(blob, {**kept, **facts}, content, findings)
+        kept, content, scanned = known
+        return Version(blob, {**kept, **facts}, content, scanned)
 
     def _parse_whole(self, blob: str, text: str) -> Version:
         try:
@@ -204,18 +214,19 @@ class VersionParser:
             return Version(blob, {}, None, error=exc.message)
         if not isinstance(doc.data, dict):
             return Version(blob, {}, None, error="not a mapping")
-        kept, content, findings = self._summarize(doc)
+        kept, content, scanned = self._summarize(doc)
         facts = {k: doc.data[k] for k in records.TOOL_FIELDS if k in doc.data}
-        return Version(blob, {**kept, **facts}, content, findings)
+        return Version(blob, {**kept, **facts}, content, scanned)
 
     @staticmethod
-    def _summarize(doc: yamlio.Document) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+    def _summarize(
+        doc: yamlio.Document,
+    ) -> tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]:
         from dangwu import secrecy
 
         data = doc.data
         kept = {k: data[k] for k in KEPT_FIELDS if k in data}
-        findings = tuple(describe(f) for f in secrecy.scan(doc))
-        return kept, records.content_hash(data), findings
+        return kept, records.content_hash(data), secrecy.scanned_texts(data)
 
 
 def version_of(blob: str, raw: bytes) -> Version:
@@ -434,7 +445,7 @@ class _Planned:
     settings_before: str | None
     settings_after: str | None
     blobs: list[str]
-    parent_dates: tuple[datetime, ...]
+    parent_times: tuple[int, ...]
     unrelated: bool = False
 
 
@@ -446,13 +457,13 @@ class Reader:
         self.git = store
         self.cache = cache
         self._settings: dict[str, tuple[Settings | None, str | None]] = {}
-        self._dates: dict[str, datetime] = {}  # when each commit read so far was made
+        self._times: dict[str, int] = {}  # when each commit read so far was made
 
-    def _parent_dates(self, commit: CommitObject) -> tuple[datetime, ...]:
-        missing = [p for p in commit.parents if p not in self._dates]
+    def _parent_times(self, commit: CommitObject) -> tuple[int, ...]:
+        missing = [p for p in commit.parents if p not in self._times]
         if missing:  # the commit a range builds on
-            self._dates.update(self.git.commit_dates(missing))
-        return tuple(self._dates[p] for p in commit.parents if p in self._dates)
+            self._times.update(self.git.commit_times(missing))
+        return tuple(self._times[p] for p in commit.parents if p in self._times)
 
     def settings(self, blob: str | None) -> tuple[Settings | None, str | None]:
         """The settings a dangwu.yaml blob holds, or why they cannot be read."""
@@ -558,11 +569,11 @@ class Reader:
                         settings_before,
                         state.get(SETTINGS_FILE),
                         blobs,
-                        self._parent_dates(commit),
+                        self._parent_times(commit),
                         unrelated,
                     )
                 )
-                self._dates[commit.id] = commit.committer_date
+                self._times[commit.id] = commit.committed
                 previous = commit.id
                 if len(plan) % 64 == 0:  # ask in batches: one write per batch, not per blob
                     reader.ask(wanted)
@@ -598,7 +609,7 @@ class Reader:
             signature=signatures.get(planned.commit.id),
             merge=planned.merge,
             unrelated=planned.unrelated,
-            parent_dates=planned.parent_dates,
+            parent_times=planned.parent_times,
         )
         for path, old, new in planned.changes:
             if path.startswith(SUPERVISION):

@@ -108,9 +108,21 @@ class _Hit:
 # in the original: full-width digits, letters and signs, and the dashes and spaces
 # people type between digit groups. Full-width brackets and colons are common in
 # Chinese text and cheaper to name in the patterns themselves.
-_NORMALISE: dict[int, int] = {0xFF01 + i: 0x21 + i for i in range(0x5E)}  # ！ to ～
+_NORMALISE: dict[int, int] = {0xFF10 + i: ord("0") + i for i in range(10)}
+_NORMALISE.update({0xFF21 + i: ord("A") + i for i in range(26)})
+_NORMALISE.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _NORMALISE.update({ord(c): ord("-") for c in "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"})
-_NORMALISE.update({0x3000: ord(" "), 0xA0: ord(" ")})
+_NORMALISE.update({0x3000: ord(" "), 0xA0: ord(" "), 0xFF0B: ord("+")})
+_NARROW = {chr(wide): chr(narrow) for wide, narrow in _NORMALISE.items()}
+_WIDE = re.compile("[" + "".join(re.escape(c) for c in sorted(_NARROW)) + "]")
+
+
+def _narrowed(text: str) -> str:
+    """``text`` with the characters of _NORMALISE replaced, one for one (a regular
+    expression finds the few there are faster than str.translate walks them all)."""
+    if _WIDE.search(text) is None:
+        return text
+    return _WIDE.sub(lambda match: _NARROW[match.group()], text)
 
 
 # Eleven digits or more, single spaces or hyphens allowed between them: every
@@ -250,8 +262,6 @@ _DROPPED = re.compile(f"[{_UNPRINTED}]")
 # Markdown's inline markup: emphasis, code, strike-through, escapes
 MARKUP = "*_`~\\"
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
-_WORK = re.compile(f"[&{re.escape(MARKUP)}{_UNPRINTED}]")
-_WORK_PLAIN = re.compile(f"[&{_UNPRINTED}]")
 
 
 def hidden_characters(text: str) -> list[tuple[int, str]]:
@@ -284,13 +294,49 @@ class Printed:
         return self.starts[start], self.ends[end - 1]
 
 
+# Full-width punctuation and the ideographic space: NFKC folds them to ASCII, but they
+# hide nothing (the patterns read both forms), and Chinese text is full of them.
+_WIDE_PUNCTUATION = re.compile("[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
+# Characters NFKC leaves alone, or folds harmlessly, in which nearly all text is
+# written: ASCII, CJK ideographs, CJK and general punctuation, full-width forms.
+_NFKC_UNCERTAIN = re.compile(
+    "[^\n\t\r\x20-\x7e\u00b7\u00d7\u2010-\u2027\u2030-\u203a\u3001-\u3035\u3037"
+    "\u303b-\u303f\u4e00-\u9fff\uff01-\uff5e]"
+)
+_MARKUP_OR_ENTITY = re.compile(f"[&{re.escape(MARKUP)}]")
+# what prints as nothing though str.isprintable() calls it printable (no Cf: those are
+# not printable), split so the common case never meets the slow astral ranges
+_BLANK_BMP = re.compile(
+    f"[{_class(r for r in (*BLANK_RANGES, *SELECTOR_RANGES) if r[1] <= 0xFFFF)}]"
+)
+_BLANK_ASTRAL = re.compile(f"[{_class(r for r in SELECTOR_RANGES if r[0] > 0xFFFF)}]")
+
+
+def _plain(text: str, markup: bool) -> bool:
+    """Whether ``text`` prints as it is written (after _narrowed): no entity, no markup,
+    nothing invisible, nothing NFKC would fold (but wide punctuation). Each test is one
+    pass in C; this is the path nearly every text takes."""
+    if ("&" in text) if not markup else _MARKUP_OR_ENTITY.search(text) is not None:
+        return False
+    if not text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return False  # format characters (bidi, zero-width...) and controls
+    if _BLANK_BMP.search(text) is not None:
+        return False
+    if len(text.encode("utf-16-le")) != 2 * len(text) and _BLANK_ASTRAL.search(text):
+        return False
+    if _NFKC_UNCERTAIN.search(text) is None:
+        return True
+    return unicodedata.is_normalized("NFKC", text) or unicodedata.is_normalized(
+        "NFKC", _WIDE_PUNCTUATION.sub("", text)
+    )
+
+
 def printed(text: str, *, markup: bool = True) -> Printed:
     """``text`` as it prints: entities decoded, compatibility forms folded (NFKC),
     invisible characters dropped and, with ``markup``, Markdown's inline markup
     characters dropped."""
-    narrow = text.translate(_NORMALISE)  # one character for one: offsets hold
-    work = _WORK if markup else _WORK_PLAIN
-    if work.search(narrow) is None and unicodedata.is_normalized("NFKC", narrow):
+    narrow = _narrowed(text)  # one character for one: offsets hold
+    if _plain(narrow, markup):
         return Printed(narrow, text)
     chars: list[str] = []
     starts: list[int] = []
@@ -311,7 +357,7 @@ def printed(text: str, *, markup: bool = True) -> Printed:
             if entity is not None:
                 decoded = html.unescape(entity.group())
                 if decoded != entity.group():
-                    emit(decoded.translate(_NORMALISE), i, entity.end())
+                    emit(_narrowed(decoded), i, entity.end())
                     i = entity.end()
                     continue
         if not (markup and char in MARKUP):
@@ -517,7 +563,7 @@ def blot_markdown(text: str, sensitive: Iterable[str]) -> str:
     source hides a name that its rendering shows (a link drawn across it), the body is
     printed as its plain words instead, blotted."""
     blotted = redact(text, sensitive)
-    blocks = rendered_blocks(blotted) if _RENDERS_OTHERWISE.search(blotted) else []
+    blocks = rendered_blocks(blotted) if renders_otherwise(blotted) else []
     if any(names_anyone(words, sensitive, markup=False) for _lines, words in blocks):
         plain = [redact(words, sensitive, markup=False) for _lines, words in blocks]
         blotted = "\n\n".join(_MARKDOWN_SPECIAL.sub(r"\\\g<0>", p) for p in plain)
@@ -629,6 +675,11 @@ def scan(
 _RENDERS_OTHERWISE = re.compile(r"\]\(|\]\[|\]\s*$|<[A-Za-z]|^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 
 
+def renders_otherwise(body: str) -> bool:
+    """Whether a Markdown body could print other words than its source holds."""
+    return ("]" in body or "<" in body) and _RENDERS_OTHERWISE.search(body) is not None
+
+
 def rendered_blocks(body: str) -> list[tuple[tuple[int, int], str]]:
     """A Markdown body's paragraphs and headings as they print, with the lines (0-based,
     within the body, end excluded) each comes from."""
@@ -662,7 +713,7 @@ def _as_rendered(
     """What a body discloses only once its Markdown is rendered (a name split by a
     link, say), placed at the paragraph it prints in."""
     body: str = node.value
-    if _RENDERS_OTHERWISE.search(body) is None:
+    if not renders_otherwise(body):
         return []
     found = []
     lines = body.split("\n")
@@ -688,6 +739,44 @@ def _found(engine: _Engine, text: str, *, markup: bool) -> list[tuple[str, str]]
         (hit.kind, printed(text[hit.start : hit.end], markup=markup).text)
         for hit in engine.hits(text, markup=markup)
     ]
+
+
+def scanned_texts(data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The texts of a record that the review reads, as (field, text)."""
+    found: list[tuple[str, str]] = []
+    for name in SCANNED_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            found.append((name, value))
+        elif isinstance(value, list):
+            found += [
+                (f"{name}[{i}]", item) for i, item in enumerate(value) if isinstance(item, str)
+            ]
+    return tuple(found)
+
+
+def what_is_found(texts: Iterable[tuple[str, str]], *, today: date | None = None) -> list[str]:
+    """What the review finds in a record's texts, one line each (kind, field, excerpt),
+    without file positions: as many as :func:`scan` finds, for the audit's replay."""
+    engine = _Engine((), today)
+    found = []
+    for field, text in texts:
+        hits = engine.hits(text, markup=not field.startswith("attachments"))
+        found += [f"{hit.kind} {field} {hit.excerpt}" for hit in hits]
+        if field == "body" and renders_otherwise(text):
+            lines = text.split("\n")
+            for (first, last), words in rendered_blocks(text):
+                known = Counter(_found(engine, "\n".join(lines[first:last]), markup=True))
+                for key, hit in zip(
+                    _found(engine, words, markup=False),
+                    engine.hits(words, markup=False),
+                    strict=True,
+                ):
+                    if known[key] > 0:
+                        known[key] -= 1
+                    else:
+                        found.append(f"{hit.kind} {field} {hit.excerpt}")
+    return found
 
 
 def _locate(

@@ -254,6 +254,97 @@ def load(text: str) -> Document:
     return Document(data, root)
 
 
+# --- the facts dangwu writes, read quickly ------------------------------------------
+#
+# A record's history holds tens of thousands of small entries that dangwu itself wrote
+# (``approval:`` with ``by``, ``at``, ``content``...). load_simple reads exactly those
+# shapes without the YAML machinery, and gives up (None) on anything else, which is
+# then read by load(): where it answers, it answers what load() would.
+
+_SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# a plain scalar that cannot be anything but itself: no indicator first, no ': ', no
+# ' #', no quote, no surrounding space
+_SIMPLE_PLAIN = re.compile(r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^:#'"\n]|:(?! |$))*(?<! )\Z""")
+_SIMPLE_ITEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*\Z")
+_SIMPLE_QUOTED = re.compile(r"'(?:[^'\n]|'')*'\Z")
+
+
+def load_simple(text: str) -> Any | None:
+    """``load(text).data`` for one top-level entry of the simple shape dangwu writes
+    (``key: scalar``, or ``key:`` and two-space indented ``sub: value`` lines whose
+    values are plain or single-quoted scalars or flow lists of plain words); None for
+    anything else."""
+    if not text.endswith("\n") or "\t" in text or "\r" in text or "#" in text:
+        return None
+    lines = text[:-1].split("\n")
+    key, sep, rest = lines[0].partition(":")
+    if not sep or not _SIMPLE_KEY.match(key):
+        return None
+    if rest:
+        if len(lines) != 1 or not rest.startswith(" "):
+            return None
+        value = _simple_value(rest[1:])
+        return None if value is _NOTHING else {key: value}
+    if len(lines) < 2:
+        return None
+    entry: dict[str, Any] = {}
+    index = 1
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.startswith("  ") or line.startswith("   "):
+            return None
+        sub, sep, rest = line[2:].partition(":")
+        if not sep or not _SIMPLE_KEY.match(sub) or sub in entry:
+            return None
+        if not rest:  # a block sequence of plain words: "  - word" or "    - word"
+            items: list[Any] = []
+            dash = -1
+            while index < len(lines) and lines[index].lstrip(" ").startswith("- "):
+                item = lines[index]
+                indent = len(item) - len(item.lstrip(" "))
+                if indent not in (2, 4) or (items and indent != dash):
+                    return None
+                dash = indent
+                word = item[dash + 2 :]
+                if not _SIMPLE_ITEM.match(word):
+                    return None
+                items.append(_plain_value(word))
+                index += 1
+            if not items:
+                return None
+            entry[sub] = items
+            continue
+        if not rest.startswith(" "):
+            return None
+        value = _simple_value(rest[1:])
+        if value is _NOTHING:
+            return None
+        entry[sub] = value
+    return {key: entry}
+
+
+_NOTHING = object()
+
+
+def _simple_value(raw: str) -> Any:
+    if not raw or raw != raw.strip():
+        return _NOTHING
+    if raw[0] == "'":
+        return raw[1:-1].replace("''", "'") if _SIMPLE_QUOTED.match(raw) else _NOTHING
+    if raw[0] == "[":
+        if not raw.endswith("]"):
+            return _NOTHING
+        inner = raw[1:-1]
+        if not inner:
+            return []
+        items = inner.split(", ")
+        if not all(_SIMPLE_ITEM.match(item) for item in items):
+            return _NOTHING
+        return [_plain_value(item) for item in items]
+    return _plain_value(raw) if _SIMPLE_PLAIN.match(raw) else _NOTHING
+
+
 def _from_marked(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     mark = exc.problem_mark or exc.context_mark
@@ -451,9 +542,13 @@ _MAYBE_TYPED = frozenset("-+.0123456789~nNtTfF")
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    value: str = node.value
     if node.style:  # quoted or block scalars are always text
-        return value
+        return node.value
+    return _plain_value(node.value)
+
+
+def _plain_value(value: str) -> Any:
+    """What a plain (unquoted) scalar means: a number, a boolean, null, or text."""
     if value and value[0] not in _MAYBE_TYPED:
         return value  # cannot be a number, boolean or null: most text, quickly
     if _NULL.match(value):
