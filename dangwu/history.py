@@ -130,6 +130,35 @@ def top_level_blocks(text: str) -> list[tuple[str, str]] | None:
     return blocks
 
 
+_SPLIT_FIRST_COLUMN = re.compile(r"\n(?=[^ \t#\r\n])")
+_PIECE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t\n]|\Z)")
+
+
+_FIRST_KEY_LINE = re.compile(r"^[^ \t#\r\n]", re.MULTILINE)
+
+
+def tail_blocks(text: str) -> list[tuple[str, str]] | None:
+    """What :func:`top_level_blocks` answers, cut by one split in C instead of a walk
+    over the lines (the audit cuts every version of every record)."""
+    first = _FIRST_KEY_LINE.search(text)
+    if first is None:
+        return []
+    pieces = _SPLIT_FIRST_COLUMN.split(text[first.start() :] if first.start() else text)
+    last = len(pieces) - 1
+    blocks: list[tuple[str, str]] = []
+    for index, piece in enumerate(pieces):
+        whole = piece if index == last else piece + "\n"
+        if piece == "-" or piece.startswith(("- ", "-\n")):
+            if blocks:  # a block sequence in the first column belongs to the key above
+                blocks[-1] = (blocks[-1][0], blocks[-1][1] + whole)
+            continue
+        match = _PIECE_KEY.match(piece)
+        if match is None:
+            return None
+        blocks.append((match.group(1), whole))
+    return blocks
+
+
 class VersionParser:
     """Parses versions of records cheaply: successive versions of a record share
     most of their text (the content, and the facts of the steps before), so each
@@ -147,13 +176,13 @@ class VersionParser:
         cut = text.find("\nstatus:") + 1
         if cut and text[:cut] in self._content:
             # the usual case: a record's known content followed by dangwu's facts
-            tail = top_level_blocks(text[cut:])
+            tail = tail_blocks(text[cut:])
             if tail is not None and all(key in _TOOL for key, _text in tail):
                 try:
                     return self._version(blob, self._content[text[:cut]], tail)
                 except (yamlio.YamlProblem, ValueError):
                     pass
-        blocks = top_level_blocks(text)
+        blocks = tail_blocks(text)
         if blocks is not None:
             try:
                 version, known = self._parse_blocks(blob, blocks)

@@ -276,6 +276,8 @@ def load_simple(text: str) -> Any | None:
     anything else."""
     if not text.endswith("\n") or "\t" in text or "\r" in text or "#" in text:
         return None
+    if _NOT_PRINTABLE.search(text) is not None:
+        return None  # load() says what is wrong with it
     lines = text[:-1].split("\n")
     key, sep, rest = lines[0].partition(":")
     if not sep or not _SIMPLE_KEY.match(key):

@@ -94,3 +94,25 @@ def test_the_audits_review_finds_as_many_as_the_live_review() -> None:
         )
         assert len(live) == len(replayed), (doc.data.get("id"), live, replayed)
     assert len(replayed) == 3  # the number, the mark, the ID card (no reporters here)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "  ", "- ", "-", "#", " ", "\t"]),
+            st.text(alphabet="ab_-:# \t\r", max_size=6),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+    st.sampled_from(["status: x\n", "# header\n\nid: 1\n", "", "\n", "  \n"]),
+)
+def test_a_file_is_cut_into_its_entries_the_quick_way_as_the_plain_way(
+    lines: list, newline: bool, head: str
+) -> None:
+    from dangwu.history import tail_blocks, top_level_blocks
+
+    text = head + "\n".join(a + b for a, b in lines) + ("\n" if newline else "")
+    assert tail_blocks(text) == top_level_blocks(text)
