@@ -141,12 +141,19 @@ def _office(office: Office, email: str | None) -> list[Check]:
                 )
             )
         elif not signing_key:
+            from dangwu.demo import DEMO_KEYS
+
+            demo_key = office.state_dir / DEMO_KEYS / person.key
             checks.append(
                 Check(
                     status,
                     _("signing key"),
                     _("git has no signing key set up"),
-                    _("dangwu key --file PATH (the key whose .pub the roster lists)"),
+                    _("the sample office made your key: dangwu key --file {path}").format(
+                        path=demo_key.relative_to(office.root)
+                    )
+                    if demo_key.exists()
+                    else _("dangwu key --file PATH (the key whose .pub the roster lists)"),
                 )
             )
         elif not same_key(signing_key, person.signing_key, root=office.root):

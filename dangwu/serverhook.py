@@ -150,10 +150,15 @@ def judge(
             if not ref.startswith(("refs/heads/", "refs/tags/")):
                 out.append(_foreign_ref(ref))
         tips = [new for _old, new, _ref in branches if new != ZERO]
-        arriving = _arriving(git, tips)
+        # what the server receives now: unless it holds no history yet, when the office
+        # brings the history it kept before (nothing is known of when that arrived)
+        established = bool(git.run("for-each-ref", "--count=1", "refs/heads").strip())
+        arriving = _arriving(git, tips) if established else set()
         accepted: list[str] = []
         for old, new, ref in branches:
-            refused = _judge_branch(office, git, old, new, ref, account, known, arriving, now)
+            refused = _judge_branch(
+                office, git, old, new, ref, account, known, arriving, now, established
+            )
             out += refused
             if not refused:
                 accepted.append(new)
@@ -202,6 +207,7 @@ def _judge_branch(
     known: bool,
     arriving: set[str],
     now: datetime,
+    established: bool = True,
 ) -> list[str]:
     from dangwu import inspector
     from dangwu.errors import DangwuError
@@ -232,7 +238,8 @@ def _judge_branch(
     else:
         span = f"{old}..{new}"
     settings = _settings(git, old if old != ZERO else new)
-    out = _future(git, name, span, arriving, now, settings)
+    new_here = arriving if established else set(git.run("rev-list", new).split())
+    out = _future(git, name, span, new_here, now, settings)
     pusher = _pusher(account, settings) if known else None
     try:
         result = inspector.audit(office, span=span, pusher=pusher, arriving=arriving, now=now)

@@ -643,6 +643,23 @@ def check_window(
     closes = window_closes(data, rules, opened)
     if closes is not None and today <= closes:
         start = window_opened(data, opened)
+        claimed = _at(data, "consultation")
+        if start is not None and claimed is not None and start != claimed:
+            _refuse(
+                "pre-disclosure-window",
+                _(
+                    "the comment window on {id} counts from {received}, when the server "
+                    "received the preliminary plan (its step says {claimed}): it is open "
+                    "until {closes}; the formal plan may be published from {first}"
+                ).format(
+                    id=_id(data),
+                    received=start.date().isoformat(),
+                    claimed=claimed.date().isoformat(),
+                    closes=closes.isoformat(),
+                    first=(closes + timedelta(days=1)).isoformat(),
+                ),
+                _id(data),
+            )
         day = (today - start.date()).days if start else 0
         _refuse(
             "pre-disclosure-window",

@@ -160,6 +160,23 @@ def test_the_samples_approvals_and_publications_are_signed_by_their_people(demo)
     assert (keys / "hanzg").stat().st_mode & 0o077 == 0  # ssh refuses an open private key
 
 
+def test_a_new_user_of_the_demo_is_told_where_their_key_is(demo, tmp_path):
+    """The sample requires signing: doctor says which key the demo made for you, and
+    dangwu key --file sets git up with it (in a copy of the demo office)."""
+    import shutil
+
+    target, _result = demo
+    office = Office(tmp_path / "office")
+    shutil.copytree(target, office.root, symlinks=True)
+    doctor = office.run("doctor", as_="dumy")
+    assert doctor.exit_code == 1
+    assert "dangwu key --file .git/dangwu/demo-keys/dumy" in doctor.stdout
+    keyed = office.run("key", "--file", ".git/dangwu/demo-keys/dumy", as_="dumy")
+    assert keyed.exit_code == 0, keyed.output
+    assert "The roster lists this key for you" in keyed.stdout
+    assert "✓ signing key" in office.run("doctor", as_="dumy").stdout
+
+
 def test_demo_content_equals_the_sample(demo):
     target, _result = demo
     revised = {"MB-2026-102", "ZZ-2026-104"}  # the demo revises these along the way

@@ -1120,3 +1120,32 @@ def test_a_clone_brings_the_servers_receipts(case: Case, tmp_path: Path):
     notes = git_in(tmp_path / "inspector", "notes", "--ref=refs/notes/dangwu/received", "list")
     assert case.head() in notes.stdout
     assert rid
+
+
+def test_an_office_brings_its_past_to_an_empty_server(case: Case, tmp_path: Path):
+    """An office moves to a new server months after its plans went out for comment:
+    its history predates the server, so the server does not take its arrival for the
+    day each step was done (and notes none of it), but judges it all the same."""
+    rid = _approved(case)
+    ok(case, "publish", rid, now=at(10, 6, 12))
+    ok(case, "set", rid, "body=正式方案。", now=at(10, 21, 9))
+    ok(case, "submit", rid, now=at(10, 21, 10))
+    ok(case, "approve", rid, as_="sunhm", now=at(10, 22))
+    ok(case, "publish", rid, now=at(10, 22, 11))
+    bare = tmp_path / "new-server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(case, "hook", "install", "--lang", "en", str(bare))
+    git_in(bare, "config", "dangwu.rehearsal", "true")
+    moved = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(12, 20)})
+    assert moved.returncode == 0, moved.stderr
+    notes = git_in(bare, "notes", "--ref=refs/notes/dangwu/received", "list", check=False)
+    assert notes.stdout.strip() == ""
+    # and what it judges is judged: a tampered history is refused there too
+    other = Case(tmp_path / "other", built=case.b)
+    shutil.copytree(case.b.office.root, other.root, symlinks=True)
+    _merge_ours(other, other.b.early)
+    empty = tmp_path / "empty.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(empty)], check=True)
+    ok(other, "hook", "install", "--lang", "en", str(empty))
+    refused_push = push(other, empty, "HEAD:refs/heads/main")
+    assert refused_push.returncode != 0 and "[report-deleted]" in refused_push.stderr
