@@ -113,9 +113,10 @@ _CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["']?)\s*(?P<url>[^"'\s)]+)
 
 
 def remote_reference(html: str, *, links: bool = True) -> str | None:
-    """The first URL in ``html``'s tags or styles that would be fetched from elsewhere
-    (a data: URL and a link within the page are its own); text is text. ``links``:
-    a hyperlink to elsewhere counts too (it is not fetched, but it is a reference)."""
+    """The first URL in ``html``'s tags or styles that names a place elsewhere (one
+    with a scheme, or //host; a data: URL is the page's own, a relative path the
+    office's own file); text is text. ``links``: a hyperlink to elsewhere counts too
+    (it is not fetched, but it is a reference)."""
     from html.parser import HTMLParser
 
     found: list[str] = []
@@ -129,9 +130,10 @@ def remote_reference(html: str, *, links: bool = True) -> str | None:
                 if value is None:
                     continue
                 fetched = name in _URL_ATTRIBUTES or (name == "href" and tag == "link")
-                if fetched or (links and name == "href"):
-                    for part in value.split(","):
-                        found.append(part.strip().split(" ")[0])
+                if name in ("srcset", "imagesrcset"):  # "url 2x, url 3x"
+                    found.extend(part.strip().split(" ")[0] for part in value.split(","))
+                elif fetched or (links and name == "href"):
+                    found.append(value.strip())
                 elif name == "style":
                     found.extend(m.group("url") for m in _CSS_URL.finditer(value))
 
@@ -145,9 +147,13 @@ def remote_reference(html: str, *, links: bool = True) -> str | None:
     Finder(convert_charrefs=True).feed(html)
     for url in found:
         squeezed = re.sub(r"[\s\x00-\x1f]", "", url).lower()
-        if squeezed and not squeezed.startswith(("data:", "#")):
+        elsewhere = squeezed.startswith("//") or _SCHEME.match(squeezed) is not None
+        if elsewhere and not squeezed.startswith("data:"):
             return url
     return None
+
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
 
 
 def environment(office_root: Path | None, files: Files | None = None) -> Any:
@@ -574,17 +580,31 @@ def write_pdf(html: str, target: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html, url_fetcher=fetch_nothing).write_pdf(target)
+    weasyprint.HTML(string=html, url_fetcher=url_fetcher()).write_pdf(target)
 
 
-def fetch_nothing(url: str, *args: Any, **kwargs: Any) -> Any:
+def url_fetcher() -> Any:
     """The PDF renderer's only way to reach anything: a data: URL (an image put into
     the page from the office's own files) is read, every other URL refused [SPEC 11]."""
     import weasyprint
+    from weasyprint import urls
 
-    if url.lower().startswith("data:"):
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"dangwu prints nothing from outside the page: {url}")
+    if not hasattr(urls, "URLFetcher"):  # WeasyPrint before 67 takes a function
+
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if url.lower().startswith("data:"):
+                return weasyprint.default_url_fetcher(url, *args, **kwargs)
+            raise ValueError(f"dangwu prints nothing from outside the page: {url}")
+
+        return fetch
+
+    class OnlyThePage(urls.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.lower().startswith("data:"):
+                raise ValueError(f"dangwu prints nothing from outside the page: {url}")
+            return super().fetch(url, headers)
+
+    return OnlyThePage(allowed_protocols=("data",), allow_redirects=False)
 
 
 # --- the yearly report ---------------------------------------------------------------

@@ -856,6 +856,36 @@ def test_a_body_with_a_remote_image_fetches_nothing(case: Case, tmp_path: Path):
     assert "!\\[合影]" in texts["b.md"]  # the Markdown names the picture, shows none
 
 
+def test_a_picture_among_the_offices_own_files_is_printed_from_the_page(case: Case, tmp_path: Path):
+    """A picture committed with the office is put into the page itself: the HTML needs
+    nothing beside it, and the PDF renderer reads it without fetching anything."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    rows = b"".join(b"\x00" + bytes([200, 30, 30]) * 40 for _ in range(20))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40, 20, 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    case.write("files/emblem.png", png)
+    commit(case, "dumy", "会标", "files/emblem.png", date=at(10, 6, 8))
+    rid = _record_with_body(case, "会标如下：![会标](files/emblem.png)")
+    ok(case, "submit", rid, now=at(10, 6, 10))
+    ok(case, "approve", rid, as_="zhoulx", now=at(10, 6, 11))
+    ok(case, "publish", rid, now=at(10, 6, 12))
+    html = tmp_path / "b.html"
+    ok(case, "bulletin", "2026Q4", "--format", "html", "-o", str(html), now=at(10, 7))
+    assert '<img src="data:image/png;base64,' in html.read_text("utf-8")
+    pdf = tmp_path / "b.pdf"
+    ok(case, "bulletin", "2026Q4", "--format", "pdf", "-o", str(pdf), now=at(10, 7))
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "   40    20 " in images, images  # the picture, 40 x 20, in the PDF
+
+
 def _record_with_body(case: Case, body: str) -> str:
     return case.new(
         "--scope",
