@@ -101,33 +101,7 @@ def describe(finding: Any) -> str:
     return f"{finding.kind} {finding.field} {finding.line}:{finding.col} {finding.excerpt}"
 
 
-_TOP_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
 _TOOL = frozenset(records.TOOL_FIELDS)
-
-
-_FIRST_COLUMN = re.compile(r"^[^ \t#\r\n].*", re.MULTILINE)
-
-
-def top_level_blocks(text: str) -> list[tuple[str, str]] | None:
-    """The file cut into its top-level entries, ``(key, text)``, if it is laid out
-    plainly: every line in the first column a ``key:`` (or a comment, or a block
-    sequence item belonging to the key above). Otherwise None."""
-    blocks: list[tuple[str, str]] = []
-    key: str | None = None
-    start = 0
-    for line in _FIRST_COLUMN.finditer(text):
-        found = line.group()
-        if found == "-" or found.startswith("- "):
-            continue  # a block sequence may start in the first column
-        match = _TOP_KEY.match(found)
-        if match is None:
-            return None
-        if key is not None:
-            blocks.append((key, text[start : line.start()]))
-        key, start = match.group(1), line.start()
-    if key is not None:
-        blocks.append((key, text[start:]))
-    return blocks
 
 
 _SPLIT_FIRST_COLUMN = re.compile(r"\n(?=[^ \t#\r\n])")
@@ -137,9 +111,11 @@ _PIECE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t\n]|\Z)")
 _FIRST_KEY_LINE = re.compile(r"^[^ \t#\r\n]", re.MULTILINE)
 
 
-def tail_blocks(text: str) -> list[tuple[str, str]] | None:
-    """What :func:`top_level_blocks` answers, cut by one split in C instead of a walk
-    over the lines (the audit cuts every version of every record)."""
+def top_level_blocks(text: str) -> list[tuple[str, str]] | None:
+    """The file cut into its top-level entries, ``(key, text)``, if it is laid out
+    plainly: every line in the first column a ``key:`` (or a comment, or a block
+    sequence item belonging to the key above). Otherwise None. Cut by one split in C,
+    not a walk over the lines: the audit cuts every version of every record."""
     first = _FIRST_KEY_LINE.search(text)
     if first is None:
         return []
@@ -176,13 +152,13 @@ class VersionParser:
         cut = text.find("\nstatus:") + 1
         if cut and text[:cut] in self._content:
             # the usual case: a record's known content followed by dangwu's facts
-            tail = tail_blocks(text[cut:])
+            tail = top_level_blocks(text[cut:])
             if tail is not None and all(key in _TOOL for key, _text in tail):
                 try:
                     return self._version(blob, self._content[text[:cut]], tail)
                 except (yamlio.YamlProblem, ValueError):
                     pass
-        blocks = tail_blocks(text)
+        blocks = top_level_blocks(text)
         if blocks is not None:
             try:
                 version, known = self._parse_blocks(blob, blocks)

@@ -112,7 +112,30 @@ def test_the_audits_review_finds_as_many_as_the_live_review() -> None:
 def test_a_file_is_cut_into_its_entries_the_quick_way_as_the_plain_way(
     lines: list, newline: bool, head: str
 ) -> None:
-    from dangwu.history import tail_blocks, top_level_blocks
+    from dangwu.history import top_level_blocks
 
     text = head + "\n".join(a + b for a, b in lines) + ("\n" if newline else "")
-    assert tail_blocks(text) == top_level_blocks(text)
+    assert top_level_blocks(text) == entries_line_by_line(text)
+
+
+def entries_line_by_line(text: str) -> list[tuple[str, str]] | None:
+    """The plain way, for comparison: walk the lines in the first column; each is a
+    ``key:`` (a new entry), a block sequence item, or the file is not laid out plainly."""
+    import re
+
+    blocks: list[tuple[str, str]] = []
+    key: str | None = None
+    start = 0
+    for line in re.finditer(r"^[^ \t#\r\n].*", text, re.MULTILINE):
+        found = line.group()
+        if found == "-" or found.startswith("- "):
+            continue
+        match = re.match(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)", found)
+        if match is None:
+            return None
+        if key is not None:
+            blocks.append((key, text[start : line.start()]))
+        key, start = match.group(1), line.start()
+    if key is not None:
+        blocks.append((key, text[start:]))
+    return blocks
