@@ -38,6 +38,44 @@ class Act:
             when=self.when,
         )
 
+    def signing(self, wanted: bool = False) -> bool:
+        """Whether this act is signed (asked for, or the office requires it), after
+        checking the actor can: the roster lists a key for them and git signs with it."""
+        if not (wanted or self.settings.rules.require_signing):
+            return False
+        if not self.actor.signing_key:
+            raise IdentityError(
+                _("the roster has no signing key for {name} ({key})").format(
+                    name=self.actor.name, key=self.actor.key
+                ),
+                hint=_(
+                    "make one with 'dangwu key'; an office head lists it in the roster "
+                    "with the line it prints"
+                ),
+                rule="signature-required",
+            )
+        configured = self.store.config("user.signingkey")
+        if not configured:
+            raise IdentityError(
+                _("git has no signing key set up (user.signingkey)"),
+                hint=_("set it up with: dangwu key --file PATH (the key the roster lists)"),
+                rule="signature-required",
+            )
+        from dangwu.signing import key_fingerprint, same_key
+
+        if not same_key(configured, self.actor.signing_key, root=self.office.root):
+            raise IdentityError(
+                _(
+                    "your git signing key ({mine}) is not the one the roster lists for {name}"
+                ).format(
+                    mine=key_fingerprint(configured, root=self.office.root) or configured,
+                    name=self.actor.name,
+                ),
+                hint=_("sign with your own key, or ask an office head to update the roster"),
+                rule="signature-not-actor",
+            )
+        return True
+
     def commit(self, changes: Mapping[str, bytes | None], message: str, sign: bool = False) -> str:
         author = Identity(name=self.identity.name or self.actor.name, email=self.identity.email)
         return self.store.commit(

@@ -59,6 +59,8 @@ RULES = {
     "report-rewritten": N_("answered report answered again"),
     "feedback-changed": N_("opinion changed or deleted"),
     "merge": N_("merge commit in a history kept straight"),
+    "settings-deleted": N_("office settings deleted"),
+    "founded-again": N_("office founded a second time"),
     "time-order": N_("step dated before what it follows"),
     "not-the-pusher": N_("pushed by someone other than the actor, without the actor's signature"),
 }
@@ -104,6 +106,8 @@ class Auditor:
     received: Callable[[str], datetime | None] = field(default=lambda _commit: None)
     # who pushed (on a server that knows): a step by anyone else needs their signature
     pusher: Pusher | None = None
+    # the office has been founded (its settings existed at some commit judged so far)
+    founded: bool = False
 
     def judge(self, event: Event) -> list[Violation]:
         commit = event.commit
@@ -135,6 +139,9 @@ class Auditor:
                     "(dangwu sync rebases), unless rules.allow_merges says otherwise"
                 ).format(n=len(commit.parents)),
             )
+        founded_before = self.founded
+        if event.settings_after is not None:
+            self.founded = True
         if not event.changes and not event.settings_changed and not event.supervision:
             return out
         if self.pusher is not None:
@@ -142,6 +149,14 @@ class Auditor:
             self._pushed_by(event, acted, flag)
         if settings is None:
             # The commit that founds the office: its author must be on the roster it sets up.
+            if founded_before and event.settings_after is not None:
+                flag(
+                    "founded-again",
+                    _(
+                        "dangwu.yaml was written anew after the office's settings were gone: "
+                        "a second founding, with a roster of its own"
+                    ),
+                )
             founder = _person(event.settings_after, commit.author_email)
             if founder is None or not ROSTER_ROLES.intersection(founder.roles):
                 flag(
@@ -179,17 +194,36 @@ class Auditor:
         if step in RECORD_STEPS and not event.merge:
             self._record_step(step, trailers, event, person, settings, flag)
         else:
-            if event.settings_changed and not ROSTER_ROLES.intersection(person.roles):
-                flag(
-                    "role",
-                    _(
-                        "the office settings or roster were changed by someone who may "
-                        "not change them"
-                    ),
-                )
+            if event.settings_changed:
+                self._settings_change(event, person, settings, flag)
             for change in event.changes:
                 self._plain_change(change, person, event, flag)
         return out
+
+    # --- the settings and roster -------------------------------------------------------
+
+    def _settings_change(self, event: Event, person: Person, settings: Settings, flag: Any) -> None:
+        """Who may change the settings and roster; where the office requires signing, a
+        change must be signed by its author's key as the roster stood (otherwise anyone
+        who sets git's email could list their own key for a leader, or turn signing
+        off) [SPEC 11]; and the settings are never deleted."""
+        if not ROSTER_ROLES.intersection(person.roles):
+            flag(
+                "role",
+                _("the office settings or roster were changed by someone who may not change them"),
+            )
+        if event.settings_after is None and event.settings_error is None:
+            flag(
+                "settings-deleted", _("dangwu.yaml, the office's settings and roster, was deleted")
+            )
+        if settings.rules.require_signing and not _signed_by(event, person):
+            flag(
+                "signature-required",
+                _(
+                    "the settings or roster were changed without {name}'s signature; the office "
+                    "requires changes to them to be signed"
+                ).format(name=person.name),
+            )
 
     # --- who pushed, and when ----------------------------------------------------------
 

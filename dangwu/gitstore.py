@@ -49,6 +49,9 @@ ZERO = "0" * 40
 # file or GIT_GRAFT_FILE gives commits other parents. The history is the evidence, so
 # dangwu reads the objects themselves: every git it runs has replace refs switched off.
 HONEST_READING = {"GIT_NO_REPLACE_OBJECTS": "1"}
+# Where the server notes when it received each commit [SPEC 11]; only the server writes
+# there (its hook refuses pushes to refs/notes/*), and clones fetch it.
+RECEIVED_NOTES = "refs/notes/dangwu/received"
 # Variables that would make git show something else than the repository holds.
 MISLEADING_VARIABLES = ("GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE")
 
@@ -69,6 +72,18 @@ def clone(url: str, target: Path) -> tuple[int, str]:
         check=False,
     )
     return done.returncode, (done.stderr or done.stdout).strip()
+
+
+def holds_ref(git_dir: Path, ref: str) -> bool:
+    """Whether a repository has ``ref``, read from its files without starting git (for
+    a command that must stay quick when, as usual, it has not)."""
+    if (git_dir / ref).is_file():
+        return True
+    try:
+        packed = (git_dir / "packed-refs").read_text("utf-8", "replace")
+    except OSError:
+        return False
+    return f" {ref}\n" in packed
 
 
 def scrub_environment() -> None:

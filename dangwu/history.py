@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from dangwu import __version__, i18n, records, yamlio
-from dangwu.gitstore import CommitObject, FileChange, GitStore
+from dangwu.gitstore import RECEIVED_NOTES, CommitObject, FileChange, GitStore
 from dangwu.office import SETTINGS_FILE, Office, Settings, parse_settings
 
 RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
@@ -240,10 +240,6 @@ def version_of(blob: str, raw: bytes) -> Version:
 
 CONTENT_STEPS = ("new", "set", "edit")
 
-# Where the server notes when it received each commit [SPEC 11]; only the server writes
-# here (its hook refuses pushes to refs/notes/*), and clones fetch it.
-RECEIVED_NOTES = "refs/notes/dangwu/received"
-
 
 def receipt_note(when: datetime, pusher: str | None) -> str:
     """The text of a receipt note."""
@@ -349,6 +345,19 @@ def background(
         for path in touched:
             found.authors[path].add(who)
     return found
+
+
+def window_openings(
+    git: GitStore, rev: str, paths: Sequence[str], settings: Settings | None
+) -> dict[str, datetime]:
+    """When each of these pre-disclosures' comment windows really opened, where the
+    server received its preliminary plan later than its step says (none where this
+    clone holds no receipts)."""
+    receipts = Receipts(git)
+    if not paths or receipts.tip() is None:
+        return {}
+    known = background(git, rev, list(paths), settings, receipts)
+    return {path: datetime.fromisoformat(stamp) for path, stamp in known.opened.items()}
 
 
 class Store:

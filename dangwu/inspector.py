@@ -59,7 +59,10 @@ def audit(
             if why is not None:
                 raise DangwuError(
                     _("this repository's history cannot be audited: {why}").format(why=why),
-                    hint=_("audit a full clone of the office made with plain 'git clone'"),
+                    hint=_(
+                        "audit a full clone of the office (dangwu clone, which also brings the "
+                        "server's receipts)"
+                    ),
                 )
             cache = Store(office)
             receipts = Receipts(git, arriving or (), now)
@@ -85,6 +88,7 @@ def _restore(auditor: Auditor, cache: Store) -> None:
     auditor.opened = dict(cache.get("audit.opened") or {})
     auditor.openers = dict(cache.get("audit.openers") or {})
     auditor.answered = set(cache.get("audit.answered") or [])
+    auditor.founded = True
 
 
 def _audit_span(
@@ -132,6 +136,7 @@ def _audit_span(
         auditor.authors, auditor.opened = known.authors, known.opened
         auditor.openers = known.openers
         auditor.answered = _answered_by(git, start)
+        auditor.founded = True
     violations: list[Violation] = []
     count = 0
     for event in reader.events(revisions, start=start, progress=progress):

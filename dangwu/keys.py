@@ -27,6 +27,7 @@ class KeyReady:
     public: str  # the public key line, for the roster
     fingerprint: str
     made: bool  # made now (else an existing key was taken)
+    passphrase: bool  # made now at a terminal, where ssh-keygen asked for a passphrase
     person: Person | None  # who the roster says you are
     listed: bool  # the roster already lists this key for you
     other: bool  # the roster lists another key for you
@@ -103,8 +104,15 @@ def set_up(office: Office, *, file: Path | None = None, interactive: bool = Fals
         public=" ".join(public.split()[:2]),
         fingerprint=fingerprint,
         made=made,
+        passphrase=made and interactive,
         person=person,
         listed=listed,
         other=bool(on_roster) and not listed,
-        may_register=bool(person and ROSTER_ROLES.intersection(person.roles)),
+        # where changes to the roster are signed, only someone with a key listed
+        # already can list one: nobody lists their own first key
+        may_register=bool(
+            person
+            and ROSTER_ROLES.intersection(person.roles)
+            and (person.signing_key or not settings.rules.require_signing)
+        ),
     )

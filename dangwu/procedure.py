@@ -17,7 +17,7 @@ from dangwu import records, workflow, yamlio
 from dangwu.acting import Act, acting
 from dangwu.catalogue import CHANNELS, one_of
 from dangwu.drafting import commit_record
-from dangwu.errors import IdentityError, RuleViolation
+from dangwu.errors import RuleViolation
 from dangwu.history import describe
 from dangwu.i18n import _, pair
 from dangwu.office import Office, Rules
@@ -55,41 +55,6 @@ def _write(
         act, record, yamlio.dump_round_trip(rt), step, outcome.status, notes, sign=sign
     )
     return Done(record_id, step, record.status, outcome.status, commit, notes, signed=sign)
-
-
-def _signing(act: Act, wanted: bool) -> bool:
-    """Whether to sign, and that the actor can: the roster's key is theirs to sign with."""
-    if not (wanted or act.settings.rules.require_signing):
-        return False
-    if not act.actor.signing_key:
-        raise IdentityError(
-            _("the roster has no signing key for {name} ({key})").format(
-                name=act.actor.name, key=act.actor.key
-            ),
-            hint=_("an office head adds it: dangwu roster add ... --signing-key FILE.pub"),
-            rule="signature-required",
-        )
-    configured = act.store.config("user.signingkey")
-    if not configured:
-        raise IdentityError(
-            _("git has no signing key set up (user.signingkey)"),
-            hint=_(
-                "run: git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519.pub"
-            ),
-            rule="signature-required",
-        )
-    from dangwu.signing import key_fingerprint, same_key
-
-    if not same_key(configured, act.actor.signing_key, root=act.office.root):
-        raise IdentityError(
-            _("your git signing key ({mine}) is not the one the roster lists for {name}").format(
-                mine=key_fingerprint(configured, root=act.office.root) or configured,
-                name=act.actor.name,
-            ),
-            hint=_("sign with your own key, or ask an office head to update the roster"),
-            rule="signature-not-actor",
-        )
-    return True
 
 
 def submit(office: Office, ref: str) -> Done:
@@ -154,7 +119,7 @@ def approve(office: Office, ref: str, *, sign: bool = False, override: str | Non
         if override:
             _check_words(office, record, "--override", override)
         findings = _findings(office, record)
-        signed = _signing(act, sign)
+        signed = act.signing(sign)
         outcome = workflow.approve(
             record.data,
             act.context(),
@@ -197,7 +162,7 @@ def publish(
         one_of("--channel", channel, CHANNELS)
     with acting(office, "publish") as act:
         record = records.find(office, ref)
-        signed = _signing(act, sign)
+        signed = act.signing(sign)
         outcome = workflow.publish(
             record.data,
             act.context(),
@@ -291,6 +256,24 @@ def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
     files = supervision.working_tree(office, record=str(record.data.get("id")))
     _reports, opinions, _problems = supervision.read_all(files, office.root)
     return supervision.opinion_count(opinions, opened, closes)
+
+
+def comment_closes(office: Office, record: records.RecordFile) -> date | None:
+    """The last day of a pre-disclosure's comment window: as its step set it, or later
+    where the server received the preliminary plan later [SPEC 11]."""
+    from dangwu.gitstore import GitStore
+    from dangwu.history import window_openings
+
+    if not isinstance(record.data.get("consultation"), Mapping):
+        return None
+    with GitStore(office.root, office.state_dir) as git:
+        head = git.head()
+        opened = (
+            window_openings(git, head, [record.relpath], office.settings).get(record.relpath)
+            if head
+            else None
+        )
+    return workflow.window_closes(record.data, office.settings.rules, opened)
 
 
 def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:

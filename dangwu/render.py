@@ -82,10 +82,12 @@ def render_template(
     remote = remote_reference(page, links=links)
     if remote is not None:
         raise DangwuError(
-            _("template {name} makes a page that fetches {url}").format(name=name, url=remote),
+            _("template {name} makes a page that reaches beyond itself: {what}").format(
+                name=name, what=remote
+            ),
             hint=_("what dangwu prints refers only to the office's own files"),
         )
-    return made
+    return with_page_policy(made) if name.endswith(".html.j2") else made
 
 
 # Attributes through which a page makes a browser (or the PDF renderer) fetch something.
@@ -113,10 +115,12 @@ _CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["']?)\s*(?P<url>[^"'\s)]+)
 
 
 def remote_reference(html: str, *, links: bool = True) -> str | None:
-    """The first URL in ``html``'s tags or styles that names a place elsewhere (one
-    with a scheme, or //host; a data: URL is the page's own, a relative path the
-    office's own file); text is text. ``links``: a hyperlink to elsewhere counts too
-    (it is not fetched, but it is a reference)."""
+    """What in ``html`` would reach beyond the page: the first URL in its tags or styles
+    that names a place elsewhere (one with a scheme, or //host; a data: URL is the
+    page's own, a relative path the office's own file), or an element or attribute
+    that runs or loads something (a script, a frame, a refresh, an event handler).
+    Text is text. ``links``: a hyperlink to elsewhere counts too (it is not fetched,
+    but it is a reference)."""
     from html.parser import HTMLParser
 
     found: list[str] = []
@@ -126,31 +130,77 @@ def remote_reference(html: str, *, links: bool = True) -> str | None:
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             self.style = tag == "style"
+            if tag in _ACTIVE_ELEMENTS:
+                found.append(f"<{tag}>")
             for name, value in attrs:
+                if name.startswith("on") or name == "srcdoc":
+                    found.append(f"<{tag} {name}>")
                 if value is None:
                     continue
+                if tag == "meta" and name == "http-equiv" and value.lower() in _ACTIVE_META:
+                    found.append(f"<meta http-equiv={value}>")
                 fetched = name in _URL_ATTRIBUTES or (name == "href" and tag == "link")
                 if name in ("srcset", "imagesrcset"):  # "url 2x, url 3x"
                     found.extend(part.strip().split(" ")[0] for part in value.split(","))
                 elif fetched or (links and name == "href"):
                     found.append(value.strip())
                 elif name == "style":
-                    found.extend(m.group("url") for m in _CSS_URL.finditer(value))
+                    found.extend(_css_urls(value))
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.handle_starttag(tag, attrs)
+            self.style = False
 
         def handle_endtag(self, tag: str) -> None:
             self.style = False
 
         def handle_data(self, data: str) -> None:
             if self.style:
-                found.extend(m.group("url") for m in _CSS_URL.finditer(data))
+                found.extend(_css_urls(data))
 
     Finder(convert_charrefs=True).feed(html)
     for url in found:
+        if url.startswith("<"):
+            return url
         squeezed = re.sub(r"[\s\x00-\x1f]", "", url).lower()
         elsewhere = squeezed.startswith("//") or _SCHEME.match(squeezed) is not None
         if elsewhere and not squeezed.startswith("data:"):
             return url
     return None
+
+
+# Elements that run or load something of their own, and the metas that act.
+_ACTIVE_ELEMENTS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form"}
+)
+# (another Content-Security-Policy is harmless: a browser obeys every policy a page has)
+_ACTIVE_META = frozenset({"refresh", "set-cookie"})
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))")
+
+
+def _css_urls(css: str) -> list[str]:
+    """The URLs a style sheet fetches, its escapes read (url(\\68 ttp:...) is http:)."""
+    plain = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
+    return [m.group("url") for m in _CSS_URL.finditer(plain)]
+
+
+# The page may hold its own styles and data: pictures, and fetch nothing else.
+PAGE_POLICY = (
+    '<meta http-equiv="Content-Security-Policy" '
+    "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+)
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+def with_page_policy(html: str) -> str:
+    """``html`` carrying the page's Content-Security-Policy, whatever its template put
+    in its head: a browser then fetches nothing, even for a template that tried."""
+    if PAGE_POLICY in html:
+        return html
+    head = _HEAD.search(html)
+    if head is None:
+        return PAGE_POLICY + "\n" + html
+    return html[: head.end()] + "\n" + PAGE_POLICY + html[head.end() :]
 
 
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
@@ -254,7 +304,12 @@ def markdown_html(text: Any, files: Files | None = None) -> Any:
     are words, images only the office's own."""
     from markupsafe import Markup
 
-    return Markup(_markdown().render(str(text or ""), {"files": files}))  # escaped by it
+    from dangwu.secrecy import HIDDEN
+
+    rendered = _markdown().render(str(text or ""), {"files": files})
+    # an entity may stand for a character that prints as nothing or turns the text
+    # around (&#x202e;): what is printed holds none (validate refuses them too)
+    return Markup(HIDDEN.sub("", rendered))  # escaped by markdown-it
 
 
 def markdown_source(text: Any, levels: int = 2) -> Any:
@@ -297,9 +352,11 @@ def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
     """What a record shows on the board: its summary, else the text of its body's
     first paragraph as Markdown reads it (link targets and markup dropped, the
     words kept exactly)."""
+    from dangwu.secrecy import HIDDEN
+
     summary = str(data.get("summary") or "").strip()
     if summary:
-        return summary
+        return HIDDEN.sub("", summary)
     tokens = _markdown().parse(str(data.get("body") or ""))
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and index + 1 < len(tokens):
@@ -308,6 +365,7 @@ def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
                 for child in tokens[index + 1].children or []
                 if child.type in ("text", "code_inline", "softbreak", "hardbreak", "html_inline")
             ).strip()
+            text = HIDDEN.sub("", text)
             if text:
                 return text if len(text) <= limit else text[: limit - 2] + "……"
     return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -115,6 +116,7 @@ roster:
 {f"    title: {q(person.title)}" + chr(10) if person.title else ""}\
     email: {q(person.email)}
     roles: [{", ".join(person.roles)}]
+{f"    signing_key: {person.signing_key}" + chr(10) if person.signing_key else ""}\
     id_block: {person.id_block}
 """
 
@@ -124,6 +126,8 @@ class Initialised:
     root: Path
     person: Person
     commit: str
+    key: Path | None = None  # what git signs with in the new office
+    made_key: bool = False  # the key was made now
 
 
 def init_office(
@@ -134,9 +138,12 @@ def init_office(
     name: str | None = None,
     title: str | None = None,
     signing: bool = True,
+    signing_key: Path | None = None,
 ) -> Initialised:
     """Create an office repository whose roster holds the person running it as office head.
-    Approvals and publications must be signed unless ``signing`` is off [SPEC 11]."""
+    Approvals, publications and changes to the roster must be signed unless ``signing``
+    is off [SPEC 11]: the office head's key (``signing_key``, else one made now) is in
+    the roster from the start, so every later change can be proven theirs."""
     unit = unit.strip()
     if not unit:
         raise UsageError(_("--unit must name the unit, e.g. --unit 江城市司法局"))
@@ -175,6 +182,10 @@ def init_office(
             title=title,
             id_block=1,
         )
+        key_path, made = (None, False)
+        if signing:
+            key_path, made, public = _founders_key(person, identity.email, signing_key)
+            person = dataclasses.replace(person, signing_key=public)
         text = settings_template(unit, person, signing=signing)
         parse_settings(text, SETTINGS_FILE, root)  # never write a file we would refuse
         when = clock.now()
@@ -187,7 +198,38 @@ def init_office(
             commit = store.make_root_commit(changes, msg, author=author, when=when)
         else:
             commit = store.commit(changes, msg, author=author, when=when)
-    return Initialised(root, person, commit)
+        if key_path is not None:
+            store.run("config", "--local", "gpg.format", "ssh")
+            store.run("config", "--local", "user.signingkey", str(key_path))
+    return Initialised(root, person, commit, key_path, made)
+
+
+def _founders_key(person: Person, email: str, given: Path | None) -> tuple[Path, bool, str]:
+    """The office head's signing key: the one given, or theirs from 'dangwu key', or a
+    new one. Returns (path git signs with, made now, public key line)."""
+    from dangwu import keys
+    from dangwu.signing import public_key_of
+
+    path = (given or keys.default_path(person.key)).expanduser().absolute()
+    made = False
+    if not path.exists():
+        if given is not None:
+            raise UsageError(_("{path} does not exist").format(path=path))
+        try:
+            keys.generate(path, f"{email} dangwu", ask_passphrase=False)
+        except DangwuError as exc:
+            raise DangwuError(
+                exc.message,
+                hint=_(
+                    "a new office signs its approvals and changes to its roster: install "
+                    "openssh-client, or create the office with --no-signing"
+                ),
+            ) from None
+        made = True
+    public = public_key_of(str(path))
+    if public is None:
+        raise UsageError(_("{path} is not an SSH key").format(path=path))
+    return path, made, " ".join(public.split()[:2])
 
 
 def _enclosing_repository(path: Path) -> Path | None:
@@ -287,7 +329,8 @@ def add_person(
         )
         act.commit(
             {SETTINGS_FILE: new_text.encode("utf-8")},
-            message(
+            sign=act.signing(),
+            message=message(
                 "roster add",
                 f"{key} {name} ({', '.join(role_list)})",
                 actor=act.actor,
@@ -326,7 +369,8 @@ def remove_person(office: Office, *, key: str) -> Person:
         parse_settings(new_text, SETTINGS_FILE, office.root)
         act.commit(
             {SETTINGS_FILE: new_text.encode("utf-8")},
-            message(
+            sign=act.signing(),
+            message=message(
                 "roster remove",
                 f"{key} {person.name}",
                 actor=act.actor,
@@ -390,7 +434,8 @@ def change_person(
         settings = parse_settings(new_text, SETTINGS_FILE, office.root)
         act.commit(
             {SETTINGS_FILE: new_text.encode("utf-8")},
-            message(
+            sign=act.signing(),
+            message=message(
                 "roster set",
                 f"{key} {before.name}",
                 actor=act.actor,

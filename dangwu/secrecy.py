@@ -514,8 +514,18 @@ def _compiled(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
         if entry[0].isascii() and entry[0].isalnum():
             first += f"(?<![0-9A-Za-z]{first})"
         after = r"(?![0-9A-Za-z])" if entry[-1].isascii() and entry[-1].isalnum() else ""
-        parts.append(first + "".join(r"\s*" + re.escape(c) for c in entry[1:]) + after)
+        parts.append(first + "".join(_GAP + re.escape(c) for c in entry[1:]) + after)
     return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
+
+
+# What may stand between the characters of a name without hiding it from a reader:
+# spaces, line breaks, punctuation and symbols of any width (钱·秀英, 钱-秀-英, 钱（秀）英),
+# and something written like a tag (钱<span>秀</span>英, 钱<!-- x -->秀英).
+_GAP = (
+    "(?:[\\s\\x21-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e\\u00a0-\\u00bf"
+    "\\u2000-\\u206f\\u2e00-\\u2e7f\\u3000-\\u303f\\u30fb\\uff01-\\uff0f\\uff1a-\\uff20"
+    "\\uff3b-\\uff40\\uff5b-\\uff65]|<[^<>\\n]{0,40}>){0,4}"
+)
 
 
 REPORT_FIELDS = ("name", "contact")

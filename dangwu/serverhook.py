@@ -155,11 +155,13 @@ def judge(
         established = bool(git.run("for-each-ref", "--count=1", "refs/heads").strip())
         arriving = _arriving(git, tips) if established else set()
         accepted: list[str] = []
+        audited = False  # a refusal the audit found, which 'dangwu audit' shows too
         for old, new, ref in branches:
-            refused = _judge_branch(
+            refused, violations = _judge_branch(
                 office, git, old, new, ref, account, known, arriving, now, established
             )
             out += refused
+            audited = audited or violations
             if not refused:
                 accepted.append(new)
         for old, new, ref in updates:
@@ -168,7 +170,11 @@ def judge(
         if not out:
             _keep_receipts(office, updates, arriving, now, account)
     if out:
-        out.append(_("dangwu: nothing was changed on the server; 'dangwu audit' shows the same"))
+        out.append(
+            _("dangwu: nothing was changed on the server; 'dangwu audit' shows the same")
+            if audited
+            else _("dangwu: nothing was changed on the server")
+        )
     return out
 
 
@@ -208,7 +214,8 @@ def _judge_branch(
     arriving: set[str],
     now: datetime,
     established: bool = True,
-) -> list[str]:
+) -> tuple[list[str], bool]:
+    """The reasons to refuse a branch's update, and whether the audit gave any."""
     from dangwu import inspector
     from dangwu.errors import DangwuError
     from dangwu.i18n import _
@@ -219,7 +226,7 @@ def _judge_branch(
             _("dangwu: refusing to delete {branch}: an office's history is kept").format(
                 branch=name
             )
-        ]
+        ], False
     if old != ZERO and not git.is_ancestor(old, new):
         lost = git.run("rev-list", "--count", f"{new}..{old}")
         return [
@@ -227,24 +234,32 @@ def _judge_branch(
                 "dangwu: refusing {branch}: the push rewrites history the server holds "
                 "({n} commits would be lost); an office's history is never rewritten"
             ).format(branch=name, n=lost.strip())
-        ]
+        ], False
     if old == ZERO:
         heads = [
             h for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split() if h
         ]
         bases = [git.try_run("merge-base", h, new) for h in heads]
         known_bases = [b for b in bases if b]
+        if established and not known_bases:
+            return [
+                _(
+                    "dangwu: refusing {branch}: it shares no history with the office's; an "
+                    "office keeps one history"
+                ).format(branch=name)
+            ], False
         span = f"{known_bases[0]}..{new}" if known_bases else f"{ZERO}..{new}"
     else:
         span = f"{old}..{new}"
     settings = _settings(git, old if old != ZERO else new)
     new_here = arriving if established else set(git.run("rev-list", new).split())
     out = _future(git, name, span, new_here, now, settings)
-    pusher = _pusher(account, settings) if known else None
+    # who pushes the office's past to an empty server is not who did each step in it
+    pusher = _pusher(account, settings) if known and established else None
     try:
         result = inspector.audit(office, span=span, pusher=pusher, arriving=arriving, now=now)
     except DangwuError as exc:
-        return [*out, f"dangwu: {exc}"]
+        return [*out, f"dangwu: {exc}"], False
     if result.violations:
         out.append(
             _(
@@ -254,7 +269,7 @@ def _judge_branch(
         )
         out += [v.line() for v in result.violations]
         out += _how_to_drop(git, [v.commit for v in result.violations])
-    return out
+    return out, bool(result.violations)
 
 
 def _settings(git: GitStore, commit: str) -> Settings | None:
@@ -346,8 +361,9 @@ def _judge_tag(git: GitStore, old: str, new: str, ref: str, accepted: list[str])
                 tag=name
             )
         ]
-    commit = git.try_run("rev-parse", "--verify", "--quiet", f"{new}^{{commit}}")
-    if commit is None:
+    status, peeled, _err = git.attempt("rev-parse", "--verify", "--quiet", f"{new}^{{commit}}")
+    commit = peeled.strip() if status == 0 else ""
+    if not commit:
         return [_("dangwu: refusing tag {tag}: it does not name a commit").format(tag=name)]
     heads = [h for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()]
     if any(git.is_ancestor(commit, head) for head in [*heads, *accepted]):
@@ -422,8 +438,8 @@ def after(repo: Path, updates: list[tuple[str, str, str]] | None = None) -> int:
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:
-    from dangwu.gitstore import Identity
-    from dangwu.history import RECEIVED_NOTES, receipt_note
+    from dangwu.gitstore import RECEIVED_NOTES, Identity
+    from dangwu.history import receipt_note
 
     pending = _receipt_file(office, updates)
     if not pending.exists():

@@ -465,9 +465,10 @@ exec "{sys.executable}" -I -m dangwu.serverhook{args}
         _write_hook(
             after,
             f"""#!/bin/sh
-# {HOOK_MARK} (after a push), installed by dangwu {__version__}.
-# Notes when the push's commits were received (refs/notes/dangwu/received) and brings
-# the server's audit up to date, so the next push is judged quickly; never refuses.
+# dangwu post-receive hook, beside the {HOOK_MARK}; installed by dangwu {__version__}.
+# Notes when the push's commits were received (refs/notes/dangwu/received; not for the
+# history an office brings to an empty server) and brings the server's audit up to
+# date, so the next push is judged quickly; never refuses.
 exec "{sys.executable}" -I -m dangwu.serverhook --after{args}
 """,
         )

@@ -163,8 +163,28 @@ class Snapshot:
     def summaries(self) -> list[Summary]:
         """Every usable record at this commit."""
         if self._summaries is None:
-            self._summaries = _load_summaries(self.office, self.git, self.blobs)
+            loaded = _load_summaries(self.office, self.git, self.blobs)
+            self._summaries = self._windows_as_received(loaded)
         return list(self._summaries.values())
+
+    def _windows_as_received(self, found: dict[str, Summary]) -> dict[str, Summary]:
+        """A comment window counts from the later of its step and the day the server
+        received the preliminary plan [SPEC 11]: where that was later, the window
+        closes later than the record's file says."""
+        from dataclasses import replace
+        from datetime import timedelta
+
+        from dangwu.history import window_openings
+
+        consulted = [path for path, s in found.items() if s.consulted]
+        openings = window_openings(self.git, self.commit, consulted, self.settings)
+        days = self.settings.rules.pre_disclosure_days
+        for path, opened in openings.items():
+            summary = found[path]
+            closes = opened.date() + timedelta(days=days - 1)
+            if summary.closes_on is None or closes > summary.closes_on:
+                found[path] = replace(summary, closes=closes.isoformat())
+        return found
 
     def preliminary(self, summary: Summary) -> dict[str, Any] | None:
         """A pre-disclosure's text as it was published for comment (the office may

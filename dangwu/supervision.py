@@ -448,7 +448,14 @@ def new_report(
         record = records.find(office, about)
         record_id = str(record.data.get("id"))
         today = act.when.date()
-        day = check_day("--received", received or today, today)
+        created = _created_on(record.data)
+        day = check_day(
+            "--received",
+            received or today,
+            today,
+            not_before=created or EARLIEST,
+            since=_("the day {id} was drafted").format(id=record_id),
+        )
         taken = _report_numbers(office)
         number = next_report_number(act.actor, taken)
         relpath = report_path(number)
@@ -498,12 +505,15 @@ def answer_report(
         report, raw = find_report(office, number)
         require_unanswered(report)
         today = act.when.date()
+        # answered on or after the day it was logged: an answer backdated before the
+        # report was in the book would make a late answer look timely [SPEC 11]
+        logged = _day_of(report.logged_at) or report.received
         day = check_day(
             "--on",
             on or today,
             today,
-            not_before=report.received,
-            since=_("the day the report came in"),
+            not_before=max(report.received, logged),
+            since=_("the day the report was logged"),
         )
         rt = yamlio.load_round_trip(raw)
         records.place(
@@ -550,6 +560,18 @@ def find_report(office: Office, number: int) -> tuple[Report, str]:
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
     return parse_report(text, relpath, office.root), text
+
+
+def _day_of(stamp: str | None) -> date | None:
+    try:
+        return date.fromisoformat(str(stamp)[:10]) if stamp else None
+    except ValueError:
+        return None
+
+
+def _created_on(data: Mapping[str, Any]) -> date | None:
+    created = data.get("created")
+    return _day_of(created.get("at")) if isinstance(created, Mapping) else None
 
 
 def _put_out(data: Mapping[str, Any]) -> date | None:

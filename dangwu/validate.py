@@ -7,6 +7,7 @@ for bad input: problems are returned so that one run reports them all.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -443,8 +444,12 @@ def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Probl
 
     def walk(value: Any, path: list[str | int]) -> None:
         if isinstance(value, str):
-            found = HIDDEN.search(value)
-            if found is not None:  # written as an escape ("\u202e"): point at the value
+            # written as a YAML escape ("\u202e") or an HTML entity (&#x202e;, which
+            # Markdown prints as the character itself): point at the value
+            found = HIDDEN.search(value) or (
+                HIDDEN.search(html.unescape(value)) if "&" in value else None
+            )
+            if found is not None:
                 line, col = doc.locate(path)
                 char = found.group()
                 name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
@@ -487,6 +492,11 @@ def unsafe_attachment(attachment: str) -> str | None:
         )
     if pure.parts and pure.parts[0] == ".git":
         return _("'{path}' is inside git's own folder").format(path=attachment)
+    if pure.parts and pure.parts[0] in ("reports", "feedback"):
+        # reports name their reporters, opinions their givers: never part of a disclosure
+        return _("'{path}' is a report or an opinion, which are never disclosed").format(
+            path=attachment
+        )
     return None
 
 

@@ -1323,7 +1323,10 @@ def test_an_office_template_overrides_the_shipped_one_by_name(
         commit_as(small.root, "linht", "own templates", "templates", date=at("10-02"))
     result, path = render_board(small, tmp_path / "board", now=at("10-05"))
     (code,) = printed_codes(result)
-    assert path.read_text("utf-8") == f"<p id=own>{UNIT}|{code};</p>\n"
+    # the office's own page, and the policy that lets a browser fetch nothing for it
+    from dangwu.render import PAGE_POLICY
+
+    assert path.read_text("utf-8") == f"{PAGE_POLICY}\n<p id=own>{UNIT}|{code};</p>\n"
     target = tmp_path / "b.md"
     ok(small, "bulletin", "2026Q4", "--format", "md", "-o", str(target), now=at("10-05"))
     assert target.read_text("utf-8") == f"本单位：{UNIT}，1 项\n"

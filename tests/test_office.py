@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from pathlib import Path
 
 from conftest import PEOPLE, Office, commit_as, git
 
@@ -23,6 +25,9 @@ def test_init_creates_a_repository_with_one_commit_by_the_actor(tmp_path):
     )
     assert git(root, "status", "--porcelain") == ""
     roster = json.loads(Office(root).run("roster", "list", "--json").stdout)
+    # a new office requires signing: the office head's key is made and listed at once
+    key = Path(os.environ["HOME"]) / ".ssh" / "dangwu_linht"
+    public = key.with_name("dangwu_linht.pub").read_text().split()
     assert roster == [
         {
             "key": "linht",
@@ -30,11 +35,12 @@ def test_init_creates_a_repository_with_one_commit_by_the_actor(tmp_path):
             "title": None,
             "email": "linht@example.org",
             "roles": ["office-head"],
-            "signing_key": None,
+            "signing_key": " ".join(public[:2]),
             "account": None,
             "id_block": 1,
         }
     ]
+    assert git(root, "config", "--local", "user.signingkey") == str(key)
     trailers = git(root, "log", "-1", "--format=%(trailers:key=Dangwu-Step,valueonly)")
     assert trailers == "init"
 

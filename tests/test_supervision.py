@@ -523,13 +523,32 @@ def test_a_report_about_a_record_that_does_not_exist(office: Office):
     ("received", "expect"),
     [
         ("2026-10-10", "--received 2026-10-10 is in the future"),
-        ("1999-12-31", "--received 1999-12-31 is before 2000-01-01"),
+        ("1999-12-31", "--received 1999-12-31 is before 2026-10-06 (the day ZD-2026-101 was"),
+        ("2026-10-05", "--received 2026-10-05 is before 2026-10-06 (the day ZD-2026-101 was"),
     ],
 )
 def test_a_report_received_on_a_day_that_makes_no_sense(office: Office, received: str, expect: str):
     rid = published(office)
     new = ("report", "new", "--about", rid, "--text", "反映", "--received", received)
     refused(office, *new, now=at(9), expect=expect)
+
+
+def test_an_answer_is_not_dated_before_the_report_was_logged(office: Office):
+    """A report said to have come in weeks ago and logged today cannot be answered on a
+    day before it was logged: a late answer would look timely [SPEC 11]."""
+    rid = published(office)
+    new = ("report", "new", "--about", rid, "--name", "李四", "--text", "反映")
+    ok(office, *new, "--received", "2026-10-06", now=at(9))
+    answer = ("report", "answer", "101", "--text", "已核实", "--notified", "电话")
+    refused(
+        office,
+        *answer,
+        "--on",
+        "2026-10-07",
+        now=at(9, 11),
+        expect="--on 2026-10-07 is before 2026-10-09 (the day the report was logged)",
+    )
+    ok(office, *answer, "--on", "2026-10-09", now=at(9, 11))
 
 
 @pytest.mark.parametrize(("who", "role"), [("zhoulx", "member"), ("chensh", "supervisor")])

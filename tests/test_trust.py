@@ -456,6 +456,12 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     clone = Office(case.root.parent / "colleague")
     git_in(case.root.parent, "clone", "-q", str(bare), str(clone.root))
     git_in(clone.root, "fetch", "-q", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
+    # what the office shows and posts counts from the receipt as well
+    shown = ok(clone, "show", rid, now=at(10, 21))
+    assert "comments until 2026-11-03" in shown.stdout, shown.stdout
+    board = clone.root.parent / "board"
+    ok(clone, "board", "-o", str(board), now=at(10, 21))
+    assert "征求意见截止：2026年11月3日" in next(board.glob("*.html")).read_text("utf-8")
     ok(clone, "set", rid, "body=正式方案。", now=at(10, 21, 9))
     ok(clone, "submit", rid, now=at(10, 21, 10))
     ok(clone, "approve", rid, as_="sunhm", now=at(10, 22))
@@ -693,6 +699,17 @@ def test_a_reason_that_names_a_reporter_is_refused(case: Case):
         now=at(10, 6),
         expect="names a real-name reporter",
     )
+    for written in ("赵·建国", "赵-建-国", "赵/建/国", "赵（建）国", "赵<span>建</span>国"):
+        refused(
+            case,
+            "withdraw",
+            a,
+            "--reason",
+            f"应{written}要求撤回",
+            as_="hanzg",
+            now=at(10, 6),
+            expect="names a real-name reporter",
+        )
     ok(case, "withdraw", a, "--reason", "应举报人要求撤回", as_="hanzg", now=at(10, 6))
 
 
@@ -913,8 +930,33 @@ def test_an_office_template_that_fetches_from_elsewhere_is_refused(case: Case, t
     out = tmp_path / "out"
     result = case.run("board", "-o", str(out), now=at(10, 7))
     assert result.exit_code == 1
-    assert "board.html.j2 makes a page that fetches http://127.0.0.1:9/track.gif" in result.stderr
+    assert "board.html.j2 makes a page that reaches beyond itself: http://127.0.0.1:9/" in (
+        result.stderr
+    )
     assert not out.exists() or not any(out.iterdir())
+    # nor may it run or load anything, however it is written; and whatever it puts in
+    # its head, the page forbids a browser to fetch
+    for sneaky in (
+        '<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/?leak">',
+        '<script>fetch("http://127.0.0.1:9/")</script>',
+        '<iframe srcdoc="<img src=http://127.0.0.1:9/>"></iframe>',
+        "<style>p { background: url(\\68 ttp://127.0.0.1:9/x) }</style>",
+        '<p onmouseover="x()">{{ board.unit }}</p>',
+    ):
+        case.write("templates/board.html.j2", f"<html><body>{sneaky}</body></html>\n")
+        refused_again = case.run("board", "-o", str(out), now=at(10, 7))
+        assert refused_again.exit_code == 1, (sneaky, refused_again.output)
+        assert "reaches beyond itself" in refused_again.stderr
+    case.write(
+        "templates/board.html.j2",
+        '<html><head><meta http-equiv="Content-Security-Policy" content="default-src *">'
+        "</head><body>{{ board.unit }}</body></html>\n",
+    )
+    ok(case, "board", "-o", str(out), now=at(10, 7))
+    page = next(out.glob("board-*.html")).read_text("utf-8")
+    from dangwu.render import PAGE_POLICY
+
+    assert PAGE_POLICY in page.split("</head>")[0]
 
 
 # --- 6. invisible characters -------------------------------------------------------------
@@ -953,10 +995,14 @@ def test_a_bidi_control_or_an_invisible_character_is_refused_where_it_stands(cas
     assert result.exit_code == 1
     relpath = path.relative_to(case.root).as_posix()
     assert f"{relpath}:{line}:{col}: invisible character U+202E" in result.stdout + result.stderr
-    # an escape in a quoted string is found too
+    # an escape in a quoted string is found too, and an HTML entity, which Markdown
+    # would print as the character itself
     path.write_text(text.replace(f"摘{RLO}要", '"摘\\u202e要"'), "utf-8")
     again = case.run("validate", now=at(10, 6, 12))
     assert again.exit_code == 1 and "U+202E" in again.output
+    path.write_text(text.replace(f"摘{RLO}要", "摘&#x202e;要"), "utf-8")
+    entity = case.run("validate", now=at(10, 6, 12))
+    assert entity.exit_code == 1 and "U+202E" in entity.output
     # and in a reason
     case.git("checkout", "--", relpath)
     ok(case, "submit", rid, now=at(10, 6, 13))
@@ -1036,7 +1082,7 @@ def test_dangwu_key_makes_a_key_sets_git_up_and_says_what_the_roster_needs(case:
     home = Path(__import__("os").environ["HOME"])
     key = home / ".ssh" / "dangwu_sunhm"
     assert key.exists() and key.with_name("dangwu_sunhm.pub").exists()
-    assert f"Made the signing key {key}." in made.stdout
+    assert f"Made the signing key {key}, without a passphrase" in made.stdout
     assert "Give this line to your office head" in made.stdout
     line = next(li.strip() for li in made.stdout.splitlines() if "roster set" in li)
     assert line.startswith("dangwu roster set sunhm --signing-key 'ssh-ed25519 ")
@@ -1179,3 +1225,152 @@ def test_an_office_brings_its_past_to_an_empty_server(case: Case, tmp_path: Path
     ok(other, "hook", "install", "--lang", "en", str(empty))
     refused_push = push(other, empty, "HEAD:refs/heads/main")
     assert refused_push.returncode != 0 and "[report-deleted]" in refused_push.stderr
+
+
+# --- 10. the settings and roster under signing ---------------------------------------------
+
+
+def _signing_office(case: Case) -> Path:
+    """The office head lists a key of their own and makes signing compulsory (the last
+    change the office makes unsigned); returns the office head's key."""
+    head_key = keygen(case.root.parent / "head-key", "linht")
+
+    def change(data) -> None:
+        data["rules"]["require_signing"] = True
+        data["roster"]["linht"]["signing_key"] = Path(f"{head_key}.pub").read_text().strip()
+
+    edit_settings(case, change)
+    commit(case, "linht", "rules: signing required", "dangwu.yaml", date=at(10, 5, 18))
+    return head_key
+
+
+def test_a_forged_change_of_the_roster_is_flagged_where_signing_is_required(case: Case):
+    """The clerk sets git's email to the office head's and lists his own key for the
+    leader, then approves as the leader with it: the roster change is not signed by
+    the office head, so it is flagged, and so is everything it was meant to allow."""
+    _signing_office(case)
+    clerk_key = case.b.keys / "dumy"
+
+    def swap(data) -> None:
+        data["roster"]["hanzg"]["signing_key"] = Path(f"{clerk_key}.pub").read_text().strip()
+
+    edit_settings(case, swap)
+    forged = commit(case, "linht", "roster set", "dangwu.yaml", date=at(10, 6, 8))
+    result = audit(case)
+    assert flagged(result.stdout, forged, None, "signature-required", who("linht")), result.output
+    assert "the settings or roster were changed without 林海涛's signature" in result.stdout
+    # turning signing off the same way is flagged the same way
+    edit_settings(case, lambda d: d["rules"].__setitem__("require_signing", False))
+    off = commit(case, "linht", "rules", "dangwu.yaml", date=at(10, 6, 9))
+    again = audit(case)
+    assert flagged(again.stdout, off, None, "signature-required", who("linht")), again.output
+    bare = guarded_server(case, base=case.b.head)
+    pushed = push(case, bare, "HEAD:refs/heads/main")
+    assert pushed.returncode != 0 and "[signature-required]" in pushed.stderr
+
+
+def test_the_roster_is_changed_with_the_office_heads_signature(case: Case):
+    head_key = _signing_office(case)
+    refused(
+        case,
+        "roster",
+        "set",
+        "zhoulx",
+        "--account",
+        "lxzhou",
+        as_="linht",
+        now=at(10, 6),
+        expect="git has no signing key set up",
+    )
+    ok(
+        case,
+        "roster",
+        "set",
+        "zhoulx",
+        "--account",
+        "lxzhou",
+        as_="linht",
+        now=at(10, 6),
+        env=sign_env(head_key),
+    )
+    assert "gpgsig" in case.git("cat-file", "commit", "HEAD")
+    assert audit(case).exit_code == 0
+
+
+def test_the_settings_are_never_deleted_nor_the_office_founded_again(case: Case):
+    case.git("rm", "-q", "dangwu.yaml")
+    gone = commit(case, "linht", "remove settings", date=at(10, 6, 8))
+    text = (
+        (case.b.office.root / "dangwu.yaml")
+        .read_text("utf-8")
+        .replace("roles: [clerk]", "roles: [clerk, leader, office-head]")
+    )
+    case.write("dangwu.yaml", text)
+    again = commit(case, "dumy", "settings", "dangwu.yaml", date=at(10, 6, 9))
+    result = audit(case)
+    assert flagged(result.stdout, gone, None, "settings-deleted", who("linht")), result.output
+    assert f"{again[:10]} - [founded-again]" in result.stdout, result.output
+
+
+def test_init_lists_the_office_heads_key_and_signs_roster_changes(tmp_path: Path):
+    where = Office(tmp_path)
+    made = ok(where, "init", str(tmp_path / "office"), "--unit", "江城市司法局", as_="linht")
+    assert "Made your signing key" in made.stdout
+    office = Office(tmp_path / "office")
+    ok(
+        office,
+        "roster",
+        "add",
+        "hanzg",
+        "--name",
+        "韩振国",
+        "--email",
+        "hanzg@example.org",
+        "--role",
+        "leader",
+        as_="linht",
+        now=None,
+    )
+    raw = office.git("cat-file", "commit", "HEAD")
+    assert "gpgsig" in raw
+    logged = json.loads(ok(office, "log", "--json", now=None).stdout)
+    assert logged[-1]["signature"] == "good"
+    assert ok(office, "audit", now=None).stderr.startswith("history in order")
+
+
+def test_the_server_keeps_one_history_and_says_plainly_why_it_refuses(case: Case, tmp_path: Path):
+    bare = guarded_server(case, base=case.b.head)
+    stranger = Office(tmp_path / "stranger")
+    stranger.root.mkdir()
+    stranger.git("init", "-q", "-b", "main")
+    shutil.copy(case.root / "dangwu.yaml", stranger.root / "dangwu.yaml")
+    commit(stranger, "dumy", "init: 另一个档案库", "dangwu.yaml", date=at(10, 6, 8))
+    pushed = push(stranger, bare, "HEAD:refs/heads/evil")
+    assert pushed.returncode != 0
+    assert "refusing evil: it shares no history with the office's" in pushed.stderr
+    assert "'dangwu audit' shows the same" not in pushed.stderr
+    # a tag on a tree is refused as what it is, not as a failure to check
+    tree = case.git("rev-parse", "HEAD^{tree}")
+    case.git("tag", "tree-tag", tree)
+    tagged = push(case, bare, "refs/tags/tree-tag")
+    assert tagged.returncode != 0
+    assert "refusing tag tree-tag: it does not name a commit" in tagged.stderr
+    assert "could not check" not in tagged.stderr
+
+
+def test_an_office_moves_its_past_to_a_server_that_knows_its_pushers(case: Case, tmp_path: Path):
+    """The IT person pushes the office's whole history into a new, empty repository:
+    its steps were made by many people; only what is pushed later is held to the
+    pusher rule."""
+    root = tmp_path / "srv"
+    root.mkdir()
+    bare = root / "office.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(case, "hook", "install", "--lang", "en", "--server", "http", str(bare))
+    with smart_http(root, USERS) as base:
+        url = f"http://linht:pw-linht@{base[7:]}/office.git"
+        moved = push(case, url, "HEAD:refs/heads/main")
+        assert moved.returncode == 0, moved.stderr
+        _self_approval_as_zhoulx(case, signed=False)
+        later = push(case, url, "HEAD:refs/heads/main")
+        assert later.returncode != 0 and "[not-the-pusher]" in later.stderr

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     roster.command(
         "add",
         help=_(
-            "Add a person to the roster (a leader or office head only).\n\n"
+            "Add a person to the roster (a leader, office head or deputy only).\n\n"
             "Example: dangwu roster add liuxm --name 刘晓敏 --email liuxm@example.org "
             "--role clerk"
         ),
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         "set",
         help=_(
             "Change what the roster says of a person: title, signing key, server account "
-            "(a leader or office head only).\n\n"
+            "(a leader, office head or deputy only).\n\n"
             "Example: dangwu roster set dumy --signing-key ~/dumy.pub"
         ),
     )(roster_set)
@@ -82,6 +82,14 @@ def init(
             ),
         ),
     ] = False,
+    signing_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--signing-key",
+            metavar="PATH",
+            help=_("Your SSH key to sign with (default: ~/.ssh/dangwu_KEY, made if missing)."),
+        ),
+    ] = None,
 ) -> None:
     from dangwu.errors import UsageError
     from dangwu.roster import init_office
@@ -89,7 +97,13 @@ def init(
     if not unit:
         raise UsageError(_("missing --unit: the name of the unit, e.g. --unit 江城市司法局"))
     done = init_office(
-        directory, unit=unit, key=key, name=name, title=title, signing=not no_signing
+        directory,
+        unit=unit,
+        key=key,
+        name=name,
+        title=title,
+        signing=not no_signing,
+        signing_key=signing_key,
     )
     output.say(
         _("Created the disclosure office of {unit} in {path}.").format(unit=unit, path=done.root)
@@ -110,10 +124,23 @@ def init(
     else:
         output.say(
             _(
-                "Approvals and publications must be signed with each person's own key: "
-                "whoever approves or publishes makes one with 'dangwu key'."
+                "Approvals, publications and changes to the roster must be signed with each "
+                "person's own key: whoever approves or publishes makes one with 'dangwu key'."
             )
         )
+        if done.made_key:
+            output.say(
+                _(
+                    "Made your signing key {path} (without a passphrase: keep it private); "
+                    "the roster lists it, and git signs with it in this office."
+                ).format(path=done.key)
+            )
+        elif done.key is not None:
+            output.say(
+                _("The roster lists your key {path}; git signs with it in this office.").format(
+                    path=done.key
+                )
+            )
     output.say(
         _(
             "Next: add the leading group and clerks, e.g.\n"
@@ -143,7 +170,14 @@ def key(
 def say_key(ready: KeyReady) -> None:
     """What ``dangwu key`` did, and what the roster still needs."""
     if ready.made:
-        output.say(_("Made the signing key {path}.").format(path=ready.path))
+        if ready.passphrase:
+            output.say(_("Made the signing key {path}.").format(path=ready.path))
+        else:
+            output.say(
+                _(
+                    "Made the signing key {path}, without a passphrase: keep the file private."
+                ).format(path=ready.path)
+            )
     output.say(
         _("git signs in this office with {path} ({fingerprint}).").format(
             path=ready.path, fingerprint=ready.fingerprint

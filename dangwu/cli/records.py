@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -358,10 +359,22 @@ def show(
     if as_json:
         output.emit_json({"path": record.relpath, **record.data})
         return
-    _render_record(office, record.relpath, record.data)
+    closes = None
+    from dangwu.gitstore import RECEIVED_NOTES, holds_ref
+
+    # a window the server received late closes later than the file says [SPEC 11]
+    if isinstance(record.data.get("consultation"), dict) and holds_ref(
+        office.git_dir, RECEIVED_NOTES
+    ):
+        from dangwu.procedure import comment_closes
+
+        closes = comment_closes(office, record)
+    _render_record(office, record.relpath, record.data, closes)
 
 
-def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
+def _render_record(
+    office: Office, relpath: str, data: dict[str, Any], closes: date | None = None
+) -> None:
     from dangwu.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES
 
     settings = office.settings
@@ -415,7 +428,7 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
         rows.append((_("chain"), _("final report: the follow-up is concluded")))
     for attachment in data.get("attachments") or []:
         rows.append((_("attachment"), str(attachment)))
-    rows += _steps(settings, data)
+    rows += _steps(settings, data, closes)
     rows.append((_("file"), relpath))
 
     output.say(f"{data.get('id')}  {data.get('title')}", "bold")
@@ -428,8 +441,9 @@ def _render_record(office: Office, relpath: str, data: dict[str, Any]) -> None:
             output.say(str(block).rstrip())
 
 
-def _steps(settings: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The facts of each step the record went through, one line each."""
+def _steps(settings: Any, data: dict[str, Any], closes: date | None) -> list[tuple[str, str]]:
+    """The facts of each step the record went through, one line each (``closes``: the
+    comment window's last day, as it stands)."""
 
     def who(facts: dict[str, Any]) -> str:
         person = settings.roster.get(str(facts.get("by")))
@@ -466,7 +480,7 @@ def _steps(settings: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
         elif name == "approval" and facts.get("signed"):
             line += " · " + _("signed")
         elif name == "consultation":
-            line += " · " + _("comments until {date}").format(date=facts.get("closes"))
+            line += " · " + _("comments until {date}").format(date=closes or facts.get("closes"))
             line += " · " + channels(facts)
         elif name == "publication":
             line += " · " + channels(facts)
