@@ -3,7 +3,9 @@
 A file whose bytes have not changed has the same blob id, so what we learnt
 about it last time (its summary, its problems) still holds. The key also
 carries a fingerprint of everything else the answer depends on: dangwu's
-version, the language of the messages, and the schemas and catalogue in force.
+version and the schemas and catalogue in force. Problems found are words in the
+language of the run that found them, so they are kept with that language and
+found again by a reader of another.
 Caches are an optimisation only: an unreadable or unwritable cache is ignored.
 """
 
@@ -33,7 +35,7 @@ def fingerprint(office: Office, *extra: str) -> str:
     """What cached answers depend on besides the file itself."""
     from dangwu.resources import shipped
 
-    parts = [__version__, i18n.language(), *extra]
+    parts = [__version__, *extra]
     for name in ("record.schema.yaml", "office.schema.yaml", "catalogue.yaml"):
         for candidate in (office.root / "schemas" / name, shipped("schemas", name)):
             with contextlib.suppress(OSError):
@@ -89,13 +91,22 @@ class RecordCache:
     def __init__(self, office: Office) -> None:
         self.path = office.state_dir / "records-v1.json"
         self.fingerprint = fingerprint(office)
+        self.language = i18n.language()
         stored = read_json(self.path)
         self.entries: dict[str, list[Any]] = {}
+        self.changed = False
         if isinstance(stored, dict) and stored.get("fingerprint") == self.fingerprint:
             entries = stored.get("entries")
             if isinstance(entries, dict):
                 self.entries = entries
-        self.changed = False
+            if stored.get("language") != self.language:
+                # a file's problems are said again in this reader's language
+                self.entries = {
+                    k: v
+                    for k, v in self.entries.items()
+                    if isinstance(v, list) and len(v) == 3 and not v[2]
+                }
+                self.changed = True
 
     def get(self, relpath: str, blob: str) -> tuple[dict[str, Any] | None, list[Any]] | None:
         entry = self.entries.get(relpath)
@@ -114,4 +125,11 @@ class RecordCache:
         for relpath in stale:
             del self.entries[relpath]
         if self.changed or stale:
-            write_json(self.path, {"fingerprint": self.fingerprint, "entries": self.entries})
+            write_json(
+                self.path,
+                {
+                    "fingerprint": self.fingerprint,
+                    "language": self.language,
+                    "entries": self.entries,
+                },
+            )

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from dangwu import __version__, i18n, records, yamlio
+from dangwu import __version__, records, yamlio
 from dangwu.gitstore import RECEIVED_NOTES, CommitObject, FileChange, GitStore
 from dangwu.office import SETTINGS_FILE, Office, Settings, parse_settings
 
@@ -376,7 +376,8 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS signatures (commit_id TEXT PRIMARY KEY, "
                 "status TEXT, key TEXT);"
             )
-            stamp = f"{__version__}:{i18n.language()}"
+            # what is kept holds in any language (findings say which language they are in)
+            stamp = __version__
             row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
             if row is None or row[0] != stamp:
                 self.db.executescript("DELETE FROM meta; DELETE FROM signatures;")

@@ -114,7 +114,10 @@ def _audit_span(
     revisions = [f"{start}..{end}"] if start else [end]
     auditor = _auditor(receipts, pusher)
     reader = Reader(office, git, cache)
-    if start and cache.get("audit.head") == start and _notes_unchanged(cache, receipts):
+    continued = bool(
+        start and cache.get("audit.head") == start and _notes_unchanged(cache, receipts)
+    )
+    if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
         _restore(auditor, cache)
@@ -142,7 +145,47 @@ def _audit_span(
     for event in reader.events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
         count += 1
+    if continued and not violations:
+        # what the audit of the whole history will be once this range is in: a server's
+        # post-receive takes it up (keep_range) instead of reading the range again
+        cache.put("audit.pending", {"base": start, "head": end, **_findings(auditor)})
     return AuditResult(violations, count, head=end)
+
+
+def _findings(auditor: Auditor) -> dict[str, Any]:
+    """What the audit knows of the records, as kept between runs."""
+    return {
+        "authors": {k: sorted(v) for k, v in auditor.authors.items()},
+        "opened": auditor.opened,
+        "openers": auditor.openers,
+        "answered": sorted(auditor.answered),
+    }
+
+
+def keep_range(office: Office, head: str, notes: str | None) -> bool:
+    """Take up what a server's pre-receive found auditing the push that brought the
+    branch to ``head`` (it started where the audit of the whole history stood and
+    found nothing): the whole history is then audited up to ``head``, with no
+    history read. Returns whether it could."""
+    from dangwu.history import Store
+
+    cache = Store(office)
+    try:
+        pending = cache.get("audit.pending")
+        if (
+            not isinstance(pending, dict)
+            or pending.get("head") != head
+            or pending.get("base") != cache.get("audit.head")
+        ):
+            return False
+        for key in ("authors", "opened", "openers", "answered"):
+            cache.put(f"audit.{key}", pending[key])
+        cache.put("audit.head", head)
+        cache.put("audit.notes", notes)
+        cache.put("audit.pending", None)
+        return True
+    finally:
+        cache.close()
 
 
 def _notes_unchanged(cache: Store, receipts: Receipts) -> bool:
@@ -166,17 +209,20 @@ def _audit_all(
     head = git.require_head()
     last = cache.get("audit.head")
     notes = receipts.tip()
-    trusted = _notes_unchanged(cache, receipts)
-    if last == head and trusted:
+    # the findings kept are in the language they were found in; none found is none in
+    # every language, and findings in another language are found again in this one
+    kept = _violations(cache.get("audit.violations"))
+    trusted = _notes_unchanged(cache, receipts) and kept is not None
+    if last == head and trusted and kept is not None:
         if notes != cache.get("audit.notes"):
             cache.put("audit.notes", notes)
-        return AuditResult(_violations(cache.get("audit.violations")), 0, True, head)
+        return AuditResult(kept, 0, True, head)
     auditor = _auditor(receipts)
     violations: list[Violation] = []
     revisions, start = ["HEAD"], None
-    if last and trusted and git.is_ancestor(last, head):
+    if last and trusted and kept is not None and git.is_ancestor(last, head):
         revisions, start = [f"{last}..{head}"], last
-        violations = _violations(cache.get("audit.violations"))
+        violations = kept
         _restore(auditor, cache)
     count = 0
     for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
@@ -184,11 +230,9 @@ def _audit_all(
         count += 1
     cache.put("audit.head", head)
     cache.put("audit.notes", notes)
-    cache.put("audit.violations", [v.as_dict() for v in violations])
-    cache.put("audit.authors", {k: sorted(v) for k, v in auditor.authors.items()})
-    cache.put("audit.opened", auditor.opened)
-    cache.put("audit.openers", auditor.openers)
-    cache.put("audit.answered", sorted(auditor.answered))
+    cache.put("audit.violations", _stored(violations))
+    for key, value in _findings(auditor).items():
+        cache.put(f"audit.{key}", value)
     return AuditResult(violations, count, False, head)
 
 
@@ -209,12 +253,28 @@ def _answered_by(git: GitStore, commit: str) -> set[str]:
     return answered
 
 
-def _violations(stored: Any) -> list[Violation]:
+def _stored(violations: list[Violation]) -> dict[str, Any]:
+    from dangwu import i18n
+
+    return {"language": i18n.language(), "items": [v.as_dict() for v in violations]}
+
+
+def _violations(stored: Any) -> list[Violation] | None:
+    """The kept findings, or None when they must be found again: they are in another
+    language than the reader's (the cache serves every language: a server's hooks, an
+    inspector reading in English)."""
+    from dangwu import i18n
     from dangwu.audit import Violation
 
+    if stored is None:
+        return []
+    if not isinstance(stored, dict):
+        return None
+    items = stored.get("items") or []
+    if items and stored.get("language") != i18n.language():
+        return None
     return [
-        Violation(v["commit"], v["record"], v["rule"], v["person"], v["message"])
-        for v in stored or []
+        Violation(v["commit"], v["record"], v["rule"], v["person"], v["message"]) for v in items
     ]
 
 

@@ -269,6 +269,9 @@ class Office:
 
     root: Path
     bare: bool = False
+    # where dangwu keeps its working files, if not in the repository (a server's hook
+    # whose account may not write there)
+    state: Path | None = None
 
     @cached_property
     def git_dir(self) -> Path:
@@ -285,7 +288,7 @@ class Office:
     @property
     def state_dir(self) -> Path:
         """dangwu's own working files: cache, lock, journal. Never committed."""
-        return self.git_dir / "dangwu"
+        return self.state or self.git_dir / "dangwu"
 
     @cached_property
     def settings_text(self) -> str:

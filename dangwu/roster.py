@@ -277,10 +277,13 @@ def add_person(
     roles: Sequence[str],
     title: str | None = None,
     signing_key: str | None = None,
+    account: str | None = None,
 ) -> Person:
     from ruamel.yaml.comments import CommentedMap
 
     key = check_key(key)
+    if account is not None:
+        account = check_account(account)
     role_list = check_roles(roles)
     name = name.strip()
     email = email.strip()
@@ -313,20 +316,13 @@ def add_person(
         entry["roles"] = yamlio.flow_list(list(role_list))
         if public_key:
             entry["signing_key"] = public_key
+        if account:
+            entry["account"] = account
         if DRAFTING_ROLES.intersection(role_list):
             entry["id_block"] = _free_block(data["roster"])
         data["roster"][key] = entry
         new_text = yamlio.dump_round_trip(data)
-        parse_settings(new_text, SETTINGS_FILE, office.root)
-        person = Person(
-            key=key,
-            name=name,
-            email=email,
-            roles=role_list,
-            title=title,
-            signing_key=public_key,
-            id_block=entry.get("id_block"),
-        )
+        person = parse_settings(new_text, SETTINGS_FILE, office.root).roster[key]
         act.commit(
             {SETTINGS_FILE: new_text.encode("utf-8")},
             sign=act.signing(),

@@ -14,10 +14,15 @@ on stdin (``<old> <new> <ref>``), and judges every ref the push touches:
 
 Anything refused refuses the whole push, with dangwu's reasons shown to the pusher
 as ``remote:`` lines. The post-receive hook (``--after``) notes when the push's
-commits were received (``refs/notes/dangwu/received``) and brings the server's own
-audit up to date. Nothing the pusher's shell sets decides the outcome: the
-environment is rebuilt here, keeping only what git needs to see the pushed objects
-and the one variable through which the server names the pusher.
+commits were received (``refs/notes/dangwu/received``) and takes up what the
+pre-receive found, so the server's own audit stands at the new head without reading
+history again; what is left (the first push after installing, git's commit-graph)
+is done by a process of its own (``--catch-up``) that nobody waits for. Nothing the
+pusher's shell sets decides the outcome: the environment is rebuilt here, keeping
+only what git needs to see the pushed objects and the one variable through which the
+server names the pusher. The hook needs no home, and keeps its cache in the
+repository's ``dangwu/`` folder, or, where its account may not write there, in a
+folder of its own (and says so).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -83,19 +89,25 @@ def main(argv: list[str] | None = None) -> int:
     # clock a rehearsal server takes from the pusher (only if its config allows)
     account = (os.environ.get(variable) or "").strip() if variable else None
     pushers_clock = os.environ.get("DANGWU_NOW")
-    repo = Path.cwd()
+    # git runs a bare repository's hooks in it; a server that chains hooks may not
+    repo = Path(os.environ.get("GIT_DIR") or ".").resolve()
     _clean_environment(repo, language)
     from dangwu import i18n
 
     i18n.set_language(language or "en")  # whatever the pusher's shell had chosen
+    if "--catch-up" in args:
+        return catch_up(repo, _option(args, "--state"))
     text = sys.stdin.read()
     lines = [line.split() for line in text.splitlines() if line.strip()]
     updates = [(old, new, ref) for old, new, ref in lines]
+    office, elsewhere = _office(repo)
     if "--after" in args:
-        return after(repo, updates)
+        return after(office, updates)
+    if elsewhere:
+        print(elsewhere, file=sys.stderr)
     try:
-        now = _clock(repo, pushers_clock)
-        refusals = judge(repo, updates, account=account, known=variable is not None, now=now)
+        now = _clock(office, pushers_clock)
+        refusals = judge(office, updates, account=account, known=variable is not None, now=now)
     except Exception as exc:  # a hook that cannot judge must not let the push through
         refusals = [f"dangwu: could not check this push ({type(exc).__name__}: {exc})"]
     if refusals:
@@ -105,15 +117,49 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _clock(repo: Path, pushers_clock: str | None) -> datetime:
+def _office(repo: Path) -> tuple[Office, str | None]:
+    """The office the server keeps, and where its hook keeps its working files: the
+    repository's dangwu/ folder, or where its account can write (with the line that
+    says so to the pusher, who tells whoever runs the server)."""
+    import tempfile
+
+    from dangwu.i18n import _
+    from dangwu.office import Office
+
+    office = Office(repo, bare=True)
+    wanted = office.state_dir
+    try:
+        wanted.mkdir(exist_ok=True)
+        probe = wanted / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return office, None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+    # a folder of this account's own: made by it, for it alone (a folder another
+    # account made there could hold a cache that lies)
+    digest = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"dangwu-hook-{os.getuid()}-{digest}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise PermissionError(folder)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="dangwu-hook-"))
+    return Office(repo, bare=True, state=folder), _(
+        "dangwu: cannot keep the hook's cache in {wanted} ({reason}); it keeps it in {folder} "
+        "instead. Whoever runs the server: let the account that runs git own {wanted}"
+    ).format(wanted=wanted, reason=reason, folder=folder)
+
+
+def _clock(office: Office, pushers_clock: str | None) -> datetime:
     """The server's clock. A server set up for rehearsals (git config dangwu.rehearsal
     true, never on a real server) takes the pusher's DANGWU_NOW instead."""
     from dangwu import clock
     from dangwu.gitstore import GitStore
-    from dangwu.office import Office
 
-    office = Office(repo, bare=True)
-    with GitStore(repo, office.state_dir) as git:
+    with GitStore(office.root, office.state_dir) as git:
         rehearsal = (git.config("dangwu.rehearsal") or "").lower() == "true"
     if rehearsal and pushers_clock:
         os.environ["DANGWU_NOW"] = pushers_clock
@@ -125,7 +171,7 @@ def _clock(repo: Path, pushers_clock: str | None) -> datetime:
 
 
 def judge(
-    repo: Path,
+    office: Office,
     updates: list[tuple[str, str, str]],
     *,
     account: str | None = None,
@@ -137,12 +183,10 @@ def judge(
     from dangwu import clock
     from dangwu.gitstore import GitStore
     from dangwu.i18n import _
-    from dangwu.office import Office
 
-    office = Office(repo, bare=True)
     now = now or clock.now()
     out: list[str] = []
-    with GitStore(repo, office.state_dir) as git:
+    with GitStore(office.root, office.state_dir) as git:
         if updates:
             _speak_the_office_language(git, updates[0])
         branches = [u for u in updates if u[2].startswith("refs/heads/")]
@@ -417,23 +461,105 @@ def _keep_receipts(
     target.write_text(json.dumps(data), "utf-8")
 
 
-def after(repo: Path, updates: list[tuple[str, str, str]] | None = None) -> int:
-    """post-receive: the push is in. Note when its commits were received, bring the
-    server's own audit up to its new head, so the next push is judged against what
-    this one left (no history to re-read), and keep git's commit-graph current."""
+def after(office: Office, updates: list[tuple[str, str, str]] | None = None) -> int:
+    """post-receive: the push is in. Point HEAD at the office's branch if it points
+    nowhere, note when the push's commits were received, and stand the server's own
+    audit at the new head with what the pre-receive found, so the next push is judged
+    against what this one left. Whatever would make the pusher wait (an audit of the
+    whole history after installing, git's commit-graph) is left to :func:`catch_up`,
+    in a process of its own."""
+    from dangwu import inspector
+    from dangwu.errors import DangwuError
+    from dangwu.gitstore import RECEIVED_NOTES, GitStore
+
+    updates = updates or []
+    try:
+        with GitStore(office.root, office.state_dir) as git:
+            if updates:
+                _speak_the_office_language(git, updates[0])
+            _point_head(git, updates)
+            _note_receipts(office, git, updates)
+            head = git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+            notes = git.try_run("rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}")
+        if head:
+            inspector.keep_range(office, head, notes)
+        _start_catching_up(office)
+    except DangwuError as exc:  # the push stands; the next one re-reads what it must
+        print(f"dangwu: {exc}", file=sys.stderr)
+    return 0
+
+
+def _point_head(git: GitStore, updates: list[tuple[str, str, str]]) -> None:
+    """A server's repository made with another default branch (gitolite's 'master')
+    has HEAD pointing at a branch that never comes: point it at the office's branch,
+    the one branch there is, so clones check it out and the server audits it."""
+    if git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+        return
+    heads = git.run("for-each-ref", "--format=%(refname)", "refs/heads").split()
+    pushed = [ref for _old, new, ref in updates if ref in heads and new != ZERO]
+    if len(heads) == 1 and pushed == heads:
+        git.run("symbolic-ref", "HEAD", heads[0])
+
+
+def _start_catching_up(office: Office) -> None:
+    """Leave what remains to a process nobody waits for: its output goes nowhere, it
+    runs in a session of its own, and git's wait for this hook ends now."""
+    import subprocess
+
+    command = [sys.executable, "-I", "-m", "dangwu.serverhook", "--catch-up"]
+    if office.state is not None:
+        command += ["--state", str(office.state)]
+    lang = os.environ.get("DANGWU_LANG")
+    if lang:
+        command += ["--lang", lang]
+    subprocess.Popen(
+        command,
+        cwd=office.root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        close_fds=True,
+    )
+
+
+def catch_up(repo: Path, state: str | None) -> int:
+    """Bring the server's audit to its head and write git's commit-graph, one such
+    process at a time (a second finds the first at work and leaves it to it)."""
+    import fcntl
+
     from dangwu import inspector
     from dangwu.errors import DangwuError
     from dangwu.gitstore import GitStore
     from dangwu.office import Office
 
-    office = Office(repo, bare=True)
+    office = Office(repo, bare=True, state=Path(state) if state else None)
     try:
-        with GitStore(repo, office.state_dir) as git:
-            _note_receipts(office, git, updates or [])
-            git.attempt("commit-graph", "write", "--reachable", "--changed-paths", "--split")
-        inspector.audit(office)
-    except DangwuError as exc:  # the push stands; the next one re-reads what it must
-        print(f"dangwu: {exc}", file=sys.stderr)
+        office.state_dir.mkdir(exist_ok=True)
+        lock = (office.state_dir / "catch-up.lock").open("a")
+    except OSError:
+        return 0
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return 0
+        done = None
+        try:
+            # pushes that came while this one worked were left to it: go on until
+            # the head stands still
+            for _round in range(5):
+                with GitStore(repo, office.state_dir) as git:
+                    head = git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+                    if head is None or head == done:
+                        return 0
+                    git.attempt(
+                        "commit-graph", "write", "--reachable", "--changed-paths", "--split"
+                    )
+                inspector.audit(office)
+                done = head
+        except DangwuError:
+            return 0  # the next push re-reads what it must
     return 0
 
 

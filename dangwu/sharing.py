@@ -5,35 +5,35 @@
   explained in the office's terms and nothing is half done: the rebase is undone
   and the clone is as it was, unless ``theirs`` asks to keep the server's version
   (this clone's version is saved, and its commits kept under ``refs/dangwu/kept/``).
-* ``install_hook`` puts a ``pre-receive`` hook into the server's bare repository:
-  it audits every pushed commit and refuses a push that breaks the rules, or that
-  rewrites or deletes history the server holds (:mod:`dangwu.serverhook`).
+* the server's side, its hooks, is :mod:`dangwu.hosting` and :mod:`dangwu.serverhook`.
 * ``clone`` is how a colleague joins: clone, find them on the roster, set up
   signing when the office needs it, and say what next.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dangwu import __version__
+from dangwu import network
 from dangwu.errors import DangwuError, GitError, UsageError
-from dangwu.gitstore import GitStore, is_bare
-from dangwu.i18n import _, columns, pad
+from dangwu.gitstore import GitStore
+from dangwu.i18n import _, columns, ngettext, pad
 from dangwu.office import SETTINGS_FILE, Office, Person
 
 if TYPE_CHECKING:
     from dangwu.audit import Violation
     from dangwu.inspector import Entry
 
-HOOK_MARK = "dangwu pre-receive hook"
-PUSH_TRIES = 3  # someone else may push between our fetch and our push
+PUSH_TRIES = 5  # someone else may push between our fetch and our push
 
 
 class SyncConflict(DangwuError):
@@ -77,8 +77,6 @@ def add_remote(office: Office, url: str, name: str = "origin") -> None:
 
 def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> Synced:
     """Fetch, audit what arrived, put local work on top, push."""
-    from dangwu import inspector
-
     with GitStore(office.root, office.state_dir) as git, git.writing():
         git.require_head()
         branch = git.try_run("symbolic-ref", "--quiet", "--short", "HEAD")
@@ -104,61 +102,82 @@ def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> 
                 ),
             )
         done = Synced(name, branch)
-        for _attempt in range(PUSH_TRIES):
-            _fetch(git, name)
-            upstream = git.try_run(
-                "rev-parse", "--verify", "--quiet", f"refs/remotes/{name}/{branch}^{{commit}}"
-            )
-            head = git.require_head()
-            if upstream is None:
-                done.first_push = True
-            else:
-                base = git.try_run("merge-base", head, upstream)
-                if base is None:
-                    raise DangwuError(
-                        _(
-                            "the server's {branch} holds a different office: no history in common"
-                        ).format(branch=branch)
-                    )
-                incoming = git.run("rev-list", "--reverse", f"{base}..{upstream}").split()
-                if incoming:
-                    done.arrived += inspector.entries(office, git, incoming)
-                    audited = inspector.audit(office, span=f"{base}..{upstream}")
-                    done.violations += audited.violations
-                    _integrate(office, git, base, head, upstream, theirs, done)
-            head = git.require_head()
-            ahead = (
-                git.run("rev-list", "--count", f"{upstream}..{head}")
-                if upstream
-                else git.run("rev-list", "--count", head)
-            )
-            if int(ahead) == 0:
-                break
-            status, _out, err = git.attempt("push", "--quiet", name, f"{head}:refs/heads/{branch}")
-            if status == 0:
-                done.sent += int(ahead)
-                if git.config(f"branch.{branch}.remote") is None:
-                    git.run("config", f"branch.{branch}.remote", name)
-                    git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
-                # the remote-tracking ref, and the server's receipt of what was sent
-                git.attempt(
-                    "fetch",
-                    "--quiet",
-                    name,
-                    f"+refs/heads/{branch}:refs/remotes/{name}/{branch}",
-                    "+refs/notes/dangwu/*:refs/notes/dangwu/*",
-                )
-                break
-            if not _raced(err):
-                raise DangwuError(
-                    _("the server refused what this clone sends; nothing was changed there"),
-                    hint=_server_says(err),
-                )
-        else:
-            raise DangwuError(
-                _("others kept pushing while this clone synced"), hint=_("sync again")
-            )
+        url = git.config(f"remote.{name}.url") or name
+        with _asking_once(office, git, url) as env:
+            _sync_rounds(office, git, name, branch, url, env, theirs, done)
     return done
+
+
+def _sync_rounds(
+    office: Office,
+    git: GitStore,
+    name: str,
+    branch: str,
+    url: str,
+    env: dict[str, str],
+    theirs: bool,
+    done: Synced,
+) -> None:
+    """Fetch, put this clone's work on top, push; again if someone pushed between."""
+    from dangwu import inspector
+
+    for attempt in range(PUSH_TRIES):
+        if attempt:
+            time.sleep(random.uniform(0.05, 0.3) * attempt)  # let the other push finish
+        _fetch(git, name, url, env)
+        upstream = git.try_run(
+            "rev-parse", "--verify", "--quiet", f"refs/remotes/{name}/{branch}^{{commit}}"
+        )
+        head = git.require_head()
+        if upstream is None:
+            done.first_push = True
+        else:
+            base = git.try_run("merge-base", head, upstream)
+            if base is None:
+                raise DangwuError(
+                    _(
+                        "the server's {branch} holds a different office: no history in common"
+                    ).format(branch=branch)
+                )
+            incoming = git.run("rev-list", "--reverse", f"{base}..{upstream}").split()
+            if incoming:
+                done.arrived += inspector.entries(office, git, incoming)
+                audited = inspector.audit(office, span=f"{base}..{upstream}")
+                done.violations += audited.violations
+                _integrate(office, git, base, head, upstream, theirs, done)
+        head = git.require_head()
+        ahead = (
+            git.run("rev-list", "--count", f"{upstream}..{head}")
+            if upstream
+            else git.run("rev-list", "--count", head)
+        )
+        if int(ahead) == 0:
+            return
+        status, _out, err = git.attempt(
+            "push", "--quiet", name, f"{head}:refs/heads/{branch}", env=env
+        )
+        if status == 0:
+            done.sent += int(ahead)
+            if git.config(f"branch.{branch}.remote") is None:
+                git.run("config", f"branch.{branch}.remote", name)
+                git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
+            # the server's branch is what was sent; its receipts come with the next sync
+            git.run("update-ref", f"refs/remotes/{name}/{branch}", head)
+            return
+        if _raced(err):
+            continue
+        if _refused(err):
+            tracking = f"{name}/{branch}" if upstream else None
+            raise DangwuError(
+                _(
+                    "the server refused what this clone sends; nothing was changed there, "
+                    "and your commits are still here, unsent"
+                ),
+                hint=_server_says(err) + "\n" + _dropping(tracking, int(ahead)),
+            )
+        failure = network.explain(err, url)
+        raise GitError(failure.message, hint=failure.hint)
+    raise DangwuError(_("others kept pushing while this clone synced"), hint=_("sync again"))
 
 
 def _remote_for(git: GitStore, branch: str, wanted: str | None) -> str:
@@ -181,7 +200,7 @@ def _remote_for(git: GitStore, branch: str, wanted: str | None) -> str:
     return name
 
 
-def _fetch(git: GitStore, name: str) -> None:
+def _fetch(git: GitStore, name: str, url: str, env: dict[str, str]) -> None:
     # the branches, and the server's notes of when it received each commit: its
     # word, taken as it is (a note made in this clone does not survive a sync)
     status, _out, err = git.attempt(
@@ -191,14 +210,35 @@ def _fetch(git: GitStore, name: str) -> None:
         name,
         f"+refs/heads/*:refs/remotes/{name}/*",
         "+refs/notes/dangwu/*:refs/notes/dangwu/*",
+        env=env,
     )
     if status != 0:
-        raise GitError(
-            _("could not reach the server '{name}': {error}").format(
-                name=name, error=_last_line(err)
-            ),
-            hint=_("check the address (git remote -v) and the network, then sync again"),
-        )
+        failure = network.explain(err, url)
+        raise GitError(failure.message, hint=failure.hint)
+
+
+@contextlib.contextmanager
+def _asking_once(office: Office, git: GitStore, url: str) -> Iterator[dict[str, str]]:
+    """A server that asks for a password asks once per sync, not at its fetch and its
+    push: where git keeps no password of its own (no credential helper), it holds the
+    one given in memory for this sync only (git's credential-cache, in a folder of
+    this clone's that only its owner may enter), and forgets it when the sync ends."""
+    where = network.address(url)
+    if where is None or where.ssh or git.config("credential.helper"):
+        yield {}
+        return
+    folder = office.state_dir / "credentials"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
+    socket = folder / "socket"
+    helper = f"cache --timeout=600 --socket={socket}"
+    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "credential.helper"}
+    env["GIT_CONFIG_VALUE_0"] = helper
+    try:
+        yield env
+    finally:
+        if socket.exists():
+            git.attempt("credential-cache", f"--socket={socket}", "exit")
 
 
 def _integrate(
@@ -269,7 +309,7 @@ def _rebase(
     if not conflicts:
         raise GitError(
             _("git could not put this clone's work on top of the server's: {error}").format(
-                error=_last_line(err)
+                error=network.telling_line(err)
             ),
             hint=_("nothing was changed; if your commits are signed, check your signing setup"),
         )
@@ -358,8 +398,45 @@ def _explain(
 
 
 def _raced(err: str) -> bool:
+    """Someone pushed between this clone's fetch and its push: git says so in words
+    that depend on when the other push landed (before ours was sent, or while the
+    server was taking it)."""
     text = err.lower()
-    return "non-fast-forward" in text or "fetch first" in text or "stale info" in text
+    return any(
+        words in text
+        for words in (
+            "non-fast-forward",
+            "fetch first",
+            "stale info",
+            "cannot lock ref",
+            "failed to update ref",
+            "incorrect old value",
+        )
+    )
+
+
+def _refused(err: str) -> bool:
+    """The server's hook (or its rules) refused the push: it said why."""
+    text = err.lower()
+    return "hook declined" in text or "[remote rejected]" in text or "remote: " in text
+
+
+def _dropping(tracking: str | None, unsent: int) -> str:
+    """How to see the refused commits and drop them, keeping the server's history."""
+    if tracking is None:
+        return _(
+            "Fix what it names with dangwu and sync again. Nothing of this office is on "
+            "the server yet: every commit here was refused with it."
+        )
+    return ngettext(
+        "Fix what it names with dangwu and sync again. The unsent commit: git log "
+        "--oneline {tracking}..HEAD; to drop it and go back to the server's history: git "
+        "reset --keep {tracking}",
+        "Fix what it names with dangwu and sync again. The {n} unsent commits: git log "
+        "--oneline {tracking}..HEAD; to drop them all and go back to the server's history: "
+        "git reset --keep {tracking}",
+        unsent,
+    ).format(tracking=tracking, n=unsent)
 
 
 def _server_says(err: str) -> str:
@@ -368,12 +445,7 @@ def _server_says(err: str) -> str:
         for line in err.splitlines()
         if line.startswith("remote: ") and line[len("remote: ") :].strip()
     ]
-    return "\n".join(said) if said else _last_line(err)
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "?"
+    return "\n".join(said) if said else network.telling_line(err)
 
 
 def _rebasing(office: Office) -> bool:
@@ -392,101 +464,6 @@ def recover_sync(office: Office) -> bool:
     return True
 
 
-# --- the server's hook ---------------------------------------------------------------
-
-
-@dataclass
-class Installed:
-    hook: Path
-    server: str
-    variable: str | None  # how the server names the pusher (None: it cannot)
-
-
-def server_kind(path: Path) -> str:
-    """What kind of server keeps the bare repository at ``path``, as far as its
-    folders tell: Gitea/Forgejo keep their own hooks in hooks/pre-receive.d/, GitLab
-    keeps repositories under @hashed/, gitolite under ~git/repositories/."""
-    if (path / "hooks" / "pre-receive.d" / "gitea").exists():
-        return "gitea"
-    parts = path.resolve().parts
-    if "@hashed" in parts:
-        return "gitlab"
-    if "repositories" in parts:
-        home = Path(*parts[: parts.index("repositories")])
-        if (home / ".gitolite.rc").exists() or (home / ".gitolite").exists():
-            return "gitolite"
-    return "disk"
-
-
-def install_hook(
-    path: Path, *, language: str | None = None, force: bool = False, server: str | None = None
-) -> Installed:
-    """Write the pre-receive hook into the bare repository at ``path``."""
-    from dangwu.serverhook import SERVERS
-
-    path = path.absolute()
-    if not is_bare(path):
-        raise UsageError(
-            _("{path} is not a bare git repository (what a server keeps)").format(path=path),
-            hint=_("make one with: git init --bare {path}").format(path=path),
-        )
-    if server is not None and server not in SERVERS:
-        raise UsageError(
-            _("--server must be one of {kinds}").format(kinds=", ".join(SERVERS)),
-        )
-    kind = server or server_kind(path)
-    hook = path / "hooks" / "pre-receive"
-    if hook.exists() and HOOK_MARK not in hook.read_text("utf-8", "replace") and not force:
-        raise DangwuError(
-            _("{path} already has a pre-receive hook that is not dangwu's").format(path=path),
-            hint=_("merge the two by hand, or replace it: dangwu hook install --force PATH"),
-        )
-    if language not in (None, "en", "zh_CN"):
-        raise UsageError(_("--lang must be en or zh_CN"))
-    # without --lang the hook speaks the office's language, as the pushed settings say
-    args = f" --server {kind}" + (f" --lang {language}" if language else "")
-    hook.parent.mkdir(exist_ok=True)
-    _write_hook(
-        hook,
-        f"""#!/bin/sh
-# {HOOK_MARK}, installed by dangwu {__version__}.
-# Refuses a push that breaks the disclosure rules (dangwu audit --range on every pushed
-# commit), that rewrites or deletes history this server holds, that is dated ahead of
-# this server's clock, or that pushes anything but branches and tags.
-# This server needs: git, and the Python below with dangwu installed. The hook runs in
-# an environment of its own (python -I; dangwu.serverhook clears the pusher's, keeping
-# only the variable through which a {kind} server names the pusher), so nothing of the
-# pusher's shell decides what it accepts.
-exec "{sys.executable}" -I -m dangwu.serverhook{args}
-""",
-    )
-    after = hook.with_name("post-receive")
-    if not after.exists() or HOOK_MARK in after.read_text("utf-8", "replace") or force:
-        _write_hook(
-            after,
-            f"""#!/bin/sh
-# dangwu post-receive hook, beside the {HOOK_MARK}; installed by dangwu {__version__}.
-# Notes when the push's commits were received (refs/notes/dangwu/received; not for the
-# history an office brings to an empty server) and brings the server's audit up to
-# date, so the next push is judged quickly; never refuses.
-exec "{sys.executable}" -I -m dangwu.serverhook --after{args}
-""",
-        )
-    with GitStore(path, path / "dangwu") as git:
-        git.run("config", "receive.denyNonFastForwards", "true")
-        git.run("config", "receive.denyDeletes", "true")
-        # a malformed object (two authors, a broken date) is refused before any hook
-        git.run("config", "receive.fsckObjects", "true")
-    return Installed(hook, kind, SERVERS[kind])
-
-
-def _write_hook(path: Path, script: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(script, "utf-8")
-    tmp.chmod(0o755)
-    tmp.replace(path)
-
-
 # --- joining -------------------------------------------------------------------------
 
 
@@ -502,7 +479,7 @@ class Joined:
 
 def clone(url: str, target: Path) -> Joined:
     """Clone an office and see that the colleague can work in it."""
-    from dangwu import gitstore
+    from dangwu import gitstore, i18n
     from dangwu.acting import committed_settings
     from dangwu.errors import IdentityError
 
@@ -511,9 +488,10 @@ def clone(url: str, target: Path) -> Joined:
         raise UsageError(_("{path} is not empty; give a new folder").format(path=target))
     status, said = gitstore.clone(url, target)
     if status != 0:
+        failure = network.explain(said, url)
         raise GitError(
-            _("could not clone {url}: {error}").format(url=url, error=_last_line(said)),
-            hint=_("check the address and that you may read it"),
+            _("could not clone {url}: {why}").format(url=url, why=failure.message),
+            hint=failure.hint,
         )
     office = Office(target)
     with GitStore(target, office.state_dir) as git:
@@ -525,6 +503,8 @@ def clone(url: str, target: Path) -> Joined:
                 hint=_("the clone is in {path}; remove it if it was a mistake").format(path=target),
             )
         settings = committed_settings(office, git, git.require_head())
+        # from here on, the office's own language (unless DANGWU_LANG says otherwise)
+        i18n.use_office_language(settings.language)
         joined = Joined(target, settings.unit, None, None)
         try:
             identity = git.identity()

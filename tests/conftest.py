@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import gitolite, smart_http  # noqa: F401  (fixtures for every test module)
 from typer.testing import CliRunner
 
 from dangwu.cli import app

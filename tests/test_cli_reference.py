@@ -77,4 +77,6 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     identifiers |= {"deputy", "zh_CN", "shell", "list", "add", "remove", "new", "show"}
     # hook install --server KIND: the kinds of git server, named as the option takes them
     identifiers |= {"KIND", "gitolite", "http", "gitea", "gitlab", "disk"}
+    # and the products' own names
+    identifiers |= {"Gitea", "Forgejo", "GitLab"}
     assert english_left(text, commands | identifiers) == []

@@ -205,26 +205,30 @@ def say_key(ready: KeyReady) -> None:
     output.say(f"  {command}")
 
 
+# what roster add and roster set both take
+_Title = Annotated[str | None, typer.Option("--title", help=_("Title or post."))]
+_SigningKey = Annotated[
+    str | None,
+    typer.Option("--signing-key", help=_("Public key (or .pub file) that signs their approvals.")),
+]
+_Account = Annotated[
+    str | None,
+    typer.Option(
+        "--account",
+        help=_("Their account on the office's git server, if it is not their roster key."),
+    ),
+]
+
+
 def roster_set(
     ctx: typer.Context,
     key: Annotated[
         str,
         typer.Argument(help=_("Roster key of the person."), autocompletion=complete.roster_keys),
     ],
-    title: Annotated[str | None, typer.Option("--title", help=_("Title or post."))] = None,
-    signing_key: Annotated[
-        str | None,
-        typer.Option(
-            "--signing-key", help=_("Public key (or .pub file) that signs their approvals.")
-        ),
-    ] = None,
-    account: Annotated[
-        str | None,
-        typer.Option(
-            "--account",
-            help=_("Their account on the office's git server, if it is not their roster key."),
-        ),
-    ] = None,
+    title: _Title = None,
+    signing_key: _SigningKey = None,
+    account: _Account = None,
 ) -> None:
     from dangwu.roster import change_person
 
@@ -253,13 +257,9 @@ def roster_add(
             ),
         ),
     ],
-    title: Annotated[str | None, typer.Option("--title", help=_("Title or post."))] = None,
-    signing_key: Annotated[
-        str | None,
-        typer.Option(
-            "--signing-key", help=_("Public key (or .pub file) that signs their approvals.")
-        ),
-    ] = None,
+    title: _Title = None,
+    signing_key: _SigningKey = None,
+    account: _Account = None,
 ) -> None:
     from dangwu.roster import add_person
 
@@ -271,6 +271,7 @@ def roster_add(
         roles=role,
         title=title,
         signing_key=signing_key,
+        account=account,
     )
     from dangwu.office import ROLE_TITLES
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _, ngettext, term
+from dangwu.i18n import N_, _, ngettext, term
 
 
 def register(app: typer.Typer) -> None:
@@ -41,10 +42,20 @@ def register(app: typer.Typer) -> None:
     hook.command(
         "install",
         help=_(
-            "Install the pre-receive hook into the server's bare repository at PATH.\n\n"
+            "Install dangwu's hooks into the server's bare repository at PATH, where that "
+            "kind of server keeps hooks (a plain repository, gitolite, Gitea/Forgejo, "
+            "GitLab).\n\n"
             "Example: dangwu hook install /srv/git/sfj-office.git"
         ),
     )(hook_install)
+    hook.command(
+        "print",
+        help=_(
+            "Print dangwu's pre-receive hook (or, with --after, its post-receive hook) to "
+            "place by hand.\n\n"
+            "Example: dangwu hook print --server gitlab > custom_hooks/pre-receive.d/dangwu"
+        ),
+    )(hook_print)
     app.add_typer(hook, name="hook")
     app.command(
         "clone",
@@ -138,44 +149,62 @@ def sync(
         raise typer.Exit(1)
 
 
+_LANG_HELP = N_(
+    "Language of the hook's messages: en or zh_CN (default: the office's language setting)."
+)
+_SERVER_HELP = N_(
+    "The kind of server, which says who pushes and where hooks go: gitolite, http (git "
+    "http-backend behind a web server that asks for a password), gitea (Gitea or "
+    "Forgejo), gitlab, or disk (a bare repository on a shared disk; nobody is named). "
+    "Default: recognised from PATH."
+)
+
+
 def hook_install(
     path: Annotated[Path, typer.Argument(metavar="PATH", help=_("The bare repository."))],
-    lang: Annotated[
-        str | None,
-        typer.Option(
-            "--lang",
-            help=_(
-                "Language of the hook's messages: en or zh_CN (default: the office's "
-                "language setting)."
-            ),
-        ),
-    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=_(_LANG_HELP))] = None,
     force: Annotated[
-        bool, typer.Option("--force", help=_("Replace a pre-receive hook that is not dangwu's."))
+        bool,
+        typer.Option("--force", help=_("Replace hooks in dangwu's place that are not dangwu's.")),
     ] = False,
     server: Annotated[
+        str | None, typer.Option("--server", metavar="KIND", help=_(_SERVER_HELP))
+    ] = None,
+    branch: Annotated[
         str | None,
         typer.Option(
-            "--server",
-            metavar="KIND",
+            "--branch",
+            metavar="NAME",
             help=_(
-                "The kind of server, which says who pushes: gitolite, http (git http-backend "
-                "behind a web server that asks for a password), gitea, gitlab, or disk (a bare "
-                "repository on a shared disk; nobody is named). Default: recognised from PATH."
+                "The office's branch, which the server's HEAD names (default: the one branch "
+                "there is, or main)."
             ),
         ),
     ] = None,
 ) -> None:
-    from dangwu import sharing
+    from dangwu import hosting
 
-    installed = sharing.install_hook(path, language=lang, force=force, server=server)
-    output.say(_("Installed {hook}.").format(hook=installed.hook))
+    installed = hosting.install(path, kind=server, language=lang, force=force, branch=branch)
+    for hook in installed.hooks:
+        output.say(_("Installed {hook}.").format(hook=hook))
     output.say(
         _(
             "Every push is now audited; a push that breaks the rules, rewrites history or "
             "deletes a branch is refused."
         )
     )
+    if installed.account != hosting.account_name(os.geteuid()):
+        output.say(
+            _("The hooks run as {account}, who owns the repository.").format(
+                account=installed.account
+            )
+        )
+    if installed.branch:
+        output.say(
+            _("The server's HEAD names the office's branch, {branch}.").format(
+                branch=installed.branch
+            )
+        )
     if installed.variable:
         output.say(
             _(
@@ -190,6 +219,29 @@ def hook_install(
                 "only signatures prove who acted (rules.require_signing)."
             )
         )
+    if installed.todo:
+        output.say(_("Still to do:"))
+        for line in installed.todo:
+            output.say(f"  {line}")
+
+
+def hook_print(
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server",
+            metavar="KIND",
+            help=_("The kind of server: gitolite, http, gitea, gitlab or disk (the default)."),
+        ),
+    ] = "disk",
+    lang: Annotated[str | None, typer.Option("--lang", help=_(_LANG_HELP))] = None,
+    after: Annotated[
+        bool, typer.Option("--after", help=_("The post-receive hook, not the pre-receive."))
+    ] = False,
+) -> None:
+    from dangwu import hosting
+
+    typer.echo(hosting.script(server, lang, after=after), nl=False)
 
 
 def clone(

@@ -1,0 +1,835 @@
+"""Running on the server an office already has [SPEC 9, 11, 15]: dangwu's hooks in
+the place each kind of server keeps them, on real servers started here (gitolite
+behind sshd, git's smart HTTP behind nginx), a post-receive that never makes the
+pusher wait, and the words a clerk reads when the server or the network says no."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Office, make_office
+from servers import Gitolite, SmartHttp, running_gitolite
+from steps import at, ok, refused
+
+from dangwu import network
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def git_in(path: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True)
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def bare(path: Path, branch: str = "master") -> Path:
+    """An empty server repository whose HEAD names ``branch`` (gitolite's, and git's
+    own default without init.defaultBranch, is master)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    git_in(path.parent, "init", "-q", "--bare", "-b", branch, str(path))
+    return path
+
+
+def head_ref(repo: Path) -> str:
+    return git_in(repo, "symbolic-ref", "HEAD")
+
+
+def server_head(repo: Path, branch: str = "main") -> str:
+    return git_in(repo, "rev-parse", f"refs/heads/{branch}")
+
+
+def audited_head(state: Path) -> str | None:
+    path = state / "history-v2.sqlite"
+    if not path.exists():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='audit.head'").fetchone()
+    finally:
+        db.close()
+    return json.loads(row[0]) if row else None
+
+
+def eventually(check: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+@pytest.fixture
+def founder(tmp_path: Path) -> Office:
+    """The office head's first clone: the sample roster, no records, language zh_CN."""
+    return make_office(tmp_path / "founding")
+
+
+def drafted(office: Office, key: str, now: str, title: str = "机关廉洁自律若干规定") -> str:
+    return office.new(
+        "--summary",
+        "摘要",
+        "--body",
+        "正文。",
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title=title,
+        as_=key,
+        now=now,
+    )
+
+
+# --- hook print ---------------------------------------------------------------------------
+
+
+def test_hook_print_shows_the_hooks_to_place_by_hand(office: Office):
+    pre = ok(office, "hook", "print", "--server", "gitlab", "--lang", "zh_CN").stdout
+    assert pre.startswith("#!/bin/sh\n# dangwu pre-receive hook")
+    assert pre.rstrip().endswith(
+        f'exec "{sys.executable}" -I -m dangwu.serverhook --server gitlab --lang zh_CN'
+    )
+    after = ok(office, "hook", "print", "--after").stdout
+    assert "# dangwu post-receive hook" in after
+    assert after.rstrip().endswith("-m dangwu.serverhook --after --server disk")
+    result = office.run("hook", "print", "--server", "svn")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--server must be one of gitolite, http, gitea, gitlab, disk" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert office.run("hook", "print", "--lang", "fr").exit_code == 2
+
+
+# --- where each kind of server keeps hooks --------------------------------------------------
+
+
+def test_gitea_keeps_its_own_hooks_and_runs_dangwus_beside_them(office: Office, tmp_path: Path):
+    repo = bare(tmp_path / "gitea" / "office.git", "main")
+    platform = "#!/bin/sh\n# gitea's own\n"
+    for hook in ("pre-receive", "post-receive"):
+        (repo / "hooks" / f"{hook}.d").mkdir()
+        (repo / "hooks" / hook).write_text(platform, "utf-8")
+        (repo / "hooks" / f"{hook}.d" / "gitea").write_text(platform, "utf-8")
+    result = ok(office, "hook", "install", str(repo))
+    for hook in ("pre-receive", "post-receive"):
+        assert (repo / "hooks" / hook).read_text("utf-8") == platform
+        assert (repo / "hooks" / f"{hook}.d" / "gitea").read_text("utf-8") == platform
+        mine = repo / "hooks" / f"{hook}.d" / "dangwu"
+        assert os.access(mine, os.X_OK)
+        assert f"Installed {mine}." in result.stdout
+    assert "--server gitea" in (repo / "hooks" / "pre-receive.d" / "dangwu").read_text("utf-8")
+    assert "GITEA_PUSHER_NAME" in result.stdout
+    assert "Still to do:\n  set the project's default branch" in result.stdout
+
+
+def test_gitlab_gets_custom_hooks(office: Office, tmp_path: Path):
+    repo = tmp_path / "repositories" / "@hashed" / "6b" / "86"
+    repo.mkdir(parents=True)
+    repo = bare(repo / "6b86b273ff34fce19d6b804eff5a3f57.git", "main")
+    ok(office, "hook", "install", str(repo))
+    for hook in ("pre-receive", "post-receive"):
+        assert not (repo / "hooks" / hook).exists()
+        text = (repo / "custom_hooks" / f"{hook}.d" / "dangwu").read_text("utf-8")
+        assert "--server gitlab" in text
+
+
+def test_a_hook_that_is_not_dangwus_is_kept_unless_forced(office: Office, tmp_path: Path):
+    repo = bare(tmp_path / "server.git", "main")
+    mailer = "#!/bin/sh\n# mails the team\n"
+    (repo / "hooks" / "post-receive").write_text(mailer, "utf-8")
+    before = sorted(p.name for p in (repo / "hooks").iterdir())
+    config = (repo / "config").read_text("utf-8")
+    result = office.run("hook", "install", str(repo))
+    assert result.exit_code == 1
+    assert f"{repo / 'hooks' / 'post-receive'} is there already and is not dangwu's" in (
+        result.stderr
+    )
+    assert "dangwu hook print" in result.stderr
+    # nothing was written: not even the pre-receive, which had no one's in its place
+    assert sorted(p.name for p in (repo / "hooks").iterdir()) == before
+    assert (repo / "config").read_text("utf-8") == config
+    ok(office, "hook", "install", "--force", str(repo))
+    assert "post-receive hook" in (repo / "hooks" / "post-receive").read_text("utf-8")
+
+
+def test_head_names_the_offices_branch(office: Office, tmp_path: Path):
+    empty = bare(tmp_path / "empty.git")
+    result = ok(office, "hook", "install", str(empty))
+    assert head_ref(empty) == "refs/heads/main"
+    assert "The server's HEAD names the office's branch, main." in result.stdout
+
+    trunk = bare(tmp_path / "trunk.git")
+    office.git("push", "-q", str(trunk), "HEAD:refs/heads/trunk")
+    ok(office, "hook", "install", str(trunk))
+    assert head_ref(trunk) == "refs/heads/trunk"
+
+    two = bare(tmp_path / "two.git")
+    office.git("push", "-q", str(two), "HEAD:refs/heads/a", "HEAD:refs/heads/b")
+    ok(office, "hook", "install", str(two))
+    assert head_ref(two) == "refs/heads/master"  # the keeper's choice stands
+    result = office.run("hook", "install", "--force", "--branch", "c", str(two))
+    assert result.exit_code == 2
+    assert "--branch: the repository has no branch 'c' (it has a, b)" in result.stderr
+    ok(office, "hook", "install", "--force", "--branch", "b", str(two))
+    assert head_ref(two) == "refs/heads/b"
+
+
+def test_a_repository_made_on_master_is_pointed_at_main_by_the_first_push(
+    founder: Office, tmp_path: Path
+):
+    """Installed by hand (hook print) on a server that starts repositories on master:
+    the first push points HEAD at the branch it brought, and the server audits it."""
+    repo = bare(tmp_path / "server.git")
+    hooks = repo / "hooks"
+    for name, after in (("pre-receive", []), ("post-receive", ["--after"])):
+        text = ok(founder, "hook", "print", "--lang", "en", *after).stdout
+        (hooks / name).write_text(text, "utf-8")
+        (hooks / name).chmod(0o755)
+    ok(founder, "remote", "add", str(repo), as_="linht")
+    pushed = founder.run("sync", as_="linht")
+    assert pushed.exit_code == 0, pushed.output
+    assert "no commits yet" not in pushed.output
+    assert head_ref(repo) == "refs/heads/main"
+    assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo))
+
+
+# --- the post-receive never makes the pusher wait ---------------------------------------------
+
+
+@pytest.fixture
+def guarded(founder: Office, tmp_path: Path) -> tuple[Office, Path]:
+    repo = bare(tmp_path / "server.git", "main")
+    ok(founder, "hook", "install", "--lang", "en", str(repo))
+    ok(founder, "remote", "add", str(repo), as_="linht")
+    return founder, repo
+
+
+@contextlib.contextmanager
+def catching_up_held(repo: Path) -> Iterator[None]:
+    """Hold the lock of the server's catch-up: the one a post-receive starts finds it
+    taken and leaves, so what the server's audit says is the post-receive's own doing."""
+    state = repo / "dangwu"
+    state.mkdir(exist_ok=True)
+    with (state / "catch-up.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+        # the ones started meanwhile find the lock taken and leave: see them go
+        assert eventually(lambda: not catch_ups(repo), 30), catch_ups(repo)
+
+
+def catch_ups(repo: Path) -> list[int]:
+    """The catch-up processes at work in ``repo``."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"--catch-up" in argv and (proc / "cwd").resolve() == repo.resolve():
+                found.append(int(proc.name))
+    return found
+
+
+def catch_up(repo: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-I", "-m", "dangwu.serverhook", "--catch-up"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_post_receive_stands_the_servers_audit_at_each_push_without_reading_history(
+    guarded: tuple[Office, Path],
+):
+    office, repo = guarded
+    state = repo / "dangwu"
+    with catching_up_held(repo):
+        ok(office, "sync", as_="linht", now=at(1, 8))
+        # the first push: nothing audited the whole history yet, and the post-receive
+        # did not do it while the pusher waited
+        assert audited_head(state) is None
+    catch_up(repo)
+    assert audited_head(state) == server_head(repo)
+    with catching_up_held(repo):
+        for hour in (9, 10):
+            drafted(office, "linht", at(1, hour), title=f"制度{hour}")
+            ok(office, "sync", as_="linht", now=at(1, hour))
+            # the pre-receive's findings, taken up by the post-receive: no catch-up ran
+            assert audited_head(state) == server_head(repo) == office.head()
+    first = ok(office, "audit", "--json").stdout
+    assert json.loads(first)["violations"] == []
+
+
+def test_a_catch_up_already_at_work_is_left_to_it(guarded: tuple[Office, Path]):
+    office, repo = guarded
+    with catching_up_held(repo):
+        ok(office, "sync", as_="linht", now=at(1, 8))
+        catch_up(repo)  # finds the lock taken: returns at once, having done nothing
+        assert audited_head(repo / "dangwu") is None
+    catch_up(repo)
+    assert audited_head(repo / "dangwu") == server_head(repo)
+
+
+def test_the_history_cache_serves_readers_of_either_language(office: Office):
+    drafted(office, "dumy", at(1, 9))
+    english = json.loads(ok(office, "audit", "--json", env={"DANGWU_LANG": "en"}).stdout)
+    assert english["commits_checked"] == 2 and english["violations"] == []
+    chinese = office.run("audit", env={"DANGWU_LANG": "zh_CN"})
+    assert chinese.exit_code == 0
+    assert "历史记录无违规（自上次审计以来没有变化）" in chinese.stderr, chinese.stderr
+
+    # a finding is said again in the reader's language, not served in the other's
+    path = next((office.root / "records").rglob("*.yaml"))
+    path.write_text(path.read_text("utf-8").replace("status: draft", "status: published"))
+    office.git("-c", "user.name=杜明远", "-c", "user.email=dumy@example.org",
+               "commit", "-qam", "published by hand")  # fmt: skip
+    said = {}
+    for lang in ("en", "zh_CN", "en"):
+        result = office.run("audit", "--json", env={"DANGWU_LANG": lang})
+        assert result.exit_code == 1
+        (finding,) = json.loads(result.stdout)["violations"]
+        said[lang] = finding["message"]
+    assert said["en"].isascii() and not said["zh_CN"].isascii()
+
+
+# --- the hook's cache where its account cannot write ------------------------------------------
+
+
+def other_account() -> pwd.struct_passwd:
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to run git as another account as a server does")
+    try:
+        return pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("this machine has no account 'nobody'")
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder another account can reach (pytest's own are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="dangwu-deploy-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def as_account(who: pwd.struct_passwd, home: Path, *argv: str, cwd: Path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "LC_ALL": "C",
+    }
+    return subprocess.run(
+        list(argv),
+        cwd=cwd,
+        env=env,
+        user=who.pw_uid,
+        group=who.pw_gid,
+        extra_groups=[],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_root_installs_as_the_repositorys_owner_and_says_when_it_cannot_run_python(
+    founder: Office, shared_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    nobody = other_account()
+    repo = bare(shared_folder / "server.git")
+    subprocess.run(["chown", "-R", f"{nobody.pw_uid}:{nobody.pw_gid}", str(repo)], check=True)
+    before = sorted(p.name for p in (repo / "hooks").iterdir())
+
+    # a Python the owner cannot reach (under a folder only root may enter)
+    hidden = tmp_path / "private"
+    hidden.mkdir(mode=0o700)
+    (hidden / "python").symlink_to(sys.executable)
+    monkeypatch.setattr(sys, "executable", str(hidden / "python"))
+    result = founder.run("hook", "install", str(repo))
+    assert result.exit_code == 1
+    assert (
+        f"nothing was installed: the repository's owner {nobody.pw_name} cannot run "
+        f"{hidden / 'python'}"
+    ) in result.stderr, result.stderr
+    assert sorted(p.name for p in (repo / "hooks").iterdir()) == before
+    assert head_ref(repo) == "refs/heads/master"
+
+
+def test_root_installs_with_a_python_the_owner_can_run(
+    founder: Office, shared_folder: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A dangwu in a place the repository's owner can read: installed by root, the
+    files are the owner's, the hooks run as the owner on a push, and where the owner
+    may not write the repository's dangwu/ folder, the hook keeps its cache in a folder
+    of its own and says so."""
+    nobody = other_account()
+    python = public_python(shared_folder)
+    repo = bare(shared_folder / "server.git")
+    subprocess.run(["chown", "-R", f"{nobody.pw_uid}:{nobody.pw_gid}", str(repo)], check=True)
+    monkeypatch.setattr(sys, "executable", str(python))
+    result = founder.run("hook", "install", "--lang", "en", str(repo))
+    assert result.exit_code == 0, result.output
+    assert f"The hooks run as {nobody.pw_name}, who owns the repository." in result.stdout
+    for hook in ("pre-receive", "post-receive"):
+        assert (repo / "hooks" / hook).stat().st_uid == nobody.pw_uid
+        assert str(python) in (repo / "hooks" / hook).read_text("utf-8")
+    assert head_ref(repo) == "refs/heads/main"
+    assert (repo / "dangwu").stat().st_uid == nobody.pw_uid
+
+    # the push, as the owner (a clone of theirs, their git)
+    clone = shared_folder / "clone"
+    founder.git("clone", "-q", str(founder.root), str(clone))
+    subprocess.run(["chown", "-R", f"{nobody.pw_uid}:{nobody.pw_gid}", str(clone)], check=True)
+    home = shared_folder / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[safe]\n\tdirectory = *\n", "utf-8")
+    subprocess.run(["chown", "-R", str(nobody.pw_uid), str(home)], check=True)
+    pushed = as_account(nobody, home, "git", "push", str(repo), "HEAD:refs/heads/main", cwd=clone)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "cannot keep the hook's cache" not in pushed.stderr
+
+    # a cache folder the account cannot write: the push is still judged, and it says so
+    assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo))
+    shutil.rmtree(repo / "dangwu")
+    (repo / "dangwu").mkdir(mode=0o755)  # root's
+    (clone / "records").mkdir()
+    (clone / "records" / "x.yaml").write_text("title: [\n", "utf-8")
+    git_in(clone, "add", "records")
+    git_in(clone, "-c", "user.name=x", "-c", "user.email=x@example.org", "commit", "-q",
+           "-m", "not a dangwu step")  # fmt: skip
+    subprocess.run(["chown", "-R", f"{nobody.pw_uid}:{nobody.pw_gid}", str(clone)], check=True)
+    pushed = as_account(nobody, home, "git", "push", str(repo), "HEAD:refs/heads/main", cwd=clone)
+    assert "remote: dangwu: cannot keep the hook's cache in" in pushed.stderr, pushed.stderr
+    assert "let the account that runs git own" in pushed.stderr
+    assert pushed.returncode == 1 and "[not-on-roster]" in pushed.stderr, pushed.stderr
+    assert list((repo / "dangwu").iterdir()) == []
+    digest = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
+    for folder in Path(tempfile.gettempdir()).glob(f"dangwu-hook-{nobody.pw_uid}-{digest}"):
+        shutil.rmtree(folder)
+
+
+def public_python(folder: Path) -> Path:
+    """A virtual environment with dangwu in a folder everyone can read, as an IT person
+    makes one for the server's git account: made from a Python of this version that
+    others can run (the tests' own may sit in a home only root may enter), seeing the
+    tests' packages."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for base in (Path(sys.base_prefix) / "bin" / version, Path("/usr/bin") / version):
+        if base.exists() and all(p.stat().st_mode & 0o005 == 0o005 for p in base.parents):
+            break
+    else:
+        pytest.skip(f"no {version} that other accounts can run (install Debian's {version})")
+    venv = folder / "venv"
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+
+    def purelib(interpreter: str | Path) -> Path:
+        script = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+        done = subprocess.run([str(interpreter), "-c", script], capture_output=True, text=True)
+        return Path(done.stdout.strip())
+
+    root = Path(__file__).resolve().parent.parent
+    (purelib(python) / "dangwu-tests.pth").write_text(
+        f"{root}\n{purelib(sys.executable)}\n", "utf-8"
+    )
+    return python
+
+
+# --- what git says when the server or the network says no -----------------------------------
+
+BOILERPLATE = (
+    "fatal: Could not read from remote repository.\n\n"
+    "Please make sure you have the correct access rights\nand the repository exists.\n"
+)
+SSH_URL = "ssh://git@127.0.0.1:2222/office"
+
+
+@pytest.mark.parametrize(
+    ("said", "url", "cause", "words"),
+    [
+        (
+            "No ED25519 host key is known for [127.0.0.1]:2222 and you have requested "
+            "strict checking.\nHost key verification failed.\n" + BOILERPLATE,
+            SSH_URL,
+            "host-key",
+            ("does not know the server 127.0.0.1", "ssh -p 2222 git@127.0.0.1"),
+        ),
+        (
+            "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
+            "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
+            "Host key for [127.0.0.1]:2222 has changed and you have requested strict "
+            "checking.\nHost key verification failed.\n" + BOILERPLATE,
+            SSH_URL,
+            "host-key-changed",
+            ("another machine", "ssh-keygen -R [127.0.0.1]:2222"),
+        ),
+        (
+            "git@127.0.0.1: Permission denied (publickey).\r\n" + BOILERPLATE,
+            "git@127.0.0.1:office",
+            "key-refused",
+            ("does not know your SSH key", "ssh-keygen -t ed25519"),
+        ),
+        (
+            "FATAL: W any office carol DENIED by fallthru\n(or you mis-spelled the reponame)\n"
+            + BOILERPLATE,
+            SSH_URL,
+            "denied",
+            ("(W any office carol DENIED by fallthru)",),
+        ),
+        (
+            "fatal: Authentication failed for 'http://127.0.0.1:8080/git/office.git/'\n",
+            "http://127.0.0.1:8080/git/office.git",
+            "password",
+            ("wants a user name and password", "credential.helper"),
+        ),
+        (
+            "fatal: could not read Username for 'http://127.0.0.1:8080': terminal prompts "
+            "disabled\n",
+            "http://127.0.0.1:8080/git/office.git",
+            "password",
+            ("wants a user name and password",),
+        ),
+        (
+            "fatal: unable to access 'https://git.example.org/office.git/': The requested "
+            "URL returned error: 403\n",
+            "https://git.example.org/office.git",
+            "forbidden",
+            ("refuses your account",),
+        ),
+        (
+            "fatal: repository 'http://127.0.0.1:8080/git/nothing.git/' not found\n",
+            "http://127.0.0.1:8080/git/nothing.git",
+            "not-found",
+            ("there is no repository at http://127.0.0.1:8080/git/nothing.git",),
+        ),
+        (
+            "fatal: '/srv/nowhere.git' does not appear to be a git repository\n" + BOILERPLATE,
+            "/srv/nowhere.git",
+            "not-found",
+            ("there is no repository at /srv/nowhere.git",),
+        ),
+        (
+            "ssh: connect to host 127.0.0.1 port 2222: Connection refused\n" + BOILERPLATE,
+            SSH_URL,
+            "unreachable",
+            ("127.0.0.1 cannot be reached (nothing answers there)",),
+        ),
+        (
+            "ssh: Could not resolve hostname git.office.invalid: Name or service not known\n"
+            + BOILERPLATE,
+            "git@git.office.invalid:office",
+            "unreachable",
+            ("git.office.invalid cannot be reached (its name is not known)",),
+        ),
+        (
+            "fatal: the remote end hung up unexpectedly\n" + BOILERPLATE,
+            SSH_URL,
+            "other",
+            ("the server could not be used: fatal: the remote end hung up unexpectedly",),
+        ),
+    ],
+)
+def test_a_network_failure_keeps_its_cause(said: str, url: str, cause: str, words: tuple):
+    failure = network.explain(said, url)
+    assert failure.cause == cause
+    told = f"{failure.message}\n{failure.hint}"
+    for word in words:
+        assert word in told, told
+    assert "and the repository exists" not in told
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ssh://git@host.example:2222/srv/office.git", ("host.example", "2222", "git", True)),
+        ("git@host.example:office.git", ("host.example", None, "git", True)),
+        ("host.example:office.git", ("host.example", None, None, True)),
+        ("https://u@host.example/office.git", ("host.example", None, "u", False)),
+        ("/srv/git/office.git", None),
+        ("file:///srv/git/office.git", None),
+        ("./office.git", None),
+    ],
+)
+def test_the_address_of_a_remote(url: str, expected: tuple | None):
+    where = network.address(url)
+    assert (where and (where.host, where.port, where.user, where.ssh)) == expected
+
+
+# --- on gitolite, over ssh ------------------------------------------------------------------
+
+STAFF = ["linht", "dumy", "hanzg", "zhoulx"]
+
+
+@pytest.fixture
+def on_gitolite(gitolite: Gitolite, founder: Office) -> tuple[Gitolite, str, Path]:
+    """The office on gitolite: a repository its staff may push to (gitolite accounts
+    named as their roster keys), dangwu's hooks installed by the office head, who
+    pushed the office there."""
+    path = gitolite.create_repo(writers=STAFF)
+    name = path.name.removesuffix(".git")
+    assert head_ref(path) == "refs/heads/master"
+    installed = ok(founder, "hook", "install", str(path), as_="linht").stdout
+    assert f"Installed {path / 'hooks' / 'pre-receive'}." in installed
+    assert "The server's HEAD names the office's branch, main." in installed
+    assert "GL_USER" in installed
+    ok(founder, "remote", "add", gitolite.url(name), as_="linht")
+    ok(founder, "sync", as_="linht", env=gitolite.user("linht").env)
+    assert server_head(path) == founder.head()
+    return gitolite, name, path
+
+
+def test_an_office_works_through_gitolite(on_gitolite: tuple[Gitolite, str, Path], tmp_path):
+    gitolite, name, path = on_gitolite
+    url = gitolite.url(name)
+
+    def clone(key: str) -> Office:
+        ok(Office(tmp_path), "clone", url, key, as_=key, env=gitolite.user(key).env)
+        return Office(tmp_path / key)
+
+    clerk, member = clone("dumy"), clone("zhoulx")
+    rid = drafted(clerk, "dumy", at(1, 9))
+    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
+    sent = ok(clerk, "sync", as_="dumy", now=at(1, 11), env=gitolite.user("dumy").env)
+    assert "2 commit(s) sent" in sent.stdout
+    ok(member, "sync", as_="zhoulx", now=at(2, 9), env=gitolite.user("zhoulx").env)
+    ok(member, "approve", rid, as_="zhoulx", now=at(2, 10))
+    ok(member, "sync", as_="zhoulx", now=at(2, 11), env=gitolite.user("zhoulx").env)
+    ok(clerk, "sync", as_="dumy", now=at(3, 9), env=gitolite.user("dumy").env)
+    ok(clerk, "publish", rid, as_="dumy", now=at(3, 10))
+    ok(clerk, "sync", as_="dumy", now=at(3, 11), env=gitolite.user("dumy").env)
+    assert server_head(path) == clerk.head()
+    assert json.loads(ok(clerk, "show", rid, "--json").stdout)["status"] == "published"
+    assert eventually(lambda: audited_head(path / "dangwu") == server_head(path))
+
+
+def test_gitolite_refuses_a_step_pushed_by_someone_else(
+    on_gitolite: tuple[Gitolite, str, Path], tmp_path: Path
+):
+    gitolite, name, path = on_gitolite
+    ok(Office(tmp_path), "clone", gitolite.url(name), "c", as_="dumy",
+       env=gitolite.user("dumy").env)  # fmt: skip
+    clerk = Office(tmp_path / "c")
+    rid = drafted(clerk, "dumy", at(1, 9))
+    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
+    ok(clerk, "sync", as_="dumy", now=at(1, 11), env=gitolite.user("dumy").env)
+    before = server_head(path)
+    # the clerk approves on the leader's behalf, as the leader, and pushes it
+    ok(clerk, "approve", rid, as_="hanzg", now=at(2, 9))
+    result = refused(
+        clerk,
+        "sync",
+        as_="dumy",
+        now=at(2, 10),
+        env=gitolite.user("dumy").env,
+        expect="the server refused what this clone sends",
+    )
+    # the server speaks the office's language
+    assert "dangwu: 拒绝接收 main：推送的 1 个提交中有 1 处违反党务公开规定" in result.stderr
+    assert "[not-the-pusher]" in result.stderr
+    assert "git reset --keep origin/main" in result.stderr
+    assert server_head(path) == before
+    clerk.git("reset", "-q", "--keep", "origin/main")
+    assert clerk.head() == before
+
+
+def test_a_server_account_other_than_the_roster_key(
+    on_gitolite: tuple[Gitolite, str, Path], founder: Office, tmp_path: Path
+):
+    gitolite, name, path = on_gitolite
+    gitolite.create_repo(name, writers=["xiaodu"])  # a second rule for the same repository
+    ok(founder, "roster", "set", "dumy", "--account", "xiaodu", as_="linht", now=at(1, 8))
+    ok(founder, "sync", as_="linht", now=at(1, 8), env=gitolite.user("linht").env)
+    xiaodu = gitolite.user("xiaodu").env
+    ok(Office(tmp_path), "clone", gitolite.url(name), "c", as_="dumy", env=xiaodu)
+    clerk = Office(tmp_path / "c")
+    drafted(clerk, "dumy", at(1, 9))
+    ok(clerk, "sync", as_="dumy", now=at(1, 10), env=xiaodu)
+    assert server_head(path) == clerk.head()
+    # the account named for dumy is xiaodu's now: the key 'dumy' no longer speaks for them
+    drafted(clerk, "dumy", at(1, 11), title="另一项制度")
+    result = clerk.run("sync", as_="dumy", now=at(1, 12), env=gitolite.user("dumy").env)
+    assert result.exit_code == 1 and "[not-the-pusher]" in result.stderr, result.output
+
+
+def test_sync_explains_an_unknown_host_and_an_unknown_key(
+    on_gitolite: tuple[Gitolite, str, Path], founder: Office
+):
+    gitolite, _name, _path = on_gitolite
+    for env, expect in (
+        (gitolite.stranger_env(host_known=False, key_known=True), "does not know the server"),
+        (gitolite.stranger_env(), "the server 127.0.0.1 does not know your SSH key"),
+    ):
+        result = refused(founder, "sync", as_="linht", env=env, expect=expect)
+        assert "and the repository exists" not in result.stderr
+
+
+def test_gitolite_repo_specific_hooks(founder: Office, tmp_path: Path):
+    """A server that keeps hooks in gitolite's LOCAL_CODE: dangwu's go there, and the
+    repository's conf names them; gitolite links them in and they judge pushes."""
+    with running_gitolite(tmp_path / "gl") as gitolite:
+        rc = gitolite.home / ".gitolite.rc"
+        text = rc.read_text("utf-8")
+        text = text.replace('# LOCAL_CODE                =>  "$ENV{HOME}/local",',
+                            'LOCAL_CODE                =>  "$ENV{HOME}/local",', 1)  # fmt: skip
+        text = text.replace("# 'repo-specific-hooks',", "'repo-specific-hooks',", 1)
+        rc.write_text(text, "utf-8")
+        (gitolite.home / "local" / "hooks" / "repo-specific").mkdir(parents=True)
+        path = gitolite.create_repo("office", writers=["linht"])
+        result = ok(founder, "hook", "install", str(path), as_="linht")
+        local = gitolite.home / "local" / "hooks" / "repo-specific"
+        assert f"Installed {local / 'dangwu-pre-receive'}." in result.stdout
+        assert "option hook.pre-receive  = dangwu-pre-receive" in result.stdout
+        assert not (path / "hooks" / "pre-receive").exists()
+        conf = gitolite.admin_clone / "conf" / "gitolite.conf"
+        with conf.open("a", encoding="utf-8") as out:
+            out.write(
+                "repo office\n    option hook.pre-receive = dangwu-pre-receive\n"
+                "    option hook.post-receive = dangwu-post-receive\n"
+            )
+        gitolite._publish("dangwu's hooks for office")
+        again = ok(founder, "hook", "install", str(path), as_="linht").stdout
+        assert "Still to do" not in again
+        linht = gitolite.user("linht").env
+        ok(founder, "remote", "add", gitolite.url("office"), as_="linht")
+        ok(founder, "sync", as_="linht", env=linht)
+        before = server_head(path)
+        (founder.root / "records").mkdir()
+        (founder.root / "records" / "x.yaml").write_text("title: [\n", "utf-8")
+        founder.git("add", "records")
+        founder.git("-c", "user.name=林海涛", "-c", "user.email=linht@example.org",
+                    "commit", "-qm", "by hand")  # fmt: skip
+        result = founder.run("sync", as_="linht", env=linht)
+        assert result.exit_code == 1 and "[unreadable]" in result.stderr, result.output
+        assert server_head(path) == before
+
+
+# --- over smart HTTP, behind nginx -------------------------------------------------------------
+
+
+def on_http(smart_http: SmartHttp, founder: Office, url: str | None = None) -> Path:
+    """The office behind nginx's basic auth, pushed there by the office head."""
+    for key in STAFF:
+        if key not in smart_http.users:
+            smart_http.add_user(key)
+    path = smart_http.create_repo("office")
+    ok(founder, "hook", "install", "--server", "http", "--lang", "en", str(path), as_="linht")
+    ok(founder, "remote", "add", url or smart_http.user("linht").url("office"), as_="linht")
+    return path
+
+
+def counting_askpass(folder: Path, user: str, password: str) -> tuple[Path, Path]:
+    """A GIT_ASKPASS that answers as ``user`` and writes down every question."""
+    asked = folder / "asked"
+    script = folder / "askpass"
+    script.write_text(
+        f"#!/bin/sh\necho \"$1\" >> '{asked}'\n"
+        f'case "$1" in Username*) echo {user};; *) echo {password};; esac\n',
+        "utf-8",
+    )
+    script.chmod(0o755)
+    return script, asked
+
+
+def test_sync_over_http_asks_for_the_password_once(
+    smart_http: SmartHttp, founder: Office, tmp_path: Path
+):
+    path = on_http(smart_http, founder, url=smart_http.url("office"))
+    script, asked = counting_askpass(tmp_path, "linht", smart_http.user("linht").password)
+    env = {"GIT_ASKPASS": str(script), "GIT_TERMINAL_PROMPT": "0"}
+    ok(founder, "sync", as_="linht", now=at(1, 8), env=env)
+    assert server_head(path) == founder.head()
+    drafted(founder, "linht", at(1, 9))
+    ok(founder, "sync", as_="linht", now=at(1, 10), env=env)
+    assert server_head(path) == founder.head()
+    # a fetch and a push each time, one question of each kind each time
+    questions = asked.read_text("utf-8").splitlines()
+    assert [q.split()[0] for q in questions] == ["Username", "Password"] * 2, questions
+    assert not list((founder.root / ".git" / "dangwu" / "credentials").glob("socket"))
+
+    # a wrong password: one clear line, nothing changed
+    drafted(founder, "linht", at(1, 11), title="另一项制度")
+    (tmp_path / "wrong").mkdir()
+    wrong, _asked = counting_askpass(tmp_path / "wrong", "linht", "not-it")
+    result = refused(
+        founder,
+        "sync",
+        as_="linht",
+        now=at(1, 12),
+        env={**env, "GIT_ASKPASS": str(wrong)},
+        expect="wants a user name and password, and did not get right ones",
+    )
+    assert "Traceback" not in result.output
+
+
+def test_two_clerks_syncing_at_once_both_land(
+    smart_http: SmartHttp, founder: Office, tmp_path: Path
+):
+    """Both pushes are judged against the same old head and reach the ref update
+    together (the server holds each until both are there); the one git refuses with
+    'cannot lock ref' is sent again by its sync, on top of the other."""
+    path = on_http(smart_http, founder)
+    ok(founder, "sync", as_="linht", now=at(1, 8))
+    hooks = path / "hooks"
+    (hooks / "pre-receive").rename(hooks / "dangwu-pre-receive")
+    barrier = tmp_path / "barrier"
+    (hooks / "pre-receive").write_text(
+        f"""#!/bin/sh
+input=$(cat)
+mkdir -p '{barrier}' && touch '{barrier}/'$$
+n=0
+while [ "$(ls '{barrier}' | wc -l)" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+printf '%s\\n' "$input" | exec '{hooks / "dangwu-pre-receive"}'
+""",
+        "utf-8",
+    )
+    (hooks / "pre-receive").chmod(0o755)
+
+    clones = {}
+    for key in ("dumy", "hexy"):
+        smart_http.users.get(key) or smart_http.add_user(key)
+        ok(Office(tmp_path), "clone", smart_http.user(key).url("office"), key, as_=key)
+        clones[key] = Office(tmp_path / key)
+    drafted(clones["dumy"], "dumy", at(2, 9))
+    drafted(clones["hexy"], "hexy", at(2, 9), title="党员教育管理制度")
+    env = {k: v for k, v in os.environ.items() if k != "DANGWU_LANG"}
+    syncs = {
+        key: subprocess.Popen(
+            [sys.executable, "-m", "dangwu", "sync"],
+            cwd=office.root,
+            env={
+                **env,
+                "DANGWU_LANG": "en",
+                "DANGWU_NOW": at(2, 10),
+                "GIT_AUTHOR_NAME": key,
+                "GIT_AUTHOR_EMAIL": f"{key}@example.org",
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for key, office in clones.items()
+    }
+    said = {key: p.communicate(timeout=120) for key, p in syncs.items()}
+    assert all(p.returncode == 0 for p in syncs.values()), said
+    assert len(list(barrier.iterdir())) == 3  # two that met, and the loser's second push
+    log = git_in(path, "log", "--format=%s", "-3").splitlines()
+    assert sorted(line.split(":")[0] for line in log[:2]) == ["new", "new"]
+    assert len({line for line in log[:2]}) == 2
