@@ -13,11 +13,12 @@ on stdin (``<old> <new> <ref>``), and judges every ref the push touches:
   by the server alone.
 
 Anything refused refuses the whole push, with dangwu's reasons shown to the pusher
-as ``remote:`` lines. The post-receive hook (``--after``) notes when the push's
-commits were received (``refs/notes/dangwu/received``) and takes up what the
-pre-receive found, so the server's own audit stands at the new head without reading
-history again; what is left (the first push after installing, git's commit-graph)
-is done by a process of its own (``--catch-up``) that nobody waits for. Nothing the
+as ``remote:`` lines. The post-receive hook (``--after``) returns at once; a process
+of its own, which nobody waits for, notes when the push's commits were received
+(``refs/notes/dangwu/received``), takes up what the pre-receive found, so the
+server's own audit stands at the new head without reading history again, and then
+does what is left (the first audit after installing, git's commit-graph; what
+``--catch-up`` does). Nothing the
 pusher's shell sets decides the outcome: the environment is rebuilt here, keeping
 only what git needs to see the pushed objects and the one variable through which the
 server names the pusher. The hook needs no home, and keeps its cache in the
@@ -34,7 +35,7 @@ import stat
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dangwu.audit import Pusher
@@ -102,9 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     updates = [(old, new, ref) for old, new, ref in lines]
     office, elsewhere = _office(repo)
     if "--after" in args:
-        return after(office, updates)
+        # taken before git stops waiting, held by the detached copy until the notes
+        # are written: the next push's pre-receive judges with this one's receipts
+        lock = _after_lock(office)
+        if not _detached():
+            return 0  # git, and the pusher, stop waiting here
+        return after(office, updates, lock)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
+    _wait_for_receipts(office)
     try:
         now = _clock(office, pushers_clock)
         refusals = judge(office, updates, account=account, known=variable is not None, now=now)
@@ -461,32 +468,90 @@ def _keep_receipts(
     target.write_text(json.dumps(data), "utf-8")
 
 
-def after(office: Office, updates: list[tuple[str, str, str]] | None = None) -> int:
+def _after_lock(office: Office) -> IO[str] | None:
+    """The post-receive's lock, taken (None when the state folder will not have it)."""
+    import fcntl
+
+    try:
+        office.state_dir.mkdir(exist_ok=True)
+        lock = (office.state_dir / "after.lock").open("a")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    except OSError:
+        return None
+    return lock
+
+
+def _wait_for_receipts(office: Office, seconds: float = 30) -> None:
+    """Wait while an earlier push's post-receive is writing its receipts."""
+    import fcntl
+    import time
+
+    try:
+        lock = (office.state_dir / "after.lock").open("a")
+    except OSError:
+        return
+    with lock:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    return  # judged without them: a receipt only ever narrows a window
+                time.sleep(0.01)
+
+
+def after(
+    office: Office, updates: list[tuple[str, str, str]] | None = None, lock: IO[str] | None = None
+) -> int:
     """post-receive: the push is in. Point HEAD at the office's branch if it points
     nowhere, note when the push's commits were received, and stand the server's own
     audit at the new head with what the pre-receive found, so the next push is judged
-    against what this one left. Whatever would make the pusher wait (an audit of the
-    whole history after installing, git's commit-graph) is left to :func:`catch_up`,
-    in a process of its own."""
+    against what this one left; then :func:`catch_up`. It runs detached from git (see
+    :func:`_detached`): what it would say goes nowhere, and a failure leaves the
+    next push to re-read what it must."""
     from dangwu import inspector
     from dangwu.errors import DangwuError
     from dangwu.gitstore import RECEIVED_NOTES, GitStore
 
     updates = updates or []
     try:
-        with GitStore(office.root, office.state_dir) as git:
-            if updates:
-                _speak_the_office_language(git, updates[0])
-            _point_head(git, updates)
-            _note_receipts(office, git, updates)
-            head = git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-            notes = git.try_run("rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}")
-        if head:
-            inspector.keep_range(office, head, notes)
-        _start_catching_up(office)
-    except DangwuError as exc:  # the push stands; the next one re-reads what it must
+        # one post-receive at a time: the notes ref and the audit's cache have one writer
+        with lock or _after_lock(office) or Path(os.devnull).open():
+            with GitStore(office.root, office.state_dir) as git:
+                if updates:
+                    _speak_the_office_language(git, updates[0])
+                _point_head(git, updates)
+                _note_receipts(office, git, updates)
+                head = git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+                notes = git.try_run(
+                    "rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}"
+                )
+            if head:
+                inspector.keep_range(office, head, notes)
+    except (DangwuError, OSError) as exc:  # the push stands; the next one re-reads what it must
         print(f"dangwu: {exc}", file=sys.stderr)
-    return 0
+        return 0
+    return catch_up(office.root, str(office.state) if office.state else None)
+
+
+def _detached() -> bool:
+    """Whether this is the copy of the post-receive that does its work. The hook forks;
+    the parent returns at once, so neither git nor the pusher waits for what follows
+    (notes, the audit's cache, the catch-up); the child lives in a session of its own,
+    holding none of git's pipes."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return True  # no second process: do the work while git waits
+    if pid:
+        return False
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    return True
 
 
 def _point_head(git: GitStore, updates: list[tuple[str, str, str]]) -> None:
@@ -499,28 +564,6 @@ def _point_head(git: GitStore, updates: list[tuple[str, str, str]]) -> None:
     pushed = [ref for _old, new, ref in updates if ref in heads and new != ZERO]
     if len(heads) == 1 and pushed == heads:
         git.run("symbolic-ref", "HEAD", heads[0])
-
-
-def _start_catching_up(office: Office) -> None:
-    """Leave what remains to a process nobody waits for: its output goes nowhere, it
-    runs in a session of its own, and git's wait for this hook ends now."""
-    import subprocess
-
-    command = [sys.executable, "-I", "-m", "dangwu.serverhook", "--catch-up"]
-    if office.state is not None:
-        command += ["--state", str(office.state)]
-    lang = os.environ.get("DANGWU_LANG")
-    if lang:
-        command += ["--lang", lang]
-    subprocess.Popen(
-        command,
-        cwd=office.root,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        close_fds=True,
-    )
 
 
 def catch_up(repo: Path, state: str | None) -> int:

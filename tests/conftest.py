@@ -7,6 +7,7 @@ session and copied for each test that needs it.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -86,6 +87,15 @@ def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's git config, identity or language."""
     isolate(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def settled(bare: Path) -> None:
+    """Wait until the server's post-receive, which runs on after the push returns, has
+    written its receipts and its audit (it holds this lock from before git returns)."""
+    lock = bare / "dangwu" / "after.lock"
+    if lock.exists():
+        with lock.open("a") as held:
+            fcntl.flock(held, fcntl.LOCK_SH)
 
 
 def identity_env(key: str | None) -> dict[str, str]:

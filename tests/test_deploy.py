@@ -18,10 +18,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Office, make_office
+from conftest import Office, make_office, settled
 from servers import Gitolite, SmartHttp, running_gitolite
 from steps import at, ok, refused
 
@@ -202,6 +203,7 @@ def test_a_repository_made_on_master_is_pointed_at_main_by_the_first_push(
     pushed = founder.run("sync", as_="linht")
     assert pushed.exit_code == 0, pushed.output
     assert "no commits yet" not in pushed.output
+    settled(repo)
     assert head_ref(repo) == "refs/heads/main"
     assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo))
 
@@ -231,12 +233,13 @@ def catching_up_held(repo: Path) -> Iterator[None]:
 
 
 def catch_ups(repo: Path) -> list[int]:
-    """The catch-up processes at work in ``repo``."""
+    """The post-receive and catch-up processes at work in ``repo``."""
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         with contextlib.suppress(OSError):
             argv = (proc / "cmdline").read_bytes().split(b"\0")
-            if b"--catch-up" in argv and (proc / "cwd").resolve() == repo.resolve():
+            working = b"--catch-up" in argv or b"--after" in argv
+            if working and (proc / "cwd").resolve() == repo.resolve():
                 found.append(int(proc.name))
     return found
 
@@ -259,8 +262,9 @@ def test_the_post_receive_stands_the_servers_audit_at_each_push_without_reading_
     state = repo / "dangwu"
     with catching_up_held(repo):
         ok(office, "sync", as_="linht", now=at(1, 8))
+        settled(repo)
         # the first push: nothing audited the whole history yet, and the post-receive
-        # did not do it while the pusher waited
+        # did not do it (the catch-up it went on to found the lock taken)
         assert audited_head(state) is None
     catch_up(repo)
     assert audited_head(state) == server_head(repo)
@@ -268,6 +272,7 @@ def test_the_post_receive_stands_the_servers_audit_at_each_push_without_reading_
         for hour in (9, 10):
             drafted(office, "linht", at(1, hour), title=f"制度{hour}")
             ok(office, "sync", as_="linht", now=at(1, hour))
+            settled(repo)
             # the pre-receive's findings, taken up by the post-receive: no catch-up ran
             assert audited_head(state) == server_head(repo) == office.head()
     first = ok(office, "audit", "--json").stdout
@@ -573,13 +578,30 @@ def test_the_address_of_a_remote(url: str, expected: tuple | None):
     assert (where and (where.host, where.port, where.user, where.ssh)) == expected
 
 
-# --- on gitolite, over ssh ------------------------------------------------------------------
+# --- on the servers offices run: gitolite over ssh, smart HTTP behind nginx ------------------
 
-STAFF = ["linht", "dumy", "hanzg", "zhoulx"]
+STAFF = ["linht", "dumy", "hanzg", "zhoulx", "hexy"]
+
+
+@dataclass
+class Hosted:
+    """The office on a real server: how each of its people reaches it."""
+
+    kind: str
+    path: Path  # the bare repository on the server
+    url: Callable[[str], str]  # the address, as the person with this roster key uses it
+    env: Callable[[str], dict[str, str]]  # and what their git needs besides
+
+    def sync(self, office: Office, key: str, now: str | None = None, **kw):
+        return office.run("sync", as_=key, now=now, env=self.env(key), **kw)
+
+    def clone(self, where: Path, key: str) -> Office:
+        ok(Office(where), "clone", self.url(key), key, as_=key, env=self.env(key))
+        return Office(where / key)
 
 
 @pytest.fixture
-def on_gitolite(gitolite: Gitolite, founder: Office) -> tuple[Gitolite, str, Path]:
+def on_gitolite(gitolite: Gitolite, founder: Office) -> Hosted:
     """The office on gitolite: a repository its staff may push to (gitolite accounts
     named as their roster keys), dangwu's hooks installed by the office head, who
     pushed the office there."""
@@ -590,47 +612,55 @@ def on_gitolite(gitolite: Gitolite, founder: Office) -> tuple[Gitolite, str, Pat
     assert f"Installed {path / 'hooks' / 'pre-receive'}." in installed
     assert "The server's HEAD names the office's branch, main." in installed
     assert "GL_USER" in installed
+    hosted = Hosted("gitolite", path, lambda _key: gitolite.url(name),
+                    lambda key: gitolite.user(key).env)  # fmt: skip
     ok(founder, "remote", "add", gitolite.url(name), as_="linht")
-    ok(founder, "sync", as_="linht", env=gitolite.user("linht").env)
+    ok(founder, "sync", as_="linht", env=hosted.env("linht"))
     assert server_head(path) == founder.head()
-    return gitolite, name, path
+    return hosted
 
 
-def test_an_office_works_through_gitolite(on_gitolite: tuple[Gitolite, str, Path], tmp_path):
-    gitolite, name, path = on_gitolite
-    url = gitolite.url(name)
+@pytest.fixture
+def on_http(smart_http: SmartHttp, founder: Office) -> Hosted:
+    """The office behind nginx's basic auth: each person's password in their URL."""
+    path = put_on_http(smart_http, founder)
+    hosted = Hosted("http", path, lambda key: smart_http.user(key).url("office"),
+                    lambda _key: {})  # fmt: skip
+    ok(founder, "sync", as_="linht")
+    assert server_head(path) == founder.head()
+    return hosted
 
-    def clone(key: str) -> Office:
-        ok(Office(tmp_path), "clone", url, key, as_=key, env=gitolite.user(key).env)
-        return Office(tmp_path / key)
 
-    clerk, member = clone("dumy"), clone("zhoulx")
+@pytest.fixture(params=["gitolite", "http"])
+def hosted(request: pytest.FixtureRequest) -> Hosted:
+    return request.getfixturevalue(f"on_{request.param}")
+
+
+def test_an_office_works_through_the_server(hosted: Hosted, tmp_path: Path):
+    clerk, member = hosted.clone(tmp_path, "dumy"), hosted.clone(tmp_path, "zhoulx")
     rid = drafted(clerk, "dumy", at(1, 9))
     ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
-    sent = ok(clerk, "sync", as_="dumy", now=at(1, 11), env=gitolite.user("dumy").env)
-    assert "2 commit(s) sent" in sent.stdout
-    ok(member, "sync", as_="zhoulx", now=at(2, 9), env=gitolite.user("zhoulx").env)
+    sent = hosted.sync(clerk, "dumy", at(1, 11))
+    assert sent.exit_code == 0 and "2 commit(s) sent" in sent.stdout, sent.output
+    assert hosted.sync(member, "zhoulx", at(2, 9)).exit_code == 0
     ok(member, "approve", rid, as_="zhoulx", now=at(2, 10))
-    ok(member, "sync", as_="zhoulx", now=at(2, 11), env=gitolite.user("zhoulx").env)
-    ok(clerk, "sync", as_="dumy", now=at(3, 9), env=gitolite.user("dumy").env)
+    assert hosted.sync(member, "zhoulx", at(2, 11)).exit_code == 0
+    arrived = hosted.sync(clerk, "dumy", at(3, 9))
+    assert f"周立新 (member)  approve  {rid}" in arrived.stdout, arrived.output
     ok(clerk, "publish", rid, as_="dumy", now=at(3, 10))
-    ok(clerk, "sync", as_="dumy", now=at(3, 11), env=gitolite.user("dumy").env)
-    assert server_head(path) == clerk.head()
+    assert hosted.sync(clerk, "dumy", at(3, 11)).exit_code == 0
+    assert server_head(hosted.path) == clerk.head()
     assert json.loads(ok(clerk, "show", rid, "--json").stdout)["status"] == "published"
-    assert eventually(lambda: audited_head(path / "dangwu") == server_head(path))
+    assert eventually(lambda: audited_head(hosted.path / "dangwu") == server_head(hosted.path))
+    ok(clerk, "audit")
 
 
-def test_gitolite_refuses_a_step_pushed_by_someone_else(
-    on_gitolite: tuple[Gitolite, str, Path], tmp_path: Path
-):
-    gitolite, name, path = on_gitolite
-    ok(Office(tmp_path), "clone", gitolite.url(name), "c", as_="dumy",
-       env=gitolite.user("dumy").env)  # fmt: skip
-    clerk = Office(tmp_path / "c")
+def test_a_step_pushed_by_someone_else_is_refused(hosted: Hosted, tmp_path: Path):
+    clerk = hosted.clone(tmp_path, "dumy")
     rid = drafted(clerk, "dumy", at(1, 9))
     ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
-    ok(clerk, "sync", as_="dumy", now=at(1, 11), env=gitolite.user("dumy").env)
-    before = server_head(path)
+    assert hosted.sync(clerk, "dumy", at(1, 11)).exit_code == 0
+    before = server_head(hosted.path)
     # the clerk approves on the leader's behalf, as the leader, and pushes it
     ok(clerk, "approve", rid, as_="hanzg", now=at(2, 9))
     result = refused(
@@ -638,22 +668,74 @@ def test_gitolite_refuses_a_step_pushed_by_someone_else(
         "sync",
         as_="dumy",
         now=at(2, 10),
-        env=gitolite.user("dumy").env,
+        env=hosted.env("dumy"),
         expect="the server refused what this clone sends",
     )
-    # the server speaks the office's language
-    assert "dangwu: 拒绝接收 main：推送的 1 个提交中有 1 处违反党务公开规定" in result.stderr
     assert "[not-the-pusher]" in result.stderr
+    # the server speaks the office's language (its hook was installed without --lang)
+    if hosted.kind == "gitolite":
+        assert "dangwu: 拒绝接收 main：推送的 1 个提交中有 1 处违反党务公开规定" in result.stderr
     assert "git reset --keep origin/main" in result.stderr
-    assert server_head(path) == before
+    assert server_head(hosted.path) == before
     clerk.git("reset", "-q", "--keep", "origin/main")
     assert clerk.head() == before
 
 
+def test_two_clerks_syncing_at_once_both_land(hosted: Hosted, tmp_path: Path):
+    """Both pushes are judged against the same old head and reach the ref update
+    together (the server holds each until both are there); the one git refuses with
+    'cannot lock ref' is sent again by its sync, on top of the other."""
+    hooks = hosted.path / "hooks"
+    (hooks / "pre-receive").rename(hooks / "dangwu-pre-receive")
+    barrier = tmp_path / "barrier"
+    (hooks / "pre-receive").write_text(
+        f"""#!/bin/sh
+input=$(cat)
+mkdir -p '{barrier}' && touch '{barrier}/'$$
+n=0
+while [ "$(ls '{barrier}' | wc -l)" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+printf '%s\\n' "$input" | exec '{hooks / "dangwu-pre-receive"}'
+""",
+        "utf-8",
+    )
+    (hooks / "pre-receive").chmod(0o755)
+    clones = {key: hosted.clone(tmp_path, key) for key in ("dumy", "hexy")}
+    drafted(clones["dumy"], "dumy", at(2, 9))
+    drafted(clones["hexy"], "hexy", at(2, 9), title="党员教育管理制度")
+    env = {k: v for k, v in os.environ.items() if k != "DANGWU_LANG"}
+    syncs = {
+        key: subprocess.Popen(
+            [sys.executable, "-m", "dangwu", "sync"],
+            cwd=office.root,
+            env={
+                **env,
+                **hosted.env(key),
+                "DANGWU_LANG": "en",
+                "DANGWU_NOW": at(2, 10),
+                "GIT_AUTHOR_NAME": key,
+                "GIT_AUTHOR_EMAIL": f"{key}@example.org",
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for key, office in clones.items()
+    }
+    said = {key: p.communicate(timeout=120) for key, p in syncs.items()}
+    assert all(p.returncode == 0 for p in syncs.values()), said
+    assert len(list(barrier.iterdir())) == 3  # two that met, and the loser's second push
+    log = git_in(hosted.path, "log", "--format=%s", "-2").splitlines()
+    assert [line.split(":")[0] for line in log] == ["new", "new"] and log[0] != log[1]
+
+
+# --- gitolite's own ways ----------------------------------------------------------------------
+
+
 def test_a_server_account_other_than_the_roster_key(
-    on_gitolite: tuple[Gitolite, str, Path], founder: Office, tmp_path: Path
+    on_gitolite: Hosted, gitolite: Gitolite, founder: Office, tmp_path: Path
 ):
-    gitolite, name, path = on_gitolite
+    path = on_gitolite.path
+    name = path.name.removesuffix(".git")
     gitolite.create_repo(name, writers=["xiaodu"])  # a second rule for the same repository
     ok(founder, "roster", "set", "dumy", "--account", "xiaodu", as_="linht", now=at(1, 8))
     ok(founder, "sync", as_="linht", now=at(1, 8), env=gitolite.user("linht").env)
@@ -670,9 +752,8 @@ def test_a_server_account_other_than_the_roster_key(
 
 
 def test_sync_explains_an_unknown_host_and_an_unknown_key(
-    on_gitolite: tuple[Gitolite, str, Path], founder: Office
+    on_gitolite: Hosted, gitolite: Gitolite, founder: Office
 ):
-    gitolite, _name, _path = on_gitolite
     for env, expect in (
         (gitolite.stranger_env(host_known=False, key_known=True), "does not know the server"),
         (gitolite.stranger_env(), "the server 127.0.0.1 does not know your SSH key"),
@@ -724,7 +805,7 @@ def test_gitolite_repo_specific_hooks(founder: Office, tmp_path: Path):
 # --- over smart HTTP, behind nginx -------------------------------------------------------------
 
 
-def on_http(smart_http: SmartHttp, founder: Office, url: str | None = None) -> Path:
+def put_on_http(smart_http: SmartHttp, founder: Office, url: str | None = None) -> Path:
     """The office behind nginx's basic auth, pushed there by the office head."""
     for key in STAFF:
         if key not in smart_http.users:
@@ -751,7 +832,7 @@ def counting_askpass(folder: Path, user: str, password: str) -> tuple[Path, Path
 def test_sync_over_http_asks_for_the_password_once(
     smart_http: SmartHttp, founder: Office, tmp_path: Path
 ):
-    path = on_http(smart_http, founder, url=smart_http.url("office"))
+    path = put_on_http(smart_http, founder, url=smart_http.url("office"))
     script, asked = counting_askpass(tmp_path, "linht", smart_http.user("linht").password)
     env = {"GIT_ASKPASS": str(script), "GIT_TERMINAL_PROMPT": "0"}
     ok(founder, "sync", as_="linht", now=at(1, 8), env=env)
@@ -777,59 +858,3 @@ def test_sync_over_http_asks_for_the_password_once(
         expect="wants a user name and password, and did not get right ones",
     )
     assert "Traceback" not in result.output
-
-
-def test_two_clerks_syncing_at_once_both_land(
-    smart_http: SmartHttp, founder: Office, tmp_path: Path
-):
-    """Both pushes are judged against the same old head and reach the ref update
-    together (the server holds each until both are there); the one git refuses with
-    'cannot lock ref' is sent again by its sync, on top of the other."""
-    path = on_http(smart_http, founder)
-    ok(founder, "sync", as_="linht", now=at(1, 8))
-    hooks = path / "hooks"
-    (hooks / "pre-receive").rename(hooks / "dangwu-pre-receive")
-    barrier = tmp_path / "barrier"
-    (hooks / "pre-receive").write_text(
-        f"""#!/bin/sh
-input=$(cat)
-mkdir -p '{barrier}' && touch '{barrier}/'$$
-n=0
-while [ "$(ls '{barrier}' | wc -l)" -lt 2 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
-printf '%s\\n' "$input" | exec '{hooks / "dangwu-pre-receive"}'
-""",
-        "utf-8",
-    )
-    (hooks / "pre-receive").chmod(0o755)
-
-    clones = {}
-    for key in ("dumy", "hexy"):
-        smart_http.users.get(key) or smart_http.add_user(key)
-        ok(Office(tmp_path), "clone", smart_http.user(key).url("office"), key, as_=key)
-        clones[key] = Office(tmp_path / key)
-    drafted(clones["dumy"], "dumy", at(2, 9))
-    drafted(clones["hexy"], "hexy", at(2, 9), title="党员教育管理制度")
-    env = {k: v for k, v in os.environ.items() if k != "DANGWU_LANG"}
-    syncs = {
-        key: subprocess.Popen(
-            [sys.executable, "-m", "dangwu", "sync"],
-            cwd=office.root,
-            env={
-                **env,
-                "DANGWU_LANG": "en",
-                "DANGWU_NOW": at(2, 10),
-                "GIT_AUTHOR_NAME": key,
-                "GIT_AUTHOR_EMAIL": f"{key}@example.org",
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for key, office in clones.items()
-    }
-    said = {key: p.communicate(timeout=120) for key, p in syncs.items()}
-    assert all(p.returncode == 0 for p in syncs.values()), said
-    assert len(list(barrier.iterdir())) == 3  # two that met, and the loser's second push
-    log = git_in(path, "log", "--format=%s", "-3").splitlines()
-    assert sorted(line.split(":")[0] for line in log[:2]) == ["new", "new"]
-    assert len({line for line in log[:2]}) == 2

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import Office, make_office
+from conftest import Office, make_office, settled
 from gitserver import smart_http
 from plaingit import (
     commit,
@@ -417,6 +417,7 @@ def test_the_server_notes_when_it_received_each_commit(case: Case):
     ok(case, "submit", rid, now=at(10, 6, 10))
     pushed = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 8, 15)})
     assert pushed.returncode == 0, pushed.stderr
+    settled(bare)
     for commit_id in git_in(bare, "rev-list", f"{case.b.head}..main").stdout.split():
         note = git_in(bare, "notes", "--ref=refs/notes/dangwu/received", "show", commit_id)
         assert note.stdout.startswith(f"received: {at(10, 8, 15)}"), note.stdout
@@ -1191,6 +1192,7 @@ def test_a_clone_brings_the_servers_receipts(case: Case, tmp_path: Path):
     rid = case.new("--summary", "摘要", "--body", "正文。", now=at(10, 6, 9))
     pushed = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 9)})
     assert pushed.returncode == 0, pushed.stderr
+    settled(bare)
     where = Office(tmp_path)
     ok(where, "clone", str(bare), str(tmp_path / "inspector"), as_="linht")
     notes = git_in(tmp_path / "inspector", "notes", "--ref=refs/notes/dangwu/received", "list")
@@ -1214,6 +1216,7 @@ def test_an_office_brings_its_past_to_an_empty_server(case: Case, tmp_path: Path
     git_in(bare, "config", "dangwu.rehearsal", "true")
     moved = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(12, 20)})
     assert moved.returncode == 0, moved.stderr
+    settled(bare)
     notes = git_in(bare, "notes", "--ref=refs/notes/dangwu/received", "list", check=False)
     assert notes.stdout.strip() == ""
     # and what it judges is judged: a tampered history is refused there too
