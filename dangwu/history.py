@@ -515,7 +515,11 @@ class Reader:
         asked for as soon as the log names them, parsed as they arrive, and each
         commit is handed on (to be judged) as soon as all it changed has been read.
         """
-        state: dict[str, str] = self.git.tree_blobs(start, list(RELEVANT)) if start else {}
+        # what each relevant path holds as the walk goes; a commit's own changes come
+        # with their old and new blobs, so only the settings are needed, until a merge
+        # asks for the whole tree of its first parent
+        state: dict[str, str] = self.git.tree_blobs(start, [SETTINGS_FILE]) if start else {}
+        whole = not start
         previous = start
         plan: list[_Planned] = []
         parser = VersionParser()
@@ -557,12 +561,16 @@ class Reader:
             for commit, raw_changes in self.git.history(revisions, idle=idle):
                 parent = commit.parents[0] if commit.parents else None
                 if parent != previous:
-                    state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
+                    state = self.git.tree_blobs(parent, [SETTINGS_FILE]) if parent else {}
+                    whole = not parent
                 settings_before = state.get(SETTINGS_FILE)
                 merge = len(commit.parents) > 1
                 unrelated = False
                 if merge:
+                    if not whole:
+                        state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
                     changes, unrelated = self._merge_changes(commit, state)
+                    whole = True
                 else:
                     changes = _changes(raw_changes, state)
                 blobs = [

@@ -128,8 +128,6 @@ def _office(repo: Path) -> tuple[Office, str | None]:
     """The office the server keeps, and where its hook keeps its working files: the
     repository's dangwu/ folder, or where its account can write (with the line that
     says so to the pusher, who tells whoever runs the server)."""
-    import tempfile
-
     from dangwu.i18n import _
     from dangwu.office import Office
 
@@ -145,6 +143,8 @@ def _office(repo: Path) -> tuple[Office, str | None]:
         reason = exc.strerror or type(exc).__name__
     # a folder of this account's own: made by it, for it alone (a folder another
     # account made there could hold a cache that lies)
+    import tempfile
+
     digest = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
     folder = Path(tempfile.gettempdir()) / f"dangwu-hook-{os.getuid()}-{digest}"
     try:

@@ -227,7 +227,13 @@ def _asking_once(office: Office, git: GitStore, url: str) -> Iterator[dict[str, 
     if where is None or where.ssh or git.config("credential.helper"):
         yield {}
         return
+    import shutil
+    import tempfile
+
     folder = office.state_dir / "credentials"
+    made = None
+    if len(str(folder / "socket")) > 100:  # a socket's path holds 108 bytes
+        folder = made = Path(tempfile.mkdtemp(prefix="dangwu-"))  # the owner's alone
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder.chmod(0o700)
     socket = folder / "socket"
@@ -239,6 +245,8 @@ def _asking_once(office: Office, git: GitStore, url: str) -> Iterator[dict[str, 
     finally:
         if socket.exists():
             git.attempt("credential-cache", f"--socket={socket}", "exit")
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def _integrate(
