@@ -28,6 +28,7 @@ folder of its own (and says so).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -101,14 +102,20 @@ def main(argv: list[str] | None = None) -> int:
     text = sys.stdin.read()
     lines = [line.split() for line in text.splitlines() if line.strip()]
     updates = [(old, new, ref) for old, new, ref in lines]
-    office, elsewhere = _office(repo)
     if "--after" in args:
         # taken before git stops waiting, held by the detached copy until the notes
-        # are written: the next push's pre-receive judges with this one's receipts
-        lock = _after_lock(office)
+        # are written: the next push's pre-receive judges with this one's receipts.
+        # The usual folder is found without loading the office (its imports are most
+        # of what the pusher would wait for here).
+        usual = repo / "dangwu"
+        if usual.is_dir() and os.access(usual, os.W_OK | os.X_OK):
+            lock = _after_lock(usual)
+        else:
+            lock = _after_lock(_office(repo)[0].state_dir)
         if not _detached():
             return 0  # git, and the pusher, stop waiting here
-        return after(office, updates, lock)
+        return after(_office(repo)[0], updates, lock)
+    office, elsewhere = _office(repo)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
     _wait_for_receipts(office)
@@ -154,6 +161,11 @@ def _office(repo: Path) -> tuple[Office, str | None]:
             raise PermissionError(folder)
     except OSError:
         folder = Path(tempfile.mkdtemp(prefix="dangwu-hook-"))
+    told = folder / "told"
+    if told.exists():
+        return Office(repo, bare=True, state=folder), None  # said once is enough
+    with contextlib.suppress(OSError):
+        told.write_bytes(b"")
     return Office(repo, bare=True, state=folder), _(
         "dangwu: cannot keep the hook's cache in {wanted} ({reason}); it keeps it in {folder} "
         "instead. Whoever runs the server: let the account that runs git own {wanted}"
@@ -468,13 +480,13 @@ def _keep_receipts(
     target.write_text(json.dumps(data), "utf-8")
 
 
-def _after_lock(office: Office) -> IO[str] | None:
+def _after_lock(state_dir: Path) -> IO[str] | None:
     """The post-receive's lock, taken (None when the state folder will not have it)."""
     import fcntl
 
     try:
-        office.state_dir.mkdir(exist_ok=True)
-        lock = (office.state_dir / "after.lock").open("a")
+        state_dir.mkdir(exist_ok=True)
+        lock = (state_dir / "after.lock").open("a")
         fcntl.flock(lock, fcntl.LOCK_EX)
     except OSError:
         return None
@@ -518,7 +530,7 @@ def after(
     updates = updates or []
     try:
         # one post-receive at a time: the notes ref and the audit's cache have one writer
-        with lock or _after_lock(office) or Path(os.devnull).open():
+        with lock or _after_lock(office.state_dir) or Path(os.devnull).open():
             with GitStore(office.root, office.state_dir) as git:
                 if updates:
                     _speak_the_office_language(git, updates[0])

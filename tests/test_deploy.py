@@ -426,6 +426,10 @@ def test_root_installs_with_a_python_the_owner_can_run(
     assert "let the account that runs git own" in pushed.stderr
     assert pushed.returncode == 1 and "[not-on-roster]" in pushed.stderr, pushed.stderr
     assert list((repo / "dangwu").iterdir()) == []
+    # said once: the next push is judged as well, without the warning again
+    pushed = as_account(nobody, home, "git", "push", str(repo), "HEAD:refs/heads/main", cwd=clone)
+    assert pushed.returncode == 1 and "[not-on-roster]" in pushed.stderr, pushed.stderr
+    assert "cannot keep the hook's cache" not in pushed.stderr
     digest = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
     for folder in Path(tempfile.gettempdir()).glob(f"dangwu-hook-{nobody.pw_uid}-{digest}"):
         shutil.rmtree(folder)
