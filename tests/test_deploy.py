@@ -879,3 +879,15 @@ def test_a_clone_in_a_deep_folder_is_asked_once_too(smart_http: SmartHttp, tmp_p
         "Password",
     ]
     assert set(Path(tempfile.gettempdir()).glob("dangwu-*")) <= before
+
+
+def test_clone_answers_in_the_offices_language(founder: Office, tmp_path: Path):
+    repo = bare(tmp_path / "server.git", "main")
+    ok(founder, "hook", "install", str(repo))
+    founder.git("push", "-q", str(repo), "HEAD:refs/heads/main")
+    # a clerk whose computer says nothing of a language (no DANGWU_LANG, LANG=C)
+    result = Office(tmp_path).run(
+        "clone", str(repo), "c", as_="dumy", env={"DANGWU_LANG": None, "LANG": "C.UTF-8"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "已将 江城市司法局 的公开档案库克隆到" in result.stdout, result.stdout
