@@ -62,17 +62,41 @@ def is_bare(path: Path) -> bool:
     return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
 
 
-def clone(url: str, target: Path) -> tuple[int, str]:
+def clone(url: str, target: Path, env: Mapping[str, str] | None = None) -> tuple[int, str]:
     """``git clone url target``: (exit status, what git said)."""
-
     done = subprocess.run(
         ["git", "clone", "--quiet", "--", url, str(target)],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},  # what network.explain reads
+        # in English: what network.explain reads
+        env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})},
     )
     return done.returncode, (done.stderr or done.stdout).strip()
+
+
+def has_credential_helper() -> bool:
+    """Whether git keeps passwords for this user (a credential.helper, outside any
+    repository)."""
+    done = subprocess.run(
+        ["git", "config", "--get-all", "credential.helper"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/",
+    )
+    return bool(done.stdout.strip())
+
+
+def forget_credentials(socket: Path) -> None:
+    """End the git credential-cache daemon listening on ``socket``, if one is."""
+    if socket.exists():
+        subprocess.run(
+            ["git", "credential-cache", f"--socket={socket}", "exit"],
+            capture_output=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def holds_ref(git_dir: Path, ref: str) -> bool:

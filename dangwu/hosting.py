@@ -79,30 +79,41 @@ def gitolite_home(path: Path) -> Path | None:
 
 
 def script(kind: str, language: str | None = None, *, after: bool = False) -> str:
-    """The hook as it is written on the server (``hook print`` shows it)."""
+    """The hook as it is written on the server (``hook print`` shows it); its comments
+    are in the hook's language."""
+    import textwrap
+
+    from dangwu import i18n
+
     if kind not in SERVERS:
         raise UsageError(_("--server must be one of {kinds}").format(kinds=", ".join(SERVERS)))
     if language not in (None, "en", "zh_CN"):
         raise UsageError(_("--lang must be en or zh_CN"))
     args = f" --server {kind}" + (f" --lang {language}" if language else "")
-    if after:
-        return f"""#!/bin/sh
-# {AFTER_MARK}, beside the {HOOK_MARK}; dangwu {__version__}.
-# Notes when the push's commits were received (refs/notes/dangwu/received) and keeps
-# the server's audit at its head, so the next push is judged quickly; never refuses.
-exec "{sys.executable}" -I -m dangwu.serverhook --after{args}
-"""
-    return f"""#!/bin/sh
-# {HOOK_MARK}; dangwu {__version__}.
-# Refuses a push that breaks the disclosure rules (every pushed commit is audited),
-# that rewrites or deletes history this server holds, that is dated ahead of this
-# server's clock, or that pushes anything but branches and tags.
-# It needs git and the Python below, with dangwu installed, runnable by the account
-# that runs git here. It runs in an environment of its own: nothing of the pusher's
-# shell decides what it accepts, except the variable through which a {kind} server
-# names the pusher.
-exec "{sys.executable}" -I -m dangwu.serverhook{args}
-"""
+    with i18n.speaking(language or i18n.language()):
+        if after:
+            first = f"# {AFTER_MARK}, beside the {HOOK_MARK}; dangwu {__version__}."
+            said = _(
+                "Returns at once; on its own, it then notes when the push's commits were "
+                "received (refs/notes/dangwu/received) and keeps the server's audit at its "
+                "head, so that the next push is judged quickly. It never refuses a push."
+            )
+            command = f'exec "{sys.executable}" -I -m dangwu.serverhook --after{args}'
+        else:
+            first = f"# {HOOK_MARK}; dangwu {__version__}."
+            said = _(
+                "Refuses a push that breaks the disclosure rules (every pushed commit is "
+                "audited), that rewrites or deletes history this server holds, that is dated "
+                "ahead of this server's clock, or that pushes anything but branches and tags. "
+                "It needs git and the Python below, with dangwu installed, runnable by the "
+                "account that runs git here. Nothing of the pusher's shell decides what it "
+                "accepts, except the variable through which a {kind} server names the pusher."
+            ).format(kind=kind)
+            command = f'exec "{sys.executable}" -I -m dangwu.serverhook{args}'
+    # 78 columns: a Chinese character takes two
+    lines = textwrap.wrap(said, 78 if said.isascii() else 38, break_on_hyphens=False)
+    comments = "\n".join(f"# {line}" for line in lines)
+    return f"#!/bin/sh\n{first}\n{comments}\n{command}\n"
 
 
 # --- installing ------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class Synced:
     kept: list[str] = field(default_factory=list)  # where dropped local versions were saved
     dropped: int = 0
     first_push: bool = False
+    server_said: list[str] = field(default_factory=list)  # dangwu's words from its hook
 
 
 # --- remotes -----------------------------------------------------------------------
@@ -103,7 +104,10 @@ def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> 
             )
         done = Synced(name, branch)
         url = git.config(f"remote.{name}.url") or name
-        with _asking_once(office, git, url) as env:
+        asking = _asking_once(
+            url, office.state_dir / "credentials", bool(git.config("credential.helper"))
+        )
+        with asking as env:
             _sync_rounds(office, git, name, branch, url, env, theirs, done)
     return done
 
@@ -158,6 +162,9 @@ def _sync_rounds(
         )
         if status == 0:
             done.sent += int(ahead)
+            # what the server's dangwu says of a push it took (its cache, say) is for
+            # whoever runs the server: the pusher passes it on
+            done.server_said += [line for line in _remote_lines(err) if line.startswith("dangwu:")]
             if git.config(f"branch.{branch}.remote") is None:
                 git.run("config", f"branch.{branch}.remote", name)
                 git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
@@ -218,33 +225,36 @@ def _fetch(git: GitStore, name: str, url: str, env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def _asking_once(office: Office, git: GitStore, url: str) -> Iterator[dict[str, str]]:
-    """A server that asks for a password asks once per sync, not at its fetch and its
-    push: where git keeps no password of its own (no credential helper), it holds the
-    one given in memory for this sync only (git's credential-cache, in a folder of
-    this clone's that only its owner may enter), and forgets it when the sync ends."""
-    where = network.address(url)
-    if where is None or where.ssh or git.config("credential.helper"):
-        yield {}
-        return
+def _asking_once(url: str, folder: Path | None, configured: bool) -> Iterator[dict[str, str]]:
+    """A server that asks for a password asks once per sync (or clone), not at each
+    of its fetches and pushes: where git keeps no password of its own (``configured``:
+    a credential helper is set), git's credential-cache holds the one given, in memory,
+    behind a socket in ``folder`` (or a private temporary folder), and forgets it when
+    the command ends."""
     import shutil
     import tempfile
 
-    folder = office.state_dir / "credentials"
+    from dangwu import gitstore
+
+    where = network.address(url)
+    if where is None or where.ssh or configured:
+        yield {}
+        return
     made = None
-    if len(str(folder / "socket")) > 100:  # a socket's path holds 108 bytes
+    if folder is None or len(str(folder / "socket")) > 100:  # a socket's path: 108 bytes
         folder = made = Path(tempfile.mkdtemp(prefix="dangwu-"))  # the owner's alone
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder.chmod(0o700)
     socket = folder / "socket"
-    helper = f"cache --timeout=600 --socket={socket}"
-    env = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "credential.helper"}
-    env["GIT_CONFIG_VALUE_0"] = helper
+    env = {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "credential.helper",
+        "GIT_CONFIG_VALUE_0": f"cache --timeout=600 --socket={socket}",
+    }
     try:
         yield env
     finally:
-        if socket.exists():
-            git.attempt("credential-cache", f"--socket={socket}", "exit")
+        gitstore.forget_credentials(socket)
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
 
@@ -447,12 +457,17 @@ def _dropping(tracking: str | None, unsent: int) -> str:
     ).format(tracking=tracking, n=unsent)
 
 
-def _server_says(err: str) -> str:
-    said = [
+def _remote_lines(err: str) -> list[str]:
+    """What the server's side said during a push (git's ``remote:`` lines)."""
+    return [
         line[len("remote: ") :].rstrip()
         for line in err.splitlines()
         if line.startswith("remote: ") and line[len("remote: ") :].strip()
     ]
+
+
+def _server_says(err: str) -> str:
+    said = _remote_lines(err)
     return "\n".join(said) if said else network.telling_line(err)
 
 
@@ -494,17 +509,20 @@ def clone(url: str, target: Path) -> Joined:
     target = target.absolute()
     if target.exists() and any(target.iterdir()):
         raise UsageError(_("{path} is not empty; give a new folder").format(path=target))
-    status, said = gitstore.clone(url, target)
-    if status != 0:
-        failure = network.explain(said, url)
-        raise GitError(
-            _("could not clone {url}: {why}").format(url=url, why=failure.message),
-            hint=failure.hint,
-        )
-    office = Office(target)
+    with _asking_once(url, None, gitstore.has_credential_helper()) as env:
+        status, said = gitstore.clone(url, target, env=env)
+        if status != 0:
+            failure = network.explain(said, url)
+            raise GitError(
+                _("could not clone {url}: {why}").format(url=url, why=failure.message),
+                hint=failure.hint,
+            )
+        office = Office(target)
+        with GitStore(target, office.state_dir) as git:
+            # the server's notes of when it received each commit: what windows count from
+            notes = "+refs/notes/dangwu/*:refs/notes/dangwu/*"
+            git.attempt("fetch", "--quiet", "origin", notes, env=env)
     with GitStore(target, office.state_dir) as git:
-        # the server's notes of when it received each commit: what windows count from
-        git.attempt("fetch", "--quiet", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
         if git.head() is None or git.blob("HEAD", SETTINGS_FILE) is None:
             raise DangwuError(
                 _("{url} is not a disclosure office: it has no dangwu.yaml").format(url=url),

@@ -891,3 +891,62 @@ def test_clone_answers_in_the_offices_language(founder: Office, tmp_path: Path):
     )
     assert result.exit_code == 0, result.output
     assert "已将 江城市司法局 的公开档案库克隆到" in result.stdout, result.stdout
+
+
+def test_clone_over_http_asks_for_the_password_once(
+    smart_http: SmartHttp, founder: Office, tmp_path: Path
+):
+    put_on_http(smart_http, founder)
+    ok(founder, "sync", as_="linht", now=at(1, 8))
+    smart_http.users.get("dumy") or smart_http.add_user("dumy")
+    script, asked = counting_askpass(tmp_path, "dumy", smart_http.user("dumy").password)
+    env = {"GIT_ASKPASS": str(script), "GIT_TERMINAL_PROMPT": "0"}
+    ok(Office(tmp_path), "clone", smart_http.url("office"), "c", as_="dumy", env=env)
+    assert [q.split()[0] for q in asked.read_text("utf-8").splitlines()] == [
+        "Username",
+        "Password",
+    ]
+    assert (tmp_path / "c" / "dangwu.yaml").exists()
+
+
+def test_what_the_server_says_of_a_push_it_took_is_passed_on(founder: Office, tmp_path: Path):
+    """A hook that cannot keep its cache where it should says so once; sync shows it
+    to the pusher, who passes it on."""
+    repo = bare(tmp_path / "server.git", "main")
+    ok(founder, "hook", "install", "--lang", "en", str(repo))
+    shutil.rmtree(repo / "dangwu")
+    (repo / "dangwu").write_text("not a folder\n", "utf-8")  # nobody can keep files there
+    ok(founder, "remote", "add", str(repo), as_="linht")
+    result = ok(founder, "sync", as_="linht", now=at(1, 8))
+    assert "the server said (pass it on to whoever runs it):" in result.stderr, result.output
+    assert f"dangwu: cannot keep the hook's cache in {repo / 'dangwu'}" in result.stderr
+    assert server_head(repo) == founder.head()
+    digest = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
+    for folder in Path(tempfile.gettempdir()).glob(f"dangwu-hook-{os.getuid()}-{digest}"):
+        settled_in(folder)
+        shutil.rmtree(folder)
+
+
+def settled_in(state: Path) -> None:
+    lock = state / "after.lock"
+    if lock.exists():
+        with lock.open("a") as held:
+            fcntl.flock(held, fcntl.LOCK_SH)
+    assert eventually(lambda: not list(state.glob("catch-up.lock")) or _free(state))
+
+
+def _free(state: Path) -> bool:
+    with (state / "catch-up.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+
+def test_hook_print_comments_in_the_hooks_language(office: Office):
+    chinese = ok(office, "hook", "print", "--lang", "zh_CN").stdout
+    assert "# 拒绝违反党务公开规定的推送" in chinese
+    assert "# dangwu pre-receive hook" in chinese  # the mark install looks for
+    english = ok(office, "hook", "print", "--lang", "en").stdout
+    assert "# Refuses a push that breaks the disclosure rules" in english

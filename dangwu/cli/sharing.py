@@ -137,6 +137,10 @@ def sync(
         )
     if not done.arrived and not done.sent:
         output.say(_("Up to date with {remote}.").format(remote=done.remote))
+    if done.server_said:
+        output.note(_("the server said (pass it on to whoever runs it):"))
+        for line in done.server_said:
+            output.note(f"  {line}")
     if done.violations:
         output.plain_error(
             _("warning: what arrived breaks the disclosure rules ({n}):").format(
