@@ -1,6 +1,6 @@
 """Build an office whose records have all been through the procedure, fast.
 
-Every version of every record is what dangwu's own rules (dangwu.workflow)
+Every version of every record is what dangwu's own rules (dangwu.rules.workflow)
 produce for that step, every commit carries the trailers dangwu writes, and
 the whole history goes into git with one ``git fast-import`` -- so a 50,000
 commit office takes about a minute instead of the hours the CLI would need.
@@ -23,8 +23,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dangwu import clock, records, workflow, yamlio  # noqa: E402
-from dangwu.office import parse_settings  # noqa: E402
+from dangwu import clock  # noqa: E402
+from dangwu.model.office import parse_settings  # noqa: E402
+from dangwu.rules import workflow  # noqa: E402
+from dangwu.store import records, yamlio  # noqa: E402
 
 CODES = {
     "mubiao-renwu": "MB",

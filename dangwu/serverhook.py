@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dangwu.audit import Pusher
-    from dangwu.gitstore import GitStore
-    from dangwu.office import Office, Settings
+    from dangwu.model.office import Office, Settings
+    from dangwu.rules.audit import Pusher
+    from dangwu.store.gitstore import GitStore
 
 ZERO = "0" * 40
 # what git gives a pre-receive hook so it can read the objects of the push
@@ -136,7 +136,7 @@ def _office(repo: Path) -> tuple[Office, str | None]:
     repository's dangwu/ folder, or where its account can write (with the line that
     says so to the pusher, who tells whoever runs the server)."""
     from dangwu.i18n import _
-    from dangwu.office import Office
+    from dangwu.model.office import Office
 
     office = Office(repo, bare=True)
     wanted = office.state_dir
@@ -176,7 +176,7 @@ def _clock(office: Office, pushers_clock: str | None) -> datetime:
     """The server's clock. A server set up for rehearsals (git config dangwu.rehearsal
     true, never on a real server) takes the pusher's DANGWU_NOW instead."""
     from dangwu import clock
-    from dangwu.gitstore import GitStore
+    from dangwu.store.gitstore import GitStore
 
     with GitStore(office.root, office.state_dir) as git:
         rehearsal = (git.config("dangwu.rehearsal") or "").lower() == "true"
@@ -200,8 +200,8 @@ def judge(
     """The reasons to refuse these ref updates (none: accept). ``known``: the server
     names the pusher (``account``, None if it did not say)."""
     from dangwu import clock
-    from dangwu.gitstore import GitStore
     from dangwu.i18n import _
+    from dangwu.store.gitstore import GitStore
 
     now = now or clock.now()
     out: list[str] = []
@@ -279,7 +279,7 @@ def _judge_branch(
     established: bool = True,
 ) -> tuple[list[str], bool]:
     """The reasons to refuse a branch's update, and whether the audit gave any."""
-    from dangwu import inspector
+    from dangwu.app import inspector
     from dangwu.errors import DangwuError
     from dangwu.i18n import _
 
@@ -337,8 +337,8 @@ def _judge_branch(
 
 def _settings(git: GitStore, commit: str) -> Settings | None:
     """The office settings the server holds at ``commit`` (None: none readable)."""
-    from dangwu import yamlio
-    from dangwu.office import SETTINGS_FILE, settings_from_data
+    from dangwu.model.office import SETTINGS_FILE, settings_from_data
+    from dangwu.store import yamlio
 
     raw = git.blob(commit, SETTINGS_FILE)
     if raw is None:
@@ -351,7 +351,7 @@ def _settings(git: GitStore, commit: str) -> Settings | None:
 
 def _pusher(account: str | None, settings: Settings | None) -> Pusher:
     """Who the server says pushes, and the roster person that account is."""
-    from dangwu.audit import Pusher
+    from dangwu.rules.audit import Pusher
 
     person = settings.person_by_account(account) if account and settings else None
     return Pusher(account or None, person)
@@ -367,7 +367,7 @@ def _future(
 ) -> list[str]:
     """Commits dated ahead of the server's clock: time runs forwards [SPEC 11]."""
     from dangwu.i18n import _
-    from dangwu.office import Rules
+    from dangwu.model.office import Rules
 
     skew = (settings.rules if settings else Rules()).clock_skew_minutes
     limit = now + timedelta(minutes=skew)
@@ -523,9 +523,9 @@ def after(
     against what this one left; then :func:`catch_up`. It runs detached from git (see
     :func:`_detached`): what it would say goes nowhere, and a failure leaves the
     next push to re-read what it must."""
-    from dangwu import inspector
+    from dangwu.app import inspector
     from dangwu.errors import DangwuError
-    from dangwu.gitstore import RECEIVED_NOTES, GitStore
+    from dangwu.store.gitstore import RECEIVED_NOTES, GitStore
 
     updates = updates or []
     try:
@@ -583,10 +583,10 @@ def catch_up(repo: Path, state: str | None) -> int:
     process at a time (a second finds the first at work and leaves it to it)."""
     import fcntl
 
-    from dangwu import inspector
+    from dangwu.app import inspector
     from dangwu.errors import DangwuError
-    from dangwu.gitstore import GitStore
-    from dangwu.office import Office
+    from dangwu.model.office import Office
+    from dangwu.store.gitstore import GitStore
 
     office = Office(repo, bare=True, state=Path(state) if state else None)
     try:
@@ -619,8 +619,8 @@ def catch_up(repo: Path, state: str | None) -> int:
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:
-    from dangwu.gitstore import RECEIVED_NOTES, Identity
-    from dangwu.history import receipt_note
+    from dangwu.store.gitstore import RECEIVED_NOTES, Identity
+    from dangwu.store.history import receipt_note
 
     pending = _receipt_file(office, updates)
     if not pending.exists():

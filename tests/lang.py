@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from dangwu.catalogue import CADENCES, CHANNELS, SCOPES
-from dangwu.office import ROLES
-from dangwu.records import CONTENT_FIELDS, TOOL_FIELDS
-from dangwu.workflow import STATUSES
+from dangwu.model.catalogue import CADENCES, CHANNELS, SCOPES
+from dangwu.model.office import ROLES
+from dangwu.rules.workflow import STATUSES
+from dangwu.store.records import CONTENT_FIELDS, TOOL_FIELDS
 
 # identifiers dangwu's files and options use, which stay as they are in Chinese:
 # record fields, statuses, roles, scopes, cadences and channels come from dangwu itself

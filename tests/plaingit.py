@@ -16,7 +16,7 @@ from typing import Any
 
 from conftest import DEFAULT_NOW, PEOPLE, Office, git
 
-from dangwu import records, yamlio
+from dangwu.store import records, yamlio
 
 
 def person(key: str) -> tuple[str, str]:

@@ -419,7 +419,7 @@ def _approval(by: str, content: str, when: str = TAMPER, signed: bool = False):
 
 def _approve(by: str, when: str = TAMPER, signed: bool = False):
     def change(data) -> None:
-        from dangwu import records
+        from dangwu.store import records
 
         put(data, "status", "approved")
         put(data, "approval", _approval(by, records.content_hash(dict(data)), when, signed))
@@ -497,7 +497,7 @@ def test_publish_step_of_content_that_differs_from_the_approved(honest: Honest, 
     commit(case, "dumy", "last-minute change", path, date=TAMPER)
 
     def publish(data) -> None:
-        from dangwu import records
+        from dangwu.store import records
 
         put(data, "status", "published")
         channels = list(data["channels"])

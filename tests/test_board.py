@@ -1324,7 +1324,7 @@ def test_an_office_template_overrides_the_shipped_one_by_name(
     result, path = render_board(small, tmp_path / "board", now=at("10-05"))
     (code,) = printed_codes(result)
     # the office's own page, and the policy that lets a browser fetch nothing for it
-    from dangwu.render import PAGE_POLICY
+    from dangwu.render.sheets import PAGE_POLICY
 
     assert path.read_text("utf-8") == f"{PAGE_POLICY}\n<p id=own>{UNIT}|{code};</p>\n"
     target = tmp_path / "b.md"
@@ -1537,6 +1537,6 @@ def test_without_weasyprint_the_pdf_extra_is_named(ver, tmp_path: Path):
     ],
 )
 def test_the_excerpt_is_the_summary_else_the_words_of_the_first_paragraph(record, shown):
-    from dangwu.render import excerpt
+    from dangwu.render.sheets import excerpt
 
     assert excerpt(record) == shown

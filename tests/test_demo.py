@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from conftest import ROOT, Office, git
 
-from dangwu import yamlio
-from dangwu.records import record_files
+from dangwu.store import yamlio
+from dangwu.store.records import record_files
 
 
 def sample():
@@ -144,7 +144,7 @@ def test_demo_has_opinions_and_reports_and_owes_what_they_imply(demo):
 def test_the_samples_approvals_and_publications_are_signed_by_their_people(demo):
     """The sample requires signing; the demo's people sign with keys made from fixed
     seeds, which the shipped roster lists, so every reader's demo is the same."""
-    from dangwu.demo import demo_key_pair
+    from dangwu.app.demo import demo_key_pair
 
     roster = yamlio.load((ROOT / "dangwu.yaml").read_text("utf-8")).data
     assert roster["rules"]["require_signing"] is True

@@ -26,7 +26,7 @@ from conftest import Office, make_office, settled
 from servers import Gitolite, SmartHttp, running_gitolite
 from steps import at, ok, refused
 
-from dangwu import network
+from dangwu.rules import network
 
 # --- helpers ----------------------------------------------------------------------------
 

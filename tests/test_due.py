@@ -16,8 +16,8 @@ import pytest
 from conftest import Office, commit_as
 from steps import answer, at, consulting, ok
 
-from dangwu.office import Rules
-from dangwu.workdays import Calendar
+from dangwu.model.office import Rules
+from dangwu.rules.workdays import Calendar
 
 
 def due(office: Office, *extra: str, now: str) -> list[dict]:

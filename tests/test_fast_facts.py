@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dangwu import yamlio
+from dangwu.store import yamlio
 
 KEYS = st.sampled_from(["by", "at", "content", "signed", "reason", "note", "group", "channels"])
 WORDS = st.text(alphabet="abc-_.@0123456789", min_size=1, max_size=8)
@@ -78,7 +78,8 @@ def test_the_audits_review_finds_as_many_as_the_live_review() -> None:
     counts them from the record's texts, the live review from the file: the same."""
     from conftest import ROOT
 
-    from dangwu import records, secrecy
+    from dangwu.rules import secrecy
+    from dangwu.store import records
 
     texts = [yamlio.read_bytes(ROOT / p) for p in records.record_files(ROOT)]
     texts.append(
@@ -112,7 +113,7 @@ def test_the_audits_review_finds_as_many_as_the_live_review() -> None:
 def test_a_file_is_cut_into_its_entries_the_quick_way_as_the_plain_way(
     lines: list, newline: bool, head: str
 ) -> None:
-    from dangwu.history import top_level_blocks
+    from dangwu.store.history import top_level_blocks
 
     text = head + "\n".join(a + b for a, b in lines) + ("\n" if newline else "")
     assert top_level_blocks(text) == entries_line_by_line(text)

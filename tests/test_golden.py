@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Office
 
-from dangwu.demo import build
+from dangwu.app.demo import build
 
 GOLDEN = Path(__file__).parent / "golden"
 FILES = {

@@ -9,7 +9,7 @@ import re
 import pytest
 from conftest import Office, commit_as
 
-from dangwu.pool import PARALLEL_FROM, fork_map
+from dangwu.store.pool import PARALLEL_FROM, fork_map
 
 MANY = PARALLEL_FROM + 20
 

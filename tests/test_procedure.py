@@ -30,7 +30,7 @@ from plaingit import (
     who,
 )
 
-from dangwu import records
+from dangwu.store import records
 
 
 def at(day: int, hour: int = 10, month: int = 10) -> str:

@@ -27,8 +27,8 @@ from conftest import SAMPLE_SETTINGS, Office, commit_as, git
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dangwu import records, yamlio
 from dangwu.resources import shipped
+from dangwu.store import records, yamlio
 
 TODAY = date(2026, 12, 20)
 NOW = "2026-12-20T12:00:00+08:00"

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 from conftest import ROOT
 
-from dangwu import records, yamlio
-from dangwu.secrecy import Finding, scan, scan_text
+from dangwu.rules.secrecy import Finding, scan, scan_text
+from dangwu.store import records, yamlio
 
 TODAY = date(2026, 10, 5)
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import PEOPLE, Office, make_office
 from steps import at, consulting, ok
 
-from dangwu.gitstore import is_bare
+from dangwu.store.gitstore import is_bare
 
 
 def git_in(path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

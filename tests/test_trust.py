@@ -864,7 +864,7 @@ def test_a_body_with_a_remote_image_fetches_nothing(case: Case, tmp_path: Path):
         server.shutdown()
         server.server_close()
     assert asked == [], asked  # nothing reached the server
-    from dangwu.render import remote_reference
+    from dangwu.render.sheets import remote_reference
 
     for name, text in texts.items():
         if name.endswith(".html"):
@@ -955,7 +955,7 @@ def test_an_office_template_that_fetches_from_elsewhere_is_refused(case: Case, t
     )
     ok(case, "board", "-o", str(out), now=at(10, 7))
     page = next(out.glob("board-*.html")).read_text("utf-8")
-    from dangwu.render import PAGE_POLICY
+    from dangwu.render.sheets import PAGE_POLICY
 
     assert PAGE_POLICY in page.split("</head>")[0]
 

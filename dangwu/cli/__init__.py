@@ -144,7 +144,7 @@ _register()
 
 
 def main() -> None:
-    from dangwu.gitstore import scrub_environment
+    from dangwu.store.gitstore import scrub_environment
 
     scrub_environment()
     try:

@@ -42,9 +42,9 @@ def log(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import inspector
-    from dangwu.office import ROLE_TITLES
-    from dangwu.workflow import STATUS_TITLES, STEP_TITLES
+    from dangwu.app import inspector
+    from dangwu.model.office import ROLE_TITLES
+    from dangwu.rules.workflow import STATUS_TITLES, STEP_TITLES
 
     entries = inspector.log(common.office(ctx), record=record_id, limit=limit)
     if as_json:
@@ -86,7 +86,7 @@ def audit(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import inspector
+    from dangwu.app import inspector
 
     bar = output.ProgressBar(_("auditing history"), threshold=2000)
     try:

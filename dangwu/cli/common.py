@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.i18n import _
-from dangwu.office import Office, find_office
+from dangwu.model.office import Office, find_office
 
 # Options several commands share, said once.
 AsJson = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]
@@ -25,11 +25,11 @@ def office(ctx: Any) -> Office:
     obj = ctx.find_root().obj or {}
     found = find_office(obj.get("repo"))
     if (found.state_dir / "journal.json").exists():
-        from dangwu.gitstore import recover_pending
+        from dangwu.store.gitstore import recover_pending
 
         recover_pending(found.root, found.state_dir)
     if (found.state_dir / "sync.json").exists():
-        from dangwu.sharing import recover_sync
+        from dangwu.app.sharing import recover_sync
 
         recover_sync(found)  # a sync killed in mid-rebase: put the clone back
     return found

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dangwu.office import Office
+    from dangwu.model.office import Office
 
 Candidates = list[tuple[str, str]]
 
 
 def _office() -> Office:
-    from dangwu.office import find_office
+    from dangwu.model.office import find_office
 
     repo = os.environ.get("DANGWU_REPO")
     return find_office(Path(repo) if repo else None)
@@ -31,7 +31,7 @@ def _quietly(lookup: Callable[[], Candidates]) -> Candidates:
 
 def record_ids(incomplete: str) -> Candidates:
     def lookup() -> Candidates:
-        from dangwu.records import record_files
+        from dangwu.store.records import record_files
 
         office = _office()
         ids = sorted(p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root))

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 def demo(
     directory: Annotated[Path, typer.Argument(metavar="DIR", help=_("A new, empty folder."))],
 ) -> None:
-    from dangwu.demo import build
+    from dangwu.app.demo import build
 
     built = build(directory)
     # from here on the sample office is there, and its language: setting counts

@@ -20,9 +20,10 @@ def register(app: typer.Typer) -> None:
 
 
 def doctor(ctx: typer.Context) -> None:
-    from dangwu import clock, doctor
+    from dangwu import clock
+    from dangwu.app import doctor
     from dangwu.errors import DangwuError
-    from dangwu.office import find_office
+    from dangwu.model.office import find_office
 
     repo = (ctx.find_root().obj or {}).get("repo")
     try:

@@ -11,7 +11,7 @@ from dangwu.cli import common, complete, output
 from dangwu.i18n import _, pair, term
 
 if TYPE_CHECKING:
-    from dangwu.keys import KeyReady
+    from dangwu.app.keys import KeyReady
 
 
 def register(app: typer.Typer) -> None:
@@ -91,8 +91,8 @@ def init(
         ),
     ] = None,
 ) -> None:
+    from dangwu.app.roster import init_office
     from dangwu.errors import UsageError
-    from dangwu.roster import init_office
 
     if not unit:
         raise UsageError(_("missing --unit: the name of the unit, e.g. --unit 江城市司法局"))
@@ -162,7 +162,7 @@ def key(
 ) -> None:
     import sys
 
-    from dangwu.keys import set_up
+    from dangwu.app.keys import set_up
 
     say_key(set_up(common.office(ctx), file=file, interactive=file is None and sys.stdin.isatty()))
 
@@ -230,7 +230,7 @@ def roster_set(
     signing_key: _SigningKey = None,
     account: _Account = None,
 ) -> None:
-    from dangwu.roster import change_person
+    from dangwu.app.roster import change_person
 
     person, changes = change_person(
         common.office(ctx), key=key, title=title, signing_key=signing_key, account=account
@@ -261,7 +261,7 @@ def roster_add(
     signing_key: _SigningKey = None,
     account: _Account = None,
 ) -> None:
-    from dangwu.roster import add_person
+    from dangwu.app.roster import add_person
 
     person = add_person(
         common.office(ctx),
@@ -273,7 +273,7 @@ def roster_add(
         signing_key=signing_key,
         account=account,
     )
-    from dangwu.office import ROLE_TITLES
+    from dangwu.model.office import ROLE_TITLES
 
     line = _("Added {key} ({name}) as {roles}.").format(
         key=person.key,
@@ -290,7 +290,7 @@ def roster_list(
     ctx: typer.Context,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.office import ROLE_TITLES
+    from dangwu.model.office import ROLE_TITLES
 
     settings = common.office(ctx).settings
     people = list(settings.roster.values())
@@ -335,7 +335,7 @@ def roster_remove(
         typer.Argument(help=_("Roster key of the person."), autocompletion=complete.roster_keys),
     ],
 ) -> None:
-    from dangwu.roster import remove_person
+    from dangwu.app.roster import remove_person
 
     person = remove_person(common.office(ctx), key=key)
     output.say(

@@ -12,11 +12,11 @@ import typer
 
 from dangwu.cli import common, complete, output
 from dangwu.i18n import _, names, ngettext, pair
-from dangwu.workflow import OUTCOME_TITLES
+from dangwu.rules.workflow import OUTCOME_TITLES
 
 if TYPE_CHECKING:
-    from dangwu.catalogue import Catalogue, Category
-    from dangwu.office import Office
+    from dangwu.model.catalogue import Catalogue, Category
+    from dangwu.model.office import Office
 
 
 def register(app: typer.Typer) -> None:
@@ -78,7 +78,7 @@ def catalogue(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES
+    from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
 
     cat = _catalogue(ctx)
     chosen = [cat.category(category)] if category else list(cat)
@@ -132,9 +132,9 @@ def _catalogue(ctx: typer.Context) -> Catalogue:
     try:
         return common.office(ctx).catalogue
     except NotAnOffice:
-        from dangwu import yamlio
-        from dangwu.catalogue import from_data
+        from dangwu.model.catalogue import from_data
         from dangwu.resources import shipped
+        from dangwu.store import yamlio
 
         path = shipped("schemas", "catalogue.yaml")
         return from_data(yamlio.load(path.read_text(encoding="utf-8")).data, path)
@@ -251,7 +251,7 @@ def new(
         bool, typer.Option("--json", help=_('Print {"id": ..., "path": ...}.'))
     ] = False,
 ) -> None:
-    from dangwu import drafting
+    from dangwu.app import drafting
     from dangwu.errors import UsageError
 
     office = common.office(ctx)
@@ -315,8 +315,8 @@ def new(
 
 
 def _read_body(path: Path) -> str:
-    from dangwu import yamlio
     from dangwu.errors import UsageError
+    from dangwu.store import yamlio
 
     try:
         if str(path) == "-":
@@ -352,7 +352,7 @@ def show(
     ],
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import records
+    from dangwu.store import records
 
     office = common.office(ctx)
     record = records.find(office, record_id)
@@ -360,13 +360,13 @@ def show(
         output.emit_json({"path": record.relpath, **record.data})
         return
     closes = None
-    from dangwu.gitstore import RECEIVED_NOTES, holds_ref
+    from dangwu.store.gitstore import RECEIVED_NOTES, holds_ref
 
     # a window the server received late closes later than the file says [SPEC 11]
     if isinstance(record.data.get("consultation"), dict) and holds_ref(
         office.git_dir, RECEIVED_NOTES
     ):
-        from dangwu.procedure import comment_closes
+        from dangwu.app.procedure import comment_closes
 
         closes = comment_closes(office, record)
     _render_record(office, record.relpath, record.data, closes)
@@ -375,7 +375,7 @@ def show(
 def _render_record(
     office: Office, relpath: str, data: dict[str, Any], closes: date | None = None
 ) -> None:
-    from dangwu.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES
+    from dangwu.model.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES
 
     settings = office.settings
     category = office.catalogue.by_slug(str(data.get("category")))
@@ -508,7 +508,7 @@ def list_records(
     period: Annotated[str | None, typer.Option("--period", help=_("Quarter, e.g. 2026Q3."))] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import listing
+    from dangwu.app import listing
 
     office = common.office(ctx)
     bar = output.ProgressBar(_("reading records"))
@@ -569,7 +569,7 @@ def validate_cmd(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import listing
+    from dangwu.app import listing
 
     office = common.office(ctx)
     bar = output.ProgressBar(_("checking records"))
@@ -619,7 +619,9 @@ def edit(
         typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
     ],
 ) -> None:
-    from dangwu import drafting, editor, records, workflow
+    from dangwu.app import drafting
+    from dangwu.rules import workflow
+    from dangwu.store import editor, records
 
     office = common.office(ctx)
     record = records.find(office, record_id)
@@ -637,8 +639,9 @@ def edit(
 
 def _edit_until_valid(office: Office, record: Any) -> str | None:
     """Open the editor until the text validates; None when nothing changed."""
-    from dangwu import drafting, editor, yamlio
+    from dangwu.app import drafting
     from dangwu.errors import DangwuError, InvalidFiles
+    from dangwu.store import editor, yamlio
 
     record_id = str(record.data.get("id"))
     path, resumed = editor.start(office, record_id, record.raw)
@@ -682,7 +685,7 @@ def set_cmd(
         list[str], typer.Argument(metavar="FIELD=VALUE...", help=_("Fields to change."))
     ],
 ) -> None:
-    from dangwu import drafting
+    from dangwu.app import drafting
 
     parsed = [drafting.Assignment.parse(a) for a in assignments]
     written = drafting.set_fields(common.office(ctx), record_id, parsed)

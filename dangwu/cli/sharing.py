@@ -72,7 +72,7 @@ def remote_add(
     url: Annotated[str, typer.Argument(metavar="URL", help=_("The server's address."))],
     name: Annotated[str, typer.Option("--name", help=_("The remote's name."))] = "origin",
 ) -> None:
-    from dangwu import sharing
+    from dangwu.app import sharing
 
     sharing.add_remote(common.office(ctx), url, name)
     output.say(_("Added the server '{name}': {url}. Next: dangwu sync").format(name=name, url=url))
@@ -94,9 +94,9 @@ def sync(
         ),
     ] = False,
 ) -> None:
-    from dangwu import sharing
-    from dangwu.office import ROLE_TITLES
-    from dangwu.workflow import STATUS_TITLES, STEP_TITLES
+    from dangwu.app import sharing
+    from dangwu.model.office import ROLE_TITLES
+    from dangwu.rules.workflow import STATUS_TITLES, STEP_TITLES
 
     done = sharing.sync(common.office(ctx), remote=remote, theirs=theirs)
     if done.arrived:
@@ -186,7 +186,7 @@ def hook_install(
         ),
     ] = None,
 ) -> None:
-    from dangwu import hosting
+    from dangwu.app import hosting
 
     installed = hosting.install(path, kind=server, language=lang, force=force, branch=branch)
     for hook in installed.hooks:
@@ -243,7 +243,7 @@ def hook_print(
         bool, typer.Option("--after", help=_("The post-receive hook, not the pre-receive."))
     ] = False,
 ) -> None:
-    from dangwu import hosting
+    from dangwu.app import hosting
 
     typer.echo(hosting.script(server, lang, after=after), nl=False)
 
@@ -252,8 +252,8 @@ def clone(
     url: Annotated[str, typer.Argument(metavar="URL", help=_("The office's server address."))],
     directory: Annotated[Path, typer.Argument(metavar="DIR", help=_("A new folder."))],
 ) -> None:
-    from dangwu import sharing
-    from dangwu.office import ROLE_TITLES
+    from dangwu.app import sharing
+    from dangwu.model.office import ROLE_TITLES
 
     joined = sharing.clone(url, directory)
     output.say(
@@ -284,14 +284,14 @@ def clone(
     if joined.needs_key:
         import sys
 
-        from dangwu.office import Office
+        from dangwu.model.office import Office
 
         if sys.stdin.isatty() and typer.confirm(
             _("The office requires signed approvals and publications. Make your key now?"),
             default=True,
         ):
+            from dangwu.app.keys import set_up
             from dangwu.cli.office import say_key
-            from dangwu.keys import set_up
 
             say_key(set_up(Office(joined.root), interactive=True))
         else:

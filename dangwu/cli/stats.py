@@ -35,8 +35,9 @@ def stats(
     out: common.Output = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import inspector, printing
-    from dangwu.catalogue import CADENCE_TITLES, SCOPE_TITLES
+    from dangwu.app import inspector
+    from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
+    from dangwu.render import printing
 
     office = common.office(ctx)
     stated = inspector.stats(office, year=year, period=period)

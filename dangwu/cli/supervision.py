@@ -87,8 +87,8 @@ def due(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import inspector
-    from dangwu.due import KIND_TITLES, RULES
+    from dangwu.app import inspector
+    from dangwu.rules.due import KIND_TITLES, RULES
 
     office = common.office(ctx)
     found, problems = inspector.due(office, on=common.day("--on", on))
@@ -190,7 +190,7 @@ def feedback_add(
         typer.Option("--received", help=_("The day it was given (default: today).")),
     ] = None,
 ) -> None:
-    from dangwu import supervision
+    from dangwu.app import supervision
 
     done = supervision.add_feedback(
         common.office(ctx),
@@ -212,7 +212,8 @@ def feedback_list(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import records, supervision
+    from dangwu.app import supervision
+    from dangwu.store import records
 
     office = common.office(ctx)
     wanted = records.find(office, record_id).data.get("id") if record_id else None
@@ -274,7 +275,7 @@ def report_new(
         typer.Option("--received", help=_("The day it came in (default: today).")),
     ] = None,
 ) -> None:
-    from dangwu import supervision
+    from dangwu.app import supervision
 
     done = supervision.new_report(
         common.office(ctx),
@@ -290,7 +291,7 @@ def report_new(
 
 
 def _reports(office: Any) -> list[Any]:
-    from dangwu import supervision
+    from dangwu.app import supervision
 
     reports, _opinions, problems = supervision.read_all(
         supervision.working_tree(office), office.root
@@ -307,7 +308,7 @@ def report_list(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON (without names)."))] = False,
 ) -> None:
-    from dangwu.workdays import Calendar
+    from dangwu.rules.workdays import Calendar
 
     office = common.office(ctx)
     calendar = Calendar(office.settings.rules)
@@ -365,7 +366,7 @@ def report_show(
     ],
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu import supervision
+    from dangwu.app import supervision
 
     office = common.office(ctx)
     report, _text = supervision.find_report(office, number)
@@ -409,7 +410,7 @@ def report_show(
             )
         )
     elif report.real_name:
-        from dangwu.workdays import Calendar
+        from dangwu.rules.workdays import Calendar
 
         rules = office.settings.rules
         due = Calendar(rules).deadline(report.received, rules.report_answer_days)
@@ -443,7 +444,7 @@ def report_answer(
         typer.Option("--on", help=_("The day the reporter was told (default: today).")),
     ] = None,
 ) -> None:
-    from dangwu import supervision
+    from dangwu.app import supervision
 
     done = supervision.answer_report(
         common.office(ctx), number, text=text, notified=notified, on=common.day("--on", on)

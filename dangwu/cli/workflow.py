@@ -10,7 +10,7 @@ from dangwu.cli import common, complete, output
 from dangwu.i18n import _, pair
 
 if TYPE_CHECKING:
-    from dangwu.procedure import Done
+    from dangwu.app.procedure import Done
 
 ID = Annotated[
     str,
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _done(done: Done) -> None:
-    from dangwu.workflow import STATUS_TITLES
+    from dangwu.rules.workflow import STATUS_TITLES
 
     before = f"{pair(STATUS_TITLES[done.before])}"
     after = f"{pair(STATUS_TITLES[done.after])}"
@@ -91,7 +91,8 @@ def _findings(relpath: str, findings: list[Any], *, stream: Any = None) -> None:
 
 
 def submit(ctx: typer.Context, record_id: ID) -> None:
-    from dangwu import procedure, records
+    from dangwu.app import procedure
+    from dangwu.store import records
 
     office = common.office(ctx)
     done = procedure.submit(office, record_id)
@@ -127,7 +128,7 @@ def decide(
     ],
     note: Annotated[str | None, typer.Option("--note", help=_("A line for the minutes."))] = None,
 ) -> None:
-    from dangwu import procedure
+    from dangwu.app import procedure
 
     day = common.day("--meeting", meeting)
     assert day is not None  # the option is required
@@ -154,7 +155,7 @@ def approve(
         typer.Option("--override", help=_("Approve despite secrecy findings, for this reason.")),
     ] = None,
 ) -> None:
-    from dangwu import procedure
+    from dangwu.app import procedure
 
     office = common.office(ctx)
     done = procedure.approve(office, record_id, sign=sign, override=override)
@@ -166,7 +167,7 @@ def reject(
     record_id: ID,
     reason: Annotated[str, typer.Option("--reason", help=_("Why it goes back."))],
 ) -> None:
-    from dangwu import procedure
+    from dangwu.app import procedure
 
     _done(procedure.reject(common.office(ctx), record_id, reason=reason))
 
@@ -190,7 +191,7 @@ def publish(
         ),
     ] = None,
 ) -> None:
-    from dangwu import procedure
+    from dangwu.app import procedure
 
     _done(
         procedure.publish(
@@ -208,7 +209,7 @@ def withdraw(
     record_id: ID,
     reason: Annotated[str, typer.Option("--reason", help=_("Why it is taken down."))],
 ) -> None:
-    from dangwu import procedure
+    from dangwu.app import procedure
 
     _done(procedure.withdraw(common.office(ctx), record_id, reason=reason))
 
@@ -220,7 +221,7 @@ def check(
 ) -> None:
     import sys
 
-    from dangwu import procedure
+    from dangwu.app import procedure
 
     record, findings = procedure.check(common.office(ctx), record_id)
     if as_json:

@@ -1,0 +1,1 @@
+"""Use cases: one function per command, orchestrating rules and the store."""

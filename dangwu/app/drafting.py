@@ -1,0 +1,490 @@
+"""Writing record content: ``new``, ``set`` and ``edit`` [seed 四1, 四3]."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dangwu.check import validate
+from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
+from dangwu.i18n import _
+from dangwu.model.catalogue import CADENCES, CHANNELS, INTERNAL_CHANNELS, SCOPES, one_of, suggest
+from dangwu.model.office import Office
+from dangwu.rules import workflow
+from dangwu.store import records, yamlio
+from dangwu.store.acting import Act, acting, message
+
+TEXT_FIELDS = ("title", "summary", "body")
+LIST_FIELDS = ("channels", "attachments")
+BOOL_FIELDS = ("major", "pre_disclosure")
+FIXED_FIELDS = ("id", "category")
+SETTABLE = tuple(f for f in records.CONTENT_FIELDS if f not in FIXED_FIELDS)
+_TRUE = {"true", "yes", "y", "1", "on", "是"}
+_FALSE = {"false", "no", "n", "0", "off", "否"}
+
+
+@dataclass
+class NewRecord:
+    category: str
+    item: str
+    title: str
+    summary: str | None = None
+    body: str | None = None
+    scope: str | None = None
+    cadence: str | None = None
+    channels: Sequence[str] = ()
+    period: str | None = None
+    event_date: str | None = None
+    follows: str | None = None
+    final: bool = False
+    major: bool = False
+    pre_disclosure: bool = False
+    attachments: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass
+class Written:
+    record_id: str
+    relpath: str
+    commit: str | None
+    changes: list[str] = field(default_factory=list)
+
+
+def check_new(spec: NewRecord) -> None:
+    """Check the values a person typed, naming the option that is wrong."""
+    if not spec.title.strip():
+        raise UsageError(_("--title must not be empty"))
+    if any(breaker in spec.title for breaker in "\n\r\u2028\u2029\x85"):
+        raise UsageError(_("--title must be a single line"))
+    if spec.scope:
+        one_of("--scope", spec.scope, SCOPES)
+    if spec.cadence:
+        one_of("--cadence", spec.cadence, CADENCES)
+    for channel in spec.channels:
+        one_of("--channel", channel, CHANNELS)
+    if spec.period is not None and not re.fullmatch(r"\d{4}Q[1-4]", spec.period):
+        raise UsageError(
+            _("--period: '{value}' is not a quarter; write it like 2026Q3").format(
+                value=spec.period
+            )
+        )
+    if spec.event_date is not None and not validate.is_date(spec.event_date):
+        raise UsageError(
+            _("--event-date: '{value}' is not a real date (YYYY-MM-DD)").format(
+                value=spec.event_date
+            )
+        )
+    if spec.follows is not None:
+        records.parse_id(spec.follows)
+    for attachment in spec.attachments:
+        reason = validate.unsafe_attachment(attachment)
+        if reason:
+            raise UsageError(f"--attach: {reason}")
+
+
+def create(office: Office, spec: NewRecord) -> Written:
+    """Draft a new record and commit it; the office proposes content, form and time limit."""
+    check_new(spec)
+    catalogue = office.catalogue
+    category = catalogue.category(spec.category)
+    item = category.item(spec.item)
+    scope = spec.scope or item.scope
+    cadence = spec.cadence or item.cadence
+    with acting(office, "create") as act:
+        channels = tuple(spec.channels) or act.settings.channels_for(scope)
+        if scope == "internal":
+            public = [c for c in channels if c not in INTERNAL_CHANNELS]
+            if public:
+                raise RuleViolation(
+                    _("--channel {channel} is a public channel, but the record is internal").format(
+                        channel=public[0]
+                    ),
+                    hint=_(
+                        "an internal record may use only {channels}; or give --scope public"
+                    ).format(channels=", ".join(INTERNAL_CHANNELS)),
+                    rule="channels-fit-scope",
+                )
+        if cadence == "quarterly" and spec.period is None:
+            raise UsageError(
+                _("a quarterly record needs --period (e.g. --period {q})").format(
+                    q=_quarter_of(act)
+                )
+            )
+        if cadence == "timely" and spec.event_date is None:
+            raise UsageError(
+                _(
+                    "a timely record needs --event-date, the date of the matter "
+                    "(e.g. --event-date {d})"
+                ).format(d=act.when.date().isoformat())
+            )
+        follows = records.parse_id(spec.follows) if spec.follows else None
+        if follows:
+            records.find(office, follows)
+        record_id = records.next_id(office.root, category, act.actor, act.when.year)
+        relpath = records.relpath_for(category, record_id)
+        fields: dict[str, Any] = {
+            "id": record_id,
+            "category": category.slug,
+            "item": item.slug,
+            "title": spec.title.strip(),
+        }
+        if spec.summary:
+            fields["summary"] = spec.summary.strip()
+        if spec.body:
+            fields["body"] = spec.body
+        fields.update(scope=scope, channels=list(channels), cadence=cadence)
+        if spec.period:
+            fields["period"] = spec.period
+        if spec.event_date:
+            fields["event_date"] = spec.event_date
+        if follows:
+            fields["follows"] = follows
+        if spec.final:
+            if cadence != "follow-up":
+                raise UsageError(
+                    _("--final ends a follow-up chain; this record is {cadence}").format(
+                        cadence=cadence
+                    )
+                )
+            fields["final"] = True
+        if spec.major:
+            fields["major"] = True
+        if spec.pre_disclosure:
+            fields["pre_disclosure"] = True
+        if spec.attachments:
+            fields["attachments"] = list(spec.attachments)
+        fields["status"] = "draft"
+        fields["created"] = {"by": act.actor.key, "at": act.when.isoformat()}
+        text = records.new_record_text(fields)
+        written = must_validate(office, relpath, text)
+        commit = act.commit(
+            {relpath: text.encode("utf-8")},
+            message(
+                "new",
+                f"{record_id} {fields['title']}",
+                actor=act.actor,
+                record_id=record_id,
+                state=("none", "draft"),
+                content=records.content_hash(written),
+            ),
+        )
+    return Written(record_id, relpath, commit)
+
+
+def _quarter_of(act: Act) -> str:
+    day = act.when.date()
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def must_validate(
+    office: Office, relpath: str, text: str, before: bytes | None = None
+) -> dict[str, Any]:
+    """Refuse to write a record that would not validate (schema, rules, references).
+
+    Problems the file already had are pointed at where they are on disk; only
+    problems the change would bring point into the changed text.
+    """
+    raw = text.encode("utf-8")
+    doc, summary, problems = validate.check_record_text(raw, relpath, office.catalogue, office.root)
+    if doc is not None and summary is not None and not problems:
+        problems = _reference_problems(office, relpath, doc, summary)
+    if problems:
+        if before is not None:
+            old = validate.check_record_text(before, relpath, office.catalogue, office.root)[2]
+            on_disk = {p.message: p for p in old}
+            problems = [on_disk.get(p.message, p) for p in problems]
+        raise InvalidFiles(problems, _("nothing was changed: the record would not be valid"))
+    assert isinstance(doc, yamlio.Document) and isinstance(doc.data, dict)
+    return doc.data
+
+
+def _reference_problems(
+    office: Office, relpath: str, doc: yamlio.Document, summary: Mapping[str, Any]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    follows = summary.get("follows")
+    if isinstance(follows, str):
+        try:
+            records.find(office, follows)
+        except DangwuError:
+            line, col = doc.locate(["follows"])
+            problems.append(
+                Problem(
+                    relpath, line, col, _("follows: there is no record {id}").format(id=follows)
+                )
+            )
+    attachments = summary.get("attachments") or []
+    pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
+    problems += validate.attachment_problems(office.root, relpath, doc, pairs)
+    return problems
+
+
+# --- set ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    field: str
+    op: str  # '=', '+=', '-='
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> Assignment:
+        match = re.match(
+            r"^([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)\s*(\+=|-=|=)(.*)$", text, re.S
+        )
+        if not match:
+            raise UsageError(
+                _("'{text}' is not FIELD=VALUE").format(text=text),
+                hint=_("e.g. dangwu set ZZ-2026-101 title=新标题 channels+=website"),
+            )
+        name = match.group(1).replace("-", "_")
+        return cls(name, match.group(2), match.group(3))
+
+
+def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool]:
+    """The new value of a field (and whether to delete it) from what was typed."""
+    name, op, raw = assignment.field, assignment.op, assignment.value
+    if name in LIST_FIELDS:
+        items = _split_list(raw)
+        existing = [str(v) for v in (current or [])]
+        if op == "+=":
+            items = existing + [v for v in items if v not in existing]
+        elif op == "-=":
+            missing = [v for v in items if v not in existing]
+            if missing:
+                raise UsageError(
+                    _("{field} has no entry '{value}'").format(field=name, value=missing[0])
+                )
+            items = [v for v in existing if v not in items]
+        return items, not items and name == "attachments"
+    if op != "=":
+        raise UsageError(
+            _("{op} works only on lists ({fields})").format(op=op, fields=", ".join(LIST_FIELDS))
+        )
+    if name in BOOL_FIELDS:
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True, False
+        if lowered in _FALSE or lowered == "":
+            return False, lowered == ""
+        raise UsageError(_("{field}: '{value}' is not true or false").format(field=name, value=raw))
+    if raw == "":
+        return None, True
+    if name in TEXT_FIELDS and raw.startswith("@") and name != "title":
+        path = Path(raw[1:]).expanduser()
+        try:
+            data = yamlio.read_bytes(path, plain_file=False)
+            return yamlio.decode(data), False
+        except yamlio.YamlProblem as exc:
+            raise UsageError(f"{path}: {exc.message}", hint=exc.hint) from None
+        except OSError as exc:
+            raise UsageError(
+                _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+            ) from None
+    if name in ("follows",):
+        return records.parse_id(raw), False
+    return raw, False
+
+
+def _split_list(raw: str) -> list[str]:
+    text = raw.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return [part.strip().strip("'\"") for part in re.split(r"[,，]", text) if part.strip()]
+
+
+def set_fields(office: Office, ref: str, assignments: Sequence[Assignment]) -> Written:
+    """Change content fields of a record, keeping its comments, order and quoting."""
+    if not assignments:
+        raise UsageError(_("give at least one FIELD=VALUE"))
+    for assignment in assignments:
+        _check_settable(assignment.field)
+    with acting(office, "edit") as act:
+        record = records.find(office, ref)
+        record_id = record.data.get("id", ref)
+        workflow.require_editable(record_id, record.status)
+        data = yamlio.load_round_trip(record.text)
+        changes = []
+        for assignment in assignments:
+            old = data.get(assignment.field)
+            value, delete = _coerce(assignment, old, office.root)
+            if delete:
+                if assignment.field in data:
+                    del data[assignment.field]
+                    changes.append(f"{assignment.field}: {_show(old)} -> ∅")
+                continue
+            if assignment.field in LIST_FIELDS:
+                new_value: Any = yamlio.flow_list(value)
+            else:
+                new_value = yamlio.as_yaml_value(value)
+            if old is not None and _plain(old) == _plain(new_value):
+                continue
+            if isinstance(old, str) and isinstance(new_value, str) and type(old) is not str:
+                new_value = type(old)(new_value)  # keep the quoting style the file used
+            records.place(data, assignment.field, new_value)
+            changes.append(f"{assignment.field}: {_show(old)} -> {_show(value)}")
+        new_text = yamlio.dump_round_trip(data)
+        if new_text == record.text:
+            return Written(record_id, record.relpath, None, [])
+        return _commit_content(act, record, new_text, "set", changes)
+
+
+def _check_settable(name: str) -> None:
+    if name in records.TOOL_FIELDS:
+        raise RuleViolation(
+            _("{field} is written by dangwu as the procedure goes on, not by people").format(
+                field=name
+            ),
+            hint=_("use dangwu submit, decide, approve, publish or withdraw"),
+            rule="tool-fields",
+        )
+    if name in FIXED_FIELDS:
+        raise RuleViolation(
+            _("a record's {field} never changes").format(field=name),
+            hint=_("draft a new record in the right category instead"),
+            rule="fixed-fields",
+        )
+    if name not in SETTABLE:
+        raise UsageError(
+            _("'{field}' is not a field of a record").format(field=name),
+            hint=suggest(name, list(SETTABLE))
+            or _("fields: {fields}").format(fields=", ".join(SETTABLE)),
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "∅"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _commit_content(
+    act: Act, record: records.RecordFile, new_text: str, step: str, changes: Sequence[str]
+) -> Written:
+    data: Mapping[str, Any] | None = must_validate(
+        act.office, record.relpath, new_text, before=record.raw
+    )
+    outcome = workflow.edit(record.data, act.context())
+    if outcome.status != record.status:
+        # an approval never survives a change of content: back to before it
+        rt = yamlio.load_round_trip(new_text)
+        records.place(rt, "status", outcome.status)
+        new_text = yamlio.dump_round_trip(rt)
+        data = None  # to be checked again
+    notes = [*outcome.notes, *changes]
+    record_id, commit = commit_record(
+        act, record, new_text, step, outcome.status, notes, validated=data
+    )
+    return Written(record_id, record.relpath, commit, notes)
+
+
+def commit_record(
+    act: Act,
+    record: records.RecordFile,
+    text: str,
+    step: str,
+    status: str,
+    notes: Sequence[str],
+    *,
+    sign: bool = False,
+    validated: Mapping[str, Any] | None = None,
+) -> tuple[str, str]:
+    """Validate a record's new text (unless ``validated`` is its data already) and
+    commit it as one step; returns (id, commit)."""
+    data = validated if validated is not None else must_validate(act.office, record.relpath, text)
+    record_id = str(data["id"])
+    commit = act.commit(
+        {record.relpath: text.encode("utf-8")},
+        message(
+            step,
+            f"{record_id} {data['title']}",
+            actor=act.actor,
+            record_id=record_id,
+            state=(record.status, status),
+            content=records.content_hash(data),
+            body=list(notes),
+        ),
+        sign=sign,
+    )
+    return record_id, commit
+
+
+# --- edit --------------------------------------------------------------------------
+
+
+def edit_problems(office: Office, record: records.RecordFile, new_text: str) -> list[Problem]:
+    """What is wrong with an edited text, before anything is written."""
+    raw = new_text.encode("utf-8")
+    doc, summary, problems = validate.check_record_text(
+        raw, record.relpath, office.catalogue, office.root
+    )
+    if doc is None or summary is None:
+        return problems
+    data = doc.data
+    for name in records.TOOL_FIELDS:
+        if data.get(name) != record.data.get(name):
+            line, col = doc.locate([name], key=True)
+            problems.append(
+                Problem(
+                    record.relpath,
+                    line,
+                    col,
+                    _("{field} is written by dangwu; put it back as it was").format(field=name),
+                )
+            )
+    for name in FIXED_FIELDS:
+        if data.get(name) != record.data.get(name):
+            line, col = doc.locate([name])
+            problems.append(
+                Problem(
+                    record.relpath,
+                    line,
+                    col,
+                    _("{field} never changes; put it back to {value}").format(
+                        field=name, value=record.data.get(name)
+                    ),
+                )
+            )
+    if not problems:
+        problems = _reference_problems(office, record.relpath, doc, summary)
+    return problems
+
+
+def replace(office: Office, ref: str, new_text: str, *, base: bytes) -> Written:
+    """Commit an edited record text, if the record did not change meanwhile."""
+    with acting(office, "edit") as act:
+        record = records.find(office, ref)
+        record_id = str(record.data.get("id", ref))
+        if record.raw != base:
+            raise RuleViolation(
+                _("{id} changed while you were editing it").format(id=record_id),
+                hint=_("run dangwu edit {id} again; your text is kept in {path}").format(
+                    id=record_id, path=_keep_path(office, record_id)
+                ),
+            )
+        workflow.require_editable(record_id, record.status)
+        problems = edit_problems(office, record, new_text)
+        if problems:
+            raise InvalidFiles(problems)
+        if new_text == record.text:
+            return Written(record_id, record.relpath, None, [])
+        return _commit_content(act, record, new_text, "edit", [])
+
+
+def _keep_path(office: Office, record_id: str) -> str:
+    return str(office.state_dir / "edit" / f"{record_id}.yaml")

@@ -1,0 +1,183 @@
+"""Listing and checking many records at once, through the blob-id cache."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dangwu.check import validate
+from dangwu.errors import InvalidFiles, Problem, UsageError
+from dangwu.i18n import _
+from dangwu.model.catalogue import CADENCES, SCOPES, one_of
+from dangwu.model.office import SETTINGS_FILE, Office
+from dangwu.rules.workflow import STATUSES
+from dangwu.store.pool import Progress
+from dangwu.store.records import RECORDS_DIR, record_files
+
+
+@dataclass
+class Row:
+    relpath: str
+    summary: dict[str, Any]
+
+
+@dataclass
+class Selection:
+    rows: list[Row]
+    invalid: int
+
+
+def select(
+    office: Office,
+    *,
+    category: str | None = None,
+    status: str | None = None,
+    scope: str | None = None,
+    cadence: str | None = None,
+    period: str | None = None,
+    progress: Progress | None = None,
+) -> Selection:
+    catalogue = office.catalogue
+    slug = catalogue.category(category).slug if category else None
+    if status:
+        one_of("--status", status, STATUSES)
+    if scope:
+        one_of("--scope", scope, SCOPES)
+    if cadence:
+        one_of("--cadence", cadence, CADENCES)
+    if period and not re.fullmatch(r"\d{4}Q[1-4]", period.upper()):
+        raise UsageError(
+            _("--period: '{value}' is not a quarter; write it like 2026Q3").format(value=period)
+        )
+    wanted = {
+        "category": slug,
+        "status": status,
+        "scope": scope,
+        "cadence": cadence,
+        "period": period.upper() if period else None,
+    }
+    order = {c.slug: n for n, c in enumerate(catalogue)}
+    rows = []
+    invalid = 0
+    for checked in validate.check_office(office, progress=progress):
+        if checked.problems or checked.summary is None:
+            invalid += 1
+            continue
+        summary = checked.summary
+        if all(v is None or summary.get(k) == v for k, v in wanted.items()):
+            rows.append(Row(checked.relpath, summary))
+    rows.sort(
+        key=lambda r: (order.get(str(r.summary.get("category")), 99), str(r.summary.get("id")))
+    )
+    return Selection(rows, invalid)
+
+
+@dataclass
+class Report:
+    files: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def bad_files(self) -> int:
+        return len({p.path for p in self.problems})
+
+
+def validate_paths(
+    office: Office, paths: Sequence[Path] | None, progress: Progress | None = None
+) -> Report:
+    """Check the office (or the given files and folders): every problem of every file."""
+    report = Report()
+    root = office.root.resolve()
+    wanted: list[str] | None = None
+    check_settings = check_catalogue = paths is None
+    supervised: list[str] | None = None  # reports/ and feedback/ files to check (None: all)
+    if paths is not None:
+        wanted = []
+        supervised = []
+        every = list(record_files(office.root))
+        for path in paths:
+            resolved = path.resolve() if path.is_absolute() else (Path.cwd() / path).resolve()
+            if not resolved.is_relative_to(root):
+                raise UsageError(
+                    _("{path} is outside the office repository {root}").format(path=path, root=root)
+                )
+            rel = resolved.relative_to(root).as_posix()
+            if rel == SETTINGS_FILE:
+                check_settings = True
+            elif rel == "schemas/catalogue.yaml":
+                check_catalogue = True
+            elif not resolved.exists():
+                raise UsageError(_("{path} does not exist").format(path=path))
+            elif resolved.is_dir():
+                prefix = "" if rel == "." else rel + "/"
+                wanted += [p for p in every if p.startswith(prefix)]
+            elif rel in every:
+                wanted.append(rel)
+            elif rel.startswith(("reports/", "feedback/")) and rel.endswith(".yaml"):
+                supervised.append(rel)
+            else:
+                report.files += 1
+                report.problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        None,
+                        _("not a record file: records live in {dir}/<category>/<id>.yaml").format(
+                            dir=RECORDS_DIR
+                        ),
+                    )
+                )
+    if check_settings:
+        report.files += 1
+        try:
+            office.settings  # noqa: B018 - loading validates
+        except InvalidFiles as exc:
+            report.problems += exc.problems
+    try:
+        office.catalogue  # noqa: B018
+        if check_catalogue:
+            report.files += 1
+    except InvalidFiles as exc:
+        report.files += 1
+        report.problems += exc.problems
+        return report  # records cannot be judged without a catalogue
+    records = validate.check_office(office, wanted, progress=progress)
+    for checked in records:
+        report.files += 1
+        report.problems += checked.problems
+    if supervised is None or supervised:
+        _check_supervision(office, supervised, report)
+    return report
+
+
+def _check_supervision(office: Office, only: Sequence[str] | None, report: Report) -> None:
+    """Reports and opinions: their schema, and that the record they concern exists."""
+    from dangwu.app import supervision
+
+    try:
+        files = supervision.working_tree(office)
+    except InvalidFiles as exc:
+        report.files += len(exc.problems)
+        report.problems += exc.problems
+        return
+    if only is not None:
+        files = {p: b for p, b in files.items() if p in only}
+    known = {p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root)}
+    reports, opinions, problems = supervision.read_all(files, office.root)
+    report.files += len(files)
+    report.problems += problems
+    for item in reports:
+        if item.about not in known:
+            report.problems.append(
+                Problem(item.path, None, None, _("about: no record {id}").format(id=item.about))
+            )
+    for opinion in opinions:
+        if opinion.record not in known:
+            report.problems.append(
+                Problem(
+                    opinion.path, None, None, _("record: no record {id}").format(id=opinion.record)
+                )
+            )

@@ -1,0 +1,297 @@
+"""The steps of the procedure as commits: submit, decide, approve, reject, publish, withdraw.
+
+Each step reads the record, asks :mod:`dangwu.rules.workflow` whether the step is
+allowed and what it does, writes the record's new status and the step's facts
+into the file, and makes one commit by the actor whose trailers state the step,
+the record, the states before and after, the actor and the content's hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from dangwu.app.drafting import commit_record
+from dangwu.errors import RuleViolation
+from dangwu.i18n import _, pair
+from dangwu.model.catalogue import CHANNELS, one_of
+from dangwu.model.office import Office, Rules
+from dangwu.rules import workflow
+from dangwu.store import records, yamlio
+from dangwu.store.acting import Act, acting
+from dangwu.store.history import describe
+
+
+@dataclass
+class Done:
+    """What a step did."""
+
+    record_id: str
+    step: str
+    before: str
+    after: str
+    commit: str
+    notes: list[str] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
+    signed: bool = False
+
+
+def _write(
+    act: Act,
+    record: records.RecordFile,
+    step: str,
+    outcome: workflow.Outcome,
+    *,
+    details: Sequence[str] = (),
+    sign: bool = False,
+) -> Done:
+    rt = yamlio.load_round_trip(record.text)
+    records.place(rt, "status", outcome.status)
+    for name, facts in outcome.facts.items():
+        records.place(rt, name, yamlio.as_yaml_tree(dict(facts)))
+    notes = [*outcome.notes, *details]
+    record_id, commit = commit_record(
+        act, record, yamlio.dump_round_trip(rt), step, outcome.status, notes, sign=sign
+    )
+    return Done(record_id, step, record.status, outcome.status, commit, notes, signed=sign)
+
+
+def submit(office: Office, ref: str) -> Done:
+    """Hand a draft (or a revised formal plan) to the leading group."""
+    with acting(office, "submit") as act:
+        record = records.find(office, ref)
+        outcome = workflow.submit(record.data, act.context())
+        findings = _findings(office, record)
+        details = [_("secrecy review: {n} finding(s)").format(n=len(findings))] if findings else []
+        if record.status == "consulting":
+            details.append(
+                _(
+                    "{n} opinion(s) received in the comment window, for the formal plan to "
+                    "answer (dangwu feedback list {id})"
+                ).format(n=_opinions(office, record, act.settings.rules), id=record.data.get("id"))
+            )
+        done = _write(act, record, "submit", outcome, details=details)
+        done.findings = findings
+        return done
+
+
+def decide(
+    office: Office,
+    ref: str,
+    *,
+    meeting: date,
+    attendees: Sequence[str],
+    outcome: str,
+    note: str | None = None,
+) -> Done:
+    """Record the leading group's collective decision."""
+    one_of("--outcome", outcome, workflow.OUTCOMES)
+    with acting(office, "decide") as act:
+        record = records.find(office, ref)
+        if note:
+            _check_words(office, record, "--note", note)
+        result = workflow.decide(
+            record.data,
+            act.context(),
+            meeting=meeting,
+            attendees=list(attendees),
+            outcome=outcome,
+            note=note,
+        )
+        names = _(", ").join(act.settings.roster[k].name for k in attendees)
+        details = [
+            _("meeting {date}: {names} ({n} of {size} present); outcome: {outcome}").format(
+                date=meeting.isoformat(),
+                names=names,
+                n=len(attendees),
+                size=result.facts["decision"]["group"],
+                outcome=pair(workflow.OUTCOME_TITLES[outcome]),
+            )
+        ]
+        return _write(act, record, "decide", result, details=details)
+
+
+def approve(office: Office, ref: str, *, sign: bool = False, override: str | None = None) -> Done:
+    """The review and stamp (审核盖章), optionally signed with the approver's key."""
+    with acting(office, "approve") as act:
+        record = records.find(office, ref)
+        if override:
+            _check_words(office, record, "--override", override)
+        findings = _findings(office, record)
+        signed = act.signing(sign)
+        outcome = workflow.approve(
+            record.data,
+            act.context(),
+            content=records.content_hash(record.data),
+            authors=content_authors(act, record.relpath),
+            signed=signed,
+            findings=[describe(f) for f in findings],
+            override=override,
+            opinions=_opinions(office, record, act.settings.rules)
+            if record.data.get("consultation")
+            else None,
+        )
+        details = []
+        if findings and override:
+            details.append(_("secrecy findings overridden: {reason}").format(reason=override))
+        done = _write(act, record, "approve", outcome, details=details, sign=signed)
+        done.findings = findings
+        return done
+
+
+def reject(office: Office, ref: str, *, reason: str) -> Done:
+    """Send a plan back to the office for revision."""
+    with acting(office, "reject") as act:
+        record = records.find(office, ref)
+        _check_words(office, record, "--reason", reason)
+        outcome = workflow.reject(record.data, act.context(), reason=reason)
+        return _write(act, record, "reject", outcome, details=[reason.strip()])
+
+
+def publish(
+    office: Office,
+    ref: str,
+    *,
+    channels: Sequence[str] = (),
+    sign: bool = False,
+    closes: date | None = None,
+) -> Done:
+    """Implement the approved plan on its channels."""
+    for channel in channels:
+        one_of("--channel", channel, CHANNELS)
+    with acting(office, "publish") as act:
+        record = records.find(office, ref)
+        signed = act.signing(sign)
+        outcome = workflow.publish(
+            record.data,
+            act.context(),
+            content=records.content_hash(record.data),
+            channels=list(channels) or None,
+            signed=signed,
+            closes=closes,
+            opened=_window_opened(act, record),
+        )
+        return _write(act, record, "publish", outcome, sign=signed)
+
+
+def withdraw(office: Office, ref: str, *, reason: str) -> Done:
+    """Take a published record or a preliminary plan down."""
+    with acting(office, "withdraw") as act:
+        record = records.find(office, ref)
+        _check_words(office, record, "--reason", reason)
+        outcome = workflow.withdraw(record.data, act.context(), reason=reason)
+        return _write(act, record, "withdraw", outcome, details=[reason.strip()])
+
+
+# --- the secrecy review and who wrote what --------------------------------------------
+
+
+def _findings(office: Office, record: records.RecordFile) -> list[Any]:
+    from dangwu.rules import secrecy
+
+    return list(secrecy.scan(record.doc, sensitive=reporter_details(office), text=record.text))
+
+
+# what no reason may print, whatever the record's scope: the people it names
+PERSONAL = frozenset({"reporter", "id-card", "mobile", "bank-card"})
+
+
+def _check_words(office: Office, record: records.RecordFile, option: str, text: str) -> None:
+    """A reason or note is printed with the record: the secrecy review reads it as it
+    will be printed, and what it finds stops the step [SPEC 11]."""
+    from dangwu.rules import secrecy
+
+    found = secrecy.scan_text(option, text, sensitive=reporter_details(office))
+    public = record.data.get("scope") == "public"
+    stopping = [f for f in found if public or f.kind in PERSONAL]
+    if stopping:
+        raise RuleViolation(
+            _("{option} would print what may not be disclosed: {finding}").format(
+                option=option, finding=stopping[0].message
+            ),
+            hint=_("a reason is printed with the record; say it without that"),
+            record_id=str(record.data.get("id")),
+            rule="secrecy",
+        )
+
+
+def check(office: Office, ref: str) -> tuple[records.RecordFile, list[Any]]:
+    """The secrecy review of one record, without changing anything."""
+    record = records.find(office, ref)
+    return record, _findings(office, record)
+
+
+def reporter_details(office: Office) -> list[str]:
+    """Names and contacts of real-name reporters: never to appear in a disclosure."""
+    folder = office.root / "reports"
+    found: list[str] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yamlio.load(yamlio.decode(yamlio.read_bytes(path))).data
+        except (yamlio.YamlProblem, OSError):
+            continue
+        if isinstance(data, Mapping):
+            from dangwu.rules.secrecy import reporter_strings
+
+            found += reporter_strings(data)
+    return found
+
+
+def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
+    """Opinions received on a pre-disclosure within its comment window
+    (feedback/<id>/*.yaml): what the formal plan answers."""
+    from dangwu.app import supervision
+
+    consultation = record.data.get("consultation")
+    if not isinstance(consultation, Mapping):
+        return 0
+    try:
+        opened = datetime.fromisoformat(str(consultation.get("at"))).date()
+    except ValueError:
+        return 0
+    closes = workflow.window_closes(record.data, rules)
+    files = supervision.working_tree(office, record=str(record.data.get("id")))
+    _reports, opinions, _problems = supervision.read_all(files, office.root)
+    return supervision.opinion_count(opinions, opened, closes)
+
+
+def comment_closes(office: Office, record: records.RecordFile) -> date | None:
+    """The last day of a pre-disclosure's comment window: as its step set it, or later
+    where the server received the preliminary plan later [SPEC 11]."""
+    from dangwu.store.gitstore import GitStore
+    from dangwu.store.history import window_openings
+
+    if not isinstance(record.data.get("consultation"), Mapping):
+        return None
+    with GitStore(office.root, office.state_dir) as git:
+        head = git.head()
+        opened = (
+            window_openings(git, head, [record.relpath], office.settings).get(record.relpath)
+            if head
+            else None
+        )
+    return workflow.window_closes(record.data, office.settings.rules, opened)
+
+
+def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:
+    """When a formal plan's comment window really opened: the preliminary publication,
+    or the day the server received it if later (as far as this clone has heard)."""
+    if not isinstance(record.data.get("consultation"), Mapping):
+        return None
+    from dangwu.store.history import Receipts, background
+
+    known = background(
+        act.store, act.head, [record.relpath], act.settings, Receipts(act.store)
+    ).opened.get(record.relpath)
+    return datetime.fromisoformat(known) if known else None
+
+
+def content_authors(act: Act, relpath: str) -> set[str]:
+    """Everyone who drafted or changed the content of a record, from its history."""
+    from dangwu.store.history import background
+
+    return background(act.store, act.head, [relpath], act.settings).authors[relpath]

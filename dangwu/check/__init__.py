@@ -1,0 +1,1 @@
+"""Validation: schema and cross-field rules, as located problems."""

@@ -1,0 +1,787 @@
+"""Validation: JSON Schema plus the cross-field rules, as located Problems.
+
+Every problem names its file, line and column, says what is wrong in the
+office's terms, and suggests the fix where one is obvious. Nothing here raises
+for bad input: problems are returned so that one run reports them all.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from dangwu.errors import Problem
+from dangwu.i18n import _, alternatives
+from dangwu.model.catalogue import INTERNAL_CHANNELS, Catalogue, suggest
+from dangwu.resources import shipped
+from dangwu.store import yamlio
+from dangwu.store.pool import Progress, fork_map
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+    from dangwu.model.office import Office
+
+ID_RE = re.compile(r"^[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}$")
+
+TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+def schema_path(name: str, office_root: Path | None) -> Path:
+    """The office's own schema if it has one, else the shipped one."""
+    if office_root is not None:
+        own = office_root / "schemas" / name
+        if own.is_file():
+            return own
+    return shipped("schemas", name)
+
+
+@cache
+def _validator_for(path: Path, mtime_ns: int) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date")(is_date)
+    checker.checks("date-time")(_is_datetime)
+    doc = yamlio.load(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(doc.data)
+    return Draft202012Validator(_inline_refs(doc.data, doc.data), format_checker=checker)
+
+
+def _inline_refs(node: Any, schema: Mapping[str, Any], depth: int = 0) -> Any:
+    """Replace local ``$ref``s by what they point at.
+
+    Equivalent for our (non-recursive) schemas, and resolving references once
+    here instead of for every record makes validation a fifth faster.
+    """
+    if depth > 20:
+        return node
+    if isinstance(node, list):
+        return [_inline_refs(item, schema, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = schema
+        for part in ref[2:].split("/"):
+            target = target[part]
+        resolved = _inline_refs(target, schema, depth + 1)
+        rest = {k: _inline_refs(v, schema, depth) for k, v in node.items() if k != "$ref"}
+        return (
+            {**resolved, **rest} if not set(rest) & set(resolved) else {"allOf": [resolved, rest]}
+        )
+    return {k: (v if k == "$defs" else _inline_refs(v, schema, depth)) for k, v in node.items()}
+
+
+def validator(name: str, office_root: Path | None) -> Draft202012Validator:
+    path = schema_path(name, office_root)
+    return _validator_for(path, path.stat().st_mtime_ns)
+
+
+def is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)", value
+    ):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+# --- JSON Schema errors in the office's words -----------------------------------
+
+
+def field_label(path: Sequence[str | int]) -> str:
+    label = ""
+    for step in path:
+        if isinstance(step, int):
+            label += f"[{step}]"
+        else:
+            label += ("." if label else "") + step
+    return label
+
+
+def schema_problems(
+    doc: yamlio.Document, relpath: str, schema_validator: Draft202012Validator
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in schema_validator.iter_errors(doc.data):
+        problems.extend(_translate(error, doc, relpath))
+    # jsonschema reports each missing field of a mapping as its own error, and each
+    # is translated into all of them: say each once
+    return list(dict.fromkeys(problems))
+
+
+def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> list[Problem]:
+    path = list(error.absolute_path)
+    label = field_label(path)
+    kind = error.validator
+    expected: Any = error.validator_value
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    value: Any = error.instance
+    line, col = doc.locate(path)
+
+    def at(
+        message: str,
+        hint: str | None = None,
+        where: Sequence[str | int] | None = None,
+        key: bool = False,
+    ) -> Problem:
+        if where is None:
+            return Problem(relpath, line, col, message, hint)
+        wl, wc = doc.locate(where, key=key)
+        return Problem(relpath, wl, wc, message, hint)
+
+    prefix = f"{label}: " if label else ""
+    if "propertyNames" in error.relative_schema_path:
+        where = [*path, str(value)]
+        return [
+            at(
+                _("{field}: '{key}' is not a valid key").format(field=label, key=value),
+                _("use lower-case ASCII letters, digits, '-' or '_', starting with a letter"),
+                where,
+                key=True,
+            )
+        ]
+    if kind == "additionalProperties" and isinstance(value, Mapping):
+        allowed = sorted((schema.get("properties") or {}).keys())
+        extras = [k for k in value if k not in allowed]
+        out = []
+        for extra in extras:
+            hint = suggest(str(extra), allowed) if allowed else None
+            where = [*path, str(extra)]
+            if allowed:
+                message = _("unknown field '{field}'").format(field=field_label(where))
+            else:
+                message = _("'{field}' is not allowed here").format(field=field_label(where))
+            out.append(at(message, hint, where, key=True))
+        return out
+    if kind == "required" and isinstance(value, Mapping):
+        missing = [r for r in expected if r not in value]
+        return [
+            at(_("missing required field '{field}'").format(field=field_label([*path, m])))
+            for m in missing
+        ]
+    if kind == "enum":
+        choices = list(expected)
+        hint = suggest(str(value), [str(c) for c in choices]) if isinstance(value, str) else None
+        return [
+            at(
+                prefix
+                + _("{value!r} is not one of {choices}").format(value=value, choices=choices),
+                hint,
+            )
+        ]
+    if kind == "const":
+        return [at(prefix + _("must be {value!r}").format(value=expected))]
+    if kind == "type":
+        names = [
+            _(TYPE_NAMES.get(t, t)) for t in ([expected] if isinstance(expected, str) else expected)
+        ]
+        return [
+            at(
+                prefix
+                + _("expected {expected}, found {found}").format(
+                    expected=alternatives(names), found=_describe(value)
+                ),
+                _quote_hint(value, expected),
+            )
+        ]
+    if kind == "pattern":
+        return [at(prefix + _pattern_message(path, value))]
+    if kind == "format":
+        if expected == "date":
+            return [
+                at(
+                    prefix + _("{value!r} is not a real date").format(value=value),
+                    _("write dates as YYYY-MM-DD"),
+                )
+            ]
+        return [
+            at(
+                prefix + _("{value!r} is not a date and time").format(value=value),
+                _("write it as YYYY-MM-DDTHH:MM:SS+08:00"),
+            )
+        ]
+    if kind == "minLength":
+        return [at(prefix + _("must not be empty"))]
+    if kind == "maxLength":
+        return [
+            at(
+                prefix
+                + _("is too long ({n} characters, at most {limit})").format(
+                    n=len(value), limit=expected
+                )
+            )
+        ]
+    if kind == "minItems":
+        return [at(prefix + _("needs at least {n} entries").format(n=expected))]
+    if kind == "maxItems":
+        return [at(prefix + _("may have at most {n} entries").format(n=expected))]
+    if kind == "uniqueItems":
+        return [at(prefix + _("lists the same entry twice"))]
+    if kind == "minimum":
+        return [at(prefix + _("must be at least {n}").format(n=expected))]
+    if kind == "maximum":
+        return [at(prefix + _("must be at most {n}").format(n=expected))]
+    if kind == "minProperties":
+        return [at(prefix + _("must not be empty"))]
+    return [at(prefix + error.message)]
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return _("nothing")
+    if isinstance(value, bool):
+        return _("{value} (true/false)").format(value=str(value).lower())
+    if isinstance(value, int | float):
+        return _("the number {value}").format(value=value)
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return _("the text {value!r}").format(value=shown)
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, dict):
+        return _("a mapping")
+    return type(value).__name__
+
+
+def _quote_hint(value: Any, expected: Any) -> str | None:
+    if expected == "string" and value is not None and not isinstance(value, list | dict):
+        return _("put the value in quotes to make it text")
+    if expected == "array" and isinstance(value, str):
+        return _("write a list, e.g. [{value}]").format(value=value)
+    return None
+
+
+def _pattern_message(path: Sequence[str | int], value: Any) -> str:
+    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if name in ("id", "follows"):
+        return _("{value!r} is not a record id like ZZ-2026-101").format(value=value)
+    if name == "period":
+        return _("{value!r} is not a quarter; write it like 2026Q3 (Q1 to Q4)").format(value=value)
+    if name == "title":
+        return _("the title must be a single line")
+    if name in ("category", "item", "slug"):
+        return _("{value!r} is not a slug (lower-case ASCII words joined by '-')").format(
+            value=value
+        )
+    if name in ("by", "attendees") or (path and path[-2:-1] == ["attendees"]):
+        return _("{value!r} is not a roster key").format(value=value)
+    if name == "email":
+        return _("{value!r} is not an email address").format(value=value)
+    if name == "content":
+        return _("{value!r} is not a content hash").format(value=value)
+    if name == "code":
+        return _("{value!r} is not a catalogue code").format(value=value)
+    return _("{value!r} does not have the expected form").format(value=value)
+
+
+# --- records ---------------------------------------------------------------------
+
+
+def record_path_parts(relpath: str) -> tuple[str, str] | None:
+    """('zuzhi-jianshe', 'ZZ-2026-101') for records/zuzhi-jianshe/ZZ-2026-101.yaml."""
+    parts = relpath.split("/")
+    if len(parts) != 3 or parts[0] != "records" or not parts[2].endswith(".yaml"):
+        return None
+    if not parts[1] or parts[2] == ".yaml":
+        return None
+    return parts[1], parts[2][: -len(".yaml")]
+
+
+def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> list[Problem]:
+    """The rules of one record that involve more than one field (SPEC section 2)."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    problems: list[Problem] = []
+
+    def add(
+        field: Sequence[str | int], message: str, hint: str | None = None, key: bool = False
+    ) -> None:
+        line, col = doc.locate(field, key=key)
+        problems.append(Problem(relpath, line, col, message, hint))
+
+    parts = record_path_parts(relpath)
+    folder, stem = parts if parts else (None, None)
+    category_slug = data.get("category")
+    category = catalogue.by_slug(category_slug) if isinstance(category_slug, str) else None
+    if isinstance(category_slug, str) and category is None:
+        add(
+            ["category"],
+            _("category: '{value}' is not in the catalogue").format(value=category_slug),
+            suggest(category_slug, [c.slug for c in catalogue]),
+        )
+    if folder is not None and isinstance(category_slug, str) and category_slug != folder:
+        add(
+            ["category"],
+            _("category: '{value}' does not match the folder records/{folder}/").format(
+                value=category_slug, folder=folder
+            ),
+            _("move the file to records/{value}/ or correct the category").format(
+                value=category_slug
+            ),
+        )
+    record_id = data.get("id")
+    if isinstance(record_id, str):
+        if stem is not None and record_id != stem:
+            add(
+                ["id"],
+                _("id: '{value}' does not match the file name {stem}.yaml").format(
+                    value=record_id, stem=stem
+                ),
+                _("ids never change; rename the file or restore the id"),
+            )
+        if category is not None and ID_RE.match(record_id):
+            code = record_id.split("-")[0]
+            if code != category.code:
+                add(
+                    ["id"],
+                    _(
+                        "id: '{value}' starts with {code} but {category} records start with {right}"
+                    ).format(
+                        value=record_id, code=code, category=category.slug, right=category.code
+                    ),
+                )
+    item = data.get("item")
+    if category is not None and isinstance(item, str) and not category.has_item(item):
+        add(
+            ["item"],
+            _("item: '{value}' is not an item of {category} ({zh})").format(
+                value=item, category=category.slug, zh=category.zh
+            ),
+            suggest(item, [i.slug for i in category.items])
+            or _("see: dangwu catalogue {category}").format(category=category.slug),
+        )
+    channels = data.get("channels")
+    if data.get("scope") == "internal" and isinstance(channels, list):
+        for index, channel in enumerate(channels):
+            if (
+                isinstance(channel, str)
+                and channel not in INTERNAL_CHANNELS
+                and channel in ("newspaper", "city-portal", "website", "public-board")
+            ):
+                add(
+                    ["channels", index],
+                    _(
+                        "channels[{i}]: '{channel}' is a public channel, but the record is internal"
+                    ).format(i=index, channel=channel),
+                    _(
+                        "an internal record may use only {channels}; or make it scope: public"
+                    ).format(channels=", ".join(INTERNAL_CHANNELS)),
+                )
+    cadence = data.get("cadence")
+    if cadence == "quarterly" and "period" not in data:
+        add([], _("a quarterly record needs a period"), _("add e.g. period: 2026Q3"))
+    if cadence == "timely" and "event_date" not in data:
+        add([], _("a timely record needs an event_date"), _("add e.g. event_date: 2026-09-30"))
+    if data.get("final") and cadence != "follow-up":
+        add(
+            ["final"],
+            _("final: only a follow-up record ends a chain (this one is {cadence})").format(
+                cadence=cadence
+            ),
+            _("remove final, or make it cadence: follow-up"),
+        )
+    follows = data.get("follows")
+    if isinstance(follows, str) and follows == record_id:
+        add(["follows"], _("follows: a record cannot follow itself"))
+    attachments = data.get("attachments")
+    if isinstance(attachments, list):
+        for index, attachment in enumerate(attachments):
+            if isinstance(attachment, str):
+                reason = unsafe_attachment(attachment)
+                if reason:
+                    add(["attachments", index], f"attachments[{index}]: {reason}")
+    return problems
+
+
+def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Problem]:
+    """Characters that print as nothing or reorder what is printed (bidi controls,
+    zero-width spaces, ...): a record may not hold them [SPEC 11], wherever they are."""
+    from dangwu.rules.secrecy import HIDDEN, hidden_characters
+
+    problems = []
+    for offset, name in hidden_characters(text):
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        problems.append(_hidden(relpath, line, col, name))
+    if problems:
+        return problems
+
+    def walk(value: Any, path: list[str | int]) -> None:
+        if isinstance(value, str):
+            # written as a YAML escape ("\u202e") or an HTML entity (&#x202e;, which
+            # Markdown prints as the character itself): point at the value
+            found = HIDDEN.search(value) or (
+                HIDDEN.search(html.unescape(value)) if "&" in value else None
+            )
+            if found is not None:
+                line, col = doc.locate(path)
+                char = found.group()
+                name = f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+                problems.append(_hidden(relpath, line, col, name))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, str(key)])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, index])
+
+    walk(doc.data, [])
+    return problems
+
+
+def _hidden(relpath: str, line: int, col: int, name: str) -> Problem:
+    return Problem(
+        relpath,
+        line,
+        col,
+        _("invisible character {name}: it would print as nothing, or reorder the text").format(
+            name=name
+        ),
+        _("delete it; type the text again if unsure where it is"),
+    )
+
+
+def unsafe_attachment(attachment: str) -> str | None:
+    """Why an attachment path may not be used, judged on the text alone."""
+    if "\x00" in attachment or "\\" in attachment:
+        return _("'{path}' is not a valid path").format(path=attachment)
+    pure = PurePosixPath(attachment)
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", attachment):
+        return _("'{path}' is outside the office repository; use a path inside it").format(
+            path=attachment
+        )
+    if ".." in pure.parts:
+        return _("'{path}' is outside the office repository; use a path inside it").format(
+            path=attachment
+        )
+    if pure.parts and pure.parts[0] == ".git":
+        return _("'{path}' is inside git's own folder").format(path=attachment)
+    if pure.parts and pure.parts[0] in ("reports", "feedback"):
+        # reports name their reporters, opinions their givers: never part of a disclosure
+        return _("'{path}' is a report or an opinion, which are never disclosed").format(
+            path=attachment
+        )
+    return None
+
+
+def attachment_problems(
+    root: Path, relpath: str, doc: yamlio.Document | None, attachments: Iterable[tuple[int, str]]
+) -> list[Problem]:
+    """Attachments must exist, be files, and stay inside the repository after symlinks."""
+    problems = []
+    real_root = root.resolve()
+    for index, attachment in attachments:
+        if unsafe_attachment(attachment):
+            continue  # already reported by record_rules
+        target = root / attachment
+        line, col = doc.locate(["attachments", index]) if doc else (None, None)
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            resolved = target
+        if not resolved.is_relative_to(real_root):
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("attachments[{i}]: '{path}' leads outside the office repository").format(
+                        i=index, path=attachment
+                    ),
+                )
+            )
+        elif not target.is_file():
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("attachments[{i}]: '{path}' does not exist").format(i=index, path=attachment),
+                    _("add the file to the repository or remove it from the list"),
+                )
+            )
+    return problems
+
+
+# --- whole office ----------------------------------------------------------------
+
+
+def summarize(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields listings and cross-file rules need, kept in the cache."""
+    created = data.get("created") if isinstance(data.get("created"), dict) else {}
+    keys = (
+        "id",
+        "category",
+        "item",
+        "title",
+        "status",
+        "scope",
+        "cadence",
+        "period",
+        "event_date",
+        "follows",
+        "final",
+        "major",
+        "pre_disclosure",
+        "channels",
+        "attachments",
+    )
+    summary = {key: data[key] for key in keys if key in data}
+    summary.setdefault("status", "draft")
+    if created:
+        summary["created_at"] = created.get("at")
+        summary["created_by"] = created.get("by")
+    return summary
+
+
+@dataclass
+class Checked:
+    """What validation learnt of one file."""
+
+    relpath: str
+    summary: dict[str, Any] | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_record_text(
+    raw: bytes, relpath: str, catalogue: Catalogue, office_root: Path | None
+) -> tuple[yamlio.Document | None, dict[str, Any] | None, list[Problem]]:
+    """Everything about one record file that depends only on its bytes and path."""
+    try:
+        text = yamlio.decode(raw)
+        doc = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        return None, None, [exc.at(relpath)]
+    if not isinstance(doc.data, dict):
+        line, col = doc.locate([])
+        return (
+            doc,
+            None,
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _(
+                        "a record must be a mapping of fields (id:, title:, ...), not {found}"
+                    ).format(found=_describe(doc.data)),
+                )
+            ],
+        )
+    problems = schema_problems(doc, relpath, validator("record.schema.yaml", office_root))
+    problems += record_rules(doc, relpath, catalogue)
+    problems += hidden_problems(text, doc, relpath)
+    problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+    return doc, summarize(doc.data), problems
+
+
+def _path_problem(relpath: str, catalogue: Catalogue) -> Problem | None:
+    """A file under records/ that cannot be a record, judged by its path alone."""
+    parts = record_path_parts(relpath)
+    if parts is None:
+        return Problem(
+            relpath,
+            None,
+            None,
+            _("not a record file: records live in records/<category>/<id>.yaml"),
+            _("keep other files, such as attachments, outside records/"),
+        )
+    if catalogue.by_slug(parts[0]) is None:
+        return Problem(
+            relpath,
+            None,
+            None,
+            _("records/{folder}/ is not a category of the catalogue").format(folder=parts[0]),
+            suggest(parts[0], [c.slug for c in catalogue]),
+        )
+    return None
+
+
+# Set in the parent before forking workers, so they inherit it instead of pickling it.
+_WORK: tuple[Catalogue, Path | None] | None = None
+
+
+def _check_one(item: tuple[str, bytes]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    assert _WORK is not None
+    catalogue, root = _WORK
+    _doc, summary, problems = check_record_text(item[1], item[0], catalogue, root)
+    return summary, problems
+
+
+def _check_many(
+    items: list[tuple[str, bytes]],
+    catalogue: Catalogue,
+    root: Path,
+    progress: Progress | None = None,
+) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
+    """Parse and validate files, on every core when there are many."""
+    global _WORK
+    if not items:
+        return []  # everything was cached: do not even import jsonschema
+    _WORK = (catalogue, root)
+    validator("record.schema.yaml", root)  # built once, inherited by the workers
+    try:
+        return list(fork_map(_check_one, items, progress))
+    finally:
+        _WORK = None
+
+
+def check_office(
+    office: Office, only: Sequence[str] | None = None, progress: Progress | None = None
+) -> list[Checked]:
+    """Validate every record (or only some), all problems of all files, cached by blob id."""
+    from dangwu.store.cache import RecordCache, blob_id
+    from dangwu.store.records import record_files
+
+    catalogue = office.catalogue
+    cache = RecordCache(office)
+    every = list(record_files(office.root))
+    wanted = set(only) if only is not None else None
+    root = str(office.root)
+    results: list[Checked] = []
+    pending: list[tuple[Checked, str, bytes]] = []
+    for relpath in every:
+        if wanted is not None and relpath not in wanted:
+            continue
+        problem = _path_problem(relpath, catalogue)
+        if problem is not None:
+            results.append(Checked(relpath, None, [problem]))
+            continue
+        try:
+            raw = yamlio.read_bytes(f"{root}/{relpath}")
+        except yamlio.YamlProblem as exc:
+            results.append(Checked(relpath, None, [exc.at(relpath)]))
+            continue
+        except OSError as exc:
+            message = _("cannot be read: {error}").format(error=exc.strerror or exc)
+            results.append(Checked(relpath, None, [Problem(relpath, None, None, message)]))
+            continue
+        blob = blob_id(raw)
+        known = cache.get(relpath, blob)
+        checked = Checked(relpath, None, [])
+        results.append(checked)
+        if known is not None:
+            checked.summary = known[0]
+            checked.problems = [Problem(relpath, *p) for p in known[1]]
+        else:
+            pending.append((checked, blob, raw))
+    outcomes = _check_many(
+        [(c.relpath, raw) for c, _b, raw in pending], catalogue, office.root, progress
+    )
+    for (checked, blob, _raw), (summary, problems) in zip(pending, outcomes, strict=True):
+        checked.summary, checked.problems = summary, problems
+        cache.put(
+            checked.relpath, blob, summary, [[p.line, p.col, p.message, p.hint] for p in problems]
+        )
+    cache.save(set(every))
+    _cross_file(office, results, every)
+    return results
+
+
+def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) -> None:
+    """Rules between files: follows names a record, no cycles, attachments exist."""
+    from dangwu.store.records import read_record_file
+
+    ids = {}
+    for relpath in every:
+        parts = record_path_parts(relpath)
+        if parts:
+            ids[parts[1]] = relpath
+    docs: dict[str, yamlio.Document] = {}
+    follows_of = {
+        c.summary["id"]: c.summary.get("follows")
+        for c in results
+        if c.summary and isinstance(c.summary.get("id"), str)
+    }
+
+    def located(relpath: str) -> yamlio.Document | None:
+        if relpath not in docs:
+            try:
+                docs[relpath] = read_record_file(office.root, relpath).doc
+            except Exception:
+                return None
+        return docs[relpath]
+
+    for checked in results:
+        summary = checked.summary
+        if not summary:
+            continue
+        follows = summary.get("follows")
+        if isinstance(follows, str) and ID_RE.match(follows) and follows not in ids:
+            doc = located(checked.relpath)
+            line, col = doc.locate(["follows"]) if doc else (None, None)
+            checked.problems.append(
+                Problem(
+                    checked.relpath,
+                    line,
+                    col,
+                    _("follows: there is no record {id}").format(id=follows),
+                    suggest(follows, [i for i in ids if i != summary.get("id")]),
+                )
+            )
+        elif isinstance(follows, str) and follows != summary.get("id"):
+            seen = {summary.get("id")}
+            current: Any = follows
+            while isinstance(current, str) and current not in seen:
+                seen.add(current)
+                current = follows_of.get(current)
+            if current == summary.get("id"):
+                doc = located(checked.relpath)
+                line, col = doc.locate(["follows"]) if doc else (None, None)
+                checked.problems.append(
+                    Problem(
+                        checked.relpath,
+                        line,
+                        col,
+                        _("follows: the chain of follows comes back to this record"),
+                    )
+                )
+        attachments = summary.get("attachments")
+        if isinstance(attachments, list) and attachments:
+            pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
+            missing = attachment_problems(office.root, checked.relpath, None, pairs)
+            if missing:
+                doc = located(checked.relpath)
+                checked.problems.extend(
+                    attachment_problems(office.root, checked.relpath, doc, pairs)
+                )

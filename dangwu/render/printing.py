@@ -1,0 +1,253 @@
+"""Printing the board and the bulletin to files, and verifying a printed sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dangwu import clock
+from dangwu.errors import DangwuError, UsageError
+from dangwu.i18n import _, names, term
+from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.office import Office
+from dangwu.render import sheets as render
+from dangwu.rules import board as board_rules
+from dangwu.rules.schedule import Quarter
+from dangwu.store import snapshot
+from dangwu.store.gitstore import GitStore
+
+if TYPE_CHECKING:
+    from dangwu.app.inspector import Stated
+
+FORMATS = {"board": ("html", "pdf"), "bulletin": ("md", "html", "pdf"), "stats": ("html", "pdf")}
+PRINTED = "printed"  # the office's folder for what it prints; git ignores it
+
+
+@dataclass
+class Printed:
+    path: Path
+    sheets: list[board_rules.Sheet] = field(default_factory=list)
+    commit: str = ""
+    records: int = 0
+
+
+def _format(kind: str, value: str) -> str:
+    if value not in FORMATS[kind]:
+        raise UsageError(
+            _("--format must be one of {choices}").format(choices=", ".join(FORMATS[kind]))
+        )
+    return value
+
+
+def _today(office: Office) -> date:
+    return clock.today(clock.office_zone(office.settings.timezone))
+
+
+def _snapshot(office: Office, git: GitStore, on: date | None) -> snapshot.Snapshot:
+    if on is None or on >= _today(office):
+        return snapshot.at(office, git)
+    return snapshot.as_of(office, git, on)
+
+
+def print_board(office: Office, *, scope: str, on: date | None, fmt: str, out: Path) -> Printed:
+    """The board of ``scope`` on ``on`` (default: today) as one HTML or PDF file."""
+    _format("board", fmt)
+    if scope not in board_rules.SCOPES:
+        raise UsageError(_("--scope must be public or internal"))
+    day = on or _today(office)
+    with GitStore(office.root, office.state_dir) as git:
+        snap = _snapshot(office, git, on)
+        built = render.build_board(snap, scope=scope, on=day)
+        html = render.board_html(office, built)
+    target = _target(out, f"board-{scope}-{day.isoformat()}.{fmt}")
+    _write(html, target, fmt)
+    return Printed(target, built.sheets, snap.commit, sum(len(s.entries) for s in built.sheets))
+
+
+def print_bulletin(
+    office: Office, *, period: str, scope: str, fmt: str, out: Path | None
+) -> Printed:
+    """The bulletin of a quarter as Markdown, HTML or PDF."""
+    _format("bulletin", fmt)
+    quarter = Quarter.parse(period)
+    if scope not in board_rules.SCOPES:
+        raise UsageError(_("--scope must be public or internal"))
+    issued = _today(office)
+    with GitStore(office.root, office.state_dir) as git:
+        snap = snapshot.at(office, git)
+        doc = render.build_bulletin(snap, period=quarter, scope=scope, issued=issued)
+        template = "bulletin.md.j2" if fmt == "md" else "bulletin.html.j2"
+        text = render.bulletin_render(office, doc, template)
+    name = f"bulletin-{quarter}-{scope}.{fmt}"
+    target = out if out is not None and out.suffix else _target(out or Path(), name)
+    _write(text, target, fmt)
+    return Printed(target, [], snap.commit, len(doc.data.published))
+
+
+def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -> Path:
+    """The yearly (or quarterly) report as HTML or PDF; figures only."""
+    _format("stats", fmt)
+    text = render.stats_html(office, stated, _today(office))
+    name = f"stats-{stated.figures.span.label}.{fmt}"
+    target = out if out is not None and out.suffix else _target(out or Path(), name)
+    _write(text, target, fmt)
+    return target
+
+
+def _target(folder: Path, name: str) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DangwuError(
+            _("cannot create {path}: {error}").format(path=folder, error=exc.strerror)
+        ) from None
+    return folder / name
+
+
+def _write(text: str, target: Path, fmt: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        render.write_pdf(text, target)
+    else:
+        target.write_text(text, encoding="utf-8")
+
+
+# --- verify -------------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    genuine: bool
+    current: bool
+    lines: list[str]
+
+
+def verify(office: Office, code_text: str) -> Verdict:
+    """Is a printed sheet genuine, and is it still what the board should show?"""
+    code, check = board_rules.parse_code(code_text)
+    with GitStore(office.root, office.state_dir) as git:
+        commit = git.try_run("rev-parse", "--verify", "--quiet", f"{code.commit}^{{commit}}")
+        if commit is None:
+            return Verdict(
+                False,
+                False,
+                [
+                    _("not genuine: no commit {commit} in this office's history").format(
+                        commit=code.commit
+                    )
+                ],
+            )
+        head = git.require_head()
+        if not git.is_ancestor(commit, head):
+            return Verdict(
+                False,
+                False,
+                [
+                    _("not genuine: commit {commit} is not part of the office's history").format(
+                        commit=code.commit
+                    )
+                ],
+            )
+        then = snapshot.at(office, git, commit)
+        printed = render.build_board(then, scope=code.scope, on=code.on)
+        sheet = _find(printed.sheets, code)
+        if sheet is None or code.check(sheet.content_key(), commit) != check:
+            return Verdict(
+                False,
+                False,
+                [
+                    _("not genuine: this office never printed such a sheet on {date}").format(
+                        date=code.on.isoformat()
+                    )
+                ],
+            )
+        broken = _broken(office, git, commit, {e.summary.id for e in sheet.entries})
+        if broken is not None:
+            return Verdict(False, False, [broken])
+        when = then.when
+        category = then.catalogue.by_slug(sheet.category)
+        lines = [
+            _(
+                "genuine: printed from commit {commit} ({date}), {scope} board, {category} "
+                "sheet {page}, for {on}"
+            ).format(
+                commit=commit[:10],
+                date=when.date().isoformat(),
+                scope=term(SCOPE_TITLES[code.scope]),
+                category=names(category.zh, category.en) if category else sheet.category,
+                page=code.page,
+                on=code.on.isoformat(),
+            )
+        ]
+        lines += [
+            f"  {e.summary.id} {printed.texts.get(e.summary.path, {}).get('title', '')}"
+            for e in sheet.entries
+        ]
+        now = render.build_board(snapshot.at(office, git), scope=code.scope, on=_today(office))
+        current = _find(now.sheets, code)
+        if current is not None and current.content_key() == sheet.content_key():
+            lines.append(_("current: the board today shows the same sheet"))
+            return Verdict(True, True, lines)
+        lines.append(_("superseded: the board today shows something else on this sheet"))
+        old = {e.summary.id for e in sheet.entries}
+        new = {e.summary.id for e in current.entries} if current else set()
+        for record_id in sorted(old - new):
+            lines.append(_("  taken off: {id}").format(id=record_id))
+        for record_id in sorted(new - old):
+            lines.append(_("  put up: {id}").format(id=record_id))
+        touched = [e.summary.path for e in sheet.entries]
+        touched += [e.summary.path for e in current.entries] if current else []
+        since = _first_change(git, commit, head, sorted(set(touched)))
+        if since:
+            lines.append(
+                _("  first changed by: {subject} ({date})").format(subject=since[0], date=since[1])
+            )
+        return Verdict(True, False, lines)
+
+
+def _broken(office: Office, git: GitStore, commit: str, shown: set[str]) -> str | None:
+    """Why a sheet cannot be vouched for: the audit finds a violation in the history of
+    a record it shows, up to the commit it was printed from [SPEC 11]."""
+    from dangwu.app import inspector
+
+    for violation in inspector.audit(office).violations:
+        if violation.record not in shown:
+            continue
+        if violation.commit == commit or git.is_ancestor(violation.commit, commit):
+            return _(
+                "not genuine: {id} on this sheet was printed from a history that breaks the "
+                "rules (commit {commit}: {rule}); 'dangwu audit' shows it"
+            ).format(id=violation.record, commit=violation.commit[:10], rule=violation.rule)
+    return None
+
+
+def _find(sheets: list[board_rules.Sheet], code: board_rules.Code) -> board_rules.Sheet | None:
+    for sheet in sheets:
+        if sheet.code == code.category_code and sheet.page == code.page:
+            return sheet
+    return None
+
+
+BOARD_STEPS = frozenset({"publish", "withdraw"})
+
+
+def _first_change(git: GitStore, since: str, head: str, paths: list[str]) -> tuple[str, str] | None:
+    if not paths:
+        return None
+    out = git.run(
+        "log",
+        "--reverse",
+        "--format=%s%x1f%aI%x1f%(trailers:key=Dangwu-Step,valueonly,separator=%x2C)",
+        f"{since}..{head}",
+        "--",
+        *paths,
+    )
+    for line in out.splitlines():
+        subject, stamp, step = [*line.split("\x1f"), "", ""][:3]
+        # drafting and deciding leave the board as it was; a publication, a
+        # withdrawal or a commit made with plain git is what changes it
+        if step.strip() in BOARD_STEPS or not step.strip():
+            return subject, stamp[:10]
+    return None

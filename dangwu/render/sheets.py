@@ -1,0 +1,773 @@
+"""Rendering: the notice-board sheets and the quarterly bulletin as HTML, PDF or Markdown.
+
+Templates are Jinja2, looked up by name in the office's own ``templates/`` first
+and the shipped ones second, in a sandbox with autoescaping and strict
+undefined names: record text is data, never template, and is escaped wherever
+it lands. Record bodies are Markdown, rendered by markdown-it-py with raw HTML
+switched off. PDF comes from WeasyPrint (the ``pdf`` extra) with a CJK font.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dangwu.errors import DangwuError
+from dangwu.i18n import _
+from dangwu.model.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
+from dangwu.model.office import Office, Settings
+from dangwu.resources import install_command, shipped
+from dangwu.rules import board as board_rules
+from dangwu.rules.schedule import Quarter
+from dangwu.store.snapshot import Snapshot, Summary
+
+if TYPE_CHECKING:
+    from dangwu.app.inspector import Stated
+
+CADENCE_ORDER = ("standing", "quarterly", "timely", "follow-up")
+FONT_PACKAGE = "fonts-wqy-microhei"
+
+
+def zh_date(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+Files = Callable[[str], bytes | None]  # an office file's bytes at the printed commit
+
+
+def render_template(
+    office_root: Path | None, name: str, context: Mapping[str, Any], files: Files | None = None
+) -> str:
+    """Render a template; a template that is broken or breaks the sandbox is refused
+    with its name and the reason, as any bad input is. What it makes refers to
+    nothing outside itself [SPEC 11]: a remote reference is refused too."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    try:
+        made = str(environment(office_root, files).get_template(name).render(context))
+    except SecurityError:
+        # the sandbox's own message names Python internals; the clerk needs only which
+        # template to look at
+        raise DangwuError(
+            _("template {name} reaches for something outside the data it is given").format(
+                name=name
+            ),
+            hint=_("templates may only use the data given to them"),
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise DangwuError(
+            _("template {name}:{line}: {error}").format(
+                name=exc.filename or name, line=exc.lineno, error=exc.message
+            ),
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise DangwuError(
+            _("template {name} cannot be used: {error}").format(name=name, error=exc),
+            hint=_("check the office's own templates/ folder against the shipped ones"),
+        ) from None
+    page, links = made, True
+    if name.endswith(".md.j2"):  # as a website would show it, HTML and all; its
+        from markdown_it import MarkdownIt  # readers follow links, but fetch nothing
+
+        page, links = MarkdownIt("commonmark", {"html": True}).render(made), False
+    remote = remote_reference(page, links=links)
+    if remote is not None:
+        raise DangwuError(
+            _("template {name} makes a page that reaches beyond itself: {what}").format(
+                name=name, what=remote
+            ),
+            hint=_("what dangwu prints refers only to the office's own files"),
+        )
+    return with_page_policy(made) if name.endswith(".html.j2") else made
+
+
+# Attributes through which a page makes a browser (or the PDF renderer) fetch something.
+_URL_ATTRIBUTES = frozenset(
+    {
+        "src",
+        "srcset",
+        "action",
+        "formaction",
+        "poster",
+        "background",
+        "data",
+        "ping",
+        "cite",
+        "manifest",
+        "codebase",
+        "archive",
+        "longdesc",
+        "usemap",
+        "xlink:href",
+        "imagesrcset",
+    }
+)
+_CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["']?)\s*(?P<url>[^"'\s)]+)""", re.IGNORECASE)
+
+
+def remote_reference(html: str, *, links: bool = True) -> str | None:
+    """What in ``html`` would reach beyond the page: the first URL in its tags or styles
+    that names a place elsewhere (one with a scheme, or //host; a data: URL is the
+    page's own, a relative path the office's own file), or an element or attribute
+    that runs or loads something (a script, a frame, a refresh, an event handler).
+    Text is text. ``links``: a hyperlink to elsewhere counts too (it is not fetched,
+    but it is a reference)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        style = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.style = tag == "style"
+            if tag in _ACTIVE_ELEMENTS:
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                if name.startswith("on") or name == "srcdoc":
+                    found.append(f"<{tag} {name}>")
+                if value is None:
+                    continue
+                if tag == "meta" and name == "http-equiv" and value.lower() in _ACTIVE_META:
+                    found.append(f"<meta http-equiv={value}>")
+                fetched = name in _URL_ATTRIBUTES or (name == "href" and tag == "link")
+                if name in ("srcset", "imagesrcset"):  # "url 2x, url 3x"
+                    found.extend(part.strip().split(" ")[0] for part in value.split(","))
+                elif fetched or (links and name == "href"):
+                    found.append(value.strip())
+                elif name == "style":
+                    found.extend(_css_urls(value))
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.handle_starttag(tag, attrs)
+            self.style = False
+
+        def handle_endtag(self, tag: str) -> None:
+            self.style = False
+
+        def handle_data(self, data: str) -> None:
+            if self.style:
+                found.extend(_css_urls(data))
+
+    Finder(convert_charrefs=True).feed(html)
+    for url in found:
+        if url.startswith("<"):
+            return url
+        squeezed = re.sub(r"[\s\x00-\x1f]", "", url).lower()
+        elsewhere = squeezed.startswith("//") or _SCHEME.match(squeezed) is not None
+        if elsewhere and not squeezed.startswith("data:"):
+            return url
+    return None
+
+
+# Elements that run or load something of their own, and the metas that act.
+_ACTIVE_ELEMENTS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form"}
+)
+# (another Content-Security-Policy is harmless: a browser obeys every policy a page has)
+_ACTIVE_META = frozenset({"refresh", "set-cookie"})
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))")
+
+
+def _css_urls(css: str) -> list[str]:
+    """The URLs a style sheet fetches, its escapes read (url(\\68 ttp:...) is http:)."""
+    plain = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
+    return [m.group("url") for m in _CSS_URL.finditer(plain)]
+
+
+# The page may hold its own styles and data: pictures, and fetch nothing else.
+PAGE_POLICY = (
+    '<meta http-equiv="Content-Security-Policy" '
+    "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+)
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
+
+
+def with_page_policy(html: str) -> str:
+    """``html`` carrying the page's Content-Security-Policy, whatever its template put
+    in its head: a browser then fetches nothing, even for a template that tried."""
+    if PAGE_POLICY in html:
+        return html
+    head = _HEAD.search(html)
+    if head is None:
+        return PAGE_POLICY + "\n" + html
+    return html[: head.end()] + "\n" + PAGE_POLICY + html[head.end() :]
+
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
+
+
+def environment(office_root: Path | None, files: Files | None = None) -> Any:
+    """The sandboxed Jinja2 environment, office templates before shipped ones."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    folders = []
+    if office_root is not None and (office_root / "templates").is_dir():
+        folders.append(FileSystemLoader(office_root / "templates"))
+    folders.append(FileSystemLoader(shipped("templates")))
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(folders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = functools.partial(markdown_html, files=files)
+    env.filters["markdown_text"] = markdown_source
+    return env
+
+
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("link_close", _link_close)
+    md.add_render_rule("image", _image)
+    return md
+
+
+def _link_open(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """A link prints its words; where it points is printed after them, never fetched
+    or followed (a link within the page stays a link)."""
+    href = str(tokens[idx].attrGet("href") or "")
+    env.setdefault("links", []).append(href)
+    if href.startswith("#"):
+        return f'<a href="{escape_html(href)}">'
+    return '<span class="link">'
+
+
+def _link_close(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    href = env["links"].pop() if env.get("links") else ""
+    if href.startswith("#"):
+        return "</a>"
+    return f'</span><span class="link-target">（{escape_html(href)}）</span>' if href else "</span>"
+
+
+IMAGE_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF8": "image/gif",
+}
+IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def _image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    """An image shows only if it is one of the office's own committed files (PNG, JPEG
+    or GIF), put into the page itself; anything else is named, not fetched."""
+    import base64
+
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    files = env.get("files")
+    data = _office_file(files, src) if files is not None else None
+    kind = next((k for magic, k in IMAGE_TYPES.items() if data and data.startswith(magic)), None)
+    if data is None or kind is None or len(data) > IMAGE_BYTES:
+        return f'<span class="image-missing">［图：{escape_html(alt or src)}］</span>'
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img src="data:{kind};base64,{encoded}" alt="{escape_html(alt)}">'
+
+
+def _office_file(files: Files, src: str) -> bytes | None:
+    """A file of the office named by a relative path, or None."""
+    from urllib.parse import unquote
+
+    from dangwu.check.validate import unsafe_attachment
+
+    path = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    if not path or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//", path) or unsafe_attachment(path):
+        return None
+    return files(path.removeprefix("./"))
+
+
+def escape_html(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def markdown_html(text: Any, files: Files | None = None) -> Any:
+    """A record body (Markdown) as safe HTML: raw HTML in it is shown as text, links
+    are words, images only the office's own."""
+    from markupsafe import Markup
+
+    from dangwu.rules.secrecy import HIDDEN
+
+    rendered = _markdown().render(str(text or ""), {"files": files})
+    # an entity may stand for a character that prints as nothing or turns the text
+    # around (&#x202e;): what is printed holds none (validate refuses them too)
+    return Markup(HIDDEN.sub("", rendered))  # escaped by markdown-it
+
+
+def markdown_source(text: Any, levels: int = 2) -> Any:
+    """A record body kept as Markdown, with anything that could be HTML made inert and
+    its headings moved ``levels`` down to sit under the record's own heading."""
+    from markupsafe import Markup
+
+    value = str(text or "")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("![", "!\\[")  # an image is named, never fetched
+    value = re.sub(
+        r"^(#{1,6})(?=\s)",
+        lambda m: "#" * min(6, len(m.group(1)) + levels),
+        value,
+        flags=re.MULTILINE,
+    )
+    return Markup(value)  # escaped just above
+
+
+def css(office_root: Path | None) -> Any:
+    """The print style sheet (the office's own print.css first), trusted like a template:
+    inserted into <style> as it is, where escaping its quotes would break it."""
+    from markupsafe import Markup
+
+    own = office_root / "templates" / "print.css" if office_root else None
+    path = own if own is not None and own.is_file() else shipped("templates", "print.css")
+    return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))  # office's own
+
+
+def qr_svg(code: str) -> Any:
+    """The verification code as a QR code, inline SVG."""
+    import segno
+    from markupsafe import Markup
+
+    svg = segno.make(code, error="m").svg_inline(scale=2, border=1, dark="#000")
+    return Markup(svg)  # made from a checked code: no user text
+
+
+def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
+    """What a record shows on the board: its summary, else the text of its body's
+    first paragraph as Markdown reads it (link targets and markup dropped, the
+    words kept exactly)."""
+    from dangwu.rules.secrecy import HIDDEN
+
+    summary = str(data.get("summary") or "").strip()
+    if summary:
+        return HIDDEN.sub("", summary)
+    tokens = _markdown().parse(str(data.get("body") or ""))
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            text = "".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in tokens[index + 1].children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak", "html_inline")
+            ).strip()
+            text = HIDDEN.sub("", text)
+            if text:
+                return text if len(text) <= limit else text[: limit - 2] + "……"
+    return ""
+
+
+def _item_zh(catalogue: Catalogue, summary: Summary) -> str:
+    category = catalogue.by_slug(summary.category)
+    if category is not None:
+        for item in category.items:
+            if item.slug == summary.item:
+                return item.zh
+    return summary.item
+
+
+def _supervisors(settings: Settings) -> list[str]:
+    return [p.name for p in settings.roster.values() if "supervisor" in p.roles]
+
+
+def _channels(settings: Settings, channels: Sequence[str]) -> list[str]:
+    return [settings.channels.get(c) or CHANNEL_TITLES.get(c, (c, c))[1] for c in channels]
+
+
+# --- the board -------------------------------------------------------------------------
+
+
+@dataclass
+class Board:
+    snapshot: Snapshot
+    scope: str
+    on: date
+    sheets: list[board_rules.Sheet]
+    texts: dict[str, dict[str, Any]]
+
+
+def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
+    """The sheets of the board of ``scope`` on ``on``, from ``snapshot``."""
+    entries = board_rules.select(
+        snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules
+    )
+    texts = dict(snapshot.records(e.summary.path for e in entries))
+    for entry in entries:
+        if entry.consulting:
+            texts[entry.summary.path] = snapshot.preliminary(entry.summary) or texts.get(
+                entry.summary.path, {}
+            )
+    texts = _redacted(snapshot, texts)
+    excerpts = {path: blot(snapshot, excerpt(data)) for path, data in texts.items()}
+    laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
+    board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit)
+    return Board(snapshot, scope, on, laid_out, texts)
+
+
+def board_html(office: Office, built: Board) -> str:
+    snapshot, settings = built.snapshot, built.snapshot.settings
+    sheets = []
+    for sheet in built.sheets:
+        category = snapshot.catalogue.by_slug(sheet.category)
+        entries = []
+        for entry in sheet.entries:
+            s = entry.summary
+            data = built.texts.get(s.path, {})
+            entries.append(
+                {
+                    "id": s.id,
+                    "title": str(data.get("title", s.title)),
+                    "item_zh": _item_zh(snapshot.catalogue, s),
+                    "date_zh": zh_date(s.consulted_on if entry.consulting else s.published_on),
+                    "text": blot(snapshot, excerpt(data)),
+                    "consulting": entry.consulting,
+                    "closes_zh": zh_date(s.closes_on),
+                }
+            )
+        sheets.append(
+            {
+                "number": sheet.number,
+                "page": sheet.page,
+                "pages": sheet.pages,
+                "category_zh": category.zh if category else sheet.category,
+                "code": sheet.verification,
+                "qr": qr_svg(sheet.verification),
+                "entries": entries,
+            }
+        )
+    context = {
+        "board": {
+            "unit": settings.unit,
+            "title": settings.board_title,
+            "scope": built.scope,
+            "scope_zh": SCOPE_TITLES[built.scope][1],
+            "on_zh": zh_date(built.on),
+            "contact": settings.contact,
+            "supervisors": _supervisors(settings),
+            "commit": snapshot.commit,
+            "sheets": sheets,
+        },
+        "css": css(office.root),
+    }
+    return render_template(office.root, "board.html.j2", context)
+
+
+# --- the bulletin ----------------------------------------------------------------------
+
+
+@dataclass
+class BulletinDoc:
+    snapshot: Snapshot
+    data: board_rules.Bulletin
+    texts: dict[str, dict[str, Any]]
+    issued: date
+
+
+def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: date) -> BulletinDoc:
+    data = board_rules.bulletin(
+        snapshot.summaries(),
+        period=period,
+        scope=scope,
+        rules=snapshot.settings.rules,
+        catalogue=snapshot.catalogue,
+    )
+    texts = dict(snapshot.records(s.path for s in data.published))
+    for s in data.published:
+        if s.published_on not in period:  # only its preliminary plan came out this quarter
+            texts[s.path] = snapshot.preliminary(s) or texts.get(s.path, {})
+    texts = _redacted(snapshot, texts)
+    return BulletinDoc(snapshot, data, texts, issued)
+
+
+def _redacted(snapshot: Snapshot, texts: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Record texts with real-name reporters' names and contacts blotted out as they
+    will print: a reporter is never identified on paper, whatever a record's author
+    wrote, and however it was written [SPEC 11]."""
+    sensitive = snapshot.sensitive()
+    if not sensitive:
+        return dict(texts)
+    return {path: blot_record(data, sensitive) for path, data in texts.items()}
+
+
+def blot_record(data: Mapping[str, Any], sensitive: Sequence[str]) -> dict[str, Any]:
+    """A record's printed texts (title, summary, body and the reasons and notes of its
+    steps) with every reporter blotted out."""
+    from dangwu.rules.secrecy import blot_markdown, redact
+
+    out = dict(data)
+    for key in ("title", "summary"):
+        if isinstance(out.get(key), str):
+            out[key] = redact(out[key], sensitive)
+    if isinstance(out.get("body"), str):
+        out["body"] = blot_markdown(out["body"], sensitive)
+    for step, key in (("withdrawal", "reason"), ("rejection", "reason"), ("decision", "note")):
+        facts = out.get(step)
+        if isinstance(facts, Mapping) and isinstance(facts.get(key), str):
+            out[step] = {**facts, key: redact(facts[key], sensitive)}
+    return out
+
+
+def blot(snapshot: Snapshot, text: str) -> str:
+    """Any other text that reaches paper, blotted as a record's text is."""
+    from dangwu.rules.secrecy import redact
+
+    sensitive = snapshot.sensitive()
+    return redact(text, sensitive) if sensitive else text
+
+
+def committed_files(snapshot: Snapshot) -> Files:
+    """The office's files as the printed commit holds them (images in bodies)."""
+
+    def read(path: str) -> bytes | None:
+        return snapshot.git.blob(snapshot.commit, path)
+
+    return read
+
+
+def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
+    snapshot, settings, data = doc.snapshot, doc.snapshot.settings, doc.data
+    catalogue = snapshot.catalogue
+
+    def record(s: Summary) -> dict[str, Any]:
+        text = doc.texts.get(s.path, {})
+        consulting = s.consulted_on in data.period and s.published_on not in data.period
+        return {
+            "id": s.id,
+            "title": str(text.get("title", s.title)),
+            "item_zh": _item_zh(catalogue, s),
+            "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1],
+            "cadence_zh": CADENCE_TITLES.get(s.cadence, (s.cadence, s.cadence))[1],
+            "period": s.period,
+            "date_zh": zh_date(s.consulted_on if consulting else s.published_on),
+            "channels": _channels(settings, s.channels),
+            "summary": str(text.get("summary") or ""),
+            "body": str(text.get("body") or ""),
+            "consulting": consulting,
+            "follows": s.follows,
+            "withdrawn_zh": zh_date(s.withdrawn_on),
+            "reason": blot(snapshot, s.withdrawal_reason or ""),
+        }
+
+    sections = []
+    table = []
+    for category in catalogue:
+        mine = [s for s in data.published if s.category == category.slug]
+        if mine:
+            sections.append({"zh": category.zh, "records": [record(s) for s in mine]})
+        counts = [sum(1 for s in mine if s.cadence == c) for c in CADENCE_ORDER]
+        table.append({"zh": category.zh, "counts": counts, "total": sum(counts)})
+    context = {
+        "b": {
+            "unit": settings.unit,
+            "period": str(data.period),
+            "period_zh": data.period.zh,
+            "scope_zh": SCOPE_TITLES[data.scope][1],
+            "issued_zh": zh_date(doc.issued),
+            "contact": settings.contact,
+            "cadences": [{"zh": CADENCE_TITLES[c][1]} for c in CADENCE_ORDER],
+            "table": table,
+            "cadence_totals": [data.by_cadence.get(c, 0) for c in CADENCE_ORDER],
+            "total": len(data.published),
+            "internal": data.by_scope.get("internal", 0),
+            "public": data.by_scope.get("public", 0),
+            "quarterly": data.quarterly,
+            "on_time": data.on_time,
+            "sections": sections,
+            "corrections": [record(s) for s in data.corrections],
+            "withdrawn": [record(s) for s in data.withdrawn],
+        },
+        "css": css(office.root),
+    }
+    return render_template(office.root, template, context, committed_files(snapshot))
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def cjk_fonts() -> list[str]:
+    """The Chinese typefaces fontconfig knows, as WeasyPrint will find them."""
+    tool = shutil.which("fc-list")
+    if tool is None:
+        return []
+    try:
+        out = subprocess.run(
+            [tool, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+def write_pdf(html: str, target: Path) -> None:
+    """Print HTML to a PDF that embeds a CJK font, or say exactly what is missing."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise DangwuError(
+            _("PDF output needs WeasyPrint, which is not installed"),
+            hint=_(
+                "install it with: {command} (it also needs Pango: "
+                "apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+            ).format(command=install_command("pdf")),
+        ) from None
+    except OSError as exc:  # WeasyPrint is there but Pango is not
+        raise DangwuError(
+            _("WeasyPrint cannot start: {error}").format(error=str(exc).splitlines()[0]),
+            hint=_("install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0"),
+        ) from None
+    if not cjk_fonts():
+        raise DangwuError(
+            _("no Chinese font is installed, so the PDF would print empty boxes"),
+            hint=_("install one with: apt-get install {package}").format(package=FONT_PACKAGE),
+        )
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    weasyprint.HTML(string=html, url_fetcher=url_fetcher()).write_pdf(target)
+
+
+def url_fetcher() -> Any:
+    """The PDF renderer's only way to reach anything: a data: URL (an image put into
+    the page from the office's own files) is read, every other URL refused [SPEC 11]."""
+    import weasyprint
+    from weasyprint import urls
+
+    if not hasattr(urls, "URLFetcher"):  # WeasyPrint before 67 takes a function
+
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if url.lower().startswith("data:"):
+                return weasyprint.default_url_fetcher(url, *args, **kwargs)
+            raise ValueError(f"dangwu prints nothing from outside the page: {url}")
+
+        return fetch
+
+    class OnlyThePage(urls.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.lower().startswith("data:"):
+                raise ValueError(f"dangwu prints nothing from outside the page: {url}")
+            return super().fetch(url, headers)
+
+    return OnlyThePage(allowed_protocols=("data",), allow_redirects=False)
+
+
+# --- the yearly report ---------------------------------------------------------------
+
+
+def bars(values: Sequence[tuple[str, int]], *, width: int = 420, row: int = 18) -> dict[str, Any]:
+    """A horizontal bar chart's geometry, for a template to draw as inline SVG:
+    one bar per (label, value), scaled to the largest."""
+    label_width = 120
+    longest = max((v for _label, v in values), default=0) or 1
+    room = width - label_width - 40
+    items = []
+    for index, (label, value) in enumerate(values):
+        length = round(room * value / longest) if value else 0
+        items.append(
+            {
+                "label": label,
+                "value": value,
+                "y": index * row,
+                "bar_x": label_width,
+                "bar_w": length,
+                "value_x": label_width + length + 4,
+            }
+        )
+    return {"width": width, "height": max(row, row * len(values)), "row": row, "bars": items}
+
+
+def stats_html(office: Office, stated: Stated, issued: date) -> str:
+    """The yearly (or quarterly) report of the disclosure programme, modelled on the
+    annual reports that government information offices publish: figures only."""
+    f, settings = stated.figures, stated.settings
+    per_category = [
+        {"code": code, "zh": zh, "public": pub, "internal": inner, "total": pub + inner}
+        for code, _slug, zh, pub, inner in f.by_category
+    ]
+    cadences = [
+        {"zh": CADENCE_TITLES[c][1], "count": n}
+        for c, n in f.by_cadence.items()
+        if c in CADENCE_TITLES
+    ]
+    channels = [
+        {
+            "zh": settings.channels.get(c) or CHANNEL_TITLES.get(c, (c, c))[1],
+            "count": n,
+        }
+        for c, n in f.by_channel.items()
+        if n
+    ]
+    months = _month_labels(f.span.start, len(f.by_month))
+    problems = []
+    if f.quarterly_late:
+        problems.append(f"季度更新有{f.quarterly_late}项未在规定期限内公开。")
+    if f.quarterly_missing:
+        names = "、".join(title for _subject, title in f.quarterly_missing)
+        problems.append(
+            f"截至{zh_date(f.as_of)}，有{len(f.quarterly_missing)}项季度更新尚未公开：{names}。"
+        )
+    if f.overdue_reports:
+        problems.append(f"有{f.overdue_reports}件实名举报超过答复期限尚未答复。")
+    if f.answered_late:
+        problems.append(f"有{f.answered_late}件实名举报逾期答复。")
+    context = {
+        "r": {
+            "unit": settings.unit,
+            "span_zh": f.span.zh,
+            "yearly": len(f.span.label) == 4,
+            "issued_zh": zh_date(issued),
+            "as_of_zh": zh_date(f.as_of),
+            "commit": stated.commit[:10],
+            "contact": settings.contact,
+            "published": f.published,
+            "public": f.by_scope.get("public", 0),
+            "internal": f.by_scope.get("internal", 0),
+            "withdrawn": f.withdrawn,
+            "withheld": f.withheld,
+            "categories": per_category,
+            "cadences": cadences,
+            "channels": channels,
+            "category_chart": bars([(zh, pub + inner) for _c, _s, zh, pub, inner in f.by_category]),
+            "month_chart": bars(list(zip(months, f.by_month, strict=True))),
+            "quarterly_on_time": f.quarterly_on_time,
+            "quarterly_late": f.quarterly_late,
+            "quarterly_missing": [t for _s, t in f.quarterly_missing],
+            "timed": len(f.submit_to_publish),
+            "median_days": f.median_days,
+            "max_days": f.max_days,
+            "pre_disclosures": f.pre_disclosures,
+            "opinions": f.opinions,
+            "reports": f.reports,
+            "real_name": f.real_name_reports,
+            "answered_in_time": f.answered_in_time,
+            "answered_late": f.answered_late,
+            "overdue_reports": f.overdue_reports,
+            "open_reports": f.open_reports,
+            "problems": problems,
+        },
+        "css": css(office.root),
+    }
+    return render_template(office.root, "stats.html.j2", context)
+
+
+def _month_labels(start: date, count: int) -> list[str]:
+    labels = []
+    year, month = start.year, start.month
+    for _n in range(count):
+        labels.append(f"{month}月")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels

@@ -1,0 +1,706 @@
+"""The audit: every commit judged against the rules as they stood when it was made.
+
+Pure: it takes the events :mod:`dangwu.store.history` reads and returns violations.
+A step commit (one with Dangwu-* trailers) is judged by running the very rule
+of :mod:`dangwu.rules.workflow` that the live command runs, with the actor, roster,
+settings and time of the commit, and by comparing what the rule would have
+written with what the commit wrote. A commit made with plain git is judged as
+a change by its author: editing a draft is fine; touching approved or
+published content, or any fact only dangwu writes, is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from dangwu.errors import DangwuError
+from dangwu.i18n import N_, _
+from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
+from dangwu.rules import workflow
+from dangwu.store.history import Change, Event, Version
+from dangwu.store.signing import roster_fingerprint
+
+# States whose content is fixed: approved, or out in the world.
+SEALED = frozenset({"approved", "consulting", "published", "withheld", "withdrawn"})
+RECORD_STEPS = ("new", "set", "edit", *workflow.STEPS)
+OFFICE_STEPS = ("init", "roster add", "roster remove", "roster set")
+CONTENT_STEPS = ("new", "set", "edit")
+
+RULES = {
+    "not-on-roster": N_("act by someone not on the roster"),
+    "role": N_("act without the role"),
+    "actor-mismatch": N_("step names another actor"),
+    "self-approval": N_("approval of one's own record"),
+    "order": N_("step out of order"),
+    "major-needs-decision": N_("major record without a collective decision"),
+    "major-needs-leader": N_("major record approved by someone other than the leader"),
+    "quorum": N_("decision without a quorum"),
+    "attendee-not-member": N_("non-member at the decision"),
+    "pre-disclosure-window": N_("comment window shorter than required"),
+    "pre-disclosure-approval": N_("formal plan not approved again"),
+    "content-changed": N_("published content differs from the approved"),
+    "manual-edit": N_("approved or published content changed outside dangwu"),
+    "tool-fields": N_("procedure facts written outside dangwu"),
+    "forged-facts": N_("step facts that the rule would not have written"),
+    "content-hash": N_("content hash does not match"),
+    "secrecy": N_("secrecy findings approved without a reason"),
+    "signature-required": N_("missing signature"),
+    "signature-bad": N_("bad signature"),
+    "signature-not-actor": N_("signed with someone else's key"),
+    "deleted": N_("approved or published record deleted"),
+    "settings-invalid": N_("office settings that do not validate"),
+    "unreadable": N_("record that cannot be read"),
+    "step-scope": N_("step that changes other files"),
+    "report-deleted": N_("report deleted"),
+    "report-changed": N_("report changed outside 'dangwu report answer'"),
+    "report-rewritten": N_("answered report answered again"),
+    "feedback-changed": N_("opinion changed or deleted"),
+    "merge": N_("merge commit in a history kept straight"),
+    "settings-deleted": N_("office settings deleted"),
+    "founded-again": N_("office founded a second time"),
+    "time-order": N_("step dated before what it follows"),
+    "not-the-pusher": N_("pushed by someone other than the actor, without the actor's signature"),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    commit: str
+    record: str | None
+    rule: str
+    person: str
+    message: str
+
+    def line(self) -> str:
+        return (
+            f"{self.commit[:10]} {self.record or '-'} [{self.rule}] {self.message} ({self.person})"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "record": self.record,
+            "rule": self.rule,
+            "rule_title": _(RULES.get(self.rule, self.rule)),
+            "person": self.person,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Auditor:
+    """Judges events in order; remembers who wrote each record's content."""
+
+    authors: dict[str, set[str]] = field(default_factory=dict)
+    # when each pre-disclosure's comment window really opened: the date of the
+    # publish step, whatever the file says later
+    opened: dict[str, str] = field(default_factory=dict)
+    # the reports/ files an answer has already changed: an answer is given once
+    answered: set[str] = field(default_factory=set)
+    # the commit that opened each pre-disclosure's window (its notes may move "opened")
+    openers: dict[str, str] = field(default_factory=dict)
+    # when the server received a commit, where it says (git notes) [SPEC 11]
+    received: Callable[[str], datetime | None] = field(default=lambda _commit: None)
+    # who pushed (on a server that knows): a step by anyone else needs their signature
+    pusher: Pusher | None = None
+    # the office has been founded (its settings existed at some commit judged so far)
+    founded: bool = False
+
+    def judge(self, event: Event) -> list[Violation]:
+        commit = event.commit
+        settings = event.settings
+        out: list[Violation] = []
+        person = _person(settings, commit.author_email)
+        who = f"{person.name} ({person.key})" if person else commit.author_email
+
+        def flag(rule: str, message: str, record: str | None = None) -> None:
+            out.append(Violation(commit.id, record, rule, who, message))
+
+        trailers = commit.trailers()
+        step = trailers.get("Dangwu-Step")
+        if event.settings_changed and event.settings_error:
+            flag("settings-invalid", event.settings_error)
+        if event.unrelated:
+            flag(
+                "merge",
+                _(
+                    "a merge of histories that share no commit: another repository's history "
+                    "joined to the office's"
+                ),
+            )
+        elif event.merge and settings is not None and not settings.rules.allow_merges:
+            flag(
+                "merge",
+                _(
+                    "a merge of {n} lines of history; the office keeps one straight line "
+                    "(dangwu sync rebases), unless rules.allow_merges says otherwise"
+                ).format(n=len(commit.parents)),
+            )
+        founded_before = self.founded
+        if event.settings_after is not None:
+            self.founded = True
+        if not event.changes and not event.settings_changed and not event.supervision:
+            return out
+        if self.pusher is not None:
+            acted = person or _person(event.settings_after, commit.author_email)
+            self._pushed_by(event, acted, flag)
+        if settings is None:
+            # The commit that founds the office: its author must be on the roster it sets up.
+            if founded_before and event.settings_after is not None:
+                flag(
+                    "founded-again",
+                    _(
+                        "dangwu.yaml was written anew after the office's settings were gone: "
+                        "a second founding, with a roster of its own"
+                    ),
+                )
+            founder = _person(event.settings_after, commit.author_email)
+            if founder is None or not ROSTER_ROLES.intersection(founder.roles):
+                flag(
+                    "not-on-roster",
+                    _(
+                        "the office was founded by someone its roster does not "
+                        "list as a leader or office head"
+                    ),
+                )
+            for change in event.changes:
+                self._plain_change(change, founder, event, flag)
+            return out
+        named = trailers.get("Dangwu-Record") or next(
+            (c.record_id for c in event.changes if c.record_id), None
+        )
+        if person is None:
+            flag(
+                "not-on-roster",
+                _("{email} is not on the roster at this commit").format(email=commit.author_email),
+                named,
+            )
+            return out
+        if step and trailers.get("Dangwu-Actor") not in (None, person.key):
+            flag(
+                "actor-mismatch",
+                _("the step names {actor} but was made by {key}").format(
+                    actor=trailers.get("Dangwu-Actor"), key=person.key
+                ),
+                named,
+            )
+        if step and not event.merge:
+            self._in_time(event, settings, flag, named)
+        if event.supervision:
+            self._supervision(None if event.merge else step, event, person, flag)
+        if step in RECORD_STEPS and not event.merge:
+            self._record_step(step, trailers, event, person, settings, flag)
+        else:
+            if event.settings_changed:
+                self._settings_change(event, person, settings, flag)
+            for change in event.changes:
+                self._plain_change(change, person, event, flag)
+        return out
+
+    # --- the settings and roster -------------------------------------------------------
+
+    def _settings_change(self, event: Event, person: Person, settings: Settings, flag: Any) -> None:
+        """Who may change the settings and roster; where the office requires signing, a
+        change must be signed by its author's key as the roster stood (otherwise anyone
+        who sets git's email could list their own key for a leader, or turn signing
+        off) [SPEC 11]; and the settings are never deleted."""
+        if not ROSTER_ROLES.intersection(person.roles):
+            flag(
+                "role",
+                _("the office settings or roster were changed by someone who may not change them"),
+            )
+        if event.settings_after is None and event.settings_error is None:
+            flag(
+                "settings-deleted", _("dangwu.yaml, the office's settings and roster, was deleted")
+            )
+        if settings.rules.require_signing and not _signed_by(event, person):
+            flag(
+                "signature-required",
+                _(
+                    "the settings or roster were changed without {name}'s signature; the office "
+                    "requires changes to them to be signed"
+                ).format(name=person.name),
+            )
+
+    # --- who pushed, and when ----------------------------------------------------------
+
+    def _pushed_by(self, event: Event, person: Person | None, flag: Any) -> None:
+        """On a server that knows who pushes, a commit made as someone else stands only
+        with that person's own signature [SPEC 11]."""
+        pusher = self.pusher
+        assert pusher is not None
+        if person is not None and pusher.person is not None and person.key == pusher.person.key:
+            return
+        if person is not None and _signed_by(event, person):
+            return
+        acted = f"{person.name} ({person.key})" if person else event.commit.author_email
+        flag(
+            "not-the-pusher",
+            _(
+                "pushed by {pusher}, but made as {acted} and not signed with {acted}'s key "
+                "from the roster"
+            ).format(pusher=pusher.describe(), acted=acted),
+            event.changes[0].record_id if event.changes else None,
+        )
+
+    def _in_time(self, event: Event, settings: Settings, flag: Any, record: str | None) -> None:
+        """A step is not made before the commit it builds on, nor claims a time after it
+        was made [SPEC 11] (beyond what clocks may disagree by)."""
+        commit = event.commit
+        slack = settings.rules.clock_skew_minutes * 60
+        latest = max(event.parent_times, default=None)
+        if latest is not None and commit.committed < latest - slack:
+            parent = datetime.fromtimestamp(latest, commit.committer_date.tzinfo)
+            flag(
+                "time-order",
+                _(
+                    "made {when}, before the commit it builds on ({parent}); time runs forwards"
+                ).format(
+                    when=commit.committer_date.isoformat(timespec="minutes"),
+                    parent=parent.isoformat(timespec="minutes"),
+                ),
+                record,
+            )
+        if commit.author_date.timestamp() > commit.committed + slack:
+            flag(
+                "time-order",
+                _("claims to have been done {when}, after it was committed ({made})").format(
+                    when=commit.author_date.isoformat(timespec="minutes"),
+                    made=commit.committer_date.isoformat(timespec="minutes"),
+                ),
+                record,
+            )
+
+    # --- opinions and reports --------------------------------------------------------
+
+    def _supervision(self, step: str | None, event: Event, person: Person, flag: Any) -> None:
+        """Who may log opinions and reports, and that what is logged stays as it was:
+        an opinion is never changed, a report only by its one answer."""
+        for path, old, new in event.supervision:
+            report = path.startswith("reports/")
+            action = "report" if report else "feedback"
+            if not workflow.MAY[action].intersection(person.roles):
+                flag(
+                    "role",
+                    _("{path} was written by someone who may not {action}").format(
+                        path=path, action=_(workflow.ACTION_TITLES[action])
+                    ),
+                )
+            if not report:
+                if old is not None:
+                    flag(
+                        "feedback-changed",
+                        _("the opinion {path} was {how}").format(
+                            path=path, how=_("deleted") if new is None else _("changed")
+                        ),
+                    )
+                continue
+            if new is None:
+                flag("report-deleted", _("the report {path} was deleted").format(path=path))
+            elif old is not None:
+                if step != "answer":
+                    flag(
+                        "report-changed",
+                        _("the report {path} was changed, but not by an answer").format(path=path),
+                    )
+                elif path in self.answered:
+                    flag(
+                        "report-rewritten",
+                        _("the report {path} was answered before").format(path=path),
+                    )
+                self.answered.add(path)
+
+    # --- commits made by dangwu ------------------------------------------------------
+
+    def _record_step(
+        self,
+        step: str,
+        trailers: Mapping[str, str],
+        event: Event,
+        person: Person,
+        settings: Settings,
+        flag: Any,
+    ) -> None:
+        changes = event.changes
+        named = trailers.get("Dangwu-Record")
+        target = next((c for c in changes if c.record_id == named), None)
+        if target is None or len(changes) != 1 or event.settings_changed or event.supervision:
+            flag(
+                "step-scope",
+                _("a {step} step must change exactly the record it names").format(step=step),
+                named,
+            )
+            if target is None:
+                return
+        record = target.record_id
+        before, after = target.before, target.after
+        for version in (before, after):
+            if version is not None and version.error:
+                flag("unreadable", version.error, record)
+                return
+        if after is None:
+            flag("step-scope", _("a {step} step deleted the record").format(step=step), record)
+            return
+        if (
+            trailers.get("Dangwu-From") != (before.status if before else "none")
+            or trailers.get("Dangwu-To") != after.status
+        ):
+            flag(
+                "forged-facts",
+                _("the trailers say {a} → {b}, the file says {c} → {d}").format(
+                    a=trailers.get("Dangwu-From"),
+                    b=trailers.get("Dangwu-To"),
+                    c=before.status if before else "none",
+                    d=after.status,
+                ),
+                record,
+            )
+        if trailers.get("Dangwu-Content") != after.content:
+            flag("content-hash", _("Dangwu-Content does not match the record's content"), record)
+        ctx = workflow.Context(
+            actor=person,
+            roster=settings.roster,
+            rules=settings.rules,
+            when=event.commit.author_date,
+        )
+        if step in CONTENT_STEPS:
+            self._content_step(step, before, after, ctx, target.path, flag, record)
+            return
+        if before is None:
+            flag("order", _("{step} of a record that did not exist").format(step=step), record)
+            return
+        if before.content != after.content:
+            flag(
+                "manual-edit",
+                _("the {step} step also changed the content").format(step=step),
+                record,
+            )
+        try:
+            outcome = self._rerun(step, before, after, ctx, target.path, event)
+        except DangwuError as refusal:
+            flag(refusal.rule or "order", refusal.message, record)
+            return
+        _compare(outcome, before, after, step, flag, record)
+        if step == "publish" and after.status == "consulting":
+            received = self.received(event.commit.id)
+            opened = ctx.when if received is None or received <= ctx.when else received
+            self.opened[target.path] = opened.isoformat()
+            self.openers[target.path] = event.commit.id
+        if step in ("approve", "publish"):
+            self._signature(step, after, ctx, event, flag, record)
+
+    def _content_step(
+        self,
+        step: str,
+        before: Version | None,
+        after: Version,
+        ctx: workflow.Context,
+        path: str,
+        flag: Any,
+        record: str | None,
+    ) -> None:
+        try:
+            if step == "new":
+                workflow.require(ctx.actor, "create")
+                if before is not None:
+                    flag("order", _("new: the record already existed"), record)
+                if after.status != "draft":
+                    flag("forged-facts", _("a new record must be a draft"), record)
+                expected = workflow.Outcome("draft", {"created": ctx.stamp()})
+                _compare(expected, None, after, step, flag, record)
+            else:
+                if before is None:
+                    flag(
+                        "order",
+                        _("{step} of a record that did not exist").format(step=step),
+                        record,
+                    )
+                    return
+                outcome = workflow.edit(before.data, ctx)
+                _compare(outcome, before, after, step, flag, record)
+        except DangwuError as refusal:
+            flag(refusal.rule or "role", refusal.message, record)
+        self.authors.setdefault(path, set()).add(ctx.actor.key)
+
+    def _rerun(
+        self,
+        step: str,
+        before: Version,
+        after: Version,
+        ctx: workflow.Context,
+        path: str,
+        event: Event,
+    ) -> workflow.Outcome:
+        """Run the rule the live command ran, with the particulars the commit recorded."""
+        facts = after.facts()
+        data = before.data
+        if step == "submit":
+            return workflow.submit(data, ctx)
+        if step == "decide":
+            decision = facts.get("decision") or {}
+            return workflow.decide(
+                data,
+                ctx,
+                meeting=_date(decision.get("meeting")),
+                attendees=list(decision.get("attendees") or []),
+                outcome=str(decision.get("outcome")),
+                note=decision.get("note"),
+            )
+        if step == "approve":
+            approval = facts.get("approval") or {}
+            overrides = approval.get("overrides") or []
+            return workflow.approve(
+                data,
+                ctx,
+                content=str(before.content),
+                authors=self.authors.get(path, set()),
+                signed=bool(approval.get("signed")),
+                findings=list(before.findings),
+                override=overrides[0].get("reason") if overrides else None,
+                opinions=approval.get("opinions"),
+            )
+        if step == "reject":
+            return workflow.reject(
+                data, ctx, reason=str((facts.get("rejection") or {}).get("reason", ""))
+            )
+        if step == "publish":
+            name = "consultation" if after.status == "consulting" else "publication"
+            published = facts.get(name) or {}
+            return workflow.publish(
+                data,
+                ctx,
+                content=str(before.content),
+                channels=list(published.get("channels") or []) or None,
+                signed=bool(published.get("signed")),
+                closes=_day(published.get("closes")) if name == "consultation" else None,
+                # the window counts from when it really opened: the step, or the day the
+                # server received it if later, whatever a date in the file says
+                opened=_moment(self.opened.get(path)),
+            )
+        return workflow.withdraw(
+            data, ctx, reason=str((facts.get("withdrawal") or {}).get("reason", ""))
+        )
+
+    def _signature(
+        self,
+        step: str,
+        after: Version,
+        ctx: workflow.Context,
+        event: Event,
+        flag: Any,
+        record: str | None,
+    ) -> None:
+        facts = after.facts()
+        name = {"approve": "approval", "publish": "publication"}[step]
+        if step == "publish" and after.status == "consulting":
+            name = "consultation"
+        claimed = bool((facts.get(name) or {}).get("signed"))
+        required = ctx.rules.require_signing
+        if not (claimed or required):
+            return
+        if event.signature is None:
+            flag("signature-required", _("the {step} is not signed").format(step=step), record)
+            return
+        status, key = event.signature
+        if status not in ("G", "U"):
+            flag(
+                "signature-bad",
+                _("git reports the signature as {status}").format(
+                    status=_(_SIGNATURE_WORDS[status]) if status in _SIGNATURE_WORDS else status
+                ),
+                record,
+            )
+            return
+        expected = roster_fingerprint(ctx.actor.signing_key) if ctx.actor.signing_key else None
+        if expected is None or (
+            key.upper() != expected.upper() and not key.upper().endswith(expected.upper())
+        ):
+            flag(
+                "signature-not-actor",
+                _("signed with key {key}, which the roster does not list for {name}").format(
+                    key=key, name=ctx.actor.name
+                ),
+                record,
+            )
+
+    # --- commits made with plain git -------------------------------------------------
+
+    def _plain_change(self, change: Change, person: Person | None, event: Event, flag: Any) -> None:
+        record = change.record_id
+        before, after = change.before, change.after
+        for version in (before, after):
+            if version is not None and version.error:
+                flag("unreadable", version.error, record)
+                return
+        may_draft = person is not None and bool(DRAFTING_ROLES.intersection(person.roles))
+        if after is None:
+            if before is not None and before.status in SEALED:
+                flag(
+                    "deleted",
+                    _("{id} was {status} and has been deleted").format(
+                        id=record, status=_(before.status)
+                    ),
+                    record,
+                )
+            elif not may_draft:
+                flag("role", _("records may be deleted only by the office"), record)
+            return
+        before_facts = before.facts() if before else {}
+        after_facts = after.facts()
+        if after_facts != before_facts and not _only_created(before, after):
+            flag(
+                "tool-fields",
+                _("procedure facts ({fields}) changed outside dangwu").format(
+                    fields=", ".join(sorted(_changed(before_facts, after_facts)))
+                ),
+                record,
+            )
+        if before is not None and before.content != after.content:
+            if before.status in SEALED:
+                flag(
+                    "manual-edit",
+                    _("the content of {id} was {status} and was changed with plain git").format(
+                        id=record, status=_(before.status)
+                    ),
+                    record,
+                )
+            elif not may_draft:
+                flag("role", _("record content may be changed only by the office"), record)
+            if person is not None:
+                self.authors.setdefault(change.path, set()).add(person.key)
+        if before is None:
+            if not may_draft:
+                flag("role", _("records may be created only by the office"), record)
+            if person is not None:
+                self.authors.setdefault(change.path, set()).add(person.key)
+
+
+_SIGNATURE_WORDS = {
+    "B": N_("bad"),
+    "X": N_("expired"),
+    "Y": N_("made by an expired key"),
+    "R": N_("made by a revoked key"),
+    "E": N_("impossible to check"),
+    "N": N_("missing"),
+}
+
+
+@dataclass(frozen=True)
+class Pusher:
+    """Who pushed, as the server knows them: its account, and the person it is."""
+
+    account: str | None
+    person: Person | None
+
+    def describe(self) -> str:
+        if self.person is not None:
+            return f"{self.person.name} ({self.person.key})"
+        return self.account or _("an unknown account")
+
+
+def _signed_by(event: Event, person: Person) -> bool:
+    """Whether the commit carries a good signature by the person's roster key."""
+    if event.signature is None or not person.signing_key:
+        return False
+    status, key = event.signature
+    expected = roster_fingerprint(person.signing_key)
+    return (
+        status in ("G", "U")
+        and expected is not None
+        and (key.upper() == expected.upper() or key.upper().endswith(expected.upper()))
+    )
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _person(settings: Settings | None, email: str) -> Person | None:
+    return settings.person_by_email(email) if settings is not None else None
+
+
+def _date(value: Any) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return date.max
+
+
+def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
+    return {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+
+
+def _only_created(before: Version | None, after: Version) -> bool:
+    """A draft added by hand may say who created it, and nothing more."""
+    if before is not None:
+        return False
+    facts = after.facts()
+    return set(facts) <= {"status", "created"} and facts.get("status", "draft") == "draft"
+
+
+# Facts whose exact value the audit cannot recompute from the history alone.
+_UNCHECKED = {"overrides", "opinions"}
+
+
+def _compare(
+    outcome: workflow.Outcome,
+    before: Version | None,
+    after: Version,
+    step: str,
+    flag: Any,
+    record: str | None,
+) -> None:
+    """What the commit wrote must be what the rule would have written."""
+    if outcome.status != after.status:
+        flag(
+            "forged-facts",
+            _("{step} leads to {expected}, the file says {actual}").format(
+                step=step, expected=outcome.status, actual=after.status
+            ),
+            record,
+        )
+    before_facts = before.facts() if before else {}
+    after_facts = after.facts()
+    for name in _changed(before_facts, after_facts) - {"status"}:
+        if name not in outcome.facts:
+            flag(
+                "tool-fields",
+                _("{step} changed {field}, which it never writes").format(step=step, field=name),
+                record,
+            )
+    for name, expected in outcome.facts.items():
+        actual = after_facts.get(name)
+        if not isinstance(actual, Mapping) or _strip(actual) != _strip(expected):
+            flag(
+                "forged-facts",
+                _("{field} is not what the {step} step writes").format(field=name, step=step),
+                record,
+            )
+
+
+def _strip(facts: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in facts.items() if k not in _UNCHECKED}
+
+
+def summarize(violations: Iterable[Violation]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for v in violations:
+        counts[v.rule] = counts.get(v.rule, 0) + 1
+    return counts
+
+
+def _day(value: Any) -> date | None:
+    """A date a step wrote; None when it is missing or not a date (the comparison of
+    the facts then shows the difference)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,308 @@
+"""What goes on the notice board and into the quarterly bulletin [seed 三(一), 三(二)].
+
+Pure: takes record summaries, a date and the office's rules, returns what to
+print. Scope is a security boundary: a public output is built only from public
+records, never from anything else.
+
+The board on a date [SPEC section 7]:
+* standing and quarterly records: the newest published record of each item
+  (a newer record of the item replaces the older on the board);
+* timely and follow-up records published within the office's recent days;
+* pre-disclosures in their comment window, marked 征求意见 with the closing date;
+* never a record that a newer published record follows (it has been replaced),
+  nor a withdrawn one; and only records whose channels include this board.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dangwu.errors import UsageError
+from dangwu.i18n import _
+from dangwu.model.catalogue import Catalogue
+from dangwu.model.office import Rules
+from dangwu.rules.schedule import Quarter, quarterly_due
+from dangwu.rules.workdays import Calendar
+from dangwu.store.snapshot import Summary
+
+SCOPES = ("public", "internal")
+# states of a pre-disclosure between its preliminary and its formal publication
+REVISING = frozenset({"consulting", "draft", "submitted", "decided", "approved"})
+BOARD_CHANNEL = {"public": "public-board", "internal": "internal-board"}
+LINES_PER_SHEET = 27  # what one A4 sheet holds below its header, in lines of body text
+CHARS_PER_LINE = 36
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record on the board."""
+
+    summary: Summary
+    consulting: bool = False  # a preliminary plan, out for comment
+
+    @property
+    def key(self) -> tuple[str, str, str, bool]:
+        if self.consulting:  # what is up is the preliminary plan, whatever is revised since
+            return (self.summary.id, self.summary.consulted_content or "", "consulting", True)
+        return (self.summary.id, self.summary.content, self.summary.status, False)
+
+
+@dataclass
+class Sheet:
+    """One printed A4 sheet: a category's records, or a page of them."""
+
+    category: str  # slug
+    code: str  # the category's code, e.g. ZZ
+    page: int  # within the category
+    pages: int  # of the category
+    entries: list[Entry] = field(default_factory=list)
+    number: int = 0  # within the whole board
+    verification: str = ""
+
+    def content_key(self) -> str:
+        data = json.dumps([e.key for e in self.entries], ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def allowed(summary: Summary, scope: str) -> bool:
+    """Whether a record may appear in an output of ``scope`` at all."""
+    if scope == "public":
+        return summary.scope == "public"
+    return summary.scope in ("internal", "public")
+
+
+def select(summaries: Iterable[Summary], *, scope: str, on: date, rules: Rules) -> list[Entry]:
+    """The records on the board of ``scope`` on ``on``."""
+    if scope not in SCOPES:
+        raise UsageError(_("--scope must be public or internal"))
+    channel = BOARD_CHANNEL[scope]
+    every = list(summaries)
+    live = [s for s in every if s.status == "published" and s.published_on and s.published_on <= on]
+    live_paths = {s.path for s in live}
+    replaced = {s.follows for s in live if s.follows}
+    entries: list[Entry] = []
+    newest: dict[tuple[str, str], Summary] = {}
+    recent = on - timedelta(days=rules.board_recent_days)
+    for s in every:
+        if not allowed(s, scope):
+            continue
+        if s.consulted and s.status in REVISING:
+            # the preliminary plan stays up for its whole window, while the office
+            # revises the formal plan behind it
+            opened, closes = s.consulted_on, s.closes_on
+            posted = channel in (s.consulted_channels or s.channels)
+            if posted and opened and opened <= on and (closes is None or on <= closes):
+                entries.append(Entry(s, consulting=True))
+            continue
+        if channel not in (s.published_channels or s.channels):
+            continue
+        if s.path not in live_paths or s.id in replaced:
+            continue
+        if s.cadence in ("standing", "quarterly"):
+            slot = (s.category, s.item)
+            held = newest.get(slot)
+            if held is None or _newer(s, held):
+                newest[slot] = s
+        elif s.published_on and s.published_on > recent:
+            entries.append(Entry(s))
+    entries += [Entry(s) for s in newest.values()]
+    return entries
+
+
+def _newer(a: Summary, b: Summary) -> bool:
+    return (a.period or "", a.published or "") > (b.period or "", b.published or "")
+
+
+def sheets(entries: Sequence[Entry], catalogue: Catalogue, excerpts: dict[str, str]) -> list[Sheet]:
+    """The entries laid out on sheets: one or more per category, catalogue order.
+
+    ``excerpts`` gives the text each record shows (its summary), to judge how
+    much fits on a sheet; an item's title is never separated from its text.
+    """
+    out: list[Sheet] = []
+    for category in catalogue:
+        order = {item.slug: n for n, item in enumerate(category.items)}
+        mine = sorted(
+            (e for e in entries if e.summary.category == category.slug),
+            key=lambda e: (
+                not e.consulting,
+                order.get(e.summary.item, 99),
+                -_stamp(e.summary.published or e.summary.consulted),
+                e.summary.id,
+            ),
+        )
+        if not mine:
+            continue
+        pages: list[list[Entry]] = [[]]
+        used = 0
+        for entry in mine:
+            cost = _lines(entry, excerpts.get(entry.summary.path, ""))
+            if pages[-1] and used + cost > LINES_PER_SHEET:
+                pages.append([])
+                used = 0
+            pages[-1].append(entry)
+            used += cost
+        for number, page in enumerate(pages, 1):
+            out.append(Sheet(category.slug, category.code, number, len(pages), page))
+    for number, sheet in enumerate(out, 1):
+        sheet.number = number
+    return out
+
+
+def _stamp(value: str | None) -> float:
+    if not value:
+        return 0.0
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _lines(entry: Entry, text: str) -> int:
+    title = len(entry.summary.title) // 28 + 1
+    body = len(text) // CHARS_PER_LINE + 1
+    return title + body + 2 + (2 if entry.consulting else 0)
+
+
+# --- verification codes ---------------------------------------------------------------
+
+_CODE = re.compile(r"^([0-9a-f]{7,40})-([IP])([A-Z]{2,4})(\d{1,3})-(\d{6})-([A-Z0-9]{4})$")
+# Letters for the check: no I, L, O, U, 0 or 1, which a person misreads or mistypes.
+CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Code:
+    """What a sheet's verification code says: which commit, board, sheet and day."""
+
+    commit: str
+    scope: str
+    category_code: str
+    page: int
+    on: date
+
+    def check(self, content_key: str, full_commit: str) -> str:
+        seed = "|".join(
+            [
+                full_commit,
+                self.scope,
+                self.category_code,
+                str(self.page),
+                self.on.isoformat(),
+                content_key,
+            ]
+        )
+        digest = hashlib.sha256(seed.encode("utf-8")).digest()
+        return "".join(CHECK_ALPHABET[b % len(CHECK_ALPHABET)] for b in digest[:4])
+
+    def text(self, content_key: str, full_commit: str) -> str:
+        letter = "P" if self.scope == "public" else "I"
+        return (
+            f"{full_commit[:8]}-{letter}{self.category_code}{self.page}-"
+            f"{self.on.strftime('%y%m%d')}-{self.check(content_key, full_commit)}"
+        )
+
+
+def parse_code(text: str) -> tuple[Code, str]:
+    """A typed code: (what it names, its check letters)."""
+    cleaned = text.strip().replace(" ", "")
+    head, _sep, rest = cleaned.partition("-")
+    match = _CODE.match(f"{head.lower()}-{rest.upper()}")
+    if not match:
+        raise UsageError(
+            _(
+                "'{code}' is not a verification code; they look like 7f3a9c2e-PZZ1-261126-QX4T"
+            ).format(code=text)
+        )
+    commit, letter, category, page, day, check = match.groups()
+    try:
+        on = date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
+    except ValueError:
+        raise UsageError(_("'{code}' names a day that does not exist").format(code=text)) from None
+    scope = "public" if letter == "P" else "internal"
+    return Code(commit, scope, category, int(page), on), check
+
+
+def stamp(sheets_: Sequence[Sheet], *, scope: str, on: date, commit: str) -> None:
+    """Give each sheet its verification code."""
+    for sheet in sheets_:
+        code = Code(commit[:8], scope, sheet.code, sheet.page, on)
+        sheet.verification = code.text(sheet.content_key(), commit)
+
+
+# --- the quarterly bulletin -------------------------------------------------------------
+
+
+@dataclass
+class Bulletin:
+    period: Quarter
+    scope: str
+    published: list[Summary]  # published (or first published for comment) in the quarter
+    withdrawn: list[Summary]  # withdrawn in the quarter
+    corrections: list[Summary]  # published in the quarter and continuing or correcting another
+    by_category: dict[str, int]
+    by_cadence: dict[str, int]
+    by_scope: dict[str, int]
+    quarterly: int  # quarterly updates published in the quarter
+    on_time: int  # of which by their deadline
+
+
+def bulletin(
+    summaries: Iterable[Summary],
+    *,
+    period: Quarter,
+    scope: str,
+    rules: Rules,
+    catalogue: Catalogue,
+) -> Bulletin:
+    """Everything published in the quarter, by category in catalogue order."""
+    if scope not in SCOPES:
+        raise UsageError(_("--scope must be public or internal"))
+    every = [s for s in summaries if allowed(s, scope)]
+    order = {c.slug: n for n, c in enumerate(catalogue)}
+
+    def when(s: Summary) -> date | None:
+        return s.published_on if s.published_on in period else s.consulted_on
+
+    published = sorted(
+        (s for s in every if (s.published_on in period or s.consulted_on in period)),
+        key=lambda s: (order.get(s.category, 99), str(when(s)), s.id),
+    )
+    withdrawn = sorted((s for s in every if s.withdrawn_on in period), key=lambda s: s.id)
+    corrections = [s for s in published if s.follows and s.cadence != "quarterly"]
+    by_category: dict[str, int] = {}
+    by_cadence: dict[str, int] = {}
+    by_scope: dict[str, int] = {}
+    for s in published:
+        by_category[s.category] = by_category.get(s.category, 0) + 1
+        by_cadence[s.cadence] = by_cadence.get(s.cadence, 0) + 1
+        by_scope[s.scope] = by_scope.get(s.scope, 0) + 1
+    quarterly = [s for s in published if s.cadence == "quarterly" and s.period and s.published_on]
+    on_time = 0
+    calendar = Calendar(rules)
+    for s in quarterly:
+        try:
+            deadline = quarterly_due(Quarter.parse(str(s.period)), calendar)
+        except UsageError:
+            continue
+        if s.published_on and s.published_on <= deadline:
+            on_time += 1
+    return Bulletin(
+        period,
+        scope,
+        published,
+        withdrawn,
+        corrections,
+        by_category,
+        by_cadence,
+        by_scope,
+        len(quarterly),
+        on_time,
+    )

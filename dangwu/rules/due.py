@@ -1,0 +1,309 @@
+"""What the office owes, and by when [SPEC 6, seed 三(二) and 五]. Pure: the office's
+records and reports in, a list of obligations out, the overdue ones first.
+
+* a quarterly item's update for each quarter (常规工作每季度末更新一次), due at the
+  quarter's end plus the office's ``quarterly_days``;
+* a timely matter not yet published (重大事项……要及时公开), due ``timely_days`` after
+  the matter's date;
+* a follow-up chain gone quiet (重要工作进展情况……应跟踪公开), due
+  ``follow_up_quiet_days`` after its last publication, until a final report ends it;
+* a pre-disclosure whose comment window has closed (调整形成正式方案后及时公开), its
+  formal plan due ``timely_days`` after the window;
+* a real-name report not yet answered (实名举报反馈), due ``report_answer_days`` after
+  it came in. An anonymous report owes nobody an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from dangwu.app.supervision import Report
+from dangwu.errors import DangwuError
+from dangwu.i18n import N_, _
+from dangwu.model.catalogue import Catalogue, Item
+from dangwu.rules.schedule import Quarter, quarterly_due
+from dangwu.rules.workdays import Calendar
+from dangwu.store.snapshot import Summary
+
+# how far back the quarterly updates a series missed are still listed
+LOOKBACK_QUARTERS = 4
+DONE = frozenset({"published", "withheld"})  # a decision not to publish discharges it
+CLOSED = frozenset({"published", "withdrawn", "withheld"})
+REVISING = frozenset({"consulting", "draft", "submitted", "decided", "approved"})
+
+# kind -> (the seed's section, its words, the rule in English)
+RULES: dict[str, tuple[str, str, str]] = {
+    "quarterly": (
+        "三(二)",
+        "常规工作每季度末更新一次",
+        N_("regular work is updated at the end of every quarter"),
+    ),
+    "timely": (
+        "三(二)",
+        "重大事项及群众关心的热点问题处理情况要及时公开",
+        N_("major matters and hot issues are disclosed promptly"),
+    ),
+    "follow-up": (
+        "三(二)",
+        "重要工作进展情况、重要事项的办理及落实结果应跟踪公开",
+        N_("the progress of important work is followed up until it is done"),
+    ),
+    "formal-plan": (
+        "五",
+        "在充分听取群众意见后……调整形成正式方案后及时公开",
+        N_("after the comment window the formal plan is published promptly"),
+    ),
+    "report": (
+        "五",
+        "对署真实姓名举报……视情况将处理结果告知举报人",
+        N_("a real-name report is dealt with and the reporter told"),
+    ),
+}
+KIND_TITLES = {
+    "quarterly": (N_("quarterly update"), "季度更新"),
+    "timely": (N_("timely matter"), "及时公开"),
+    "follow-up": (N_("follow-up"), "跟踪公开"),
+    "formal-plan": (N_("formal plan"), "正式方案"),
+    "report": (N_("real-name report"), "实名举报"),
+}
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One thing the office owes."""
+
+    kind: str
+    subject: str  # the record id, or "report 101", or the item and quarter
+    title: str
+    due: date
+    since: date  # what the deadline counts from
+    record: str | None = None
+    report: int | None = None
+    status: str | None = None  # the record in hand, if any
+    item: str | None = None  # a quarterly update's item and quarter, in the catalogue's words
+
+    def overdue(self, today: date) -> bool:
+        return self.due < today
+
+    def late_by(self, today: date) -> int:
+        """Calendar days past the due date (0 when not overdue)."""
+        return max(0, (today - self.due).days)
+
+
+@dataclass(frozen=True)
+class Due:
+    today: date
+    owed: list[Owed]
+    guessed_years: tuple[int, ...]  # years the holiday calendar did not know
+
+    @property
+    def overdue(self) -> list[Owed]:
+        return [o for o in self.owed if o.overdue(self.today)]
+
+
+def owed(
+    summaries: Iterable[Summary],
+    reports: Iterable[Report],
+    *,
+    today: date,
+    calendar: Calendar,
+    catalogue: Catalogue,
+) -> Due:
+    """Everything the office owes on ``today``: overdue first, then by due date."""
+    every = list(summaries)
+    found: list[Owed] = []
+    found += _quarterly(every, today, calendar, catalogue)
+    found += _timely(every, calendar)
+    found += _follow_ups(every, today, calendar)
+    found += _formal_plans(every, today, calendar)
+    found += _reports(reports, calendar)
+    found.sort(key=lambda o: (not o.overdue(today), o.due, o.kind, o.subject))
+    return Due(today, found, tuple(sorted(calendar.guessed)))
+
+
+def _quarterly(
+    every: Sequence[Summary], today: date, calendar: Calendar, catalogue: Catalogue
+) -> list[Owed]:
+    series: dict[tuple[str, str], list[tuple[Quarter, Summary]]] = {}
+    for s in every:
+        if s.cadence != "quarterly" or not s.period:
+            continue
+        try:
+            period = Quarter.parse(s.period)
+        except DangwuError:  # a malformed period is validate's to report
+            continue
+        series.setdefault((s.category, s.item), []).append((period, s))
+    current = Quarter.of(today)
+    earliest = current
+    for _n in range(LOOKBACK_QUARTERS):
+        earliest = earliest.previous
+    out: list[Owed] = []
+    for (category, item), members in sorted(series.items()):
+        first = min(p for p, _s in members)
+        if first > current:
+            continue
+        period = max(first, earliest)
+        while period <= current:
+            mine = [s for p, s in members if p == period]
+            done = any(
+                s.status in DONE and (s.published_on is None or s.published_on <= today)
+                for s in mine
+            )
+            if not done:
+                in_hand = next((s for s in mine if s.status not in CLOSED), None)
+                out.append(
+                    Owed(
+                        "quarterly",
+                        in_hand.id
+                        if in_hand
+                        else f"{_item_code(catalogue, category, item)} {period}",
+                        in_hand.title
+                        if in_hand
+                        else f"{_item_title(catalogue, category, item)} {period.zh}",
+                        quarterly_due(period, calendar),
+                        period.end,
+                        record=in_hand.id if in_hand else None,
+                        status=in_hand.status if in_hand else None,
+                        item=f"{_item_title(catalogue, category, item)} {period.zh}",
+                    )
+                )
+            period = period.next
+    return out
+
+
+def _timely(every: Sequence[Summary], calendar: Calendar) -> list[Owed]:
+    out = []
+    for s in every:
+        if s.cadence != "timely" or s.status in CLOSED or s.consulted or not s.event_date:
+            continue
+        try:
+            since = date.fromisoformat(s.event_date)
+        except ValueError:
+            continue
+        out.append(
+            Owed(
+                "timely",
+                s.id,
+                s.title,
+                calendar.deadline(since, calendar.rules.timely_days),
+                since,
+                record=s.id,
+                status=s.status,
+            )
+        )
+    return out
+
+
+def _follow_ups(every: Sequence[Summary], today: date, calendar: Calendar) -> list[Owed]:
+    """Chains of records joined by ``follows`` with at least one follow-up among them."""
+    by_id = {s.id: s for s in every}
+    parent: dict[str, str] = {}
+
+    def root(record_id: str) -> str:
+        seen = []
+        while parent.get(record_id, record_id) != record_id:
+            seen.append(record_id)
+            record_id = parent[record_id]
+        for node in seen:
+            parent[node] = record_id
+        return record_id
+
+    for s in every:
+        parent.setdefault(s.id, s.id)
+        if s.follows and s.follows in by_id:
+            a, b = root(s.id), root(s.follows)
+            if a != b:
+                parent[a] = b
+    chains: dict[str, list[Summary]] = {}
+    for s in every:
+        chains.setdefault(root(s.id), []).append(s)
+    out = []
+    for members in chains.values():
+        if not any(s.cadence == "follow-up" for s in members):
+            continue
+        published = [
+            s
+            for s in members
+            if s.status == "published" and s.published_on and s.published_on <= today
+        ]
+        if not published or any(s.final for s in published):
+            continue
+        latest = max(published, key=lambda s: (s.published or "", s.id))
+        assert latest.published_on is not None
+        in_hand = next(
+            (s for s in sorted(members, key=lambda s: s.id) if s.status not in CLOSED),
+            None,
+        )
+        shown = in_hand or latest
+        out.append(
+            Owed(
+                "follow-up",
+                shown.id,
+                shown.title,
+                calendar.deadline(latest.published_on, calendar.rules.follow_up_quiet_days),
+                latest.published_on,
+                record=shown.id,
+                status=in_hand.status if in_hand else None,
+            )
+        )
+    return out
+
+
+def _formal_plans(every: Sequence[Summary], today: date, calendar: Calendar) -> list[Owed]:
+    out = []
+    for s in every:
+        closes = s.closes_on
+        if not s.consulted or s.status not in REVISING or closes is None or today <= closes:
+            continue
+        out.append(
+            Owed(
+                "formal-plan",
+                s.id,
+                s.title,
+                calendar.deadline(closes, calendar.rules.timely_days),
+                closes,
+                record=s.id,
+                status=s.status,
+            )
+        )
+    return out
+
+
+def _reports(reports: Iterable[Report], calendar: Calendar) -> list[Owed]:
+    out = []
+    for r in reports:
+        if not r.real_name or r.answer:
+            continue
+        out.append(
+            Owed(
+                "report",
+                _("report {n}").format(n=r.number),
+                _("about {id}").format(id=r.about),
+                calendar.deadline(r.received, calendar.rules.report_answer_days),
+                r.received,
+                record=r.about,
+                report=r.number,
+            )
+        )
+    return out
+
+
+def _item(catalogue: Catalogue, category: str, item: str) -> Item | None:
+    found = catalogue.by_slug(category)
+    if found is not None:
+        for candidate in found.items:
+            if candidate.slug == item:
+                return candidate
+    return None
+
+
+def _item_code(catalogue: Catalogue, category: str, item: str) -> str:
+    found = _item(catalogue, category, item)
+    return found.code if found else item
+
+
+def _item_title(catalogue: Catalogue, category: str, item: str) -> str:
+    found = _item(catalogue, category, item)
+    return found.zh if found else item

@@ -1,0 +1,135 @@
+"""Parse-once caches in ``.git/dangwu/``, keyed by git blob id.
+
+A file whose bytes have not changed has the same blob id, so what we learnt
+about it last time (its summary, its problems) still holds. The key also
+carries a fingerprint of everything else the answer depends on: dangwu's
+version and the schemas and catalogue in force. Problems found are words in the
+language of the run that found them, so they are kept with that language and
+found again by a reader of another.
+Caches are an optimisation only: an unreadable or unwritable cache is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dangwu import __version__, i18n
+
+if TYPE_CHECKING:
+    from dangwu.model.office import Office
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def fingerprint(office: Office, *extra: str) -> str:
+    """What cached answers depend on besides the file itself."""
+    from dangwu.resources import shipped
+
+    parts = [__version__, *extra]
+    for name in ("record.schema.yaml", "office.schema.yaml", "catalogue.yaml"):
+        for candidate in (office.root / "schemas" / name, shipped("schemas", name)):
+            with contextlib.suppress(OSError):
+                stat = candidate.stat()
+                parts.append(f"{candidate}:{stat.st_mtime_ns}:{stat.st_size}")
+    return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def read_json(path: Path) -> Any:
+    try:
+        with path.open("rb") as fh:
+            return json.loads(fh.read())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write atomically; give up quietly where the repository is read-only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+class Markers:
+    """Small files already known to be valid (dangwu.yaml, the catalogue)."""
+
+    def __init__(self, office: Office) -> None:
+        self.office = office
+        self.path = office.state_dir / "valid-v1.json"
+
+    def _key(self, relpath: str, text: str) -> str:
+        return blob_id(f"{fingerprint(self.office)}\0{relpath}\0{text}".encode())
+
+    def is_valid(self, relpath: str, text: str) -> bool:
+        known = read_json(self.path)
+        return isinstance(known, dict) and known.get(relpath) == self._key(relpath, text)
+
+    def mark_valid(self, relpath: str, text: str) -> None:
+        known = read_json(self.path)
+        if not isinstance(known, dict):
+            known = {}
+        known[relpath] = self._key(relpath, text)
+        write_json(self.path, known)
+
+
+class RecordCache:
+    """What is known of each record file: path -> (blob id, summary, problems)."""
+
+    def __init__(self, office: Office) -> None:
+        self.path = office.state_dir / "records-v1.json"
+        self.fingerprint = fingerprint(office)
+        self.language = i18n.language()
+        stored = read_json(self.path)
+        self.entries: dict[str, list[Any]] = {}
+        self.changed = False
+        if isinstance(stored, dict) and stored.get("fingerprint") == self.fingerprint:
+            entries = stored.get("entries")
+            if isinstance(entries, dict):
+                self.entries = entries
+            if stored.get("language") != self.language:
+                # a file's problems are said again in this reader's language
+                self.entries = {
+                    k: v
+                    for k, v in self.entries.items()
+                    if isinstance(v, list) and len(v) == 3 and not v[2]
+                }
+                self.changed = True
+
+    def get(self, relpath: str, blob: str) -> tuple[dict[str, Any] | None, list[Any]] | None:
+        entry = self.entries.get(relpath)
+        if entry and entry[0] == blob:
+            return entry[1], entry[2]
+        return None
+
+    def put(
+        self, relpath: str, blob: str, summary: dict[str, Any] | None, problems: list[Any]
+    ) -> None:
+        self.entries[relpath] = [blob, summary, problems]
+        self.changed = True
+
+    def save(self, present: set[str]) -> None:
+        stale = set(self.entries) - present
+        for relpath in stale:
+            del self.entries[relpath]
+        if self.changed or stale:
+            write_json(
+                self.path,
+                {
+                    "fingerprint": self.fingerprint,
+                    "language": self.language,
+                    "entries": self.entries,
+                },
+            )

@@ -1,0 +1,706 @@
+"""The office's history read once: each commit, the records it changed, what each
+version of a record said, and the settings and roster in force at the time.
+
+One ``git log --raw`` pass gives the commits and the blob ids of every changed
+file; the commit objects and the blobs are read by ``git cat-file --batch``.
+What a blob says is parsed once and kept in ``.git/dangwu/history-v2.sqlite``
+by blob id, as are signature checks by commit id, so a second look at an
+unchanged history costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from dangwu import __version__
+from dangwu.model.office import SETTINGS_FILE, Office, Settings, parse_settings
+from dangwu.store import records, yamlio
+from dangwu.store.gitstore import RECEIVED_NOTES, CommitObject, FileChange, GitStore
+
+RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
+SUPERVISION = ("reports/", "feedback/")  # judged by who changed them and how, not read
+KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
+
+
+@dataclass(frozen=True)
+class Version:
+    """What one version (blob) of a record file says, as far as the procedure cares."""
+
+    blob: str
+    data: dict[str, Any]
+    content: str | None
+    scanned: tuple[tuple[str, str], ...] = ()  # the texts the secrecy review reads
+    error: str | None = None
+
+    @cached_property
+    def findings(self) -> tuple[str, ...]:
+        """What the secrecy review finds in this version (read only when an approval
+        of it is replayed)."""
+        from dangwu.rules import secrecy
+
+        return tuple(secrecy.what_is_found(self.scanned))
+
+    @property
+    def status(self) -> str:
+        return str(self.data.get("status", "draft"))
+
+    @property
+    def record_id(self) -> str | None:
+        value = self.data.get("id")
+        return str(value) if value is not None else None
+
+    @cached_property
+    def fact_map(self) -> dict[str, Any]:
+        return {k: self.data[k] for k in records.TOOL_FIELDS if k in self.data}
+
+    def facts(self) -> dict[str, Any]:
+        """The facts dangwu wrote (status and the steps); do not change the result."""
+        return self.fact_map
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    before: Version | None
+    after: Version | None
+
+    @property
+    def record_id(self) -> str | None:
+        for version in (self.after, self.before):
+            if version is not None and version.record_id:
+                return version.record_id
+        stem = self.path.rsplit("/", 1)[-1]
+        return stem[:-5] if stem.endswith(".yaml") else None
+
+
+@dataclass
+class Event:
+    """One commit as the audit sees it."""
+
+    commit: CommitObject
+    settings: Settings | None  # in force before the commit (the roster as it stood)
+    settings_after: Settings | None
+    settings_error: str | None
+    changes: list[Change] = field(default_factory=list)
+    settings_changed: bool = False
+    signature: tuple[str, str] | None = None  # (git %G?, key fingerprint) when signed
+    merge: bool = False
+    unrelated: bool = False  # a merge of histories that share no commit
+    # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
+    supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    parent_times: tuple[int, ...] = ()  # when each parent was committed (Unix seconds)
+
+
+def describe(finding: Any) -> str:
+    return f"{finding.kind} {finding.field} {finding.line}:{finding.col} {finding.excerpt}"
+
+
+_TOOL = frozenset(records.TOOL_FIELDS)
+
+
+_SPLIT_FIRST_COLUMN = re.compile(r"\n(?=[^ \t#\r\n])")
+_PIECE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t\n]|\Z)")
+
+
+_FIRST_KEY_LINE = re.compile(r"^[^ \t#\r\n]", re.MULTILINE)
+
+
+def top_level_blocks(text: str) -> list[tuple[str, str]] | None:
+    """The file cut into its top-level entries, ``(key, text)``, if it is laid out
+    plainly: every line in the first column a ``key:`` (or a comment, or a block
+    sequence item belonging to the key above). Otherwise None. Cut by one split in C,
+    not a walk over the lines: the audit cuts every version of every record."""
+    first = _FIRST_KEY_LINE.search(text)
+    if first is None:
+        return []
+    pieces = _SPLIT_FIRST_COLUMN.split(text[first.start() :] if first.start() else text)
+    last = len(pieces) - 1
+    blocks: list[tuple[str, str]] = []
+    for index, piece in enumerate(pieces):
+        whole = piece if index == last else piece + "\n"
+        if piece == "-" or piece.startswith(("- ", "-\n")):
+            if blocks:  # a block sequence in the first column belongs to the key above
+                blocks[-1] = (blocks[-1][0], blocks[-1][1] + whole)
+            continue
+        match = _PIECE_KEY.match(piece)
+        if match is None:
+            return None
+        blocks.append((match.group(1), whole))
+    return blocks
+
+
+class VersionParser:
+    """Parses versions of records cheaply: successive versions of a record share
+    most of their text (the content, and the facts of the steps before), so each
+    distinct content and each distinct top-level entry is parsed only once."""
+
+    def __init__(self) -> None:
+        self._content: dict[str, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]] = {}
+        self._entries: dict[str, Any] = {}
+
+    def parse(self, blob: str, raw: bytes) -> Version:
+        try:
+            text = yamlio.decode(raw)
+        except yamlio.YamlProblem as exc:
+            return Version(blob, {}, None, error=exc.message)
+        cut = text.find("\nstatus:") + 1
+        if cut and text[:cut] in self._content:
+            # the usual case: a record's known content followed by dangwu's facts
+            tail = top_level_blocks(text[cut:])
+            if tail is not None and all(key in _TOOL for key, _text in tail):
+                try:
+                    return self._version(blob, self._content[text[:cut]], tail)
+                except (yamlio.YamlProblem, ValueError):
+                    pass
+        blocks = top_level_blocks(text)
+        if blocks is not None:
+            try:
+                version, known = self._parse_blocks(blob, blocks)
+            except (yamlio.YamlProblem, ValueError):
+                return self._parse_whole(blob, text)
+            keys = [key for key, _text in blocks]
+            first = next((i for i, key in enumerate(keys) if key in _TOOL), None)
+            if (
+                cut
+                and first is not None
+                and keys[first] == "status"
+                and all(key in _TOOL for key in keys[first:])
+            ):
+                self._content[text[:cut]] = known  # the next version can skip the content
+            return version
+        return self._parse_whole(blob, text)
+
+    def _parse_blocks(
+        self, blob: str, blocks: list[tuple[str, str]]
+    ) -> tuple[Version, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]]:
+        content_text = "".join(text for key, text in blocks if key not in _TOOL)
+        known = self._content.get(content_text)
+        if known is None:
+            doc = yamlio.load(content_text)
+            if not isinstance(doc.data, dict):
+                raise ValueError("no content")
+            known = self._summarize(doc)
+            self._content[content_text] = known
+        return self._version(blob, known, blocks), known
+
+    def _version(
+        self,
+        blob: str,
+        known: tuple[dict[str, Any], str, tuple[tuple[str, str], ...]],
+        blocks: list[tuple[str, str]],
+    ) -> Version:
+        facts: dict[str, Any] = {}
+        for key, text in blocks:
+            if key not in _TOOL:
+                continue
+            if key in facts:
+                raise ValueError("a key twice")  # the whole-file parse names it
+            if text not in self._entries:
+                entry = yamlio.load_simple(text)
+                if entry is None:
+                    entry = yamlio.load(text).data
+                if not isinstance(entry, dict) or list(entry) != [key]:
+                    raise ValueError("not one entry")
+                self._entries[text] = entry[key]
+            facts[key] = self._entries[text]
+        kept, content, scanned = known
+        return Version(blob, {**kept, **facts}, content, scanned)
+
+    def _parse_whole(self, blob: str, text: str) -> Version:
+        try:
+            doc = yamlio.load(text)
+        except yamlio.YamlProblem as exc:
+            return Version(blob, {}, None, error=exc.message)
+        if not isinstance(doc.data, dict):
+            return Version(blob, {}, None, error="not a mapping")
+        kept, content, scanned = self._summarize(doc)
+        facts = {k: doc.data[k] for k in records.TOOL_FIELDS if k in doc.data}
+        return Version(blob, {**kept, **facts}, content, scanned)
+
+    @staticmethod
+    def _summarize(
+        doc: yamlio.Document,
+    ) -> tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]:
+        from dangwu.rules import secrecy
+
+        data = doc.data
+        kept = {k: data[k] for k in KEPT_FIELDS if k in data}
+        return kept, records.content_hash(data), secrecy.scanned_texts(data)
+
+
+def version_of(blob: str, raw: bytes) -> Version:
+    return VersionParser().parse(blob, raw)
+
+
+CONTENT_STEPS = ("new", "set", "edit")
+
+
+def receipt_note(when: datetime, pusher: str | None) -> str:
+    """The text of a receipt note."""
+    lines = [f"received: {when.isoformat()}"]
+    if pusher:
+        lines.append(f"pusher: {pusher}")
+    return "\n".join(lines) + "\n"
+
+
+def receipt_time(text: str) -> datetime | None:
+    for line in text.splitlines():
+        key, _sep, value = line.partition(":")
+        if key.strip() == "received":
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                return None
+            return moment if moment.tzinfo is not None else None
+    return None
+
+
+class Receipts:
+    """When the server received each commit, as its notes say. Commits ``arriving`` in
+    the push being judged are received ``now``."""
+
+    def __init__(
+        self, git: GitStore, arriving: Iterable[str] = (), now: datetime | None = None
+    ) -> None:
+        self.git = git
+        self.arriving = set(arriving)
+        self.now = now
+        self._blobs: dict[str, str] | None = None
+
+    def tip(self) -> str | None:
+        return self.git.try_run("rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}")
+
+    def __call__(self, commit: str) -> datetime | None:
+        if commit in self.arriving:
+            return self.now
+        if self._blobs is None:
+            self._blobs = self.git.notes(RECEIVED_NOTES)
+        blob = self._blobs.get(commit)
+        if blob is None:
+            return None
+        text = self.git.objects([blob]).get(blob, b"").decode("utf-8", "replace")
+        return receipt_time(text)
+
+    def changed_since(self, tip: str | None) -> set[str] | None:
+        """The commits whose notes changed since the notes ref was at ``tip`` (None: all
+        of them may have)."""
+        now = self.tip()
+        if now == tip:
+            return set()
+        if tip is None or now is None:
+            return None
+        out = self.git.try_run("diff-tree", "-r", "--name-only", "--no-commit-id", tip, now)
+        if out is None:
+            return None
+        return {line.replace("/", "") for line in out.split()}
+
+
+@dataclass
+class Background:
+    """What the audit of a range needs to know of the records' earlier history."""
+
+    authors: dict[str, set[str]]
+    opened: dict[str, str]  # when each pre-disclosure's comment window really opened
+    openers: dict[str, str] = field(default_factory=dict)  # the commit that opened it
+
+
+def background(
+    git: GitStore,
+    rev: str,
+    paths: Sequence[str],
+    settings: Settings | None,
+    receipts: Receipts | None = None,
+) -> Background:
+    """Who drafted or changed each record up to ``rev`` (the actors of dangwu's content
+    steps, and the authors of plain-git commits), and when comment windows opened: the
+    preliminary publication, or the day the server received it if that was later."""
+    found = Background({path: set() for path in paths}, {})
+    if not paths:
+        return found
+    for commit, changes in git.history([rev], list(paths)):
+        trailers = commit.trailers()
+        step = trailers.get("Dangwu-Step")
+        touched = [c.path for c in changes if c.path in found.authors]
+        if step == "publish" and trailers.get("Dangwu-To") == "consulting":
+            received = receipts(commit.id) if receipts is not None else None
+            opened = commit.author_date
+            if received is not None and received > opened:
+                opened = received
+            for path in touched:
+                found.opened[path] = opened.isoformat()
+                found.openers[path] = commit.id
+        if step in CONTENT_STEPS:
+            who = trailers.get("Dangwu-Actor") or commit.author_email
+        elif step:
+            continue  # a procedure step writes facts, not content
+        else:
+            person = settings.person_by_email(commit.author_email) if settings else None
+            who = person.key if person else commit.author_email
+        for path in touched:
+            found.authors[path].add(who)
+    return found
+
+
+def window_openings(
+    git: GitStore, rev: str, paths: Sequence[str], settings: Settings | None
+) -> dict[str, datetime]:
+    """When each of these pre-disclosures' comment windows really opened, where the
+    server received its preliminary plan later than its step says (none where this
+    clone holds no receipts)."""
+    receipts = Receipts(git)
+    if not paths or receipts.tip() is None:
+        return {}
+    known = background(git, rev, list(paths), settings, receipts)
+    return {path: datetime.fromisoformat(stamp) for path, stamp in known.opened.items()}
+
+
+class Store:
+    """The history cache: versions by blob id, signatures by commit id, audit results."""
+
+    def __init__(self, office: Office) -> None:
+        self.path = office.state_dir / "history-v2.sqlite"
+        self.db: sqlite3.Connection | None = None
+        try:
+            office.state_dir.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=10)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+                "CREATE TABLE IF NOT EXISTS signatures (commit_id TEXT PRIMARY KEY, "
+                "status TEXT, key TEXT);"
+            )
+            # what is kept holds in any language (findings say which language they are in)
+            stamp = __version__
+            row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row is None or row[0] != stamp:
+                self.db.executescript("DELETE FROM meta; DELETE FROM signatures;")
+                self.db.execute("INSERT INTO meta VALUES ('version', ?)", (stamp,))
+                self.db.commit()
+        except sqlite3.Error:
+            self.db = None  # a cache only: work without it
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.commit()
+            self.db.close()
+            self.db = None
+
+    def signatures(self, commits: Iterable[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        if self.db is None:
+            return found
+        wanted = list(commits)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for commit, status, key in self.db.execute(
+                f"SELECT commit_id, status, key FROM signatures WHERE commit_id IN ({marks})",
+                chunk,
+            ):
+                found[commit] = (status, key)
+        return found
+
+    def keep_signatures(self, found: Mapping[str, tuple[str, str]]) -> None:
+        if self.db is not None:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO signatures VALUES (?, ?, ?)",
+                [(c, s, k) for c, (s, k) in found.items()],
+            )
+
+    def get(self, key: str) -> Any:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, key: str, value: Any) -> None:
+        if self.db is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
+
+def _relevant(path: str) -> bool:
+    return path == SETTINGS_FILE or (
+        path.startswith(("records/", *SUPERVISION)) and path.endswith(".yaml")
+    )
+
+
+def _changes(
+    raw: Sequence[FileChange], state: dict[str, str]
+) -> list[tuple[str, str | None, str | None]]:
+    """The relevant changes of a commit, applied to ``state`` as they are read."""
+    changes = []
+    for change in raw:
+        if not _relevant(change.path):
+            continue
+        changes.append((change.path, change.old, change.new))
+        if change.new is None:
+            state.pop(change.path, None)
+        else:
+            state[change.path] = change.new
+    return changes
+
+
+@dataclass
+class _Planned:
+    """A commit read from the log, waiting for the blobs it changed."""
+
+    commit: CommitObject
+    changes: list[tuple[str, str | None, str | None]]
+    merge: bool
+    settings_before: str | None
+    settings_after: str | None
+    blobs: list[str]
+    parent_times: tuple[int, ...]
+    unrelated: bool = False
+
+
+class Reader:
+    """Replays the office's history as a sequence of :class:`Event`."""
+
+    def __init__(self, office: Office, store: GitStore, cache: Store) -> None:
+        self.office = office
+        self.git = store
+        self.cache = cache
+        self._settings: dict[str, tuple[Settings | None, str | None]] = {}
+        self._times: dict[str, int] = {}  # when each commit read so far was made
+
+    def _parent_times(self, commit: CommitObject) -> tuple[int, ...]:
+        missing = [p for p in commit.parents if p not in self._times]
+        if missing:  # the commit a range builds on
+            self._times.update(self.git.commit_times(missing))
+        return tuple(self._times[p] for p in commit.parents if p in self._times)
+
+    def settings(self, blob: str | None) -> tuple[Settings | None, str | None]:
+        """The settings a dangwu.yaml blob holds, or why they cannot be read."""
+        if blob is None:
+            return None, None
+        if blob not in self._settings:
+            from dangwu.errors import InvalidFiles
+            from dangwu.model.office import settings_from_data
+            from dangwu.store.cache import Markers
+
+            raw = self.git.objects([blob]).get(blob, b"")
+            markers = Markers(self.office)
+            try:
+                text = yamlio.decode(raw)
+                if markers.is_valid(SETTINGS_FILE, text):  # checked before: skip the schema
+                    parsed = settings_from_data(yamlio.load(text).data)
+                else:
+                    parsed = parse_settings(text, SETTINGS_FILE, self.office.root)
+                    markers.mark_valid(SETTINGS_FILE, text)
+                self._settings[blob] = (parsed, None)
+            except InvalidFiles as exc:
+                self._settings[blob] = (None, str(exc.problems[0]) if exc.problems else "invalid")
+            except yamlio.YamlProblem as exc:
+                self._settings[blob] = (None, exc.message)
+        return self._settings[blob]
+
+    def events(
+        self, revisions: Sequence[str], start: str | None = None, progress: Any = None
+    ) -> Iterator[Event]:
+        """Events for the commits of ``revisions``, oldest first. ``start`` is the
+        commit whose tree the first commit builds on (None: from nothing).
+
+        git log and git cat-file run side by side with the work here: blobs are
+        asked for as soon as the log names them, parsed as they arrive, and each
+        commit is handed on (to be judged) as soon as all it changed has been read.
+        """
+        # what each relevant path holds as the walk goes; a commit's own changes come
+        # with their old and new blobs, so only the settings are needed, until a merge
+        # asks for the whole tree of its first parent
+        state: dict[str, str] = self.git.tree_blobs(start, [SETTINGS_FILE]) if start else {}
+        whole = not start
+        previous = start
+        plan: list[_Planned] = []
+        parser = VersionParser()
+        versions: dict[str, Version] = {}
+        asked: set[str] = set()
+        wanted: list[str] = []
+        reader = self.git.object_reader()
+        emitted = 0
+        signatures: dict[str, tuple[str, str]] | None = None
+
+        def take(arrived: list[tuple[str, bytes | None]]) -> bool:
+            for blob, raw in arrived:
+                versions[blob] = (
+                    parser.parse(blob, raw)
+                    if raw is not None
+                    else Version(blob, {}, None, error="missing from the repository")
+                )
+            return bool(arrived)
+
+        def idle() -> bool:
+            reader.ask(wanted)
+            wanted.clear()
+            return take(reader.ready())
+
+        def ready() -> Iterator[Event]:
+            nonlocal emitted
+            while emitted < len(plan):
+                planned = plan[emitted]
+                if planned.commit.signed and signatures is None:
+                    return  # signatures are checked in one go, at the end
+                if any(b not in versions for b in planned.blobs):
+                    return
+                yield self._event(planned, versions, signatures or {})
+                emitted += 1
+                if progress and emitted % 1000 == 0:
+                    progress(emitted, max(len(plan), emitted))
+
+        try:
+            for commit, raw_changes in self.git.history(revisions, idle=idle):
+                parent = commit.parents[0] if commit.parents else None
+                if parent != previous:
+                    state = self.git.tree_blobs(parent, [SETTINGS_FILE]) if parent else {}
+                    whole = not parent
+                settings_before = state.get(SETTINGS_FILE)
+                merge = len(commit.parents) > 1
+                unrelated = False
+                if merge:
+                    if not whole:
+                        state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
+                    changes, unrelated = self._merge_changes(commit, state)
+                    whole = True
+                else:
+                    changes = _changes(raw_changes, state)
+                blobs = [
+                    b
+                    for path, old, new in changes
+                    if path != SETTINGS_FILE and not path.startswith(SUPERVISION)
+                    for b in (old, new)
+                    if b
+                ]
+                for blob in blobs:
+                    if blob not in asked:
+                        asked.add(blob)
+                        wanted.append(blob)
+                plan.append(
+                    _Planned(
+                        commit,
+                        changes,
+                        merge,
+                        settings_before,
+                        state.get(SETTINGS_FILE),
+                        blobs,
+                        self._parent_times(commit),
+                        unrelated,
+                    )
+                )
+                self._times[commit.id] = commit.committed
+                previous = commit.id
+                if len(plan) % 64 == 0:  # ask in batches: one write per batch, not per blob
+                    reader.ask(wanted)
+                    wanted.clear()
+                    take(reader.ready())
+                    yield from ready()
+            reader.ask(wanted)
+            reader.done()
+            take(reader.rest())
+        finally:
+            if reader.process.poll() is None:
+                reader.process.kill()
+        signatures = self._signatures([p.commit for p in plan if p.commit.signed])
+        yield from ready()
+        if progress:
+            progress(len(plan), len(plan))
+
+    def _event(
+        self,
+        planned: _Planned,
+        versions: Mapping[str, Version],
+        signatures: Mapping[str, tuple[str, str]],
+    ) -> Event:
+        in_force, error = self.settings(planned.settings_before)
+        made, after_error = self.settings(planned.settings_after)
+        changed = planned.settings_after != planned.settings_before
+        event = Event(
+            commit=planned.commit,
+            settings=in_force,
+            settings_after=made,
+            settings_error=after_error if changed else error,
+            settings_changed=changed,
+            signature=signatures.get(planned.commit.id),
+            merge=planned.merge,
+            unrelated=planned.unrelated,
+            parent_times=planned.parent_times,
+        )
+        for path, old, new in planned.changes:
+            if path.startswith(SUPERVISION):
+                event.supervision.append((path, old, new))
+            elif path != SETTINGS_FILE:
+                event.changes.append(
+                    Change(
+                        path,
+                        versions.get(old) if old else None,
+                        versions.get(new) if new else None,
+                    )
+                )
+        return event
+
+    def _merge_changes(
+        self, commit: CommitObject, state: dict[str, str]
+    ) -> tuple[list[tuple[str, str | None, str | None]], bool]:
+        """What a merge changes, judged against every parent [SPEC 11].
+
+        A file whose result is the version one side made, where the other sides left
+        it as it was when the sides parted, is brought in, not changed: that side's
+        commits were judged already. Every other difference is a change from a
+        parent's version to the result, judged like any other: a file a side had
+        changed and the merge deletes, takes back to an older version, or replaces.
+        Also says whether the sides share no history at all.
+        """
+        after = self.git.tree_blobs(commit.id, list(RELEVANT))
+        sides = [dict(state)]
+        sides += [self.git.tree_blobs(p, list(RELEVANT)) for p in commit.parents[1:]]
+        parted = self.git.merge_base(commit.parents)
+        base = self.git.tree_blobs(parted, list(RELEVANT)) if parted else {}
+        changes: list[tuple[str, str | None, str | None]] = []
+        for path in sorted(set(after).union(*sides)):
+            result = after.get(path)
+            versions = [side.get(path) for side in sides]
+            for version in dict.fromkeys(versions):
+                if version == result:
+                    continue
+                if version == base.get(path) and result in versions:
+                    continue  # this side never touched it; the result is another side's
+                changes.append((path, version, result))
+        state.clear()
+        state.update(after)
+        return changes, parted is None
+
+    def _signatures(self, commits: Sequence[CommitObject]) -> dict[str, tuple[str, str]]:
+        ids = [c.id for c in commits]
+        known = self.cache.signatures(ids)
+        missing = [i for i in ids if i not in known]
+        if missing:
+            from dangwu.store.signing import allowed_signers
+
+            people = {
+                (p.email, p.signing_key)
+                for settings, _error in self._all_settings()
+                if settings is not None
+                for p in settings.roster.values()
+                if p.signing_key
+            }
+            found = self.git.signatures(missing, allowed_signers(people))
+            self.cache.keep_signatures(found)
+            known.update(found)
+        return known
+
+    def _all_settings(self) -> list[tuple[Settings | None, str | None]]:
+        for _commit, changes in self.git.history(["--all"], [SETTINGS_FILE]):
+            for change in changes:
+                if change.path == SETTINGS_FILE and change.new:
+                    self.settings(change.new)
+        return list(self._settings.values())

@@ -1,0 +1,256 @@
+"""Disclosure records on disk: ids, paths, reading, writing, content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dangwu.errors import InvalidFiles, RecordNotFound, UsageError
+from dangwu.i18n import _
+from dangwu.model.catalogue import Catalogue, Category, suggest
+from dangwu.store import yamlio
+
+if TYPE_CHECKING:
+    from dangwu.model.office import Office, Person
+
+RECORDS_DIR = "records"
+ID_RE = re.compile(r"^([A-Z]{2,4})-([0-9]{4})-([0-9]{3,6})$")
+
+# Content, written by people, in the order a record file lists it.
+CONTENT_FIELDS = (
+    "id",
+    "category",
+    "item",
+    "title",
+    "summary",
+    "body",
+    "scope",
+    "channels",
+    "cadence",
+    "period",
+    "event_date",
+    "follows",
+    "final",
+    "major",
+    "pre_disclosure",
+    "attachments",
+)
+# The facts of the procedure, written only by dangwu.
+TOOL_FIELDS = (
+    "status",
+    "created",
+    "submitted",
+    "rejection",
+    "decision",
+    "approval",
+    "consultation",
+    "publication",
+    "withdrawal",
+)
+FIELD_ORDER = CONTENT_FIELDS + TOOL_FIELDS
+HEADER = (
+    "# 党务公开记录 · disclosure record: edit the content; dangwu writes status and the steps.\n"
+)
+
+
+def parse_id(text: str) -> str:
+    """A record id typed by a person, checked before it comes near a path."""
+    candidate = text.strip().upper()
+    if not ID_RE.match(candidate):
+        raise UsageError(
+            _("'{text}' is not a record id").format(text=text),
+            hint=_("ids look like ZZ-2026-101; see them with: dangwu list"),
+        )
+    return candidate
+
+
+def relpath_for(category: Category, record_id: str) -> str:
+    return f"{RECORDS_DIR}/{category.slug}/{record_id}.yaml"
+
+
+def category_of(catalogue: Catalogue, record_id: str) -> Category:
+    code = record_id.split("-")[0]
+    category = catalogue.by_code(code)
+    if category is None:
+        raise RecordNotFound(
+            _("no record {id}: no category of the catalogue has the code {code}").format(
+                id=record_id, code=code
+            ),
+            hint=_("codes are {codes}").format(codes=", ".join(c.code for c in catalogue)),
+        )
+    return category
+
+
+def content_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in CONTENT_FIELDS if key in data}
+
+
+def content_hash(data: Mapping[str, Any]) -> str:
+    """A hash of what people wrote, independent of formatting and of the steps."""
+    canonical = json.dumps(
+        content_of(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class RecordFile:
+    """One record as read from disk."""
+
+    relpath: str
+    raw: bytes
+    text: str
+    doc: yamlio.Document
+
+    @property
+    def data(self) -> dict[str, Any]:
+        assert isinstance(self.doc.data, dict)
+        return self.doc.data
+
+    @property
+    def status(self) -> str:
+        return str(self.data.get("status", "draft"))
+
+
+def read_record_file(root: Path, relpath: str) -> RecordFile:
+    """Read and parse one record file, raising InvalidFiles on unreadable YAML."""
+    path = root / relpath
+    try:
+        raw = yamlio.read_bytes(path)
+        text = yamlio.decode(raw)
+        doc = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        raise InvalidFiles([exc.at(relpath)]) from None
+    if not isinstance(doc.data, dict):
+        line, col = doc.locate([])
+        message = _("a record must be a mapping of fields (id:, title:, ...)")
+        raise InvalidFiles([yamlio.YamlProblem(line, col, message).at(relpath)])
+    return RecordFile(relpath, raw, text, doc)
+
+
+def find(office: Office, ref: str) -> RecordFile:
+    """The record a person named on the command line."""
+    record_id = parse_id(ref)
+    category = category_of(office.catalogue, record_id)
+    relpath = relpath_for(category, record_id)
+    if not (office.root / relpath).is_file():
+        known = sorted(p.stem for p in (office.root / RECORDS_DIR / category.slug).glob("*.yaml"))
+        raise RecordNotFound(
+            _("no record {id} in {folder}").format(
+                id=record_id, folder=f"records/{category.slug}/"
+            ),
+            hint=suggest(record_id, known) or _("see the records with: dangwu list"),
+            record_id=record_id,
+        )
+    return read_record_file(office.root, relpath)
+
+
+def record_files(root: Path) -> Iterator[str]:
+    """Every file under records/, as repository-relative POSIX paths, sorted."""
+    base = root / RECORDS_DIR
+    if not base.is_dir():
+        return
+    for folder in sorted(os.scandir(base), key=lambda e: e.name):
+        if folder.name.startswith("."):
+            continue
+        if not folder.is_dir(follow_symlinks=False):
+            yield f"{RECORDS_DIR}/{folder.name}"
+            continue
+        for entry in sorted(os.scandir(folder.path), key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            yield f"{RECORDS_DIR}/{folder.name}/{entry.name}"
+
+
+# --- ids ---------------------------------------------------------------------------
+
+
+def blocks_of(id_block: int) -> Iterator[int]:
+    """A person's blocks of hundreds: block 3 owns 301-399, then 1201-1299, 2101-2199, ..."""
+    block = id_block
+    while True:
+        yield block
+        block += 9
+
+
+def owner_block(number: int) -> int | None:
+    """Which id_block a record number belongs to (None below 100)."""
+    hundred = number // 100
+    if hundred == 0:
+        return None
+    return (hundred - 1) % 9 + 1
+
+
+def next_id(
+    root: Path, category: Category, person: Person, year: int, taken: set[str] | None = None
+) -> str:
+    """The next id for ``person`` in ``category`` and ``year``.
+
+    Each person who drafts records owns a block of numbers (``id_block`` in the
+    roster), so two clerks working on two clones never mint the same id, and a
+    number once used is never handed out again by its owner.
+    """
+    if person.id_block is None:
+        raise UsageError(
+            _("{name} has no id_block in the roster, so cannot draft records").format(
+                name=person.name
+            ),
+            hint=_("an office head can re-add them with: dangwu roster add {key} ...").format(
+                key=person.key
+            ),
+        )
+    prefix = f"{category.code}-{year:04d}-"
+    numbers = set()
+    folder = root / RECORDS_DIR / category.slug
+    names = set(taken or ())
+    if folder.is_dir():
+        names.update(
+            entry.name[:-5] for entry in os.scandir(folder) if entry.name.endswith(".yaml")
+        )
+    for name in names:
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            number = int(name[len(prefix) :])
+            if owner_block(number) == person.id_block:
+                numbers.add(number)
+    if not numbers:
+        return f"{prefix}{person.id_block * 100 + 1:03d}"
+    highest = max(numbers)
+    if highest % 100 < 99:
+        return f"{prefix}{highest + 1:03d}"
+    following = (highest // 100) + 9
+    return f"{prefix}{following * 100 + 1:03d}"
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def new_record_text(fields: Mapping[str, Any]) -> str:
+    """The YAML of a new record, fields in canonical order, long text as blocks."""
+    from ruamel.yaml.comments import CommentedMap
+
+    data = CommentedMap()
+    for key in FIELD_ORDER:
+        if key in fields:
+            data[key] = yamlio.as_yaml_tree(fields[key])
+    return HEADER + yamlio.dump_round_trip(data)
+
+
+def place(data: Any, key: str, value: Any) -> None:
+    """Set ``key`` in a round-trip mapping, inserting a new key where it belongs."""
+    if key in data:
+        data[key] = value
+        return
+    order = FIELD_ORDER.index(key) if key in FIELD_ORDER else len(FIELD_ORDER)
+    position = len(data)
+    for index, existing in enumerate(data):
+        rank = FIELD_ORDER.index(existing) if existing in FIELD_ORDER else len(FIELD_ORDER)
+        if rank > order:
+            position = index
+            break
+    data.insert(position, key, value)

@@ -1,0 +1,335 @@
+"""The office as it stood at one commit: settings, catalogue and records.
+
+Printed sheets and bulletins are made from a commit, never from the working
+tree, so that each sheet can name the commit it came from and be checked later.
+What each record says is read from git by blob id and summarised once (kept in
+``.git/dangwu/summaries-v3.json``); full texts are read only for the records a
+sheet or bulletin shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from dangwu import __version__
+from dangwu.errors import DangwuError, GitError, Problem
+from dangwu.i18n import _
+from dangwu.model.catalogue import Catalogue, from_data
+from dangwu.model.office import SETTINGS_FILE, Office, Settings, settings_from_data
+from dangwu.resources import shipped
+from dangwu.store import records, yamlio
+from dangwu.store.cache import read_json, write_json
+from dangwu.store.gitstore import GitStore
+from dangwu.store.pool import fork_map
+
+if TYPE_CHECKING:
+    from dangwu.app.supervision import Feedback, Report
+
+CATALOGUE_FILE = "schemas/catalogue.yaml"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What selection needs to know of a record, without its text."""
+
+    path: str
+    blob: str
+    id: str
+    category: str
+    item: str
+    title: str
+    scope: str
+    cadence: str
+    status: str
+    channels: tuple[str, ...]
+    content: str
+    period: str | None = None
+    event_date: str | None = None
+    follows: str | None = None
+    published: str | None = None  # when it was published (the formal plan, for a pre-disclosure)
+    consulted: str | None = None  # when the preliminary plan was published for comment
+    closes: str | None = None  # the last day of its comment window
+    withdrawn: str | None = None
+    withdrawal_reason: str | None = None
+    major: bool = False
+    pre_disclosure: bool = False
+    published_channels: tuple[str, ...] = ()  # where it was published (may differ)
+    consulted_channels: tuple[str, ...] = ()
+    consulted_content: str | None = None  # the hash of the preliminary plan
+    submitted: str | None = None  # when it was (last) submitted
+    decided: str | None = None  # when the leading group decided on it
+    final: bool = False  # the last report of a follow-up chain
+
+    @property
+    def published_on(self) -> date | None:
+        return _day(self.published)
+
+    @property
+    def consulted_on(self) -> date | None:
+        return _day(self.consulted)
+
+    @property
+    def withdrawn_on(self) -> date | None:
+        return _day(self.withdrawn)
+
+    @property
+    def closes_on(self) -> date | None:
+        return _day(self.closes)
+
+
+def _day(stamp: str | None) -> date | None:
+    if not stamp:
+        return None
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(stamp).date() if "T" in stamp else date.fromisoformat(stamp)
+    return None
+
+
+def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
+    """A record's Summary, or None when the file is not a usable record."""
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return str(value) if value is not None else None
+
+    def channels(name: str) -> tuple[str, ...]:
+        facts = data.get(name)
+        if isinstance(facts, Mapping) and isinstance(facts.get("channels"), list):
+            return tuple(str(c) for c in facts["channels"])
+        return ()
+
+    def fact(name: str, key: str) -> str | None:
+        facts = data.get(name)
+        if isinstance(facts, Mapping) and facts.get(key) is not None:
+            return str(facts[key])
+        return None
+
+    try:
+        return Summary(
+            path=path,
+            blob=blob,
+            id=str(data["id"]),
+            category=str(data["category"]),
+            item=str(data["item"]),
+            title=str(data["title"]),
+            scope=str(data["scope"]),
+            cadence=str(data["cadence"]),
+            status=str(data.get("status", "draft")),
+            channels=tuple(str(c) for c in data.get("channels") or ()),
+            content=records.content_hash(data),
+            period=text("period"),
+            event_date=text("event_date"),
+            follows=text("follows"),
+            published=fact("publication", "at"),
+            consulted=fact("consultation", "at"),
+            closes=fact("consultation", "closes"),
+            withdrawn=fact("withdrawal", "at"),
+            withdrawal_reason=fact("withdrawal", "reason"),
+            major=bool(data.get("major")),
+            pre_disclosure=bool(data.get("pre_disclosure")),
+            published_channels=channels("publication"),
+            consulted_channels=channels("consultation"),
+            consulted_content=fact("consultation", "content"),
+            submitted=fact("submitted", "at"),
+            decided=fact("decision", "at"),
+            final=bool(data.get("final")),
+        )
+    except (KeyError, TypeError):
+        return None
+
+
+@dataclass
+class Snapshot:
+    office: Office
+    git: GitStore
+    commit: str
+    settings: Settings
+    catalogue: Catalogue
+    blobs: dict[str, str]  # record path -> blob id
+    _summaries: dict[str, Summary] | None = field(default=None, repr=False)
+    _texts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _sensitive: list[str] | None = field(default=None, repr=False)
+    _supervision: tuple[list[Report], list[Feedback], list[Problem]] | None = field(
+        default=None, repr=False
+    )
+
+    @property
+    def when(self) -> datetime:
+        return self.git.commits([self.commit])[self.commit].author_date
+
+    def summaries(self) -> list[Summary]:
+        """Every usable record at this commit."""
+        if self._summaries is None:
+            loaded = _load_summaries(self.office, self.git, self.blobs)
+            self._summaries = self._windows_as_received(loaded)
+        return list(self._summaries.values())
+
+    def _windows_as_received(self, found: dict[str, Summary]) -> dict[str, Summary]:
+        """A comment window counts from the later of its step and the day the server
+        received the preliminary plan [SPEC 11]: where that was later, the window
+        closes later than the record's file says."""
+        from dataclasses import replace
+        from datetime import timedelta
+
+        from dangwu.store.history import window_openings
+
+        consulted = [path for path, s in found.items() if s.consulted]
+        openings = window_openings(self.git, self.commit, consulted, self.settings)
+        days = self.settings.rules.pre_disclosure_days
+        for path, opened in openings.items():
+            summary = found[path]
+            closes = opened.date() + timedelta(days=days - 1)
+            if summary.closes_on is None or closes > summary.closes_on:
+                found[path] = replace(summary, closes=closes.isoformat())
+        return found
+
+    def preliminary(self, summary: Summary) -> dict[str, Any] | None:
+        """A pre-disclosure's text as it was published for comment (the office may
+        be revising it into the formal plan meanwhile)."""
+        if not summary.consulted:
+            return None
+        commit = self.git.try_run(
+            "log",
+            "-1",
+            "--format=%H",
+            f"--until={summary.consulted}",
+            self.commit,
+            "--",
+            summary.path,
+        )
+        if not commit:
+            return None
+        raw = self.git.blob(commit, summary.path)
+        if raw is None:
+            return None
+        with contextlib.suppress(yamlio.YamlProblem):
+            doc = yamlio.load(yamlio.decode(raw))
+            if isinstance(doc.data, dict):
+                return doc.data
+        return None
+
+    def sensitive(self) -> list[str]:
+        """Names and contacts of the real-name reporters at this commit."""
+        from dangwu.rules.secrecy import reporter_strings
+
+        if self._sensitive is None:
+            reports = self.git.tree_blobs(self.commit, ["reports"])
+            raw = self.git.objects([b for p, b in reports.items() if p.endswith(".yaml")])
+            found: list[str] = []
+            for blob in raw.values():
+                with contextlib.suppress(yamlio.YamlProblem):
+                    data = yamlio.load(yamlio.decode(blob)).data
+                    if isinstance(data, Mapping):
+                        found += reporter_strings(data)
+            self._sensitive = found
+        return self._sensitive
+
+    def supervision(self) -> tuple[list[Report], list[Feedback], list[Problem]]:
+        """The reports and opinions at this commit, and the files that could not be read."""
+        from dangwu.app import supervision
+
+        if self._supervision is None:
+            tree = self.git.tree_blobs(
+                self.commit, [supervision.REPORTS_DIR, supervision.FEEDBACK_DIR]
+            )
+            wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
+            raw = self.git.objects(sorted(set(wanted.values())))
+            files = {p: raw.get(b, b"") for p, b in wanted.items()}
+            self._supervision = supervision.read_all(files, self.office.root)
+        return self._supervision
+
+    def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The full data of some records, read in one go."""
+        paths = list(paths)
+        wanted = [p for p in paths if p not in self._texts and p in self.blobs]
+        if wanted:
+            raw = self.git.objects([self.blobs[p] for p in wanted])
+            for path in wanted:
+                with contextlib.suppress(yamlio.YamlProblem):
+                    doc = yamlio.load(yamlio.decode(raw.get(self.blobs[path], b"")))
+                    if isinstance(doc.data, dict):
+                        self._texts[path] = doc.data
+        return {p: self._texts[p] for p in paths if p in self._texts}
+
+
+def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
+    """A record's summary as the cache keeps it (without path and blob), or None."""
+    blob, text = item
+    try:
+        doc = yamlio.load(yamlio.decode(text))
+    except yamlio.YamlProblem:
+        return None
+    summary = summarize("", blob, doc.data) if isinstance(doc.data, dict) else None
+    if summary is None:
+        return None
+    return {k: v for k, v in summary.__dict__.items() if k not in ("path", "blob")}
+
+
+def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
+    path = office.state_dir / "summaries-v3.json"
+    stored = read_json(path)
+    known: dict[str, Any] = {}
+    # the cache is good for this dangwu and this shape of Summary only
+    stamp = f"{__version__}:{','.join(Summary.__dataclass_fields__)}"
+    if isinstance(stored, dict) and stored.get("version") == stamp:
+        known = stored.get("summaries") or {}
+    missing = sorted(b for b in set(blobs.values()) if b not in known)
+    if missing:
+        raw = git.objects(missing)
+        texts = [(blob, raw.get(blob, b"")) for blob in missing]
+        raw.clear()
+        known.update(zip(missing, fork_map(_summary_of, texts), strict=True))
+        live = set(blobs.values())
+        write_json(
+            path,
+            {"version": stamp, "summaries": {b: v for b, v in known.items() if b in live}},
+        )
+    found: dict[str, Summary] = {}
+    for record_path, blob in blobs.items():
+        entry = known.get(blob)
+        if entry:
+            entry = dict(entry)
+            for key in ("channels", "published_channels", "consulted_channels"):
+                entry[key] = tuple(entry.get(key) or ())
+            found[record_path] = Summary(path=record_path, blob=blob, **entry)
+    return found
+
+
+def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
+    """The office as committed at ``revision``."""
+    commit = git.try_run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    if commit is None:
+        if revision == "HEAD":
+            raise GitError(_("the repository has no commits yet"))
+        raise DangwuError(_("'{rev}' is not a commit of this office").format(rev=revision))
+    tree = git.tree_blobs(commit, [records.RECORDS_DIR, SETTINGS_FILE, CATALOGUE_FILE])
+    raw = git.objects([b for p, b in tree.items() if p in (SETTINGS_FILE, CATALOGUE_FILE)])
+    if SETTINGS_FILE not in tree:
+        raise DangwuError(_("commit {commit} has no dangwu.yaml").format(commit=commit[:10]))
+    settings = settings_from_data(yamlio.load(yamlio.decode(raw[tree[SETTINGS_FILE]])).data)
+    if CATALOGUE_FILE in tree:
+        catalogue_path = office.root / CATALOGUE_FILE
+        catalogue = from_data(
+            yamlio.load(yamlio.decode(raw[tree[CATALOGUE_FILE]])).data, catalogue_path
+        )
+    else:
+        shipped_path = shipped("schemas", "catalogue.yaml")
+        catalogue = from_data(yamlio.load(shipped_path.read_text("utf-8")).data, shipped_path)
+    blobs = {p: b for p, b in tree.items() if p.startswith("records/") and p.endswith(".yaml")}
+    return Snapshot(office, git, commit, settings, catalogue, blobs)
+
+
+def as_of(office: Office, git: GitStore, day: date) -> Snapshot:
+    """The office as it stood at the end of ``day`` (its last commit by then)."""
+    from dangwu.clock import office_zone
+
+    zone = office_zone(office.settings.timezone)
+    end = datetime.combine(day, datetime.max.time(), zone).replace(microsecond=0)
+    commit = git.try_run("rev-list", "-1", f"--before={end.isoformat()}", "HEAD")
+    if not commit:
+        raise DangwuError(_("the office had no commits by {date}").format(date=day.isoformat()))
+    return at(office, git, commit)
