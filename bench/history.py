@@ -23,10 +23,14 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dangwu import clock  # noqa: E402
-from dangwu.model.office import parse_settings  # noqa: E402
-from dangwu.rules import workflow  # noqa: E402
-from dangwu.store import records, yamlio  # noqa: E402
+from dangwu import (
+    clock,
+    yamlio,
+)
+from dangwu.check.settings import parse_settings
+from dangwu.model.record import CONTENT_FIELDS, FIELD_ORDER, content_hash
+from dangwu.rules import workflow
+from dangwu.store import records
 
 CODES = {
     "mubiao-renwu": "MB",
@@ -41,7 +45,7 @@ QUORUM = ["hanzg", "zhoulx", "sunhm", "qianwb", "wujh"]
 
 
 def _text(data: dict[str, Any]) -> bytes:
-    ordered = {k: data[k] for k in records.FIELD_ORDER if k in data}
+    ordered = {k: data[k] for k in FIELD_ORDER if k in data}
     return (
         records.HEADER
         + yaml.dump(
@@ -59,7 +63,7 @@ def _message(step: str, data: dict[str, Any], actor: str, before: str, after: st
         f"Dangwu-From: {before}",
         f"Dangwu-To: {after}",
         f"Dangwu-Actor: {actor}",
-        f"Dangwu-Content: {records.content_hash(data)}",
+        f"Dangwu-Content: {content_hash(data)}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -119,7 +123,7 @@ def build(root: Path, n: int, seed: int = 11) -> tuple[list[str], int]:
                 number = (number // 100 + 9) * 100 + 1  # the clerk's next block
             numbers[(category, year)] = number
             rid = f"{CODES[category]}-{year}-{number:03d}"
-            data = {k: v for k, v in template.items() if k in records.CONTENT_FIELDS}
+            data = {k: v for k, v in template.items() if k in CONTENT_FIELDS}
             data.pop("follows", None)
             data["id"] = rid
             data["title"] = f"{template['title']}（第{index + 1}号）"
@@ -168,10 +172,10 @@ def build(root: Path, n: int, seed: int = 11) -> tuple[list[str], int]:
                     )
                 elif step == "approve":
                     outcome = workflow.approve(
-                        data, ctx, content=records.content_hash(data), authors={"dumy"}
+                        data, ctx, content=content_hash(data), authors={"dumy"}
                     )
                 else:
-                    outcome = workflow.publish(data, ctx, content=records.content_hash(data))
+                    outcome = workflow.publish(data, ctx, content=content_hash(data))
                 data["status"] = outcome.status
                 data.update(outcome.facts)
                 commit(who, _message(step, data, who, before, outcome.status), {path: _text(data)})

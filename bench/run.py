@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-from dangwu.store import records as records_mod  # noqa: E402
-from dangwu.store import yamlio  # noqa: E402
-from dangwu.store.records import record_files  # noqa: E402
+from dangwu import yamlio
+from dangwu.store import records as records_mod
+from dangwu.store.records import record_files
 
 CLERKS = [
     ("dumy", "杜明远", "dumy@example.org", 1),

@@ -9,11 +9,10 @@ this folder or a parent), then the locale, else English.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
-_LANGUAGE = re.compile(r"^language:[ \t]*['\"]?([A-Za-z_-]+)", re.MULTILINE)
+from dangwu.i18n import language_setting
 
 
 def office_language(argv: list[str]) -> str | None:
@@ -40,12 +39,6 @@ def office_language(argv: list[str]) -> str | None:
                 return None
             return language_setting(text)
     return None
-
-
-def language_setting(text: str) -> str | None:
-    """The ``language:`` of a settings file's text, found without parsing it."""
-    found = _LANGUAGE.search(text)
-    return found.group(1) if found else None
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gettext
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -136,3 +137,12 @@ def pair(title: tuple[str, str]) -> str:
     English (the office's own word beside ours), "草稿" alone in Chinese."""
     english, chinese = title
     return chinese if language() == "zh_CN" else f"{_(english)} {chinese}"
+
+
+_LANGUAGE = re.compile(r"^language:[ \t]*['\"]?([A-Za-z_-]+)", re.MULTILINE)
+
+
+def language_setting(text: str) -> str | None:
+    """The ``language:`` of a settings file's text, found without parsing it."""
+    found = _LANGUAGE.search(text)
+    return found.group(1) if found else None

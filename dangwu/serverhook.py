@@ -38,23 +38,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from dangwu.model.servers import SERVERS
+
 if TYPE_CHECKING:
-    from dangwu.model.office import Office, Settings
+    from dangwu.model.office import Settings
     from dangwu.rules.audit import Pusher
     from dangwu.store.gitstore import GitStore
+    from dangwu.store.office import Office
 
 ZERO = "0" * 40
 # what git gives a pre-receive hook so it can read the objects of the push
 GIT_KEEPS = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
-# how each kind of server tells its hooks who pushes; "disk" is a bare repository on a
-# shared disk, where the pusher's own shell runs the hook and nothing can be believed
-SERVERS: dict[str, str | None] = {
-    "gitolite": "GL_USER",
-    "http": "REMOTE_USER",
-    "gitea": "GITEA_PUSHER_NAME",
-    "gitlab": "GL_USERNAME",
-    "disk": None,
-}
 RECEIPTS = "receipts"  # the state folder's pending receipts, pre-receive -> post-receive
 
 
@@ -136,7 +130,7 @@ def _office(repo: Path) -> tuple[Office, str | None]:
     repository's dangwu/ folder, or where its account can write (with the line that
     says so to the pusher, who tells whoever runs the server)."""
     from dangwu.i18n import _
-    from dangwu.model.office import Office
+    from dangwu.store.office import Office
 
     office = Office(repo, bare=True)
     wanted = office.state_dir
@@ -337,8 +331,8 @@ def _judge_branch(
 
 def _settings(git: GitStore, commit: str) -> Settings | None:
     """The office settings the server holds at ``commit`` (None: none readable)."""
+    from dangwu import yamlio
     from dangwu.model.office import SETTINGS_FILE, settings_from_data
-    from dangwu.store import yamlio
 
     raw = git.blob(commit, SETTINGS_FILE)
     if raw is None:
@@ -443,7 +437,7 @@ def _speak_the_office_language(git: GitStore, update: tuple[str, str, str]) -> N
     """Unless the hook was installed with --lang, answer in the office's language: the
     ``language:`` of the settings the branch holds (or, for a first push, brings)."""
     from dangwu import i18n
-    from dangwu.entry import language_setting
+    from dangwu.i18n import language_setting
 
     if os.environ.get("DANGWU_LANG"):
         return
@@ -585,8 +579,8 @@ def catch_up(repo: Path, state: str | None) -> int:
 
     from dangwu.app import inspector
     from dangwu.errors import DangwuError
-    from dangwu.model.office import Office
     from dangwu.store.gitstore import GitStore
+    from dangwu.store.office import Office
 
     office = Office(repo, bare=True, state=Path(state) if state else None)
     try:

@@ -11,8 +11,8 @@ import re
 
 from dangwu.model.catalogue import CADENCES, CHANNELS, SCOPES
 from dangwu.model.office import ROLES
+from dangwu.model.record import CONTENT_FIELDS, TOOL_FIELDS
 from dangwu.rules.workflow import STATUSES
-from dangwu.store.records import CONTENT_FIELDS, TOOL_FIELDS
 
 # identifiers dangwu's files and options use, which stay as they are in Chinese:
 # record fields, statuses, roles, scopes, cadences and channels come from dangwu itself

@@ -16,7 +16,9 @@ from typing import Any
 
 from conftest import DEFAULT_NOW, PEOPLE, Office, git
 
-from dangwu.store import records, yamlio
+from dangwu import yamlio
+from dangwu.model.record import content_hash as hash_of_content
+from dangwu.store import records
 
 
 def person(key: str) -> tuple[str, str]:
@@ -151,7 +153,7 @@ def put(data: Any, name: str, value: Any) -> None:
 
 
 def content_hash(office: Office, record_id: str) -> str:
-    return records.content_hash(dict(load(office, record_id)))
+    return hash_of_content(dict(load(office, record_id)))
 
 
 def step_message(
@@ -210,7 +212,7 @@ def forge_step(
         before=before,
         after=str(data.get("status", "draft")),
         actor=actor or key,
-        content=records.content_hash(dict(data)),
+        content=hash_of_content(dict(data)),
     )
     return commit(
         office,

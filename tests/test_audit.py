@@ -31,6 +31,8 @@ from plaingit import (
     who,
 )
 
+from dangwu.model.record import content_hash
+
 
 def at(month: int, day: int, hour: int = 10) -> str:
     return f"2026-{month:02d}-{day:02d}T{hour:02d}:00:00+08:00"
@@ -419,10 +421,9 @@ def _approval(by: str, content: str, when: str = TAMPER, signed: bool = False):
 
 def _approve(by: str, when: str = TAMPER, signed: bool = False):
     def change(data) -> None:
-        from dangwu.store import records
 
         put(data, "status", "approved")
-        put(data, "approval", _approval(by, records.content_hash(dict(data)), when, signed))
+        put(data, "approval", _approval(by, content_hash(dict(data)), when, signed))
 
     return change
 
@@ -497,11 +498,10 @@ def test_publish_step_of_content_that_differs_from_the_approved(honest: Honest, 
     commit(case, "dumy", "last-minute change", path, date=TAMPER)
 
     def publish(data) -> None:
-        from dangwu.store import records
 
         put(data, "status", "published")
         channels = list(data["channels"])
-        content = records.content_hash(dict(data))
+        content = content_hash(dict(data))
         put(data, "publication", facts(by="dumy", at=at(10, 4), channels=channels, content=content))
 
     bad = forge_step(case, "dumy", "publish", rid, publish, date=at(10, 4))

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from dangwu import yamlio
 from dangwu.model.catalogue import from_data
 from dangwu.resources import shipped
-from dangwu.store import yamlio
 
 SEED_TABLE = [
     ("mubiao-renwu", "MB", "目标任务", 5),

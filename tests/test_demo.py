@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from conftest import ROOT, Office, git
 
-from dangwu.store import yamlio
+from dangwu import yamlio
 from dangwu.store.records import record_files
 
 

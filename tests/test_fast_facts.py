@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dangwu.store import yamlio
+from dangwu import yamlio
 
 KEYS = st.sampled_from(["by", "at", "content", "signed", "reason", "note", "group", "channels"])
 WORDS = st.text(alphabet="abc-_.@0123456789", min_size=1, max_size=8)

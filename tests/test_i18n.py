@@ -56,7 +56,7 @@ def zh_office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def allowed_words(office: Path) -> set[str]:
     """The office's own identifiers: roster keys, and the typefaces doctor names."""
-    from dangwu.store import yamlio
+    from dangwu import yamlio
 
     roster = yamlio.load((office / "dangwu.yaml").read_text("utf-8")).data["roster"]
     catalogue = yamlio.load((ROOT / "schemas" / "catalogue.yaml").read_text("utf-8")).data

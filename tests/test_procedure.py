@@ -30,7 +30,7 @@ from plaingit import (
     who,
 )
 
-from dangwu.store import records
+from dangwu.model.record import content_hash
 
 
 def at(day: int, hour: int = 10, month: int = 10) -> str:
@@ -151,7 +151,7 @@ def test_each_step_is_one_commit_by_the_actor_with_its_trailers(office: Office):
         }
         assert status(office, rid) == after
         assert office.git("status", "--porcelain") == ""
-    assert content == records.content_hash(data(office, rid))
+    assert content == content_hash(data(office, rid))
     assert audit(office).exit_code == 0
 
 
@@ -178,7 +178,7 @@ def test_the_facts_of_each_step_are_written_into_the_record(office: Office):
     ok(office, "withdraw", rid, "--reason", "数据有误，另行更正", as_="sunhm", now=at(9, 16))
     assert "数据有误，另行更正" in body(office)
     record = data(office, rid)
-    content = records.content_hash(record)
+    content = content_hash(record)
     assert record["status"] == "withdrawn"
     assert record["created"] == {"by": "dumy", "at": at(5, 9)}
     assert record["submitted"] == {"by": "dumy", "at": at(5, 10)}
@@ -469,7 +469,7 @@ def test_a_pre_disclosure_formal_plan_waits_for_the_window_to_close(office: Offi
         "by": "dumy",
         "at": at(20, 9),
         "channels": ["public-board", "website"],
-        "content": records.content_hash(record),
+        "content": content_hash(record),
     }
     assert record["publication"]["content"] != record["consultation"]["content"]
     assert record["approval"]["by"] == "sunhm"
@@ -795,7 +795,7 @@ def test_signing_with_someone_elses_key_is_refused_and_audit_flags_a_forgery(
 
     def approve(record) -> None:
         put(record, "status", "approved")
-        content = records.content_hash(dict(record))
+        content = content_hash(dict(record))
         put(record, "approval", facts(by="zhoulx", at=at(6), content=content, signed=True))
 
     bad = forge_step(

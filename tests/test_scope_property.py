@@ -27,8 +27,9 @@ from conftest import SAMPLE_SETTINGS, Office, commit_as, git
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from dangwu import yamlio
+from dangwu.model.record import content_hash
 from dangwu.resources import shipped
-from dangwu.store import records, yamlio
 
 TODAY = date(2026, 12, 20)
 NOW = "2026-12-20T12:00:00+08:00"
@@ -118,7 +119,7 @@ def record(spec: Spec) -> dict[str, Any]:
         data["event_date"] = (spec.when - timedelta(days=1)).isoformat()
     if spec.status == "consulting":
         data["pre_disclosure"] = True
-    content = records.content_hash(data)
+    content = content_hash(data)
     data["status"] = spec.status
     data["created"] = {"by": "dumy", "at": stamp(spec.when - timedelta(days=3))}
     if spec.status == "draft":

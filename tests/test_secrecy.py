@@ -13,8 +13,9 @@ from datetime import date
 import pytest
 from conftest import ROOT
 
+from dangwu import yamlio
 from dangwu.rules.secrecy import Finding, scan, scan_text
-from dangwu.store import records, yamlio
+from dangwu.store import records
 
 TODAY = date(2026, 10, 5)
 

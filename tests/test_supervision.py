@@ -14,7 +14,7 @@ import pytest
 from conftest import PEOPLE, Office
 from steps import at, consulting, data, ok, refused, trailers
 
-from dangwu.store import yamlio
+from dangwu import yamlio
 
 NAME = "欧阳明轩"  # a reporter: must never leak
 CONTACT = "ouyang.mx@example.net"

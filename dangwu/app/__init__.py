@@ -1,1 +1,2 @@
-"""Use cases: one function per command, orchestrating rules and the store."""
+"""Use cases: one function per command family. Each opens the office, asks the rules,
+and makes its change through the store as one commit."""

@@ -17,13 +17,15 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from dangwu import clock
+from dangwu import clock, yamlio
+from dangwu.check.settings import parse_settings
 from dangwu.errors import UsageError
 from dangwu.i18n import _, choose_language, speaking
-from dangwu.model.office import SETTINGS_FILE, Office, Person, Settings, parse_settings
+from dangwu.model.office import SETTINGS_FILE, Person, Settings
 from dangwu.resources import shipped
-from dangwu.store import records, yamlio
+from dangwu.store import records
 from dangwu.store.gitstore import GitStore, Identity, init_repository
+from dangwu.store.office import Office
 
 YEAR_START = date(2026, 1, 5)
 # The sample office's people sign their approvals and publications. Their keys are
@@ -78,7 +80,7 @@ def demo_key_pair(key: str) -> tuple[bytes, str]:
 
 def write_demo_keys(office: Office, roster: dict[str, Person]) -> dict[str, Path]:
     """The private keys of the sample people whose public keys the roster lists."""
-    from dangwu.store.signing import roster_fingerprint, ssh_fingerprint
+    from dangwu.model.fingerprint import roster_fingerprint, ssh_fingerprint
 
     folder = office.state_dir / DEMO_KEYS
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -500,7 +502,7 @@ def _replay(office: Office, built: Built, settings: Settings, settings_text: str
 
 def _print(office: Office, built: Built, day: date, formats: tuple[str, ...]) -> None:
     """The boards on the sample's last day and the bulletin of its last full quarter."""
-    from dangwu.render import printing
+    from dangwu.app import printing
     from dangwu.rules.schedule import Quarter
 
     folder = office.root / printing.PRINTED
@@ -519,8 +521,8 @@ def _print(office: Office, built: Built, day: date, formats: tuple[str, ...]) ->
 def _print_all(
     office: Office, built: Built, day: date, formats: tuple[str, ...], folder: Path, quarter: str
 ) -> None:
+    from dangwu.app import printing
     from dangwu.errors import DangwuError
-    from dangwu.render import printing
 
     for fmt in formats:
         try:

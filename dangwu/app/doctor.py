@@ -7,15 +7,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import date
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _, pair
-from dangwu.model.office import ROLE_TITLES, Office
+from dangwu.model.office import ROLE_TITLES
 from dangwu.resources import install_command
+from dangwu.store.gitstore import configured_email, git_version
+from dangwu.store.office import Office
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 GIT_NEEDED = (2, 30)  # commit-graph --changed-paths, GIT_CONFIG_COUNT
@@ -45,10 +46,9 @@ def _python() -> Check:
 
 
 def _git() -> Check:
-    tool = shutil.which("git")
-    if tool is None:
+    out = git_version()
+    if out is None:
         return Check(FAIL, _("git"), _("not installed"), _("install it: apt-get install git"))
-    out = subprocess.run([tool, "--version"], capture_output=True, text=True, check=False).stdout
     found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
     if found is None:
         return Check(WARN, _("git"), out.strip() or "?")
@@ -66,10 +66,7 @@ def _git() -> Check:
 def _identity(office: Office | None) -> tuple[Check, str | None]:
     email = os.environ.get("GIT_AUTHOR_EMAIL")
     if not email:
-        args = ["git", "config", "--get", "user.email"]
-        where = str(office.root) if office else None
-        out = subprocess.run(args, capture_output=True, text=True, cwd=where, check=False)
-        email = out.stdout.strip() or os.environ.get("EMAIL")
+        email = configured_email(office.root if office else None) or os.environ.get("EMAIL")
     if not email:
         return (
             Check(

@@ -8,20 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dangwu import yamlio
 from dangwu.check import validate
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCES, CHANNELS, INTERNAL_CHANNELS, SCOPES, one_of, suggest
-from dangwu.model.office import Office
+from dangwu.model.record import CONTENT_FIELDS, TOOL_FIELDS, content_hash, parse_id, relpath_for
 from dangwu.rules import workflow
-from dangwu.store import records, yamlio
+from dangwu.store import records
 from dangwu.store.acting import Act, acting, message
+from dangwu.store.office import Office
 
 TEXT_FIELDS = ("title", "summary", "body")
 LIST_FIELDS = ("channels", "attachments")
 BOOL_FIELDS = ("major", "pre_disclosure")
 FIXED_FIELDS = ("id", "category")
-SETTABLE = tuple(f for f in records.CONTENT_FIELDS if f not in FIXED_FIELDS)
+SETTABLE = tuple(f for f in CONTENT_FIELDS if f not in FIXED_FIELDS)
 _TRUE = {"true", "yes", "y", "1", "on", "是"}
 _FALSE = {"false", "no", "n", "0", "off", "否"}
 
@@ -78,7 +80,7 @@ def check_new(spec: NewRecord) -> None:
             )
         )
     if spec.follows is not None:
-        records.parse_id(spec.follows)
+        parse_id(spec.follows)
     for attachment in spec.attachments:
         reason = validate.unsafe_attachment(attachment)
         if reason:
@@ -120,11 +122,11 @@ def create(office: Office, spec: NewRecord) -> Written:
                     "(e.g. --event-date {d})"
                 ).format(d=act.when.date().isoformat())
             )
-        follows = records.parse_id(spec.follows) if spec.follows else None
+        follows = parse_id(spec.follows) if spec.follows else None
         if follows:
             records.find(office, follows)
         record_id = records.next_id(office.root, category, act.actor, act.when.year)
-        relpath = records.relpath_for(category, record_id)
+        relpath = relpath_for(category, record_id)
         fields: dict[str, Any] = {
             "id": record_id,
             "category": category.slug,
@@ -168,7 +170,7 @@ def create(office: Office, spec: NewRecord) -> Written:
                 actor=act.actor,
                 record_id=record_id,
                 state=("none", "draft"),
-                content=records.content_hash(written),
+                content=content_hash(written),
             ),
         )
     return Written(record_id, relpath, commit)
@@ -286,7 +288,7 @@ def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool
                 _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
             ) from None
     if name in ("follows",):
-        return records.parse_id(raw), False
+        return parse_id(raw), False
     return raw, False
 
 
@@ -334,7 +336,7 @@ def set_fields(office: Office, ref: str, assignments: Sequence[Assignment]) -> W
 
 
 def _check_settable(name: str) -> None:
-    if name in records.TOOL_FIELDS:
+    if name in TOOL_FIELDS:
         raise RuleViolation(
             _("{field} is written by dangwu as the procedure goes on, not by people").format(
                 field=name
@@ -416,7 +418,7 @@ def commit_record(
             actor=act.actor,
             record_id=record_id,
             state=(record.status, status),
-            content=records.content_hash(data),
+            content=content_hash(data),
             body=list(notes),
         ),
         sign=sign,
@@ -436,7 +438,7 @@ def edit_problems(office: Office, record: records.RecordFile, new_text: str) -> 
     if doc is None or summary is None:
         return problems
     data = doc.data
-    for name in records.TOOL_FIELDS:
+    for name in TOOL_FIELDS:
         if data.get(name) != record.data.get(name):
             line, col = doc.locate([name], key=True)
             problems.append(

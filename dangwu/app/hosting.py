@@ -31,7 +31,7 @@ from pathlib import Path
 from dangwu import __version__
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
-from dangwu.serverhook import SERVERS
+from dangwu.model.servers import SERVERS
 from dangwu.store.gitstore import GitStore, is_bare
 
 HOOK_MARK = "dangwu pre-receive hook"

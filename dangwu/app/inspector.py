@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
-from dangwu.model.office import Office
-from dangwu.store.gitstore import CommitObject, GitStore
+from dangwu.model.history import CommitObject, Trailer
+from dangwu.rules.stats import Stated
+from dangwu.store.gitstore import GitStore
+from dangwu.store.office import Office
 
 if TYPE_CHECKING:
     from dangwu.errors import Problem
-    from dangwu.model.catalogue import Catalogue
-    from dangwu.model.office import Settings
     from dangwu.rules.audit import Auditor, Pusher, Violation
     from dangwu.rules.due import Due
-    from dangwu.rules.stats import Figures
     from dangwu.store.history import Receipts, Store
 
 Progress = Callable[[int, int], None]
@@ -238,7 +237,7 @@ def _audit_all(
 
 def _answered_by(git: GitStore, commit: str) -> set[str]:
     """The reports already answered at ``commit``: a range audit's starting point."""
-    from dangwu.store import yamlio
+    from dangwu import yamlio
 
     tree = git.tree_blobs(commit, ["reports"])
     raw = git.objects(sorted(set(tree.values())))
@@ -339,11 +338,11 @@ def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
 
 
 def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
-    from dangwu.store.signing import roster_fingerprint
+    from dangwu.model.fingerprint import roster_fingerprint
 
     trailers = commit.trailers()
     person = settings.person_by_email(commit.author_email) if settings is not None else None
-    step = trailers.get("Dangwu-Step") or _("(plain git)")
+    step = trailers.get(Trailer.STEP) or _("(plain git)")
     state = "none"
     verdict = "none"
     if signature is not None:
@@ -359,12 +358,12 @@ def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | Non
         key=person.key if person else None,
         roles=person.roles if person else (),
         step=step,
-        record=trailers.get("Dangwu-Record"),
-        before=trailers.get("Dangwu-From", state if step == "new" else None),
-        after=trailers.get("Dangwu-To"),
+        record=trailers.get(Trailer.RECORD),
+        before=trailers.get(Trailer.FROM, state if step == "new" else None),
+        after=trailers.get(Trailer.TO),
         signature=verdict,
         subject=commit.subject,
-        notes=[line for line in body if not line.startswith("Dangwu-")],
+        notes=[line for line in body if not line.startswith(Trailer.PREFIX)],
     )
 
 
@@ -396,17 +395,6 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
 
 
 # --- stats ---------------------------------------------------------------------------
-
-
-@dataclass
-class Stated:
-    """The figures of a span, and what they were counted from."""
-
-    figures: Figures
-    commit: str
-    settings: Settings
-    catalogue: Catalogue
-    problems: list[Problem]
 
 
 def stats(office: Office, *, year: int | None = None, period: str | None = None) -> Stated:

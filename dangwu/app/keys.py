@@ -16,9 +16,11 @@ from pathlib import Path
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
-from dangwu.model.office import ROSTER_ROLES, Office, Person
+from dangwu.model.fingerprint import roster_fingerprint, ssh_fingerprint
+from dangwu.model.office import ROSTER_ROLES, Person
 from dangwu.store.gitstore import GitStore
-from dangwu.store.signing import public_key_of, roster_fingerprint, ssh_fingerprint
+from dangwu.store.office import Office
+from dangwu.store.signing import public_key_of
 
 
 @dataclass

@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dangwu.check import validate
+from dangwu.app.validating import check_office
+from dangwu.check.supervision import read_all
 from dangwu.errors import InvalidFiles, Problem, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCES, SCOPES, one_of
-from dangwu.model.office import SETTINGS_FILE, Office
+from dangwu.model.office import SETTINGS_FILE
+from dangwu.model.record import RECORDS_DIR
 from dangwu.rules.workflow import STATUSES
+from dangwu.store.office import Office
 from dangwu.store.pool import Progress
-from dangwu.store.records import RECORDS_DIR, record_files
+from dangwu.store.records import record_files
 
 
 @dataclass
@@ -62,7 +65,7 @@ def select(
     order = {c.slug: n for n, c in enumerate(catalogue)}
     rows = []
     invalid = 0
-    for checked in validate.check_office(office, progress=progress):
+    for checked in check_office(office, progress=progress):
         if checked.problems or checked.summary is None:
             invalid += 1
             continue
@@ -144,7 +147,7 @@ def validate_paths(
         report.files += 1
         report.problems += exc.problems
         return report  # records cannot be judged without a catalogue
-    records = validate.check_office(office, wanted, progress=progress)
+    records = check_office(office, wanted, progress=progress)
     for checked in records:
         report.files += 1
         report.problems += checked.problems
@@ -166,7 +169,7 @@ def _check_supervision(office: Office, only: Sequence[str] | None, report: Repor
     if only is not None:
         files = {p: b for p, b in files.items() if p in only}
     known = {p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root)}
-    reports, opinions, problems = supervision.read_all(files, office.root)
+    reports, opinions, problems = read_all(files, office.root)
     report.files += len(files)
     report.problems += problems
     for item in reports:

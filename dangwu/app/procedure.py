@@ -13,15 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from dangwu import yamlio
 from dangwu.app.drafting import commit_record
+from dangwu.check.supervision import read_all
 from dangwu.errors import RuleViolation
 from dangwu.i18n import _, pair
 from dangwu.model.catalogue import CHANNELS, one_of
-from dangwu.model.office import Office, Rules
+from dangwu.model.history import describe
+from dangwu.model.office import Rules
+from dangwu.model.record import content_hash
 from dangwu.rules import workflow
-from dangwu.store import records, yamlio
+from dangwu.rules.supervision import opinion_count
+from dangwu.store import records
 from dangwu.store.acting import Act, acting
-from dangwu.store.history import describe
+from dangwu.store.office import Office
 
 
 @dataclass
@@ -124,7 +129,7 @@ def approve(office: Office, ref: str, *, sign: bool = False, override: str | Non
         outcome = workflow.approve(
             record.data,
             act.context(),
-            content=records.content_hash(record.data),
+            content=content_hash(record.data),
             authors=content_authors(act, record.relpath),
             signed=signed,
             findings=[describe(f) for f in findings],
@@ -167,7 +172,7 @@ def publish(
         outcome = workflow.publish(
             record.data,
             act.context(),
-            content=records.content_hash(record.data),
+            content=content_hash(record.data),
             channels=list(channels) or None,
             signed=signed,
             closes=closes,
@@ -255,8 +260,8 @@ def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
         return 0
     closes = workflow.window_closes(record.data, rules)
     files = supervision.working_tree(office, record=str(record.data.get("id")))
-    _reports, opinions, _problems = supervision.read_all(files, office.root)
-    return supervision.opinion_count(opinions, opened, closes)
+    _reports, opinions, _problems = read_all(files, office.root)
+    return opinion_count(opinions, opened, closes)
 
 
 def comment_closes(office: Office, record: records.RecordFile) -> date | None:

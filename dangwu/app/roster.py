@@ -9,22 +9,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dangwu import clock
+from dangwu import clock, yamlio
+from dangwu.check.settings import parse_settings
 from dangwu.errors import DangwuError, IdentityError, RuleViolation, UsageError
 from dangwu.i18n import _
+from dangwu.model.history import Trailer
 from dangwu.model.office import (
     DRAFTING_ROLES,
     ID_BLOCKS,
     ROLES,
     ROSTER_ROLES,
     SETTINGS_FILE,
-    Office,
     Person,
-    parse_settings,
 )
-from dangwu.store import yamlio
 from dangwu.store.acting import acting, message
 from dangwu.store.gitstore import GitStore, Identity, init_repository
+from dangwu.store.office import Office
 
 # What dangwu prints goes to printed/; it is made from commits, so it is not committed.
 GITIGNORE = "# made by dangwu board / bulletin from the committed records\n/printed/\n"
@@ -331,7 +331,7 @@ def add_person(
                 "roster add",
                 f"{key} {name} ({', '.join(role_list)})",
                 actor=act.actor,
-                extra=[("Dangwu-Person", key)],
+                extra=[(Trailer.PERSON, key)],
             ),
         )
     return person
@@ -371,7 +371,7 @@ def remove_person(office: Office, *, key: str) -> Person:
                 "roster remove",
                 f"{key} {person.name}",
                 actor=act.actor,
-                extra=[("Dangwu-Person", key)],
+                extra=[(Trailer.PERSON, key)],
             ),
         )
     return person
@@ -437,7 +437,7 @@ def change_person(
                 f"{key} {before.name}",
                 actor=act.actor,
                 body=changes,
-                extra=[("Dangwu-Person", key)],
+                extra=[(Trailer.PERSON, key)],
             ),
         )
     return settings.roster[key], changes

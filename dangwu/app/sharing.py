@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING
 
 from dangwu.errors import DangwuError, GitError, UsageError
 from dangwu.i18n import _, columns, ngettext, pad
-from dangwu.model.office import SETTINGS_FILE, Office, Person
+from dangwu.model.history import Trailer
+from dangwu.model.office import SETTINGS_FILE, Person
 from dangwu.rules import network
 from dangwu.store.gitstore import GitStore
+from dangwu.store.office import Office
 
 if TYPE_CHECKING:
     from dangwu.app.inspector import Entry
@@ -400,7 +402,7 @@ def _explain(
                 lines.append(f"  {pad(side, side_width)}  {stamp}  {who}  {subject}")
                 # what the step changed, as its commit says (e.g. "summary: a -> b")
                 for detail in body.splitlines():
-                    if detail.strip() and not detail.startswith("Dangwu-"):
+                    if detail.strip() and not detail.startswith(Trailer.PREFIX):
                         lines.append(f"  {pad('', side_width)}    {detail.strip()}")
     message = "\n".join(
         [
@@ -551,7 +553,7 @@ def clone(url: str, target: Path) -> Joined:
 
 def _signing_setup(git: GitStore, person: Person, required: bool) -> list[str]:
     """Point git at the key the roster lists for ``person``, if it is on this machine."""
-    from dangwu.store.signing import roster_fingerprint
+    from dangwu.model.fingerprint import roster_fingerprint
 
     if not person.signing_key:
         return [_("the office requires signed approvals, but the roster has no key for you")]

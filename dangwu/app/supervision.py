@@ -14,196 +14,36 @@ Each is one YAML file, written by one commit of the person acting.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dangwu.errors import InvalidFiles, Problem, RuleViolation, UsageError
+from dangwu import yamlio
+from dangwu.check.supervision import parse_feedback, parse_report
+from dangwu.errors import InvalidFiles, RuleViolation, UsageError
 from dangwu.i18n import _
-from dangwu.model.office import Office, Person
-from dangwu.store import records, yamlio
-
-REPORTS_DIR = "reports"
-FEEDBACK_DIR = "feedback"
-# a record can be commented on once the office has put it out
-OPEN_FOR_COMMENT = frozenset({"consulting", "published", "withdrawn"})
-EARLIEST = date(2000, 1, 1)  # no disclosure programme received anything before this
-
+from dangwu.model.history import Trailer
+from dangwu.model.supervision import (
+    EARLIEST,
+    FEEDBACK_DIR,
+    OPEN_FOR_COMMENT,
+    REPORTS_DIR,
+    Report,
+    report_path,
+)
+from dangwu.rules.supervision import (
+    check_day,
+    next_report_number,
+    one_line,
+    require_unanswered,
+    text_of,
+)
+from dangwu.store import records
+from dangwu.store.office import Office
 
 # --- what is in the files --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    number: int
-    path: str
-    received: date
-    about: str
-    text: str
-    logged_by: str
-    logged_at: str
-    name: str | None = None
-    contact: str | None = None
-    answer: Mapping[str, Any] | None = None
-
-    @property
-    def real_name(self) -> bool:
-        """A real-name report (实名举报): the office owes the reporter an answer."""
-        return bool(self.name)
-
-    @property
-    def answered_on(self) -> date | None:
-        if not self.answer:
-            return None
-        try:
-            return date.fromisoformat(str(self.answer.get("on")))
-        except ValueError:
-            return None
-
-
-@dataclass(frozen=True)
-class Feedback:
-    path: str
-    record: str
-    received: date
-    text: str
-    logged_by: str
-    logged_at: str
-    from_key: str | None = None
-    public: str | None = None
-
-    def giver(self, roster: Mapping[str, Person]) -> str:
-        """Who gave it, as a person reads it."""
-        if self.public:
-            return _("{name} (public)").format(name=self.public)
-        key = self.from_key or self.logged_by
-        person = roster.get(key)
-        return f"{person.name} ({key})" if person else key
-
-
-def report_path(number: int) -> str:
-    return f"{REPORTS_DIR}/{number}.yaml"
-
-
-def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Report:
-    """A report file's text as a Report, or InvalidFiles naming what is wrong where."""
-    doc = _checked(text, relpath, "report.schema.yaml", office_root)
-    data = doc.data
-    stem = Path(relpath).stem
-    if str(data["number"]) != stem:
-        line, col = doc.locate(["number"])
-        raise InvalidFiles(
-            [
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("number: {number} does not match the file name {name}").format(
-                        number=data["number"], name=Path(relpath).name
-                    ),
-                )
-            ]
-        )
-    return Report(
-        number=int(data["number"]),
-        path=relpath,
-        received=date.fromisoformat(str(data["received"])),
-        about=str(data["about"]),
-        text=str(data["text"]),
-        logged_by=str(data["logged"]["by"]),
-        logged_at=str(data["logged"]["at"]),
-        name=data.get("name"),
-        contact=data.get("contact"),
-        answer=data.get("answer"),
-    )
-
-
-def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> Feedback:
-    doc = _checked(text, relpath, "feedback.schema.yaml", office_root)
-    data = doc.data
-    if "from" in data and "public" in data:
-        line, col = doc.locate(["public"], key=True)
-        raise InvalidFiles(
-            [
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("public: an opinion is from the roster (from:) or the public, not both"),
-                    _("keep one of from: and public:"),
-                )
-            ]
-        )
-    folder = Path(relpath).parent.name
-    if data["record"] != folder:
-        line, col = doc.locate(["record"])
-        raise InvalidFiles(
-            [
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("record: {id} does not match its folder feedback/{folder}/").format(
-                        id=data["record"], folder=folder
-                    ),
-                )
-            ]
-        )
-    return Feedback(
-        path=relpath,
-        record=str(data["record"]),
-        received=date.fromisoformat(str(data["received"])),
-        text=str(data["text"]),
-        logged_by=str(data["logged"]["by"]),
-        logged_at=str(data["logged"]["at"]),
-        from_key=data.get("from"),
-        public=data.get("public"),
-    )
-
-
-def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> yamlio.Document:
-    from dangwu.check import validate
-
-    try:
-        doc = yamlio.load(text)
-    except yamlio.YamlProblem as exc:
-        raise InvalidFiles([exc.at(relpath)]) from None
-    if not isinstance(doc.data, dict):
-        raise InvalidFiles([Problem(relpath, 1, 1, _("must be a mapping of fields"))])
-    problems = validate.schema_problems(doc, relpath, validate.validator(schema, office_root))
-    problems += validate.hidden_problems(text, doc, relpath)
-    if problems:
-        raise InvalidFiles(problems)
-    return doc
-
-
-def read_all(
-    files: Mapping[str, bytes], office_root: Path | None = None
-) -> tuple[list[Report], list[Feedback], list[Problem]]:
-    """Reports and opinions from their files' bytes (by path), and the problems of the
-    files that could not be read."""
-    reports: list[Report] = []
-    opinions: list[Feedback] = []
-    problems: list[Problem] = []
-    for relpath in sorted(files):
-        if not relpath.endswith(".yaml"):
-            continue
-        try:
-            text = yamlio.decode(files[relpath])
-            if relpath.startswith(REPORTS_DIR + "/") and relpath.count("/") == 1:
-                reports.append(parse_report(text, relpath, office_root))
-            elif relpath.startswith(FEEDBACK_DIR + "/") and relpath.count("/") == 2:
-                opinions.append(parse_feedback(text, relpath, office_root))
-        except yamlio.YamlProblem as exc:
-            problems.append(exc.at(relpath))
-        except InvalidFiles as exc:
-            problems.extend(exc.problems)
-    reports.sort(key=lambda r: (r.received, r.number))
-    # a second opinion in the same second is <stamp>-<key>-2: longer names sort after
-    opinions.sort(key=lambda f: (f.received, f.logged_at, len(f.path), f.path))
-    return reports, opinions, problems
 
 
 def working_tree(office: Office, *, record: str | None = None) -> dict[str, bytes]:
@@ -229,102 +69,6 @@ def working_tree(office: Office, *, record: str | None = None) -> dict[str, byte
 
 
 # --- the rules (pure) ------------------------------------------------------------------
-
-
-def check_day(
-    option: str, day: date, today: date, *, not_before: date = EARLIEST, since: str | None = None
-) -> date:
-    """A day something happened: not in the future, not before ``not_before`` (the
-    day ``since`` names)."""
-    if day > today:
-        raise RuleViolation(
-            _("{option} {day} is in the future (today is {today})").format(
-                option=option, day=day.isoformat(), today=today.isoformat()
-            ),
-            rule="date-in-future",
-        )
-    if day < not_before:
-        message = _("{option} {day} is before {earliest}").format(
-            option=option, day=day.isoformat(), earliest=not_before.isoformat()
-        )
-        if since:
-            message += f" ({since})"
-        raise RuleViolation(message, rule="date-too-early")
-    return day
-
-
-def one_line(option: str, value: str | None, *, longest: int) -> str | None:
-    """A name or contact as typed: one line, not empty, not too long (None stays None)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        raise UsageError(_("{option} must not be empty").format(option=option))
-    if any(c in value for c in "\n\r\u2028\u2029\x85") or not value.isprintable():
-        raise UsageError(_("{option} must be a single line of text").format(option=option))
-    if len(value) > longest:
-        raise UsageError(
-            _("{option} is longer than {n} characters").format(option=option, n=longest)
-        )
-    return value
-
-
-def text_of(option: str, value: str, *, longest: int = 20000) -> str:
-    text = value.strip()
-    if not text:
-        raise UsageError(_("{option} must not be empty").format(option=option))
-    if len(text) > longest:
-        raise UsageError(
-            _("{option} is longer than {n} characters").format(option=option, n=longest)
-        )
-    bad = next((c for c in text if not (c.isprintable() or c in "\n\t")), None)
-    if bad is not None:
-        raise UsageError(
-            _("{option} holds a control character (U+{code:04X})").format(
-                option=option, code=ord(bad)
-            )
-        )
-    return text
-
-
-def next_report_number(person: Person, taken: Iterable[int]) -> int:
-    """The next report number from ``person``'s blocks of numbers, as record ids are
-    minted: two clerks on two clones never take the same number."""
-    if person.id_block is None:
-        raise UsageError(
-            _("{name} has no id_block in the roster, so cannot log reports").format(
-                name=person.name
-            )
-        )
-    mine = sorted(n for n in taken if records.owner_block(n) == person.id_block)
-    if not mine:
-        return person.id_block * 100 + 1
-    highest = mine[-1]
-    if highest % 100 < 99:
-        return highest + 1
-    return ((highest // 100) + 9) * 100 + 1
-
-
-def require_unanswered(report: Report) -> None:
-    if report.answer:
-        raise RuleViolation(
-            _("report {n} was answered on {day}; an answer is not rewritten").format(
-                n=report.number, day=report.answer.get("on")
-            ),
-            hint=_("add what is new as a new report, or as feedback on the record"),
-            rule="answered",
-        )
-
-
-def in_window(opinion: Feedback, opened: date, closes: date) -> bool:
-    return opened <= opinion.received <= closes
-
-
-def opinion_count(opinions: Sequence[Feedback], opened: date | None, closes: date | None) -> int:
-    """Opinions received within a pre-disclosure's comment window."""
-    if opened is None or closes is None:
-        return 0
-    return sum(1 for f in opinions if in_window(f, opened, closes))
 
 
 # --- acting: one commit each -----------------------------------------------------------
@@ -478,7 +222,7 @@ def new_report(
                 _("{n} about {id}").format(n=number, id=record_id),
                 actor=act.actor,
                 body=[_("{kind} report, received {day}").format(kind=kind, day=day.isoformat())],
-                extra=[("Dangwu-Report", str(number))],
+                extra=[(Trailer.REPORT, str(number))],
             ),
         )
     notes: tuple[str, ...] = ()
@@ -538,7 +282,7 @@ def answer_report(
                 _("{n} about {id}").format(n=report.number, id=report.about),
                 actor=act.actor,
                 body=[_("answered on {day}").format(day=day.isoformat())],
-                extra=[("Dangwu-Report", str(report.number))],
+                extra=[(Trailer.REPORT, str(report.number))],
             ),
         )
     return Logged(report.path, commit, report.about, report.number)

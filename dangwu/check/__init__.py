@@ -1,1 +1,3 @@
-"""Validation: schema and cross-field rules, as located problems."""
+"""Validation: record, settings, catalogue and supervision files checked against their
+schemas and rules, each problem at its file, line and column. Uses rules and values,
+never git."""

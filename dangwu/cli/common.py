@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.i18n import _
-from dangwu.model.office import Office, find_office
+from dangwu.store.office import Office, find_office
 
 # Options several commands share, said once.
 AsJson = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dangwu.model.office import Office
+    from dangwu.store.office import Office
 
 Candidates = list[tuple[str, str]]
 
 
 def _office() -> Office:
-    from dangwu.model.office import find_office
+    from dangwu.store.office import find_office
 
     repo = os.environ.get("DANGWU_REPO")
     return find_office(Path(repo) if repo else None)

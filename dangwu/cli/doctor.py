@@ -23,7 +23,7 @@ def doctor(ctx: typer.Context) -> None:
     from dangwu import clock
     from dangwu.app import doctor
     from dangwu.errors import DangwuError
-    from dangwu.model.office import find_office
+    from dangwu.store.office import find_office
 
     repo = (ctx.find_root().obj or {}).get("repo")
     try:

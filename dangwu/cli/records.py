@@ -16,7 +16,7 @@ from dangwu.rules.workflow import OUTCOME_TITLES
 
 if TYPE_CHECKING:
     from dangwu.model.catalogue import Catalogue, Category
-    from dangwu.model.office import Office
+    from dangwu.store.office import Office
 
 
 def register(app: typer.Typer) -> None:
@@ -132,9 +132,9 @@ def _catalogue(ctx: typer.Context) -> Catalogue:
     try:
         return common.office(ctx).catalogue
     except NotAnOffice:
+        from dangwu import yamlio
         from dangwu.model.catalogue import from_data
         from dangwu.resources import shipped
-        from dangwu.store import yamlio
 
         path = shipped("schemas", "catalogue.yaml")
         return from_data(yamlio.load(path.read_text(encoding="utf-8")).data, path)
@@ -315,8 +315,8 @@ def new(
 
 
 def _read_body(path: Path) -> str:
+    from dangwu import yamlio
     from dangwu.errors import UsageError
-    from dangwu.store import yamlio
 
     try:
         if str(path) == "-":
@@ -639,9 +639,10 @@ def edit(
 
 def _edit_until_valid(office: Office, record: Any) -> str | None:
     """Open the editor until the text validates; None when nothing changed."""
+    from dangwu import yamlio
     from dangwu.app import drafting
     from dangwu.errors import DangwuError, InvalidFiles
-    from dangwu.store import editor, yamlio
+    from dangwu.store import editor
 
     record_id = str(record.data.get("id"))
     path, resumed = editor.start(office, record_id, record.raw)

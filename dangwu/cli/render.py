@@ -50,7 +50,7 @@ def board(
         ),
     ] = None,
 ) -> None:
-    from dangwu.render import printing
+    from dangwu.app import printing
 
     office = common.office(ctx)
     done = printing.print_board(
@@ -79,7 +79,7 @@ def bulletin(
     fmt: Annotated[str, typer.Option("--format", help=_("md, html or pdf."))] = "html",
     out: common.Output = None,
 ) -> None:
-    from dangwu.render import printing
+    from dangwu.app import printing
 
     office = common.office(ctx)
     done = printing.print_bulletin(
@@ -96,7 +96,7 @@ def verify(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(metavar="CODE", help=_("The code printed on the sheet."))],
 ) -> None:
-    from dangwu.render import printing
+    from dangwu.app import printing
 
     verdict = printing.verify(common.office(ctx), code)
     for line in verdict.lines:

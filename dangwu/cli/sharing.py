@@ -284,7 +284,7 @@ def clone(
     if joined.needs_key:
         import sys
 
-        from dangwu.model.office import Office
+        from dangwu.store.office import Office
 
         if sys.stdin.isatty() and typer.confirm(
             _("The office requires signed approvals and publications. Make your key now?"),

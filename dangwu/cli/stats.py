@@ -35,9 +35,8 @@ def stats(
     out: common.Output = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.app import inspector
+    from dangwu.app import inspector, printing
     from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
-    from dangwu.render import printing
 
     office = common.office(ctx)
     stated = inspector.stats(office, year=year, period=period)

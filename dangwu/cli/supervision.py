@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from dangwu.check.supervision import read_all
 from dangwu.cli import common, complete, output
 from dangwu.i18n import _, language, pair
 
@@ -217,7 +218,7 @@ def feedback_list(
 
     office = common.office(ctx)
     wanted = records.find(office, record_id).data.get("id") if record_id else None
-    _reports, opinions, problems = supervision.read_all(
+    _reports, opinions, problems = read_all(
         supervision.working_tree(office, record=str(wanted) if wanted else None), office.root
     )
     for problem in problems:
@@ -293,9 +294,7 @@ def report_new(
 def _reports(office: Any) -> list[Any]:
     from dangwu.app import supervision
 
-    reports, _opinions, problems = supervision.read_all(
-        supervision.working_tree(office), office.root
-    )
+    reports, _opinions, problems = read_all(supervision.working_tree(office), office.root)
     for problem in problems:
         output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
     return reports

@@ -1,5 +1,5 @@
-"""Plain typed values: the office's settings and roster, and the catalogue.
+"""Plain typed values: a record and its Summary, the settings and roster, the catalogue,
+the history's commits and trailers, reports and opinions.
 
-No I/O beyond reading the files they are made from. Imports nothing of dangwu but
-the kernel (errors, i18n, resources).
+No I/O: imports nothing of dangwu but the kernel (errors, i18n, yamlio, resources).
 """

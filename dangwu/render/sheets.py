@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING, Any
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
-from dangwu.model.office import Office, Settings
+from dangwu.model.office import Settings
+from dangwu.model.record import Summary
 from dangwu.resources import install_command, shipped
 from dangwu.rules import board as board_rules
 from dangwu.rules.schedule import Quarter
-from dangwu.store.snapshot import Snapshot, Summary
+from dangwu.store.office import Office
+from dangwu.store.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from dangwu.app.inspector import Stated
+    from dangwu.rules.stats import Stated
 
 CADENCE_ORDER = ("standing", "quarterly", "timely", "follow-up")
 FONT_PACKAGE = "fonts-wqy-microhei"

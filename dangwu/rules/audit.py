@@ -18,10 +18,10 @@ from typing import Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import N_, _
+from dangwu.model.fingerprint import roster_fingerprint
+from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
-from dangwu.rules import workflow
-from dangwu.store.history import Change, Event, Version
-from dangwu.store.signing import roster_fingerprint
+from dangwu.rules import secrecy, workflow
 
 # States whose content is fixed: approved, or out in the world.
 SEALED = frozenset({"approved", "consulting", "published", "withheld", "withdrawn"})
@@ -120,7 +120,7 @@ class Auditor:
             out.append(Violation(commit.id, record, rule, who, message))
 
         trailers = commit.trailers()
-        step = trailers.get("Dangwu-Step")
+        step = trailers.get(Trailer.STEP)
         if event.settings_changed and event.settings_error:
             flag("settings-invalid", event.settings_error)
         if event.unrelated:
@@ -169,7 +169,7 @@ class Auditor:
             for change in event.changes:
                 self._plain_change(change, founder, event, flag)
             return out
-        named = trailers.get("Dangwu-Record") or next(
+        named = trailers.get(Trailer.RECORD) or next(
             (c.record_id for c in event.changes if c.record_id), None
         )
         if person is None:
@@ -179,11 +179,11 @@ class Auditor:
                 named,
             )
             return out
-        if step and trailers.get("Dangwu-Actor") not in (None, person.key):
+        if step and trailers.get(Trailer.ACTOR) not in (None, person.key):
             flag(
                 "actor-mismatch",
                 _("the step names {actor} but was made by {key}").format(
-                    actor=trailers.get("Dangwu-Actor"), key=person.key
+                    actor=trailers.get(Trailer.ACTOR), key=person.key
                 ),
                 named,
             )
@@ -325,7 +325,7 @@ class Auditor:
         flag: Any,
     ) -> None:
         changes = event.changes
-        named = trailers.get("Dangwu-Record")
+        named = trailers.get(Trailer.RECORD)
         target = next((c for c in changes if c.record_id == named), None)
         if target is None or len(changes) != 1 or event.settings_changed or event.supervision:
             flag(
@@ -345,20 +345,20 @@ class Auditor:
             flag("step-scope", _("a {step} step deleted the record").format(step=step), record)
             return
         if (
-            trailers.get("Dangwu-From") != (before.status if before else "none")
-            or trailers.get("Dangwu-To") != after.status
+            trailers.get(Trailer.FROM) != (before.status if before else "none")
+            or trailers.get(Trailer.TO) != after.status
         ):
             flag(
                 "forged-facts",
                 _("the trailers say {a} → {b}, the file says {c} → {d}").format(
-                    a=trailers.get("Dangwu-From"),
-                    b=trailers.get("Dangwu-To"),
+                    a=trailers.get(Trailer.FROM),
+                    b=trailers.get(Trailer.TO),
                     c=before.status if before else "none",
                     d=after.status,
                 ),
                 record,
             )
-        if trailers.get("Dangwu-Content") != after.content:
+        if trailers.get(Trailer.CONTENT) != after.content:
             flag("content-hash", _("Dangwu-Content does not match the record's content"), record)
         ctx = workflow.Context(
             actor=person,
@@ -458,7 +458,7 @@ class Auditor:
                 content=str(before.content),
                 authors=self.authors.get(path, set()),
                 signed=bool(approval.get("signed")),
-                findings=list(before.findings),
+                findings=secrecy.what_is_found(before.scanned),
                 override=overrides[0].get("reason") if overrides else None,
                 opinions=approval.get("opinions"),
             )

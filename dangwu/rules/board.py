@@ -26,9 +26,9 @@ from dangwu.errors import UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.office import Rules
+from dangwu.model.record import Summary
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
-from dangwu.store.snapshot import Summary
 
 SCOPES = ("public", "internal")
 # states of a pre-disclosure between its preliminary and its formal publication

@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dangwu.app.supervision import Report
 from dangwu.errors import DangwuError
 from dangwu.i18n import N_, _
 from dangwu.model.catalogue import Catalogue, Item
+from dangwu.model.record import Summary
+from dangwu.model.supervision import Report
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
-from dangwu.store.snapshot import Summary
 
 # how far back the quarterly updates a series missed are still listed
 LOOKBACK_QUARTERS = 4

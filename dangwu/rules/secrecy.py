@@ -66,8 +66,8 @@ from typing import Any
 
 import yaml
 
+from dangwu import yamlio
 from dangwu.i18n import _
-from dangwu.store import yamlio
 
 CLASSIFICATION = "classification"
 ID_CARD = "id-card"

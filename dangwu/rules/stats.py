@@ -12,14 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from dangwu.app.supervision import Feedback, Report
-from dangwu.errors import UsageError
+from dangwu.errors import Problem, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCES, CHANNELS, SCOPES, Catalogue
+from dangwu.model.office import Settings
+from dangwu.model.record import Summary
+from dangwu.model.supervision import Feedback, Report
 from dangwu.rules.due import owed
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
-from dangwu.store.snapshot import Summary
 
 
 @dataclass(frozen=True)
@@ -233,3 +234,14 @@ def _day(stamp: str | None) -> date | None:
 def _decided_in(summary: Summary, span: Span) -> bool:
     day = _day(summary.decided)
     return day is not None and day in span
+
+
+@dataclass
+class Stated:
+    """The figures of a span, and what they were counted from."""
+
+    figures: Figures
+    commit: str
+    settings: Settings
+    catalogue: Catalogue
+    problems: list[Problem]

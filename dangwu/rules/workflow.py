@@ -25,6 +25,7 @@ from dangwu.errors import IdentityError, RuleViolation
 from dangwu.i18n import N_, _, alternatives
 from dangwu.model.catalogue import INTERNAL_CHANNELS
 from dangwu.model.office import DRAFTING_ROLES, ROLE_TITLES, ROSTER_ROLES, Person, Rules
+from dangwu.model.record import TOOL_FIELDS
 
 GROUP_ROLES = frozenset({"leader", "member"})
 
@@ -209,17 +210,8 @@ def _moment(stamp: str) -> datetime | None:
         return None
 
 
-# The facts of each step, and when each was done.
-STEP_FACTS = (
-    "created",
-    "submitted",
-    "rejection",
-    "decision",
-    "approval",
-    "consultation",
-    "publication",
-    "withdrawal",
-)
+# The facts of each step, and when each was done: all dangwu writes but the status.
+STEP_FACTS = TOOL_FIELDS[1:]
 
 
 def last_step(data: Mapping[str, Any]) -> datetime | None:

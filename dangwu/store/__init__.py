@@ -1,3 +1,2 @@
-"""All I/O: git (the only door to it), YAML, record files, the history reader,
-caches and the write transaction.
-"""
+"""All I/O: git (the only door to it), record files, the office folder, the history
+reader, caches, signing and the write transaction."""

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dangwu import clock
+from dangwu.check.settings import parse_settings
 from dangwu.errors import IdentityError, InvalidFiles, RuleViolation
 from dangwu.i18n import _
-from dangwu.model.office import SETTINGS_FILE, Office, Person, Settings, parse_settings
+from dangwu.model.history import Trailer
+from dangwu.model.office import SETTINGS_FILE, Person, Settings
 from dangwu.rules import workflow
 from dangwu.store.gitstore import GitStore, Identity
+from dangwu.store.office import Office
 
 
 @dataclass
@@ -91,7 +94,7 @@ def committed_settings(office: Office, store: GitStore, head: str) -> Settings:
             _("dangwu.yaml is not committed yet, so there is no roster to act under"),
             hint=_("commit it first: git add dangwu.yaml && git commit"),
         )
-    from dangwu.store import yamlio
+    from dangwu import yamlio
 
     try:
         text = yamlio.decode(raw)
@@ -163,14 +166,14 @@ def message(
     lines = [f"{step}: {subject}".replace("\n", " ").strip(), ""]
     if body:
         lines += [*body, ""]
-    trailers = [("Dangwu-Step", step)]
+    trailers = [(Trailer.STEP, step)]
     if record_id:
-        trailers.append(("Dangwu-Record", record_id))
+        trailers.append((Trailer.RECORD, record_id))
     if state:
-        trailers += [("Dangwu-From", state[0]), ("Dangwu-To", state[1])]
-    trailers.append(("Dangwu-Actor", actor.key))
+        trailers += [(Trailer.FROM, state[0]), (Trailer.TO, state[1])]
+    trailers.append((Trailer.ACTOR, actor.key))
     if content:
-        trailers.append(("Dangwu-Content", content))
+        trailers.append((Trailer.CONTENT, content))
     trailers += list(extra)
     lines += [f"{key}: {value}" for key, value in trailers]
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from dangwu import __version__, i18n
 
 if TYPE_CHECKING:
-    from dangwu.model.office import Office
+    from dangwu.store.office import Office
 
 
 def blob_id(data: bytes) -> str:

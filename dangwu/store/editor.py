@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
-from dangwu.model.office import Office
+from dangwu.store.office import Office
 
 
 def editor_command() -> list[str]:

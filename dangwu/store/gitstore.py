@@ -23,14 +23,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from functools import cached_property, lru_cache
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
+from dangwu.model.history import CommitObject, FileChange, git_time
 
 # Variables that point git at some other repository or index. dangwu finds its
 # repository itself, so when they are inherited (a hook, an IDE) they would
@@ -97,6 +97,30 @@ def forget_credentials(socket: Path) -> None:
             check=False,
             stdin=subprocess.DEVNULL,
         )
+
+
+def git_version() -> str | None:
+    """What ``git --version`` says, or None when git is not installed."""
+    try:
+        done = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return done.stdout
+
+
+def configured_email(where: Path | None) -> str:
+    """The ``user.email`` git would commit with in ``where`` ('' when none is set)."""
+    try:
+        done = subprocess.run(
+            ["git", "config", "--get", "user.email"],
+            capture_output=True,
+            text=True,
+            cwd=where,
+            check=False,
+        )
+    except OSError:
+        return ""
+    return done.stdout.strip()
 
 
 def holds_ref(git_dir: Path, ref: str) -> bool:
@@ -718,82 +742,13 @@ class GitStore:
         return commit
 
 
-@dataclass(frozen=True)
-class FileChange:
-    """One file changed by a commit, as ``git log --raw`` reports it."""
-
-    path: str
-    old: str | None  # blob id before, None when added
-    new: str | None  # blob id after, None when deleted
-    status: str  # A, M, D, T
-
-
-@dataclass(frozen=True)
-class CommitObject:
-    """A commit object read by dangwu itself, so no user text can confuse a format."""
-
-    id: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    author_date: datetime  # when the act claims to have been done
-    committer_email: str
-    message: str
-    signed: bool
-    committed: int = 0  # when the commit was made on top of its parents (Unix seconds)
-    committer_offset: str = "+0000"
-
-    @cached_property
-    def committer_date(self) -> datetime:
-        return _stamp(str(self.committed), self.committer_offset)
-
-    @property
-    def subject(self) -> str:
-        return self.message.split("\n", 1)[0]
-
-    @cached_property
-    def trailer_map(self) -> dict[str, str]:
-        """The Dangwu-* trailers of the message's last paragraph (first value of each)."""
-        if "Dangwu-" not in self.message:
-            return {}
-        body = self.message.strip()
-        cut = body.rfind("\n\n")
-        if cut < 0:
-            return {}  # a message of one paragraph has no trailers
-        found: dict[str, str] = {}
-        for line in body[cut + 2 :].split("\n"):
-            if line.startswith("Dangwu-"):
-                key, sep, value = line.partition(": ")
-                if sep and key not in found:
-                    found[key] = value.strip()
-        return found
-
-    def trailers(self) -> dict[str, str]:
-        return self.trailer_map
-
-
 def _parse_ident(line: str) -> tuple[str, str, datetime]:
     """'Name <email> 1795658400 +0800' -> (name, email, aware datetime)."""
     head, _lt, rest = line.partition(" <")
     email, _gt, stamp = rest.rpartition("> ")
     seconds, _sp, offset = stamp.strip().partition(" ")
-    moment = _stamp(seconds, offset)
+    moment = git_time(seconds, offset)
     return head.strip(), email.strip(), moment
-
-
-@lru_cache(maxsize=64)
-def _zone(offset: str) -> timezone:
-    sign = -1 if offset.startswith("-") else 1
-    digits = offset.lstrip("+-")
-    hours, minutes = (int(digits[:2]), int(digits[2:4])) if len(digits) == 4 else (0, 0)
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
-def _stamp(seconds: str, offset: str) -> datetime:
-    try:
-        return datetime.fromtimestamp(int(seconds), _zone(offset))
-    except (ValueError, OverflowError, OSError):
-        return datetime.fromtimestamp(0, UTC)
 
 
 _EPOCH = datetime.fromtimestamp(0, UTC)

@@ -16,93 +16,22 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
-from dangwu import __version__
-from dangwu.model.office import SETTINGS_FILE, Office, Settings, parse_settings
-from dangwu.store import records, yamlio
-from dangwu.store.gitstore import RECEIVED_NOTES, CommitObject, FileChange, GitStore
+from dangwu import __version__, yamlio
+from dangwu.check.settings import parse_settings
+from dangwu.model.history import Change, CommitObject, Event, FileChange, Trailer, Version
+from dangwu.model.office import SETTINGS_FILE, Settings
+from dangwu.model.record import TOOL_FIELDS, content_hash
+from dangwu.store.gitstore import RECEIVED_NOTES, GitStore
+from dangwu.store.office import Office
 
 RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
 SUPERVISION = ("reports/", "feedback/")  # judged by who changed them and how, not read
 KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
 
 
-@dataclass(frozen=True)
-class Version:
-    """What one version (blob) of a record file says, as far as the procedure cares."""
-
-    blob: str
-    data: dict[str, Any]
-    content: str | None
-    scanned: tuple[tuple[str, str], ...] = ()  # the texts the secrecy review reads
-    error: str | None = None
-
-    @cached_property
-    def findings(self) -> tuple[str, ...]:
-        """What the secrecy review finds in this version (read only when an approval
-        of it is replayed)."""
-        from dangwu.rules import secrecy
-
-        return tuple(secrecy.what_is_found(self.scanned))
-
-    @property
-    def status(self) -> str:
-        return str(self.data.get("status", "draft"))
-
-    @property
-    def record_id(self) -> str | None:
-        value = self.data.get("id")
-        return str(value) if value is not None else None
-
-    @cached_property
-    def fact_map(self) -> dict[str, Any]:
-        return {k: self.data[k] for k in records.TOOL_FIELDS if k in self.data}
-
-    def facts(self) -> dict[str, Any]:
-        """The facts dangwu wrote (status and the steps); do not change the result."""
-        return self.fact_map
-
-
-@dataclass(frozen=True)
-class Change:
-    path: str
-    before: Version | None
-    after: Version | None
-
-    @property
-    def record_id(self) -> str | None:
-        for version in (self.after, self.before):
-            if version is not None and version.record_id:
-                return version.record_id
-        stem = self.path.rsplit("/", 1)[-1]
-        return stem[:-5] if stem.endswith(".yaml") else None
-
-
-@dataclass
-class Event:
-    """One commit as the audit sees it."""
-
-    commit: CommitObject
-    settings: Settings | None  # in force before the commit (the roster as it stood)
-    settings_after: Settings | None
-    settings_error: str | None
-    changes: list[Change] = field(default_factory=list)
-    settings_changed: bool = False
-    signature: tuple[str, str] | None = None  # (git %G?, key fingerprint) when signed
-    merge: bool = False
-    unrelated: bool = False  # a merge of histories that share no commit
-    # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
-    supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    parent_times: tuple[int, ...] = ()  # when each parent was committed (Unix seconds)
-
-
-def describe(finding: Any) -> str:
-    return f"{finding.kind} {finding.field} {finding.line}:{finding.col} {finding.excerpt}"
-
-
-_TOOL = frozenset(records.TOOL_FIELDS)
+_TOOL = frozenset(TOOL_FIELDS)
 
 
 _SPLIT_FIRST_COLUMN = re.compile(r"\n(?=[^ \t#\r\n])")
@@ -221,7 +150,7 @@ class VersionParser:
         if not isinstance(doc.data, dict):
             return Version(blob, {}, None, error="not a mapping")
         kept, content, scanned = self._summarize(doc)
-        facts = {k: doc.data[k] for k in records.TOOL_FIELDS if k in doc.data}
+        facts = {k: doc.data[k] for k in TOOL_FIELDS if k in doc.data}
         return Version(blob, {**kept, **facts}, content, scanned)
 
     @staticmethod
@@ -232,7 +161,7 @@ class VersionParser:
 
         data = doc.data
         kept = {k: data[k] for k in KEPT_FIELDS if k in data}
-        return kept, records.content_hash(data), secrecy.scanned_texts(data)
+        return kept, content_hash(data), secrecy.scanned_texts(data)
 
 
 def version_of(blob: str, raw: bytes) -> Version:
@@ -326,9 +255,9 @@ def background(
         return found
     for commit, changes in git.history([rev], list(paths)):
         trailers = commit.trailers()
-        step = trailers.get("Dangwu-Step")
+        step = trailers.get(Trailer.STEP)
         touched = [c.path for c in changes if c.path in found.authors]
-        if step == "publish" and trailers.get("Dangwu-To") == "consulting":
+        if step == "publish" and trailers.get(Trailer.TO) == "consulting":
             received = receipts(commit.id) if receipts is not None else None
             opened = commit.author_date
             if received is not None and received > opened:
@@ -337,7 +266,7 @@ def background(
                 found.opened[path] = opened.isoformat()
                 found.openers[path] = commit.id
         if step in CONTENT_STEPS:
-            who = trailers.get("Dangwu-Actor") or commit.author_email
+            who = trailers.get(Trailer.ACTOR) or commit.author_email
         elif step:
             continue  # a procedure step writes facts, not content
         else:

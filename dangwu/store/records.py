@@ -1,102 +1,34 @@
-"""Disclosure records on disk: ids, paths, reading, writing, content hashes."""
+"""Record files on disk: finding one, listing them, reading, writing, and minting ids."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dangwu import yamlio
 from dangwu.errors import InvalidFiles, RecordNotFound, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import Catalogue, Category, suggest
-from dangwu.store import yamlio
+from dangwu.model.catalogue import Category, suggest
+from dangwu.model.record import (
+    FIELD_ORDER,
+    RECORDS_DIR,
+    category_of,
+    owner_block,
+    parse_id,
+    relpath_for,
+)
 
 if TYPE_CHECKING:
-    from dangwu.model.office import Office, Person
+    from dangwu.model.office import Person
+    from dangwu.store.office import Office
 
-RECORDS_DIR = "records"
-ID_RE = re.compile(r"^([A-Z]{2,4})-([0-9]{4})-([0-9]{3,6})$")
 
-# Content, written by people, in the order a record file lists it.
-CONTENT_FIELDS = (
-    "id",
-    "category",
-    "item",
-    "title",
-    "summary",
-    "body",
-    "scope",
-    "channels",
-    "cadence",
-    "period",
-    "event_date",
-    "follows",
-    "final",
-    "major",
-    "pre_disclosure",
-    "attachments",
-)
-# The facts of the procedure, written only by dangwu.
-TOOL_FIELDS = (
-    "status",
-    "created",
-    "submitted",
-    "rejection",
-    "decision",
-    "approval",
-    "consultation",
-    "publication",
-    "withdrawal",
-)
-FIELD_ORDER = CONTENT_FIELDS + TOOL_FIELDS
 HEADER = (
     "# 党务公开记录 · disclosure record: edit the content; dangwu writes status and the steps.\n"
 )
-
-
-def parse_id(text: str) -> str:
-    """A record id typed by a person, checked before it comes near a path."""
-    candidate = text.strip().upper()
-    if not ID_RE.match(candidate):
-        raise UsageError(
-            _("'{text}' is not a record id").format(text=text),
-            hint=_("ids look like ZZ-2026-101; see them with: dangwu list"),
-        )
-    return candidate
-
-
-def relpath_for(category: Category, record_id: str) -> str:
-    return f"{RECORDS_DIR}/{category.slug}/{record_id}.yaml"
-
-
-def category_of(catalogue: Catalogue, record_id: str) -> Category:
-    code = record_id.split("-")[0]
-    category = catalogue.by_code(code)
-    if category is None:
-        raise RecordNotFound(
-            _("no record {id}: no category of the catalogue has the code {code}").format(
-                id=record_id, code=code
-            ),
-            hint=_("codes are {codes}").format(codes=", ".join(c.code for c in catalogue)),
-        )
-    return category
-
-
-def content_of(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: data[key] for key in CONTENT_FIELDS if key in data}
-
-
-def content_hash(data: Mapping[str, Any]) -> str:
-    """A hash of what people wrote, independent of formatting and of the steps."""
-    canonical = json.dumps(
-        content_of(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -169,22 +101,6 @@ def record_files(root: Path) -> Iterator[str]:
 
 
 # --- ids ---------------------------------------------------------------------------
-
-
-def blocks_of(id_block: int) -> Iterator[int]:
-    """A person's blocks of hundreds: block 3 owns 301-399, then 1201-1299, 2101-2199, ..."""
-    block = id_block
-    while True:
-        yield block
-        block += 9
-
-
-def owner_block(number: int) -> int | None:
-    """Which id_block a record number belongs to (None below 100)."""
-    hundred = number // 100
-    if hundred == 0:
-        return None
-    return (hundred - 1) % 9 + 1
 
 
 def next_id(

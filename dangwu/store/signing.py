@@ -7,31 +7,11 @@ for the person who acted, which git itself never compares.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import re
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-_SSH = re.compile(
-    r"^(?P<type>ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)\s+(?P<blob>[A-Za-z0-9+/=]+)"
-)
-_GPG = re.compile(r"^(?:0x)?([0-9A-Fa-f]{16,40})$")
-
-
-def ssh_fingerprint(public_key: str) -> str | None:
-    """'SHA256:…' of an SSH public key line, as ssh-keygen -l and git %GK print it."""
-    match = _SSH.match(public_key.strip())
-    if not match:
-        return None
-    try:
-        blob = base64.b64decode(match.group("blob"), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
-    return f"SHA256:{digest}"
+from dangwu.model.fingerprint import GPG_ID, SSH_KEY, roster_fingerprint, ssh_fingerprint
 
 
 def public_key_of(configured: str, *, root: Path | None = None) -> str | None:
@@ -39,7 +19,7 @@ def public_key_of(configured: str, *, root: Path | None = None) -> str | None:
     value = configured.strip()
     if value.startswith("key::"):
         return value[len("key::") :].strip()
-    if _SSH.match(value):
+    if SSH_KEY.match(value):
         return value
     path = Path(value).expanduser()
     if not path.is_absolute() and root is not None:
@@ -50,7 +30,7 @@ def public_key_of(configured: str, *, root: Path | None = None) -> str | None:
             text = candidate.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError):
             continue
-        if _SSH.match(text):
+        if SSH_KEY.match(text):
             return text.splitlines()[0]
     if path.is_file():
         try:
@@ -64,24 +44,17 @@ def public_key_of(configured: str, *, root: Path | None = None) -> str | None:
             )
         except (OSError, subprocess.TimeoutExpired):
             return None
-        if derived.returncode == 0 and _SSH.match(derived.stdout.strip()):
+        if derived.returncode == 0 and SSH_KEY.match(derived.stdout.strip()):
             return derived.stdout.strip()
     return None
 
 
 def key_fingerprint(configured: str, *, root: Path | None = None) -> str | None:
-    gpg = _GPG.match(configured.strip())
+    gpg = GPG_ID.match(configured.strip())
     if gpg:
         return gpg.group(1).upper()
     public = public_key_of(configured, root=root)
     return ssh_fingerprint(public) if public else None
-
-
-def roster_fingerprint(signing_key: str) -> str | None:
-    gpg = _GPG.match(signing_key.strip())
-    if gpg:
-        return gpg.group(1).upper()
-    return ssh_fingerprint(signing_key)
 
 
 def same_key(configured: str, roster_key: str, *, root: Path | None = None) -> bool:
@@ -97,7 +70,7 @@ def allowed_signers(people: Iterable[tuple[str, str]]) -> str:
     """An ssh allowed-signers file: each roster email and its SSH key."""
     lines = []
     for email, key in people:
-        match = _SSH.match(key.strip())
+        match = SSH_KEY.match(key.strip())
         if match:
             lines.append(f'{email} namespaces="git" {match.group("type")} {match.group("blob")}')
     return "\n".join(sorted(set(lines))) + "\n"

@@ -15,131 +15,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from dangwu import __version__
+from dangwu import __version__, yamlio
+from dangwu.check.supervision import read_all
 from dangwu.errors import DangwuError, GitError, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, from_data
-from dangwu.model.office import SETTINGS_FILE, Office, Settings, settings_from_data
+from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
+from dangwu.model.record import RECORDS_DIR, Summary, summarize
+from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR
 from dangwu.resources import shipped
-from dangwu.store import records, yamlio
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
+from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
 if TYPE_CHECKING:
-    from dangwu.app.supervision import Feedback, Report
+    from dangwu.model.supervision import Feedback, Report
 
 CATALOGUE_FILE = "schemas/catalogue.yaml"
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What selection needs to know of a record, without its text."""
-
-    path: str
-    blob: str
-    id: str
-    category: str
-    item: str
-    title: str
-    scope: str
-    cadence: str
-    status: str
-    channels: tuple[str, ...]
-    content: str
-    period: str | None = None
-    event_date: str | None = None
-    follows: str | None = None
-    published: str | None = None  # when it was published (the formal plan, for a pre-disclosure)
-    consulted: str | None = None  # when the preliminary plan was published for comment
-    closes: str | None = None  # the last day of its comment window
-    withdrawn: str | None = None
-    withdrawal_reason: str | None = None
-    major: bool = False
-    pre_disclosure: bool = False
-    published_channels: tuple[str, ...] = ()  # where it was published (may differ)
-    consulted_channels: tuple[str, ...] = ()
-    consulted_content: str | None = None  # the hash of the preliminary plan
-    submitted: str | None = None  # when it was (last) submitted
-    decided: str | None = None  # when the leading group decided on it
-    final: bool = False  # the last report of a follow-up chain
-
-    @property
-    def published_on(self) -> date | None:
-        return _day(self.published)
-
-    @property
-    def consulted_on(self) -> date | None:
-        return _day(self.consulted)
-
-    @property
-    def withdrawn_on(self) -> date | None:
-        return _day(self.withdrawn)
-
-    @property
-    def closes_on(self) -> date | None:
-        return _day(self.closes)
-
-
-def _day(stamp: str | None) -> date | None:
-    if not stamp:
-        return None
-    with contextlib.suppress(ValueError):
-        return datetime.fromisoformat(stamp).date() if "T" in stamp else date.fromisoformat(stamp)
-    return None
-
-
-def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
-    """A record's Summary, or None when the file is not a usable record."""
-
-    def text(key: str) -> str | None:
-        value = data.get(key)
-        return str(value) if value is not None else None
-
-    def channels(name: str) -> tuple[str, ...]:
-        facts = data.get(name)
-        if isinstance(facts, Mapping) and isinstance(facts.get("channels"), list):
-            return tuple(str(c) for c in facts["channels"])
-        return ()
-
-    def fact(name: str, key: str) -> str | None:
-        facts = data.get(name)
-        if isinstance(facts, Mapping) and facts.get(key) is not None:
-            return str(facts[key])
-        return None
-
-    try:
-        return Summary(
-            path=path,
-            blob=blob,
-            id=str(data["id"]),
-            category=str(data["category"]),
-            item=str(data["item"]),
-            title=str(data["title"]),
-            scope=str(data["scope"]),
-            cadence=str(data["cadence"]),
-            status=str(data.get("status", "draft")),
-            channels=tuple(str(c) for c in data.get("channels") or ()),
-            content=records.content_hash(data),
-            period=text("period"),
-            event_date=text("event_date"),
-            follows=text("follows"),
-            published=fact("publication", "at"),
-            consulted=fact("consultation", "at"),
-            closes=fact("consultation", "closes"),
-            withdrawn=fact("withdrawal", "at"),
-            withdrawal_reason=fact("withdrawal", "reason"),
-            major=bool(data.get("major")),
-            pre_disclosure=bool(data.get("pre_disclosure")),
-            published_channels=channels("publication"),
-            consulted_channels=channels("consultation"),
-            consulted_content=fact("consultation", "content"),
-            submitted=fact("submitted", "at"),
-            decided=fact("decision", "at"),
-            final=bool(data.get("final")),
-        )
-    except (KeyError, TypeError):
-        return None
 
 
 @dataclass
@@ -230,16 +123,13 @@ class Snapshot:
 
     def supervision(self) -> tuple[list[Report], list[Feedback], list[Problem]]:
         """The reports and opinions at this commit, and the files that could not be read."""
-        from dangwu.app import supervision
 
         if self._supervision is None:
-            tree = self.git.tree_blobs(
-                self.commit, [supervision.REPORTS_DIR, supervision.FEEDBACK_DIR]
-            )
+            tree = self.git.tree_blobs(self.commit, [REPORTS_DIR, FEEDBACK_DIR])
             wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
             raw = self.git.objects(sorted(set(wanted.values())))
             files = {p: raw.get(b, b"") for p, b in wanted.items()}
-            self._supervision = supervision.read_all(files, self.office.root)
+            self._supervision = read_all(files, self.office.root)
         return self._supervision
 
     def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -306,7 +196,7 @@ def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
         if revision == "HEAD":
             raise GitError(_("the repository has no commits yet"))
         raise DangwuError(_("'{rev}' is not a commit of this office").format(rev=revision))
-    tree = git.tree_blobs(commit, [records.RECORDS_DIR, SETTINGS_FILE, CATALOGUE_FILE])
+    tree = git.tree_blobs(commit, [RECORDS_DIR, SETTINGS_FILE, CATALOGUE_FILE])
     raw = git.objects([b for p, b in tree.items() if p in (SETTINGS_FILE, CATALOGUE_FILE)])
     if SETTINGS_FILE not in tree:
         raise DangwuError(_("commit {commit} has no dangwu.yaml").format(commit=commit[:10]))

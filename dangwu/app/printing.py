@@ -11,15 +11,15 @@ from dangwu import clock
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
 from dangwu.model.catalogue import SCOPE_TITLES
-from dangwu.model.office import Office
 from dangwu.render import sheets as render
 from dangwu.rules import board as board_rules
 from dangwu.rules.schedule import Quarter
 from dangwu.store import snapshot
 from dangwu.store.gitstore import GitStore
+from dangwu.store.office import Office
 
 if TYPE_CHECKING:
-    from dangwu.app.inspector import Stated
+    from dangwu.rules.stats import Stated
 
 FORMATS = {"board": ("html", "pdf"), "bulletin": ("md", "html", "pdf"), "stats": ("html", "pdf")}
 PRINTED = "printed"  # the office's folder for what it prints; git ignores it

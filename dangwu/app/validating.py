@@ -1,0 +1,173 @@
+"""Validating the whole office: every record file read (on every core when there are
+many), checked, remembered by blob id, then the rules between files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dangwu import yamlio
+from dangwu.check.validate import (
+    Checked,
+    _path_problem,
+    attachment_problems,
+    check_record_text,
+    record_path_parts,
+    validator,
+)
+from dangwu.errors import Problem
+from dangwu.i18n import _
+from dangwu.model.catalogue import Catalogue, suggest
+from dangwu.model.record import ID_RE
+from dangwu.store.office import Office
+from dangwu.store.pool import Progress, fork_map
+
+# Set in the parent before forking workers, so they inherit it instead of pickling it.
+_WORK: tuple[Catalogue, Path | None] | None = None
+
+
+def _check_one(item: tuple[str, bytes]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    assert _WORK is not None
+    catalogue, root = _WORK
+    _doc, summary, problems = check_record_text(item[1], item[0], catalogue, root)
+    return summary, problems
+
+
+def _check_many(
+    items: list[tuple[str, bytes]],
+    catalogue: Catalogue,
+    root: Path,
+    progress: Progress | None = None,
+) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
+    """Parse and validate files, on every core when there are many."""
+    global _WORK
+    if not items:
+        return []  # everything was cached: do not even import jsonschema
+    _WORK = (catalogue, root)
+    validator("record.schema.yaml", root)  # built once, inherited by the workers
+    try:
+        return list(fork_map(_check_one, items, progress))
+    finally:
+        _WORK = None
+
+
+def check_office(
+    office: Office, only: Sequence[str] | None = None, progress: Progress | None = None
+) -> list[Checked]:
+    """Validate every record (or only some), all problems of all files, cached by blob id."""
+    from dangwu.store.cache import RecordCache, blob_id
+    from dangwu.store.records import record_files
+
+    catalogue = office.catalogue
+    cache = RecordCache(office)
+    every = list(record_files(office.root))
+    wanted = set(only) if only is not None else None
+    root = str(office.root)
+    results: list[Checked] = []
+    pending: list[tuple[Checked, str, bytes]] = []
+    for relpath in every:
+        if wanted is not None and relpath not in wanted:
+            continue
+        problem = _path_problem(relpath, catalogue)
+        if problem is not None:
+            results.append(Checked(relpath, None, [problem]))
+            continue
+        try:
+            raw = yamlio.read_bytes(f"{root}/{relpath}")
+        except yamlio.YamlProblem as exc:
+            results.append(Checked(relpath, None, [exc.at(relpath)]))
+            continue
+        except OSError as exc:
+            message = _("cannot be read: {error}").format(error=exc.strerror or exc)
+            results.append(Checked(relpath, None, [Problem(relpath, None, None, message)]))
+            continue
+        blob = blob_id(raw)
+        known = cache.get(relpath, blob)
+        checked = Checked(relpath, None, [])
+        results.append(checked)
+        if known is not None:
+            checked.summary = known[0]
+            checked.problems = [Problem(relpath, *p) for p in known[1]]
+        else:
+            pending.append((checked, blob, raw))
+    outcomes = _check_many(
+        [(c.relpath, raw) for c, _b, raw in pending], catalogue, office.root, progress
+    )
+    for (checked, blob, _raw), (summary, problems) in zip(pending, outcomes, strict=True):
+        checked.summary, checked.problems = summary, problems
+        cache.put(
+            checked.relpath, blob, summary, [[p.line, p.col, p.message, p.hint] for p in problems]
+        )
+    cache.save(set(every))
+    _cross_file(office, results, every)
+    return results
+
+
+def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) -> None:
+    """Rules between files: follows names a record, no cycles, attachments exist."""
+    from dangwu.store.records import read_record_file
+
+    ids = {}
+    for relpath in every:
+        parts = record_path_parts(relpath)
+        if parts:
+            ids[parts[1]] = relpath
+    docs: dict[str, yamlio.Document] = {}
+    follows_of = {
+        c.summary["id"]: c.summary.get("follows")
+        for c in results
+        if c.summary and isinstance(c.summary.get("id"), str)
+    }
+
+    def located(relpath: str) -> yamlio.Document | None:
+        if relpath not in docs:
+            try:
+                docs[relpath] = read_record_file(office.root, relpath).doc
+            except Exception:
+                return None
+        return docs[relpath]
+
+    for checked in results:
+        summary = checked.summary
+        if not summary:
+            continue
+        follows = summary.get("follows")
+        if isinstance(follows, str) and ID_RE.match(follows) and follows not in ids:
+            doc = located(checked.relpath)
+            line, col = doc.locate(["follows"]) if doc else (None, None)
+            checked.problems.append(
+                Problem(
+                    checked.relpath,
+                    line,
+                    col,
+                    _("follows: there is no record {id}").format(id=follows),
+                    suggest(follows, [i for i in ids if i != summary.get("id")]),
+                )
+            )
+        elif isinstance(follows, str) and follows != summary.get("id"):
+            seen = {summary.get("id")}
+            current: Any = follows
+            while isinstance(current, str) and current not in seen:
+                seen.add(current)
+                current = follows_of.get(current)
+            if current == summary.get("id"):
+                doc = located(checked.relpath)
+                line, col = doc.locate(["follows"]) if doc else (None, None)
+                checked.problems.append(
+                    Problem(
+                        checked.relpath,
+                        line,
+                        col,
+                        _("follows: the chain of follows comes back to this record"),
+                    )
+                )
+        attachments = summary.get("attachments")
+        if isinstance(attachments, list) and attachments:
+            pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
+            missing = attachment_problems(office.root, checked.relpath, None, pairs)
+            if missing:
+                doc = located(checked.relpath)
+                checked.problems.extend(
+                    attachment_problems(office.root, checked.relpath, doc, pairs)
+                )

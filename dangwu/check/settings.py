@@ -1,0 +1,175 @@
+"""dangwu.yaml and the catalogue checked: schema, roster rules, hidden characters, and
+names used twice, each problem at its file, line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dangwu import yamlio
+from dangwu.errors import InvalidFiles, Problem
+from dangwu.i18n import _
+from dangwu.model.office import (
+    DRAFTING_ROLES,
+    ROSTER_ROLES,
+    SETTINGS_FILE,
+    Settings,
+    settings_from_data,
+)
+
+
+def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
+    """Rules of the roster beyond its schema: unique emails and id blocks, and
+    someone who may still change the roster."""
+    roster = doc.data.get("roster") if isinstance(doc.data, dict) else None
+    if not isinstance(roster, dict):
+        return []
+    problems = []
+    emails: dict[str, str] = {}
+    blocks: dict[int, str] = {}
+    accounts: dict[str, str] = {}
+    may_change = False
+    for key, person in roster.items():
+        if not isinstance(person, dict):
+            continue
+        account = person.get("account")
+        if isinstance(account, str):
+            other = accounts.get(account) or (
+                account
+                if account in roster and account != key and not _has_account(roster[account])
+                else None
+            )
+            if other is not None:
+                line, col = doc.locate(["roster", key, "account"])
+                problems.append(
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _(
+                            "roster.{key}.account: the server account {account} is also "
+                            "'{other}''s; an account must name one person"
+                        ).format(key=key, account=account, other=other),
+                    )
+                )
+            accounts[account] = key
+        raw_roles = person.get("roles")
+        roles: list[Any] = raw_roles if isinstance(raw_roles, list) else []
+        email = person.get("email")
+        if isinstance(email, str):
+            lowered = email.lower()
+            if lowered in emails:
+                line, col = doc.locate(["roster", key, "email"])
+                problems.append(
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _(
+                            "roster.{key}.email: {email} is also the email of '{other}'; "
+                            "git identities must name one person"
+                        ).format(key=key, email=email, other=emails[lowered]),
+                    )
+                )
+            emails[lowered] = key
+        block = person.get("id_block")
+        if isinstance(block, int) and not isinstance(block, bool):
+            if block in blocks:
+                line, col = doc.locate(["roster", key, "id_block"])
+                problems.append(
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _("roster.{key}.id_block: block {block} is already '{other}''s").format(
+                            key=key, block=block, other=blocks[block]
+                        ),
+                        _("each person who drafts records needs a block of their own"),
+                    )
+                )
+            blocks[block] = key
+        elif DRAFTING_ROLES.intersection(roles):
+            line, col = doc.locate(["roster", key])
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _(
+                        "roster.{key}: a person who drafts records needs an id_block "
+                        "(a number 1-9 that nobody else has)"
+                    ).format(key=key),
+                )
+            )
+        if ROSTER_ROLES.intersection(roles):
+            may_change = True
+    if roster and not may_change:
+        line, col = doc.locate(["roster"])
+        problems.append(
+            Problem(
+                relpath,
+                line,
+                col,
+                _("roster: nobody may change the roster; it needs a leader or an office head"),
+            )
+        )
+    return problems
+
+
+def _has_account(person: Any) -> bool:
+    return isinstance(person, dict) and isinstance(person.get("account"), str)
+
+
+def parse_settings(
+    text: str, relpath: str = SETTINGS_FILE, office_root: Path | None = None
+) -> Settings:
+    """Validate dangwu.yaml text and turn it into Settings, or raise InvalidFiles."""
+    from dangwu.check import validate
+
+    try:
+        doc = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        raise InvalidFiles([exc.at(relpath)]) from None
+    if not isinstance(doc.data, dict):
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    1,
+                    1,
+                    _("dangwu.yaml must be a mapping of settings (unit:, roster:, ...)"),
+                )
+            ]
+        )
+    problems = validate.schema_problems(
+        doc, relpath, validate.validator("office.schema.yaml", office_root)
+    )
+    if not problems:
+        problems = roster_problems(doc, relpath)
+    problems += validate.hidden_problems(text, doc, relpath)
+    if problems:
+        raise InvalidFiles(problems)
+    return settings_from_data(doc.data)
+
+
+def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> None:
+    from dangwu.check import validate
+    from dangwu.model.catalogue import check_unique
+
+    problems = validate.schema_problems(
+        doc, relpath, validate.validator("catalogue.schema.yaml", root)
+    )
+    if not problems:
+        for name, where in check_unique(doc.data):
+            line, col = doc.locate(where)
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("'{name}' names two things in the catalogue").format(name=name),
+                    _("slugs and codes must be unique"),
+                )
+            )
+    if problems:
+        raise InvalidFiles(problems)

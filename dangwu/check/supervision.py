@@ -1,0 +1,132 @@
+"""Report and opinion files checked against their schemas and read into values;
+what cannot be read becomes a Problem at its file, line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from dangwu import yamlio
+from dangwu.errors import InvalidFiles, Problem
+from dangwu.i18n import _
+from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR, Feedback, Report
+
+
+def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Report:
+    """A report file's text as a Report, or InvalidFiles naming what is wrong where."""
+    doc = _checked(text, relpath, "report.schema.yaml", office_root)
+    data = doc.data
+    stem = Path(relpath).stem
+    if str(data["number"]) != stem:
+        line, col = doc.locate(["number"])
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("number: {number} does not match the file name {name}").format(
+                        number=data["number"], name=Path(relpath).name
+                    ),
+                )
+            ]
+        )
+    return Report(
+        number=int(data["number"]),
+        path=relpath,
+        received=date.fromisoformat(str(data["received"])),
+        about=str(data["about"]),
+        text=str(data["text"]),
+        logged_by=str(data["logged"]["by"]),
+        logged_at=str(data["logged"]["at"]),
+        name=data.get("name"),
+        contact=data.get("contact"),
+        answer=data.get("answer"),
+    )
+
+
+def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> Feedback:
+    doc = _checked(text, relpath, "feedback.schema.yaml", office_root)
+    data = doc.data
+    if "from" in data and "public" in data:
+        line, col = doc.locate(["public"], key=True)
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("public: an opinion is from the roster (from:) or the public, not both"),
+                    _("keep one of from: and public:"),
+                )
+            ]
+        )
+    folder = Path(relpath).parent.name
+    if data["record"] != folder:
+        line, col = doc.locate(["record"])
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("record: {id} does not match its folder feedback/{folder}/").format(
+                        id=data["record"], folder=folder
+                    ),
+                )
+            ]
+        )
+    return Feedback(
+        path=relpath,
+        record=str(data["record"]),
+        received=date.fromisoformat(str(data["received"])),
+        text=str(data["text"]),
+        logged_by=str(data["logged"]["by"]),
+        logged_at=str(data["logged"]["at"]),
+        from_key=data.get("from"),
+        public=data.get("public"),
+    )
+
+
+def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> yamlio.Document:
+    from dangwu.check import validate
+
+    try:
+        doc = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        raise InvalidFiles([exc.at(relpath)]) from None
+    if not isinstance(doc.data, dict):
+        raise InvalidFiles([Problem(relpath, 1, 1, _("must be a mapping of fields"))])
+    problems = validate.schema_problems(doc, relpath, validate.validator(schema, office_root))
+    problems += validate.hidden_problems(text, doc, relpath)
+    if problems:
+        raise InvalidFiles(problems)
+    return doc
+
+
+def read_all(
+    files: Mapping[str, bytes], office_root: Path | None = None
+) -> tuple[list[Report], list[Feedback], list[Problem]]:
+    """Reports and opinions from their files' bytes (by path), and the problems of the
+    files that could not be read."""
+    reports: list[Report] = []
+    opinions: list[Feedback] = []
+    problems: list[Problem] = []
+    for relpath in sorted(files):
+        if not relpath.endswith(".yaml"):
+            continue
+        try:
+            text = yamlio.decode(files[relpath])
+            if relpath.startswith(REPORTS_DIR + "/") and relpath.count("/") == 1:
+                reports.append(parse_report(text, relpath, office_root))
+            elif relpath.startswith(FEEDBACK_DIR + "/") and relpath.count("/") == 2:
+                opinions.append(parse_feedback(text, relpath, office_root))
+        except yamlio.YamlProblem as exc:
+            problems.append(exc.at(relpath))
+        except InvalidFiles as exc:
+            problems.extend(exc.problems)
+    reports.sort(key=lambda r: (r.received, r.number))
+    # a second opinion in the same second is <stamp>-<key>-2: longer names sort after
+    opinions.sort(key=lambda f: (f.received, f.logged_at, len(f.path), f.path))
+    return reports, opinions, problems

@@ -1,0 +1,226 @@
+"""A disclosure record as a value: its id, its fields in order, its content hash,
+and the Summary that selection, boards, due and stats read instead of the text."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dangwu.errors import RecordNotFound, UsageError
+from dangwu.i18n import _
+from dangwu.model.catalogue import Catalogue, Category
+
+RECORDS_DIR = "records"
+
+
+ID_RE = re.compile(r"^([A-Z]{2,4})-([0-9]{4})-([0-9]{3,6})$")
+
+
+# Content, written by people, in the order a record file lists it.
+CONTENT_FIELDS = (
+    "id",
+    "category",
+    "item",
+    "title",
+    "summary",
+    "body",
+    "scope",
+    "channels",
+    "cadence",
+    "period",
+    "event_date",
+    "follows",
+    "final",
+    "major",
+    "pre_disclosure",
+    "attachments",
+)
+
+
+# The facts of the procedure, written only by dangwu.
+TOOL_FIELDS = (
+    "status",
+    "created",
+    "submitted",
+    "rejection",
+    "decision",
+    "approval",
+    "consultation",
+    "publication",
+    "withdrawal",
+)
+
+
+FIELD_ORDER = CONTENT_FIELDS + TOOL_FIELDS
+
+
+def parse_id(text: str) -> str:
+    """A record id typed by a person, checked before it comes near a path."""
+    candidate = text.strip().upper()
+    if not ID_RE.match(candidate):
+        raise UsageError(
+            _("'{text}' is not a record id").format(text=text),
+            hint=_("ids look like ZZ-2026-101; see them with: dangwu list"),
+        )
+    return candidate
+
+
+def relpath_for(category: Category, record_id: str) -> str:
+    return f"{RECORDS_DIR}/{category.slug}/{record_id}.yaml"
+
+
+def category_of(catalogue: Catalogue, record_id: str) -> Category:
+    code = record_id.split("-")[0]
+    category = catalogue.by_code(code)
+    if category is None:
+        raise RecordNotFound(
+            _("no record {id}: no category of the catalogue has the code {code}").format(
+                id=record_id, code=code
+            ),
+            hint=_("codes are {codes}").format(codes=", ".join(c.code for c in catalogue)),
+        )
+    return category
+
+
+def content_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in CONTENT_FIELDS if key in data}
+
+
+def content_hash(data: Mapping[str, Any]) -> str:
+    """A hash of what people wrote, independent of formatting and of the steps."""
+    canonical = json.dumps(
+        content_of(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def blocks_of(id_block: int) -> Iterator[int]:
+    """A person's blocks of hundreds: block 3 owns 301-399, then 1201-1299, 2101-2199, ..."""
+    block = id_block
+    while True:
+        yield block
+        block += 9
+
+
+def owner_block(number: int) -> int | None:
+    """Which id_block a record number belongs to (None below 100)."""
+    hundred = number // 100
+    if hundred == 0:
+        return None
+    return (hundred - 1) % 9 + 1
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What selection needs to know of a record, without its text."""
+
+    path: str
+    blob: str
+    id: str
+    category: str
+    item: str
+    title: str
+    scope: str
+    cadence: str
+    status: str
+    channels: tuple[str, ...]
+    content: str
+    period: str | None = None
+    event_date: str | None = None
+    follows: str | None = None
+    published: str | None = None  # when it was published (the formal plan, for a pre-disclosure)
+    consulted: str | None = None  # when the preliminary plan was published for comment
+    closes: str | None = None  # the last day of its comment window
+    withdrawn: str | None = None
+    withdrawal_reason: str | None = None
+    major: bool = False
+    pre_disclosure: bool = False
+    published_channels: tuple[str, ...] = ()  # where it was published (may differ)
+    consulted_channels: tuple[str, ...] = ()
+    consulted_content: str | None = None  # the hash of the preliminary plan
+    submitted: str | None = None  # when it was (last) submitted
+    decided: str | None = None  # when the leading group decided on it
+    final: bool = False  # the last report of a follow-up chain
+
+    @property
+    def published_on(self) -> date | None:
+        return _day(self.published)
+
+    @property
+    def consulted_on(self) -> date | None:
+        return _day(self.consulted)
+
+    @property
+    def withdrawn_on(self) -> date | None:
+        return _day(self.withdrawn)
+
+    @property
+    def closes_on(self) -> date | None:
+        return _day(self.closes)
+
+
+def _day(stamp: str | None) -> date | None:
+    if not stamp:
+        return None
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(stamp).date() if "T" in stamp else date.fromisoformat(stamp)
+    return None
+
+
+def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
+    """A record's Summary, or None when the file is not a usable record."""
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return str(value) if value is not None else None
+
+    def channels(name: str) -> tuple[str, ...]:
+        facts = data.get(name)
+        if isinstance(facts, Mapping) and isinstance(facts.get("channels"), list):
+            return tuple(str(c) for c in facts["channels"])
+        return ()
+
+    def fact(name: str, key: str) -> str | None:
+        facts = data.get(name)
+        if isinstance(facts, Mapping) and facts.get(key) is not None:
+            return str(facts[key])
+        return None
+
+    try:
+        return Summary(
+            path=path,
+            blob=blob,
+            id=str(data["id"]),
+            category=str(data["category"]),
+            item=str(data["item"]),
+            title=str(data["title"]),
+            scope=str(data["scope"]),
+            cadence=str(data["cadence"]),
+            status=str(data.get("status", "draft")),
+            channels=tuple(str(c) for c in data.get("channels") or ()),
+            content=content_hash(data),
+            period=text("period"),
+            event_date=text("event_date"),
+            follows=text("follows"),
+            published=fact("publication", "at"),
+            consulted=fact("consultation", "at"),
+            closes=fact("consultation", "closes"),
+            withdrawn=fact("withdrawal", "at"),
+            withdrawal_reason=fact("withdrawal", "reason"),
+            major=bool(data.get("major")),
+            pre_disclosure=bool(data.get("pre_disclosure")),
+            published_channels=channels("publication"),
+            consulted_channels=channels("consultation"),
+            consulted_content=fact("consultation", "content"),
+            submitted=fact("submitted", "at"),
+            decided=fact("decision", "at"),
+            final=bool(data.get("final")),
+        )
+    except (KeyError, TypeError):
+        return None

@@ -1,0 +1,76 @@
+"""Supervision as values [SPEC 8]: a report (举报) and an opinion (意见建议), and where
+their files live."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dangwu.i18n import _
+from dangwu.model.office import Person
+
+REPORTS_DIR = "reports"
+
+
+FEEDBACK_DIR = "feedback"
+
+
+# a record can be commented on once the office has put it out
+OPEN_FOR_COMMENT = frozenset({"consulting", "published", "withdrawn"})
+
+
+EARLIEST = date(2000, 1, 1)  # no disclosure programme received anything before this
+
+
+@dataclass(frozen=True)
+class Report:
+    number: int
+    path: str
+    received: date
+    about: str
+    text: str
+    logged_by: str
+    logged_at: str
+    name: str | None = None
+    contact: str | None = None
+    answer: Mapping[str, Any] | None = None
+
+    @property
+    def real_name(self) -> bool:
+        """A real-name report (实名举报): the office owes the reporter an answer."""
+        return bool(self.name)
+
+    @property
+    def answered_on(self) -> date | None:
+        if not self.answer:
+            return None
+        try:
+            return date.fromisoformat(str(self.answer.get("on")))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    path: str
+    record: str
+    received: date
+    text: str
+    logged_by: str
+    logged_at: str
+    from_key: str | None = None
+    public: str | None = None
+
+    def giver(self, roster: Mapping[str, Person]) -> str:
+        """Who gave it, as a person reads it."""
+        if self.public:
+            return _("{name} (public)").format(name=self.public)
+        key = self.from_key or self.logged_by
+        person = roster.get(key)
+        return f"{person.name} ({key})" if person else key
+
+
+def report_path(number: int) -> str:
+    return f"{REPORTS_DIR}/{number}.yaml"

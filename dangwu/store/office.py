@@ -1,0 +1,124 @@
+"""The office on disk: its folder, its git directory, dangwu's state folder, and its
+settings and catalogue read once (checked, and remembered as checked)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from dangwu import yamlio
+from dangwu.check.settings import check_catalogue, parse_settings
+from dangwu.errors import InvalidFiles, NotAnOffice
+from dangwu.i18n import _
+from dangwu.model.catalogue import Catalogue
+from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
+
+
+@dataclass
+class Office:
+    """An office repository on disk (or, ``bare``, the server's copy of one, which has
+    only the history: no files to read)."""
+
+    root: Path
+    bare: bool = False
+    # where dangwu keeps its working files, if not in the repository (a server's hook
+    # whose account may not write there)
+    state: Path | None = None
+
+    @cached_property
+    def git_dir(self) -> Path:
+        if self.bare:
+            return self.root
+        dotgit = self.root / ".git"
+        if dotgit.is_file():
+            text = dotgit.read_text(encoding="utf-8").strip()
+            if text.startswith("gitdir:"):
+                target = Path(text[len("gitdir:") :].strip())
+                return target if target.is_absolute() else (self.root / target).resolve()
+        return dotgit
+
+    @property
+    def state_dir(self) -> Path:
+        """dangwu's own working files: cache, lock, journal. Never committed."""
+        return self.state or self.git_dir / "dangwu"
+
+    @cached_property
+    def settings_text(self) -> str:
+        path = self.root / SETTINGS_FILE
+        try:
+            raw = yamlio.read_bytes(path)
+            return yamlio.decode(raw)
+        except yamlio.YamlProblem as exc:
+            raise InvalidFiles([exc.at(SETTINGS_FILE)]) from None
+
+    @cached_property
+    def settings(self) -> Settings:
+        from dangwu.store import cache
+
+        text = self.settings_text
+        marker = cache.Markers(self)
+        if marker.is_valid(SETTINGS_FILE, text):
+            return settings_from_data(yamlio.load(text).data)
+        settings = parse_settings(text, SETTINGS_FILE, self.root)
+        marker.mark_valid(SETTINGS_FILE, text)
+        return settings
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        from dangwu.model.catalogue import from_data
+        from dangwu.store import cache
+
+        own = self.root / "schemas" / "catalogue.yaml"
+        path = own if own.exists() or own.is_symlink() else _shipped_catalogue()
+        relpath = "schemas/catalogue.yaml" if path == own else str(path)
+        try:
+            text = yamlio.decode(yamlio.read_bytes(path, plain_file=path == own))
+            doc = yamlio.load(text)
+        except yamlio.YamlProblem as exc:
+            raise InvalidFiles([exc.at(relpath)]) from None
+        marker = cache.Markers(self)
+        if not marker.is_valid(relpath, text):
+            check_catalogue(doc, relpath, self.root)
+            marker.mark_valid(relpath, text)
+        return from_data(doc.data, path)
+
+    def relpath(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+def _shipped_catalogue() -> Path:
+    from dangwu.resources import shipped
+
+    return shipped("schemas", "catalogue.yaml")
+
+
+def find_office(start: Path | None = None) -> Office:
+    """The office repository: -C PATH or DANGWU_REPO, else the current folder or a parent."""
+    explicit = start is not None
+    if start is None and os.environ.get("DANGWU_REPO"):
+        start = Path(os.environ["DANGWU_REPO"])
+        explicit = True
+    here = (start or Path.cwd()).absolute()
+    if explicit and not here.is_dir():
+        raise NotAnOffice(_("{path} is not a folder").format(path=here))
+    candidates: Iterable[Path] = [here] if explicit else [here, *here.parents]
+    for folder in candidates:
+        if (folder / SETTINGS_FILE).is_file():
+            if not (folder / ".git").exists():
+                raise NotAnOffice(
+                    _("{path} has a dangwu.yaml but is not a git repository").format(path=folder),
+                    hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
+                )
+            return Office(folder)
+    if explicit:
+        raise NotAnOffice(
+            _("{path} is not an office repository (it has no dangwu.yaml)").format(path=here),
+            hint=_("create one with: dangwu init {path} --unit NAME").format(path=here),
+        )
+    raise NotAnOffice(
+        _("not inside an office repository (no dangwu.yaml here or in any parent folder)"),
+        hint=_("create one with 'dangwu init --unit NAME', or point to one with -C PATH"),
+    )
