@@ -284,6 +284,49 @@ def office_factory(_seed: Path, tmp_path: Path) -> Iterator[Any]:
     yield make
 
 
+@pytest.fixture(scope="session")
+def demo_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample office as ``dangwu demo`` builds it, built once per test run and
+    shared by every xdist worker (the first to ask builds it under a lock); tests copy
+    it with :func:`copy_demo`. The demo is the same commits in every language and on
+    every machine (tests/test_i18n.py checks that), so one build serves them all."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    target = shared / "demo-seed" / "office"
+    done = shared / "demo-seed" / "built"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (shared / "demo-seed.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            home = target.parent / "home"
+            home.mkdir(exist_ok=True)
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "DANGWU_"))},
+                "HOME": str(home),
+                "GIT_CONFIG_GLOBAL": os.devnull,
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "DANGWU_LANG": "en",
+            }
+            built = subprocess.run(
+                [sys.executable, "-m", "dangwu", "demo", str(target)],
+                cwd=target.parent,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert built.returncode == 0, built.stderr
+            done.write_text(built.stdout + built.stderr, "utf-8")
+    return target
+
+
+def copy_demo(seed: Path, target: Path) -> Path:
+    """A private copy of the demo office at ``target``."""
+    shutil.copytree(seed, target, symlinks=True)
+    return target
+
+
 def dangwu_process(
     *args: str,
     cwd: Path,

@@ -11,9 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import Office
-
-from dangwu.app.demo import build
+from conftest import Office, copy_demo
 
 GOLDEN = Path(__file__).parent / "golden"
 FILES = {
@@ -24,10 +22,9 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("golden") / "office"
-    built = build(root, formats=("html",))
-    assert not built.not_printed, built.not_printed
+def printed(tmp_path_factory, demo_seed):
+    # the demo prints its boards and bulletin into printed/ as it is built
+    root = copy_demo(demo_seed, tmp_path_factory.mktemp("golden") / "office")
     office = Office(root)
     result = office.run("bulletin", "2026Q3", "--format", "md", as_=None, now="2026-11-26")
     assert result.exit_code == 0, result.output

@@ -395,19 +395,6 @@ def replay_part(readme: str, name: str, seed: Future[Path] | None, root: Path) -
     )
 
 
-def build_seed(root: Path) -> Path:
-    target = root / "office"
-    subprocess.run(
-        [sys.executable, "-m", "dangwu", "demo", str(target)],
-        cwd=root,
-        env=shell_env(root, "en"),
-        capture_output=True,
-        check=True,
-        timeout=300,
-    )
-    return target
-
-
 # --- comparing --------------------------------------------------------------------
 
 SSH_KEY = re.compile(r"ssh-ed25519 AAAA[0-9A-Za-z+/]+=*")
@@ -545,8 +532,8 @@ def console_blocks() -> list[pytest.ParameterSet]:
 def replayed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[[str, str], Transcript]]:
-    """Each part of each README, replayed once. The sample office is built once and
-    copied for each part that starts fresh; the parts the selected tests need run side
+    """Each part of each README, replayed once. The sample office (built once for the
+    run) is copied for each part that starts fresh; the parts the selected tests need run side
     by side, each in a shell and a temporary root of its own."""
     selected: dict[tuple[str, str], None] = {}  # in README order, once each
     for item in request.session.items:
@@ -556,23 +543,20 @@ def replayed(
             selected[(block.readme, name)] = None
     # the parts that build their own office go first: they need not wait for the sample
     wanted = sorted(selected, key=lambda key: PARTS[key[1]].demo is not None)
+    seed: Future[Path] | None = None
+    if any(PARTS[part].demo for _readme, part in wanted):
+        seed = Future()
+        seed.set_result(request.getfixturevalue("demo_seed"))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        seed: Future[Path] | None = None
         running: dict[tuple[str, str], Future[Transcript]] = {}
 
         def start(readme: str, part: str) -> Future[Transcript]:
-            nonlocal seed
-            if PARTS[part].demo and seed is None:
-                # queued before any part that waits for it, so a worker is free for it
-                seed = pool.submit(build_seed, tmp_path_factory.mktemp("readme-seed"))
             if (readme, part) not in running:
                 folder = f"walk-{READMES[readme]}-{part.replace(' ', '-')}"
                 root = tmp_path_factory.mktemp(folder)
                 running[(readme, part)] = pool.submit(replay_part, readme, part, seed, root)
             return running[(readme, part)]
 
-        if any(PARTS[part].demo for _readme, part in wanted):
-            start(*next(key for key in wanted if PARTS[key[1]].demo))
         for readme, part in wanted:
             start(readme, part)
         yield lambda readme, part: start(readme, part).result()

@@ -440,7 +440,7 @@ class Auditor:
         if step == "submit":
             return workflow.submit(data, ctx)
         if step == "decide":
-            decision = facts.get("decision") or {}
+            decision = _mapping(facts.get("decision"))
             return workflow.decide(
                 data,
                 ctx,
@@ -450,8 +450,9 @@ class Auditor:
                 note=decision.get("note"),
             )
         if step == "approve":
-            approval = facts.get("approval") or {}
+            approval = _mapping(facts.get("approval"))
             overrides = approval.get("overrides") or []
+            first = overrides[0] if isinstance(overrides, list) and overrides else None
             return workflow.approve(
                 data,
                 ctx,
@@ -459,16 +460,16 @@ class Auditor:
                 authors=self.authors.get(path, set()),
                 signed=bool(approval.get("signed")),
                 findings=secrecy.what_is_found(before.scanned),
-                override=overrides[0].get("reason") if overrides else None,
+                override=_mapping(first).get("reason") if first is not None else None,
                 opinions=approval.get("opinions"),
             )
         if step == "reject":
             return workflow.reject(
-                data, ctx, reason=str((facts.get("rejection") or {}).get("reason", ""))
+                data, ctx, reason=str(_mapping(facts.get("rejection")).get("reason", ""))
             )
         if step == "publish":
             name = "consultation" if after.status == "consulting" else "publication"
-            published = facts.get(name) or {}
+            published = _mapping(facts.get(name))
             return workflow.publish(
                 data,
                 ctx,
@@ -481,7 +482,7 @@ class Auditor:
                 opened=_moment(self.opened.get(path)),
             )
         return workflow.withdraw(
-            data, ctx, reason=str((facts.get("withdrawal") or {}).get("reason", ""))
+            data, ctx, reason=str(_mapping(facts.get("withdrawal")).get("reason", ""))
         )
 
     def _signature(
@@ -497,7 +498,7 @@ class Auditor:
         name = {"approve": "approval", "publish": "publication"}[step]
         if step == "publish" and after.status == "consulting":
             name = "consultation"
-        claimed = bool((facts.get(name) or {}).get("signed"))
+        claimed = bool(_mapping(facts.get(name)).get("signed"))
         required = ctx.rules.require_signing
         if not (claimed or required):
             return
@@ -676,12 +677,26 @@ def _compare(
             )
     for name, expected in outcome.facts.items():
         actual = after_facts.get(name)
-        if not isinstance(actual, Mapping) or _strip(actual) != _strip(expected):
+        if (
+            not isinstance(actual, Mapping)
+            or _strip(actual) != _strip(expected)
+            or not _overrides_well_formed(actual.get("overrides"))
+        ):
             flag(
                 "forged-facts",
                 _("{field} is not what the {step} step writes").format(field=name, step=step),
                 record,
             )
+
+
+def _overrides_well_formed(overrides: Any) -> bool:
+    """Absent, or what approve writes: a list of mappings, each with its reason."""
+    if overrides is None:
+        return True
+    return isinstance(overrides, list) and all(
+        isinstance(o, Mapping) and isinstance(o.get("reason"), str) and o["reason"].strip()
+        for o in overrides
+    )
 
 
 def _strip(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -704,3 +719,9 @@ def _day(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A step's facts as a mapping: what a hand-written file put there instead (a word,
+    a list) reads as no facts, and the comparison with what the rule writes flags it."""
+    return value if isinstance(value, Mapping) else {}

@@ -434,7 +434,7 @@ def approve(
             _("approve with --sign, after setting up your signing key"),
         )
     facts: dict[str, Any] = {"content": content, "signed": bool(signed)}
-    if findings and override:
+    if findings and override and override.strip():
         facts["overrides"] = [{"finding": f, "reason": override.strip()} for f in findings]
     if opinions is not None:
         facts["opinions"] = opinions
@@ -620,7 +620,11 @@ def window_closes(
     start = window_opened(data, opened)
     if not isinstance(consulted, Mapping) or start is None:
         return None
-    shortest = start.date() + timedelta(days=rules.pre_disclosure_days - 1)
+    # each moment's day is read in its own zone: a later opening written in another
+    # zone must not fall on an earlier day than the step itself
+    claimed = _at(data, "consultation")
+    first_day = max(start.date(), claimed.date()) if claimed is not None else start.date()
+    shortest = first_day + timedelta(days=rules.pre_disclosure_days - 1)
     written = consulted.get("closes")
     try:
         stated = date.fromisoformat(str(written)) if written else shortest
