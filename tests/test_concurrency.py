@@ -9,7 +9,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import DEFAULT_NOW, identity_env
+from conftest import DEFAULT_NOW, commit_as, identity_env
 
 NEW = [
     "new",
@@ -152,3 +152,40 @@ def test_a_step_whose_commit_fails_leaves_the_repository_as_it_was(office):
     assert "git update-ref failed" in result.stderr
     assert office.state() == before
     assert office.run("publish", rid).exit_code == 0  # and the step works once git does
+
+
+def test_a_library_caller_that_opens_the_office_finds_a_crash_undone(office):
+    """Recovery is where the office is opened, not in the command line: a program that
+    uses dangwu as a library never reads an office half-way through a write."""
+    from dangwu.app.listing import select
+    from dangwu.store.office import find_office
+
+    before = office.state()
+    result = spawn(office, *NEW, extra={"DANGWU_FAULT": "after-files"})
+    assert result.returncode == 70
+    assert office.state() != before  # the file is there, the commit is not
+    opened = find_office(office.root)
+    assert office.state() == before
+    assert select(opened).rows == []
+
+
+def test_a_library_caller_finds_a_killed_sync_undone(office):
+    office.git("checkout", "-q", "-b", "side")
+    office.write("notes.txt", "side\n")
+    commit_as(office.root, "dumy", "side", "notes.txt")
+    office.git("checkout", "-q", "main")
+    office.write("notes.txt", "main\n")
+    commit_as(office.root, "dumy", "main", "notes.txt")
+    head = office.head()
+    # a sync that died in the middle of its rebase, leaving the conflict behind
+    who = {"GIT_COMMITTER_NAME": "杜明远", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
+    office.git("rebase", "side", env=who, check=False)
+    assert (office.root / ".git" / "rebase-merge").exists()
+    (office.root / ".git" / "dangwu").mkdir(exist_ok=True)
+    (office.root / ".git" / "dangwu" / "sync.json").write_text("{}", "utf-8")
+    from dangwu.store.office import find_office
+
+    assert find_office(office.root).recover() == []  # done once, on opening
+    assert not (office.root / ".git" / "rebase-merge").exists()
+    assert office.head() == head
+    assert office.read("notes.txt") == "main\n"

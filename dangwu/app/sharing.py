@@ -88,7 +88,7 @@ def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> 
                 _("HEAD is not on a branch, so there is nothing to sync"),
                 hint=_("go back to the office's branch: git switch main"),
             )
-        if _rebasing(office):
+        if office.rebasing:
             raise DangwuError(
                 _("a git rebase is in progress in this office"),
                 hint=_("finish it (git rebase --continue) or undo it (git rebase --abort) first"),
@@ -471,22 +471,6 @@ def _remote_lines(err: str) -> list[str]:
 def _server_says(err: str) -> str:
     said = _remote_lines(err)
     return "\n".join(said) if said else network.telling_line(err)
-
-
-def _rebasing(office: Office) -> bool:
-    return (office.git_dir / "rebase-merge").exists() or (office.git_dir / "rebase-apply").exists()
-
-
-def recover_sync(office: Office) -> bool:
-    """Undo a rebase that a killed ``sync`` left behind. Returns whether it did."""
-    marker = office.state_dir / "sync.json"
-    if not marker.exists():
-        return False
-    if _rebasing(office):
-        with GitStore(office.root, office.state_dir) as git:
-            git.attempt("rebase", "--abort")
-    marker.unlink(missing_ok=True)
-    return True
 
 
 # --- joining -------------------------------------------------------------------------

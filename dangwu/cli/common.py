@@ -23,16 +23,8 @@ Output = Annotated[
 
 def office(ctx: Any) -> Office:
     obj = ctx.find_root().obj or {}
-    found = find_office(obj.get("repo"))
-    if (found.state_dir / "journal.json").exists():
-        from dangwu.store.gitstore import recover_pending
-
-        recover_pending(found.root, found.state_dir)
-    if (found.state_dir / "sync.json").exists():
-        from dangwu.app.sharing import recover_sync
-
-        recover_sync(found)  # a sync killed in mid-rebase: put the clone back
-    return found
+    # finding the office also puts right what a killed command left half-done
+    return find_office(obj.get("repo"))
 
 
 def day(option: str, value: str | None) -> date | None:

@@ -85,6 +85,35 @@ class Office:
             marker.mark_valid(relpath, text)
         return from_data(doc.data, path)
 
+    @property
+    def rebasing(self) -> bool:
+        """git is in the middle of a rebase here."""
+        return (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
+
+    def recover(self) -> list[str]:
+        """Put right what a killed command left half-done, before anything reads the
+        office: a commit whose files were written but whose branch was not moved (or the
+        other way round), and a ``sync`` stopped in mid-rebase. Says what it did."""
+        done: list[str] = []
+        if self.bare:
+            return done
+        if (self.state_dir / "journal.json").exists():
+            from dangwu.store.gitstore import recover_pending
+
+            outcome = recover_pending(self.root, self.state_dir)
+            if outcome:
+                done.append(outcome)  # finished, undone or abandoned
+        marker = self.state_dir / "sync.json"
+        if marker.exists():
+            if self.rebasing:
+                from dangwu.store.gitstore import GitStore
+
+                with GitStore(self.root, self.state_dir) as git:
+                    git.attempt("rebase", "--abort")
+            marker.unlink(missing_ok=True)
+            done.append("sync-undone")
+        return done
+
     def relpath(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
@@ -112,7 +141,9 @@ def find_office(start: Path | None = None) -> Office:
                     _("{path} has a dangwu.yaml but is not a git repository").format(path=folder),
                     hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
                 )
-            return Office(folder)
+            found = Office(folder)
+            found.recover()  # every caller, not only the command line, sees a whole office
+            return found
     if explicit:
         raise NotAnOffice(
             _("{path} is not an office repository (it has no dangwu.yaml)").format(path=here),
