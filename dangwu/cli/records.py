@@ -12,7 +12,6 @@ import typer
 
 from dangwu.cli import common, complete, output
 from dangwu.i18n import _, names, ngettext, pair
-from dangwu.rules.workflow import OUTCOME_TITLES
 
 if TYPE_CHECKING:
     from dangwu.model.catalogue import Catalogue, Category
@@ -444,6 +443,7 @@ def _render_record(
 def _steps(settings: Any, data: dict[str, Any], closes: date | None) -> list[tuple[str, str]]:
     """The facts of each step the record went through, one line each (``closes``: the
     comment window's last day, as it stands)."""
+    from dangwu.rules.workflow import OUTCOME_TITLES
 
     def who(facts: dict[str, Any]) -> str:
         person = settings.roster.get(str(facts.get("by")))

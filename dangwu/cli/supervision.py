@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from dangwu.check.supervision import read_all
 from dangwu.cli import common, complete, output
 from dangwu.i18n import _, language, pair
 
@@ -214,6 +213,7 @@ def feedback_list(
     as_json: common.AsJson = False,
 ) -> None:
     from dangwu.app import supervision
+    from dangwu.check.supervision import read_all
     from dangwu.store import records
 
     office = common.office(ctx)
@@ -293,6 +293,7 @@ def report_new(
 
 def _reports(office: Any) -> list[Any]:
     from dangwu.app import supervision
+    from dangwu.check.supervision import read_all
 
     reports, _opinions, problems = read_all(supervision.working_tree(office), office.root)
     for problem in problems:
