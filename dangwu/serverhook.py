@@ -209,7 +209,7 @@ def judge(
         tips = [new for _old, new, _ref in branches if new != ZERO]
         # what the server receives now: unless it holds no history yet, when the office
         # brings the history it kept before (nothing is known of when that arrived)
-        established = bool(git.run("for-each-ref", "--count=1", "refs/heads").strip())
+        established = git.has_branches()
         arriving = _arriving(git, tips) if established else set()
         accepted: list[str] = []
         audited = False  # a refusal the audit found, which 'dangwu audit' shows too
@@ -257,7 +257,7 @@ def _arriving(git: GitStore, tips: list[str]) -> set[str]:
     """The commits this push brings that the server does not hold yet."""
     if not tips:
         return set()
-    return set(git.run("rev-list", *tips, "--not", "--all").split())
+    return git.unknown_commits(tips)
 
 
 def _judge_branch(
@@ -285,18 +285,16 @@ def _judge_branch(
             )
         ], False
     if old != ZERO and not git.is_ancestor(old, new):
-        lost = git.run("rev-list", "--count", f"{new}..{old}")
+        lost = git.count_between(new, old)
         return [
             _(
                 "dangwu: refusing {branch}: the push rewrites history the server holds "
                 "({n} commits would be lost); an office's history is never rewritten"
-            ).format(branch=name, n=lost.strip())
+            ).format(branch=name, n=lost)
         ], False
     if old == ZERO:
-        heads = [
-            h for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split() if h
-        ]
-        bases = [git.try_run("merge-base", h, new) for h in heads]
+        heads = [h for h in git.branch_tips() if h]
+        bases = [git.merge_base([h, new]) for h in heads]
         known_bases = [b for b in bases if b]
         if established and not known_bases:
             return [
@@ -309,7 +307,7 @@ def _judge_branch(
     else:
         span = f"{old}..{new}"
     settings = _settings(git, old if old != ZERO else new)
-    new_here = arriving if established else set(git.run("rev-list", new).split())
+    new_here = arriving if established else set(git.commits_of(new))
     out = _future(git, name, span, new_here, now, settings)
     # who pushes the office's past to an empty server is not who did each step in it
     pusher = _pusher(account, settings) if known and established else None
@@ -367,7 +365,7 @@ def _future(
     limit = now + timedelta(minutes=skew)
     left, right = span.split("..")
     revisions = [right] if set(left) == {"0"} else [f"{left}..{right}"]
-    ids = [c for c in git.run("rev-list", *revisions).split() if c in arriving]
+    ids = [c for c in git.commits_of(*revisions) if c in arriving]
     out = []
     ahead = []
     for commit in git.commits(ids).values():
@@ -395,7 +393,7 @@ def _how_to_drop(git: GitStore, commits: list[str]) -> list[str]:
 
     lines = []
     for commit in dict.fromkeys(commits):
-        parent = git.try_run("rev-parse", "--verify", "--quiet", f"{commit}^")
+        parent = git.commit_of(f"{commit}^")
         short = commit[:10]
         if parent:
             lines.append(
@@ -418,11 +416,10 @@ def _judge_tag(git: GitStore, old: str, new: str, ref: str, accepted: list[str])
                 tag=name
             )
         ]
-    status, peeled, _err = git.attempt("rev-parse", "--verify", "--quiet", f"{new}^{{commit}}")
-    commit = peeled.strip() if status == 0 else ""
+    commit = git.commit_of(new) or ""
     if not commit:
         return [_("dangwu: refusing tag {tag}: it does not name a commit").format(tag=name)]
-    heads = [h for h in git.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()]
+    heads = git.branch_tips()
     if any(git.is_ancestor(commit, head) for head in [*heads, *accepted]):
         return []
     return [
@@ -530,10 +527,8 @@ def after(
                     _speak_the_office_language(git, updates[0])
                 _point_head(git, updates)
                 _note_receipts(office, git, updates)
-                head = git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-                notes = git.try_run(
-                    "rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}"
-                )
+                head = git.commit_of("HEAD")
+                notes = git.commit_of(RECEIVED_NOTES)
             if head:
                 inspector.keep_range(office, head, notes)
     except (DangwuError, OSError) as exc:  # the push stands; the next one re-reads what it must
@@ -564,12 +559,12 @@ def _point_head(git: GitStore, updates: list[tuple[str, str, str]]) -> None:
     """A server's repository made with another default branch (gitolite's 'master')
     has HEAD pointing at a branch that never comes: point it at the office's branch,
     the one branch there is, so clones check it out and the server audits it."""
-    if git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+    if git.commit_of("HEAD"):
         return
-    heads = git.run("for-each-ref", "--format=%(refname)", "refs/heads").split()
+    heads = [f"refs/heads/{name}" for name in git.branches()]
     pushed = [ref for _old, new, ref in updates if ref in heads and new != ZERO]
     if len(heads) == 1 and pushed == heads:
-        git.run("symbolic-ref", "HEAD", heads[0])
+        git.point_head_at(heads[0].removeprefix("refs/heads/"))
 
 
 def catch_up(repo: Path, state: str | None) -> int:
@@ -599,12 +594,10 @@ def catch_up(repo: Path, state: str | None) -> int:
             # the head stands still
             for _round in range(5):
                 with GitStore(repo, office.state_dir) as git:
-                    head = git.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+                    head = git.commit_of("HEAD")
                     if head is None or head == done:
                         return 0
-                    git.attempt(
-                        "commit-graph", "write", "--reachable", "--changed-paths", "--split"
-                    )
+                    git.refresh_commit_graph()
                 inspector.audit(office)
                 done = head
         except DangwuError:

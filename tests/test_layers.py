@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -147,3 +148,35 @@ def test_the_readme_map_lists_every_module(name):
         assert found.get(f"dangwu/{folder}/") == actual, f"{name}: dangwu/{folder}/"
     kernel = {p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__")}
     assert found.get("dangwu/") == kernel, f"{name}: dangwu/"
+
+
+def raw_git_calls(path: Path) -> list[str]:
+    """Calls like ``git.run("rev-list", ...)``: a git command line spelled out."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("run", "attempt", "try_run", "run_bytes")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.args[0].value}")
+        elif (  # ["git", ...] for subprocess
+            isinstance(node, ast.List)
+            and node.elts
+            and isinstance(node.elts[0], ast.Constant)
+            and node.elts[0].value == "git"
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} git")
+    return found
+
+
+def test_git_command_lines_are_spelled_only_in_the_store():
+    """Above the store, git is asked for by what it does (``git.remotes()``,
+    ``git.commits_between(base, tip)``), never by a command line."""
+    outside = [p for p in PACKAGE.rglob("*.py") if "store" not in p.relative_to(PACKAGE).parts]
+    assert [call for path in sorted(outside) for call in raw_git_calls(path)] == []
+    inside = [call for p in (PACKAGE / "store").glob("*.py") for call in raw_git_calls(p)]
+    assert any(call.endswith(" rev-list") for call in inside)  # the check sees them

@@ -91,7 +91,7 @@ def _office(office: Office, email: str | None) -> list[Check]:
             head = git.require_head()
             settings = committed_settings(office, git, head)
             signing_key = git.config("user.signingkey")
-            remotes = git.run("remote").split()
+            remotes = git.remotes()
     except DangwuError as exc:
         return [Check(FAIL, _("office"), str(exc), exc.hint)]
     checks.append(Check(OK, _("office"), f"{settings.unit} ({office.root})"))

@@ -164,10 +164,10 @@ def _install_here(
         _write_hook(target, script(kind, language, after=after))
         installed.hooks.append(str(target))
     with GitStore(path, path / "dangwu") as git:
-        git.run("config", "receive.denyNonFastForwards", "true")
-        git.run("config", "receive.denyDeletes", "true")
+        git.set_config("receive.denyNonFastForwards", "true")
+        git.set_config("receive.denyDeletes", "true")
         # a malformed object (two authors, a broken date) is refused before any hook
-        git.run("config", "receive.fsckObjects", "true")
+        git.set_config("receive.fsckObjects", "true")
         if kind in ("gitea", "gitlab"):
             installed.todo.append(
                 _(
@@ -263,10 +263,7 @@ def _gitolite_targets(path: Path, local: Path, installed: Installed) -> list[tup
 def _point_head(git: GitStore, branch: str | None) -> str | None:
     """HEAD names the office's branch: the one given, the one branch there is, or
     'main' in an empty repository (gitolite's start on 'master')."""
-    heads = [
-        ref.removeprefix("refs/heads/")
-        for ref in git.run("for-each-ref", "--format=%(refname)", "refs/heads").split()
-    ]
+    heads = git.branches()
     if branch is None:
         if len(heads) > 1:
             return None  # the server's HEAD stays what its keeper chose
@@ -277,7 +274,7 @@ def _point_head(git: GitStore, branch: str | None) -> str | None:
                 branch=branch, heads=", ".join(heads)
             )
         )
-    git.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
+    git.point_head_at(branch)
     return branch
 
 

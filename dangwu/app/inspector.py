@@ -102,8 +102,8 @@ def _audit_span(
     if ".." not in span or span.count("..") != 1 or "..." in span:
         raise UsageError(_("--range must be A..B, e.g. --range main..HEAD"))
     left, right = span.split("..")
-    start = git.try_run("rev-parse", "--verify", "--quiet", f"{left or 'HEAD'}^{{commit}}")
-    end = git.try_run("rev-parse", "--verify", "--quiet", f"{right or 'HEAD'}^{{commit}}")
+    start = git.commit_of(left or "HEAD")
+    end = git.commit_of(right or "HEAD")
     if start is None and set(left) != {"0"}:
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=left))
     if end is None:
@@ -307,10 +307,7 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
         if record:
             found = records.find(office, record)
             paths = [found.relpath]
-        args = ["log", "--format=%H"]
-        if limit:
-            args.append(f"--max-count={limit}")
-        ids = git.run(*args, "HEAD", "--", *paths).split()
+        ids = git.history_ids(paths=paths, limit=limit)
         ids.reverse()
         return entries(office, git, ids)
 

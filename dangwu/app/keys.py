@@ -97,8 +97,8 @@ def set_up(office: Office, *, file: Path | None = None, interactive: bool = Fals
                 _("{path} is not an SSH key").format(path=path),
                 hint=_("give a key made by ssh-keygen, or leave out --file to make one"),
             )
-        git.run("config", "--local", "gpg.format", "ssh")
-        git.run("config", "--local", "user.signingkey", str(path))
+        git.set_config("gpg.format", "ssh", local=True)
+        git.set_config("user.signingkey", str(path), local=True)
     on_roster = person.signing_key if person is not None else None
     listed = bool(on_roster) and roster_fingerprint(on_roster or "") == fingerprint
     return KeyReady(

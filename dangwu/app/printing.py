@@ -11,6 +11,7 @@ from dangwu import clock
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
 from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.history import Trailer
 from dangwu.render import sheets as render
 from dangwu.rules import board as board_rules
 from dangwu.rules.schedule import Quarter
@@ -128,7 +129,7 @@ def verify(office: Office, code_text: str) -> Verdict:
     """Is a printed sheet genuine, and is it still what the board should show?"""
     code, check = board_rules.parse_code(code_text)
     with GitStore(office.root, office.state_dir) as git:
-        commit = git.try_run("rev-parse", "--verify", "--quiet", f"{code.commit}^{{commit}}")
+        commit = git.commit_of(code.commit)
         if commit is None:
             return Verdict(
                 False,
@@ -236,16 +237,9 @@ BOARD_STEPS = frozenset({"publish", "withdraw"})
 def _first_change(git: GitStore, since: str, head: str, paths: list[str]) -> tuple[str, str] | None:
     if not paths:
         return None
-    out = git.run(
-        "log",
-        "--reverse",
-        "--format=%s%x1f%aI%x1f%(trailers:key=Dangwu-Step,valueonly,separator=%x2C)",
-        f"{since}..{head}",
-        "--",
-        *paths,
-    )
-    for line in out.splitlines():
-        subject, stamp, step = [*line.split("\x1f"), "", ""][:3]
+    step_of = f"%(trailers:key={Trailer.STEP},valueonly,separator=%x2C)"
+    for fields in git.log_fields(f"{since}..{head}", paths, ["%aI", step_of, "%s"]):
+        stamp, step, subject = [*fields, "", ""][:3]
         # drafting and deciding leave the board as it was; a publication, a
         # withdrawal or a commit made with plain git is what changes it
         if step.strip() in BOARD_STEPS or not step.strip():

@@ -200,8 +200,8 @@ def init_office(
         else:
             commit = store.commit(changes, msg, author=author, when=when)
         if key_path is not None:
-            store.run("config", "--local", "gpg.format", "ssh")
-            store.run("config", "--local", "user.signingkey", str(key_path))
+            store.set_config("gpg.format", "ssh", local=True)
+            store.set_config("user.signingkey", str(key_path), local=True)
     return Initialised(root, person, commit, key_path, made)
 
 

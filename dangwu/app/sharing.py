@@ -65,14 +65,14 @@ def add_remote(office: Office, url: str, name: str = "origin") -> None:
     if not name or not all(c.isalnum() or c in "-_." for c in name):
         raise UsageError(_("--name: '{name}' is not a remote name").format(name=name))
     with GitStore(office.root, office.state_dir) as git:
-        if name in git.run("remote").split():
+        if name in git.remotes():
             raise UsageError(
                 _("the remote '{name}' exists already ({url})").format(
                     name=name, url=git.config(f"remote.{name}.url") or "?"
                 ),
                 hint=_("change it with: git remote set-url {name} URL").format(name=name),
             )
-        git.run("remote", "add", name, url)
+        git.add_remote(name, url)
 
 
 # --- sync --------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> 
     """Fetch, audit what arrived, put local work on top, push."""
     with GitStore(office.root, office.state_dir) as git, git.writing():
         git.require_head()
-        branch = git.try_run("symbolic-ref", "--quiet", "--short", "HEAD")
+        branch = git.current_branch()
         if not branch:
             raise UsageError(
                 _("HEAD is not on a branch, so there is nothing to sync"),
@@ -94,7 +94,7 @@ def sync(office: Office, *, remote: str | None = None, theirs: bool = False) -> 
                 hint=_("finish it (git rebase --continue) or undo it (git rebase --abort) first"),
             )
         name = _remote_for(git, branch, remote)
-        dirty = [line[3:] for line in git.run("status", "--porcelain", "-uno").splitlines()]
+        dirty = git.tracked_changes()
         if dirty:
             raise DangwuError(
                 _("{path} has uncommitted changes; sync carries only what is committed").format(
@@ -131,47 +131,39 @@ def _sync_rounds(
         if attempt:
             time.sleep(random.uniform(0.05, 0.3) * attempt)  # let the other push finish
         _fetch(git, name, url, env)
-        upstream = git.try_run(
-            "rev-parse", "--verify", "--quiet", f"refs/remotes/{name}/{branch}^{{commit}}"
-        )
+        upstream = git.commit_of(f"refs/remotes/{name}/{branch}")
         head = git.require_head()
         if upstream is None:
             done.first_push = True
         else:
-            base = git.try_run("merge-base", head, upstream)
+            base = git.merge_base([head, upstream])
             if base is None:
                 raise DangwuError(
                     _(
                         "the server's {branch} holds a different office: no history in common"
                     ).format(branch=branch)
                 )
-            incoming = git.run("rev-list", "--reverse", f"{base}..{upstream}").split()
+            incoming = git.commits_between(base, upstream)
             if incoming:
                 done.arrived += inspector.entries(office, git, incoming)
                 audited = inspector.audit(office, span=f"{base}..{upstream}")
                 done.violations += audited.violations
                 _integrate(office, git, base, head, upstream, theirs, done)
         head = git.require_head()
-        ahead = (
-            git.run("rev-list", "--count", f"{upstream}..{head}")
-            if upstream
-            else git.run("rev-list", "--count", head)
-        )
-        if int(ahead) == 0:
+        ahead = git.count_between(upstream, head)
+        if ahead == 0:
             return
-        status, _out, err = git.attempt(
-            "push", "--quiet", name, f"{head}:refs/heads/{branch}", env=env
-        )
+        status, err = git.push(name, f"{head}:refs/heads/{branch}", env=env)
         if status == 0:
-            done.sent += int(ahead)
+            done.sent += ahead
             # what the server's dangwu says of a push it took (its cache, say) is for
             # whoever runs the server: the pusher passes it on
             done.server_said += [line for line in _remote_lines(err) if line.startswith("dangwu:")]
             if git.config(f"branch.{branch}.remote") is None:
-                git.run("config", f"branch.{branch}.remote", name)
-                git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
+                git.set_config(f"branch.{branch}.remote", name)
+                git.set_config(f"branch.{branch}.merge", f"refs/heads/{branch}")
             # the server's branch is what was sent; its receipts come with the next sync
-            git.run("update-ref", f"refs/remotes/{name}/{branch}", head)
+            git.update_ref(f"refs/remotes/{name}/{branch}", head)
             return
         if _raced(err):
             continue
@@ -182,7 +174,7 @@ def _sync_rounds(
                     "the server refused what this clone sends; nothing was changed there, "
                     "and your commits are still here, unsent"
                 ),
-                hint=_server_says(err) + "\n" + _dropping(tracking, int(ahead)),
+                hint=_server_says(err) + "\n" + _dropping(tracking, ahead),
             )
         failure = network.explain(err, url)
         raise GitError(failure.message, hint=failure.hint)
@@ -190,7 +182,7 @@ def _sync_rounds(
 
 
 def _remote_for(git: GitStore, branch: str, wanted: str | None) -> str:
-    remotes = git.run("remote").split()
+    remotes = git.remotes()
     if not remotes:
         raise UsageError(
             _("this office has no server to sync with"),
@@ -212,10 +204,7 @@ def _remote_for(git: GitStore, branch: str, wanted: str | None) -> str:
 def _fetch(git: GitStore, name: str, url: str, env: dict[str, str]) -> None:
     # the branches, and the server's notes of when it received each commit: its
     # word, taken as it is (a note made in this clone does not survive a sync)
-    status, _out, err = git.attempt(
-        "fetch",
-        "--quiet",
-        "--prune",
+    status, err = git.fetch(
         name,
         f"+refs/heads/*:refs/remotes/{name}/*",
         "+refs/notes/dangwu/*:refs/notes/dangwu/*",
@@ -271,9 +260,9 @@ def _integrate(
     done: Synced,
 ) -> None:
     """Put this clone's unpushed commits on top of what arrived."""
-    mine = git.run("rev-list", "--reverse", f"{base}..{head}").split()
+    mine = git.commits_between(base, head)
     if not mine:
-        git.run("merge", "--ff-only", "--quiet", upstream)
+        git.fast_forward(upstream)
         return
     signed = any(c.signed for c in git.commits(mine).values())
     marker = office.state_dir / "sync.json"
@@ -303,9 +292,6 @@ def _rebase(
     return the paths that conflicted."""
     from dangwu import clock
 
-    args = ["rebase", "--quiet"]
-    if signed:
-        args.append("--gpg-sign")  # the clone's commits were signed: keep them signed
     # the commits are re-made by the person syncing, whoever git's config says, and now:
     # each keeps the time its act was done (its author date) and is dated as made on top
     # of what arrived, so the history's commit dates run forwards [SPEC 11]
@@ -317,15 +303,15 @@ def _rebase(
     }
     if drop:
         assert office is not None
-        args.append("--interactive")
         script = office.state_dir / "drop-commits.py"
         script.write_text(_DROP_SCRIPT, "utf-8")
         env["GIT_SEQUENCE_EDITOR"] = f'"{sys.executable}" "{script}" {",".join(drop)}'
-    status, _out, err = git.attempt(*args, upstream, env=env)
+    # the clone's commits were signed: keep them signed
+    status, err = git.rebase(upstream, sign=signed, interactive=bool(drop), env=env)
     if status == 0:
         return []
-    conflicts = git.run("diff", "--name-only", "--diff-filter=U").split()
-    git.attempt("rebase", "--abort")
+    conflicts = git.conflicted_paths()
+    git.abort_rebase()
     if not conflicts:
         raise GitError(
             _("git could not put this clone's work on top of the server's: {error}").format(
@@ -357,15 +343,14 @@ with open(path, "w", encoding="utf-8") as fh:
 
 
 def _touches(git: GitStore, commit: str, paths: Sequence[str]) -> bool:
-    changed = git.run("diff-tree", "--no-commit-id", "--name-only", "-r", "--root", commit)
-    return bool(set(changed.split()) & set(paths))
+    return bool(set(git.changed_paths(commit)) & set(paths))
 
 
 def _keep(office: Office, git: GitStore, head: str, paths: Sequence[str]) -> list[str]:
     """Save this clone's versions of ``paths`` and a ref to its old work."""
     folder = office.state_dir / "kept"
     folder.mkdir(parents=True, exist_ok=True)
-    git.run("update-ref", f"refs/dangwu/kept/{head[:12]}", head)
+    git.update_ref(f"refs/dangwu/kept/{head[:12]}", head)
     saved = []
     for path in paths:
         raw = git.blob(head, path)
@@ -389,13 +374,9 @@ def _explain(
         sides = ((_("here"), f"{base}..{head}"), (_("server"), f"{base}..{upstream}"))
         side_width = max(columns(side) for side, _span in sides)
         for side, span in sides:
-            log = git.run(
-                "log", "--reverse", "--format=%ae%x1f%aI%x1f%s%x1f%b%x1e", span, "--", path
-            )
-            for row in log.split("\x1e"):
-                if not row.strip():
-                    continue
-                email, when, subject, body = row.strip("\n").split("\x1f", 3)
+            for email, when, subject, body in git.log_fields(
+                span, [path], ["%ae", "%aI", "%s", "%b"]
+            ):
                 person = settings.person_by_email(email)
                 who = f"{person.name} ({person.key})" if person else email
                 stamp = when[:16].replace("T", " ")
@@ -508,7 +489,7 @@ def clone(url: str, target: Path) -> Joined:
         with GitStore(target, office.state_dir) as git:
             # the server's notes of when it received each commit: what windows count from
             notes = "+refs/notes/dangwu/*:refs/notes/dangwu/*"
-            git.attempt("fetch", "--quiet", "origin", notes, env=env)
+            git.fetch("origin", notes, env=env)
     with GitStore(target, office.state_dir) as git:
         if git.head() is None or git.blob("HEAD", SETTINGS_FILE) is None:
             raise DangwuError(
@@ -551,8 +532,8 @@ def _signing_setup(git: GitStore, person: Person, required: bool) -> list[str]:
         except OSError:
             continue
         if wanted and roster_fingerprint(text) == wanted:
-            git.run("config", "gpg.format", "ssh")
-            git.run("config", "user.signingkey", str(candidate))
+            git.set_config("gpg.format", "ssh")
+            git.set_config("user.signingkey", str(candidate))
             return [
                 _("signing: set up with {path}, the key the roster lists").format(path=candidate)
             ]

@@ -237,6 +237,131 @@ class GitStore:
         value = self.try_run("config", "--get", name)
         return value or None
 
+    # --- named operations: the git the layers above ask for, by what it does ------
+
+    def commit_of(self, revision: str) -> str | None:
+        """The commit ``revision`` names, or None (also when it names a tree or a blob,
+        which git says on stderr); a git that cannot work at all is an error."""
+        status, out, err = self.attempt(
+            "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"
+        )
+        if status == 0:
+            return out.strip() or None
+        if "fatal:" in err:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(
+                    command="rev-parse", stderr=_last_line(err.strip())
+                )
+            )
+        return None
+
+    def current_branch(self) -> str | None:
+        """The branch HEAD is on (None when HEAD is detached)."""
+        return self.try_run("symbolic-ref", "--quiet", "--short", "HEAD")
+
+    def point_head_at(self, branch: str) -> None:
+        self.run("symbolic-ref", "HEAD", f"refs/heads/{branch}")
+
+    def branches(self) -> list[str]:
+        """The names of the branches (refs/heads/...)."""
+        refs = self.run("for-each-ref", "--format=%(refname)", "refs/heads").split()
+        return [ref.removeprefix("refs/heads/") for ref in refs]
+
+    def branch_tips(self) -> list[str]:
+        """The commits the branches point at."""
+        return [h for h in self.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()]
+
+    def has_branches(self) -> bool:
+        return bool(self.run("for-each-ref", "--count=1", "refs/heads").strip())
+
+    def unknown_commits(self, tips: Sequence[str]) -> set[str]:
+        """The commits of ``tips`` that no ref holds yet (what a push brings)."""
+        return set(self.run("rev-list", *tips, "--not", "--all").split())
+
+    def commits_of(self, *revisions: str) -> list[str]:
+        """``git rev-list`` of ``revisions``: the commits they reach, newest first."""
+        return self.run("rev-list", *revisions).split()
+
+    def remotes(self) -> list[str]:
+        return self.run("remote").split()
+
+    def add_remote(self, name: str, url: str) -> None:
+        self.run("remote", "add", name, url)
+
+    def set_config(self, name: str, value: str, *, local: bool = False) -> None:
+        self.run("config", *(["--local"] if local else []), name, value)
+
+    def tracked_changes(self) -> list[str]:
+        """Tracked paths with uncommitted changes (untracked files are not asked)."""
+        return [line[3:] for line in self.run("status", "--porcelain", "-uno").splitlines()]
+
+    def commits_between(self, base: str | None, tip: str) -> list[str]:
+        """The commits after ``base`` up to ``tip``, oldest first (all of ``tip``'s
+        history when ``base`` is None)."""
+        span = f"{base}..{tip}" if base else tip
+        return self.run("rev-list", "--reverse", span).split()
+
+    def count_between(self, base: str | None, tip: str) -> int:
+        span = f"{base}..{tip}" if base else tip
+        return int(self.run("rev-list", "--count", span))
+
+    def update_ref(self, ref: str, commit: str) -> None:
+        self.run("update-ref", ref, commit)
+
+    def fast_forward(self, upstream: str) -> None:
+        self.run("merge", "--ff-only", "--quiet", upstream)
+
+    def changed_paths(self, commit: str) -> list[str]:
+        """The paths ``commit`` changed (a root commit: all it holds)."""
+        return self.run(
+            "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", commit
+        ).split()
+
+    def conflicted_paths(self) -> list[str]:
+        return self.run("diff", "--name-only", "--diff-filter=U").split()
+
+    def abort_rebase(self) -> None:
+        self.attempt("rebase", "--abort")
+
+    def rebase(
+        self, upstream: str, *, sign: bool, interactive: bool, env: Mapping[str, str]
+    ) -> tuple[int, str]:
+        """Rebase HEAD onto ``upstream``: (git's status, what it said on stderr)."""
+        args = ["rebase", "--quiet"]
+        if sign:
+            args.append("--gpg-sign")
+        if interactive:
+            args.append("--interactive")
+        status, _out, err = self.attempt(*args, upstream, env=env)
+        return status, err
+
+    def fetch(self, remote: str, *refspecs: str, env: Mapping[str, str]) -> tuple[int, str]:
+        """Fetch ``refspecs`` (pruning what the remote deleted): (status, stderr)."""
+        status, _out, err = self.attempt("fetch", "--quiet", "--prune", remote, *refspecs, env=env)
+        return status, err
+
+    def push(self, remote: str, refspec: str, *, env: Mapping[str, str]) -> tuple[int, str]:
+        status, _out, err = self.attempt("push", "--quiet", remote, refspec, env=env)
+        return status, err
+
+    def history_ids(self, *, paths: Sequence[str] = (), limit: int | None = None) -> list[str]:
+        """The commits of HEAD's history (touching ``paths``), newest first."""
+        args = ["log", "--format=%H"]
+        if limit:
+            args.append(f"--max-count={limit}")
+        return self.run(*args, "HEAD", "--", *paths).split()
+
+    def log_fields(
+        self, span: str, paths: Sequence[str], fields: Sequence[str], *, oldest_first: bool = True
+    ) -> list[list[str]]:
+        """Each commit of ``span`` touching ``paths``: the ``git log`` format fields
+        asked for (e.g. %ae, %aI, %s), one list per commit."""
+        fmt = "%x1f".join(fields) + "%x1e"
+        args = ["log", *(["--reverse"] if oldest_first else []), f"--format={fmt}", span]
+        out = self.run(*args, "--", *paths)
+        rows = [row.strip("\n") for row in out.split("\x1e") if row.strip()]
+        return [row.split("\x1f", len(fields) - 1) for row in rows]
+
     def identity(self) -> Identity:
         """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
         email = (
