@@ -1,0 +1,142 @@
+"""The compiled schema check says "valid" exactly when jsonschema does.
+
+Validation asks the compiled check (fastjsonschema) first and trusts a "valid"; only
+an invalid file goes on to jsonschema for its located problems. So the two must agree
+on every file: the sample office's, the bad-input corpus, and many generated variants
+of a good record, its values replaced by values of every kind.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dangwu import yamlio
+from dangwu.check import validate
+
+SCHEMAS = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.yaml"))
+
+
+def verdicts(name: str, data: Any) -> tuple[bool | None, bool]:
+    checker = validate.validator(name, None)
+    return validate.fast_says_valid(checker, data), not list(checker.iter_errors(data))
+
+
+def load(path: Path) -> Any:
+    try:
+        return yamlio.load(yamlio.decode(path.read_bytes())).data
+    except yamlio.YamlProblem:
+        return None
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_every_shipped_schema_has_a_compiled_check(name):
+    checker = validate.validator(name, None)
+    assert validate.fast_says_valid(checker, {}) is not None
+
+
+def samples(demo: Path) -> list[tuple[str, Path]]:
+    found = [("record.schema.yaml", p) for p in sorted((demo / "records").rglob("*.yaml"))]
+    found += [("report.schema.yaml", p) for p in sorted((demo / "reports").glob("*.yaml"))]
+    found += [("feedback.schema.yaml", p) for p in sorted((demo / "feedback").rglob("*.yaml"))]
+    found += [("office.schema.yaml", demo / "dangwu.yaml")]
+    found += [("catalogue.schema.yaml", ROOT / "schemas" / "catalogue.yaml")]
+    found += [("record.schema.yaml", p) for p in sorted((ROOT / "tests" / "corpus").glob("*"))]
+    return found
+
+
+def test_the_two_agree_on_the_sample_and_the_corpus(demo_seed):
+    seen = []
+    disagree = []
+    for name, path in samples(demo_seed):
+        data = load(path)
+        if data is None:
+            continue
+        fast, slow = verdicts(name, data)
+        seen.append(fast)
+        if fast != slow:
+            disagree.append((path.name, fast, slow))
+    assert disagree == []
+    assert len(seen) > 60 and seen.count(True) > 20 and seen.count(False) > 10
+
+
+GOOD = load(ROOT / "records" / "zuzhi-jianshe" / "ZZ-2026-102.yaml")
+FIELDS = sorted(GOOD)
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "2026-02-30",
+            "2026-11-18",
+            "2026-11-18T09:26:00+08:00",
+            "2026-11-18 09:26",
+            "2026-13-01T00:00:00Z",
+            "ZZ-2026-101",
+            "zz-2026-101",
+            "public",
+            "internal",
+            "draft",
+            "published",
+            "",
+            " ",
+        ]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    changes=st.lists(
+        st.tuples(st.sampled_from([*FIELDS, "extra", "status"]), values | st.just(...)),
+        max_size=3,
+    ),
+    inner=st.sampled_from(["decision", "approval", "publication", "created"]),
+    value=values,
+)
+def test_the_two_agree_on_generated_records(changes, inner, value):
+    data = copy.deepcopy(GOOD)
+    for field, new in changes:
+        if new is ...:
+            data.pop(field, None)  # a field left out
+        else:
+            data[field] = new
+    if isinstance(data.get(inner), dict):
+        data[inner]["at"] = value  # deep inside a step's facts
+    fast, slow = verdicts("record.schema.yaml", data)
+    assert fast == slow, data
+
+
+def test_the_fast_check_refuses_what_jsonschema_refuses():
+    assert verdicts("record.schema.yaml", GOOD) == (True, True)
+    assert verdicts("record.schema.yaml", {**GOOD, "status": 123}) == (False, False)
+    assert verdicts("record.schema.yaml", {**GOOD, "event_date": "2026-02-30"}) == (False, False)
+
+
+def test_a_schema_with_a_keyword_the_compiled_check_does_not_know_gets_none(tmp_path):
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "record.schema.yaml").write_text(
+        "$schema: https://json-schema.org/draft/2020-12/schema\n"
+        "type: object\n"
+        "unevaluatedProperties: false\n",
+        "utf-8",
+    )
+    checker = validate.validator("record.schema.yaml", tmp_path)
+    assert validate.fast_says_valid(checker, {"x": 1}) is None
+    assert list(checker.iter_errors({"x": 1}))  # jsonschema alone still judges it
