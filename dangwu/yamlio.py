@@ -262,6 +262,8 @@ def load(text: str) -> Document:
 # then read by load(): where it answers, it answers what load() would.
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# line breaks in YAML besides \n and \r: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 # a plain scalar that cannot be anything but itself: no indicator first, no ': ', no
 # ' #', no quote, no surrounding space
 _SIMPLE_PLAIN = re.compile(r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^:#'"\n]|:(?! |$))*(?<! )\Z""")
@@ -276,6 +278,8 @@ def load_simple(text: str) -> Any | None:
     anything else."""
     if not text.endswith("\n") or "\t" in text or "\r" in text or "#" in text:
         return None
+    if any(mark in text for mark in _OTHER_BREAKS):
+        return None  # YAML breaks lines there too: load() reads it
     if _NOT_PRINTABLE.search(text) is not None:
         return None  # load() says what is wrong with it
     lines = text[:-1].split("\n")

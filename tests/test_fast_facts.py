@@ -140,3 +140,12 @@ def entries_line_by_line(text: str) -> list[tuple[str, str]] | None:
     if key is not None:
         blocks.append((key, text[start:]))
     return blocks
+
+
+def test_other_yaml_line_breaks_go_to_the_full_reader():
+    # found by the property above: YAML also breaks lines at NEL, U+2028 and U+2029,
+    # so the fast reader must not read a value holding one
+    for mark in ("\x85", "\u2028", "\u2029"):
+        text = f"a:\n  by: '{mark}    '\n"
+        assert yamlio.load_simple(text) is None
+        same_as_yaml(text)

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -158,26 +157,10 @@ class GitStore:
                 hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
             )
         self._git = Runner(root)
-        self._repo: Any = None
-
-    @property
-    def repo(self) -> Any:
-        """GitPython's Repo, opened only when its object database is needed."""
-        if self._repo is None:
-            import git
-
-            try:
-                self._repo = git.Repo(self.root, search_parent_directories=False)
-            except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-                raise GitError(
-                    _("{path} is not a git repository").format(path=self.root),
-                    hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
-                ) from None
-        return self._repo
 
     def close(self) -> None:
-        if self._repo is not None:
-            self._repo.close()
+        """Nothing to release: every git command is its own process (kept so callers
+        can use a GitStore as a context manager)."""
 
     def __enter__(self) -> GitStore:
         return self
@@ -410,7 +393,15 @@ class GitStore:
         return done.stdout.removesuffix(b"\n")
 
     def read_object(self, sha: str) -> bytes:
-        return bytes(self.repo.odb.stream(bytes.fromhex(sha)).read())
+        """A blob's bytes, exactly."""
+        done = self._git.run(("cat-file", "blob", sha))
+        if done.returncode != 0:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(
+                    command="cat-file", stderr=_last_line(_text(done.stderr))
+                )
+            )
+        return done.stdout
 
     # --- history -----------------------------------------------------------------
 
@@ -761,10 +752,16 @@ class GitStore:
         return out or None
 
     def _store_blob(self, data: bytes) -> str:
-        from gitdb.base import IStream
-
-        stream = self.repo.odb.store(IStream(b"blob", len(data), BytesIO(data)))
-        return str(stream.hexsha.decode("ascii"))
+        """Write ``data`` as a blob and return its id (git's own hash-object: no
+        GitPython to import, and no filters applied)."""
+        done = self._git.run(("hash-object", "-t", "blob", "-w", "--stdin"), input=data)
+        if done.returncode != 0:
+            raise GitError(
+                _("git {command} failed: {stderr}").format(
+                    command="hash-object", stderr=_last_line(_text(done.stderr))
+                )
+            )
+        return _text(done.stdout).strip()
 
     def _tree_with(self, base: str, blobs: Mapping[str, str | None]) -> str:
         index = self.state_dir / f"index.{os.getpid()}"
@@ -1150,7 +1147,7 @@ class Runner:
     """git, run in one repository as GitPython's ``Git.execute`` runs it (there, with
     git's messages in English, which dangwu reads, and nothing replaced), without
     importing GitPython: 55-80 ms of every process that only needs git's commands (a
-    server hook's, most of all). GitPython stays for the object database."""
+    server hook's, most of all). GitPython is left only for ``git init``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -1161,8 +1158,22 @@ class Runner:
         return env
 
     def run(
-        self, args: Sequence[str], *, env: Mapping[str, str] | None = None, stdin: Any = None
+        self,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        stdin: Any = None,
+        input: bytes | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
+        if input is not None:
+            return subprocess.run(
+                ["git", *args],
+                cwd=self.root,
+                env=self.environment(env),
+                input=input,
+                capture_output=True,
+                check=False,
+            )
         return subprocess.run(
             ["git", *args],
             cwd=self.root,
