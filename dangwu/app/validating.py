@@ -9,10 +9,12 @@ from typing import Any
 
 from dangwu import yamlio
 from dangwu.check.validate import (
+    FAST_FROM,
     Checked,
     _path_problem,
     attachment_problems,
     check_record_text,
+    compile_fast,
     record_path_parts,
     validator,
 )
@@ -45,7 +47,9 @@ def _check_many(
     if not items:
         return []  # everything was cached: do not even import jsonschema
     _WORK = (catalogue, root)
-    validator("record.schema.yaml", root)  # built once, inherited by the workers
+    checker = validator("record.schema.yaml", root)  # built once, inherited by the workers
+    if len(items) >= FAST_FROM:
+        compile_fast(checker)
     try:
         return list(fork_map(_check_one, items, progress))
     finally:
@@ -128,14 +132,17 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
                 return None
         return docs[relpath]
 
+    def follows_at(relpath: str) -> tuple[int | None, int | None]:
+        doc = located(relpath)
+        return doc.locate(["follows"]) if doc else (None, None)
+
     for checked in results:
         summary = checked.summary
         if not summary:
             continue
         follows = summary.get("follows")
         if isinstance(follows, str) and ID_RE.match(follows) and follows not in ids:
-            doc = located(checked.relpath)
-            line, col = doc.locate(["follows"]) if doc else (None, None)
+            line, col = follows_at(checked.relpath)
             checked.problems.append(
                 Problem(
                     checked.relpath,
@@ -152,8 +159,7 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
                 seen.add(current)
                 current = follows_of.get(current)
             if current == summary.get("id"):
-                doc = located(checked.relpath)
-                line, col = doc.locate(["follows"]) if doc else (None, None)
+                line, col = follows_at(checked.relpath)
                 checked.problems.append(
                     Problem(
                         checked.relpath,

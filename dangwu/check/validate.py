@@ -59,16 +59,17 @@ def _validator_for(path: Path, mtime_ns: int) -> Draft202012Validator:
     doc = yamlio.load(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(doc.data)
     inlined = _inline_refs(doc.data, doc.data)
-    made = Draft202012Validator(inlined, format_checker=checker)
-    _FAST[id(made)] = _compiled(inlined)
-    return made
+    return Draft202012Validator(inlined, format_checker=checker)
 
 
 # A compiled check of the same schema, ten times faster, that only says valid or not:
 # the valid files (nearly all of them) need no more; an invalid one is checked again
 # by jsonschema, which says what is wrong where. Only for schemas whose every keyword
-# it is known to judge as jsonschema does (tests/test_validate_fast.py).
+# it is known to judge as jsonschema does (tests/test_validate_fast.py). Compiling
+# costs ~0.1 s, which only many files repay (0.13 ms saved on each): asked for by
+# whoever validates that many (see compile_fast).
 _FAST: dict[int, Callable[[Any], Any] | None] = {}
+FAST_FROM = 2000  # files to validate before compiling the check pays for itself
 _FAST_KEYWORDS = frozenset(
     {
         "$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
@@ -115,8 +116,17 @@ def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
         return None
 
 
+def compile_fast(schema_validator: Draft202012Validator) -> bool:
+    """Compile the fast check of this validator's schema (once); whether it has one."""
+    key = id(schema_validator)
+    if key not in _FAST:
+        schema = schema_validator.schema
+        _FAST[key] = _compiled(dict(schema)) if isinstance(schema, Mapping) else None
+    return _FAST[key] is not None
+
+
 def fast_says_valid(schema_validator: Draft202012Validator, data: Any) -> bool | None:
-    """The compiled check's verdict (None when there is none for this schema)."""
+    """The compiled check's verdict (None when none was compiled for this schema)."""
     fast = _FAST.get(id(schema_validator))
     if fast is None:
         return None
