@@ -173,11 +173,7 @@ class GitStore:
     def run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
         done = self._git.run(args, env=env)
         if done.returncode != 0:
-            raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command=args[0], stderr=_last_line(_text(done.stderr))
-                )
-            )
+            raise _failure(args[0], _text(done.stderr))
         return _text(done.stdout)
 
     def attempt(self, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
@@ -194,11 +190,7 @@ class GitStore:
         if done.returncode != 0:
             said = _text(done.stderr).strip()
             if said:
-                raise GitError(
-                    _("git {command} failed: {stderr}").format(
-                        command=args[0], stderr=_last_line(said)
-                    )
-                )
+                raise _failure(args[0], said)
             return None
         return _text(done.stdout)
 
@@ -231,11 +223,7 @@ class GitStore:
         if status == 0:
             return out.strip() or None
         if "fatal:" in err:
-            raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command="rev-parse", stderr=_last_line(err.strip())
-                )
-            )
+            raise _failure("rev-parse", err)
         return None
 
     def current_branch(self) -> str | None:
@@ -394,14 +382,7 @@ class GitStore:
 
     def read_object(self, sha: str) -> bytes:
         """A blob's bytes, exactly."""
-        done = self._git.run(("cat-file", "blob", sha))
-        if done.returncode != 0:
-            raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command="cat-file", stderr=_last_line(_text(done.stderr))
-                )
-            )
-        return done.stdout
+        return self._execute_bytes("cat-file", "blob", sha)
 
     # --- history -----------------------------------------------------------------
 
@@ -467,11 +448,7 @@ class GitStore:
         status = process.wait()
         said = process.stderr.read() if process.stderr else b""
         if status != 0:
-            raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command=command, stderr=_last_line(_text(said)) or str(status)
-                )
-            )
+            raise _failure(command, _text(said))
 
     def objects(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The contents of many objects, read by one ``git cat-file --batch``."""
@@ -611,14 +588,10 @@ class GitStore:
         """When each commit was made (its committer date, Unix seconds)."""
         return {i: c.committed for i, c in self.commits(ids).items()}
 
-    def _execute_bytes(self, *args: str, istream: Any = None) -> bytes:
-        done = self._git.run(args, stdin=istream)
+    def _execute_bytes(self, *args: str, istream: Any = None, input: bytes | None = None) -> bytes:
+        done = self._git.run(args, stdin=istream, input=input)
         if done.returncode != 0:
-            raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command=args[0], stderr=_last_line(_text(done.stderr))
-                )
-            )
+            raise _failure(args[0], _text(done.stderr))
         return done.stdout
 
     # --- writing -----------------------------------------------------------------
@@ -754,14 +727,8 @@ class GitStore:
     def _store_blob(self, data: bytes) -> str:
         """Write ``data`` as a blob and return its id (git's own hash-object: no
         GitPython to import, and no filters applied)."""
-        done = self._git.run(("hash-object", "-t", "blob", "-w", "--stdin"), input=data)
-        if done.returncode != 0:
-            raise GitError(
-                _("git {command} failed: {stderr}").format(
-                    command="hash-object", stderr=_last_line(_text(done.stderr))
-                )
-            )
-        return _text(done.stdout).strip()
+        out = self._execute_bytes("hash-object", "-t", "blob", "-w", "--stdin", input=data)
+        return _text(out).strip()
 
     def _tree_with(self, base: str, blobs: Mapping[str, str | None]) -> str:
         index = self.state_dir / f"index.{os.getpid()}"
@@ -784,8 +751,15 @@ class GitStore:
             index.unlink(missing_ok=True)
 
     def _commit_tree(
-        self, tree: str, parent: str, message: str, author: Identity, when: datetime, sign: bool
+        self,
+        tree: str,
+        parent: str | None,
+        message: str,
+        author: Identity,
+        when: datetime,
+        sign: bool,
     ) -> str:
+        """Make the commit object (on ``parent``; None: the first commit)."""
         if not message.endswith("\n"):
             message += "\n"
         stamp = when.isoformat()
@@ -801,7 +775,8 @@ class GitStore:
         message_file = self.state_dir / f"message.{os.getpid()}"
         message_file.write_bytes(message.encode("utf-8"))
         try:
-            args = ["commit-tree", tree, "-p", parent, "-F", str(message_file)]
+            args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F"]
+            args.append(str(message_file))
             if sign:
                 args.insert(1, "-S")
             return self.run(*args, env=env)
@@ -839,24 +814,7 @@ class GitStore:
             tree = self.run("write-tree", env=env)
         finally:
             index.unlink(missing_ok=True)
-        if not message.endswith("\n"):
-            message += "\n"
-        stamp = when.isoformat()
-        name = author.name or author.email
-        env = {
-            "GIT_AUTHOR_NAME": name,
-            "GIT_AUTHOR_EMAIL": author.email,
-            "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": author.email,
-            "GIT_COMMITTER_DATE": stamp,
-        }
-        message_file = self.state_dir / f"message.{os.getpid()}"
-        message_file.write_bytes(message.encode("utf-8"))
-        try:
-            commit = self.run("commit-tree", tree, "-F", str(message_file), env=env)
-        finally:
-            message_file.unlink(missing_ok=True)
+        commit = self._commit_tree(tree, None, message, author, when, sign=False)
         for path, data in changes.items():
             _atomic_write(self.root / path, data)
         self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, "")
@@ -1024,11 +982,7 @@ def read_objects(root: Path, ids: Sequence[str]) -> dict[str, bytes]:
         request.seek(0)
         done = Runner(root).run(("cat-file", "--batch"), stdin=request)
     if done.returncode != 0:
-        raise GitError(
-            _("git {command} failed: {stderr}").format(
-                command="cat-file", stderr=_last_line(_text(done.stderr))
-            )
-        )
+        raise _failure("cat-file", _text(done.stderr))
     out = done.stdout
     found: dict[str, bytes] = {}
     position = 0
@@ -1165,20 +1119,14 @@ class Runner:
         stdin: Any = None,
         input: bytes | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
-        if input is not None:
-            return subprocess.run(
-                ["git", *args],
-                cwd=self.root,
-                env=self.environment(env),
-                input=input,
-                capture_output=True,
-                check=False,
-            )
+        if input is None and stdin is None:
+            stdin = subprocess.DEVNULL
         return subprocess.run(
             ["git", *args],
             cwd=self.root,
             env=self.environment(env),
-            stdin=stdin if stdin is not None else subprocess.DEVNULL,
+            stdin=stdin,
+            input=input,
             capture_output=True,
             check=False,
         )
@@ -1197,6 +1145,13 @@ class Runner:
 def _text(raw: bytes) -> str:
     """git's output as GitPython gave it: decoded, without its last newline."""
     return raw.decode("utf-8", "surrogateescape").removesuffix("\n")
+
+
+def _failure(command: str, said: str) -> GitError:
+    """What a git command that failed said, as dangwu reports it."""
+    return GitError(
+        _("git {command} failed: {stderr}").format(command=command, stderr=_last_line(said))
+    )
 
 
 def _last_line(text: str) -> str:
