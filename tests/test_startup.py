@@ -66,3 +66,23 @@ def test_one_command_is_built_and_the_others_still_answer(tmp_path):
     assert group.returncode == 0 and "Usage: dangwu roster" in group.stdout
     every = dangwu("--help")
     assert all(f"  {name} " in every.stdout for name in ("show", "roster", "verify", "hook"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_top_level_help_is_the_same_when_only_listed(lang):
+    """`dangwu --help` builds each command as a name and a help only; what it prints
+    must be what the fully built app prints."""
+    script = (
+        "import os, sys\n"
+        f"os.environ['DANGWU_LANG'] = {lang!r}\n"
+        "from typer.testing import CliRunner\n"
+        "import dangwu.cli as cli\n"
+        "if sys.argv[1] == 'listed':\n    cli.list_only()\n"
+        "env = {'COLUMNS': '100'}\n"
+        "result = CliRunner().invoke(cli.app, ['--help'], prog_name='dangwu', env=env)\n"
+        "print(result.exit_code)\nprint(result.output)\n"
+    )
+    full, listed = (python(script, how) for how in ("full", "listed"))
+    assert full.returncode == 0 and listed.returncode == 0, full.stderr + listed.stderr
+    assert full.stdout.startswith("0\n") and "  roster " in full.stdout
+    assert listed.stdout == full.stdout
