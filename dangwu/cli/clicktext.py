@@ -46,35 +46,34 @@ def translate_params(params: list[Any]) -> list[Any]:
 
 CJK = re.compile("[\u4e00-\u9fff]")  # a Chinese character: the text is Chinese
 
-# click's usage errors, by their English shape -> a message of our catalogue
-_ERRORS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Missing option '(?P<name>[^']+)'\.?$"), N_("missing option '{name}'")),
-    (re.compile(r"^Missing argument '(?P<name>[^']+)'\.?$"), N_("missing argument '{name}'")),
-    (re.compile(r"^Missing parameter: (?P<name>.+)$"), N_("missing {name}")),
+# click's usage errors, by their English shape -> a message of our catalogue (patterns
+# compiled when an error is said, not at every start-up)
+_ERRORS: list[tuple[str, str]] = [
+    (r"^Missing option '(?P<name>[^']+)'\.?$", N_("missing option '{name}'")),
+    (r"^Missing argument '(?P<name>[^']+)'\.?$", N_("missing argument '{name}'")),
+    (r"^Missing parameter: (?P<name>.+)$", N_("missing {name}")),
     (
-        re.compile(r"^No such option: (?P<name>\S+)(?: \(Possible options: (?P<close>.+)\))?$"),
+        r"^No such option: (?P<name>\S+)(?: \(Possible options: (?P<close>.+)\))?$",
         N_("no such option: '{name}'"),
     ),
     (
-        re.compile(r"^No such command '(?P<name>[^']+)'\.?(?: Did you mean (?P<close>.+)\?)?$"),
+        r"^No such command '(?P<name>[^']+)'\.?(?: Did you mean (?P<close>.+)\?)?$",
         N_("no such command: '{name}'"),
     ),
     (
-        re.compile(r"^Got unexpected extra arguments? \((?P<name>.+)\)$"),
+        r"^Got unexpected extra arguments? \((?P<name>.+)\)$",
         N_("unexpected extra argument: '{name}'"),
     ),
     (
-        re.compile(r"^Option '(?P<name>[^']+)' requires an argument\.?$"),
+        r"^Option '(?P<name>[^']+)' requires an argument\.?$",
         N_("option '{name}' needs a value"),
     ),
     (
-        re.compile(
-            r"^Invalid value for '(?P<name>[^']+)': '(?P<value>.*)' is not a valid integer\.?$"
-        ),
+        r"^Invalid value for '(?P<name>[^']+)': '(?P<value>.*)' is not a valid integer\.?$",
         N_("{name}: '{value}' is not a whole number"),
     ),
     (
-        re.compile(r"^Invalid value for '(?P<name>[^']+)': (?P<value>.*)$"),
+        r"^Invalid value for '(?P<name>[^']+)': (?P<value>.*)$",
         N_("{name}: invalid value: {value}"),
     ),
 ]
@@ -84,7 +83,7 @@ N_("did you mean {close}?")
 def translate_error(message: str) -> str:
     """A click usage error in the user's language (unchanged when not known)."""
     for pattern, template in _ERRORS:
-        found = pattern.match(message.strip())
+        found = re.match(pattern, message.strip())
         if found:
             fields = {k: v for k, v in found.groupdict().items() if v is not None}
             text = _(template).format(**{"name": "", "value": "", **fields})
@@ -160,9 +159,15 @@ def install() -> None:
                 break
             if stop in first[:-1]:
                 first = first[: first.index(stop) + (1 if stop == "。" else 0)]
-        while width(first) > max_length:
-            first = first[:-2] + "…"
-        return first
+        if width(first) <= max_length:
+            return first
+        kept = used = 0  # the longest start (not the last two characters) with "…" that fits
+        for char in first[:-2]:
+            used += width(char)
+            if used + 1 > max_length:
+                break
+            kept += 1
+        return first[:kept] + "…"
 
     vars(click_core)["make_default_short_help"] = short_help
 

@@ -8,10 +8,8 @@ milliseconds. Colour only on a terminal, never under NO_COLOR.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import traceback
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
@@ -100,12 +98,16 @@ def bug(exc: BaseException, *, debug: bool) -> None:
         )
     )
     if debug:
+        import traceback  # only for a bug's traceback: not at every start-up
+
         traceback.print_exception(exc, file=sys.stderr)
     else:
         hint_line(_("run again with --debug to see where, and report it"))
 
 
 def emit_json(value: Any) -> None:
+    import json  # only for --json: not at every start-up
+
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
