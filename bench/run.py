@@ -172,6 +172,23 @@ def timed(
     return times
 
 
+def peak_memory(command: list[str], cwd: Path, before: object = None) -> float:
+    """The most memory (resident, MiB) ``command`` held at once, as the kernel reports
+    it for the process when it ends (its largest waited-for child, if larger)."""
+    if callable(before):
+        before()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"DANGWU_LANG": "en", "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode})")
+    return usage.ru_maxrss / 1024  # KiB on Linux
+
+
 def dangwu() -> list[str]:
     exe = shutil.which("dangwu")
     return [exe] if exe else [sys.executable, "-m", "dangwu"]
@@ -264,6 +281,9 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
             path.unlink()
 
     record("audit, first time", timed([*exe, "audit"], office, runs, before=cold), baseline)
+    peak = statistics.median(peak_memory([*exe, "audit"], office, before=cold) for _ in range(runs))
+    results["audit, first time, peak memory"] = {"median_mib": round(peak, 1)}
+    print(f"  {'audit, first time, peak memory':<34} {peak:8.1f} MiB", flush=True)
     timed([*exe, "audit"], office, 1)
     record("audit, history unchanged", timed([*exe, "audit"], office, runs), baseline)
     # printing (SPEC 7): the board on the history's last day, that quarter's bulletin

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from dangwu import clock
 from dangwu.check.settings import parse_settings
-from dangwu.errors import IdentityError, InvalidFiles, RuleViolation
+from dangwu.errors import GitError, IdentityError, InvalidFiles, RuleViolation
 from dangwu.i18n import _
-from dangwu.model.history import Trailer
+from dangwu.model.history import CommitObject, Trailer
 from dangwu.model.office import SETTINGS_FILE, Person, Settings
 from dangwu.rules import workflow
-from dangwu.store.gitstore import GitStore, Identity
+from dangwu.store.gitstore import GitStore, Identity, parse_commit
 from dangwu.store.office import Office
 
 
@@ -32,6 +32,7 @@ class Act:
     identity: Identity
     when: datetime
     head: str
+    tree: str | None = None  # the tree of head
 
     def context(self) -> workflow.Context:
         """The rules' view of this act: who, when, and the roster as committed."""
@@ -83,12 +84,23 @@ class Act:
     def commit(self, changes: Mapping[str, bytes | None], message: str, sign: bool = False) -> str:
         author = Identity(name=self.identity.name or self.actor.name, email=self.identity.email)
         return self.store.commit(
-            changes, message, author=author, when=self.when, sign=sign, expect_head=self.head
+            changes,
+            message,
+            author=author,
+            when=self.when,
+            sign=sign,
+            expect_head=self.head,
+            expect_tree=self.tree,
         )
 
 
 def committed_settings(office: Office, store: GitStore, head: str) -> Settings:
-    raw = store.blob(head, SETTINGS_FILE)
+    """The settings as committed at ``head``."""
+    return settings_as_committed(office, store.blob(head, SETTINGS_FILE))
+
+
+def settings_as_committed(office: Office, raw: bytes | None) -> Settings:
+    """The settings from the committed file's bytes (None: it is not committed)."""
     if raw is None:
         raise IdentityError(
             _("dangwu.yaml is not committed yet, so there is no roster to act under"),
@@ -123,19 +135,34 @@ def actor_of(settings: Settings, identity: Identity) -> Person:
 def acting(office: Office, action: str) -> Iterator[Act]:
     with GitStore(office.root, office.state_dir) as store, store.writing():
         head = store.require_head()
-        settings = committed_settings(office, store, head)
+        # the last commit and the settings it holds, in one git process
+        last, tree, raw = _commit_and_settings(store, head)
+        settings = settings_as_committed(office, raw)
         identity = store.identity()
         actor = actor_of(settings, identity)
         workflow.require(actor, action)
         when = clock.now(clock.office_zone(settings.timezone))
-        after_head(store, head, when, settings.rules.clock_skew_minutes)
-        yield Act(office, store, settings, actor, identity, when, head)
+        after_head(last, when, settings.rules.clock_skew_minutes)
+        yield Act(office, store, settings, actor, identity, when, head, tree)
 
 
-def after_head(store: GitStore, head: str, when: datetime, skew_minutes: int) -> None:
+def _commit_and_settings(
+    store: GitStore, head: str
+) -> tuple[CommitObject, str | None, bytes | None]:
+    """The commit ``head``, its tree, and its dangwu.yaml (without its last newline,
+    as blobs are read), from one git process."""
+    commit, settings = store.batch([head, f"{head}:{SETTINGS_FILE}"])
+    if commit is None or commit[1] != "commit":
+        raise GitError(_("HEAD is not a commit"))
+    first = commit[2].split(b"\n", 1)[0].decode("ascii", "replace")
+    tree = first.removeprefix("tree ") if first.startswith("tree ") else None
+    raw = settings[2].removesuffix(b"\n") if settings and settings[1] == "blob" else None
+    return parse_commit(head, commit[2]), tree, raw
+
+
+def after_head(last: CommitObject, when: datetime, skew_minutes: int) -> None:
     """Time runs forwards [SPEC 11]: a step is never dated before the commit it is
-    made on (beyond what clocks may disagree by)."""
-    last = store.commits([head])[head]
+    made on (``last``, beyond what clocks may disagree by)."""
     if when < last.committer_date - timedelta(minutes=skew_minutes):
         raise RuleViolation(
             _(

@@ -454,6 +454,12 @@ class GitStore:
         """The contents of many objects, read by one ``git cat-file --batch``."""
         return read_objects(self.root, ids)
 
+    def batch(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+        """What git says of each object ``names`` name (ids or ``rev:path``), in their
+        order: its id, type and contents, or None where there is none. One
+        ``git cat-file --batch`` for what would be a process each."""
+        return _batch(self.root, names)
+
     def resolve(self, expressions: Sequence[str]) -> dict[str, str | None]:
         """``rev:path`` expressions -> blob ids (None where there is no such file),
         by one ``git cat-file --batch-check``."""
@@ -674,14 +680,16 @@ class GitStore:
         when: datetime,
         sign: bool = False,
         expect_head: str | None = None,
+        expect_tree: str | None = None,
     ) -> str:
         """Commit exactly ``changes`` (path -> new bytes, or None to delete) on HEAD.
 
         Call inside :meth:`writing`. The paths must have no uncommitted changes.
+        ``expect_head``: the commit the step was prepared on (HEAD, read under the
+        lock), whose tree is ``expect_tree``; the commit lands only if HEAD is still
+        there.
         """
-        old = self.require_head()
-        if expect_head is not None and old != expect_head:
-            raise Busy(_("the office changed while this step was prepared"), hint=_("try again"))
+        old = expect_head if expect_head is not None else self.require_head()
         paths = sorted(changes)
         busy = self.dirty(paths)
         if busy:
@@ -696,7 +704,7 @@ class GitStore:
             path: (self._store_blob(data) if data is not None else None)
             for path, data in changes.items()
         }
-        tree = self._tree_with(old, new_blobs)
+        tree = self._tree_with(old, new_blobs, expect_tree)
         commit = self._commit_tree(tree, old, message, author, when, sign)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         _atomic_write(
@@ -714,6 +722,10 @@ class GitStore:
             self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, old)
         except BaseException:
             self.recover()
+            if self.head() != old:  # git moved HEAD meanwhile: update-ref refused
+                raise Busy(
+                    _("the office changed while this step was prepared"), hint=_("try again")
+                ) from None
             raise
         _fault("after-ref")
         self._sync_index(paths)
@@ -730,25 +742,37 @@ class GitStore:
         out = self._execute_bytes("hash-object", "-t", "blob", "-w", "--stdin", input=data)
         return _text(out).strip()
 
-    def _tree_with(self, base: str, blobs: Mapping[str, str | None]) -> str:
-        index = self.state_dir / f"index.{os.getpid()}"
+    def _tree_with(
+        self, base: str, blobs: Mapping[str, str | None], base_tree: str | None = None
+    ) -> str:
+        """The tree of ``base`` with ``blobs`` (path -> blob id; None: removed), made in
+        dangwu's own index (never the user's). That index is kept between steps with
+        the id of the tree it holds beside it: when it holds ``base_tree`` (the tree
+        of ``base``, which the caller read), the step reads no tree."""
+        index = self.state_dir / "index"
+        holds = self.state_dir / "index.tree"
         env = {"GIT_INDEX_FILE": str(index)}
         try:
+            held = holds.read_text("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            held = None
+        holds.unlink(missing_ok=True)  # until it holds a tree again
+        if base_tree is None or held != base_tree or not index.exists():
             self.run("read-tree", base, env=env)
-            args: list[str] = []
-            removals: list[str] = []
-            for path, sha in blobs.items():
-                if sha is None:
-                    removals.append(path)
-                else:
-                    args += ["--cacheinfo", f"100644,{sha},{path}"]
-            if args:
-                self.run("update-index", "--add", *args, env=env)
-            if removals:
-                self.run("update-index", "--force-remove", "--", *removals, env=env)
-            return self.run("write-tree", env=env)
-        finally:
-            index.unlink(missing_ok=True)
+        args: list[str] = []
+        removals: list[str] = []
+        for path, sha in blobs.items():
+            if sha is None:
+                removals.append(path)
+            else:
+                args += ["--cacheinfo", f"100644,{sha},{path}"]
+        if args:
+            self.run("update-index", "--add", *args, env=env)
+        if removals:
+            self.run("update-index", "--force-remove", "--", *removals, env=env)
+        tree = self.run("write-tree", env=env)
+        _atomic_write(holds, tree.encode("ascii"))
+        return tree
 
     def _commit_tree(
         self,
@@ -973,29 +997,41 @@ def read_objects(root: Path, ids: Sequence[str]) -> dict[str, bytes]:
 
     A plain function so that worker processes can read their share of a history.
     """
-    if not ids:
-        return {}
+    found: dict[str, bytes] = {}
+    for said in _batch(root, ids):
+        if said is not None:
+            found[said[0]] = said[2]
+    return found
+
+
+def _batch(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+    """What one ``git cat-file --batch`` says of each of ``names`` (object ids or
+    ``rev:path``), in their order: the object's id, type and contents, or None where
+    git has no such object."""
+    if not names:
+        return []
     import tempfile
 
     with tempfile.TemporaryFile() as request:
-        request.write("".join(f"{i}\n" for i in ids).encode("ascii"))
+        request.write("".join(f"{name}\n" for name in names).encode("utf-8"))
         request.seek(0)
         done = Runner(root).run(("cat-file", "--batch"), stdin=request)
     if done.returncode != 0:
         raise _failure("cat-file", _text(done.stderr))
     out = done.stdout
-    found: dict[str, bytes] = {}
+    said: list[tuple[str, str, bytes] | None] = []
     position = 0
     while position < len(out):
         end = out.index(b"\n", position)
-        header = out[position:end].decode("ascii", "replace").split(" ")
+        header = out[position:end].decode("utf-8", "replace").split(" ")
         position = end + 1
-        if len(header) == 2 and header[1] == "missing":
+        if len(header) != 3:  # "<name> missing" (or ambiguous)
+            said.append(None)
             continue
         size = int(header[2])
-        found[header[0]] = out[position : position + size]
+        said.append((header[0], header[1], out[position : position + size]))
         position += size + 1
-    return found
+    return said
 
 
 _MESSAGE_INDENT = re.compile(r"^    ", re.MULTILINE)
