@@ -771,7 +771,7 @@ class GitStore:
         if removals:
             self.run("update-index", "--force-remove", "--", *removals, env=env)
         tree = self.run("write-tree", env=env)
-        _atomic_write(holds, tree.encode("ascii"))
+        holds.write_text(tree, "ascii")  # a hint: lost or torn, the next step reads the tree
         return tree
 
     def _commit_tree(
