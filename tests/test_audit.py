@@ -876,3 +876,49 @@ def test_an_opinion_changed_or_deleted(honest: Honest, case: Case, how: str):
         path.unlink()
     bad = commit(case, "dumy", "tidy the opinions", date=TAMPER)
     assert_flags(case, bad, None, "feedback-changed", who("dumy"))
+
+
+def test_signatures_read_in_batches_judge_as_read_at_the_end(
+    honest: Honest, case: Case, monkeypatch: pytest.MonkeyPatch
+):
+    """The audit reads signatures a batch at a time as it walks (so it need not hold
+    the whole history); a batch of one says what one batch of all says."""
+    from dangwu.store import history
+
+    path = edit_record(case, honest.ids["A"], lambda d: d.update(body="按时足额收缴。（已改）"))
+    commit(case, "dumy", "fix a typo", path, date=TAMPER)
+    whole = audit(case)
+    monkeypatch.setattr(history, "SIGNED_BATCH", 1)
+    forget_the_cache(case)
+    batched = audit(case)
+    assert batched.exit_code == whole.exit_code == 1
+    assert batched.stdout == whole.stdout
+    assert "[manual-edit]" in whole.stdout and "signature" not in whole.stdout
+
+
+def test_a_published_text_changed_by_hand_and_put_back_later(
+    honest: Honest, case: Case, monkeypatch: pytest.MonkeyPatch
+):
+    """A version the audit has let go of (no file holds it any more) and that comes
+    back later, byte for byte, is read again and judged like any other: putting the
+    published text back by hand is a plain-git change of published content too."""
+    from dangwu.store import history
+
+    monkeypatch.setattr(history, "SIGNED_BATCH", 1)  # judge as the walk goes
+    rid = honest.ids["A"]
+    path = relpath(case, rid)
+    published = (case.root / path).read_bytes()
+    edit_record(case, rid, lambda d: d.update(body="按时足额收缴。（已改）"))
+    bad = commit(case, "dumy", "fix a typo", path, date=TAMPER)
+    # other work between the two: more commits than the audit reads ahead of what it
+    # judges, so the published version is let go before it comes back
+    for n in range(200):
+        case.write(f"notes/{n}.txt", f"{n}\n")
+        commit(case, "dumy", f"notes {n}", f"notes/{n}.txt", date=TAMPER)
+    (case.root / path).write_bytes(published)
+    back = commit(case, "dumy", "put it back", path, date=TAMPER)
+    forget_the_cache(case)
+    said = audit(case).stdout
+    assert flagged(said, bad, rid, "manual-edit", who("dumy")), said
+    assert flagged(said, back, rid, "manual-edit", who("dumy")), said
+    assert len(violations(said)) == 2, said

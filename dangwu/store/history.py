@@ -10,9 +10,11 @@ unchanged history costs almost nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +30,8 @@ from dangwu.store.office import Office
 
 RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
 SUPERVISION = ("reports/", "feedback/")  # judged by who changed them and how, not read
+SIGNED_BATCH = 1000  # signed commits whose signatures one git process reads
+
 KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
 
 
@@ -65,13 +69,18 @@ def top_level_blocks(text: str) -> list[tuple[str, str]] | None:
     return blocks
 
 
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 class VersionParser:
     """Parses versions of records cheaply: successive versions of a record share
     most of their text (the content, and the facts of the steps before), so each
     distinct content and each distinct top-level entry is parsed only once."""
 
     def __init__(self) -> None:
-        self._content: dict[str, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]] = {}
+        # by the digest of the content's text: a long history holds tens of thousands
+        self._content: dict[bytes, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]] = {}
         self._entries: dict[str, Any] = {}
 
     def parse(self, blob: str, raw: bytes) -> Version:
@@ -80,12 +89,13 @@ class VersionParser:
         except yamlio.YamlProblem as exc:
             return Version(blob, {}, None, error=exc.message)
         cut = text.find("\nstatus:") + 1
-        if cut and text[:cut] in self._content:
+        head = _digest(text[:cut]) if cut else None
+        if head is not None and head in self._content:
             # the usual case: a record's known content followed by dangwu's facts
             tail = top_level_blocks(text[cut:])
             if tail is not None and all(key in _TOOL for key, _text in tail):
                 try:
-                    return self._version(blob, self._content[text[:cut]], tail)
+                    return self._version(blob, self._content[head], tail)
                 except (yamlio.YamlProblem, ValueError):
                     pass
         blocks = top_level_blocks(text)
@@ -97,12 +107,12 @@ class VersionParser:
             keys = [key for key, _text in blocks]
             first = next((i for i, key in enumerate(keys) if key in _TOOL), None)
             if (
-                cut
+                head is not None
                 and first is not None
                 and keys[first] == "status"
                 and all(key in _TOOL for key in keys[first:])
             ):
-                self._content[text[:cut]] = known  # the next version can skip the content
+                self._content[head] = known  # the next version can skip the content
             return version
         return self._parse_whole(blob, text)
 
@@ -110,13 +120,14 @@ class VersionParser:
         self, blob: str, blocks: list[tuple[str, str]]
     ) -> tuple[Version, tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]]:
         content_text = "".join(text for key, text in blocks if key not in _TOOL)
-        known = self._content.get(content_text)
+        key = _digest(content_text)
+        known = self._content.get(key)
         if known is None:
             doc = yamlio.load(content_text)
             if not isinstance(doc.data, dict):
                 raise ValueError("no content")
             known = self._summarize(doc)
-            self._content[content_text] = known
+            self._content[key] = known
         return self._version(blob, known, blocks), known
 
     def _version(
@@ -403,6 +414,7 @@ class Reader:
         self.cache = cache
         self._settings: dict[str, tuple[Settings | None, str | None]] = {}
         self._times: dict[str, int] = {}  # when each commit read so far was made
+        self._signers: str | None = None  # the allowed-signers file signatures are read with
 
     def _parent_times(self, commit: CommitObject) -> tuple[int, ...]:
         missing = [p for p in commit.parents if p not in self._times]
@@ -451,14 +463,42 @@ class Reader:
         state: dict[str, str] = self.git.tree_blobs(start, [SETTINGS_FILE]) if start else {}
         whole = not start
         previous = start
-        plan: list[_Planned] = []
+        plan: deque[_Planned] = deque()  # read from the log, not yet handed on
+        planned = 0
         parser = VersionParser()
         versions: dict[str, Version] = {}
         asked: set[str] = set()
+        # A version is kept while a commit not yet handed on names it, or a file holds
+        # it (the next change to that file starts from it); then it is let go, so a
+        # long history holds about one version per file, not one per commit. One let
+        # go and named again later (a revert, another branch) is read again.
+        pending: Counter[str] = Counter()
+        holders: Counter[str] = Counter()
+        held: dict[str, str] = {}  # path -> the blob it holds, as the log walks
+
+        def let_go(blob: str) -> None:
+            if pending[blob] <= 0 and holders[blob] <= 0:
+                versions.pop(blob, None)
+                asked.discard(blob)
+                del pending[blob], holders[blob]
+
+        def hold(path: str, blob: str | None) -> None:
+            before = held.pop(path, None)
+            if blob is not None:
+                held[path] = blob
+                holders[blob] += 1
+            if before is not None:
+                holders[before] -= 1
+                let_go(before)
+
         wanted: list[str] = []
         reader = self.git.object_reader()
         emitted = 0
-        signatures: dict[str, tuple[str, str]] | None = None
+        # signed commits are checked in batches (one git process each), so the walk
+        # moves on past them rather than holding every commit until the end
+        signatures: dict[str, tuple[str, str]] = {}
+        unchecked: list[CommitObject] = []
+        log_done = False
 
         def take(arrived: list[tuple[str, bytes | None]]) -> bool:
             for blob, raw in arrived:
@@ -476,16 +516,24 @@ class Reader:
 
         def ready() -> Iterator[Event]:
             nonlocal emitted
-            while emitted < len(plan):
-                planned = plan[emitted]
-                if planned.commit.signed and signatures is None:
-                    return  # signatures are checked in one go, at the end
-                if any(b not in versions for b in planned.blobs):
+            while plan:
+                first = plan[0]
+                if first.commit.signed and first.commit.id not in signatures:
+                    if len(unchecked) < SIGNED_BATCH and not log_done:
+                        return
+                    signatures.update(self._signatures(unchecked))
+                    unchecked.clear()
+                if any(b not in versions for b in first.blobs):
                     return
-                yield self._event(planned, versions, signatures or {})
+                yield self._event(first, versions, signatures)
+                plan.popleft()  # handed on: nothing here needs it again
+                signatures.pop(first.commit.id, None)
+                for blob in first.blobs:
+                    pending[blob] -= 1
+                    let_go(blob)
                 emitted += 1
                 if progress and emitted % 1000 == 0:
-                    progress(emitted, max(len(plan), emitted))
+                    progress(emitted, max(planned, emitted))
 
         try:
             for commit, raw_changes in self.git.history(revisions, idle=idle):
@@ -511,9 +559,13 @@ class Reader:
                     if b
                 ]
                 for blob in blobs:
+                    pending[blob] += 1
                     if blob not in asked:
                         asked.add(blob)
                         wanted.append(blob)
+                for path, _old, new in changes:
+                    if path != SETTINGS_FILE and not path.startswith(SUPERVISION):
+                        hold(path, new)
                 plan.append(
                     _Planned(
                         commit,
@@ -526,9 +578,12 @@ class Reader:
                         unrelated,
                     )
                 )
+                planned += 1
+                if commit.signed:
+                    unchecked.append(commit)
                 self._times[commit.id] = commit.committed
                 previous = commit.id
-                if len(plan) % 64 == 0:  # ask in batches: one write per batch, not per blob
+                if planned % 64 == 0:  # ask in batches: one write per batch, not per blob
                     reader.ask(wanted)
                     wanted.clear()
                     take(reader.ready())
@@ -539,10 +594,10 @@ class Reader:
         finally:
             if reader.process.poll() is None:
                 reader.process.kill()
-        signatures = self._signatures([p.commit for p in plan if p.commit.signed])
+        log_done = True
         yield from ready()
         if progress:
-            progress(len(plan), len(plan))
+            progress(planned, planned)
 
     def _event(
         self,
@@ -615,14 +670,16 @@ class Reader:
         if missing:
             from dangwu.store.signing import allowed_signers
 
-            people = {
-                (p.email, p.signing_key)
-                for settings, _error in self._all_settings()
-                if settings is not None
-                for p in settings.roster.values()
-                if p.signing_key
-            }
-            found = self.git.signatures(missing, allowed_signers(people))
+            if self._signers is None:  # every key any roster ever listed, on any branch
+                people = {
+                    (p.email, p.signing_key)
+                    for settings, _error in self._all_settings()
+                    if settings is not None
+                    for p in settings.roster.values()
+                    if p.signing_key
+                }
+                self._signers = allowed_signers(people)
+            found = self.git.signatures(missing, self._signers)
             self.cache.keep_signatures(found)
             known.update(found)
         return known
