@@ -114,3 +114,35 @@ def test_the_board_of_many_records_keeps_each_to_its_scope(many: Office, tmp_pat
         assert len(shown) == expected
     cache = json.loads((many.root / ".git/dangwu/summaries-v3.json").read_text("utf-8"))
     assert len(cache["summaries"]) == MANY
+
+
+def test_a_first_validation_of_many_files_says_what_a_later_one_says(office: Office):
+    """The first validation of a large office has its workers read the files too; what
+    it says must be what validation says when the parent reads them (files named on
+    the command line) and what the cache then holds."""
+    from dangwu.check.validate import FAST_FROM
+
+    for n in range(FAST_FROM + 10):
+        rid = f"DT-2026-{1000 + n}"
+        office.write(
+            f"records/gongzuo-dongtai/{rid}.yaml",
+            PUBLISHED.format(id=rid, n=n, scope="public", channel="public-board", hash="0" * 64),
+        )
+    bad = "records/gongzuo-dongtai/DT-2026-1500.yaml"
+    office.write(bad, office.read(bad).replace("scope: public", "scope: 公开"))
+    office.write("records/gongzuo-dongtai/DT-2026-1600.yaml", "id: [\n")
+    office.write("records/gongzuo-dongtai/notes.yaml", "id: DT-2026-1\n")  # not a record's name
+    (office.root / "records/gongzuo-dongtai/DT-2026-1700.yaml").unlink()
+    (office.root / "records/gongzuo-dongtai/DT-2026-1700.yaml").symlink_to("/nonexistent")
+    commit_as(office.root, "dumy", "many records", date="2026-09-03T09:00:00+08:00")
+    for cache in (office.root / ".git" / "dangwu").glob("*.json"):
+        cache.unlink()
+    first = office.run("validate")
+    assert first.exit_code == 1, first.output
+    for name in ("DT-2026-1500.yaml:", "DT-2026-1600.yaml:", "notes.yaml", "DT-2026-1700.yaml"):
+        assert name in first.output, (name, first.output)
+    cached = office.run("validate")
+    named = office.run("validate", "records")
+    assert cached.output == first.output
+    # the same problems (the count below them counts the office's other files too)
+    assert named.exit_code == 1 and named.stdout == first.stdout

@@ -36,6 +36,51 @@ def _check_one(item: tuple[str, bytes]) -> tuple[dict[str, Any] | None, list[Pro
     return summary, problems
 
 
+def _read_and_check(relpath: str) -> tuple[str | None, dict[str, Any] | None, list[Problem]]:
+    """One file read, its blob id taken and checked: (blob, summary, problems); blob
+    None when the file could not be read."""
+    assert _WORK is not None
+    catalogue, root = _WORK
+    try:
+        raw = _read(f"{root}/{relpath}", relpath)
+    except _Unreadable as exc:
+        return None, None, [exc.problem]
+    from dangwu.store.cache import blob_id
+
+    _doc, summary, problems = check_record_text(raw, relpath, catalogue, root)
+    return blob_id(raw), summary, problems
+
+
+class _Unreadable(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _read(path: str, relpath: str) -> bytes:
+    """A record file's bytes, or _Unreadable with the problem to report."""
+    try:
+        return yamlio.read_bytes(path)
+    except yamlio.YamlProblem as exc:
+        raise _Unreadable(exc.at(relpath)) from None
+    except OSError as exc:
+        message = _("cannot be read: {error}").format(error=exc.strerror or exc)
+        raise _Unreadable(Problem(relpath, None, None, message)) from None
+
+
+def _check_cold(
+    relpaths: list[str], catalogue: Catalogue, root: Path, progress: Progress | None
+) -> list[tuple[str | None, dict[str, Any] | None, list[Problem]]]:
+    """A first validation of many files: the workers read them too (no file's bytes
+    pass between processes, and the reading is shared out like the checking)."""
+    global _WORK
+    _WORK = (catalogue, root)
+    compile_fast(validator("record.schema.yaml", root))  # inherited by the workers
+    try:
+        return list(fork_map(_read_and_check, relpaths, progress))
+    finally:
+        _WORK = None
+
+
 def _check_many(
     items: list[tuple[str, bytes]],
     catalogue: Catalogue,
@@ -56,6 +101,11 @@ def _check_many(
         _WORK = None
 
 
+def _kept(problems: list[Problem]) -> list[list[Any]]:
+    """Problems as the cache keeps them."""
+    return [[p.line, p.col, p.message, p.hint] for p in problems]
+
+
 def check_office(
     office: Office, only: Sequence[str] | None = None, progress: Progress | None = None
 ) -> list[Checked]:
@@ -70,6 +120,21 @@ def check_office(
     root = str(office.root)
     results: list[Checked] = []
     pending: list[tuple[Checked, str, bytes]] = []
+    if not cache.entries and wanted is None and len(every) >= FAST_FROM:
+        cold: list[Checked] = []
+        for relpath in every:
+            problem = _path_problem(relpath, catalogue)
+            results.append(Checked(relpath, None, [problem] if problem else []))
+            if problem is None:
+                cold.append(results[-1])
+        read = _check_cold([c.relpath for c in cold], catalogue, office.root, progress)
+        for checked, (blob, summary, problems) in zip(cold, read, strict=True):
+            checked.summary, checked.problems = summary, problems
+            if blob is not None:
+                cache.put(checked.relpath, blob, summary, _kept(problems))
+        cache.save(set(every))
+        _cross_file(office, results, every)
+        return results
     for relpath in every:
         if wanted is not None and relpath not in wanted:
             continue
@@ -78,13 +143,9 @@ def check_office(
             results.append(Checked(relpath, None, [problem]))
             continue
         try:
-            raw = yamlio.read_bytes(f"{root}/{relpath}")
-        except yamlio.YamlProblem as exc:
-            results.append(Checked(relpath, None, [exc.at(relpath)]))
-            continue
-        except OSError as exc:
-            message = _("cannot be read: {error}").format(error=exc.strerror or exc)
-            results.append(Checked(relpath, None, [Problem(relpath, None, None, message)]))
+            raw = _read(f"{root}/{relpath}", relpath)
+        except _Unreadable as exc:
+            results.append(Checked(relpath, None, [exc.problem]))
             continue
         blob = blob_id(raw)
         known = cache.get(relpath, blob)
@@ -100,9 +161,7 @@ def check_office(
     )
     for (checked, blob, _raw), (summary, problems) in zip(pending, outcomes, strict=True):
         checked.summary, checked.problems = summary, problems
-        cache.put(
-            checked.relpath, blob, summary, [[p.line, p.col, p.message, p.hint] for p in problems]
-        )
+        cache.put(checked.relpath, blob, summary, _kept(problems))
     cache.save(set(every))
     _cross_file(office, results, every)
     return results
