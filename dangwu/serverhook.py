@@ -516,7 +516,8 @@ def after(
     next push to re-read what it must."""
     from dangwu.app import inspector
     from dangwu.errors import DangwuError
-    from dangwu.store.gitstore import RECEIVED_NOTES, GitStore
+    from dangwu.store.gitenv import RECEIVED_NOTES
+    from dangwu.store.gitstore import GitStore
 
     updates = updates or []
     try:
@@ -606,7 +607,8 @@ def catch_up(repo: Path, state: str | None) -> int:
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:
-    from dangwu.store.gitstore import RECEIVED_NOTES, Identity
+    from dangwu.store.gitenv import RECEIVED_NOTES
+    from dangwu.store.gitstore import Identity
     from dangwu.store.history import receipt_note
 
     pending = _receipt_file(office, updates)

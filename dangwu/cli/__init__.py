@@ -114,9 +114,8 @@ def _main(
         typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    # before any command reads git (imported here: --help reads none, and the store
-    # costs ~25 ms of start-up)
-    from dangwu.store.gitstore import scrub_environment
+    # before any command reads git (imported here: --help imports nothing of the store)
+    from dangwu.store.gitenv import scrub_environment
 
     scrub_environment()
     ctx.obj = {"repo": repo, "debug": debug}

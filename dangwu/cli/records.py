@@ -359,7 +359,7 @@ def show(
         output.emit_json({"path": record.relpath, **record.data})
         return
     closes = None
-    from dangwu.store.gitstore import RECEIVED_NOTES, holds_ref
+    from dangwu.store.gitenv import RECEIVED_NOTES, holds_ref
 
     # a window the server received late closes later than the file says [SPEC 11]
     if isinstance(record.data.get("consultation"), dict) and holds_ref(

@@ -30,30 +30,10 @@ from typing import Any
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
 from dangwu.model.history import CommitObject, FileChange, git_time
+from dangwu.store.gitenv import HONEST_READING
 
-# Variables that point git at some other repository or index. dangwu finds its
-# repository itself, so when they are inherited (a hook, an IDE) they would
-# misdirect every command.
-LOCATION_VARIABLES = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_PREFIX",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-)
 LOCK_WAIT_SECONDS = 10.0
 ZERO = "0" * 40
-# git may be told to show other objects than the ones a commit names: replace refs
-# (refs/replace/*, pushed or made locally) swap one object for another, and a grafts
-# file or GIT_GRAFT_FILE gives commits other parents. The history is the evidence, so
-# dangwu reads the objects themselves: every git it runs has replace refs switched off.
-HONEST_READING = {"GIT_NO_REPLACE_OBJECTS": "1"}
-# Where the server notes when it received each commit [SPEC 11]; only the server writes
-# there (its hook refuses pushes to refs/notes/*), and clones fetch it.
-RECEIVED_NOTES = "refs/notes/dangwu/received"
-# Variables that would make git show something else than the repository holds.
-MISLEADING_VARIABLES = ("GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE")
 
 
 def is_bare(path: Path) -> bool:
@@ -120,23 +100,6 @@ def configured_email(where: Path | None) -> str:
     except OSError:
         return ""
     return done.stdout.strip()
-
-
-def holds_ref(git_dir: Path, ref: str) -> bool:
-    """Whether a repository has ``ref``, read from its files without starting git (for
-    a command that must stay quick when, as usual, it has not)."""
-    if (git_dir / ref).is_file():
-        return True
-    try:
-        packed = (git_dir / "packed-refs").read_text("utf-8", "replace")
-    except OSError:
-        return False
-    return f" {ref}\n" in packed
-
-
-def scrub_environment() -> None:
-    for name in (*LOCATION_VARIABLES, *MISLEADING_VARIABLES):
-        os.environ.pop(name, None)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from dangwu.check.settings import parse_settings
 from dangwu.model.history import Change, CommitObject, Event, FileChange, Trailer, Version
 from dangwu.model.office import SETTINGS_FILE, Settings
 from dangwu.model.record import TOOL_FIELDS, content_hash
-from dangwu.store.gitstore import RECEIVED_NOTES, GitStore
+from dangwu.store.gitenv import RECEIVED_NOTES
+from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
 RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
