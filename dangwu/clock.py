@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
@@ -16,8 +17,6 @@ def office_zone(name: str | None) -> tzinfo:
     if not name or name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
         return CHINA
     try:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo(name)
     except (ImportError, ValueError, OSError):
         return CHINA

@@ -180,3 +180,64 @@ def test_git_command_lines_are_spelled_only_in_the_store():
     assert [call for path in sorted(outside) for call in raw_git_calls(path)] == []
     inside = [call for p in (PACKAGE / "store").glob("*.py") for call in raw_git_calls(p)]
     assert any(call.endswith(" rev-list") for call in inside)  # the check sees them
+
+
+# What may be imported inside a function below the face (cli/, entry, serverhook),
+# and why: each of these is left out of the start-up of the commands that do not
+# need it. Anything else is imported at the top of its module.
+LAZY = {
+    "dangwu.rules.secrecy": "compiles large character classes: only a text's check needs it",
+    "dangwu.store.gitstore": "opening an office starts no git unless a write was cut short",
+    "dangwu.check": "jsonschema only for settings not found checked before",
+    "ruamel": "round-trip YAML only for the commands that edit a file",
+    "weasyprint": "PDF (about half a second to import) only when printing one",
+    "jinja2": "templates only when printing",
+    "markupsafe": "templates only when printing",
+    "markdown_it": "Markdown only when printing",
+    "segno": "QR codes only on printed sheets",
+    "jsonschema": "only files not checked before",
+    "fastjsonschema": "only many files not checked before",
+    "chinese_calendar": "the State Council's holidays only when counting working days",
+    "cryptography": "the sample people's keys only in the demo",
+    "git": "GitPython only to create a repository",
+    "multiprocessing": "worker processes only for many files",
+    "concurrent": "worker processes only for many files",
+}
+
+
+def lazy_imports() -> list[tuple[str, str]]:
+    """(module file, imported module) for every import inside a function below the face."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] == "cli" or relative.name in ("entry.py", "serverhook.py"):
+            continue
+        for function in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    found += [(relative.as_posix(), alias.name) for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    found.append((relative.as_posix(), node.module))
+    return found
+
+
+def test_an_import_inside_a_function_has_its_reason():
+    """Below the face, modules are imported at the top of the module that uses them;
+    the few imported where they are used are left out of start-up, for the reason
+    LAZY gives."""
+    found = lazy_imports()
+    assert found, "the check reads no import at all"
+    unexplained = [
+        f"{where}: {module}"
+        for where, module in found
+        if not any(module == name or module.startswith(f"{name}.") for name in LAZY)
+    ]
+    assert unexplained == [], "import these at the top, or say in LAZY why not"
+    unused = [
+        name
+        for name in LAZY
+        if not any(module == name or module.startswith(f"{name}.") for _where, module in found)
+    ]
+    assert unused == []

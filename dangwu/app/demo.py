@@ -9,8 +9,10 @@ record drafted by the clerk.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,12 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from dangwu import clock, yamlio
+from dangwu.app import drafting, printing, procedure, supervision
+from dangwu.app.roster import GITIGNORE
 from dangwu.check.settings import parse_settings
-from dangwu.errors import UsageError
+from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, choose_language, speaking
+from dangwu.model.fingerprint import roster_fingerprint, ssh_fingerprint
 from dangwu.model.office import SETTINGS_FILE, Person, Settings
 from dangwu.resources import shipped
+from dangwu.rules.schedule import Quarter
 from dangwu.store import records
+from dangwu.store.acting import message
 from dangwu.store.gitstore import GitStore, Identity, init_repository
 from dangwu.store.office import Office
 
@@ -59,7 +66,6 @@ SIGNING_VARIABLES = (
 
 def demo_key_pair(key: str) -> tuple[bytes, str]:
     """A sample person's signing key: (OpenSSH private key file, public key line)."""
-    import hashlib
 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -80,7 +86,6 @@ def demo_key_pair(key: str) -> tuple[bytes, str]:
 
 def write_demo_keys(office: Office, roster: dict[str, Person]) -> dict[str, Path]:
     """The private keys of the sample people whose public keys the roster lists."""
-    from dangwu.model.fingerprint import roster_fingerprint, ssh_fingerprint
 
     folder = office.state_dir / DEMO_KEYS
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -348,7 +353,6 @@ def _day(value: str | None) -> date | None:
 
 
 def _run_step(office: Office, step: Step) -> None:
-    from dangwu.app import drafting, procedure, supervision
 
     if step.step == "submit":
         procedure.submit(office, step.record)
@@ -417,7 +421,6 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
             _("{path} is not empty; give a new folder for the demo office").format(path=root)
         )
     settings_text = shipped(SETTINGS_FILE).read_text(encoding="utf-8")
-    import shutil
 
     if shutil.which("ssh-keygen") is None:
         # git signs with ssh-keygen: without it the sample cannot sign, so it does not
@@ -442,14 +445,11 @@ def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:
 def _replay(office: Office, built: Built, settings: Settings, settings_text: str) -> date:
     """The sample office's year, step by step, as its people would have taken it;
     the day of its last step."""
-    from dangwu.app import drafting
 
     root = office.root
     head = next(p for p in settings.roster.values() if "office-head" in p.roles)
     with GitStore(root, office.state_dir) as store, store.writing():
         when = datetime.combine(YEAR_START - timedelta(days=3), time(9, 0), clock.CHINA)
-        from dangwu.app.roster import GITIGNORE
-        from dangwu.store.acting import message
 
         store.make_root_commit(
             {SETTINGS_FILE: settings_text.encode("utf-8"), ".gitignore": GITIGNORE.encode()},
@@ -502,8 +502,6 @@ def _replay(office: Office, built: Built, settings: Settings, settings_text: str
 
 def _print(office: Office, built: Built, day: date, formats: tuple[str, ...]) -> None:
     """The boards on the sample's last day and the bulletin of its last full quarter."""
-    from dangwu.app import printing
-    from dangwu.rules.schedule import Quarter
 
     folder = office.root / printing.PRINTED
     quarter = str(Quarter.of(day).previous)
@@ -521,8 +519,6 @@ def _print(office: Office, built: Built, day: date, formats: tuple[str, ...]) ->
 def _print_all(
     office: Office, built: Built, day: date, formats: tuple[str, ...], folder: Path, quarter: str
 ) -> None:
-    from dangwu.app import printing
-    from dangwu.errors import DangwuError
 
     for fmt in formats:
         try:

@@ -11,12 +11,17 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 
+from dangwu.app.demo import DEMO_KEYS
 from dangwu.errors import DangwuError
 from dangwu.i18n import _, pair
 from dangwu.model.office import ROLE_TITLES
+from dangwu.render.sheets import FONT_PACKAGE, cjk_fonts
 from dangwu.resources import install_command
-from dangwu.store.gitstore import configured_email, git_version
+from dangwu.rules.workdays import _package_says
+from dangwu.store.acting import committed_settings
+from dangwu.store.gitstore import GitStore, configured_email, git_version
 from dangwu.store.office import Office
+from dangwu.store.signing import same_key
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 GIT_NEEDED = (2, 30)  # commit-graph --changed-paths, GIT_CONFIG_COUNT
@@ -81,9 +86,6 @@ def _identity(office: Office | None) -> tuple[Check, str | None]:
 
 
 def _office(office: Office, email: str | None) -> list[Check]:
-    from dangwu.store.acting import committed_settings
-    from dangwu.store.gitstore import GitStore
-    from dangwu.store.signing import same_key
 
     checks: list[Check] = []
     try:
@@ -138,8 +140,6 @@ def _office(office: Office, email: str | None) -> list[Check]:
                 )
             )
         elif not signing_key:
-            from dangwu.app.demo import DEMO_KEYS
-
             demo_key = office.state_dir / DEMO_KEYS / person.key
             checks.append(
                 Check(
@@ -202,7 +202,6 @@ def _pdf() -> Check:
 
 
 def _fonts() -> Check:
-    from dangwu.render.sheets import FONT_PACKAGE, cjk_fonts
 
     fonts = cjk_fonts()
     if not fonts:
@@ -216,7 +215,6 @@ def _fonts() -> Check:
 
 
 def _calendar(office: Office | None, today: date) -> Check:
-    from dangwu.rules.workdays import _package_says
 
     known = [
         year

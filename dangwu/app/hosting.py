@@ -25,10 +25,11 @@ import pwd
 import shutil
 import subprocess
 import sys
+import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dangwu import __version__
+from dangwu import __version__, i18n
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
 from dangwu.model.servers import SERVERS
@@ -81,9 +82,6 @@ def gitolite_home(path: Path) -> Path | None:
 def script(kind: str, language: str | None = None, *, after: bool = False) -> str:
     """The hook as it is written on the server (``hook print`` shows it); its comments
     are in the hook's language."""
-    import textwrap
-
-    from dangwu import i18n
 
     if kind not in SERVERS:
         raise UsageError(_("--server must be one of {kinds}").format(kinds=", ".join(SERVERS)))
@@ -387,7 +385,6 @@ def _install_as(
 
 
 def _current_language() -> str:
-    from dangwu import i18n
 
     return i18n.language()
 

@@ -3,16 +3,24 @@ happened to this record (log)?"""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from dangwu import clock, i18n, yamlio
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
+from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import CommitObject, Trailer
-from dangwu.rules.stats import Stated
+from dangwu.rules.audit import Auditor, Violation
+from dangwu.rules.due import owed
+from dangwu.rules.stats import Span, Stated, figures
+from dangwu.rules.workdays import Calendar
+from dangwu.store import records, snapshot
 from dangwu.store.gitstore import GitStore
+from dangwu.store.history import Reader, Receipts, Store, background
 from dangwu.store.office import Office
 
 if TYPE_CHECKING:
@@ -45,9 +53,6 @@ def audit(
 
     A server judging a push names who pushed (``pusher``, when it knows) and the
     commits ``arriving`` with it, received ``now``."""
-    import gc
-
-    from dangwu.store.history import Receipts, Store
 
     # Replaying a long history makes hundreds of thousands of small, acyclic
     # objects; the cycle collector would walk them over and over for nothing.
@@ -76,7 +81,6 @@ def audit(
 
 
 def _auditor(receipts: Receipts, pusher: Pusher | None = None) -> Auditor:
-    from dangwu.rules.audit import Auditor
 
     return Auditor(received=receipts, pusher=pusher)
 
@@ -108,7 +112,6 @@ def _audit_span(
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=left))
     if end is None:
         raise UsageError(_("--range: '{rev}' is not a commit").format(rev=right))
-    from dangwu.store.history import Reader
 
     revisions = [f"{start}..{end}"] if start else [end]
     auditor = _auditor(receipts, pusher)
@@ -123,7 +126,6 @@ def _audit_span(
     elif start:
         # what the records this range touches went through before the range began;
         # a record the range creates has no past to look up
-        from dangwu.store.history import background
 
         touched = {
             change.path
@@ -166,7 +168,6 @@ def keep_range(office: Office, head: str, notes: str | None) -> bool:
     branch to ``head`` (it started where the audit of the whole history stood and
     found nothing): the whole history is then audited up to ``head``, with no
     history read. Returns whether it could."""
-    from dangwu.store.history import Store
 
     cache = Store(office)
     try:
@@ -203,7 +204,6 @@ def _audit_all(
     progress: Progress | None,
     receipts: Receipts,
 ) -> AuditResult:
-    from dangwu.store.history import Reader
 
     head = git.require_head()
     last = cache.get("audit.head")
@@ -237,7 +237,6 @@ def _audit_all(
 
 def _answered_by(git: GitStore, commit: str) -> set[str]:
     """The reports already answered at ``commit``: a range audit's starting point."""
-    from dangwu import yamlio
 
     tree = git.tree_blobs(commit, ["reports"])
     raw = git.objects(sorted(set(tree.values())))
@@ -253,7 +252,6 @@ def _answered_by(git: GitStore, commit: str) -> set[str]:
 
 
 def _stored(violations: list[Violation]) -> dict[str, Any]:
-    from dangwu import i18n
 
     return {"language": i18n.language(), "items": [v.as_dict() for v in violations]}
 
@@ -262,8 +260,6 @@ def _violations(stored: Any) -> list[Violation] | None:
     """The kept findings, or None when they must be found again: they are in another
     language than the reader's (the cache serves every language: a server's hooks, an
     inspector reading in English)."""
-    from dangwu import i18n
-    from dangwu.rules.audit import Violation
 
     if stored is None:
         return []
@@ -298,7 +294,6 @@ class Entry:
 
 def log(office: Office, *, record: str | None = None, limit: int | None = None) -> list[Entry]:
     """The history of one record, or of the office, oldest first."""
-    from dangwu.store import records
 
     with GitStore(office.root, office.state_dir) as git:
         git.require_head()
@@ -321,7 +316,6 @@ def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
         for i in ids
     }
     blobs = git.resolve(sorted(set(where.values())))
-    from dangwu.store.history import Reader, Store
 
     cache = Store(office)
     try:
@@ -335,7 +329,6 @@ def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
 
 
 def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
-    from dangwu.model.fingerprint import roster_fingerprint
 
     trailers = commit.trailers()
     person = settings.person_by_email(commit.author_email) if settings is not None else None
@@ -370,10 +363,6 @@ def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | Non
 def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
     """What the office owes on ``on`` (default today), from the office as committed
     by the end of that day; and the supervision files that could not be read."""
-    from dangwu import clock
-    from dangwu.rules.due import owed
-    from dangwu.rules.workdays import Calendar
-    from dangwu.store import snapshot
 
     today = clock.today(clock.office_zone(office.settings.timezone))
     day = on or today
@@ -397,10 +386,6 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
 def stats(office: Office, *, year: int | None = None, period: str | None = None) -> Stated:
     """The figures of a year or a quarter (default: this year), from the office as
     committed."""
-    from dangwu import clock
-    from dangwu.rules.stats import Span, figures
-    from dangwu.rules.workdays import Calendar
-    from dangwu.store import snapshot
 
     if year is not None and period is not None:
         raise UsageError(_("give --year or --period, not both"))

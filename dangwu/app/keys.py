@@ -18,6 +18,7 @@ from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
 from dangwu.model.fingerprint import roster_fingerprint, ssh_fingerprint
 from dangwu.model.office import ROSTER_ROLES, Person
+from dangwu.store.acting import committed_settings
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 from dangwu.store.signing import public_key_of
@@ -76,7 +77,6 @@ def generate(path: Path, comment: str, *, ask_passphrase: bool) -> None:
 
 def set_up(office: Office, *, file: Path | None = None, interactive: bool = False) -> KeyReady:
     """Make (or take) this person's signing key and point git at it in this office."""
-    from dangwu.store.acting import committed_settings
 
     with GitStore(office.root, office.state_dir) as git:
         identity = git.identity()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dangwu.app import supervision
 from dangwu.app.validating import check_office
 from dangwu.check.supervision import read_all
 from dangwu.errors import InvalidFiles, Problem, UsageError
@@ -158,7 +159,6 @@ def validate_paths(
 
 def _check_supervision(office: Office, only: Sequence[str] | None, report: Report) -> None:
     """Reports and opinions: their schema, and that the record they concern exists."""
-    from dangwu.app import supervision
 
     try:
         files = supervision.working_tree(office)

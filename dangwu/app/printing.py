@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dangwu import clock
+from dangwu.app import inspector
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
 from dangwu.model.catalogue import SCOPE_TITLES
@@ -211,7 +212,6 @@ def verify(office: Office, code_text: str) -> Verdict:
 def _broken(office: Office, git: GitStore, commit: str, shown: set[str]) -> str | None:
     """Why a sheet cannot be vouched for: the audit finds a violation in the history of
     a record it shows, up to the commit it was printed from [SPEC 11]."""
-    from dangwu.app import inspector
 
     for violation in inspector.audit(office).violations:
         if violation.record not in shown:

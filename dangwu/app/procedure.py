@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dangwu import yamlio
+from dangwu.app import supervision
 from dangwu.app.drafting import commit_record
 from dangwu.check.supervision import read_all
 from dangwu.errors import RuleViolation
@@ -22,10 +23,13 @@ from dangwu.model.catalogue import CHANNELS, one_of
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import content_hash
-from dangwu.rules import workflow
+from dangwu.rules import secrecy, workflow
+from dangwu.rules.secrecy import reporter_strings
 from dangwu.rules.supervision import opinion_count
 from dangwu.store import records
 from dangwu.store.acting import Act, acting
+from dangwu.store.gitstore import GitStore
+from dangwu.store.history import Receipts, background, window_openings
 from dangwu.store.office import Office
 
 
@@ -194,7 +198,6 @@ def withdraw(office: Office, ref: str, *, reason: str) -> Done:
 
 
 def _findings(office: Office, record: records.RecordFile) -> list[Any]:
-    from dangwu.rules import secrecy
 
     return list(secrecy.scan(record.doc, sensitive=reporter_details(office), text=record.text))
 
@@ -206,7 +209,6 @@ PERSONAL = frozenset({"reporter", "id-card", "mobile", "bank-card"})
 def _check_words(office: Office, record: records.RecordFile, option: str, text: str) -> None:
     """A reason or note is printed with the record: the secrecy review reads it as it
     will be printed, and what it finds stops the step [SPEC 11]."""
-    from dangwu.rules import secrecy
 
     found = secrecy.scan_text(option, text, sensitive=reporter_details(office))
     public = record.data.get("scope") == "public"
@@ -240,8 +242,6 @@ def reporter_details(office: Office) -> list[str]:
         except (yamlio.YamlProblem, OSError):
             continue
         if isinstance(data, Mapping):
-            from dangwu.rules.secrecy import reporter_strings
-
             found += reporter_strings(data)
     return found
 
@@ -249,7 +249,6 @@ def reporter_details(office: Office) -> list[str]:
 def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
     """Opinions received on a pre-disclosure within its comment window
     (feedback/<id>/*.yaml): what the formal plan answers."""
-    from dangwu.app import supervision
 
     consultation = record.data.get("consultation")
     if not isinstance(consultation, Mapping):
@@ -267,8 +266,6 @@ def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
 def comment_closes(office: Office, record: records.RecordFile) -> date | None:
     """The last day of a pre-disclosure's comment window: as its step set it, or later
     where the server received the preliminary plan later [SPEC 11]."""
-    from dangwu.store.gitstore import GitStore
-    from dangwu.store.history import window_openings
 
     if not isinstance(record.data.get("consultation"), Mapping):
         return None
@@ -287,7 +284,6 @@ def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:
     or the day the server received it if later (as far as this clone has heard)."""
     if not isinstance(record.data.get("consultation"), Mapping):
         return None
-    from dangwu.store.history import Receipts, background
 
     known = background(
         act.store, act.head, [record.relpath], act.settings, Receipts(act.store)
@@ -297,6 +293,5 @@ def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:
 
 def content_authors(act: Act, relpath: str) -> set[str]:
     """Everyone who drafted or changed the content of a record, from its history."""
-    from dangwu.store.history import background
 
     return background(act.store, act.head, [relpath], act.settings).authors[relpath]

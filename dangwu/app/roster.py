@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dangwu import clock, yamlio
+from dangwu.app import keys
 from dangwu.check.settings import parse_settings
 from dangwu.errors import DangwuError, IdentityError, RuleViolation, UsageError
 from dangwu.i18n import _
+from dangwu.model.catalogue import suggest
 from dangwu.model.history import Trailer
 from dangwu.model.office import (
     DRAFTING_ROLES,
@@ -25,6 +27,7 @@ from dangwu.model.office import (
 from dangwu.store.acting import acting, message
 from dangwu.store.gitstore import GitStore, Identity, init_repository
 from dangwu.store.office import Office
+from dangwu.store.signing import public_key_of
 
 # What dangwu prints goes to printed/; it is made from commits, so it is not committed.
 GITIGNORE = "# made by dangwu board / bulletin from the committed records\n/printed/\n"
@@ -62,8 +65,6 @@ def check_roles(roles: Sequence[str]) -> tuple[str, ...]:
         )
     for role in roles:
         if role not in ROLES:
-            from dangwu.model.catalogue import suggest
-
             raise UsageError(
                 _("'{role}' is not a role").format(role=role),
                 hint=suggest(role, list(ROLES))
@@ -208,8 +209,6 @@ def init_office(
 def _founders_key(person: Person, email: str, given: Path | None) -> tuple[Path, bool, str]:
     """The office head's signing key: the one given, or theirs from 'dangwu key', or a
     new one. Returns (path git signs with, made now, public key line)."""
-    from dangwu.app import keys
-    from dangwu.store.signing import public_key_of
 
     path = (given or keys.default_path(person.key)).expanduser().absolute()
     made = False
@@ -341,8 +340,6 @@ def remove_person(office: Office, *, key: str) -> Person:
     with acting(office, "roster") as act:
         person = act.settings.roster.get(key)
         if person is None:
-            from dangwu.model.catalogue import suggest
-
             raise RuleViolation(
                 _("'{key}' is not on the roster").format(key=key),
                 hint=suggest(key, list(act.settings.roster)) or _("see: dangwu roster list"),
@@ -408,8 +405,6 @@ def change_person(
     with acting(office, "roster") as act:
         before = act.settings.roster.get(key)
         if before is None:
-            from dangwu.model.catalogue import suggest
-
             raise RuleViolation(
                 _("'{key}' is not on the roster").format(key=key),
                 hint=suggest(key, list(act.settings.roster)) or _("see: dangwu roster list"),

@@ -16,18 +16,25 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dangwu.errors import DangwuError, GitError, UsageError
+from dangwu import clock, i18n
+from dangwu.app import inspector
+from dangwu.errors import DangwuError, GitError, IdentityError, UsageError
 from dangwu.i18n import _, columns, ngettext, pad
+from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Trailer
 from dangwu.model.office import SETTINGS_FILE, Person
 from dangwu.rules import network
+from dangwu.store import gitstore
+from dangwu.store.acting import committed_settings
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
@@ -125,7 +132,6 @@ def _sync_rounds(
     done: Synced,
 ) -> None:
     """Fetch, put this clone's work on top, push; again if someone pushed between."""
-    from dangwu.app import inspector
 
     for attempt in range(PUSH_TRIES):
         if attempt:
@@ -222,10 +228,6 @@ def _asking_once(url: str, folder: Path | None, configured: bool) -> Iterator[di
     a credential helper is set), git's credential-cache holds the one given, in memory,
     behind a socket in ``folder`` (or a private temporary folder), and forgets it when
     the command ends."""
-    import shutil
-    import tempfile
-
-    from dangwu.store import gitstore
 
     where = network.address(url)
     if where is None or where.ssh or configured:
@@ -290,7 +292,6 @@ def _rebase(
 ) -> list[str]:
     """Rebase onto ``upstream`` (leaving out ``drop``); on a conflict undo it and
     return the paths that conflicted."""
-    from dangwu import clock
 
     # the commits are re-made by the person syncing, whoever git's config says, and now:
     # each keeps the time its act was done (its author date) and is dated as made on top
@@ -469,10 +470,6 @@ class Joined:
 
 def clone(url: str, target: Path) -> Joined:
     """Clone an office and see that the colleague can work in it."""
-    from dangwu import i18n
-    from dangwu.errors import IdentityError
-    from dangwu.store import gitstore
-    from dangwu.store.acting import committed_settings
 
     target = target.absolute()
     if target.exists() and any(target.iterdir()):
@@ -518,7 +515,6 @@ def clone(url: str, target: Path) -> Joined:
 
 def _signing_setup(git: GitStore, person: Person, required: bool) -> list[str]:
     """Point git at the key the roster lists for ``person``, if it is on this machine."""
-    from dangwu.model.fingerprint import roster_fingerprint
 
     if not person.signing_key:
         return [_("the office requires signed approvals, but the roster has no key for you")]

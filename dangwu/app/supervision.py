@@ -22,8 +22,9 @@ from typing import Any
 
 from dangwu import yamlio
 from dangwu.check.supervision import parse_feedback, parse_report
-from dangwu.errors import InvalidFiles, RuleViolation, UsageError
+from dangwu.errors import InvalidFiles, RecordNotFound, RuleViolation, UsageError
 from dangwu.i18n import _
+from dangwu.model.catalogue import suggest
 from dangwu.model.history import Trailer
 from dangwu.model.supervision import (
     EARLIEST,
@@ -40,7 +41,9 @@ from dangwu.rules.supervision import (
     require_unanswered,
     text_of,
 )
+from dangwu.rules.workdays import Calendar
 from dangwu.store import records
+from dangwu.store.acting import acting, message
 from dangwu.store.office import Office
 
 # --- what is in the files --------------------------------------------------------------
@@ -95,8 +98,6 @@ def add_feedback(
     received: date | None = None,
 ) -> Logged:
     """Log an opinion on a record that the office has put out."""
-    from dangwu.model.catalogue import suggest
-    from dangwu.store.acting import acting, message
 
     body = text_of("--text", text)
     public = one_line("--public", public, longest=100)
@@ -183,7 +184,6 @@ def new_report(
     received: date | None = None,
 ) -> Logged:
     """Log a report about a record; one with a name must be answered in time."""
-    from dangwu.store.acting import acting, message
 
     body = text_of("--text", text)
     name = one_line("--name", name, longest=100)
@@ -227,8 +227,6 @@ def new_report(
         )
     notes: tuple[str, ...] = ()
     if name:
-        from dangwu.rules.workdays import Calendar
-
         rules = act.settings.rules
         due = Calendar(rules).deadline(day, rules.report_answer_days)
         notes = (_("to be answered, and the reporter told, by {day}").format(day=due.isoformat()),)
@@ -241,7 +239,6 @@ def answer_report(
     office: Office, number: int, *, text: str, notified: str, on: date | None = None
 ) -> Logged:
     """Record how a report was dealt with and how the reporter was told; once."""
-    from dangwu.store.acting import acting, message
 
     body = text_of("--text", text)
     how = one_line("--notified", notified, longest=200)
@@ -290,7 +287,6 @@ def answer_report(
 
 def find_report(office: Office, number: int) -> tuple[Report, str]:
     """A report of the working tree by number, with its text."""
-    from dangwu.errors import RecordNotFound
 
     relpath = report_path(number)
     path = office.root / relpath

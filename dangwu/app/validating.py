@@ -22,8 +22,10 @@ from dangwu.errors import Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, suggest
 from dangwu.model.record import ID_RE
+from dangwu.store.cache import RecordCache, blob_id
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress, fork_map
+from dangwu.store.records import read_record_file, record_files
 
 # Set in the parent before forking workers, so they inherit it instead of pickling it.
 _WORK: tuple[Catalogue, Path | None] | None = None
@@ -45,7 +47,6 @@ def _read_and_check(relpath: str) -> tuple[str | None, dict[str, Any] | None, li
         raw = _read(f"{root}/{relpath}", relpath)
     except _Unreadable as exc:
         return None, None, [exc.problem]
-    from dangwu.store.cache import blob_id
 
     _doc, summary, problems = check_record_text(raw, relpath, catalogue, root)
     return blob_id(raw), summary, problems
@@ -110,8 +111,6 @@ def check_office(
     office: Office, only: Sequence[str] | None = None, progress: Progress | None = None
 ) -> list[Checked]:
     """Validate every record (or only some), all problems of all files, cached by blob id."""
-    from dangwu.store.cache import RecordCache, blob_id
-    from dangwu.store.records import record_files
 
     catalogue = office.catalogue
     cache = RecordCache(office)
@@ -169,7 +168,6 @@ def check_office(
 
 def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) -> None:
     """Rules between files: follows names a record, no cycles, attachments exist."""
-    from dangwu.store.records import read_record_file
 
     ids = {}
     for relpath in every:

@@ -9,6 +9,7 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
+from dangwu.model.catalogue import check_unique
 from dangwu.model.office import (
     DRAFTING_ROLES,
     ROSTER_ROLES,
@@ -124,6 +125,8 @@ def parse_settings(
     text: str, relpath: str = SETTINGS_FILE, office_root: Path | None = None
 ) -> Settings:
     """Validate dangwu.yaml text and turn it into Settings, or raise InvalidFiles."""
+    # validation (jsonschema) only when the settings were not found checked before:
+    # not at every start-up
     from dangwu.check import validate
 
     try:
@@ -153,8 +156,7 @@ def parse_settings(
 
 
 def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> None:
-    from dangwu.check import validate
-    from dangwu.model.catalogue import check_unique
+    from dangwu.check import validate  # as above
 
     problems = validate.schema_problems(
         doc, relpath, validate.validator("catalogue.schema.yaml", root)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from dangwu import yamlio
+from dangwu.check import validate
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
 from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR, Feedback, Report
@@ -90,7 +91,6 @@ def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> 
 
 
 def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> yamlio.Document:
-    from dangwu.check import validate
 
     try:
         doc = yamlio.load(text)

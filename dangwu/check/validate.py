@@ -507,6 +507,7 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
 def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Problem]:
     """Characters that print as nothing or reorder what is printed (bidi controls,
     zero-width spaces, ...): a record may not hold them [SPEC 11], wherever they are."""
+    # the secrecy rules compile large character classes: only a record's text needs them
     from dangwu.rules.secrecy import HIDDEN, hidden_characters
 
     problems = []

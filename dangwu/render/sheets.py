@@ -9,7 +9,9 @@ switched off. PDF comes from WeasyPrint (the ``pdf`` extra) with a CJK font.
 
 from __future__ import annotations
 
+import base64
 import functools
+import logging
 import re
 import shutil
 import subprocess
@@ -17,9 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
+from dangwu.check.validate import unsafe_attachment
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
@@ -28,6 +33,7 @@ from dangwu.model.record import Summary
 from dangwu.resources import install_command, shipped
 from dangwu.rules import board as board_rules
 from dangwu.rules.schedule import Quarter
+from dangwu.rules.secrecy import HIDDEN, blot_markdown, redact
 from dangwu.store.office import Office
 from dangwu.store.snapshot import Snapshot
 
@@ -123,7 +129,6 @@ def remote_reference(html: str, *, links: bool = True) -> str | None:
     that runs or loads something (a script, a frame, a refresh, an event handler).
     Text is text. ``links``: a hyperlink to elsewhere counts too (it is not fetched,
     but it is a reference)."""
-    from html.parser import HTMLParser
 
     found: list[str] = []
 
@@ -269,7 +274,6 @@ IMAGE_BYTES = 5 * 1024 * 1024
 def _image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     """An image shows only if it is one of the office's own committed files (PNG, JPEG
     or GIF), put into the page itself; anything else is named, not fetched."""
-    import base64
 
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
@@ -285,9 +289,6 @@ def _image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
 
 def _office_file(files: Files, src: str) -> bytes | None:
     """A file of the office named by a relative path, or None."""
-    from urllib.parse import unquote
-
-    from dangwu.check.validate import unsafe_attachment
 
     path = unquote(src.split("#", 1)[0].split("?", 1)[0])
     if not path or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//", path) or unsafe_attachment(path):
@@ -305,8 +306,6 @@ def markdown_html(text: Any, files: Files | None = None) -> Any:
     """A record body (Markdown) as safe HTML: raw HTML in it is shown as text, links
     are words, images only the office's own."""
     from markupsafe import Markup
-
-    from dangwu.rules.secrecy import HIDDEN
 
     rendered = _markdown().render(str(text or ""), {"files": files})
     # an entity may stand for a character that prints as nothing or turns the text
@@ -354,7 +353,6 @@ def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
     """What a record shows on the board: its summary, else the text of its body's
     first paragraph as Markdown reads it (link targets and markup dropped, the
     words kept exactly)."""
-    from dangwu.rules.secrecy import HIDDEN
 
     summary = str(data.get("summary") or "").strip()
     if summary:
@@ -508,7 +506,6 @@ def _redacted(snapshot: Snapshot, texts: Mapping[str, dict[str, Any]]) -> dict[s
 def blot_record(data: Mapping[str, Any], sensitive: Sequence[str]) -> dict[str, Any]:
     """A record's printed texts (title, summary, body and the reasons and notes of its
     steps) with every reporter blotted out."""
-    from dangwu.rules.secrecy import blot_markdown, redact
 
     out = dict(data)
     for key in ("title", "summary"):
@@ -525,7 +522,6 @@ def blot_record(data: Mapping[str, Any], sensitive: Sequence[str]) -> dict[str, 
 
 def blot(snapshot: Snapshot, text: str) -> str:
     """Any other text that reaches paper, blotted as a record's text is."""
-    from dangwu.rules.secrecy import redact
 
     sensitive = snapshot.sensitive()
     return redact(text, sensitive) if sensitive else text
@@ -636,7 +632,6 @@ def write_pdf(html: str, target: Path) -> None:
             _("no Chinese font is installed, so the PDF would print empty boxes"),
             hint=_("install one with: apt-get install {package}").format(package=FONT_PACKAGE),
         )
-    import logging
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)

@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
@@ -157,7 +157,6 @@ def sheets(entries: Sequence[Entry], catalogue: Catalogue, excerpts: dict[str, s
 def _stamp(value: str | None) -> float:
     if not value:
         return 0.0
-    from datetime import datetime
 
     try:
         return datetime.fromisoformat(value).timestamp()

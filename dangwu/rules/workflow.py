@@ -263,6 +263,7 @@ def check_time(data: Mapping[str, Any], ctx: Context) -> None:
 def check_text(option: str, value: str, record_id: str | None) -> None:
     """A reason or note is printed with the record: no character in it may print as
     nothing or reorder the text around it [SPEC 11]."""
+    # the secrecy rules compile large character classes: only a step's text needs them
     from dangwu.rules.secrecy import HIDDEN
 
     bad = next((c for c in value if not (c.isprintable() or c in "\n\t") or HIDDEN.match(c)), None)

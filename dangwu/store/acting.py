@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dangwu import clock
+from dangwu import clock, yamlio
 from dangwu.check.settings import parse_settings
 from dangwu.errors import GitError, IdentityError, InvalidFiles, RuleViolation
 from dangwu.i18n import _
@@ -21,6 +21,7 @@ from dangwu.model.office import SETTINGS_FILE, Person, Settings
 from dangwu.rules import workflow
 from dangwu.store.gitstore import GitStore, Identity, parse_commit
 from dangwu.store.office import Office
+from dangwu.store.signing import key_fingerprint, same_key
 
 
 @dataclass
@@ -66,7 +67,6 @@ class Act:
                 hint=_("set it up with: dangwu key --file PATH (the key the roster lists)"),
                 rule="signature-required",
             )
-        from dangwu.store.signing import key_fingerprint, same_key
 
         if not same_key(configured, self.actor.signing_key, root=self.office.root):
             raise IdentityError(
@@ -106,7 +106,6 @@ def settings_as_committed(office: Office, raw: bytes | None) -> Settings:
             _("dangwu.yaml is not committed yet, so there is no roster to act under"),
             hint=_("commit it first: git add dangwu.yaml && git commit"),
         )
-    from dangwu import yamlio
 
     try:
         text = yamlio.decode(raw)

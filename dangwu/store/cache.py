@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dangwu import __version__, i18n
+from dangwu.resources import shipped
 
 if TYPE_CHECKING:
     from dangwu.store.office import Office
@@ -33,7 +34,6 @@ def blob_id(data: bytes) -> str:
 
 def fingerprint(office: Office, *extra: str) -> str:
     """What cached answers depend on besides the file itself."""
-    from dangwu.resources import shipped
 
     parts = [__version__, *extra]
     for name in ("record.schema.yaml", "office.schema.yaml", "catalogue.yaml"):

@@ -19,6 +19,7 @@ import os
 import queue
 import re
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -428,7 +429,6 @@ class GitStore:
         by one ``git cat-file --batch-check``."""
         if not expressions:
             return {}
-        import tempfile
 
         with tempfile.TemporaryFile() as request:
             request.write("".join(f"{e}\n" for e in expressions).encode("utf-8"))
@@ -487,7 +487,6 @@ class GitStore:
             lines.append(_fast_import_data(text))
         lines.append("done")
         stream = ("\n".join(lines) + "\n").encode("utf-8")
-        import tempfile
 
         with tempfile.TemporaryFile() as request:
             request.write(stream)
@@ -509,7 +508,6 @@ class GitStore:
         """commit -> (git's %G? status, the signing key's fingerprint) for signed commits."""
         if not ids:
             return {}
-        import tempfile
 
         with tempfile.NamedTemporaryFile("w", suffix=".allowed", delete=False) as fh:
             fh.write(allowed_signers)
@@ -973,7 +971,6 @@ def _batch(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes] | No
     git has no such object."""
     if not names:
         return []
-    import tempfile
 
     with tempfile.TemporaryFile() as request:
         request.write("".join(f"{name}\n" for name in names).encode("utf-8"))

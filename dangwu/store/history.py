@@ -22,12 +22,16 @@ from typing import Any
 
 from dangwu import __version__, yamlio
 from dangwu.check.settings import parse_settings
+from dangwu.errors import InvalidFiles
 from dangwu.model.history import Change, CommitObject, Event, FileChange, Trailer, Version
-from dangwu.model.office import SETTINGS_FILE, Settings
+from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.model.record import TOOL_FIELDS, content_hash
+from dangwu.rules import secrecy
+from dangwu.store.cache import Markers
 from dangwu.store.gitenv import RECEIVED_NOTES
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
+from dangwu.store.signing import allowed_signers
 
 RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/")
 SUPERVISION = ("reports/", "feedback/")  # judged by who changed them and how, not read
@@ -169,7 +173,6 @@ class VersionParser:
     def _summarize(
         doc: yamlio.Document,
     ) -> tuple[dict[str, Any], str, tuple[tuple[str, str], ...]]:
-        from dangwu.rules import secrecy
 
         data = doc.data
         kept = {k: data[k] for k in KEPT_FIELDS if k in data}
@@ -428,10 +431,6 @@ class Reader:
         if blob is None:
             return None, None
         if blob not in self._settings:
-            from dangwu.errors import InvalidFiles
-            from dangwu.model.office import settings_from_data
-            from dangwu.store.cache import Markers
-
             raw = self.git.objects([blob]).get(blob, b"")
             markers = Markers(self.office)
             try:
@@ -669,8 +668,6 @@ class Reader:
         known = self.cache.signatures(ids)
         missing = [i for i in ids if i not in known]
         if missing:
-            from dangwu.store.signing import allowed_signers
-
             if self._signers is None:  # every key any roster ever listed, on any branch
                 people = {
                     (p.email, p.signing_key)

@@ -13,8 +13,10 @@ from dangwu import yamlio
 from dangwu.check.settings import check_catalogue, parse_settings
 from dangwu.errors import InvalidFiles, NotAnOffice
 from dangwu.i18n import _
-from dangwu.model.catalogue import Catalogue
+from dangwu.model.catalogue import Catalogue, from_data
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
+from dangwu.resources import shipped
+from dangwu.store import cache
 
 
 @dataclass
@@ -56,7 +58,6 @@ class Office:
 
     @cached_property
     def settings(self) -> Settings:
-        from dangwu.store import cache
 
         text = self.settings_text
         marker = cache.Markers(self)
@@ -68,8 +69,6 @@ class Office:
 
     @cached_property
     def catalogue(self) -> Catalogue:
-        from dangwu.model.catalogue import from_data
-        from dangwu.store import cache
 
         own = self.root / "schemas" / "catalogue.yaml"
         path = own if own.exists() or own.is_symlink() else _shipped_catalogue()
@@ -98,6 +97,7 @@ class Office:
         if self.bare:
             return done
         if (self.state_dir / "journal.json").exists():
+            # git's door only when a write was cut short: opening an office starts no git
             from dangwu.store.gitstore import recover_pending
 
             outcome = recover_pending(self.root, self.state_dir)
@@ -106,7 +106,7 @@ class Office:
         marker = self.state_dir / "sync.json"
         if marker.exists():
             if self.rebasing:
-                from dangwu.store.gitstore import GitStore
+                from dangwu.store.gitstore import GitStore  # as above
 
                 with GitStore(self.root, self.state_dir) as git:
                     git.attempt("rebase", "--abort")
@@ -119,7 +119,6 @@ class Office:
 
 
 def _shipped_catalogue() -> Path:
-    from dangwu.resources import shipped
 
     return shipped("schemas", "catalogue.yaml")
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dangwu import __version__, yamlio
 from dangwu.check.supervision import read_all
+from dangwu.clock import office_zone
 from dangwu.errors import DangwuError, GitError, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, from_data
@@ -24,8 +25,10 @@ from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.model.record import RECORDS_DIR, Summary, summarize
 from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR
 from dangwu.resources import shipped
+from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
+from dangwu.store.history import window_openings
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
@@ -65,10 +68,6 @@ class Snapshot:
         """A comment window counts from the later of its step and the day the server
         received the preliminary plan [SPEC 11]: where that was later, the window
         closes later than the record's file says."""
-        from dataclasses import replace
-        from datetime import timedelta
-
-        from dangwu.store.history import window_openings
 
         consulted = [path for path, s in found.items() if s.consulted]
         openings = window_openings(self.git, self.commit, consulted, self.settings)
@@ -107,7 +106,6 @@ class Snapshot:
 
     def sensitive(self) -> list[str]:
         """Names and contacts of the real-name reporters at this commit."""
-        from dangwu.rules.secrecy import reporter_strings
 
         if self._sensitive is None:
             reports = self.git.tree_blobs(self.commit, ["reports"])
@@ -215,7 +213,6 @@ def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
 
 def as_of(office: Office, git: GitStore, day: date) -> Snapshot:
     """The office as it stood at the end of ``day`` (its last commit by then)."""
-    from dangwu.clock import office_zone
 
     zone = office_zone(office.settings.timezone)
     end = datetime.combine(day, datetime.max.time(), zone).replace(microsecond=0)
