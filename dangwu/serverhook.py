@@ -532,10 +532,15 @@ def after(
                 notes = git.commit_of(RECEIVED_NOTES)
             if head:
                 inspector.keep_range(office, head, notes)
+            # the catch-up's lock is taken before this one is let go: whoever waits
+            # for this push's work finds the catch-up at work, never between the two
+            catching = _catch_up_lock(office)
     except (DangwuError, OSError) as exc:  # the push stands; the next one re-reads what it must
         print(f"dangwu: {exc}", file=sys.stderr)
         return 0
-    return catch_up(office.root, str(office.state) if office.state else None)
+    if catching is None:
+        return 0  # another catch-up is at work: it goes on until the head stands still
+    return catch_up(office.root, str(office.state) if office.state else None, catching)
 
 
 def _detached() -> bool:
@@ -568,27 +573,38 @@ def _point_head(git: GitStore, updates: list[tuple[str, str, str]]) -> None:
         git.point_head_at(heads[0].removeprefix("refs/heads/"))
 
 
-def catch_up(repo: Path, state: str | None) -> int:
-    """Bring the server's audit to its head and write git's commit-graph, one such
-    process at a time (a second finds the first at work and leaves it to it)."""
+def _catch_up_lock(office: Office) -> IO[str] | None:
+    """The catch-up's lock, taken; None when another catch-up holds it (or there is
+    no folder to hold it in)."""
     import fcntl
 
+    try:
+        office.state_dir.mkdir(exist_ok=True)
+        lock = (office.state_dir / "catch-up.lock").open("a")
+    except OSError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return None
+    return lock
+
+
+def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
+    """Bring the server's audit to its head and write git's commit-graph, one such
+    process at a time (a second finds the first at work and leaves it to it).
+    ``held``: its lock, already taken."""
     from dangwu.app import inspector
     from dangwu.errors import DangwuError
     from dangwu.store.gitstore import GitStore
     from dangwu.store.office import Office
 
     office = Office(repo, bare=True, state=Path(state) if state else None)
-    try:
-        office.state_dir.mkdir(exist_ok=True)
-        lock = (office.state_dir / "catch-up.lock").open("a")
-    except OSError:
+    lock = held or _catch_up_lock(office)
+    if lock is None:
         return 0
     with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return 0
         done = None
         try:
             # pushes that came while this one worked were left to it: go on until

@@ -864,21 +864,29 @@ def test_sync_over_http_asks_for_the_password_once(
     assert "Traceback" not in result.output
 
 
-def test_a_clone_in_a_deep_folder_is_asked_once_too(smart_http: SmartHttp, tmp_path: Path):
+def test_a_clone_in_a_deep_folder_is_asked_once_too(
+    smart_http: SmartHttp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """git's credential cache listens on a socket, whose path may not be long: an
-    office deep in folders keeps it in a short private folder instead."""
+    office deep in folders keeps it in a short private folder instead, and removes
+    it. (The temporary folders are this test's own: the other worker's tests make
+    theirs meanwhile.)"""
     office = make_office(tmp_path / ("深" * 20) / ("folder-" * 8) / "office")
     assert len(str(office.root / ".git" / "dangwu" / "credentials" / "socket")) > 108
     put_on_http(smart_http, office, url=smart_http.url("office"))
     script, asked = counting_askpass(tmp_path, "linht", smart_http.user("linht").password)
     env = {"GIT_ASKPASS": str(script), "GIT_TERMINAL_PROMPT": "0"}
-    before = set(Path(tempfile.gettempdir()).glob("dangwu-*"))
-    ok(office, "sync", as_="linht", now=at(1, 8), env=env)
-    assert [q.split()[0] for q in asked.read_text("utf-8").splitlines()] == [
-        "Username",
-        "Password",
-    ]
-    assert set(Path(tempfile.gettempdir()).glob("dangwu-*")) <= before
+    temporary = Path(tempfile.mkdtemp(prefix="dwt-"))  # short, as /tmp is
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    try:
+        ok(office, "sync", as_="linht", now=at(1, 8), env=env)
+        assert [q.split()[0] for q in asked.read_text("utf-8").splitlines()] == [
+            "Username",
+            "Password",
+        ]
+        assert list(temporary.iterdir()) == []
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def test_clone_answers_in_the_offices_language(founder: Office, tmp_path: Path):
