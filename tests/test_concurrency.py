@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from conftest import DEFAULT_NOW, commit_as, identity_env
 
@@ -189,3 +190,31 @@ def test_a_library_caller_finds_a_killed_sync_undone(office):
     assert not (office.root / ".git" / "rebase-merge").exists()
     assert office.head() == head
     assert office.read("notes.txt") == "main\n"
+
+
+def test_a_step_prepared_on_a_head_that_moved_since_changes_nothing(office):
+    """A step is prepared on HEAD as read under the lock; if plain git moves HEAD
+    before the step lands (a commit in another shell takes no dangwu lock), the step
+    is refused as a whole and the clone stays as that commit left it."""
+    import pytest
+
+    from dangwu.errors import Busy
+    from dangwu.store.gitstore import GitStore, Identity
+    from dangwu.store.office import find_office
+
+    prepared_on = office.head()
+    office.write("notes.txt", "a note\n")
+    moved = commit_as(office.root, "linht", "a note", "notes.txt")
+    before = office.state()
+    opened = find_office(office.root)
+    refused = pytest.raises(Busy, match="the office changed while this step was prepared")
+    with refused, GitStore(opened.root, opened.state_dir) as git, git.writing():
+        git.commit(
+            {"records/zuzhi-jianshe/ZZ-2026-999.yaml": b"id: ZZ-2026-999\n"},
+            "new: ZZ-2026-999",
+            author=Identity("杜明远", "dumy@example.org"),
+            when=datetime.fromisoformat(DEFAULT_NOW),
+            expect_head=prepared_on,
+        )
+    assert office.head() == moved
+    assert office.state() == before

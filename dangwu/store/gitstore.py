@@ -681,9 +681,10 @@ class GitStore:
                     _atomic_write(target, data)
             _fault("after-files")
             self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, old)
-        except BaseException:
+        except BaseException as exc:
             self.recover()
-            if self.head() != old:  # git moved HEAD meanwhile: update-ref refused
+            if isinstance(exc, GitError) and self.head() not in (old, commit):
+                # plain git moved HEAD meanwhile, and update-ref refused to pass it by
                 raise Busy(
                     _("the office changed while this step was prepared"), hint=_("try again")
                 ) from None
