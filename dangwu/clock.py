@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
@@ -17,6 +16,9 @@ def office_zone(name: str | None) -> tzinfo:
     if not name or name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
         return CHINA
     try:
+        # the time-zone database only for an office outside China's zone
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(name)
     except (ImportError, ValueError, OSError):
         return CHINA

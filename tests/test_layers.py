@@ -202,6 +202,10 @@ LAZY = {
     "git": "GitPython only to create a repository",
     "multiprocessing": "worker processes only for many files",
     "concurrent": "worker processes only for many files",
+    "zoneinfo": "the time-zone database only for an office outside China's zone",
+    "logging": "only to quiet WeasyPrint when it prints",
+    "html": "the HTML parser only when a page is checked before printing",
+    "dangwu.app.supervision": "the supervision files only when validate checks them",
 }
 
 

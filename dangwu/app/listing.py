@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dangwu.app import supervision
 from dangwu.app.validating import check_office
 from dangwu.check.supervision import read_all
 from dangwu.errors import InvalidFiles, Problem, UsageError
@@ -160,8 +159,11 @@ def validate_paths(
 def _check_supervision(office: Office, only: Sequence[str] | None, report: Report) -> None:
     """Reports and opinions: their schema, and that the record they concern exists."""
 
+    # the supervision files only when validate checks them: list needs none of it
+    from dangwu.app.supervision import working_tree
+
     try:
-        files = supervision.working_tree(office)
+        files = working_tree(office)
     except InvalidFiles as exc:
         report.files += len(exc.problems)
         report.problems += exc.problems

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import logging
 import re
 import shutil
 import subprocess
@@ -19,7 +18,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -129,6 +127,9 @@ def remote_reference(html: str, *, links: bool = True) -> str | None:
     that runs or loads something (a script, a frame, a refresh, an event handler).
     Text is text. ``links``: a hyperlink to elsewhere counts too (it is not fetched,
     but it is a reference)."""
+
+    # the HTML parser only when a page is checked before printing: not at start-up
+    from html.parser import HTMLParser
 
     found: list[str] = []
 
@@ -632,6 +633,8 @@ def write_pdf(html: str, target: Path) -> None:
             _("no Chinese font is installed, so the PDF would print empty boxes"),
             hint=_("install one with: apt-get install {package}").format(package=FONT_PACKAGE),
         )
+
+    import logging  # only to quiet WeasyPrint's own logging, when it prints
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
