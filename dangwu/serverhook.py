@@ -273,7 +273,7 @@ def _judge_branch(
     established: bool = True,
 ) -> tuple[list[str], bool]:
     """The reasons to refuse a branch's update, and whether the audit gave any."""
-    from dangwu.app import inspector
+    from dangwu.app import auditing
     from dangwu.errors import DangwuError
     from dangwu.i18n import _
 
@@ -312,7 +312,7 @@ def _judge_branch(
     # who pushes the office's past to an empty server is not who did each step in it
     pusher = _pusher(account, settings) if known and established else None
     try:
-        result = inspector.audit(office, span=span, pusher=pusher, arriving=arriving, now=now)
+        result = auditing.audit(office, span=span, pusher=pusher, arriving=arriving, now=now)
     except DangwuError as exc:
         return [*out, f"dangwu: {exc}"], False
     if result.violations:
@@ -514,7 +514,7 @@ def after(
     against what this one left; then :func:`catch_up`. It runs detached from git (see
     :func:`_detached`): what it would say goes nowhere, and a failure leaves the
     next push to re-read what it must."""
-    from dangwu.app import inspector
+    from dangwu.app import auditing
     from dangwu.errors import DangwuError
     from dangwu.store.gitenv import RECEIVED_NOTES
     from dangwu.store.gitstore import GitStore
@@ -531,7 +531,7 @@ def after(
                 head = git.commit_of("HEAD")
                 notes = git.commit_of(RECEIVED_NOTES)
             if head:
-                inspector.keep_range(office, head, notes)
+                auditing.keep_range(office, head, notes)
             # the catch-up's lock is taken before this one is let go: whoever waits
             # for this push's work finds the catch-up at work, never between the two
             catching = _catch_up_lock(office)
@@ -595,7 +595,7 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
     """Bring the server's audit to its head and write git's commit-graph, one such
     process at a time (a second finds the first at work and leaves it to it).
     ``held``: its lock, already taken."""
-    from dangwu.app import inspector
+    from dangwu.app import auditing
     from dangwu.errors import DangwuError
     from dangwu.store.gitstore import GitStore
     from dangwu.store.office import Office
@@ -615,7 +615,7 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
                     if head is None or head == done:
                         return 0
                     git.refresh_commit_graph()
-                inspector.audit(office)
+                auditing.audit(office)
                 done = head
         except DangwuError:
             return 0  # the next push re-reads what it must

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dangwu import clock
-from dangwu.app import inspector
+from dangwu.app import auditing
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
 from dangwu.model.catalogue import SCOPE_TITLES
@@ -213,7 +213,7 @@ def _broken(office: Office, git: GitStore, commit: str, shown: set[str]) -> str 
     """Why a sheet cannot be vouched for: the audit finds a violation in the history of
     a record it shows, up to the commit it was printed from [SPEC 11]."""
 
-    for violation in inspector.audit(office).violations:
+    for violation in auditing.audit(office).violations:
         if violation.record not in shown:
             continue
         if violation.commit == commit or git.is_ancestor(violation.commit, commit):

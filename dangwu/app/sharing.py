@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dangwu import clock, i18n
-from dangwu.app import inspector
+from dangwu.app import auditing, logbook
 from dangwu.errors import DangwuError, GitError, IdentityError, UsageError
 from dangwu.i18n import _, columns, ngettext, pad
 from dangwu.model.fingerprint import roster_fingerprint
@@ -39,7 +39,7 @@ from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
 if TYPE_CHECKING:
-    from dangwu.app.inspector import Entry
+    from dangwu.app.logbook import Entry
     from dangwu.rules.audit import Violation
 
 PUSH_TRIES = 5  # someone else may push between our fetch and our push
@@ -151,8 +151,8 @@ def _sync_rounds(
                 )
             incoming = git.commits_between(base, upstream)
             if incoming:
-                done.arrived += inspector.entries(office, git, incoming)
-                audited = inspector.audit(office, span=f"{base}..{upstream}")
+                done.arrived += logbook.entries(office, git, incoming)
+                audited = auditing.audit(office, span=f"{base}..{upstream}")
                 done.violations += audited.violations
                 _integrate(office, git, base, head, upstream, theirs, done)
         head = git.require_head()

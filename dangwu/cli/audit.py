@@ -42,16 +42,16 @@ def log(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.app import inspector
+    from dangwu.app import logbook
     from dangwu.model.office import ROLE_TITLES
     from dangwu.rules.workflow import STATUS_TITLES, STEP_TITLES
 
-    entries = inspector.log(common.office(ctx), record=record_id, limit=limit)
+    entries = logbook.log(common.office(ctx), record=record_id, limit=limit)
     if as_json:
         output.emit_json([e.__dict__ for e in entries])
         return
 
-    def state(entry: inspector.Entry) -> str:
+    def state(entry: logbook.Entry) -> str:
         if not entry.after:
             return ""
         before = _(STATUS_TITLES[entry.before][0]) if entry.before in STATUS_TITLES else "–"
@@ -86,11 +86,11 @@ def audit(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.app import inspector
+    from dangwu.app import auditing
 
     bar = output.ProgressBar(_("auditing history"), threshold=2000)
     try:
-        result = inspector.audit(common.office(ctx), span=span, progress=bar)
+        result = auditing.audit(common.office(ctx), span=span, progress=bar)
     finally:
         bar.close()
     if as_json:

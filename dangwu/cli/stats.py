@@ -35,15 +35,17 @@ def stats(
     out: common.Output = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.app import inspector, printing
+    from dangwu.app import figures
     from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
 
     office = common.office(ctx)
-    stated = inspector.stats(office, year=year, period=period)
+    stated = figures.stats(office, year=year, period=period)
     for problem in stated.problems:
         output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
     f = stated.figures
     if fmt is not None:
+        from dangwu.app import printing  # only to print the report
+
         target = printing.print_stats(
             office, stated, fmt=fmt, out=out or office.root / printing.PRINTED
         )

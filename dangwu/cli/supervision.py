@@ -87,11 +87,11 @@ def due(
     ] = None,
     as_json: common.AsJson = False,
 ) -> None:
-    from dangwu.app import inspector
+    from dangwu.app import deadlines
     from dangwu.rules.due import KIND_TITLES, RULES
 
     office = common.office(ctx)
-    found, problems = inspector.due(office, on=common.day("--on", on))
+    found, problems = deadlines.due(office, on=common.day("--on", on))
     for problem in problems:
         output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
     today = found.today

@@ -1,33 +1,25 @@
-"""The inspector's questions: is the whole history in order (audit), and what
-happened to this record (log)?"""
+"""The inspector's first question, asked by ``audit`` and by the server at each push:
+is the whole history (or a range of it) in order?"""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dangwu import clock, i18n, yamlio
+from dangwu import i18n, yamlio
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
-from dangwu.model.fingerprint import roster_fingerprint
-from dangwu.model.history import CommitObject, Trailer
 from dangwu.rules.audit import Auditor, Violation
-from dangwu.rules.due import owed
-from dangwu.rules.stats import Span, Stated, figures
-from dangwu.rules.workdays import Calendar
-from dangwu.store import records, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Reader, Receipts, Store, background
 from dangwu.store.office import Office
 
 if TYPE_CHECKING:
-    from dangwu.errors import Problem
-    from dangwu.rules.audit import Auditor, Pusher, Violation
-    from dangwu.rules.due import Due
-    from dangwu.store.history import Receipts, Store
+    from dangwu.rules.audit import Pusher
+
 
 Progress = Callable[[int, int], None]
 
@@ -271,137 +263,3 @@ def _violations(stored: Any) -> list[Violation] | None:
     return [
         Violation(v["commit"], v["record"], v["rule"], v["person"], v["message"]) for v in items
     ]
-
-
-# --- log -----------------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    commit: str
-    date: str
-    name: str
-    key: str | None
-    roles: tuple[str, ...]
-    step: str
-    record: str | None
-    before: str | None
-    after: str | None
-    signature: str  # good, bad, none
-    subject: str
-    notes: list[str] = field(default_factory=list)
-
-
-def log(office: Office, *, record: str | None = None, limit: int | None = None) -> list[Entry]:
-    """The history of one record, or of the office, oldest first."""
-
-    with GitStore(office.root, office.state_dir) as git:
-        git.require_head()
-        git.refresh_commit_graph()
-        paths: list[str] = []
-        if record:
-            found = records.find(office, record)
-            paths = [found.relpath]
-        ids = git.history_ids(paths=paths, limit=limit)
-        ids.reverse()
-        return entries(office, git, ids)
-
-
-def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
-    """What each of these commits did, by whom, in which role, as the roster stood."""
-    objects = git.commits(ids)
-    # each act is shown as the roster stood when it was done
-    where = {
-        i: (f"{objects[i].parents[0]}:dangwu.yaml" if objects[i].parents else f"{i}:dangwu.yaml")
-        for i in ids
-    }
-    blobs = git.resolve(sorted(set(where.values())))
-
-    cache = Store(office)
-    try:
-        reader = Reader(office, git, cache)
-        signed = [objects[i] for i in ids if objects[i].signed]
-        signatures = reader._signatures(signed) if signed else {}
-        rosters = {i: reader.settings(blobs.get(where[i]))[0] for i in ids}
-    finally:
-        cache.close()
-    return [_entry(objects[i], rosters[i], signatures.get(i)) for i in ids]
-
-
-def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
-
-    trailers = commit.trailers()
-    person = settings.person_by_email(commit.author_email) if settings is not None else None
-    step = trailers.get(Trailer.STEP) or _("(plain git)")
-    state = "none"
-    verdict = "none"
-    if signature is not None:
-        status, key = signature
-        expected = roster_fingerprint(person.signing_key) if person and person.signing_key else None
-        good = status in ("G", "U") and expected is not None and key.upper() == expected.upper()
-        verdict = "good" if good else "bad"
-    body = [line for line in commit.message.split("\n\n", 2)[1:2] for line in line.splitlines()]
-    return Entry(
-        commit=commit.id,
-        date=commit.author_date.isoformat(),
-        name=person.name if person else commit.author_name,
-        key=person.key if person else None,
-        roles=person.roles if person else (),
-        step=step,
-        record=trailers.get(Trailer.RECORD),
-        before=trailers.get(Trailer.FROM, state if step == "new" else None),
-        after=trailers.get(Trailer.TO),
-        signature=verdict,
-        subject=commit.subject,
-        notes=[line for line in body if not line.startswith(Trailer.PREFIX)],
-    )
-
-
-# --- due ---------------------------------------------------------------------------
-
-
-def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
-    """What the office owes on ``on`` (default today), from the office as committed
-    by the end of that day; and the supervision files that could not be read."""
-
-    today = clock.today(clock.office_zone(office.settings.timezone))
-    day = on or today
-    with GitStore(office.root, office.state_dir) as git:
-        git.require_head()
-        shot = snapshot.at(office, git) if day >= today else snapshot.as_of(office, git, day)
-        reports, _opinions, problems = shot.supervision()
-        result = owed(
-            shot.summaries(),
-            reports,
-            today=day,
-            calendar=Calendar(shot.settings.rules),
-            catalogue=shot.catalogue,
-        )
-    return result, problems
-
-
-# --- stats ---------------------------------------------------------------------------
-
-
-def stats(office: Office, *, year: int | None = None, period: str | None = None) -> Stated:
-    """The figures of a year or a quarter (default: this year), from the office as
-    committed."""
-
-    if year is not None and period is not None:
-        raise UsageError(_("give --year or --period, not both"))
-    today = clock.today(clock.office_zone(office.settings.timezone))
-    span = Span.quarter(period) if period else Span.year(year or today.year)
-    with GitStore(office.root, office.state_dir) as git:
-        git.require_head()
-        shot = snapshot.at(office, git)
-        reports, opinions, problems = shot.supervision()
-        found = figures(
-            shot.summaries(),
-            reports,
-            opinions,
-            span=span,
-            today=today,
-            calendar=Calendar(shot.settings.rules),
-            catalogue=shot.catalogue,
-        )
-        return Stated(found, shot.commit, shot.settings, shot.catalogue, problems)

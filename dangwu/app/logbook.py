@@ -1,0 +1,96 @@
+"""What happened, commit by commit (``log``): who did which step to which record, in
+which role as the roster stood, and whether it was signed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dangwu.i18n import _
+from dangwu.model.fingerprint import roster_fingerprint
+from dangwu.model.history import CommitObject, Trailer
+from dangwu.store import records
+from dangwu.store.gitstore import GitStore
+from dangwu.store.history import Reader, Store
+from dangwu.store.office import Office
+
+
+@dataclass
+class Entry:
+    commit: str
+    date: str
+    name: str
+    key: str | None
+    roles: tuple[str, ...]
+    step: str
+    record: str | None
+    before: str | None
+    after: str | None
+    signature: str  # good, bad, none
+    subject: str
+    notes: list[str] = field(default_factory=list)
+
+
+def log(office: Office, *, record: str | None = None, limit: int | None = None) -> list[Entry]:
+    """The history of one record, or of the office, oldest first."""
+
+    with GitStore(office.root, office.state_dir) as git:
+        git.require_head()
+        git.refresh_commit_graph()
+        paths: list[str] = []
+        if record:
+            found = records.find(office, record)
+            paths = [found.relpath]
+        ids = git.history_ids(paths=paths, limit=limit)
+        ids.reverse()
+        return entries(office, git, ids)
+
+
+def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
+    """What each of these commits did, by whom, in which role, as the roster stood."""
+    objects = git.commits(ids)
+    # each act is shown as the roster stood when it was done
+    where = {
+        i: (f"{objects[i].parents[0]}:dangwu.yaml" if objects[i].parents else f"{i}:dangwu.yaml")
+        for i in ids
+    }
+    blobs = git.resolve(sorted(set(where.values())))
+
+    cache = Store(office)
+    try:
+        reader = Reader(office, git, cache)
+        signed = [objects[i] for i in ids if objects[i].signed]
+        signatures = reader._signatures(signed) if signed else {}
+        rosters = {i: reader.settings(blobs.get(where[i]))[0] for i in ids}
+    finally:
+        cache.close()
+    return [_entry(objects[i], rosters[i], signatures.get(i)) for i in ids]
+
+
+def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
+
+    trailers = commit.trailers()
+    person = settings.person_by_email(commit.author_email) if settings is not None else None
+    step = trailers.get(Trailer.STEP) or _("(plain git)")
+    state = "none"
+    verdict = "none"
+    if signature is not None:
+        status, key = signature
+        expected = roster_fingerprint(person.signing_key) if person and person.signing_key else None
+        good = status in ("G", "U") and expected is not None and key.upper() == expected.upper()
+        verdict = "good" if good else "bad"
+    body = [line for line in commit.message.split("\n\n", 2)[1:2] for line in line.splitlines()]
+    return Entry(
+        commit=commit.id,
+        date=commit.author_date.isoformat(),
+        name=person.name if person else commit.author_name,
+        key=person.key if person else None,
+        roles=person.roles if person else (),
+        step=step,
+        record=trailers.get(Trailer.RECORD),
+        before=trailers.get(Trailer.FROM, state if step == "new" else None),
+        after=trailers.get(Trailer.TO),
+        signature=verdict,
+        subject=commit.subject,
+        notes=[line for line in body if not line.startswith(Trailer.PREFIX)],
+    )
