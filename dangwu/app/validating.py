@@ -112,37 +112,53 @@ def check_office(
 ) -> list[Checked]:
     """Validate every record (or only some), all problems of all files, cached by blob id."""
 
-    catalogue = office.catalogue
     cache = RecordCache(office)
     every = list(record_files(office.root))
-    wanted = set(only) if only is not None else None
-    root = str(office.root)
+    if not cache.entries and only is None and len(every) >= FAST_FROM:
+        results = _first_reading(office, every, cache, progress)
+    else:
+        wanted = set(only) if only is not None else None
+        results = _reading(
+            office, [r for r in every if wanted is None or r in wanted], cache, progress
+        )
+    cache.save(set(every))
+    _cross_file(office, results, every)
+    return results
+
+
+def _first_reading(
+    office: Office, every: list[str], cache: RecordCache, progress: Progress | None
+) -> list[Checked]:
+    """Every file checked, nothing known yet: the workers read the files too."""
+    results: list[Checked] = []
+    cold: list[Checked] = []  # those whose path is a record's
+    for relpath in every:
+        problem = _path_problem(relpath, office.catalogue)
+        results.append(Checked(relpath, None, [problem] if problem else []))
+        if problem is None:
+            cold.append(results[-1])
+    read = _check_cold([c.relpath for c in cold], office.catalogue, office.root, progress)
+    for checked, (blob, summary, problems) in zip(cold, read, strict=True):
+        checked.summary, checked.problems = summary, problems
+        if blob is not None:
+            cache.put(checked.relpath, blob, summary, _kept(problems))
+    return results
+
+
+def _reading(
+    office: Office, relpaths: list[str], cache: RecordCache, progress: Progress | None
+) -> list[Checked]:
+    """These files checked: read here, each judged anew only when the cache does not
+    know its bytes."""
     results: list[Checked] = []
     pending: list[tuple[Checked, str, bytes]] = []
-    if not cache.entries and wanted is None and len(every) >= FAST_FROM:
-        cold: list[Checked] = []
-        for relpath in every:
-            problem = _path_problem(relpath, catalogue)
-            results.append(Checked(relpath, None, [problem] if problem else []))
-            if problem is None:
-                cold.append(results[-1])
-        read = _check_cold([c.relpath for c in cold], catalogue, office.root, progress)
-        for checked, (blob, summary, problems) in zip(cold, read, strict=True):
-            checked.summary, checked.problems = summary, problems
-            if blob is not None:
-                cache.put(checked.relpath, blob, summary, _kept(problems))
-        cache.save(set(every))
-        _cross_file(office, results, every)
-        return results
-    for relpath in every:
-        if wanted is not None and relpath not in wanted:
-            continue
-        problem = _path_problem(relpath, catalogue)
+    for relpath in relpaths:
+        problem = _path_problem(relpath, office.catalogue)
         if problem is not None:
             results.append(Checked(relpath, None, [problem]))
             continue
         try:
-            raw = _read(f"{root}/{relpath}", relpath)
+            raw = _read(f"{office.root}/{relpath}", relpath)
         except _Unreadable as exc:
             results.append(Checked(relpath, None, [exc.problem]))
             continue
@@ -156,13 +172,11 @@ def check_office(
         else:
             pending.append((checked, blob, raw))
     outcomes = _check_many(
-        [(c.relpath, raw) for c, _b, raw in pending], catalogue, office.root, progress
+        [(c.relpath, raw) for c, _b, raw in pending], office.catalogue, office.root, progress
     )
     for (checked, blob, _raw), (summary, problems) in zip(pending, outcomes, strict=True):
         checked.summary, checked.problems = summary, problems
         cache.put(checked.relpath, blob, summary, _kept(problems))
-    cache.save(set(every))
-    _cross_file(office, results, every)
     return results
 
 
