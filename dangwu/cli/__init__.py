@@ -8,6 +8,7 @@ under ``--debug``.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 import sys
@@ -187,21 +188,11 @@ def _nothing() -> None:
 def _listed(info: CommandInfo) -> CommandInfo:
     """``info`` as the top-level help lists it: its name, help and panel, without the
     options it takes (reading those is most of the time Typer spends building it)."""
-    return CommandInfo(
-        info.name,
-        cls=info.cls,
-        context_settings=info.context_settings,
-        callback=_nothing,
-        help=info.help if info.help is not None else inspect.getdoc(info.callback),
-        epilog=info.epilog,
-        short_help=info.short_help,
-        options_metavar=info.options_metavar,
-        add_help_option=info.add_help_option,
-        no_args_is_help=info.no_args_is_help,
-        hidden=info.hidden,
-        deprecated=info.deprecated,
-        rich_help_panel=info.rich_help_panel,
-    )
+    listed = copy.copy(info)
+    listed.callback = _nothing
+    if info.help is None:
+        listed.help = inspect.getdoc(info.callback)
+    return listed
 
 
 def list_only(typer_app: typer.Typer = app) -> None:
