@@ -427,6 +427,11 @@ def test_clone_greets_a_colleague_on_the_roster(server: Path, tmp_path: Path):
     name = PEOPLE["chensh"][0]
     assert f"You are {name} (chensh), supervisor." in result.stdout
     assert "dangwu sync" in result.stdout
+    # a server on the same disk is cloned through git's transport: no file of the
+    # clone is the server's own (linked), so neither can change the other's objects
+    theirs = {(f.stat().st_dev, f.stat().st_ino) for f in server.rglob("*") if f.is_file()}
+    mine = [f for f in (tmp_path / "mine" / ".git").rglob("*") if f.is_file()]
+    assert mine and not [f for f in mine if (f.stat().st_dev, f.stat().st_ino) in theirs]
 
 
 def signing_required(office: Office, keys: dict[str, Path]) -> None:

@@ -43,9 +43,15 @@ def is_bare(path: Path) -> bool:
 
 
 def clone(url: str, target: Path, env: Mapping[str, str] | None = None) -> tuple[int, str]:
-    """``git clone url target``: (exit status, what git said)."""
+    """``git clone url target``: (exit status, what git said).
+
+    A server on this machine's disk is cloned as any other (``--no-local``): through
+    git's own transport, which checks every object it receives, never by linking or
+    copying the server's files. A linked clone would share its objects with the
+    server's, and a copy made while a push's hook is still writing there (the
+    commit-graph) fails: 'hardlink different from source'."""
     done = subprocess.run(
-        ["git", "clone", "--quiet", "--", url, str(target)],
+        ["git", "clone", "--quiet", "--no-local", "--", url, str(target)],
         capture_output=True,
         text=True,
         check=False,
