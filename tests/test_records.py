@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from dataclasses import replace
 
 import pytest
 from conftest import commit_as
@@ -394,6 +395,61 @@ def test_list_filters(office):
     assert ids("--status", "published") == []
     table = office.run("list").stdout
     assert "人员录用公示" in table and "2026-09-01" in table
+
+
+LISTED = [
+    "path",
+    "id",
+    "category",
+    "item",
+    "title",
+    "status",
+    "scope",
+    "cadence",
+    "period",
+    "event_date",
+    "follows",
+    "final",
+    "major",
+    "pre_disclosure",
+    "channels",
+    "attachments",
+    "created_at",
+    "created_by",
+]
+
+
+def test_every_listed_row_has_every_key(office):
+    """`list --json` rows have one shape: a field the record leaves out is null."""
+    quarterly = office.new()
+    timely = office.new("--event-date", "2026-09-01", item="recruitment", title="人员录用公示")
+    rows = {r["id"]: r for r in json.loads(office.run("list", "--json").stdout)}
+    assert [list(r) for r in rows.values()] == [LISTED, LISTED]
+    assert rows[quarterly]["period"] == "2026Q3" and rows[quarterly]["event_date"] is None
+    assert rows[timely]["period"] is None and rows[timely]["event_date"] == "2026-09-01"
+    assert rows[timely]["path"] == f"records/zuzhi-jianshe/{timely}.yaml"
+    assert rows[timely]["created_by"] == "dumy" and rows[timely]["final"] is False
+
+
+def test_the_working_files_and_the_commit_give_one_summary(demo_seed, tmp_path):
+    """What `list` reads from the files and what boards read from the last commit are
+    one type with the same values, record by record (the demo's 32 records)."""
+    from conftest import copy_demo
+
+    from dangwu.app.listing import select
+    from dangwu.store import snapshot
+    from dangwu.store.gitstore import GitStore
+    from dangwu.store.office import find_office
+
+    opened = find_office(copy_demo(demo_seed, tmp_path / "office"))
+    listed = {row.summary.path: row.summary for row in select(opened).rows}
+    with GitStore(opened.root, opened.state_dir) as git:
+        committed = {s.path: s for s in snapshot.at(opened, git).summaries()}
+    assert len(listed) == 32 and set(listed) == set(committed)
+    for path, summary in listed.items():
+        assert type(summary) is type(committed[path])
+        # the commit's summary may close a comment window as the server received it
+        assert replace(summary, closes=committed[path].closes) == committed[path], path
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,14 @@ from dangwu.check import validate
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCES, CHANNELS, INTERNAL_CHANNELS, SCOPES, one_of, suggest
-from dangwu.model.record import CONTENT_FIELDS, TOOL_FIELDS, content_hash, parse_id, relpath_for
+from dangwu.model.record import (
+    CONTENT_FIELDS,
+    TOOL_FIELDS,
+    Summary,
+    content_hash,
+    parse_id,
+    relpath_for,
+)
 from dangwu.rules import workflow
 from dangwu.store import records
 from dangwu.store.acting import Act, acting, message
@@ -204,11 +211,11 @@ def must_validate(
 
 
 def _reference_problems(
-    office: Office, relpath: str, doc: yamlio.Document, summary: Mapping[str, Any]
+    office: Office, relpath: str, doc: yamlio.Document, summary: Summary
 ) -> list[Problem]:
     problems: list[Problem] = []
-    follows = summary.get("follows")
-    if isinstance(follows, str):
+    follows = summary.follows
+    if follows is not None:
         try:
             records.find(office, follows)
         except DangwuError:
@@ -218,8 +225,7 @@ def _reference_problems(
                     relpath, line, col, _("follows: there is no record {id}").format(id=follows)
                 )
             )
-    attachments = summary.get("attachments") or []
-    pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
+    pairs = list(enumerate(summary.attachments))
     problems += validate.attachment_problems(office.root, relpath, doc, pairs)
     return problems
 

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dangwu.app.validating import check_office
 from dangwu.check.supervision import read_all
@@ -14,7 +13,7 @@ from dangwu.errors import InvalidFiles, Problem, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCES, SCOPES, one_of
 from dangwu.model.office import SETTINGS_FILE
-from dangwu.model.record import RECORDS_DIR
+from dangwu.model.record import RECORDS_DIR, Summary
 from dangwu.rules.workflow import STATUSES
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress
@@ -24,7 +23,7 @@ from dangwu.store.records import record_files
 @dataclass
 class Row:
     relpath: str
-    summary: dict[str, Any]
+    summary: Summary
 
 
 @dataclass
@@ -70,11 +69,9 @@ def select(
             invalid += 1
             continue
         summary = checked.summary
-        if all(v is None or summary.get(k) == v for k, v in wanted.items()):
+        if all(v is None or getattr(summary, k) == v for k, v in wanted.items()):
             rows.append(Row(checked.relpath, summary))
-    rows.sort(
-        key=lambda r: (order.get(str(r.summary.get("category")), 99), str(r.summary.get("id")))
-    )
+    rows.sort(key=lambda r: (order.get(r.summary.category, 99), r.summary.id))
     return Selection(rows, invalid)
 
 

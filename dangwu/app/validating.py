@@ -21,8 +21,8 @@ from dangwu.check.validate import (
 from dangwu.errors import Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, suggest
-from dangwu.model.record import ID_RE
-from dangwu.store.cache import RecordCache, blob_id
+from dangwu.model.record import ID_RE, Summary, blob_id
+from dangwu.store.cache import RecordCache
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress, fork_map
 from dangwu.store.records import read_record_file, record_files
@@ -31,14 +31,14 @@ from dangwu.store.records import read_record_file, record_files
 _WORK: tuple[Catalogue, Path | None] | None = None
 
 
-def _check_one(item: tuple[str, bytes]) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _check_one(item: tuple[str, bytes]) -> tuple[Summary | None, list[Problem]]:
     assert _WORK is not None
     catalogue, root = _WORK
     _doc, summary, problems = check_record_text(item[1], item[0], catalogue, root)
     return summary, problems
 
 
-def _read_and_check(relpath: str) -> tuple[str | None, dict[str, Any] | None, list[Problem]]:
+def _read_and_check(relpath: str) -> tuple[str | None, Summary | None, list[Problem]]:
     """One file read, its blob id taken and checked: (blob, summary, problems); blob
     None when the file could not be read."""
     assert _WORK is not None
@@ -70,7 +70,7 @@ def _read(path: str, relpath: str) -> bytes:
 
 def _check_cold(
     relpaths: list[str], catalogue: Catalogue, root: Path, progress: Progress | None
-) -> list[tuple[str | None, dict[str, Any] | None, list[Problem]]]:
+) -> list[tuple[str | None, Summary | None, list[Problem]]]:
     """A first validation of many files: the workers read them too (no file's bytes
     pass between processes, and the reading is shared out like the checking)."""
     global _WORK
@@ -87,7 +87,7 @@ def _check_many(
     catalogue: Catalogue,
     root: Path,
     progress: Progress | None = None,
-) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
+) -> list[tuple[Summary | None, list[Problem]]]:
     """Parse and validate files, on every core when there are many."""
     global _WORK
     if not items:
@@ -189,11 +189,7 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
         if parts:
             ids[parts[1]] = relpath
     docs: dict[str, yamlio.Document] = {}
-    follows_of = {
-        c.summary["id"]: c.summary.get("follows")
-        for c in results
-        if c.summary and isinstance(c.summary.get("id"), str)
-    }
+    follows_of = {c.summary.id: c.summary.follows for c in results if c.summary}
 
     def located(relpath: str) -> yamlio.Document | None:
         if relpath not in docs:
@@ -211,8 +207,8 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
         summary = checked.summary
         if not summary:
             continue
-        follows = summary.get("follows")
-        if isinstance(follows, str) and ID_RE.match(follows) and follows not in ids:
+        follows = summary.follows
+        if follows is not None and ID_RE.match(follows) and follows not in ids:
             line, col = follows_at(checked.relpath)
             checked.problems.append(
                 Problem(
@@ -220,16 +216,16 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
                     line,
                     col,
                     _("follows: there is no record {id}").format(id=follows),
-                    suggest(follows, [i for i in ids if i != summary.get("id")]),
+                    suggest(follows, [i for i in ids if i != summary.id]),
                 )
             )
-        elif isinstance(follows, str) and follows != summary.get("id"):
-            seen = {summary.get("id")}
-            current: Any = follows
-            while isinstance(current, str) and current not in seen:
+        elif follows is not None and follows != summary.id:
+            seen = {summary.id}
+            current: str | None = follows
+            while current is not None and current not in seen:
                 seen.add(current)
                 current = follows_of.get(current)
-            if current == summary.get("id"):
+            if current == summary.id:
                 line, col = follows_at(checked.relpath)
                 checked.problems.append(
                     Problem(
@@ -239,9 +235,8 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
                         _("follows: the chain of follows comes back to this record"),
                     )
                 )
-        attachments = summary.get("attachments")
-        if isinstance(attachments, list) and attachments:
-            pairs = [(i, a) for i, a in enumerate(attachments) if isinstance(a, str)]
+        if summary.attachments:
+            pairs = list(enumerate(summary.attachments))
             missing = attachment_problems(office.root, checked.relpath, None, pairs)
             if missing:
                 doc = located(checked.relpath)

@@ -21,7 +21,7 @@ from dangwu import yamlio
 from dangwu.errors import Problem
 from dangwu.i18n import _, alternatives
 from dangwu.model.catalogue import INTERNAL_CHANNELS, Catalogue, suggest
-from dangwu.model.record import ID_RE
+from dangwu.model.record import ID_RE, Summary, blob_id, summarize
 from dangwu.resources import shipped
 
 if TYPE_CHECKING:
@@ -618,40 +618,12 @@ def attachment_problems(
 # --- whole office ----------------------------------------------------------------
 
 
-def summarize(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields listings and cross-file rules need, kept in the cache."""
-    created = data.get("created") if isinstance(data.get("created"), dict) else {}
-    keys = (
-        "id",
-        "category",
-        "item",
-        "title",
-        "status",
-        "scope",
-        "cadence",
-        "period",
-        "event_date",
-        "follows",
-        "final",
-        "major",
-        "pre_disclosure",
-        "channels",
-        "attachments",
-    )
-    summary = {key: data[key] for key in keys if key in data}
-    summary.setdefault("status", "draft")
-    if created:
-        summary["created_at"] = created.get("at")
-        summary["created_by"] = created.get("by")
-    return summary
-
-
 @dataclass
 class Checked:
     """What validation learnt of one file."""
 
     relpath: str
-    summary: dict[str, Any] | None
+    summary: Summary | None  # None: not a usable record
     problems: list[Problem]
 
     @property
@@ -661,7 +633,7 @@ class Checked:
 
 def check_record_text(
     raw: bytes, relpath: str, catalogue: Catalogue, office_root: Path | None
-) -> tuple[yamlio.Document | None, dict[str, Any] | None, list[Problem]]:
+) -> tuple[yamlio.Document | None, Summary | None, list[Problem]]:
     """Everything about one record file that depends only on its bytes and path."""
     try:
         text = yamlio.decode(raw)
@@ -688,7 +660,7 @@ def check_record_text(
     problems += record_rules(doc, relpath, catalogue)
     problems += hidden_problems(text, doc, relpath)
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))
-    return doc, summarize(doc.data), problems
+    return doc, summarize(relpath, blob_id(raw), doc.data), problems
 
 
 def _path_problem(relpath: str, catalogue: Catalogue) -> Problem | None:

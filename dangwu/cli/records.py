@@ -525,7 +525,7 @@ def list_records(
     finally:
         bar.close()
     if as_json:
-        output.emit_json([{"path": row.relpath, **row.summary} for row in found.rows])
+        output.emit_json([row.summary.listed() for row in found.rows])
     elif not found.rows:
         output.say(
             _("No records match.")
@@ -537,12 +537,12 @@ def list_records(
             [_("id"), _("status"), _("scope"), _("cadence"), _("when"), _("title")],
             [
                 [
-                    str(s.get("id")),
-                    _(str(s.get("status"))),
-                    _(str(s.get("scope"))),
-                    _(str(s.get("cadence"))),
-                    str(s.get("period") or s.get("event_date") or ""),
-                    str(s.get("title")),
+                    s.id,
+                    _(s.status),
+                    _(s.scope),
+                    _(s.cadence),
+                    s.period or s.event_date or "",
+                    s.title,
                 ]
                 for s in (row.summary for row in found.rows)
             ],

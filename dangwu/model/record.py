@@ -88,6 +88,13 @@ def category_of(catalogue: Catalogue, record_id: str) -> Category:
     return category
 
 
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
 def content_of(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: data[key] for key in CONTENT_FIELDS if key in data}
 
@@ -147,6 +154,45 @@ class Summary:
     submitted: str | None = None  # when it was (last) submitted
     decided: str | None = None  # when the leading group decided on it
     final: bool = False  # the last report of a follow-up chain
+    attachments: tuple[str, ...] = ()
+    created: str | None = None  # when it was drafted
+    created_by: str | None = None  # who drafted it
+
+    def cached(self) -> dict[str, Any]:
+        """The summary as the caches keep it, keyed by blob: without path and blob."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("path", "blob")}
+
+    @classmethod
+    def from_cache(cls, path: str, blob: str, entry: Mapping[str, Any]) -> Summary:
+        """The summary that :meth:`cached` wrote (JSON gives lists for tuples)."""
+        fields = dict(entry)
+        for key in _TUPLES:
+            fields[key] = tuple(fields.get(key) or ())
+        return cls(path=path, blob=blob, **fields)
+
+    def listed(self) -> dict[str, Any]:
+        """One row of ``dangwu list --json``: every key always there, null when the
+        record does not say."""
+        return {
+            "path": self.path,
+            "id": self.id,
+            "category": self.category,
+            "item": self.item,
+            "title": self.title,
+            "status": self.status,
+            "scope": self.scope,
+            "cadence": self.cadence,
+            "period": self.period,
+            "event_date": self.event_date,
+            "follows": self.follows,
+            "final": self.final,
+            "major": self.major,
+            "pre_disclosure": self.pre_disclosure,
+            "channels": list(self.channels),
+            "attachments": list(self.attachments),
+            "created_at": self.created,
+            "created_by": self.created_by,
+        }
 
     @property
     def published_on(self) -> date | None:
@@ -163,6 +209,11 @@ class Summary:
     @property
     def closes_on(self) -> date | None:
         return _day(self.closes)
+
+
+_TUPLES = tuple(
+    name for name, spec in Summary.__dataclass_fields__.items() if "tuple" in str(spec.type)
+)
 
 
 def _day(stamp: str | None) -> date | None:
@@ -221,6 +272,9 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             submitted=fact("submitted", "at"),
             decided=fact("decision", "at"),
             final=bool(data.get("final")),
+            attachments=tuple(str(a) for a in data.get("attachments") or ()),
+            created=fact("created", "at"),
+            created_by=fact("created", "by"),
         )
     except (KeyError, TypeError):
         return None

@@ -19,17 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dangwu import __version__, i18n
+from dangwu.model.record import Summary, blob_id
 from dangwu.resources import shipped
 
 if TYPE_CHECKING:
     from dangwu.store.office import Office
-
-
-def blob_id(data: bytes) -> str:
-    """The id git gives these bytes as a blob."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    digest.update(data)
-    return digest.hexdigest()
 
 
 def fingerprint(office: Office, *extra: str) -> str:
@@ -89,7 +83,7 @@ class RecordCache:
     """What is known of each record file: path -> (blob id, summary, problems)."""
 
     def __init__(self, office: Office) -> None:
-        self.path = office.state_dir / "records-v1.json"
+        self.path = office.state_dir / "records-v2.json"
         self.fingerprint = fingerprint(office)
         self.language = i18n.language()
         stored = read_json(self.path)
@@ -108,16 +102,18 @@ class RecordCache:
                 }
                 self.changed = True
 
-    def get(self, relpath: str, blob: str) -> tuple[dict[str, Any] | None, list[Any]] | None:
+    def get(self, relpath: str, blob: str) -> tuple[Summary | None, list[Any]] | None:
         entry = self.entries.get(relpath)
-        if entry and entry[0] == blob:
-            return entry[1], entry[2]
-        return None
+        if not entry or entry[0] != blob:
+            return None
+        try:
+            summary = Summary.from_cache(relpath, blob, entry[1]) if entry[1] else None
+        except TypeError:  # written by another shape of Summary
+            return None
+        return summary, entry[2]
 
-    def put(
-        self, relpath: str, blob: str, summary: dict[str, Any] | None, problems: list[Any]
-    ) -> None:
-        self.entries[relpath] = [blob, summary, problems]
+    def put(self, relpath: str, blob: str, summary: Summary | None, problems: list[Any]) -> None:
+        self.entries[relpath] = [blob, summary.cached() if summary else None, problems]
         self.changed = True
 
     def save(self, present: set[str]) -> None:

@@ -154,7 +154,7 @@ def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
     summary = summarize("", blob, doc.data) if isinstance(doc.data, dict) else None
     if summary is None:
         return None
-    return {k: v for k, v in summary.__dict__.items() if k not in ("path", "blob")}
+    return summary.cached()
 
 
 def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
@@ -180,10 +180,7 @@ def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> 
     for record_path, blob in blobs.items():
         entry = known.get(blob)
         if entry:
-            entry = dict(entry)
-            for key in ("channels", "published_channels", "consulted_channels"):
-                entry[key] = tuple(entry.get(key) or ())
-            found[record_path] = Summary(path=record_path, blob=blob, **entry)
+            found[record_path] = Summary.from_cache(record_path, blob, entry)
     return found
 
 
