@@ -628,7 +628,7 @@ def test_python_tag_in_dangwu_yaml_is_never_executed(office: Office) -> None:
         (("validate", "records/zuzhi-jianshe/ZZ-2026-999.yaml"), 2, ["does not exist"]),
         (("set", "ZZ-2026-101", "scpoe=public"), 2, ["'scpoe'", "did you mean 'scope'?"]),
         (("set", "ZZ-2026-101", "period+=2026Q4"), 2, ["+=", "lists"]),
-        (("list", "--scope", "publik"), 2, ["'publik'", "did you mean 'public'?"]),
+        (("list", "--scope", "publik"), 2, ["'publik'", "did you mean 'public (社会公开)'?"]),
         (("list", "--period", "2026Q5"), 2, ["'2026Q5'", "not a quarter"]),
         (
             (

@@ -589,7 +589,7 @@ def test_due_on_a_bad_date_is_a_usage_error(office: Office):
     before = office.state()
     result = office.run("due", "--on", "10月30日")
     assert result.exit_code == 2, result.output
-    assert "--on: '10月30日' is not a date (YYYY-MM-DD)" in result.stderr
+    assert "--on: '10月30日' is not a real date" in result.stderr
     assert "Traceback" not in result.output
     assert office.state() == before
 

@@ -205,7 +205,7 @@ def test_roster_add_refuses_duplicates_and_bad_values(office):
         (
             ["newp", "--name", "x", "--email", "b@example.org", "--role", "clerck"],
             2,
-            "did you mean 'clerk'?",
+            "did you mean 'clerk (办公室工作人员)'?",
         ),
         (
             ["newp", "--name", "x", "--email", "not-an-email", "--role", "clerk"],

@@ -38,8 +38,13 @@ def test_new_prompts_for_category_item_title_and_period(office):
     child.sendline("ZZ16")
     child.expect("Title")
     child.sendline("2026年第三季度党费收缴管理情况")
+    child.expect("Summary for the notice board")
+    child.sendline("第三季度应缴党费已全部收缴。")
     child.expect("Quarter it covers")
-    child.sendline("2026Q3")
+    child.sendline("2026Q5")  # a bad answer is said, and only that question asked again
+    child.expect("'2026Q5' is not a quarter")
+    child.expect("Quarter it covers")
+    child.sendline("2026年第三季度")
     child.expect("ZZ-2026-101")
     child.expect(pexpect.EOF)
     child.close()
@@ -47,6 +52,7 @@ def test_new_prompts_for_category_item_title_and_period(office):
     data = json.loads(office.run("show", "ZZ-2026-101", "--json").stdout)
     assert (data["item"], data["period"]) == ("party-dues", "2026Q3")
     assert data["title"] == "2026年第三季度党费收缴管理情况"
+    assert data["summary"] == "第三季度应缴党费已全部收缴。"
 
 
 def test_new_asks_in_chinese_with_the_catalogues_chinese_names(office):
@@ -63,8 +69,10 @@ def test_new_asks_in_chinese_with_the_catalogues_chinese_names(office):
     child.sendline("16")
     child.expect("标题")
     child.sendline("2026年第三季度党费收缴管理情况")
-    child.expect("季度")
-    child.sendline("2026Q3")
+    child.expect("摘要")
+    child.sendline("")  # left out
+    child.expect("所属季度")
+    child.sendline("三季度")  # this year's: the clock says 2026-10-05
     child.expect("ZZ-2026-101")
     child.expect(pexpect.EOF)
     child.close()
@@ -72,6 +80,8 @@ def test_new_asks_in_chinese_with_the_catalogues_chinese_names(office):
     said = transcript.getvalue()
     assert "Organisation" not in said and "party dues" not in said  # no English names
     assert english_left(said) == [], said
+    data = json.loads(office.run("show", "ZZ-2026-101", "--json").stdout)
+    assert data["period"] == "2026Q3" and "summary" not in data
 
 
 def test_flags_alone_never_prompt_even_at_a_terminal(office):
@@ -85,11 +95,16 @@ def test_flags_alone_never_prompt_even_at_a_terminal(office):
 def test_timely_record_asks_for_the_date_of_the_matter(office):
     child = spawn(office, "new", "ZZ", "--item", "recruitment", "--title", "人员录用公示")
     child.expect("Date of the matter")
-    child.sendline("2026-09-30")
+    child.sendline("2026年9月31日")
+    child.expect("is not a real date")
+    child.expect("Date of the matter")
+    child.sendline("2026年9月30日")
     child.expect("ZZ-2026-101")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    data = json.loads(office.run("show", "ZZ-2026-101", "--json").stdout)
+    assert data["event_date"] == "2026-09-30"
 
 
 EDITOR_TWICE = """\

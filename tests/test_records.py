@@ -160,7 +160,7 @@ def test_ids_move_to_the_next_block_of_the_person_after_99(office):
                 "publik",
             ],
             2,
-            "did you mean 'public'?",
+            "did you mean 'public (社会公开)'?",
         ),
         (
             [
@@ -455,9 +455,9 @@ def test_the_working_files_and_the_commit_give_one_summary(demo_seed, tmp_path):
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--status", "publishd", "did you mean 'published'?"),
-        ("--scope", "pubic", "did you mean 'public'?"),
-        ("--cadence", "quartely", "did you mean 'quarterly'?"),
+        ("--status", "publishd", "did you mean 'published (已公开)'?"),
+        ("--scope", "pubic", "did you mean 'public (社会公开)'?"),
+        ("--cadence", "quartely", "did you mean 'quarterly (每季度更新)'?"),
         ("--period", "2026Q7", "not a quarter"),
         ("--category", "nope", "not a category"),
     ],

@@ -212,7 +212,7 @@ def test_feedback_on_a_record_that_does_not_exist(office: Office):
         (("--from", "chensg"), "dumy", 2, "--from: 'chensg' is not on the roster"),
         (("--from", "chensh", "--public", "王先生"), "dumy", 2, "not both"),
         (("--received", "2026-10-10"), "dumy", 1, "--received 2026-10-10 is in the future"),
-        (("--received", "10/08"), "dumy", 2, "--received: '10/08' is not a date"),
+        (("--received", "10/08"), "dumy", 2, "--received: '10/08' is not a real date"),
         (
             ("--received", "2026-10-05"),
             "dumy",
@@ -485,7 +485,7 @@ def test_an_answer_before_the_report_or_in_the_future_is_refused(office: Office)
     answer = ("report", "answer", "101", "--text", "已核实", "--notified", "电话")
     refused(office, *answer, "--on", "2026-10-08", now=at(12), expect="is before 2026-10-09")
     refused(office, *answer, "--on", "2026-10-13", now=at(12), expect="is in the future")
-    refused(office, *answer, "--on", "明天", now=at(12), code=2, expect="is not a date")
+    refused(office, *answer, "--on", "明天", now=at(12), code=2, expect="is not a real date")
     ok(office, *answer, "--on", "2026-10-09", now=at(12))  # the same day is fine
 
 

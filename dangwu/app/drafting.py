@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dangwu import yamlio
+from dangwu import clock, yamlio
 from dangwu.check import validate
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import CADENCES, CHANNELS, INTERNAL_CHANNELS, SCOPES, one_of, suggest
+from dangwu.model import words
+from dangwu.model.catalogue import (
+    CADENCE_TITLES,
+    CHANNEL_TITLES,
+    INTERNAL_CHANNELS,
+    SCOPE_TITLES,
+)
 from dangwu.model.record import (
     CONTENT_FIELDS,
     TOOL_FIELDS,
@@ -21,6 +30,7 @@ from dangwu.model.record import (
     parse_id,
     relpath_for,
 )
+from dangwu.model.words import one_of, suggest
 from dangwu.rules import workflow
 from dangwu.store import records
 from dangwu.store.acting import Act, acting, message
@@ -62,41 +72,32 @@ class Written:
     changes: list[str] = field(default_factory=list)
 
 
-def check_new(spec: NewRecord) -> None:
-    """Check the values a person typed, naming the option that is wrong."""
+def check_new(spec: NewRecord, today: date) -> NewRecord:
+    """The values a person typed, as codes and ISO dates (Chinese names and Chinese
+    dates accepted); a refusal names the option that is wrong."""
     if not spec.title.strip():
         raise UsageError(_("--title must not be empty"))
     if any(breaker in spec.title for breaker in "\n\r\u2028\u2029\x85"):
         raise UsageError(_("--title must be a single line"))
-    if spec.scope:
-        one_of("--scope", spec.scope, SCOPES)
-    if spec.cadence:
-        one_of("--cadence", spec.cadence, CADENCES)
-    for channel in spec.channels:
-        one_of("--channel", channel, CHANNELS)
-    if spec.period is not None and not re.fullmatch(r"\d{4}Q[1-4]", spec.period):
-        raise UsageError(
-            _("--period: '{value}' is not a quarter; write it like 2026Q3").format(
-                value=spec.period
-            )
-        )
-    if spec.event_date is not None and not validate.is_date(spec.event_date):
-        raise UsageError(
-            _("--event-date: '{value}' is not a real date (YYYY-MM-DD)").format(
-                value=spec.event_date
-            )
-        )
-    if spec.follows is not None:
-        parse_id(spec.follows)
+    spec = dataclasses.replace(
+        spec,
+        scope=one_of("--scope", spec.scope, SCOPE_TITLES) if spec.scope else None,
+        cadence=one_of("--cadence", spec.cadence, CADENCE_TITLES) if spec.cadence else None,
+        channels=tuple(one_of("--channel", c, CHANNEL_TITLES) for c in spec.channels),
+        period=words.quarter("--period", spec.period, today) if spec.period else None,
+        event_date=words.day("--event-date", spec.event_date) if spec.event_date else None,
+        follows=parse_id(spec.follows) if spec.follows is not None else None,
+    )
     for attachment in spec.attachments:
         reason = validate.unsafe_attachment(attachment)
         if reason:
             raise UsageError(f"--attach: {reason}")
+    return spec
 
 
 def create(office: Office, spec: NewRecord) -> Written:
     """Draft a new record and commit it; the office proposes content, form and time limit."""
-    check_new(spec)
+    spec = check_new(spec, clock.now().date())
     catalogue = office.catalogue
     category = catalogue.category(spec.category)
     item = category.item(spec.item)
@@ -253,11 +254,18 @@ class Assignment:
         return cls(name, match.group(2), match.group(3))
 
 
-def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool]:
-    """The new value of a field (and whether to delete it) from what was typed."""
+# fields whose values are codes, each with the names people may type instead
+CODED = {"scope": SCOPE_TITLES, "cadence": CADENCE_TITLES, "channels": CHANNEL_TITLES}
+
+
+def _coerce(assignment: Assignment, current: Any, today: date) -> tuple[Any, bool]:
+    """The new value of a field (and whether to delete it) from what was typed: codes
+    from their Chinese names, days and quarters from their Chinese forms."""
     name, op, raw = assignment.field, assignment.op, assignment.value
     if name in LIST_FIELDS:
         items = _split_list(raw)
+        if name in CODED:
+            items = [words.code_of(item, CODED[name]) or item for item in items]
         existing = [str(v) for v in (current or [])]
         if op == "+=":
             items = existing + [v for v in items if v not in existing]
@@ -295,6 +303,15 @@ def _coerce(assignment: Assignment, current: Any, root: Path) -> tuple[Any, bool
             ) from None
     if name in ("follows",):
         return parse_id(raw), False
+    # a value not understood is kept as typed: validation then says what is wrong
+    # with it where it stands in the file
+    if name in CODED:
+        return words.code_of(raw, CODED[name]) or raw, False
+    with contextlib.suppress(UsageError):
+        if name == "period":
+            return words.quarter(name, raw, today), False
+        if name == "event_date":
+            return words.day(name, raw), False
     return raw, False
 
 
@@ -319,7 +336,7 @@ def set_fields(office: Office, ref: str, assignments: Sequence[Assignment]) -> W
         changes = []
         for assignment in assignments:
             old = data.get(assignment.field)
-            value, delete = _coerce(assignment, old, office.root)
+            value, delete = _coerce(assignment, old, act.when.date())
             if delete:
                 if assignment.field in data:
                     del data[assignment.field]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dangwu import clock
 from dangwu.errors import UsageError
 from dangwu.i18n import _
+from dangwu.model import words
 from dangwu.rules.stats import Span, Stated, figures
 from dangwu.rules.workdays import Calendar
 from dangwu.store import snapshot
@@ -19,7 +20,10 @@ def stats(office: Office, *, year: int | None = None, period: str | None = None)
     if year is not None and period is not None:
         raise UsageError(_("give --year or --period, not both"))
     today = clock.today(clock.office_zone(office.settings.timezone))
-    span = Span.quarter(period) if period else Span.year(year or today.year)
+    if period:
+        span = Span.quarter(words.quarter("--period", period, today))
+    else:
+        span = Span.year(year or today.year)
     with GitStore(office.root, office.state_dir) as git:
         git.require_head()
         shot = snapshot.at(office, git)

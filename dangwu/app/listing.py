@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dangwu import clock
 from dangwu.app.validating import check_office
 from dangwu.check.supervision import read_all
 from dangwu.errors import InvalidFiles, Problem, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import CADENCES, SCOPES, one_of
+from dangwu.model import words
+from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import RECORDS_DIR, Summary
-from dangwu.rules.workflow import STATUSES
+from dangwu.model.words import one_of
+from dangwu.rules.workflow import STATUS_TITLES
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress
 from dangwu.store.records import record_files
@@ -44,22 +46,12 @@ def select(
 ) -> Selection:
     catalogue = office.catalogue
     slug = catalogue.category(category).slug if category else None
-    if status:
-        one_of("--status", status, STATUSES)
-    if scope:
-        one_of("--scope", scope, SCOPES)
-    if cadence:
-        one_of("--cadence", cadence, CADENCES)
-    if period and not re.fullmatch(r"\d{4}Q[1-4]", period.upper()):
-        raise UsageError(
-            _("--period: '{value}' is not a quarter; write it like 2026Q3").format(value=period)
-        )
     wanted = {
         "category": slug,
-        "status": status,
-        "scope": scope,
-        "cadence": cadence,
-        "period": period.upper() if period else None,
+        "status": one_of("--status", status, STATUS_TITLES) if status else None,
+        "scope": one_of("--scope", scope, SCOPE_TITLES) if scope else None,
+        "cadence": one_of("--cadence", cadence, CADENCE_TITLES) if cadence else None,
+        "period": words.quarter("--period", period, clock.now().date()) if period else None,
     }
     order = {c.slug: n for n, c in enumerate(catalogue)}
     rows = []

@@ -11,8 +11,10 @@ from dangwu import clock
 from dangwu.app import auditing
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
+from dangwu.model import words
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.history import Trailer
+from dangwu.model.words import one_of
 from dangwu.render import sheets as render
 from dangwu.rules import board as board_rules
 from dangwu.rules.schedule import Quarter
@@ -56,8 +58,7 @@ def _snapshot(office: Office, git: GitStore, on: date | None) -> snapshot.Snapsh
 def print_board(office: Office, *, scope: str, on: date | None, fmt: str, out: Path) -> Printed:
     """The board of ``scope`` on ``on`` (default: today) as one HTML or PDF file."""
     _format("board", fmt)
-    if scope not in board_rules.SCOPES:
-        raise UsageError(_("--scope must be public or internal"))
+    scope = one_of("--scope", scope, SCOPE_TITLES)
     day = on or _today(office)
     with GitStore(office.root, office.state_dir) as git:
         snap = _snapshot(office, git, on)
@@ -73,10 +74,9 @@ def print_bulletin(
 ) -> Printed:
     """The bulletin of a quarter as Markdown, HTML or PDF."""
     _format("bulletin", fmt)
-    quarter = Quarter.parse(period)
-    if scope not in board_rules.SCOPES:
-        raise UsageError(_("--scope must be public or internal"))
     issued = _today(office)
+    quarter = Quarter.parse(words.quarter("PERIOD", period, issued))
+    scope = one_of("--scope", scope, SCOPE_TITLES)
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
         doc = render.build_bulletin(snap, period=quarter, scope=scope, issued=issued)

@@ -19,10 +19,12 @@ from dangwu.app.drafting import commit_record
 from dangwu.check.supervision import read_all
 from dangwu.errors import RuleViolation
 from dangwu.i18n import _, pair
-from dangwu.model.catalogue import CHANNELS, one_of
+from dangwu.model import words
+from dangwu.model.catalogue import CHANNEL_TITLES
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import content_hash
+from dangwu.model.words import one_of
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.rules.supervision import opinion_count
@@ -96,8 +98,9 @@ def decide(
     note: str | None = None,
 ) -> Done:
     """Record the leading group's collective decision."""
-    one_of("--outcome", outcome, workflow.OUTCOMES)
+    outcome = one_of("--outcome", outcome, workflow.OUTCOME_TITLES)
     with acting(office, "decide") as act:
+        attendees = [words.person("--attendee", a, act.settings.roster) for a in attendees]
         record = records.find(office, ref)
         if note:
             _check_words(office, record, "--note", note)
@@ -168,8 +171,7 @@ def publish(
     closes: date | None = None,
 ) -> Done:
     """Implement the approved plan on its channels."""
-    for channel in channels:
-        one_of("--channel", channel, CHANNELS)
+    channels = [one_of("--channel", channel, CHANNEL_TITLES) for channel in channels]
     with acting(office, "publish") as act:
         record = records.find(office, ref)
         signed = act.signing(sign)

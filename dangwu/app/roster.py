@@ -14,16 +14,17 @@ from dangwu.app import keys
 from dangwu.check.settings import parse_settings
 from dangwu.errors import DangwuError, IdentityError, RuleViolation, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import suggest
 from dangwu.model.history import Trailer
 from dangwu.model.office import (
     DRAFTING_ROLES,
     ID_BLOCKS,
+    ROLE_TITLES,
     ROLES,
     ROSTER_ROLES,
     SETTINGS_FILE,
     Person,
 )
+from dangwu.model.words import one_of, suggest
 from dangwu.store.acting import acting, message
 from dangwu.store.gitstore import GitStore, Identity, init_repository
 from dangwu.store.office import Office
@@ -63,14 +64,7 @@ def check_roles(roles: Sequence[str]) -> tuple[str, ...]:
         raise UsageError(
             _("give at least one --role"), hint=_("roles: {roles}").format(roles=", ".join(ROLES))
         )
-    for role in roles:
-        if role not in ROLES:
-            raise UsageError(
-                _("'{role}' is not a role").format(role=role),
-                hint=suggest(role, list(ROLES))
-                or _("roles: {roles}").format(roles=", ".join(ROLES)),
-            )
-    return tuple(dict.fromkeys(roles))
+    return tuple(dict.fromkeys(one_of("--role", role, ROLE_TITLES) for role in roles))
 
 
 def key_from_email(email: str) -> str:

@@ -24,7 +24,6 @@ from dangwu import yamlio
 from dangwu.check.supervision import parse_feedback, parse_report
 from dangwu.errors import InvalidFiles, RecordNotFound, RuleViolation, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import suggest
 from dangwu.model.history import Trailer
 from dangwu.model.supervision import (
     EARLIEST,
@@ -34,6 +33,7 @@ from dangwu.model.supervision import (
     Report,
     report_path,
 )
+from dangwu.model.words import suggest
 from dangwu.rules.supervision import (
     check_day,
     next_report_number,

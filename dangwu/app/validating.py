@@ -20,8 +20,9 @@ from dangwu.check.validate import (
 )
 from dangwu.errors import Problem
 from dangwu.i18n import _
-from dangwu.model.catalogue import Catalogue, suggest
+from dangwu.model.catalogue import Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id
+from dangwu.model.words import suggest
 from dangwu.store.cache import RecordCache
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress, fork_map

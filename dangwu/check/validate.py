@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from dangwu import yamlio
 from dangwu.errors import Problem
 from dangwu.i18n import _, alternatives
-from dangwu.model.catalogue import INTERNAL_CHANNELS, Catalogue, suggest
+from dangwu.model.catalogue import INTERNAL_CHANNELS, Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
+from dangwu.model.words import suggest
 from dangwu.resources import shipped
 
 if TYPE_CHECKING:

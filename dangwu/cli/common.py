@@ -34,14 +34,9 @@ def office(ctx: Any) -> Office:
 
 
 def day(option: str, value: str | None) -> date | None:
-    """A date option, YYYY-MM-DD."""
-    from dangwu.errors import UsageError
+    """A date option: 2026-12-04, 2026年12月4日 and the other ways of writing it."""
+    from dangwu.model.words import day as read_day
 
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(
-            _("{option}: '{value}' is not a date (YYYY-MM-DD)").format(option=option, value=value)
-        ) from None
+    return date.fromisoformat(read_day(option, value))

@@ -14,6 +14,8 @@ from dangwu.cli import common, complete, output
 from dangwu.i18n import _, names, ngettext, pair
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dangwu.model.catalogue import Catalogue, Category
     from dangwu.store.office import Office
 
@@ -160,6 +162,24 @@ def _menu(title: str, rows: list[tuple[str, str]]) -> int:
         output.say(_("Please type a number from the list."), "yellow")
 
 
+def _ask(question: str, read: Callable[[str], str], *, empty: bool = False) -> str:
+    """Ask until the answer reads (``read`` gives the value kept, or refuses with a
+    UsageError, which is said and the question asked again); nothing typed so far is
+    lost to one bad answer."""
+    from dangwu.errors import UsageError
+
+    while True:
+        answer = typer.prompt(question, default="" if empty else None, show_default=False)
+        if empty and not answer.strip():
+            return ""
+        try:
+            return read(answer)
+        except UsageError as exc:
+            output.say(exc.message, "yellow")
+            if exc.hint:
+                output.say(exc.hint, "yellow")
+
+
 def _ask_category(cat: Catalogue) -> Category:
     index = _menu(_("Category (公开类别):"), [(c.code, names(c.zh, c.en)) for c in cat])
     return cat.categories[index]
@@ -210,15 +230,27 @@ def new(
     ] = None,
     channel: Annotated[
         list[str] | None,
-        typer.Option("--channel", help=_("Where it is disclosed; repeat for several.")),
+        typer.Option(
+            "--channel",
+            help=_(
+                "Where it is disclosed, by code or Chinese name; repeat for several: "
+                "meeting 党务公开会议, circular 印发党务公开信息, internal-board 内部党务公开栏, "
+                "intranet 内部网, newspaper 报纸, city-portal 市公众信息网, website 单位对外网站, "
+                "public-board 对外党务公开栏."
+            ),
+        ),
     ] = None,
     period: Annotated[
-        str | None, typer.Option("--period", help=_("Quarter of a quarterly record, e.g. 2026Q3."))
+        str | None,
+        typer.Option(
+            "--period", help=_("Quarter of a quarterly record: 2026Q3 or 2026年第三季度.")
+        ),
     ] = None,
     event_date: Annotated[
         str | None,
         typer.Option(
-            "--event-date", help=_("Date of the matter (YYYY-MM-DD); needed for timely records.")
+            "--event-date",
+            help=_("Date of the matter (2026-12-04 or 2026年12月4日); needed for timely records."),
         ),
     ] = None,
     follows: Annotated[
@@ -250,8 +282,10 @@ def new(
         bool, typer.Option("--json", help=_('Print {"id": ..., "path": ...}.'))
     ] = False,
 ) -> None:
+    from dangwu import clock
     from dangwu.app import drafting
     from dangwu.errors import UsageError
+    from dangwu.model import words
 
     office = common.office(ctx)
     ask = _interactive()
@@ -273,13 +307,29 @@ def new(
     if title is None:
         if not ask:
             raise UsageError(_("missing --title"))
-        title = typer.prompt(_("Title (标题)")).strip()
+        title = _ask(_("Title (标题)"), _one_line)
+        if summary is None and body is None and body_file is None:
+            summary = (
+                _ask(
+                    _("Summary for the notice board (摘要; Enter to leave it out)"),
+                    str.strip,
+                    empty=True,
+                )
+                or None
+            )
     picked = chosen.item(item)
     effective_cadence = cadence or picked.cadence
     if ask and effective_cadence == "quarterly" and period is None:
-        period = typer.prompt(_("Quarter it covers (e.g. 2026Q3)")).strip()
+        today = clock.now().date()
+        period = _ask(
+            _("Quarter it covers (e.g. 2026Q3 or 2026年第三季度)"),
+            lambda text: words.quarter(_("the quarter"), text, today),
+        )
     if ask and effective_cadence == "timely" and event_date is None:
-        event_date = typer.prompt(_("Date of the matter (YYYY-MM-DD)")).strip()
+        event_date = _ask(
+            _("Date of the matter (e.g. 2026-12-04 or 2026年12月4日)"),
+            lambda text: words.day(_("the date"), text),
+        )
     if body_file is not None:
         body = _read_body(body_file)
     written = drafting.create(
@@ -311,6 +361,14 @@ def new(
                 path=written.relpath, id=written.record_id
             )
         )
+
+
+def _one_line(text: str) -> str:
+    from dangwu.errors import UsageError
+
+    if not text.strip():
+        raise UsageError(_("the title must not be empty"))
+    return text.strip()
 
 
 def _read_body(path: Path) -> str:
@@ -498,14 +556,20 @@ def list_records(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", help=_("Only records in this state (draft, submitted, ..., published).")
+            "--status",
+            help=_(
+                "Only records in this state: draft (草稿), submitted (已报送), ..., "
+                "published (已公开)."
+            ),
         ),
     ] = None,
     scope: Annotated[str | None, typer.Option("--scope", help=_("internal or public."))] = None,
     cadence: Annotated[
         str | None, typer.Option("--cadence", help=_("standing, quarterly, timely or follow-up."))
     ] = None,
-    period: Annotated[str | None, typer.Option("--period", help=_("Quarter, e.g. 2026Q3."))] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help=_("Quarter: 2026Q3 or 2026年第三季度."))
+    ] = None,
     as_json: common.AsJson = False,
 ) -> None:
     from dangwu.app import listing

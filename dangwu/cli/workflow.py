@@ -111,19 +111,25 @@ def submit(ctx: typer.Context, record_id: ID) -> None:
 def decide(
     ctx: typer.Context,
     record_id: ID,
-    meeting: Annotated[str, typer.Option("--meeting", help=_("Date of the meeting."))],
+    meeting: Annotated[
+        str, typer.Option("--meeting", help=_("Date of the meeting: 2026-12-04 or 2026年12月4日."))
+    ],
     attendee: Annotated[
         list[str],
         typer.Option(
             "--attendee",
-            help=_("Roster key of a member present; repeat for each."),
+            help=_("A member present, by roster key or name; repeat for each."),
             autocompletion=complete.roster_keys,
         ),
     ],
     outcome: Annotated[
         str,
         typer.Option(
-            "--outcome", help=_("publish, revise (back to the office) or withhold (final).")
+            "--outcome",
+            help=_(
+                "publish (决定公开), revise (退回修改: back to the office) or withhold "
+                "(不予公开: final)."
+            ),
         ),
     ],
     note: Annotated[str | None, typer.Option("--note", help=_("A line for the minutes."))] = None,
@@ -177,7 +183,10 @@ def publish(
     record_id: ID,
     channel: Annotated[
         list[str] | None,
-        typer.Option("--channel", help=_("Publish on these channels instead of the record's own.")),
+        typer.Option(
+            "--channel",
+            help=_("Publish on these channels (code or Chinese name) instead of the record's own."),
+        ),
     ] = None,
     sign: Annotated[bool, typer.Option("--sign", help=_("Sign the publication."))] = False,
     closes: Annotated[

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import N_, _
+from dangwu.model.words import suggest
 
 SCOPES = ("internal", "public")
 CADENCES = ("standing", "quarterly", "timely", "follow-up")
@@ -111,30 +111,6 @@ class Catalogue:
             hint=hint
             or _("one of: {choices}").format(choices=", ".join(c.slug for c in self.categories)),
         )
-
-
-def one_of(option: str, value: str, choices: Sequence[str]) -> str:
-    """``value`` if it is one of ``choices``, else a usage error naming the option."""
-    if value not in choices:
-        raise UsageError(
-            _("{option}: '{value}' is not one of {choices}").format(
-                option=option, value=value, choices=", ".join(choices)
-            ),
-            hint=suggest(value, list(choices)),
-        )
-    return value
-
-
-def suggest(wrong: str, choices: list[str]) -> str | None:
-    """'did you mean ...?' for a near miss, or None."""
-    close = difflib.get_close_matches(wrong, choices, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in choices}
-        close = difflib.get_close_matches(wrong.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    if close:
-        return _("did you mean '{choice}'?").format(choice=close[0])
-    return None
 
 
 def from_data(data: dict[str, object], path: Path) -> Catalogue:

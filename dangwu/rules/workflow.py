@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 from dangwu.errors import IdentityError, RuleViolation
 from dangwu.i18n import N_, _, alternatives
@@ -151,7 +151,7 @@ def require(person: Person, action: str) -> None:
         )
 
 
-def _refuse(rule: str, message: str, record_id: str | None, hint: str | None = None) -> None:
+def _refuse(rule: str, message: str, record_id: str | None, hint: str | None = None) -> NoReturn:
     raise RuleViolation(message, hint=hint, record_id=record_id, rule=rule)
 
 
@@ -345,8 +345,15 @@ def decide(
     members = group(ctx.roster)
     for key in attendees:
         person = ctx.roster.get(key)
-        if person is None or not GROUP_ROLES.intersection(person.roles):
-            who = f"{person.name} ({key})" if person else key
+        if person is None:
+            _refuse(
+                "attendee-not-member",
+                _("no one on the roster has the key '{key}'").format(key=key),
+                record_id,
+                _("attendees are the leader and members on the roster"),
+            )
+        if not GROUP_ROLES.intersection(person.roles):
+            who = f"{person.name} ({key})"
             _refuse(
                 "attendee-not-member",
                 _(

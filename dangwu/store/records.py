@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from dangwu import yamlio
 from dangwu.errors import InvalidFiles, RecordNotFound, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import Category, suggest
+from dangwu.model.catalogue import Category
 from dangwu.model.record import (
     FIELD_ORDER,
     RECORDS_DIR,
@@ -20,6 +20,7 @@ from dangwu.model.record import (
     parse_id,
     relpath_for,
 )
+from dangwu.model.words import suggest
 
 if TYPE_CHECKING:
     from dangwu.model.office import Person

@@ -1,0 +1,237 @@
+"""What people type, read as the values dangwu keeps: a code or its Chinese name (or
+the unambiguous start of either), a day or a quarter written the Chinese way, a
+person by roster key, name or email. Refusals show each code with its Chinese name
+and offer the nearest one. Pure: no disk, no clock (the caller gives today)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from dangwu.errors import UsageError
+from dangwu.i18n import _, language
+
+if TYPE_CHECKING:
+    from dangwu.model.office import Person
+
+# code -> (English title, Chinese name), as the *_TITLES tables of the model give them
+Titles = Mapping[str, tuple[str, str]]
+
+
+def plain(text: str) -> str:
+    """What was typed, with full-width letters, digits and spaces made ordinary."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def shown(code: str, titles: Titles | None = None) -> str:
+    """A code as refusals and help show it: ``public（社会公开）`` in Chinese,
+    ``public (社会公开)`` in English; the code alone when it has no Chinese name."""
+    return named(code, titles[code][1] if titles and code in titles else None)
+
+
+def named(code: str, name: str | None) -> str:
+    """A code with the name beside it, in the brackets of the reader's language."""
+    if not name or name == code:
+        return code
+    return f"{code}（{name}）" if language() == "zh_CN" else f"{code} ({name})"
+
+
+def one_of(option: str, value: str, choices: Sequence[str] | Titles) -> str:
+    """The code ``value`` names: the code itself (any case), its English title or its
+    Chinese name, or the start of exactly one of them. Else a usage error naming the
+    option, listing the codes with their Chinese names and the nearest one."""
+    titles: Titles = choices if isinstance(choices, Mapping) else {}
+    codes = list(choices)
+    text = plain(value)
+    names = _names(choices)
+    found = _matching(text, names)
+    if len(found) == 1:
+        return found.pop()
+    listed = _(", ").join(shown(c, titles) for c in codes)
+    if found:
+        raise UsageError(
+            _("{option}: '{value}' could be {choices}").format(
+                option=option,
+                value=value,
+                choices=_(", ").join(shown(c, titles) for c in codes if c in found),
+            ),
+            hint=_("type more of it; the choices are {choices}").format(choices=listed),
+        )
+    near = nearest(text, names)
+    raise UsageError(
+        _("{option}: '{value}' is not one of {choices}").format(
+            option=option, value=value, choices=listed
+        ),
+        hint=_("did you mean '{choice}'?").format(choice=shown(near.pop(), titles))
+        if len(near) == 1
+        else None,
+    )
+
+
+def code_of(value: str, choices: Sequence[str] | Titles) -> str | None:
+    """The one code ``value`` names (as :func:`one_of` reads it), or None."""
+    found = _matching(plain(value), _names(choices))
+    return found.pop() if len(found) == 1 else None
+
+
+def _names(choices: Sequence[str] | Titles) -> dict[str, set[str]]:
+    """Every way of naming each code, folded: the code, its English title (and that
+    title in the reader's language) and its Chinese name."""
+    titles: Titles = choices if isinstance(choices, Mapping) else {}
+    names: dict[str, set[str]] = {}
+    for code in choices:
+        names.setdefault(code.casefold(), set()).add(code)
+        if code in titles:
+            english, chinese = titles[code]
+            for name in (english, _(english), chinese):
+                names.setdefault(name.casefold(), set()).add(code)
+    return names
+
+
+def _matching(text: str, names: Mapping[str, set[str]]) -> set[str]:
+    """The codes named exactly, else those whose names start so (several: ambiguous)."""
+    wanted = text.casefold()
+    if not wanted:
+        return set()
+    exact = names.get(wanted, set())
+    if len(exact) == 1:
+        return set(exact)
+    return {c for name, found in names.items() if name.startswith(wanted) for c in found}
+
+
+def suggest(wrong: str, choices: list[str]) -> str | None:
+    """'did you mean ...?' for a near miss, or None."""
+    close = difflib.get_close_matches(wrong, choices, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = difflib.get_close_matches(wrong.lower(), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    if close:
+        return _("did you mean '{choice}'?").format(choice=close[0])
+    return None
+
+
+def nearest(text: str, names: Mapping[str, set[str]]) -> set[str]:
+    """The codes whose name is nearest ``text`` (empty when none is near)."""
+    close = difflib.get_close_matches(text.casefold(), list(names), n=1, cutoff=0.6)
+    return set(names[close[0]]) if close else set()
+
+
+# --- days and quarters --------------------------------------------------------------
+
+_NUMERALS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_NUMBER = r"(\d{1,4}|[〇○零一二两三四五六七八九十]{1,4})"
+_DAY = re.compile(
+    rf"^{_NUMBER}\s*[-/.年]\s*{_NUMBER}\s*[-/.月]\s*{_NUMBER}\s*[日号]?$|^(\d{{4}})(\d{{2}})(\d{{2}})$"
+)
+_QUARTER = re.compile(
+    r"^(?:(\d{4}|[〇○零一二三四五六七八九]{4})\s*(?:年|-|\s)?\s*)?"
+    r"(?:Q\s*([1-4])|第?\s*([1-4一二三四])\s*季度)$",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> int | None:
+    """12, ２０２６, 二〇二六 or 二十五 as a number."""
+    if text.isdigit():
+        return int(text)
+    if all(ch in _NUMERALS for ch in text):  # a year read digit by digit: 二〇二六
+        return int("".join(str(_NUMERALS[ch]) for ch in text))
+    tens, _sep, units = text.partition("十")
+    if _sep and len(text) <= 3:  # 十, 十二, 二十, 二十五
+        high = _NUMERALS.get(tens, -1) if tens else 1
+        low = _NUMERALS.get(units, -1) if units else 0
+        if high > 0 and low >= 0:
+            return high * 10 + low
+    return None
+
+
+def day(option: str, value: str) -> str:
+    """A day as YYYY-MM-DD, from 2026-12-04, 2026/12/4, 2026.12.4, 20261204,
+    2026年12月4日 or 二〇二六年十二月四日."""
+    match = _DAY.match(plain(value))
+    if match:
+        parts = [g for g in match.groups() if g is not None]
+        numbers = [_number(p) for p in parts]
+        if None not in numbers:
+            year, month, dom = (n for n in numbers if n is not None)
+            try:
+                if year >= 1000:
+                    return date(year, month, dom).isoformat()
+            except ValueError:
+                pass
+    raise UsageError(
+        _("{option}: '{value}' is not a real date").format(option=option, value=value),
+        hint=_("write it like 2026-12-04 or 2026年12月4日"),
+    )
+
+
+def quarter(option: str, value: str, today: date) -> str:
+    """A quarter as 2026Q4, from 2026Q4, 2026-q4, 2026年第四季度, 2026年4季度, or
+    第四季度 / 四季度 / Q4 alone: the latest such quarter that has begun by ``today``."""
+    match = _QUARTER.match(plain(value))
+    if match:
+        year_text, digit, word = match.groups()
+        number = _number(digit or word)
+        year = _number(year_text) if year_text else None
+        if number is not None and 1 <= number <= 4:
+            if year is None:
+                begun = (today.month - 1) // 3 + 1 >= number
+                year = today.year if begun else today.year - 1
+            return f"{year}Q{number}"
+    raise UsageError(
+        _("{option}: '{value}' is not a quarter").format(option=option, value=value),
+        hint=_("write it like 2026Q4 or 2026年第四季度"),
+    )
+
+
+# --- people ------------------------------------------------------------------------
+
+
+def person(option: str, value: str, roster: Mapping[str, Person]) -> str:
+    """The roster key of the person ``value`` names: a key (any case), a name or an
+    email. Else a usage error with the nearest key."""
+    text = plain(value)
+    wanted = text.casefold()
+    by: dict[str, set[str]] = {}
+    for key, someone in roster.items():
+        for name in (key, someone.name, someone.email):
+            if name:
+                by.setdefault(name.casefold(), set()).add(key)
+    found = by.get(wanted, set())
+    if len(found) == 1:
+        return found.pop()
+    if len(found) > 1:
+        raise UsageError(
+            _("{option}: '{value}' names more than one person: {keys}").format(
+                option=option, value=value, keys=_(", ").join(sorted(found))
+            ),
+            hint=_("give the roster key instead (dangwu roster list)"),
+        )
+    near = nearest(text, by)
+    hint = None
+    if len(near) == 1:
+        key = near.pop()
+        hint = _("did you mean '{choice}'?").format(choice=named(key, roster[key].name))
+    raise UsageError(
+        _("{option}: no one on the roster is called '{value}'").format(option=option, value=value),
+        hint=hint or _("see who is on it with: dangwu roster list"),
+    )
