@@ -624,3 +624,25 @@ def test_the_offices_own_holidays_move_a_deadline_in_an_unknown_year(office: Off
     assert [r["due"] for r in rows] == ["2027-01-08", "2027-01-09"]
     result = ok(office, "due", now=at(16, 11, month=12))
     assert result.stderr.count("does not know 2027") == 1
+
+
+@pytest.mark.parametrize("now", ["2026-11-26T10:00:00+08:00", "2026-10-21T10:00:00+08:00"])
+def test_stats_counts_as_overdue_what_due_lists_as_overdue(demo_seed, tmp_path, now: str):
+    """stats and due agree in numbers, kind by kind, and in words: what is out late
+    is 'published late', what is not out by its deadline is 'overdue'."""
+    from conftest import copy_demo
+
+    office = Office(copy_demo(demo_seed, tmp_path / "office"))
+    listed = due(office, now=now)
+    kinds: dict[str, int] = {}
+    for owed in listed:
+        if owed["overdue"]:
+            kinds[owed["kind"]] = kinds.get(owed["kind"], 0) + 1
+    assert kinds, "the sample office owes something overdue on these days"
+    figures = json.loads(office.run("stats", "--year", "2026", "--json", now=now).stdout)
+    assert figures["overdue"] == kinds
+    assert len(figures["quarterly"]["missing"]) == kinds.get("quarterly", 0)
+    said = office.run("stats", "--year", "2026", now=now).stdout
+    total = sum(kinds.values())
+    assert f"{total} not done by their deadline" in said, said
+    assert f"{kinds.get('quarterly', 0)} overdue and not yet published" in said, said

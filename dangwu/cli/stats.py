@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _
+from dangwu.i18n import _, term
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +37,7 @@ def stats(
 ) -> None:
     from dangwu.app import figures
     from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
+    from dangwu.rules.due import KIND_TITLES
 
     office = common.office(ctx)
     stated = figures.stats(office, year=year, period=period)
@@ -95,9 +96,23 @@ def stats(
         (_("by channel"), channels or "—"),
         (
             _("quarterly updates"),
-            _("{on} on time, {late} late, {missing} not yet out").format(
+            _(
+                "{on} published on time, {late} published late, "
+                "{missing} overdue and not yet published"
+            ).format(
                 on=f.quarterly_on_time, late=f.quarterly_late, missing=len(f.quarterly_missing)
             ),
+        ),
+        (
+            _("overdue"),
+            _("{n} not done by their deadline: {kinds} (see dangwu due)").format(
+                n=sum(f.overdue.values()),
+                kinds=_(", ").join(
+                    f"{term(KIND_TITLES[k])} {n}" for k, n in f.overdue.items() if k in KIND_TITLES
+                ),
+            )
+            if f.overdue
+            else _("none"),
         ),
         (
             _("submission to publication"),

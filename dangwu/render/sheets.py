@@ -30,6 +30,7 @@ from dangwu.model.office import Settings
 from dangwu.model.record import Summary
 from dangwu.resources import install_command, shipped
 from dangwu.rules import board as board_rules
+from dangwu.rules.due import KIND_TITLES
 from dangwu.rules.schedule import Quarter
 from dangwu.rules.secrecy import HIDDEN, blot_markdown, redact
 from dangwu.store.office import Office
@@ -719,6 +720,14 @@ def stats_html(office: Office, stated: Stated, issued: date) -> str:
         names = "、".join(title for _subject, title in f.quarterly_missing)
         problems.append(
             f"截至{zh_date(f.as_of)}，有{len(f.quarterly_missing)}项季度更新尚未公开：{names}。"
+        )
+    others = {k: n for k, n in f.overdue.items() if k not in ("quarterly", "report")}
+    if others:
+        kinds = "、".join(
+            f"{KIND_TITLES[k][1]}{n}项" for k, n in others.items() if k in KIND_TITLES
+        )
+        problems.append(
+            f"截至{zh_date(f.as_of)}，另有{sum(others.values())}项公开事项逾期未公开：{kinds}。"
         )
     if f.overdue_reports:
         problems.append(f"有{f.overdue_reports}件实名举报超过答复期限尚未答复。")

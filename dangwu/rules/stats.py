@@ -78,6 +78,9 @@ class Figures:
     answered_late: int = 0
     overdue_reports: int = 0
     open_reports: int = 0  # real-name, not yet due
+    # what `due` lists as overdue (due in the span, not done by the last day counted),
+    # by kind: quarterly, timely, follow-up, formal-plan, report
+    overdue: dict[str, int] = field(default_factory=dict)
 
     @property
     def median_days(self) -> float | None:
@@ -114,6 +117,7 @@ class Figures:
                 "median": self.median_days,
                 "max": self.max_days,
             },
+            "overdue": self.overdue,
             "pre_disclosures": {"count": self.pre_disclosures, "opinions": self.opinions},
             "reports": {
                 "received": self.reports,
@@ -175,7 +179,10 @@ def figures(
     for category in catalogue:
         public, internal = per_category.get(category.slug, [0, 0])
         out.by_category.append((category.code, category.slug, category.zh, public, internal))
-    due_then = owed(every, [], today=as_of, calendar=calendar, catalogue=catalogue)
+    due_then = owed(every, reports, today=as_of, calendar=calendar, catalogue=catalogue)
+    for o in due_then.owed:
+        if o.overdue(as_of) and o.due in span:
+            out.overdue[o.kind] = out.overdue.get(o.kind, 0) + 1
     # in the catalogue's words, not the record's: the report may go to anyone
     out.quarterly_missing = [
         (o.subject, o.item or o.subject)
