@@ -372,6 +372,13 @@ class History:
             after = after.to("decided" if decided else "submitted")
         return self.step(step, by, before, after)
 
+    def discard(self, record_id: str, by: Person = CLERK, **options: Any) -> Event:
+        """dangwu discard: the record file removed, the step saying so."""
+        self.tick()
+        before = self.records.pop(record_id)
+        trailers = {Trailer.TO: "none", **options.pop("trailers", {})}
+        return self.step("discard", by, before, None, trailers=trailers, **options)
+
     def submit(self, record_id: str, by: Person = CLERK, **options: Any) -> Event:
         return self._do("submit", record_id, by, "submitted", "submitted", {}, **options)
 

@@ -123,7 +123,7 @@ def test_unwritable_object_store_changes_nothing(office):
 
 
 def _submitted(office):
-    rid = office.new()
+    rid = office.new("--summary", "摘要")
     assert office.run("submit", rid).exit_code == 0
     return rid
 

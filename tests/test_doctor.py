@@ -106,7 +106,14 @@ def complete(office: Office, *words: str) -> list[str]:
 
 def test_the_shell_completes_record_ids_roster_keys_and_report_numbers(office: Office):
     first = office.new(now=at(1))
-    second = office.new(category="zhidu-jianshe", item="integrity-rules", title="规定", now=at(1))
+    second = office.new(
+        "--summary",
+        "摘要",
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="规定",
+        now=at(1),
+    )
     ok(office, "submit", second, now=at(1, 11))
     ok(office, "approve", second, as_="zhoulx", now=at(2))
     ok(office, "publish", second, now=at(3))

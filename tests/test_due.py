@@ -166,7 +166,7 @@ def quarter_record(office: Office, period: str, *, now: str, publish: bool = Tru
     title = f"{period[:4]}年第{quarter}季度党费收缴管理情况"
     if publish:
         return published(office, "--period", period, title=title, now=now)
-    return office.new("--period", period, title=title, now=now)
+    return office.new("--period", period, "--summary", "摘要", title=title, now=now)
 
 
 def test_a_quarters_update_is_due_at_the_quarters_end_and_overdue_after(office: Office):

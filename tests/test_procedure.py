@@ -570,7 +570,14 @@ def test_the_comment_window_cannot_be_shorter_than_the_office_minimum(
 
 
 def test_closes_is_refused_where_there_is_no_window_to_open(office: Office):
-    rid = office.new(category="zhidu-jianshe", item="integrity-rules", title="廉洁规定", now=at(1))
+    rid = office.new(
+        "--summary",
+        "摘要",
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title="廉洁规定",
+        now=at(1),
+    )
     ok(office, "submit", rid, now=at(1, 11))
     ok(office, "approve", rid, as_="zhoulx", now=at(2))
     refused(office, "publish", rid, "--closes", "2026-10-31", now=at(5), expect="--closes is for")
@@ -1011,3 +1018,108 @@ def test_audit_json_reports_violations(office: Office):
     assert [(v["commit"], v["record"], v["rule"], v["person"]) for v in report["violations"]] == [
         (bad, rid, "tool-fields", who("dumy"))
     ]
+
+
+# --- discard -----------------------------------------------------------------------------
+
+
+def discard_message(rid: str, title: str, actor: str, before: str = "draft") -> str:
+    return (
+        f"discard: {rid} {title}\n\nDangwu-Step: discard\nDangwu-Record: {rid}\n"
+        f"Dangwu-From: {before}\nDangwu-To: none\nDangwu-Actor: {actor}\n"
+    )
+
+
+def test_a_draft_never_submitted_is_discarded_in_one_commit(office: Office):
+    keep = office.new("--summary", "摘要", now=at(1))
+    twin = office.new("--summary", "摘要", now=at(1, 11))
+    before = office.commits()
+    result = office.run("discard", twin, now=at(2))
+    assert result.exit_code == 0, result.output
+    assert f"{twin} discarded" in result.stdout
+    assert not (office.root / relpath(office, keep).replace(keep, twin)).exists()
+    assert (office.root / relpath(office, keep)).exists()
+    assert office.commits()[1:] == before
+    body = office.git("log", "-1", "--format=%an <%ae>%n%B")
+    assert body.startswith("杜明远 <dumy@example.org>"), body
+    assert f"Dangwu-Step: discard\nDangwu-Record: {twin}\nDangwu-From: draft\n" in body
+    assert "Dangwu-To: none\nDangwu-Actor: dumy" in body
+    assert office.git("status", "--porcelain") == ""
+    result = audit(office)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("how", ["submitted", "sent back"])
+def test_a_record_the_group_has_seen_is_not_discarded(office: Office, how: str):
+    rid = office.new("--summary", "摘要", now=at(1))
+    ok(office, "submit", rid, now=at(1, 11))
+    if how == "sent back":
+        ok(office, "reject", rid, "--reason", "请补充材料", as_="hanzg", now=at(2))
+    refused(office, "discard", rid, now=at(3), expect="it stays in the record of the procedure")
+
+
+def test_only_the_office_discards(office: Office):
+    rid = office.new("--summary", "摘要", now=at(1))
+    before = office.state()
+    result = office.run("discard", rid, as_="chensh", now=at(2))
+    assert result.exit_code == 1 and "may not create records" in result.stderr, result.output
+    assert office.state() == before
+
+
+def test_audit_flags_a_discard_made_by_hand_of_a_submitted_record(office: Office):
+    rid = office.new("--summary", "摘要", now=at(1))
+    ok(office, "submit", rid, now=at(1, 11))
+    path = relpath(office, rid)
+    (office.root / path).unlink()
+    message = discard_message(rid, "2026年第三季度党费收缴管理情况", "dumy", before="submitted")
+    bad = commit(office, "dumy", message, path, date=at(2))
+    result = audit(office)
+    assert result.exit_code == 1
+    assert flagged(result.stdout, bad, rid, "discard", who("dumy")), result.output
+
+
+def test_audit_flags_a_discard_that_keeps_the_record_or_hides_its_state(office: Office):
+    kept = office.new("--summary", "摘要", now=at(1))
+    path = relpath(office, kept)
+    office.write(path, office.read(path).replace("摘要", "改过的摘要"))
+    message = discard_message(kept, "标题", "dumy")
+    bad = commit(office, "dumy", message, path, date=at(2))
+    gone = office.new("--summary", "摘要", now=at(3))
+    gone_path = relpath(office, gone)
+    (office.root / gone_path).unlink()
+    lie = discard_message(gone, "标题", "dumy", before="published")
+    lied = commit(office, "dumy", lie, gone_path, date=at(4))
+    result = audit(office)
+    assert result.exit_code == 1
+    assert flagged(result.stdout, bad, kept, "step-scope", who("dumy")), result.output
+    assert flagged(result.stdout, lied, gone, "forged-facts", who("dumy")), result.output
+
+
+def test_new_warns_of_a_second_record_of_the_same_item_and_quarter(office: Office):
+    first = office.new("--summary", "摘要", now=at(1))
+    result = office.run(
+        "new",
+        "ZZ",
+        "--item",
+        "party-dues",
+        "--title",
+        "党费",
+        "--period",
+        "2026年第三季度",
+        now=at(2),
+    )
+    assert result.exit_code == 0, result.output
+    second = result.stdout.strip()
+    assert f"warning: {first} is already a record of this item for 2026Q3" in result.stderr
+    assert f"dangwu discard {second}" in result.stderr
+    other = office.run(
+        "new", "ZZ", "--item", "party-dues", "--title", "党费", "--period", "2026Q4", now=at(3)
+    )
+    assert other.exit_code == 0 and "warning" not in other.stderr, other.output
+
+
+def test_submit_refuses_a_record_with_only_a_title(office: Office):
+    rid = office.new(now=at(1))
+    refused(office, "submit", rid, now=at(2), expect="has a title and nothing else")
+    ok(office, "set", rid, "summary=第三季度应缴党费已全部收缴。", now=at(3))
+    ok(office, "submit", rid, now=at(4))

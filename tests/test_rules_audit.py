@@ -641,6 +641,44 @@ def a_published_record_deleted() -> History:
     return h
 
 
+@case("discard")
+def a_submitted_record_discarded() -> History:
+    h = submitted()
+    h.discard(ID)
+    return h
+
+
+@case("discard")
+def a_record_sent_back_to_draft_discarded() -> History:
+    h = submitted()
+    h.reject(ID)
+    h.discard(ID)
+    return h
+
+
+@case("role")
+def a_supervisor_discards_a_draft() -> History:
+    h = founded()
+    h.new()
+    h.discard(ID, SUPERVISOR)
+    return h
+
+
+@case("forged-facts")
+def a_discard_that_says_it_removed_a_published_record() -> History:
+    h = founded()
+    h.new()
+    h.discard(ID, trailers={Trailer.FROM: "published"})
+    return h
+
+
+def test_a_draft_never_submitted_discarded_is_in_order():
+    h = founded()
+    h.new()
+    h.discard(ID)
+    assert h.rules() == []
+
+
 @case("role")
 def a_draft_deleted_by_a_member() -> History:
     h = founded()

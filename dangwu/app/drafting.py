@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu import clock, yamlio
+from dangwu.app.validating import check_office
 from dangwu.check import validate
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
 from dangwu.i18n import _
@@ -24,6 +25,7 @@ from dangwu.model.catalogue import (
 )
 from dangwu.model.record import (
     CONTENT_FIELDS,
+    RECORDS_DIR,
     TOOL_FIELDS,
     Summary,
     content_hash,
@@ -35,6 +37,7 @@ from dangwu.rules import workflow
 from dangwu.store import records
 from dangwu.store.acting import Act, acting, message
 from dangwu.store.office import Office
+from dangwu.store.records import record_files
 
 TEXT_FIELDS = ("title", "summary", "body")
 LIST_FIELDS = ("channels", "attachments")
@@ -70,6 +73,7 @@ class Written:
     relpath: str
     commit: str | None
     changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def check_new(spec: NewRecord, today: date) -> NewRecord:
@@ -181,7 +185,54 @@ def create(office: Office, spec: NewRecord) -> Written:
                 content=content_hash(written),
             ),
         )
-    return Written(record_id, relpath, commit)
+    return Written(record_id, relpath, commit, warnings=_twins(office, written, record_id))
+
+
+def _twins(office: Office, new: Mapping[str, Any], record_id: str) -> list[str]:
+    """A warning for each other live record of the same item and quarter (or, outside
+    quarterly updates, the same title): the same update drafted twice."""
+    folder = f"{RECORDS_DIR}/{new['category']}/"
+    found = check_office(office, [p for p in record_files(office.root) if p.startswith(folder)])
+    twins = [
+        c.summary.id
+        for c in found
+        if c.summary is not None
+        and c.summary.id != record_id
+        and c.summary.item == new["item"]
+        and c.summary.status not in ("withdrawn", "withheld")
+        and (
+            c.summary.period == new["period"]
+            if new.get("period")
+            else c.summary.title == new["title"]
+        )
+    ]
+    if not twins:
+        return []
+    return [
+        _("{ids} is already a record of this item for {what}; is {id} the same update?").format(
+            ids=_(", ").join(twins), what=new.get("period") or new["title"], id=record_id
+        ),
+        _("a draft never submitted can be removed with: dangwu discard {id}").format(id=record_id),
+    ]
+
+
+def discard(office: Office, ref: str) -> Written:
+    """Remove a draft that never went to the leading group, in one commit that says so."""
+    with acting(office, "create") as act:
+        record = records.find(office, ref)
+        record_id = str(record.data.get("id", ref))
+        workflow.discard(record.data, act.context())
+        commit = act.commit(
+            {record.relpath: None},
+            message(
+                "discard",
+                f"{record_id} {record.data.get('title', '')}",
+                actor=act.actor,
+                record_id=record_id,
+                state=(record.status, "none"),
+            ),
+        )
+    return Written(record_id, record.relpath, commit)
 
 
 def _quarter_of(act: Act) -> str:

@@ -74,6 +74,7 @@ def submit(office: Office, ref: str) -> Done:
     with acting(office, "submit") as act:
         record = records.find(office, ref)
         outcome = workflow.submit(record.data, act.context())
+        workflow.require_something_to_print(record.data)
         findings = _findings(office, record)
         details = [_("secrecy review: {n} finding(s)").format(n=len(findings))] if findings else []
         if record.status == "consulting":

@@ -61,6 +61,11 @@ def plain_error(message: str) -> None:
     print(labelled(_("error:"), message, "bold", "red"), file=sys.stderr)
 
 
+def warning(text: str) -> None:
+    """Something done, but worth a second look (stderr)."""
+    print(labelled(_("warning:"), text, "bold", "yellow"), file=sys.stderr)
+
+
 def hint_line(text: str) -> None:
     print(labelled(_("hint:"), text, "yellow"), file=sys.stderr)
 

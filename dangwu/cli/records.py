@@ -67,6 +67,15 @@ def register(app: typer.Typer) -> None:
             "Example: dangwu set ZZ-2026-101 title=新标题 channels+=circular"
         ),
     )(set_cmd)
+    app.command(
+        "discard",
+        help=_(
+            "Remove a draft that was never submitted (a duplicate, a mistake), in one "
+            "commit that says so. A record the leading group has seen is withdrawn or "
+            "withheld instead.\n\n"
+            "Example: dangwu discard ZZ-2026-108"
+        ),
+    )(discard)
 
 
 # --- catalogue ---------------------------------------------------------------------
@@ -356,6 +365,8 @@ def new(
         output.emit_json({"id": written.record_id, "path": written.relpath})
     else:
         output.say(written.record_id)
+        for warning in written.warnings:
+            output.warning(warning)
         output.note(
             _("Drafted {path}. Edit it with: dangwu edit {id}").format(
                 path=written.relpath, id=written.record_id
@@ -759,3 +770,20 @@ def set_cmd(
         return
     for change in written.changes:
         output.say(f"{written.record_id}  {change}")
+
+
+def discard(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help=_("Record id."), autocompletion=complete.record_ids),
+    ],
+) -> None:
+    from dangwu.app import drafting
+
+    written = drafting.discard(common.office(ctx), record_id)
+    output.say(
+        _("{id} discarded: {path} removed in commit {commit}").format(
+            id=written.record_id, path=written.relpath, commit=str(written.commit)[:10]
+        )
+    )

@@ -25,7 +25,7 @@ from dangwu.rules import secrecy, workflow
 
 # States whose content is fixed: approved, or out in the world.
 SEALED = frozenset({"approved", "consulting", "published", "withheld", "withdrawn"})
-RECORD_STEPS = ("new", "set", "edit", *workflow.STEPS)
+RECORD_STEPS = ("new", "set", "edit", "discard", *workflow.STEPS)
 OFFICE_STEPS = ("init", "roster add", "roster remove", "roster set")
 CONTENT_STEPS = ("new", "set", "edit")
 
@@ -51,6 +51,7 @@ RULES = {
     "signature-bad": N_("bad signature"),
     "signature-not-actor": N_("signed with someone else's key"),
     "deleted": N_("approved or published record deleted"),
+    "discard": N_("a record discarded after it went to the leading group"),
     "settings-invalid": N_("office settings that do not validate"),
     "unreadable": N_("record that cannot be read"),
     "step-scope": N_("step that changes other files"),
@@ -341,8 +342,8 @@ class Auditor:
             if version is not None and version.error:
                 flag("unreadable", version.error, record)
                 return
-        if after is None:
-            flag("step-scope", _("a {step} step deleted the record").format(step=step), record)
+        if step == "discard" or after is None:
+            self._discard(step, trailers, before, after, person, settings, event, flag, record)
             return
         if (
             trailers.get(Trailer.FROM) != (before.status if before else "none")
@@ -391,6 +392,44 @@ class Auditor:
             self.openers[target.path] = event.commit.id
         if step in ("approve", "publish"):
             self._signature(step, after, ctx, event, flag, record)
+
+    def _discard(
+        self,
+        step: str,
+        trailers: Mapping[str, str],
+        before: Version | None,
+        after: Version | None,
+        person: Person,
+        settings: Settings,
+        event: Event,
+        flag: Any,
+        record: str | None,
+    ) -> None:
+        """A discard removes a draft never submitted, and nothing else removes a record."""
+        if step != "discard" or after is not None or before is None:
+            flag("step-scope", _("a {step} step deleted the record").format(step=step), record)
+            return
+        if trailers.get(Trailer.FROM) != before.status or trailers.get(Trailer.TO) != "none":
+            flag(
+                "forged-facts",
+                _("the trailers say {a} → {b}, the file says {c} → {d}").format(
+                    a=trailers.get(Trailer.FROM),
+                    b=trailers.get(Trailer.TO),
+                    c=before.status,
+                    d="none",
+                ),
+                record,
+            )
+        ctx = workflow.Context(
+            actor=person,
+            roster=settings.roster,
+            rules=settings.rules,
+            when=event.commit.author_date,
+        )
+        try:
+            workflow.discard(before.data, ctx)
+        except DangwuError as refusal:
+            flag(refusal.rule or "role", refusal.message, record)
 
     def _content_step(
         self,

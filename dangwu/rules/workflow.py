@@ -95,6 +95,7 @@ STEP_TITLES = {
     "feedback": (N_("feedback"), "意见建议"),
     "report": (N_("report"), "举报"),
     "answer": (N_("answer"), "答复"),
+    "discard": (N_("discard"), "删除草稿"),
     "roster add": (N_("roster add"), "添加人员"),
     "roster remove": (N_("roster remove"), "删除人员"),
     "roster set": (N_("roster set"), "修改人员信息"),
@@ -299,6 +300,46 @@ def submit(data: Mapping[str, Any], ctx: Context) -> Outcome:
     if before == "consulting":
         notes = (_("the formal plan, revised from the preliminary plan"),)
     return Outcome("submitted", {"submitted": ctx.stamp()}, notes)
+
+
+# the facts a record gains once it has gone to the leading group
+PROCEDURE_FACTS = ("submitted", "decision", "approval", "rejection", "consultation", "publication")
+
+
+def discard(data: Mapping[str, Any], ctx: Context) -> None:
+    """A draft that never went to the leading group may be removed by the office: a
+    duplicate, a mistake. Once submitted, it is part of the procedure's record."""
+    require(ctx.actor, "create")
+    record_id = _id(data)
+    went = [name for name in PROCEDURE_FACTS if name in data]
+    if status_of(data) != "draft" or went:
+        _refuse(
+            "discard",
+            _("{id} has been submitted ({state}): it stays in the record of the procedure").format(
+                id=record_id, state=_(status_of(data))
+            ),
+            record_id,
+            _("a record the group has seen is withdrawn or withheld, not discarded"),
+        )
+
+
+def require_something_to_print(data: Mapping[str, Any]) -> None:
+    """A record goes to the leading group with something for people to read: a title
+    alone prints as an empty notice. Checked when a person submits; the audit does not
+    judge old steps by it."""
+    if any(str(data.get(name) or "").strip() for name in ("summary", "body")):
+        return
+    record_id = _id(data)
+    _refuse(
+        "nothing-to-print",
+        _("{id} has a title and nothing else: the board would print an empty notice").format(
+            id=record_id
+        ),
+        record_id,
+        _(
+            "give it a summary or a body first: dangwu set {id} summary=... or dangwu edit {id}"
+        ).format(id=record_id),
+    )
 
 
 def decide(
