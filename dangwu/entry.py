@@ -44,7 +44,8 @@ def office_language(argv: list[str]) -> str | None:
 def main() -> None:
     from dangwu import i18n
 
-    if not os.environ.get("DANGWU_LANG"):
+    chosen = os.environ.get("DANGWU_LANG")
+    if not chosen or i18n.known_language(chosen) is None:
         i18n.set_language(i18n.choose_language(office_language(sys.argv[1:])))
     from dangwu.cli import main as run
 

@@ -31,16 +31,29 @@ def _locale_language() -> str | None:
     return None
 
 
+# the names people give a language, folded, beyond the POSIX zh_* and en_* forms
+CHINESE = ("zh", "cn", "chs", "chinese", "中文", "汉语", "简体中文")
+ENGLISH = ("en", "english", "英文", "英语", "c", "posix")
+
+
 def _normalise(lang: str) -> str:
-    lang = lang.split(".")[0].replace("-", "_")
-    if lang.lower().startswith("zh"):
+    return known_language(lang) or "en"
+
+
+def known_language(lang: str) -> str | None:
+    """zh_CN or en for a language as people write it (zh_CN.UTF-8, zh-cn, cn, 中文,
+    en_US, English), None for one dangwu does not speak."""
+    folded = lang.split(".")[0].replace("-", "_").strip().casefold()
+    if folded in CHINESE or folded.startswith(("zh_", "cn_")):
         return "zh_CN"
-    return "en"
+    if folded in ENGLISH or folded.startswith("en_"):
+        return "en"
+    return None
 
 
 def choose_language(office_language: str | None = None) -> str:
     explicit = os.environ.get("DANGWU_LANG")
-    if explicit:
+    if explicit and known_language(explicit):  # one dangwu does not speak is ignored
         return _normalise(explicit)
     if office_language:
         return _normalise(office_language)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from conftest import PEOPLE, Office, commit_as, git
 
 
@@ -82,6 +84,86 @@ def test_init_inside_another_repository_is_refused(office):
     result = office.run("init", "records/sub", "--unit", "x", as_="linht")
     assert result.exit_code == 2
     assert "inside the git repository" in result.output
+
+
+def test_init_beside_the_office_from_inside_it(office):
+    """../sibling is beside the office, not inside it: the path is read as meant."""
+    result = office.run("init", "../sibling", "--unit", "x", "--no-signing", as_="linht")
+    assert result.exit_code == 0, result.output
+    assert (office.root.parent / "sibling" / "dangwu.yaml").is_file()
+    assert not (office.root / ".." / "sibling").resolve().is_relative_to(office.root)
+
+
+def _init(tmp_path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    from conftest import dangwu_process
+
+    ours = {"LANG": "C.UTF-8", **identity(), **env}
+    return dangwu_process(
+        "init",
+        *args,
+        "--unit",
+        "测试局",
+        "--no-signing",
+        cwd=tmp_path,
+        env=ours,
+        drop=("LANG", "LC_", "DANGWU_"),
+    )
+
+
+def identity() -> dict[str, str]:
+    name, email = PEOPLE["linht"]
+    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "language"),
+    [
+        (("--lang", "中文"), {}, "zh_CN"),  # a machine with no Chinese locale
+        (("--lang", "zh"), {}, "zh_CN"),
+        (("--lang", "en"), {"DANGWU_LANG": "zh_CN"}, "en"),
+        ((), {"DANGWU_LANG": "zh_CN"}, "zh_CN"),  # the language spoken to its founder
+        ((), {"DANGWU_LANG": "cn"}, "zh_CN"),
+        ((), {}, "en"),
+    ],
+)
+def test_init_writes_the_offices_language_and_speaks_it(tmp_path, args, env, language):
+    from lang import english_left
+
+    made = _init(tmp_path, "office", *args, env=env)
+    assert made.returncode == 0, made.stderr
+    text = (tmp_path / "office" / "dangwu.yaml").read_text("utf-8")
+    assert f"\nlanguage: {language}\n" in text, text
+    comments = "\n".join(line.split("#", 1)[1] for line in text.splitlines() if "#" in line)
+    if language == "zh_CN":
+        assert english_left(comments, {"seed", "dangwu", "sync", "working", "calendar"}) == []
+    else:
+        assert "comment window of a pre-disclosure" in comments
+    # the founder hears their DANGWU_LANG if they set one, else the office's language
+    spoken = "en" if env.get("DANGWU_LANG") == "en" else env.get("DANGWU_LANG") or language
+    chinese = spoken in ("zh_CN", "cn")
+    assert ("已在" in made.stdout) == chinese and ("Created" in made.stdout) != chinese
+    # a colleague with another locale hears the office's language
+    listed = subprocess.run(
+        [sys.executable, "-m", "dangwu", "list"],
+        cwd=tmp_path / "office",
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DANGWU_")}
+        | {"LANG": "en_US.UTF-8" if language == "zh_CN" else "zh_CN.UTF-8"},
+        check=False,
+    )
+    assert ("尚无公开记录" in listed.stdout) == (language == "zh_CN"), listed.stdout
+
+
+def test_a_language_dangwu_does_not_speak_is_refused_or_ignored(tmp_path):
+    refused = _init(tmp_path, "one", "--lang", "klingon", env={})
+    assert refused.returncode == 2
+    assert "--lang: 'klingon' is not one of zh_CN (中文), en (英文)" in refused.stderr
+    assert not (tmp_path / "one").exists()
+    ignored = _init(tmp_path, "two", "--lang", "zh_CN", env={"DANGWU_LANG": "klingon"})
+    assert ignored.returncode == 0, ignored.stderr
+    assert "DANGWU_LANG=klingon is not a language dangwu speaks" in ignored.stderr
+    assert "已在" in ignored.stdout
 
 
 def test_roster_add_is_one_commit_by_the_office_head(office):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dangwu import clock, yamlio
+from dangwu import clock, i18n, yamlio
 from dangwu.app import keys
 from dangwu.check.settings import parse_settings
 from dangwu.errors import DangwuError, IdentityError, RuleViolation, UsageError
-from dangwu.i18n import _
+from dangwu.i18n import N_, _, speaking
 from dangwu.model.history import Trailer
 from dangwu.model.office import (
     DRAFTING_ROLES,
@@ -75,16 +76,41 @@ def key_from_email(email: str) -> str:
     return key[:32]
 
 
-def settings_template(unit: str, person: Person, *, signing: bool = True) -> str:
+def settings_template(
+    unit: str, person: Person, *, signing: bool = True, language: str = "zh_CN"
+) -> str:
+    """A new office's dangwu.yaml, its comments in the office's language."""
     q = yaml_text
     sign = "true" if signing else "false"
+    with speaking(language):
+        c = {
+            "head": _("settings of the disclosure office (党务公开)"),
+            "language": _("the office's language: what dangwu says to everyone in it"),
+            "contact": _("监督电话、举报方式: printed at the foot of every sheet"),
+            "channels": _("which newspaper, portal and website the office publishes in"),
+            "pre": _("comment window of a pre-disclosure (calendar days, at least 15)"),
+            "timely": _("a timely matter is published within this many days"),
+            "quarterly": _("quarterly updates are out by the quarter's end plus this many days"),
+            "report": _("a real-name report is answered within this many days"),
+            "quiet": _("a follow-up chain is due again after this many days"),
+            "recent": _("timely and follow-up records stay on the board this long"),
+            "count": _("working (China's holiday calendar) or calendar days"),
+            "sign": _("approvals and publications are signed with one's own key"),
+            "merges": _("the history is one straight line (dangwu sync rebases)"),
+            "skew": _("how far computers' clocks may disagree"),
+            "roster": _(
+                "the leading group and its office (党务公开领导小组及其办公室): who may do what"
+            ),
+        }
     return f"""\
-# 党务公开办公室设置 · settings of the disclosure office
+# {c["head"]}
 unit: {q(unit)}
+# {c["language"]}
+language: {language}
 board_title: 党务公开栏
-# 监督电话、举报方式: printed at the foot of every sheet
+# {c["contact"]}
 contact: ""
-# which newspaper, portal and website the office publishes in [seed 三(一)]
+# {c["channels"]} [seed 三(一)]
 channels:
   meeting: 党务公开会议
   circular: 党务公开信息
@@ -95,17 +121,17 @@ channels:
   website: 单位对外网站
   public-board: 对外党务公开栏
 rules:
-  pre_disclosure_days: 15     # comment window of a pre-disclosure (calendar days, at least 15)
-  timely_days: 20             # a timely matter is published within this many days
-  quarterly_days: 0           # quarterly updates are out by the quarter's end plus this many days
-  report_answer_days: 15      # a real-name report is answered within this many days
-  follow_up_quiet_days: 90    # a follow-up chain is due again after this many days
-  board_recent_days: 90       # timely and follow-up records stay on the board this long
-  day_count: working          # working (China's holiday calendar) or calendar days
-  require_signing: {sign:<10} # approvals and publications are signed with one's own key
-  allow_merges: false         # the history is one straight line (dangwu sync rebases)
-  clock_skew_minutes: 10      # how far computers' clocks may disagree
-# 党务公开领导小组及其办公室: who may do what [seed 六]
+  pre_disclosure_days: 15     # {c["pre"]}
+  timely_days: 20             # {c["timely"]}
+  quarterly_days: 0           # {c["quarterly"]}
+  report_answer_days: 15      # {c["report"]}
+  follow_up_quiet_days: 90    # {c["quiet"]}
+  board_recent_days: 90       # {c["recent"]}
+  day_count: working          # {c["count"]}
+  require_signing: {sign:<10} # {c["sign"]}
+  allow_merges: false         # {c["merges"]}
+  clock_skew_minutes: 10      # {c["skew"]}
+# {c["roster"]} [seed 六]
 roster:
   {person.key}:
     name: {q(person.name)}
@@ -117,6 +143,10 @@ roster:
 """
 
 
+# the languages an office may speak, with the names people give them
+LANGUAGES = {"zh_CN": (N_("Chinese"), "中文"), "en": (N_("English"), "英文")}
+
+
 @dataclass
 class Initialised:
     root: Path
@@ -124,6 +154,7 @@ class Initialised:
     commit: str
     key: Path | None = None  # what git signs with in the new office
     made_key: bool = False  # the key was made now
+    language: str = "zh_CN"  # the office's
 
 
 def init_office(
@@ -135,6 +166,7 @@ def init_office(
     title: str | None = None,
     signing: bool = True,
     signing_key: Path | None = None,
+    language: str | None = None,
 ) -> Initialised:
     """Create an office repository whose roster holds the person running it as office head.
     Approvals, publications and changes to the roster must be signed unless ``signing``
@@ -143,7 +175,10 @@ def init_office(
     unit = unit.strip()
     if not unit:
         raise UsageError(_("--unit must name the unit, e.g. --unit 江城市司法局"))
-    root = path.absolute()
+    root = Path(os.path.normpath(path.absolute()))  # ../sibling is a sibling, not inside
+    office_language = i18n.language()
+    if language:
+        office_language = i18n.known_language(language) or one_of("--lang", language, LANGUAGES)
     if (root / SETTINGS_FILE).exists():
         raise RuleViolation(
             _("{path} is already an office repository (it has a dangwu.yaml)").format(path=root)
@@ -182,7 +217,7 @@ def init_office(
         if signing:
             key_path, made, public = _founders_key(person, identity.email, signing_key)
             person = dataclasses.replace(person, signing_key=public)
-        text = settings_template(unit, person, signing=signing)
+        text = settings_template(unit, person, signing=signing, language=office_language)
         parse_settings(text, SETTINGS_FILE, root)  # never write a file we would refuse
         when = clock.now()
         msg = message("init", unit, actor=person)
@@ -197,7 +232,7 @@ def init_office(
         if key_path is not None:
             store.set_config("gpg.format", "ssh", local=True)
             store.set_config("user.signingkey", str(key_path), local=True)
-    return Initialised(root, person, commit, key_path, made)
+    return Initialised(root, person, commit, key_path, made, office_language)
 
 
 def _founders_key(person: Person, email: str, given: Path | None) -> tuple[Path, bool, str]:

@@ -22,7 +22,7 @@ from typer.models import CommandInfo
 from dangwu import __version__
 from dangwu.cli import clicktext, output
 from dangwu.errors import DangwuError, ExitCode
-from dangwu.i18n import _
+from dangwu.i18n import _, known_language
 
 
 class _Group(TyperGroup):
@@ -120,6 +120,13 @@ def _main(
 
     scrub_environment()
     ctx.obj = {"repo": repo, "debug": debug}
+    chosen = os.environ.get("DANGWU_LANG")
+    if chosen and known_language(chosen) is None:
+        output.warning(
+            _(
+                "DANGWU_LANG={value} is not a language dangwu speaks (zh_CN or en); it is ignored"
+            ).format(value=chosen)
+        )
 
 
 def _register() -> None:

@@ -90,9 +90,20 @@ def init(
             help=_("Your SSH key to sign with (default: ~/.ssh/dangwu_KEY, made if missing)."),
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=_(
+                "The office's language, zh_CN (中文) or en: what dangwu says to everyone in it "
+                "(default: the language dangwu speaks to you now)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     from dangwu.app.roster import init_office
     from dangwu.errors import UsageError
+    from dangwu.i18n import use_office_language
 
     if not unit:
         raise UsageError(_("missing --unit: the name of the unit, e.g. --unit 江城市司法局"))
@@ -104,7 +115,9 @@ def init(
         title=title,
         signing=not no_signing,
         signing_key=signing_key,
+        language=lang,
     )
+    use_office_language(done.language)  # say the rest as the new office will hear it
     output.say(
         _("Created the disclosure office of {unit} in {path}.").format(unit=unit, path=done.root)
     )
