@@ -321,6 +321,25 @@ def demo_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def need_pdf() -> None:
+    """Skip, naming the Debian package, where this machine cannot print PDFs or read
+    them back (.ci/run installs them all, so CI runs these tests)."""
+    for program in ("pdftotext", "pdffonts"):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} not found: install the Debian package poppler-utils")
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as exc:
+        pytest.skip(
+            f"WeasyPrint cannot load Pango ({exc}): install libpango-1.0-0 libpangoft2-1.0-0"
+        )
+    if shutil.which("fc-list") is None:
+        pytest.skip("fc-list not found: install the Debian packages fontconfig fonts-wqy-microhei")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if not fonts.stdout.strip():
+        pytest.skip("no Chinese font: install the Debian package fonts-wqy-microhei")
+
+
 def copy_demo(seed: Path, target: Path) -> Path:
     """A private copy of the demo office at ``target``."""
     shutil.copytree(seed, target, symlinks=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Office, Result, commit_as, dangwu_process, isolate, make_office
+from conftest import Office, Result, commit_as, dangwu_process, isolate, make_office, need_pdf
 
 UNIT = "江城市司法局"
 BOARD_TITLE = "党务公开栏"
@@ -1289,6 +1289,7 @@ def test_hostile_text_in_the_markdown_bulletin_is_inert(hostile, tmp_path: Path)
 
 @pytest.mark.parametrize("what", ["board", "bulletin"])
 def test_hostile_text_prints_to_pdf(hostile, tmp_path: Path, what: str):
+    need_pdf()
     office, _ids = hostile
     if what == "board":
         _result, target = render_board(office, tmp_path, now=HOSTILE_TODAY, fmt="pdf")
@@ -1419,6 +1420,7 @@ def pdffonts(path: Path) -> list[dict[str, str]]:
 
 
 def test_the_board_pdf_embeds_the_cjk_font_one_page_per_sheet(sheet_office, sheet_board, tmp_path):
+    need_pdf()
     office, _many = sheet_office
     _result, target = render_board(office, tmp_path, now=SHEETS_TODAY, fmt="pdf")
     fonts = pdffonts(target)
@@ -1436,6 +1438,7 @@ def test_the_board_pdf_embeds_the_cjk_font_one_page_per_sheet(sheet_office, shee
 
 
 def test_the_bulletin_pdf_embeds_the_cjk_font(sel, tmp_path: Path):
+    need_pdf()
     office, _ids = sel
     target = tmp_path / "b.pdf"
     ok(office, "bulletin", "2026Q3", "--format", "pdf", "-o", str(target), now=SEL_TODAY)

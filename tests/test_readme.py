@@ -244,6 +244,9 @@ NOT_REPLAYED = {
     "KEYS=/tmp/walk/office/.git/dangwu/demo-keys": (
         "defines `as`; not replayed as a block, but every part defines `as` from it"
     ),
+    "sudo apt-get install python3-venv git": (
+        "installs Debian packages; .ci/run installs the missing ones before the tests"
+    ),
     "git config --global user.name": (
         "tells git who you are for good; the replay's git config already says it"
     ),
@@ -607,3 +610,16 @@ def test_every_shell_block_is_replayed_or_listed() -> None:
             assert any(command.startswith(start) for command in shown), (
                 f"the block starting `{first}` declares `{start}`, which starts no command"
             )
+
+
+@pytest.mark.parametrize("readme", list(READMES))
+def test_the_readme_names_every_package_ci_installs(readme: str) -> None:
+    """The one line a new machine needs, and .ci/run's list, are the same packages."""
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text("utf-8")
+    installed = {
+        p for line in re.findall(r'need_apt="\$need_apt ([^"]+)"', ci) for p in line.split()
+    }
+    text = (Path(__file__).parent.parent / readme).read_text("utf-8")
+    line = re.search(r"^sudo apt-get install (.+)$", text, re.MULTILINE)
+    assert line, f"{readme} has no apt-get line for the tests"
+    assert set(line[1].split()) == installed

@@ -716,8 +716,10 @@ def test_a_reason_that_names_a_reporter_is_refused(case: Case):
 
 def _printed_texts(case: Case, tmp_path: Path, now: str) -> dict[str, str]:
     """The public board and the quarter's bulletin, HTML, Markdown and PDF, as text."""
+    from conftest import need_pdf
     from test_board import pdftotext
 
+    need_pdf()
     out = tmp_path / "printed"
     ok(case, "board", "--format", "html", "-o", str(out), now=now)
     ok(case, "board", "--format", "pdf", "-o", str(out), now=now)
