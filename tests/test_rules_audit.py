@@ -1006,3 +1006,11 @@ def test_an_approval_whose_overrides_are_not_mappings_is_flagged():
     h = submitted()
     h.approve(ID, particulars={"overrides": ["because"]})
     assert h.rules() == ["forged-facts"]
+
+
+def test_a_trailer_left_out_is_said_to_be_missing_not_none():
+    h = founded()
+    h.new()
+    h.submit(ID, trailers={Trailer.FROM: None, Trailer.TO: None})
+    said = [v.message for v in h.audit(None) if v.rule == "forged-facts"]
+    assert said == ["the trailers say (nothing) → (nothing), the file says draft → submitted"]

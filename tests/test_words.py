@@ -226,3 +226,10 @@ def test_roster_roles_may_be_given_by_their_chinese_names(office: Office):
     assert result.exit_code == 0, result.output
     roster = {p["key"]: p for p in json.loads(office.run("roster", "list", "--json").stdout)}
     assert roster["zhangs"]["roles"] == ["clerk", "supervisor"]
+
+
+def test_a_type_error_is_said_in_chinese(office: Office):
+    office.write("records/zuzhi-jianshe/ZZ-2026-150.yaml", "id: ZZ-2026-150\ntitle: 2026\n")
+    said = office.run("validate", env={"DANGWU_LANG": "zh_CN"}).output
+    assert "应为文字" in said, said
+    assert "text" not in said, said

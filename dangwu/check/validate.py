@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from dangwu import yamlio
 from dangwu.errors import Problem
-from dangwu.i18n import _, alternatives
+from dangwu.i18n import N_, _, alternatives
 from dangwu.model.catalogue import INTERNAL_CHANNELS, Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
 from dangwu.model.words import suggest
@@ -31,13 +31,13 @@ if TYPE_CHECKING:
 
 
 TYPE_NAMES = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping of fields",
-    "null": "empty",
+    "string": N_("text"),
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "boolean": N_("true or false"),
+    "array": N_("a list"),
+    "object": N_("a mapping of fields"),
+    "null": N_("empty"),
 }
 
 

@@ -352,8 +352,8 @@ class Auditor:
             flag(
                 "forged-facts",
                 _("the trailers say {a} → {b}, the file says {c} → {d}").format(
-                    a=trailers.get(Trailer.FROM),
-                    b=trailers.get(Trailer.TO),
+                    a=trailers.get(Trailer.FROM) or _("(nothing)"),
+                    b=trailers.get(Trailer.TO) or _("(nothing)"),
                     c=before.status if before else "none",
                     d=after.status,
                 ),
@@ -413,8 +413,8 @@ class Auditor:
             flag(
                 "forged-facts",
                 _("the trailers say {a} → {b}, the file says {c} → {d}").format(
-                    a=trailers.get(Trailer.FROM),
-                    b=trailers.get(Trailer.TO),
+                    a=trailers.get(Trailer.FROM) or _("(nothing)"),
+                    b=trailers.get(Trailer.TO) or _("(nothing)"),
                     c=before.status,
                     d="none",
                 ),
