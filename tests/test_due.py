@@ -124,11 +124,24 @@ def test_between_counts_working_days():
     assert calendar.between(day("2026-10-01"), day("2026-10-07")) == 0
 
 
-def test_a_year_the_package_does_not_know_falls_back_to_weekdays():
+def test_a_year_the_package_does_not_know_keeps_its_statutory_holidays():
+    """chinesecalendar stops at 2026; 2027's 元旦 and 春节 are still days off."""
     calendar = Calendar(Rules())
-    assert calendar.deadline(day("2026-12-31"), 1) == day("2027-01-01")  # a Friday
+    assert not calendar.is_workday(day("2027-01-01"))  # 元旦, a Friday
+    assert calendar.deadline(day("2026-12-31"), 1) == day("2027-01-04")
     assert calendar.deadline(day("2027-01-08"), 1) == day("2027-01-11")  # over a weekend
+    # 春节: the eve and the first three days (2027-02-05 to 02-08), then the week resumes
+    assert [calendar.is_workday(day(f"2027-02-{d:02}")) for d in range(4, 10)] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
     assert calendar.guessed == {2027}
+    # the Q4 2026 update: ten working days into 2027, 元旦 not among them
+    assert calendar.deadline(day("2026-12-31"), 10) == day("2027-01-15")
 
 
 def test_the_offices_own_days_count_in_an_unknown_year():
@@ -185,6 +198,7 @@ def test_a_quarters_update_is_due_at_the_quarters_end_and_overdue_after(office: 
             "record": None,
             "report": None,
             "status": None,
+            "holidays_guessed": False,
             "rule": {
                 "seed": "三(二)",
                 "zh": "常规工作每季度末更新一次",
@@ -453,6 +467,7 @@ def test_a_real_name_report_is_due_fifteen_working_days_after_it_came_in(office:
             "record": rid,
             "report": 101,
             "status": None,
+            "holidays_guessed": False,
             "rule": {
                 "seed": "五",
                 "zh": "对署真实姓名举报……视情况将处理结果告知举报人",
@@ -508,10 +523,12 @@ def test_overdue_first_then_by_due_date(office: Office):
         ("timely", "2026-10-29", True),
         ("report", "2026-11-10", False),
         ("formal-plan", "2026-11-16", False),
-        ("quarterly", "2027-01-14", False),  # Q4: 10 weekdays into 2027, guessed
+        ("quarterly", "2027-01-15", False),  # Q4: 10 working days into 2027, 元旦 off
     ]
     assert rows[0]["subject"] == ids["follow-up"]
     assert rows[0]["days_late"] == (day("2026-10-30") - day("2026-07-10")).days
+    # --json says which deadlines were counted over a year whose 调休 is not known
+    assert [r["holidays_guessed"] for r in rows] == [False] * 5 + [True]
 
 
 def test_the_text_listing_counts_and_explains(office: Office):
@@ -529,7 +546,7 @@ def test_the_text_listing_counts_and_explains(office: Office):
     ):
         assert out.count(words) == 1, (words, out)
     assert "欧阳明轩" not in result.output  # the due list never names a reporter
-    assert result.stderr.count("does not know 2027") == 1
+    assert result.stderr.count("not yet published 2027's holiday arrangement") == 1
 
 
 def test_nothing_due(office: Office):
@@ -602,11 +619,12 @@ def test_the_unknown_year_is_noted_once(office: Office):
         timely(office, event, now=at(16, month=12), title=f"活动{event}")
     result = ok(office, "due", now=at(16, 11, month=12))
     assert "3 due, 0 overdue" in result.stdout
-    assert result.stderr.count("does not know 2027") == 1, result.stderr
+    assert result.stderr.count("not yet published 2027's holiday arrangement") == 1, result.stderr
     assert "2027" not in result.stdout.replace("2027-01", "")  # the note is not on stdout
-    # weekdays stand in for 2027: Friday 2027-01-01 counts as a working day
+    # 2027's statutory holidays stand: Friday 2027-01-01 (元旦) is not a working day
     rows = due(office, "--json", now=at(16, 11, month=12))
-    assert [r["due"] for r in rows] == ["2027-01-07", "2027-01-11", "2027-01-12"]
+    assert [r["due"] for r in rows] == ["2027-01-08", "2027-01-12", "2027-01-13"]
+    assert all(r["holidays_guessed"] for r in rows)
 
 
 def test_no_note_when_every_deadline_is_in_a_known_year(office: Office):
@@ -623,7 +641,7 @@ def test_the_offices_own_holidays_move_a_deadline_in_an_unknown_year(office: Off
     # 01-01 is off, 01-09 (a Saturday) is worked; by weekdays alone: 01-07 and 01-08
     assert [r["due"] for r in rows] == ["2027-01-08", "2027-01-09"]
     result = ok(office, "due", now=at(16, 11, month=12))
-    assert result.stderr.count("does not know 2027") == 1
+    assert result.stderr.count("not yet published 2027's holiday arrangement") == 1
 
 
 @pytest.mark.parametrize("now", ["2026-11-26T10:00:00+08:00", "2026-10-21T10:00:00+08:00"])

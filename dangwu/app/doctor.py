@@ -235,7 +235,9 @@ def _calendar(office: Office | None, today: date) -> Check:
         except DangwuError:
             own = set()
     uncovered = [y for y in missing if str(y) not in own]
-    found = _("does not know {years}").format(years=", ".join(map(str, missing)))
+    found = _("has only the statutory holidays of {years}, not the 调休 weekends").format(
+        years=", ".join(map(str, missing))
+    )
     if not uncovered:
         return Check(OK, _("holiday calendar"), found + _("; the office lists its own days"))
     return Check(

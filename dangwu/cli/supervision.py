@@ -109,6 +109,10 @@ def due(
                     "record": o.record,
                     "report": o.report,
                     "status": o.status,
+                    # the deadline was counted over a year whose 调休 is not yet known
+                    "holidays_guessed": any(
+                        year in found.guessed_years for year in range(o.since.year, o.due.year + 1)
+                    ),
                     "rule": {
                         "seed": RULES[o.kind][0],
                         "zh": RULES[o.kind][1],
@@ -122,8 +126,10 @@ def due(
     for year in found.guessed_years:
         output.note(
             _(
-                "note: the holiday calendar does not know {year} yet; its working days are "
-                "weekdays, with rules.holidays and rules.workdays of dangwu.yaml"
+                "note: the State Council has not yet published {year}'s holiday arrangement: "
+                "its statutory holidays are days off, but the weekends worked in exchange "
+                "(调休) are not known; add them as rules.workdays (and any other day off as "
+                "rules.holidays) in dangwu.yaml"
             ).format(year=year)
         )
     if not found.owed:

@@ -3,8 +3,11 @@ calendar (调休 weekends included), or calendar days, as the office sets.
 
 The holiday calendar is the ``chinese-calendar`` package. For a year it does not know
 yet (the State Council publishes each year's arrangement in the autumn before), the
-count falls back to weekends plus the office's own listed days (``rules.holidays``
-and ``rules.workdays``), and :attr:`Calendar.guessed` says which years those were.
+count falls back to the year's statutory holidays (the ``holidays`` package computes
+them from the law and the lunar calendar) and weekends, plus the office's own listed
+days (``rules.holidays`` and ``rules.workdays``): the adjusted working weekends (调休)
+are not known until the notice, and :attr:`Calendar.guessed` says which years those
+were.
 The office's own days count in every year: a local day off is a day off.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 from dangwu.model.office import Rules
 
@@ -55,7 +58,7 @@ class Calendar:
         known = _package_says(day)
         if known is None:
             self.guessed.add(day.year)
-            return day.weekday() < 5
+            return day.weekday() < 5 and day not in statutory_holidays(day.year)
         return known
 
     def deadline(self, start: date, days: int) -> date:
@@ -111,6 +114,17 @@ def _package_says(day: date) -> bool | None:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         return None
+
+
+@cache
+def statutory_holidays(year: int) -> frozenset[date]:
+    """China's statutory holidays of ``year`` (元旦, 春节 with its eve, 清明, 劳动节,
+    端午, 中秋, 国庆), without the days the State Council's notice adds around them."""
+    try:
+        from holidays.countries.china import China
+    except ImportError:  # pragma: no cover - a declared dependency
+        return frozenset()
+    return frozenset(China(years=year, observed=False))  # type: ignore[no-untyped-call]
 
 
 def _days(values: tuple[str, ...]) -> list[date]:
