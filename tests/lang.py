@@ -160,7 +160,7 @@ STRIP = [
     re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b"),  # slugs: zuzhi-jianshe, party-dues
     re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*"),  # options
     re.compile(r"\b[A-Z]{2,4}-\d{4}-\d{3,6}\b"),  # record ids
-    re.compile(r"\b[0-9a-f]{8}-[PI][A-Z]{2}\d+-\d{6}-[0-9A-Z]{4}\b"),  # verification codes
+    re.compile(r"\b[0-9a-f]{8}-[PI][A-Z]{2}\d+-\d{6}-[0-9A-Z]{4,5}\b"),  # verification codes
     re.compile(r"\b[A-Z]{2}\d+\b"),  # item and sheet codes: ZZ16, MB1
     re.compile(r"\b[A-Z]{2,4}(?:-[A-Z]{2,4})+\b"),  # YYYY-MM-DD
     re.compile(r"\b\w+(?:\.\w+)+\b"),  # dotted names: rules.timely_days, file.yaml

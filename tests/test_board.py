@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from conftest import Office, Result, commit_as, dangwu_process, isolate, make_office, need_pdf
 
+from dangwu.errors import UsageError
+
 UNIT = "江城市司法局"
 BOARD_TITLE = "党务公开栏"
 CONTACT = (
@@ -32,7 +34,7 @@ CONTACT = (
 )
 SUPERVISORS = "党务公开监督员：陈淑华、黄志坚"
 CATALOGUE_ORDER = ["目标任务", "思想建设", "组织建设", "作风建设", "制度建设", "工作动态"]
-CODE = re.compile(r"\b[0-9a-f]{8}-[IP][A-Z]{2,4}\d{1,3}-\d{6}-[A-Z0-9]{4}\b")
+CODE = re.compile(r"\b[0-9a-f]{8}-[IP][A-Z]{2,4}\d{1,3}-\d{6}-[A-Z0-9]{5}\b")
 
 
 def at(md: str, hour: int = 10, minute: int = 0) -> str:
@@ -1069,9 +1071,18 @@ def test_a_withdrawal_supersedes_a_sheet(ver, tmp_path: Path):
 
 
 def _altered(code: str) -> str:
-    check = code[-4:]
+    check = code[-5:-1]
     swap = "B" if check[1] != "B" else "C"
-    return code[:-3] + swap + code[-2:]
+    return code[:-4] + swap + code[-3:-1]
+
+
+def _sealed(code: str) -> str:
+    """A made-up code as a forger would give it: its copying check recomputed (the
+    algorithm is public), so it reads as copied right and is judged as a sheet."""
+    from dangwu.rules.board import copy_check
+
+    body = code[:-1] if len(code.rsplit("-", 1)[1]) == 5 else code
+    return body + copy_check(body.replace("-", "").upper())
 
 
 def test_a_forged_or_foreign_code_is_not_genuine(ver, office: Office, tmp_path: Path):
@@ -1085,13 +1096,14 @@ def test_a_forged_or_foreign_code_is_not_genuine(ver, office: Office, tmp_path: 
     foreign = codes_of(office, tmp_path / "foreign")["ZD"]
     assert foreign != zd
     forged = {
-        "check letter altered": _altered(zd),
-        "another sheet number": zd.replace("-PZD1-", "-PZD2-"),
-        "another day": zd.replace("-261005-", "-261004-"),
-        "another board": zd.replace("-PZD1-", "-IZD1-"),
-        "no such commit": f"{'0' * 8}-{rest}",
-        "another commit": f"{own.git('rev-parse', 'HEAD~1')[:8]}-{rest}",
+        "check letter altered": _sealed(_altered(zd)),
+        "another sheet number": _sealed(zd.replace("-PZD1-", "-PZD2-")),
+        "another day": _sealed(zd.replace("-261005-", "-261004-")),
+        "another board": _sealed(zd.replace("-PZD1-", "-IZD1-")),
+        "no such commit": _sealed(f"{'0' * 8}-{rest}"),
+        "another commit": _sealed(f"{own.git('rev-parse', 'HEAD~1')[:8]}-{rest}"),
         "another office": foreign,
+        "printed before the copying check, altered": _altered(zd)[:-1] + zd[-1:],
     }
     for why, code in forged.items():
         result = verify(own, code)
@@ -1099,6 +1111,37 @@ def test_a_forged_or_foreign_code_is_not_genuine(ver, office: Office, tmp_path: 
         assert "not genuine" in result.output, (why, result.output)
         assert "current" not in result.stdout, why
     assert head == own.head()[:8]
+
+
+def test_a_code_copied_wrong_is_said_to_be_copied_wrong_not_forged(ver, tmp_path: Path):
+    """Every single character changed and every two neighbours swapped: 'copied
+    wrong' (exit 2), never 'not genuine'; hyphens, spaces, case and the dashes a PDF
+    gives back do not matter."""
+    own, _ids = ver
+    code = codes_of(own, tmp_path / "own")["ZD"]
+    plain = code.replace("-", "")
+    typos = {
+        plain[:i] + c + plain[i + 1 :] for i in range(len(plain)) for c in "7K" if c != plain[i]
+    }
+    typos |= {
+        plain[:i] + plain[i + 1] + plain[i] + plain[i + 2 :]
+        for i in range(len(plain) - 1)
+        if plain[i] != plain[i + 1] and plain[i].upper() != plain[i + 1].upper()
+    }
+    from dangwu.rules.board import has_copy_check, parse_code
+
+    typos = {t for t in typos if has_copy_check(t)}  # still shaped like a code
+    assert len(typos) > 40
+    for typo in sorted(typos):
+        with pytest.raises(UsageError, match="copied wrong"):
+            parse_code(typo)
+    for typo in sorted(typos)[:3]:  # and through the command, in Chinese
+        said = own.run("verify", typo, now=VER_TODAY, env={"DANGWU_LANG": "zh_CN"})
+        assert said.exit_code == 2 and "抄错了" in said.stderr, said.output
+        assert "不真实" not in said.output
+    for spelled in (plain, code.lower(), " ".join(code.split("-")), code.replace("-", "–")):
+        result = verify(own, spelled)
+        assert result.exit_code == 0 and "genuine" in result.stdout, (spelled, result.output)
 
 
 def test_verify_blots_out_a_reporters_name_like_every_output(office: Office, tmp_path: Path):

@@ -156,15 +156,20 @@ def verify(office: Office, code_text: str) -> Verdict:
         printed = render.build_board(then, scope=code.scope, on=code.on)
         sheet = _find(printed.sheets, code)
         if sheet is None or code.check(sheet.content_key(), commit) != check:
-            return Verdict(
-                False,
-                False,
-                [
-                    _("not genuine: this office never printed such a sheet on {date}").format(
-                        date=code.on.isoformat()
+            lines = [
+                _("not genuine: this office never printed such a sheet on {date}").format(
+                    date=code.on.isoformat()
+                )
+            ]
+            if len(check) == 4 and not board_rules.has_copy_check(code_text):
+                # a code of today's sheets ends in five characters: one may have been lost
+                lines.append(
+                    _(
+                        "if it was copied by hand, check that no character is missing: the "
+                        "codes dangwu prints end in a group of five"
                     )
-                ],
-            )
+                )
+            return Verdict(False, False, lines)
         broken = _broken(office, git, commit, {e.summary.id for e in sheet.entries})
         if broken is not None:
             return Verdict(False, False, [broken])
