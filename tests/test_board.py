@@ -10,6 +10,7 @@ library's parser, never matched as a string where structure matters.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -1144,6 +1145,27 @@ def test_a_code_copied_wrong_is_said_to_be_copied_wrong_not_forged(ver, tmp_path
         assert result.exit_code == 0 and "genuine" in result.stdout, (spelled, result.output)
 
 
+def test_a_bulletins_code_is_genuine_current_then_superseded(ver, tmp_path: Path):
+    own, _ids = ver
+    target = tmp_path / "b.md"
+    ok(own, "bulletin", "2026Q4", "--format", "md", "-o", str(target), now=VER_TODAY)
+    code = re.search(r"核验码 `([^`]+)`", target.read_text("utf-8"))
+    assert code, target.read_text("utf-8")[-300:]
+    said = verify(own, code[1])
+    assert said.exit_code == 0, said.output
+    assert "genuine: the public bulletin of 2026Q4" in said.stdout
+    assert "current: the bulletin of the quarter printed today says the same" in said.stdout
+    forged = _sealed(code[1].replace("-PGB264-", "-PGB263-"))
+    assert verify(own, forged).exit_code == 1
+    listed = {r["id"]: r for r in json.loads(ok(own, "list", "--json", now=VER_TODAY).stdout)}
+    shown = [i for i in listed if listed[i]["status"] == "published" and i in target.read_text()]
+    assert shown, "the bulletin shows a published record"
+    ok(own, "withdraw", shown[0], "--reason", "撤回", as_="hanzg", now=at("10-06"))
+    later = verify(own, code[1], now=at("10-06", 12))
+    assert later.exit_code == 0, later.output
+    assert "superseded" in later.stdout and f"changed or added: {shown[0]}" in later.stdout
+
+
 def test_verify_blots_out_a_reporters_name_like_every_output(office: Office, tmp_path: Path):
     office.write(
         "reports/1.yaml",
@@ -1489,6 +1511,10 @@ def test_the_bulletin_pdf_embeds_the_cjk_font(sel, tmp_path: Path):
     assert cjk and all(f["emb"] == "yes" for f in cjk)
     text = pdftotext(target)
     assert UNIT in text and "九月党建活动通报（更正）" in text
+    # the bulletin carries its verification code, on one line, as verify reads it
+    code = re.search(r"核验码 (\S+)", text)
+    assert code and re.fullmatch(r"[0-9a-f]{8}-PGB263-\d{6}-[A-Z0-9]{5}", code[1]), text[-400:]
+    assert verify(office, code[1], now=SEL_TODAY).exit_code == 0
 
 
 def _no_fc_list(tmp_path: Path) -> dict[str, str]:

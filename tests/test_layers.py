@@ -198,6 +198,7 @@ LAZY = {
     "jsonschema": "only files not checked before",
     "fastjsonschema": "only many files not checked before",
     "chinese_calendar": "the State Council's holidays only when counting working days",
+    "holidays": "statutory holidays (0.15 s to import) only for a year chinese_calendar lacks",
     "cryptography": "the sample people's keys only in the demo",
     "git": "GitPython only to create a repository",
     "multiprocessing": "worker processes only for many files",

@@ -153,6 +153,9 @@ def verify(office: Office, code_text: str) -> Verdict:
                 ],
             )
         then = snapshot.at(office, git, commit)
+        quarter = board_rules.bulletin_period(code)
+        if quarter is not None and then.catalogue.by_code(board_rules.BULLETIN) is None:
+            return _verify_bulletin(office, git, then, code, check, quarter)
         printed = render.build_board(then, scope=code.scope, on=code.on)
         sheet = _find(printed.sheets, code)
         if sheet is None or code.check(sheet.content_key(), commit) != check:
@@ -212,6 +215,60 @@ def verify(office: Office, code_text: str) -> Verdict:
                 _("  first changed by: {subject} ({date})").format(subject=since[0], date=since[1])
             )
         return Verdict(True, False, lines)
+
+
+def _verify_bulletin(
+    office: Office,
+    git: GitStore,
+    then: snapshot.Snapshot,
+    code: board_rules.Code,
+    check: str,
+    quarter: Quarter,
+) -> Verdict:
+    """A bulletin's code: the bulletin of that quarter, as printed on that day from
+    that commit, and whether the quarter's bulletin today still says the same."""
+    printed = render.build_bulletin(then, period=quarter, scope=code.scope, issued=code.on)
+    if code.check(printed.data.content_key(), then.commit) != check:
+        return Verdict(
+            False,
+            False,
+            [
+                _("not genuine: this office never printed such a bulletin on {date}").format(
+                    date=code.on.isoformat()
+                )
+            ],
+        )
+    broken = _broken(office, git, then.commit, {s.id for s in printed.data.published})
+    if broken is not None:
+        return Verdict(False, False, [broken])
+    lines = [
+        _(
+            "genuine: the {scope} bulletin of {quarter}, printed from commit {commit} ({date}) "
+            "on {on}, {n} records"
+        ).format(
+            scope=term(SCOPE_TITLES[code.scope]),
+            quarter=str(quarter),
+            commit=then.commit[:10],
+            date=then.when.date().isoformat(),
+            on=code.on.isoformat(),
+            n=len(printed.data.published),
+        )
+    ]
+    now = render.build_bulletin(
+        snapshot.at(office, git), period=quarter, scope=code.scope, issued=_today(office)
+    )
+    if now.data.content_key() == printed.data.content_key():
+        lines.append(_("current: the bulletin of the quarter printed today says the same"))
+        return Verdict(True, True, lines)
+    lines.append(_("superseded: the bulletin of the quarter printed today differs"))
+    was = {(s.id, s.content, s.status) for s in printed.data.published}
+    differs = {s.id for s in now.data.published if (s.id, s.content, s.status) not in was}
+    gone = {s.id for s in printed.data.published} - {s.id for s in now.data.published}
+    for record_id in sorted(differs):
+        lines.append(_("  changed or added: {id}").format(id=record_id))
+    for record_id in sorted(gone):
+        lines.append(_("  taken off: {id}").format(id=record_id))
+    return Verdict(True, False, lines)
 
 
 def _broken(office: Office, git: GitStore, commit: str, shown: set[str]) -> str | None:

@@ -478,6 +478,10 @@ class BulletinDoc:
     texts: dict[str, dict[str, Any]]
     issued: date
 
+    @property
+    def code(self) -> str:
+        return self.data.code(commit=self.snapshot.commit, issued=self.issued)
+
 
 def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: date) -> BulletinDoc:
     data = board_rules.bulletin(
@@ -578,6 +582,8 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
             "scope_zh": SCOPE_TITLES[data.scope][1],
             "issued_zh": zh_date(doc.issued),
             "contact": settings.contact,
+            "code": doc.code,
+            "qr": qr_svg(doc.code),
             "cadences": [{"zh": CADENCE_TITLES[c][1]} for c in CADENCE_ORDER],
             "table": table,
             "cadence_totals": [data.by_cadence.get(c, 0) for c in CADENCE_ORDER],

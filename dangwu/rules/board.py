@@ -291,6 +291,33 @@ class Bulletin:
     quarterly: int  # quarterly updates published in the quarter
     on_time: int  # of which by their deadline
 
+    def content_key(self) -> str:
+        """What the bulletin shows, as a hash: each record with its content and state,
+        and the withdrawals."""
+        shown = [
+            [str(self.period), self.scope],
+            [[s.id, s.content, s.status, s.consulted_content or ""] for s in self.published],
+            [[s.id, s.withdrawn or ""] for s in self.withdrawn],
+        ]
+        return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+    def code(self, *, commit: str, issued: date) -> str:
+        """The bulletin's verification code: the sheet code's shape, its 'category'
+        GB (公报) and its 'page' the year and quarter (263: 2026Q3)."""
+        page = (self.period.year % 100) * 10 + self.period.number
+        return Code(commit[:8], self.scope, BULLETIN, page, issued).text(self.content_key(), commit)
+
+
+# the code a bulletin's verification code carries where a sheet's carries its category
+BULLETIN = "GB"
+
+
+def bulletin_period(code: Code) -> Quarter | None:
+    """The quarter a bulletin's code names (None: not a bulletin's code)."""
+    if code.category_code != BULLETIN or not 1 <= code.page % 10 <= 4 or code.page < 10:
+        return None
+    return Quarter(2000 + code.page // 10, code.page % 10)
+
 
 def bulletin(
     summaries: Iterable[Summary],
