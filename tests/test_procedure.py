@@ -635,18 +635,18 @@ def test_an_edit_after_approval_voids_it(office: Office, editor):
     rid = submitted(office)
     ok(office, "approve", rid, as_="zhoulx", now=at(6))
     result = ok(office, "set", rid, "summary=新的摘要", now=at(6, 11))
-    assert "the approval by zhoulx is void" in result.output
+    assert "the approval by 周立新 (zhoulx) is void" in result.output
     assert status(office, rid) == "submitted"
     t = trailers(office)
     assert (t["Dangwu-Step"], t["Dangwu-From"], t["Dangwu-To"]) == ("set", "approved", "submitted")
-    assert "the approval by zhoulx is void: the content changed" in body(office)
+    assert "the approval by 周立新 (zhoulx) is void: the content changed" in body(office)
     refused(office, "publish", rid, now=at(7), expect="is submitted")
     ok(office, "approve", rid, as_="sunhm", now=at(7))
     result = ok(office, "edit", rid, now=at(7, 11), env=editor("正文。", "正文，改过。"))
     assert status(office, rid) == "submitted"
     t = trailers(office)
     assert (t["Dangwu-Step"], t["Dangwu-From"], t["Dangwu-To"]) == ("edit", "approved", "submitted")
-    assert "the approval by sunhm is void" in body(office)
+    assert "the approval by 孙慧敏 (sunhm) is void" in body(office)
     assert audit(office).exit_code == 0
 
 
@@ -659,7 +659,7 @@ def test_an_edit_after_approval_of_a_decided_major_record_falls_back_to_decided(
     assert status(office, rid) == "decided"
     t = trailers(office)
     assert (t["Dangwu-From"], t["Dangwu-To"]) == ("approved", "decided")
-    assert "the approval by hanzg is void" in body(office)
+    assert "the approval by 韩振国 (hanzg) is void" in body(office)
     refused(office, "publish", rid, now=at(7), expect="is decided")
     ok(office, "approve", rid, as_="hanzg", now=at(7, 11))
     ok(office, "publish", rid, now=at(8))

@@ -178,3 +178,18 @@ def test_edit_given_up_keeps_the_text_and_changes_nothing(office, tmp_path):
     assert office.state() == before
     kept = office.root / ".git" / "dangwu" / "edit" / f"{rid}.yaml"
     assert "cadence: quartely" in kept.read_text("utf-8")
+
+
+def test_a_missing_editor_names_one_this_computer_has(office, tmp_path):
+    """EDITOR names an editor that is not installed: the hint names one that is."""
+    import shutil
+
+    rid = office.new()
+    result = office.run("edit", rid, env={"EDITOR": "no-such-editor-here"})
+    assert result.exit_code == 2, result.output
+    assert "cannot start the editor no-such-editor-here" in result.stderr
+    have = [n for n in ("nano", "vim", "vi", "emacs", "editor") if shutil.which(n)]
+    if have:
+        assert f"export EDITOR={have[0]}" in result.stderr, result.stderr
+    else:
+        assert "install one (apt-get install nano)" in result.stderr, result.stderr

@@ -751,7 +751,9 @@ def edit(data: Mapping[str, Any], ctx: Context) -> Outcome:
         else "submitted"
     )
     approval = data.get("approval")
-    who = approval.get("by") if isinstance(approval, Mapping) else "?"
+    key = str(approval.get("by")) if isinstance(approval, Mapping) else "?"
+    approver = ctx.roster.get(key)
+    who = f"{approver.name} ({key})" if approver else key
     return Outcome(
         back, {}, (_("the approval by {who} is void: the content changed").format(who=who),)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -33,6 +34,19 @@ def forget(office: Office, record_id: str) -> None:
     kept_path(office, record_id).unlink(missing_ok=True)
 
 
+def _hint() -> str:
+    """An editor this computer has, to name in the hint (or how to get one)."""
+    for name in ("nano", "vim", "vi", "emacs", "editor"):
+        if shutil.which(name):
+            return _("set EDITOR to one this computer has, e.g. export EDITOR={name}").format(
+                name=name
+            )
+    return _(
+        "this computer has no text editor: install one (apt-get install nano), "
+        "then export EDITOR=nano"
+    )
+
+
 def run_editor(path: Path) -> None:
     command = [*editor_command(), str(path)]
     try:
@@ -40,7 +54,7 @@ def run_editor(path: Path) -> None:
     except OSError as exc:
         raise UsageError(
             _("cannot start the editor {cmd}: {error}").format(cmd=command[0], error=exc.strerror),
-            hint=_("set EDITOR, e.g. export EDITOR=nano"),
+            hint=_hint(),
         ) from None
     if result.returncode != 0:
         raise DangwuError(
