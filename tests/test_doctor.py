@@ -119,7 +119,11 @@ def test_the_shell_completes_record_ids_roster_keys_and_report_numbers(office: O
     ok(office, "publish", second, now=at(3))
     ok(office, "report", "new", "--about", second, "--text", "反映", now=at(4))
     assert complete(office, "show", "ZZ") == [first]
-    assert set(complete(office, "submit", "")) == {first, second}
+    assert set(complete(office, "show", "")) == {first, second}
+    # a step offers only the records it can take: the published one is not submitted
+    assert complete(office, "submit", "") == [first]
+    assert complete(office, "withdraw", "") == [second]
+    assert complete(office, "approve", "") == []
     assert complete(office, "decide", first, "--attendee", "zh") == ["zhoulx", "zhenggq"]
     assert complete(office, "report", "show", "1") == ["101"]
     assert complete(office, "new", "zu") == ["zuzhi-jianshe", "zuofeng-jianshe"]

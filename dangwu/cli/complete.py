@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 if TYPE_CHECKING:
     from dangwu.store.office import Office
 
@@ -29,13 +31,24 @@ def _quietly(lookup: Callable[[], Candidates]) -> Candidates:
         return []
 
 
-def record_ids(incomplete: str) -> Candidates:
-    def lookup() -> Candidates:
-        from dangwu.store.records import record_files
+def record_ids(ctx: typer.Context, incomplete: str) -> Candidates:
+    """The records the command can take, with their titles: a step offers those in
+    the states it starts from, edit and set the records still editable."""
 
-        office = _office()
-        ids = sorted(p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root))
-        return [(i, "") for i in ids if i.startswith(incomplete.upper())]
+    def lookup() -> Candidates:
+        from dangwu.app.listing import select
+        from dangwu.rules.workflow import EDITABLE, FROM
+
+        wanted = FROM.get(ctx.info_name or "")
+        if ctx.info_name in ("edit", "set"):
+            wanted = tuple(EDITABLE)
+        rows = select(_office()).rows
+        return [
+            (r.summary.id, r.summary.title)
+            for r in rows
+            if r.summary.id.startswith(incomplete.upper())
+            and (wanted is None or r.summary.status in wanted)
+        ]
 
     return _quietly(lookup)
 

@@ -165,7 +165,20 @@ def status_of(data: Mapping[str, Any]) -> str:
     return str(data.get("status", "draft"))
 
 
-def _from(data: Mapping[str, Any], step: str, allowed: Sequence[str]) -> str:
+# the states each step starts from [SPEC 4]
+FROM = {
+    "submit": ("draft", "consulting"),
+    "decide": ("submitted", "decided"),
+    "approve": ("submitted", "decided"),
+    "reject": ("submitted", "decided", "approved"),
+    "publish": ("approved",),
+    "withdraw": ("published", "consulting"),
+    "discard": ("draft",),
+}
+
+
+def _from(data: Mapping[str, Any], step: str, allowed: Sequence[str] | None = None) -> str:
+    allowed = FROM[step] if allowed is None else allowed
     status = status_of(data)
     if status not in allowed:
         _refuse(
@@ -294,7 +307,7 @@ def is_major(data: Mapping[str, Any]) -> bool:
 def submit(data: Mapping[str, Any], ctx: Context) -> Outcome:
     """The office hands the plan to the leading group [seed 四1]."""
     require(ctx.actor, "submit")
-    before = _from(data, "submit", ("draft", "consulting"))
+    before = _from(data, "submit")
     check_time(data, ctx)
     notes: tuple[str, ...] = ()
     if before == "consulting":
@@ -312,7 +325,7 @@ def discard(data: Mapping[str, Any], ctx: Context) -> None:
     require(ctx.actor, "create")
     record_id = _id(data)
     went = [name for name in PROCEDURE_FACTS if name in data]
-    if status_of(data) != "draft" or went:
+    if status_of(data) not in FROM["discard"] or went:
         _refuse(
             "discard",
             _("{id} has been submitted ({state}): it stays in the record of the procedure").format(
@@ -353,7 +366,7 @@ def decide(
 ) -> Outcome:
     """The leading group's collective decision [seed 四2, 五 集体讨论决定]."""
     require(ctx.actor, "decide")
-    _from(data, "decide", ("submitted", "decided"))
+    _from(data, "decide")
     check_time(data, ctx)
     record_id = _id(data)
     if outcome not in OUTCOMES:
@@ -445,7 +458,7 @@ def approve(
     """
     require(ctx.actor, "approve")
     record_id = _id(data)
-    status = _from(data, "approve", ("submitted", "decided"))
+    status = _from(data, "approve")
     check_time(data, ctx)
     if ctx.actor.key in set(authors) | {_created_by(data)}:
         _refuse(
@@ -546,7 +559,7 @@ def _created_by(data: Mapping[str, Any]) -> str | None:
 def reject(data: Mapping[str, Any], ctx: Context, *, reason: str) -> Outcome:
     """The leading group sends a plan back to the office for revision."""
     require(ctx.actor, "reject")
-    _from(data, "reject", ("submitted", "decided", "approved"))
+    _from(data, "reject")
     check_time(data, ctx)
     if not reason.strip():
         _refuse("reason", _("say why it goes back: --reason TEXT"), _id(data))
@@ -571,7 +584,7 @@ def publish(
     it later [SPEC 11])."""
     require(ctx.actor, "publish")
     record_id = _id(data)
-    _from(data, "publish", ("approved",))
+    _from(data, "publish")
     check_time(data, ctx)
     approval = data.get("approval")
     if not isinstance(approval, Mapping) or approval.get("content") != content:
@@ -725,7 +738,7 @@ def check_window(
 def withdraw(data: Mapping[str, Any], ctx: Context, *, reason: str) -> Outcome:
     """Take a published record (or a preliminary plan) down."""
     require(ctx.actor, "withdraw")
-    _from(data, "withdraw", ("published", "consulting"))
+    _from(data, "withdraw")
     check_time(data, ctx)
     if not reason.strip():
         _refuse("reason", _("say why it is withdrawn: --reason TEXT"), _id(data))
