@@ -92,7 +92,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # help as wide as the terminal, up to 120 columns: at 80 (click's cap) every
+    # command's line was cut short with "..." however wide the window
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 
 
