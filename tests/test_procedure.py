@@ -1123,3 +1123,24 @@ def test_submit_refuses_a_record_with_only_a_title(office: Office):
     refused(office, "submit", rid, now=at(2), expect="has a title and nothing else")
     ok(office, "set", rid, "summary=第三季度应缴党费已全部收缴。", now=at(3))
     ok(office, "submit", rid, now=at(4))
+
+
+@pytest.mark.parametrize(("event", "warned"), [("2026-10-20", True), ("2026-10-02", False)])
+def test_a_timely_matter_published_before_its_date_is_warned_of(
+    office: Office, event: str, warned: bool
+):
+    rid = office.new(
+        "--summary",
+        "摘要",
+        "--event-date",
+        event,
+        item="recruitment",
+        title="人员录用公示",
+        now=at(1),
+    )
+    ok(office, "submit", rid, now=at(1, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(2))
+    result = ok(office, "publish", rid, now=at(3))
+    said = f"warning: {rid} is a timely matter published before its date ({event})"
+    assert (said in result.stderr) == warned, result.output
+    assert "before its date" not in office.git("log", "-1", "--format=%B")  # said, not kept

@@ -47,6 +47,7 @@ class Done:
     notes: list[str] = field(default_factory=list)
     findings: list[Any] = field(default_factory=list)
     signed: bool = False
+    warnings: list[str] = field(default_factory=list)  # said, not written in the history
 
 
 def _write(
@@ -185,7 +186,15 @@ def publish(
             closes=closes,
             opened=_window_opened(act, record),
         )
-        return _write(act, record, "publish", outcome, sign=signed)
+        done = _write(act, record, "publish", outcome, sign=signed)
+        event = str(record.data.get("event_date") or "")
+        if record.data.get("cadence") == "timely" and event > act.when.date().isoformat():
+            done.warnings.append(
+                _(
+                    "{id} is a timely matter published before its date ({date}): is the date right?"
+                ).format(id=done.record_id, date=event)
+            )
+        return done
 
 
 def withdraw(office: Office, ref: str, *, reason: str) -> Done:

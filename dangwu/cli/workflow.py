@@ -82,6 +82,8 @@ def _done(done: Done) -> None:
         output.say(f"  {line}")
     if done.signed:
         output.say("  " + _("signed with your key"))
+    for warning in done.warnings:
+        output.warning(warning)
 
 
 def _findings(relpath: str, findings: list[Any], *, stream: Any = None) -> None:
