@@ -185,19 +185,19 @@ def create(office: Office, spec: NewRecord) -> Written:
                 content=content_hash(written),
             ),
         )
-    return Written(record_id, relpath, commit, warnings=_twins(office, written, record_id))
+    return Written(record_id, relpath, commit, warnings=_twins(office, written, relpath))
 
 
-def _twins(office: Office, new: Mapping[str, Any], record_id: str) -> list[str]:
+def _twins(office: Office, new: Mapping[str, Any], relpath: str) -> list[str]:
     """A warning for each other live record of the same item and quarter (or, outside
-    quarterly updates, the same title): the same update drafted twice."""
+    quarterly updates, the same title): the same update drafted twice. The new file,
+    just validated, is not read again."""
     folder = f"{RECORDS_DIR}/{new['category']}/"
-    found = check_office(office, [p for p in record_files(office.root) if p.startswith(folder)])
+    others = [p for p in record_files(office.root) if p.startswith(folder) and p != relpath]
     twins = [
         c.summary.id
-        for c in found
+        for c in check_office(office, others)
         if c.summary is not None
-        and c.summary.id != record_id
         and c.summary.item == new["item"]
         and c.summary.status not in ("withdrawn", "withheld")
         and (
@@ -210,9 +210,9 @@ def _twins(office: Office, new: Mapping[str, Any], record_id: str) -> list[str]:
         return []
     return [
         _("{ids} is already a record of this item for {what}; is {id} the same update?").format(
-            ids=_(", ").join(twins), what=new.get("period") or new["title"], id=record_id
+            ids=_(", ").join(twins), what=new.get("period") or new["title"], id=new["id"]
         ),
-        _("a draft never submitted can be removed with: dangwu discard {id}").format(id=record_id),
+        _("a draft never submitted can be removed with: dangwu discard {id}").format(id=new["id"]),
     ]
 
 

@@ -342,31 +342,24 @@ class Auditor:
             if version is not None and version.error:
                 flag("unreadable", version.error, record)
                 return
-        if step == "discard" or after is None:
-            self._discard(step, trailers, before, after, person, settings, event, flag, record)
+        if step == "discard":
+            # a discard removes a draft never submitted, and nothing else removes a record
+            if after is not None or before is None:
+                flag("step-scope", _("a discard step must delete the draft it names"), record)
+                return
+            _states_match(trailers, before, None, flag, record)
+            try:
+                workflow.discard(before.data, _context(person, settings, event))
+            except DangwuError as refusal:
+                flag(refusal.rule or "role", refusal.message, record)
             return
-        if (
-            trailers.get(Trailer.FROM) != (before.status if before else "none")
-            or trailers.get(Trailer.TO) != after.status
-        ):
-            flag(
-                "forged-facts",
-                _("the trailers say {a} → {b}, the file says {c} → {d}").format(
-                    a=trailers.get(Trailer.FROM) or _("(nothing)"),
-                    b=trailers.get(Trailer.TO) or _("(nothing)"),
-                    c=before.status if before else "none",
-                    d=after.status,
-                ),
-                record,
-            )
+        if after is None:
+            flag("step-scope", _("a {step} step deleted the record").format(step=step), record)
+            return
+        _states_match(trailers, before, after, flag, record)
         if trailers.get(Trailer.CONTENT) != after.content:
             flag("content-hash", _("Dangwu-Content does not match the record's content"), record)
-        ctx = workflow.Context(
-            actor=person,
-            roster=settings.roster,
-            rules=settings.rules,
-            when=event.commit.author_date,
-        )
+        ctx = _context(person, settings, event)
         if step in CONTENT_STEPS:
             self._content_step(step, before, after, ctx, target.path, flag, record)
             return
@@ -392,44 +385,6 @@ class Auditor:
             self.openers[target.path] = event.commit.id
         if step in ("approve", "publish"):
             self._signature(step, after, ctx, event, flag, record)
-
-    def _discard(
-        self,
-        step: str,
-        trailers: Mapping[str, str],
-        before: Version | None,
-        after: Version | None,
-        person: Person,
-        settings: Settings,
-        event: Event,
-        flag: Any,
-        record: str | None,
-    ) -> None:
-        """A discard removes a draft never submitted, and nothing else removes a record."""
-        if step != "discard" or after is not None or before is None:
-            flag("step-scope", _("a {step} step deleted the record").format(step=step), record)
-            return
-        if trailers.get(Trailer.FROM) != before.status or trailers.get(Trailer.TO) != "none":
-            flag(
-                "forged-facts",
-                _("the trailers say {a} → {b}, the file says {c} → {d}").format(
-                    a=trailers.get(Trailer.FROM) or _("(nothing)"),
-                    b=trailers.get(Trailer.TO) or _("(nothing)"),
-                    c=before.status,
-                    d="none",
-                ),
-                record,
-            )
-        ctx = workflow.Context(
-            actor=person,
-            roster=settings.roster,
-            rules=settings.rules,
-            when=event.commit.author_date,
-        )
-        try:
-            workflow.discard(before.data, ctx)
-        except DangwuError as refusal:
-            flag(refusal.rule or "role", refusal.message, record)
 
     def _content_step(
         self,
@@ -740,6 +695,36 @@ def _overrides_well_formed(overrides: Any) -> bool:
 
 def _strip(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if k not in _UNCHECKED}
+
+
+def _context(person: Person, settings: Settings, event: Event) -> workflow.Context:
+    """The rules' view of a step: who, the roster and rules of its time, and when."""
+    return workflow.Context(
+        actor=person, roster=settings.roster, rules=settings.rules, when=event.commit.author_date
+    )
+
+
+def _states_match(
+    trailers: Mapping[str, str],
+    before: Version | None,
+    after: Version | None,
+    flag: Any,
+    record: str | None,
+) -> None:
+    """The states the step's trailers name are the ones its file shows."""
+    was = before.status if before else "none"
+    now = after.status if after else "none"
+    if trailers.get(Trailer.FROM) != was or trailers.get(Trailer.TO) != now:
+        flag(
+            "forged-facts",
+            _("the trailers say {a} → {b}, the file says {c} → {d}").format(
+                a=trailers.get(Trailer.FROM) or _("(nothing)"),
+                b=trailers.get(Trailer.TO) or _("(nothing)"),
+                c=was,
+                d=now,
+            ),
+            record,
+        )
 
 
 def summarize(violations: Iterable[Violation]) -> dict[str, int]:

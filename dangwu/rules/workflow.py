@@ -177,8 +177,8 @@ FROM = {
 }
 
 
-def _from(data: Mapping[str, Any], step: str, allowed: Sequence[str] | None = None) -> str:
-    allowed = FROM[step] if allowed is None else allowed
+def _from(data: Mapping[str, Any], step: str) -> str:
+    allowed = FROM[step]
     status = status_of(data)
     if status not in allowed:
         _refuse(
