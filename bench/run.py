@@ -300,6 +300,11 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
     record("board html", timed(board, office, runs))
     record("bulletin html", timed([*exe, "bulletin", quarter, "-o", str(out)], office, runs))
     record("board pdf (whole public board)", timed([*board, "--format", "pdf"], office, runs))
+    # issue 14: the bulletin of the quarter with the most publications, as PDF
+    busiest = busiest_quarter(office)
+    pdf = [*exe, "bulletin", busiest, "--format", "pdf", "-o", str(out)]
+    record(f"bulletin pdf (busiest quarter, {busiest})", timed(pdf, office, runs))
+    results["busiest quarter"] = {"quarter": busiest}  # type: ignore[dict-item]
     # what is owed on the history's last day, and that year's figures (SPEC 6 and 8)
     clock = {"DANGWU_NOW": f"{last}T18:00:00+08:00"}
     record("due", timed([*exe, "due"], office, runs, env_extra=clock))
@@ -531,6 +536,18 @@ def settle(server: Path) -> None:
         time.sleep(0.05)
 
 
+def busiest_quarter(office: Path) -> str:
+    """The quarter with the most publications in the office's history."""
+    step = "%(trailers:key=Dangwu-Step,valueonly)"
+    counts: dict[str, int] = {}
+    for line in git(office, "log", f"--format=%aI %{step[1:]}").splitlines():
+        stamp, _space, what = line.partition(" ")
+        if what.strip() == "publish":
+            quarter = f"{stamp[:4]}Q{(int(stamp[5:7]) - 1) // 3 + 1}"
+            counts[quarter] = counts.get(quarter, 0) + 1
+    return max(sorted(counts), key=lambda q: counts[q])
+
+
 def identity_env(who: dict[str, str]) -> dict[str, str]:
     return {
         **who,
@@ -635,7 +652,12 @@ def main() -> None:
             ("log ID (median of 9 records)", history["log ID (9 records)"]["median_s"], 0.3),
             ("board html", history["board html"]["median_s"], 1.0),
             ("bulletin html", history["bulletin html"]["median_s"], 1.0),
-            ("board pdf", history["board pdf (whole public board)"]["median_s"], 5.0),
+            ("board pdf", history["board pdf (whole public board)"]["median_s"], 3.0),
+            (
+                "bulletin pdf, busiest quarter",
+                next(v for k, v in history.items() if k.startswith("bulletin pdf"))["median_s"],
+                3.0,
+            ),
             ("due", history["due"]["median_s"], 1.0),
             ("stats --year", history["stats --year"]["median_s"], 1.0),
         ]

@@ -23,11 +23,11 @@ def shipped(*parts: str) -> Path:
     return shipped_dir().joinpath(*parts)
 
 
-def install_command(extra: str) -> str:
-    """How to add an optional part (``pdf``) to this installation: from the checkout
-    it was installed from (``pip install -e``), or from the package index."""
+def install_command() -> str:
+    """How to install dangwu again with every part it needs: from the checkout it was
+    installed from (``pip install -e``), or from the package index."""
     here = Path(__file__).resolve().parent
     checkout = here.parent
     if not (here / "_shipped").is_dir() and (checkout / "pyproject.toml").is_file():
-        return f"pip install -e '{checkout}[{extra}]'"
-    return f"pip install 'dangwu[{extra}]'"
+        return f"pip install -e '{checkout}'"
+    return "pip install -U dangwu"

@@ -327,17 +327,25 @@ def need_pdf() -> None:
     for program in ("pdftotext", "pdffonts"):
         if shutil.which(program) is None:
             pytest.skip(f"{program} not found: install the Debian package poppler-utils")
-    try:
-        import weasyprint  # noqa: F401
-    except OSError as exc:
-        pytest.skip(
-            f"WeasyPrint cannot load Pango ({exc}): install libpango-1.0-0 libpangoft2-1.0-0"
-        )
     if shutil.which("fc-list") is None:
-        pytest.skip("fc-list not found: install the Debian packages fontconfig fonts-wqy-microhei")
+        pytest.skip("fc-list not found: install the Debian packages fontconfig fonts-noto-cjk")
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
     if not fonts.stdout.strip():
-        pytest.skip("no Chinese font: install the Debian package fonts-wqy-microhei")
+        pytest.skip("no Chinese font: install the Debian package fonts-noto-cjk")
+
+
+def need_fonts(*families: str) -> None:
+    """Skip, naming the Debian package, where a typeface the printed pages ask for
+    is not installed (.ci/run installs fonts-noto-cjk and fonts-hanazono)."""
+    need_pdf()
+    known = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False)
+    names = {name.strip() for line in known.stdout.splitlines() for name in line.split(",")}
+    packages = {"HanaMinA": "fonts-hanazono", "HanaMinB": "fonts-hanazono"}
+    for family in families:
+        if family not in names:
+            pytest.skip(
+                f"{family} not installed: apt-get install {packages.get(family, 'fonts-noto-cjk')}"
+            )
 
 
 def copy_demo(seed: Path, target: Path) -> Path:

@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, Office, copy_demo, dangwu_process
 from lang import chinese_in, english_left
 from test_bad_input import RECORD_CASES, install
-from test_board import WITHOUT_WEASYPRINT
+from test_board import WITHOUT_TYPST
 
 sys.path.insert(0, str(ROOT / "tools"))
 import i18n as catalogue_tool
@@ -191,11 +191,11 @@ def test_the_office_setting_chooses_the_language_for_everyone(zh_office: tuple[P
 def test_the_demo_speaks_the_sample_offices_language_once_it_is_built(
     tmp_path: Path, zh_office: tuple[Path, str], demo_seed: Path
 ):
-    # a new user on a machine without a Chinese locale, nor WeasyPrint: the sample
+    # a new user on a machine without a Chinese locale, nor Typst: the sample
     # office says zh_CN, and what could not be printed is said in Chinese too
     ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, "LANG": "C.UTF-8"}
     ran = subprocess.run(
-        [sys.executable, "-c", WITHOUT_WEASYPRINT, "demo", str(tmp_path / "office")],
+        [sys.executable, "-c", WITHOUT_TYPST, "demo", str(tmp_path / "office")],
         cwd=tmp_path,
         env={**{k: v for k, v in os.environ.items() if not k.startswith(LANGUAGE_VARS)}, **ours},
         capture_output=True,

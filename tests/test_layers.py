@@ -190,7 +190,7 @@ LAZY = {
     "dangwu.store.gitstore": "opening an office starts no git unless a write was cut short",
     "dangwu.check": "jsonschema only for settings not found checked before",
     "ruamel": "round-trip YAML only for the commands that edit a file",
-    "weasyprint": "PDF (about half a second to import) only when printing one",
+    "typst": "the typesetter (a 30 MB library) only when printing a PDF",
     "jinja2": "templates only when printing",
     "markupsafe": "templates only when printing",
     "markdown_it": "Markdown only when printing",
@@ -204,7 +204,6 @@ LAZY = {
     "multiprocessing": "worker processes only for many files",
     "concurrent": "worker processes only for many files",
     "zoneinfo": "the time-zone database only for an office outside China's zone",
-    "logging": "only to quiet WeasyPrint when it prints",
     "html": "the HTML parser only when a page is checked before printing",
     "dangwu.app.supervision": "the supervision files only when validate checks them",
 }

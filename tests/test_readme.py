@@ -122,7 +122,7 @@ class Replay:
     instead: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     real_clock: tuple[str, ...] = ()  # commands that commit with the real clock
     fresh_keys: bool = False  # the block makes SSH keys: keys and fingerprints differ
-    machine: bool = False  # the block reports this machine's Python, git, WeasyPrint, fonts
+    machine: bool = False  # the block reports this machine's Python, git, Typst, fonts
 
 
 PARTS = {
@@ -410,7 +410,7 @@ CLOCK = "<commit made with the real clock {}>"
 MACHINE = (
     (re.compile(r"^(✓ Python\s+)\S+$"), r"\1<version>"),
     (re.compile(r"^(✓ git\s+)\S+$"), r"\1<version>"),
-    (re.compile(r"^(✓ PDF\W+WeasyPrint\W+)\S+$"), r"\1<version>"),
+    (re.compile(r"^(✓ PDF\W+Typst\W+)\S+$"), r"\1<version>"),
     (re.compile(r"^(✓ (?:Chinese font|中文字体)\s+).+$"), r"\1<fonts>"),
 )
 

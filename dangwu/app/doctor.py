@@ -15,7 +15,7 @@ from dangwu.app.demo import DEMO_KEYS
 from dangwu.errors import DangwuError
 from dangwu.i18n import _, pair
 from dangwu.model.office import ROLE_TITLES
-from dangwu.render.sheets import FONT_PACKAGE, cjk_fonts
+from dangwu.render.typeset import FONT_PACKAGES, RARE, SANS, SERIF, cjk_fonts
 from dangwu.resources import install_command
 from dangwu.rules.workdays import _package_says
 from dangwu.store.acting import committed_settings
@@ -183,35 +183,45 @@ def _office(office: Office, email: str | None) -> list[Check]:
 
 def _pdf() -> Check:
     try:
-        import weasyprint
+        import typst
     except ImportError:
         return Check(
             WARN,
-            _("PDF (WeasyPrint)"),
+            _("PDF (Typst)"),
             _("not installed: boards and bulletins print as HTML only"),
-            install_command("pdf"),
+            install_command(),
         )
-    except OSError as exc:
-        return Check(
-            WARN,
-            _("PDF (WeasyPrint)"),
-            str(exc).splitlines()[0],
-            _("apt-get install libpango-1.0-0 libpangoft2-1.0-0"),
-        )
-    return Check(OK, _("PDF (WeasyPrint)"), str(getattr(weasyprint, "__version__", "?")))
+    return Check(OK, _("PDF (Typst)"), str(getattr(typst, "__version__", "?")))
 
 
 def _fonts() -> Check:
-
+    """The typefaces the printed pages ask for: a 宋体-style body, 黑体-style headings,
+    and a face for the rare characters of the CJK extension blocks."""
     fonts = cjk_fonts()
     if not fonts:
         return Check(
             WARN,
             _("Chinese font"),
             _("none: a PDF would print empty boxes"),
-            _("apt-get install {package}").format(package=FONT_PACKAGE),
+            _("apt-get install {packages}").format(packages=" ".join(FONT_PACKAGES)),
         )
-    return Check(OK, _("Chinese font"), ", ".join(fonts[:3]))
+    wanted = [
+        (SERIF, _("a Song (宋体) face for the text"), "fonts-noto-cjk"),
+        (SANS, _("a Hei (黑体) face for headings"), "fonts-noto-cjk"),
+        (RARE, _("a face for rare characters"), "fonts-hanazono"),
+    ]
+    lacking = [(what, package) for family, what, package in wanted if family not in fonts]
+    if lacking:
+        packages = sorted({package for _what, package in lacking})
+        return Check(
+            WARN,
+            _("Chinese font"),
+            _("{fonts}; missing {what}").format(
+                fonts=", ".join(fonts[:2]), what=_(", ").join(w for w, _p in lacking)
+            ),
+            _("apt-get install {packages}").format(packages=" ".join(packages)),
+        )
+    return Check(OK, _("Chinese font"), ", ".join((SERIF, SANS, RARE)))
 
 
 def _calendar(office: Office | None, today: date) -> Check:

@@ -16,6 +16,7 @@ from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.history import Trailer
 from dangwu.model.words import one_of
 from dangwu.render import sheets as render
+from dangwu.render import typeset
 from dangwu.rules import board as board_rules
 from dangwu.rules.schedule import Quarter
 from dangwu.store import snapshot
@@ -35,6 +36,8 @@ class Printed:
     sheets: list[board_rules.Sheet] = field(default_factory=list)
     commit: str = ""
     records: int = 0
+    # characters no installed font draws: on paper they are empty boxes
+    missing: list[str] = field(default_factory=list)
 
 
 def _format(kind: str, value: str) -> str:
@@ -63,10 +66,11 @@ def print_board(office: Office, *, scope: str, on: date | None, fmt: str, out: P
     with GitStore(office.root, office.state_dir) as git:
         snap = _snapshot(office, git, on)
         built = render.build_board(snap, scope=scope, on=day)
-        html = render.board_html(office, built)
+        page = render.board_page(office, built, fmt)
     target = _target(out, f"board-{scope}-{day.isoformat()}.{fmt}")
-    _write(html, target, fmt)
-    return Printed(target, built.sheets, snap.commit, sum(len(s.entries) for s in built.sheets))
+    missing = _write(page, target, office)
+    records = sum(len(s.entries) for s in built.sheets)
+    return Printed(target, built.sheets, snap.commit, records, missing)
 
 
 def print_bulletin(
@@ -80,22 +84,22 @@ def print_bulletin(
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
         doc = render.build_bulletin(snap, period=quarter, scope=scope, issued=issued)
-        template = "bulletin.md.j2" if fmt == "md" else "bulletin.html.j2"
-        text = render.bulletin_render(office, doc, template)
+        page = render.bulletin_page(office, doc, fmt)
     name = f"bulletin-{quarter}-{scope}.{fmt}"
     target = out if out is not None and out.suffix else _target(out or Path(), name)
-    _write(text, target, fmt)
-    return Printed(target, [], snap.commit, len(doc.data.published))
+    missing = _write(page, target, office)
+    return Printed(target, [], snap.commit, len(doc.data.published), missing)
 
 
-def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -> Path:
+def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -> Printed:
     """The yearly (or quarterly) report as HTML or PDF; figures only."""
     _format("stats", fmt)
-    text = render.stats_html(office, stated, _today(office))
+    page = render.stats_page(office, stated, _today(office), fmt)
     name = f"stats-{stated.figures.span.label}.{fmt}"
     target = out if out is not None and out.suffix else _target(out or Path(), name)
-    _write(text, target, fmt)
-    return target
+    return Printed(
+        target, [], stated.commit, stated.figures.published, _write(page, target, office)
+    )
 
 
 def _target(folder: Path, name: str) -> Path:
@@ -108,12 +112,15 @@ def _target(folder: Path, name: str) -> Path:
     return folder / name
 
 
-def _write(text: str, target: Path, fmt: str) -> None:
+def _write(page: render.Page, target: Path, office: Office) -> list[str]:
+    """Write a page; a PDF is typeset, dated today in the office's zone. The characters
+    no font draws are returned."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "pdf":
-        render.write_pdf(text, target)
-    else:
-        target.write_text(text, encoding="utf-8")
+    if page.typeset:
+        when = clock.now(clock.office_zone(office.settings.timezone))
+        return typeset.write_pdf(page.text, target, images=page.images, when=when)
+    target.write_text(page.text, encoding="utf-8")
+    return []
 
 
 # --- verify -------------------------------------------------------------------------------

@@ -70,6 +70,27 @@ def board(
             f"  {sheet.number:>2}  {sheet.code}{sheet.page}  {sheet.verification}"
             f"  ({len(sheet.entries)})"
         )
+    boxes(done.missing)
+
+
+def boxes(missing: list[str]) -> None:
+    """Warn of the characters a PDF prints as empty boxes: no installed font has them."""
+    if not missing:
+        return
+    from dangwu.render.typeset import FONT_PACKAGES
+
+    shown = "、".join(f"{char}（U+{ord(char):04X}）" for char in missing[:20])
+    more = "…" if len(missing) > 20 else ""
+    output.warning(
+        _("{n} characters print as empty boxes, no installed font has them: {chars}").format(
+            n=len(missing), chars=shown + more
+        )
+    )
+    output.hint_line(
+        _("apt-get install {packages}, or write them another way").format(
+            packages=" ".join(FONT_PACKAGES)
+        )
+    )
 
 
 def bulletin(
@@ -90,6 +111,7 @@ def bulletin(
             path=done.path, records=done.records, commit=done.commit[:10]
         )
     )
+    boxes(done.missing)
 
 
 def verify(

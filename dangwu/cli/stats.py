@@ -42,19 +42,21 @@ def stats(
     office = common.office(ctx)
     stated = figures.stats(office, year=year, period=period)
     for problem in stated.problems:
-        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+        output.warning(_("{problem} (left out)").format(problem=problem))
     f = stated.figures
     if fmt is not None:
         from dangwu.app import printing  # only to print the report
+        from dangwu.cli.render import boxes
 
-        target = printing.print_stats(
+        done = printing.print_stats(
             office, stated, fmt=fmt, out=out or office.root / printing.PRINTED
         )
         output.say(
             _("{path}: {span}, {n} publications, from commit {commit}").format(
-                path=target, span=f.span.label, n=f.published, commit=stated.commit[:10]
+                path=done.path, span=f.span.label, n=f.published, commit=stated.commit[:10]
             )
         )
+        boxes(done.missing)
         return
     if as_json:
         output.emit_json(f.as_dict())

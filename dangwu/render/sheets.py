@@ -9,26 +9,22 @@ switched off. PDF comes from WeasyPrint (the ``pdf`` extra) with a CJK font.
 
 from __future__ import annotations
 
-import base64
 import functools
 import re
-import shutil
-import subprocess
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
-from dangwu.check.validate import unsafe_attachment
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
 from dangwu.model.office import Settings
 from dangwu.model.record import Summary
-from dangwu.resources import install_command, shipped
+from dangwu.render import typeset
+from dangwu.render.bodies import Files, markdown_html, markdown_parser
+from dangwu.resources import shipped
 from dangwu.rules import board as board_rules
 from dangwu.rules.due import KIND_TITLES
 from dangwu.rules.schedule import Quarter
@@ -40,27 +36,68 @@ if TYPE_CHECKING:
     from dangwu.rules.stats import Stated
 
 CADENCE_ORDER = ("standing", "quarterly", "timely", "follow-up")
-FONT_PACKAGE = "fonts-wqy-microhei"
 
 
 def zh_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
-Files = Callable[[str], bytes | None]  # an office file's bytes at the printed commit
+@dataclass
+class Page:
+    """What a template made: HTML or Markdown text, or (``typeset``) Typst source and
+    the office's images it shows, by the names it uses for them."""
+
+    text: str
+    typeset: bool = False
+    images: dict[str, bytes] = field(default_factory=dict)
 
 
 def render_template(
     office_root: Path | None, name: str, context: Mapping[str, Any], files: Files | None = None
 ) -> str:
-    """Render a template; a template that is broken or breaks the sandbox is refused
-    with its name and the reason, as any bad input is. What it makes refers to
-    nothing outside itself [SPEC 11]: a remote reference is refused too."""
+    """Render an HTML or Markdown template; a template that is broken or breaks the
+    sandbox is refused with its name and the reason, as any bad input is. What it
+    makes refers to nothing outside itself [SPEC 11]: a remote reference is refused too."""
+    made = _render(environment(office_root, files), name, context)
+    page, links = made, True
+    if name.endswith(".md.j2"):  # as a website would show it, HTML and all; its
+        from markdown_it import MarkdownIt  # readers follow links, but fetch nothing
+
+        page, links = MarkdownIt("commonmark", {"html": True}).render(made), False
+    remote = remote_reference(page, links=links)
+    if remote is not None:
+        raise _beyond(name, remote)
+    return with_page_policy(made) if name.endswith(".html.j2") else made
+
+
+def typeset_template(
+    office_root: Path | None, name: str, context: Mapping[str, Any], files: Files | None = None
+) -> Page:
+    """Render a Typst template (``*.typ.j2``) into the source of a PDF, refused as
+    ``render_template`` refuses, and when it would load anything but its own images."""
+    images: dict[str, bytes] = {}
+    source = _render(typst_environment(office_root, files, images), name, context)
+    reached = typeset.reaches(source)
+    if reached is not None:
+        raise _beyond(name, reached)
+    return Page(source, typeset=True, images=images)
+
+
+def _beyond(name: str, what: str) -> DangwuError:
+    return DangwuError(
+        _("template {name} makes a page that reaches beyond itself: {what}").format(
+            name=name, what=what
+        ),
+        hint=_("what dangwu prints refers only to the office's own files"),
+    )
+
+
+def _render(env: Any, name: str, context: Mapping[str, Any]) -> str:
     import jinja2
     from jinja2.exceptions import SecurityError
 
     try:
-        made = str(environment(office_root, files).get_template(name).render(context))
+        return str(env.get_template(name).render(context))
     except SecurityError:
         # the sandbox's own message names Python internals; the clerk needs only which
         # template to look at
@@ -81,20 +118,6 @@ def render_template(
             _("template {name} cannot be used: {error}").format(name=name, error=exc),
             hint=_("check the office's own templates/ folder against the shipped ones"),
         ) from None
-    page, links = made, True
-    if name.endswith(".md.j2"):  # as a website would show it, HTML and all; its
-        from markdown_it import MarkdownIt  # readers follow links, but fetch nothing
-
-        page, links = MarkdownIt("commonmark", {"html": True}).render(made), False
-    remote = remote_reference(page, links=links)
-    if remote is not None:
-        raise DangwuError(
-            _("template {name} makes a page that reaches beyond itself: {what}").format(
-                name=name, what=remote
-            ),
-            hint=_("what dangwu prints refers only to the office's own files"),
-        )
-    return with_page_policy(made) if name.endswith(".html.j2") else made
 
 
 # Attributes through which a page makes a browser (or the PDF renderer) fetch something.
@@ -216,7 +239,28 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
 
 
 def environment(office_root: Path | None, files: Files | None = None) -> Any:
-    """The sandboxed Jinja2 environment, office templates before shipped ones."""
+    """The sandboxed Jinja2 environment of HTML and Markdown pages: autoescaped HTML,
+    office templates before shipped ones."""
+    env = _sandbox(office_root, autoescape=True)
+    env.filters["markdown"] = functools.partial(markdown_html, files=files)
+    env.filters["markdown_text"] = markdown_source
+    return env
+
+
+def typst_environment(
+    office_root: Path | None, files: Files | None, images: dict[str, bytes]
+) -> Any:
+    """The same sandbox for Typst pages: every value printed becomes a Typst string,
+    record bodies become Typst markup, and the images they show are gathered into
+    ``images``."""
+    env = _sandbox(office_root, autoescape=False, finalize=typeset.finalize)
+    env.filters["markdown"] = functools.partial(typeset.markdown, files=files, images=images)
+    env.filters["string"] = typeset.typst_string
+    env.filters["number"] = typeset.number
+    return env
+
+
+def _sandbox(office_root: Path | None, **options: Any) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -224,95 +268,13 @@ def environment(office_root: Path | None, files: Files | None = None) -> Any:
     if office_root is not None and (office_root / "templates").is_dir():
         folders.append(FileSystemLoader(office_root / "templates"))
     folders.append(FileSystemLoader(shipped("templates")))
-    env = ImmutableSandboxedEnvironment(
+    return ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(folders),
-        autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        **options,
     )
-    env.filters["markdown"] = functools.partial(markdown_html, files=files)
-    env.filters["markdown_text"] = markdown_source
-    return env
-
-
-@cache
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable("table")
-    md.add_render_rule("link_open", _link_open)
-    md.add_render_rule("link_close", _link_close)
-    md.add_render_rule("image", _image)
-    return md
-
-
-def _link_open(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    """A link prints its words; where it points is printed after them, never fetched
-    or followed (a link within the page stays a link)."""
-    href = str(tokens[idx].attrGet("href") or "")
-    env.setdefault("links", []).append(href)
-    if href.startswith("#"):
-        return f'<a href="{escape_html(href)}">'
-    return '<span class="link">'
-
-
-def _link_close(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    href = env["links"].pop() if env.get("links") else ""
-    if href.startswith("#"):
-        return "</a>"
-    return f'</span><span class="link-target">（{escape_html(href)}）</span>' if href else "</span>"
-
-
-IMAGE_TYPES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF8": "image/gif",
-}
-IMAGE_BYTES = 5 * 1024 * 1024
-
-
-def _image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-    """An image shows only if it is one of the office's own committed files (PNG, JPEG
-    or GIF), put into the page itself; anything else is named, not fetched."""
-
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    alt = renderer.renderInlineAsText(token.children or [], options, env)
-    files = env.get("files")
-    data = _office_file(files, src) if files is not None else None
-    kind = next((k for magic, k in IMAGE_TYPES.items() if data and data.startswith(magic)), None)
-    if data is None or kind is None or len(data) > IMAGE_BYTES:
-        return f'<span class="image-missing">［图：{escape_html(alt or src)}］</span>'
-    encoded = base64.b64encode(data).decode("ascii")
-    return f'<img src="data:{kind};base64,{encoded}" alt="{escape_html(alt)}">'
-
-
-def _office_file(files: Files, src: str) -> bytes | None:
-    """A file of the office named by a relative path, or None."""
-
-    path = unquote(src.split("#", 1)[0].split("?", 1)[0])
-    if not path or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//", path) or unsafe_attachment(path):
-        return None
-    return files(path.removeprefix("./"))
-
-
-def escape_html(text: str) -> str:
-    from markupsafe import escape
-
-    return str(escape(text))
-
-
-def markdown_html(text: Any, files: Files | None = None) -> Any:
-    """A record body (Markdown) as safe HTML: raw HTML in it is shown as text, links
-    are words, images only the office's own."""
-    from markupsafe import Markup
-
-    rendered = _markdown().render(str(text or ""), {"files": files})
-    # an entity may stand for a character that prints as nothing or turns the text
-    # around (&#x202e;): what is printed holds none (validate refuses them too)
-    return Markup(HIDDEN.sub("", rendered))  # escaped by markdown-it
 
 
 def markdown_source(text: Any, levels: int = 2) -> Any:
@@ -359,7 +321,7 @@ def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:
     summary = str(data.get("summary") or "").strip()
     if summary:
         return HIDDEN.sub("", summary)
-    tokens = _markdown().parse(str(data.get("body") or ""))
+    tokens = markdown_parser().parse(str(data.get("body") or ""))
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and index + 1 < len(tokens):
             text = "".join(
@@ -420,8 +382,10 @@ def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
     return Board(snapshot, scope, on, laid_out, texts)
 
 
-def board_html(office: Office, built: Board) -> str:
+def board_page(office: Office, built: Board, fmt: str) -> Page:
+    """The board as HTML (``html``) or as Typst source for its PDF (``pdf``)."""
     snapshot, settings = built.snapshot, built.snapshot.settings
+    qr = typeset.qr if fmt == "pdf" else qr_svg
     sheets = []
     for sheet in built.sheets:
         category = snapshot.catalogue.by_slug(sheet.category)
@@ -447,7 +411,7 @@ def board_html(office: Office, built: Board) -> str:
                 "pages": sheet.pages,
                 "category_zh": category.zh if category else sheet.category,
                 "code": sheet.verification,
-                "qr": qr_svg(sheet.verification),
+                "qr": qr(sheet.verification),
                 "entries": entries,
             }
         )
@@ -465,7 +429,16 @@ def board_html(office: Office, built: Board) -> str:
         },
         "css": css(office.root),
     }
-    return render_template(office.root, "board.html.j2", context)
+    return _page(office, "board", fmt, context)
+
+
+def _page(
+    office: Office, name: str, fmt: str, context: Mapping[str, Any], files: Files | None = None
+) -> Page:
+    """The template ``name`` in ``fmt``: ``pdf`` is typeset from ``name.typ.j2``."""
+    if fmt == "pdf":
+        return typeset_template(office.root, f"{name}.typ.j2", context, files)
+    return Page(render_template(office.root, f"{name}.{fmt}.j2", context, files))
 
 
 # --- the bulletin ----------------------------------------------------------------------
@@ -542,7 +515,8 @@ def committed_files(snapshot: Snapshot) -> Files:
     return read
 
 
-def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
+def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
+    """The bulletin as Markdown, HTML or (``pdf``) Typst source."""
     snapshot, settings, data = doc.snapshot, doc.snapshot.settings, doc.data
     catalogue = snapshot.catalogue
 
@@ -583,7 +557,7 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
             "issued_zh": zh_date(doc.issued),
             "contact": settings.contact,
             "code": doc.code,
-            "qr": qr_svg(doc.code),
+            "qr": typeset.qr(doc.code) if fmt == "pdf" else qr_svg(doc.code),
             "cadences": [{"zh": CADENCE_TITLES[c][1]} for c in CADENCE_ORDER],
             "table": table,
             "cadence_totals": [data.by_cadence.get(c, 0) for c in CADENCE_ORDER],
@@ -598,78 +572,7 @@ def bulletin_render(office: Office, doc: BulletinDoc, template: str) -> str:
         },
         "css": css(office.root),
     }
-    return render_template(office.root, template, context, committed_files(snapshot))
-
-
-# --- PDF ---------------------------------------------------------------------------------
-
-
-def cjk_fonts() -> list[str]:
-    """The Chinese typefaces fontconfig knows, as WeasyPrint will find them."""
-    tool = shutil.which("fc-list")
-    if tool is None:
-        return []
-    try:
-        out = subprocess.run(
-            [tool, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
-
-
-def write_pdf(html: str, target: Path) -> None:
-    """Print HTML to a PDF that embeds a CJK font, or say exactly what is missing."""
-    try:
-        import weasyprint
-    except ImportError:
-        raise DangwuError(
-            _("PDF output needs WeasyPrint, which is not installed"),
-            hint=_(
-                "install it with: {command} (it also needs Pango: "
-                "apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
-            ).format(command=install_command("pdf")),
-        ) from None
-    except OSError as exc:  # WeasyPrint is there but Pango is not
-        raise DangwuError(
-            _("WeasyPrint cannot start: {error}").format(error=str(exc).splitlines()[0]),
-            hint=_("install Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0"),
-        ) from None
-    if not cjk_fonts():
-        raise DangwuError(
-            _("no Chinese font is installed, so the PDF would print empty boxes"),
-            hint=_("install one with: apt-get install {package}").format(package=FONT_PACKAGE),
-        )
-
-    import logging  # only to quiet WeasyPrint's own logging, when it prints
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html, url_fetcher=url_fetcher()).write_pdf(target)
-
-
-def url_fetcher() -> Any:
-    """The PDF renderer's only way to reach anything: a data: URL (an image put into
-    the page from the office's own files) is read, every other URL refused [SPEC 11]."""
-    import weasyprint
-    from weasyprint import urls
-
-    if not hasattr(urls, "URLFetcher"):  # WeasyPrint before 67 takes a function
-
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if url.lower().startswith("data:"):
-                return weasyprint.default_url_fetcher(url, *args, **kwargs)
-            raise ValueError(f"dangwu prints nothing from outside the page: {url}")
-
-        return fetch
-
-    class OnlyThePage(urls.URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.lower().startswith("data:"):
-                raise ValueError(f"dangwu prints nothing from outside the page: {url}")
-            return super().fetch(url, headers)
-
-    return OnlyThePage(allowed_protocols=("data",), allow_redirects=False)
+    return _page(office, "bulletin", fmt, context, committed_files(snapshot))
 
 
 # --- the yearly report ---------------------------------------------------------------
@@ -697,7 +600,7 @@ def bars(values: Sequence[tuple[str, int]], *, width: int = 420, row: int = 18) 
     return {"width": width, "height": max(row, row * len(values)), "row": row, "bars": items}
 
 
-def stats_html(office: Office, stated: Stated, issued: date) -> str:
+def stats_page(office: Office, stated: Stated, issued: date, fmt: str) -> Page:
     """The yearly (or quarterly) report of the disclosure programme, modelled on the
     annual reports that government information offices publish: figures only."""
     f, settings = stated.figures, stated.settings
@@ -776,7 +679,7 @@ def stats_html(office: Office, stated: Stated, issued: date) -> str:
         },
         "css": css(office.root),
     }
-    return render_template(office.root, "stats.html.j2", context)
+    return _page(office, "stats", fmt, context)
 
 
 def _month_labels(start: date, count: int) -> list[str]:
