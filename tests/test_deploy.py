@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Office, make_office, settled
+from plaingit import commit
 from servers import Gitolite, SmartHttp, running_gitolite
 from steps import at, ok, refused
 
@@ -683,6 +684,40 @@ def test_a_step_pushed_by_someone_else_is_refused(hosted: Hosted, tmp_path: Path
     assert server_head(hosted.path) == before
     clerk.git("reset", "-q", "--keep", "origin/main")
     assert clerk.head() == before
+
+
+def test_a_submitted_record_discarded_with_plain_git_is_refused(hosted: Hosted, tmp_path: Path):
+    """The clerk removes a record the leading group has already seen, with plain git and
+    a forged discard step, and pushes it: the server keeps the record."""
+    clerk = hosted.clone(tmp_path, "dumy")
+    rid = drafted(clerk, "dumy", at(1, 9))
+    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
+    assert hosted.sync(clerk, "dumy", at(1, 11)).exit_code == 0
+    before = server_head(hosted.path)
+    path = next(clerk.root.glob(f"records/*/{rid}.yaml")).relative_to(clerk.root).as_posix()
+    (clerk.root / path).unlink()
+    message = (
+        f"discard: {rid} 机关廉洁自律若干规定\n\nDangwu-Step: discard\nDangwu-Record: {rid}\n"
+        "Dangwu-From: draft\nDangwu-To: none\nDangwu-Actor: dumy\n"
+    )
+    commit(clerk, "dumy", message, path, date=at(2, 9))
+    result = refused(
+        clerk,
+        "sync",
+        as_="dumy",
+        now=at(2, 10),
+        env=hosted.env("dumy"),
+        expect="the server refused what this clone sends",
+    )
+    assert rid in result.stderr and "discard" in result.stderr, result.stderr
+    assert server_head(hosted.path) == before
+    listed = subprocess.run(
+        ["git", "-C", str(hosted.path), "ls-tree", "-r", "--name-only", before],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert path in listed.splitlines()
 
 
 def test_two_clerks_syncing_at_once_both_land(hosted: Hosted, tmp_path: Path):

@@ -163,6 +163,50 @@ def test_help_is_chinese(zh_office: tuple[Path, str], args: tuple[str, ...]):
     assert english_left(ran.stdout, allowed) == [], ran.stdout
 
 
+@pytest.mark.parametrize("width", [60, 80, 100])
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_help_fits_the_terminal_and_names_what_options_take(
+    zh_office: tuple[Path, str], lang: str, width: int
+):
+    """Help is wrapped by terminal columns (a Chinese character takes two), between
+    Chinese characters, never at a hyphen; an option's value has a name, not <str>."""
+    import unicodedata
+
+    office, _said = zh_office
+    ran = dangwu("new", "--help", cwd=office, lang=lang, env={"COLUMNS": str(width)})
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+
+    def columns(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    # (a word longer than the line, as the example's title, may stand alone on one)
+    too_wide = [line for line in lines if columns(line) > width and " " in line.strip()]
+    assert too_wide == [], ran.stdout
+    assert not any(line.rstrip().endswith("follow-") for line in lines), ran.stdout
+    assert "follow-up" in ran.stdout
+    assert "<str>" not in ran.stdout and "<path>" not in ran.stdout
+    value = "文字" if lang == "zh_CN" else "TEXT"
+    assert any(line.strip().startswith(f"--title {value}") for line in lines), ran.stdout
+
+
+def test_install_completion_answers_in_the_offices_language(
+    zh_office: tuple[Path, str], tmp_path: Path
+):
+    office, _said = zh_office
+    ran = dangwu(
+        "--install-completion",
+        cwd=office,
+        lang=None,
+        env={"HOME": str(tmp_path), "SHELL": "/bin/bash", "LANG": "C.UTF-8"},
+    )
+    assert ran.returncode == 0, ran.stderr
+    script = tmp_path / ".bash_completions" / "dangwu.sh"
+    assert script.is_file() and "_DANGWU_COMPLETE" in script.read_text("utf-8")
+    assert f"已为 bash 安装命令补全：{script}" in ran.stdout, ran.stdout
+    assert english_left(ran.stdout, {"bash", "source", "dangwu", "sh", "bash_completions"}) == []
+
+
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize("c", RECORD_CASES, ids=lambda c: c.id)
 def test_every_bad_input_error_is_said_in_the_chosen_language(office: Office, c, lang: str):

@@ -48,6 +48,12 @@ class _Group(TyperGroup):
     def get_params(self, ctx: Any) -> list[Any]:
         return clicktext.translate_params(super().get_params(ctx))
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            clicktext.name_values(command)
+        return command
+
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # in the order they were added, not alphabetical
 
@@ -80,6 +86,9 @@ class _Group(TyperGroup):
 
 
 clicktext.install()
+
+# help text wraps by terminal columns, between Chinese characters, never at a hyphen
+clicktext.install_wrapping()
 
 app = typer.Typer(
     cls=_Group,

@@ -36,12 +36,71 @@ COMPLETION_HELP = {
 
 def translate_params(params: list[Any]) -> list[Any]:
     """The root command's parameters, Typer's completion options said in the user's
-    language."""
+    language (and what --install-completion answers)."""
     for param in params:
         english = COMPLETION_HELP.get(getattr(param, "name", "") or "")
         if english is not None:
             param.help = _(english)
+        if getattr(param, "name", "") == "install_completion":
+            param.callback = _install_completion
     return params
+
+
+def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """Typer's --install-completion, answering in the user's language."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer._completion_shared import install
+
+    shells = ("bash", "zsh", "fish", "powershell", "pwsh")
+    if isinstance(value, str) and value not in shells:
+        print(
+            _("error: dangwu completes in {shells}, not {shell}").format(
+                shells=", ".join(shells), shell=value
+            ),
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    try:
+        shell, path = install(shell=value) if isinstance(value, str) else install()
+    except Exception:  # Typer could not tell the shell, and has said so in English
+        print(
+            _("error: cannot tell which shell this is; name it: {example}").format(
+                example="dangwu --install-completion bash"
+            ),
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    print(_("completion for {shell} installed in {path}").format(shell=shell, path=path))
+    print(_("it works in a new terminal window (or after: source {path})").format(path=path))
+    sys.exit(0)
+
+
+# what an option's value is, in its help line, by click's name of its type (click
+# would show "<str>", "<path>")
+VALUE_NAMES = {
+    "str": N_("TEXT"),
+    "text": N_("TEXT"),
+    "path": N_("PATH"),
+    "int": N_("N"),
+    "integer": N_("N"),
+    "filename": N_("FILE"),
+}
+
+
+def name_values(command: Any) -> None:
+    """Name the value of every option of ``command`` (and of a group's commands) that
+    its declaration leaves unnamed, in the user's language: ``--title TEXT``."""
+    for sub in getattr(command, "commands", {}).values():
+        name_values(sub)
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") != "option" or param.metavar is not None:
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        english = VALUE_NAMES.get(getattr(param.type, "name", ""))
+        if english is not None:
+            param.metavar = _(english)
 
 
 CJK = re.compile("[\u4e00-\u9fff]")  # a Chinese character: the text is Chinese
@@ -173,3 +232,79 @@ def install() -> None:
 
 
 N_("Usage: ")
+
+
+# --- help text in a terminal: Chinese takes two columns, and breaks between characters
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character (or a full-width
+    sign) two, anything else one; colour codes none."""
+    import unicodedata
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in plain)
+
+
+# a line may not start with these, nor end with the opening ones (中文排版的禁则)
+_NO_START = set("，。、；：？！）》」』】〉”’…—·%")
+_NO_END = set("（《「『【〈“‘")
+
+
+def _pieces(chunk: str) -> list[str]:
+    """A chunk of text as the pieces a line may break between: each Chinese character
+    alone, with the punctuation that must not start or end a line kept at its side."""
+    if not CJK.search(chunk) and not any(c in _NO_START or c in _NO_END for c in chunk):
+        return [chunk]
+    pieces: list[str] = []
+    glued = False  # the last piece ends in an opening sign: the next char joins it
+    for char in chunk:
+        wide = columns(char) == 2
+        if pieces and (glued or char in _NO_START or (not wide and columns(pieces[-1][-1]) == 1)):
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+        glued = char in _NO_END
+    return pieces
+
+
+def install_wrapping() -> None:
+    """Make click wrap help text by terminal columns, between Chinese characters, and
+    never at a hyphen (``follow-up`` is one word)."""
+    import textwrap
+
+    from typer._click import _textwrap, formatting
+
+    class Wrapper(_textwrap.TextWrapper):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["break_on_hyphens"] = False
+            super().__init__(*args, **kwargs)
+
+        def _split(self, text: str) -> list[str]:
+            return [p for chunk in super()._split(text) for p in _pieces(chunk)]
+
+        def _wrap_chunks(self, chunks: list[str]) -> list[str]:
+            lines: list[str] = []
+            chunks.reverse()
+            while chunks:
+                indent = self.subsequent_indent if lines else self.initial_indent
+                width = self.width - columns(indent)
+                if self.drop_whitespace and chunks[-1].strip() == "" and lines:
+                    del chunks[-1]
+                line: list[str] = []
+                used = 0
+                while chunks and used + columns(chunks[-1]) <= width:
+                    used += columns(chunks[-1])
+                    line.append(chunks.pop())
+                if chunks and not line:  # one word wider than the line: it goes alone
+                    line.append(chunks.pop())
+                if self.drop_whitespace and line and line[-1].strip() == "":
+                    del line[-1]
+                if line:
+                    lines.append(indent + "".join(line))
+            return lines
+
+    assert issubclass(Wrapper, textwrap.TextWrapper)
+    # click takes its wrapper and its measure of text from these two names
+    setattr(_textwrap, "TextWrapper", Wrapper)  # noqa: B010
+    setattr(formatting, "term_len", columns)  # noqa: B010
