@@ -236,6 +236,9 @@ def measure(office: Path, label: str, ids: list[str], runs: int) -> dict[str, di
         timed([*exe, "list", "--category", "ZZ", "--status", "draft"], office, runs),
         ls_files,
     )
+    if label == "sample":  # issue 14: the whole public board typeset as PDF
+        board = [*exe, "board", "--format", "pdf", "-o", str(office / "printed")]
+        record("board pdf", timed(board, office, runs), ls_files)
     return results
 
 
@@ -624,6 +627,7 @@ def main() -> None:
         ("dangwu show ID on the sample office", sample_res["show"]["median_s"], TARGETS["show"]),
         ("dangwu --help in Chinese", sample_res["help zh_CN"]["median_s"], TARGETS["help"]),
         ("dangwu show ID in Chinese", sample_res["show zh_CN"]["median_s"], TARGETS["show"]),
+        ("board --format pdf on the sample office", sample_res["board pdf"]["median_s"], 3.0),
     ]  # type: ignore[index]
     big = report["sizes"].get("10000")  # type: ignore[union-attr]
     if big:
@@ -652,7 +656,7 @@ def main() -> None:
             ("log ID (median of 9 records)", history["log ID (9 records)"]["median_s"], 0.3),
             ("board html", history["board html"]["median_s"], 1.0),
             ("bulletin html", history["bulletin html"]["median_s"], 1.0),
-            ("board pdf", history["board pdf (whole public board)"]["median_s"], 3.0),
+            ("board pdf", history["board pdf (whole public board)"]["median_s"], 5.0),
             (
                 "bulletin pdf, busiest quarter",
                 next(v for k, v in history.items() if k.startswith("bulletin pdf"))["median_s"],

@@ -922,3 +922,17 @@ def test_a_published_text_changed_by_hand_and_put_back_later(
     assert flagged(said, bad, rid, "manual-edit", who("dumy")), said
     assert flagged(said, back, rid, "manual-edit", who("dumy")), said
     assert len(violations(said)) == 2, said
+
+
+def test_an_audit_after_new_commits_says_how_many_were_checked_before(office: Office):
+    """An audit that takes up where the last one stopped says how many commits it read
+    and how many earlier audits had checked: "1 commit checked" of a long history
+    read as if almost nothing had been."""
+    first = office.run("audit")
+    assert first.exit_code == 0, first.output
+    total = int(office.git("rev-list", "--count", "HEAD"))
+    office.new("--summary", "摘要")
+    again = office.run("audit")
+    assert again.exit_code == 0, again.output
+    said = f"1 new commit checked, {total} before it by earlier audits"
+    assert said in again.stderr, again.output

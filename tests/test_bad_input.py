@@ -274,7 +274,12 @@ RECORD_CASES = [
     case(
         "scope-enum-typo",
         "scope-enum-typo.yaml",
-        at(6, 8, "scope: 'publik' is not one of ['internal', 'public']", "did you mean 'public'?"),
+        at(
+            6,
+            8,
+            "scope: 'publik' is not one of internal (党内公开), public (社会公开)",
+            "did you mean 'public'?",
+        ),
         also_set=True,
     ),
     case(

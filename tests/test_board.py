@@ -18,12 +18,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Office, Result, commit_as, dangwu_process, isolate, make_office, need_pdf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dangwu.errors import UsageError
 
@@ -1143,6 +1146,31 @@ def test_a_code_copied_wrong_is_said_to_be_copied_wrong_not_forged(ver, tmp_path
     for spelled in (plain, code.lower(), " ".join(code.split("-")), code.replace("-", "–")):
         result = verify(own, spelled)
         assert result.exit_code == 0 and "genuine" in result.stdout, (spelled, result.output)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    commit=st.text("0123456789abcdef", min_size=40, max_size=40),
+    scope=st.sampled_from(["public", "internal"]),
+    category=st.text("ABCDEFGHJKMNPQRSTVWXYZ", min_size=2, max_size=4),
+    page=st.integers(1, 999),
+    on=st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+    content=st.text(max_size=20),
+)
+def test_every_code_reads_back_as_printed_with_or_without_its_hyphens(
+    commit: str, scope: str, category: str, page: int, on: date, content: str
+):
+    """A code whose check starts with figures (…-IZZ1-261118-96ZYU) once read back as
+    another sheet on a day that does not exist: the hyphens say where each part ends,
+    and without them the reading whose day exists is taken."""
+    from dangwu.rules.board import Code, parse_code
+
+    code = Code(commit[:8], scope, category, page, on)
+    printed = code.text(content, commit)
+    for typed in (printed, printed.replace("-", ""), printed.lower(), printed.replace("-", " ")):
+        read, check = parse_code(typed)
+        assert read == code, (printed, typed)
+        assert check == code.check(content, commit)
 
 
 def test_a_bulletins_code_is_genuine_current_then_superseded(ver, tmp_path: Path):

@@ -88,7 +88,7 @@ def test_item_by_slug_code_number_or_name(ref):
 def test_unknown_item_suggests_the_near_miss(office):
     result = office.run("catalogue", "zuzhi-jianshe", "--json")
     assert result.exit_code == 0
-    result = office.run("new", "ZZ", "--item", "party-due", "--title", "t", "--period", "2026Q3")
+    result = office.run("new", "ZZ", "--item", "party-dus", "--title", "t", "--period", "2026Q3")
     assert result.exit_code == 2
     assert "did you mean 'party-dues'?" in result.output
 
@@ -127,7 +127,7 @@ def test_catalogue_works_outside_an_office(tmp_path, monkeypatch):
 
 
 def test_unknown_category_is_refused_with_choices(office):
-    result = office.run("catalogue", "zuzhi")
+    result = office.run("catalogue", "zuzi")  # ("zuzhi" is the start of one: taken)
     assert result.exit_code == 2
     assert "not a category" in result.output
 

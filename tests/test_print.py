@@ -19,6 +19,7 @@ from test_board import at, building, ok, pdffonts, pdftotext, publish
 from dangwu.render import typeset
 
 TODAY = at("11-20", 12)
+AFTER_THE_QUARTER = "2027-01-05T10:00:00+08:00"
 RARE = "𠀀𪚥鿏𫝀"  # CJK extension B, B, the URO's last additions, C: fonts-hanazono has them
 NO_FONT = "\U00030000"  # CJK extension G: no Debian font draws it yet
 SENTENCE = "党务公开工作要坚持正确方向发挥监督作用推进全面从严治党向纵深发展"
@@ -203,6 +204,7 @@ def test_a_broken_office_template_says_which_line(printing, tmp_path: Path):
         ("bell\x07", '"bell"'),
         ("\u202eevil", '"evil"'),  # what turns text around prints as nothing
         ("#x; ]", '"#x; ]"'),
+        ("tab\there", '"tab here"'),
     ],
 )
 def test_a_value_becomes_one_typst_string(value: str, literal: str):
@@ -241,6 +243,8 @@ def test_missing_glyphs_are_those_no_installed_font_has():
     need_pdf()
     assert typeset.missing_glyphs("党务公开 abc") == []
     assert typeset.missing_glyphs(f"甲{NO_FONT}乙{NO_FONT}") == [NO_FONT]
+    # a variation selector or a joiner is never drawn itself: nothing is missing
+    assert typeset.missing_glyphs("甲\ufe0f乙\u200d丙\U000e0100") == []
 
 
 def test_fontconfig_sees_the_fonts_the_templates_ask_for():
@@ -254,3 +258,23 @@ def test_fontconfig_sees_the_fonts_the_templates_ask_for():
     for family in ("Noto Serif CJK SC", "Noto Sans CJK SC", "HanaMinA", "HanaMinB"):
         assert f'"{family}"' in style
         assert family in families
+
+
+# --- what the bulletin says of its quarter ---------------------------------------------------
+
+
+def test_a_bulletin_of_a_quarter_not_over_says_up_to_when(printing, tmp_path: Path):
+    office, _ids = printing
+    target = tmp_path / "b.md"
+    ok(office, "bulletin", "2026Q4", "--format", "md", "-o", str(target), now=TODAY)
+    assert "2026年第四季度（截至2026年11月20日）" in target.read_text("utf-8")
+    after = tmp_path / "after.md"
+    ok(office, "bulletin", "2026Q4", "--format", "md", "-o", str(after), now=AFTER_THE_QUARTER)
+    assert "（截至" not in after.read_text("utf-8")
+
+
+def test_an_empty_bulletin_is_printed_with_a_warning(printing, tmp_path: Path):
+    office, _ids = printing
+    result = ok(office, "bulletin", "2025Q1", "-o", str(tmp_path / "b.html"), now=TODAY)
+    assert "nothing was published in that quarter" in result.stderr, result.output
+    assert (tmp_path / "b.html").is_file()

@@ -328,8 +328,8 @@ def test_a_non_member_cannot_attend_the_decision(office: Office, key: str):
     ("typed", "said"),
     [
         ("nobody", "no one on the roster is called 'nobody'"),
-        ("孙慧", "did you mean 'sunhm (孙慧敏)'?"),
-        ("hanz", "did you mean 'hanzg (韩振国)'?"),
+        ("孙惠敏", "did you mean 'sunhm (孙慧敏)'?"),
+        ("hanzh", "did you mean 'hanzg (韩振国)'?"),
     ],
 )
 def test_an_attendee_not_on_the_roster_is_a_typing_error(office: Office, typed: str, said: str):

@@ -61,12 +61,14 @@ def test_new_asks_in_chinese_with_the_catalogues_chinese_names(office):
     child.expect("公开类别")
     child.expect("组织建设")
     child.expect("请选择 1-6")
-    child.sendline("3")
+    child.sendline("建设")  # in several names: asked again
+    child.expect("请输入列表中的序号或名称")
+    child.sendline("组织建设")  # a name in the list is taken as its number is
     child.expect("党费收缴管理情况")
     child.expect("请选择 1-17")
     child.sendline("99")
     child.expect("请输入列表中的序号")
-    child.sendline("16")
+    child.sendline("党费收缴")
     child.expect("标题")
     child.sendline("2026年第三季度党费收缴管理情况")
     child.expect("摘要")

@@ -600,7 +600,7 @@ def test_a_report_number_must_be_a_number(office: Office):
         before = office.state()
         result = office.run(*args)
         assert result.exit_code == 2, result.output
-        assert "'abc' is not a valid int" in result.output
+        assert "'abc' is not a whole number" in result.output
         assert "Traceback" not in result.output
         assert office.state() == before
 

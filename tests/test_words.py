@@ -156,6 +156,8 @@ ROSTER = {
         ("韩振国", "hanzg"),
         ("sunhm@example.org", "sunhm"),
         ("wangl2", "wangl2"),
+        ("孙慧", "sunhm"),  # the start of one name
+        ("hanz", "hanzg"),  # the start of one key
     ],
 )
 def test_a_person_is_read_from_key_name_or_email(typed, key):
@@ -165,8 +167,9 @@ def test_a_person_is_read_from_key_name_or_email(typed, key):
 @pytest.mark.parametrize(
     ("typed", "said", "hint"),
     [
-        ("孙慧", "no one on the roster is called '孙慧'", "did you mean 'sunhm (孙慧敏)'?"),
-        ("hanz", "no one on the roster is called 'hanz'", "did you mean 'hanzg (韩振国)'?"),
+        ("孙惠敏", "no one on the roster is called '孙惠敏'", "did you mean 'sunhm (孙慧敏)'?"),
+        ("hanzh", "no one on the roster is called 'hanzh'", "did you mean 'hanzg (韩振国)'?"),
+        ("王", "names more than one person: wangl, wangl2", "roster key"),
         ("nobody", "no one on the roster is called 'nobody'", "dangwu roster list"),
         ("王磊", "names more than one person: wangl, wangl2", "roster key"),
     ],
@@ -233,3 +236,101 @@ def test_a_type_error_is_said_in_chinese(office: Office):
     said = office.run("validate", env={"DANGWU_LANG": "zh_CN"}).output
     assert "应为文字" in said, said
     assert "text" not in said, said
+
+
+# --- what a Chinese clerk typed in their first week (issue 14, second pass) --------------
+
+
+def test_the_offices_own_channel_names_are_taken_back(office: Office):
+    """show prints the office's own names of its channels (dangwu.yaml channels:):
+    new, set and publish take them, and their unique starts."""
+    rid = office.new("--channel", "机关内部党务公开栏", "--channel", "局机关内部")
+    text = office.read(f"records/zuzhi-jianshe/{rid}.yaml")
+    assert "channels: [internal-board, intranet]" in text, text
+    done = office.run("set", rid, "channels-=局机关内部网", "channels+=党务公开会议")
+    assert done.exit_code == 0, done.output
+    assert "channels: [internal-board, meeting]" in office.read(f"records/zuzhi-jianshe/{rid}.yaml")
+    # the start of two of them is asked about, and nothing changes
+    before = office.state()
+    said = office.run("set", rid, "channels+=局机关", env={"DANGWU_LANG": "zh_CN"})
+    assert said.exit_code == 2, said.output
+    assert (
+        "intranet（局机关内部网）" in said.stderr
+        and "public-board（局机关大院党务公开栏）" in said.stderr
+    )
+    assert office.state() == before
+
+
+def test_a_chinese_name_written_in_the_file_is_answered_with_its_code(office: Office):
+    rid = office.new()
+    path = f"records/zuzhi-jianshe/{rid}.yaml"
+    office.write(path, office.read(path).replace("scope: internal", "scope: 社会公开"))
+    said = office.run("validate", env={"DANGWU_LANG": "zh_CN"})
+    assert said.exit_code == 1
+    assert "internal（党内公开）、public（社会公开）" in said.output, said.output
+    assert "文件中请写代号：public（社会公开）" in said.output, said.output
+
+
+@pytest.mark.parametrize(
+    ("typed", "slug"),
+    [("组织", "zuzhi-jianshe"), ("作风", "zuofeng-jianshe"), ("zz", "zuzhi-jianshe")],
+)
+def test_a_category_is_found_by_the_start_of_its_name(office: Office, typed: str, slug: str):
+    listed = office.run("list", "--category", typed, "--json")
+    assert listed.exit_code == 0, listed.output
+    assert {r["category"] for r in json.loads(listed.stdout)} <= {slug}
+
+
+def test_a_category_named_by_the_start_of_two_is_asked_about(office: Office):
+    said = office.run("list", "--category", "z", env={"DANGWU_LANG": "zh_CN"})
+    assert said.exit_code == 2, said.output
+    assert "zuzhi-jianshe（组织建设）" in said.stderr and "zhidu-jianshe（制度建设）" in said.stderr
+
+
+def test_an_item_is_found_by_the_start_of_its_name(office: Office):
+    rid = office.new("--period", "2026Q3", item="党费", title="2026年第三季度党费收缴管理情况")
+    assert "item: party-dues" in office.read(f"records/zuzhi-jianshe/{rid}.yaml")
+
+
+def test_a_number_once_given_is_not_given_again_after_a_discard(office: Office):
+    first = office.new("--summary", "摘要")
+    assert office.run("discard", first).exit_code == 0
+    second = office.new("--summary", "摘要")
+    assert second != first
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
+def test_a_title_naming_another_quarter_than_the_period_is_warned(office: Office):
+    result = office.run(
+        "new", "zuzhi-jianshe", "--item", "party-dues", "--title", "2026年第四季度党费收缴管理情况",
+        "--summary", "摘要", "--period", "2026年第三季度", env={"DANGWU_LANG": "zh_CN"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "标题写的是2026年第四季度，而记录所属季度为2026年第三季度" in result.stderr
+    quiet = office.run(
+        "new", "zuzhi-jianshe", "--item", "party-dues", "--title", "2026年第三季度党费收缴管理情况",
+        "--summary", "摘要", "--period", "2026Q3",
+    )  # fmt: skip
+    assert "the title names" not in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("discard", "ZZ-2026-101", "ZZ-2026-102"), "多余的参数：'ZZ-2026-102'"),
+        (("stats", "--year", "abc"), "--year：“abc”不是年份"),
+        (("report", "show", "abc"), "'abc' 不是整数"),
+    ],
+)
+def test_click_s_own_refusals_are_said_in_chinese(office: Office, args: tuple[str, ...], said: str):
+    result = office.run(*args, env={"DANGWU_LANG": "zh_CN"})
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr, result.stderr
+    assert "Got unexpected" not in result.stderr and "valid int" not in result.stderr
+
+
+@pytest.mark.parametrize("typed", ["2026", "2026年", "二〇二六年", "２０２６"])
+def test_stats_takes_a_year_as_chinese_writes_it(office: Office, typed: str):
+    result = office.run("stats", "--year", typed, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["span"] == "2026"

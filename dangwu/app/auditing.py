@@ -30,6 +30,7 @@ class AuditResult:
     commits: int
     from_cache: bool = False
     head: str | None = None
+    earlier: int = 0  # commits checked by earlier audits, whose findings were kept
 
 
 def audit(
@@ -224,7 +225,8 @@ def _audit_all(
     cache.put("audit.violations", _stored(violations))
     for key, value in _findings(auditor).items():
         cache.put(f"audit.{key}", value)
-    return AuditResult(violations, count, False, head)
+    earlier = git.count_commits(start) if start else 0
+    return AuditResult(violations, count, False, head, earlier)
 
 
 def _answered_by(git: GitStore, commit: str) -> set[str]:

@@ -8,21 +8,23 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from dangwu import clock, yamlio
 from dangwu.app.validating import check_office
 from dangwu.check import validate
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
-from dangwu.i18n import _
+from dangwu.i18n import _, term
 from dangwu.model import words
 from dangwu.model.catalogue import (
     CADENCE_TITLES,
     CHANNEL_TITLES,
     INTERNAL_CHANNELS,
     SCOPE_TITLES,
+    channel_titles,
 )
+from dangwu.model.office import Settings
 from dangwu.model.record import (
     CONTENT_FIELDS,
     RECORDS_DIR,
@@ -34,6 +36,7 @@ from dangwu.model.record import (
 )
 from dangwu.model.words import one_of, suggest
 from dangwu.rules import workflow
+from dangwu.rules.schedule import Quarter
 from dangwu.store import records
 from dangwu.store.acting import Act, acting, message
 from dangwu.store.office import Office
@@ -76,7 +79,7 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_new(spec: NewRecord, today: date) -> NewRecord:
+def check_new(spec: NewRecord, today: date, channels: words.Titles = CHANNEL_TITLES) -> NewRecord:
     """The values a person typed, as codes and ISO dates (Chinese names and Chinese
     dates accepted); a refusal names the option that is wrong."""
     if not spec.title.strip():
@@ -87,7 +90,7 @@ def check_new(spec: NewRecord, today: date) -> NewRecord:
         spec,
         scope=one_of("--scope", spec.scope, SCOPE_TITLES) if spec.scope else None,
         cadence=one_of("--cadence", spec.cadence, CADENCE_TITLES) if spec.cadence else None,
-        channels=tuple(one_of("--channel", c, CHANNEL_TITLES) for c in spec.channels),
+        channels=tuple(one_of("--channel", c, channels) for c in spec.channels),
         period=words.quarter("--period", spec.period, today) if spec.period else None,
         event_date=words.day("--event-date", spec.event_date) if spec.event_date else None,
         follows=parse_id(spec.follows) if spec.follows is not None else None,
@@ -101,7 +104,7 @@ def check_new(spec: NewRecord, today: date) -> NewRecord:
 
 def create(office: Office, spec: NewRecord) -> Written:
     """Draft a new record and commit it; the office proposes content, form and time limit."""
-    spec = check_new(spec, clock.now().date())
+    spec = check_new(spec, clock.now().date(), channel_titles(office.settings.channels))
     catalogue = office.catalogue
     category = catalogue.category(spec.category)
     item = category.item(spec.item)
@@ -137,7 +140,10 @@ def create(office: Office, spec: NewRecord) -> Written:
         follows = parse_id(spec.follows) if spec.follows else None
         if follows:
             records.find(office, follows)
-        record_id = records.next_id(office.root, category, act.actor, act.when.year)
+        # a number once given is never given again, even to a draft since discarded
+        gone = act.store.removed(f"{RECORDS_DIR}/{category.slug}/")
+        taken = {PurePosixPath(path).stem for path in gone}
+        record_id = records.next_id(office.root, category, act.actor, act.when.year, taken)
         relpath = relpath_for(category, record_id)
         fields: dict[str, Any] = {
             "id": record_id,
@@ -185,7 +191,16 @@ def create(office: Office, spec: NewRecord) -> Written:
                 content=content_hash(written),
             ),
         )
-    return Written(record_id, relpath, commit, warnings=_twins(office, written, relpath))
+    warnings = _twins(office, written, relpath)
+    named = words.quarter_in(str(written["title"]))
+    if written.get("period") and named and named != written["period"]:
+        warnings.insert(
+            0,
+            _("the title names {named} but the record is for {period}: is --period right?").format(
+                named=Quarter.parse(named).zh, period=Quarter.parse(str(written["period"])).zh
+            ),
+        )
+    return Written(record_id, relpath, commit, warnings=warnings)
 
 
 def _twins(office: Office, new: Mapping[str, Any], relpath: str) -> list[str]:
@@ -210,7 +225,11 @@ def _twins(office: Office, new: Mapping[str, Any], relpath: str) -> list[str]:
         return []
     return [
         _("{ids} is already a record of this item for {what}; is {id} the same update?").format(
-            ids=_(", ").join(twins), what=new.get("period") or new["title"], id=new["id"]
+            ids=_(", ").join(twins),
+            what=term((new["period"], Quarter.parse(new["period"]).zh))
+            if new.get("period")
+            else new["title"],
+            id=new["id"],
         ),
         _("a draft never submitted can be removed with: dangwu discard {id}").format(id=new["id"]),
     ]
@@ -305,18 +324,32 @@ class Assignment:
         return cls(name, match.group(2), match.group(3))
 
 
-# fields whose values are codes, each with the names people may type instead
-CODED = {"scope": SCOPE_TITLES, "cadence": CADENCE_TITLES, "channels": CHANNEL_TITLES}
+def _coded(settings: Settings) -> dict[str, words.Titles]:
+    """The fields whose values are codes, each with the names people may type instead
+    (the office's own names of its channels among them)."""
+    channels = channel_titles(settings.channels)
+    return {"scope": SCOPE_TITLES, "cadence": CADENCE_TITLES, "channels": channels}
 
 
-def _coerce(assignment: Assignment, current: Any, today: date) -> tuple[Any, bool]:
+def _code(field: str, typed: str, titles: words.Titles) -> str:
+    """The code a typed value names; the start of several names is refused here, and a
+    value naming none is kept for validation to place in the file and explain."""
+    found = words.candidates(typed, titles)
+    if len(found) > 1:
+        one_of(field, typed, titles)  # says which it could be
+    return found.pop() if found else typed
+
+
+def _coerce(
+    assignment: Assignment, current: Any, today: date, coded: Mapping[str, words.Titles]
+) -> tuple[Any, bool]:
     """The new value of a field (and whether to delete it) from what was typed: codes
     from their Chinese names, days and quarters from their Chinese forms."""
     name, op, raw = assignment.field, assignment.op, assignment.value
     if name in LIST_FIELDS:
         items = _split_list(raw)
-        if name in CODED:
-            items = [words.code_of(item, CODED[name]) or item for item in items]
+        if name in coded:
+            items = [_code(name, item, coded[name]) for item in items]
         existing = [str(v) for v in (current or [])]
         if op == "+=":
             items = existing + [v for v in items if v not in existing]
@@ -356,8 +389,8 @@ def _coerce(assignment: Assignment, current: Any, today: date) -> tuple[Any, boo
         return parse_id(raw), False
     # a value not understood is kept as typed: validation then says what is wrong
     # with it where it stands in the file
-    if name in CODED:
-        return words.code_of(raw, CODED[name]) or raw, False
+    if name in coded:
+        return _code(name, raw, coded[name]), False
     with contextlib.suppress(UsageError):
         if name == "period":
             return words.quarter(name, raw, today), False
@@ -385,9 +418,10 @@ def set_fields(office: Office, ref: str, assignments: Sequence[Assignment]) -> W
         workflow.require_editable(record_id, record.status)
         data = yamlio.load_round_trip(record.text)
         changes = []
+        coded = _coded(office.settings)
         for assignment in assignments:
             old = data.get(assignment.field)
-            value, delete = _coerce(assignment, old, act.when.date())
+            value, delete = _coerce(assignment, old, act.when.date(), coded)
             if delete:
                 if assignment.field in data:
                     del data[assignment.field]

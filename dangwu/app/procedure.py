@@ -20,7 +20,7 @@ from dangwu.check.supervision import read_all
 from dangwu.errors import RuleViolation
 from dangwu.i18n import _, pair
 from dangwu.model import words
-from dangwu.model.catalogue import CHANNEL_TITLES
+from dangwu.model.catalogue import channel_titles
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import content_hash
@@ -173,7 +173,8 @@ def publish(
     closes: date | None = None,
 ) -> Done:
     """Implement the approved plan on its channels."""
-    channels = [one_of("--channel", channel, CHANNEL_TITLES) for channel in channels]
+    named = channel_titles(office.settings.channels)
+    channels = [one_of("--channel", channel, named) for channel in channels]
     with acting(office, "publish") as act:
         record = records.find(office, ref)
         signed = act.signing(sign)

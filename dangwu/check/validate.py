@@ -20,10 +20,17 @@ from typing import TYPE_CHECKING, Any
 from dangwu import yamlio
 from dangwu.errors import Problem
 from dangwu.i18n import N_, _, alternatives
-from dangwu.model.catalogue import INTERNAL_CHANNELS, Catalogue
+from dangwu.model.catalogue import (
+    CADENCE_TITLES,
+    CHANNEL_TITLES,
+    INTERNAL_CHANNELS,
+    SCOPE_TITLES,
+    Catalogue,
+)
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
-from dangwu.model.words import suggest
+from dangwu.model.words import code_of, shown, suggest
 from dangwu.resources import shipped
+from dangwu.rules.workflow import STATUS_TITLES
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -197,6 +204,15 @@ def _is_datetime(value: object) -> bool:
 # --- JSON Schema errors in the office's words -----------------------------------
 
 
+def _titles_of(codes: Sequence[str]) -> Mapping[str, tuple[str, ...]] | None:
+    """The names of a field's codes (scope, cadence, channel, status), if they are one
+    of those: an error then lists them with their Chinese names."""
+    for titles in (SCOPE_TITLES, CADENCE_TITLES, CHANNEL_TITLES, STATUS_TITLES):
+        if set(codes) <= set(titles):
+            return titles
+    return None
+
+
 def field_label(path: Sequence[str | int]) -> str:
     label = ""
     for step in path:
@@ -271,12 +287,17 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
             for m in missing
         ]
     if kind == "enum":
-        choices = list(expected)
-        hint = suggest(str(value), [str(c) for c in choices]) if isinstance(value, str) else None
+        choices = [str(c) for c in expected]
+        titles = _titles_of(choices)
+        listed: object = _(", ").join(shown(c, titles) for c in choices) if titles else choices
+        code = code_of(value, titles) if titles and isinstance(value, str) else None
+        if code is not None:  # a Chinese name where the file holds the code
+            hint = _("write the code: {code}").format(code=shown(code, titles))
+        else:
+            hint = suggest(str(value), choices) if isinstance(value, str) else None
         return [
             at(
-                prefix
-                + _("{value!r} is not one of {choices}").format(value=value, choices=choices),
+                prefix + _("{value!r} is not one of {choices}").format(value=value, choices=listed),
                 hint,
             )
         ]

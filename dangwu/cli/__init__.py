@@ -46,6 +46,7 @@ class _Group(TyperGroup):
             raise typer.Exit(3) from None
 
     def get_params(self, ctx: Any) -> list[Any]:
+        clicktext.name_usage(self)
         return clicktext.translate_params(super().get_params(ctx))
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:

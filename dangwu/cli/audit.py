@@ -109,6 +109,16 @@ def audit(
             output.note(ngettext("{n} violation", "{n} violations", n).format(n=n))
         elif result.from_cache:
             output.note(_("history in order (unchanged since the last audit)"))
+        elif result.earlier:
+            output.note(
+                ngettext(
+                    "history in order: {n} new commit checked, {earlier} before it by "
+                    "earlier audits",
+                    "history in order: {n} new commits checked, {earlier} before them by "
+                    "earlier audits",
+                    result.commits,
+                ).format(n=result.commits, earlier=result.earlier)
+            )
         else:
             output.note(
                 ngettext(

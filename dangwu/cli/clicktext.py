@@ -88,9 +88,17 @@ VALUE_NAMES = {
 }
 
 
+def name_usage(command: Any) -> None:
+    """The usage line's words in the user's language: ``dangwu new [选项] [category]``."""
+    command.options_metavar = _("[OPTIONS]")
+    if hasattr(command, "subcommand_metavar"):
+        command.subcommand_metavar = _("COMMAND [ARGS]...")
+
+
 def name_values(command: Any) -> None:
     """Name the value of every option of ``command`` (and of a group's commands) that
     its declaration leaves unnamed, in the user's language: ``--title TEXT``."""
+    name_usage(command)
     for sub in getattr(command, "commands", {}).values():
         name_values(sub)
     for param in getattr(command, "params", []):
@@ -120,7 +128,7 @@ _ERRORS: list[tuple[str, str]] = [
         N_("no such command: '{name}'"),
     ),
     (
-        r"^Got unexpected extra arguments? \((?P<name>.+)\)$",
+        r"^Got unexpected extra arguments?(?:\(s\))? \((?P<name>.+)\)$",
         N_("unexpected extra argument: '{name}'"),
     ),
     (
@@ -128,7 +136,7 @@ _ERRORS: list[tuple[str, str]] = [
         N_("option '{name}' needs a value"),
     ),
     (
-        r"^Invalid value for '(?P<name>[^']+)': '(?P<value>.*)' is not a valid integer\.?$",
+        r"^Invalid value for '(?P<name>[^']+)': '(?P<value>.*)' is not a valid int(?:eger)?\.?$",
         N_("{name}: '{value}' is not a whole number"),
     ),
     (

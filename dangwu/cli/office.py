@@ -206,7 +206,12 @@ def say_key(ready: KeyReady) -> None:
         )
         return
     if ready.listed:
-        output.say(_("The roster lists this key for you: your approvals will be signed."))
+        output.say(
+            _(
+                "The roster lists this key for you: the steps you take (an approval, a "
+                "publication) will be signed."
+            )
+        )
         return
     command = f"dangwu roster set {ready.person.key} --signing-key '{ready.public}'"
     if ready.other:

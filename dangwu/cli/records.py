@@ -165,10 +165,16 @@ def _menu(title: str, rows: list[tuple[str, str]]) -> int:
         answer = typer.prompt(_("Choose 1-{n}").format(n=len(rows))).strip()
         if answer.isdigit() and 1 <= int(answer) <= len(rows):
             return int(answer) - 1
-        for index, (code, _label) in enumerate(rows):
-            if answer.upper() == code.upper():
-                return index
-        output.say(_("Please type a number from the list."), "yellow")
+        # or what the row says: its code, its name, or the start of one of them
+        named = [
+            i
+            for i, (code, label) in enumerate(rows)
+            if answer and (answer.upper() == code.upper() or answer in label)
+        ]
+        exact = [i for i in named if answer.upper() == rows[i][0].upper() or rows[i][1] == answer]
+        if len(exact) == 1 or len(named) == 1:
+            return (exact or named)[0]
+        output.say(_("Please type a number from the list, or a name in it."), "yellow")
 
 
 def _ask(question: str, read: Callable[[str], str], *, empty: bool = False) -> str:

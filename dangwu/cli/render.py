@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         "verify",
         help=_(
             "Check a printed sheet's verification code: genuine or not, current or superseded.\n\n"
-            "Example: dangwu verify 7f3a9c2e-PZZ1-261126-QX4T"
+            "Example: dangwu verify 7f3a9c2e-PZZ1-261126-QX4TK"
         ),
     )(verify)
 
@@ -111,6 +111,8 @@ def bulletin(
             path=done.path, records=done.records, commit=done.commit[:10]
         )
     )
+    if not done.records:
+        output.warning(_("nothing was published in that quarter: the bulletin is empty"))
     boxes(done.missing)
 
 

@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
 
 def stats(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help=_("A year, e.g. 2026."))] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help=_("A year, e.g. 2026 or 2026年."))
+    ] = None,
     period: Annotated[
         str | None, typer.Option("--period", help=_("A quarter, e.g. 2026Q3."))
     ] = None,
@@ -40,7 +42,11 @@ def stats(
     from dangwu.rules.due import KIND_TITLES
 
     office = common.office(ctx)
-    stated = figures.stats(office, year=year, period=period)
+    from dangwu.model.words import year as a_year
+
+    stated = figures.stats(
+        office, year=a_year("--year", year) if year is not None else None, period=period
+    )
     for problem in stated.problems:
         output.warning(_("{problem} (left out)").format(problem=problem))
     f = stated.figures
@@ -63,7 +69,7 @@ def stats(
         return
     output.say(
         _("{unit}, {span} (counted to {day})").format(
-            unit=stated.settings.unit, span=f.span.label, day=f.as_of.isoformat()
+            unit=stated.settings.unit, span=term((f.span.label, f.span.zh)), day=f.as_of.isoformat()
         ),
         "bold",
     )
@@ -119,7 +125,7 @@ def stats(
         (
             _("submission to publication"),
             _("median {median} days, longest {longest} (of {n})").format(
-                median=f.median_days, longest=f.max_days, n=len(f.submit_to_publish)
+                median=f"{f.median_days:g}", longest=f.max_days, n=len(f.submit_to_publish)
             )
             if f.submit_to_publish
             else "—",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import N_, _
-from dangwu.model.words import suggest
+from dangwu.model.words import candidates, shown, suggest
 
 SCOPES = ("internal", "public")
 CADENCES = ("standing", "quarterly", "timely", "follow-up")
@@ -34,6 +34,15 @@ CHANNEL_TITLES = {
     "website": (N_("unit website"), "单位对外网站"),
     "public-board": (N_("public notice board"), "对外党务公开栏"),
 }
+
+
+def channel_titles(own: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """The channels by the names people may type: the office's own name for each (as
+    show and the printed pages say it) first, then the plan's."""
+    return {
+        code: (english, own.get(code) or chinese, chinese)
+        for code, (english, chinese) in CHANNEL_TITLES.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -63,11 +72,19 @@ class Category:
         """Find an item by slug, code (ZZ16), number (16) or Chinese title."""
         wanted = ref.strip()
         for item in self.items:
-            if wanted in (item.slug, item.zh) or wanted.upper() == item.code:
-                return item
             if wanted.isdigit() and int(wanted) == item.number:
                 return item
-        hint = suggest(wanted, [i.slug for i in self.items] + [i.zh for i in self.items])
+        titles = {i.slug: (i.en, i.zh, i.code) for i in self.items}
+        found = candidates(wanted, titles)
+        if len(found) == 1:
+            return next(i for i in self.items if i.slug in found)
+        hint: str | None
+        if found:  # the start of more than one name
+            hint = _("it could be {choices}").format(
+                choices=_(", ").join(shown(slug, titles) for slug in titles if slug in found)
+            )
+        else:
+            hint = suggest(wanted, [i.slug for i in self.items] + [i.zh for i in self.items])
         raise UsageError(
             _("'{item}' is not an item of {category} ({zh})").format(
                 item=ref, category=self.slug, zh=self.zh
@@ -101,15 +118,21 @@ class Catalogue:
 
     def category(self, ref: str) -> Category:
         """Find a category by slug (zuzhi-jianshe), code (ZZ) or Chinese title (组织建设)."""
-        wanted = ref.strip()
-        for category in self.categories:
-            if wanted in (category.slug, category.zh) or wanted.upper() == category.code:
-                return category
-        hint = suggest(wanted, [c.slug for c in self.categories])
+        titles = {c.slug: (c.en, c.zh, c.code) for c in self.categories}
+        found = candidates(ref.strip(), titles)
+        if len(found) == 1:
+            return next(c for c in self.categories if c.slug in found)
+        listed = _(", ").join(shown(slug, titles) for slug in titles if not found or slug in found)
+        hint = suggest(
+            ref.strip(), [c.slug for c in self.categories] + [c.zh for c in self.categories]
+        )
         raise UsageError(
             _("'{category}' is not a category of the catalogue").format(category=ref),
-            hint=hint
-            or _("one of: {choices}").format(choices=", ".join(c.slug for c in self.categories)),
+            hint=(_("it could be {choices}") if found else _("one of: {choices}")).format(
+                choices=listed
+            )
+            if found or not hint
+            else hint,
         )
 
 

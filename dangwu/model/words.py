@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from dangwu.model.office import Person
 
 # code -> (English title, Chinese name), as the *_TITLES tables of the model give them
-Titles = Mapping[str, tuple[str, str]]
+# code -> (English title, Chinese name, other Chinese names people use for it...)
+Titles = Mapping[str, tuple[str, ...]]
 
 
 def plain(text: str) -> str:
@@ -72,6 +73,12 @@ def one_of(option: str, value: str, choices: Sequence[str] | Titles) -> str:
     )
 
 
+def candidates(value: str, choices: Sequence[str] | Titles) -> set[str]:
+    """The codes ``value`` could name: the one it names exactly, else every one whose
+    code or name starts so (none, one, or several when it is ambiguous)."""
+    return _matching(plain(value), _names(choices))
+
+
 def code_of(value: str, choices: Sequence[str] | Titles) -> str | None:
     """The one code ``value`` names (as :func:`one_of` reads it), or None."""
     found = _matching(plain(value), _names(choices))
@@ -80,14 +87,14 @@ def code_of(value: str, choices: Sequence[str] | Titles) -> str | None:
 
 def _names(choices: Sequence[str] | Titles) -> dict[str, set[str]]:
     """Every way of naming each code, folded: the code, its English title (and that
-    title in the reader's language) and its Chinese name."""
+    title in the reader's language) and its Chinese names."""
     titles: Titles = choices if isinstance(choices, Mapping) else {}
     names: dict[str, set[str]] = {}
     for code in choices:
         names.setdefault(code.casefold(), set()).add(code)
         if code in titles:
-            english, chinese = titles[code]
-            for name in (english, _(english), chinese):
+            english, *chinese = titles[code]
+            for name in (english, _(english), *chinese):
                 names.setdefault(name.casefold(), set()).add(code)
     return names
 
@@ -184,6 +191,34 @@ def day(option: str, value: str) -> str:
     )
 
 
+_QUARTER_IN = re.compile(
+    r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*第?\s*([1-4一二三四])\s*季度|(\d{4})\s*Q([1-4])",
+    re.IGNORECASE,
+)
+
+
+def quarter_in(text: str) -> str | None:
+    """The quarter a text names (2026年第四季度, 2026Q4), as 2026Q4; None if none."""
+    found = _QUARTER_IN.search(plain(text))
+    if found is None:
+        return None
+    year_text, word = (found[1], found[2]) if found[1] else (found[3], found[4])
+    number, year = _number(word), _number(year_text)
+    return f"{year}Q{number}" if number and year else None
+
+
+def year(option: str, value: str) -> int:
+    """A year, from 2026, 2026年, ２０２６ or 二〇二六年."""
+    text = plain(value).removesuffix("年").strip()
+    number = _number(text) if len(text) == 4 else None
+    if number is None:
+        raise UsageError(
+            _("{option}: '{value}' is not a year").format(option=option, value=value),
+            hint=_("write it like 2026 or 2026年"),
+        )
+    return number
+
+
 def quarter(option: str, value: str, today: date) -> str:
     """A quarter as 2026Q4, from 2026Q4, 2026-q4, 2026年第四季度, 2026年4季度, or
     第四季度 / 四季度 / Q4 alone: the latest such quarter that has begun by ``today``."""
@@ -208,7 +243,8 @@ def quarter(option: str, value: str, today: date) -> str:
 
 def person(option: str, value: str, roster: Mapping[str, Person]) -> str:
     """The roster key of the person ``value`` names: a key (any case), a name or an
-    email. Else a usage error with the nearest key."""
+    email, or the start of exactly one key or name. Else a usage error with the
+    nearest key."""
     text = plain(value)
     wanted = text.casefold()
     by: dict[str, set[str]] = {}
@@ -217,6 +253,9 @@ def person(option: str, value: str, roster: Mapping[str, Person]) -> str:
             if name:
                 by.setdefault(name.casefold(), set()).add(key)
     found = by.get(wanted, set())
+    if not found and wanted:  # the start of one person's name or key
+        found = {k for name, keys in by.items() if name.startswith(wanted) and "@" not in name
+                 for k in keys}  # fmt: skip
     if len(found) == 1:
         return found.pop()
     if len(found) > 1:

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +45,8 @@ def literal(value: object, *, lines: bool = False) -> str:
     text = text.replace("\\", "\\\\").replace('"', '\\"')
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\n", "\\n") if lines else text.replace("\n", " ")
-    return f'"{text.replace(chr(9), " ")}"'
+    text = text.replace("\t", "\\t" if lines else " ")
+    return f'"{text}"'
 
 
 def text(value: object) -> str:
@@ -290,6 +292,15 @@ def _coverage() -> tuple[list[int], list[int]]:
     return [s for s, _e in merged], [e for _s, e in merged]
 
 
+def _unseen(char: str) -> bool:
+    """A character that is never drawn itself: a format control (a joiner) or a
+    variation selector, which changes the character before it."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+    )
+
+
 def missing_glyphs(source: str) -> list[str]:
     """The characters of ``source`` that no installed font can draw (they would print as
     empty boxes), in order of first appearance; none when fontconfig cannot tell."""
@@ -299,7 +310,7 @@ def missing_glyphs(source: str) -> list[str]:
     missing: dict[str, None] = {}
     for char in set(source):
         code = ord(char)
-        if code < 0x80 or char.isspace() or char in missing:
+        if code < 0x80 or char.isspace() or _unseen(char):
             continue
         at = bisect.bisect_right(starts, code) - 1
         if at < 0 or code > ends[at]:

@@ -174,7 +174,16 @@ def _lines(entry: Entry, text: str) -> int:
 
 # the code as people copy it: any case, hyphens and spaces anywhere or nowhere; the last
 # group is the sheet's check (4) and, since sheets carry it, a copying check (1)
-_CODE = re.compile(r"^([0-9A-F]{7,40}?)([IP])([A-Z]{2,4})(\d{1,3})(\d{6})([A-Z0-9]{4})([0-9A-Z])?$")
+_GROUPS = re.compile(r"([0-9A-F]{7,40})([IP])([A-Z]{2,4})(\d{1,3})(\d{6})([A-Z0-9]{4})([0-9A-Z])?")
+# without its hyphens, a code whose check starts with figures reads more than one way
+# (…-IZZ1-261118-96ZYU): each length of the sheet's number is tried, by its day
+_RUN_TOGETHER = [
+    re.compile(
+        rf"([0-9A-F]{{7,40}}?)([IP])([A-Z]{{2,4}})(\d{{{n}}})(\d{{6}})([A-Z0-9]{{4}})([0-9A-Z])?"
+    )
+    for n in (1, 2, 3)
+]
+_SEPARATED = re.compile("[" + re.escape(" -‐‑‒–—―−－\u00ad\t\n") + "]+")
 # Letters for the check: no I, L, O, U, 0 or 1, which a person misreads or mistypes.
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -197,8 +206,32 @@ def copy_check(text: str) -> str:
 def has_copy_check(text: str) -> bool:
     """Whether a typed code carries the copying check (the sheets printed since it
     was added do)."""
-    match = _CODE.match(text.translate(_SEPARATORS).upper())
-    return bool(match and match[7] is not None)
+    groups = _groups(text)
+    return bool(groups and groups[6] is not None)
+
+
+def _groups(text: str) -> tuple[str | None, ...] | None:
+    """The parts of a typed code: commit, board letter, category, sheet, day, check and
+    copying check; None when it is no code at all. Where the hyphens are there, they
+    say where each part ends."""
+    parts = [p for p in _SEPARATED.split(text.strip().upper()) if p]
+    if len(parts) == 4:
+        match = _GROUPS.fullmatch("".join(parts))
+        head = re.fullmatch(r"([IP])([A-Z]{2,4})(\d{1,3})", parts[1])
+        if match and head and re.fullmatch(r"\d{6}", parts[2]) and 4 <= len(parts[3]) <= 5:
+            check, copy = parts[3][:4], parts[3][4:] or None
+            return (parts[0], *head.groups(), parts[2], check, copy)
+    together = "".join(parts)
+    readings = [m.groups() for r in _RUN_TOGETHER if (m := r.fullmatch(together))]
+    return next((g for g in readings if _a_day(str(g[4]))), readings[0] if readings else None)
+
+
+def _a_day(yymmdd: str) -> bool:
+    try:
+        date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
+    except ValueError:
+        return False
+    return True
 
 
 def _copied_right(text: str) -> bool:
@@ -242,23 +275,27 @@ def parse_code(text: str) -> tuple[Code, str]:
     """A typed code: (what it names, its check letters). Hyphens, spaces and case do
     not matter; a code whose copying check fails was copied wrong, and is said so."""
     cleaned = text.translate(_SEPARATORS).upper()
-    match = _CODE.match(cleaned)
-    if not match:
+    match = _groups(text)
+    if match is None:
         raise UsageError(
             _(
                 "'{code}' is not a verification code; they look like 7f3a9c2e-PZZ1-261126-QX4TK"
             ).format(code=text.strip()),
             hint=_("copy all of it from the foot of the sheet, after 核验码"),
         )
-    if match[7] is not None and not _copied_right(cleaned):
+    if match[6] is not None and not _copied_right(cleaned):
+        # a code copied wrong and a code made up look alike here: most likely the first
         raise UsageError(
             _(
-                "'{code}' was copied wrong: a character is not as printed, or two are "
-                "swapped (抄错了)"
+                "'{code}' does not check out: most likely a character was copied wrong or "
+                "two were swapped (抄错了)"
             ).format(code=text.strip()),
-            hint=_("compare it with the sheet character by character, and type it again"),
+            hint=_(
+                "compare it with the sheet character by character and type it again; if it "
+                "is exactly as printed, this office did not print that sheet"
+            ),
         )
-    commit, letter, category, page, day, check, _copy = match.groups()
+    commit, letter, category, page, day, check, _copy = (str(part) for part in match)
     commit = commit.lower()
     try:
         on = date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))

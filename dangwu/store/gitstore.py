@@ -292,6 +292,17 @@ class GitStore:
             args.append(f"--max-count={limit}")
         return self.run(*args, "HEAD", "--", *paths).split()
 
+    def count_commits(self, revision: str) -> int:
+        """How many commits ``revision``'s history holds."""
+        return int(self.run("rev-list", "--count", revision).strip() or 0)
+
+    def removed(self, under: str) -> set[str]:
+        """The paths under ``under`` that some commit of HEAD's history deleted."""
+        if self.head() is None:
+            return set()
+        out = self.run("log", "--diff-filter=D", "--format=", "--name-only", "HEAD", "--", under)
+        return {line for line in out.splitlines() if line}
+
     def log_fields(
         self, span: str, paths: Sequence[str], fields: Sequence[str], *, oldest_first: bool = True
     ) -> list[list[str]]:
