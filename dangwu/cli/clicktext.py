@@ -50,20 +50,18 @@ def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
     """Typer's --install-completion, answering in the user's language."""
     if not value or ctx.resilient_parsing:
         return value
-    from typer._completion_shared import install
+    import os
+    from pathlib import PurePath
+
+    from typer._completion_shared import _get_shell_name, install
 
     shells = ("bash", "zsh", "fish", "powershell", "pwsh")
-    if isinstance(value, str) and value not in shells:
-        print(
-            _("error: dangwu completes in {shells}, not {shell}").format(
-                shells=", ".join(shells), shell=value
-            ),
-            file=sys.stderr,
-        )
-        sys.exit(2)
-    try:
-        shell, path = install(shell=value) if isinstance(value, str) else install()
-    except Exception:  # Typer could not tell the shell, and has said so in English
+    shell = value if isinstance(value, str) else None
+    if shell is None:  # the shell running dangwu, else the user's login shell
+        found = _get_shell_name()
+        login = PurePath(os.environ.get("SHELL", "")).name
+        shell = found if found in shells else login if login in shells else None
+    if shell not in shells:
         print(
             _("error: cannot tell which shell this is; name it: {example}").format(
                 example="dangwu --install-completion bash"
@@ -71,6 +69,7 @@ def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
             file=sys.stderr,
         )
         sys.exit(1)
+    shell, path = install(shell=shell)
     print(_("completion for {shell} installed in {path}").format(shell=shell, path=path))
     print(_("it works in a new terminal window (or after: source {path})").format(path=path))
     sys.exit(0)
