@@ -21,6 +21,15 @@ from dangwu.model.record import content_hash as hash_of_content
 from dangwu.store import records
 
 
+def discard_message(rid: str, title: str, actor: str, before: str = "draft") -> str:
+    """The message of a discard step, as dangwu writes it (``before``: the state the
+    record is said to have left)."""
+    return (
+        f"discard: {rid} {title}\n\nDangwu-Step: discard\nDangwu-Record: {rid}\n"
+        f"Dangwu-From: {before}\nDangwu-To: none\nDangwu-Actor: {actor}\n"
+    )
+
+
 def person(key: str) -> tuple[str, str]:
     return PEOPLE.get(key, (key, f"{key}@example.org"))
 

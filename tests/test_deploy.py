@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Office, make_office, settled
-from plaingit import commit
+from conftest import Office, Result, make_office, settled
+from plaingit import commit, discard_message
 from servers import Gitolite, SmartHttp, running_gitolite
 from steps import at, ok, refused
 
@@ -660,6 +660,18 @@ def test_an_office_works_through_the_server(hosted: Hosted, tmp_path: Path):
     ok(clerk, "audit")
 
 
+def sync_refused(hosted: Hosted, clerk: Office, now: str) -> Result:
+    """The clerk's sync, which the server's hook refuses."""
+    return refused(
+        clerk,
+        "sync",
+        as_="dumy",
+        now=now,
+        env=hosted.env("dumy"),
+        expect="the server refused what this clone sends",
+    )
+
+
 def test_a_step_pushed_by_someone_else_is_refused(hosted: Hosted, tmp_path: Path):
     clerk = hosted.clone(tmp_path, "dumy")
     rid = drafted(clerk, "dumy", at(1, 9))
@@ -668,14 +680,7 @@ def test_a_step_pushed_by_someone_else_is_refused(hosted: Hosted, tmp_path: Path
     before = server_head(hosted.path)
     # the clerk approves on the leader's behalf, as the leader, and pushes it
     ok(clerk, "approve", rid, as_="hanzg", now=at(2, 9))
-    result = refused(
-        clerk,
-        "sync",
-        as_="dumy",
-        now=at(2, 10),
-        env=hosted.env("dumy"),
-        expect="the server refused what this clone sends",
-    )
+    result = sync_refused(hosted, clerk, at(2, 10))
     assert "[not-the-pusher]" in result.stderr
     # the server speaks the office's language (its hook was installed without --lang)
     if hosted.kind == "gitolite":
@@ -696,19 +701,9 @@ def test_a_submitted_record_discarded_with_plain_git_is_refused(hosted: Hosted, 
     before = server_head(hosted.path)
     path = next(clerk.root.glob(f"records/*/{rid}.yaml")).relative_to(clerk.root).as_posix()
     (clerk.root / path).unlink()
-    message = (
-        f"discard: {rid} 机关廉洁自律若干规定\n\nDangwu-Step: discard\nDangwu-Record: {rid}\n"
-        "Dangwu-From: draft\nDangwu-To: none\nDangwu-Actor: dumy\n"
-    )
-    commit(clerk, "dumy", message, path, date=at(2, 9))
-    result = refused(
-        clerk,
-        "sync",
-        as_="dumy",
-        now=at(2, 10),
-        env=hosted.env("dumy"),
-        expect="the server refused what this clone sends",
-    )
+    # the step claims the record was still a draft
+    commit(clerk, "dumy", discard_message(rid, "机关廉洁自律若干规定", "dumy"), path, date=at(2, 9))
+    result = sync_refused(hosted, clerk, at(2, 10))
     assert rid in result.stderr and "discard" in result.stderr, result.stderr
     assert server_head(hosted.path) == before
     listed = subprocess.run(

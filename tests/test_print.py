@@ -155,6 +155,7 @@ def test_typst_markup_in_a_record_is_printed_as_text(printing, tmp_path: Path, w
         ('#let p = "@pre" + "view/x:1.0.0"\n#include p', "include"),
         ('#read("page.typ")', "read"),
         ('#json("data.json")', "json"),
+        ('#eval("#import \\"@preview/cetz:0.3.0\\"", mode: "markup")', "eval"),
     ],
 )
 def test_an_office_template_that_reaches_outside_is_refused(

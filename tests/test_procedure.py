@@ -16,6 +16,7 @@ import pytest
 from conftest import PEOPLE, Office, commit_as
 from plaingit import (
     commit,
+    discard_message,
     edit_record,
     edit_settings,
     facts,
@@ -1021,13 +1022,6 @@ def test_audit_json_reports_violations(office: Office):
 
 
 # --- discard -----------------------------------------------------------------------------
-
-
-def discard_message(rid: str, title: str, actor: str, before: str = "draft") -> str:
-    return (
-        f"discard: {rid} {title}\n\nDangwu-Step: discard\nDangwu-Record: {rid}\n"
-        f"Dangwu-From: {before}\nDangwu-To: none\nDangwu-Actor: {actor}\n"
-    )
 
 
 def test_a_draft_never_submitted_is_discarded_in_one_commit(office: Office):

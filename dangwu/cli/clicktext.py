@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from dangwu import i18n
 from dangwu.i18n import N_, _
 
 # the strings Typer passes through gettext, and click's built-in help line
@@ -245,12 +246,9 @@ N_("Usage: ")
 
 
 def columns(text: str) -> int:
-    """How many terminal columns ``text`` takes: a Chinese character (or a full-width
-    sign) two, anything else one; colour codes none."""
-    import unicodedata
-
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in plain)
+    """How many terminal columns ``text`` takes (as ``i18n.columns`` counts them), its
+    colour codes none, as click's own measure leaves them out."""
+    return i18n.columns(re.sub(r"\x1b\[[0-9;]*m", "", text))
 
 
 # a line may not start with these, nor end with the opening ones (中文排版的禁则)

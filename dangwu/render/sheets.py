@@ -1,10 +1,11 @@
-"""Rendering: the notice-board sheets and the quarterly bulletin as HTML, PDF or Markdown.
+"""Rendering: the notice-board sheets, the quarterly bulletin and the yearly report as
+HTML, Markdown, or the Typst source of their PDF.
 
 Templates are Jinja2, looked up by name in the office's own ``templates/`` first
 and the shipped ones second, in a sandbox with autoescaping and strict
 undefined names: record text is data, never template, and is escaped wherever
 it lands. Record bodies are Markdown, rendered by markdown-it-py with raw HTML
-switched off. PDF comes from WeasyPrint (the ``pdf`` extra) with a CJK font.
+switched off. A PDF is typeset by Typst from the ``*.typ.j2`` templates (``typeset``).
 """
 
 from __future__ import annotations
@@ -306,11 +307,9 @@ def css(office_root: Path | None) -> Any:
 
 def qr_svg(code: str) -> Any:
     """The verification code as a QR code, inline SVG."""
-    import segno
     from markupsafe import Markup
 
-    svg = segno.make(code, error="m").svg_inline(scale=2, border=1, dark="#000")
-    return Markup(svg)  # made from a checked code: no user text
+    return Markup(typeset.qr_svg(code))  # made from a checked code: no user text
 
 
 def excerpt(data: Mapping[str, Any], limit: int = 160) -> str:

@@ -197,13 +197,18 @@ def markdown(
     return Markup(body.strip())  # every character of the record is inside a string
 
 
+def qr_svg(code: str) -> str:
+    """The verification code's QR code as SVG: the one drawing of it, for HTML and PDF."""
+    import segno
+
+    return str(segno.make(code, error="m").svg_inline(scale=2, border=1, dark="#000"))
+
+
 def qr(code: str) -> Any:
     """The verification code's QR code, drawn by Typst from its SVG."""
-    import segno
     from markupsafe import Markup
 
-    svg = segno.make(code, error="m").svg_inline(scale=2, border=1, dark="#000")
-    return Markup(f'image(bytes({literal(svg)}), format: "svg", width: 100%)')
+    return Markup(f'image(bytes({literal(qr_svg(code))}), format: "svg", width: 100%)')
 
 
 def finalize(value: object) -> object:
@@ -235,8 +240,9 @@ def number(value: object) -> Any:
 # --- what may be printed -------------------------------------------------------------------
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# (eval runs a string as code: an import inside it would be hidden from the rest)
 _REACHES = re.compile(
-    r"(?<![\w-])(?:(import|include)\b|(read|json|yaml|toml|csv|xml|cbor|plugin)\s*\()"
+    r"(?<![\w-])(?:(import|include)\b|(eval|read|json|yaml|toml|csv|xml|cbor|plugin)\s*\()"
 )
 
 

@@ -174,7 +174,10 @@ def _lines(entry: Entry, text: str) -> int:
 
 # the code as people copy it: any case, hyphens and spaces anywhere or nowhere; the last
 # group is the sheet's check (4) and, since sheets carry it, a copying check (1)
-_GROUPS = re.compile(r"([0-9A-F]{7,40})([IP])([A-Z]{2,4})(\d{1,3})(\d{6})([A-Z0-9]{4})([0-9A-Z])?")
+# as printed, the hyphens saying where each part ends
+_HYPHENATED = re.compile(
+    r"([0-9A-F]{7,40})-([IP])([A-Z]{2,4})(\d{1,3})-(\d{6})-([A-Z0-9]{4})([0-9A-Z])?"
+)
 # without its hyphens, a code whose check starts with figures reads more than one way
 # (…-IZZ1-261118-96ZYU): each length of the sheet's number is tried, by its day
 _RUN_TOGETHER = [
@@ -183,12 +186,12 @@ _RUN_TOGETHER = [
     )
     for n in (1, 2, 3)
 ]
-_SEPARATED = re.compile("[" + re.escape(" -‐‑‒–—―−－\u00ad\t\n") + "]+")
 # Letters for the check: no I, L, O, U, 0 or 1, which a person misreads or mistypes.
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # what a hyphen becomes when text is copied out of a PDF or a word processor
 _SEPARATORS = dict.fromkeys(map(ord, " -‐‑‒–—―−－\u00ad\t\n"), None)
+_SEPARATED = re.compile("[" + re.escape("".join(map(chr, _SEPARATORS))) + "]+")
 
 
 def copy_check(text: str) -> str:
@@ -215,23 +218,20 @@ def _groups(text: str) -> tuple[str | None, ...] | None:
     copying check; None when it is no code at all. Where the hyphens are there, they
     say where each part ends."""
     parts = [p for p in _SEPARATED.split(text.strip().upper()) if p]
-    if len(parts) == 4:
-        match = _GROUPS.fullmatch("".join(parts))
-        head = re.fullmatch(r"([IP])([A-Z]{2,4})(\d{1,3})", parts[1])
-        if match and head and re.fullmatch(r"\d{6}", parts[2]) and 4 <= len(parts[3]) <= 5:
-            check, copy = parts[3][:4], parts[3][4:] or None
-            return (parts[0], *head.groups(), parts[2], check, copy)
+    hyphenated = _HYPHENATED.fullmatch("-".join(parts))
+    if hyphenated:
+        return hyphenated.groups()
     together = "".join(parts)
     readings = [m.groups() for r in _RUN_TOGETHER if (m := r.fullmatch(together))]
-    return next((g for g in readings if _a_day(str(g[4]))), readings[0] if readings else None)
+    return next((g for g in readings if _day(str(g[4]))), readings[0] if readings else None)
 
 
-def _a_day(yymmdd: str) -> bool:
+def _day(yymmdd: str) -> date | None:
+    """The day a code's six figures name, if there is one."""
     try:
-        date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
+        return date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _copied_right(text: str) -> bool:
@@ -297,10 +297,9 @@ def parse_code(text: str) -> tuple[Code, str]:
         )
     commit, letter, category, page, day, check, _copy = (str(part) for part in match)
     commit = commit.lower()
-    try:
-        on = date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
-    except ValueError:
-        raise UsageError(_("'{code}' names a day that does not exist").format(code=text)) from None
+    on = _day(day)
+    if on is None:
+        raise UsageError(_("'{code}' names a day that does not exist").format(code=text))
     scope = "public" if letter == "P" else "internal"
     return Code(commit, scope, category, int(page), on), check
 
