@@ -249,6 +249,7 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
         "stats.html": ("stats", "--year", "2026", "--format", "html", "-o", str(folder / "s.html")),
         "stats.json": ("stats", "--year", "2026", "--json"),
         "report list": ("report", "list", "--json"),
+        "site": ("site", "build", "-o", str(folder / "site")),
     }
     for name, args in runs.items():
         result = office.run(*args, now=NOW)
@@ -259,6 +260,12 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
     out["bulletin.html"] = (folder / "b.html").read_text("utf-8")
     out["bulletin.md"] = (folder / "b.md").read_text("utf-8")
     out["stats.html"] = (folder / "s.html").read_text("utf-8")
+    # every file of the web site, the feed and the sitemap and the search index included
+    out["site"] = "\n".join(
+        f"{path}\n{path.read_bytes().decode('utf-8', 'replace')}"
+        for path in sorted((folder / "site").rglob("*"))
+        if path.is_file()
+    )
     out["commit messages"] = git(office.root, "log", "--format=%B")
     return out
 
@@ -294,5 +301,21 @@ def test_no_public_output_holds_internal_text_reports_or_reporters(
             assert spec.marker not in board, spec
         if spec.in_public_bulletin():
             assert f"标题{spec.marker}t" in bulletin and f"标题{spec.marker}t" in md, spec
+    site = made["site"]
+    for spec in specs:
+        on_site = (
+            spec.scope == "public"
+            and "website" in spec.channels
+            and spec.status in ("published", "withdrawn", "consulting")
+        )
+        assert (f"标题{spec.marker}t" in site) == on_site, spec
+        if not on_site:
+            assert spec.marker not in site, spec
+        elif spec.status == "withdrawn":  # a tombstone: when and why, never what it said
+            assert f"正文 {spec.marker}b" not in site and f"摘要{spec.marker}s" not in site
+            assert f"撤回原因{spec.marker}r" in site, spec
+        else:
+            assert f"正文 {spec.marker}b" in site, spec
+    assert "MKNAMEDQt" in site and "＊＊＊" in site
     assert "MKNAMEDQt" in board and "＊＊＊" in board
     assert "MKNAMEDQs" in bulletin and "＊＊＊" in md

@@ -150,6 +150,7 @@ def _register() -> None:
         records,
         render,
         sharing,
+        site,
         stats,
         supervision,
         workflow,
@@ -163,6 +164,7 @@ def _register() -> None:
     stats.register(app)
     sharing.register(app)
     render.register(app)
+    site.register(app)
     demo.register(app)
     doctor.register(app)
 

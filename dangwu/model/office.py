@@ -69,6 +69,7 @@ class Settings:
     channels: Mapping[str, str] = field(default_factory=dict)
     default_channels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: Rules = field(default_factory=Rules)
+    site_url: str = ""  # where the office's web site is served: printed codes open it
 
     @cached_property
     def _by_email(self) -> dict[str, Person]:
@@ -121,4 +122,5 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
         channels=dict(data.get("channels") or {}),
         default_channels={k: tuple(v) for k, v in (data.get("default_channels") or {}).items()},
         rules=Rules(**raw_rules),
+        site_url=str((data.get("site") or {}).get("base_url") or "").rstrip("/"),
     )

@@ -196,19 +196,19 @@ class Summary:
 
     @property
     def published_on(self) -> date | None:
-        return _day(self.published)
+        return day_of(self.published)
 
     @property
     def consulted_on(self) -> date | None:
-        return _day(self.consulted)
+        return day_of(self.consulted)
 
     @property
     def withdrawn_on(self) -> date | None:
-        return _day(self.withdrawn)
+        return day_of(self.withdrawn)
 
     @property
     def closes_on(self) -> date | None:
-        return _day(self.closes)
+        return day_of(self.closes)
 
 
 _TUPLES = tuple(
@@ -216,7 +216,7 @@ _TUPLES = tuple(
 )
 
 
-def _day(stamp: str | None) -> date | None:
+def day_of(stamp: str | None) -> date | None:
     if not stamp:
         return None
     with contextlib.suppress(ValueError):

@@ -145,13 +145,14 @@ _URL_ATTRIBUTES = frozenset(
 _CSS_URL = re.compile(r"""(?:url\(\s*["']?|@import\s+["']?)\s*(?P<url>[^"'\s)]+)""", re.IGNORECASE)
 
 
-def remote_reference(html: str, *, links: bool = True) -> str | None:
+def remote_reference(html: str, *, links: bool = True, site: bool = False) -> str | None:
     """What in ``html`` would reach beyond the page: the first URL in its tags or styles
     that names a place elsewhere (one with a scheme, or //host; a data: URL is the
     page's own, a relative path the office's own file), or an element or attribute
     that runs or loads something (a script, a frame, a refresh, an event handler).
     Text is text. ``links``: a hyperlink to elsewhere counts too (it is not fetched,
-    but it is a reference)."""
+    but it is a reference). ``site``: a page of the office's web site may have its
+    own scripts and forms (search, verify), loaded from the site itself."""
 
     # the HTML parser only when a page is checked before printing: not at start-up
     from html.parser import HTMLParser
@@ -163,7 +164,7 @@ def remote_reference(html: str, *, links: bool = True) -> str | None:
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             self.style = tag == "style"
-            if tag in _ACTIVE_ELEMENTS:
+            if tag in _ACTIVE_ELEMENTS and not (site and tag in _SITE_ELEMENTS):
                 found.append(f"<{tag}>")
             for name, value in attrs:
                 if name.startswith("on") or name == "srcdoc":
@@ -207,6 +208,7 @@ _ACTIVE_ELEMENTS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form"}
 )
 # (another Content-Security-Policy is harmless: a browser obeys every policy a page has)
+_SITE_ELEMENTS = frozenset({"script", "form"})
 _ACTIVE_META = frozenset({"refresh", "set-cookie"})
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))")
 

@@ -1,0 +1,215 @@
+"""Building the office's web site into a folder, and previewing it [SPEC 12].
+
+The site is made from the last commit, never the working tree. A build writes
+only the pages whose content changed (each file replaced whole, by rename, so
+a web server serving the folder never sends half a page), removes the pages
+that are gone, and keeps a manifest of what it wrote in the folder. A folder
+that holds files dangwu did not write is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dangwu import clock
+from dangwu.errors import DangwuError
+from dangwu.i18n import _
+from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.words import one_of
+from dangwu.render import site as render
+from dangwu.rules import site as site_rules
+from dangwu.store import snapshot
+from dangwu.store.gitstore import GitStore
+from dangwu.store.office import Office
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
+MANIFEST = ".dangwu-site.json"
+PRINTED = "printed"
+FOLDERS = {"public": "site", "internal": "intranet"}
+
+
+@dataclass
+class Built:
+    path: Path
+    scope: str
+    commit: str
+    records: int
+    pages: int
+    written: int
+    removed: int
+    seconds: float = 0.0
+    withdrawn: int = 0
+    consulting: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def default_folder(office: Office, scope: str) -> Path:
+    return office.root / PRINTED / FOLDERS[scope]
+
+
+def build(office: Office, *, scope: str = "public", out: Path | None = None) -> Built:
+    """Build the site of ``scope`` (public: the web site; internal: the intranet)."""
+    started = time.perf_counter()
+    scope = one_of("--scope", scope, SCOPE_TITLES)
+    folder = out if out is not None else default_folder(office, scope)
+    old = _manifest(folder)
+    today = clock.today(clock.office_zone(office.settings.timezone))
+    with GitStore(office.root, office.state_dir) as git:
+        snap = snapshot.at(office, git)
+        site = site_rules.select(snap.summaries(), scope=scope, on=today)
+        base_url = office.settings.site_url
+        renderer = render.Renderer(
+            snap, site, base_url=base_url, template_key=render.template_key(office.root)
+        )
+        keys: dict[str, str] = {}
+        pages: dict[str, bytes] = {}
+        stale = []
+        for item in site.shown.values():
+            path = render.record_path(item.id)
+            key = renderer.record_key(item)
+            keys[path] = key
+            if old.get(path) != key or not (folder / path).is_file():
+                stale.append(item)
+        texts = snap.records(i.summary.path for i in stale)
+        for item in stale:
+            made = renderer.record_page(item, texts.get(item.summary.path, {}))
+            pages.update(made)
+        for item in site.shown.values():  # attachments are kept with their record
+            for name in item.summary.attachments if item.state != "withdrawn" else ():
+                target = render.attachment_path(item.id, name)
+                keys[target] = keys[render.record_path(item.id)]
+        wanted = site.latest() + site.consulting()
+        excerpts = snap.records(i.summary.path for i in wanted)
+        listings = renderer.listings(excerpts)
+        for path, content in listings.items():
+            keys[path] = _digest(content)
+        pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
+    written = _write(folder, pages)
+    removed = _remove(folder, set(old) - set(keys))
+    _save_manifest(folder, keys, snap.commit)
+    states = [i.state for i in site.shown.values()]
+    return Built(
+        folder,
+        scope,
+        snap.commit,
+        records=len(site.shown),
+        pages=len(keys),
+        written=written,
+        removed=removed,
+        seconds=time.perf_counter() - started,
+        withdrawn=states.count("withdrawn"),
+        consulting=states.count("consulting"),
+    )
+
+
+def _digest(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(content).hexdigest()[:24]
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    """The pages a former build wrote into ``folder``, with their keys; an empty
+    or missing folder has none; a folder of other files is refused."""
+    if not folder.exists():
+        return {}
+    if not folder.is_dir():
+        raise DangwuError(_("{path} is a file, not a folder").format(path=folder))
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        if any(folder.iterdir()):
+            raise DangwuError(
+                _("{path} holds files dangwu did not write; it is left as it is").format(
+                    path=folder
+                ),
+                hint=_("build the site into an empty folder, or a folder it built before"),
+            )
+        return {}
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data["pages"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}  # unreadable: every page is written again
+
+
+def _save_manifest(folder: Path, keys: dict[str, str], commit: str) -> None:
+    data = {"generator": "dangwu", "commit": commit, "pages": dict(sorted(keys.items()))}
+    _replace(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _write(folder: Path, pages: dict[str, bytes]) -> int:
+    try:
+        for path, content in pages.items():
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _replace(target, content)
+    except OSError as exc:
+        raise DangwuError(
+            _("cannot write the site into {path}: {error}").format(
+                path=folder, error=exc.strerror or exc
+            )
+        ) from None
+    return len(pages)
+
+
+def _replace(target: Path, content: bytes) -> None:
+    """Write ``target`` whole: a reader sees the old file or the new one."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    partial.write_bytes(content)
+    partial.replace(target)
+
+
+def _remove(folder: Path, gone: set[str]) -> int:
+    count = 0
+    for path in sorted(gone):
+        target = folder / path
+        if target.is_file():
+            target.unlink()
+            count += 1
+            parent = target.parent
+            while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    return count
+
+
+@contextlib.contextmanager
+def server(folder: Path, port: int) -> Iterator[ThreadingHTTPServer]:
+    """A web server for ``folder`` on 127.0.0.1 only: a preview, not a publication."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        extensions_map = {  # noqa: RUF012  (the base class declares it so)
+            **SimpleHTTPRequestHandler.extensions_map,
+            ".wasm": "application/wasm",
+            ".pf_meta": "application/octet-stream",
+            ".xml": "application/xml",
+        }
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    try:
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise DangwuError(
+            _("cannot listen on 127.0.0.1:{port}: {error}").format(
+                port=port, error=exc.strerror or exc
+            ),
+            hint=_("choose another port with --port"),
+        ) from None
+    try:
+        yield httpd
+    finally:
+        httpd.server_close()

@@ -1,0 +1,103 @@
+"""Commands for the office's web site: site build, site serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dangwu.cli import common, output
+from dangwu.i18n import _
+
+if TYPE_CHECKING:
+    from dangwu.app.website import Built
+
+Scope = Annotated[
+    str,
+    typer.Option(
+        "--scope", help=_("public (the web site, 单位对外网站) or internal (the intranet, 内部网).")
+    ),
+]
+Folder = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help=_("Folder to build into (default: printed/site, or printed/intranet)."),
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    site = typer.Typer(
+        help=_("The office's web site and intranet, built from the last commit."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    site.command(
+        "build",
+        help=_(
+            "Build the web site: a home page, a column per category, a page per record, the "
+            "disclosure catalogue, the bulletins, an Atom feed, search and a verify page. "
+            "Only what was published on the site's channel; what changed since the last "
+            "build is written again, nothing else.\n\n"
+            "Example: dangwu site build -o /var/www/dangwu"
+        ),
+    )(build)
+    site.command(
+        "serve",
+        help=_(
+            "Build the site and show it at http://127.0.0.1:PORT/ to look at before it "
+            "goes out; only this computer can open it. Ctrl-C stops it.\n\n"
+            "Example: dangwu site serve"
+        ),
+    )(serve)
+    app.add_typer(site, name="site")
+
+
+def _report(done: Built) -> None:
+    output.say(
+        _(
+            "{path}: {records} records, {pages} files ({written} written, {removed} removed), "
+            "from commit {commit}"
+        ).format(
+            path=done.path,
+            records=done.records,
+            pages=done.pages,
+            written=done.written,
+            removed=done.removed,
+            commit=done.commit[:10],
+        )
+    )
+    for note in done.notes:
+        output.warning(note)
+
+
+def build(ctx: typer.Context, scope: Scope = "public", out: Folder = None) -> None:
+    from dangwu.app import website
+
+    _report(website.build(common.office(ctx), scope=scope, out=out))
+
+
+def serve(
+    ctx: typer.Context,
+    scope: Scope = "public",
+    out: Folder = None,
+    port: Annotated[int, typer.Option("--port", help=_("The port to listen on."))] = 8000,
+) -> None:
+    from dangwu.app import website
+
+    office = common.office(ctx)
+    done = website.build(office, scope=scope, out=out)
+    _report(done)
+    with website.server(done.path, port) as server:
+        output.say(
+            _("Serving {path} at http://127.0.0.1:{port}/ (Ctrl-C stops)").format(
+                path=done.path, port=server.server_address[1]
+            )
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            output.say(_("Stopped."))
