@@ -135,6 +135,7 @@ class Verdict:
 
 def verify(office: Office, code_text: str) -> Verdict:
     """Is a printed sheet genuine, and is it still what the board should show?"""
+    code_text = board_rules.from_address(code_text)
     code, check = board_rules.parse_code(code_text)
     with GitStore(office.root, office.state_dir) as git:
         commit = git.commit_of(code.commit)

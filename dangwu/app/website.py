@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dangwu import clock
+from dangwu.app import sitecodes
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.words import one_of
 from dangwu.render import site as render
+from dangwu.render.sheets import zh_date
 from dangwu.rules import site as site_rules
-from dangwu.store import snapshot
+from dangwu.store import search, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
@@ -89,12 +91,34 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
                 keys[target] = keys[render.record_path(item.id)]
         wanted = site.latest() + site.consulting()
         excerpts = snap.records(i.summary.path for i in wanted)
-        listings = renderer.listings(excerpts)
+        verify = None
+        if scope == "public":  # an internal sheet is checked with the office, not here
+            found = sitecodes.answers(snap, today)
+            verify = {
+                "first": found.first.isoformat(),
+                "last": found.last.isoformat(),
+                "first_zh": zh_date(found.first),
+            }
+            on_site = {i: render.record_path(i) for i in site.shown}
+            labels = {c.code: c.zh for c in snap.catalogue}
+            for path, content in sitecodes.day_files(found, on_site, labels).items():
+                keys[path] = _digest(content)
+                if old.get(path) != keys[path]:
+                    pages[path] = content
+        listings = renderer.listings(excerpts, verify)
         for path, content in listings.items():
             keys[path] = _digest(content)
         pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
     written = _write(folder, pages)
     removed = _remove(folder, set(old) - set(keys))
+    notes = []
+    changed = written or removed or not (folder / search.FOLDER).is_dir()
+    if changed and not search.build_index(folder):
+        notes.append(
+            _("the site has no search: Pagefind is not installed ({command})").format(
+                command="pip install 'pagefind[extended]'"
+            )
+        )
     _save_manifest(folder, keys, snap.commit)
     states = [i.state for i in site.shown.values()]
     return Built(
@@ -108,6 +132,7 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
         seconds=time.perf_counter() - started,
         withdrawn=states.count("withdrawn"),
         consulting=states.count("consulting"),
+        notes=notes,
     )
 
 

@@ -353,6 +353,20 @@ def _channels(settings: Settings, channels: Sequence[str]) -> list[str]:
     return [settings.channels.get(c) or CHANNEL_TITLES.get(c, (c, c))[1] for c in channels]
 
 
+def verify_page(settings: Settings, scope: str) -> str:
+    """The address of the office site's verify page, for a public sheet of an office
+    whose site has an address; "" otherwise (an internal sheet is checked with the
+    office, never on a public site)."""
+    return f"{settings.site_url}/verify/" if settings.site_url and scope == "public" else ""
+
+
+def verify_target(settings: Settings, scope: str, code: str) -> str:
+    """What a sheet's QR code holds: its verify page's address for this code where
+    the site has one, else the code itself."""
+    page = verify_page(settings, scope)
+    return f"{page}?c={code}" if page else code
+
+
 # --- the board -------------------------------------------------------------------------
 
 
@@ -412,7 +426,7 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
                 "pages": sheet.pages,
                 "category_zh": category.zh if category else sheet.category,
                 "code": sheet.verification,
-                "qr": qr(sheet.verification),
+                "qr": qr(verify_target(settings, built.scope, sheet.verification)),
                 "entries": entries,
             }
         )
@@ -427,6 +441,7 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
             "supervisors": _supervisors(settings),
             "commit": snapshot.commit,
             "sheets": sheets,
+            "verify_url": verify_page(settings, built.scope),
         },
         "css": css(office.root),
     }
@@ -560,7 +575,10 @@ def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
             "issued_zh": zh_date(doc.issued),
             "contact": settings.contact,
             "code": doc.code,
-            "qr": typeset.qr(doc.code) if fmt == "pdf" else qr_svg(doc.code),
+            "qr": (typeset.qr if fmt == "pdf" else qr_svg)(
+                verify_target(settings, doc.data.scope, doc.code)
+            ),
+            "verify_url": verify_page(settings, doc.data.scope),
             "cadences": [{"zh": CADENCE_TITLES[c][1]} for c in CADENCE_ORDER],
             "table": table,
             "cadence_totals": [data.by_cadence.get(c, 0) for c in CADENCE_ORDER],

@@ -37,6 +37,7 @@ from dangwu.rules import site as site_rules
 from dangwu.rules.site import Shown, Site
 from dangwu.store.snapshot import Snapshot
 
+ASSETS = ("site.css", "search.js", "verify.js")
 PER_PAGE = 50  # records on one page of a column
 FEED_ENTRIES = 50
 # The site's pages load only the site's own files: its style sheet, its scripts
@@ -254,8 +255,11 @@ class Renderer:
 
     # --- the listing pages -----------------------------------------------------------
 
-    def listings(self, texts: Mapping[str, Mapping[str, Any]]) -> dict[str, bytes]:
-        """Home, columns, catalogue, bulletins, feed and sitemap."""
+    def listings(
+        self, texts: Mapping[str, Mapping[str, Any]], verify: Mapping[str, str] | None = None
+    ) -> dict[str, bytes]:
+        """Home, columns, catalogue, bulletins, search, feed and sitemap, and (given
+        the days it answers for) the verify page."""
         site, pages = self.site, {}
 
         def with_excerpt(item: Shown) -> dict[str, Any]:
@@ -310,10 +314,16 @@ class Renderer:
         pages["bulletins/index.html"] = self.page(
             "bulletins/index.html", "bulletins.html.j2", quarters=summaries
         )
-        pages["site.css"] = self._css()
+        for asset in ASSETS:
+            pages[asset] = self._asset(asset)
+        pages["search.html"] = self.page("search.html", "search.html.j2")
+        if verify is not None:
+            pages["verify/index.html"] = self.page(
+                "verify/index.html", "verify.html.j2", verify=verify
+            )
         pages["feed.xml"] = self.xml("feed.xml", "feed.xml.j2", feed=self._feed())
         if self.base_url:
-            every = ["index.html", "catalogue.html", "bulletins/index.html"]
+            every = ["index.html", "catalogue.html", "bulletins/index.html", "search.html"]
             every += [p for p in pages if p.startswith(("columns/", "bulletins/"))]
             every += [record_path(i) for i in sorted(site.shown)]
             pages["sitemap.xml"] = self.xml(
@@ -376,9 +386,10 @@ class Renderer:
             "entries": entries,
         }
 
-    def _css(self) -> bytes:
-        own = self.snapshot.office.root / "templates" / "site" / "site.css"
-        path = own if own.is_file() else shipped("templates", "site", "site.css")
+    def _asset(self, name: str) -> bytes:
+        """One of the site's own files (style sheet, scripts): the office's first."""
+        own = self.snapshot.office.root / "templates" / "site" / name
+        path = own if own.is_file() else shipped("templates", "site", name)
         return path.read_bytes()
 
 

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from urllib.parse import unquote
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
@@ -271,9 +272,19 @@ class Code:
         return body + copy_check(body.replace("-", "").upper())
 
 
+def from_address(text: str) -> str:
+    """The code in what a phone read from a sheet's QR code: the verify page's address
+    (``https://…/verify/?c=CODE``) holds it after ``c=``; anything else is the code."""
+    found = re.search(r"[?&#]c=([^&#\s]+)", text) if "/" in text else None
+    if found is None:
+        return text
+    return unquote(found.group(1))
+
+
 def parse_code(text: str) -> tuple[Code, str]:
     """A typed code: (what it names, its check letters). Hyphens, spaces and case do
     not matter; a code whose copying check fails was copied wrong, and is said so."""
+    text = from_address(text)
     cleaned = text.translate(_SEPARATORS).upper()
     match = _groups(text)
     if match is None:

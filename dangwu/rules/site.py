@@ -10,9 +10,9 @@ its page, pointing to the newer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from dangwu.model.record import Summary
 from dangwu.rules.board import REVISING, allowed
@@ -149,3 +149,31 @@ def fingerprint_of(item: Shown, related: Mapping[str, Shown]) -> str:
     titles = [related[i].summary.title if i in related else "" for i in links]
     parts = [item.state, s.blob, s.status, s.published or "", s.withdrawn or ""]
     return "|".join(parts + links + titles)
+
+
+def heads_by_day(
+    line: Sequence[tuple[str, date]], first: date, last: date
+) -> list[tuple[str, date]]:
+    """Which commit could have been printed from on which day: a commit was the
+    office's last from the day it was made until the day the next one was (both
+    days included), and a sheet printed on a day names that day. ``line`` is the
+    first-parent line, oldest first, each commit with its day; the answer keeps to
+    the days from ``first`` to ``last``."""
+    pairs = []
+    for index, (commit, made) in enumerate(line):
+        until = line[index + 1][1] if index + 1 < len(line) else last
+        day = max(made, first)
+        while day <= min(until, last):
+            pairs.append((commit, day))
+            day += timedelta(days=1)
+    return pairs
+
+
+def shows_publicly(summary: Summary | None) -> bool:
+    """Whether a record could be on a public sheet or in a public bulletin at all: a
+    change to any other record leaves them as they were."""
+    return (
+        summary is not None
+        and summary.scope == "public"
+        and bool(summary.published or summary.consulted or summary.withdrawn)
+    )

@@ -314,6 +314,43 @@ class GitStore:
         rows = [row.strip("\n") for row in out.split("\x1e") if row.strip()]
         return [row.split("\x1f", len(fields) - 1) for row in rows]
 
+    def line_changes(
+        self, since: str | None, head: str, paths: Sequence[str]
+    ) -> list[tuple[str, int, dict[str, str | None]]]:
+        """Every commit after ``since`` up to ``head`` along the first-parent line,
+        oldest first: each with its committer time (seconds) and the blob that each
+        file under ``paths`` it changed now has (None: deleted)."""
+        span = f"{since}..{head}" if since else head
+        out = self.run(
+            "log",
+            "--first-parent",
+            "--reverse",
+            "--raw",
+            "--no-renames",
+            "--no-abbrev",
+            "-m",
+            "--format=%x1e%H %ct",
+            span,
+        )
+        wanted = tuple(paths)
+        found: list[tuple[str, int, dict[str, str | None]]] = []
+        for chunk in out.split("\x1e"):
+            lines = chunk.strip("\n").splitlines()
+            if not lines:
+                continue
+            commit, seconds = lines[0].split()
+            changed: dict[str, str | None] = {}
+            for line in lines[1:]:
+                if not line.startswith(":"):
+                    continue
+                meta, _tab, path = line.partition("\t")
+                if not path.startswith(wanted):
+                    continue
+                fields = meta.split()
+                changed[path] = None if fields[4].startswith("D") else fields[3]
+            found.append((commit, int(seconds), changed))
+        return found
+
     def identity(self) -> Identity:
         """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
         email = (

@@ -144,6 +144,28 @@ class Snapshot:
         return {p: self._texts[p] for p in paths if p in self._texts}
 
 
+def moved(
+    base: Snapshot, commit: str, blobs: dict[str, str], summaries: dict[str, Summary]
+) -> Snapshot:
+    """``base`` walked forward to ``commit``, where the records are ``blobs`` and
+    summarised as ``summaries`` (settings, catalogue and reports as in ``base``):
+    for reading many commits of one line without reading each whole."""
+    moved_to = replace(base, commit=commit, blobs=blobs, _summaries=None, _texts={})
+    moved_to._summaries = moved_to._windows_as_received(dict(summaries))
+    return moved_to
+
+
+def summary_entries(git: GitStore, blobs: Iterable[str]) -> dict[str, Summary | None]:
+    """The summaries of record blobs, by blob id, without a path (None: not a record)."""
+    wanted = sorted(set(blobs))
+    raw = git.objects(wanted)
+    entries = fork_map(_summary_of, [(blob, raw.get(blob, b"")) for blob in wanted])
+    return {
+        blob: Summary.from_cache("", blob, entry) if entry else None
+        for blob, entry in zip(wanted, entries, strict=True)
+    }
+
+
 def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
     """A record's summary as the cache keeps it (without path and blob), or None."""
     blob, text = item

@@ -1,0 +1,276 @@
+"""The answers of the site's verify page: every public sheet and bulletin the office
+could have printed in the last days, by its code [SPEC 12].
+
+A printed code names the commit it was printed from and the day it was printed
+for, and its check letters hash what the sheet showed. A sheet can only have
+been printed from a commit that was the office's last on that day; so the site
+walks the first-parent line over its verify window, and for each such (commit,
+day) lays out the public board and the quarter's bulletins as ``board`` and
+``bulletin`` would have. The board is laid out again only when a day begins or
+a commit changed a record that can be public; otherwise the same sheets are
+stamped with the next commit. What was worked out is kept (``site-codes-v1.json``
+in the office's state folder): the past does not change.
+
+The answers say what each sheet showed and whether today's board (or bulletin)
+still shows the same, without the repository and without a server.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dangwu import __version__
+from dangwu.clock import office_zone
+from dangwu.model.record import Summary
+from dangwu.render import sheets as render
+from dangwu.rules import board as board_rules
+from dangwu.rules import site as site_rules
+from dangwu.rules.schedule import Quarter
+from dangwu.store import snapshot as snapshots
+from dangwu.store.cache import read_json, write_json
+from dangwu.store.snapshot import CATALOGUE_FILE, Snapshot
+
+VERIFY_DAYS = 92  # the site answers the codes of sheets printed this many days back
+CACHE = "site-codes-v1.json"
+WATCHED = ("records/", "reports/", "dangwu.yaml", CATALOGUE_FILE)
+
+
+def key_of(code: str) -> str:
+    """A code as the verify page looks it up: letters and digits only, upper case."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+@dataclass
+class Printed:
+    """What one printable page showed: a board sheet or a bulletin."""
+
+    kind: str  # board or bulletin
+    code: str
+    label: str  # the category's code (ZZ) or the quarter (2026Q3)
+    page: int
+    pages: int
+    content: str  # what it showed, hashed
+    records: list[tuple[str, str]] = field(default_factory=list)  # id, title
+
+    def row(self) -> list[Any]:
+        return [
+            self.kind,
+            self.code,
+            self.label,
+            self.page,
+            self.pages,
+            self.content,
+            [list(r) for r in self.records],
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> Printed:
+        kind, code, label, page, pages, content, records = row
+        return cls(kind, code, label, page, pages, content, [(r[0], r[1]) for r in records])
+
+
+@dataclass
+class Answers:
+    first: date
+    last: date
+    by_day: dict[date, list[tuple[str, Printed]]]  # day -> (commit, what it printed)
+    current: dict[tuple[str, str, int], str]  # (kind, label, page) -> what it shows today
+
+
+def answers(head: Snapshot, today: date, days: int = VERIFY_DAYS) -> Answers:
+    """Every public sheet and bulletin printable from ``head``'s line from ``days``
+    days before ``today`` up to today, and what today's show."""
+    git, office = head.git, head.office
+    zone = office_zone(head.settings.timezone)
+    first = today - timedelta(days=days - 1)
+    dawn = datetime.combine(first, datetime.min.time(), zone)
+    before = git.try_run(
+        "rev-list", "-1", "--first-parent", f"--before={dawn.isoformat()}", head.commit
+    )
+    since = before.strip() if before else None
+    line = git.line_changes(since, head.commit, WATCHED)
+    if since:
+        seconds = int(git.run("log", "-1", "--format=%ct", since).strip())
+        line.insert(0, (since, seconds, {}))
+
+    def day_of(seconds: int) -> date:
+        return datetime.fromtimestamp(seconds, zone).date()
+
+    pairs = site_rules.heads_by_day([(c, day_of(t)) for c, t, _ in line], first, today)
+    stored = read_json(office.state_dir / CACHE)
+    stamp = __version__
+    known: dict[str, list[list[Any]]] = {}
+    if isinstance(stored, dict) and stored.get("version") == stamp:
+        known = stored.get("pages") or {}
+    wanted = {f"{c}|{d.isoformat()}" for c, d in pairs}
+    missing = sorted(wanted - set(known))
+    if missing:
+        known.update(_walk(head, line, pairs, set(missing)))
+        kept = {k: v for k, v in known.items() if k in wanted}
+        write_json(office.state_dir / CACHE, {"version": stamp, "pages": kept})
+    by_day: dict[date, list[tuple[str, Printed]]] = {}
+    for commit, day in pairs:
+        rows = known.get(f"{commit}|{day.isoformat()}", [])
+        by_day.setdefault(day, []).extend((commit, Printed.from_row(r)) for r in rows)
+    return Answers(first, today, by_day, _today(head, today))
+
+
+def _today(head: Snapshot, today: date) -> dict[tuple[str, str, int], str]:
+    shown: dict[tuple[str, str, int], str] = {}
+    built = render.build_board(head, scope="public", on=today)
+    for sheet in built.sheets:
+        shown[("board", sheet.code, sheet.page)] = sheet.content_key()
+    for quarter in (_quarter(today), _quarter(today).previous):
+        shown[("bulletin", str(quarter), 0)] = _bulletin(head, quarter).content_key()
+    return shown
+
+
+def _quarter(day: date) -> Quarter:
+    return Quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def _bulletin(snap: Snapshot, quarter: Quarter) -> board_rules.Bulletin:
+    return board_rules.bulletin(
+        snap.summaries(),
+        period=quarter,
+        scope="public",
+        rules=snap.settings.rules,
+        catalogue=snap.catalogue,
+    )
+
+
+def _walk(
+    head: Snapshot,
+    line: list[tuple[str, int, dict[str, str | None]]],
+    pairs: list[tuple[str, date]],
+    missing: set[str],
+) -> dict[str, list[list[Any]]]:
+    """Lay out what each (commit, day) of ``missing`` printed, walking ``line``."""
+    git, office = head.git, head.office
+    days_of: dict[str, list[date]] = {}
+    for commit, day in pairs:
+        days_of.setdefault(commit, []).append(day)
+    blobs_needed = {b for _c, _t, changed in line for p, b in changed.items() if b and _record(p)}
+    entries = snapshots.summary_entries(git, blobs_needed) if blobs_needed else {}
+    base: Snapshot | None = None
+    blobs: dict[str, str] = {}
+    summaries: dict[str, Summary] = {}
+    laid: tuple[date, list[Printed]] | None = None  # the last layout, by day
+    out: dict[str, list[list[Any]]] = {}
+    for commit, _seconds, changed in line:
+        settings_changed = base is None or any(not _record(p) for p in changed)
+        if settings_changed:
+            base = snapshots.at(office, git, commit)
+            blobs = dict(base.blobs)
+            summaries = {s.path: s for s in base.summaries()}
+            laid = None
+        else:
+            for path, blob in changed.items():
+                before = summaries.get(path)
+                if blob is None:
+                    blobs.pop(path, None)
+                    summaries.pop(path, None)
+                else:
+                    blobs[path] = blob
+                    entry = entries.get(blob)
+                    if entry is None:
+                        summaries.pop(path, None)
+                    else:
+                        summaries[path] = _placed(entry, path)
+                if site_rules.shows_publicly(before) or site_rules.shows_publicly(
+                    summaries.get(path)
+                ):
+                    laid = None
+        wanted_days = [d for d in days_of.get(commit, []) if f"{commit}|{d}" in missing]
+        if not wanted_days or base is None:
+            continue
+        snap = snapshots.moved(base, commit, dict(blobs), summaries)
+        for day in wanted_days:
+            if laid is None or laid[0] != day:
+                laid = (day, _lay_out(snap, day))
+            out[f"{commit}|{day.isoformat()}"] = [_stamped(p, commit, day).row() for p in laid[1]]
+    return out
+
+
+def _record(path: str) -> bool:
+    return path.startswith("records/") and path.endswith(".yaml")
+
+
+def _placed(entry: Summary, path: str) -> Summary:
+    return replace(entry, path=path)
+
+
+def _lay_out(snap: Snapshot, day: date) -> list[Printed]:
+    """The public board's sheets and the two bulletins, as printed on ``day``."""
+    built = render.build_board(snap, scope="public", on=day)
+    pages: list[Printed] = []
+    for sheet in built.sheets:
+        records = []
+        for entry in sheet.entries:
+            data = built.texts.get(entry.summary.path, {})
+            records.append((entry.summary.id, str(data.get("title", entry.summary.title))))
+        pages.append(
+            Printed(
+                "board",
+                "",
+                sheet.code,
+                sheet.page,
+                sheet.pages,
+                sheet.content_key(),
+                records,
+            )
+        )
+    for quarter in (_quarter(day), _quarter(day).previous):
+        bulletin = _bulletin(snap, quarter)
+        records = [(s.id, render.blot(snap, s.title)) for s in bulletin.published]
+        pages.append(Printed("bulletin", "", str(quarter), 0, 0, bulletin.content_key(), records))
+    return pages
+
+
+def _stamped(page: Printed, commit: str, day: date) -> Printed:
+    """``page`` with the code it carries when printed from ``commit`` on ``day``."""
+    if page.kind == "board":
+        code = board_rules.Code(commit[:8], "public", page.label, page.page, day)
+    else:
+        quarter = Quarter.parse(page.label)
+        number = (quarter.year % 100) * 10 + quarter.number
+        code = board_rules.Code(commit[:8], "public", board_rules.BULLETIN, number, day)
+    return replace(page, code=code.text(page.content, commit))
+
+
+def day_files(
+    found: Answers, on_site: Mapping[str, str], labels: Mapping[str, str]
+) -> dict[str, bytes]:
+    """The verify page's data: one small file per day (``verify/codes/YYMMDD.json``),
+    so a phone reads only the day its code names. ``on_site``: record id -> its page;
+    ``labels``: a category's code -> its name."""
+    files: dict[str, bytes] = {}
+    for day, printed in sorted(found.by_day.items()):
+        states: list[dict[str, Any]] = []
+        index: dict[str, int] = {}
+        codes: dict[str, list[Any]] = {}
+        for commit, page in printed:
+            seen = f"{page.kind}|{page.label}|{page.page}|{page.content}"
+            if seen not in index:
+                index[seen] = len(states)
+                now = found.current.get((page.kind, page.label, page.page))
+                states.append(
+                    {
+                        "kind": page.kind,
+                        "label": labels.get(page.label, page.label),
+                        "page": page.page,
+                        "pages": page.pages,
+                        "current": now == page.content,
+                        "records": [[i, t, on_site.get(i, "")] for i, t in page.records],
+                    }
+                )
+            codes[key_of(page.code)] = [index[seen], commit[:10]]
+        body = {"day": day.isoformat(), "states": states, "codes": codes}
+        files[f"verify/codes/{day.strftime('%y%m%d')}.json"] = json.dumps(
+            body, ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
+    return files
