@@ -36,6 +36,7 @@ from dangwu.store.snapshot import CATALOGUE_FILE, Snapshot
 
 VERIFY_DAYS = 92  # the site answers the codes of sheets printed this many days back
 CACHE = "site-codes-v1.json"
+HASHED = 16  # hex digits of what a page showed, enough to tell two apart
 WATCHED = ("records/", "reports/", "dangwu.yaml", CATALOGUE_FILE)
 
 
@@ -257,20 +258,29 @@ def day_files(
             seen = f"{page.kind}|{page.label}|{page.page}|{page.content}"
             if seen not in index:
                 index[seen] = len(states)
-                now = found.current.get((page.kind, page.label, page.page))
                 states.append(
                     {
                         "kind": page.kind,
+                        "slot": _slot(page.kind, page.label, page.page),
                         "label": labels.get(page.label, page.label),
                         "page": page.page,
                         "pages": page.pages,
-                        "current": now == page.content,
+                        "content": page.content[:HASHED],
                         "records": [[i, t, on_site.get(i, "")] for i, t in page.records],
                     }
                 )
             codes[key_of(page.code)] = [index[seen], commit[:10]]
         body = {"day": day.isoformat(), "states": states, "codes": codes}
-        files[f"verify/codes/{day.strftime('%y%m%d')}.json"] = json.dumps(
-            body, ensure_ascii=False, separators=(",", ":")
-        ).encode("utf-8")
+        files[f"verify/codes/{day.strftime('%y%m%d')}.json"] = _json(body)
+    # what is up today, apart from the days: a day's file stays as it was written
+    current = {_slot(*slot): content[:HASHED] for slot, content in found.current.items()}
+    files["verify/current.json"] = _json({"built": found.last.isoformat(), "shown": current})
     return files
+
+
+def _slot(kind: str, label: str, page: int) -> str:
+    return f"{kind}|{label}|{page}"
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -127,12 +127,15 @@ class Renderer:
         }
 
     def context(self, path: str, **values: Any) -> dict[str, Any]:
+        # a record's page says nothing of the day it was made: it is made again only
+        # when the record changes, and would say an old day
+        listing = not path.startswith("records/")
         return {
             "site": self.common,
             "root": _up(path),
             "path": path,
-            "built_zh": zh_date(self.site.on),
-            "commit": self.snapshot.commit[:10],
+            "built_zh": zh_date(self.site.on) if listing else "",
+            "commit": self.snapshot.commit[:10] if listing else "",
             **values,
         }
 
@@ -215,7 +218,7 @@ class Renderer:
         attachments, out = [], {}
         if item.state != "withdrawn":
             for name in s.attachments:
-                content = self.files(name)
+                content = self._attachment(name)
                 if content is None:
                     continue
                 target = attachment_path(s.id, name)
@@ -252,6 +255,12 @@ class Renderer:
             attachments=attachments,
         )
         return out
+
+    def _attachment(self, name: str) -> bytes | None:
+        """An attached file exactly as committed (the body's reader drops a last newline,
+        as record texts are read)."""
+        (found,) = self.snapshot.git.batch([f"{self.snapshot.commit}:{name}"])
+        return found[2] if found is not None and found[1] == "blob" else None
 
     # --- the listing pages -----------------------------------------------------------
 

@@ -146,7 +146,10 @@ def fingerprint_of(item: Shown, related: Mapping[str, Shown]) -> str:
     state and the records it points to."""
     s = item.summary
     links = [s.follows or "", *item.followed_by]
-    titles = [related[i].summary.title if i in related else "" for i in links]
+    titles = [
+        f"{related[i].summary.title}@{related[i].summary.published}" if i in related else ""
+        for i in links
+    ]
     parts = [item.state, s.blob, s.status, s.published or "", s.withdrawn or ""]
     return "|".join(parts + links + titles)
 

@@ -69,45 +69,53 @@
       show(area, "stale", "本站不能核验这一天印发的页面", ["本站可核验" + data.firstZh + "至" + data.builtZh + "印发的页面，这张页面印于" + zh(day) + "。" + ask]);
       return;
     }
-    var request = new XMLHttpRequest();
-    request.open("GET", "codes/" + parts[5] + ".json");
-    request.onload = function () {
-      if (request.status !== 200 && request.status !== 0) { fail(); return; }
-      var found;
-      try { found = JSON.parse(request.responseText); } catch (e) { fail(); return; }
-      var hit = found.codes[key];
-      if (!hit) {
-        show(area, "unknown", "查无此页：本单位" + zh(day) + "没有印发过这张页面", ["这张页面可能是伪造或被改动过的。如有疑问，" + ask]);
-        return;
-      }
-      var state = found.states[hit[0]];
-      var what = state.kind === "board"
-        ? "对外党务公开栏“" + state.label + "”第" + state.page + "张（共" + state.pages + "张）"
-        : state.label.slice(0, 4) + "年第" + state.label.slice(-1) + "季度公报";
-      var list = el("ul");
-      state.records.forEach(function (r) {
-        var item = el("li");
-        if (r[2]) {
-          var link = el("a", r[1]);
-          link.href = data.root + r[2];
-          item.appendChild(link);
-        } else {
-          item.textContent = r[1];
+    load("codes/" + parts[5] + ".json", function (found) {
+      load("current.json", function (today) {
+        var hit = found.codes[key];
+        if (!hit) {
+          show(area, "unknown", "查无此页：本单位" + zh(day) + "没有印发过这张页面", ["这张页面可能是伪造或被改动过的。如有疑问，" + ask]);
+          return;
         }
-        item.appendChild(document.createTextNode("（" + r[0] + "）"));
-        list.appendChild(item);
+        var state = found.states[hit[0]];
+        var current = today.shown[state.slot] === state.content;
+        var what = state.kind === "board"
+          ? "对外党务公开栏“" + state.label + "”第" + state.page + "张（共" + state.pages + "张）"
+          : state.label.slice(0, 4) + "年第" + state.label.slice(-1) + "季度公报";
+        var list = el("ul");
+        state.records.forEach(function (r) {
+          var item = el("li");
+          if (r[2]) {
+            var link = el("a", r[1]);
+            link.href = data.root + r[2];
+            item.appendChild(link);
+          } else {
+            item.textContent = r[1];
+          }
+          item.appendChild(document.createTextNode("（" + r[0] + "）"));
+          list.appendChild(item);
+        });
+        var now = current
+          ? "截至本站更新（" + data.builtZh + "），这张页面仍是现行内容。"
+          : "这张页面已不是现行内容：此后公开栏已更新，请以本站最新公开内容为准。";
+        show(area, current ? "genuine" : "stale", "真实：这是本单位印发的页面", [
+          "这是本单位" + zh(day) + "印发的" + what + "（版本 " + hit[1] + "），当时公开了：",
+          list,
+          now,
+        ]);
       });
-      var now = state.current
-        ? "截至本站更新（" + data.builtZh + "），这张页面仍是现行内容。"
-        : "这张页面已不是现行内容：此后公开栏已更新，请以本站最新公开内容为准。";
-      show(area, state.current ? "genuine" : "stale", "真实：这是本单位印发的页面", [
-        "这是本单位" + zh(day) + "印发的" + what + "（版本 " + hit[1] + "），当时公开了：",
-        list,
-        now,
-      ]);
-    };
-    request.onerror = fail;
-    request.send();
+    });
+    function load(path, then) {
+      var request = new XMLHttpRequest();
+      request.open("GET", path);
+      request.onload = function () {
+        if (request.status !== 200 && request.status !== 0) { fail(); return; }
+        var parsed;
+        try { parsed = JSON.parse(request.responseText); } catch (e) { fail(); return; }
+        then(parsed);
+      };
+      request.onerror = fail;
+      request.send();
+    }
     function fail() {
       show(area, "unknown", "暂时无法核验", ["未能读取本站的核验数据。请通过本单位网站打开本页，或" + ask]);
     }

@@ -1,0 +1,366 @@
+"""The office's web site [SPEC 12]: `site build` and `site serve`, on real offices.
+
+The pages are read back as files here; tests/test_site_browser.py drives them in
+a real browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import Office, commit_as, copy_demo
+from steps import at, ok, refused
+
+from dangwu.app.sitecodes import key_of
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+DEMO_NOW = "2026-12-01T10:00:00+08:00"
+
+
+def site_files(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes().decode("utf-8", "replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def public_record(office: Office, title: str, *extra: str, day: int = 1) -> str:
+    rid = office.new(
+        "--summary",
+        f"{title}的摘要。",
+        "--body",
+        f"## 一、情况\n\n{title}的正文，设立法律援助绿色通道。\n",
+        *extra,
+        category="zhidu-jianshe",
+        item="integrity-rules",
+        title=title,
+        now=at(day),
+    )
+    ok(office, "submit", rid, now=at(day, 11))
+    ok(office, "approve", rid, as_="zhoulx", now=at(day + 1))
+    ok(office, "publish", rid, now=at(day + 2))
+    return rid
+
+
+@pytest.fixture
+def small(office: Office) -> dict[str, str]:
+    """An office with a public record carrying an attachment, another public one, an
+    internal one, all published in October 2026."""
+    office.write("files/2026/廉洁自律规定全文.pdf", b"%PDF-1.4\n% the rules in full\n")
+    commit_as(office.root, "dumy", "files: the rules in full", "files", date=at(1, 9))
+    first = public_record(
+        office, "机关廉洁自律若干规定", "--attach", "files/2026/廉洁自律规定全文.pdf"
+    )
+    second = public_record(office, "领导干部信访接待日安排", day=5)
+    internal = office.new(
+        "--summary",
+        "党内摘要INTERNALMARK。",
+        "--body",
+        "党内正文INTERNALMARK。",
+        category="zuzhi-jianshe",
+        title="2026年第三季度党费收缴管理情况",
+        now=at(8),
+    )
+    ok(office, "submit", internal, now=at(8, 11))
+    ok(office, "approve", internal, as_="zhoulx", now=at(9))
+    ok(office, "publish", internal, now=at(10))
+    return {"first": first, "second": second, "internal": internal}
+
+
+def build(office: Office, *args: str, now: str = at(20)) -> str:
+    return ok(office, "site", "build", *args, now=now).output
+
+
+def test_a_site_holds_what_went_out_on_its_channel_and_nothing_else(office, small, tmp_path):
+    said = build(office, "-o", str(tmp_path / "site"))
+    assert re.search(r"2 records, \d+ files \(\d+ written, 0 removed\)", said), said
+    files = site_files(tmp_path / "site")
+    for page in ("index.html", "catalogue.html", "bulletins/index.html", "search.html"):
+        assert page in files, page
+    assert "bulletins/2026Q4.html" in files
+    assert {p for p in files if p.startswith("records/") and p.endswith(".html")} == {
+        f"records/{small['first']}.html",
+        f"records/{small['second']}.html",
+    }
+    # a column per category, in the catalogue's order, each linked from every page
+    assert "columns/zhidu-jianshe.html" in files and "columns/zuzhi-jianshe.html" in files
+    assert 'href="../columns/zhidu-jianshe.html"' in files[f"records/{small['first']}.html"]
+    # the internal record is nowhere, not even its id
+    for path, text in files.items():
+        assert small["internal"] not in text and "INTERNALMARK" not in text, path
+    page = files[f"records/{small['first']}.html"]
+    for label in ("索引号", "发布机构", "主题分类", "公开范围", "公开方式", "成文日期", "发布日期"):
+        assert f"<dt>{label}</dt>" in page, label
+    assert "社会公开" in page and "公开发布" in page and "2026年10月3日" in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    # the attachment is the office's file, beside its record
+    attached = tmp_path / "site" / "records" / small["first"] / "廉洁自律规定全文.pdf"
+    assert attached.read_bytes() == b"%PDF-1.4\n% the rules in full\n"
+    assert f'href="../records/{small["first"]}/廉洁自律规定全文.pdf"' in page
+    # no page refers to anything outside the site
+    for path, text in files.items():
+        if path.endswith(".html"):
+            assert not re.search(r'(?:src|href)="(?:https?:)?//', text), path
+
+
+def test_the_intranet_holds_the_records_published_there(office, small, tmp_path):
+    build(office, "--scope", "internal", "-o", str(tmp_path / "intranet"))
+    files = site_files(tmp_path / "intranet")
+    assert f"records/{small['internal']}.html" in files
+    assert f"records/{small['first']}.html" not in files  # published on the website only
+    assert "党内" in files["index.html"]
+    assert "verify/index.html" not in files  # internal sheets are checked with the office
+
+
+def test_the_feed_is_atom_with_lasting_ids_and_the_sitemap_needs_an_address(
+    office, small, tmp_path
+):
+    build(office, "-o", str(tmp_path / "a"))
+    feed = ET.parse(tmp_path / "a" / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [
+        "领导干部信访接待日安排",
+        "机关廉洁自律若干规定",
+    ]
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert all(i and i.startswith("urn:uuid:") for i in ids) and len(set(ids)) == 2
+    assert not (tmp_path / "a" / "sitemap.xml").exists()
+    # the office says where its site is: the sitemap and the feed use that address
+    settings = office.read("dangwu.yaml") + "site:\n  base_url: https://dwgk.example.org/sfj\n"
+    office.write("dangwu.yaml", settings)
+    commit_as(office.root, "linht", "settings: the site's address", "dangwu.yaml")
+    build(office, "-o", str(tmp_path / "b"))
+    sitemap = ET.parse(tmp_path / "b" / "sitemap.xml").getroot()
+    locs = [e.text or "" for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"https://dwgk.example.org/sfj/records/{small['first']}.html" in locs
+    assert all(loc.startswith("https://dwgk.example.org/sfj/") for loc in locs)
+    moved = ET.parse(tmp_path / "b" / "feed.xml").getroot()
+    assert [e.findtext(f"{ATOM}id") for e in moved.findall(f"{ATOM}entry")] == ids
+    assert (tmp_path / "b" / "robots.txt").read_text() == (
+        "Sitemap: https://dwgk.example.org/sfj/sitemap.xml\n"
+    )
+
+
+def test_a_bad_site_address_is_refused_where_it_is_written(office):
+    office.write(
+        "dangwu.yaml", office.read("dangwu.yaml") + "site:\n  base_url: javascript:alert(1)\n"
+    )
+    result = office.run("validate")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"dangwu\.yaml:\d+:\d+: .*base_url", result.output), result.output
+
+
+def test_a_rebuild_writes_only_what_changed_and_a_withdrawal_leaves_a_tombstone(
+    office, small, tmp_path
+):
+    out = str(tmp_path / "site")
+    build(office, "-o", out)
+    before = site_files(tmp_path / "site")
+    other = tmp_path / "site" / "records" / f"{small['first']}.html"
+    written_at = other.stat().st_mtime_ns
+    assert "(0 written, 0 removed)" in build(office, "-o", out)
+    reason = "安排有变，另行公布"
+    ok(office, "withdraw", small["second"], "--reason", reason, as_="zhoulx", now=at(21))
+    said = build(office, "-o", out, now=at(22))
+    # the record's page, the lists that show it, the feed, and the verify page's days
+    written = int(re.search(r"\((\d+) written", said).group(1))  # type: ignore[union-attr]
+    assert 0 < written < 25, said
+    after = site_files(tmp_path / "site")
+    tomb = after[f"records/{small['second']}.html"]
+    assert "本条已于2026年10月21日撤回" in tomb and "安排有变，另行公布" in tomb
+    assert "领导干部信访接待日安排的正文" not in tomb  # when and why, never what it said
+    assert "领导干部信访接待日安排的正文" in before[f"records/{small['second']}.html"]
+    assert "已撤回" in after["index.html"] or "已撤回" in after["columns/zhidu-jianshe.html"]
+    # the other record's page was not written again
+    assert other.stat().st_mtime_ns == written_at
+    assert after[f"records/{small['first']}.html"] == before[f"records/{small['first']}.html"]
+
+
+def test_a_folder_of_other_files_is_refused_and_left_alone(office, small, tmp_path):
+    folder = tmp_path / "www"
+    folder.mkdir()
+    (folder / "index.html").write_text("the unit's own page")
+    result = office.run("site", "build", "-o", str(folder), now=at(20))
+    assert result.exit_code == 1, result.output
+    assert "holds files dangwu did not write" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["index.html"]
+    assert (folder / "index.html").read_text() == "the unit's own page"
+
+
+def test_an_office_template_reaching_outside_is_refused_before_anything_is_written(
+    office, small, tmp_path
+):
+    shipped = Path(__file__).parents[1] / "templates" / "site" / "record.html.j2"
+    text = shipped.read_text("utf-8").replace(
+        "<h1>{{ record.title }}</h1>",
+        '<h1>{{ record.title }}</h1><img src="https://x.example/t.gif">',
+    )
+    office.write("templates/site/record.html.j2", text)
+    result = office.run("site", "build", "-o", str(tmp_path / "site"), now=at(20))
+    assert result.exit_code == 1, result.output
+    assert "reaches beyond itself: https://x.example/t.gif" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_record_text_is_escaped_on_the_site(office, tmp_path):
+    rid = public_record(office, "标题<script>alert(1)</script>", day=3)
+    build(office, "-o", str(tmp_path / "site"))
+    page = (tmp_path / "site" / "records" / f"{rid}.html").read_text("utf-8")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+# --- the verify page's data, on the sample office ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = copy_demo(demo_seed, tmp_path_factory.mktemp("demo") / "office")
+    office = Office(root)
+    board = ok(office, "board", "-o", str(root / "out"), now=DEMO_NOW).output
+    internal = ok(
+        office, "board", "--scope", "internal", "-o", str(root / "out"), now=DEMO_NOW
+    ).output
+    older = ok(office, "board", "--on", "2026-10-20", "-o", str(root / "old"), now=DEMO_NOW)
+    ok(office, "bulletin", "2026Q4", "-o", str(root / "out"), now=DEMO_NOW)
+    ok(office, "site", "build", "-o", str(root / "site"), now=DEMO_NOW)
+    bulletin = (root / "out" / "bulletin-2026Q4-public.html").read_text("utf-8")
+    return {
+        "office": office,
+        "root": root,
+        "board": re.findall(r"[0-9a-f]{8}-P\w+-\d{6}-\w{5}", board),
+        "internal": re.findall(r"[0-9a-f]{8}-I\w+-\d{6}-\w{5}", internal),
+        "older": re.findall(r"[0-9a-f]{8}-P\w+-\d{6}-\w{5}", older.output),
+        "bulletin": re.search(r"[0-9a-f]{8}-PGB\d+-\d{6}-\w{5}", bulletin).group(0),  # type: ignore[union-attr]
+    }
+
+
+def codes_of(root: Path, day: str) -> dict[str, object]:
+    return json.loads((root / "site" / "verify" / "codes" / f"{day}.json").read_text("utf-8"))
+
+
+def current(root: Path, state: dict[str, str]) -> bool:
+    shown = json.loads((root / "site" / "verify" / "current.json").read_text("utf-8"))["shown"]
+    return bool(shown.get(state["slot"]) == state["content"])
+
+
+def test_the_verify_data_answers_every_code_the_office_printed(demo_site):
+    root = demo_site["root"]
+    assert len(demo_site["board"]) >= 4 and demo_site["internal"]
+    today = codes_of(root, "261201")
+    for code in demo_site["board"]:
+        index, commit = today["codes"][key_of(code)]
+        state = today["states"][index]
+        assert state["kind"] == "board" and current(root, state), code
+        assert code.startswith(commit[:8])
+        assert state["records"] and all(len(r) == 3 for r in state["records"])
+    index, _commit = today["codes"][key_of(demo_site["bulletin"])]
+    assert today["states"][index]["kind"] == "bulletin"
+    assert today["states"][index]["label"] == "2026Q4"
+    # an older sheet, printed for a past day, is answered too, and is no longer current
+    older = codes_of(root, "261020")
+    found = [older["states"][older["codes"][key_of(c)][0]] for c in demo_site["older"]]
+    assert len(found) == len(demo_site["older"]) >= 4
+    assert not all(current(root, state) for state in found)
+    # an internal sheet's code is never in a public site's data
+    every = "".join(p.read_text("utf-8") for p in (root / "site" / "verify").rglob("*.json"))
+    for code in demo_site["internal"]:
+        assert key_of(code) not in every
+    # a code changed by one character is not there
+    code = demo_site["board"][0]
+    assert key_of(code[:-2] + ("A" if code[-2] != "A" else "B") + code[-1]) not in today["codes"]
+
+
+def test_verify_takes_the_address_a_phone_reads_from_the_qr_code(demo_site):
+    office = demo_site["office"]
+    code = demo_site["board"][0]
+    for typed in (f"https://dwgk.example.org/verify/?c={code}", code):
+        result = office.run("verify", typed, now=DEMO_NOW)
+        assert result.exit_code == 0, result.output
+        assert "genuine" in result.output
+    forged = office.run("verify", f"https://dwgk.example.org/verify/?c={code[:-1]}Q", now=DEMO_NOW)
+    assert forged.exit_code != 0
+
+
+def test_with_an_address_the_qr_code_opens_the_verify_page(demo_site, tmp_path):
+    office = demo_site["office"]
+    text = office.read("dangwu.yaml") + "site:\n  base_url: https://dwgk.example.org\n"
+    office.write("dangwu.yaml", text)
+    commit_as(office.root, "linht", "settings: the site's address", "dangwu.yaml")
+    ok(office, "board", "-o", str(tmp_path / "public"), now=DEMO_NOW)
+    ok(office, "board", "--scope", "internal", "-o", str(tmp_path / "internal"), now=DEMO_NOW)
+    (public,) = (tmp_path / "public").glob("*.html")
+    (internal,) = (tmp_path / "internal").glob("*.html")
+    assert "访问 https://dwgk.example.org/verify/ 输入核验码" in public.read_text("utf-8")
+    assert "https://dwgk.example.org" not in internal.read_text("utf-8")
+    office.git("reset", "-q", "--hard", "HEAD~1")
+
+
+# --- site serve ---------------------------------------------------------------------------
+
+
+def _serve(root: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "dangwu", "site", "serve", *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**__import__("os").environ, "DANGWU_NOW": at(20), "DANGWU_LANG": "en"},
+    )
+
+
+def test_serve_shows_the_site_on_this_computer_only(office, small):
+    server = _serve(office.root, "--port", "0")
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(2)]
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", lines[1])
+        assert found, lines
+        port = int(found.group(1))
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as page:
+            assert page.status == 200
+            assert "机关廉洁自律若干规定" in page.read().decode("utf-8")
+        outside = [a for a in _addresses() if not a.startswith("127.")]
+        for address in outside[:1]:
+            with pytest.raises(OSError):
+                socket.create_connection((address, port), timeout=2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _addresses() -> list[str]:
+    try:
+        said = subprocess.run(["hostname", "-I"], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return []
+    return said.stdout.split()
+
+
+def test_serve_on_a_port_in_use_says_so(office, small):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _serve(office.root, "--port", str(port))
+        try:
+            _out, err = server.communicate(timeout=60)
+        finally:
+            server.kill()
+    assert server.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+    assert "Traceback" not in err
+
+
+def test_a_bad_scope_is_refused_and_nothing_is_written(office):
+    refused(office, "site", "build", "--scope", "secret", expect="--scope", code=2)
