@@ -52,7 +52,14 @@ def sections(text: str) -> dict[str, str]:
     return found
 
 
-GROUPS = {"dangwu roster", "dangwu feedback", "dangwu report", "dangwu remote", "dangwu hook"}
+GROUPS = {
+    "dangwu roster",
+    "dangwu feedback",
+    "dangwu report",
+    "dangwu remote",
+    "dangwu hook",
+    "dangwu site",
+}
 
 
 def test_every_command_has_help_and_every_action_an_example(reference: tuple[str, str]):
@@ -79,4 +86,6 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     identifiers |= {"KIND", "gitolite", "http", "gitea", "gitlab", "disk"}
     # and the products' own names
     identifiers |= {"Gitea", "Forgejo", "GitLab"}
+    # a feed format and a key, named as people see them
+    identifiers |= {"Atom", "Ctrl-C"}
     assert english_left(text, commands | identifiers) == []

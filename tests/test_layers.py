@@ -206,6 +206,7 @@ LAZY = {
     "zoneinfo": "the time-zone database only for an office outside China's zone",
     "html": "the HTML parser only when a page is checked before printing",
     "dangwu.app.supervision": "the supervision files only when validate checks them",
+    "pagefind_bin_extended": "the search indexer is a program found only when a site is built",
 }
 
 

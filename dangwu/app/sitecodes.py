@@ -89,14 +89,10 @@ def answers(head: Snapshot, today: date, days: int = VERIFY_DAYS) -> Answers:
     zone = office_zone(head.settings.timezone)
     first = today - timedelta(days=days - 1)
     dawn = datetime.combine(first, datetime.min.time(), zone)
-    before = git.try_run(
-        "rev-list", "-1", "--first-parent", f"--before={dawn.isoformat()}", head.commit
-    )
-    since = before.strip() if before else None
+    since = git.last_before(head.commit, dawn.isoformat())
     line = git.line_changes(since, head.commit, WATCHED)
     if since:
-        seconds = int(git.run("log", "-1", "--format=%ct", since).strip())
-        line.insert(0, (since, seconds, {}))
+        line.insert(0, (since, git.commit_times([since])[since], {}))
 
     def day_of(seconds: int) -> date:
         return datetime.fromtimestamp(seconds, zone).date()

@@ -10,13 +10,15 @@ that holds files dangwu did not write is refused, never overwritten.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dangwu import clock
 from dangwu.app import sitecodes
@@ -30,9 +32,6 @@ from dangwu.rules import site as site_rules
 from dangwu.store import search, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
-
-if TYPE_CHECKING:
-    from http.server import ThreadingHTTPServer
 
 MANIFEST = ".dangwu-site.json"
 PRINTED = "printed"
@@ -137,8 +136,6 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
 
 
 def _digest(content: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(content).hexdigest()[:24]
 
 
@@ -210,8 +207,6 @@ def _remove(folder: Path, gone: set[str]) -> int:
 @contextlib.contextmanager
 def server(folder: Path, port: int) -> Iterator[ThreadingHTTPServer]:
     """A web server for ``folder`` on 127.0.0.1 only: a preview, not a publication."""
-    import functools
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     class Quiet(SimpleHTTPRequestHandler):
         extensions_map = {  # noqa: RUF012  (the base class declares it so)

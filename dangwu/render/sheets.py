@@ -67,7 +67,7 @@ def render_template(
         page, links = MarkdownIt("commonmark", {"html": True}).render(made), False
     remote = remote_reference(page, links=links)
     if remote is not None:
-        raise _beyond(name, remote)
+        raise beyond(name, remote)
     return with_page_policy(made) if name.endswith(".html.j2") else made
 
 
@@ -80,11 +80,11 @@ def typeset_template(
     source = _render(typst_environment(office_root, files, images), name, context)
     reached = typeset.reaches(source)
     if reached is not None:
-        raise _beyond(name, reached)
+        raise beyond(name, reached)
     return Page(source, typeset=True, images=images)
 
 
-def _beyond(name: str, what: str) -> DangwuError:
+def beyond(name: str, what: str) -> DangwuError:
     return DangwuError(
         _("template {name} makes a page that reaches beyond itself: {what}").format(
             name=name, what=what

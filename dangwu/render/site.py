@@ -23,13 +23,15 @@ from dangwu.model.catalogue import CHANNEL_TITLES, SCOPE_TITLES
 from dangwu.model.record import day_of
 from dangwu.render.bodies import Files
 from dangwu.render.sheets import (
-    _beyond,
+    PAGE_POLICY,
+    beyond,
     blot,
     blot_record,
     committed_files,
     environment,
     excerpt,
     remote_reference,
+    with_page_policy,
     zh_date,
 )
 from dangwu.resources import shipped
@@ -143,7 +145,7 @@ class Renderer:
         made = str(self.env.get_template(f"site/{template}").render(self.context(path, **values)))
         remote = remote_reference(made, site=True)
         if remote is not None:
-            raise _beyond(f"site/{template}", remote)
+            raise beyond(f"site/{template}", remote)
         return _with_policy(made).encode("utf-8")
 
     def xml(self, path: str, template: str, **values: Any) -> bytes:
@@ -425,8 +427,6 @@ def _size(count: int) -> str:
 
 
 def _with_policy(html: str) -> str:
-    from dangwu.render.sheets import PAGE_POLICY, with_page_policy
-
     return with_page_policy(html).replace(PAGE_POLICY, SITE_POLICY, 1)
 
 

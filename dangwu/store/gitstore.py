@@ -314,6 +314,12 @@ class GitStore:
         rows = [row.strip("\n") for row in out.split("\x1e") if row.strip()]
         return [row.split("\x1f", len(fields) - 1) for row in rows]
 
+    def last_before(self, head: str, moment: str) -> str | None:
+        """The commit of ``head``'s first-parent line that was the last before
+        ``moment`` (by the committer's clock), or None."""
+        found = self.try_run("rev-list", "-1", "--first-parent", f"--before={moment}", head)
+        return found.strip() if found else None
+
     def line_changes(
         self, since: str | None, head: str, paths: Sequence[str]
     ) -> list[tuple[str, int, dict[str, str | None]]]:

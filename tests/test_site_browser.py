@@ -1,0 +1,187 @@
+"""The office's web site in a real browser [SPEC 12]: Playwright driving Debian's
+chromium (``.ci/run`` installs it; no browser is downloaded), the site served over
+HTTP on 127.0.0.1 by ``dangwu site serve``'s own server.
+
+What a reader does: home -> column -> record -> attachment; a search in Chinese;
+the verify page given a real code, a mistyped one and an internal one. Every page
+type is checked by axe-core (no serious or critical WCAG 2.1 AA violation) and on a
+375-pixel phone (no sideways scrolling).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Office
+from steps import at, ok
+from test_site import public_record, small  # noqa: F401  (the office these tests read)
+
+from dangwu.app import website
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'"
+)
+if not Path(CHROMIUM).exists():
+    pytest.skip("chromium not found: apt-get install chromium", allow_module_level=True)
+
+
+@pytest.fixture
+def served(office: Office, small: dict[str, str]) -> Iterator[dict[str, Any]]:  # noqa: F811
+    """The small office's public site, built and served; a public and an internal
+    board printed the same day, whose codes the verify page is asked about."""
+    reason = "安排有变，另行公布"
+    ok(office, "withdraw", small["second"], "--reason", reason, as_="zhoulx", now=at(19))
+    public = ok(office, "board", "-o", str(office.root / "out"), now=at(20)).output
+    internal = ok(
+        office, "board", "--scope", "internal", "-o", str(office.root / "out"), now=at(20)
+    ).output
+    ok(office, "site", "build", "-o", str(office.root / "site"), now=at(20))
+    with website.server(office.root / "site", 0) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield {
+                "url": f"http://127.0.0.1:{httpd.server_address[1]}/",
+                "public_codes": re.findall(r"[0-9a-f]{8}-P\w+-\d{6}-\w{5}", public),
+                "internal_codes": re.findall(r"[0-9a-f]{8}-I\w+-\d{6}-\w{5}", internal),
+                **small,
+            }
+        finally:
+            httpd.shutdown()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def test_a_reader_goes_from_the_home_page_to_an_attachment(served, browser):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(served["url"] + "index.html")
+    assert page.title() == "江城市司法局党务公开"
+    page.get_by_role("navigation", name="栏目").get_by_role("link", name="制度建设").click()
+    assert page.locator("h1").inner_text() == "制度建设"
+    page.get_by_role("link", name="机关廉洁自律若干规定").click()
+    assert page.locator("h1").inner_text() == "机关廉洁自律若干规定"
+    assert "设立法律援助绿色通道" in page.locator(".body").inner_text()
+    link = page.get_by_role("link", name="廉洁自律规定全文.pdf")
+    fetched = page.request.get(page.url.rsplit("/", 1)[0] + "/" + link.get_attribute("href"))
+    assert fetched.status == 200
+    assert fetched.body() == b"%PDF-1.4\n% the rules in full\n"
+    # the withdrawn record's old link answers, with when and why
+    page.goto(served["url"] + f"records/{served['second']}.html")
+    assert "已于2026年10月19日撤回" in page.locator(".notice").inner_text()
+    assert errors == []  # the site's own policy blocked nothing it needs
+
+
+def test_a_search_in_chinese_finds_the_record(served, browser):
+    page = browser.new_page()
+    page.goto(served["url"] + "search.html")
+    page.locator("#search input").fill("绿色通道")
+    page.wait_for_selector(".pagefind-ui__result-title", timeout=15000)
+    titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+    assert "机关廉洁自律若干规定" in titles
+    assert not any("党费" in t for t in titles)  # the internal record is not in the index
+    page.locator(".pagefind-ui__result-link").first.click()
+    assert page.locator("h1").inner_text() in titles
+
+
+def _answer(page: Any, url: str) -> str:
+    page.goto(url)
+    page.wait_for_selector("#answer .answer", timeout=10000)
+    return str(page.locator("#answer .answer").inner_text())
+
+
+def test_the_verify_page_answers_printed_mistyped_and_internal_codes(served, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    code = served["public_codes"][0]
+    said = _answer(page, served["url"] + f"verify/?c={code}")
+    assert "真实：这是本单位印发的页面" in said and "2026年10月20日" in said
+    assert "仍是现行内容" in said
+    # typed by hand, spaced and in lower case
+    page.goto(served["url"] + "verify/index.html")
+    page.locator("#code").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name="核验").click()
+    page.wait_for_selector("#answer .answer.genuine", timeout=10000)
+    # one character copied wrong
+    wrong = code[:-3] + ("X" if code[-3] != "X" else "Y") + code[-2:]
+    assert "很可能抄错了" in _answer(page, served["url"] + f"verify/?c={wrong}")
+    # a code that checks out but names a sheet this office never printed
+    body = code.replace("-", "")[:-1]
+    forged_body = body[:-4] + ("2222" if body[-4:] != "2222" else "3333")
+    forged = forged_body + _copy_check(forged_body)
+    assert "查无此页" in _answer(page, served["url"] + f"verify/?c={forged}")
+    # an internal sheet's code: the office answers it, not the public site
+    internal = _answer(page, served["url"] + f"verify/?c={served['internal_codes'][0]}")
+    assert "党内公开页面" in internal and "请把核验码报给本单位" in internal
+
+
+def _copy_check(text: str) -> str:
+    from dangwu.rules.board import copy_check
+
+    return copy_check(text.upper())
+
+
+PAGE_TYPES = {
+    "home": "index.html",
+    "column": "columns/zhidu-jianshe.html",
+    "record": "records/{first}.html",
+    "tombstone": "records/{second}.html",
+    "catalogue": "catalogue.html",
+    "bulletins": "bulletins/index.html",
+    "bulletin": "bulletins/2026Q4.html",
+    "search": "search.html",
+    "verify": "verify/index.html?c={code}",
+}
+
+
+def test_every_page_type_passes_axe_and_fits_a_phone(served, browser):
+    axe_script = _axe_source()
+    # axe is put into the page by the test: the site's own policy would refuse it
+    context = browser.new_context(viewport={"width": 375, "height": 812}, bypass_csp=True)
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    for kind, path in PAGE_TYPES.items():
+        url = served["url"] + path.format(code=served["public_codes"][0], **served)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        if kind == "verify":
+            page.wait_for_selector("#answer .answer")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 375, (kind, wide)
+        page.add_script_tag(content=axe_script)
+        result = page.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        assert len(result["passes"]) > 10, kind  # axe ran, and looked at the page
+        bad = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if bad:
+            found[kind] = bad
+    assert found == {}
+    context.close()
+
+
+def _axe_source() -> str:
+    axe = pytest.importorskip(
+        "axe_playwright_python", reason="axe-core is not installed: pip install -e '.[test]'"
+    )
+    return (Path(axe.__file__).parent / "axe.min.js").read_text("utf-8")
