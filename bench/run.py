@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -239,6 +240,8 @@ def measure(office: Path, label: str, ids: list[str], runs: int) -> dict[str, di
     if label == "sample":  # issue 14: the whole public board typeset as PDF
         board = [*exe, "board", "--format", "pdf", "-o", str(office / "printed")]
         record("board pdf", timed(board, office, runs), ls_files)
+        site = [*exe, "site", "build", "-o", str(office / "printed" / "site")]
+        record("site build", timed(site, office, runs), ls_files)
     return results
 
 
@@ -315,6 +318,7 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
     record("stats --year", timed(year, office, runs, env_extra=clock))
     html = [*year, "--format", "html", "-o", str(out)]
     record("stats --year --format html", timed(html, office, runs, env_extra=clock))
+    measure_site(office, work, runs, record, clock, baseline)
     first = timed([*exe, "log", ids[len(ids) // 2]], office, 1)
     record("log ID, first (writes commit-graph)", first)
     # git's changed-path filters let it skip most commits, but how many depends on
@@ -336,6 +340,73 @@ def measure_history(n: int, runs: int, work: Path) -> dict[str, dict[str, float]
         f"git alone on it {git_alone[per_record.index(max(per_record))] * 1000:.1f} ms",
         flush=True,
     )
+    return results
+
+
+def measure_site(
+    office: Path,
+    work: Path,
+    runs: int,
+    record: Any,
+    clock: dict[str, str],
+    baseline: float,
+) -> None:
+    """Issue 15: the public web site, its search index and verify data included; from
+    nothing, and again after one published record changed."""
+    exe = dangwu()
+    site = work / "site"
+    build = [*exe, "site", "build", "-o", str(site)]
+
+    def from_nothing() -> None:
+        shutil.rmtree(site, ignore_errors=True)
+        (office / ".git" / "dangwu" / "site-codes-v1.json").unlink(missing_ok=True)
+
+    record("site build, cold", timed(build, office, runs, from_nothing, clock), baseline)
+    record("site build, nothing changed", timed(build, office, runs, env_extra=clock), baseline)
+    changed = next(
+        p for p in sorted(office.glob("records/*/*.yaml")) if "status: published" in p.read_text()
+    )
+    when = clock["DANGWU_NOW"]
+    who = {"GIT_AUTHOR_NAME": "杜明阳", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
+    who |= {"GIT_COMMITTER_NAME": "杜明阳", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
+    stamp = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, **who}
+    count = [0]
+
+    def change_one() -> None:
+        count[0] += 1
+        text = changed.read_text("utf-8").replace("summary: ", f"summary: 更正{count[0]}：", 1)
+        changed.write_text(text, "utf-8")
+        git(office, "commit", "-q", "-am", f"correct {changed.stem}", env=stamp)
+
+    record(
+        "site build, one record changed",
+        timed(build, office, runs, change_one, clock),
+        baseline,
+    )
+    from dangwu.store.search import indexer
+
+    program = indexer()
+    if program:
+        alone = [program, "--site", str(site), "--output-path", str(work / "pf"), "--quiet"]
+        record("pagefind alone, same pages", timed(alone, office, runs), baseline)
+    pages = sum(1 for p in site.rglob("*") if p.is_file())
+    print(f"  site: {pages:,} files", flush=True)
+
+
+def measure_site_alone(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """The site benchmark by itself, on the office taken through the procedure."""
+    from history import build as build_history
+
+    office = work / f"history-{n}"
+    if not (office / ".git").exists():
+        build_history(office, n)
+    results: dict[str, dict[str, float]] = {}
+    record = recorder(results)
+    baseline_times = timed(["git", "log", "--name-status"], office, runs)
+    record("git log --name-status", baseline_times)
+    last = git(office, "log", "-1", "--format=%aI").strip()[:10]
+    clock = {"DANGWU_NOW": f"{last}T18:00:00+08:00"}
+    measure_site(office, work, runs, record, clock, statistics.median(baseline_times))
     return results
 
 
@@ -577,7 +648,7 @@ def main() -> None:
         help="signed approvals in the signature benchmark (0: skip)",
     )
     parser.add_argument(
-        "--only", choices=["records", "history", "signatures", "sharing"], default=None
+        "--only", choices=["records", "history", "signatures", "sharing", "site"], default=None
     )
     args = parser.parse_args()
     report: dict[str, object] = {
@@ -596,7 +667,10 @@ def main() -> None:
     if args.only in (None, "sharing") and args.history:
         print(f"sharing the office of {args.history:,} records:", flush=True)
         report["sharing"] = measure_sharing(args.history, args.runs, args.work)
-    if args.only in ("history", "signatures", "sharing"):
+    if args.only == "site" and args.history:
+        print(f"the web site of the office of {args.history:,} records:", flush=True)
+        report["site"] = measure_site_alone(args.history, min(args.runs, 5), args.work)
+    if args.only in ("history", "signatures", "sharing", "site"):
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(
             json.dumps(report, indent=2, ensure_ascii=False), "utf-8"

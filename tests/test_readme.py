@@ -205,6 +205,7 @@ REPLAYS = {
     "dangwu audit": Replay("procedure", real_clock=("git commit -qam typo",)),
     "git checkout -q -b old HEAD~30": Replay("merge"),
     "export DANGWU_NOW=2026-11-18T17:00:00+08:00": Replay("board"),
+    "dangwu site build": Replay("board"),
     "export DANGWU_NOW=2026-11-26T10:00:00+08:00": Replay("deadlines"),
     "as chensh dangwu feedback add": Replay("deadlines"),
     "dangwu stats --year 2026": Replay("deadlines"),
