@@ -364,3 +364,20 @@ def test_serve_on_a_port_in_use_says_so(office, small):
 
 def test_a_bad_scope_is_refused_and_nothing_is_written(office):
     refused(office, "site", "build", "--scope", "secret", expect="--scope", code=2)
+
+
+def test_a_reporter_named_before_the_report_came_in_is_blotted_everywhere(office, tmp_path):
+    rid = public_record(office, "关于甄婺同志反映问题的答复", day=3)
+    logged = office.run(
+        "report", "new", "--about", rid, "--name", "甄婺", "--contact", "13900001111",
+        "--text", "反映的问题", "--received", "2026-10-12", now=at(12),
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    build(office, "-o", str(tmp_path / "site"))
+    files = site_files(tmp_path / "site")
+    # the boards printed from 10-05 to 10-11 showed the name; the site, built now, never
+    days = [p for p in files if p.startswith("verify/codes/")]
+    assert any(rid in files[p] for p in days)
+    for path, text in files.items():
+        assert "甄婺" not in text and "13900001111" not in text, path
+    assert "＊＊＊" in files[f"records/{rid}.html"]

@@ -18,7 +18,7 @@ still shows the same, without the repository and without a server.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -240,11 +240,16 @@ def _stamped(page: Printed, commit: str, day: date) -> Printed:
 
 
 def day_files(
-    found: Answers, on_site: Mapping[str, str], labels: Mapping[str, str]
+    found: Answers,
+    on_site: Mapping[str, str],
+    labels: Mapping[str, str],
+    blot: Callable[[str], str],
 ) -> dict[str, bytes]:
     """The verify page's data: one small file per day (``verify/codes/YYMMDD.json``),
     so a phone reads only the day its code names. ``on_site``: record id -> its page;
-    ``labels``: a category's code -> its name."""
+    ``labels``: a category's code -> its name; ``blot``: what a title is made before
+    it goes out. A sheet printed before a report came in showed its reporter's name
+    as any other words; the site, built now, never does [SPEC 11]."""
     files: dict[str, bytes] = {}
     for day, printed in sorted(found.by_day.items()):
         states: list[dict[str, Any]] = []
@@ -262,7 +267,7 @@ def day_files(
                         "page": page.page,
                         "pages": page.pages,
                         "content": page.content[:HASHED],
-                        "records": [[i, t, on_site.get(i, "")] for i, t in page.records],
+                        "records": [[i, blot(t), on_site.get(i, "")] for i, t in page.records],
                     }
                 )
             codes[key_of(page.code)] = [index[seen], commit[:10]]

@@ -27,7 +27,7 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.words import one_of
 from dangwu.render import site as render
-from dangwu.render.sheets import zh_date
+from dangwu.render.sheets import blot, zh_date
 from dangwu.rules import site as site_rules
 from dangwu.store import search, snapshot
 from dangwu.store.gitstore import GitStore
@@ -100,7 +100,8 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
             }
             on_site = {i: render.record_path(i) for i in site.shown}
             labels = {c.code: c.zh for c in snap.catalogue}
-            for path, content in sitecodes.day_files(found, on_site, labels).items():
+            made = sitecodes.day_files(found, on_site, labels, functools.partial(blot, snap))
+            for path, content in made.items():
                 keys[path] = _digest(content)
                 if old.get(path) != keys[path]:
                     pages[path] = content
