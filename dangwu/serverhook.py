@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             lock = _after_lock(_office(repo)[0].state_dir)
         if not _detached():
             return 0  # git, and the pusher, stop waiting here
-        return after(_office(repo)[0], updates, lock)
+        return after(_office(repo)[0], updates, lock, site=_option(args, "--site"))
     office, elsewhere = _office(repo)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
@@ -506,7 +506,11 @@ def _wait_for_receipts(office: Office, seconds: float = 30) -> None:
 
 
 def after(
-    office: Office, updates: list[tuple[str, str, str]] | None = None, lock: IO[str] | None = None
+    office: Office,
+    updates: list[tuple[str, str, str]] | None = None,
+    lock: IO[str] | None = None,
+    *,
+    site: str | None = None,
 ) -> int:
     """post-receive: the push is in. Point HEAD at the office's branch if it points
     nowhere, note when the push's commits were received, and stand the server's own
@@ -532,6 +536,8 @@ def after(
                 notes = git.commit_of(RECEIVED_NOTES)
             if head:
                 auditing.keep_range(office, head, notes)
+                if site:
+                    _build_site(office, Path(site))
             # the catch-up's lock is taken before this one is let go: whoever waits
             # for this push's work finds the catch-up at work, never between the two
             catching = _catch_up_lock(office)
@@ -541,6 +547,26 @@ def after(
     if catching is None:
         return 0  # another catch-up is at work: it goes on until the head stands still
     return catch_up(office.root, str(office.state) if office.state else None, catching)
+
+
+def _build_site(office: Office, folder: Path) -> None:
+    """The public web site, built into the web server's folder from the head the
+    pre-receive hook accepted; what went wrong is kept in the hook's folder
+    (``site.log``), since no one is waiting to read it."""
+    from dangwu.app import website
+    from dangwu.errors import DangwuError
+    from dangwu.i18n import _
+
+    log = office.state_dir / "site.log"
+    try:
+        built = website.build(office, scope="public", out=folder)
+        said = _("{commit}: the site has {records} records ({written} files written)").format(
+            commit=built.commit[:10], records=built.records, written=built.written
+        )
+    except (DangwuError, OSError) as exc:
+        said = _("the site was not built: {error}").format(error=exc)
+    with contextlib.suppress(OSError), log.open("a", encoding="utf-8") as out:
+        out.write(said + "\n")
 
 
 def _detached() -> bool:

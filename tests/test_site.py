@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -381,3 +382,68 @@ def test_a_reporter_named_before_the_report_came_in_is_blotted_everywhere(office
     for path, text in files.items():
         assert "甄婺" not in text and "13900001111" not in text, path
     assert "＊＊＊" in files[f"records/{rid}.html"]
+
+
+# --- the server builds the site after each accepted push ------------------------------------
+
+
+def test_the_servers_hook_publishes_what_the_rules_accepted_and_nothing_else(tmp_path):
+    from conftest import make_office
+    from plaingit import forge_step, put
+
+    first = make_office(tmp_path / "founding")
+    bare = tmp_path / "server.git"
+    www = tmp_path / "www"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    installed = ok(first, "hook", "install", "--lang", "en", "--site", str(www), str(bare))
+    assert "post-receive" in installed.output
+    hook = next(bare.glob("hooks/post-receive*")).read_text("utf-8")
+    assert f'--site "{www}"' in hook
+    ok(first, "remote", "add", str(bare), as_="linht")
+    ok(first, "sync", as_="linht")
+    rid = public_record(first, "机关廉洁自律若干规定", day=3)
+    ok(first, "sync", as_="dumy", now=at(6))
+    head = subprocess.run(
+        ["git", "-C", str(bare), "rev-parse", "refs/heads/main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+    def built() -> str | None:
+        manifest = www / ".dangwu-site.json"
+        try:
+            return str(json.loads(manifest.read_text("utf-8"))["commit"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    deadline = time.monotonic() + 120
+    while built() != head and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert built() == head, (
+        (bare / "dangwu" / "site.log").read_text()
+        if (bare / "dangwu" / "site.log").exists()
+        else "no log"
+    )
+    page = (www / "records" / f"{rid}.html").read_text("utf-8")
+    assert "机关廉洁自律若干规定的正文" in page
+    # a forged publication is refused by the server, and never reaches the web
+    second = first.new("--summary", "s", "--body", "伪造发布的正文。", now=at(7))
+
+    def publish(data) -> None:
+        put(data, "status", "published")
+
+    forge_step(first, "dumy", "publish", second, publish, date=at(8))
+    pushed = subprocess.run(
+        ["git", "-C", str(first.root), "push", str(bare), "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pushed.returncode != 0, pushed.stderr
+    time.sleep(1)
+    assert built() == head
+    assert not (www / "records" / f"{second}.html").exists()
+    assert "伪造发布的正文" not in "".join(
+        p.read_text("utf-8", "replace") for p in www.rglob("*.html")
+    )

@@ -79,7 +79,9 @@ def gitolite_home(path: Path) -> Path | None:
     return None
 
 
-def script(kind: str, language: str | None = None, *, after: bool = False) -> str:
+def script(
+    kind: str, language: str | None = None, *, after: bool = False, site: Path | None = None
+) -> str:
     """The hook as it is written on the server (``hook print`` shows it); its comments
     are in the hook's language."""
 
@@ -88,6 +90,14 @@ def script(kind: str, language: str | None = None, *, after: bool = False) -> st
     if language not in (None, "en", "zh_CN"):
         raise UsageError(_("--lang must be en or zh_CN"))
     args = f" --server {kind}" + (f" --lang {language}" if language else "")
+    if site is not None:
+        if not site.is_absolute() or any(c in str(site) for c in '"$`\\\n'):
+            raise UsageError(
+                _("--site must be a folder's full path, e.g. /var/www/dangwu: {path}").format(
+                    path=site
+                )
+            )
+        args += f' --site "{site}"'
     with i18n.speaking(language or i18n.language()):
         if after:
             first = f"# {AFTER_MARK}, beside the {HOOK_MARK}; dangwu {__version__}."
@@ -96,6 +106,11 @@ def script(kind: str, language: str | None = None, *, after: bool = False) -> st
                 "received (refs/notes/dangwu/received) and keeps the server's audit at its "
                 "head, so that the next push is judged quickly. It never refuses a push."
             )
+            if site is not None:
+                said += (" " if said.isascii() else "") + _(
+                    "Then it builds the public web site into {path} from what the push "
+                    "left, which the pre-receive hook accepted."
+                ).format(path=site)
             command = f'exec "{sys.executable}" -I -m dangwu.serverhook --after{args}'
         else:
             first = f"# {HOOK_MARK}; dangwu {__version__}."
@@ -124,8 +139,10 @@ def install(
     language: str | None = None,
     force: bool = False,
     branch: str | None = None,
+    site: Path | None = None,
 ) -> Installed:
-    """Put dangwu's hooks into the server's bare repository at ``path``."""
+    """Put dangwu's hooks into the server's bare repository at ``path``; with ``site``,
+    the post-receive hook builds the public web site into that folder."""
     path = path.resolve()
     if not is_bare(path):
         raise UsageError(
@@ -133,17 +150,22 @@ def install(
             hint=_("make one with: git init --bare {path}").format(path=path),
         )
     kind = kind or server_kind(path)
-    script(kind, language)  # the options are sound before anything is done
+    script(kind, language, after=True, site=site)  # the options are sound first
     owner = path.stat().st_uid
     if os.geteuid() == 0 and owner != 0:
-        return _install_as(owner, path, kind, language, force, branch)
-    installed = _install_here(path, kind, language, force, branch)
+        return _install_as(owner, path, kind, language, force, branch, site)
+    installed = _install_here(path, kind, language, force, branch, site)
     _check_runnable(installed.account, owner)
     return installed
 
 
 def _install_here(
-    path: Path, kind: str, language: str | None, force: bool, branch: str | None
+    path: Path,
+    kind: str,
+    language: str | None,
+    force: bool,
+    branch: str | None,
+    site: Path | None = None,
 ) -> Installed:
     installed = Installed(kind, SERVERS[kind], account_name(os.geteuid()))
     targets = _targets(path, kind, installed)
@@ -159,7 +181,7 @@ def _install_here(
                 )
     for target, after in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write_hook(target, script(kind, language, after=after))
+        _write_hook(target, script(kind, language, after=after, site=site if after else None))
         installed.hooks.append(str(target))
     with GitStore(path, path / "dangwu") as git:
         git.set_config("receive.denyNonFastForwards", "true")
@@ -332,14 +354,27 @@ def _check_runnable(account: str, owner: int) -> None:
 
 
 def _install_as(
-    owner: int, path: Path, kind: str, language: str | None, force: bool, branch: str | None
+    owner: int,
+    path: Path,
+    kind: str,
+    language: str | None,
+    force: bool,
+    branch: str | None,
+    site: Path | None,
 ) -> Installed:
     """Root installs as the repository's owner, who runs the hooks: every file is then
     theirs, git's ownership check is met, and that the hook can run at all is shown by
     running this very Python as them."""
     entry = pwd.getpwuid(owner)
     request = json.dumps(
-        {"path": str(path), "kind": kind, "language": language, "force": force, "branch": branch}
+        {
+            "path": str(path),
+            "kind": kind,
+            "language": language,
+            "force": force,
+            "branch": branch,
+            "site": str(site) if site else None,
+        }
     )
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -404,6 +439,7 @@ def _main(request: str) -> int:
             wanted["language"],
             bool(wanted["force"]),
             wanted["branch"],
+            Path(wanted["site"]) if wanted.get("site") else None,
         )
     except DangwuError as exc:
         usage = isinstance(exc, UsageError)

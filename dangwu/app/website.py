@@ -63,11 +63,12 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
     scope = one_of("--scope", scope, SCOPE_TITLES)
     folder = out if out is not None else default_folder(office, scope)
     old = _manifest(folder)
-    today = clock.today(clock.office_zone(office.settings.timezone))
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
+        # the settings as committed: a server's bare repository has no others
+        today = clock.today(clock.office_zone(snap.settings.timezone))
         site = site_rules.select(snap.summaries(), scope=scope, on=today)
-        base_url = office.settings.site_url
+        base_url = snap.settings.site_url
         renderer = render.Renderer(
             snap, site, base_url=base_url, template_key=render.template_key(office.root)
         )

@@ -11,6 +11,18 @@ import typer
 from dangwu.cli import common, output
 from dangwu.i18n import N_, _, ngettext, term
 
+Site = Annotated[
+    Path | None,
+    typer.Option(
+        "--site",
+        metavar="DIR",
+        help=_(
+            "After each accepted push, build the public web site into DIR (a web server's "
+            "folder), from what the rules accepted."
+        ),
+    ),
+]
+
 
 def register(app: typer.Typer) -> None:
     remote = typer.Typer(
@@ -185,10 +197,13 @@ def hook_install(
             ),
         ),
     ] = None,
+    site: Site = None,
 ) -> None:
     from dangwu.app import hosting
 
-    installed = hosting.install(path, kind=server, language=lang, force=force, branch=branch)
+    installed = hosting.install(
+        path, kind=server, language=lang, force=force, branch=branch, site=site
+    )
     for hook in installed.hooks:
         output.say(_("Installed {hook}.").format(hook=hook))
     output.say(
@@ -242,10 +257,11 @@ def hook_print(
     after: Annotated[
         bool, typer.Option("--after", help=_("The post-receive hook, not the pre-receive."))
     ] = False,
+    site: Site = None,
 ) -> None:
     from dangwu.app import hosting
 
-    typer.echo(hosting.script(server, lang, after=after), nl=False)
+    typer.echo(hosting.script(server, lang, after=after, site=site), nl=False)
 
 
 def clone(
