@@ -250,6 +250,7 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
         "stats.json": ("stats", "--year", "2026", "--json"),
         "report list": ("report", "list", "--json"),
         "site": ("site", "build", "-o", str(folder / "site")),
+        "portal": ("portal", "build", str(office.root), "-o", str(folder / "portal")),
     }
     for name, args in runs.items():
         result = office.run(*args, now=NOW)
@@ -263,6 +264,11 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
     # every file of the web site, the feed and the sitemap and the search index included
     site = sorted(p for p in (folder / "site").rglob("*") if p.is_file())
     out["site"] = "\n".join(f"{p}\n{p.read_bytes().decode('utf-8', 'replace')}" for p in site)
+    out["portal"] = "\n".join(
+        f"{p}\n{p.read_bytes().decode('utf-8', 'replace')}"
+        for p in sorted((folder / "portal").rglob("*"))
+        if p.is_file()
+    )
     # the site's own pages, without what its verify page knows of printed sheets (a
     # public bulletin lists every public record, whatever its channels)
     out["site pages"] = "\n".join(
@@ -321,5 +327,15 @@ def test_no_public_output_holds_internal_text_reports_or_reporters(
         else:
             assert f"正文 {spec.marker}b" in site, spec
     assert "MKNAMEDQt" in site and "＊＊＊" in site
+    portal = made["portal"]
+    for spec in specs:
+        on_portal = (
+            spec.scope == "public"
+            and "city-portal" in spec.channels
+            and spec.status in ("published", "withdrawn", "consulting")
+        )
+        assert (f"标题{spec.marker}t" in portal) == on_portal, spec
+        if not on_portal:
+            assert spec.marker not in portal, spec
     assert "MKNAMEDQt" in board and "＊＊＊" in board
     assert "MKNAMEDQs" in bulletin and "＊＊＊" in md

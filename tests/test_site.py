@@ -447,3 +447,64 @@ def test_the_servers_hook_publishes_what_the_rules_accepted_and_nothing_else(tmp
     assert "伪造发布的正文" not in "".join(
         p.read_text("utf-8", "replace") for p in www.rglob("*.html")
     )
+
+
+# --- the city portal ---------------------------------------------------------------------
+
+
+def test_the_portal_holds_each_offices_city_portal_records_and_rebuilds_only_what_changed(
+    demo_seed, tmp_path
+):
+    one = Office(copy_demo(demo_seed, tmp_path / "sfj-office"))
+    bare = tmp_path / "sjj-office.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(one.root), str(bare)], check=True)
+    out = tmp_path / "portal"
+    said = ok(one, "portal", "build", str(one.root), str(bare), "-o", str(out), now=DEMO_NOW)
+    assert "2 offices, 2 rebuilt" in said.output, said.output
+    files = site_files(out)
+    assert {"index.html", "search.html", "feed.xml"} <= set(files)
+    on_portal = json.loads(ok(one, "list", "--json", now=DEMO_NOW).stdout)
+    wanted = {
+        r["id"]
+        for r in on_portal
+        if r["scope"] == "public" and r["status"] == "published" and "city-portal" in r["channels"]
+    }
+    pages = {p.split("/")[-1][:-5] for p in files if p.startswith("sfj-office/records/")}
+    assert wanted and wanted <= pages
+    internal = {r["id"] for r in on_portal if r["scope"] == "internal"}
+    for path, text in files.items():
+        for rid in internal:
+            assert rid not in text, (path, rid)
+    # the portal's feed names each record as the office's own feed does
+    portal_ids = {
+        e.findtext(f"{ATOM}id") for e in ET.parse(out / "feed.xml").getroot().iter(f"{ATOM}entry")
+    }
+    ok(one, "site", "build", "-o", str(tmp_path / "own"), now=DEMO_NOW)
+    own_ids = {
+        e.findtext(f"{ATOM}id")
+        for e in ET.parse(tmp_path / "own" / "feed.xml").getroot().iter(f"{ATOM}entry")
+    }
+    assert portal_ids & own_ids
+    # nothing changed: nothing read again; one office changed: only it
+    again = ok(one, "portal", "build", str(one.root), str(bare), "-o", str(out), now=DEMO_NOW)
+    assert "2 offices, 0 rebuilt" in again.output
+    kept = out / "sjj-office" / "index.html"
+    before = kept.stat().st_mtime_ns
+    settings = one.read("dangwu.yaml").replace("unit: 江城市司法局", "unit: 江城市司法局机关")
+    one.write("dangwu.yaml", settings)
+    commit_as(one.root, "linht", "settings: the unit's full name", "dangwu.yaml", date=DEMO_NOW)
+    third = ok(one, "portal", "build", str(one.root), str(bare), "-o", str(out), now=DEMO_NOW)
+    assert "2 offices, 1 rebuilt" in third.output and "sfj-office" in third.output
+    assert kept.stat().st_mtime_ns == before
+    assert "江城市司法局机关" in (out / "index.html").read_text("utf-8")
+
+
+def test_the_portal_refuses_a_folder_of_other_files_and_names_a_missing_office(office, tmp_path):
+    folder = tmp_path / "www"
+    folder.mkdir()
+    (folder / "old.html").write_text("x")
+    refused_ = office.run("portal", "build", str(office.root), "-o", str(folder))
+    assert refused_.exit_code == 1 and "holds files dangwu did not write" in refused_.stderr
+    missing = office.run("portal", "build", str(tmp_path / "nowhere"), "-o", str(tmp_path / "p"))
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    assert not (tmp_path / "p").exists()

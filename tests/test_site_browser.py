@@ -185,3 +185,65 @@ def _axe_source() -> str:
         "axe_playwright_python", reason="axe-core is not installed: pip install -e '.[test]'"
     )
     return (Path(axe.__file__).parent / "axe.min.js").read_text("utf-8")
+
+
+def test_the_portal_searches_every_office_and_passes_axe(office, browser, tmp_path):
+    import subprocess
+
+    # sent to the office's site and to the city portal
+    public_record(
+        office,
+        "关于推行法律援助绿色通道的通知",
+        "--channel",
+        "website",
+        "--channel",
+        "city-portal",
+        day=3,
+    )
+    bare = tmp_path / "second-office.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(office.root), str(bare)], check=True)
+    portal = tmp_path / "portal"
+    ok(office, "portal", "build", str(office.root), str(bare), "-o", str(portal), now=at(20))
+    with website.server(portal, 0) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+            context = browser.new_context(viewport={"width": 375, "height": 812})
+            page = context.new_page()
+            page.goto(url + "index.html")
+            assert page.locator("h1").inner_text() == "市公众信息网党务公开"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            # one search finds the record in both offices' sections
+            page.goto(url + "search.html")
+            page.locator("#search input").fill("绿色通道")
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+            page.wait_for_timeout(500)
+            hrefs = [
+                a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()
+            ]
+            assert any("/second-office/records/" in h for h in hrefs), hrefs
+            assert any(f"/{office.root.name}/records/" in h for h in hrefs), hrefs
+            page.locator(".pagefind-ui__result-link").first.click()
+            assert page.locator("h1").inner_text() == "关于推行法律援助绿色通道的通知"
+            assert page.locator(".portal-bar").inner_text().startswith("市公众信息网")
+            # axe on the portal's home and an office's section
+            checking = browser.new_context(viewport={"width": 375, "height": 812}, bypass_csp=True)
+            check = checking.new_page()
+            axe = _axe_source()
+            for path in ("index.html", "second-office/index.html", "search.html"):
+                check.goto(url + path)
+                check.wait_for_load_state("networkidle")
+                check.add_script_tag(content=axe)
+                result = check.evaluate(
+                    "axe.run(document, {runOnly: {type: 'tag', values: "
+                    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+                )
+                bad = [
+                    v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")
+                ]
+                assert bad == [], (path, bad)
+            checking.close()
+            context.close()
+        finally:
+            httpd.shutdown()

@@ -51,14 +51,25 @@ class Built:
     withdrawn: int = 0
     consulting: int = 0
     notes: list[str] = field(default_factory=list)
+    unit: str = ""
+    site_url: str = ""
+    latest: list[dict[str, str]] = field(default_factory=list)  # newest first, for a portal
 
 
 def default_folder(office: Office, scope: str) -> Path:
     return office.root / PRINTED / FOLDERS[scope]
 
 
-def build(office: Office, *, scope: str = "public", out: Path | None = None) -> Built:
-    """Build the site of ``scope`` (public: the web site; internal: the intranet)."""
+def build(
+    office: Office,
+    *,
+    scope: str = "public",
+    out: Path | None = None,
+    channel: str = "",
+    portal: dict[str, str] | None = None,
+) -> Built:
+    """Build the site of ``scope`` (public: the web site; internal: the intranet), or,
+    given ``channel`` and ``portal``, the office's section of a city portal."""
     started = time.perf_counter()
     scope = one_of("--scope", scope, SCOPE_TITLES)
     folder = out if out is not None else default_folder(office, scope)
@@ -67,10 +78,14 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
         snap = snapshot.at(office, git)
         # the settings as committed: a server's bare repository has no others
         today = clock.today(clock.office_zone(snap.settings.timezone))
-        site = site_rules.select(snap.summaries(), scope=scope, on=today)
-        base_url = snap.settings.site_url
+        site = site_rules.select(snap.summaries(), scope=scope, on=today, channel=channel)
+        base_url = "" if portal else snap.settings.site_url
         renderer = render.Renderer(
-            snap, site, base_url=base_url, template_key=render.template_key(office.root)
+            snap,
+            site,
+            base_url=base_url,
+            template_key=render.template_key(office.root),
+            portal=portal,
         )
         keys: dict[str, str] = {}
         pages: dict[str, bytes] = {}
@@ -92,7 +107,7 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
         wanted = site.latest() + site.consulting()
         excerpts = snap.records(i.summary.path for i in wanted)
         verify = None
-        if scope == "public":  # an internal sheet is checked with the office, not here
+        if scope == "public" and not portal:  # an internal sheet is checked with the office
             found = sitecodes.answers(snap, today)
             verify = {
                 "first": found.first.isoformat(),
@@ -110,7 +125,7 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
         for path, content in listings.items():
             keys[path] = _digest(content)
         pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
-    written = _write(folder, pages)
+    written = write_files(folder, pages)
     removed = _remove(folder, set(old) - set(keys))
     notes = []
     changed = written or removed or not (folder / search.FOLDER).is_dir()
@@ -134,6 +149,17 @@ def build(office: Office, *, scope: str = "public", out: Path | None = None) -> 
         withdrawn=states.count("withdrawn"),
         consulting=states.count("consulting"),
         notes=notes,
+        unit=snap.settings.unit,
+        site_url=snap.settings.site_url,
+        latest=[
+            {
+                "id": i.id,
+                "title": blot(snap, i.summary.title),
+                "href": render.record_path(i.id),
+                "date": (i.day or today).isoformat(),
+            }
+            for i in site.latest()
+        ],
     )
 
 
@@ -167,15 +193,15 @@ def _manifest(folder: Path) -> dict[str, str]:
 
 def _save_manifest(folder: Path, keys: dict[str, str], commit: str) -> None:
     data = {"generator": "dangwu", "commit": commit, "pages": dict(sorted(keys.items()))}
-    _replace(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))
+    replace_file(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))
 
 
-def _write(folder: Path, pages: dict[str, bytes]) -> int:
+def write_files(folder: Path, pages: dict[str, bytes]) -> int:
     try:
         for path, content in pages.items():
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            _replace(target, content)
+            replace_file(target, content)
     except OSError as exc:
         raise DangwuError(
             _("cannot write the site into {path}: {error}").format(
@@ -185,7 +211,7 @@ def _write(folder: Path, pages: dict[str, bytes]) -> int:
     return len(pages)
 
 
-def _replace(target: Path, content: bytes) -> None:
+def replace_file(target: Path, content: bytes) -> None:
     """Write ``target`` whole: a reader sees the old file or the new one."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     partial.write_bytes(content)

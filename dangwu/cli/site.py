@@ -54,6 +54,22 @@ def register(app: typer.Typer) -> None:
         ),
     )(serve)
     app.add_typer(site, name="site")
+    portal = typer.Typer(
+        help=_("The city's public information portal (市公众信息网), built from many offices."),
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    portal.command(
+        "build",
+        help=_(
+            "Build the city portal from the offices' repositories (clones or a server's bare "
+            "repositories): a section per office with what it published on the city-portal "
+            "channel, the latest of all, a combined feed and a search across every office. "
+            "An office that has not changed since the last build is not read again.\n\n"
+            "Example: dangwu portal build /srv/git/*.git -o /var/www/portal"
+        ),
+    )(portal_build)
+    app.add_typer(portal, name="portal")
 
 
 def _report(done: Built) -> None:
@@ -72,6 +88,34 @@ def _report(done: Built) -> None:
     )
     for note in done.notes:
         output.warning(note)
+
+
+def portal_build(
+    offices: Annotated[
+        list[Path], typer.Argument(metavar="OFFICE...", help=_("The offices' repositories."))
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--output", help=_("Folder to build the portal into."))
+    ],
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help=_("The portal's name (default: 市公众信息网).")),
+    ] = None,
+) -> None:
+    from dangwu.app import portal
+
+    done = portal.build(offices, out, title=title or "")
+    for section in done.sections:
+        state = _("rebuilt") if section.rebuilt else _("unchanged")
+        output.say(
+            f"  {section.name:<24} {section.unit}  "
+            + _("{records} records, {state}").format(records=section.records, state=state)
+        )
+    output.say(
+        _("{path}: {offices} offices, {rebuilt} rebuilt, in {seconds:.1f} s").format(
+            path=done.path, offices=len(done.sections), rebuilt=done.rebuilt, seconds=done.seconds
+        )
+    )
 
 
 def build(ctx: typer.Context, scope: Scope = "public", out: Folder = None) -> None:

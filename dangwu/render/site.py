@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,9 +98,11 @@ class Renderer:
         base_url: str = "",
         template_key: str = "",
         files: Files | None = None,
+        portal: Mapping[str, str] | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.site = site
+        self.portal = dict(portal or {})  # the city portal this is a section of
         self.settings = snapshot.settings
         self.base_url = base_url.rstrip("/")
         self.files = files or committed_files(snapshot)
@@ -126,6 +128,11 @@ class Renderer:
             "supervisors": [p.name for p in s.roster.values() if "supervisor" in p.roles],
             "columns": columns,
             "base_url": self.base_url,
+            "portal": self.portal,
+            "own_site": s.site_url if self.portal else "",
+            # an internal sheet is checked with the office; a portal sends readers to
+            # the office's own site to check a sheet
+            "verify": self.site.scope == "public" and not self.portal,
         }
 
     def context(self, path: str, **values: Any) -> dict[str, Any]:
@@ -143,7 +150,8 @@ class Renderer:
 
     def page(self, path: str, template: str, **values: Any) -> bytes:
         made = str(self.env.get_template(f"site/{template}").render(self.context(path, **values)))
-        remote = remote_reference(made, site=True)
+        # a portal's section may link to the office's own site (a link fetches nothing)
+        remote = remote_reference(made, site=True, links=not self.portal)
         if remote is not None:
             raise beyond(f"site/{template}", remote)
         return _with_policy(made).encode("utf-8")
@@ -443,3 +451,35 @@ def template_key(office_root: Any, read: Callable[[Any], bytes] | None = None) -
         for path in sorted(own.glob("*.j2")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+# --- the city portal's own pages ----------------------------------------------------------
+
+
+def portal_pages(
+    context: Mapping[str, Any], feed: Sequence[Mapping[str, Any]], uid: str
+) -> dict[str, bytes]:
+    """The portal's root: its home (the offices and the latest of all), a combined
+    Atom feed and a search across every office's index."""
+    env = environment(None)
+    pages: dict[str, bytes] = {}
+
+    def page(path: str, template: str, **values: Any) -> bytes:
+        made = str(env.get_template(f"site/{template}").render({**context, **values}))
+        remote = remote_reference(made, site=True, links=False)
+        if remote is not None:
+            raise beyond(f"site/{template}", remote)
+        return _with_policy(made).encode("utf-8")
+
+    pages["index.html"] = page("index.html", "portal.html.j2")
+    pages["search.html"] = page("search.html", "portal-search.html.j2")
+    # a record's id in the portal's feed is the one the office's own feed gives it
+    entries = [{**e, "uid": _uid(str(e["unit"]), "public", str(e["id"]))} for e in feed]
+    updated = _stamp(str(feed[0]["date"]) if feed else "")
+    feed_context = {**context, "uid": uid, "entries": entries, "updated": updated}
+    pages["feed.xml"] = str(
+        env.get_template("site/portal-feed.xml.j2").render(feed_context)
+    ).encode("utf-8")
+    for asset in ("site.css", "portal-search.js"):
+        pages[asset] = shipped("templates", "site", asset).read_bytes()
+    return pages
