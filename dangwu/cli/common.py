@@ -40,3 +40,9 @@ def day(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     return date.fromisoformat(read_day(option, value))
+
+
+def group(help: str) -> typer.Typer:
+    """A group of commands (``dangwu roster ...``): its help, and its own help when
+    it is given no command."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)

@@ -22,11 +22,7 @@ def register(app: typer.Typer) -> None:
             "Example: dangwu init ./office --unit 江城市司法局"
         ),
     )(init)
-    roster = typer.Typer(
-        help=_("Show and change the roster: who may do what."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+    roster = common.group(_("Show and change the roster: who may do what."))
     roster.command(
         "add",
         help=_(

@@ -25,11 +25,7 @@ Site = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    remote = typer.Typer(
-        help=_("The git server the office is shared through."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+    remote = common.group(_("The git server the office is shared through."))
     remote.command(
         "add",
         help=_(
@@ -46,10 +42,8 @@ def register(app: typer.Typer) -> None:
             "nothing is half done.\n\nExample: dangwu sync"
         ),
     )(sync)
-    hook = typer.Typer(
-        help=_("The server's guard: a pre-receive hook that refuses history breaking the rules."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    hook = common.group(
+        _("The server's guard: a pre-receive hook that refuses history breaking the rules.")
     )
     hook.command(
         "install",

@@ -30,11 +30,7 @@ Folder = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    site = typer.Typer(
-        help=_("The office's web site and intranet, built from the last commit."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+    site = common.group(_("The office's web site and intranet, built from the last commit."))
     site.command(
         "build",
         help=_(
@@ -54,10 +50,8 @@ def register(app: typer.Typer) -> None:
         ),
     )(serve)
     app.add_typer(site, name="site")
-    portal = typer.Typer(
-        help=_("The city's public information portal (市公众信息网), built from many offices."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+    portal = common.group(
+        _("The city's public information portal (市公众信息网), built from many offices.")
     )
     portal.command(
         "build",

@@ -19,11 +19,7 @@ def register(app: typer.Typer) -> None:
             "Example: dangwu due --on 2026-10-09"
         ),
     )(due)
-    feedback = typer.Typer(
-        help=_("Opinions on records from supervisors and the public (意见建议)."),
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
+    feedback = common.group(_("Opinions on records from supervisors and the public (意见建议)."))
     feedback.command(
         "add",
         help=_(
@@ -39,13 +35,11 @@ def register(app: typer.Typer) -> None:
         ),
     )(feedback_list)
     app.add_typer(feedback, name="feedback")
-    report = typer.Typer(
-        help=_(
+    report = common.group(
+        _(
             "Reports about the disclosures (举报). A real-name report is answered and the "
             "reporter told; the name and contact are shown only by 'report show'."
-        ),
-        no_args_is_help=True,
-        rich_markup_mode=None,
+        )
     )
     report.command(
         "new",
