@@ -410,6 +410,74 @@ def measure_site_alone(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
     return results
 
 
+def measure_portal(count: int, n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Issue 15: the city portal of ``count`` offices of ``n`` records each, every one
+    taken through the procedure (copies of one such office: one a working clone, the
+    rest bare repositories as on a server), search indexes included."""
+    from history import build as build_history
+
+    model = work / f"history-{n}"
+    if not (model / ".git").exists():
+        build_history(model, n)
+    folder = work / f"portal-offices-{count}"
+    offices = [folder / "office-000"] + [folder / f"office-{i:03d}.git" for i in range(1, count)]
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        git(folder, "clone", "-q", str(model), str(offices[0]))
+        for bare in offices[1:]:
+            git(folder, "clone", "-q", "--bare", str(model), str(bare))
+    results: dict[str, dict[str, float]] = {}
+    record = recorder(results)
+    heads = [
+        "sh",
+        "-c",
+        'for d in "$@"; do git -C "$d" rev-parse HEAD; done',
+        "-",
+        *map(str, offices),
+    ]
+    baseline_times = timed(heads, work, runs)
+    record(f"git rev-parse HEAD in each of {count}", baseline_times)
+    baseline = statistics.median(baseline_times)
+    last = git(model, "log", "-1", "--format=%aI").strip()[:10]
+    clock = {"DANGWU_NOW": f"{last}T18:00:00+08:00"}
+    out = work / "portal"
+    build = [*dangwu(), "portal", "build", *map(str, offices), "-o", str(out)]
+
+    def from_nothing() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        for office in offices:
+            state = office / ".git" / "dangwu" if (office / ".git").is_dir() else office / "dangwu"
+            shutil.rmtree(state, ignore_errors=True)
+
+    record(
+        f"portal build, {count} offices, cold",
+        timed(build, work, runs, from_nothing, clock),
+        baseline,
+    )
+    record("portal build, nothing changed", timed(build, work, runs, env_extra=clock), baseline)
+    changed = next(
+        p for p in sorted(offices[0].glob("records/*/*.yaml")) if "city-portal" in p.read_text()
+    )
+    when = clock["DANGWU_NOW"]
+    who = {"GIT_AUTHOR_NAME": "杜明阳", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
+    who |= {"GIT_COMMITTER_NAME": "杜明阳", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
+    stamp = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, **who}
+    count_ = [0]
+
+    def change_one() -> None:
+        count_[0] += 1
+        text = changed.read_text("utf-8").replace("summary: ", f"summary: 更正{count_[0]}：", 1)
+        changed.write_text(text, "utf-8")
+        git(offices[0], "commit", "-q", "-am", f"correct {changed.stem}", env=stamp)
+
+    record(
+        "portal build, one office changed",
+        timed(build, work, runs, change_one, clock),
+        baseline,
+    )
+    return results
+
+
 def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     """Audit of a history with signed approvals: signature checks cached by commit."""
     office = work / "signed"
@@ -648,7 +716,9 @@ def main() -> None:
         help="signed approvals in the signature benchmark (0: skip)",
     )
     parser.add_argument(
-        "--only", choices=["records", "history", "signatures", "sharing", "site"], default=None
+        "--only",
+        choices=["records", "history", "signatures", "sharing", "site", "portal"],
+        default=None,
     )
     args = parser.parse_args()
     report: dict[str, object] = {
@@ -670,7 +740,10 @@ def main() -> None:
     if args.only == "site" and args.history:
         print(f"the web site of the office of {args.history:,} records:", flush=True)
         report["site"] = measure_site_alone(args.history, min(args.runs, 5), args.work)
-    if args.only in ("history", "signatures", "sharing", "site"):
+    if args.only == "portal":
+        print("the city portal of 100 offices of 1,000 records:", flush=True)
+        report["portal"] = measure_portal(100, 1000, min(args.runs, 5), args.work)
+    if args.only in ("history", "signatures", "sharing", "site", "portal"):
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(
             json.dumps(report, indent=2, ensure_ascii=False), "utf-8"

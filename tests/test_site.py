@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Office, commit_as, copy_demo
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from steps import at, ok, refused
 
 from dangwu.app.sitecodes import key_of
@@ -508,3 +510,38 @@ def test_the_portal_refuses_a_folder_of_other_files_and_names_a_missing_office(o
     missing = office.run("portal", "build", str(tmp_path / "nowhere"), "-o", str(tmp_path / "p"))
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
     assert not (tmp_path / "p").exists()
+
+
+# --- the quick look before the parser -------------------------------------------------------
+
+_PIECES = [
+    "<a", "<img", "<link", "<meta", "<script", "<style", "<iframe", "<form", "<svg", "<A",
+    " href=", " src=", " srcset=", " style=", " onload=", " http-equiv=refresh", " content=",
+    " rel=stylesheet", " xlink:href=", " srcdoc=", '"', "'", ">", "/>", "</a>", "<!--", "-->",
+    "//x.example", "https:", "javascript:", "data:", "&#106;", "&#x3a;", "&amp;", "\\\\x",
+    "url(", "@import ", "../site.css", "x.png", " ", "\t", "\n", "文字", "=", "/",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_the_quick_look_never_passes_what_the_parser_refuses(html):
+    from dangwu.render import sheets
+
+    for site in (False, True):
+        for links in (False, True):
+            full = _parsed(html, links=links, site=site)
+            if full is not None:
+                assert sheets._may_reach(html), (html, full)
+    assert sheets.remote_reference(html) == _parsed(html, links=True, site=False)
+
+
+def _parsed(html: str, **options: bool) -> str | None:
+    from dangwu.render import sheets
+
+    real = sheets._may_reach
+    sheets._may_reach = lambda _html: True  # type: ignore[assignment]
+    try:
+        return sheets.remote_reference(html, **options)
+    finally:
+        sheets._may_reach = real  # type: ignore[assignment]

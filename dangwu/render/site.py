@@ -39,7 +39,7 @@ from dangwu.rules import site as site_rules
 from dangwu.rules.site import Shown, Site
 from dangwu.store.snapshot import Snapshot
 
-ASSETS = ("site.css", "search.js", "verify.js")
+ASSETS = ("site.css", "search.js", "verify.js", "favicon.svg")
 PER_PAGE = 50  # records on one page of a column
 FEED_ENTRIES = 50
 # The site's pages load only the site's own files: its style sheet, its scripts
@@ -480,6 +480,6 @@ def portal_pages(
     pages["feed.xml"] = str(
         env.get_template("site/portal-feed.xml.j2").render(feed_context)
     ).encode("utf-8")
-    for asset in ("site.css", "portal-search.js"):
+    for asset in ("site.css", "portal-search.js", "favicon.svg"):
         pages[asset] = shipped("templates", "site", asset).read_bytes()
     return pages
