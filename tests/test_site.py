@@ -36,15 +36,22 @@ def site_files(folder: Path) -> dict[str, str]:
     }
 
 
-def public_record(office: Office, title: str, *extra: str, day: int = 1) -> str:
+def public_record(
+    office: Office,
+    title: str,
+    *extra: str,
+    day: int = 1,
+    category: str = "zhidu-jianshe",
+    item: str = "integrity-rules",
+) -> str:
     rid = office.new(
         "--summary",
         f"{title}的摘要。",
         "--body",
         f"## 一、情况\n\n{title}的正文，设立法律援助绿色通道。\n",
         *extra,
-        category="zhidu-jianshe",
-        item="integrity-rules",
+        category=category,
+        item=item,
         title=title,
         now=at(day),
     )
@@ -166,11 +173,19 @@ def test_a_bad_site_address_is_refused_where_it_is_written(office):
 def test_a_rebuild_writes_only_what_changed_and_a_withdrawal_leaves_a_tombstone(
     office, small, tmp_path
 ):
+    public_record(
+        office, "司法行政工作规划", category="mubiao-renwu", item="work-programme", day=12
+    )
     out = str(tmp_path / "site")
     build(office, "-o", out)
     before = site_files(tmp_path / "site")
     other = tmp_path / "site" / "records" / f"{small['first']}.html"
     written_at = other.stat().st_mtime_ns
+    parts = {
+        p.parent.name: p.stat().st_mtime_ns
+        for p in (tmp_path / "site").glob("pagefind/*/pagefind-entry.json")
+    }
+    assert set(parts) == {"zd", "mb"}  # the search index: a part per category with records
     assert "(0 written, 0 removed)" in build(office, "-o", out)
     reason = "安排有变，另行公布"
     ok(office, "withdraw", small["second"], "--reason", reason, as_="zhoulx", now=at(21))
@@ -184,8 +199,13 @@ def test_a_rebuild_writes_only_what_changed_and_a_withdrawal_leaves_a_tombstone(
     assert "领导干部信访接待日安排的正文" not in tomb  # when and why, never what it said
     assert "领导干部信访接待日安排的正文" in before[f"records/{small['second']}.html"]
     assert "已撤回" in after["index.html"] or "已撤回" in after["columns/zhidu-jianshe.html"]
-    # the other record's page was not written again
+    # the other record's page was not written again, nor another category's index
     assert other.stat().st_mtime_ns == written_at
+    again = {
+        p.parent.name: p.stat().st_mtime_ns
+        for p in (tmp_path / "site").glob("pagefind/*/pagefind-entry.json")
+    }
+    assert again["mb"] == parts["mb"] and again["zd"] != parts["zd"]
     assert after[f"records/{small['first']}.html"] == before[f"records/{small['first']}.html"]
 
 

@@ -112,9 +112,11 @@ def test_nginx_serves_the_built_site_as_documented(nginx_site):
     assert "".join(c for c in nginx_site["code"].upper() if c.isalnum()) in codes
     status, headers, _b = fetch(url + "feed.xml")
     assert status == 200 and headers["Content-Type"].startswith("application/atom+xml")
-    wasm = next((nginx_site["site"] / "pagefind").glob("*.pagefind"), None)
+    # the search index, in a part per category
+    wasm = next((nginx_site["site"] / "pagefind").glob("*/*.pagefind"), None)
     assert wasm is not None
-    status, headers, _b = fetch(url + "pagefind/pagefind.js")
+    part = wasm.parent.name
+    status, headers, _b = fetch(url + f"pagefind/{part}/pagefind.js")
     assert status == 200 and "javascript" in headers["Content-Type"]
     # dangwu's own notes and a page that is not there
     assert fetch(url + ".dangwu-site.json")[0] == 404

@@ -30,7 +30,6 @@ from dangwu.i18n import _
 from dangwu.render import site as render
 from dangwu.render.sheets import zh_date
 from dangwu.rules.site import PORTAL_CHANNEL
-from dangwu.store import search
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office, find_office
 from dangwu.store.pool import fork_map
@@ -51,6 +50,7 @@ class Section:
     records: int = 0
     site_url: str = ""
     latest: list[dict[str, str]] = field(default_factory=list)
+    bundles: list[str] = field(default_factory=list)  # its search index's parts
     rebuilt: bool = False
     seconds: float = 0.0
 
@@ -89,6 +89,7 @@ def build(offices: Sequence[Path], out: Path, *, title: str = "") -> Portal:
             section.records = int(known.get("records") or 0)
             section.site_url = str(known.get("site_url") or "")
             section.latest = list(known.get("latest") or [])
+            section.bundles = list(known.get("bundles") or [])
         else:
             todo.append((office, section))
         sections.append(section)
@@ -146,6 +147,7 @@ def _build_section(job: tuple[Office, Section, Path, str]) -> Section:
     section.records = built.records
     section.site_url = built.site_url
     section.latest = built.latest[:LATEST]
+    section.bundles = built.bundles
     section.rebuilt = True
     section.seconds = time.perf_counter() - started
     return section
@@ -180,6 +182,7 @@ def _save_manifest(out: Path, sections: Sequence[Section]) -> None:
                 "records": s.records,
                 "site_url": s.site_url,
                 "latest": s.latest,
+                "bundles": s.bundles,
                 "version": __version__,
             }
             for s in sections
@@ -217,7 +220,7 @@ def _write_root(out: Path, sections: Sequence[Section], title: str) -> None:
         "offices": offices,
         "latest": latest[:LATEST],
         "built_zh": zh_date(today),
-        "bundles": [f"{s.name}/{search.FOLDER}/" for s in sections],
+        "bundles": [f"{s.name}/{bundle}" for s in sections for bundle in s.bundles],
     }
     pages = render.portal_pages(context, latest[:FEED_ENTRIES], _uid(title))
     website.write_files(out, pages)

@@ -57,10 +57,15 @@ class Printed:
     content: str  # what it showed, hashed
     records: list[tuple[str, str]] = field(default_factory=list)  # id, title
 
+    @property
+    def key(self) -> str:
+        """What the page is, whatever commit and day it was printed from."""
+        return f"{self.kind}|{self.label}|{self.page}|{self.content[:HASHED]}"
+
     def row(self) -> list[Any]:
         return [
             self.kind,
-            self.code,
+            "",
             self.label,
             self.page,
             self.pages,
@@ -98,21 +103,33 @@ def answers(head: Snapshot, today: date, days: int = VERIFY_DAYS) -> Answers:
         return datetime.fromtimestamp(seconds, zone).date()
 
     pairs = site_rules.heads_by_day([(c, day_of(t)) for c, t, _ in line], first, today)
+    # kept: what each (commit, day) could print, as the keys of layouts kept once each
+    # (a code is worked out again from the commit, the day and the layout)
     stored = read_json(office.state_dir / CACHE)
-    stamp = __version__
-    known: dict[str, list[list[Any]]] = {}
-    if isinstance(stored, dict) and stored.get("version") == stamp:
-        known = stored.get("pages") or {}
+    pages: dict[str, list[str]] = {}
+    layouts: dict[str, list[Any]] = {}
+    if isinstance(stored, dict) and stored.get("version") == __version__:
+        pages = stored.get("pages") or {}
+        layouts = stored.get("layouts") or {}
     wanted = {f"{c}|{d.isoformat()}" for c, d in pairs}
-    missing = sorted(wanted - set(known))
+    missing = wanted - set(pages)
     if missing:
-        known.update(_walk(head, line, pairs, set(missing)))
-        kept = {k: v for k, v in known.items() if k in wanted}
-        write_json(office.state_dir / CACHE, {"version": stamp, "pages": kept})
+        walked = _walk(head, line, pairs, missing)
+        for key, printed in walked.items():
+            pages[key] = [p.key for p in printed]
+            layouts.update((p.key, p.row()) for p in printed)
+        pages = {k: v for k, v in pages.items() if k in wanted}
+        used = {key for keys in pages.values() for key in keys}
+        layouts = {k: v for k, v in layouts.items() if k in used}
+        cache = {"version": __version__, "pages": pages, "layouts": layouts}
+        write_json(office.state_dir / CACHE, cache)
+    made = {key: Printed.from_row(row) for key, row in layouts.items()}
     by_day: dict[date, list[tuple[str, Printed]]] = {}
     for commit, day in pairs:
-        rows = known.get(f"{commit}|{day.isoformat()}", [])
-        by_day.setdefault(day, []).extend((commit, Printed.from_row(r)) for r in rows)
+        keys = pages.get(f"{commit}|{day.isoformat()}", [])
+        by_day.setdefault(day, []).extend(
+            (commit, _stamped(made[key], commit, day)) for key in keys if key in made
+        )
     return Answers(first, today, by_day, _today(head, today))
 
 
@@ -145,7 +162,7 @@ def _walk(
     line: list[tuple[str, int, dict[str, str | None]]],
     pairs: list[tuple[str, date]],
     missing: set[str],
-) -> dict[str, list[list[Any]]]:
+) -> dict[str, list[Printed]]:
     """Lay out what each (commit, day) of ``missing`` printed, walking ``line``."""
     git, office = head.git, head.office
     days_of: dict[str, list[date]] = {}
@@ -157,14 +174,26 @@ def _walk(
     blobs: dict[str, str] = {}
     summaries: dict[str, Summary] = {}
     laid: tuple[date, list[Printed]] | None = None  # the last layout, by day
-    out: dict[str, list[list[Any]]] = {}
-    for commit, _seconds, changed in line:
-        settings_changed = base is None or any(not _record(p) for p in changed)
+    # a quarter's bulletin, until a public record changes (it does not change by day)
+    bulletins: dict[Quarter, Printed] = {}
+    texts: dict[str, dict[str, Any]] = {}  # record texts read, by blob
+    out: dict[str, list[Printed]] = {}
+    # what was kept covers the line up to some commit: start at the first that is not
+    start = next(
+        index
+        for index, (commit, _t, _c) in enumerate(line)
+        if any(f"{commit}|{d.isoformat()}" in missing for d in days_of.get(commit, []))
+    )
+    for index, (commit, _seconds, changed) in enumerate(line):
+        if index < start:
+            continue
+        settings_changed = base is None or index == start or any(not _record(p) for p in changed)
         if settings_changed:
             base = snapshots.at(office, git, commit)
             blobs = dict(base.blobs)
             summaries = {s.path: s for s in base.summaries()}
             laid = None
+            bulletins.clear()
         else:
             for path, blob in changed.items():
                 before = summaries.get(path)
@@ -182,15 +211,23 @@ def _walk(
                     summaries.get(path)
                 ):
                     laid = None
+                    bulletins.clear()
         wanted_days = [d for d in days_of.get(commit, []) if f"{commit}|{d}" in missing]
         if not wanted_days or base is None:
             continue
-        snap = snapshots.moved(base, commit, dict(blobs), summaries)
         for day in wanted_days:
             if laid is None or laid[0] != day:
-                laid = (day, _lay_out(snap, day))
-            out[f"{commit}|{day.isoformat()}"] = [_stamped(p, commit, day).row() for p in laid[1]]
+                # a public sheet or bulletin reads public records and what replaces
+                # them (a published record of any scope): the rest are left out
+                seen = {p: x for p, x in summaries.items() if _may_show(x)}
+                snap = snapshots.moved(base, commit, dict(blobs), seen, texts)
+                laid = (day, _lay_out(snap, day, bulletins))
+            out[f"{commit}|{day.isoformat()}"] = laid[1]
     return out
+
+
+def _may_show(summary: Summary) -> bool:
+    return summary.status == "published" or site_rules.shows_publicly(summary)
 
 
 def _record(path: str) -> bool:
@@ -201,7 +238,7 @@ def _placed(entry: Summary, path: str) -> Summary:
     return replace(entry, path=path)
 
 
-def _lay_out(snap: Snapshot, day: date) -> list[Printed]:
+def _lay_out(snap: Snapshot, day: date, bulletins: dict[Quarter, Printed]) -> list[Printed]:
     """The public board's sheets and the two bulletins, as printed on ``day``."""
     built = render.build_board(snap, scope="public", on=day)
     pages: list[Printed] = []
@@ -222,9 +259,13 @@ def _lay_out(snap: Snapshot, day: date) -> list[Printed]:
             )
         )
     for quarter in (_quarter(day), _quarter(day).previous):
-        bulletin = _bulletin(snap, quarter)
-        records = [(s.id, render.blot(snap, s.title)) for s in bulletin.published]
-        pages.append(Printed("bulletin", "", str(quarter), 0, 0, bulletin.content_key(), records))
+        if quarter not in bulletins:
+            bulletin = _bulletin(snap, quarter)
+            # a bulletin lists a quarter's every record: the page says how many, not which
+            count = len(bulletin.published)
+            key = bulletin.content_key()
+            bulletins[quarter] = Printed("bulletin", "", str(quarter), 0, count, key)
+        pages.append(bulletins[quarter])
     return pages
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from dangwu import clock
 from dangwu.app import sitecodes
@@ -32,6 +33,7 @@ from dangwu.rules import site as site_rules
 from dangwu.store import search, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
+from dangwu.store.pool import fork_map
 
 MANIFEST = ".dangwu-site.json"
 PRINTED = "printed"
@@ -54,6 +56,7 @@ class Built:
     unit: str = ""
     site_url: str = ""
     latest: list[dict[str, str]] = field(default_factory=list)  # newest first, for a portal
+    bundles: list[str] = field(default_factory=list)  # the search index's parts
 
 
 def default_folder(office: Office, scope: str) -> Path:
@@ -97,9 +100,12 @@ def build(
             if old.get(path) != key or not (folder / path).is_file():
                 stale.append(item)
         texts = snap.records(i.summary.path for i in stale)
-        for item in stale:
-            made = renderer.record_page(item, texts.get(item.summary.path, {}))
-            pages.update(made)
+        _JOB.update(renderer=renderer, texts=texts, items={i.id: i for i in stale})
+        try:  # a site of thousands of records is made on every core
+            for made in fork_map(_record_pages, [i.id for i in stale]):
+                pages.update(made)
+        finally:
+            _JOB.clear()
         for item in site.shown.values():  # attachments are kept with their record
             for name in item.summary.attachments if item.state != "withdrawn" else ():
                 target = render.attachment_path(item.id, name)
@@ -121,15 +127,18 @@ def build(
                 keys[path] = _digest(content)
                 if old.get(path) != keys[path]:
                     pages[path] = content
-        listings = renderer.listings(excerpts, verify)
+        # the search index, a part per category: its records' ids start with its code
+        parts = {code.lower(): f"records/{code}-*.html" for code in _codes(site)}
+        bundles = [f"{search.FOLDER}/{name}/" for name in sorted(parts)]
+        listings = renderer.listings(excerpts, verify, bundles)
         for path, content in listings.items():
             keys[path] = _digest(content)
         pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
     written = write_files(folder, pages)
     removed = _remove(folder, set(old) - set(keys))
     notes = []
-    changed = written or removed or not (folder / search.FOLDER).is_dir()
-    if changed and not search.build_index(folder):
+    touched = {_part(path) for path in [*pages, *removed] if path.startswith("records/")}
+    if not search.build_index(folder, parts, touched):
         notes.append(
             _("the site has no search: Pagefind is not installed ({command})").format(
                 command="pip install 'pagefind[extended]'"
@@ -144,13 +153,14 @@ def build(
         records=len(site.shown),
         pages=len(keys),
         written=written,
-        removed=removed,
+        removed=len(removed),
         seconds=time.perf_counter() - started,
         withdrawn=states.count("withdrawn"),
         consulting=states.count("consulting"),
         notes=notes,
         unit=snap.settings.unit,
         site_url=snap.settings.site_url,
+        bundles=bundles,
         latest=[
             {
                 "id": i.id,
@@ -161,6 +171,17 @@ def build(
             for i in site.latest()
         ],
     )
+
+
+# what the forked workers making record pages read (inherited, never sent to them)
+_JOB: dict[str, Any] = {}
+
+
+def _record_pages(record_id: str) -> dict[str, bytes]:
+    item = _JOB["items"][record_id]
+    data = _JOB["texts"].get(item.summary.path, {})
+    made: dict[str, bytes] = _JOB["renderer"].record_page(item, data)
+    return made
 
 
 def _digest(content: bytes) -> str:
@@ -218,18 +239,27 @@ def replace_file(target: Path, content: bytes) -> None:
     partial.replace(target)
 
 
-def _remove(folder: Path, gone: set[str]) -> int:
-    count = 0
+def _codes(site: site_rules.Site) -> set[str]:
+    return {record_id.split("-", 1)[0] for record_id in site.shown}
+
+
+def _part(path: str) -> str:
+    """The part of the search index a record's page is in: its category's code."""
+    return path.removeprefix("records/").split("-", 1)[0].lower()
+
+
+def _remove(folder: Path, gone: set[str]) -> list[str]:
+    removed = []
     for path in sorted(gone):
         target = folder / path
         if target.is_file():
             target.unlink()
-            count += 1
+            removed.append(path)
             parent = target.parent
             while parent != folder and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
-    return count
+    return removed
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from dangwu.errors import RecordNotFound, UsageError
@@ -160,7 +161,8 @@ class Summary:
 
     def cached(self) -> dict[str, Any]:
         """The summary as the caches keep it, keyed by blob: without path and blob."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("path", "blob")}
+        fields = self.__dataclass_fields__  # __dict__ also holds the days worked out
+        return {k: getattr(self, k) for k in fields if k not in ("path", "blob")}
 
     @classmethod
     def from_cache(cls, path: str, blob: str, entry: Mapping[str, Any]) -> Summary:
@@ -194,19 +196,19 @@ class Summary:
             "created_by": self.created_by,
         }
 
-    @property
+    @cached_property  # read thousands of times when a board or a bulletin is laid out
     def published_on(self) -> date | None:
         return day_of(self.published)
 
-    @property
+    @cached_property  # read thousands of times when a board or a bulletin is laid out
     def consulted_on(self) -> date | None:
         return day_of(self.consulted)
 
-    @property
+    @cached_property  # read thousands of times when a board or a bulletin is laid out
     def withdrawn_on(self) -> date | None:
         return day_of(self.withdrawn)
 
-    @property
+    @cached_property  # read thousands of times when a board or a bulletin is laid out
     def closes_on(self) -> date | None:
         return day_of(self.closes)
 

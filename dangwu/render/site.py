@@ -275,7 +275,10 @@ class Renderer:
     # --- the listing pages -----------------------------------------------------------
 
     def listings(
-        self, texts: Mapping[str, Mapping[str, Any]], verify: Mapping[str, str] | None = None
+        self,
+        texts: Mapping[str, Mapping[str, Any]],
+        verify: Mapping[str, str] | None = None,
+        bundles: Sequence[str] = (),
     ) -> dict[str, bytes]:
         """Home, columns, catalogue, bulletins, search, feed and sitemap, and (given
         the days it answers for) the verify page."""
@@ -335,7 +338,7 @@ class Renderer:
         )
         for asset in ASSETS:
             pages[asset] = self._asset(asset)
-        pages["search.html"] = self.page("search.html", "search.html.j2")
+        pages["search.html"] = self.page("search.html", "search.html.j2", bundles=list(bundles))
         if verify is not None:
             pages["verify/index.html"] = self.page(
                 "verify/index.html", "verify.html.j2", verify=verify
@@ -480,6 +483,6 @@ def portal_pages(
     pages["feed.xml"] = str(
         env.get_template("site/portal-feed.xml.j2").render(feed_context)
     ).encode("utf-8")
-    for asset in ("site.css", "portal-search.js", "favicon.svg"):
+    for asset in ("site.css", "search.js", "favicon.svg"):
         pages[asset] = shipped("templates", "site", asset).read_bytes()
     return pages

@@ -52,6 +52,8 @@ class Snapshot:
     _supervision: tuple[list[Report], list[Feedback], list[Problem]] | None = field(
         default=None, repr=False
     )
+    # record texts by blob, shared by the snapshots of one line walked commit by commit
+    _by_blob: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def when(self) -> datetime:
@@ -134,6 +136,12 @@ class Snapshot:
         """The full data of some records, read in one go."""
         paths = list(paths)
         wanted = [p for p in paths if p not in self._texts and p in self.blobs]
+        if wanted and self._by_blob is not None:
+            for path in wanted:
+                known = self._by_blob.get(self.blobs[path])
+                if known is not None:
+                    self._texts[path] = known
+            wanted = [p for p in wanted if p not in self._texts]
         if wanted:
             raw = self.git.objects([self.blobs[p] for p in wanted])
             for path in wanted:
@@ -141,16 +149,23 @@ class Snapshot:
                     doc = yamlio.load(yamlio.decode(raw.get(self.blobs[path], b"")))
                     if isinstance(doc.data, dict):
                         self._texts[path] = doc.data
+                        if self._by_blob is not None:
+                            self._by_blob[self.blobs[path]] = doc.data
         return {p: self._texts[p] for p in paths if p in self._texts}
 
 
 def moved(
-    base: Snapshot, commit: str, blobs: dict[str, str], summaries: dict[str, Summary]
+    base: Snapshot,
+    commit: str,
+    blobs: dict[str, str],
+    summaries: dict[str, Summary],
+    texts: dict[str, dict[str, Any]],
 ) -> Snapshot:
     """``base`` walked forward to ``commit``, where the records are ``blobs`` and
     summarised as ``summaries`` (settings, catalogue and reports as in ``base``):
-    for reading many commits of one line without reading each whole."""
-    moved_to = replace(base, commit=commit, blobs=blobs, _summaries=None, _texts={})
+    for reading many commits of one line without reading each whole. ``texts``
+    keeps the record texts read, by blob, for the next commit's snapshot."""
+    moved_to = replace(base, commit=commit, blobs=blobs, _summaries=None, _texts={}, _by_blob=texts)
     moved_to._summaries = moved_to._windows_as_received(dict(summaries))
     return moved_to
 

@@ -97,11 +97,10 @@
         var now = current
           ? "截至本站更新（" + data.builtZh + "），这张页面仍是现行内容。"
           : "这张页面已不是现行内容：此后公开栏已更新，请以本站最新公开内容为准。";
-        show(area, current ? "genuine" : "stale", "真实：这是本单位印发的页面", [
-          "这是本单位" + zh(day) + "印发的" + what + "（版本 " + hit[1] + "），当时公开了：",
-          list,
-          now,
-        ]);
+        var said = "这是本单位" + zh(day) + "印发的" + what + "（版本 " + hit[1] + "）";
+        show(area, current ? "genuine" : "stale", "真实：这是本单位印发的页面", state.kind === "board"
+          ? [said + "，当时公开了：", list, now]
+          : [said + "，共收入" + state.pages + "条公开记录。", now]);
       });
     });
     function load(path, then) {
