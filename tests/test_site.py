@@ -565,3 +565,16 @@ def _parsed(html: str, **options: bool) -> str | None:
         return sheets.remote_reference(html, **options)
     finally:
         sheets._may_reach = real  # type: ignore[assignment]
+
+
+def test_a_past_days_verify_file_is_kept_and_a_missing_one_made_again(office, small, tmp_path):
+    out = tmp_path / "site"
+    build(office, "-o", str(out), now=at(20))
+    codes = out / "verify" / "codes"
+    past, lost = codes / "261010.json", codes / "261011.json"
+    before = (past.stat().st_mtime_ns, lost.read_bytes())
+    lost.unlink()
+    build(office, "-o", str(out), now=at(22))
+    assert past.stat().st_mtime_ns == before[0]  # a past day's answers do not change
+    assert lost.read_bytes() == before[1]  # made again, the same
+    assert (codes / "261022.json").is_file() and (codes / "261021.json").is_file()

@@ -87,17 +87,20 @@ class Answers:
     current: dict[tuple[str, str, int], str]  # (kind, label, page) -> what it shows today
 
 
-def answers(head: Snapshot, today: date, days: int = VERIFY_DAYS) -> Answers:
+def answers(
+    head: Snapshot, today: date, days: int = VERIFY_DAYS, *, since: date | None = None
+) -> Answers:
     """Every public sheet and bulletin printable from ``head``'s line from ``days``
-    days before ``today`` up to today, and what today's show."""
+    days before ``today`` up to today (of the days from ``since`` on: a site keeps
+    the files of the days before), and what today's show."""
     git, office = head.git, head.office
     zone = office_zone(head.settings.timezone)
     first = today - timedelta(days=days - 1)
     dawn = datetime.combine(first, datetime.min.time(), zone)
-    since = git.last_before(head.commit, dawn.isoformat())
-    line = git.line_changes(since, head.commit, WATCHED)
-    if since:
-        line.insert(0, (since, git.commit_times([since])[since], {}))
+    before = git.last_before(head.commit, dawn.isoformat())
+    line = git.line_changes(before, head.commit, WATCHED)
+    if before:
+        line.insert(0, (before, git.commit_times([before])[before], {}))
 
     def day_of(seconds: int) -> date:
         return datetime.fromtimestamp(seconds, zone).date()
@@ -126,6 +129,8 @@ def answers(head: Snapshot, today: date, days: int = VERIFY_DAYS) -> Answers:
     made = {key: Printed.from_row(row) for key, row in layouts.items()}
     by_day: dict[date, list[tuple[str, Printed]]] = {}
     for commit, day in pairs:
+        if since is not None and day < since:
+            continue
         keys = pages.get(f"{commit}|{day.isoformat()}", [])
         by_day.setdefault(day, []).extend(
             (commit, _stamped(made[key], commit, day)) for key in keys if key in made

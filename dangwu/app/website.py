@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,8 @@ def build(
     started = time.perf_counter()
     scope = one_of("--scope", scope, SCOPE_TITLES)
     folder = out if out is not None else default_folder(office, scope)
-    old = _manifest(folder)
+    former = _manifest(folder)
+    old = former.pages
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
         # the settings as committed: a server's bare repository has no others
@@ -114,7 +116,13 @@ def build(
         excerpts = snap.records(i.summary.path for i in wanted)
         verify = None
         if scope == "public" and not portal:  # an internal sheet is checked with the office
-            found = sitecodes.answers(snap, today)
+            # a past day's file is final: only the days since the last build are made
+            since = _unfinished(folder, former, today)
+            found = sitecodes.answers(snap, today, since=since)
+            for path, key in old.items():
+                day = _code_day(path)
+                if day is not None and found.first <= day < since:
+                    keys[path] = key
             verify = {
                 "first": found.first.isoformat(),
                 "last": found.last.isoformat(),
@@ -125,15 +133,23 @@ def build(
             made = sitecodes.day_files(found, on_site, labels, functools.partial(blot, snap))
             for path, content in made.items():
                 keys[path] = _digest(content)
-                if old.get(path) != keys[path]:
+                if old.get(path) != keys[path] or not (folder / path).is_file():
                     pages[path] = content
         # the search index, a part per category: its records' ids start with its code
         parts = {code.lower(): f"records/{code}-*.html" for code in _codes(site)}
         bundles = [f"{search.FOLDER}/{name}/" for name in sorted(parts)]
-        listings = renderer.listings(excerpts, verify, bundles)
-        for path, content in listings.items():
-            keys[path] = _digest(content)
-        pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
+        # the lists are made again only when something they show may have changed
+        seed = [today.isoformat(), verify, bundles, sorted(keys.items())]
+        listed = _digest(json.dumps(seed, ensure_ascii=False, default=str).encode())
+        kept = [p for p in former.listings_pages if (folder / p).is_file()]
+        if listed == former.listings and kept and len(kept) == len(former.listings_pages):
+            keys.update((p, old[p]) for p in kept)
+        else:
+            listings = renderer.listings(excerpts, verify, bundles)
+            for path, content in listings.items():
+                keys[path] = _digest(content)
+            pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
+            kept = list(listings)
     written = write_files(folder, pages)
     removed = _remove(folder, set(old) - set(keys))
     notes = []
@@ -144,7 +160,7 @@ def build(
                 command="pip install 'pagefind[extended]'"
             )
         )
-    _save_manifest(folder, keys, snap.commit)
+    _save_manifest(folder, keys, snap.commit, today, listed, kept)
     states = [i.state for i in site.shown.values()]
     return Built(
         folder,
@@ -188,11 +204,22 @@ def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:24]
 
 
-def _manifest(folder: Path) -> dict[str, str]:
-    """The pages a former build wrote into ``folder``, with their keys; an empty
-    or missing folder has none; a folder of other files is refused."""
+@dataclass
+class Former:
+    """What the last build into a folder wrote: every file with its key, the day it
+    was built, and the key and files of its lists."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    built: date | None = None
+    listings: str = ""
+    listings_pages: list[str] = field(default_factory=list)
+
+
+def _manifest(folder: Path) -> Former:
+    """What a former build wrote into ``folder``; an empty or missing folder has
+    nothing; a folder of other files is refused."""
     if not folder.exists():
-        return {}
+        return Former()
     if not folder.is_dir():
         raise DangwuError(_("{path} is a file, not a folder").format(path=folder))
     manifest = folder / MANIFEST
@@ -204,16 +231,55 @@ def _manifest(folder: Path) -> dict[str, str]:
                 ),
                 hint=_("build the site into an empty folder, or a folder it built before"),
             )
-        return {}
+        return Former()
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data["pages"].items()}
+        pages = {str(k): str(v) for k, v in data["pages"].items()}
+        built = date.fromisoformat(data["built"]) if data.get("built") else None
+        listed = [str(p) for p in data.get("listings_pages") or []]
+        return Former(pages, built, str(data.get("listings") or ""), listed)
     except (ValueError, KeyError, TypeError, AttributeError):
-        return {}  # unreadable: every page is written again
+        return Former()  # unreadable: every page is written again
 
 
-def _save_manifest(folder: Path, keys: dict[str, str], commit: str) -> None:
-    data = {"generator": "dangwu", "commit": commit, "pages": dict(sorted(keys.items()))}
+def _unfinished(folder: Path, former: Former, today: date) -> date:
+    """The first day whose verify file must be made: the day of the last build (more
+    commits may have come that day), or an earlier day whose file is missing."""
+    since = former.built or date.min
+    for path in former.pages:
+        day = _code_day(path)
+        if day is not None and day < since and not (folder / path).is_file():
+            since = day
+    return min(since, today)
+
+
+def _code_day(path: str) -> date | None:
+    """The day a verify file answers for (verify/codes/YYMMDD.json), if it is one."""
+    name = path.removeprefix("verify/codes/")
+    if name == path or not name.endswith(".json"):
+        return None
+    try:
+        return date(2000 + int(name[:2]), int(name[2:4]), int(name[4:6]))
+    except ValueError:
+        return None
+
+
+def _save_manifest(
+    folder: Path,
+    keys: dict[str, str],
+    commit: str,
+    built: date,
+    listings: str,
+    listings_pages: list[str],
+) -> None:
+    data = {
+        "generator": "dangwu",
+        "commit": commit,
+        "built": built.isoformat(),
+        "listings": listings,
+        "listings_pages": sorted(listings_pages),
+        "pages": dict(sorted(keys.items())),
+    }
     replace_file(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))
 
 
