@@ -359,7 +359,7 @@ def measure_site(
 
     def from_nothing() -> None:
         shutil.rmtree(site, ignore_errors=True)
-        (office / ".git" / "dangwu" / "site-codes-v1.json").unlink(missing_ok=True)
+        (office / ".git" / "dangwu" / "site-codes-v2.json").unlink(missing_ok=True)
 
     record("site build, cold", timed(build, office, runs, from_nothing, clock), baseline)
     record("site build, nothing changed", timed(build, office, runs, env_extra=clock), baseline)

@@ -8,7 +8,7 @@ walks the first-parent line over its verify window, and for each such (commit,
 day) lays out the public board and the quarter's bulletins as ``board`` and
 ``bulletin`` would have. The board is laid out again only when a day begins or
 a commit changed a record that can be public; otherwise the same sheets are
-stamped with the next commit. What was worked out is kept (``site-codes-v1.json``
+stamped with the next commit. What was worked out is kept (``site-codes-v2.json``
 in the office's state folder): the past does not change.
 
 The answers say what each sheet showed and whether today's board (or bulletin)
@@ -35,7 +35,7 @@ from dangwu.store.cache import read_json, write_json
 from dangwu.store.snapshot import CATALOGUE_FILE, Snapshot
 
 VERIFY_DAYS = 92  # the site answers the codes of sheets printed this many days back
-CACHE = "site-codes-v1.json"
+CACHE = "site-codes-v2.json"
 HASHED = 16  # hex digits of what a page showed, enough to tell two apart
 WATCHED = ("records/", "reports/", "dangwu.yaml", CATALOGUE_FILE)
 
@@ -114,6 +114,8 @@ def answers(
     if isinstance(stored, dict) and stored.get("version") == __version__:
         pages = stored.get("pages") or {}
         layouts = stored.get("layouts") or {}
+        if not all(isinstance(k, str) for keys in pages.values() for k in keys):
+            pages, layouts = {}, {}  # not this shape: worked out again
     wanted = {f"{c}|{d.isoformat()}" for c, d in pairs}
     missing = wanted - set(pages)
     if missing:

@@ -47,9 +47,12 @@ FEED_ENTRIES = 50
 SITE_POLICY = (
     '<meta http-equiv="Content-Security-Policy" content="'
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; font-src 'self'; "
+    "script-src 'self'; connect-src 'self'; font-src 'self'; "
     "base-uri 'none'; form-action 'self'\">"
 )
+# the search page runs Pagefind's WebAssembly, which a browser compiles only when
+# the page's policy allows it
+SEARCH_POLICY = SITE_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 STEP_WORDS = {
     "created": "起草",
     "decided": "集体研究决定",
@@ -154,7 +157,7 @@ class Renderer:
         remote = remote_reference(made, site=True, links=not self.portal)
         if remote is not None:
             raise beyond(f"site/{template}", remote)
-        return _with_policy(made).encode("utf-8")
+        return _with_policy(made, search=template == "search.html.j2").encode("utf-8")
 
     def xml(self, path: str, template: str, **values: Any) -> bytes:
         return str(
@@ -205,6 +208,7 @@ class Renderer:
                 "what": STEP_WORDS[what],
                 "kind": what,
                 "date_zh": zh_date(day_of(when)),
+                "date": (day_of(when) or self.site.on).isoformat(),
                 "note": note,
                 "href": record_path(note) if what in ("follows", "replaced") else "",
             }
@@ -437,8 +441,9 @@ def _size(count: int) -> str:
     return f"{count / 1024 / 1024:.1f} MB"
 
 
-def _with_policy(html: str) -> str:
-    return with_page_policy(html).replace(PAGE_POLICY, SITE_POLICY, 1)
+def _with_policy(html: str, *, search: bool = False) -> str:
+    policy = SEARCH_POLICY if search else SITE_POLICY
+    return with_page_policy(html).replace(PAGE_POLICY, policy, 1)
 
 
 def template_key(office_root: Any, read: Callable[[Any], bytes] | None = None) -> str:
@@ -467,15 +472,15 @@ def portal_pages(
     env = environment(None)
     pages: dict[str, bytes] = {}
 
-    def page(path: str, template: str, **values: Any) -> bytes:
-        made = str(env.get_template(f"site/{template}").render({**context, **values}))
+    def page(path: str, template: str, *, search: bool = False) -> bytes:
+        made = str(env.get_template(f"site/{template}").render(context))
         remote = remote_reference(made, site=True, links=False)
         if remote is not None:
             raise beyond(f"site/{template}", remote)
-        return _with_policy(made).encode("utf-8")
+        return _with_policy(made, search=search).encode("utf-8")
 
     pages["index.html"] = page("index.html", "portal.html.j2")
-    pages["search.html"] = page("search.html", "portal-search.html.j2")
+    pages["search.html"] = page("search.html", "portal-search.html.j2", search=True)
     # a record's id in the portal's feed is the one the office's own feed gives it
     entries = [{**e, "uid": _uid(str(e["unit"]), "public", str(e["id"]))} for e in feed]
     updated = _stamp(str(feed[0]["date"]) if feed else "")
