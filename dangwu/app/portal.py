@@ -95,7 +95,7 @@ def build(offices: Sequence[Path], out: Path, *, title: str = "") -> Portal:
         sections.append(section)
     portal_title = title or "市公众信息网"
     jobs = [(office, section, out, portal_title) for office, section in todo]
-    for done in fork_map(_build_section, jobs):
+    for done in fork_map(_build_section, jobs, parallel_from=2):  # an office per core
         for section in sections:
             if section.name == done.name:
                 section.__dict__.update(done.__dict__)

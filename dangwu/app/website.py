@@ -135,8 +135,11 @@ def build(
                 keys[path] = _digest(content)
                 if old.get(path) != keys[path] or not (folder / path).is_file():
                     pages[path] = content
-        # the search index, a part per category: its records' ids start with its code
+        # the search index, a part per category: its records' ids start with its code;
+        # a portal's section is one part (the portal merges a part per office)
         parts = {code.lower(): f"records/{code}-*.html" for code in _codes(site)}
+        if portal:
+            parts = {"all": "records/*.html"} if parts else {}
         bundles = [f"{search.FOLDER}/{name}/" for name in sorted(parts)]
         # the lists are made again only when something they show may have changed
         seed = [today.isoformat(), verify, bundles, sorted(keys.items())]
@@ -154,6 +157,8 @@ def build(
     removed = _remove(folder, set(old) - set(keys))
     notes = []
     touched = {_part(path) for path in [*pages, *removed] if path.startswith("records/")}
+    if portal and touched:
+        touched = {"all"}
     if not search.build_index(folder, parts, touched):
         notes.append(
             _("the site has no search: Pagefind is not installed ({command})").format(

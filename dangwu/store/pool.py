@@ -19,18 +19,29 @@ Result = TypeVar("Result")
 Progress = Callable[[int, int], None]
 
 
+_in_worker = False  # a worker maps what it is given by itself: no pool within a pool
+
+
+def _worker() -> None:
+    global _in_worker
+    _in_worker = True
+
+
 def fork_map(
     function: Callable[[Item], Result],
     items: Sequence[Item],
     progress: Progress | None = None,
+    *,
+    parallel_from: int = PARALLEL_FROM,
 ) -> Iterator[Result]:
     """``map(function, items)`` in order, spread over forked workers when there are
-    many items and more than one core; ``progress(done, total)`` every hundred."""
+    at least ``parallel_from`` items and more than one core; ``progress(done,
+    total)`` every hundred."""
     total = len(items)
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if progress:
         progress(0, total)
-    if total < PARALLEL_FROM or workers < 2 or not hasattr(os, "fork"):
+    if total < parallel_from or workers < 2 or _in_worker or not hasattr(os, "fork"):
         mapped: Iterator[Result] = map(function, items)
         pool = None
     else:
@@ -38,7 +49,9 @@ def fork_map(
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker,
         )
         mapped = pool.map(function, items, chunksize=max(1, total // (workers * 8)))
     try:
