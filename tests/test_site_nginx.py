@@ -12,6 +12,7 @@ import re
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import Office, copy_demo
@@ -118,6 +119,16 @@ def test_nginx_serves_the_built_site_as_documented(nginx_site):
     part = wasm.parent.name
     status, headers, _b = fetch(url + f"pagefind/{part}/pagefind.js")
     assert status == 200 and "javascript" in headers["Content-Type"]
+    assert fetch(url)[1]["X-Frame-Options"] == "DENY"
+    # an attachment is a download, and runs nothing as the site's: an attached page
+    # that holds a script (placed as 'site build' places a record's attachments)
+    attached = nginx_site["site"] / "records" / "ZD-2026-101" / "附件.html"
+    attached.parent.mkdir()
+    attached.write_text("<script>document.cookie</script>", "utf-8")
+    status, headers, body = fetch(url + "records/ZD-2026-101/" + quote("附件.html"))
+    assert status == 200 and body == attached.read_bytes()
+    assert headers["Content-Disposition"] == "attachment"
+    assert headers["Content-Security-Policy"] == "sandbox"
     # dangwu's own notes and a page that is not there
     assert fetch(url + ".dangwu-site.json")[0] == 404
     assert fetch(url + "records/NO-2026-999.html")[0] == 404
