@@ -247,3 +247,21 @@ def test_the_portal_searches_every_office_and_passes_axe(office, browser, tmp_pa
             context.close()
         finally:
             httpd.shutdown()
+
+
+def test_a_record_page_prints_without_the_sites_menus(served, browser, tmp_path):
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not found: install the Debian package poppler-utils")
+    page = browser.new_page()
+    page.goto(served["url"] + f"records/{served['first']}.html")
+    pdf = tmp_path / "record.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "机关廉洁自律若干规定" in text and "索引号" in text
+    assert "季度公报" not in text and "跳到正文" not in text  # the menu and the skip link
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"Pages:\s+1\b", pages.stdout), pages.stdout
