@@ -370,7 +370,8 @@ def _supervisors(settings: Settings) -> list[str]:
     return [p.name for p in settings.roster.values() if "supervisor" in p.roles]
 
 
-def _channels(settings: Settings, channels: Sequence[str]) -> list[str]:
+def channel_names(settings: Settings, channels: Sequence[str]) -> list[str]:
+    """The channels as the office calls them (its own names first, the plan's else)."""
     return [settings.channels.get(c) or CHANNEL_TITLES.get(c, (c, c))[1] for c in channels]
 
 
@@ -568,7 +569,7 @@ def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
             "cadence_zh": CADENCE_TITLES.get(s.cadence, (s.cadence, s.cadence))[1],
             "period": Quarter.parse(s.period).zh if s.period else None,
             "date_zh": zh_date(s.consulted_on if consulting else s.published_on),
-            "channels": _channels(settings, s.channels),
+            "channels": channel_names(settings, s.channels),
             "summary": str(text.get("summary") or ""),
             "body": str(text.get("body") or ""),
             "consulting": consulting,

@@ -4,9 +4,8 @@ Made from a commit (a ``Snapshot``) and what ``rules.site`` selected, with the
 site templates (``templates/site/*.j2``, the office's own first) in the same
 sandbox as every printed page. Each page is a path and its bytes; links between
 pages are relative, so the folder works from any address, from a USB stick and
-from ``file://``. A record page is made again only when what it shows changed:
-``render`` is given the keys of the pages already on disk and skips those whose
-key is the same.
+from ``file://``. ``record_key`` says what a record's page depends on, so that
+the builder (``app.website``) makes it again only when that changed.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from dangwu import __version__
-from dangwu.model.catalogue import CHANNEL_TITLES, SCOPE_TITLES
+from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.record import day_of
 from dangwu.render.bodies import Files
 from dangwu.render.sheets import (
@@ -27,6 +26,7 @@ from dangwu.render.sheets import (
     beyond,
     blot,
     blot_record,
+    channel_names,
     committed_files,
     environment,
     excerpt,
@@ -62,15 +62,6 @@ STEP_WORDS = {
     "replaced": "被更新",
     "follows": "更新前一记录",
 }
-
-
-@dataclass
-class Made:
-    """What a build made: every page's key, and the bytes of those made anew."""
-
-    keys: dict[str, str] = field(default_factory=dict)
-    pages: dict[str, bytes] = field(default_factory=dict)
-    records: int = 0
 
 
 def record_path(record_id: str) -> str:
@@ -180,10 +171,6 @@ class Renderer:
             "category_zh": category.zh if category else s.category,
         }
 
-    def _channel_names(self, channels: tuple[str, ...]) -> list[str]:
-        own = self.settings.channels
-        return [own.get(c) or CHANNEL_TITLES.get(c, (c, c))[1] for c in channels]
-
     def _history(self, item: Shown) -> list[dict[str, str]]:
         s = item.summary
         steps = []
@@ -247,7 +234,7 @@ class Renderer:
             "category_zh": category.zh if category else s.category,
             "item_zh": item_zh,
             "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1],
-            "channels": self._channel_names(channels or s.channels),
+            "channels": channel_names(self.settings, channels or s.channels),
             "written_zh": zh_date(day_of(s.decided or s.created)),
             "published_zh": zh_date(item.day),
             "closes_zh": zh_date(item.open_until),
@@ -446,7 +433,7 @@ def _with_policy(html: str, *, search: bool = False) -> str:
     return with_page_policy(html).replace(PAGE_POLICY, policy, 1)
 
 
-def template_key(office_root: Any, read: Callable[[Any], bytes] | None = None) -> str:
+def template_key(office_root: Path) -> str:
     """What the site's templates are: a page made with others is made again."""
     digest = hashlib.sha256()
     for folder in (shipped("templates", "site"), office_root / "templates" / "site"):
