@@ -175,8 +175,6 @@ def _walk(
     days_of: dict[str, list[date]] = {}
     for commit, day in pairs:
         days_of.setdefault(commit, []).append(day)
-    blobs_needed = {b for _c, _t, changed in line for p, b in changed.items() if b and _record(p)}
-    entries = snapshots.summary_entries(git, blobs_needed) if blobs_needed else {}
     base: Snapshot | None = None
     blobs: dict[str, str] = {}
     summaries: dict[str, Summary] = {}
@@ -191,12 +189,18 @@ def _walk(
         for index, (commit, _t, _c) in enumerate(line)
         if any(f"{commit}|{d.isoformat()}" in missing for d in days_of.get(commit, []))
     )
+    # the records the walk reads as they change: only from where it starts
+    blobs_needed = {
+        b for _c, _t, changed in line[start + 1 :] for p, b in changed.items() if b and _record(p)
+    }
+    entries = snapshots.summary_entries(git, blobs_needed) if blobs_needed else {}
     for index, (commit, _seconds, changed) in enumerate(line):
         if index < start:
             continue
         settings_changed = base is None or index == start or any(not _record(p) for p in changed)
         if settings_changed:
-            base = snapshots.at(office, git, commit)
+            # the head, when the walk starts there, is the snapshot already read
+            base = head if commit == head.commit else snapshots.at(office, git, commit)
             blobs = dict(base.blobs)
             summaries = {s.path: s for s in base.summaries()}
             laid = None

@@ -148,11 +148,18 @@ def build(
         if listed == former.listings and kept and len(kept) == len(former.listings_pages):
             keys.update((p, old[p]) for p in kept)
         else:
-            listings = renderer.listings(excerpts, verify, bundles)
+
+            def unchanged(path: str, key: str) -> bool:
+                same = former.inputs.get(path) == key and path in old
+                return same and (folder / path).is_file()
+
+            listings = renderer.listings(excerpts, verify, bundles, unchanged)
             for path, content in listings.items():
                 keys[path] = _digest(content)
             pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
-            kept = list(listings)
+            skipped = [p for p in renderer.inputs if p not in listings]
+            keys.update((p, old[p]) for p in skipped)
+            kept = [*listings, *skipped]
     written = write_files(folder, pages)
     removed = _remove(folder, set(old) - set(keys))
     notes = []
@@ -165,7 +172,8 @@ def build(
                 command="pip install 'pagefind[extended]'"
             )
         )
-    _save_manifest(folder, keys, snap.commit, today, listed, kept)
+    inputs = renderer.inputs or former.inputs  # the lists may not have been made at all
+    _save_manifest(folder, keys, snap.commit, today, listed, kept, inputs)
     states = [i.state for i in site.shown.values()]
     return Built(
         folder,
@@ -218,6 +226,7 @@ class Former:
     built: date | None = None
     listings: str = ""
     listings_pages: list[str] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)  # a column page's key
 
 
 def _manifest(folder: Path) -> Former:
@@ -242,7 +251,8 @@ def _manifest(folder: Path) -> Former:
         pages = {str(k): str(v) for k, v in data["pages"].items()}
         built = date.fromisoformat(data["built"]) if data.get("built") else None
         listed = [str(p) for p in data.get("listings_pages") or []]
-        return Former(pages, built, str(data.get("listings") or ""), listed)
+        inputs = {str(k): str(v) for k, v in (data.get("inputs") or {}).items()}
+        return Former(pages, built, str(data.get("listings") or ""), listed, inputs)
     except (ValueError, KeyError, TypeError, AttributeError):
         return Former()  # unreadable: every page is written again
 
@@ -276,6 +286,7 @@ def _save_manifest(
     built: date,
     listings: str,
     listings_pages: list[str],
+    inputs: dict[str, str],
 ) -> None:
     data = {
         "generator": "dangwu",
@@ -283,6 +294,7 @@ def _save_manifest(
         "built": built.isoformat(),
         "listings": listings,
         "listings_pages": sorted(listings_pages),
+        "inputs": dict(sorted(inputs.items())),
         "pages": dict(sorted(keys.items())),
     }
     replace_file(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))

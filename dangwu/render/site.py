@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,7 @@ class Renderer:
         self.sensitive = snapshot.sensitive()
         self.scope_zh = SCOPE_TITLES[site.scope][1]
         self.common = self._common()
+        self.inputs: dict[str, str] = {}  # a column page's key, by path
         self.settings_key = hashlib.sha256(
             json.dumps([self.common, template_key, __version__], ensure_ascii=False).encode()
         ).hexdigest()[:16]
@@ -270,10 +271,15 @@ class Renderer:
         texts: Mapping[str, Mapping[str, Any]],
         verify: Mapping[str, str] | None = None,
         bundles: Sequence[str] = (),
+        unchanged: Callable[[str, str], bool] | None = None,
     ) -> dict[str, bytes]:
         """Home, columns, catalogue, bulletins, search, feed and sitemap, and (given
-        the days it answers for) the verify page."""
+        the days it answers for) the verify page. A column's page whose key (what it
+        lists, the day, the settings) ``unchanged`` says is the one on disk is not
+        made again; ``self.inputs`` holds every column page's key."""
         site, pages = self.site, {}
+        self.inputs = {}
+        column_paths = []
 
         def with_excerpt(item: Shown) -> dict[str, Any]:
             data = texts.get(item.summary.path) or {}
@@ -294,6 +300,13 @@ class Renderer:
             for number in range(1, count + 1):
                 path = column_path(category.slug, number)
                 chunk = items[(number - 1) * PER_PAGE : number * PER_PAGE]
+                seed = [self.site.on.isoformat(), self.settings_key, category.slug, number, count]
+                seed += [[i.id, self.record_key(i)] for i in chunk]
+                key = hashlib.sha256(json.dumps(seed).encode()).hexdigest()[:24]
+                self.inputs[path] = key
+                column_paths.append(path)
+                if unchanged is not None and unchanged(path, key):
+                    continue
                 pages[path] = self.page(
                     path,
                     "column.html.j2",
@@ -337,7 +350,7 @@ class Renderer:
         pages["feed.xml"] = self.xml("feed.xml", "feed.xml.j2", feed=self._feed())
         if self.base_url:
             every = ["index.html", "catalogue.html", "bulletins/index.html", "search.html"]
-            every += [p for p in pages if p.startswith(("columns/", "bulletins/"))]
+            every += column_paths + [p for p in pages if p.startswith("bulletins/")]
             every += [record_path(i) for i in sorted(site.shown)]
             pages["sitemap.xml"] = self.xml(
                 "sitemap.xml",
