@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -578,3 +579,17 @@ def test_a_past_days_verify_file_is_kept_and_a_missing_one_made_again(office, sm
     assert past.stat().st_mtime_ns == before[0]  # a past day's answers do not change
     assert lost.read_bytes() == before[1]  # made again, the same
     assert (codes / "261022.json").is_file() and (codes / "261021.json").is_file()
+
+
+def test_a_file_gone_from_the_site_is_made_again_though_nothing_changed(office, small, tmp_path):
+    out = tmp_path / "site"
+    build(office, "-o", str(out))
+    assert "(0 written, 0 removed)" in build(office, "-o", str(out))
+    page = out / "records" / f"{small['first']}.html"
+    text = page.read_bytes()
+    page.unlink()
+    shutil.rmtree(out / "pagefind" / "zd")
+    # the page and the attachment beside it (a record page is made with its files)
+    assert "(2 written, 0 removed)" in build(office, "-o", str(out))
+    assert page.read_bytes() == text
+    assert (out / "pagefind" / "zd" / "pagefind-entry.json").is_file()

@@ -22,7 +22,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from dangwu import clock
+from dangwu import __version__, clock
 from dangwu.app import sitecodes
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
@@ -83,6 +83,25 @@ def build(
         snap = snapshot.at(office, git)
         # the settings as committed: a server's bare repository has no others
         today = clock.today(clock.office_zone(snap.settings.timezone))
+        # the site is made of the commit, the day, the templates and what was asked:
+        # when none of them changed and every file is there, there is nothing to do
+        asked = [scope, channel, portal, __version__, render.template_key(office.root)]
+        whole = _digest(json.dumps([snap.commit, today.isoformat(), *asked]).encode())
+        if whole == former.whole and _all_there(folder, former):
+            return Built(
+                folder,
+                scope,
+                snap.commit,
+                records=former.records,
+                pages=len(old),
+                written=0,
+                removed=0,
+                seconds=time.perf_counter() - started,
+                unit=snap.settings.unit,
+                site_url=snap.settings.site_url,
+                bundles=former.bundles,
+                latest=former.latest,
+            )
         site = site_rules.select(snap.summaries(), scope=scope, on=today, channel=channel)
         base_url = "" if portal else snap.settings.site_url
         renderer = render.Renderer(
@@ -173,9 +192,8 @@ def build(
             )
         )
     inputs = renderer.inputs or former.inputs  # the lists may not have been made at all
-    _save_manifest(folder, keys, snap.commit, today, listed, kept, inputs)
     states = [i.state for i in site.shown.values()]
-    return Built(
+    built = Built(
         folder,
         scope,
         snap.commit,
@@ -200,6 +218,9 @@ def build(
             for i in site.latest()
         ],
     )
+    done = Former(keys, today, listed, kept, inputs, whole, built.records, bundles, built.latest)
+    _save_manifest(folder, snap.commit, done)
+    return built
 
 
 # what the forked workers making record pages read (inherited, never sent to them)
@@ -227,6 +248,10 @@ class Former:
     listings: str = ""
     listings_pages: list[str] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)  # a column page's key
+    whole: str = ""  # what the whole site was made of
+    records: int = 0
+    bundles: list[str] = field(default_factory=list)
+    latest: list[dict[str, str]] = field(default_factory=list)
 
 
 def _manifest(folder: Path) -> Former:
@@ -252,7 +277,17 @@ def _manifest(folder: Path) -> Former:
         built = date.fromisoformat(data["built"]) if data.get("built") else None
         listed = [str(p) for p in data.get("listings_pages") or []]
         inputs = {str(k): str(v) for k, v in (data.get("inputs") or {}).items()}
-        return Former(pages, built, str(data.get("listings") or ""), listed, inputs)
+        return Former(
+            pages,
+            built,
+            str(data.get("listings") or ""),
+            listed,
+            inputs,
+            str(data.get("whole") or ""),
+            int(data.get("records") or 0),
+            [str(b) for b in data.get("bundles") or []],
+            [dict(x) for x in data.get("latest") or []],
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return Former()  # unreadable: every page is written again
 
@@ -279,25 +314,27 @@ def _code_day(path: str) -> date | None:
         return None
 
 
-def _save_manifest(
-    folder: Path,
-    keys: dict[str, str],
-    commit: str,
-    built: date,
-    listings: str,
-    listings_pages: list[str],
-    inputs: dict[str, str],
-) -> None:
+def _save_manifest(folder: Path, commit: str, made: Former) -> None:
     data = {
         "generator": "dangwu",
         "commit": commit,
-        "built": built.isoformat(),
-        "listings": listings,
-        "listings_pages": sorted(listings_pages),
-        "inputs": dict(sorted(inputs.items())),
-        "pages": dict(sorted(keys.items())),
+        "built": made.built.isoformat() if made.built else None,
+        "whole": made.whole,
+        "records": made.records,
+        "bundles": made.bundles,
+        "latest": made.latest,
+        "listings": made.listings,
+        "listings_pages": sorted(made.listings_pages),
+        "inputs": dict(sorted(made.inputs.items())),
+        "pages": dict(sorted(made.pages.items())),
     }
     replace_file(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=0).encode("utf-8"))
+
+
+def _all_there(folder: Path, former: Former) -> bool:
+    """Whether every file the last build wrote, and its search index, are still there."""
+    index = [f"{bundle}pagefind-entry.json" for bundle in former.bundles]
+    return all((folder / path).is_file() for path in [*former.pages, *index])
 
 
 def write_files(folder: Path, pages: dict[str, bytes]) -> int:
