@@ -138,3 +138,16 @@ def test_which_commit_could_have_been_printed_from_on_which_day():
 def test_which_changes_can_alter_a_public_sheet(changes, shows):
     assert site.shows_publicly(summary(**changes)) is shows
     assert site.shows_publicly(None) is False
+
+
+def test_what_came_out_in_each_quarter_newest_first():
+    from dangwu.rules.schedule import Quarter
+
+    older = summary(id="ZD-2026-090", path="records/x/ZD-2026-090.yaml", published="2026-08-01")
+    open_ = summary(
+        id="ZD-2026-103", path="records/x/ZD-2026-103.yaml", status="submitted", published=None,
+        published_channels=(), consulted="2026-10-05", consulted_channels=("website",),
+    )  # fmt: skip
+    grouped = site.by_quarter(site.select([BASE, older, open_], scope="public", on=ON))
+    assert list(grouped) == [Quarter(2026, 4), Quarter(2026, 3)]  # a consultation is not
+    assert [s.id for s in grouped[Quarter(2026, 4)]] == ["ZD-2026-101"]

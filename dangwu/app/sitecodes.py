@@ -145,13 +145,9 @@ def _today(head: Snapshot, today: date) -> dict[tuple[str, str, int], str]:
     built = render.build_board(head, scope="public", on=today)
     for sheet in built.sheets:
         shown[("board", sheet.code, sheet.page)] = sheet.content_key()
-    for quarter in (_quarter(today), _quarter(today).previous):
+    for quarter in (Quarter.of(today), Quarter.of(today).previous):
         shown[("bulletin", str(quarter), 0)] = _bulletin(head, quarter).content_key()
     return shown
-
-
-def _quarter(day: date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
 
 
 def _bulletin(snap: Snapshot, quarter: Quarter) -> board_rules.Bulletin:
@@ -269,7 +265,7 @@ def _lay_out(snap: Snapshot, day: date, bulletins: dict[Quarter, Printed]) -> li
                 records,
             )
         )
-    for quarter in (_quarter(day), _quarter(day).previous):
+    for quarter in (Quarter.of(day), Quarter.of(day).previous):
         if quarter not in bulletins:
             bulletin = _bulletin(snap, quarter)
             # a bulletin lists a quarter's every record: the page says how many, not which
@@ -284,11 +280,11 @@ def _stamped(page: Printed, commit: str, day: date) -> Printed:
     """``page`` with the code it carries when printed from ``commit`` on ``day``."""
     if page.kind == "board":
         code = board_rules.Code(commit[:8], "public", page.label, page.page, day)
-    else:
-        quarter = Quarter.parse(page.label)
-        number = (quarter.year % 100) * 10 + quarter.number
-        code = board_rules.Code(commit[:8], "public", board_rules.BULLETIN, number, day)
-    return replace(page, code=code.text(page.content, commit))
+        return replace(page, code=code.text(page.content, commit))
+    period = Quarter.parse(page.label)
+    return replace(
+        page, code=board_rules.bulletin_code(period, "public", page.content, commit, day)
+    )
 
 
 def day_files(
@@ -308,7 +304,7 @@ def day_files(
         index: dict[str, int] = {}
         codes: dict[str, list[Any]] = {}
         for commit, page in printed:
-            seen = f"{page.kind}|{page.label}|{page.page}|{page.content}"
+            seen = page.key
             if seen not in index:
                 index[seen] = len(states)
                 states.append(

@@ -323,9 +323,14 @@ def css(office_root: Path | None) -> Any:
     inserted into <style> as it is, where escaping its quotes would break it."""
     from markupsafe import Markup
 
-    own = office_root / "templates" / "print.css" if office_root else None
-    path = own if own is not None and own.is_file() else shipped("templates", "print.css")
+    path = own_or_shipped(office_root, "print.css")
     return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))  # office's own
+
+
+def own_or_shipped(office_root: Path | None, *parts: str) -> Path:
+    """A file of ``templates/``: the office's own where it has one, else the shipped."""
+    own = office_root.joinpath("templates", *parts) if office_root else None
+    return own if own is not None and own.is_file() else shipped("templates", *parts)
 
 
 def qr_svg(code: str) -> Any:

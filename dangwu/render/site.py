@@ -30,6 +30,7 @@ from dangwu.render.sheets import (
     committed_files,
     environment,
     excerpt,
+    own_or_shipped,
     remote_reference,
     with_page_policy,
     zh_date,
@@ -319,12 +320,10 @@ class Renderer:
         pages["catalogue.html"] = self.page(
             "catalogue.html", "catalogue.html.j2", catalogue=self._catalogue(columns)
         )
-        quarters = site_rules.quarters(site)
         summaries = []
-        for quarter in quarters:
-            items = site_rules.in_quarter(site, quarter)
+        for quarter, items in site_rules.by_quarter(site).items():
             path = f"bulletins/{quarter}.html"
-            label = f"{quarter[:4]}年第{quarter[-1]}季度"
+            label = f"{quarter.year}年第{quarter.number}季度"
             by_category: dict[str, list[dict[str, Any]]] = {}
             for item in items:
                 by_category.setdefault(item.summary.category, []).append(self._listed(item))
@@ -414,9 +413,7 @@ class Renderer:
 
     def _asset(self, name: str) -> bytes:
         """One of the site's own files (style sheet, scripts): the office's first."""
-        own = self.snapshot.office.root / "templates" / "site" / name
-        path = own if own.is_file() else shipped("templates", "site", name)
-        return path.read_bytes()
+        return own_or_shipped(self.snapshot.office.root, "site", name).read_bytes()
 
 
 def _stamp(value: str | None) -> str:

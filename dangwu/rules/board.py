@@ -349,10 +349,16 @@ class Bulletin:
         return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
 
     def code(self, *, commit: str, issued: date) -> str:
-        """The bulletin's verification code: the sheet code's shape, its 'category'
-        GB (公报) and its 'page' the year and quarter (263: 2026Q3)."""
-        page = (self.period.year % 100) * 10 + self.period.number
-        return Code(commit[:8], self.scope, BULLETIN, page, issued).text(self.content_key(), commit)
+        """The bulletin's verification code (``bulletin_code``)."""
+        return bulletin_code(self.period, self.scope, self.content_key(), commit, issued)
+
+
+def bulletin_code(period: Quarter, scope: str, content_key: str, commit: str, issued: date) -> str:
+    """The code of a bulletin of ``period`` showing ``content_key``, printed from
+    ``commit`` on ``issued``: the sheet code's shape, its 'category' GB (公报) and its
+    'page' the year and quarter (263: 2026Q3)."""
+    page = (period.year % 100) * 10 + period.number
+    return Code(commit[:8], scope, BULLETIN, page, issued).text(content_key, commit)
 
 
 # the code a bulletin's verification code carries where a sheet's carries its category

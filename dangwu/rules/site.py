@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from dangwu.model.record import Summary
 from dangwu.rules.board import REVISING, allowed
+from dangwu.rules.schedule import Quarter
 
 WEB_CHANNEL = {"public": "website", "internal": "intranet"}
 PORTAL_CHANNEL = "city-portal"
@@ -120,25 +121,14 @@ def select(summaries: Iterable[Summary], *, scope: str, on: date, channel: str =
     return site
 
 
-def quarters(site: Site) -> list[str]:
-    """The quarters something came out on the site in, newest first."""
-    found = {
-        f"{day.year}Q{(day.month - 1) // 3 + 1}"
-        for item in site.shown.values()
-        if item.state != "consulting" and (day := item.summary.published_on) is not None
-    }
-    return sorted(found, reverse=True)
-
-
-def in_quarter(site: Site, quarter: str) -> list[Shown]:
-    def label(day: date | None) -> str:
-        return f"{day.year}Q{(day.month - 1) // 3 + 1}" if day else ""
-
-    return [
-        item
-        for item in site.newest_first()
-        if item.state != "consulting" and label(item.summary.published_on) == quarter
-    ]
+def by_quarter(site: Site) -> dict[Quarter, list[Shown]]:
+    """What came out on the site in each quarter, newest quarter and record first."""
+    found: dict[Quarter, list[Shown]] = {}
+    for item in site.newest_first():
+        day = item.summary.published_on
+        if item.state != "consulting" and day is not None:
+            found.setdefault(Quarter.of(day), []).append(item)
+    return dict(sorted(found.items(), reverse=True))
 
 
 def fingerprint_of(item: Shown, related: Mapping[str, Shown]) -> str:
