@@ -363,21 +363,7 @@ def measure_site(
 
     record("site build, cold", timed(build, office, runs, from_nothing, clock), baseline)
     record("site build, nothing changed", timed(build, office, runs, env_extra=clock), baseline)
-    changed = next(
-        p for p in sorted(office.glob("records/*/*.yaml")) if "status: published" in p.read_text()
-    )
-    when = clock["DANGWU_NOW"]
-    who = {"GIT_AUTHOR_NAME": "杜明阳", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
-    who |= {"GIT_COMMITTER_NAME": "杜明阳", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
-    stamp = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, **who}
-    count = [0]
-
-    def change_one() -> None:
-        count[0] += 1
-        text = changed.read_text("utf-8").replace("summary: ", f"summary: 更正{count[0]}：", 1)
-        changed.write_text(text, "utf-8")
-        git(office, "commit", "-q", "-am", f"correct {changed.stem}", env=stamp)
-
+    change_one = corrector(office, "status: published", clock["DANGWU_NOW"])
     record(
         "site build, one record changed",
         timed(build, office, runs, change_one, clock),
@@ -391,6 +377,26 @@ def measure_site(
         record("pagefind alone, same pages", timed(alone, office, runs), baseline)
     pages = sum(1 for p in site.rglob("*") if p.is_file())
     print(f"  site: {pages:,} files", flush=True)
+
+
+def corrector(office: Path, holding: str, when: str) -> Any:
+    """A function that corrects the summary of the first record holding ``holding``
+    and commits it, dated ``when``: one record changed, again at each call."""
+    changed = next(
+        p for p in sorted(office.glob("records/*/*.yaml")) if holding in p.read_text("utf-8")
+    )
+    who = {"GIT_AUTHOR_NAME": "杜明阳", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
+    who |= {"GIT_COMMITTER_NAME": "杜明阳", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
+    stamp = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, **who}
+    count = [0]
+
+    def change_one() -> None:
+        count[0] += 1
+        text = changed.read_text("utf-8").replace("summary: ", f"summary: 更正{count[0]}：", 1)
+        changed.write_text(text, "utf-8")
+        git(office, "commit", "-q", "-am", f"correct {changed.stem}", env=stamp)
+
+    return change_one
 
 
 def measure_site_alone(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
@@ -455,21 +461,7 @@ def measure_portal(count: int, n: int, runs: int, work: Path) -> dict[str, dict[
         baseline,
     )
     record("portal build, nothing changed", timed(build, work, runs, env_extra=clock), baseline)
-    changed = next(
-        p for p in sorted(offices[0].glob("records/*/*.yaml")) if "city-portal" in p.read_text()
-    )
-    when = clock["DANGWU_NOW"]
-    who = {"GIT_AUTHOR_NAME": "杜明阳", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
-    who |= {"GIT_COMMITTER_NAME": "杜明阳", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
-    stamp = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, **who}
-    count_ = [0]
-
-    def change_one() -> None:
-        count_[0] += 1
-        text = changed.read_text("utf-8").replace("summary: ", f"summary: 更正{count_[0]}：", 1)
-        changed.write_text(text, "utf-8")
-        git(offices[0], "commit", "-q", "-am", f"correct {changed.stem}", env=stamp)
-
+    change_one = corrector(offices[0], "city-portal", clock["DANGWU_NOW"])
     record(
         "portal build, one office changed",
         timed(build, work, runs, change_one, clock),
