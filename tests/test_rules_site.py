@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from dangwu.model.office import Rules
 from dangwu.model.record import Summary
-from dangwu.rules import site
+from dangwu.rules import board, site
 
 BASE = Summary(
     path="records/zhidu-jianshe/ZD-2026-101.yaml",
@@ -151,3 +154,97 @@ def test_what_came_out_in_each_quarter_newest_first():
     grouped = site.by_quarter(site.select([BASE, older, open_], scope="public", on=ON))
     assert list(grouped) == [Quarter(2026, 4), Quarter(2026, 3)]  # a consultation is not
     assert [s.id for s in grouped[Quarter(2026, 4)]] == ["ZD-2026-101"]
+
+
+# --- the verify walk keeps only what the board could show -------------------------------
+
+_DAYS = st.dates(date(2026, 1, 1), date(2026, 6, 30))
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> list[Summary]:
+    """A small office's records: a few slots, corrections, windows, every status."""
+    out = []
+    for n in range(draw(st.integers(0, 6))):
+        published = draw(st.none() | _DAYS)
+        consulted = draw(st.none() | _DAYS)
+        out.append(
+            summary(
+                id=f"ZD-2026-{101 + n}",
+                path=f"records/zd/ZD-2026-{101 + n}.yaml",
+                item=draw(st.sampled_from(["a", "b"])),
+                scope=draw(st.sampled_from(["public", "internal"])),
+                cadence=draw(st.sampled_from(["standing", "quarterly", "timely", "follow-up"])),
+                status=draw(
+                    st.sampled_from(["published"] * 3 + ["withdrawn", "draft", "submitted"])
+                ),
+                period=draw(st.sampled_from([None, "2026Q1", "2026Q2"])),
+                follows=draw(
+                    st.none() | st.sampled_from([f"ZD-2026-{101 + k}" for k in range(n + 1)])
+                ),
+                published=f"{published}T10:00:00+08:00" if published else None,
+                consulted=consulted.isoformat() if consulted else None,
+                closes=draw(st.none() | _DAYS.map(date.isoformat)),
+                channels=draw(st.sampled_from([("public-board",), ("website",)])),
+                published_channels=draw(st.sampled_from([(), ("public-board",), ("website",)])),
+            )
+        )
+    return out
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    records=_records(),
+    since=_DAYS,
+    later=st.integers(0, 120),
+    scope=st.sampled_from(["public", "internal"]),
+)
+def test_the_board_of_any_day_from_since_needs_only_what_may_be_posted(
+    records: list[Summary], since: date, later: int, scope: str
+):
+    """The verify walk lays out hundreds of boards over a long history and hands
+    each only the records ``may_be_posted`` keeps, and of an item's standing records
+    only those ``still_up`` keeps: every such board, whatever the order its records
+    come in, must be the one made of every record."""
+    rules = Rules()
+    on = since + timedelta(days=later)
+    kept = [s for s in records if board.may_be_posted(s, scope=scope, since=since, rules=rules)]
+    fewest = board.posted(records, scope=scope, since=since, rules=rules)
+    every = board.select(records, scope=scope, on=on, rules=rules)
+    for few in (kept, fewest, list(reversed(fewest))):
+        chosen = board.select(few, scope=scope, on=on, rules=rules)
+        assert sorted((e.summary.id, e.consulting) for e in every) == sorted(
+            (e.summary.id, e.consulting) for e in chosen
+        )
+
+
+def test_an_old_timely_record_is_not_kept_but_an_old_standing_one_is():
+    rules = Rules()
+    old = summary(cadence="timely", published="2025-01-03T10:00:00+08:00")
+    assert not board.may_be_posted(old, scope="public", since=ON, rules=rules)
+    assert board.may_be_posted(
+        replace(old, cadence="standing"), scope="public", since=ON, rules=rules
+    )
+    internal_fix = replace(old, scope="internal", follows="ZD-2026-100")
+    assert board.may_be_posted(internal_fix, scope="public", since=ON, rules=rules)
+
+
+def test_of_an_items_standing_records_the_older_than_one_surely_up_are_left_out():
+    def standing(n: int, day: str, **changes: object) -> Summary:
+        return summary(
+            id=f"ZD-2026-{n}", cadence="standing", published=f"{day}T10:00:00+08:00", **changes
+        )
+
+    older, solid, newer = (
+        standing(101, "2026-01-05"),
+        standing(102, "2026-02-05"),
+        standing(103, "2026-11-05"),
+    )
+    up = board.still_up([older, newer, solid], scope="public", since=ON, corrected=set())
+    assert [s.id for s in up] == ["ZD-2026-103", "ZD-2026-102"]
+    # a record correcting the middle one (even a draft) may take it off: the older stays
+    up = board.still_up([older, newer, solid], scope="public", since=ON, corrected={"ZD-2026-102"})
+    assert [s.id for s in up] == ["ZD-2026-103", "ZD-2026-102", "ZD-2026-101"]
+    elsewhere = replace(solid, published_channels=("website",))
+    up = board.still_up([older, elsewhere], scope="public", since=ON, corrected=set())
+    assert [s.id for s in up] == ["ZD-2026-102", "ZD-2026-101"]

@@ -18,13 +18,15 @@ still shows the same, without the repository and without a server.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from dangwu import __version__
 from dangwu.clock import office_zone
+from dangwu.model.office import Rules
 from dangwu.model.record import Summary
 from dangwu.render import sheets as render
 from dangwu.rules import board as board_rules
@@ -38,6 +40,13 @@ VERIFY_DAYS = 92  # the site answers the codes of sheets printed this many days 
 CACHE = "site-codes-v2.json"
 HASHED = 16  # hex digits of what a page showed, enough to tell two apart
 WATCHED = ("records/", "reports/", "dangwu.yaml", CATALOGUE_FILE)
+CODES = "verify/codes/"  # a file a day: YYMMDD.json
+CURRENT = "verify/current.json"  # what is up today
+
+
+def window(today: date, days: int = VERIFY_DAYS) -> tuple[date, date]:
+    """The first and last days whose sheets the site answers for, built on ``today``."""
+    return today - timedelta(days=days - 1), today
 
 
 def key_of(code: str) -> str:
@@ -95,7 +104,7 @@ def answers(
     the files of the days before), and what today's show."""
     git, office = head.git, head.office
     zone = office_zone(head.settings.timezone)
-    first = today - timedelta(days=days - 1)
+    first, _last = window(today, days)
     dawn = datetime.combine(first, datetime.min.time(), zone)
     before = git.last_before(head.commit, dawn.isoformat())
     line = git.line_changes(before, head.commit, WATCHED)
@@ -150,9 +159,11 @@ def _today(head: Snapshot, today: date) -> dict[tuple[str, str, int], str]:
     return shown
 
 
-def _bulletin(snap: Snapshot, quarter: Quarter) -> board_rules.Bulletin:
+def _bulletin(
+    snap: Snapshot, quarter: Quarter, summaries: Iterable[Summary] | None = None
+) -> board_rules.Bulletin:
     return board_rules.bulletin(
-        snap.summaries(),
+        snap.summaries() if summaries is None else summaries,
         period=quarter,
         scope="public",
         rules=snap.settings.rules,
@@ -166,19 +177,87 @@ def _walk(
     pairs: list[tuple[str, date]],
     missing: set[str],
 ) -> dict[str, list[Printed]]:
-    """Lay out what each (commit, day) of ``missing`` printed, walking ``line``."""
+    """Lay out what each (commit, day) of ``missing`` printed, walking ``line``.
+
+    A long history holds many records no sheet of the window can show: the walk
+    keeps, as records change, only those the board could show from the window's
+    first day on, and the public records by the quarters of their steps, so that
+    laying out a board or a bulletin reads tens of records, not thousands."""
     git, office = head.git, head.office
     days_of: dict[str, list[date]] = {}
     for commit, day in pairs:
         days_of.setdefault(commit, []).append(day)
+    first = min(day for _commit, day in pairs)
     base: Snapshot | None = None
     blobs: dict[str, str] = {}
     summaries: dict[str, Summary] = {}
-    laid: tuple[date, list[Printed]] | None = None  # the last layout, by day
-    # a quarter's bulletin, until a public record changes (it does not change by day)
-    bulletins: dict[Quarter, Printed] = {}
+    # of those, what the board could show in the window: an item's standing records
+    # by item (only the newest few of each can be up), the others as they are
+    items: dict[board_rules.Slot, dict[str, Summary]] = {}
+    others: dict[str, Summary] = {}
+    corrected: Counter[str] = Counter()  # ids some record follows
+    up: dict[board_rules.Slot, list[Summary]] = {}  # an item's records that may be up
+    by_quarter: dict[Quarter, dict[str, Summary]] = {}  # public ones, by their steps
+    board: tuple[date, list[Printed]] | None = None  # the last board laid out, by day
+    bulletins: dict[Quarter, Printed] = {}  # a bulletin, until one of its records changes
     texts: dict[str, dict[str, Any]] = {}  # record texts read, by blob
     out: dict[str, list[Printed]] = {}
+    slot_of_id: dict[str, board_rules.Slot] = {}
+
+    def posted(summary: Summary | None, rules: Rules) -> bool:
+        return summary is not None and board_rules.may_be_posted(
+            summary, scope="public", since=first, rules=rules
+        )
+
+    def touch(summary: Summary) -> None:
+        """Forget what is up of the items ``summary`` holds or corrects."""
+        for slot in (board_rules.slot_of(summary), slot_of_id.get(summary.follows or "")):
+            if slot is not None:
+                up.pop(slot, None)
+
+    def forget(path: str, rules: Rules) -> Summary | None:
+        gone = summaries.pop(path, None)
+        if gone is None:
+            return None
+        others.pop(path, None)
+        slot = board_rules.slot_of(gone)
+        if slot is not None:
+            items.get(slot, {}).pop(path, None)
+        if gone.follows:
+            corrected[gone.follows] -= 1
+        touch(gone)
+        for quarter in _quarters(gone):
+            by_quarter[quarter].pop(path, None)
+        return gone
+
+    def keep(path: str, summary: Summary, rules: Rules) -> None:
+        summaries[path] = summary
+        if posted(summary, rules):
+            slot = board_rules.slot_of(summary)
+            if slot is None:
+                others[path] = summary
+            else:
+                items.setdefault(slot, {})[path] = summary
+                slot_of_id[summary.id] = slot
+        if summary.follows:
+            corrected[summary.follows] += 1
+        touch(summary)
+        for quarter in _quarters(summary):
+            by_quarter.setdefault(quarter, {})[path] = summary
+
+    def on_board() -> dict[str, Summary]:
+        """What the board of a day in the window may show, of the records as they are."""
+        shown = dict(others)
+        held = {i for i, n in corrected.items() if n > 0}
+        for slot, members in items.items():
+            if slot not in up:
+                kept = board_rules.still_up(
+                    members.values(), scope="public", since=first, corrected=held
+                )
+                up[slot] = kept
+            shown.update((s.path, s) for s in up[slot])
+        return shown
+
     # what was kept covers the line up to some commit: start at the first that is not
     start = next(
         index
@@ -197,44 +276,53 @@ def _walk(
         if settings_changed:
             # the head, when the walk starts there, is the snapshot already read
             base = head if commit == head.commit else snapshots.at(office, git, commit)
+            base.sensitive()  # reports change only with a new base: read them once
             blobs = dict(base.blobs)
-            summaries = {s.path: s for s in base.summaries()}
-            laid = None
+            for kept in (summaries, items, others, corrected, up, by_quarter, slot_of_id):
+                kept.clear()
+            for summary in base.summaries():
+                keep(summary.path, summary, base.settings.rules)
+            board = None
             bulletins.clear()
         else:
+            assert base is not None
+            rules = base.settings.rules
             for path, blob in changed.items():
-                before = summaries.get(path)
+                before = forget(path, rules)
                 if blob is None:
                     blobs.pop(path, None)
-                    summaries.pop(path, None)
                 else:
                     blobs[path] = blob
                     entry = entries.get(blob)
-                    if entry is None:
-                        summaries.pop(path, None)
-                    else:
-                        summaries[path] = _placed(entry, path)
-                if site_rules.shows_publicly(before) or site_rules.shows_publicly(
-                    summaries.get(path)
-                ):
-                    laid = None
-                    bulletins.clear()
+                    if entry is not None:
+                        keep(path, _placed(entry, path), rules)
+                after = summaries.get(path)
+                if posted(before, rules) or posted(after, rules):
+                    board = None
+                for quarter in _quarters(before) | _quarters(after):
+                    bulletins.pop(quarter, None)
         wanted_days = [d for d in days_of.get(commit, []) if f"{commit}|{d}" in missing]
         if not wanted_days or base is None:
             continue
         for day in wanted_days:
-            if laid is None or laid[0] != day:
-                # a public sheet or bulletin reads public records and what replaces
-                # them (a published record of any scope): the rest are left out
-                seen = {p: x for p, x in summaries.items() if _may_show(x)}
-                snap = snapshots.moved(base, commit, dict(blobs), seen, texts)
-                laid = (day, _lay_out(snap, day, bulletins))
-            out[f"{commit}|{day.isoformat()}"] = laid[1]
+            if board is None or board[0] != day:
+                snap = snapshots.moved(base, commit, dict(blobs), on_board(), texts)
+                board = (day, _board(snap, day))
+            pages = list(board[1])
+            for quarter in (Quarter.of(day), Quarter.of(day).previous):
+                if quarter not in bulletins:
+                    bulletins[quarter] = _bulletin_page(base, quarter, by_quarter.get(quarter, {}))
+                pages.append(bulletins[quarter])
+            out[f"{commit}|{day.isoformat()}"] = pages
     return out
 
 
-def _may_show(summary: Summary) -> bool:
-    return summary.status == "published" or site_rules.shows_publicly(summary)
+def _quarters(summary: Summary | None) -> set[Quarter]:
+    """The quarters whose public bulletin lists ``summary``: those of its steps."""
+    if summary is None or not board_rules.allowed(summary, "public"):
+        return set()
+    days = (summary.published_on, summary.consulted_on, summary.withdrawn_on)
+    return {Quarter.of(day) for day in days if day is not None}
 
 
 def _record(path: str) -> bool:
@@ -245,8 +333,8 @@ def _placed(entry: Summary, path: str) -> Summary:
     return replace(entry, path=path)
 
 
-def _lay_out(snap: Snapshot, day: date, bulletins: dict[Quarter, Printed]) -> list[Printed]:
-    """The public board's sheets and the two bulletins, as printed on ``day``."""
+def _board(snap: Snapshot, day: date) -> list[Printed]:
+    """The public board's sheets as printed on ``day``."""
     built = render.build_board(snap, scope="public", on=day)
     pages: list[Printed] = []
     for sheet in built.sheets:
@@ -265,15 +353,15 @@ def _lay_out(snap: Snapshot, day: date, bulletins: dict[Quarter, Printed]) -> li
                 records,
             )
         )
-    for quarter in (Quarter.of(day), Quarter.of(day).previous):
-        if quarter not in bulletins:
-            bulletin = _bulletin(snap, quarter)
-            # a bulletin lists a quarter's every record: the page says how many, not which
-            count = len(bulletin.published)
-            key = bulletin.content_key()
-            bulletins[quarter] = Printed("bulletin", "", str(quarter), 0, count, key)
-        pages.append(bulletins[quarter])
     return pages
+
+
+def _bulletin_page(snap: Snapshot, quarter: Quarter, listed: Mapping[str, Summary]) -> Printed:
+    """A quarter's public bulletin, of the records ``listed`` under the quarter."""
+    bulletin = _bulletin(snap, quarter, listed.values())
+    # a bulletin lists a quarter's every record: the page says how many, not which
+    count = len(bulletin.published)
+    return Printed("bulletin", "", str(quarter), 0, count, bulletin.content_key())
 
 
 def _stamped(page: Printed, commit: str, day: date) -> Printed:
@@ -320,10 +408,10 @@ def day_files(
                 )
             codes[key_of(page.code)] = [index[seen], commit[:10]]
         body = {"day": day.isoformat(), "states": states, "codes": codes}
-        files[f"verify/codes/{day.strftime('%y%m%d')}.json"] = _json(body)
+        files[f"{CODES}{day.strftime('%y%m%d')}.json"] = _json(body)
     # what is up today, apart from the days: a day's file stays as it was written
     current = {_slot(*slot): content[:HASHED] for slot, content in found.current.items()}
-    files["verify/current.json"] = _json({"built": found.last.isoformat(), "shown": current})
+    files[CURRENT] = _json({"built": found.last.isoformat(), "shown": current})
     return files
 
 

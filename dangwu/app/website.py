@@ -120,10 +120,13 @@ def build(
             keys[path] = key
             if old.get(path) != key or not (folder / path).is_file():
                 stale.append(item)
-        texts = snap.records(i.summary.path for i in stale)
-        _JOB.update(renderer=renderer, texts=texts, items={i.id: i for i in stale})
-        try:  # a site of thousands of records is made on every core
-            for made in fork_map(_record_pages, [i.id for i in stale]):
+        # a site of thousands of records is made on every core, each worker reading
+        # (one git process) and parsing the texts of its own records
+        ids = [i.id for i in stale]
+        groups = [ids[n : n + GROUP] for n in range(0, len(ids), GROUP)]
+        _JOB.update(renderer=renderer, snap=snap, items={i.id: i for i in stale})
+        try:
+            for made in fork_map(_record_pages, groups, parallel_from=2):
                 pages.update(made)
         finally:
             _JOB.clear()
@@ -133,27 +136,16 @@ def build(
                 keys[target] = keys[render.record_path(item.id)]
         wanted = site.latest() + site.consulting()
         excerpts = snap.records(i.summary.path for i in wanted)
+        # an internal sheet is checked with the office: only the public site answers
+        answering = scope == "public" and not portal
         verify = None
-        if scope == "public" and not portal:  # an internal sheet is checked with the office
-            # a past day's file is final: only the days since the last build are made
-            since = _unfinished(folder, former, today)
-            found = sitecodes.answers(snap, today, since=since)
-            for path, key in old.items():
-                day = _code_day(path)
-                if day is not None and found.first <= day < since:
-                    keys[path] = key
+        if answering:
+            first, last = sitecodes.window(today)
             verify = {
-                "first": found.first.isoformat(),
-                "last": found.last.isoformat(),
-                "first_zh": zh_date(found.first),
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+                "first_zh": zh_date(first),
             }
-            on_site = {i: render.record_path(i) for i in site.shown}
-            labels = {c.code: c.zh for c in snap.catalogue}
-            made = sitecodes.day_files(found, on_site, labels, functools.partial(blot, snap))
-            for path, content in made.items():
-                keys[path] = _digest(content)
-                if old.get(path) != keys[path] or not (folder / path).is_file():
-                    pages[path] = content
         # the search index, a part per category: its records' ids start with its code;
         # a portal's section is one part (the portal merges a part per office)
         parts = {code.lower(): f"records/{code}-*.html" for code in _codes(site)}
@@ -179,13 +171,37 @@ def build(
             skipped = [p for p in renderer.inputs if p not in listings]
             keys.update((p, old[p]) for p in skipped)
             kept = [*listings, *skipped]
-    written = write_files(folder, pages)
-    removed = _remove(folder, set(old) - set(keys))
+        # every page is made: they go out, and the search index is made of them while
+        # the verify page's answers are worked out (each on its own core)
+        written = write_files(folder, pages)
+        removed = _remove(folder, {p for p in set(old) - set(keys) if not _answer(p)})
+        touched = {_part(path) for path in [*pages, *removed] if path.startswith("records/")}
+        if portal and touched:
+            touched = {"all"}
+        indexing = search.start_index(folder, parts, touched)
+        try:
+            if answering:
+                # a past day's file is final: only the days since the last build are made
+                since = _unfinished(folder, former, today)
+                found = sitecodes.answers(snap, today, since=since)
+                for path, key in old.items():
+                    day = _code_day(path)
+                    if day is not None and found.first <= day < since:
+                        keys[path] = key
+                on_site = {i: render.record_path(i) for i in site.shown}
+                labels = {c.code: c.zh for c in snap.catalogue}
+                made = sitecodes.day_files(found, on_site, labels, functools.partial(blot, snap))
+                fresh = {}
+                for path, content in made.items():
+                    keys[path] = _digest(content)
+                    if old.get(path) != keys[path] or not (folder / path).is_file():
+                        fresh[path] = content
+                written += write_files(folder, fresh)
+            removed += _remove(folder, {p for p in set(old) - set(keys) if _answer(p)})
+        finally:
+            indexed = indexing.wait()
     notes = []
-    touched = {_part(path) for path in [*pages, *removed] if path.startswith("records/")}
-    if portal and touched:
-        touched = {"all"}
-    if not search.build_index(folder, parts, touched):
+    if not indexed:
         notes.append(
             _("the site has no search: Pagefind is not installed ({command})").format(
                 command="pip install 'pagefind[extended]'"
@@ -227,10 +243,15 @@ def build(
 _JOB: dict[str, Any] = {}
 
 
-def _record_pages(record_id: str) -> dict[str, bytes]:
-    item = _JOB["items"][record_id]
-    data = _JOB["texts"].get(item.summary.path, {})
-    made: dict[str, bytes] = _JOB["renderer"].record_page(item, data)
+GROUP = 100  # records a worker reads and makes at a time
+
+
+def _record_pages(ids: list[str]) -> dict[str, bytes]:
+    items = [_JOB["items"][record_id] for record_id in ids]
+    texts = _JOB["snap"].records(item.summary.path for item in items)
+    made: dict[str, bytes] = {}
+    for item in items:
+        made.update(_JOB["renderer"].record_page(item, texts.get(item.summary.path, {})))
     return made
 
 
@@ -303,9 +324,14 @@ def _unfinished(folder: Path, former: Former, today: date) -> date:
     return min(since, today)
 
 
+def _answer(path: str) -> bool:
+    """Whether ``path`` is one of the verify page's answers (made by the walk)."""
+    return path == sitecodes.CURRENT or path.startswith(sitecodes.CODES)
+
+
 def _code_day(path: str) -> date | None:
     """The day a verify file answers for (verify/codes/YYMMDD.json), if it is one."""
-    name = path.removeprefix("verify/codes/")
+    name = path.removeprefix(sitecodes.CODES)
     if name == path or not name.endswith(".json"):
         return None
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import unquote
@@ -115,8 +115,84 @@ def select(summaries: Iterable[Summary], *, scope: str, on: date, rules: Rules) 
     return entries
 
 
+def may_be_posted(summary: Summary, *, scope: str, since: date, rules: Rules) -> bool:
+    """Whether a record, as it stands, could be on the board of ``scope`` on some day
+    from ``since`` on, or take another off it, whatever the other records are:
+    ``select`` on those days needs only these of a long history (a standing or
+    quarterly item stays until a newer one replaces it; a timely one for
+    ``rules.board_recent_days``)."""
+    published = summary.status == "published" and summary.published_on is not None
+    if published and summary.follows:
+        return True  # it takes the record it corrects off the board
+    if not allowed(summary, scope):
+        return False
+    if summary.consulted and summary.status in REVISING:
+        return True  # its window may close later than its file says (a server's receipt)
+    if not published or summary.published_on is None:
+        return False
+    if summary.cadence in ("standing", "quarterly"):
+        return True
+    return summary.published_on > since - timedelta(days=rules.board_recent_days)
+
+
 def _newer(a: Summary, b: Summary) -> bool:
-    return (a.period or "", a.published or "") > (b.period or "", b.published or "")
+    return _age(a) > _age(b)
+
+
+def _age(s: Summary) -> tuple[str, str, str]:
+    """How new a standing or quarterly record is in its slot: its period, then when it
+    was published; its id settles a tie, whatever order the records come in."""
+    return (s.period or "", s.published or "", s.id)
+
+
+Slot = tuple[str, str]  # a catalogue item: category and item
+
+
+def slot_of(summary: Summary) -> Slot | None:
+    """The item a published standing or quarterly record holds on the board, where
+    only the newest is up; None for any other record, and for a correction (which
+    must be kept whatever its age: it takes the record it corrects off)."""
+    if summary.status != "published" or summary.follows:
+        return None
+    if summary.cadence not in ("standing", "quarterly"):
+        return None
+    return (summary.category, summary.item)
+
+
+def still_up(
+    members: Iterable[Summary], *, scope: str, since: date, corrected: Container[str]
+) -> list[Summary]:
+    """Of one item's standing or quarterly records (see ``slot_of``), those that could
+    be its newest on the board of ``scope`` on a day from ``since`` on: the newest
+    that is surely up on every such day (published by then, on the board's channel,
+    corrected by no record: ``corrected`` holds the ids some record follows), and
+    every newer one. The older are never the newest while these records stand."""
+    channel = BOARD_CHANNEL[scope]
+    ordered = sorted(members, key=_age, reverse=True)
+    for n, s in enumerate(ordered):
+        up = s.published_on is not None and s.published_on <= since and allowed(s, scope)
+        if up and channel in (s.published_channels or s.channels) and s.id not in corrected:
+            return ordered[: n + 1]
+    return ordered
+
+
+def posted(summaries: Iterable[Summary], *, scope: str, since: date, rules: Rules) -> list[Summary]:
+    """Of a history's records, those ``select`` needs for any day from ``since`` on."""
+    every = list(summaries)
+    corrected = {s.follows for s in every if s.follows}
+    slots: dict[Slot, list[Summary]] = {}
+    out = []
+    for s in every:
+        if not may_be_posted(s, scope=scope, since=since, rules=rules):
+            continue
+        slot = slot_of(s)
+        if slot is None:
+            out.append(s)
+        else:
+            slots.setdefault(slot, []).append(s)
+    for members in slots.values():
+        out += still_up(members, scope=scope, since=since, corrected=corrected)
+    return out
 
 
 def sheets(entries: Sequence[Entry], catalogue: Catalogue, excerpts: dict[str, str]) -> list[Sheet]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -72,3 +73,32 @@ def build_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) ->
         if gone.is_dir() and gone.name not in parts:
             shutil.rmtree(gone, ignore_errors=True)
     return True
+
+
+class Indexing:
+    """``build_index`` under way beside the caller's own work: Pagefind is a program
+    of its own, so the two share the machine's cores. ``wait`` gives its answer, or
+    raises what it raised."""
+
+    def __init__(self, site: Path, parts: Mapping[str, str], stale: Collection[str]) -> None:
+        self._answer: bool | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(site, parts, stale), daemon=True)
+        self._thread.start()
+
+    def _run(self, site: Path, parts: Mapping[str, str], stale: Collection[str]) -> None:
+        try:
+            self._answer = build_index(site, parts, stale)
+        except BaseException as exc:  # handed to the caller by wait()
+            self._error = exc
+
+    def wait(self) -> bool:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return bool(self._answer)
+
+
+def start_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) -> Indexing:
+    """Start ``build_index`` and return at once."""
+    return Indexing(site, parts, stale)
