@@ -470,6 +470,55 @@ def measure_portal(count: int, n: int, runs: int, work: Path) -> dict[str, dict[
     return results
 
 
+def measure_circular(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Issue 16: a circular of five records published on the circular channel, as PDF
+    and as DOCX (issued once, then printed again by its number: the same reading and
+    typesetting, without the commit), against reading one record (`dangwu show`)."""
+    from history import build as build_history
+
+    model = work / f"history-{n}"
+    if not (model / ".git").exists():
+        build_history(model, n)
+    office = work / "circular-office"
+    shutil.rmtree(office, ignore_errors=True)
+    git(work, "clone", "-q", str(model), str(office))
+    last = git(model, "log", "-1", "--format=%aI").strip()
+    env = {
+        "DANGWU_NOW": last,
+        "GIT_AUTHOR_NAME": "杜明阳",
+        "GIT_AUTHOR_EMAIL": "dumy@example.org",
+        "GIT_COMMITTER_NAME": "杜明阳",
+        "GIT_COMMITTER_EMAIL": "dumy@example.org",
+    }
+    listed = subprocess.run(
+        [*dangwu(), "list", "--json"], cwd=office, capture_output=True, check=True
+    )
+    ids = [
+        r["id"]
+        for r in json.loads(listed.stdout)
+        if r["status"] == "published" and "circular" in r["channels"]
+    ][-5:]
+    assert len(ids) == 5, ids
+    first = subprocess.run(
+        [*dangwu(), "circular", *ids],
+        cwd=office,
+        env={**os.environ, **env, "DANGWU_LANG": "en"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    number = first.stdout.split(" ", 1)[0]
+    results: dict[str, dict[str, float]] = {}
+    record = recorder(results)
+    baseline_times = timed([*dangwu(), "show", ids[0]], office, runs, env_extra=env)
+    record("dangwu show (one record)", baseline_times)
+    baseline = statistics.median(baseline_times)
+    for fmt in ("pdf", "docx"):
+        again = [*dangwu(), "circular", *ids, "--number", number, "--format", fmt]
+        record(f"circular of 5 records, {fmt}", timed(again, office, runs, env_extra=env), baseline)
+    return results
+
+
 def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     """Audit of a history with signed approvals: signature checks cached by commit."""
     office = work / "signed"
@@ -709,7 +758,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["records", "history", "signatures", "sharing", "site", "portal"],
+        choices=["records", "history", "signatures", "sharing", "site", "portal", "circular"],
         default=None,
     )
     args = parser.parse_args()
@@ -735,7 +784,10 @@ def main() -> None:
     if args.only == "portal":
         print("the city portal of 100 offices of 1,000 records:", flush=True)
         report["portal"] = measure_portal(100, 1000, min(args.runs, 5), args.work)
-    if args.only in ("history", "signatures", "sharing", "site", "portal"):
+    if args.only == "circular":
+        print("a circular of 5 records, from the office of 1,000 records:", flush=True)
+        report["circular"] = measure_circular(1000, args.runs, args.work)
+    if args.only in ("history", "signatures", "sharing", "site", "portal", "circular"):
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(
             json.dumps(report, indent=2, ensure_ascii=False), "utf-8"

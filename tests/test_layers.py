@@ -207,6 +207,7 @@ LAZY = {
     "html": "the HTML parser only when a page is checked before printing",
     "dangwu.app.supervision": "the supervision files only when validate checks them",
     "pagefind_bin_extended": "the search indexer is a program found only when a site is built",
+    "docx": "python-docx only when a circular is written as DOCX",
 }
 
 

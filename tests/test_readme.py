@@ -137,6 +137,7 @@ PARTS = {
     ),
     "board": Part(demo="/tmp/demo6", setup="cd /tmp/demo6"),
     "deadlines": Part(demo="/tmp/demo7", setup="cd /tmp/demo7"),
+    "circular": Part(demo="/tmp/demo8", setup="cd /tmp/demo8"),
     "own office": Part(
         setup="mkdir -p /home/linht /home/hanzg /tmp/walk\n"
         'cp "$GIT_CONFIG_GLOBAL" /home/linht/.gitconfig\n'
@@ -207,6 +208,7 @@ REPLAYS = {
     "export DANGWU_NOW=2026-11-18T17:00:00+08:00": Replay("board"),
     "dangwu site build": Replay("board"),
     "export DANGWU_NOW=2026-11-26T10:00:00+08:00": Replay("deadlines"),
+    "export DANGWU_NOW=2026-12-03T10:00:00+08:00": Replay("circular"),
     "as chensh dangwu feedback add": Replay("deadlines"),
     "dangwu stats --year 2026": Replay("deadlines"),
     "export GIT_AUTHOR_NAME=林海涛": Replay("own office"),

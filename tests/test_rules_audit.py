@@ -768,6 +768,45 @@ def an_opinion_deleted() -> History:
     return h
 
 
+@case("circular-changed")
+def an_issued_circular_changed() -> History:
+    h = founded()
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular")
+    h.supervise(CLERK, "circulars/2026-001.yaml", "c1", "c2", step=None)
+    return h
+
+
+@case("circular-changed")
+def an_issued_circular_deleted() -> History:
+    h = founded()
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular")
+    h.supervise(HEAD, "circulars/2026-001.yaml", "c1", None, step=None)
+    return h
+
+
+@case("circular-number")
+def a_circular_numbered_past_a_gap() -> History:
+    h = founded()
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular")
+    h.supervise(CLERK, "circulars/2026-003.yaml", None, "c3", step="circular")
+    return h
+
+
+@case("circular-number")
+def a_second_circular_numbered_one_in_a_new_file_name() -> History:
+    h = founded()
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular")
+    h.supervise(CLERK, "circulars/2026-0001.yaml", None, "c1b", step="circular")
+    return h
+
+
+@case("role")
+def a_circular_issued_by_a_supervisor() -> History:
+    h = founded()
+    h.supervise(SUPERVISOR, "circulars/2026-001.yaml", None, "c1", step="circular")
+    return h
+
+
 # the history's shape [SPEC 11]
 
 

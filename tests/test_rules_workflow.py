@@ -198,6 +198,7 @@ MAY_ACTION: dict[str, tuple[str, ...]] = {
     "roster":   ("y",   "-",   "y",        "y",          "-",  "-",       "-"),
     "feedback": ("-",   "-",   "y",        "y",          "y",  "y",       "-"),
     "report":   ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
+    "circular": ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
 }
 # fmt: on
 

@@ -202,7 +202,7 @@ def build(root: Path, specs: list[Spec], reporter: dict[str, str]) -> Office:
         slot=("zhidu-jianshe", "ZD", "supervisor-system"),
         scope="public",
         cadence="standing",
-        channels=["public-board", "website"],
+        channels=["public-board", "website", "circular"],
         status="published",
         day=100,
         marker="MKNAMEDQ",
@@ -280,6 +280,23 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
     return out
 
 
+def circular_text(office: Office, specs: list[Spec], folder: Path) -> str:
+    """A circular of every record published on the circular channel (an internal
+    document: internal records belong in it, reporters never do), as its DOCX says."""
+    import docx
+
+    ids = [s.id for s in specs if s.status == "published" and "circular" in s.channels]
+    result = office.run(
+        "circular", "ZD-2026-200", *ids, "--format", "docx", "-o", str(folder / "c.docx"), now=NOW
+    )
+    assert result.exit_code == 0, result.output
+    word = docx.Document(str(folder / "c.docx"))
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    # and the circular's file and commit, which keep its title
+    kept = [git(office.root, "log", "-1", "--format=%B"), git(office.root, "show", "HEAD")]
+    return "\n".join([p.text for p in word.paragraphs] + cells + [result.output, *kept])
+
+
 def assert_web(pages: str, specs: list[Spec], channel: str) -> None:
     """A web output holds exactly the public records that went out on its channel: a
     withdrawn one as a tombstone (when and why, never what it said)."""
@@ -313,6 +330,7 @@ def test_no_public_output_holds_internal_text_reports_or_reporters(
     with tempfile.TemporaryDirectory() as tmp:
         office = build(Path(tmp) / "office", specs, reporter)
         made = outputs(office, Path(tmp) / "out")
+        circular = circular_text(office, specs, Path(tmp) / "out")
     secret = [s.marker for s in specs if s.scope != "public"]
     secret += [reporter["text"][:8]]  # RP and the tag: anything of the report's text
     name, contact = reporter["name"], reporter["contact"]
@@ -334,4 +352,12 @@ def test_no_public_output_holds_internal_text_reports_or_reporters(
     assert "MKNAMEDQt" in made["site pages"] and "＊＊＊" in made["site pages"]
     assert_web(made["portal"], specs, "city-portal")
     assert "MKNAMEDQt" in board and "＊＊＊" in board
+    # a circular is internal: what it carries is the office's, never a reporter
+    assert "MKNAMEDQt" in circular and "＊＊＊" in circular
+    assert name not in circular
+    for form in (contact, contact.upper(), _fullwidth(contact)):
+        assert form.lower() not in circular.lower(), form
+    for spec in specs:
+        carried = spec.status == "published" and "circular" in spec.channels
+        assert (f"标题{spec.marker}t" in circular) == carried, spec
     assert "MKNAMEDQs" in bulletin and "＊＊＊" in md

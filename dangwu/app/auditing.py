@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dangwu import i18n, yamlio
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
+from dangwu.model.circular import CIRCULARS_DIR, numbered
 from dangwu.rules.audit import Auditor, Violation
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Reader, Receipts, Store, background
@@ -112,6 +113,9 @@ def _audit_span(
     continued = bool(
         start and cache.get("audit.head") == start and _notes_unchanged(cache, receipts)
     )
+    if start:
+        # the circulars issued before the range: its own must take the next numbers
+        auditor.circulars = _circulars_at(git, start)
     if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
@@ -144,6 +148,15 @@ def _audit_span(
         # post-receive takes it up (keep_range) instead of reading the range again
         cache.put("audit.pending", {"base": start, "head": end, **_findings(auditor)})
     return AuditResult(violations, count, head=end)
+
+
+def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for path in git.tree_blobs(commit, [CIRCULARS_DIR]):
+        named = numbered(path)
+        if named is not None:
+            found.setdefault(named[0], set()).add(named[1])
+    return found
 
 
 def _findings(auditor: Auditor) -> dict[str, Any]:

@@ -13,13 +13,15 @@ from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
 from dangwu.model import words
 from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.circular import CIRCULAR_CODE
 from dangwu.model.history import Trailer
 from dangwu.model.words import one_of
 from dangwu.render import sheets as render
 from dangwu.render import typeset
 from dangwu.rules import board as board_rules
+from dangwu.rules import circular as circular_rules
 from dangwu.rules.schedule import Quarter
-from dangwu.store import snapshot
+from dangwu.store import circulars, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
@@ -67,7 +69,7 @@ def print_board(office: Office, *, scope: str, on: date | None, fmt: str, out: P
         snap = _snapshot(office, git, on)
         built = render.build_board(snap, scope=scope, on=day)
         page = render.board_page(office, built, fmt)
-    target = _target(out, f"board-{scope}-{day.isoformat()}.{fmt}")
+    target = place_in(out, f"board-{scope}-{day.isoformat()}.{fmt}")
     missing = _write(page, target, office)
     records = sum(len(s.entries) for s in built.sheets)
     return Printed(target, built.sheets, snap.commit, records, missing)
@@ -86,7 +88,7 @@ def print_bulletin(
         doc = render.build_bulletin(snap, period=quarter, scope=scope, issued=issued)
         page = render.bulletin_page(office, doc, fmt)
     name = f"bulletin-{quarter}-{scope}.{fmt}"
-    target = out if out is not None and out.suffix else _target(out or Path(), name)
+    target = out if out is not None and out.suffix else place_in(out or Path(), name)
     missing = _write(page, target, office)
     return Printed(target, [], snap.commit, len(doc.data.published), missing)
 
@@ -96,13 +98,14 @@ def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -
     _format("stats", fmt)
     page = render.stats_page(office, stated, _today(office), fmt)
     name = f"stats-{stated.figures.span.label}.{fmt}"
-    target = out if out is not None and out.suffix else _target(out or Path(), name)
+    target = out if out is not None and out.suffix else place_in(out or Path(), name)
     return Printed(
         target, [], stated.commit, stated.figures.published, _write(page, target, office)
     )
 
 
-def _target(folder: Path, name: str) -> Path:
+def place_in(folder: Path, name: str) -> Path:
+    """``folder/name``, the folder made if need be."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -164,6 +167,8 @@ def verify(office: Office, code_text: str) -> Verdict:
         quarter = board_rules.bulletin_period(code)
         if quarter is not None and then.catalogue.by_code(board_rules.BULLETIN) is None:
             return _verify_bulletin(office, git, then, code, check, quarter)
+        if code.category_code == CIRCULAR_CODE and then.catalogue.by_code(CIRCULAR_CODE) is None:
+            return _verify_circular(office, git, commit, head, code, check)
         printed = render.build_board(then, scope=code.scope, on=code.on)
         sheet = _find(printed.sheets, code)
         if sheet is None or code.check(sheet.content_key(), commit) != check:
@@ -276,6 +281,61 @@ def _verify_bulletin(
         lines.append(_("  changed or added: {id}").format(id=record_id))
     for record_id in sorted(gone):
         lines.append(_("  taken off: {id}").format(id=record_id))
+    return Verdict(True, False, lines)
+
+
+def _verify_circular(
+    office: Office, git: GitStore, commit: str, head: str, code: board_rules.Code, check: str
+) -> Verdict:
+    """A circular's code: the circular of that number, as issued by that commit, and
+    whether it still stands (its file as it was; none of its records withdrawn)."""
+    year, number = code.on.year, code.page
+    issued = circulars.at(git, commit).get((year, number))
+    if issued is None or code.check(issued.content_key(), commit) != check:
+        return Verdict(
+            False,
+            False,
+            [
+                _("not genuine: this office issued no such circular on {date}").format(
+                    date=code.on.isoformat()
+                )
+            ],
+        )
+    if git.added_by(commit, issued.path) != commit:
+        return Verdict(
+            False,
+            False,
+            [
+                _("not genuine: circular {n} of {year} was not issued by that commit").format(
+                    n=number, year=year
+                )
+            ],
+        )
+    broken = _broken(office, git, commit, {i for i, _c in issued.records})
+    if broken is not None:
+        return Verdict(False, False, [broken])
+    settings = snapshot.at(office, git, commit).settings
+    lines = [
+        _("genuine: circular {label}, {title}, issued {date} by commit {commit}").format(
+            label=circular_rules.label(settings.circular_prefix, year, number),
+            title=issued.title,
+            date=issued.issued.isoformat(),
+            commit=commit[:10],
+        )
+    ]
+    lines += [f"  {record_id}" for record_id, _c in issued.records]
+    now = snapshot.at(office, git, head)
+    standing = {s.id: s for s in now.summaries()}
+    gone = [
+        i for i, _c in issued.records if (standing.get(i) and standing[i].status == "withdrawn")
+    ]
+    still = circulars.at(git, head).get((year, number))
+    if still == issued and not gone:
+        lines.append(_("current: the circular stands, and none of its records was withdrawn"))
+        return Verdict(True, True, lines)
+    lines.append(_("superseded: the circular does not stand as it was issued"))
+    for record_id in gone:
+        lines.append(_("  withdrawn since: {id}").format(id=record_id))
     return Verdict(True, False, lines)
 
 

@@ -28,6 +28,15 @@ def register(app: typer.Typer) -> None:
         ),
     )(bulletin)
     app.command(
+        "circular",
+        help=_(
+            "Issue a circular (印发党务公开信息) of records published on the circular "
+            "channel, under the office's next 发文字号, laid out by GB/T 9704 as PDF or "
+            "DOCX. Naming an issued circular's number with its records prints it again.\n\n"
+            "Example: dangwu circular ZD-2026-102 --format docx"
+        ),
+    )(circular)
+    app.command(
         "verify",
         help=_(
             "Check a printed sheet's verification code: genuine or not, current or superseded.\n\n"
@@ -127,3 +136,43 @@ def verify(
         output.say(line)
     if not verdict.genuine:
         raise typer.Exit(1)
+
+
+def circular(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str], typer.Argument(metavar="ID...", help=_("The records it carries, in order."))
+    ],
+    number: Annotated[
+        str | None,
+        typer.Option(
+            "--number",
+            help=_("The 发文字号 (default: the next of the year), e.g. 江司党〔2026〕12号."),
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help=_("The 标题 (default: the record's title).")),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help=_("pdf or docx."))] = "pdf",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=_("A file, or a folder to write to (default: printed/circulars/)."),
+        ),
+    ] = None,
+) -> None:
+    from dangwu.app import circulars
+
+    office = common.office(ctx)
+    done = circulars.issue(office, ids, number=number, title=title, fmt=fmt, out=out)
+    said = _("printed again") if done.reprinted else _("issued")
+    output.say(
+        _("{label} {title}: {said}, commit {commit}").format(
+            label=done.label, title=done.circular.title, said=said, commit=done.commit[:10]
+        )
+    )
+    output.say(_("  {path}  verification code {code}").format(path=done.path, code=done.code))
+    boxes(done.missing)

@@ -24,6 +24,7 @@ class Trailer:
     CONTENT = "Dangwu-Content"
     PERSON = "Dangwu-Person"
     REPORT = "Dangwu-Report"
+    CIRCULAR = "Dangwu-Circular"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,23 @@ class Settings:
     default_channels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rules: Rules = field(default_factory=Rules)
     site_url: str = ""  # where the office's web site is served: printed codes open it
+    # a circular's 发文机关标志 and 发文字号 prefix (江司党 in 江司党〔2026〕12号), and
+    # to whom it goes (主送): the unit's name and its party branches when not said
+    issuer: str = ""
+    prefix: str = ""
+    send_to: str = ""
+
+    @property
+    def circular_issuer(self) -> str:
+        return self.issuer or self.unit
+
+    @property
+    def circular_prefix(self) -> str:
+        return self.prefix or self.unit
+
+    @property
+    def circular_to(self) -> str:
+        return self.send_to or "各党支部"
 
     @cached_property
     def _by_email(self) -> dict[str, Person]:
@@ -123,4 +140,7 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
         default_channels={k: tuple(v) for k, v in (data.get("default_channels") or {}).items()},
         rules=Rules(**raw_rules),
         site_url=str((data.get("site") or {}).get("base_url") or "").rstrip("/"),
+        issuer=str((data.get("circular") or {}).get("issuer") or ""),
+        prefix=str((data.get("circular") or {}).get("prefix") or ""),
+        send_to=str((data.get("circular") or {}).get("to") or ""),
     )

@@ -67,9 +67,14 @@ def _is_cjk(char: str) -> bool:
 class _Typst:
     """markdown-it's tokens of a record body, written as Typst markup."""
 
-    def __init__(self, files: Files | None, images: dict[str, bytes]) -> None:
+    def __init__(
+        self, files: Files | None, images: dict[str, bytes], *, on_grid: bool = False
+    ) -> None:
         self.files = files
         self.images = images
+        # an official document keeps every line on the page's grid: a heading is a
+        # paragraph like the others, in the heading face
+        self.on_grid = on_grid
 
     def blocks(self, tokens: list[Any], start: int, stop_type: str | None) -> tuple[str, int]:
         out: list[str] = []
@@ -85,11 +90,23 @@ class _Typst:
                 out.append(" " if token.hidden else "\n\n")
             elif kind == "heading_open":
                 body = self.inline(tokens[i + 1].children or [])
-                out.append(f"#block(sticky: true, above: 1.2em, below: 0.6em, strong[{body}])\n\n")
+                if self.on_grid:
+                    out.append(f"#block(sticky: true, par(strong[{body}]))\n\n")
+                else:
+                    out.append(
+                        f"#block(sticky: true, above: 1.2em, below: 0.6em, strong[{body}])\n\n"
+                    )
                 i += 2
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 items, i = self.items(tokens, i + 1, kind.replace("_open", "_close"))
-                if kind == "bullet_list_open":
+                if self.on_grid:
+                    # an official document numbers its items in the text: each a
+                    # paragraph indented two characters, its next lines flush left
+                    first = int(token.attrGet("start") or 1)
+                    for n, item in enumerate(items):
+                        mark = f"{first + n}．" if kind == "ordered_list_open" else "· "
+                        out.append(f"#par[{text(mark)}{item[1:-1]}]\n\n")
+                elif kind == "bullet_list_open":
                     out.append(f"#list({', '.join(items)})\n\n")
                 else:
                     first = int(token.attrGet("start") or 1)
@@ -186,14 +203,20 @@ class _Typst:
 
 
 def markdown(
-    source: object, files: Files | None = None, images: dict[str, bytes] | None = None
+    source: object,
+    files: Files | None = None,
+    images: dict[str, bytes] | None = None,
+    *,
+    on_grid: bool = False,
 ) -> Any:
     """A record body (Markdown) as Typst markup: text as strings, structure as Typst's own
-    functions, images only the office's own committed files."""
+    functions, images only the office's own committed files. ``on_grid``: headings
+    take no space of their own (an official document's lines keep to the grid)."""
     from markupsafe import Markup
 
     tokens = markdown_parser().parse(str(source or ""))
-    body, _end = _Typst(files, images if images is not None else {}).blocks(tokens, 0, None)
+    writer = _Typst(files, images if images is not None else {}, on_grid=on_grid)
+    body, _end = writer.blocks(tokens, 0, None)
     return Markup(body.strip())  # every character of the record is inside a string
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import N_, _
+from dangwu.model.circular import CIRCULARS_DIR, numbered
 from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
@@ -59,6 +60,8 @@ RULES = {
     "report-changed": N_("report changed outside 'dangwu report answer'"),
     "report-rewritten": N_("answered report answered again"),
     "feedback-changed": N_("opinion changed or deleted"),
+    "circular-changed": N_("issued circular changed or deleted"),
+    "circular-number": N_("circular numbered out of turn"),
     "merge": N_("merge commit in a history kept straight"),
     "settings-deleted": N_("office settings deleted"),
     "founded-again": N_("office founded a second time"),
@@ -101,6 +104,8 @@ class Auditor:
     opened: dict[str, str] = field(default_factory=dict)
     # the reports/ files an answer has already changed: an answer is given once
     answered: set[str] = field(default_factory=set)
+    # the circulars issued so far, by year: numbered from 1 without a gap [SPEC 12]
+    circulars: dict[int, set[int]] = field(default_factory=dict)
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -281,6 +286,9 @@ class Auditor:
         """Who may log opinions and reports, and that what is logged stays as it was:
         an opinion is never changed, a report only by its one answer."""
         for path, old, new in event.supervision:
+            if path.startswith(f"{CIRCULARS_DIR}/"):
+                self._circular(path, old, new, person, flag)
+                continue
             report = path.startswith("reports/")
             action = "report" if report else "feedback"
             if not workflow.MAY[action].intersection(person.roles):
@@ -313,6 +321,38 @@ class Auditor:
                         _("the report {path} was answered before").format(path=path),
                     )
                 self.answered.add(path)
+
+    def _circular(
+        self, path: str, old: str | None, new: str | None, person: Person, flag: Any
+    ) -> None:
+        """A circular is issued once, by someone who may, under the year's next number,
+        and never changed or taken back: what was handed out stays as it was."""
+        if not workflow.MAY["circular"].intersection(person.roles):
+            flag(
+                "role",
+                _("{path} was written by someone who may not {action}").format(
+                    path=path, action=_(workflow.ACTION_TITLES["circular"])
+                ),
+            )
+        if old is not None:
+            how = _("deleted") if new is None else _("changed")
+            flag("circular-changed", _("the circular {path} was {how}").format(path=path, how=how))
+            return
+        named = numbered(path)
+        if named is None:
+            flag("circular-number", _("{path} is not named as a circular is").format(path=path))
+            return
+        year, number = named
+        issued = self.circulars.setdefault(year, set())
+        expected = max(issued, default=0) + 1
+        if number != expected:
+            flag(
+                "circular-number",
+                _("circular {n} of {year} was issued where {expected} was next").format(
+                    n=number, year=year, expected=expected
+                ),
+            )
+        issued.add(number)
 
     # --- commits made by dangwu ------------------------------------------------------
 

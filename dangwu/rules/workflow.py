@@ -42,6 +42,7 @@ MAY: dict[str, frozenset[str]] = {
     "roster": ROSTER_ROLES,
     "feedback": frozenset({"supervisor"}) | DRAFTING_ROLES,
     "report": DRAFTING_ROLES,
+    "circular": DRAFTING_ROLES,
 }
 ACTION_TITLES = {
     "create": N_("create records"),
@@ -55,6 +56,7 @@ ACTION_TITLES = {
     "roster": N_("change the roster"),
     "feedback": N_("give feedback"),
     "report": N_("log reports"),
+    "circular": N_("issue circulars"),
 }
 
 STATUSES = (
@@ -95,6 +97,7 @@ STEP_TITLES = {
     "feedback": (N_("feedback"), "意见建议"),
     "report": (N_("report"), "举报"),
     "answer": (N_("answer"), "答复"),
+    "circular": (N_("circular"), "印发"),
     "discard": (N_("discard"), "删除草稿"),
     "roster add": (N_("roster add"), "添加人员"),
     "roster remove": (N_("roster remove"), "删除人员"),

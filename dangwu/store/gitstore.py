@@ -553,6 +553,11 @@ class GitStore:
             request.seek(0)
             self._execute_bytes("fast-import", "--quiet", "--done", istream=request)
 
+    def added_by(self, rev: str, path: str) -> str | None:
+        """The commit on ``rev``'s line that added ``path`` (None: none did)."""
+        found = self.try_run("log", "--diff-filter=A", "--format=%H", "-1", rev, "--", path)
+        return (found or "").strip() or None
+
     def tree_blobs(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
         """path -> blob id of the files under ``paths`` at ``rev``."""
         out = self._execute_bytes("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)

@@ -1,0 +1,301 @@
+"""Circulars (印发党务公开信息) [SPEC 12]: issued from records published on the circular
+channel, numbered per year without a gap or a number used twice (on one clone and
+across clones), laid out by GB/T 9704-2012 (measured on the PDF, read back from the
+DOCX), verified by their code, and kept as issued (the audit)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Office, commit_as, copy_demo, need_pdf
+
+NOW = "2026-12-03T10:00:00+08:00"
+LATER = "2026-12-04T10:00:00+08:00"
+MM = 72 / 25.4  # points in a millimetre
+
+
+def ok(office: Office, *args: str, as_: str = "dumy", now: str = NOW) -> str:
+    result = office.run(*args, as_=as_, now=now, env={"DANGWU_LANG": "en"})
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return result.stdout
+
+
+def refused(office: Office, *args: str, code: int = 1, as_: str = "dumy") -> str:
+    before = office.state()
+    result = office.run(*args, as_=as_, now=NOW, env={"DANGWU_LANG": "en"})
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) <= 2, result.stderr  # a line, and a hint
+    assert office.state() == before
+    return result.stderr
+
+
+@pytest.fixture
+def demo(demo_seed: Path, tmp_path: Path) -> Office:
+    return Office(copy_demo(demo_seed, tmp_path / "office"))
+
+
+def code_of(said: str) -> str:
+    found = re.search(r"verification code (\S+)", said)
+    assert found, said
+    return found[1]
+
+
+def test_a_circular_is_issued_under_the_next_number_and_printed_again_as_it_was(demo: Office):
+    said = ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    assert said.startswith(
+        "江城市司法局〔2026〕1号 江城市司法局机关党建工作责任制（2026年修订）: issued"
+    )
+    issued = demo.read("circulars/2026-001.yaml")
+    assert "id: ZD-2026-102" in issued and "label: 江城市司法局〔2026〕1号" in issued
+    subject = demo.git("log", "-1", "--format=%s%n%b")
+    assert (
+        subject.startswith("circular: 江城市司法局〔2026〕1号")
+        and "Dangwu-Step: circular" in subject
+    )
+    second = ok(demo, "circular", "ZZ-2026-102", "ZZ-2026-106", "--format", "docx")
+    assert second.startswith("江城市司法局〔2026〕2号 关于印发党务公开事项的通知: issued")
+    # the first again, by its number: the same circular, no new commit, the same code
+    head = demo.head()
+    again = ok(
+        demo, "circular", "ZD-2026-102", "--number", "江城市司法局[2026]1号", "--format", "docx"
+    )
+    assert "printed again" in again and code_of(again) == code_of(said)
+    assert demo.head() == head
+    assert (demo.root / "printed" / "circulars" / "2026-001.docx").is_file()
+
+
+def test_a_number_is_never_given_twice_nor_skipped(demo: Office):
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    said = refused(demo, "circular", "ZZ-2026-102", "--number", "江城市司法局〔2026〕1号", code=2)
+    assert "number 1 of 2026 was given to another circular" in said
+    said = refused(demo, "circular", "ZZ-2026-102", "--number", "江城市司法局〔2026〕5号", code=2)
+    assert "the next number of 2026 is 2" in said
+    said = refused(demo, "circular", "ZZ-2026-102", "--number", "江城市司法局〔2025〕2号", code=2)
+    assert "2025 is not this year" in said
+    said = refused(demo, "circular", "ZZ-2026-102", "--number", "京司党〔2026〕2号", code=2)
+    assert "numbered 江城市司法局〔year〕N号" in said
+    refused(demo, "circular", "ZZ-2026-102", "--number", "第二号", code=2)
+
+
+def test_only_records_published_on_the_circular_channel_go_out(demo: Office):
+    listed = ok(demo, "list", "--json")
+    import json
+
+    rows = {r["id"]: r for r in json.loads(listed)}
+    elsewhere = next(
+        i for i, r in rows.items() if r["status"] == "published" and "circular" not in r["channels"]
+    )
+    said = refused(demo, "circular", elsewhere)
+    assert f"{elsewhere} was not published on the circular channel" in said
+    draft = next((i for i, r in rows.items() if r["status"] != "published"), None)
+    if draft is not None:
+        assert "only published records go out" in refused(demo, "circular", draft)
+    assert "there is no record" in refused(demo, "circular", "ZD-2026-999")
+    assert "named twice" in refused(demo, "circular", "ZD-2026-102", "ZD-2026-102")
+    # a supervisor may give opinions, not issue circulars
+    assert "may not" in refused(demo, "circular", "ZD-2026-102", as_="chensh")
+
+
+def test_a_circulars_code_is_genuine_then_superseded_and_a_forged_one_is_not(demo: Office):
+    code = code_of(ok(demo, "circular", "ZD-2026-102", "--format", "docx"))
+    said = ok(demo, "verify", code)
+    assert "genuine: circular 江城市司法局〔2026〕1号" in said and "current:" in said
+    wrong = demo.run("verify", code.replace("-IFW1-", "-IFW2-"), env={"DANGWU_LANG": "en"})
+    assert wrong.exit_code in (1, 2) and "genuine:" not in wrong.stdout
+    ok(demo, "withdraw", "ZD-2026-102", "--reason", "制度已废止", as_="hanzg", now=LATER)
+    later = ok(demo, "verify", code, now=LATER)
+    assert "superseded" in later and "withdrawn since: ZD-2026-102" in later
+
+
+def test_an_issued_circular_changed_or_numbered_by_hand_is_caught_by_the_audit(demo: Office):
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    path = demo.root / "circulars" / "2026-001.yaml"
+    path.write_text(path.read_text("utf-8").replace("2026年修订", "2025年修订"), "utf-8")
+    commit_as(demo.root, "dumy", "typo", "circulars", date=LATER)
+    said = demo.run("audit", env={"DANGWU_LANG": "en"})
+    assert said.exit_code == 1 and "[circular-changed]" in said.stdout, said.output
+    demo.git("reset", "-q", "--hard", "HEAD~1")
+    skipped = path.read_text("utf-8").replace("number: 1", "number: 5")
+    demo.write("circulars/2026-005.yaml", skipped)
+    commit_as(demo.root, "dumy", "circular 5", "circulars", date=LATER)
+    said = demo.run("audit", env={"DANGWU_LANG": "en"})
+    assert "[circular-number]" in said.stdout and "where 2 was next" in said.stdout, said.output
+
+
+def test_two_clones_never_issue_the_same_number(demo: Office, tmp_path: Path):
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(demo, "hook", "install", "--lang", "en", str(bare))
+    ok(demo, "remote", "add", str(bare), as_="linht")
+    ok(demo, "sync", as_="linht")
+    where = Office(tmp_path)
+    ok(where, "clone", str(bare), str(tmp_path / "a"))
+    ok(where, "clone", str(bare), str(tmp_path / "b"), as_="linht")
+    a, b = Office(tmp_path / "a"), Office(tmp_path / "b")
+    assert "江城市司法局〔2026〕1号" in ok(a, "circular", "ZD-2026-102", "--format", "docx")
+    ok(a, "sync")
+    # the other clone, behind: its own number 1 cannot land beside the first
+    ok(b, "circular", "ZZ-2026-102", "--format", "docx", as_="linht")
+    on_server = subprocess.run(
+        ["git", "-C", str(bare), "rev-parse", "main"], capture_output=True, text=True, check=True
+    ).stdout
+    result = b.run("sync", as_="linht", now=NOW, env={"DANGWU_LANG": "en"})
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert (
+        subprocess.run(
+            ["git", "-C", str(bare), "rev-parse", "main"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        == on_server
+    )
+    # taken up to date first, it issues the next number
+    b.git("reset", "-q", "--hard", "origin/main")
+    assert "江城市司法局〔2026〕2号" in ok(
+        b, "circular", "ZZ-2026-102", "--format", "docx", as_="linht"
+    )
+    ok(b, "sync", as_="linht")
+    assert ok(b, "audit").count("circular") == 0
+
+
+# --- the page of GB/T 9704-2012, measured -------------------------------------------------
+
+
+@pytest.fixture
+def printed(demo: Office) -> tuple[Office, Path]:
+    need_pdf()
+    ok(demo, "circular", "ZZ-2026-102", "ZZ-2026-106")
+    return demo, demo.root / "printed" / "circulars" / "2026-001.pdf"
+
+
+def test_the_pdf_keeps_the_page_margins_and_line_grid_of_gbt_9704(printed: tuple[Office, Path]):
+    pdfplumber = pytest.importorskip("pdfplumber", reason="pip install pdfplumber")
+    _office, pdf = printed
+    with pdfplumber.open(pdf) as doc:
+        first = doc.pages[0]
+        assert (round(first.width, 1), round(first.height, 1)) == (595.3, 841.9)  # A4
+        lines = _lines(first)
+        # 版心: its top 37 mm down (the 党内 mark sits on its first line), its left 28 mm in
+        top_line = min(lines)
+        assert abs(top_line / MM - 37) <= 1.5, top_line / MM
+        body = [(y, xs) for y, xs in sorted(lines.items()) if len(xs) >= 26]
+        assert len(body) >= 4, lines
+        lefts = [min(x0 for x0, _x1, _s in xs) for _y, xs in body]
+        rights = [max(x1 for _x0, x1, _s in xs) for _y, xs in body]
+        assert min(lefts) / MM == pytest.approx(28, abs=1), lefts
+        assert max(rights) / MM == pytest.approx(210 - 26, abs=1), rights  # 156 mm wide
+        # 28 characters to a full line: a line that reaches the right edge holds 28, its
+        # indent counted (figures and Latin letters are half as wide)
+        char = 156 * MM / 28
+        full = [
+            (x0 - 28 * MM) / char + sum(1 if s >= 15 and w > 12 else 0.5 for w, s in sizes)
+            for x0, x1, sizes in _widths(body)
+            if abs(x1 - (210 - 26) * MM) < 1
+        ]
+        assert full and all(abs(n - 28) <= 0.6 for n in full), full
+        tops = [y for y, _xs in body]
+        steps = [b - a for a, b in itertools.pairwise(tops) if b - a < 35]
+        pitch = sorted(steps)[len(steps) // 2]
+        assert pitch / MM == pytest.approx(225 / 22, abs=0.15), steps
+        # the red line: as wide as the 版心, 4 mm below the 发文字号
+        red = [
+            r
+            for r in first.lines + first.rects
+            if r.get("stroking_color") and _is_red(r["stroking_color"])
+        ]
+        assert red, "no red line"
+        width = max(r["x1"] - r["x0"] for r in red)
+        assert width / MM == pytest.approx(156, abs=1)
+        # the page number — 1 —: 4号 (14 pt), 7 mm below the 版心 (297 - 35 mm)
+        numbers = [c for c in first.chars if c["text"] == "1" and c["top"] > 262 * MM]
+        assert numbers, "no page number"
+        assert round(numbers[0]["size"]) == 14
+        dash = [c for c in first.chars if c["text"] == "—" and c["top"] > 262 * MM]
+        middle = (dash[0]["top"] + dash[0]["bottom"]) / 2
+        assert middle / MM == pytest.approx(297 - 35 + 7, abs=2), middle / MM
+        # body in 3号 (16 pt); the 发文机关标志 in red
+        sizes = {round(c["size"]) for y, xs in body for c in first.chars if abs(c["top"] - y) < 1}
+        assert 16 in sizes
+        issuer = [
+            c
+            for c in first.chars
+            if c["text"] == "司" and c["top"] < 90 * MM and _is_red(c.get("non_stroking_color"))
+        ]
+        assert issuer, "the 发文机关标志 is not red"
+        fonts = {c["fontname"].split("+")[-1] for c in first.chars if round(c["size"]) == 16}
+        assert any(re.search(r"FangSong|仿宋|Fang|NotoSerifCJK", f) for f in fonts), fonts
+        last = doc.pages[-1].extract_text()
+        assert "印发" in last and "核验码" in last  # the 版记 closes the last page
+
+
+def _widths(body):
+    for _y, xs in body:
+        yield (
+            min(x0 for x0, _x1, _s in xs),
+            max(x1 for _x0, x1, _s in xs),
+            [(x1 - x0, s) for x0, x1, s in xs],
+        )
+
+
+def _lines(page) -> dict[float, list[tuple[float, float, float]]]:
+    """Characters by the top of their line: (x0, x1, size) each."""
+    found: dict[float, list[tuple[float, float, float]]] = {}
+    for c in page.chars:
+        if not c["text"].strip():
+            continue
+        key = next((y for y in found if abs(y - c["top"]) < 2), round(c["top"], 1))
+        found.setdefault(key, []).append((c["x0"], c["x1"], c["size"]))
+    return found
+
+
+def _is_red(color) -> bool:
+    if not color:
+        return False
+    values = list(color) if isinstance(color, (list, tuple)) else [color]
+    if len(values) == 4:  # CMYK
+        c, m, y, k = values
+        return m > 0.5 and y > 0.5 and c < 0.2 and k < 0.2
+    if len(values) == 3:
+        r, g, b = values
+        return r > 0.7 and g < 0.4 and b < 0.4
+    return False
+
+
+def test_the_docx_has_the_page_faces_and_numbers_of_gbt_9704(demo: Office):
+    docx = pytest.importorskip("docx", reason="pip install python-docx")
+    from docx.shared import Mm, Pt
+
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    word = docx.Document(str(demo.root / "printed" / "circulars" / "2026-001.docx"))
+    section = word.sections[0]
+    # Word keeps lengths in twentieths of a point: a millimetre's fraction is rounded
+    assert abs(section.page_width - Mm(210)) < Mm(0.1) and abs(section.page_height - Mm(297)) < Mm(
+        0.1
+    )
+    assert abs(section.top_margin - Mm(37)) < Mm(0.1) and abs(section.left_margin - Mm(28)) < Mm(
+        0.1
+    )
+    assert abs(section.right_margin - Mm(26)) < Mm(0.1) and abs(
+        section.bottom_margin - Mm(35)
+    ) < Mm(0.1)
+    normal = word.styles["Normal"]
+    assert normal.font.size == Pt(16)
+    east = normal.element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
+    assert east == "仿宋_GB2312"
+    assert abs(normal.paragraph_format.line_spacing.pt - 225 / 22 * 72 / 25.4) < 0.1
+    texts = [p.text for p in word.paragraphs]
+    assert "江城市司法局" in texts and "江城市司法局〔2026〕1号" in texts
+    mark = next(p for p in word.paragraphs if p.text == "江城市司法局")
+    assert str(mark.runs[0].font.color.rgb) == "E83828"
+    assert any("印发" in t for t in texts) and any(t.startswith("核验码") for t in texts)
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "— " in footer
