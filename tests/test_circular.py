@@ -299,3 +299,36 @@ def test_the_docx_has_the_page_faces_and_numbers_of_gbt_9704(demo: Office):
     assert any("印发" in t for t in texts) and any(t.startswith("核验码") for t in texts)
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "— " in footer
+
+
+# --- manuscripts for the newspaper -------------------------------------------------------
+
+
+def test_a_manuscript_carries_the_record_for_the_paper_and_checks_out(demo: Office):
+    said = ok(demo, "manuscript", "ZD-2026-104", "--format", "txt")
+    assert "a manuscript of ZD-2026-104 for 《江城日报》" in said
+    text = (demo.root / "printed" / "manuscripts" / "ZD-2026-104.txt").read_text("utf-8")
+    assert text.startswith("《江城日报》编辑部：")
+    assert "2026年第二季度领导干部信访接待日落实情况及第三季度安排" in text
+    assert "供稿单位：江城市司法局" in text and "监督电话：0000-1234567" in text
+    assert "日期：2026年12月3日" in text and re.search(r"字数：约\d+字", text)
+    code = code_of(said)
+    assert f"核验码：{code}" in text
+    checked = ok(demo, "verify", code)
+    assert "genuine: a manuscript of ZD-2026-104" in checked and "current:" in checked
+    ok(demo, "withdraw", "ZD-2026-104", "--reason", "安排调整", as_="hanzg", now=LATER)
+    assert "superseded" in ok(demo, "verify", code, now=LATER)
+
+
+def test_a_manuscript_as_word_and_what_may_not_be_one(demo: Office):
+    docx = pytest.importorskip("docx", reason="pip install python-docx")
+    ok(demo, "manuscript", "MB-2026-102")
+    word = docx.Document(str(demo.root / "printed" / "manuscripts" / "MB-2026-102.docx"))
+    texts = [p.text for p in word.paragraphs]
+    assert texts[0] == "《江城日报》编辑部：" and any(t.startswith("核验码：") for t in texts)
+    # an internal record, a record not sent to the paper, no record at all
+    assert "not published on the newspaper channel" in refused(demo, "manuscript", "ZD-2026-102")
+    assert "there is no record" in refused(demo, "manuscript", "ZD-2026-999")
+    assert "is not one of docx, txt" in refused(
+        demo, "manuscript", "MB-2026-102", "--format", "pdf", code=2
+    )

@@ -91,6 +91,6 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     identifiers |= {"Atom", "Ctrl-C"}
     # portal build OFFICE...: the repositories, named as the usage line shows them
     identifiers |= {"OFFICE"}
-    # circular --format docx: the Word file format, as its files are named
-    identifiers |= {"DOCX", "docx"}
+    # circular and manuscript --format docx|txt: the file formats, as files are named
+    identifiers |= {"DOCX", "docx", "txt"}
     assert english_left(text, commands | identifiers) == []

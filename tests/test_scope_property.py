@@ -202,7 +202,7 @@ def build(root: Path, specs: list[Spec], reporter: dict[str, str]) -> Office:
         slot=("zhidu-jianshe", "ZD", "supervisor-system"),
         scope="public",
         cadence="standing",
-        channels=["public-board", "website", "circular"],
+        channels=["public-board", "website", "circular", "newspaper"],
         status="published",
         day=100,
         marker="MKNAMEDQ",
@@ -292,6 +292,12 @@ def circular_text(office: Office, specs: list[Spec], folder: Path) -> str:
     assert result.exit_code == 0, result.output
     word = docx.Document(str(folder / "c.docx"))
     cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    # a manuscript for the paper of the record that names the reporter
+    written = office.run(
+        "manuscript", "ZD-2026-200", "--format", "txt", "-o", str(folder / "m.txt"), now=NOW
+    )
+    assert written.exit_code == 0, written.output
+    cells.append((folder / "m.txt").read_text("utf-8"))
     # and the circular's file and commit, which keep its title
     kept = [git(office.root, "log", "-1", "--format=%B"), git(office.root, "show", "HEAD")]
     return "\n".join([p.text for p in word.paragraphs] + cells + [result.output, *kept])

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dangwu import clock
-from dangwu.app import auditing
+from dangwu.app import auditing, manuscripts
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _, names, term
 from dangwu.model import words
@@ -169,6 +169,12 @@ def verify(office: Office, code_text: str) -> Verdict:
             return _verify_bulletin(office, git, then, code, check, quarter)
         if code.category_code == CIRCULAR_CODE and then.catalogue.by_code(CIRCULAR_CODE) is None:
             return _verify_circular(office, git, commit, head, code, check)
+        if (
+            code.category_code[:1] == manuscripts.MARK
+            and then.catalogue.by_code(code.category_code) is None
+            and then.catalogue.by_code(code.category_code[1:]) is not None
+        ):
+            return _verify_manuscript(office, git, then, head, code, check)
         printed = render.build_board(then, scope=code.scope, on=code.on)
         sheet = _find(printed.sheets, code)
         if sheet is None or code.check(sheet.content_key(), commit) != check:
@@ -336,6 +342,58 @@ def _verify_circular(
     lines.append(_("superseded: the circular does not stand as it was issued"))
     for record_id in gone:
         lines.append(_("  withdrawn since: {id}").format(id=record_id))
+    return Verdict(True, False, lines)
+
+
+def _verify_manuscript(
+    office: Office,
+    git: GitStore,
+    then: snapshot.Snapshot,
+    head: str,
+    code: board_rules.Code,
+    check: str,
+) -> Verdict:
+    """A manuscript's code: which record, as written from that commit for that paper,
+    and whether the record still says the same."""
+    settings = then.settings
+    paper = settings.channels.get(manuscripts.CHANNEL) or _("the newspaper")
+    found = [
+        s
+        for s in manuscripts.named(code, then.summaries())
+        if s.status == "published"
+        and manuscripts.CHANNEL in s.published_channels
+        and code.check(manuscripts.content_key(s, paper, settings.unit), then.commit) == check
+    ]
+    if not found:
+        return Verdict(
+            False,
+            False,
+            [
+                _("not genuine: this office wrote no such manuscript on {date}").format(
+                    date=code.on.isoformat()
+                )
+            ],
+        )
+    record = found[0]
+    broken = _broken(office, git, then.commit, {record.id})
+    if broken is not None:
+        return Verdict(False, False, [broken])
+    lines = [
+        _(
+            "genuine: a manuscript of {id} {title} for {paper}, written {on} from commit {commit}"
+        ).format(
+            id=record.id,
+            title=record.title,
+            paper=paper,
+            on=code.on.isoformat(),
+            commit=then.commit[:10],
+        )
+    ]
+    now = {s.id: s for s in snapshot.at(office, git, head).summaries()}.get(record.id)
+    if now is not None and now.status == "published" and now.content == record.content:
+        lines.append(_("current: the record still says the same"))
+        return Verdict(True, True, lines)
+    lines.append(_("superseded: the record has changed or was withdrawn since"))
     return Verdict(True, False, lines)
 
 

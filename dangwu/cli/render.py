@@ -37,6 +37,15 @@ def register(app: typer.Typer) -> None:
         ),
     )(circular)
     app.command(
+        "manuscript",
+        help=_(
+            "Write a record published on the newspaper channel as a manuscript (稿件) for "
+            "the paper named in dangwu.yaml: title, lead, text, the unit, contact, date, "
+            "length and a verification code.\n\n"
+            "Example: dangwu manuscript ZD-2026-101 --format txt"
+        ),
+    )(manuscript)
+    app.command(
         "verify",
         help=_(
             "Check a printed sheet's verification code: genuine or not, current or superseded.\n\n"
@@ -176,3 +185,28 @@ def circular(
     )
     output.say(_("  {path}  verification code {code}").format(path=done.path, code=done.code))
     boxes(done.missing)
+
+
+def manuscript(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("The record."))],
+    fmt: Annotated[str, typer.Option("--format", help=_("docx or txt."))] = "docx",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=_("A file, or a folder to write to (default: printed/manuscripts/)."),
+        ),
+    ] = None,
+) -> None:
+    from dangwu.app import manuscripts
+
+    office = common.office(ctx)
+    done = manuscripts.write(office, record_id, fmt=fmt, out=out)
+    output.say(
+        _("{path}: a manuscript of {id} for {paper}, from commit {commit}").format(
+            path=done.path, id=done.record, paper=done.paper, commit=done.commit[:10]
+        )
+    )
+    output.say(_("  verification code {code}").format(code=done.code))

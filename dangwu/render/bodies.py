@@ -93,3 +93,10 @@ def markdown_html(text: Any, files: Files | None = None) -> Any:
     # an entity may stand for a character that prints as nothing or turns the text
     # around (&#x202e;): what is printed holds none (validate refuses them too)
     return Markup(HIDDEN.sub("", rendered))  # escaped by markdown-it
+
+
+def plain_text(inline: Any) -> str:
+    """A Markdown inline token's text without its marks (for Word and plain text)."""
+    return "".join(
+        child.content for child in inline.children or [] if child.type in ("text", "code_inline")
+    )

@@ -22,7 +22,7 @@ from dangwu.i18n import _
 from dangwu.model.circular import Circular
 from dangwu.model.office import Settings
 from dangwu.render import typeset
-from dangwu.render.bodies import markdown_parser
+from dangwu.render.bodies import markdown_parser, plain_text
 from dangwu.render.sheets import typst_environment, zh_date
 
 DEFAULT_TITLE = "关于印发党务公开事项的通知"
@@ -137,7 +137,7 @@ def docx(doc: Document) -> bytes:
     section.footer_distance = Mm(MARGINS["bottom"] - 7 - 5)
     pitch = Pt(TEXT_HEIGHT / LINES / 25.4 * 72)
     normal = word.styles["Normal"]
-    _face(normal.font, FACES["fang"], BODY_PT)
+    word_face(normal.font, FACES["fang"], BODY_PT)
     normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     normal.paragraph_format.line_spacing = pitch
     normal.paragraph_format.space_before = Pt(0)
@@ -164,7 +164,7 @@ def docx(doc: Document) -> bytes:
             p.paragraph_format.right_indent = right
         if text:
             run = p.add_run(text)
-            _face(run.font, FACES[face], size)
+            word_face(run.font, FACES[face], size)
             if color:
                 from docx.shared import RGBColor
 
@@ -221,7 +221,7 @@ def docx(doc: Document) -> bytes:
     return out.getvalue()
 
 
-def _face(font: Any, name: str, size: float) -> None:
+def word_face(font: Any, name: str, size: float) -> None:
     """A run's or style's face for Chinese and Latin alike, and its size."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -273,7 +273,7 @@ def _page_numbers(section: Any, word: Any) -> None:
             p.paragraph_format.left_indent = Pt(NOTE_PT)
         for part in ("— ", None, " —"):
             run = p.add_run()
-            _face(run.font, FACES["song"], NOTE_PT)
+            word_face(run.font, FACES["song"], NOTE_PT)
             if part is not None:
                 run.text = part
                 continue
@@ -299,7 +299,7 @@ def _markdown(word: Any, source: str, para: Any, indent: Any) -> None:
         token = tokens[i]
         kind = token.type
         if kind == "heading_open":
-            para(_plain(tokens[i + 1]), face="hei", first=indent)
+            para(plain_text(tokens[i + 1]), face="hei", first=indent)
             i += 2
         elif kind == "ordered_list_open":
             numbers.append(int(token.attrGet("start") or 1))
@@ -308,7 +308,7 @@ def _markdown(word: Any, source: str, para: Any, indent: Any) -> None:
         elif kind in ("ordered_list_close", "bullet_list_close"):
             numbers.pop()
         elif kind == "paragraph_open":
-            text = _plain(tokens[i + 1])
+            text = plain_text(tokens[i + 1])
             if numbers:
                 n = numbers[-1]
                 text = f"{n}. {text}" if n else f"· {text}"
@@ -327,7 +327,7 @@ def _table(word: Any, tokens: list[Any], i: int) -> int:
         if tokens[i].type == "tr_open":
             rows.append([])
         elif tokens[i].type == "inline":
-            rows[-1].append(_plain(tokens[i]))
+            rows[-1].append(plain_text(tokens[i]))
         i += 1
     if rows:
         columns = max(len(r) for r in rows)
@@ -338,16 +338,5 @@ def _table(word: Any, tokens: list[Any], i: int) -> int:
                 target = table.cell(r, c).paragraphs[0]
                 target.paragraph_format.first_line_indent = 0
                 run = target.add_run(cell)
-                _face(run.font, FACES["fang"], 12)
+                word_face(run.font, FACES["fang"], 12)
     return i
-
-
-def _plain(inline: Any) -> str:
-    """An inline token's text without its marks."""
-    parts = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("")
-    return "".join(parts)
