@@ -516,6 +516,22 @@ def measure_circular(n: int, runs: int, work: Path) -> dict[str, dict[str, float
     for fmt in ("pdf", "docx"):
         again = [*dangwu(), "circular", *ids, "--number", number, "--format", fmt]
         record(f"circular of 5 records, {fmt}", timed(again, office, runs, env_extra=env), baseline)
+    # a meeting on those records, held and minuted; its minutes printed again
+    call = ["meeting", "new", "--kind", "disclosure", "--title", "党务公开会议"]
+    call += ["--at", last[:16], "--place", "会议室", "--chair", "hanzg"]
+    call += ["--invite", "zhoulx,sunhm", *(a for i in ids for a in ("--matter", i))]
+    minutes = ["meeting", "minutes", "1", "--present", "hanzg,zhoulx"]
+    minutes += ["--absent", "sunhm=出差", "--decisions", "同意公开"]
+    for step in (call, minutes):
+        subprocess.run(
+            [*dangwu(), *step],
+            cwd=office,
+            env={**os.environ, **env, "DANGWU_LANG": "en"},
+            capture_output=True,
+            check=True,
+        )
+    again = [*dangwu(), "meeting", "minutes", "1", "--format", "pdf"]
+    record("meeting minutes, pdf", timed(again, office, runs, env_extra=env), baseline)
     return results
 
 
@@ -785,7 +801,7 @@ def main() -> None:
         print("the city portal of 100 offices of 1,000 records:", flush=True)
         report["portal"] = measure_portal(100, 1000, min(args.runs, 5), args.work)
     if args.only == "circular":
-        print("a circular of 5 records, from the office of 1,000 records:", flush=True)
+        print("a circular of 5 records and a meeting's minutes, office of 1,000:", flush=True)
         report["circular"] = measure_circular(1000, args.runs, args.work)
     if args.only in ("history", "signatures", "sharing", "site", "portal", "circular"):
         OUT.mkdir(parents=True, exist_ok=True)

@@ -25,9 +25,9 @@ def ok(office: Office, *args: str, as_: str = "dumy", now: str = NOW) -> str:
     return result.stdout
 
 
-def refused(office: Office, *args: str, code: int = 1, as_: str = "dumy") -> str:
+def refused(office: Office, *args: str, code: int = 1, as_: str = "dumy", now: str = NOW) -> str:
     before = office.state()
-    result = office.run(*args, as_=as_, now=NOW, env={"DANGWU_LANG": "en"})
+    result = office.run(*args, as_=as_, now=now, env={"DANGWU_LANG": "en"})
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) <= 2, result.stderr  # a line, and a hint
@@ -332,3 +332,93 @@ def test_a_manuscript_as_word_and_what_may_not_be_one(demo: Office):
     assert "is not one of docx, txt" in refused(
         demo, "manuscript", "MB-2026-102", "--format", "pdf", code=2
     )
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+HELD = "2026-12-05T11:00:00+08:00"
+CALL = (
+    "meeting", "new", "--kind", "disclosure", "--title", "2026年第四季度党务公开会议",
+    "--at", "2026-12-05 09:30", "--place", "局机关三楼会议室", "--chair", "hanzg",
+    "--invite", "zhoulx,sunhm,qianwb", "--matter", "ZD-2026-102",
+)  # fmt: skip
+
+
+def test_a_meeting_is_called_noticed_and_minuted_once_and_its_papers_check_out(demo: Office):
+    called = ok(demo, *CALL)
+    assert called.startswith(
+        "meeting 2026-1 2026年第四季度党务公开会议: called for 2026-12-05T09:30"
+    )
+    notice = code_of(ok(demo, "meeting", "notice", "1"))
+    assert "has no minutes yet" in refused(demo, "meeting", "minutes", "1")
+    minuted = ok(
+        demo, "meeting", "minutes", "1", "--present", "hanzg,zhoulx,qianwb",
+        "--absent", "sunhm=出差", "--attending", "linht", "--decisions", "同意公开ZD-2026-102",
+        "--format", "docx", now=HELD,
+    )  # fmt: skip
+    assert "minutes taken" in minuted
+    # printed again as taken, with the same code
+    assert code_of(ok(demo, "meeting", "minutes", "1", now=HELD)) == code_of(minuted)
+    docx = pytest.importorskip("docx", reason="pip install python-docx")
+    word = docx.Document(str(demo.root / "printed" / "meetings" / "2026-001-minutes.docx"))
+    rows = {r.cells[0].text: r.cells[1].text for r in word.tables[0].rows}
+    assert rows["出席人员"] == "韩振国、周立新、钱文斌" and rows["缺席人员"] == "孙慧敏（出差）"
+    assert rows["列席人员"] == "林海涛" and rows["应到人数"] == "4人，实到3人"
+    assert "江城市司法局机关党建工作责任制" in rows["议题"]
+    for code, part in ((notice, "the notice"), (code_of(minuted), "the minutes")):
+        said = ok(demo, "verify", code, now=HELD)
+        assert f"genuine: {part} of meeting 2026-1" in said and "current:" in said, said
+    listed = ok(demo, "meeting", "list", now=HELD)
+    assert "2026-1" in listed and "2026-12-05" in listed
+    assert ok(demo, "audit", now=HELD).count("[") == 0
+    # taken once: a second set of minutes is refused, and so is an edit by hand
+    again = ("meeting", "minutes", "1", "--present", "hanzg,zhoulx,sunhm,qianwb")
+    assert "are taken once" in refused(demo, *again, "--decisions", "改", now=HELD)
+    path = demo.root / "meetings" / "2026-001.yaml"
+    path.write_text(path.read_text("utf-8").replace("出差", "病假"), "utf-8")
+    commit_as(demo.root, "dumy", "reason", "meetings", date=HELD)
+    said = demo.run("audit", env={"DANGWU_LANG": "en"}, now=HELD)
+    assert "[meeting-changed]" in said.stdout, said.output
+
+
+def test_minutes_account_for_everyone_invited_by_the_roster_of_the_day(demo: Office):
+    ok(demo, *CALL)
+    base = ("meeting", "minutes", "1", "--decisions", "同意")
+
+    def minutes(*args: str, now: str = HELD) -> str:
+        before = demo.state()
+        result = demo.run(*base, *args, now=now, env={"DANGWU_LANG": "en"})
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert demo.state() == before
+        return result.stderr
+
+    everyone = ("--present", "hanzg,zhoulx,sunhm,qianwb")
+    assert "its minutes are taken after it" in minutes(*everyone, now=NOW)
+    assert "sunhm was invited: say whether" in minutes("--present", "hanzg,zhoulx,qianwb")
+    assert "the chair, hanzg, must be present" in minutes(
+        "--present", "zhoulx,sunhm,qianwb", "--absent", "hanzg=出差"
+    )
+    assert "nobody was not on the roster on 2026-12-05" in minutes(
+        *everyone, "--attending", "nobody"
+    )
+    assert "wujh was not invited" in minutes("--present", "hanzg,zhoulx,sunhm,qianwb,wujh")
+    assert "both present and absent" in minutes(*everyone, "--absent", "sunhm=出差")
+    assert "KEY=REASON" in demo.run(*base, *everyone[:1], "hanzg", "--absent", "zhoulx",
+                                    now=HELD, env={"DANGWU_LANG": "en"}).stderr  # fmt: skip
+
+
+def test_a_meeting_is_called_only_as_the_rules_allow(demo: Office):
+    call = list(CALL)
+    kind = call.index("disclosure")
+    assert "--kind must be one of" in refused(
+        demo, *call[:kind], "party", *call[kind + 1 :], code=2
+    )
+    call[kind] = "leading-group"
+    invited = call.index("zhoulx,sunhm,qianwb")
+    call[invited] = "zhoulx,linht"
+    assert "林海涛 (linht) is not on the leading group" in refused(demo, *call)
+    call[invited] = "zhoulx,nobody"
+    assert "nobody is not on the roster" in refused(demo, *call)
+    assert "there is no record" in refused(demo, *CALL[:-1], "ZD-2026-999")
+    assert "may not" in refused(demo, *CALL, as_="chensh")
+    assert "there is no meeting 2026-7" in refused(demo, "meeting", "notice", "7")

@@ -807,6 +807,38 @@ def a_circular_issued_by_a_supervisor() -> History:
     return h
 
 
+@case("meeting-changed")
+def a_meeting_changed_other_than_by_its_minutes() -> History:
+    h = founded()
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting")
+    h.supervise(CLERK, "meetings/2026-001.yaml", "m1", "m2", step=None)
+    return h
+
+
+@case("meeting-changed")
+def a_meeting_minuted_twice() -> History:
+    h = founded()
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting")
+    h.supervise(CLERK, "meetings/2026-001.yaml", "m1", "m2", step="minutes")
+    h.supervise(HEAD, "meetings/2026-001.yaml", "m2", "m3", step="minutes")
+    return h
+
+
+@case("meeting-changed")
+def a_meeting_deleted() -> History:
+    h = founded()
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting")
+    h.supervise(CLERK, "meetings/2026-001.yaml", "m1", None, step=None)
+    return h
+
+
+@case("meeting-number")
+def a_meeting_numbered_past_a_gap() -> History:
+    h = founded()
+    h.supervise(CLERK, "meetings/2026-002.yaml", None, "m2", step="meeting")
+    return h
+
+
 # the history's shape [SPEC 11]
 
 

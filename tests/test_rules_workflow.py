@@ -199,6 +199,7 @@ MAY_ACTION: dict[str, tuple[str, ...]] = {
     "feedback": ("-",   "-",   "y",        "y",          "y",  "y",       "-"),
     "report":   ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
     "circular": ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
+    "meeting":  ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
 }
 # fmt: on
 

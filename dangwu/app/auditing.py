@@ -13,6 +13,8 @@ from dangwu import i18n, yamlio
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
 from dangwu.model.circular import CIRCULARS_DIR, numbered
+from dangwu.model.meeting import MEETINGS_DIR
+from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.rules.audit import Auditor, Violation
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Reader, Receipts, Store, background
@@ -114,8 +116,9 @@ def _audit_span(
         start and cache.get("audit.head") == start and _notes_unchanged(cache, receipts)
     )
     if start:
-        # the circulars issued before the range: its own must take the next numbers
+        # the circulars and meetings before the range: its own must take the next numbers
         auditor.circulars = _circulars_at(git, start)
+        auditor.meetings, auditor.minuted = _meetings_at(git, start)
     if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
@@ -157,6 +160,18 @@ def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:
         if named is not None:
             found.setdefault(named[0], set()).add(named[1])
     return found
+
+
+def _meetings_at(git: GitStore, commit: str) -> tuple[dict[int, set[int]], set[str]]:
+    """The meetings at ``commit`` by year, and those whose minutes were taken."""
+    numbers: dict[int, set[int]] = {}
+    tree = {p: b for p, b in git.tree_blobs(commit, [MEETINGS_DIR]).items() if meeting_numbered(p)}
+    for path in tree:
+        year, number = meeting_numbered(path) or (0, 0)
+        numbers.setdefault(year, set()).add(number)
+    raw = git.objects(sorted(set(tree.values())))
+    minuted = {p for p, b in tree.items() if b"\nminutes:" in raw.get(b, b"")}
+    return numbers, minuted
 
 
 def _findings(auditor: Auditor) -> dict[str, Any]:

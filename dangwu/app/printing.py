@@ -15,13 +15,14 @@ from dangwu.model import words
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.circular import CIRCULAR_CODE
 from dangwu.model.history import Trailer
+from dangwu.model.meeting import MEETING_CODE, PARTS
 from dangwu.model.words import one_of
 from dangwu.render import sheets as render
 from dangwu.render import typeset
 from dangwu.rules import board as board_rules
 from dangwu.rules import circular as circular_rules
 from dangwu.rules.schedule import Quarter
-from dangwu.store import circulars, snapshot
+from dangwu.store import circulars, meetings, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
@@ -169,6 +170,8 @@ def verify(office: Office, code_text: str) -> Verdict:
             return _verify_bulletin(office, git, then, code, check, quarter)
         if code.category_code == CIRCULAR_CODE and then.catalogue.by_code(CIRCULAR_CODE) is None:
             return _verify_circular(office, git, commit, head, code, check)
+        if code.category_code == MEETING_CODE and then.catalogue.by_code(MEETING_CODE) is None:
+            return _verify_meeting(office, git, commit, head, code, check)
         if (
             code.category_code[:1] == manuscripts.MARK
             and then.catalogue.by_code(code.category_code) is None
@@ -394,6 +397,50 @@ def _verify_manuscript(
         lines.append(_("current: the record still says the same"))
         return Verdict(True, True, lines)
     lines.append(_("superseded: the record has changed or was withdrawn since"))
+    return Verdict(True, False, lines)
+
+
+def _verify_meeting(
+    office: Office, git: GitStore, commit: str, head: str, code: board_rules.Code, check: str
+) -> Verdict:
+    """A meeting's notice or minutes: the meeting of that number as the commit left it."""
+    held = meetings.at(git, commit)
+    found = [
+        (meeting, part)
+        for year in (code.on.year, code.on.year - 1, code.on.year + 1)
+        if (meeting := held.get((year, code.page))) is not None
+        for part in PARTS
+        if code.check(meeting.content_key(part), commit) == check
+    ]
+    if not found:
+        return Verdict(
+            False,
+            False,
+            [
+                _("not genuine: this office printed no such meeting paper on {date}").format(
+                    date=code.on.isoformat()
+                )
+            ],
+        )
+    meeting, part = found[0]
+    what = _("the minutes") if part == "minutes" else _("the notice")
+    lines = [
+        _(
+            "genuine: {what} of meeting {year}-{n}, {title}, held {when}, from commit {commit}"
+        ).format(
+            what=what,
+            year=meeting.year,
+            n=meeting.number,
+            title=meeting.title,
+            when=meeting.when.isoformat(timespec="minutes"),
+            commit=commit[:10],
+        )
+    ]
+    now = meetings.at(git, head).get((meeting.year, meeting.number))
+    if now is not None and now.content_key(part) == meeting.content_key(part):
+        lines.append(_("current: the meeting's file says the same today"))
+        return Verdict(True, True, lines)
+    lines.append(_("superseded: the meeting's file says something else today"))
     return Verdict(True, False, lines)
 
 

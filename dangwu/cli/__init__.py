@@ -146,6 +146,7 @@ def _register() -> None:
         audit,
         demo,
         doctor,
+        meeting,
         office,
         records,
         render,
@@ -161,6 +162,7 @@ def _register() -> None:
     workflow.register(app)
     audit.register(app)
     supervision.register(app)
+    meeting.register(app)
     stats.register(app)
     sharing.register(app)
     render.register(app)

@@ -12,6 +12,7 @@ at the foot of the last page; page numbers — 1 — in 4号 宋体 7 mm below t
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,17 +66,55 @@ class Document:
 
 def write(doc: Document, target: Path, fmt: str, *, when: datetime) -> list[str]:
     """Write the circular as ``fmt`` (pdf or docx); the characters no font draws."""
+    return write_paper(
+        target, fmt, docx=lambda: docx(doc), typst=lambda images: typst(doc, images), when=when
+    )
+
+
+def write_paper(
+    target: Path,
+    fmt: str,
+    *,
+    docx: Callable[[], bytes],
+    typst: Callable[[dict[str, bytes]], str],
+    when: datetime,
+) -> list[str]:
+    """Write a paper (a circular, a meeting's) as DOCX or typeset PDF; the characters
+    no installed font draws, for the clerk to be told."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "docx":
-            target.write_bytes(docx(doc))
+            target.write_bytes(docx())
             return []
     except OSError as exc:
         raise DangwuError(
             _("cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
         ) from None
     images: dict[str, bytes] = {}
-    return typeset.write_pdf(typst(doc, images), target, images=images, when=when)
+    return typeset.write_pdf(typst(images), target, images=images, when=when)
+
+
+def gbt_page(word: Any) -> Any:
+    """A Word document's page as GB/T 9704 sets it: A4, its margins; its first section."""
+    from docx.shared import Mm
+
+    section = word.sections[0]
+    section.page_width, section.page_height = Mm(PAGE[0]), Mm(PAGE[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
+    return section
+
+
+def add_para(word: Any, text: str, *, face: str, size: float, indent: bool = True) -> Any:
+    """A paragraph of one run in ``face`` and ``size``, indented two characters."""
+    from docx.shared import Pt
+
+    p = word.add_paragraph()
+    if indent:
+        p.paragraph_format.first_line_indent = Pt(2 * size)
+    run = p.add_run(text)
+    word_face(run.font, face, size)
+    return p
 
 
 def _heading(n: int, data: dict[str, Any]) -> str:
@@ -129,11 +168,8 @@ def docx(doc: Document) -> bytes:
     from docx.shared import Mm, Pt
 
     word = Word()
-    section = word.sections[0]
+    section = gbt_page(word)
     section.start_type = WD_SECTION_START.NEW_PAGE
-    section.page_width, section.page_height = Mm(PAGE[0]), Mm(PAGE[1])
-    section.top_margin, section.bottom_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
-    section.left_margin, section.right_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
     section.footer_distance = Mm(MARGINS["bottom"] - 7 - 5)
     pitch = Pt(TEXT_HEIGHT / LINES / 25.4 * 72)
     normal = word.styles["Normal"]

@@ -12,7 +12,7 @@ from typing import Any
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.render.bodies import markdown_parser, plain_text
-from dangwu.render.circular import word_face
+from dangwu.render.circular import add_para, word_face
 from dangwu.render.sheets import zh_date
 
 FACES = {"text": "宋体", "title": "黑体"}
@@ -100,12 +100,7 @@ def docx(m: Manuscript) -> bytes:
     normal.paragraph_format.space_after = Pt(0)
 
     def para(words: str, *, face: str = "text", size: float = 12, indent: bool = True) -> Any:
-        p = word.add_paragraph()
-        if indent:
-            p.paragraph_format.first_line_indent = Pt(2 * size)
-        run = p.add_run(words)
-        word_face(run.font, FACES[face], size)
-        return p
+        return add_para(word, words, face=FACES[face], size=size, indent=indent)
 
     para(f"{m.paper}编辑部：", indent=False)
     title = para(m.title, face="title", size=16, indent=False)

@@ -21,6 +21,8 @@ from dangwu.i18n import N_, _
 from dangwu.model.circular import CIRCULARS_DIR, numbered
 from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Change, Event, Trailer, Version
+from dangwu.model.meeting import MEETINGS_DIR
+from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
 from dangwu.rules import secrecy, workflow
 
@@ -62,6 +64,8 @@ RULES = {
     "feedback-changed": N_("opinion changed or deleted"),
     "circular-changed": N_("issued circular changed or deleted"),
     "circular-number": N_("circular numbered out of turn"),
+    "meeting-changed": N_("meeting changed other than by its one set of minutes"),
+    "meeting-number": N_("meeting numbered out of turn"),
     "merge": N_("merge commit in a history kept straight"),
     "settings-deleted": N_("office settings deleted"),
     "founded-again": N_("office founded a second time"),
@@ -106,6 +110,9 @@ class Auditor:
     answered: set[str] = field(default_factory=set)
     # the circulars issued so far, by year: numbered from 1 without a gap [SPEC 12]
     circulars: dict[int, set[int]] = field(default_factory=dict)
+    # the meetings called so far, by year, and those whose minutes were taken
+    meetings: dict[int, set[int]] = field(default_factory=dict)
+    minuted: set[str] = field(default_factory=set)
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -289,6 +296,9 @@ class Auditor:
             if path.startswith(f"{CIRCULARS_DIR}/"):
                 self._circular(path, old, new, person, flag)
                 continue
+            if path.startswith(f"{MEETINGS_DIR}/"):
+                self._meeting(path, old, new, step, person, flag)
+                continue
             report = path.startswith("reports/")
             action = "report" if report else "feedback"
             if not workflow.MAY[action].intersection(person.roles):
@@ -327,13 +337,7 @@ class Auditor:
     ) -> None:
         """A circular is issued once, by someone who may, under the year's next number,
         and never changed or taken back: what was handed out stays as it was."""
-        if not workflow.MAY["circular"].intersection(person.roles):
-            flag(
-                "role",
-                _("{path} was written by someone who may not {action}").format(
-                    path=path, action=_(workflow.ACTION_TITLES["circular"])
-                ),
-            )
+        _may("circular", path, person, flag)
         if old is not None:
             how = _("deleted") if new is None else _("changed")
             flag("circular-changed", _("the circular {path} was {how}").format(path=path, how=how))
@@ -342,17 +346,40 @@ class Auditor:
         if named is None:
             flag("circular-number", _("{path} is not named as a circular is").format(path=path))
             return
-        year, number = named
-        issued = self.circulars.setdefault(year, set())
-        expected = max(issued, default=0) + 1
-        if number != expected:
-            flag(
-                "circular-number",
-                _("circular {n} of {year} was issued where {expected} was next").format(
-                    n=number, year=year, expected=expected
-                ),
-            )
-        issued.add(number)
+        _in_turn(named, self.circulars, "circular-number", flag)
+
+    def _meeting(
+        self,
+        path: str,
+        old: str | None,
+        new: str | None,
+        step: str | None,
+        person: Person,
+        flag: Any,
+    ) -> None:
+        """A meeting is called once and its minutes taken once: nothing else changes it."""
+        _may("meeting", path, person, flag)
+        if new is None:
+            flag("meeting-changed", _("the meeting {path} was deleted").format(path=path))
+            return
+        if old is not None:
+            if step != "minutes":
+                flag(
+                    "meeting-changed",
+                    _("the meeting {path} was changed, but not by its minutes").format(path=path),
+                )
+            elif path in self.minuted:
+                flag(
+                    "meeting-changed",
+                    _("the minutes of {path} were taken before").format(path=path),
+                )
+            self.minuted.add(path)
+            return
+        named = meeting_numbered(path)
+        if named is None:
+            flag("meeting-number", _("{path} is not named as a meeting is").format(path=path))
+            return
+        _in_turn(named, self.meetings, "meeting-number", flag)
 
     # --- commits made by dangwu ------------------------------------------------------
 
@@ -789,3 +816,29 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     """A step's facts as a mapping: what a hand-written file put there instead (a word,
     a list) reads as no facts, and the comparison with what the rule writes flags it."""
     return value if isinstance(value, Mapping) else {}
+
+
+def _in_turn(named: tuple[int, int], seen: dict[int, set[int]], rule: str, flag: Any) -> None:
+    """A numbered paper (a circular, a meeting) takes its year's next number."""
+    year, number = named
+    taken = seen.setdefault(year, set())
+    expected = max(taken, default=0) + 1
+    if number != expected:
+        flag(
+            rule,
+            _("number {n} of {year} was taken where {expected} was next").format(
+                n=number, year=year, expected=expected
+            ),
+        )
+    taken.add(number)
+
+
+def _may(action: str, path: str, person: Person, flag: Any) -> None:
+    """A file of the office's papers written by someone whose roles allow ``action``."""
+    if not workflow.MAY[action].intersection(person.roles):
+        flag(
+            "role",
+            _("{path} was written by someone who may not {action}").format(
+                path=path, action=_(workflow.ACTION_TITLES[action])
+            ),
+        )

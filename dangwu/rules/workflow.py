@@ -43,6 +43,7 @@ MAY: dict[str, frozenset[str]] = {
     "feedback": frozenset({"supervisor"}) | DRAFTING_ROLES,
     "report": DRAFTING_ROLES,
     "circular": DRAFTING_ROLES,
+    "meeting": DRAFTING_ROLES,
 }
 ACTION_TITLES = {
     "create": N_("create records"),
@@ -57,6 +58,7 @@ ACTION_TITLES = {
     "feedback": N_("give feedback"),
     "report": N_("log reports"),
     "circular": N_("issue circulars"),
+    "meeting": N_("call meetings and take their minutes"),
 }
 
 STATUSES = (
@@ -98,6 +100,8 @@ STEP_TITLES = {
     "report": (N_("report"), "举报"),
     "answer": (N_("answer"), "答复"),
     "circular": (N_("circular"), "印发"),
+    "meeting": (N_("meeting"), "召开会议"),
+    "minutes": (N_("minutes"), "会议记录"),
     "discard": (N_("discard"), "删除草稿"),
     "roster add": (N_("roster add"), "添加人员"),
     "roster remove": (N_("roster remove"), "删除人员"),

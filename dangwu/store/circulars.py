@@ -3,9 +3,9 @@ each, written once by ``dangwu circular`` and never changed [SPEC 12]."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from dangwu import yamlio
 from dangwu.errors import InvalidFiles, Problem
@@ -14,18 +14,26 @@ from dangwu.model.circular import CIRCULARS_DIR, Circular, numbered
 from dangwu.store.gitstore import GitStore
 
 FIELDS = ("number", "year", "label", "title", "to", "records", "issued", "logged")
+Paper = TypeVar("Paper")
 
 
 def at(git: GitStore, commit: str) -> dict[tuple[int, int], Circular]:
     """Every circular in ``commit``, by year and number."""
-    tree = git.tree_blobs(commit, [CIRCULARS_DIR])
-    wanted = {path: blob for path, blob in tree.items() if numbered(path)}
+    return {(c.year, c.number): c for c in papers(git, commit, CIRCULARS_DIR, numbered, parse)}
+
+
+def papers(
+    git: GitStore,
+    commit: str,
+    folder: str,
+    named: Callable[[str], tuple[int, int] | None],
+    read: Callable[[bytes, str], Paper],
+) -> list[Paper]:
+    """The numbered papers (circulars, meetings) of a folder in ``commit``, read."""
+    tree = git.tree_blobs(commit, [folder])
+    wanted = {path: blob for path, blob in tree.items() if named(path)}
     raw = git.objects(sorted(set(wanted.values())))
-    found = {}
-    for path, blob in wanted.items():
-        circular = parse(raw.get(blob, b""), path)
-        found[(circular.year, circular.number)] = circular
-    return found
+    return [read(raw.get(blob, b""), path) for path, blob in sorted(wanted.items())]
 
 
 def parse(raw: bytes, path: str) -> Circular:

@@ -553,6 +553,11 @@ class GitStore:
             request.seek(0)
             self._execute_bytes("fast-import", "--quiet", "--done", istream=request)
 
+    def last_change(self, rev: str, path: str) -> str | None:
+        """The last commit on ``rev``'s line that changed ``path`` (None: none did)."""
+        found = self.try_run("log", "-1", "--format=%H", rev, "--", path)
+        return (found or "").strip() or None
+
     def added_by(self, rev: str, path: str) -> str | None:
         """The commit on ``rev``'s line that added ``path`` (None: none did)."""
         found = self.try_run("log", "--diff-filter=A", "--format=%H", "-1", rev, "--", path)

@@ -33,9 +33,9 @@ from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 from dangwu.store.signing import allowed_signers
 
-RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/", "circulars/")
-# judged by who changed them and how, not read: opinions, reports, issued circulars
-SUPERVISION = ("reports/", "feedback/", "circulars/")
+RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/", "circulars/", "meetings/")
+# judged by who changed them and how, not read: opinions, reports, circulars, meetings
+SUPERVISION = ("reports/", "feedback/", "circulars/", "meetings/")
 SIGNED_BATCH = 1000  # signed commits whose signatures one git process reads
 
 KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
