@@ -899,3 +899,14 @@ def test_a_refusal_names_the_record():
         workflow.publish(SUBMITTED.data, ctx(CLERK, WHEN), content=SUBMITTED.hash)
     assert (refused.value.rule, refused.value.record_id) == ("order", "ZZ-2026-001")
     assert refused.value.hint and "decide" in refused.value.hint  # what comes next
+
+
+def test_publishing_says_what_to_print_for_each_channel_with_an_artefact():
+    from dangwu.rules.workflow import artefacts
+
+    said = artefacts("ZD-2026-102", ["circular", "email", "newspaper", "meeting"])
+    assert said == [
+        "dangwu circular ZD-2026-102",
+        "dangwu manuscript ZD-2026-102",
+        "dangwu meeting new ... --matter ZD-2026-102",
+    ]

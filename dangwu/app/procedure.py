@@ -187,7 +187,11 @@ def publish(
             closes=closes,
             opened=_window_opened(act, record),
         )
+        went_out = list(channels) or [str(c) for c in record.data.get("channels") or []]
         done = _write(act, record, "publish", outcome, sign=signed)
+        if outcome.status == "published":
+            for command in workflow.artefacts(done.record_id, went_out):
+                done.notes.append(_("to print: {command}").format(command=command))
         event = str(record.data.get("event_date") or "")
         if record.data.get("cadence") == "timely" and event > act.when.date().isoformat():
             done.warnings.append(

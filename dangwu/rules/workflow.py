@@ -806,3 +806,20 @@ def require_editable(record_id: str | None, status: str) -> None:
 
 
 STEPS = ("submit", "decide", "approve", "reject", "publish", "withdraw")
+
+
+# what each channel's artefact is printed by, for the clerk to be told after publishing
+ARTEFACTS = {
+    "circular": "dangwu circular {id}",
+    "meeting": "dangwu meeting new ... --matter {id}",
+    "newspaper": "dangwu manuscript {id}",
+    "public-board": "dangwu board",
+    "internal-board": "dangwu board --scope internal",
+    "website": "dangwu site build",
+    "intranet": "dangwu site build --scope internal",
+}
+
+
+def artefacts(record_id: str, channels: Sequence[str]) -> list[str]:
+    """The commands that make what went out on ``channels``, in the order given."""
+    return [ARTEFACTS[c].format(id=record_id) for c in channels if c in ARTEFACTS]
