@@ -121,8 +121,7 @@ def take_minutes(
         )
         if said:
             raise RuleViolation(said[0], rule="meeting")
-        text = " ".join(decisions.split("\n")).strip() if decisions else ""
-        if not text:
+        if not decisions.strip():
             raise UsageError(_("--decisions: say what the meeting disclosed or decided"))
         minuted = replace(
             meeting,
