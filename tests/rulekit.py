@@ -16,8 +16,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from dangwu.errors import DangwuError
+from dangwu.model.circular import Circular
 from dangwu.model.fingerprint import roster_fingerprint
-from dangwu.model.history import Change, CommitObject, Event, Trailer, Version
+from dangwu.model.history import Change, CommitObject, Event, Paper, Trailer, Version
+from dangwu.model.meeting import Meeting, Minutes
 from dangwu.model.office import Person, Rules, Settings
 from dangwu.model.record import content_hash
 from dangwu.rules import secrecy
@@ -203,6 +205,7 @@ class History:
         self.now = start
         self.events: list[Event] = []
         self.records: dict[str, Rec] = {}
+        self.papers: dict[str, Paper] = {}  # circulars' and meetings' blobs so far
         self._last: int | None = None
 
     # the clock and the commits
@@ -497,14 +500,48 @@ class History:
         new: str | None,
         *,
         step: str | None,
+        paper: Paper | None = None,
         **trailers: str,
     ) -> Event:
-        """A commit that adds, changes or deletes a file of feedback/ or reports/ (its
-        old and new blob ids); ``step`` None is plain git."""
+        """A commit that adds, changes or deletes a file of feedback/, reports/,
+        circulars/ or meetings/ (its old and new blob ids); ``step`` None is plain git.
+        A circular's or meeting's new blob says ``paper``, or by default what dangwu
+        would have written: by ``by``, now, and minutes that account for everyone."""
         self.tick()
         written = {Trailer.STEP: step, Trailer.ACTOR: by.key, **trailers} if step else {}
         commit = self.commit(by, self.message(step or "fix", path, written))
-        return self.add(commit, supervision=[(path, old, new)])
+        papers: dict[str, Paper] = {}
+        if path.startswith(("circulars/", "meetings/")):
+            if old is not None:
+                papers[old] = self.papers[old]
+            if new is not None:
+                was = self.papers.get(old) if old is not None else None
+                papers[new] = paper if paper is not None else self._paper(path, by, was)
+                self.papers[new] = papers[new]
+        return self.add(commit, supervision=[(path, old, new)], papers=papers)
+
+    def _paper(self, path: str, by: Person, was: Paper | None) -> Paper:
+        """What dangwu writes in a circular's or meeting's file, made now by ``by``."""
+        year, number = (int(n) for n in path.rsplit("/", 1)[1][:-5].split("-"))
+        at = self.now.isoformat()
+        if path.startswith("circulars/"):
+            return Circular(year, number, "通报", "各支部", (), self.now.date(), by.key, at)
+        if isinstance(was, Meeting):  # its minutes, taken now
+            minutes = Minutes(was.invited, (), (), "通过", by.key, at)
+            return replace(was, minutes=minutes)
+        return Meeting(
+            year,
+            number,
+            "leading-group",
+            "领导小组会议",
+            self.now,
+            "会议室",
+            LEADER.key,
+            (LEADER.key, MEMBER.key, MEMBER2.key),
+            (),
+            by.key,
+            at,
+        )
 
     # the verdict
 

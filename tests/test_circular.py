@@ -8,10 +8,14 @@ from __future__ import annotations
 import itertools
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import Office, commit_as, copy_demo, need_pdf
+
+from dangwu.model.meeting import Minutes
+from dangwu.store import meetings as stored
 
 NOW = "2026-12-03T10:00:00+08:00"
 LATER = "2026-12-04T10:00:00+08:00"
@@ -422,3 +426,56 @@ def test_a_meeting_is_called_only_as_the_rules_allow(demo: Office):
     assert "there is no record" in refused(demo, *CALL[:-1], "ZD-2026-999")
     assert "may not" in refused(demo, *CALL, as_="chensh")
     assert "there is no meeting 2026-7" in refused(demo, "meeting", "notice", "7")
+
+
+# --- papers written by hand: what the file says is the commit's own -----------------------
+
+
+def test_a_circular_back_dated_on_its_face_is_caught_here_and_refused_by_the_server(
+    demo: Office, tmp_path: Path
+):
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(demo, "hook", "install", "--lang", "en", str(bare))
+    ok(demo, "remote", "add", str(bare), as_="linht")
+    ok(demo, "sync", as_="linht")
+    # the clerk issues a circular, then rewrites it with plain git to say it went out
+    # on 20 November, keeping the commit's trailers and its day
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    message = demo.git("log", "-1", "--format=%B")
+    demo.git("reset", "-q", "--soft", "HEAD~1")
+    path = demo.root / "circulars" / "2026-001.yaml"
+    text = path.read_text("utf-8")
+    assert "issued: '2026-12-03'" in text or "issued: 2026-12-03" in text, text
+    path.write_text(text.replace("2026-12-03", "2026-11-20", 1), "utf-8")
+    commit_as(demo.root, "dumy", message, "circulars", date=NOW)
+    said = demo.run("audit", now=NOW, env={"DANGWU_LANG": "en"})
+    assert said.exit_code == 1 and "[paper-forged]" in said.stdout, said.output
+    assert "is dated 2026-11-20, but was issued on 2026-12-03" in said.stdout
+    # pushed with plain git, the server's hook refuses it and keeps what it had
+    on_server = demo.git("ls-remote", str(bare), "refs/heads/main")
+    pushed = subprocess.run(
+        ["git", "-C", str(demo.root), "push", str(bare), "HEAD:main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pushed.returncode != 0 and "paper-forged" in pushed.stderr, pushed.stderr
+    assert demo.git("ls-remote", str(bare), "refs/heads/main") == on_server
+
+
+def test_minutes_forged_before_the_meeting_or_in_anothers_name_are_caught(demo: Office):
+    ok(demo, *CALL)  # held 2026-12-05 09:30
+    # minutes written by hand the day before the meeting, with dangwu's trailers copied
+    # from a real minutes commit and a time in the file that says after the meeting
+    path = demo.root / "meetings" / "2026-001.yaml"
+    called = stored.parse(path.read_bytes(), "meetings/2026-001.yaml")
+    everyone = ("hanzg", "zhoulx", "sunhm", "qianwb")
+    minuted = replace(called, minutes=Minutes(everyone, (), (), "同意", "hexy", HELD))
+    path.write_text(stored.text(minuted), "utf-8")
+    trailers = "Dangwu-Step: minutes\nDangwu-Actor: dumy\n"
+    commit_as(demo.root, "dumy", f"minutes: 2026-1\n\n{trailers}", "meetings", date=NOW)
+    said = demo.run("audit", now=HELD, env={"DANGWU_LANG": "en"}).stdout
+    assert "[meeting-minutes]" in said and "its minutes are taken after it" in said, said
+    assert "says it was written by hexy, but dumy committed it" in said, said
+    assert "says it was written 2026-12-05T11:00:00+08:00" in said, said

@@ -35,7 +35,9 @@ from rulekit import (
     stamp,
 )
 
+from dangwu.model.circular import Circular
 from dangwu.model.history import Change, Trailer
+from dangwu.model.meeting import Meeting, Minutes
 from dangwu.model.office import Person
 from dangwu.rules.audit import RULES, Auditor, Pusher, summarize
 from dangwu.store.history import version_of
@@ -836,6 +838,113 @@ def a_meeting_deleted() -> History:
 def a_meeting_numbered_past_a_gap() -> History:
     h = founded()
     h.supervise(CLERK, "meetings/2026-002.yaml", None, "m2", step="meeting")
+    return h
+
+
+@case("paper-forged")
+def a_circular_that_names_another_issuer() -> History:
+    h = founded()
+    at = h.now + timedelta(hours=1)  # when supervise commits it
+    forged = Circular(2026, 1, "通报", "各支部", (), at.date(), HEAD.key, at.isoformat())
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular", paper=forged)
+    return h
+
+
+@case("paper-forged")
+def a_circular_dated_before_the_day_it_was_issued() -> History:
+    h = founded()
+    at = h.now + timedelta(hours=1)  # when supervise commits it
+    day = (at - timedelta(days=3)).date()  # back-dated on its face, made today
+    forged = Circular(2026, 1, "通报", "各支部", (), day, CLERK.key, at.isoformat())
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step=None, paper=forged)
+    return h
+
+
+@case("paper-forged")
+def a_circular_written_with_plain_git_and_a_made_up_time() -> History:
+    h = founded()
+    h.tick()
+    then = h.now - timedelta(days=10)
+    forged = Circular(2026, 1, "通报", "各支部", (), then.date(), CLERK.key, then.isoformat())
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step=None, paper=forged)
+    return h
+
+
+@case("paper-forged")
+def a_file_in_circulars_that_is_not_a_circular() -> History:
+    h = founded()
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step=None, paper="not a circular")
+    return h
+
+
+def _called(h: History, **changes: object) -> Meeting:
+    """A meeting as ``meeting new`` writes it, called by the clerk at the next tick."""
+    at = h.now + timedelta(hours=1)
+    meeting = Meeting(
+        2026,
+        1,
+        "leading-group",
+        "领导小组会议",
+        at,
+        "会议室",
+        LEADER.key,
+        (LEADER.key, MEMBER.key, MEMBER2.key),
+        (),
+        CLERK.key,
+        at.isoformat(),
+    )
+    return replace(meeting, **changes)  # type: ignore[arg-type]
+
+
+@case("paper-forged")
+def a_meeting_called_in_someone_elses_name() -> History:
+    h = founded()
+    forged = _called(h, by=LEADER.key)
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting", paper=forged)
+    return h
+
+
+@case("meeting-minutes")
+def minutes_dated_before_the_meeting_was_held() -> History:
+    h = founded()
+    held = _called(h, when=h.now + timedelta(days=2))  # held in two days' time
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting", paper=held)
+    h.supervise(CLERK, "meetings/2026-001.yaml", "m1", "m2", step="minutes")  # an hour on
+    return h
+
+
+@case("meeting-minutes")
+def minutes_that_leave_out_someone_invited() -> History:
+    h = founded()
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting")
+    called = h.papers["m1"]
+    assert isinstance(called, Meeting)
+    h.tick()
+    short = Minutes((LEADER.key, MEMBER.key), (), (), "通过", CLERK.key, h.now.isoformat())
+    h.now -= timedelta(hours=1)
+    minuted = replace(called, minutes=short)
+    h.supervise(CLERK, "meetings/2026-001.yaml", "m1", "m2", step="minutes", paper=minuted)
+    return h
+
+
+@case("meeting-changed")
+def minutes_that_also_change_who_was_invited() -> History:
+    h = founded()
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting")
+    called = h.papers["m1"]
+    assert isinstance(called, Meeting)
+    h.tick()
+    fewer = replace(called, invited=(LEADER.key, MEMBER.key))
+    minutes = Minutes(fewer.invited, (), (), "通过", CLERK.key, h.now.isoformat())
+    h.now -= timedelta(hours=1)
+    h.supervise(
+        CLERK,
+        "meetings/2026-001.yaml",
+        "m1",
+        "m2",
+        step="minutes",
+        paper=replace(fewer, minutes=minutes),
+    )
     return h
 
 

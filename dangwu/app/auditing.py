@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dangwu import i18n, yamlio
-from dangwu.errors import DangwuError, UsageError
+from dangwu.errors import DangwuError, InvalidFiles, UsageError
 from dangwu.i18n import _
 from dangwu.model.circular import CIRCULARS_DIR, numbered
-from dangwu.model.meeting import MEETINGS_DIR
+from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.rules.audit import Auditor, Violation
+from dangwu.store import meetings as stored_meetings
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Reader, Receipts, Store, background
 from dangwu.store.office import Office
@@ -118,7 +119,7 @@ def _audit_span(
     if start:
         # the circulars and meetings before the range: its own must take the next numbers
         auditor.circulars = _circulars_at(git, start)
-        auditor.meetings, auditor.minuted = _meetings_at(git, start)
+        auditor.meetings, auditor.minuted, auditor.held = _meetings_at(git, start)
     if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
@@ -162,8 +163,11 @@ def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:
     return found
 
 
-def _meetings_at(git: GitStore, commit: str) -> tuple[dict[int, set[int]], set[str]]:
-    """The meetings at ``commit`` by year, and those whose minutes were taken."""
+def _meetings_at(
+    git: GitStore, commit: str
+) -> tuple[dict[int, set[int]], set[str], dict[tuple[int, int], Meeting]]:
+    """The meetings at ``commit`` by year, those whose minutes were taken, and what
+    each says (a decision names one)."""
     numbers: dict[int, set[int]] = {}
     tree = {p: b for p, b in git.tree_blobs(commit, [MEETINGS_DIR]).items() if meeting_numbered(p)}
     for path in tree:
@@ -171,7 +175,14 @@ def _meetings_at(git: GitStore, commit: str) -> tuple[dict[int, set[int]], set[s
         numbers.setdefault(year, set()).add(number)
     raw = git.objects(sorted(set(tree.values())))
     minuted = {p for p, b in tree.items() if b"\nminutes:" in raw.get(b, b"")}
-    return numbers, minuted
+    held: dict[tuple[int, int], Meeting] = {}
+    for path, blob in tree.items():
+        try:
+            meeting = stored_meetings.parse(raw.get(blob, b""), path)
+        except InvalidFiles:
+            continue  # flagged when the commit that wrote it was judged
+        held[(meeting.year, meeting.number)] = meeting
+    return numbers, minuted, held
 
 
 def _findings(auditor: Auditor) -> dict[str, Any]:

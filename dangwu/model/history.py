@@ -8,8 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 from typing import Any
 
+from dangwu.model.circular import Circular
+from dangwu.model.meeting import Meeting
 from dangwu.model.office import Settings
 from dangwu.model.record import TOOL_FIELDS
+
+# a circular's or a meeting's file as a commit holds it, or why it is not one
+Paper = Circular | Meeting | str
 
 
 class Trailer:
@@ -154,6 +159,8 @@ class Event:
     unrelated: bool = False  # a merge of histories that share no commit
     # files of feedback/ and reports/ the commit added, changed or deleted (path, old, new)
     supervision: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    # what the circulars' and meetings' blobs among them say, by blob id
+    papers: dict[str, Paper] = field(default_factory=dict)
     parent_times: tuple[int, ...] = ()  # when each parent was committed (Unix seconds)
 
 

@@ -12,18 +12,19 @@ published content, or any fact only dangwu writes, is not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import N_, _
-from dangwu.model.circular import CIRCULARS_DIR, numbered
+from dangwu.model.circular import CIRCULARS_DIR, Circular, numbered
 from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Change, Event, Trailer, Version
-from dangwu.model.meeting import MEETINGS_DIR
+from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
+from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 
 # States whose content is fixed: approved, or out in the world.
@@ -66,6 +67,8 @@ RULES = {
     "circular-number": N_("circular numbered out of turn"),
     "meeting-changed": N_("meeting changed other than by its one set of minutes"),
     "meeting-number": N_("meeting numbered out of turn"),
+    "paper-forged": N_("circular or meeting that misstates who made it or when"),
+    "meeting-minutes": N_("minutes taken before the meeting or not accounting for everyone"),
     "merge": N_("merge commit in a history kept straight"),
     "settings-deleted": N_("office settings deleted"),
     "founded-again": N_("office founded a second time"),
@@ -113,6 +116,8 @@ class Auditor:
     # the meetings called so far, by year, and those whose minutes were taken
     meetings: dict[int, set[int]] = field(default_factory=dict)
     minuted: set[str] = field(default_factory=set)
+    # each meeting as it stands so far, by year and number: a decision names one
+    held: dict[tuple[int, int], Meeting] = field(default_factory=dict)
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -294,10 +299,10 @@ class Auditor:
         an opinion is never changed, a report only by its one answer."""
         for path, old, new in event.supervision:
             if path.startswith(f"{CIRCULARS_DIR}/"):
-                self._circular(path, old, new, person, flag)
+                self._circular(path, old, new, event, person, flag)
                 continue
             if path.startswith(f"{MEETINGS_DIR}/"):
-                self._meeting(path, old, new, step, person, flag)
+                self._meeting(path, old, new, step, event, person, flag)
                 continue
             report = path.startswith("reports/")
             action = "report" if report else "feedback"
@@ -333,10 +338,17 @@ class Auditor:
                 self.answered.add(path)
 
     def _circular(
-        self, path: str, old: str | None, new: str | None, person: Person, flag: Any
+        self,
+        path: str,
+        old: str | None,
+        new: str | None,
+        event: Event,
+        person: Person,
+        flag: Any,
     ) -> None:
         """A circular is issued once, by someone who may, under the year's next number,
-        and never changed or taken back: what was handed out stays as it was."""
+        and never changed or taken back: what was handed out stays as it was. Its file
+        names who issued it and when; those are the commit's own [SPEC 11]."""
         _may("circular", path, person, flag)
         if old is not None:
             how = _("deleted") if new is None else _("changed")
@@ -347,6 +359,19 @@ class Auditor:
             flag("circular-number", _("{path} is not named as a circular is").format(path=path))
             return
         _in_turn(named, self.circulars, "circular-number", flag)
+        said = event.papers.get(new or "")
+        if not isinstance(said, Circular):
+            flag("paper-forged", _("{path}: {why}").format(path=path, why=said or "?"))
+            return
+        _made_as_said(path, said.by, said.at, event, person, flag)
+        logged = _moment(said.at)
+        if logged is not None and said.issued != logged.date():
+            flag(
+                "paper-forged",
+                _("{path} is dated {day}, but was issued on {issued}").format(
+                    path=path, day=said.issued.isoformat(), issued=logged.date().isoformat()
+                ),
+            )
 
     def _meeting(
         self,
@@ -354,14 +379,21 @@ class Auditor:
         old: str | None,
         new: str | None,
         step: str | None,
+        event: Event,
         person: Person,
         flag: Any,
     ) -> None:
-        """A meeting is called once and its minutes taken once: nothing else changes it."""
+        """A meeting is called once and its minutes taken once, after it was held:
+        nothing else changes it. Who called it, who took the minutes and when are the
+        commits' own [SPEC 11]."""
         _may("meeting", path, person, flag)
+        named = meeting_numbered(path)
         if new is None:
             flag("meeting-changed", _("the meeting {path} was deleted").format(path=path))
+            if named is not None:
+                self.held.pop(named, None)
             return
+        said = event.papers.get(new)
         if old is not None:
             if step != "minutes":
                 flag(
@@ -373,13 +405,59 @@ class Auditor:
                     "meeting-changed",
                     _("the minutes of {path} were taken before").format(path=path),
                 )
+            else:
+                self._minutes(path, event.papers.get(old), said, event, person, flag)
             self.minuted.add(path)
-            return
-        named = meeting_numbered(path)
-        if named is None:
+        elif named is None:
             flag("meeting-number", _("{path} is not named as a meeting is").format(path=path))
             return
-        _in_turn(named, self.meetings, "meeting-number", flag)
+        else:
+            _in_turn(named, self.meetings, "meeting-number", flag)
+            if isinstance(said, Meeting):
+                _made_as_said(path, said.by, said.at, event, person, flag)
+                if said.minutes is not None:
+                    flag(
+                        "meeting-changed",
+                        _("{path} has minutes from the day it was called").format(path=path),
+                    )
+        if isinstance(said, Meeting):
+            self.held[(said.year, said.number)] = said
+        else:
+            flag("paper-forged", _("{path}: {why}").format(path=path, why=said or "?"))
+            if named is not None:
+                self.held.pop(named, None)
+
+    def _minutes(
+        self,
+        path: str,
+        before: object,
+        after: object,
+        event: Event,
+        person: Person,
+        flag: Any,
+    ) -> None:
+        """The one set of minutes: only they are added, by their taker, after the
+        meeting, accounting for everyone invited."""
+        if not isinstance(before, Meeting) or not isinstance(after, Meeting):
+            return  # flagged as not a meeting where it was read
+        minutes = after.minutes
+        if minutes is None or replace(after, minutes=None) != replace(before, minutes=None):
+            flag(
+                "meeting-changed",
+                _("the meeting {path} was changed, but not by its minutes").format(path=path),
+            )
+            return
+        _made_as_said(path, minutes.by, minutes.at, event, person, flag)
+        said = meeting_rules.check_minutes(
+            before,
+            minutes.present,
+            minutes.absent,
+            minutes.attending,
+            None,
+            event.commit.author_date,
+        )
+        for message in said:
+            flag("meeting-minutes", f"{path}: {message}")
 
     # --- commits made by dangwu ------------------------------------------------------
 
@@ -831,6 +909,29 @@ def _in_turn(named: tuple[int, int], seen: dict[int, set[int]], rule: str, flag:
             ),
         )
     taken.add(number)
+
+
+def _made_as_said(path: str, by: str, at: str, event: Event, person: Person, flag: Any) -> None:
+    """A paper's file says who wrote it and when: the commit's author and time, as
+    dangwu writes them both from one clock. A file written with plain git that names
+    someone else, or a day the commit was not made on, is caught here."""
+    if by != person.key:
+        flag(
+            "paper-forged",
+            _("{path} says it was written by {key}, but {who} committed it").format(
+                path=path, key=by, who=person.key
+            ),
+        )
+    logged = _moment(at)
+    slack = event.settings.rules.clock_skew_minutes * 60 if event.settings else 0
+    made = event.commit.author_date
+    if logged is None or logged.tzinfo is None or abs((logged - made).total_seconds()) > slack:
+        flag(
+            "paper-forged",
+            _("{path} says it was written {at}, but the commit was made {made}").format(
+                path=path, at=at, made=made.isoformat(timespec="minutes")
+            ),
+        )
 
 
 def _may(action: str, path: str, person: Person, flag: Any) -> None:

@@ -66,11 +66,11 @@ def check_minutes(
     present: Collection[str],
     absent: Sequence[tuple[str, str]],
     attending: Collection[str],
-    roster: Mapping[str, Person],
+    roster: Mapping[str, Person] | None,
     now: datetime,
 ) -> list[str]:
     """Why these minutes cannot be taken (empty: they can). ``roster``: as it stood
-    on the day of the meeting."""
+    on the day of the meeting (None: not known, not checked)."""
     said = []
     if meeting.minutes is not None:
         said.append(
@@ -87,7 +87,7 @@ def check_minutes(
         )
     away = [key for key, _reason in absent]
     for key in [*present, *away, *attending]:
-        if key not in roster:
+        if roster is not None and key not in roster:
             said.append(
                 _("{key} was not on the roster on {day}").format(
                     key=key, day=meeting.when.date().isoformat()

@@ -23,10 +23,21 @@ from typing import Any
 from dangwu import __version__, yamlio
 from dangwu.check.settings import parse_settings
 from dangwu.errors import InvalidFiles
-from dangwu.model.history import Change, CommitObject, Event, FileChange, Trailer, Version
+from dangwu.model.circular import CIRCULARS_DIR
+from dangwu.model.history import (
+    Change,
+    CommitObject,
+    Event,
+    FileChange,
+    Paper,
+    Trailer,
+    Version,
+)
+from dangwu.model.meeting import MEETINGS_DIR
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.model.record import TOOL_FIELDS, content_hash
 from dangwu.rules import secrecy
+from dangwu.store import circulars, meetings
 from dangwu.store.cache import Markers
 from dangwu.store.gitenv import RECEIVED_NOTES
 from dangwu.store.gitstore import GitStore
@@ -36,6 +47,8 @@ from dangwu.store.signing import allowed_signers
 RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/", "circulars/", "meetings/")
 # judged by who changed them and how, not read: opinions, reports, circulars, meetings
 SUPERVISION = ("reports/", "feedback/", "circulars/", "meetings/")
+# of those, read as well: what a circular or a meeting says is checked against its commit
+PAPERS = (f"{CIRCULARS_DIR}/", f"{MEETINGS_DIR}/")
 SIGNED_BATCH = 1000  # signed commits whose signatures one git process reads
 
 KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
@@ -410,6 +423,17 @@ class _Planned:
     unrelated: bool = False
 
 
+def _paper(path: str, raw: bytes | None) -> Paper:
+    """What a circular's or a meeting's blob says, or why it says nothing."""
+    if raw is None:
+        return "missing from the repository"
+    parse = meetings.parse if path.startswith(f"{MEETINGS_DIR}/") else circulars.parse
+    try:
+        return parse(raw, path)
+    except InvalidFiles as exc:
+        return str(exc.problems[0]) if exc.problems else "invalid"
+
+
 class Reader:
     """Replays the office's history as a sequence of :class:`Event`."""
 
@@ -477,9 +501,15 @@ class Reader:
         holders: Counter[str] = Counter()
         held: dict[str, str] = {}  # path -> the blob it holds, as the log walks
 
+        # circulars' and meetings' blobs: read for the commit that names them, then let go
+        papers: dict[str, Paper] = {}
+        paper_of: dict[str, str] = {}  # blob -> the path it was named at
+
         def let_go(blob: str) -> None:
             if pending[blob] <= 0 and holders[blob] <= 0:
                 versions.pop(blob, None)
+                papers.pop(blob, None)
+                paper_of.pop(blob, None)
                 asked.discard(blob)
                 del pending[blob], holders[blob]
 
@@ -503,6 +533,10 @@ class Reader:
 
         def take(arrived: list[tuple[str, bytes | None]]) -> bool:
             for blob, raw in arrived:
+                path = paper_of.get(blob)
+                if path is not None:
+                    papers[blob] = _paper(path, raw)
+                    continue
                 versions[blob] = (
                     parser.parse(blob, raw)
                     if raw is not None
@@ -524,9 +558,9 @@ class Reader:
                         return
                     signatures.update(self._signatures(unchecked))
                     unchecked.clear()
-                if any(b not in versions for b in first.blobs):
+                if any(b not in versions and b not in papers for b in first.blobs):
                     return
-                yield self._event(first, versions, signatures)
+                yield self._event(first, versions, papers, signatures)
                 plan.popleft()  # handed on: nothing here needs it again
                 signatures.pop(first.commit.id, None)
                 for blob in first.blobs:
@@ -559,6 +593,12 @@ class Reader:
                     for b in (old, new)
                     if b
                 ]
+                for path, old, new in changes:
+                    if path.startswith(PAPERS):
+                        for blob in (old, new):
+                            if blob:
+                                paper_of[blob] = path
+                                blobs.append(blob)
                 for blob in blobs:
                     pending[blob] += 1
                     if blob not in asked:
@@ -604,6 +644,7 @@ class Reader:
         self,
         planned: _Planned,
         versions: Mapping[str, Version],
+        papers: Mapping[str, Paper],
         signatures: Mapping[str, tuple[str, str]],
     ) -> Event:
         in_force, error = self.settings(planned.settings_before)
@@ -619,6 +660,7 @@ class Reader:
             merge=planned.merge,
             unrelated=planned.unrelated,
             parent_times=planned.parent_times,
+            papers={b: papers[b] for b in planned.blobs if b in papers},
         )
         for path, old, new in planned.changes:
             if path.startswith(SUPERVISION):
