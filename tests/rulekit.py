@@ -394,14 +394,17 @@ class History:
         outcome: str = "publish",
         meeting: str | None = None,
         group: int | None = None,
+        meeting_no: str | None = None,
         **options: Any,
     ) -> Event:
         when = self.tick(options.pop("at", None))
         if group is None:  # the leading group as the roster stands
             assert self.settings is not None
             group = sum(p.has("leader", "member") for p in self.settings.roster.values())
-        particulars = {
-            "meeting": meeting or when.date().isoformat(),
+        particulars: dict[str, Any] = {"meeting": meeting or when.date().isoformat()}
+        if meeting_no is not None:  # taken at a meeting called with meeting new
+            particulars["meeting_no"] = meeting_no
+        particulars |= {
             "attendees": list(attendees),
             "group": group,
             "outcome": outcome,

@@ -479,3 +479,40 @@ def test_minutes_forged_before_the_meeting_or_in_anothers_name_are_caught(demo: 
     assert "[meeting-minutes]" in said and "its minutes are taken after it" in said, said
     assert "says it was written by hexy, but dumy committed it" in said, said
     assert "says it was written 2026-12-05T11:00:00+08:00" in said, said
+
+
+def test_the_leading_group_decides_at_a_meeting_named_by_its_number(demo: Office):
+    group = (
+        "meeting", "new", "--kind", "leading-group", "--title", "党务公开领导小组第四次会议",
+        "--at", "2026-12-05 09:30", "--place", "局机关三楼会议室", "--chair", "hanzg",
+        "--invite", "zhoulx,sunhm,qianwb,wujh,zhenggq,wanglp", "--matter", "DT-2026-104",
+    )  # fmt: skip
+    ok(demo, *group)
+    decide = ("decide", "DT-2026-104", "--meeting", "1", "--outcome", "publish")
+    assert "take the minutes of meeting 2026-1 first" in refused(demo, *decide, as_="hanzg")
+    ok(
+        demo, "meeting", "minutes", "1", "--present", "hanzg,zhoulx,qianwb,wujh",
+        "--absent", "sunhm=出差,zhenggq=培训,wanglp=病假", "--attending", "linht",
+        "--decisions", "同意公开DT-2026-104", now=HELD,
+    )  # fmt: skip
+    said = refused(demo, *decide, "--attendee", "hanzg", as_="hanzg", now=HELD)
+    assert "the minutes of meeting 2026-1 say who was present: hanzg, zhoulx, qianwb, wujh" in said
+    decided = ok(demo, *decide, as_="hanzg", now=HELD)
+    assert "meeting 2026-12-05 (2026-1): 韩振国, 周立新, 钱文斌, 吴建华 (4 of 7 present)" in decided
+    text = demo.read("records/gongzuo-dongtai/DT-2026-104.yaml")
+    assert "meeting: 2026-12-05\n  meeting_no: 2026-1\n" in text, text
+    assert ok(demo, "audit", now=HELD).count("[") == 0
+    # a record that was not on the meeting's agenda is not decided there
+    other = demo.new(
+        "--period",
+        "2026Q4",
+        "--summary",
+        "收缴情况",
+        title="2026年第四季度党费收缴管理情况",
+        now=HELD,
+    )
+    ok(demo, "submit", other, now=HELD)
+    said = refused(
+        demo, "decide", other, "--meeting", "2026-1", "--outcome", "publish", as_="hanzg", now=HELD
+    )
+    assert f"{other} was not among the matters of meeting 2026-1" in said

@@ -948,6 +948,38 @@ def minutes_that_also_change_who_was_invited() -> History:
     return h
 
 
+def _minuted_meeting(h: History, matter: str) -> str:
+    """A leading-group meeting called and minuted now, ``matter`` among its matters,
+    the leader and two members present; its day."""
+    called = _called(h, matters=(matter,))
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting", paper=called)
+    h.supervise(CLERK, "meetings/2026-001.yaml", "m1", "m2", step="minutes")
+    return called.when.date().isoformat()
+
+
+def test_a_decision_at_a_minuted_meeting_passes():
+    h = submitted()
+    day = _minuted_meeting(h, ID)
+    attendees = [LEADER.key, MEMBER.key, MEMBER2.key]
+    h.decide(ID, attendees=attendees, meeting=day, meeting_no="2026-1")
+    assert h.rules() == []
+
+
+@case("attendee")
+def a_decision_that_names_a_meeting_but_not_who_its_minutes_say_was_there() -> History:
+    h = submitted()
+    day = _minuted_meeting(h, ID)
+    h.decide(ID, attendees=[LEADER.key, MEMBER.key, "qianwb"], meeting=day, meeting_no="2026-1")
+    return h
+
+
+@case("meeting-date")
+def a_decision_that_names_a_meeting_never_called() -> History:
+    h = submitted()
+    h.decide(ID, meeting_no="2026-7")
+    return h
+
+
 # the history's shape [SPEC 11]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from rulekit import (
 )
 
 from dangwu.errors import IdentityError, RuleViolation
+from dangwu.model.meeting import Meeting, Minutes
 from dangwu.model.office import Person, Rules
 from dangwu.rules import workflow
 
@@ -246,6 +248,31 @@ def decide(rec: Rec = SUBMITTED, when: datetime = WHEN, by: Person = LEADER, **k
     return attempt(lambda: workflow.decide(rec.data, ctx(by, when, people=people), **kw))
 
 
+# a leading-group meeting of 4 October (meeting new, then its minutes): ZZ-2026-001 among
+# its matters, three of the four members present, the office head attending
+AT_MEETING = Meeting(
+    2026,
+    3,
+    "leading-group",
+    "领导小组会议",
+    datetime(2026, 10, 4, 9, 30, tzinfo=CHINA),
+    "会议室",
+    LEADER.key,
+    (LEADER.key, MEMBER.key, MEMBER2.key, MEMBER3.key),
+    ("ZZ-2026-001",),
+    CLERK.key,
+    "2026-10-01T09:00:00+08:00",
+    Minutes(
+        tuple(QUORUM), ((MEMBER3.key, "出差"),), (HEAD.key,), "同意公开", CLERK.key, "2026-10-04"
+    ),
+)
+NAMED = {"meeting": None, "attendees": [], "named": "2026-3"}
+
+
+def held(**changes: Any) -> dict[str, Any]:
+    return {**NAMED, "held": replace(AT_MEETING, **changes)}
+
+
 SMALL_GROUP = (LEADER, MEMBER, MEMBER2, CLERK)  # a leading group of three
 LEADER_ALONE = (LEADER, CLERK)
 
@@ -285,6 +312,22 @@ DECIDE_CASES = [
     ("a note", {"note": "会议一致同意\n予以公开"}, "decided"),
     ("a note with a bidi control", {"note": "同意\u202e开公"}, "!hidden-characters"),
     ("a note with a zero-width space", {"note": "同\u200b意"}, "!hidden-characters"),
+    # at a meeting called with meeting new: its day, and who was present from its minutes
+    ("at meeting 2026-3", held(), "decided"),
+    ("at meeting 2026-3, attendees as minuted", {**held(), "attendees": QUORUM}, "decided"),
+    ("attendees not as minuted", {**held(), "attendees": [*QUORUM, MEMBER3.key]}, "!attendee"),
+    ("no such meeting", NAMED, "!meeting-date"),
+    ("a disclosure meeting", held(kind="disclosure"), "!meeting-date"),
+    ("not among its matters", held(matters=("ZZ-2026-002",)), "!meeting-date"),
+    ("its minutes not yet taken", held(minutes=None), "!meeting-date"),
+    (
+        "minuted with 2 of 4 present",
+        held(minutes=replace(AT_MEETING.minutes, present=(LEADER.key, MEMBER.key))),  # type: ignore[arg-type]
+        "!quorum",
+    ),
+    ("held before it was submitted", held(when=T0), "!meeting-date"),
+    ("held after today", held(when=WHEN + DAY), "!meeting-date"),
+    ("no day and no meeting", {"meeting": None}, "!meeting-date"),
     # time runs forwards: not dated before the submission (2 September 09:00)
     (
         "dated before the submission",
@@ -299,6 +342,13 @@ DECIDE_CASES = [
 )
 def test_decide(particulars: dict[str, Any], wanted: str):
     assert decide(**particulars) == wanted
+
+
+def test_a_decision_at_a_named_meeting_writes_its_day_number_and_who_was_present():
+    outcome = workflow.decide(SUBMITTED.data, ctx(LEADER, WHEN), outcome="publish", **held())
+    decision = outcome.facts["decision"]
+    assert decision["meeting"] == "2026-10-04" and decision["meeting_no"] == "2026-3"
+    assert decision["attendees"] == QUORUM and decision["group"] == 4
 
 
 def test_a_decision_writes_the_meeting_the_attendees_and_the_groups_size():

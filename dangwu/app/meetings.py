@@ -198,16 +198,7 @@ def _made_by(git: GitStore, head: str, meeting: Meeting, part: str) -> str:
 
 def _find(git: GitStore, head: str, ref: str, year: int) -> Meeting:
     """A meeting named ``N`` (this year) or ``YYYY-N``."""
-    text = ref.strip()
-    try:
-        if "-" in text:
-            y, n = (int(p) for p in text.split("-", 1))
-        else:
-            y, n = year, int(text)
-    except ValueError:
-        raise UsageError(
-            _("a meeting is named by its number (3) or year and number (2026-3)")
-        ) from None
+    y, n = rules.reference(ref, year)
     found = stored.at(git, head).get((y, n))
     if found is None:
         raise RecordNotFound(

@@ -25,9 +25,11 @@ from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import content_hash
 from dangwu.model.words import one_of
+from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.rules.supervision import opinion_count
+from dangwu.store import meetings as stored_meetings
 from dangwu.store import records
 from dangwu.store.acting import Act, acting
 from dangwu.store.gitstore import GitStore
@@ -94,32 +96,44 @@ def decide(
     office: Office,
     ref: str,
     *,
-    meeting: date,
+    meeting: date | str,
     attendees: Sequence[str],
     outcome: str,
     note: str | None = None,
 ) -> Done:
-    """Record the leading group's collective decision."""
+    """Record the leading group's collective decision, taken at a meeting on a day
+    (``meeting`` a date) or at a meeting called with ``meeting new`` (its number, as
+    ``3`` or ``2026-3``: the day and those present come from its minutes)."""
     outcome = one_of("--outcome", outcome, workflow.OUTCOME_TITLES)
     with acting(office, "decide") as act:
         attendees = [words.person("--attendee", a, act.settings.roster) for a in attendees]
         record = records.find(office, ref)
         if note:
             _check_words(office, record, "--note", note)
+        named, held = None, None
+        if isinstance(meeting, str):
+            year, number = meeting_rules.reference(meeting, act.when.year)
+            named = f"{year}-{number}"
+            held = stored_meetings.at(act.store, act.head).get((year, number))
         result = workflow.decide(
             record.data,
             act.context(),
-            meeting=meeting,
+            meeting=meeting if isinstance(meeting, date) else None,
             attendees=list(attendees),
             outcome=outcome,
             note=note,
+            named=named,
+            held=held,
         )
-        names = _(", ").join(act.settings.roster[k].name for k in attendees)
+        decision = result.facts["decision"]
+        present = decision["attendees"]
+        names = _(", ").join(act.settings.roster[k].name for k in present)
+        day = decision["meeting"] if named is None else f"{decision['meeting']} ({named})"
         details = [
             _("meeting {date}: {names} ({n} of {size} present); outcome: {outcome}").format(
-                date=meeting.isoformat(),
+                date=day,
                 names=names,
-                n=len(attendees),
+                n=len(present),
                 size=result.facts["decision"]["group"],
                 outcome=pair(workflow.OUTCOME_TITLES[outcome]),
             )

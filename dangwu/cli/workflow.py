@@ -114,14 +114,13 @@ def decide(
     ctx: typer.Context,
     record_id: ID,
     meeting: Annotated[
-        str, typer.Option("--meeting", help=_("Date of the meeting: 2026-12-04 or 2026年12月4日."))
-    ],
-    attendee: Annotated[
-        list[str],
+        str,
         typer.Option(
-            "--attendee",
-            help=_("A member present, by roster key or name; repeat for each."),
-            autocompletion=complete.roster_keys,
+            "--meeting",
+            help=_(
+                "Date of the meeting (2026-12-04 or 2026年12月4日), or its number (3 or "
+                "2026-3) if it was called with dangwu meeting new."
+            ),
         ),
     ],
     outcome: Annotated[
@@ -134,18 +133,30 @@ def decide(
             ),
         ),
     ],
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attendee",
+            help=_(
+                "A member present, by roster key or name; repeat for each. A meeting named "
+                "by its number has them in its minutes."
+            ),
+            autocompletion=complete.roster_keys,
+        ),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help=_("A line for the minutes."))] = None,
 ) -> None:
     from dangwu.app import procedure
+    from dangwu.rules.meeting import is_reference
 
-    day = common.day("--meeting", meeting)
+    day = meeting if is_reference(meeting) else common.day("--meeting", meeting)
     assert day is not None  # the option is required
     _done(
         procedure.decide(
             common.office(ctx),
             record_id,
             meeting=day,
-            attendees=attendee,
+            attendees=attendee or [],
             outcome=outcome,
             note=note,
         )

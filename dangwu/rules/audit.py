@@ -580,6 +580,13 @@ class Auditor:
             return workflow.submit(data, ctx)
         if step == "decide":
             decision = _mapping(facts.get("decision"))
+            named = decision.get("meeting_no")
+            held = None
+            if named is not None:
+                try:
+                    held = self.held.get(meeting_rules.reference(str(named), 0))
+                except DangwuError:
+                    held = None  # the rule says there is no such meeting
             return workflow.decide(
                 data,
                 ctx,
@@ -587,6 +594,8 @@ class Auditor:
                 attendees=list(decision.get("attendees") or []),
                 outcome=str(decision.get("outcome")),
                 note=decision.get("note"),
+                named=None if named is None else str(named),
+                held=held,
             )
         if step == "approve":
             approval = _mapping(facts.get("approval"))

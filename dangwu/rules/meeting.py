@@ -120,5 +120,27 @@ def check_minutes(
     return said
 
 
+def reference(text: str, year: int) -> tuple[int, int]:
+    """A meeting named as typed: ``3`` (this year) or ``2026-3``."""
+    try:
+        if "-" in text.strip():
+            y, n = (int(p) for p in text.strip().split("-", 1))
+        else:
+            y, n = year, int(text)
+    except ValueError:
+        raise UsageError(
+            _("a meeting is named by its number (3) or year and number (2026-3)")
+        ) from None
+    return y, n
+
+
+def is_reference(text: str) -> bool:
+    """Whether ``text`` names a meeting (3, 2026-3) rather than a day (2026-12-04)."""
+    head, dash, tail = text.strip().partition("-")
+    if not dash:
+        return head.isdigit() and len(head) <= 4
+    return len(head) == 4 and head.isdigit() and tail.isdigit() and len(tail) <= 4
+
+
 def next_number(numbers: Collection[int]) -> int:
     return max(numbers, default=0) + 1

@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 from dangwu.errors import IdentityError, RuleViolation
 from dangwu.i18n import N_, _, alternatives
 from dangwu.model.catalogue import INTERNAL_CHANNELS
+from dangwu.model.meeting import Meeting
 from dangwu.model.office import DRAFTING_ROLES, ROLE_TITLES, ROSTER_ROLES, Person, Rules
 from dangwu.model.record import TOOL_FIELDS
 
@@ -366,16 +367,26 @@ def decide(
     data: Mapping[str, Any],
     ctx: Context,
     *,
-    meeting: date,
+    meeting: date | None,
     attendees: Sequence[str],
     outcome: str,
     note: str | None = None,
+    named: str | None = None,
+    held: Meeting | None = None,
 ) -> Outcome:
-    """The leading group's collective decision [seed 四2, 五 集体讨论决定]."""
+    """The leading group's collective decision [seed 四2, 五 集体讨论决定].
+
+    ``named``: the meeting it was taken at, as ``YEAR-N``, and ``held`` that meeting
+    as it stands (None: there is none). A decision taken at a named meeting takes its
+    day from the meeting and its attendees from the meeting's minutes."""
     require(ctx.actor, "decide")
     _from(data, "decide")
     check_time(data, ctx)
     record_id = _id(data)
+    if named is not None:
+        meeting, attendees = _at_meeting(record_id, named, held, attendees, ctx.roster)
+    if meeting is None:
+        _refuse("meeting-date", _("a decision needs the day of its meeting"), record_id)
     if outcome not in OUTCOMES:
         _refuse(
             "outcome",
@@ -434,8 +445,10 @@ def decide(
             ).format(present=present, size=size, needed=size // 2 + 1),
             record_id,
         )
-    facts: dict[str, Any] = {
-        "meeting": meeting.isoformat(),
+    facts: dict[str, Any] = {"meeting": meeting.isoformat()}
+    if named is not None:
+        facts["meeting_no"] = named
+    facts |= {
         "attendees": list(attendees),
         "group": size,
         "outcome": outcome,
@@ -445,6 +458,52 @@ def decide(
         facts["note"] = note
     status = {"publish": "decided", "revise": "draft", "withhold": "withheld"}[outcome]
     return Outcome(status, {"decision": ctx.stamp(**facts)})
+
+
+def _at_meeting(
+    record_id: str | None,
+    named: str,
+    held: Meeting | None,
+    attendees: Sequence[str],
+    roster: Mapping[str, Person],
+) -> tuple[date, list[str]]:
+    """The day and the voting attendees of a decision taken at meeting ``named``: a
+    leading-group meeting whose matters include the record and whose minutes were
+    taken. Attendees named as well must be those its minutes say were present."""
+    if held is None:
+        _refuse("meeting-date", _("there is no meeting {n}").format(n=named), record_id)
+    if held.kind != "leading-group":
+        _refuse(
+            "meeting-date",
+            _("meeting {n} is not a leading group meeting; the group decides at its own").format(
+                n=named
+            ),
+            record_id,
+        )
+    if record_id is None or record_id not in held.matters:
+        _refuse(
+            "meeting-date",
+            _("{id} was not among the matters of meeting {n}").format(id=record_id, n=named),
+            record_id,
+        )
+    if held.minutes is None:
+        _refuse(
+            "meeting-date",
+            _("take the minutes of meeting {n} first: they say who was present").format(n=named),
+            record_id,
+        )
+    voting = [
+        k for k in held.minutes.present if k in roster and GROUP_ROLES.intersection(roster[k].roles)
+    ]
+    if attendees and sorted(attendees) != sorted(voting):
+        _refuse(
+            "attendee",
+            _("the minutes of meeting {n} say who was present: {keys}").format(
+                n=named, keys=", ".join(voting) or "-"
+            ),
+            record_id,
+        )
+    return held.when.date(), voting
 
 
 def approve(
