@@ -10,13 +10,19 @@ Day runs 10-01..10-07 with 09-20 (Sunday) and 10-10 (Saturday) worked; Qingming 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
-from conftest import Office, commit_as
+from conftest import Office, commit_as, copy_demo
 from steps import answer, at, consulting, ok
 
+from dangwu.model.catalogue import Catalogue
 from dangwu.model.office import Rules
+from dangwu.model.record import Summary
+from dangwu.rules.due import Papers
+from dangwu.rules.due import owed as owed_on
 from dangwu.rules.workdays import Calendar
 
 
@@ -664,3 +670,77 @@ def test_stats_counts_as_overdue_what_due_lists_as_overdue(demo_seed, tmp_path, 
     total = sum(kinds.values())
     assert f"{total} not done by their deadline" in said, said
     assert f"{kinds.get('quarterly', 0)} overdue and not yet published" in said, said
+
+
+# --- artefacts: a circular issued, a meeting minuted, where the office asks [SPEC 12] -----
+
+OUT = Summary(
+    path="records/zhidu-jianshe/ZD-2026-101.yaml",
+    blob="b1",
+    id="ZD-2026-101",
+    category="zhidu-jianshe",
+    item="integrity-rules",
+    title="机关廉洁自律若干规定",
+    scope="internal",
+    cadence="standing",
+    status="published",
+    channels=("circular", "meeting"),
+    content="c2",
+    published="2026-10-09T10:00:00+08:00",  # a Friday
+    published_channels=("circular", "meeting"),
+)
+NOTHING = Papers({}, frozenset())
+
+
+def artefacts_owed(
+    summary: Summary = OUT, papers: Papers | None = NOTHING, days: int | None = 5
+) -> list[tuple[str, str]]:
+    found = owed_on(
+        [summary],
+        [],
+        today=date(2026, 10, 30),
+        calendar=Calendar(Rules(artefact_days=days)),
+        catalogue=Catalogue((), Path("catalogue.yaml")),
+        papers=papers,
+    )
+    return [(o.kind, o.due.isoformat()) for o in found.owed]
+
+
+@pytest.mark.parametrize(
+    ("case", "wanted"),
+    [
+        # 5 working days: Saturday 10 October is one (调休 for National Day)
+        ({}, [("circular", "2026-10-15"), ("meeting", "2026-10-15")]),
+        ({"days": None}, []),  # the office does not track them
+        ({"papers": None}, []),
+        ({"papers": Papers({OUT.id: frozenset({"c2"})}, frozenset())}, [("meeting", "2026-10-15")]),
+        # a circular of an earlier text does not carry what was published
+        (
+            {"papers": Papers({OUT.id: frozenset({"c1"})}, frozenset({OUT.id}))},
+            [("circular", "2026-10-15")],
+        ),
+        ({"summary": replace(OUT, published_channels=("intranet",))}, []),
+        ({"summary": replace(OUT, status="withdrawn")}, []),
+        ({"summary": replace(OUT, status="approved", published=None)}, []),
+        ({"summary": replace(OUT, published="2026-11-02T10:00:00+08:00")}, []),  # not yet
+    ],
+)  # fmt: skip
+def test_an_artefact_is_owed_until_it_is_produced(case: dict, wanted: list):
+    assert artefacts_owed(**case) == wanted
+
+
+def test_due_lists_a_circular_never_issued_and_a_meeting_never_minuted(demo_seed: Path, tmp_path):
+    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    now = "2026-12-03T10:00:00+08:00"
+    before = {(r["kind"], r["subject"]) for r in due(demo, now=now)}
+    assert not {k for k, _s in before} & {"circular", "meeting"}
+    rules(demo, "artefact_days: 5", when=now)
+    rows = due(demo, now=now)
+    owed_now = {(r["kind"], r["subject"]) for r in rows}
+    assert ("circular", "ZD-2026-102") in owed_now, rows
+    row = next(r for r in rows if (r["kind"], r["subject"]) == ("circular", "ZD-2026-102"))
+    assert row["rule"]["seed"] == "三(一)" and row["rule"]["zh"] == "印发党务公开信息"
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx", now=now)
+    after = {(r["kind"], r["subject"]) for r in due(demo, now=now)}
+    assert ("circular", "ZD-2026-102") not in after
+    assert after == owed_now - {("circular", "ZD-2026-102")}

@@ -6,9 +6,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dangwu import clock
-from dangwu.rules.due import owed
+from dangwu.rules.due import Papers, owed
 from dangwu.rules.workdays import Calendar
-from dangwu.store import snapshot
+from dangwu.store import circulars, meetings, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
@@ -27,11 +27,30 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
         git.require_head()
         shot = snapshot.at(office, git) if day >= today else snapshot.as_of(office, git, day)
         reports, _opinions, problems = shot.supervision()
+        papers = None
+        if shot.settings.rules.artefact_days is not None:
+            papers = _papers(git, shot.commit)
         result = owed(
             shot.summaries(),
             reports,
             today=day,
             calendar=Calendar(shot.settings.rules),
             catalogue=shot.catalogue,
+            papers=papers,
         )
     return result, problems
+
+
+def _papers(git: GitStore, commit: str) -> Papers:
+    """The circulars issued and the meetings minuted by ``commit``."""
+    carried: dict[str, set[str]] = {}
+    for circular in circulars.at(git, commit).values():
+        for record_id, content in circular.records:
+            carried.setdefault(record_id, set()).add(content)
+    minuted = {
+        record_id
+        for meeting in meetings.at(git, commit).values()
+        if meeting.minutes is not None
+        for record_id in meeting.matters
+    }
+    return Papers({k: frozenset(v) for k, v in carried.items()}, frozenset(minuted))

@@ -50,6 +50,9 @@ class Rules:
     report_answer_days: int = 15
     follow_up_quiet_days: int = 90
     board_recent_days: int = 90
+    # days to issue the circular, or minute the meeting, of what was published on those
+    # channels (None: the office does not ask due to track them)
+    artefact_days: int | None = None
     day_count: str = "working"
     require_signing: bool = False
     allow_merges: bool = False  # the office's branch is a straight line unless it says so

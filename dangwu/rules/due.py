@@ -10,12 +10,16 @@ records and reports in, a list of obligations out, the overdue ones first.
 * a pre-disclosure whose comment window has closed (调整形成正式方案后及时公开), its
   formal plan due ``timely_days`` after the window;
 * a real-name report not yet answered (实名举报反馈), due ``report_answer_days`` after
-  it came in. An anonymous report owes nobody an answer.
+  it came in. An anonymous report owes nobody an answer;
+* where the office sets ``artefact_days``, the artefact of a record published on the
+  circular or meeting channel (印发党务公开信息, 召开党务公开会议): a circular that
+  carries what was published, or a meeting with the record among its matters whose
+  minutes were taken, due ``artefact_days`` after the publication.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,6 +64,16 @@ RULES: dict[str, tuple[str, str, str]] = {
         "对署真实姓名举报……视情况将处理结果告知举报人",
         N_("a real-name report is dealt with and the reporter told"),
     ),
+    "circular": (
+        "三(一)",
+        "印发党务公开信息",
+        N_("what is published by circular goes out as a circular"),
+    ),
+    "meeting": (
+        "三(一)",
+        "召开党务公开会议",
+        N_("what is published at a meeting is disclosed at one, and minuted"),
+    ),
 }
 KIND_TITLES = {
     "quarterly": (N_("quarterly update"), "季度更新"),
@@ -67,7 +81,21 @@ KIND_TITLES = {
     "follow-up": (N_("follow-up"), "跟踪公开"),
     "formal-plan": (N_("formal plan"), "正式方案"),
     "report": (N_("real-name report"), "实名举报"),
+    "circular": (N_("circular not issued"), "待印发"),
+    "meeting": (N_("meeting not held"), "待会议公开"),
 }
+# the channel whose artefact each kind is
+ARTEFACT_CHANNELS = {"circular": "circular", "meeting": "meeting"}
+
+
+@dataclass(frozen=True)
+class Papers:
+    """The artefacts the office has produced: what each circular carried (record id ->
+    the contents it went out with) and the records among the matters of a meeting
+    whose minutes were taken."""
+
+    circulated: Mapping[str, frozenset[str]]
+    minuted: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -110,8 +138,10 @@ def owed(
     today: date,
     calendar: Calendar,
     catalogue: Catalogue,
+    papers: Papers | None = None,
 ) -> Due:
-    """Everything the office owes on ``today``: overdue first, then by due date."""
+    """Everything the office owes on ``today``: overdue first, then by due date.
+    ``papers``: the circulars and minutes so far, where the office tracks them."""
     every = list(summaries)
     found: list[Owed] = []
     found += _quarterly(every, today, calendar, catalogue)
@@ -119,6 +149,8 @@ def owed(
     found += _follow_ups(every, today, calendar)
     found += _formal_plans(every, today, calendar)
     found += _reports(reports, calendar)
+    if papers is not None and calendar.rules.artefact_days is not None:
+        found += _artefacts(every, today, papers, calendar, calendar.rules.artefact_days)
     found.sort(key=lambda o: (not o.overdue(today), o.due, o.kind, o.subject))
     return Due(today, found, tuple(sorted(calendar.guessed)))
 
@@ -287,6 +319,37 @@ def _reports(reports: Iterable[Report], calendar: Calendar) -> list[Owed]:
                 report=r.number,
             )
         )
+    return out
+
+
+def _artefacts(
+    every: Sequence[Summary], today: date, papers: Papers, calendar: Calendar, days: int
+) -> list[Owed]:
+    """Records out on the circular or meeting channel whose circular was never issued
+    (with what was published) or whose meeting was never minuted."""
+    out = []
+    for s in every:
+        published = s.published_on
+        if s.status != "published" or published is None or published > today:
+            continue
+        for kind, channel in ARTEFACT_CHANNELS.items():
+            if channel not in s.published_channels:
+                continue
+            if kind == "circular" and s.content in papers.circulated.get(s.id, frozenset()):
+                continue
+            if kind == "meeting" and s.id in papers.minuted:
+                continue
+            out.append(
+                Owed(
+                    kind,
+                    s.id,
+                    s.title,
+                    calendar.deadline(published, days),
+                    published,
+                    record=s.id,
+                    status=s.status,
+                )
+            )
     return out
 
 
