@@ -237,6 +237,25 @@ def test_the_pdf_keeps_the_page_margins_and_line_grid_of_gbt_9704(printed: tuple
         assert any(re.search(r"FangSong|仿宋|Fang|NotoSerifCJK", f) for f in fonts), fonts
         last = doc.pages[-1].extract_text()
         assert "印发" in last and "核验码" in last  # the 版记 closes the last page
+        # printed on both sides: the 版记 is on the back of the last sheet, an even page
+        assert len(doc.pages) % 2 == 0, len(doc.pages)
+        assert all("核验码" not in p.extract_text() for p in doc.pages[:-1])
+
+
+def test_a_short_circular_keeps_its_text_on_the_front_and_its_imprint_on_the_back(
+    office: Office,
+):
+    need_pdf()
+    pdfplumber = pytest.importorskip("pdfplumber", reason="pip install pdfplumber")
+    rid = office.new("--summary", "党费收缴情况良好。", "--channel", "circular", now=NOW)
+    ok(office, "submit", rid)
+    ok(office, "approve", rid, as_="zhoulx")
+    ok(office, "publish", rid)
+    ok(office, "circular", rid)
+    with pdfplumber.open(office.root / "printed" / "circulars" / "2026-001.pdf") as doc:
+        texts = [p.extract_text() for p in doc.pages]
+    assert len(texts) % 2 == 0 and "核验码" in texts[-1], texts
+    assert "核验码" not in "".join(texts[:-1])
 
 
 def _widths(body):
@@ -414,7 +433,7 @@ def test_minutes_account_for_everyone_invited_by_the_roster_of_the_day(demo: Off
 def test_a_meeting_is_called_only_as_the_rules_allow(demo: Office):
     call = list(CALL)
     kind = call.index("disclosure")
-    assert "--kind must be one of" in refused(
+    assert "--kind: 'party' is not one of disclosure" in refused(
         demo, *call[:kind], "party", *call[kind + 1 :], code=2
     )
     call[kind] = "leading-group"

@@ -18,7 +18,7 @@ from dangwu import clock
 from dangwu.app import printing
 from dangwu.errors import RecordNotFound, RuleViolation, UsageError
 from dangwu.i18n import _
-from dangwu.model.meeting import MEETING_CODE, Meeting, Minutes
+from dangwu.model.meeting import KINDS, MEETING_CODE, Meeting, Minutes
 from dangwu.model.words import one_of
 from dangwu.render import meeting as render
 from dangwu.rules import board as board_rules
@@ -54,6 +54,7 @@ def call(
     matters: list[str],
 ) -> Done:
     """Call a meeting: it is numbered in the year and committed."""
+    kind = one_of("--kind", kind, KINDS)
     with acting(office, "meeting") as act:
         zone = clock.office_zone(act.settings.timezone)
         held = _when(when, zone)
@@ -63,11 +64,7 @@ def call(
             people = (chair, *people)
         said = rules.check_new(kind, chair, people, act.settings.roster)
         if said:
-            raise (
-                UsageError(said[0])
-                if said[0].startswith("--kind")
-                else RuleViolation(said[0], rule="meeting")
-            )
+            raise RuleViolation(said[0], rule="meeting")
         known = {s.id for s in snap.summaries()}
         for record_id in matters:
             if record_id.upper() not in known:

@@ -151,12 +151,13 @@ def minutes(
 
 def _print(ctx: typer.Context, ref: str, part: str, fmt: str, out: Path | None) -> None:
     from dangwu.app import meetings
-    from dangwu.cli.render import boxes
+    from dangwu.cli.render import boxes, faces
 
     office = common.office(ctx)
     done = meetings.print_part(office, ref, part, fmt=fmt, out=out)
     output.say(_("  {path}  verification code {code}").format(path=done.path, code=done.code))
     boxes(done.missing)
+    faces(done.path)
 
 
 def listing(ctx: typer.Context) -> None:

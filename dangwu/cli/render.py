@@ -185,6 +185,22 @@ def circular(
     )
     output.say(_("  {path}  verification code {code}").format(path=done.path, code=done.code))
     boxes(done.missing)
+    faces(done.path)
+
+
+def faces(path: Path | None) -> None:
+    """Say so when a paper GB/T 9704 sets in 仿宋 was set in another face: none is
+    installed (the standard's faces are not free; offices have them with Word or WPS)."""
+    from dangwu.render.typeset import has_fangsong
+
+    if path is None or path.suffix != ".pdf" or has_fangsong():
+        return
+    output.note(
+        _(
+            "note: no 仿宋 font is installed, so the text is set in a 宋体-style face; "
+            "GB/T 9704 asks for 仿宋: install FangSong_GB2312 and print again"
+        )
+    )
 
 
 def manuscript(

@@ -292,6 +292,17 @@ def cjk_fonts() -> list[str]:
     return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
 
 
+# GB/T 9704's body face, as Word, WPS and the free fonts name it (the templates ask for
+# these first)
+FANGSONG = ("FangSong", "FangSong_GB2312", "仿宋_GB2312", "仿宋", "STFangsong", "FandolFang")
+
+
+def has_fangsong() -> bool:
+    """Whether a 仿宋 face is installed (None known: fontconfig cannot tell, say yes)."""
+    known = cjk_fonts()
+    return not known or any(face in known for face in FANGSONG)
+
+
 @functools.cache
 def _coverage() -> tuple[list[int], list[int]]:
     """The characters some installed font draws, as sorted (starts, ends) ranges, from
