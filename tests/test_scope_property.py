@@ -298,6 +298,22 @@ def circular_text(office: Office, specs: list[Spec], folder: Path) -> str:
     )
     assert written.exit_code == 0, written.output
     cells.append((folder / "m.txt").read_text("utf-8"))
+    # the minutes of a meeting that discussed the record that names the reporter
+    called = office.run(
+        "meeting", "new", "--kind", "disclosure", "--title", "党务公开会议", "--at",
+        "2026-12-20 09:00", "--place", "会议室", "--chair", "hanzg", "--invite", "hanzg",
+        "--matter", "ZD-2026-200", now=NOW,
+    )  # fmt: skip
+    assert called.exit_code == 0, called.output
+    minutes = office.run(
+        "meeting", "minutes", "1", "--present", "hanzg", "--decisions", "同意", "--format",
+        "docx", "-o", str(folder / "minutes.docx"), now=NOW,
+    )  # fmt: skip
+    assert minutes.exit_code == 0, minutes.output
+    paper = docx.Document(str(folder / "minutes.docx"))
+    cells += [p.text for p in paper.paragraphs]
+    cells += [c.text for t in paper.tables for row in t.rows for c in row.cells]
+    cells.append(git(office.root, "show", "HEAD"))
     # and the circular's file and commit, which keep its title
     kept = [git(office.root, "log", "-1", "--format=%B"), git(office.root, "show", "HEAD")]
     return "\n".join([p.text for p in word.paragraphs] + cells + [result.output, *kept])

@@ -21,6 +21,7 @@ from dangwu.i18n import _
 from dangwu.model.meeting import KINDS, MEETING_CODE, Meeting, Minutes
 from dangwu.model.words import one_of
 from dangwu.render import meeting as render
+from dangwu.render.sheets import blot
 from dangwu.rules import board as board_rules
 from dangwu.rules import meeting as rules
 from dangwu.store import meetings as stored
@@ -158,16 +159,32 @@ def print_part(
         commit = _made_by(git, head, meeting, part)
         then = snapshot.at(office, git, commit)
         by_id = {s.id: s for s in then.summaries()}
-        titles = [(i, by_id[i].title if i in by_id else "") for i in meeting.matters]
+        titles = [(i, blot(then, by_id[i].title) if i in by_id else "") for i in meeting.matters]
+        shown = _blotted(then, meeting)
         settings = then.settings
     code = code_of(meeting, part, commit)
-    sheet = render.Sheet(settings, meeting, part, titles, code)
+    sheet = render.Sheet(settings, shown, part, titles, code)
     name = f"{meeting.year}-{meeting.number:03d}-{part}.{fmt}"
     folder = out if out is not None else office.root / printing.PRINTED / FOLDER
     target = out if out is not None and out.suffix else printing.place_in(folder, name)
     when = clock.now(clock.office_zone(settings.timezone))
     missing = render.write(sheet, target, fmt, when=when)
     return Done(meeting, commit, target, code, missing)
+
+
+def _blotted(then: snapshot.Snapshot, meeting: Meeting) -> Meeting:
+    """The meeting as paper shows it: a reporter named in what was typed is blotted
+    out, as on every paper the office prints [SPEC 7]."""
+    minutes = meeting.minutes
+    if minutes is not None:
+        minutes = replace(
+            minutes,
+            decisions=blot(then, minutes.decisions),
+            absent=tuple((key, blot(then, reason)) for key, reason in minutes.absent),
+        )
+    return replace(
+        meeting, title=blot(then, meeting.title), place=blot(then, meeting.place), minutes=minutes
+    )
 
 
 def listing(office: Office) -> list[Meeting]:
