@@ -320,6 +320,13 @@ def test_the_docx_has_the_page_faces_and_numbers_of_gbt_9704(demo: Office):
     mark = next(p for p in word.paragraphs if p.text == "江城市司法局")
     assert str(mark.runs[0].font.color.rgb) == "E83828"
     assert any("印发" in t for t in texts) and any(t.startswith("核验码") for t in texts)
+    # the 版记 is one frame at the foot of the text block, ruled above and below
+    framed = next(p for p in word.paragraphs if p.text.startswith("核验码"))
+    assert framed.text.endswith("\n江城市司法局党务公开办公室\t2026年12月3日印发"), framed.text
+    imprint = framed._p.xml
+    assert re.search(r'<w:framePr[^>]*w:vAnchor="margin"[^>]*w:yAlign="bottom"', imprint)
+    assert '<w:top w:val="single" w:sz="8"' in imprint
+    assert '<w:bottom w:val="single" w:sz="8"' in imprint
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "— " in footer
 

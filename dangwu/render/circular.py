@@ -239,22 +239,62 @@ def docx(doc: Document) -> bytes:
     )
     para(zh_date(doc.circular.issued), align=WD_ALIGN_PARAGRAPH.RIGHT, right=Pt(2 * BODY_PT))
     # the 版记: ruled off at the foot of the last page
-    para()
-    code = para(f"核验码 {doc.code}　向本单位党务公开办公室核验", size=12, first=Pt(NOTE_PT))
-    _border(code, "top", "000000", 8)
-    _border(code, "bottom", "000000", 6)
-    issued = para(
-        f"{doc.printed_by()}　　{zh_date(doc.circular.issued)}印发",
-        size=NOTE_PT,
-        first=Pt(NOTE_PT),
+    imprint(
+        word,
+        f"核验码 {doc.code}　向本单位党务公开办公室核验",
+        doc.printed_by(),
+        f"{zh_date(doc.circular.issued)}印发",
     )
-    _border(issued, "bottom", "000000", 8)
     _page_numbers(section, word)
     out = io.BytesIO()
     word.core_properties.title = doc.circular.title
     word.core_properties.author = issuer
     word.save(out)
     return out.getvalue()
+
+
+def imprint(word: Any, code: str, printer: str, printed: str) -> None:
+    """The 版记 as Word keeps a thing at the foot of a page: a frame at the bottom of
+    the text block of the page it falls on (the paragraphs share one ``framePr``),
+    ruled across — a heavier rule first and last, a thinner one between — with the
+    code above the 印发机关 and the 印发日期, a character in from each side."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    width = Mm(TEXT_WIDTH)
+
+    def framed(text: str, size: float) -> Any:
+        paragraph = word.add_paragraph()
+        frame = OxmlElement("w:framePr")
+        for key, value in (
+            ("w:w", str(int(width.twips))),
+            ("w:hAnchor", "margin"),
+            ("w:xAlign", "center"),
+            ("w:vAnchor", "margin"),
+            ("w:yAlign", "bottom"),
+            ("w:wrap", "around"),
+        ):
+            frame.set(qn(key), value)
+        properties = paragraph._p.get_or_add_pPr()
+        properties.insert(0, frame)  # the schema's order: the frame comes first
+        form = paragraph.paragraph_format
+        form.first_line_indent = Pt(0)
+        form.left_indent, form.right_indent = Pt(NOTE_PT), Pt(NOTE_PT)
+        word_face(paragraph.add_run(text).font, FACES["fang"], size)
+        return paragraph
+
+    # one frame (two framed paragraphs are two frames to some readers, and fall apart):
+    # the code, then the 印发机关 and 印发日期, a line apart
+    block = framed(code, 12.0)
+    block.paragraph_format.tab_stops.add_tab_stop(width - Pt(2 * NOTE_PT), WD_TAB_ALIGNMENT.RIGHT)
+    run = block.add_run()
+    run.add_break()
+    word_face(run.font, FACES["fang"], NOTE_PT)
+    word_face(block.add_run(f"{printer}\t{printed}").font, FACES["fang"], NOTE_PT)
+    _border(block, "top", "000000", 8)
+    _border(block, "bottom", "000000", 8)
 
 
 def word_face(font: Any, name: str, size: float) -> None:
