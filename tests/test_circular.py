@@ -542,3 +542,18 @@ def test_the_leading_group_decides_at_a_meeting_named_by_its_number(demo: Office
         demo, "decide", other, "--meeting", "2026-1", "--outcome", "publish", as_="hanzg", now=HELD
     )
     assert f"{other} was not among the matters of meeting 2026-1" in said
+
+
+def test_a_circular_written_by_hand_for_a_record_never_sent_by_circular_is_caught(demo: Office):
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    issued = demo.read("circulars/2026-001.yaml")
+    forged = issued.replace("number: 1", "number: 2").replace("ZD-2026-102", "ZD-2026-101")
+    demo.write("circulars/2026-002.yaml", forged)
+    commit_as(demo.root, "dumy", "circular 2", "circulars", date=NOW)
+    said = demo.run("audit", now=NOW, env={"DANGWU_LANG": "en"}).stdout
+    assert "[circular-content]" in said, said
+    assert "carries ZD-2026-101, which was not published on the circular channel" in said
+    # and within a range (as a server audits what is pushed) the record's standing
+    # before the range is read from the commit the range starts at
+    ranged = demo.run("audit", "--range", "HEAD~1..HEAD", now=NOW, env={"DANGWU_LANG": "en"})
+    assert "[circular-content]" in ranged.stdout, ranged.output

@@ -877,6 +877,56 @@ def a_file_in_circulars_that_is_not_a_circular() -> History:
     return h
 
 
+def _circular_of(h: History, record: str, content: str) -> Circular:
+    """A circular as dangwu issues it at the next tick, carrying ``record``."""
+    at = h.now + timedelta(hours=1)
+    return Circular(
+        2026, 1, "通报", "各支部", ((record, content),), at.date(), CLERK.key, at.isoformat()
+    )
+
+
+ON_CIRCULAR = Rec(content(channels=["circular", "internal-board"], scope="internal"))
+
+
+def test_a_circular_of_what_was_published_on_the_circular_channel_passes():
+    h = published(ON_CIRCULAR)
+    paper = _circular_of(h, ID, h.records[ID].hash)
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular", paper=paper)
+    assert h.rules() == []
+
+
+@case("circular-content")
+def a_circular_that_carries_another_text_than_the_published() -> History:
+    h = published(ON_CIRCULAR)
+    paper = _circular_of(h, ID, "0" * 64)
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular", paper=paper)
+    return h
+
+
+@case("circular-content")
+def a_circular_that_carries_a_record_only_approved() -> History:
+    h = approved(ON_CIRCULAR)
+    paper = _circular_of(h, ID, h.records[ID].hash)
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular", paper=paper)
+    return h
+
+
+@case("circular-content")
+def a_circular_that_carries_a_record_published_elsewhere() -> History:
+    h = published()  # on the notice board and the web site
+    paper = _circular_of(h, ID, h.records[ID].hash)
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular", paper=paper)
+    return h
+
+
+@case("circular-content")
+def a_circular_that_carries_a_record_that_does_not_exist() -> History:
+    h = founded()
+    paper = _circular_of(h, "ZZ-2026-999", "0" * 64)
+    h.supervise(CLERK, "circulars/2026-001.yaml", None, "c1", step="circular", paper=paper)
+    return h
+
+
 def _called(h: History, **changes: object) -> Meeting:
     """A meeting as ``meeting new`` writes it, called by the clerk at the next tick."""
     at = h.now + timedelta(hours=1)

@@ -17,6 +17,7 @@ from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.rules.audit import Auditor, Violation
 from dangwu.store import meetings as stored_meetings
+from dangwu.store import snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Reader, Receipts, Store, background
 from dangwu.store.office import Office
@@ -120,6 +121,7 @@ def _audit_span(
         # the circulars and meetings before the range: its own must take the next numbers
         auditor.circulars = _circulars_at(git, start)
         auditor.meetings, auditor.minuted, auditor.held = _meetings_at(git, start)
+        auditor.before_range = _standing_at(office, git, start)
     if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
@@ -152,6 +154,24 @@ def _audit_span(
         # post-receive takes it up (keep_range) instead of reading the range again
         cache.put("audit.pending", {"base": start, "head": end, **_findings(auditor)})
     return AuditResult(violations, count, head=end)
+
+
+def _standing_at(
+    office: Office, git: GitStore, commit: str
+) -> Callable[[str], tuple[str, tuple[str, ...], str | None] | None]:
+    """Where each record stood at ``commit``, read once if a circular asks."""
+    known: dict[str, tuple[str, tuple[str, ...], str | None]] | None = None
+
+    def standing(record: str) -> tuple[str, tuple[str, ...], str | None] | None:
+        nonlocal known
+        if known is None:
+            known = {
+                s.id: (s.status, s.published_channels, s.content)
+                for s in snapshot.at(office, git, commit).summaries()
+            }
+        return known.get(record)
+
+    return standing
 
 
 def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:

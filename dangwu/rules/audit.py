@@ -68,6 +68,7 @@ RULES = {
     "meeting-changed": N_("meeting changed other than by its one set of minutes"),
     "meeting-number": N_("meeting numbered out of turn"),
     "paper-forged": N_("circular or meeting that misstates who made it or when"),
+    "circular-content": N_("circular carrying what was not published on the circular channel"),
     "meeting-minutes": N_("minutes taken before the meeting or not accounting for everyone"),
     "merge": N_("merge commit in a history kept straight"),
     "settings-deleted": N_("office settings deleted"),
@@ -118,6 +119,13 @@ class Auditor:
     minuted: set[str] = field(default_factory=set)
     # each meeting as it stands so far, by year and number: a decision names one
     held: dict[tuple[int, int], Meeting] = field(default_factory=dict)
+    # each record as it stands so far: its status, where it was published and the
+    # content published (a circular carries only that); ``before_range`` says the same
+    # of a record the range being audited has not touched
+    standing: dict[str, tuple[str, tuple[str, ...], str | None]] = field(default_factory=dict)
+    before_range: Callable[[str], tuple[str, tuple[str, ...], str | None] | None] = field(
+        default=lambda _record: None
+    )
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -139,6 +147,7 @@ class Auditor:
 
         trailers = commit.trailers()
         step = trailers.get(Trailer.STEP)
+        self._keep_standing(event)
         if event.settings_changed and event.settings_error:
             flag("settings-invalid", event.settings_error)
         if event.unrelated:
@@ -292,6 +301,23 @@ class Auditor:
                 record,
             )
 
+    def _keep_standing(self, event: Event) -> None:
+        for change in event.changes:
+            record = change.record_id
+            if record is None:
+                continue
+            after = change.after
+            if after is None or after.error:
+                self.standing.pop(record, None)
+                continue
+            published = _mapping(after.data.get("publication"))
+            channels = published.get("channels")
+            self.standing[record] = (
+                after.status,
+                tuple(str(c) for c in channels) if isinstance(channels, list) else (),
+                str(published["content"]) if published.get("content") else None,
+            )
+
     # --- opinions and reports --------------------------------------------------------
 
     def _supervision(self, step: str | None, event: Event, person: Person, flag: Any) -> None:
@@ -364,6 +390,8 @@ class Auditor:
             flag("paper-forged", _("{path}: {why}").format(path=path, why=said or "?"))
             return
         _made_as_said(path, said.by, said.at, event, person, flag)
+        for record, content in said.records:
+            self._carried(path, record, content, flag)
         logged = _moment(said.at)
         if logged is not None and said.issued != logged.date():
             flag(
@@ -371,6 +399,35 @@ class Auditor:
                 _("{path} is dated {day}, but was issued on {issued}").format(
                     path=path, day=said.issued.isoformat(), issued=logged.date().isoformat()
                 ),
+            )
+
+    def _carried(self, path: str, record: str, content: str, flag: Any) -> None:
+        """A circular carries a record published on the circular channel, with the very
+        content that was published [SPEC 12]."""
+        standing = self.standing.get(record) or self.before_range(record)
+        if standing is None:
+            flag(
+                "circular-content",
+                _("{path} carries {id}, which is not a record").format(path=path, id=record),
+                record,
+            )
+            return
+        status, channels, published = standing
+        if status != "published" or "circular" not in channels:
+            flag(
+                "circular-content",
+                _("{path} carries {id}, which was not published on the circular channel").format(
+                    path=path, id=record
+                ),
+                record,
+            )
+        elif published != content:
+            flag(
+                "circular-content",
+                _("{path} carries {id} with a text other than the one published").format(
+                    path=path, id=record
+                ),
+                record,
             )
 
     def _meeting(
