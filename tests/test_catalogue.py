@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
+from conftest import commit_as, need_pdf
 
 from dangwu import yamlio
 from dangwu.model.catalogue import from_data
@@ -112,6 +114,11 @@ def test_catalogue_json_has_all_items(office):
         "en": "Collection and management of party dues",
         "scope": "internal",
         "cadence": "quarterly",
+        "channels": [],
+        "days": None,
+        "time_limit": None,
+        "department": "直属机关党委",
+        "basis": "实施意见二、3",
     }
 
 
@@ -137,3 +144,81 @@ def test_office_catalogue_overrides_the_shipped_one(office):
     office.write("schemas/catalogue.yaml", text.replace("党费收缴管理情况", "党费收缴使用管理情况"))
     result = office.run("catalogue", "ZZ")
     assert "党费收缴使用管理情况" in result.stdout
+
+
+# --- the 党务公开目录: form, time limit, department and basis per item [SPEC 13] ----------
+
+
+def own_catalogue(office, *replacements: tuple[str, str]) -> None:
+    """The office's own catalogue: the shipped one with ``replacements``, committed."""
+    text = shipped("schemas", "catalogue.yaml").read_text("utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    office.write("schemas/catalogue.yaml", text)
+    commit_as(office.root, "linht", "catalogue", "schemas")
+
+
+DUES = "party dues, scope: internal, cadence: quarterly}"  # the end of ZZ16's line
+DUES_OWN = (
+    "party dues, scope: internal, cadence: quarterly, channels: [internal-board, meeting], "
+    "days: 5, department: 机关党委组织科, basis: 党费工作规定}"
+)
+PUBLIC_DUES = (
+    "party dues, scope: internal, cadence: quarterly, channels: [internal-board, website]}"
+)
+
+
+def test_an_items_own_form_and_time_limit_are_what_a_new_record_takes(office):
+    own_catalogue(office, (DUES, DUES_OWN))
+    rid = office.new()
+    shown = json.loads(office.run("show", rid, "--json").stdout)
+    assert shown["channels"] == ["internal-board", "meeting"]
+    # a record of another scope than the item's takes the office's channels for it
+    other = office.new("--scope", "public", "--period", "2026Q2")
+    assert json.loads(office.run("show", other, "--json").stdout)["channels"] == [
+        "public-board",
+        "website",
+    ]
+    # the item's 5 days, not the office's 10: 2026Q3 is due 5 working days after 30 Sept,
+    # across National Day (1-8 October) and the weekend
+    rows = json.loads(office.run("due", "--json", now="2026-10-01T09:00:00+08:00").stdout)
+    dues = next(r for r in rows if r["subject"] == rid)
+    assert dues["due"] == "2026-10-13", dues
+
+
+def test_an_internal_item_with_a_public_channel_is_refused_where_it_is(office):
+    own_catalogue(office, (DUES, PUBLIC_DUES))
+    result = office.run("catalogue")
+    assert result.exit_code in (1, 2), result.output
+    line = next(n for n, t in enumerate(office.read("schemas/catalogue.yaml").splitlines(), 1)
+                if "party-dues" in t)  # fmt: skip
+    assert f"schemas/catalogue.yaml:{line}:" in result.stderr, result.stderr
+    assert "website is a public channel, but the item is internal" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_catalogue_prints_as_offices_post_it(office, tmp_path):
+    need_pdf()
+    own_catalogue(office, (DUES, DUES_OWN))
+    said = office.run("catalogue", "--format", "html", "-o", str(tmp_path / "c.html"))
+    assert said.exit_code == 0, said.output
+    assert "the catalogue of 50 items" in said.stdout
+    page = (tmp_path / "c.html").read_text("utf-8")
+    row = page[page.index("ZZ16") :].split("</tr>")[0]
+    for shown in ("党费收缴管理情况", "党内公开", "内部党务公开栏、党务公开会议",
+                  "每季度结束后5个工作日内", "机关党委组织科", "党费工作规定"):  # fmt: skip
+        assert shown in row, (shown, row)
+    # an item without its own: the office's channels, its rules' days, its category's
+    row = page[page.index("MB05") :].split("</tr>")[0]
+    assert "事项发生后20个工作日内" in row and "局办公室" in row and "实施意见二、1" in row
+    assert page.count("<tr><td>") == 50
+    printed = office.run("catalogue", "--format", "pdf", "-o", str(tmp_path / "c.pdf"))
+    assert printed.exit_code == 0, printed.output
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "党务公开目录" in text and "ZZ16" in text and "ZF14" in text
+    assert "党费工作规定" in text.replace("\n", ""), text
+    wrong = office.run("catalogue", "--format", "docx")
+    assert wrong.exit_code == 2 and "--format must be one of" in wrong.stderr

@@ -18,18 +18,20 @@ import pytest
 from conftest import Office, commit_as, copy_demo
 from steps import answer, at, consulting, ok
 
-from dangwu.model.catalogue import Catalogue
+from dangwu.model.catalogue import Catalogue, Category, Item
 from dangwu.model.office import Rules
 from dangwu.model.record import Summary
-from dangwu.rules.due import Papers
+from dangwu.rules.due import Papers, silent_items
 from dangwu.rules.due import owed as owed_on
 from dangwu.rules.workdays import Calendar
 
 
-def due(office: Office, *extra: str, now: str) -> list[dict]:
-    """The rows of `dangwu due --json` on the day of ``now``."""
+def due(office: Office, *extra: str, now: str, silent: bool = False) -> list[dict]:
+    """The rows of `dangwu due --json` on the day of ``now`` (without the line of the
+    catalogue's items with nothing disclosed this year, unless ``silent``)."""
     result = ok(office, "due", "--json", *extra, now=now)
-    return json.loads(result.stdout)
+    rows = json.loads(result.stdout)
+    return [r for r in rows if silent or r["kind"] != "catalogue"]
 
 
 def day(text: str) -> date:
@@ -541,7 +543,7 @@ def test_the_text_listing_counts_and_explains(office: Office):
     busy_office(office)
     result = ok(office, "due", now=at(30))
     out = result.stdout
-    assert "6 due, 3 overdue" in out
+    assert "7 due, 3 overdue" in out  # and the catalogue's items not yet disclosed
     assert "2026-10-20 (10 days late)" in out
     for words in (
         "常规工作每季度末更新一次",
@@ -555,7 +557,23 @@ def test_the_text_listing_counts_and_explains(office: Office):
     assert result.stderr.count("not yet published 2027's holiday arrangement") == 1
 
 
+ONE_ITEM = """version: 1
+categories:
+  - slug: zuzhi-jianshe
+    code: ZZ
+    zh: 组织建设
+    en: Organisation
+    items:
+      - {code: ZZ09, slug: party-structure, zh: 党组织机构设置情况, en: Party structure,
+         scope: internal, cadence: standing}
+"""
+
+
 def test_nothing_due(office: Office):
+    # an office whose catalogue is one standing item, disclosed this year
+    office.write("schemas/catalogue.yaml", ONE_ITEM)
+    commit_as(office.root, "linht", "catalogue", "schemas", date=at(1, month=9))
+    published(office, now=at(1), item="party-structure", title="党组织机构设置情况")
     result = ok(office, "due", now=at(5))
     assert "Nothing is due on 2026-10-05." in result.stdout
     assert json.loads(ok(office, "due", "--json", now=at(5)).stdout) == []
@@ -624,7 +642,7 @@ def test_the_unknown_year_is_noted_once(office: Office):
     for event in ("2026-12-10", "2026-12-14", "2026-12-15"):
         timely(office, event, now=at(16, month=12), title=f"活动{event}")
     result = ok(office, "due", now=at(16, 11, month=12))
-    assert "3 due, 0 overdue" in result.stdout
+    assert "4 due, 0 overdue" in result.stdout  # with the catalogue's silent items
     assert result.stderr.count("not yet published 2027's holiday arrangement") == 1, result.stderr
     assert "2027" not in result.stdout.replace("2027-01", "")  # the note is not on stdout
     # 2027's statutory holidays stand: Friday 2027-01-01 (元旦) is not a working day
@@ -744,3 +762,71 @@ def test_due_lists_a_circular_never_issued_and_a_meeting_never_minuted(demo_seed
     after = {(r["kind"], r["subject"]) for r in due(demo, now=now)}
     assert ("circular", "ZD-2026-102") not in after
     assert after == owed_now - {("circular", "ZD-2026-102")}
+
+
+# --- the catalogue's items with nothing disclosed in the year [SPEC 13] -------------------
+
+RULES_ITEM = Item(
+    "ZD06",
+    "integrity-rules",
+    "廉洁自律规定",
+    "Integrity rules",
+    "public",
+    "standing",
+    "zhidu-jianshe",
+)
+DUES_ITEM = Item("ZD07", "dues", "党费", "Dues", "internal", "quarterly", "zhidu-jianshe")
+SMALL = Catalogue(
+    (Category("zhidu-jianshe", "ZD", "制度建设", "Rules", (RULES_ITEM, DUES_ITEM)),),
+    Path("catalogue.yaml"),
+)
+
+
+def silent(*summaries: Summary, as_of: date = date(2026, 12, 1)) -> list[str]:
+    return [i.code for i in silent_items(summaries, SMALL, 2026, as_of)]
+
+
+def of(item: Item, **changes: object) -> Summary:
+    return replace(OUT, item=item.slug, cadence=item.cadence, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("summaries", "wanted"),
+    [
+        ((), ["ZD06", "ZD07"]),
+        ((of(DUES_ITEM, published="2026-04-10T10:00:00+08:00"),), ["ZD06"]),
+        # a standing rule published before the year and still in force speaks for it
+        ((of(RULES_ITEM, published="2025-03-01T10:00:00+08:00"),), ["ZD07"]),
+        (
+            (of(RULES_ITEM, published="2025-03-01T10:00:00+08:00", status="withdrawn",
+                withdrawn="2025-12-30T10:00:00+08:00"),),
+            ["ZD06", "ZD07"],
+        ),
+        # withdrawn during the year: it stood for part of it
+        (
+            (of(RULES_ITEM, published="2025-03-01T10:00:00+08:00", status="withdrawn",
+                withdrawn="2026-02-01T10:00:00+08:00"),),
+            ["ZD07"],
+        ),
+        ((of(DUES_ITEM, published="2025-10-10T10:00:00+08:00"),), ["ZD06", "ZD07"]),
+        ((of(DUES_ITEM, status="consulting", published=None,
+             consulted="2026-11-02T10:00:00+08:00"),), ["ZD06"]),
+        ((of(DUES_ITEM, published="2026-12-02T10:00:00+08:00"),), ["ZD06", "ZD07"]),  # later
+        ((of(DUES_ITEM, status="draft", published=None),), ["ZD06", "ZD07"]),
+    ],
+)  # fmt: skip
+def test_an_item_is_silent_when_nothing_of_it_was_disclosed_in_the_year(summaries, wanted):
+    assert silent(*summaries) == wanted
+
+
+def test_due_and_stats_name_the_items_silent_this_year(office: Office):
+    rid = published(office, now=at(4, month=7, hour=12))
+    rows = due(office, now=at(1, month=8), silent=True)
+    line = next(r for r in rows if r["kind"] == "catalogue")
+    assert line["subject"] == "2026" and line["due"] == "2026-12-31", line
+    assert line["title"] == "49 items: MB01 MB02 MB03 MB04 MB05 …", line
+    assert len(line["items"]) == 49 and "ZZ16" not in line["items"], line
+    figures = json.loads(ok(office, "stats", "--year", "2026", "--json", now=at(1, month=8)).stdout)
+    codes = [i["code"] for i in figures["silent_items"]]
+    assert len(codes) == 49 and "ZZ16" not in codes and codes[0] == "MB01", codes
+    assert rid

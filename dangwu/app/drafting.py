@@ -111,7 +111,10 @@ def create(office: Office, spec: NewRecord) -> Written:
     scope = spec.scope or item.scope
     cadence = spec.cadence or item.cadence
     with acting(office, "create") as act:
-        channels = tuple(spec.channels) or act.settings.channels_for(scope)
+        # the item's form of disclosure (公开方式) from the catalogue, where its scope
+        # is the item's; else the office's channels for the scope
+        own = item.channels if scope == item.scope else ()
+        channels = tuple(spec.channels) or own or act.settings.channels_for(scope)
         if scope == "internal":
             public = [c for c in channels if c not in INTERNAL_CHANNELS]
             if public:

@@ -29,7 +29,12 @@ from dangwu.store.office import Office
 if TYPE_CHECKING:
     from dangwu.rules.stats import Stated
 
-FORMATS = {"board": ("html", "pdf"), "bulletin": ("md", "html", "pdf"), "stats": ("html", "pdf")}
+FORMATS = {
+    "board": ("html", "pdf"),
+    "bulletin": ("md", "html", "pdf"),
+    "stats": ("html", "pdf"),
+    "catalogue": ("html", "pdf"),
+}
 PRINTED = "printed"  # the office's folder for what it prints; git ignores it
 
 
@@ -103,6 +108,17 @@ def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -
     return Printed(
         target, [], stated.commit, stated.figures.published, _write(page, target, office)
     )
+
+
+def print_catalogue(office: Office, *, fmt: str, out: Path | None) -> Printed:
+    """The 党务公开目录 as HTML or PDF, from the catalogue and settings as committed."""
+    _format("catalogue", fmt)
+    with GitStore(office.root, office.state_dir) as git:
+        snap = snapshot.at(office, git)
+        page = render.catalogue_page(office, snap.catalogue, snap.settings, _today(office), fmt)
+        items = sum(len(c.items) for c in snap.catalogue)
+    target = out if out is not None and out.suffix else place_in(out or Path(), f"catalogue.{fmt}")
+    return Printed(target, [], snap.commit, items, _write(page, target, office))
 
 
 def place_in(folder: Path, name: str) -> Path:

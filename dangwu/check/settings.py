@@ -9,7 +9,7 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
-from dangwu.model.catalogue import check_unique
+from dangwu.model.catalogue import INTERNAL_CHANNELS, check_channels, check_unique
 from dangwu.model.office import (
     DRAFTING_ROLES,
     ROSTER_ROLES,
@@ -171,6 +171,21 @@ def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> No
                     col,
                     _("'{name}' names two things in the catalogue").format(name=name),
                     _("slugs and codes must be unique"),
+                )
+            )
+        for channel, where in check_channels(doc.data):
+            line, col = doc.locate(where)
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("{channel} is a public channel, but the item is internal").format(
+                        channel=channel
+                    ),
+                    _("an internal item may use only {channels}").format(
+                        channels=", ".join(INTERNAL_CHANNELS)
+                    ),
                 )
             )
     if problems:

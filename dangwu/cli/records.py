@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
     app.command(
         "catalogue",
         help=_(
-            "Show the disclosure catalogue (公开目录): categories and item types.\n\n"
+            "Show the disclosure catalogue (党务公开目录): categories and item types; "
+            "--format html or pdf prints it with each item's form, time limit, "
+            "department and basis.\n\n"
             "Example: dangwu catalogue zuzhi-jianshe"
         ),
     )(catalogue)
@@ -87,9 +89,30 @@ def catalogue(
         str | None, typer.Argument(help=_("Only this category (slug, code or Chinese name)."))
     ] = None,
     as_json: common.AsJson = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help=_("text, or html or pdf to print the 党务公开目录 as offices post it."),
+        ),
+    ] = "text",
+    out: common.Output = None,
 ) -> None:
     from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
 
+    if fmt != "text":
+        from dangwu.app import printing
+        from dangwu.cli.render import boxes
+
+        office = common.office(ctx)
+        done = printing.print_catalogue(office, fmt=fmt, out=out or office.root / printing.PRINTED)
+        output.say(
+            _("{path}: the catalogue of {n} items, from commit {commit}").format(
+                path=done.path, n=done.records, commit=done.commit[:10]
+            )
+        )
+        boxes(done.missing)
+        return
     cat = _catalogue(ctx)
     chosen = [cat.category(category)] if category else list(cat)
     if as_json:
@@ -108,6 +131,11 @@ def catalogue(
                             "en": i.en,
                             "scope": i.scope,
                             "cadence": i.cadence,
+                            "channels": list(i.channels),
+                            "days": i.days,
+                            "time_limit": i.time_limit or None,
+                            "department": i.department or None,
+                            "basis": i.basis or None,
                         }
                         for i in c.items
                     ],

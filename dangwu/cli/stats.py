@@ -123,6 +123,12 @@ def stats(
             else _("none"),
         ),
         (
+            _("catalogue items without a disclosure"),
+            _("{n}: {codes}").format(n=len(f.silent), codes=" ".join(c for c, _zh in f.silent))
+            if f.silent
+            else _("none"),
+        ),
+        (
             _("submission to publication"),
             _("median {median} days, longest {longest} (of {n})").format(
                 median=f"{f.median_days:g}", longest=f.max_days, n=len(f.submit_to_publish)

@@ -113,6 +113,8 @@ def due(
                         "en": RULES[o.kind][2],
                     },
                 }
+                # the catalogue's items with nothing disclosed this year, each
+                | ({"items": (o.item or "").split()} if o.kind == "catalogue" else {})
                 for o in found.owed
             ]
         )

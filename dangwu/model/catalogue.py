@@ -47,6 +47,9 @@ def channel_titles(own: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Item:
+    """One line of the 党务公开目录: what is disclosed, to whom (scope), how (channels),
+    how often (cadence) and by when (days), who answers for it and under what."""
+
     code: str
     slug: str
     zh: str
@@ -54,6 +57,11 @@ class Item:
     scope: str
     cadence: str
     category: str
+    channels: tuple[str, ...] = ()  # 公开方式 (none: the office's default for the scope)
+    days: int | None = None  # 公开时限 (None: the office's rule for the cadence)
+    time_limit: str = ""  # the office's own words for it, if the days do not say it
+    department: str = ""  # 责任部门
+    basis: str = ""  # 依据
 
     @property
     def number(self) -> int:
@@ -110,6 +118,20 @@ class Catalogue:
                 return category
         return None
 
+    def item_of(self, category: str, item: str) -> Item | None:
+        """A record's item (by the category's and the item's slugs), if listed."""
+        found = self.by_slug(category)
+        if found is not None:
+            for candidate in found.items:
+                if candidate.slug == item:
+                    return candidate
+        return None
+
+    def days_of(self, category: str, item: str) -> int | None:
+        """The item's own time limit in days, where the catalogue gives one."""
+        found = self.item_of(category, item)
+        return found.days if found is not None else None
+
     def by_code(self, code: str) -> Category | None:
         for category in self.categories:
             if category.code == code:
@@ -150,6 +172,11 @@ def from_data(data: dict[str, object], path: Path) -> Catalogue:
                 scope=i["scope"],
                 cadence=i["cadence"],
                 category=raw["slug"],
+                channels=tuple(i.get("channels") or ()),
+                days=i.get("days"),
+                time_limit=str(i.get("time_limit") or ""),
+                department=str(i.get("department") or raw.get("department") or ""),
+                basis=str(i.get("basis") or raw.get("basis") or ""),
             )
             for i in raw["items"]
         )
@@ -157,6 +184,35 @@ def from_data(data: dict[str, object], path: Path) -> Catalogue:
             Category(slug=raw["slug"], code=raw["code"], zh=raw["zh"], en=raw["en"], items=items)
         )
     return Catalogue(tuple(categories), path)
+
+
+def check_channels(data: dict[str, Any]) -> list[tuple[str, list[str | int]]]:
+    """An internal item's channels are internal ones: each that is not, with where."""
+    wrong: list[tuple[str, list[str | int]]] = []
+    for c, category in enumerate(data["categories"]):
+        for i, item in enumerate(category["items"]):
+            if item.get("scope") != "internal":
+                continue
+            for n, channel in enumerate(item.get("channels") or ()):
+                if channel not in INTERNAL_CHANNELS:
+                    wrong.append((channel, ["categories", c, "items", i, "channels", n]))
+    return wrong
+
+
+def time_limit(item: Item, days_by_cadence: Mapping[str, int], working: bool) -> str:
+    """The item's 公开时限 as the printed catalogue words it: the office's own wording,
+    else its days (or the office's for its cadence) said for its cadence."""
+    if item.time_limit:
+        return item.time_limit
+    n = item.days if item.days is not None else days_by_cadence.get(item.cadence, 0)
+    unit = "个工作日" if working else "日"
+    if item.cadence == "standing":
+        return "长期公开，变动后及时更新"
+    if item.cadence == "quarterly":
+        return f"每季度结束后{n}{unit}内" if n else "每季度末更新"
+    if item.cadence == "timely":
+        return f"事项发生后{n}{unit}内"
+    return f"跟踪公开，至少每{n}{unit}更新一次"
 
 
 def check_unique(data: dict[str, Any]) -> list[tuple[str, list[str | int]]]:

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
-from dangwu.model.catalogue import CADENCE_TITLES, CHANNEL_TITLES, SCOPE_TITLES, Catalogue
+from dangwu.model.catalogue import (
+    CADENCE_TITLES,
+    CHANNEL_TITLES,
+    SCOPE_TITLES,
+    Catalogue,
+    time_limit,
+)
 from dangwu.model.office import Settings
 from dangwu.model.record import Summary
 from dangwu.render import typeset
@@ -686,6 +692,9 @@ def stats_page(office: Office, stated: Stated, issued: date, fmt: str) -> Page:
         problems.append(
             f"截至{zh_date(f.as_of)}，另有{sum(others.values())}项公开事项逾期未公开：{kinds}。"
         )
+    if f.silent:
+        names = "、".join(f"{zh}（{code}）" for code, zh in f.silent)
+        problems.append(f"党务公开目录中有{len(f.silent)}项{f.span.zh}没有公开任何信息：{names}。")
     if f.overdue_reports:
         problems.append(f"有{f.overdue_reports}件实名举报超过答复期限尚未答复。")
     if f.answered_late:
@@ -737,3 +746,51 @@ def _month_labels(start: date, count: int) -> list[str]:
         labels.append(f"{month}月")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return labels
+
+
+# --- the 党务公开目录 ---------------------------------------------------------------------
+
+
+def catalogue_page(
+    office: Office, catalogue: Catalogue, settings: Settings, issued: date, fmt: str
+) -> Page:
+    """The disclosure catalogue (党务公开目录) as offices post it: per item, what is
+    disclosed, to whom, in what form, by when, by which department and under what."""
+    rules = settings.rules
+    days = {
+        "quarterly": rules.quarterly_days,
+        "timely": rules.timely_days,
+        "follow-up": rules.follow_up_quiet_days,
+    }
+    working = rules.day_count == "working"
+    categories = []
+    number = 0
+    for category in catalogue:
+        items = []
+        for item in category.items:
+            number += 1
+            channels = item.channels or settings.channels_for(item.scope)
+            items.append(
+                {
+                    "number": number,
+                    "code": item.code,
+                    "zh": item.zh,
+                    "scope": SCOPE_TITLES[item.scope][1],
+                    "form": "、".join(channel_names(settings, channels)),
+                    "limit": time_limit(item, days, working),
+                    "department": item.department,
+                    "basis": item.basis,
+                }
+            )
+        categories.append({"code": category.code, "zh": category.zh, "rows": items})
+    context = {
+        "c": {
+            "unit": settings.unit,
+            "issued_zh": zh_date(issued),
+            "categories": categories,
+            "count": number,
+            "contact": settings.contact,
+        },
+        "css": css(office.root),
+    }
+    return _page(office, "catalogue", fmt, context)

@@ -483,7 +483,8 @@ def bulletin(
     calendar = Calendar(rules)
     for s in quarterly:
         try:
-            deadline = quarterly_due(Quarter.parse(str(s.period)), calendar)
+            own = catalogue.days_of(s.category, s.item)
+            deadline = quarterly_due(Quarter.parse(str(s.period)), calendar, own)
         except UsageError:
             continue
         if s.published_on and s.published_on <= deadline:

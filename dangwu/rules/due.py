@@ -11,6 +11,8 @@ records and reports in, a list of obligations out, the overdue ones first.
   formal plan due ``timely_days`` after the window;
 * a real-name report not yet answered (实名举报反馈), due ``report_answer_days`` after
   it came in. An anonymous report owes nobody an answer;
+* the catalogue's items with nothing disclosed in the year so far (党务公开目录: every
+  item is disclosed), one line, due at the year's end;
 * where the office sets ``artefact_days``, the artefact of a record published on the
   circular or meeting channel (印发党务公开信息, 召开党务公开会议): a circular that
   carries what was published, or a meeting with the record among its matters whose
@@ -64,6 +66,11 @@ RULES: dict[str, tuple[str, str, str]] = {
         "对署真实姓名举报……视情况将处理结果告知举报人",
         N_("a real-name report is dealt with and the reporter told"),
     ),
+    "catalogue": (
+        "二",
+        "党务公开的主要内容",
+        N_("every item of the disclosure catalogue is disclosed in the year"),
+    ),
     "circular": (
         "三(一)",
         "印发党务公开信息",
@@ -81,6 +88,7 @@ KIND_TITLES = {
     "follow-up": (N_("follow-up"), "跟踪公开"),
     "formal-plan": (N_("formal plan"), "正式方案"),
     "report": (N_("real-name report"), "实名举报"),
+    "catalogue": (N_("catalogue items not disclosed"), "目录事项未公开"),
     "circular": (N_("circular not issued"), "待印发"),
     "meeting": (N_("meeting not held"), "待会议公开"),
 }
@@ -145,10 +153,11 @@ def owed(
     every = list(summaries)
     found: list[Owed] = []
     found += _quarterly(every, today, calendar, catalogue)
-    found += _timely(every, calendar)
-    found += _follow_ups(every, today, calendar)
+    found += _timely(every, calendar, catalogue)
+    found += _follow_ups(every, today, calendar, catalogue)
     found += _formal_plans(every, today, calendar)
     found += _reports(reports, calendar)
+    found += _silent(every, catalogue, today)
     if papers is not None and calendar.rules.artefact_days is not None:
         found += _artefacts(every, today, papers, calendar, calendar.rules.artefact_days)
     found.sort(key=lambda o: (not o.overdue(today), o.due, o.kind, o.subject))
@@ -194,7 +203,7 @@ def _quarterly(
                         in_hand.title
                         if in_hand
                         else f"{_item_title(catalogue, category, item)} {period.zh}",
-                        quarterly_due(period, calendar),
+                        quarterly_due(period, calendar, catalogue.days_of(category, item)),
                         period.end,
                         record=in_hand.id if in_hand else None,
                         status=in_hand.status if in_hand else None,
@@ -205,7 +214,7 @@ def _quarterly(
     return out
 
 
-def _timely(every: Sequence[Summary], calendar: Calendar) -> list[Owed]:
+def _timely(every: Sequence[Summary], calendar: Calendar, catalogue: Catalogue) -> list[Owed]:
     out = []
     for s in every:
         if s.cadence != "timely" or s.status in CLOSED or s.consulted or not s.event_date:
@@ -219,7 +228,7 @@ def _timely(every: Sequence[Summary], calendar: Calendar) -> list[Owed]:
                 "timely",
                 s.id,
                 s.title,
-                calendar.deadline(since, calendar.rules.timely_days),
+                calendar.deadline(since, _days(catalogue, s, calendar.rules.timely_days)),
                 since,
                 record=s.id,
                 status=s.status,
@@ -228,7 +237,9 @@ def _timely(every: Sequence[Summary], calendar: Calendar) -> list[Owed]:
     return out
 
 
-def _follow_ups(every: Sequence[Summary], today: date, calendar: Calendar) -> list[Owed]:
+def _follow_ups(
+    every: Sequence[Summary], today: date, calendar: Calendar, catalogue: Catalogue
+) -> list[Owed]:
     """Chains of records joined by ``follows`` with at least one follow-up among them."""
     by_id = {s.id: s for s in every}
     parent: dict[str, str] = {}
@@ -274,7 +285,10 @@ def _follow_ups(every: Sequence[Summary], today: date, calendar: Calendar) -> li
                 "follow-up",
                 shown.id,
                 shown.title,
-                calendar.deadline(latest.published_on, calendar.rules.follow_up_quiet_days),
+                calendar.deadline(
+                    latest.published_on,
+                    _days(catalogue, latest, calendar.rules.follow_up_quiet_days),
+                ),
                 latest.published_on,
                 record=shown.id,
                 status=in_hand.status if in_hand else None,
@@ -353,20 +367,63 @@ def _artefacts(
     return out
 
 
-def _item(catalogue: Catalogue, category: str, item: str) -> Item | None:
-    found = catalogue.by_slug(category)
-    if found is not None:
-        for candidate in found.items:
-            if candidate.slug == item:
-                return candidate
-    return None
+def _silent(every: Sequence[Summary], catalogue: Catalogue, today: date) -> list[Owed]:
+    """One line for the catalogue's items with nothing disclosed this year so far: each
+    is owed by the year's end."""
+    silent = silent_items(every, catalogue, today.year, today)
+    if not silent:
+        return []
+    codes = [i.code for i in silent]
+    shown = " ".join(codes[:5]) + (" …" if len(codes) > 5 else "")
+    return [
+        Owed(
+            "catalogue",
+            str(today.year),
+            _("{n} items: {codes}").format(n=len(silent), codes=shown),
+            date(today.year, 12, 31),
+            date(today.year, 1, 1),
+            item=" ".join(codes),
+        )
+    ]
+
+
+def silent_items(
+    summaries: Iterable[Summary], catalogue: Catalogue, year: int, as_of: date
+) -> list[Item]:
+    """The catalogue's items with no disclosure in ``year`` (up to ``as_of``), in its
+    order: nothing of the item published (or put out for comment) that year, and, for
+    a standing item, nothing published before it still in force when the year began."""
+    start = date(year, 1, 1)
+    spoken: set[tuple[str, str]] = set()
+    for s in summaries:
+        out = [d for d in (s.published_on, s.consulted_on) if d is not None and d <= as_of]
+        this_year = any(d.year == year for d in out)
+        in_force = (
+            s.cadence == "standing"
+            and s.published_on is not None
+            and s.published_on < start
+            and (s.withdrawn_on is None or s.withdrawn_on >= start)
+        )
+        if this_year or in_force:
+            spoken.add((s.category, s.item))
+    return [
+        item
+        for category in catalogue
+        for item in category.items
+        if (category.slug, item.slug) not in spoken
+    ]
+
+
+def _days(catalogue: Catalogue, s: Summary, default: int) -> int:
+    own = catalogue.days_of(s.category, s.item)
+    return default if own is None else own
 
 
 def _item_code(catalogue: Catalogue, category: str, item: str) -> str:
-    found = _item(catalogue, category, item)
+    found = catalogue.item_of(category, item)
     return found.code if found else item
 
 
 def _item_title(catalogue: Catalogue, category: str, item: str) -> str:
-    found = _item(catalogue, category, item)
+    found = catalogue.item_of(category, item)
     return found.zh if found else item

@@ -60,8 +60,9 @@ class Quarter:
         return f"{self.year}年第{'一二三四'[self.number - 1]}季度"
 
 
-def quarterly_due(period: Quarter, calendar: Calendar) -> date:
+def quarterly_due(period: Quarter, calendar: Calendar, days: int | None = None) -> date:
     """A quarter's update is due at the end of its quarter [seed 三(二): 常规工作每季度末
-    更新一次], or as many days after it as the office allows itself (``quarterly_days``),
-    counted as the office counts days."""
-    return calendar.deadline(period.end, calendar.rules.quarterly_days)
+    更新一次], or as many days after it as the office allows itself (``quarterly_days``,
+    or ``days`` where the catalogue gives the item its own), counted as the office
+    counts days."""
+    return calendar.deadline(period.end, calendar.rules.quarterly_days if days is None else days)

@@ -18,7 +18,7 @@ from dangwu.model.catalogue import CADENCES, CHANNELS, SCOPES, Catalogue
 from dangwu.model.office import Settings
 from dangwu.model.record import Summary
 from dangwu.model.supervision import Feedback, Report
-from dangwu.rules.due import owed
+from dangwu.rules.due import owed, silent_items
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
 
@@ -81,6 +81,8 @@ class Figures:
     # what `due` lists as overdue (due in the span, not done by the last day counted),
     # by kind: quarterly, timely, follow-up, formal-plan, report
     overdue: dict[str, int] = field(default_factory=dict)
+    # of a year: the catalogue's items with no disclosure in it (code, title)
+    silent: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def median_days(self) -> float | None:
@@ -118,6 +120,7 @@ class Figures:
                 "max": self.max_days,
             },
             "overdue": self.overdue,
+            "silent_items": [{"code": c, "zh": zh} for c, zh in self.silent],
             "pre_disclosures": {"count": self.pre_disclosures, "opinions": self.opinions},
             "reports": {
                 "received": self.reports,
@@ -168,7 +171,9 @@ def figures(
             out.submit_to_publish.append((day - submitted).days)
         if s.cadence == "quarterly" and s.period:
             try:
-                deadline = quarterly_due(Quarter.parse(s.period), calendar)
+                deadline = quarterly_due(
+                    Quarter.parse(s.period), calendar, catalogue.days_of(s.category, s.item)
+                )
             except UsageError:
                 continue
             if day <= deadline:
@@ -189,6 +194,10 @@ def figures(
         for o in due_then.owed
         if o.kind == "quarterly" and o.overdue(as_of) and o.due in span
     ]
+    if span.start.month == 1 and span.end.month == 12:  # a year: its silent items
+        out.silent = [
+            (i.code, i.zh) for i in silent_items(every, catalogue, span.start.year, as_of)
+        ]
     windows = {
         s.id: (s.consulted_on, s.closes_on)
         for s in every
