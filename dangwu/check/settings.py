@@ -162,31 +162,28 @@ def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> No
         doc, relpath, validate.validator("catalogue.schema.yaml", root)
     )
     if not problems:
-        for name, where in check_unique(doc.data):
-            line, col = doc.locate(where)
-            problems.append(
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("'{name}' names two things in the catalogue").format(name=name),
-                    _("slugs and codes must be unique"),
-                )
+        found = [
+            (
+                where,
+                _("'{name}' names two things in the catalogue").format(name=name),
+                _("slugs and codes must be unique"),
             )
-        for channel, where in check_channels(doc.data):
-            line, col = doc.locate(where)
-            problems.append(
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("{channel} is a public channel, but the item is internal").format(
-                        channel=channel
-                    ),
-                    _("an internal item may use only {channels}").format(
-                        channels=", ".join(INTERNAL_CHANNELS)
-                    ),
-                )
+            for name, where in check_unique(doc.data)
+        ]
+        found += [
+            (
+                where,
+                _("{channel} is a public channel, but the item is internal").format(
+                    channel=channel
+                ),
+                _("an internal item may use only {channels}").format(
+                    channels=", ".join(INTERNAL_CHANNELS)
+                ),
             )
+            for channel, where in check_channels(doc.data)
+        ]
+        for where, message, hint in found:
+            line, col = doc.locate(where)
+            problems.append(Problem(relpath, line, col, message, hint))
     if problems:
         raise InvalidFiles(problems)
