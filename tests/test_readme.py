@@ -211,6 +211,7 @@ REPLAYS = {
     "export DANGWU_NOW=2026-12-03T10:00:00+08:00": Replay("circular"),
     "dangwu meeting new": Replay("circular"),
     "dangwu catalogue --format pdf": Replay("circular"),
+    "dangwu form ZZ-2026-102": Replay("circular"),
     "as chensh dangwu feedback add": Replay("deadlines"),
     "dangwu stats --year 2026": Replay("deadlines"),
     "export GIT_AUTHOR_NAME=林海涛": Replay("own office"),

@@ -479,6 +479,14 @@ APPROVE_CASES = [
         {"when": on(2, 9) - timedelta(minutes=1), "rules": {"clock_skew_minutes": 0}},
         "!time-order",
     ),
+    # the necessity and accuracy reviews' findings are printed: nothing hidden in them
+    (
+        "with the reviews' findings",
+        {"necessity": "属应公开事项", "accuracy": "数据已核"},
+        "approved",
+    ),
+    ("a finding with a bidi control", {"necessity": "必要\u202e"}, "!hidden-characters"),
+    ("a finding with a zero-width space", {"accuracy": "已\u200b核"}, "!hidden-characters"),
 ]
 
 
@@ -510,6 +518,21 @@ def test_an_approval_writes_the_content_it_stamps_and_the_overrides_reasons():
             "opinions": 2,
         }
     }
+
+
+def test_an_approval_writes_the_findings_of_the_necessity_and_accuracy_reviews():
+    outcome = workflow.approve(
+        SUBMITTED.data,
+        ctx(MEMBER, WHEN),
+        content="sha256:abc",
+        necessity=" 属党员普遍关心的事项，应予公开 ",
+        accuracy="数据经财务科核对无误",
+    )
+    approval = outcome.facts["approval"]
+    assert approval["necessity"] == "属党员普遍关心的事项，应予公开"
+    assert approval["accuracy"] == "数据经财务科核对无误"
+    blank = workflow.approve(SUBMITTED.data, ctx(MEMBER, WHEN), content="x", necessity=" ")
+    assert "necessity" not in blank.facts["approval"]
 
 
 def test_an_approval_after_a_decision_says_so():

@@ -314,6 +314,11 @@ def circular_text(office: Office, specs: list[Spec], folder: Path) -> str:
     cells += [p.text for p in paper.paragraphs]
     cells += [c.text for t in paper.tables for row in t.rows for c in row.cells]
     cells.append(git(office.root, "show", "HEAD"))
+    # and the approval form of the record that names the reporter
+    form = office.run("form", "ZD-2026-200", "--format", "docx", "-o", str(folder / "f.docx"))
+    assert form.exit_code == 0, form.output
+    filed = docx.Document(str(folder / "f.docx"))
+    cells += [c.text for t in filed.tables for row in t.rows for c in row.cells]
     # and the circular's file and commit, which keep its title
     kept = [git(office.root, "log", "-1", "--format=%B"), git(office.root, "show", "HEAD")]
     return "\n".join([p.text for p in word.paragraphs] + cells + [result.output, *kept])

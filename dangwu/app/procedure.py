@@ -141,12 +141,26 @@ def decide(
         return _write(act, record, "decide", result, details=details)
 
 
-def approve(office: Office, ref: str, *, sign: bool = False, override: str | None = None) -> Done:
-    """The review and stamp (审核盖章), optionally signed with the approver's key."""
+def approve(
+    office: Office,
+    ref: str,
+    *,
+    sign: bool = False,
+    override: str | None = None,
+    necessity: str | None = None,
+    accuracy: str | None = None,
+) -> Done:
+    """The review and stamp (审核盖章), optionally signed with the approver's key, with
+    the approver's findings on the necessity and accuracy reviews."""
     with acting(office, "approve") as act:
         record = records.find(office, ref)
-        if override:
-            _check_words(office, record, "--override", override)
+        for option, said in (
+            ("--override", override),
+            ("--necessity", necessity),
+            ("--accuracy", accuracy),
+        ):
+            if said:
+                _check_words(office, record, option, said)
         findings = _findings(office, record)
         signed = act.signing(sign)
         outcome = workflow.approve(
@@ -160,6 +174,8 @@ def approve(office: Office, ref: str, *, sign: bool = False, override: str | Non
             opinions=_opinions(office, record, act.settings.rules)
             if record.data.get("consultation")
             else None,
+            necessity=necessity,
+            accuracy=accuracy,
         )
         details = []
         if findings and override:

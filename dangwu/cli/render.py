@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,6 +45,16 @@ def register(app: typer.Typer) -> None:
             "Example: dangwu manuscript ZD-2026-101 --format txt"
         ),
     )(manuscript)
+    app.command(
+        "form",
+        help=_(
+            "Print the approval form (党务公开审批表) of a record, PDF or DOCX: what was "
+            "proposed, the collective decision, the secrecy, necessity and accuracy "
+            "reviews, the approval and its signature, and the publication, from the "
+            "history.\n\n"
+            "Example: dangwu form ZZ-2026-102 --format docx"
+        ),
+    )(form)
     app.command(
         "verify",
         help=_(
@@ -203,18 +213,23 @@ def faces(path: Path | None) -> None:
     )
 
 
+# a paper of one record (a manuscript, an approval form): the record, and where it goes
+Record = Annotated[str, typer.Argument(metavar="ID", help=_("The record."))]
+
+
+def _paper_out(folder: str) -> Any:
+    return typer.Option(
+        "-o",
+        "--output",
+        help=_("A file, or a folder to write to (default: {folder}).").format(folder=folder),
+    )
+
+
 def manuscript(
     ctx: typer.Context,
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=_("The record."))],
+    record_id: Record,
     fmt: Annotated[str, typer.Option("--format", help=_("docx or txt."))] = "docx",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help=_("A file, or a folder to write to (default: printed/manuscripts/)."),
-        ),
-    ] = None,
+    out: Annotated[Path | None, _paper_out("printed/manuscripts/")] = None,
 ) -> None:
     from dangwu.app import manuscripts
 
@@ -226,3 +241,22 @@ def manuscript(
         )
     )
     output.say(_("  verification code {code}").format(code=done.code))
+
+
+def form(
+    ctx: typer.Context,
+    record_id: Record,
+    fmt: Annotated[str, typer.Option("--format", help=_("pdf or docx."))] = "pdf",
+    out: Annotated[Path | None, _paper_out("printed/forms/")] = None,
+) -> None:
+    from dangwu.app import forms
+
+    office = common.office(ctx)
+    done = forms.print_form(office, record_id, fmt=fmt, out=out)
+    output.say(
+        _("{path}: the approval form of {id}, from commit {commit}").format(
+            path=done.path, id=done.record, commit=done.commit[:10]
+        )
+    )
+    boxes(done.missing)
+    faces(done.path)

@@ -173,11 +173,27 @@ def approve(
         str | None,
         typer.Option("--override", help=_("Approve despite secrecy findings, for this reason.")),
     ] = None,
+    necessity: Annotated[
+        str | None,
+        typer.Option(
+            "--necessity",
+            help=_("The necessity review's finding (必要性审查), printed on the approval form."),
+        ),
+    ] = None,
+    accuracy: Annotated[
+        str | None,
+        typer.Option(
+            "--accuracy",
+            help=_("The accuracy review's finding (准确性审查), printed on the approval form."),
+        ),
+    ] = None,
 ) -> None:
     from dangwu.app import procedure
 
     office = common.office(ctx)
-    done = procedure.approve(office, record_id, sign=sign, override=override)
+    done = procedure.approve(
+        office, record_id, sign=sign, override=override, necessity=necessity, accuracy=accuracy
+    )
     _done(done)
 
 

@@ -667,6 +667,8 @@ class Auditor:
                 findings=secrecy.what_is_found(before.scanned),
                 override=_mapping(first).get("reason") if first is not None else None,
                 opinions=approval.get("opinions"),
+                necessity=_text(approval.get("necessity")),
+                accuracy=_text(approval.get("accuracy")),
             )
         if step == "reject":
             return workflow.reject(
@@ -954,6 +956,11 @@ def _day(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _text(value: Any) -> str | None:
+    """A line a step wrote, or None (what else a file put there shows in the comparison)."""
+    return str(value) if value is not None else None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -516,11 +516,15 @@ def approve(
     findings: Sequence[str] = (),
     override: str | None = None,
     opinions: int | None = None,
+    necessity: str | None = None,
+    accuracy: str | None = None,
 ) -> Outcome:
     """The leading group's review and stamp (审核盖章) [seed 四3].
 
     ``content`` is the hash of the record's content being approved, ``authors``
-    everyone who drafted or edited it, ``findings`` the secrecy review's.
+    everyone who drafted or edited it, ``findings`` the secrecy review's;
+    ``necessity`` and ``accuracy`` the approver's findings on the other two reviews
+    the regulation asks for before approval (art. 15(二): 保密审查、必要性审查、准确性审查).
     """
     require(ctx.actor, "approve")
     record_id = _id(data)
@@ -545,6 +549,10 @@ def approve(
         check_decision(data)
     if override:
         check_text("--override", override, record_id)
+    reviews = {"necessity": necessity, "accuracy": accuracy}
+    for name, said in reviews.items():
+        if said is not None:
+            check_text(f"--{name}", said, record_id)
     if findings and data.get("scope") == "public" and not (override and override.strip()):
         _refuse(
             "secrecy",
@@ -566,6 +574,7 @@ def approve(
         facts["overrides"] = [{"finding": f, "reason": override.strip()} for f in findings]
     if opinions is not None:
         facts["opinions"] = opinions
+    facts |= {name: said.strip() for name, said in reviews.items() if said and said.strip()}
     notes = (_("approved after a collective decision"),) if status == "decided" else ()
     return Outcome("approved", {"approval": ctx.stamp(**facts)}, notes)
 
