@@ -92,8 +92,9 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     identifiers |= {"Atom", "Ctrl-C"}
     # portal build OFFICE...: the repositories, named as the usage line shows them
     identifiers |= {"OFFICE"}
-    # circular and manuscript --format docx|txt: the file formats, as files are named
-    identifiers |= {"DOCX", "docx", "txt"}
+    # circular, manuscript and ledger --format docx|txt|csv: the file formats, as files
+    # are named
+    identifiers |= {"DOCX", "docx", "txt", "CSV", "csv"}
     # meeting new --kind KIND, as the option takes it, and roster keys in its examples
     identifiers |= {"disclosure", "leading", "group", "supervisors", "briefing"}
     identifiers |= {"hanzg", "zhoulx"}

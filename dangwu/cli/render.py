@@ -56,6 +56,14 @@ def register(app: typer.Typer) -> None:
         ),
     )(form)
     app.command(
+        "ledger",
+        help=_(
+            "Print the year's four ledgers (台账): the disclosures, the meetings, the "
+            "opinions received and their handling, as PDF, DOCX or CSV (a file each).\n\n"
+            "Example: dangwu ledger --year 2026 --format csv"
+        ),
+    )(ledger)
+    app.command(
         "verify",
         help=_(
             "Check a printed sheet's verification code: genuine or not, current or superseded.\n\n"
@@ -260,3 +268,24 @@ def form(
     )
     boxes(done.missing)
     faces(done.path)
+
+
+def ledger(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", help=_("The year, e.g. 2026."))],
+    fmt: Annotated[str, typer.Option("--format", help=_("pdf, docx or csv."))] = "pdf",
+    out: Annotated[Path | None, _paper_out("printed/ledgers/")] = None,
+) -> None:
+    from dangwu.app import ledgers
+
+    office = common.office(ctx)
+    done = ledgers.print_ledgers(office, year=year, fmt=fmt, out=out)
+    counts = _(", ").join(f"{x.name} {len(x.rows)}" for x in done.ledgers)
+    for path in done.paths:
+        output.say(str(path))
+    output.say(
+        _("the ledgers of {year}, from commit {commit}: {counts}").format(
+            year=year, commit=done.commit[:10], counts=counts
+        )
+    )
+    boxes(done.missing)
