@@ -103,7 +103,7 @@ def _rows(
         ("公开时限", limit),
         ("拟稿", _step(settings, data.get("created"))),
         ("报送", _step(settings, data.get("submitted"))),
-        ("集体讨论决定", _decision(settings, data)),
+        ("集体讨论决定", _decision(snap, data)),
         ("保密审查", _secrecy(snap, data)),
         ("必要性审查", _review(snap, data, "necessity")),
         ("准确性审查", _review(snap, data, "accuracy")),
@@ -142,7 +142,8 @@ def _channels(settings: Settings, channels: Any) -> str:
     )
 
 
-def _decision(settings: Settings, data: Mapping[str, Any]) -> str:
+def _decision(snap: snapshot.Snapshot, data: Mapping[str, Any]) -> str:
+    settings = snap.settings
     decision = data.get("decision")
     if not isinstance(decision, Mapping):
         return "非重大事项，未经集体讨论" if not data.get("major") else NOT_YET
@@ -157,7 +158,7 @@ def _decision(settings: Settings, data: Mapping[str, Any]) -> str:
         f"{outcome}"
     )
     if decision.get("note"):
-        said += f"；{decision['note']}"
+        said += f"；{blot(snap, str(decision['note']))}"
     return said
 
 
@@ -167,7 +168,8 @@ def _secrecy(snap: snapshot.Snapshot, data: Mapping[str, Any]) -> str:
         return NOT_YET
     overrides = approval.get("overrides") or []
     if not overrides:
-        return "经审查，未发现涉密和不宜公开的内容"
+        # what the review found is kept only where the approver overrode it: say no more
+        return "审查通过（无须审核人说明理由）"
     reason = blot(snap, str(overrides[0].get("reason", "")))
     return f"发现{len(overrides)}处须说明的内容，审核人说明理由后同意公开：{reason}"
 
