@@ -213,6 +213,7 @@ REPLAYS = {
     "dangwu catalogue --format pdf": Replay("circular"),
     "dangwu form ZZ-2026-102": Replay("circular"),
     "dangwu ledger --year 2026": Replay("circular"),
+    "dangwu dossier --year 2026": Replay("circular"),
     "as chensh dangwu feedback add": Replay("deadlines"),
     "dangwu stats --year 2026": Replay("deadlines"),
     "export GIT_AUTHOR_NAME=林海涛": Replay("own office"),

@@ -29,7 +29,7 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
         reports, _opinions, problems = shot.supervision()
         papers = None
         if shot.settings.rules.artefact_days is not None:
-            papers = _papers(git, shot.commit)
+            papers = papers_at(git, shot.commit)
         result = owed(
             shot.summaries(),
             reports,
@@ -41,7 +41,7 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
     return result, problems
 
 
-def _papers(git: GitStore, commit: str) -> Papers:
+def papers_at(git: GitStore, commit: str) -> Papers:
     """The circulars issued and the meetings minuted by ``commit``."""
     carried: dict[str, set[str]] = {}
     for circular in circulars.at(git, commit).values():

@@ -76,7 +76,7 @@ def print_board(office: Office, *, scope: str, on: date | None, fmt: str, out: P
         built = render.build_board(snap, scope=scope, on=day)
         page = render.board_page(office, built, fmt)
     target = place_in(out, f"board-{scope}-{day.isoformat()}.{fmt}")
-    missing = _write(page, target, office)
+    missing = write_page(page, target, office)
     records = sum(len(s.entries) for s in built.sheets)
     return Printed(target, built.sheets, snap.commit, records, missing)
 
@@ -95,7 +95,7 @@ def print_bulletin(
         page = render.bulletin_page(office, doc, fmt)
     name = f"bulletin-{quarter}-{scope}.{fmt}"
     target = out if out is not None and out.suffix else place_in(out or Path(), name)
-    missing = _write(page, target, office)
+    missing = write_page(page, target, office)
     return Printed(target, [], snap.commit, len(doc.data.published), missing)
 
 
@@ -106,7 +106,7 @@ def print_stats(office: Office, stated: Stated, *, fmt: str, out: Path | None) -
     name = f"stats-{stated.figures.span.label}.{fmt}"
     target = out if out is not None and out.suffix else place_in(out or Path(), name)
     return Printed(
-        target, [], stated.commit, stated.figures.published, _write(page, target, office)
+        target, [], stated.commit, stated.figures.published, write_page(page, target, office)
     )
 
 
@@ -118,7 +118,7 @@ def print_catalogue(office: Office, *, fmt: str, out: Path | None) -> Printed:
         page = render.catalogue_page(office, snap.catalogue, snap.settings, _today(office), fmt)
         items = sum(len(c.items) for c in snap.catalogue)
     target = out if out is not None and out.suffix else place_in(out or Path(), f"catalogue.{fmt}")
-    return Printed(target, [], snap.commit, items, _write(page, target, office))
+    return Printed(target, [], snap.commit, items, write_page(page, target, office))
 
 
 def place_in(folder: Path, name: str) -> Path:
@@ -132,7 +132,7 @@ def place_in(folder: Path, name: str) -> Path:
     return folder / name
 
 
-def _write(page: render.Page, target: Path, office: Office) -> list[str]:
+def write_page(page: render.Page, target: Path, office: Office) -> list[str]:
     """Write a page; a PDF is typeset, dated today in the office's zone. The characters
     no font draws are returned."""
     target.parent.mkdir(parents=True, exist_ok=True)

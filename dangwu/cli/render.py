@@ -64,6 +64,15 @@ def register(app: typer.Typer) -> None:
         ),
     )(ledger)
     app.command(
+        "dossier",
+        help=_(
+            "Lay the year out by the plan's five checkpoints (考核): content complete and "
+            "true, forms effective, procedure in order, time limits met, opinions answered; "
+            "each with its evidence from the history and what falls short.\n\n"
+            "Example: dangwu dossier --year 2026 --format pdf"
+        ),
+    )(dossier)
+    app.command(
         "verify",
         help=_(
             "Check a printed sheet's verification code: genuine or not, current or superseded.\n\n"
@@ -289,3 +298,49 @@ def ledger(
         )
     )
     boxes(done.missing)
+
+
+def dossier(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", help=_("The year, e.g. 2026."))],
+    fmt: Annotated[str, typer.Option("--format", help=_("text or pdf."))] = "text",
+    out: Annotated[Path | None, _paper_out("printed/")] = None,
+    as_json: common.AsJson = False,
+) -> None:
+    from dangwu.app import dossier as use_case
+
+    office = common.office(ctx)
+    done = use_case.dossier(office, year=year, fmt=fmt, out=out)
+    if as_json:
+        output.emit_json(
+            {
+                "year": year,
+                "commit": done.commit,
+                "checks": [
+                    {
+                        "key": c.key,
+                        "title": c.title,
+                        "met": c.met,
+                        "evidence": list(c.evidence),
+                        "shortfalls": list(c.shortfalls),
+                    }
+                    for c in done.checks
+                ],
+            }
+        )
+        return
+    if done.path is not None:
+        output.say(
+            _("{path}: the dossier of {year}, from commit {commit}").format(
+                path=done.path, year=year, commit=done.commit[:10]
+            )
+        )
+        boxes(done.missing)
+        return
+    for check in done.checks:
+        verdict = _("met") if check.met else _("falls short")
+        output.say(f"{check.title}: {verdict}")
+        for line in check.evidence:
+            output.say(f"  {line}")
+        for line in check.shortfalls:
+            output.say(f"  ✗ {line}")

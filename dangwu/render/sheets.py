@@ -794,3 +794,33 @@ def catalogue_page(
         "css": css(office.root),
     }
     return _page(office, "catalogue", fmt, context)
+
+
+# --- the evaluation dossier -----------------------------------------------------------
+
+
+def dossier_page(
+    office: Office, unit: str, year: int, checks: Sequence[Any], commit: str, issued: date
+) -> Page:
+    """The year by the plan's five checkpoints, each with its evidence and shortfalls."""
+    numerals = "一二三四五六七八九十"
+    context = {
+        "d": {
+            "unit": unit,
+            "year": year,
+            "issued_zh": zh_date(issued),
+            "commit": commit[:10],
+            "checks": [
+                {
+                    "heading": f"{numerals[n]}、{c.title}",
+                    "verdict": "达标" if c.met else "存在不足",
+                    "met": c.met,
+                    "evidence": list(c.evidence),
+                    "shortfalls": list(c.shortfalls),
+                }
+                for n, c in enumerate(checks)
+            ],
+        },
+        "css": css(office.root),
+    }
+    return _page(office, "dossier", "pdf", context)
