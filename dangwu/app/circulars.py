@@ -114,9 +114,12 @@ def issue(
                 ),
             )
         label = rules.label(prefix, circular.year, circular.number)
-    with GitStore(office.root, office.state_dir) as git:
-        then = snapshot.at(office, git, commit)
-        texts = _texts(then, circular)
+        # a new circular's commit adds its file and nothing else: the records it carries
+        # read as they do at the head it was issued on (no second snapshot needed)
+        texts = _texts(snap, circular) if before is None else None
+    if texts is None:  # printed again: the records as they were when it was issued
+        with GitStore(office.root, office.state_dir) as git:
+            texts = _texts(snapshot.at(office, git, commit), circular)
     code = code_of(circular, commit)
     page = render.Document(settings, circular, label, texts, code)
     name = f"{circular.year}-{circular.number:03d}.{fmt}"
