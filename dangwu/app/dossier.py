@@ -4,22 +4,23 @@ checkpoints, each with its evidence from the history and what falls short."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from dangwu import clock
 from dangwu.app import auditing, printing
 from dangwu.app.deadlines import papers_at
 from dangwu.app.figures import stats
-from dangwu.model.catalogue import CHANNEL_TITLES
+from dangwu.model.catalogue import CHANNELS
 from dangwu.model.words import one_of
 from dangwu.render import sheets
 from dangwu.rules import dossier as rules
+from dangwu.rules import due as due_rules
 from dangwu.store import snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 
 FORMATS = ("text", "pdf")
-ARTEFACTS = ("circular", "meeting")
 
 
 @dataclass
@@ -58,16 +59,11 @@ def dossier(office: Office, *, year: int, fmt: str = "text", out: Path | None = 
             if isinstance(approval, dict) and str(approval.get("at", ""))[:4] == str(year):
                 approvals.append((str(data.get("id")), bool(approval.get("signed"))))
         papers = papers_at(git, snap.commit)
-        unproduced = []
-        for s in every:
-            if s.status != "published" or s.published_on is None or s.published_on.year != year:
-                continue
-            if "circular" in s.published_channels and s.content not in papers.circulated.get(
-                s.id, frozenset()
-            ):
-                unproduced.append(("circular", s.id))
-            if "meeting" in s.published_channels and s.id not in papers.minuted:
-                unproduced.append(("meeting", s.id))
+        unproduced = [
+            (kind, s.id)
+            for kind, s in due_rules.unproduced(every, papers, date(year, 12, 31))
+            if s.published_on is not None and s.published_on.year == year
+        ]
         _reports, opinions, _problems = snap.supervision()
     facts = rules.Facts(
         figures=stated.figures,
@@ -78,10 +74,9 @@ def dossier(office: Office, *, year: int, fmt: str = "text", out: Path | None = 
         unproduced=unproduced,
         opinions=sum(1 for o in opinions if o.received.year == year),
         answered=0,  # dispositions are not recorded yet (issue 18): none is counted
-        channel_names={
-            code: stated.settings.channels.get(code) or zh
-            for code, (_en, zh) in CHANNEL_TITLES.items()
-        },
+        channel_names=dict(
+            zip(CHANNELS, sheets.channel_names(stated.settings, CHANNELS), strict=True)
+        ),
     )
     done = Dossier(stated.settings.unit, year, stated.commit, rules.checks(facts))
     if fmt == "pdf":

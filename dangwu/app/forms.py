@@ -13,12 +13,12 @@ from typing import Any
 
 from dangwu import clock
 from dangwu.app import logbook, printing
-from dangwu.model.catalogue import CHANNEL_TITLES, SCOPE_TITLES, time_limit
+from dangwu.model.catalogue import SCOPE_TITLES, time_limit
 from dangwu.model.office import Settings
 from dangwu.model.record import parse_id
-from dangwu.model.words import one_of
+from dangwu.model.words import one_of, zh_date
 from dangwu.render import form as render
-from dangwu.render.sheets import blot, zh_date
+from dangwu.render.sheets import blot, channel_names
 from dangwu.rules.workflow import OUTCOME_TITLES, STATUS_TITLES
 from dangwu.store import records, snapshot
 from dangwu.store.gitstore import GitStore
@@ -72,20 +72,7 @@ def _rows(
 
     item = snap.catalogue.item_of(str(data.get("category")), str(data.get("item")))
     category = snap.catalogue.by_slug(str(data.get("category")))
-    rules = settings.rules
-    limit = (
-        time_limit(
-            item,
-            {
-                "quarterly": rules.quarterly_days,
-                "timely": rules.timely_days,
-                "follow-up": rules.follow_up_quiet_days,
-            },
-            rules.day_count == "working",
-        )
-        if item
-        else NOT_RECORDED
-    )
+    limit = time_limit(item, settings.rules) if item else NOT_RECORDED
     if data.get("period"):
         limit += f"（{data['period']}）"
     elif data.get("event_date"):
@@ -122,24 +109,16 @@ def _zh(value: Any) -> str:
         return str(value)
 
 
-def _who(settings: Settings, key: Any) -> str:
-    person = settings.roster.get(str(key))
-    return person.name if person else str(key)
-
-
 def _step(settings: Settings, facts: Any) -> str:
     if not isinstance(facts, Mapping):
         return NOT_YET
-    return f"{_who(settings, facts.get('by'))}，{_zh(facts.get('at'))}"
+    return f"{settings.name_of(str(facts.get('by')))}，{_zh(facts.get('at'))}"
 
 
 def _channels(settings: Settings, channels: Any) -> str:
     if not isinstance(channels, list) or not channels:
         return NOT_RECORDED
-    return "、".join(
-        settings.channels.get(str(c)) or CHANNEL_TITLES.get(str(c), ("", str(c)))[1]
-        for c in channels
-    )
+    return "、".join(channel_names(settings, [str(c) for c in channels]))
 
 
 def _decision(snap: snapshot.Snapshot, data: Mapping[str, Any]) -> str:
@@ -148,7 +127,7 @@ def _decision(snap: snapshot.Snapshot, data: Mapping[str, Any]) -> str:
     if not isinstance(decision, Mapping):
         return "非重大事项，未经集体讨论" if not data.get("major") else NOT_YET
     attendees = decision.get("attendees") or []
-    names = "、".join(_who(settings, k) for k in attendees)
+    names = "、".join(settings.name_of(str(k)) for k in attendees)
     meeting = _zh(decision.get("meeting"))
     if decision.get("meeting_no"):
         meeting += f"（会议 {decision['meeting_no']}）"

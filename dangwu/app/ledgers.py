@@ -10,10 +10,9 @@ from dangwu import clock
 from dangwu.app import printing
 from dangwu.errors import UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import CHANNEL_TITLES
-from dangwu.model.words import one_of
+from dangwu.model.words import one_of, zh_date
 from dangwu.render import ledger as render
-from dangwu.render.sheets import blot, zh_date
+from dangwu.render.sheets import blot, channel_names
 from dangwu.rules import ledger as rules
 from dangwu.store import meetings as stored_meetings
 from dangwu.store import snapshot
@@ -49,13 +48,6 @@ def build(office: Office, year: int) -> tuple[str, str, list[rules.Ledger]]:
         meetings = stored_meetings.at(git, snap.commit).values()
         settings = snap.settings
 
-        def name_of(key: str) -> str:
-            person = settings.roster.get(key)
-            return person.name if person else key
-
-        def channel_of(code: str) -> str:
-            return settings.channels.get(code) or CHANNEL_TITLES.get(code, ("", code))[1]
-
         built = rules.build(
             year,
             every,
@@ -63,8 +55,8 @@ def build(office: Office, year: int) -> tuple[str, str, list[rules.Ledger]]:
             meetings,
             opinions,
             catalogue=snap.catalogue,
-            name_of=name_of,
-            channel_of=channel_of,
+            name_of=settings.name_of,
+            channel_of=lambda code: channel_names(settings, [code])[0],
             shown=lambda text: blot(snap, text),
         )
         return settings.unit, snap.commit, built

@@ -27,8 +27,8 @@ from dangwu import __version__, clock
 from dangwu.app import website
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
+from dangwu.model.words import zh_date
 from dangwu.render import site as render
-from dangwu.render.sheets import zh_date
 from dangwu.rules.site import PORTAL_CHANNEL
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office, find_office

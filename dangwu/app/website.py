@@ -27,9 +27,9 @@ from dangwu.app import sitecodes
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.model.catalogue import SCOPE_TITLES
-from dangwu.model.words import one_of
+from dangwu.model.words import one_of, zh_date
 from dangwu.render import site as render
-from dangwu.render.sheets import blot, zh_date
+from dangwu.render.sheets import blot
 from dangwu.rules import site as site_rules
 from dangwu.store import search, snapshot
 from dangwu.store.gitstore import GitStore

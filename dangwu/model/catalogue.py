@@ -9,6 +9,7 @@ from typing import Any
 
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import N_, _
+from dangwu.model.office import Rules
 from dangwu.model.words import candidates, shown, suggest
 
 SCOPES = ("internal", "public")
@@ -199,13 +200,18 @@ def check_channels(data: dict[str, Any]) -> list[tuple[str, list[str | int]]]:
     return wrong
 
 
-def time_limit(item: Item, days_by_cadence: Mapping[str, int], working: bool) -> str:
+def time_limit(item: Item, rules: Rules) -> str:
     """The item's 公开时限 as the printed catalogue words it: the office's own wording,
-    else its days (or the office's for its cadence) said for its cadence."""
+    else its days (or the office's ``rules`` for its cadence) said for its cadence."""
     if item.time_limit:
         return item.time_limit
-    n = item.days if item.days is not None else days_by_cadence.get(item.cadence, 0)
-    unit = "个工作日" if working else "日"
+    office = {
+        "quarterly": rules.quarterly_days,
+        "timely": rules.timely_days,
+        "follow-up": rules.follow_up_quiet_days,
+    }
+    n = item.days if item.days is not None else office.get(item.cadence, 0)
+    unit = "个工作日" if rules.day_count == "working" else "日"
     if item.cadence == "standing":
         return "长期公开，变动后及时更新"
     if item.cadence == "quarterly":

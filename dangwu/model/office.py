@@ -107,6 +107,11 @@ class Settings:
     def person_by_email(self, email: str) -> Person | None:
         return self._by_email.get(email.strip().lower())
 
+    def name_of(self, key: str) -> str:
+        """A roster key as paper names the person (the key itself if not listed)."""
+        person = self.roster.get(key)
+        return person.name if person else key
+
     def channels_for(self, scope: str) -> tuple[str, ...]:
         configured = self.default_channels.get(scope)
         if configured:

@@ -274,3 +274,8 @@ def person(option: str, value: str, roster: Mapping[str, Person]) -> str:
         _("{option}: no one on the roster is called '{value}'").format(option=option, value=value),
         hint=hint or _("see who is on it with: dangwu roster list"),
     )
+
+
+def zh_date(day: date | None) -> str:
+    """A day as Chinese paper writes it: 2026年12月3日."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""

@@ -22,9 +22,10 @@ from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.model.circular import Circular
 from dangwu.model.office import Settings
+from dangwu.model.words import zh_date
 from dangwu.render import typeset
 from dangwu.render.bodies import markdown_parser, plain_text
-from dangwu.render.sheets import typst_environment, zh_date
+from dangwu.render.sheets import typst_environment
 
 DEFAULT_TITLE = "关于印发党务公开事项的通知"
 INTRO = "现将以下党务公开事项印发给你们，请按照党务公开的有关规定做好传达和落实。"

@@ -11,9 +11,9 @@ from typing import Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
+from dangwu.model.words import zh_date
 from dangwu.render.bodies import markdown_parser, plain_text
 from dangwu.render.circular import add_para, word_face
-from dangwu.render.sheets import zh_date
 
 FACES = {"text": "宋体", "title": "黑体"}
 

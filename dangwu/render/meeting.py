@@ -14,9 +14,10 @@ from markupsafe import Markup
 
 from dangwu.model.meeting import KINDS, Meeting
 from dangwu.model.office import Settings
+from dangwu.model.words import zh_date
 from dangwu.render import typeset
 from dangwu.render.circular import BODY_PT, FACES, add_para, gbt_page, word_face, write_paper
-from dangwu.render.sheets import typst_environment, zh_date
+from dangwu.render.sheets import typst_environment
 
 
 @dataclass
@@ -28,8 +29,7 @@ class Sheet:
     code: str
 
     def name(self, key: str) -> str:
-        person = self.settings.roster.get(key)
-        return person.name if person else key
+        return self.settings.name_of(key)
 
     def names(self, keys: Any) -> str:
         return "、".join(self.name(k) for k in keys) or "无"

@@ -29,6 +29,7 @@ from dangwu.model.catalogue import (
 )
 from dangwu.model.office import Settings
 from dangwu.model.record import Summary
+from dangwu.model.words import zh_date
 from dangwu.render import typeset
 from dangwu.render.bodies import Files, markdown_html, markdown_parser
 from dangwu.resources import shipped
@@ -43,10 +44,6 @@ if TYPE_CHECKING:
     from dangwu.rules.stats import Stated
 
 CADENCE_ORDER = ("standing", "quarterly", "timely", "follow-up")
-
-
-def zh_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 @dataclass
@@ -756,13 +753,6 @@ def catalogue_page(
 ) -> Page:
     """The disclosure catalogue (党务公开目录) as offices post it: per item, what is
     disclosed, to whom, in what form, by when, by which department and under what."""
-    rules = settings.rules
-    days = {
-        "quarterly": rules.quarterly_days,
-        "timely": rules.timely_days,
-        "follow-up": rules.follow_up_quiet_days,
-    }
-    working = rules.day_count == "working"
     categories = []
     number = 0
     for category in catalogue:
@@ -777,7 +767,7 @@ def catalogue_page(
                     "zh": item.zh,
                     "scope": SCOPE_TITLES[item.scope][1],
                     "form": "、".join(channel_names(settings, channels)),
-                    "limit": time_limit(item, days, working),
+                    "limit": time_limit(item, settings.rules),
                     "department": item.department,
                     "basis": item.basis,
                 }

@@ -20,6 +20,7 @@ from typing import Any
 from dangwu import __version__
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.record import day_of
+from dangwu.model.words import zh_date
 from dangwu.render.bodies import Files
 from dangwu.render.sheets import (
     PAGE_POLICY,
@@ -33,7 +34,6 @@ from dangwu.render.sheets import (
     own_or_shipped,
     remote_reference,
     with_page_policy,
-    zh_date,
 )
 from dangwu.resources import shipped
 from dangwu.rules import site as site_rules

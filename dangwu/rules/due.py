@@ -336,15 +336,14 @@ def _reports(reports: Iterable[Report], calendar: Calendar) -> list[Owed]:
     return out
 
 
-def _artefacts(
-    every: Sequence[Summary], today: date, papers: Papers, calendar: Calendar, days: int
-) -> list[Owed]:
-    """Records out on the circular or meeting channel whose circular was never issued
-    (with what was published) or whose meeting was never minuted."""
+def unproduced(every: Iterable[Summary], papers: Papers, until: date) -> list[tuple[str, Summary]]:
+    """Records published (by ``until``) on the circular or meeting channel whose circular
+    was never issued with what was published, or whose meeting was never minuted: each
+    with the kind of artefact it lacks."""
     out = []
     for s in every:
         published = s.published_on
-        if s.status != "published" or published is None or published > today:
+        if s.status != "published" or published is None or published > until:
             continue
         for kind, channel in ARTEFACT_CHANNELS.items():
             if channel not in s.published_channels:
@@ -353,18 +352,26 @@ def _artefacts(
                 continue
             if kind == "meeting" and s.id in papers.minuted:
                 continue
-            out.append(
-                Owed(
-                    kind,
-                    s.id,
-                    s.title,
-                    calendar.deadline(published, days),
-                    published,
-                    record=s.id,
-                    status=s.status,
-                )
-            )
+            out.append((kind, s))
     return out
+
+
+def _artefacts(
+    every: Sequence[Summary], today: date, papers: Papers, calendar: Calendar, days: int
+) -> list[Owed]:
+    return [
+        Owed(
+            kind,
+            s.id,
+            s.title,
+            calendar.deadline(s.published_on, days),
+            s.published_on,
+            record=s.id,
+            status=s.status,
+        )
+        for kind, s in unproduced(every, papers, today)
+        if s.published_on is not None
+    ]
 
 
 def _silent(every: Sequence[Summary], catalogue: Catalogue, today: date) -> list[Owed]:

@@ -15,6 +15,7 @@ from dangwu.model.catalogue import SCOPE_TITLES, Catalogue
 from dangwu.model.meeting import KINDS, Meeting
 from dangwu.model.record import Summary
 from dangwu.model.supervision import Feedback
+from dangwu.model.words import zh_date
 from dangwu.rules.workflow import OUTCOME_TITLES
 
 NAMES = {
@@ -59,10 +60,6 @@ def build(
     ]
 
 
-def _zh(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
 def _day(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
@@ -96,7 +93,7 @@ def _disclosures(
                 continue
             later = "已撤回" if s.withdrawn_on else ""
             row = (
-                _zh(day),
+                zh_date(day),
                 s.id,
                 shown(s.title),
                 code,
@@ -104,7 +101,7 @@ def _disclosures(
                 "、".join(channel_of(c) for c in channels),
                 kind,
                 approver,
-                f"{later}{_zh(s.withdrawn_on)}" if later else "",
+                f"{later}{zh_date(s.withdrawn_on)}" if later else "",
             )
             found.append((day, s.id, row))
     found.sort(key=lambda f: (f[0], f[1]))
@@ -133,7 +130,7 @@ def _meetings(
                 m.when.date(),
                 f"{m.year}-{m.number}",
                 (
-                    f"{_zh(m.when.date())} {m.when.hour:02d}:{m.when.minute:02d}",
+                    f"{zh_date(m.when.date())} {m.when.hour:02d}:{m.when.minute:02d}",
                     f"{m.year}-{m.number}",
                     m.title,
                     KINDS.get(m.kind, ("", m.kind))[1],
@@ -163,7 +160,7 @@ def _meetings(
             (
                 day,
                 "",
-                (_zh(day), "", "领导小组集体讨论", KINDS["leading-group"][1], "", "",
+                (zh_date(day), "", "领导小组集体讨论", KINDS["leading-group"][1], "", "",
                  f"{group}/{len(attendees)}", outcomes, NOT_RECORDED),
             )
         )  # fmt: skip
@@ -192,7 +189,7 @@ def _opinions(
     rows = tuple(
         (
             str(n),
-            _zh(f.received),
+            zh_date(f.received),
             f.record,
             shown(by_id[f.record].title) if f.record in by_id else "",
             shown(f"{f.public}（群众）") if f.public else name_of(f.from_key or f.logged_by),
@@ -217,11 +214,11 @@ def _handling(
     rows = []
     for n, f in enumerate(found, 1):
         record = by_id.get(f.record)
-        after = _zh(record.published_on) if record and record.published_on else ""
+        after = zh_date(record.published_on) if record and record.published_on else ""
         rows.append(
             (
                 str(n),
-                _zh(f.received),
+                zh_date(f.received),
                 f.record,
                 shown(f.text),
                 NOT_RECORDED,
