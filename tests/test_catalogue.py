@@ -222,3 +222,14 @@ def test_the_catalogue_prints_as_offices_post_it(office, tmp_path):
     assert "党费工作规定" in text.replace("\n", ""), text
     wrong = office.run("catalogue", "--format", "docx")
     assert wrong.exit_code == 2 and "--format must be one of" in wrong.stderr
+
+
+def test_a_clerk_who_loosens_an_items_time_limit_with_plain_git_is_caught(office):
+    """An item's days move its deadlines in due, stats and the dossier: changing the
+    catalogue is for those who may change the settings."""
+    text = shipped("schemas", "catalogue.yaml").read_text("utf-8")
+    office.write("schemas/catalogue.yaml", text.replace(DUES, DUES.replace("}", ", days: 90}")))
+    commit_as(office.root, "dumy", "catalogue", "schemas")
+    said = office.run("audit", env={"DANGWU_LANG": "en"})
+    assert said.exit_code == 1, said.output
+    assert "[role] schemas/catalogue.yaml was changed by someone who may not" in said.stdout

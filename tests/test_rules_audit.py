@@ -998,6 +998,19 @@ def minutes_that_also_change_who_was_invited() -> History:
     return h
 
 
+@case("role")
+def the_catalogue_changed_by_a_clerk() -> History:
+    h = founded()
+    h.supervise(CLERK, "schemas/catalogue.yaml", None, "k1", step=None)
+    return h
+
+
+def test_the_catalogue_changed_by_the_office_head_passes():
+    h = founded()
+    h.supervise(HEAD, "schemas/catalogue.yaml", None, "k1", step=None)
+    assert h.rules() == []
+
+
 def _minuted_meeting(h: History, matter: str) -> str:
     """A leading-group meeting called and minuted now, ``matter`` among its matters,
     the leader and two members present; its day."""

@@ -324,6 +324,18 @@ class Auditor:
         """Who may log opinions and reports, and that what is logged stays as it was:
         an opinion is never changed, a report only by its one answer."""
         for path, old, new in event.supervision:
+            if path.startswith("schemas/"):
+                # the office's own catalogue sets what is disclosed and by when (its
+                # items' days count in due, stats and the dossier): changed, like the
+                # settings, only by those who may change the settings [SPEC 13]
+                if not ROSTER_ROLES.intersection(person.roles):
+                    flag(
+                        "role",
+                        _("{path} was changed by someone who may not change the catalogue").format(
+                            path=path
+                        ),
+                    )
+                continue
             if path.startswith(f"{CIRCULARS_DIR}/"):
                 self._circular(path, old, new, event, person, flag)
                 continue

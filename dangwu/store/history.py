@@ -44,9 +44,17 @@ from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 from dangwu.store.signing import allowed_signers
 
-RELEVANT = ("records/", SETTINGS_FILE, "reports/", "feedback/", "circulars/", "meetings/")
-# judged by who changed them and how, not read: opinions, reports, circulars, meetings
-SUPERVISION = ("reports/", "feedback/", "circulars/", "meetings/")
+RELEVANT = (
+    "records/",
+    SETTINGS_FILE,
+    "reports/",
+    "feedback/",
+    "circulars/",
+    "meetings/",
+    "schemas/",
+)
+# judged by who changed them and how: opinions, reports, circulars, meetings, the catalogue
+SUPERVISION = ("reports/", "feedback/", "circulars/", "meetings/", "schemas/")
 # of those, read as well: what a circular or a meeting says is checked against its commit
 PAPERS = (f"{CIRCULARS_DIR}/", f"{MEETINGS_DIR}/")
 SIGNED_BATCH = 1000  # signed commits whose signatures one git process reads
