@@ -94,7 +94,7 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     identifiers |= {"OFFICE"}
     # circular, manuscript and ledger --format docx|txt|csv: the file formats, as files
     # are named
-    identifiers |= {"DOCX", "docx", "txt", "CSV", "csv"}
+    identifiers |= {"DOCX", "docx", "txt", "CSV", "csv", "SHA"}
     # meeting new --kind KIND, as the option takes it, and roster keys in its examples
     identifiers |= {"disclosure", "leading", "group", "supervisors", "briefing"}
     identifiers |= {"hanzg", "zhoulx"}

@@ -135,6 +135,17 @@ def code_of(circular: Circular, commit: str) -> str:
     return code.text(circular.content_key(), commit)
 
 
+def as_issued(office: Office, git: GitStore, circular: Circular, head: str) -> render.Document:
+    """An issued circular as it was printed: its records as they read at the commit
+    that issued it, under the settings of that commit."""
+    commit = git.added_by(head, circular.path) or head
+    then = snapshot.at(office, git, commit)
+    label = rules.label(then.settings.circular_prefix, circular.year, circular.number)
+    return render.Document(
+        then.settings, circular, label, _texts(then, circular), code_of(circular, commit)
+    )
+
+
 def _texts(then: snapshot.Snapshot, circular: Circular) -> list[dict[str, Any]]:
     """The records as the circular carried them, reporters blotted out as on all paper."""
     by_id = {s.id: s for s in then.summaries()}

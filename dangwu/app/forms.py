@@ -47,19 +47,29 @@ def print_form(office: Office, ref: str, *, fmt: str = "pdf", out: Path | None =
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git, git.require_head())
         data = snap.records([found.relpath]).get(found.relpath, {})
-        rows = _rows(snap, data, signatures)
+        form = form_of(snap, record_id, data, signatures)
         commit = snap.commit
         settings = snap.settings
-    today = clock.today(clock.office_zone(settings.timezone))
-    form = render.Form(
-        settings.unit, record_id, str(data.get("title", "")), rows, commit, zh_date(today)
-    )
     folder = out if out is not None else office.root / printing.PRINTED / FOLDER
     target = (
         out if out is not None and out.suffix else printing.place_in(folder, f"{record_id}.{fmt}")
     )
     when = clock.now(clock.office_zone(settings.timezone))
     return Done(record_id, commit, target, render.write(form, target, fmt, when=when))
+
+
+def form_of(
+    snap: snapshot.Snapshot,
+    record_id: str,
+    data: Mapping[str, Any],
+    signatures: Mapping[str, str],
+) -> render.Form:
+    """The form of one record, as ``snap`` holds it; ``signatures`` are the verdicts
+    on its steps' signatures (``log``), by step."""
+    today = clock.today(clock.office_zone(snap.settings.timezone))
+    rows = _rows(snap, data, signatures)
+    title = str(data.get("title", ""))
+    return render.Form(snap.settings.unit, record_id, title, rows, snap.commit, zh_date(today))
 
 
 def _rows(

@@ -143,6 +143,7 @@ def _main(
 
 def _register() -> None:
     from dangwu.cli import (
+        archive,
         audit,
         demo,
         doctor,
@@ -167,6 +168,7 @@ def _register() -> None:
     sharing.register(app)
     render.register(app)
     site.register(app)
+    archive.register(app)
     demo.register(app)
     doctor.register(app)
 

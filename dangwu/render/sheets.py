@@ -295,13 +295,39 @@ def _sandbox(office_root: Path | None, **options: Any) -> Any:
     if office_root is not None and (office_root / "templates").is_dir():
         folders.append(FileSystemLoader(office_root / "templates"))
     folders.append(FileSystemLoader(shipped("templates")))
+    kind = (bool(options.get("autoescape")), "finalize" in options)
     return ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(folders),
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        bytecode_cache=_compiled(kind),
         **options,
     )
+
+
+@functools.cache
+def _compiled(kind: tuple[bool, bool]) -> Any:
+    """The templates compiled so far in this process, for environments of one kind
+    (escaping, finalizing) only, as the code compiled differs between kinds: a page
+    printed a thousand times (an archive's forms) is compiled once, not a thousand
+    times at 5 ms each. Jinja2 keys each by the template's file and checks its source
+    still matches, so a template edited meanwhile is compiled again."""
+    from jinja2 import BytecodeCache
+
+    class Compiled(BytecodeCache):
+        def __init__(self) -> None:
+            self.held: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: Any) -> None:
+            code = self.held.get(bucket.key)
+            if code is not None:
+                bucket.bytecode_from_string(code)
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            self.held[bucket.key] = bucket.bytecode_to_string()
+
+    return Compiled()
 
 
 def markdown_source(text: Any, levels: int = 2) -> Any:
@@ -814,3 +840,9 @@ def dossier_page(
         "css": css(office.root),
     }
     return _page(office, "dossier", "pdf", context)
+
+
+def archive_page(office: Office, contents: Mapping[str, Any], fmt: str) -> Page:
+    """The table of contents of a year's archive (归档目录): each part, each file by
+    its path in the archive and what it is; ``html`` links to them."""
+    return _page(office, "archive", fmt, {"a": contents, "css": css(office.root)})

@@ -15,21 +15,28 @@ from __future__ import annotations
 
 import bisect
 import functools
+import importlib.util
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
+from dangwu.render import press
 from dangwu.render.bodies import IMAGE_BYTES, IMAGE_TYPES, Files, markdown_parser, office_file
 from dangwu.resources import install_command
 from dangwu.rules.secrecy import HIDDEN
+from dangwu.store import pool
 
 # The Debian packages of the typefaces the templates ask for (templates/print.typ):
 # 宋体-style body and 黑体-style headings, and the blocks of rare characters
@@ -224,7 +231,11 @@ def qr_svg(code: str) -> str:
     """The verification code's QR code as SVG: the one drawing of it, for HTML and PDF."""
     import segno
 
-    return str(segno.make(code, error="m").svg_inline(scale=2, border=1, dark="#000"))
+    # mask 2 (the mask pattern is the encoder's free choice, and every reader reads
+    # them all): choosing "the best" tries all eight in pure Python, 3 ms a code,
+    # which an archive of thousands of sheets feels
+    made = segno.make(code, error="m", mask=2)
+    return str(made.svg_inline(scale=2, border=1, dark="#000"))
 
 
 def qr(code: str) -> Any:
@@ -278,6 +289,7 @@ def reaches(source: str) -> str | None:
     return (found.group(1) or found.group(2)) if found else None
 
 
+@functools.cache
 def cjk_fonts() -> list[str]:
     """The Chinese typefaces fontconfig knows, by family name."""
     tool = shutil.which("fc-list")
@@ -365,14 +377,18 @@ def write_pdf(
     source: str, target: Path, *, images: Mapping[str, bytes], when: datetime | None = None
 ) -> list[str]:
     """Typeset ``source`` (Typst) into the PDF ``target``; the characters no font could
-    draw are returned, for the clerk to be told which."""
-    try:
-        import typst
-    except ImportError:
-        raise DangwuError(
-            _("PDF output needs Typst, which is not installed"),
-            hint=_("install it with: {command}").format(command=install_command()),
-        ) from None
+    draw are returned, for the clerk to be told which. While ``archival()`` is in
+    force the page is typeset in the background, as PDF/A."""
+    batch = _BATCH.get()
+    if batch is None:
+        try:
+            base, compiler = _compiler()
+        except ImportError:
+            raise _no_typst() from None
+    elif importlib.util.find_spec("typst") is None:
+        raise _no_typst()
+    else:
+        base, compiler = batch.folder, None
     if not cjk_fonts():
         raise DangwuError(
             _("no Chinese font is installed, so the PDF would print empty boxes"),
@@ -380,37 +396,105 @@ def write_pdf(
                 packages=" ".join(FONT_PACKAGES)
             ),
         )
-    with tempfile.TemporaryDirectory(prefix="dangwu-print-") as folder:
-        root = Path(folder)
-        for name, data in images.items():
-            (root / name).write_bytes(data)
-        (root / "packages").mkdir()
-        page = root / "page.typ"
-        page.write_text(source, encoding="utf-8")
-        try:
-            pdf = typst.compile(
-                page,
-                root=root,
-                package_path=str(root / "packages"),
-                package_cache_path=str(root / "packages"),
-                timestamp=when,
-                pdf_tags=False,
-            )
-        except (RuntimeError, ValueError) as exc:
-            raise DangwuError(
-                _("the page cannot be typeset: {error}").format(error=_diagnosis(exc, source)),
-                hint=_("check the office's own templates/ folder against the shipped ones"),
-            ) from None
+    root = Path(tempfile.mkdtemp(dir=base))
+    for name, data in images.items():
+        (root / name).write_bytes(data)
+    (root / "page.typ").write_text(source, encoding="utf-8")
+    if batch is not None:
+        batch.press.submit(root, target, source, when, [ARCHIVAL])
+        return missing_glyphs(source)
+    try:
+        pdf, _plain = press.typeset_page(compiler, root, when, [], plain_ok=False)
+    except (RuntimeError, ValueError) as exc:
+        raise _unset(str(getattr(exc, "message", "") or exc), exc, source) from None
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     target.write_bytes(pdf)
     return missing_glyphs(source)
 
 
-def _diagnosis(exc: Exception, source: str) -> str:
+def _no_typst() -> DangwuError:
+    return DangwuError(
+        _("PDF output needs Typst, which is not installed"),
+        hint=_("install it with: {command}").format(command=install_command()),
+    )
+
+
+def _unset(message: str, exc: object, source: str) -> DangwuError:
+    diagnostic = str(getattr(exc, "diagnostic", "") or exc or "")
+    return DangwuError(
+        _("the page cannot be typeset: {error}").format(
+            error=_diagnosis(message.splitlines()[0] if message else "?", diagnostic, source)
+        ),
+        hint=_("check the office's own templates/ folder against the shipped ones"),
+    )
+
+
+ARCHIVAL = "a-2b"  # PDF/A-2b: the page's look kept for good (fonts embedded, colours defined)
+
+
+@dataclass
+class Batch:
+    """PDFs typeset in the background as PDF/A (``archival()``)."""
+
+    press: press.Press
+    folder: Path  # the pages waiting, a folder each
+
+    @property
+    def plain(self) -> list[Path]:
+        """The PDFs written as plain PDF, not PDF/A: their templates (an office's own,
+        say) ask for what PDF/A forbids."""
+        return list(self.press.plain)
+
+    def wait(self) -> None:
+        """Until every PDF submitted is written; the first that could not be, refused."""
+        self.press.wait()
+        if self.press.failures:
+            failed = self.press.failures[0]
+            raise _unset(failed.message, failed.diagnostic, failed.source)
+
+
+_BATCH: ContextVar[Batch | None] = ContextVar("pdf_batch", default=None)
+
+
+@contextmanager
+def archival() -> Iterator[Batch]:
+    """PDFs written meanwhile are PDF/A-2b, typeset in the background by a worker per
+    core; ``wait()`` for them before reading them. Templates see
+    ``sys.inputs.archival`` and may choose accordingly (the circular's red is CMYK
+    for the press, RGB in an archive)."""
+    folder = Path(tempfile.mkdtemp(prefix="dangwu-archive-"))
+    batch = Batch(press.Press(), folder)
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+        batch.wait()
+    finally:
+        _BATCH.reset(token)
+        batch.press.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _compiler() -> tuple[Path, Any]:
+    """One Typst compiler for the process: it reads the installed fonts once (about
+    70 ms), so the second and later PDFs of a command cost milliseconds. Each page is
+    compiled with a folder of its own as its root, holding its images and nothing
+    else, removed after; packages are never fetched. A forked worker makes its own."""
+    return _compiler_of(os.getpid())
+
+
+@functools.cache
+def _compiler_of(pid: int) -> tuple[Path, Any]:
+    base = Path(tempfile.mkdtemp(prefix="dangwu-print-"))
+    pool.at_exit(functools.partial(shutil.rmtree, base, ignore_errors=True))
+    return base, press.new_compiler(base / "packages")
+
+
+def _diagnosis(message: str, diagnostic: str, source: str) -> str:
     """Typst's first complaint, with the line of the page it is about."""
-    message = getattr(exc, "message", None) or (str(exc).splitlines() or ["?"])[0]
-    found = re.search(r"\.typ:(\d+):(\d+)", getattr(exc, "diagnostic", "") or "")
+    found = re.search(r"\.typ:(\d+):(\d+)", diagnostic)
     if found is None:
-        return str(message)
+        return message
     lines = source.splitlines()
     number = int(found.group(1))
     line = lines[number - 1].strip() if 0 < number <= len(lines) else ""

@@ -285,6 +285,43 @@ class GitStore:
         status, _out, err = self.attempt("push", "--quiet", remote, refspec, env=env)
         return status, err
 
+    def dated(self) -> list[tuple[int, str]]:
+        """Every commit of HEAD's history and when it was committed (Unix seconds), in
+        the order ``git rev-list`` walks it (newest first, by those times)."""
+        found = []
+        for line in self.run("log", "--format=%ct %H", "HEAD").split("\n"):
+            if line:
+                stamp, commit = line.split()
+                found.append((int(stamp), commit))
+        return found
+
+    def touching(self, under: str) -> Callable[[], dict[str, list[str]]]:
+        """Start walking HEAD's history for the commits that touched each file under
+        ``under``; the function returned waits for the walk and gives, for each path,
+        those commits, oldest first. git walks on its own core meanwhile (on a long
+        history, seconds of tree comparisons)."""
+        process = self._git.start(
+            ["-c", "core.quotePath=false", "log", "--reverse", "--no-renames", "--format=%x00%H",
+             "--name-only", "HEAD", "--", under]
+        )  # fmt: skip
+        said: list[bytes] = []
+        reader = threading.Thread(target=lambda: said.extend(process.communicate()), daemon=True)
+        reader.start()
+
+        def result() -> dict[str, list[str]]:
+            reader.join()
+            if process.returncode != 0:
+                raise _failure("log", _text(said[1]))
+            found: dict[str, list[str]] = {}
+            for chunk in _text(said[0]).split("\0")[1:]:
+                commit, *paths = chunk.split("\n")
+                for path in paths:
+                    if path:
+                        found.setdefault(path, []).append(commit)
+            return found
+
+        return result
+
     def history_ids(self, *, paths: Sequence[str] = (), limit: int | None = None) -> list[str]:
         """The commits of HEAD's history (touching ``paths``), newest first."""
         args = ["log", "--format=%H"]

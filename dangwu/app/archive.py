@@ -1,0 +1,665 @@
+"""The year's archive (``archive --year Y -o DIR``, 归档) and its check (``archive
+check DIR``) [SPEC 13].
+
+The archive is what an archivist takes for the year, made from the office as
+committed: each record of the year with its final text, attachments, history and
+approval form; the board as it stood after each change; the bulletins, circulars,
+meetings' notices and minutes; the ledgers, the yearly figures and the evaluation
+dossier; the reports' existence (their reporters only with ``--internal``); the public
+web site; a table of contents; and ``manifest.sha256``, the SHA-256 of every file,
+which ``archive check`` (or plain ``sha256sum -c``) compares with the folder. PDFs are
+PDF/A-2b. The folder is filled beside its place and moved there whole at the end, so
+a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from dangwu import __version__, clock
+from dangwu.app import (
+    circulars,
+    dossier,
+    figures,
+    forms,
+    ledgers,
+    logbook,
+    meetings,
+    printing,
+    website,
+)
+from dangwu.errors import DangwuError, UsageError
+from dangwu.i18n import _
+from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.office import SETTINGS_FILE
+from dangwu.model.record import RECORDS_DIR, Summary
+from dangwu.model.words import zh_date
+from dangwu.render import circular as render_circular
+from dangwu.render import form as render_form
+from dangwu.render import sheets, typeset
+from dangwu.rules import archive as rules
+from dangwu.rules.schedule import Quarter
+from dangwu.rules.workflow import STATUS_TITLES, STEP_TITLES
+from dangwu.store import circulars as stored_circulars
+from dangwu.store import meetings as stored_meetings
+from dangwu.store import snapshot
+from dangwu.store.gitstore import GitStore
+from dangwu.store.office import Office
+
+Progress = Callable[[int, int], None]
+
+# the archive's parts, in the order of its table of contents
+SECTIONS = {
+    "about": "说明与目录",
+    "catalogue": "党务公开目录",
+    "records": "公开事项：定稿、附件、过程记录、审批表",
+    "boards": "党务公开栏：每次变动后的版面",
+    "bulletins": "季度公报",
+    "circulars": "印发的党务公开信息",
+    "meetings": "党务公开会议：通知与记录",
+    "ledgers": "台账",
+    "reports": "举报及办理",
+    "figures": "年度统计与考核材料",
+    "site": "单位对外网站",
+}
+CONTENTS = ("index.html", "contents.pdf")
+ABOUT = "archive.json"
+CSV_ENCODING = "utf-8-sig"  # Excel and WPS open it as UTF-8
+
+
+@dataclass(frozen=True)
+class Part:
+    path: str  # a file, or (ending in /) a record's folder as the contents list it
+    section: str
+    title: str
+    listed: bool = True  # a line of the contents (a record's files are its folder's line)
+
+
+@dataclass
+class Filed:
+    path: Path
+    year: int
+    commit: str
+    files: int
+    manifest: str  # the manifest's own SHA-256, to write on the archive's register
+    sections: Counter[str]
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    path: Path
+    files: int
+    manifest: str
+    findings: list[rules.Finding]
+    malformed: list[rules.Malformed]
+    expected: bool = True  # the manifest is the one the register names
+
+    @property
+    def untouched(self) -> bool:
+        return not self.findings and not self.malformed and self.expected
+
+
+def build(
+    office: Office,
+    *,
+    year: int,
+    out: Path,
+    internal: bool = False,
+    progress: Progress | None = None,
+) -> Filed:
+    """Write the archive of ``year`` into the new folder ``out``."""
+    zone = clock.office_zone(office.settings.timezone)
+    today = clock.today(zone)
+    if not 2000 <= year <= today.year:
+        raise UsageError(
+            _("--year must be a year up to this one, e.g. --year {year}").format(year=today.year)
+        )
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(
+            _("{path} is not empty: an archive is written into a new folder").format(path=out)
+        )
+    parent = out.resolve().parent
+    printing.place_in(parent, out.name)  # the folder it goes in, made if need be
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    try:
+        with typeset.archival() as batch:
+            filed = _fill(office, year, staging, internal, today, progress or _quiet, batch)
+        plain = batch.plain
+        if plain:
+            names = ", ".join(p.relative_to(staging).as_posix() for p in plain[:5])
+            filed.notes.append(
+                _(
+                    "{n} PDFs are plain PDF, not PDF/A: their templates ask for what "
+                    "PDF/A forbids (the office's own templates/?): {files}"
+                ).format(n=len(plain), files=names + (", …" if len(plain) > 5 else ""))
+            )
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    filed.path = out
+    if year == today.year:
+        filed.notes.append(
+            _(
+                "{year} has not ended: this archive holds the year up to today; "
+                "file it again in January"
+            ).format(year=year)
+        )
+    return filed
+
+
+def _quiet(done: int, total: int) -> None:
+    """No progress shown."""
+
+
+def _fill(
+    office: Office,
+    year: int,
+    folder: Path,
+    internal: bool,
+    today: date,
+    progress: Progress,
+    batch: typeset.Batch,
+) -> Filed:
+    parts: list[Part] = []
+    missing: list[str] = []
+    notes: list[str] = []
+    when = clock.now(clock.office_zone(office.settings.timezone))
+    steps = 9
+    with GitStore(office.root, office.state_dir) as git:
+        head = git.require_head()
+        snap = snapshot.at(office, git, head)
+        mine = [s for s in snap.summaries() if rules.in_year(s, year)]
+        mine.sort(key=lambda s: s.id)
+        touching = git.touching("records/")  # git walks the history meanwhile
+        progress(0, steps)
+        made, lacking = _boards(office, git, snap, year, today, folder)
+        parts += made
+        missing += lacking
+        progress(1, steps)
+        made, lacking = _records(office, git, snap, mine, touching(), folder, internal, when)
+        parts += made
+        missing += lacking
+        progress(2, steps)
+        missing += _bulletins(office, snap, year, today, folder, parts)
+        missing += _circulars(office, git, head, year, folder, parts, when)
+        progress(3, steps)
+        _reports(snap, year, folder, parts, internal)
+        held = sorted(k for k in stored_meetings.at(git, head) if k[0] == year)
+        minuted = {k for k, m in stored_meetings.at(git, head).items() if m.minutes is not None}
+        unit = snap.settings.unit
+    for y, n in held:
+        for part in ("notice", "minutes") if (y, n) in minuted else ("notice",):
+            target = folder / "meetings" / f"{y}-{n:03d}-{part}.pdf"
+            done = meetings.print_part(office, f"{y}-{n}", part, out=target)
+            word = "会议通知" if part == "notice" else "会议记录"
+            parts.append(_part(folder, target, "meetings", f"{done.meeting.title} {word}"))
+            missing += done.missing
+    progress(4, steps)
+    ledger = ledgers.print_ledgers(office, year=year, fmt="pdf", out=folder / "ledgers")
+    parts.append(_part(folder, ledger.paths[0], "ledgers", f"{year}年度党务公开台账（四册）"))
+    missing += ledger.missing
+    tables = ledgers.print_ledgers(office, year=year, fmt="csv", out=folder / "ledgers")
+    for path, book in zip(tables.paths, tables.ledgers, strict=True):
+        parts.append(_part(folder, path, "ledgers", f"{book.name}（CSV）"))
+    progress(5, steps)
+    shown = printing.print_catalogue(office, fmt="pdf", out=folder / "catalogue.pdf")
+    parts.append(_part(folder, shown.path, "catalogue", "党务公开目录"))
+    stated = figures.stats(office, year=year)
+    target = folder / "figures" / f"stats-{year}.pdf"
+    missing += printing.print_stats(office, stated, fmt="pdf", out=target).missing
+    parts.append(_part(folder, target, "figures", f"{year}年度党务公开统计"))
+    progress(6, steps)
+    target = folder / "figures" / f"dossier-{year}.pdf"
+    missing += dossier.dossier(office, year=year, fmt="pdf", out=target).missing
+    parts.append(_part(folder, target, "figures", f"{year}年度党务公开工作考核材料"))
+    progress(7, steps)
+    site = website.build(office, scope="public", out=folder / "site")
+    parts.append(
+        Part(
+            "site/index.html",
+            "site",
+            _("{pages} files, as built from the year's last commit").format(pages=site.pages),
+        )
+    )
+    notes += site.notes
+    progress(8, steps)
+    with GitStore(office.root, office.state_dir) as git:
+        if git.require_head() != head:
+            raise DangwuError(
+                _("the office changed while its archive was made; make it again"),
+            )
+    batch.wait()  # every PDF written, and each a file of the contents
+    _contents(office, unit, year, head, folder, parts, internal, today)
+    batch.wait()
+    manifest = _seal(folder)
+    progress(steps, steps)
+    files = sum(1 for p in _walk(folder) if p != rules.MANIFEST)
+    counted = Counter(p.section for p in parts if p.listed)
+    return Filed(folder, year, head, files, manifest, counted, notes, sorted(set(missing)))
+
+
+def _part(folder: Path, path: Path, section: str, title: str) -> Part:
+    return Part(path.relative_to(folder).as_posix(), section, title)
+
+
+def _write(folder: Path, path: str, content: bytes) -> Path:
+    if not rules.fit_name(path):
+        raise DangwuError(_("{path} cannot be a file's name in an archive").format(path=path))
+    target = folder / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return target
+
+
+# --- the records ------------------------------------------------------------------------
+
+
+GROUP = 100  # records read from git at a time
+
+
+def _records(
+    office: Office,
+    git: GitStore,
+    snap: snapshot.Snapshot,
+    mine: list[Summary],
+    touching: dict[str, list[str]],
+    folder: Path,
+    internal: bool,
+    when: datetime,
+) -> tuple[list[Part], list[str]]:
+    """Each record of the year: its text as committed, its attachments, its history
+    (every commit that touched its file, dangwu's or plain git's: who, in which role,
+    which step, signed or not) and its approval form."""
+    ids = list(dict.fromkeys(c for s in mine for c in touching.get(s.path, [])))
+    told = {e.commit: e for e in logbook.entries(office, git, ids)}
+    parts: list[Part] = []
+    missing: list[str] = []
+    for n in range(0, len(mine), GROUP):
+        group = mine[n : n + GROUP]
+        raw = git.objects([s.blob for s in group])
+        texts = snap.records([s.path for s in group])
+        for s in group:
+            history = [told[c] for c in touching.get(s.path, [])]
+            made, lacking = _record(snap, s, raw[s.blob], texts.get(s.path, {}), history,
+                                    folder, internal, when)  # fmt: skip
+            parts += made
+            missing += lacking
+    return parts, missing
+
+
+def _record(
+    snap: snapshot.Snapshot,
+    s: Summary,
+    raw: bytes,
+    data: dict[str, Any],
+    steps: list[logbook.Entry],
+    folder: Path,
+    internal: bool,
+    when: datetime,
+) -> tuple[list[Part], list[str]]:
+    """One record's files: text, attachments, history, approval form."""
+    parts: list[Part] = []
+    base = f"records/{s.id}"
+    text = raw.decode("utf-8")
+    shown = text if internal else sheets.blot(snap, text)
+    _write(folder, f"{base}/{s.id}.yaml", shown.encode("utf-8"))
+    parts.append(Part(f"{base}/{s.id}.yaml", "records", f"{s.id} {s.title}（定稿）", False))
+    attached = snap.git.batch([f"{snap.commit}:{n}" for n in s.attachments]) if (
+        s.attachments
+    ) else []  # fmt: skip
+    for name, found in zip(s.attachments, attached, strict=True):
+        if found is not None and found[1] == "blob":
+            path = f"{base}/files/{name}"
+            _write(folder, path, found[2])
+            parts.append(Part(path, "records", f"{s.id} 附件 {name.rsplit('/', 1)[-1]}", False))
+    path = f"{base}/{s.id}-history.csv"
+    _write(folder, path, _history_csv(steps, snap, internal))
+    parts.append(Part(path, "records", f"{s.id} 过程记录（{len(steps)}次提交）", False))
+    signatures = {e.step: e.signature for e in steps if e.step}
+    form = forms.form_of(snap, s.id, data, signatures)
+    target = folder / base / f"{s.id}-form.pdf"
+    missing = render_form.write(form, target, "pdf", when=when)
+    parts.append(Part(f"{base}/{s.id}-form.pdf", "records", f"{s.id} 党务公开审批表", False))
+    count = sum(1 for p in parts if "/files/" in p.path)
+    held = f"附件{count}件、" if count else ""
+    files = f"定稿、{held}过程记录（{len(steps)}次提交）、审批表"
+    parts.append(Part(f"{base}/", "records", f"{s.id} {s.title}：{files}"))
+    return parts, missing
+
+
+def _history_csv(steps: list[logbook.Entry], snap: snapshot.Snapshot, internal: bool) -> bytes:
+    buffer = io.StringIO()
+    table = csv.writer(buffer, lineterminator="\r\n")
+    table.writerow(["时间", "人员", "步骤", "状态", "签名", "提交", "说明"])
+    signed = {"good": "有效", "bad": "无效", "none": "无"}
+    for e in steps:
+        step = STEP_TITLES[e.step][1] if e.step in STEP_TITLES else e.step
+        after = STATUS_TITLES[e.after][1] if e.after in STATUS_TITLES else (e.after or "")
+        said = e.subject.split(": ", 1)[-1]
+        table.writerow(
+            [
+                e.date[:16].replace("T", " "),
+                e.name,
+                step,
+                after,
+                signed.get(e.signature, e.signature),
+                e.commit,
+                said if internal else sheets.blot(snap, said),
+            ]
+        )
+    return buffer.getvalue().encode(CSV_ENCODING)
+
+
+# --- the board, the bulletins and the circulars ------------------------------------------
+
+
+def _boards(
+    office: Office,
+    git: GitStore,
+    snap: snapshot.Snapshot,
+    year: int,
+    today: date,
+    folder: Path,
+) -> tuple[list[Part], list[str]]:
+    """The board of each scope through the year, as the office posted it: the whole
+    board on the first day, then, on each day what it showed changed, the sheets of
+    the categories that changed, from the office as committed by that day's end
+    (each sheet with its own verification code).
+
+    Not spread over forked workers: Typst typesets on threads of its own, which a
+    process forked after a first PDF would wait for in vain."""
+    zone = clock.office_zone(snap.settings.timezone)
+    # the commit of each day's end as ``board --on DAY`` takes it: the first that git's
+    # walk meets committed by then (times need not rise along the history)
+    walked = git.dated()
+    by_time = sorted(range(len(walked)), key=lambda n: walked[n][0])
+    stamps = [walked[n][0] for n in by_time]
+    first_met: list[int] = []
+    for n in by_time:
+        first_met.append(min(n, first_met[-1]) if first_met else n)
+    days = rules.board_days(
+        year,
+        {datetime.fromtimestamp(t, zone).date() for t in stamps},
+        snap.summaries(),
+        snap.settings.rules,
+        today,
+    )
+    at: list[tuple[date, str]] = []
+    for day in days:
+        end = datetime.combine(day, time.max, zone).timestamp()
+        found = bisect_right(stamps, end) - 1
+        if found >= 0:
+            at.append((day, walked[first_met[found]][1]))
+    shown: dict[str, dict[str, tuple[Any, ...]]] = {scope: {} for scope in SCOPE_TITLES}
+    parts: list[Part] = []
+    missing: list[str] = []
+    then: snapshot.Snapshot | None = None
+    posted: set[str] = set()  # the scopes whose whole board is printed
+    walk = _Walk(office, git)
+    for day, commit in at:
+        if then is None or then.commit != commit:
+            then = walk.to(commit)
+        for scope in SCOPE_TITLES:
+            built = sheets.build_board(then, scope=scope, on=day)
+            now = _by_category(built)
+            changed = [c for c, entries in now.items() if shown[scope].get(c) != entries]
+            shown[scope] = now
+            if not changed:
+                continue
+            built.sheets = [sheet for sheet in built.sheets if sheet.category in changed]
+            target = folder / "boards" / scope / f"{day.isoformat()}.pdf"
+            missing += printing.write_page(sheets.board_page(office, built, "pdf"), target, office)
+            whole = "变动栏目" if scope in posted else "全版"
+            posted.add(scope)
+            entries = sum(len(sheet.entries) for sheet in built.sheets)
+            title = f"{SCOPE_TITLES[scope][1]}栏 {zh_date(day)} {whole}（{entries}项）"
+            parts.append(_part(folder, target, "boards", title))
+    return parts, missing
+
+
+class _Walk:
+    """The office at one commit after another, read as little as may be: the records'
+    summaries and texts are kept by blob from one commit to the next, and the settings
+    and catalogue read again only where they changed."""
+
+    def __init__(self, office: Office, git: GitStore) -> None:
+        self.office, self.git = office, git
+        self.base: snapshot.Snapshot | None = None
+        self.base_key: tuple[str | None, str | None] = (None, None)
+        self.summaries: dict[tuple[str, str], Summary | None] = {}  # by path and blob
+        self.texts: dict[str, dict[str, Any]] = {}  # record texts, by blob
+
+    def to(self, commit: str) -> snapshot.Snapshot:
+        tree = self.git.tree_blobs(commit, [RECORDS_DIR, SETTINGS_FILE, snapshot.CATALOGUE_FILE])
+        key = (tree.get(SETTINGS_FILE), tree.get(snapshot.CATALOGUE_FILE))
+        if self.base is None or key != self.base_key:
+            self.base, self.base_key = snapshot.at(self.office, self.git, commit), key
+        blobs = {p: b for p, b in tree.items() if _record_file(p)}
+        new = {b for p, b in blobs.items() if (p, b) not in self.summaries}
+        if new:
+            read = snapshot.summary_entries(self.git, new)
+            for path, blob in blobs.items():
+                if (path, blob) not in self.summaries:
+                    entry = read.get(blob)
+                    self.summaries[path, blob] = replace(entry, path=path) if entry else None
+        shown = {p: self.summaries[p, b] for p, b in blobs.items()}
+        found = {p: s for p, s in shown.items() if s is not None}
+        return snapshot.moved(self.base, commit, blobs, found, self.texts)
+
+
+def _record_file(path: str) -> bool:
+    return path.startswith(f"{RECORDS_DIR}/") and path.endswith(".yaml")
+
+
+def _by_category(built: sheets.Board) -> dict[str, tuple[Any, ...]]:
+    """What each category of a board shows: each entry's file, version and whether it
+    is up for comment."""
+    found: dict[str, list[Any]] = {}
+    for sheet in built.sheets:
+        found.setdefault(sheet.category, []).extend(
+            (e.summary.path, e.summary.blob, e.consulting) for e in sheet.entries
+        )
+    return {category: tuple(sorted(entries)) for category, entries in found.items()}
+
+
+def _bulletins(
+    office: Office,
+    snap: snapshot.Snapshot,
+    year: int,
+    today: date,
+    folder: Path,
+    parts: list[Part],
+) -> list[str]:
+    missing: list[str] = []
+    for q in range(1, 5):
+        period = Quarter(year, q)
+        if period.start > today:
+            break
+        for scope in SCOPE_TITLES:
+            doc = sheets.build_bulletin(snap, period=period, scope=scope, issued=today)
+            target = folder / "bulletins" / f"{period}-{scope}.pdf"
+            page = sheets.bulletin_page(office, doc, "pdf")
+            missing += printing.write_page(page, target, office)
+            title = f"{year}年第{q}季度党务公开公报（{SCOPE_TITLES[scope][1]}）"
+            parts.append(_part(folder, target, "bulletins", title))
+    return missing
+
+
+def _circulars(
+    office: Office,
+    git: GitStore,
+    head: str,
+    year: int,
+    folder: Path,
+    parts: list[Part],
+    when: datetime,
+) -> list[str]:
+    missing: list[str] = []
+    issued = stored_circulars.at(git, head)
+    for key in sorted(k for k in issued if k[0] == year):
+        doc = circulars.as_issued(office, git, issued[key], head)
+        target = folder / "circulars" / f"{key[0]}-{key[1]:03d}.pdf"
+        missing += render_circular.write(doc, target, "pdf", when=when)
+        parts.append(_part(folder, target, "circulars", f"{doc.label} {doc.circular.title}"))
+    return missing
+
+
+# --- the reports -------------------------------------------------------------------------
+
+
+def _reports(
+    snap: snapshot.Snapshot, year: int, folder: Path, parts: list[Part], internal: bool
+) -> None:
+    """The year's reports (举报) and how each was dealt with; who reported and how to
+    reach them only in an internal archive."""
+    reports, _opinions, _problems = snap.supervision()
+    buffer = io.StringIO()
+    table = csv.writer(buffer, lineterminator="\r\n")
+    heading = ["编号", "收到日期", "所涉事项", "内容", "实名", "办理情况", "告知方式", "办结日期"]
+    table.writerow(heading + (["姓名", "联系方式"] if internal else []))
+    count = 0
+    for r in sorted(reports, key=lambda r: r.number):
+        if r.received.year != year:
+            continue
+        count += 1
+        answer = r.answer or {}
+        row = [
+            str(r.number),
+            r.received.isoformat(),
+            r.about,
+            r.text if internal else sheets.blot(snap, r.text),
+            "是" if r.real_name else "否",
+            str(answer.get("text", ""))
+            if internal
+            else sheets.blot(snap, str(answer.get("text", ""))),
+            str(answer.get("notified", "")),
+            r.answered_on.isoformat() if r.answered_on else "",
+        ]
+        table.writerow(row + ([r.name or "", r.contact or ""] if internal else []))
+    path = f"reports/reports-{year}.csv"
+    _write(folder, path, buffer.getvalue().encode(CSV_ENCODING))
+    who = "含举报人" if internal else "不含举报人身份"
+    parts.append(Part(path, "reports", f"{year}年举报登记及办理（{count}件，{who}）"))
+
+
+# --- contents, manifest, check -----------------------------------------------------------
+
+
+def _contents(
+    office: Office,
+    unit: str,
+    year: int,
+    commit: str,
+    folder: Path,
+    parts: list[Part],
+    internal: bool,
+    today: date,
+) -> None:
+    """The table of contents (index.html, contents.pdf) and archive.json."""
+    every = [
+        Part("index.html", "about", "目录（网页）"),
+        Part("contents.pdf", "about", "目录"),
+        Part(ABOUT, "about", "归档说明（机读）"),
+        Part(rules.MANIFEST, "about", "文件校验清单（SHA-256）"),
+        *parts,
+    ]
+    grouped = [
+        {"heading": heading, "files": [p for p in every if p.section == key and p.listed]}
+        for key, heading in SECTIONS.items()
+    ]
+    grouped = [g for g in grouped if g["files"]]
+    facts = {
+        "unit": unit,
+        "year": year,
+        "commit": commit,
+        "made": today.isoformat(),
+        "internal": internal,
+        "generator": f"dangwu {__version__}",
+        "files": [
+            {"path": p.path, "section": p.section, "title": p.title}
+            for p in every
+            if not p.path.endswith("/")
+        ],
+    }
+    _write(
+        folder,
+        ABOUT,
+        (json.dumps(facts, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+    )
+    context = {
+        "unit": unit,
+        "year": year,
+        "commit": commit,
+        "issued_zh": zh_date(today),
+        "internal": internal,
+        "sections": grouped,
+        "count": sum(1 for p in every if not p.path.endswith("/")),
+    }
+    for name in CONTENTS:
+        page = sheets.archive_page(office, context, name.rsplit(".", 1)[1])
+        printing.write_page(page, folder / name, office)
+
+
+def _walk(folder: Path) -> list[str]:
+    """Every file under ``folder``, as paths relative to it, ``/``-separated."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            found.append((Path(root) / name).relative_to(folder).as_posix())
+    return found
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _seal(folder: Path) -> str:
+    """Write the manifest of every file; its own SHA-256."""
+    digests = {p: _digest(folder / p) for p in _walk(folder) if p != rules.MANIFEST}
+    text = rules.manifest(digests).encode("utf-8")
+    (folder / rules.MANIFEST).write_bytes(text)
+    return hashlib.sha256(text).hexdigest()
+
+
+def check(folder: Path, *, expect: str | None = None) -> Checked:
+    """Whether the archive in ``folder`` is as it was made: every file its manifest
+    names is there with the same SHA-256, and nothing else is; and, given the
+    manifest's own SHA-256 as registered, that the manifest is that one."""
+    manifest = folder / rules.MANIFEST
+    if not folder.is_dir():
+        raise UsageError(_("{path} is not a folder").format(path=folder))
+    if not manifest.is_file():
+        raise DangwuError(
+            _("{path} has no {manifest}: it is not an archive dangwu made").format(
+                path=folder, manifest=rules.MANIFEST
+            )
+        )
+    raw = manifest.read_bytes()
+    try:
+        listed, malformed = rules.read_manifest(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        listed, malformed = {}, [rules.Malformed(1, "")]
+    found = {p: _digest(folder / p) for p in _walk(folder) if p != rules.MANIFEST}
+    own = hashlib.sha256(raw).hexdigest()
+    expected = expect is None or expect.strip().lower() == own
+    return Checked(folder, len(listed), own, rules.compare(listed, found), malformed, expected)
