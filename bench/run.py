@@ -3,6 +3,7 @@
     python bench/run.py                 # everything: records, history, signatures
     python bench/run.py --sizes 2000 --runs 7
     python bench/run.py --only history --history 10000
+    python bench/run.py --only paperwork --runs 3   # ledger, dossier, archive
 
 It builds offices of N records (realistic Chinese content derived from the
 sample office, all six categories, committed in batches as a clerk would over
@@ -535,6 +536,43 @@ def measure_circular(n: int, runs: int, work: Path) -> dict[str, dict[str, float
     return results
 
 
+def measure_paperwork(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Issue 17: what the inspector reads, for a whole year of the office whose every
+    record went through the procedure: the ledgers, the dossier, the archive and its
+    check, against git's own walk of the history (`git log --name-status`)."""
+    from history import build as build_history
+
+    office = work / f"history-{n}"
+    if not (office / ".git").exists():
+        build_history(office, n)
+    year = "2025"  # a whole year, before today: the history runs from 2024 on
+    results: dict[str, dict[str, float]] = {}
+    record = recorder(results)
+    baseline_times = timed(["git", "log", "--name-status"], office, runs)
+    record("git log --name-status", baseline_times)
+    baseline = statistics.median(baseline_times)
+    exe = dangwu()
+    timed([*exe, "audit"], office, 1)  # the audit the dossier reads, cached once
+    for fmt in ("csv", "pdf"):
+        ledger = [*exe, "ledger", "--year", year, "--format", fmt, "-o", str(work / "ledgers")]
+        record(f"ledger --year {year} --format {fmt}", timed(ledger, office, runs), baseline)
+    dossier = [*exe, "dossier", "--year", year, "--json"]
+    record(f"dossier --year {year}", timed(dossier, office, runs), baseline)
+    target = work / f"archive-{year}"
+
+    def fresh() -> None:
+        shutil.rmtree(target, ignore_errors=True)
+
+    archive = [*exe, "archive", "--year", year, "-o", str(target)]
+    record(f"archive --year {year}", timed(archive, office, min(runs, 3), before=fresh), baseline)
+    peak = peak_memory(archive, office, before=fresh)
+    results[f"archive --year {year}, peak memory"] = {"median_mib": round(peak, 1)}
+    print(f"  {'archive, peak memory (largest process)':<34} {peak:8.1f} MiB", flush=True)
+    check = [*exe, "archive", "check", str(target)]
+    record("archive check", timed(check, office, runs), baseline)
+    return results
+
+
 def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     """Audit of a history with signed approvals: signature checks cached by commit."""
     office = work / "signed"
@@ -774,7 +812,16 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["records", "history", "signatures", "sharing", "site", "portal", "circular"],
+        choices=[
+            "records",
+            "history",
+            "signatures",
+            "sharing",
+            "site",
+            "portal",
+            "circular",
+            "paperwork",
+        ],
         default=None,
     )
     args = parser.parse_args()
@@ -803,7 +850,12 @@ def main() -> None:
     if args.only == "circular":
         print("a circular of 5 records and a meeting's minutes, office of 1,000:", flush=True)
         report["circular"] = measure_circular(1000, args.runs, args.work)
-    if args.only in ("history", "signatures", "sharing", "site", "portal", "circular"):
+    if args.only == "paperwork" and args.history:
+        print(f"the inspector's paperwork, office of {args.history:,} records:", flush=True)
+        report["paperwork"] = measure_paperwork(args.history, args.runs, args.work)
+    if args.only in (
+        "history", "signatures", "sharing", "site", "portal", "circular", "paperwork",
+    ):  # fmt: skip
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(
             json.dumps(report, indent=2, ensure_ascii=False), "utf-8"

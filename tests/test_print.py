@@ -9,6 +9,7 @@ fonts-hanazono), which .ci/run installs.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -279,3 +280,25 @@ def test_an_empty_bulletin_is_printed_with_a_warning(printing, tmp_path: Path):
     result = ok(office, "bulletin", "2025Q1", "-o", str(tmp_path / "b.html"), now=TODAY)
     assert "nothing was published in that quarter" in result.stderr, result.output
     assert (tmp_path / "b.html").is_file()
+
+
+def test_the_qr_code_on_a_sheet_reads_back_as_its_verification_code(printing, tmp_path: Path):
+    """Read by a real QR reader (zbar) from the printed page at 300 dpi, as a phone
+    reads the sheet on the board."""
+    need_pdf()
+    if shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None:
+        pytest.skip(
+            "zbarimg or pdftoppm not found: install the Debian packages zbar-tools poppler-utils"
+        )
+    office, _ids = printing
+    result = ok(office, "board", "--format", "pdf", "-o", str(tmp_path), now=TODAY)
+    codes = re.findall(r"\b[0-9a-f]{8}-[PI][A-Z]{2}\d+-\d{6}-[A-Z0-9]{5}\b", result.stdout)
+    assert codes
+    (pdf,) = tmp_path.glob("*.pdf")
+    subprocess.run(["pdftoppm", "-r", "300", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    read = subprocess.run(
+        ["zbarimg", "-q", "--raw", *map(str, sorted(tmp_path.glob("page*.png")))],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert read == codes

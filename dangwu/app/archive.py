@@ -611,7 +611,7 @@ def _contents(
         "issued_zh": zh_date(today),
         "internal": internal,
         "sections": grouped,
-        "count": sum(1 for p in every if not p.path.endswith("/")),
+        "count": sum(len(g["files"]) for g in grouped),
     }
     for name in CONTENTS:
         page = sheets.archive_page(office, context, name.rsplit(".", 1)[1])
