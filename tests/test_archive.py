@@ -418,3 +418,12 @@ def test_each_board_of_the_archive_is_the_board_of_its_day(filed, tmp_path: Path
         said = demo.run("board", "--scope", scope, "--on", day, "-o", str(tmp_path), now=NOW)
         assert said.exit_code == 0, said.output
         assert filed_codes <= set(code.findall(said.stdout)), (pdf, said.stdout)
+
+
+def test_an_archive_is_not_written_into_the_offices_own_files(filed):
+    demo, _archive, _said = filed
+    before = demo.state()
+    for inside in ("archive-2026", "records/archive", str(demo.root / "x")):
+        said = demo.run("archive", "--year", "2026", "-o", inside, now=NOW)
+        assert said.exit_code == 2 and "inside the office" in said.stderr, said.output
+    assert demo.state() == before

@@ -216,19 +216,19 @@ REPLAYS = {
     "dangwu form ZZ-2026-102": Replay("circular"),
     "dangwu ledger --year 2026": Replay("circular"),
     "dangwu dossier --year 2026": Replay("circular"),
-    "dangwu archive --year 2026": Replay(
+    "dangwu archive --year 2026 -o ../archive-2026": Replay(
         "circular",
         digests=True,
         # the digest registered is this machine's: its PDFs embed its fonts
         # (and the rest of the line, the digest shown, is a comment to the shell)
         instead={
-            "dangwu archive check archive-2026 --expect": (
+            "dangwu archive check ../archive-2026 --expect": (
                 "--expect ",
-                '--expect "$(sha256sum < archive-2026/manifest.sha256 | cut -c1-64)" # ',
+                '--expect "$(sha256sum < ../archive-2026/manifest.sha256 | cut -c1-64)" # ',
             )
         },
     ),
-    "printf x >> archive-2026/catalogue.pdf": Replay("circular", digests=True),
+    "printf x >> ../archive-2026/catalogue.pdf": Replay("circular", digests=True),
     "as chensh dangwu feedback add": Replay("deadlines"),
     "dangwu stats --year 2026": Replay("deadlines"),
     "export GIT_AUTHOR_NAME=林海涛": Replay("own office"),

@@ -129,6 +129,14 @@ def build(
         raise UsageError(
             _("--year must be a year up to this one, e.g. --year {year}").format(year=today.year)
         )
+    inside = out.resolve().is_relative_to(office.root.resolve())
+    if inside and not out.resolve().is_relative_to((office.root / printing.PRINTED).resolve()):
+        raise UsageError(
+            _(
+                "{path} is inside the office's repository, where git would take the "
+                "archive for the office's own files: write it outside, or under printed/"
+            ).format(path=out)
+        )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(
             _("{path} is not empty: an archive is written into a new folder").format(path=out)
@@ -213,10 +221,15 @@ def _fill(
             parts.append(_part(folder, target, "meetings", f"{done.meeting.title} {word}"))
             missing += done.missing
     progress(4, steps)
-    ledger = ledgers.print_ledgers(office, year=year, fmt="pdf", out=folder / "ledgers")
+    books = ledgers.build(office, year)
+    ledger = ledgers.print_ledgers(
+        office, year=year, fmt="pdf", out=folder / "ledgers", built=books
+    )
     parts.append(_part(folder, ledger.paths[0], "ledgers", f"{year}年度党务公开台账（四册）"))
     missing += ledger.missing
-    tables = ledgers.print_ledgers(office, year=year, fmt="csv", out=folder / "ledgers")
+    tables = ledgers.print_ledgers(
+        office, year=year, fmt="csv", out=folder / "ledgers", built=books
+    )
     for path, book in zip(tables.paths, tables.ledgers, strict=True):
         parts.append(_part(folder, path, "ledgers", f"{book.name}（CSV）"))
     progress(5, steps)
@@ -228,7 +241,7 @@ def _fill(
     parts.append(_part(folder, target, "figures", f"{year}年度党务公开统计"))
     progress(6, steps)
     target = folder / "figures" / f"dossier-{year}.pdf"
-    missing += dossier.dossier(office, year=year, fmt="pdf", out=target).missing
+    missing += dossier.dossier(office, year=year, fmt="pdf", out=target, stated=stated).missing
     parts.append(_part(folder, target, "figures", f"{year}年度党务公开工作考核材料"))
     progress(7, steps)
     site = website.build(office, scope="public", out=folder / "site")

@@ -16,6 +16,7 @@ from dangwu.model.words import one_of
 from dangwu.render import sheets
 from dangwu.rules import dossier as rules
 from dangwu.rules import due as due_rules
+from dangwu.rules.stats import Stated
 from dangwu.store import snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
@@ -33,10 +34,18 @@ class Dossier:
     missing: list[str] = field(default_factory=list)
 
 
-def dossier(office: Office, *, year: int, fmt: str = "text", out: Path | None = None) -> Dossier:
-    """The year by the five checkpoints; printed as PDF when ``fmt`` is pdf."""
+def dossier(
+    office: Office,
+    *,
+    year: int,
+    fmt: str = "text",
+    out: Path | None = None,
+    stated: Stated | None = None,
+) -> Dossier:
+    """The year by the five checkpoints; printed as PDF when ``fmt`` is pdf. The
+    year's figures are ``stated`` when they are known already."""
     fmt = one_of("--format", fmt, FORMATS)
-    stated = stats(office, year=year)
+    stated = stated or stats(office, year=year)
     found = auditing.audit(office)
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git, stated.commit)

@@ -62,11 +62,19 @@ def build(office: Office, year: int) -> tuple[str, str, list[rules.Ledger]]:
         return settings.unit, snap.commit, built
 
 
-def print_ledgers(office: Office, *, year: int, fmt: str, out: Path | None) -> Done:
+def print_ledgers(
+    office: Office,
+    *,
+    year: int,
+    fmt: str,
+    out: Path | None,
+    built: tuple[str, str, list[rules.Ledger]] | None = None,
+) -> Done:
+    """Print the year's ledgers (``built`` already, when given) as ``fmt``."""
     fmt = one_of("--format", fmt, FORMATS)
     if not 2000 <= year <= 2100:
         raise UsageError(_("--year must be a year, e.g. --year 2026"))
-    unit, commit, ledgers = build(office, year)
+    unit, commit, ledgers = built or build(office, year)
     folder = out if out is not None and not out.suffix else None
     folder = folder or (out.parent if out else office.root / printing.PRINTED / FOLDER)
     today = clock.today(clock.office_zone(office.settings.timezone))
