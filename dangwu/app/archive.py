@@ -449,33 +449,43 @@ def _boards(
 
 
 class _Walk:
-    """The office at one commit after another, read as little as may be: the records'
-    summaries and texts are kept by blob from one commit to the next, and the settings
-    and catalogue read again only where they changed."""
+    """The office at one commit after another, read as little as may be: from one
+    commit to the next only the files that changed are read (their summaries and
+    texts kept by blob), and the settings and catalogue again only where they
+    changed."""
+
+    WATCHED = (RECORDS_DIR, SETTINGS_FILE, snapshot.CATALOGUE_FILE)
 
     def __init__(self, office: Office, git: GitStore) -> None:
         self.office, self.git = office, git
         self.base: snapshot.Snapshot | None = None
-        self.base_key: tuple[str | None, str | None] = (None, None)
-        self.summaries: dict[tuple[str, str], Summary | None] = {}  # by path and blob
+        self.commit: str | None = None
+        self.blobs: dict[str, str] = {}  # record path -> blob, at ``commit``
+        self.found: dict[str, Summary] = {}  # record path -> summary, at ``commit``
         self.texts: dict[str, dict[str, Any]] = {}  # record texts, by blob
 
     def to(self, commit: str) -> snapshot.Snapshot:
-        tree = self.git.tree_blobs(commit, [RECORDS_DIR, SETTINGS_FILE, snapshot.CATALOGUE_FILE])
-        key = (tree.get(SETTINGS_FILE), tree.get(snapshot.CATALOGUE_FILE))
-        if self.base is None or key != self.base_key:
-            self.base, self.base_key = snapshot.at(self.office, self.git, commit), key
-        blobs = {p: b for p, b in tree.items() if _record_file(p)}
-        new = {b for p, b in blobs.items() if (p, b) not in self.summaries}
-        if new:
-            read = snapshot.summary_entries(self.git, new)
-            for path, blob in blobs.items():
-                if (path, blob) not in self.summaries:
-                    entry = read.get(blob)
-                    self.summaries[path, blob] = replace(entry, path=path) if entry else None
-        shown = {p: self.summaries[p, b] for p, b in blobs.items()}
-        found = {p: s for p, s in shown.items() if s is not None}
-        return snapshot.moved(self.base, commit, blobs, found, self.texts)
+        if self.base is None or self.commit is None:  # the first: read whole (cached)
+            self.base = snapshot.at(self.office, self.git, commit)
+            self.commit, self.blobs = commit, dict(self.base.blobs)
+            self.found = {s.path: s for s in self.base.summaries()}
+            return self.base
+        changed = self.git.blob_changes(self.commit, commit, self.WATCHED)
+        if SETTINGS_FILE in changed or snapshot.CATALOGUE_FILE in changed:
+            self.base = snapshot.at(self.office, self.git, commit)
+        changed = {p: b for p, b in changed.items() if _record_file(p)}
+        new = {b for b in changed.values() if b}
+        read = snapshot.summary_entries(self.git, new) if new else {}
+        for path, blob in changed.items():
+            self.found.pop(path, None)
+            self.blobs.pop(path, None)
+            if blob is not None:
+                self.blobs[path] = blob
+                entry = read.get(blob)
+                if entry is not None:
+                    self.found[path] = replace(entry, path=path)
+        self.commit = commit
+        return snapshot.moved(self.base, commit, dict(self.blobs), self.found, self.texts)
 
 
 def _record_file(path: str) -> bool:

@@ -252,6 +252,20 @@ class GitStore:
     def fast_forward(self, upstream: str) -> None:
         self.run("merge", "--ff-only", "--quiet", upstream)
 
+    def blob_changes(self, old: str, new: str, paths: Sequence[str]) -> dict[str, str | None]:
+        """What changed under ``paths`` from commit ``old`` to commit ``new``: each
+        path's blob at ``new``, None where it is gone."""
+        out = self._execute_bytes(
+            "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", old, new, "--", *paths
+        )
+        fields = out.decode("utf-8", "surrogateescape").split("\0")
+        found: dict[str, str | None] = {}
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.split()
+            if len(parts) == 5 and path:
+                found[path] = None if parts[4].startswith("D") else parts[3]
+        return found
+
     def changed_paths(self, commit: str) -> list[str]:
         """The paths ``commit`` changed (a root commit: all it holds)."""
         return self.run(
