@@ -82,6 +82,7 @@ def test_the_office_logs_an_opinion_from_the_public(office: Office):
     }
     assert load(office, path) == {
         "record": rid,
+        "number": 1,  # the office's first opinion
         "received": "2026-10-08",
         "public": "王先生",
         "text": "建议周六全天开放",
@@ -97,6 +98,8 @@ def test_the_office_logs_an_opinion_from_the_public(office: Office):
             "logged_by": "dumy",
             "logged_at": at(9),
             "path": path,
+            "number": 1,
+            "disposition": None,
         }
     ]
 
@@ -290,6 +293,9 @@ def test_the_formal_plan_counts_the_opinions_of_the_window(office: Office):
     ok(office, "set", rid, "body=正式方案。", now=at(20, 11))
     result = ok(office, "submit", rid, now=at(20, 12))
     assert "3 opinion(s) received in the comment window" in result.stdout
+    for n in (1, 2, 3, 4):  # each answered before the formal plan is approved
+        ok(office, "feedback", "answer", str(n), "--outcome", "采纳", "--reason", "已吸收",
+           "--notified", "电话告知", now=at(20, 13))  # fmt: skip
     ok(office, "approve", rid, as_="sunhm", now=at(21))
     assert data(office, rid)["approval"]["opinions"] == 3
 

@@ -203,6 +203,33 @@ SUPERVISION: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
             "received": "2026-05-25",
         },
     ),
+    # what became of them, before the formal plan is approved (seed 五: 充分听取群众意见
+    # 后，进行必要的调整)
+    (
+        "2026-06-02T10:00",
+        "MB-2026-102",
+        "dispose",
+        "dumy",
+        {
+            "number": 1,
+            "outcome": "partly",
+            "reason": "已将城乡低保对象纳入免予经济困难审查范围；乡镇工作站受理电话待各站核定后"
+            "另行公布。",
+            "notified": "书面答复陈淑华同志",
+        },
+    ),
+    (
+        "2026-06-02T10:10",
+        "MB-2026-102",
+        "dispose",
+        "dumy",
+        {
+            "number": 2,
+            "outcome": "adopted",
+            "reason": "正式方案增加周末预约上门服务，并开通电话预约。",
+            "notified": "电话告知李先生",
+        },
+    ),
     (
         "2026-07-20T10:00",
         "ZD-2026-104",
@@ -398,6 +425,14 @@ def _run_step(office: Office, step: Step) -> None:
             office,
             step.params["number"],
             text=step.params["text"],
+            notified=step.params["notified"],
+        )
+    elif step.step == "dispose":
+        supervision.answer_feedback(
+            office,
+            step.params["number"],
+            outcome=step.params["outcome"],
+            reason=step.params["reason"],
             notified=step.params["notified"],
         )
     elif step.step == "formal":

@@ -82,7 +82,7 @@ def dossier(
         approvals=approvals,
         unproduced=unproduced,
         opinions=sum(1 for o in opinions if o.received.year == year),
-        answered=0,  # dispositions are not recorded yet (issue 18): none is counted
+        answered=sum(1 for o in opinions if o.received.year == year and o.disposition),
         channel_names=dict(
             zip(CHANNELS, sheets.channel_names(stated.settings, CHANNELS), strict=True)
         ),

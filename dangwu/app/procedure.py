@@ -176,6 +176,11 @@ def approve(
             else None,
             necessity=necessity,
             accuracy=accuracy,
+            unanswered=[
+                f.number or 0 for f in supervision.unanswered(office, str(record.data.get("id")))
+            ]
+            if record.data.get("consultation")
+            else (),
         )
         details = []
         if findings and override:

@@ -21,19 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from dangwu import yamlio
-from dangwu.check.supervision import parse_feedback, parse_report
+from dangwu.check.supervision import parse_feedback, parse_report, read_all
 from dangwu.errors import InvalidFiles, RecordNotFound, RuleViolation, UsageError
-from dangwu.i18n import _
+from dangwu.i18n import _, pair
 from dangwu.model.history import Trailer
 from dangwu.model.supervision import (
     EARLIEST,
     FEEDBACK_DIR,
     OPEN_FOR_COMMENT,
+    OUTCOMES,
     REPORTS_DIR,
+    Feedback,
     Report,
     report_path,
 )
-from dangwu.model.words import suggest
+from dangwu.model.words import one_of, suggest
 from dangwu.rules.supervision import (
     check_day,
     next_report_number,
@@ -139,7 +141,12 @@ def add_feedback(
             since=_("the day {id} was put out").format(id=record_id) if put_out else None,
         )
         giver = None if public is not None else (from_key or act.actor.key)
-        fields: dict[str, Any] = {"record": record_id, "received": day.isoformat()}
+        number = max(_opinions(office), default=0) + 1
+        fields: dict[str, Any] = {
+            "record": record_id,
+            "number": number,
+            "received": day.isoformat(),
+        }
         if giver is not None:
             fields["from"] = giver
         if public is not None:
@@ -171,7 +178,7 @@ def add_feedback(
                 body=[note],
             ),
         )
-    return Logged(relpath, commit, record_id, notes=(note,))
+    return Logged(relpath, commit, record_id, number, notes=(note,))
 
 
 def new_report(
@@ -245,17 +252,8 @@ def answer_report(
     with acting(office, "report") as act:
         report, raw = find_report(office, number)
         require_unanswered(report)
-        today = act.when.date()
-        # answered on or after the day it was logged: an answer backdated before the
-        # report was in the book would make a late answer look timely [SPEC 11]
-        logged = _day_of(report.logged_at) or report.received
-        day = check_day(
-            "--on",
-            on or today,
-            today,
-            not_before=max(report.received, logged),
-            since=_("the day the report was logged"),
-        )
+        day = _answered_on(on, act.when.date(), report.received, report.logged_at,
+                           _("the day the report was logged"))  # fmt: skip
         rt = yamlio.load_round_trip(raw)
         records.place(
             rt,
@@ -285,6 +283,91 @@ def answer_report(
     return Logged(report.path, commit, report.about, report.number)
 
 
+def answer_feedback(
+    office: Office,
+    number: int,
+    *,
+    outcome: str,
+    reason: str,
+    notified: str,
+    on: date | None = None,
+) -> Logged:
+    """Record what became of an opinion (采纳, 部分采纳, 不采纳), why, and how the
+    person who gave it was told; once."""
+    outcome = one_of("--outcome", outcome, OUTCOMES)
+    body = text_of("--reason", reason)
+    how = one_line("--notified", notified, longest=200)
+    with acting(office, "answer") as act:
+        opinion, raw = find_feedback(office, number)
+        if opinion.disposition:
+            raise RuleViolation(
+                _("opinion {n} was answered on {day}; an opinion is answered once").format(
+                    n=number, day=opinion.disposition.get("on")
+                ),
+                record_id=opinion.record,
+                rule="answered",
+            )
+        day = _answered_on(on, act.when.date(), opinion.received, opinion.logged_at,
+                           _("the day the opinion was logged"))  # fmt: skip
+        rt = yamlio.load_round_trip(raw)
+        answer = {
+            "outcome": outcome,
+            "reason": body,
+            "notified": how,
+            "on": day.isoformat(),
+            "by": act.actor.key,
+            "at": act.when.isoformat(),
+        }
+        records.place(rt, "disposition", yamlio.as_yaml_tree(answer))
+        content = yamlio.dump_round_trip(rt)
+        parse_feedback(content, opinion.path, office.root)
+        said = _("opinion {n}: {outcome}").format(n=number, outcome=pair(OUTCOMES[outcome]))
+        commit = act.commit(
+            {opinion.path: content.encode("utf-8")},
+            message(
+                "answer",
+                f"{opinion.record} {said}",
+                actor=act.actor,
+                record_id=opinion.record,
+                body=[_("answered on {day}").format(day=day.isoformat())],
+            ),
+        )
+    return Logged(opinion.path, commit, opinion.record, number, notes=(said,))
+
+
+def find_feedback(office: Office, number: int) -> tuple[Feedback, str]:
+    """An opinion of the working tree by its number, with its text."""
+    for relpath, raw in working_tree(office).items():
+        if not relpath.startswith(f"{FEEDBACK_DIR}/"):
+            continue
+        try:
+            text = yamlio.decode(raw)
+        except yamlio.YamlProblem as exc:
+            raise InvalidFiles([exc.at(relpath)]) from None
+        opinion = parse_feedback(text, relpath, office.root)
+        if opinion.number == number:
+            return opinion, text
+    raise RecordNotFound(
+        _("there is no opinion {n}").format(n=number),
+        hint=_("dangwu feedback list shows the opinions with their numbers"),
+    )
+
+
+def unanswered(office: Office, record_id: str) -> list[Feedback]:
+    """The opinions on a record that have no disposition yet."""
+    _reports, opinions, _problems = read_all(working_tree(office, record=record_id), office.root)
+    return sorted((f for f in opinions if not f.disposition), key=lambda f: f.number or 0)
+
+
+def _opinions(office: Office) -> set[int]:
+    """The numbers the opinions of the working tree carry."""
+    _reports, opinions, _problems = read_all(
+        {p: b for p, b in working_tree(office).items() if p.startswith(f"{FEEDBACK_DIR}/")},
+        office.root,
+    )
+    return {f.number for f in opinions if f.number is not None}
+
+
 def find_report(office: Office, number: int) -> tuple[Report, str]:
     """A report of the working tree by number, with its text."""
 
@@ -300,6 +383,13 @@ def find_report(office: Office, number: int) -> tuple[Report, str]:
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
     return parse_report(text, relpath, office.root), text
+
+
+def _answered_on(on: date | None, today: date, received: date, logged: str, since: str) -> date:
+    """The day of an answer: on or after the day what it answers was logged, as an
+    answer backdated before that would make a late answer look timely [SPEC 11]."""
+    in_book = _day_of(logged) or received
+    return check_day("--on", on or today, today, not_before=max(received, in_book), since=since)
 
 
 def _day_of(stamp: str | None) -> date | None:

@@ -87,6 +87,8 @@ def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> 
         logged_at=str(data["logged"]["at"]),
         from_key=data.get("from"),
         public=data.get("public"),
+        number=data.get("number"),
+        disposition=data.get("disposition"),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.cli import common, complete, output
-from dangwu.i18n import _, language, pair
+from dangwu.i18n import _, language, pair, term
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +34,16 @@ def register(app: typer.Typer) -> None:
             "The opinions on one record, or on all.\n\nExample: dangwu feedback list ZD-2026-105"
         ),
     )(feedback_list)
+    feedback.command(
+        "answer",
+        help=_(
+            "Record what became of an opinion: adopted (采纳), partly adopted (部分采纳) or "
+            "not adopted (不采纳), why, and how the person was told; once. A formal plan is "
+            "approved only when every opinion on its preliminary plan has its answer.\n\n"
+            "Example: dangwu feedback answer 2 --outcome 采纳 --reason 已在正式方案中增加周末预约 "
+            "--notified 电话告知"
+        ),
+    )(feedback_answer)
     app.add_typer(feedback, name="feedback")
     report = common.group(
         _(
@@ -238,6 +248,8 @@ def feedback_list(
                     "logged_by": f.logged_by,
                     "logged_at": f.logged_at,
                     "path": f.path,
+                    "number": f.number,
+                    "disposition": dict(f.disposition) if f.disposition else None,
                 }
                 for f in opinions
             ]
@@ -246,10 +258,53 @@ def feedback_list(
     if not opinions:
         output.say(_("No opinions yet."))
         return
+    from dangwu.model.supervision import OUTCOMES
+
+    def answered(f: Any) -> str:
+        if not f.disposition:
+            return "–"
+        outcome = str(f.disposition.get("outcome"))
+        return term(OUTCOMES[outcome]) if outcome in OUTCOMES else outcome
+
     output.table(
-        [_("received"), _("record"), _("from"), _("opinion")],
-        [[f.received.isoformat(), f.record, f.giver(roster), f.text] for f in opinions],
+        [_("no."), _("received"), _("record"), _("from"), _("opinion"), _("answer")],
+        [
+            [str(f.number or ""), f.received.isoformat(), f.record, f.giver(roster), f.text,
+             answered(f)]
+            for f in sorted(opinions, key=lambda f: (f.number or 0, f.path))
+        ],
+    )  # fmt: skip
+
+
+def feedback_answer(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N", help=_("The opinion's number."))],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome", help=_("adopted (采纳), partly (部分采纳) or declined (不采纳).")
+        ),
+    ],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why: what was changed, or not."))],
+    notified: Annotated[
+        str, typer.Option("--notified", help=_("How the person was told (e.g. 电话告知)."))
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help=_("The day the person was told (default: today).")),
+    ] = None,
+) -> None:
+    from dangwu.app import supervision
+
+    done = supervision.answer_feedback(
+        common.office(ctx),
+        number,
+        outcome=outcome,
+        reason=reason,
+        notified=notified,
+        on=common.day("--on", on),
     )
+    output.say(f"{done.notes[0]} ({done.record}, {done.commit[:10]})")
 
 
 # --- reports -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from dangwu.i18n import _
+from dangwu.i18n import N_, _
 from dangwu.model.office import Person
 
 REPORTS_DIR = "reports"
@@ -21,6 +21,12 @@ FEEDBACK_DIR = "feedback"
 OPEN_FOR_COMMENT = frozenset({"consulting", "published", "withdrawn"})
 
 
+# what became of an opinion (办理结果) [seed 五: 充分听取群众意见后，进行必要的调整]
+OUTCOMES = {
+    "adopted": (N_("adopted"), "采纳"),
+    "partly": (N_("partly adopted"), "部分采纳"),
+    "declined": (N_("not adopted"), "不采纳"),
+}
 EARLIEST = date(2000, 1, 1)  # no disclosure programme received anything before this
 
 
@@ -44,12 +50,7 @@ class Report:
 
     @property
     def answered_on(self) -> date | None:
-        if not self.answer:
-            return None
-        try:
-            return date.fromisoformat(str(self.answer.get("on")))
-        except ValueError:
-            return None
+        return answer_day(self.answer)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class Feedback:
     logged_at: str
     from_key: str | None = None
     public: str | None = None
+    number: int | None = None  # given when logged; older files have none
+    disposition: Mapping[str, Any] | None = None  # what became of it, once answered
+
+    @property
+    def answered_on(self) -> date | None:
+        return answer_day(self.disposition)
 
     def giver(self, roster: Mapping[str, Person]) -> str:
         """Who gave it, as a person reads it."""
@@ -70,6 +77,16 @@ class Feedback:
         key = self.from_key or self.logged_by
         person = roster.get(key)
         return f"{person.name} ({key})" if person else key
+
+
+def answer_day(answer: Mapping[str, Any] | None) -> date | None:
+    """The day an answer (a report's, an opinion's disposition) says it was given."""
+    if not answer:
+        return None
+    try:
+        return date.fromisoformat(str(answer.get("on")))
+    except ValueError:
+        return None
 
 
 def report_path(number: int) -> str:

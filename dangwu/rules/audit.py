@@ -322,7 +322,7 @@ class Auditor:
 
     def _supervision(self, step: str | None, event: Event, person: Person, flag: Any) -> None:
         """Who may log opinions and reports, and that what is logged stays as it was:
-        an opinion is never changed, a report only by its one answer."""
+        each changed only by its one answer (an opinion's disposition)."""
         for path, old, new in event.supervision:
             if path.startswith("schemas/"):
                 # the office's own catalogue sets what is disclosed and by when (its
@@ -344,6 +344,8 @@ class Auditor:
                 continue
             report = path.startswith("reports/")
             action = "report" if report else "feedback"
+            if not report and old is not None and new is not None and step == "answer":
+                action = "answer"  # an opinion's disposition: the office's to give
             if not workflow.MAY[action].intersection(person.roles):
                 flag(
                     "role",
@@ -352,13 +354,17 @@ class Auditor:
                     ),
                 )
             if not report:
-                if old is not None:
+                # an opinion is never changed but by its one disposition (feedback answer)
+                answering = new is not None and step == "answer" and path not in self.answered
+                if old is not None and not answering:
                     flag(
                         "feedback-changed",
                         _("the opinion {path} was {how}").format(
                             path=path, how=_("deleted") if new is None else _("changed")
                         ),
                     )
+                if old is not None and answering:
+                    self.answered.add(path)
                 continue
             if new is None:
                 flag("report-deleted", _("the report {path} was deleted").format(path=path))

@@ -14,7 +14,7 @@ from typing import Any
 from dangwu.model.catalogue import SCOPE_TITLES, Catalogue
 from dangwu.model.meeting import KINDS, Meeting
 from dangwu.model.record import Summary
-from dangwu.model.supervision import Feedback
+from dangwu.model.supervision import OUTCOMES, Feedback
 from dangwu.model.words import zh_date
 from dangwu.rules.workflow import OUTCOME_TITLES
 
@@ -25,6 +25,7 @@ NAMES = {
     "handling": "党务公开意见建议办理登记册",
 }
 NOT_RECORDED = "未记录"
+NOT_ANSWERED = "尚未答复"
 
 
 @dataclass(frozen=True)
@@ -215,15 +216,17 @@ def _handling(
     for n, f in enumerate(found, 1):
         record = by_id.get(f.record)
         after = zh_date(record.published_on) if record and record.published_on else ""
+        notes = [f"正式方案{after}公开"] if after else []
+        handled = NOT_ANSWERED
+        answer = f.disposition or {}
+        if answer:
+            outcome = OUTCOMES.get(str(answer.get("outcome")), ("", str(answer.get("outcome"))))
+            handled = f"{outcome[1]}：{shown(str(answer.get('reason', '')))}"
+            day = f.answered_on
+            told = shown(str(answer.get("notified", "")))
+            notes.insert(0, f"{zh_date(day)}答复，{told}" if day else told)
         rows.append(
-            (
-                str(n),
-                zh_date(f.received),
-                f.record,
-                shown(f.text),
-                NOT_RECORDED,
-                f"正式方案{after}公开" if after else "",
-            )
+            (str(n), zh_date(f.received), f.record, shown(f.text), handled, "；".join(notes))
         )
     columns = ("序号", "收到日期", "编号", "意见建议", "办理结果", "备注")
     return Ledger("handling", NAMES["handling"], columns, tuple(rows))

@@ -43,6 +43,7 @@ MAY: dict[str, frozenset[str]] = {
     "roster": ROSTER_ROLES,
     "feedback": frozenset({"supervisor"}) | DRAFTING_ROLES,
     "report": DRAFTING_ROLES,
+    "answer": DRAFTING_ROLES,
     "circular": DRAFTING_ROLES,
     "meeting": DRAFTING_ROLES,
 }
@@ -58,6 +59,7 @@ ACTION_TITLES = {
     "roster": N_("change the roster"),
     "feedback": N_("give feedback"),
     "report": N_("log reports"),
+    "answer": N_("answer opinions"),
     "circular": N_("issue circulars"),
     "meeting": N_("call meetings and take their minutes"),
 }
@@ -518,8 +520,13 @@ def approve(
     opinions: int | None = None,
     necessity: str | None = None,
     accuracy: str | None = None,
+    unanswered: Sequence[int] = (),
 ) -> Outcome:
     """The leading group's review and stamp (审核盖章) [seed 四3].
+
+    ``unanswered`` are the numbers of the opinions on a formal plan's preliminary plan
+    with no disposition yet: the plan is adjusted after hearing them [seed 五], so
+    each is answered before the formal plan is approved.
 
     ``content`` is the hash of the record's content being approved, ``authors``
     everyone who drafted or edited it, ``findings`` the secrecy review's;
@@ -547,6 +554,17 @@ def approve(
                 record_id,
             )
         check_decision(data)
+    if unanswered and isinstance(data.get("consultation"), Mapping):
+        numbers = "、".join(str(n) for n in unanswered)
+        _refuse(
+            "unanswered",
+            _(
+                "{id} is a formal plan, and {n} opinion(s) on its preliminary plan have no "
+                "answer yet: {numbers}"
+            ).format(id=record_id, n=len(unanswered), numbers=numbers),
+            record_id,
+            _("answer each: dangwu feedback answer N --outcome 采纳 --reason ... --notified ..."),
+        )
     if override:
         check_text("--override", override, record_id)
     reviews = {"necessity": necessity, "accuracy": accuracy}
