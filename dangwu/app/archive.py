@@ -245,13 +245,8 @@ def _fill(
     parts.append(_part(folder, target, "figures", f"{year}年度党务公开工作考核材料"))
     progress(7, steps)
     site = website.build(office, scope="public", out=folder / "site")
-    parts.append(
-        Part(
-            "site/index.html",
-            "site",
-            _("{pages} files, as built from the year's last commit").format(pages=site.pages),
-        )
-    )
+    # the contents are in Chinese, as all the archive holds: they are handed over
+    parts.append(Part("site/index.html", "site", f"网站首页（共{site.pages}个文件，归档时生成）"))
     notes += site.notes
     progress(8, steps)
     with GitStore(office.root, office.state_dir) as git:
