@@ -11,6 +11,7 @@ images, removed once typeset.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -109,8 +110,12 @@ class Press:
             }
             worker.pending[self.next_id] = (root, target, source)
             assert worker.process.stdin is not None
-            worker.process.stdin.write(json.dumps(job).encode() + b"\n")
-            worker.process.stdin.flush()
+            try:
+                worker.process.stdin.write(json.dumps(job).encode() + b"\n")
+                worker.process.stdin.flush()
+            except OSError:  # the worker is gone: its reader fails what it held
+                if worker in self.workers:
+                    self.workers.remove(worker)
 
     def wait(self) -> None:
         """Until every page submitted is typeset (or has failed)."""
@@ -156,7 +161,8 @@ class Press:
         """No more pages for ``worker``: it finishes those it has and ends."""
         self.workers.remove(worker)
         assert worker.process.stdin is not None
-        worker.process.stdin.close()
+        with contextlib.suppress(OSError):  # one that is gone already
+            worker.process.stdin.close()
 
     def _read(self, worker: _Worker) -> None:
         assert worker.process.stdout is not None
