@@ -6,12 +6,14 @@ plan has its answer; the audit lets an opinion change only by that one answer.""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from conftest import Office, commit_as
 from steps import at, consulting, data, ok, refused
 
 from dangwu import yamlio
+from dangwu.rules.supervision import stale_calls
 
 
 def opinions(office: Office) -> dict[int, dict]:
@@ -131,3 +133,30 @@ def test_an_opinion_changed_by_a_forged_second_answer_is_found(heard):
     audited = office.run("audit", now=at(23))
     assert audited.exit_code == 1
     assert "feedback-changed" in audited.stdout + audited.stderr
+
+
+# --- a formal plan that still calls for comments -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "stale"),
+    [
+        ("现公开征求意见，截至2026年5月31日。", [date(2026, 5, 31)]),
+        ("欢迎提出意见建议，截止日期：2026年10月19日", [date(2026, 10, 19)]),
+        ("征求意见时间为2026年11月18日至2026年12月3日。", [date(2026, 12, 3)]),
+        ("现公开征求意见，截至2026年12月31日。", []),  # still open
+        ("本方案自2026年1月1日起施行。", []),  # a date, but no call for comments
+        ("现公开征求意见，截至2026年2月30日。", []),  # no such day
+    ],
+)
+def test_a_passed_call_for_comments_is_found_in_a_text(text: str, stale: list[date]):
+    assert stale_calls(text, date(2026, 12, 6)) == stale
+
+
+def test_submitting_a_formal_plan_that_still_calls_for_comments_warns(office: Office):
+    rid = consulting(office)  # out for comment until 10-19
+    ok(office, "set", rid, "body=正式方案。现公开征求意见，截至2026年10月19日。", now=at(20, 13))
+    said = ok(office, "submit", rid, now=at(20, 15))
+    assert "still asks for comments until 2026-10-19" in said.stderr
+    # advice to the clerk, not a fact of the history
+    assert "2026-10-19" not in office.git("log", "-1", "--format=%B")

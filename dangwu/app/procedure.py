@@ -28,7 +28,7 @@ from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.secrecy import reporter_strings
-from dangwu.rules.supervision import opinion_count
+from dangwu.rules.supervision import opinion_count, stale_calls
 from dangwu.store import meetings as stored_meetings
 from dangwu.store import records
 from dangwu.store.acting import Act, acting
@@ -89,6 +89,15 @@ def submit(office: Office, ref: str) -> Done:
             )
         done = _write(act, record, "submit", outcome, details=details)
         done.findings = findings
+        if record.status == "consulting":
+            text = "\n".join(str(record.data.get(k, "")) for k in ("title", "summary", "body"))
+            for day in stale_calls(text, act.when.date()):
+                done.warnings.append(
+                    _(
+                        "the formal plan still asks for comments until {day}, which has passed: "
+                        "take the call for comments out of its text (dangwu edit {id})"
+                    ).format(day=day.isoformat(), id=done.record_id)
+                )
         return done
 
 

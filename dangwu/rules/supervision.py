@@ -3,6 +3,7 @@ be, the next report number, an answer not rewritten, opinions within a window.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -107,3 +108,25 @@ def opinion_count(opinions: Sequence[Feedback], opened: date | None, closes: dat
     if opened is None or closes is None:
         return 0
     return sum(1 for f in opinions if in_window(f, opened, closes))
+
+
+# a call for comments with its closing day, as plans write it: 现公开征求意见，截至2026年5月31日
+_CALL = re.compile(
+    r"(?:征求意见|意见建议|反馈意见)[^。\n]{0,40}?(?:截至|截止(?:时间|日期)?[为：:]?|至)\s*"
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
+
+
+def stale_calls(text: str, today: date) -> list[date]:
+    """The closing days, before ``today``, of the calls for comments ``text`` still
+    makes: a formal plan that still says 现公开征求意见，截至… a passed day misleads
+    whoever reads it [seed 五]."""
+    found = []
+    for match in _CALL.finditer(text):
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+        if day < today:
+            found.append(day)
+    return found
