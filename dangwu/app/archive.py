@@ -45,7 +45,7 @@ from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.office import SETTINGS_FILE
-from dangwu.model.record import RECORDS_DIR, Summary
+from dangwu.model.record import RECORDS_DIR, Summary, is_record_path
 from dangwu.model.words import zh_date
 from dangwu.render import circular as render_circular
 from dangwu.render import form as render_form
@@ -468,7 +468,7 @@ class _Walk:
         changed = self.git.blob_changes(self.commit, commit, self.WATCHED)
         if SETTINGS_FILE in changed or snapshot.CATALOGUE_FILE in changed:
             self.base = snapshot.at(self.office, self.git, commit)
-        changed = {p: b for p, b in changed.items() if _record_file(p)}
+        changed = {p: b for p, b in changed.items() if is_record_path(p)}
         new = {b for b in changed.values() if b}
         read = snapshot.summary_entries(self.git, new) if new else {}
         for path, blob in changed.items():
@@ -481,10 +481,6 @@ class _Walk:
                     self.found[path] = replace(entry, path=path)
         self.commit = commit
         return snapshot.moved(self.base, commit, dict(self.blobs), self.found, self.texts)
-
-
-def _record_file(path: str) -> bool:
-    return path.startswith(f"{RECORDS_DIR}/") and path.endswith(".yaml")
 
 
 def _by_category(built: sheets.Board) -> dict[str, tuple[Any, ...]]:

@@ -27,7 +27,7 @@ from typing import Any
 from dangwu import __version__
 from dangwu.clock import office_zone
 from dangwu.model.office import Rules
-from dangwu.model.record import Summary
+from dangwu.model.record import Summary, is_record_path
 from dangwu.render import sheets as render
 from dangwu.rules import board as board_rules
 from dangwu.rules import site as site_rules
@@ -266,13 +266,18 @@ def _walk(
     )
     # the records the walk reads as they change: only from where it starts
     blobs_needed = {
-        b for _c, _t, changed in line[start + 1 :] for p, b in changed.items() if b and _record(p)
+        b
+        for _c, _t, changed in line[start + 1 :]
+        for p, b in changed.items()
+        if b and is_record_path(p)
     }
     entries = snapshots.summary_entries(git, blobs_needed) if blobs_needed else {}
     for index, (commit, _seconds, changed) in enumerate(line):
         if index < start:
             continue
-        settings_changed = base is None or index == start or any(not _record(p) for p in changed)
+        settings_changed = (
+            base is None or index == start or any(not is_record_path(p) for p in changed)
+        )
         if settings_changed:
             # the head, when the walk starts there, is the snapshot already read
             base = head if commit == head.commit else snapshots.at(office, git, commit)
@@ -323,10 +328,6 @@ def _quarters(summary: Summary | None) -> set[Quarter]:
         return set()
     days = (summary.published_on, summary.consulted_on, summary.withdrawn_on)
     return {Quarter.of(day) for day in days if day is not None}
-
-
-def _record(path: str) -> bool:
-    return path.startswith("records/") and path.endswith(".yaml")
 
 
 def _placed(entry: Summary, path: str) -> Summary:

@@ -20,6 +20,11 @@ from dangwu.model.catalogue import Catalogue, Category
 RECORDS_DIR = "records"
 
 
+def is_record_path(path: str) -> bool:
+    """Whether a path of the repository is a record's file (records/<category>/<id>.yaml)."""
+    return path.startswith(f"{RECORDS_DIR}/") and path.endswith(".yaml")
+
+
 ID_RE = re.compile(r"^([A-Z]{2,4})-([0-9]{4})-([0-9]{3,6})$")
 
 

@@ -22,7 +22,7 @@ from dangwu.errors import DangwuError, GitError, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, from_data
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
-from dangwu.model.record import RECORDS_DIR, Summary, summarize
+from dangwu.model.record import RECORDS_DIR, Summary, is_record_path, summarize
 from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR
 from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
@@ -241,7 +241,7 @@ def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
     else:
         shipped_path = shipped("schemas", "catalogue.yaml")
         catalogue = from_data(yamlio.load(shipped_path.read_text("utf-8")).data, shipped_path)
-    blobs = {p: b for p, b in tree.items() if p.startswith("records/") and p.endswith(".yaml")}
+    blobs = {p: b for p, b in tree.items() if is_record_path(p)}
     return Snapshot(office, git, commit, settings, catalogue, blobs)
 
 
