@@ -14,9 +14,7 @@ a failure leaves nothing half-written.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -50,6 +48,7 @@ from dangwu.model.words import zh_date
 from dangwu.render import circular as render_circular
 from dangwu.render import form as render_form
 from dangwu.render import sheets, typeset
+from dangwu.render.ledger import csv_bytes
 from dangwu.rules import archive as rules
 from dangwu.rules.schedule import Quarter
 from dangwu.rules.workflow import STATUS_TITLES, STEP_TITLES
@@ -77,7 +76,6 @@ SECTIONS = {
 }
 CONTENTS = ("index.html", "contents.pdf")
 ABOUT = "archive.json"
-CSV_ENCODING = "utf-8-sig"  # Excel and WPS open it as UTF-8
 
 
 @dataclass(frozen=True)
@@ -210,8 +208,9 @@ def _fill(
         missing += _circulars(office, git, head, year, folder, parts, when)
         progress(3, steps)
         _reports(snap, year, folder, parts, internal)
-        held = sorted(k for k in stored_meetings.at(git, head) if k[0] == year)
-        minuted = {k for k, m in stored_meetings.at(git, head).items() if m.minutes is not None}
+        called = stored_meetings.at(git, head)
+        held = sorted(k for k in called if k[0] == year)
+        minuted = {k for k, m in called.items() if m.minutes is not None}
         unit = snap.settings.unit
     for y, n in held:
         for part in ("notice", "minutes") if (y, n) in minuted else ("notice",):
@@ -257,9 +256,8 @@ def _fill(
     batch.wait()  # every PDF written, and each a file of the contents
     _contents(office, unit, year, head, folder, parts, internal, today)
     batch.wait()
-    manifest = _seal(folder)
+    manifest, files = _seal(folder)
     progress(steps, steps)
-    files = sum(1 for p in _walk(folder) if p != rules.MANIFEST)
     counted = Counter(p.section for p in parts if p.listed)
     return Filed(folder, year, head, files, manifest, counted, notes, sorted(set(missing)))
 
@@ -326,9 +324,8 @@ def _record(
     """One record's files: text, attachments, history, approval form."""
     parts: list[Part] = []
     base = f"records/{s.id}"
-    text = raw.decode("utf-8")
-    shown = text if internal else sheets.blot(snap, text)
-    _write(folder, f"{base}/{s.id}.yaml", shown.encode("utf-8"))
+    shown = _shown(snap, internal)
+    _write(folder, f"{base}/{s.id}.yaml", shown(raw.decode("utf-8")).encode("utf-8"))
     parts.append(Part(f"{base}/{s.id}.yaml", "records", f"{s.id} {s.title}（定稿）", False))
     attached = snap.git.batch([f"{snap.commit}:{n}" for n in s.attachments]) if (
         s.attachments
@@ -339,7 +336,7 @@ def _record(
             _write(folder, path, found[2])
             parts.append(Part(path, "records", f"{s.id} 附件 {name.rsplit('/', 1)[-1]}", False))
     path = f"{base}/{s.id}-history.csv"
-    _write(folder, path, _history_csv(steps, snap, internal))
+    _write(folder, path, _history_csv(steps, shown))
     parts.append(Part(path, "records", f"{s.id} 过程记录（{len(steps)}次提交）", False))
     signatures = {e.step: e.signature for e in steps if e.step}
     form = forms.form_of(snap, s.id, data, signatures)
@@ -353,27 +350,27 @@ def _record(
     return parts, missing
 
 
-def _history_csv(steps: list[logbook.Entry], snap: snapshot.Snapshot, internal: bool) -> bytes:
-    buffer = io.StringIO()
-    table = csv.writer(buffer, lineterminator="\r\n")
-    table.writerow(["时间", "人员", "步骤", "状态", "签名", "提交", "说明"])
+def _history_csv(steps: list[logbook.Entry], shown: Callable[[str], str]) -> bytes:
     signed = {"good": "有效", "bad": "无效", "none": "无"}
-    for e in steps:
-        step = STEP_TITLES[e.step][1] if e.step in STEP_TITLES else e.step
-        after = STATUS_TITLES[e.after][1] if e.after in STATUS_TITLES else (e.after or "")
-        said = e.subject.split(": ", 1)[-1]
-        table.writerow(
-            [
-                e.date[:16].replace("T", " "),
-                e.name,
-                step,
-                after,
-                signed.get(e.signature, e.signature),
-                e.commit,
-                said if internal else sheets.blot(snap, said),
-            ]
-        )
-    return buffer.getvalue().encode(CSV_ENCODING)
+    rows = [
+        [
+            e.date[:16].replace("T", " "),
+            e.name,
+            STEP_TITLES[e.step][1] if e.step in STEP_TITLES else e.step,
+            STATUS_TITLES[e.after][1] if e.after in STATUS_TITLES else (e.after or ""),
+            signed.get(e.signature, e.signature),
+            e.commit,
+            shown(e.subject.split(": ", 1)[-1]),
+        ]
+        for e in steps
+    ]
+    return csv_bytes(["时间", "人员", "步骤", "状态", "签名", "提交", "说明"], rows)
+
+
+def _shown(snap: snapshot.Snapshot, internal: bool) -> Callable[[str], str]:
+    """What an archive may show of a text: all of it in an internal archive; else a
+    reporter named in it is blotted out, as on all paper [SPEC 7]."""
+    return (lambda text: text) if internal else (lambda text: sheets.blot(snap, text))
 
 
 # --- the board, the bulletins and the circulars ------------------------------------------
@@ -545,33 +542,28 @@ def _reports(
     """The year's reports (举报) and how each was dealt with; who reported and how to
     reach them only in an internal archive."""
     reports, _opinions, _problems = snap.supervision()
-    buffer = io.StringIO()
-    table = csv.writer(buffer, lineterminator="\r\n")
+    shown = _shown(snap, internal)
     heading = ["编号", "收到日期", "所涉事项", "内容", "实名", "办理情况", "告知方式", "办结日期"]
-    table.writerow(heading + (["姓名", "联系方式"] if internal else []))
-    count = 0
+    rows = []
     for r in sorted(reports, key=lambda r: r.number):
         if r.received.year != year:
             continue
-        count += 1
         answer = r.answer or {}
         row = [
             str(r.number),
             r.received.isoformat(),
             r.about,
-            r.text if internal else sheets.blot(snap, r.text),
+            shown(r.text),
             "是" if r.real_name else "否",
-            str(answer.get("text", ""))
-            if internal
-            else sheets.blot(snap, str(answer.get("text", ""))),
+            shown(str(answer.get("text", ""))),
             str(answer.get("notified", "")),
             r.answered_on.isoformat() if r.answered_on else "",
         ]
-        table.writerow(row + ([r.name or "", r.contact or ""] if internal else []))
+        rows.append(row + ([r.name or "", r.contact or ""] if internal else []))
     path = f"reports/reports-{year}.csv"
-    _write(folder, path, buffer.getvalue().encode(CSV_ENCODING))
+    _write(folder, path, csv_bytes(heading + (["姓名", "联系方式"] if internal else []), rows))
     who = "含举报人" if internal else "不含举报人身份"
-    parts.append(Part(path, "reports", f"{year}年举报登记及办理（{count}件，{who}）"))
+    parts.append(Part(path, "reports", f"{year}年举报登记及办理（{len(rows)}件，{who}）"))
 
 
 # --- contents, manifest, check -----------------------------------------------------------
@@ -647,12 +639,12 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _seal(folder: Path) -> str:
-    """Write the manifest of every file; its own SHA-256."""
+def _seal(folder: Path) -> tuple[str, int]:
+    """Write the manifest of every file; its own SHA-256, and how many files it names."""
     digests = {p: _digest(folder / p) for p in _walk(folder) if p != rules.MANIFEST}
     text = rules.manifest(digests).encode("utf-8")
     (folder / rules.MANIFEST).write_bytes(text)
-    return hashlib.sha256(text).hexdigest()
+    return hashlib.sha256(text).hexdigest(), len(digests)
 
 
 def check(folder: Path, *, expect: str | None = None) -> Checked:

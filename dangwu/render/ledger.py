@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,13 +34,18 @@ def write(doc: Ledgers, target: Path, fmt: str, *, when: datetime) -> list[str]:
     )
 
 
-def write_csv(ledger: Ledger, target: Path) -> None:
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A table as the CSV Excel and WPS open as it is: UTF-8 with its mark, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ledger.columns)
-    writer.writerows(ledger.rows)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_csv(ledger: Ledger, target: Path) -> None:
     try:
-        target.write_text(out.getvalue(), encoding="utf-8-sig", newline="")
+        target.write_bytes(csv_bytes(ledger.columns, ledger.rows))
     except OSError as exc:
         raise DangwuError(
             _("cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
