@@ -58,6 +58,13 @@ def _compile(compiler: Any, root: Path, when: datetime | None, standards: list[s
     return pdf
 
 
+def complaint(exc: Exception) -> tuple[str, str]:
+    """What Typst said of a page it could not typeset: its message, and the
+    diagnostic that names the line (``page.typ:12:3``), when it gave one."""
+    message = getattr(exc, "message", None) or (str(exc).splitlines() or ["?"])[0]
+    return str(message), str(getattr(exc, "diagnostic", "") or "")
+
+
 def new_compiler(packages: Path) -> Any:
     """A Typst compiler that reads the installed fonts once and never fetches a
     package (``packages`` stays empty)."""
@@ -203,9 +210,8 @@ def _serve(reply: Callable[[dict[str, Any]], None]) -> None:
                 Path(job["target"]).write_bytes(pdf)
                 reply({"id": job["id"], "plain": plain, "memory": _memory()})
             except (RuntimeError, ValueError, OSError) as exc:
-                message = getattr(exc, "message", None) or (str(exc).splitlines() or ["?"])[0]
-                diagnostic = str(getattr(exc, "diagnostic", "") or "")
-                reply({"id": job["id"], "error": str(message), "diagnostic": diagnostic})
+                message, diagnostic = complaint(exc)
+                reply({"id": job["id"], "error": message, "diagnostic": diagnostic})
             finally:
                 shutil.rmtree(root, ignore_errors=True)
     finally:

@@ -13,10 +13,10 @@ own [SPEC 11].
 
 from __future__ import annotations
 
+import atexit
 import bisect
 import functools
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -36,7 +36,6 @@ from dangwu.render import press
 from dangwu.render.bodies import IMAGE_BYTES, IMAGE_TYPES, Files, markdown_parser, office_file
 from dangwu.resources import install_command
 from dangwu.rules.secrecy import HIDDEN
-from dangwu.store import pool
 
 # The Debian packages of the typefaces the templates ask for (templates/print.typ):
 # 宋体-style body and 黑体-style headings, and the blocks of rare characters
@@ -385,9 +384,7 @@ def write_pdf(
             base, compiler = _compiler()
         except ImportError:
             raise _no_typst() from None
-    elif importlib.util.find_spec("typst") is None:
-        raise _no_typst()
-    else:
+    else:  # its workers typeset; archival() made sure they can
         base, compiler = batch.folder, None
     if not cjk_fonts():
         raise DangwuError(
@@ -406,7 +403,7 @@ def write_pdf(
     try:
         pdf, _plain = press.typeset_page(compiler, root, when, [], plain_ok=False)
     except (RuntimeError, ValueError) as exc:
-        raise _unset(str(getattr(exc, "message", "") or exc), exc, source) from None
+        raise _unset(*press.complaint(exc), source) from None
     finally:
         shutil.rmtree(root, ignore_errors=True)
     target.write_bytes(pdf)
@@ -420,11 +417,10 @@ def _no_typst() -> DangwuError:
     )
 
 
-def _unset(message: str, exc: object, source: str) -> DangwuError:
-    diagnostic = str(getattr(exc, "diagnostic", "") or exc or "")
+def _unset(message: str, diagnostic: str, source: str) -> DangwuError:
     return DangwuError(
         _("the page cannot be typeset: {error}").format(
-            error=_diagnosis(message.splitlines()[0] if message else "?", diagnostic, source)
+            error=_diagnosis(message, diagnostic, source)
         ),
         hint=_("check the office's own templates/ folder against the shipped ones"),
     )
@@ -463,6 +459,8 @@ def archival() -> Iterator[Batch]:
     core; ``wait()`` for them before reading them. Templates see
     ``sys.inputs.archival`` and may choose accordingly (the circular's red is CMYK
     for the press, RGB in an archive)."""
+    if importlib.util.find_spec("typst") is None:
+        raise _no_typst()
     folder = Path(tempfile.mkdtemp(prefix="dangwu-archive-"))
     batch = Batch(press.Press(), folder)
     token = _BATCH.set(batch)
@@ -475,18 +473,14 @@ def archival() -> Iterator[Batch]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@functools.cache
 def _compiler() -> tuple[Path, Any]:
     """One Typst compiler for the process: it reads the installed fonts once (about
     70 ms), so the second and later PDFs of a command cost milliseconds. Each page is
     compiled with a folder of its own as its root, holding its images and nothing
-    else, removed after; packages are never fetched. A forked worker makes its own."""
-    return _compiler_of(os.getpid())
-
-
-@functools.cache
-def _compiler_of(pid: int) -> tuple[Path, Any]:
+    else, removed after; packages are never fetched."""
     base = Path(tempfile.mkdtemp(prefix="dangwu-print-"))
-    pool.at_exit(functools.partial(shutil.rmtree, base, ignore_errors=True))
+    atexit.register(shutil.rmtree, base, ignore_errors=True)
     return base, press.new_compiler(base / "packages")
 
 

@@ -7,7 +7,6 @@ the parent's state (a catalogue, a compiled schema) instead of receiving it pick
 
 from __future__ import annotations
 
-import atexit
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
@@ -26,16 +25,6 @@ _in_worker = False  # a worker maps what it is given by itself: no pool within a
 def _worker() -> None:
     global _in_worker
     _in_worker = True
-
-
-def at_exit(function: Callable[[], object]) -> None:
-    """Run ``function`` when this process ends; in a forked worker too, which ends
-    without running what ``atexit`` holds."""
-    atexit.register(function)
-    if _in_worker:
-        from multiprocessing import util
-
-        util.Finalize(None, function, exitpriority=0)
 
 
 def fork_map(
