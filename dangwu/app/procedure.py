@@ -16,7 +16,6 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.app import supervision
 from dangwu.app.drafting import commit_record
-from dangwu.check.supervision import read_all
 from dangwu.errors import RuleViolation
 from dangwu.i18n import _, pair
 from dangwu.model import words
@@ -24,6 +23,7 @@ from dangwu.model.catalogue import channel_titles
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import content_hash
+from dangwu.model.supervision import Feedback
 from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
@@ -85,7 +85,10 @@ def submit(office: Office, ref: str) -> Done:
                 _(
                     "{n} opinion(s) received in the comment window, for the formal plan to "
                     "answer (dangwu feedback list {id})"
-                ).format(n=_opinions(office, record, act.settings.rules), id=record.data.get("id"))
+                ).format(
+                    n=_opinions(record, act.settings.rules, _heard(office, record)),
+                    id=record.data.get("id"),
+                )
             )
         done = _write(act, record, "submit", outcome, details=details)
         done.findings = findings
@@ -172,6 +175,8 @@ def approve(
                 _check_words(office, record, option, said)
         findings = _findings(office, record)
         signed = act.signing(sign)
+        # a formal plan: the opinions on its preliminary plan, counted and each answered
+        opinions = _heard(office, record) if record.data.get("consultation") else None
         outcome = workflow.approve(
             record.data,
             act.context(),
@@ -180,16 +185,10 @@ def approve(
             signed=signed,
             findings=[describe(f) for f in findings],
             override=override,
-            opinions=_opinions(office, record, act.settings.rules)
-            if record.data.get("consultation")
-            else None,
+            opinions=None if opinions is None else _opinions(record, act.settings.rules, opinions),
             necessity=necessity,
             accuracy=accuracy,
-            unanswered=[
-                f.number or 0 for f in supervision.unanswered(office, str(record.data.get("id")))
-            ]
-            if record.data.get("consultation")
-            else (),
+            unanswered=[f.number or 0 for f in opinions or () if not f.disposition],
         )
         details = []
         if findings and override:
@@ -307,9 +306,13 @@ def reporter_details(office: Office) -> list[str]:
     return found
 
 
-def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
-    """Opinions received on a pre-disclosure within its comment window
-    (feedback/<id>/*.yaml): what the formal plan answers."""
+def _heard(office: Office, record: records.RecordFile) -> list[Feedback]:
+    return supervision.heard(office, str(record.data.get("id")))
+
+
+def _opinions(record: records.RecordFile, rules: Rules, opinions: list[Feedback]) -> int:
+    """Of the opinions on a pre-disclosure, those received within its comment window:
+    what the formal plan answers."""
 
     consultation = record.data.get("consultation")
     if not isinstance(consultation, Mapping):
@@ -319,8 +322,6 @@ def _opinions(office: Office, record: records.RecordFile, rules: Rules) -> int:
     except ValueError:
         return 0
     closes = workflow.window_closes(record.data, rules)
-    files = supervision.working_tree(office, record=str(record.data.get("id")))
-    _reports, opinions, _problems = read_all(files, office.root)
     return opinion_count(opinions, opened, closes)
 
 

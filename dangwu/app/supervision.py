@@ -353,10 +353,10 @@ def find_feedback(office: Office, number: int) -> tuple[Feedback, str]:
     )
 
 
-def unanswered(office: Office, record_id: str) -> list[Feedback]:
-    """The opinions on a record that have no disposition yet."""
+def heard(office: Office, record_id: str) -> list[Feedback]:
+    """The opinions on a record (feedback/<id>/*.yaml), in the order they were logged."""
     _reports, opinions, _problems = read_all(working_tree(office, record=record_id), office.root)
-    return sorted((f for f in opinions if not f.disposition), key=lambda f: f.number or 0)
+    return sorted(opinions, key=lambda f: f.number or 0)
 
 
 def _opinions(office: Office) -> set[int]:
