@@ -27,6 +27,7 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
         git.require_head()
         shot = snapshot.at(office, git) if day >= today else snapshot.as_of(office, git, day)
         reports, _opinions, problems = shot.supervision()
+        requests, unread = shot.requests()
         papers = None
         if shot.settings.rules.artefact_days is not None:
             papers = papers_at(git, shot.commit)
@@ -37,8 +38,10 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
             calendar=Calendar(shot.settings.rules),
             catalogue=shot.catalogue,
             papers=papers,
+            requests=requests,
+            roster=shot.settings.roster,
         )
-    return result, problems
+    return result, problems + unread
 
 
 def papers_at(git: GitStore, commit: str) -> Papers:

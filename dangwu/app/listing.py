@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dangwu import clock
 from dangwu.app.validating import check_office
-from dangwu.check.supervision import read_all
+from dangwu.check.supervision import read_all, read_requests
 from dangwu.errors import InvalidFiles, Problem, UsageError
 from dangwu.i18n import _
 from dangwu.model import words
@@ -85,7 +85,8 @@ def validate_paths(
     root = office.root.resolve()
     wanted: list[str] | None = None
     check_settings = check_catalogue = paths is None
-    supervised: list[str] | None = None  # reports/ and feedback/ files to check (None: all)
+    # reports/, requests/ and feedback/ files to check (None: all)
+    supervised: list[str] | None = None
     if paths is not None:
         wanted = []
         supervised = []
@@ -108,7 +109,7 @@ def validate_paths(
                 wanted += [p for p in every if p.startswith(prefix)]
             elif rel in every:
                 wanted.append(rel)
-            elif rel.startswith(("reports/", "feedback/")) and rel.endswith(".yaml"):
+            elif rel.startswith(("reports/", "requests/", "feedback/")) and rel.endswith(".yaml"):
                 supervised.append(rel)
             else:
                 report.files += 1
@@ -146,7 +147,8 @@ def validate_paths(
 
 
 def _check_supervision(office: Office, only: Sequence[str] | None, report: Report) -> None:
-    """Reports and opinions: their schema, and that the record they concern exists."""
+    """Reports, requests and opinions: their schema, and that the records they name
+    exist."""
 
     # the supervision files only when validate checks them: list needs none of it
     from dangwu.app.supervision import working_tree
@@ -161,8 +163,15 @@ def _check_supervision(office: Office, only: Sequence[str] | None, report: Repor
         files = {p: b for p, b in files.items() if p in only}
     known = {p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root)}
     reports, opinions, problems = read_all(files, office.root)
+    requests, unread = read_requests(files, office.root)
     report.files += len(files)
-    report.problems += problems
+    report.problems += problems + unread
+    for asked in requests:
+        disclosed = (asked.answer or {}).get("record")
+        for name, named in (("about", asked.about), ("answer.record", disclosed)):
+            if named is not None and named not in known:
+                said = _("{field}: no record {id}").format(field=name, id=named)
+                report.problems.append(Problem(asked.path, None, None, said))
     for item in reports:
         if item.about not in known:
             report.problems.append(

@@ -23,7 +23,7 @@ from dangwu.model.catalogue import channel_titles
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import content_hash
-from dangwu.model.supervision import Feedback
+from dangwu.model.supervision import PRIVATE_DIRS, Feedback
 from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
@@ -291,12 +291,11 @@ def check(office: Office, ref: str) -> tuple[records.RecordFile, list[Any]]:
 
 
 def reporter_details(office: Office) -> list[str]:
-    """Names and contacts of real-name reporters: never to appear in a disclosure."""
-    folder = office.root / "reports"
+    """Names and contacts of real-name reporters and of requesters: never to appear in
+    a disclosure."""
     found: list[str] = []
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.glob("*.yaml")):
+    paths = [p for d in PRIVATE_DIRS for p in sorted((office.root / d).glob("*.yaml"))]
+    for path in paths:
         try:
             data = yamlio.load(yamlio.decode(yamlio.read_bytes(path))).data
         except (yamlio.YamlProblem, OSError):

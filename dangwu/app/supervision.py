@@ -31,6 +31,7 @@ from dangwu.model.supervision import (
     OPEN_FOR_COMMENT,
     OUTCOMES,
     REPORTS_DIR,
+    REQUESTS_DIR,
     Feedback,
     Report,
     report_path,
@@ -52,10 +53,10 @@ from dangwu.store.office import Office
 
 
 def working_tree(office: Office, *, record: str | None = None) -> dict[str, bytes]:
-    """The supervision files of the working tree (those of one record's opinions only,
-    when ``record`` is given)."""
+    """The supervision files of the working tree: reports, requests and opinions (those
+    of one record's opinions only, when ``record`` is given)."""
     found: dict[str, bytes] = {}
-    folders = [f"{FEEDBACK_DIR}/{record}"] if record else [REPORTS_DIR, FEEDBACK_DIR]
+    folders = [f"{FEEDBACK_DIR}/{record}"] if record else [REPORTS_DIR, REQUESTS_DIR, FEEDBACK_DIR]
     for folder in folders:
         base = office.root / folder
         if not base.is_dir():
@@ -161,7 +162,7 @@ def add_feedback(
             suffix += 1
             name = f"{stamp}-{act.actor.key}-{suffix}"
         relpath = f"{FEEDBACK_DIR}/{record_id}/{name}.yaml"
-        content = _dump(fields)
+        content = dump(fields)
         parse_feedback(content, relpath, office.root)
         if giver is None:
             who = _("a member of the public")
@@ -218,7 +219,7 @@ def new_report(
         fields["about"] = record_id
         fields["text"] = body
         fields["logged"] = {"by": act.actor.key, "at": act.when.isoformat()}
-        content = _dump(fields)
+        content = dump(fields)
         parse_report(content, relpath, office.root)
         kind = _("real-name") if name else _("anonymous")
         # the commit names the number and the record, never the reporter
@@ -252,7 +253,7 @@ def answer_report(
     with acting(office, "report") as act:
         report, raw = find_report(office, number)
         require_unanswered(report)
-        day = _answered_on(on, act.when.date(), report.received, report.logged_at,
+        day = answered_on(on, act.when.date(), report.received, report.logged_at,
                            _("the day the report was logged"))  # fmt: skip
         rt = yamlio.load_round_trip(raw)
         records.place(
@@ -307,7 +308,7 @@ def answer_feedback(
                 record_id=opinion.record,
                 rule="answered",
             )
-        day = _answered_on(on, act.when.date(), opinion.received, opinion.logged_at,
+        day = answered_on(on, act.when.date(), opinion.received, opinion.logged_at,
                            _("the day the opinion was logged"))  # fmt: skip
         rt = yamlio.load_round_trip(raw)
         answer = {
@@ -385,7 +386,7 @@ def find_report(office: Office, number: int) -> tuple[Report, str]:
     return parse_report(text, relpath, office.root), text
 
 
-def _answered_on(on: date | None, today: date, received: date, logged: str, since: str) -> date:
+def answered_on(on: date | None, today: date, received: date, logged: str, since: str) -> date:
     """The day of an answer: on or after the day what it answers was logged, as an
     answer backdated before that would make a late answer look timely [SPEC 11]."""
     in_book = _day_of(logged) or received
@@ -428,7 +429,7 @@ def _report_numbers(office: Office) -> set[int]:
     }
 
 
-def _dump(fields: Mapping[str, Any]) -> str:
+def dump(fields: Mapping[str, Any]) -> str:
     from ruamel.yaml.comments import CommentedMap
 
     data = CommentedMap()

@@ -3,6 +3,7 @@ names used twice, each problem at its file, line and column."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ from dangwu.model.office import (
     DRAFTING_ROLES,
     ROSTER_ROLES,
     SETTINGS_FILE,
+    Rules,
     Settings,
     settings_from_data,
 )
+from dangwu.rules.supervision import longest_service
 
 
 def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
@@ -102,6 +105,7 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
                     ).format(key=key),
                 )
             )
+        problems += _term_problems(doc, relpath, key, person, roles)
         if ROSTER_ROLES.intersection(roles):
             may_change = True
     if roster and not may_change:
@@ -115,6 +119,79 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
             )
         )
     return problems
+
+
+def _term_problems(
+    doc: yamlio.Document, relpath: str, key: str, person: dict[str, Any], roles: list[Any]
+) -> list[Problem]:
+    """A supervisor's term: only supervisors serve one; it ends after it starts and
+    within the consecutive terms the office allows [SPEC 14]."""
+    start, end = _date(person.get("term_start")), _date(person.get("term_end"))
+    if start is None and end is None:
+        return []
+
+    def at(field: str, message: str) -> Problem:
+        line, col = doc.locate(["roster", key, field])
+        return Problem(relpath, line, col, message)
+
+    field = "term_start" if start is not None else "term_end"
+    if "supervisor" not in roles:
+        return [
+            at(
+                field,
+                _("roster.{key}.{field}: only supervisors serve terms").format(
+                    key=key, field=field
+                ),
+            )
+        ]
+    if start is None:
+        return [at("term_end", _("roster.{key}.term_end: give term_start as well").format(key=key))]
+    if end is None:
+        return []
+    raw = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    given = raw if isinstance(raw, dict) else {}
+    years, terms = given.get("supervisor_term_years"), given.get("supervisor_terms")
+    rules = Rules(
+        supervisor_term_years=years if isinstance(years, int) and years > 0 else 2,
+        supervisor_terms=terms if isinstance(terms, int) and terms > 0 else 2,
+    )
+    if end <= start:
+        return [
+            at(
+                "term_end",
+                _("roster.{key}.term_end: {end} is not after term_start {start}").format(
+                    key=key, end=end.isoformat(), start=start.isoformat()
+                ),
+            )
+        ]
+    latest = longest_service(start, rules)
+    if end > latest:
+        return [
+            at(
+                "term_end",
+                _(
+                    "roster.{key}.term_end: {end} is beyond {n} consecutive terms of {years} "
+                    "years from {start} (at most until {latest})"
+                ).format(
+                    key=key,
+                    end=end.isoformat(),
+                    n=rules.supervisor_terms,
+                    years=rules.supervisor_term_years,
+                    start=start.isoformat(),
+                    latest=latest.isoformat(),
+                ),
+            )
+        ]
+    return []
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _has_account(person: Any) -> bool:

@@ -11,7 +11,14 @@ from dangwu import yamlio
 from dangwu.check import validate
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
-from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR, Feedback, Report
+from dangwu.model.supervision import (
+    FEEDBACK_DIR,
+    REPORTS_DIR,
+    REQUESTS_DIR,
+    Feedback,
+    Report,
+    Request,
+)
 
 
 def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Report:
@@ -45,6 +52,78 @@ def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Re
         contact=data.get("contact"),
         answer=data.get("answer"),
     )
+
+
+def parse_request(text: str, relpath: str, office_root: Path | None = None) -> Request:
+    """A request file's text as a Request, or InvalidFiles naming what is wrong where."""
+    doc = _checked(text, relpath, "request.schema.yaml", office_root)
+    data = doc.data
+    if str(data["number"]) != Path(relpath).stem:
+        line, col = doc.locate(["number"])
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("number: {number} does not match the file name {name}").format(
+                        number=data["number"], name=Path(relpath).name
+                    ),
+                )
+            ]
+        )
+    answer = data.get("answer")
+    if isinstance(answer, dict):
+        disclosed = answer.get("outcome") == "disclosed"
+        if disclosed != ("record" in answer):
+            line, col = doc.locate(["answer", "record" if "record" in answer else "outcome"])
+            raise InvalidFiles(
+                [
+                    Problem(
+                        relpath,
+                        line,
+                        col,
+                        _("answer: a request is disclosed by naming the record that discloses it")
+                        if disclosed
+                        else _("answer.record: only a disclosed request names a record"),
+                    )
+                ]
+            )
+    return Request(
+        number=int(data["number"]),
+        path=relpath,
+        received=date.fromisoformat(str(data["received"])),
+        name=str(data["name"]),
+        contact=str(data["contact"]),
+        text=str(data["text"]),
+        logged_by=str(data["logged"]["by"]),
+        logged_at=str(data["logged"]["at"]),
+        about=data.get("about"),
+        extension=data.get("extension"),
+        answer=answer,
+    )
+
+
+def read_requests(
+    files: Mapping[str, bytes], office_root: Path | None = None
+) -> tuple[list[Request], list[Problem]]:
+    """The requests for disclosure from their files' bytes (by path), in the order they
+    came in, and the problems of the files that could not be read."""
+    found: list[Request] = []
+    problems: list[Problem] = []
+    for relpath in sorted(files):
+        if not (relpath.startswith(REQUESTS_DIR + "/") and relpath.count("/") == 1):
+            continue
+        if not relpath.endswith(".yaml"):
+            continue
+        try:
+            found.append(parse_request(yamlio.decode(files[relpath]), relpath, office_root))
+        except yamlio.YamlProblem as exc:
+            problems.append(exc.at(relpath))
+        except InvalidFiles as exc:
+            problems.extend(exc.problems)
+    found.sort(key=lambda r: (r.received, r.number))
+    return found, problems
 
 
 def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> Feedback:

@@ -590,9 +590,10 @@ def unsafe_attachment(attachment: str) -> str | None:
         )
     if pure.parts and pure.parts[0] == ".git":
         return _("'{path}' is inside git's own folder").format(path=attachment)
-    if pure.parts and pure.parts[0] in ("reports", "feedback"):
-        # reports name their reporters, opinions their givers: never part of a disclosure
-        return _("'{path}' is a report or an opinion, which are never disclosed").format(
+    if pure.parts and pure.parts[0] in ("reports", "requests", "feedback"):
+        # reports and requests name the people behind them, opinions their givers: never
+        # part of a disclosure
+        return _("'{path}' is a report, a request or an opinion, which are never disclosed").format(
             path=attachment
         )
     return None

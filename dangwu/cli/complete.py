@@ -70,6 +70,15 @@ def report_numbers(incomplete: str) -> Candidates:
     return _quietly(lookup)
 
 
+def request_numbers(incomplete: str) -> Candidates:
+    def lookup() -> Candidates:
+        folder = _office().root / "requests"
+        numbers = sorted(int(p.stem) for p in folder.glob("*.yaml") if p.stem.isdigit())
+        return [(str(n), "") for n in numbers if str(n).startswith(incomplete)]
+
+    return _quietly(lookup)
+
+
 def categories(incomplete: str) -> Candidates:
     def lookup() -> Candidates:
         return [

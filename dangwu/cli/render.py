@@ -234,7 +234,7 @@ def faces(path: Path | None) -> None:
 Record = Annotated[str, typer.Argument(metavar="ID", help=_("The record."))]
 
 
-def _paper_out(folder: str) -> Any:
+def paper_out(folder: str) -> Any:
     return typer.Option(
         "-o",
         "--output",
@@ -246,7 +246,7 @@ def manuscript(
     ctx: typer.Context,
     record_id: Record,
     fmt: Annotated[str, typer.Option("--format", help=_("docx or txt."))] = "docx",
-    out: Annotated[Path | None, _paper_out("printed/manuscripts/")] = None,
+    out: Annotated[Path | None, paper_out("printed/manuscripts/")] = None,
 ) -> None:
     from dangwu.app import manuscripts
 
@@ -264,7 +264,7 @@ def form(
     ctx: typer.Context,
     record_id: Record,
     fmt: Annotated[str, typer.Option("--format", help=_("pdf or docx."))] = "pdf",
-    out: Annotated[Path | None, _paper_out("printed/forms/")] = None,
+    out: Annotated[Path | None, paper_out("printed/forms/")] = None,
 ) -> None:
     from dangwu.app import forms
 
@@ -283,7 +283,7 @@ def ledger(
     ctx: typer.Context,
     year: Annotated[int, typer.Option("--year", help=_("The year, e.g. 2026."))],
     fmt: Annotated[str, typer.Option("--format", help=_("pdf, docx or csv."))] = "pdf",
-    out: Annotated[Path | None, _paper_out("printed/ledgers/")] = None,
+    out: Annotated[Path | None, paper_out("printed/ledgers/")] = None,
 ) -> None:
     from dangwu.app import ledgers
 
@@ -304,7 +304,7 @@ def dossier(
     ctx: typer.Context,
     year: Annotated[int, typer.Option("--year", help=_("The year, e.g. 2026."))],
     fmt: Annotated[str, typer.Option("--format", help=_("text or pdf."))] = "text",
-    out: Annotated[Path | None, _paper_out("printed/")] = None,
+    out: Annotated[Path | None, paper_out("printed/")] = None,
     as_json: common.AsJson = False,
 ) -> None:
     from dangwu.app import dossier as use_case

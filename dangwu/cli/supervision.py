@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from dangwu.cli import common, complete, output
+from dangwu.cli import common, complete, output, render
 from dangwu.i18n import _, language, pair, term
 
 
@@ -78,6 +79,57 @@ def register(app: typer.Typer) -> None:
         ),
     )(report_answer)
     app.add_typer(report, name="report")
+    request = common.group(
+        _(
+            "Requests for disclosure (依申请公开): answered within the office's working days "
+            "(3, extendable once to 10), or refused with written reasons. The requester's name "
+            "and contact are shown only by 'request show'."
+        )
+    )
+    request.command(
+        "new",
+        help=_(
+            "Log a request for disclosure: who asked, how to reach them, and what they ask "
+            "for (--text, or --about a record).\n\n"
+            "Example: dangwu request new --name 李某 --contact 0000-1234567 "
+            "--text 申请公开2026年党费收缴使用情况"
+        ),
+    )(request_new)
+    request.command(
+        "list",
+        help=_("The requests, without names.\n\nExample: dangwu request list --open"),
+    )(request_list)
+    request.command(
+        "show",
+        help=_(
+            "One request in full, the requester's name and contact included.\n\n"
+            "Example: dangwu request show 101"
+        ),
+    )(request_show)
+    request.command(
+        "answer",
+        help=_(
+            "Settle a request: by a published record that discloses what was asked "
+            "(--disclose ID), or by a written answer (--text); once.\n\n"
+            "Example: dangwu request answer 101 --disclose ZD-2026-104 --notified 电话告知"
+        ),
+    )(request_answer)
+    request.command(
+        "extend",
+        help=_(
+            "Extend the time to answer, once, with a reason, before it runs out.\n\n"
+            "Example: dangwu request extend 101 --reason 需向有关处室调取材料"
+        ),
+    )(request_extend)
+    request.command(
+        "refuse",
+        help=_(
+            "Refuse a request with written reasons, and print the letter that tells the "
+            "requester (不予公开告知书); once.\n\n"
+            "Example: dangwu request refuse 102 --reason 所申请内容涉及干部个人信息，不属于公开范围"
+        ),
+    )(request_refuse)
+    app.add_typer(request, name="request")
 
 
 # --- due -----------------------------------------------------------------------------
@@ -111,7 +163,8 @@ def due(
                     "overdue": o.overdue(today),
                     "days_late": o.late_by(today),
                     "record": o.record,
-                    "report": o.report,
+                    "report": o.report if o.kind == "report" else None,
+                    "request": o.report if o.kind == "request" else None,
                     "status": o.status,
                     # the deadline was counted over a year whose 调休 is not yet known
                     "holidays_guessed": any(
@@ -507,3 +560,248 @@ def report_answer(
         common.office(ctx), number, text=text, notified=notified, on=common.day("--on", on)
     )
     output.say(_("report {n}: answered").format(n=done.number))
+
+
+# --- requests for disclosure ---------------------------------------------------------
+
+RequestNumber = Annotated[
+    int,
+    typer.Argument(
+        metavar="N", help=_("The request's number."), autocompletion=complete.request_numbers
+    ),
+]
+Notified = Annotated[
+    str | None,
+    typer.Option("--notified", help=_("How the requester was told (e.g. 电话告知、邮寄).")),
+]
+AnsweredOn = Annotated[
+    str | None,
+    typer.Option("--on", help=_("The day the requester was answered (default: today).")),
+]
+
+
+def request_new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help=_("Who asks (a person or a body)."))],
+    contact: Annotated[str, typer.Option("--contact", help=_("How to reach them."))],
+    text: Annotated[
+        str | None, typer.Option("--text", help=_("What is asked for, in their words."))
+    ] = None,
+    about: Annotated[
+        str | None,
+        typer.Option(
+            "--about",
+            help=_("The record the request asks about, if it names one."),
+            autocompletion=complete.record_ids,
+        ),
+    ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option("--received", help=_("The day it came in (default: today).")),
+    ] = None,
+) -> None:
+    from dangwu.app import requests
+
+    done = requests.new_request(
+        common.office(ctx),
+        name=name,
+        contact=contact,
+        text=text,
+        about=about,
+        received=common.day("--received", received),
+    )
+    output.say(_("request {n} logged").format(n=done.logged.number))
+    for line in done.logged.notes:
+        output.say(f"  {line}")
+
+
+def request_list(
+    ctx: typer.Context,
+    only_open: Annotated[
+        bool, typer.Option("--open", help=_("Only requests not yet settled."))
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print JSON (without names)."))] = False,
+) -> None:
+    from dangwu.app import requests
+    from dangwu.model.supervision import SETTLED
+    from dangwu.rules.requests import answer_due
+    from dangwu.rules.workdays import Calendar
+
+    office = common.office(ctx)
+    found, problems = requests.all_requests(office)
+    for problem in problems:
+        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+    calendar = Calendar(office.settings.rules)
+    rows = [(r, answer_due(r, calendar)) for r in found if not (only_open and r.answer)]
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "number": r.number,
+                    "received": r.received.isoformat(),
+                    "about": r.about,
+                    "due": due.isoformat(),
+                    "extended": r.extended,
+                    "outcome": r.outcome,
+                    "record": (r.answer or {}).get("record"),
+                    "settled": r.answered_on.isoformat() if r.answered_on else None,
+                    "late": bool(r.answered_on and r.answered_on > due),
+                }
+                for r, due in rows
+            ]
+        )
+        return
+    if not rows:
+        output.say(_("No open requests.") if only_open else _("No requests."))
+        return
+
+    def state(r: Any, due: Any) -> str:
+        if r.answered_on:
+            said = _("{outcome} {day}").format(
+                outcome=pair(SETTLED[r.outcome]), day=r.answered_on.isoformat()
+            )
+            return said + (_(" (late)") if r.answered_on > due else "")
+        return (_("open, extended to {day}") if r.extended else _("open, due {day}")).format(
+            day=due.isoformat()
+        )
+
+    output.table(
+        [_("number"), _("received"), _("about"), _("state")],
+        [[str(r.number), r.received.isoformat(), r.about or "", state(r, d)] for r, d in rows],
+    )
+
+
+def request_show(ctx: typer.Context, number: RequestNumber, as_json: common.AsJson = False) -> None:
+    from dangwu.app import requests
+    from dangwu.model.supervision import SETTLED
+    from dangwu.rules.requests import answer_due
+    from dangwu.rules.workdays import Calendar
+
+    office = common.office(ctx)
+    request, _text = requests.find_request(office, number)
+    due = answer_due(request, Calendar(office.settings.rules))
+    if as_json:
+        output.emit_json(
+            {
+                "number": request.number,
+                "received": request.received.isoformat(),
+                "name": request.name,
+                "contact": request.contact,
+                "about": request.about,
+                "text": request.text,
+                "logged": {"by": request.logged_by, "at": request.logged_at},
+                "due": due.isoformat(),
+                "extension": dict(request.extension) if request.extension else None,
+                "answer": dict(request.answer) if request.answer else None,
+            }
+        )
+        return
+    rows = [
+        (_("received"), request.received.isoformat()),
+        (_("requester"), request.name),
+        (_("contact"), request.contact),
+    ]
+    if request.about:
+        rows.append((_("about"), request.about))
+    rows.append(
+        (
+            _("logged"),
+            f"{office.settings.name_of(request.logged_by)} ({request.logged_by}) "
+            f"{request.logged_at[:16].replace('T', ' ')}",
+        )
+    )
+    if request.extension:
+        rows.append(
+            (_("extended"), f"{request.extension.get('on')} · {request.extension.get('reason')}")
+        )
+    rows.append((_("due"), due.isoformat()))
+    if request.answer:
+        answer = request.answer
+        said = f"{pair(SETTLED[str(answer.get('outcome'))])} {answer.get('on')}"
+        if answer.get("record"):
+            said += f" · {answer.get('record')}"
+        if answer.get("notified"):
+            said += f" · {_('notified')}: {answer.get('notified')}"
+        rows.append((_("settled"), said))
+    output.say(_("request {n}").format(n=request.number), "bold")
+    label = max(output.width(k) for k, _v in rows)
+    for key, value in rows:
+        output.say(f"  {output.pad(key, label)}  {value}")
+    output.say("")
+    output.say(request.text)
+    if request.answer:
+        output.say("")
+        output.say(_("Answer:"), "bold")
+        output.say(str(request.answer.get("text")))
+
+
+def request_answer(
+    ctx: typer.Context,
+    number: RequestNumber,
+    disclose: Annotated[
+        str | None,
+        typer.Option(
+            "--disclose",
+            help=_("The published record that discloses what was asked."),
+            autocompletion=complete.record_ids,
+        ),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help=_("A written answer."))] = None,
+    notified: Notified = None,
+    on: AnsweredOn = None,
+) -> None:
+    from dangwu.app import requests
+
+    done = requests.answer_request(
+        common.office(ctx),
+        number,
+        disclose=disclose,
+        text=text,
+        notified=notified,
+        on=common.day("--on", on),
+    )
+    _settled(done)
+
+
+def request_extend(
+    ctx: typer.Context,
+    number: RequestNumber,
+    reason: Annotated[str, typer.Option("--reason", help=_("Why more time is needed."))],
+) -> None:
+    from dangwu.app import requests
+
+    done = requests.extend_request(common.office(ctx), number, reason=reason)
+    output.say(done.logged.notes[0])
+
+
+def request_refuse(
+    ctx: typer.Context,
+    number: RequestNumber,
+    reason: Annotated[
+        str, typer.Option("--reason", help=_("Why it is not disclosed, as the letter says."))
+    ],
+    notified: Notified = None,
+    on: AnsweredOn = None,
+    fmt: Annotated[str, typer.Option("--format", help=_("pdf or docx."))] = "pdf",
+    out: Annotated[Path | None, render.paper_out("printed/requests/")] = None,
+) -> None:
+    from dangwu.app import requests
+
+    done = requests.refuse_request(
+        common.office(ctx),
+        number,
+        reason=reason,
+        notified=notified,
+        on=common.day("--on", on),
+        fmt=fmt,
+        out=out,
+    )
+    _settled(done)
+    if done.letter is not None:
+        output.say(_("{path}: the letter to the requester").format(path=done.letter))
+    render.boxes(done.missing)
+
+
+def _settled(done: Any) -> None:
+    line = done.logged.notes[0]
+    output.say(f"{line} ({done.logged.commit[:10]})")

@@ -12,9 +12,10 @@ from dangwu.model.circular import Circular
 from dangwu.model.meeting import Meeting
 from dangwu.model.office import Settings
 from dangwu.model.record import TOOL_FIELDS
+from dangwu.model.supervision import Request
 
-# a circular's or a meeting's file as a commit holds it, or why it is not one
-Paper = Circular | Meeting | str
+# a circular's, a meeting's or a request's file as a commit holds it, or why it is not one
+Paper = Circular | Meeting | Request | str
 
 
 class Trailer:
@@ -29,6 +30,7 @@ class Trailer:
     CONTENT = "Dangwu-Content"
     PERSON = "Dangwu-Person"
     REPORT = "Dangwu-Report"
+    REQUEST = "Dangwu-Request"
     CIRCULAR = "Dangwu-Circular"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -37,6 +38,9 @@ class Person:
     signing_key: str | None = None
     id_block: int | None = None
     account: str | None = None  # their account on the office's git server, if not their key
+    # a supervisor's run of consecutive terms: its first day, and its current term's last
+    term_start: date | None = None
+    term_end: date | None = None
 
     def has(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -48,6 +52,12 @@ class Rules:
     timely_days: int = 20
     quarterly_days: int = 0
     report_answer_days: int = 15
+    # a request for disclosure is answered in working days, extendable once [SPEC 14]
+    request_answer_days: int = 3
+    request_extended_days: int = 10
+    # supervisors serve terms of this many years, at most this many in a row [SPEC 14]
+    supervisor_term_years: int = 2
+    supervisor_terms: int = 2
     follow_up_quiet_days: int = 90
     board_recent_days: int = 90
     # days to issue the circular, or minute the meeting, of what was published on those
@@ -130,6 +140,8 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
             signing_key=raw.get("signing_key"),
             id_block=raw.get("id_block"),
             account=raw.get("account"),
+            term_start=_day(raw.get("term_start")),
+            term_end=_day(raw.get("term_end")),
         )
         for key, raw in data["roster"].items()
     }
@@ -152,3 +164,12 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
         prefix=str((data.get("circular") or {}).get("prefix") or ""),
         send_to=str((data.get("circular") or {}).get("to") or ""),
     )
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

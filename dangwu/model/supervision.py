@@ -1,5 +1,5 @@
-"""Supervision as values [SPEC 8]: a report (举报) and an opinion (意见建议), and where
-their files live."""
+"""Supervision as values [SPEC 8, 14]: a report (举报), an opinion (意见建议) and a
+request for disclosure (依申请公开), and where their files live."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ REPORTS_DIR = "reports"
 
 
 FEEDBACK_DIR = "feedback"
+
+
+REQUESTS_DIR = "requests"
+# the folders whose files name people who are never named in a disclosure
+PRIVATE_DIRS = (REPORTS_DIR, REQUESTS_DIR)
 
 
 # a record can be commented on once the office has put it out
@@ -91,3 +96,45 @@ def answer_day(answer: Mapping[str, Any] | None) -> date | None:
 
 def report_path(number: int) -> str:
     return f"{REPORTS_DIR}/{number}.yaml"
+
+
+# how a request for disclosure was settled [SPEC 14]
+SETTLED = {
+    "disclosed": (N_("disclosed"), "予以公开"),
+    "answered": (N_("answered"), "已答复"),
+    "refused": (N_("refused"), "不予公开"),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request for disclosure (依申请公开): who asked, for what, and, once settled,
+    how; an answer is due in working days, extendable once [SPEC 14]."""
+
+    number: int
+    path: str
+    received: date
+    name: str
+    contact: str
+    text: str
+    logged_by: str
+    logged_at: str
+    about: str | None = None  # the record asked about, when the request names one
+    extension: Mapping[str, Any] | None = None  # {on, reason, by, at}: once
+    answer: Mapping[str, Any] | None = None  # {outcome, record?, text, on, notified?, by, at}
+
+    @property
+    def answered_on(self) -> date | None:
+        return answer_day(self.answer)
+
+    @property
+    def outcome(self) -> str | None:
+        return str(self.answer.get("outcome")) if self.answer else None
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.extension)
+
+
+def request_path(number: int) -> str:
+    return f"{REQUESTS_DIR}/{number}.yaml"

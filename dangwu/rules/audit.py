@@ -24,8 +24,11 @@ from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
+from dangwu.model.supervision import REQUESTS_DIR, Request
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
+from dangwu.rules.requests import first_due
+from dangwu.rules.workdays import Calendar
 
 # States whose content is fixed: approved, or out in the world.
 SEALED = frozenset({"approved", "consulting", "published", "withheld", "withdrawn"})
@@ -63,6 +66,8 @@ RULES = {
     "report-changed": N_("report changed outside 'dangwu report answer'"),
     "report-rewritten": N_("answered report answered again"),
     "feedback-changed": N_("opinion changed or deleted"),
+    "request-changed": N_("request changed other than by its extension and answer"),
+    "late-extension": N_("request extended after its time ran out"),
     "circular-changed": N_("issued circular changed or deleted"),
     "circular-number": N_("circular numbered out of turn"),
     "meeting-changed": N_("meeting changed other than by its one set of minutes"),
@@ -342,6 +347,9 @@ class Auditor:
             if path.startswith(f"{MEETINGS_DIR}/"):
                 self._meeting(path, old, new, step, event, person, flag)
                 continue
+            if path.startswith(f"{REQUESTS_DIR}/"):
+                self._request(path, old, new, step, event, person, flag)
+                continue
             report = path.startswith("reports/")
             action = "report" if report else "feedback"
             if not report and old is not None and new is not None and step == "answer":
@@ -380,6 +388,91 @@ class Auditor:
                         _("the report {path} was answered before").format(path=path),
                     )
                 self.answered.add(path)
+
+    def _request(
+        self,
+        path: str,
+        old: str | None,
+        new: str | None,
+        step: str | None,
+        event: Event,
+        person: Person,
+        flag: Any,
+    ) -> None:
+        """A request for disclosure is logged once, then changed only by its one
+        extension (before the first time limit ran out) and its one answer or refusal,
+        each adding only itself, written by whoever committed it, when they did, and an
+        answer not dated before the request was logged [SPEC 14]."""
+        _may("request", path, person, flag)
+        if new is None:
+            flag("request-changed", _("the request {path} was deleted").format(path=path))
+            return
+        after = event.papers.get(new)
+        if not isinstance(after, Request):
+            flag("paper-forged", _("{path}: {why}").format(path=path, why=after or "?"))
+            return
+        if old is None:
+            if step not in (None, "request") or after.extension or after.answer:
+                flag(
+                    "request-changed",
+                    _("the request {path} was logged with its extension or answer").format(
+                        path=path
+                    ),
+                )
+            _made_as_said(path, after.logged_by, after.logged_at, event, person, flag)
+            return
+        before = event.papers.get(old)
+        if not isinstance(before, Request):
+            return  # flagged when it was written
+        made = event.commit.author_date.date()
+        if step == "extend" and after.extension and not before.extension:
+            if replace(after, extension=None) != before:
+                flag(
+                    "request-changed",
+                    _("{path}: an extension that changes more than the time").format(path=path),
+                )
+            extension = after.extension
+            _made_as_said(path, str(extension.get("by")), str(extension.get("at")), event,
+                          person, flag)  # fmt: skip
+            if event.settings is not None:
+                first = first_due(before, Calendar(event.settings.rules))
+                if made > first or str(extension.get("on")) != made.isoformat():
+                    flag(
+                        "late-extension",
+                        _("{path}: extended on {day}, after the time ran out on {due}").format(
+                            path=path, day=made.isoformat(), due=first.isoformat()
+                        ),
+                    )
+            return
+        settles = step in ("answer", "refuse") and after.answer and not before.answer
+        if not settles:
+            flag(
+                "request-changed",
+                _("the request {path} was changed, but not by its extension or answer").format(
+                    path=path
+                )
+                if not before.answer
+                else _("the request {path} was settled before").format(path=path),
+            )
+            return
+        answer = after.answer or {}
+        if replace(after, answer=None) != before or (step == "refuse") != (
+            answer.get("outcome") == "refused"
+        ):
+            flag(
+                "request-changed",
+                _("{path}: an answer that changes more than the answer").format(path=path),
+            )
+        _made_as_said(path, str(answer.get("by")), str(answer.get("at")), event, person, flag)
+        day = after.answered_on
+        logged = _moment(before.logged_at)
+        if day is None or day > made or (logged is not None and day < logged.date()):
+            flag(
+                "time-order",
+                _("{path}: answered on {day}, outside the days it could have been").format(
+                    path=path, day=answer.get("on")
+                ),
+            )
 
     def _circular(
         self,

@@ -11,6 +11,10 @@ records and reports in, a list of obligations out, the overdue ones first.
   formal plan due ``timely_days`` after the window;
 * a real-name report not yet answered (实名举报反馈), due ``report_answer_days`` after
   it came in. An anonymous report owes nobody an answer;
+* a request for disclosure not yet settled (依申请公开), due ``request_answer_days``
+  working days after it came in, or ``request_extended_days`` once extended;
+* a supervisor's term ending within the next quarter (or ended while they are still
+  on the roster as a supervisor), due on its last day;
 * the catalogue's items with nothing disclosed in the year so far (党务公开目录: every
   item is disclosed), one line, due at the year's end;
 * where the office sets ``artefact_days``, the artefact of a record published on the
@@ -28,9 +32,12 @@ from datetime import date
 from dangwu.errors import DangwuError
 from dangwu.i18n import N_, _
 from dangwu.model.catalogue import Catalogue, Item
+from dangwu.model.office import Person
 from dangwu.model.record import Summary
-from dangwu.model.supervision import Report
+from dangwu.model.supervision import Report, Request
+from dangwu.rules.requests import answer_due
 from dangwu.rules.schedule import Quarter, quarterly_due
+from dangwu.rules.supervision import term_end
 from dangwu.rules.workdays import Calendar
 
 # how far back the quarterly updates a series missed are still listed
@@ -66,6 +73,16 @@ RULES: dict[str, tuple[str, str, str]] = {
         "对署真实姓名举报……视情况将处理结果告知举报人",
         N_("a real-name report is dealt with and the reporter told"),
     ),
+    "request": (
+        "五",
+        "保障人民群众享有更多的知情权和监督权",
+        N_("a request for disclosure is answered in time, or refused with reasons"),
+    ),
+    "term": (
+        "五",
+        "实行党务公开监督员制度……聘请一定数量的党务公开监督员",
+        N_("a supervisor's term ends: renew it, or appoint someone else"),
+    ),
     "catalogue": (
         "二",
         "党务公开的主要内容",
@@ -88,6 +105,8 @@ KIND_TITLES = {
     "follow-up": (N_("follow-up"), "跟踪公开"),
     "formal-plan": (N_("formal plan"), "正式方案"),
     "report": (N_("real-name report"), "实名举报"),
+    "request": (N_("request for disclosure"), "依申请公开"),
+    "term": (N_("supervisor's term"), "监督员任期"),
     "catalogue": (N_("catalogue items not disclosed"), "目录事项未公开"),
     "circular": (N_("circular not issued"), "待印发"),
     "meeting": (N_("meeting not held"), "待会议公开"),
@@ -116,7 +135,7 @@ class Owed:
     due: date
     since: date  # what the deadline counts from
     record: str | None = None
-    report: int | None = None
+    report: int | None = None  # a report's or a request's number
     status: str | None = None  # the record in hand, if any
     item: str | None = None  # a quarterly update's item and quarter, in the catalogue's words
 
@@ -147,9 +166,12 @@ def owed(
     calendar: Calendar,
     catalogue: Catalogue,
     papers: Papers | None = None,
+    requests: Iterable[Request] = (),
+    roster: Mapping[str, Person] | None = None,
 ) -> Due:
     """Everything the office owes on ``today``: overdue first, then by due date.
-    ``papers``: the circulars and minutes so far, where the office tracks them."""
+    ``papers``: the circulars and minutes so far, where the office tracks them;
+    ``roster``: the people, whose supervisors' terms end."""
     every = list(summaries)
     found: list[Owed] = []
     found += _quarterly(every, today, calendar, catalogue)
@@ -157,6 +179,8 @@ def owed(
     found += _follow_ups(every, today, calendar, catalogue)
     found += _formal_plans(every, today, calendar)
     found += _reports(reports, calendar)
+    found += _requests(requests, calendar)
+    found += _terms(roster or {}, today, calendar)
     found += _silent(every, catalogue, today)
     if papers is not None and calendar.rules.artefact_days is not None:
         found += _artefacts(every, today, papers, calendar, calendar.rules.artefact_days)
@@ -331,6 +355,49 @@ def _reports(reports: Iterable[Report], calendar: Calendar) -> list[Owed]:
                 r.received,
                 record=r.about,
                 report=r.number,
+            )
+        )
+    return out
+
+
+def _requests(requests: Iterable[Request], calendar: Calendar) -> list[Owed]:
+    return [
+        Owed(
+            "request",
+            _("request {n}").format(n=r.number),
+            _("about {id}").format(id=r.about) if r.about else _("request for disclosure"),
+            answer_due(r, calendar),
+            r.received,
+            record=r.about,
+            report=r.number,
+            status=_("extended") if r.extended else None,
+        )
+        for r in requests
+        if not r.answer
+    ]
+
+
+TERM_NOTICE_DAYS = 92  # a term's end is listed a quarter ahead
+
+
+def _terms(roster: Mapping[str, Person], today: date, calendar: Calendar) -> list[Owed]:
+    """Supervisors whose term ends within the next quarter, or has ended while they
+    are still on the roster as supervisors."""
+    out = []
+    for person in roster.values():
+        if not person.has("supervisor"):
+            continue
+        ends = term_end(person, calendar.rules)
+        if ends is None or (ends - today).days > TERM_NOTICE_DAYS:
+            continue
+        started = person.term_start or ends
+        out.append(
+            Owed(
+                "term",
+                person.key,
+                _("{name}: term ends {day}").format(name=person.name, day=ends.isoformat()),
+                ends,
+                started,
             )
         )
     return out

@@ -74,6 +74,14 @@ class Calendar:
             found = self._deadlines[(start, days)] = self._working_deadline(start, days)
         return found
 
+    def in_working_days(self, start: date, days: int) -> date:
+        """The ``days``-th working day after ``start``, whatever the office counts its
+        other periods in: a request for disclosure is answered in working days [SPEC 14]."""
+        days = max(0, min(days, LONGEST))
+        if self.working:
+            return self.deadline(start, days)
+        return self._working_deadline(start, days)
+
     def _working_deadline(self, start: date, days: int) -> date:
         day = start
         if days == 0:

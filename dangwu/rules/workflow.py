@@ -44,6 +44,7 @@ MAY: dict[str, frozenset[str]] = {
     "feedback": frozenset({"supervisor"}) | DRAFTING_ROLES,
     "report": DRAFTING_ROLES,
     "answer": DRAFTING_ROLES,
+    "request": DRAFTING_ROLES,
     "circular": DRAFTING_ROLES,
     "meeting": DRAFTING_ROLES,
 }
@@ -60,6 +61,7 @@ ACTION_TITLES = {
     "feedback": N_("give feedback"),
     "report": N_("log reports"),
     "answer": N_("answer opinions"),
+    "request": N_("handle requests for disclosure"),
     "circular": N_("issue circulars"),
     "meeting": N_("call meetings and take their minutes"),
 }
@@ -102,6 +104,9 @@ STEP_TITLES = {
     "feedback": (N_("feedback"), "意见建议"),
     "report": (N_("report"), "举报"),
     "answer": (N_("answer"), "答复"),
+    "request": (N_("request"), "依申请公开"),
+    "extend": (N_("extend"), "延期答复"),
+    "refuse": (N_("refuse"), "不予公开"),
     "circular": (N_("circular"), "印发"),
     "meeting": (N_("meeting"), "召开会议"),
     "minutes": (N_("minutes"), "会议记录"),

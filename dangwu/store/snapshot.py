@@ -16,14 +16,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dangwu import __version__, yamlio
-from dangwu.check.supervision import read_all
+from dangwu.check.supervision import read_all, read_requests
 from dangwu.clock import office_zone
 from dangwu.errors import DangwuError, GitError, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, from_data
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.model.record import RECORDS_DIR, Summary, is_record_path, summarize
-from dangwu.model.supervision import FEEDBACK_DIR, REPORTS_DIR
+from dangwu.model.supervision import FEEDBACK_DIR, PRIVATE_DIRS, REPORTS_DIR, REQUESTS_DIR
 from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
@@ -33,7 +33,7 @@ from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
 if TYPE_CHECKING:
-    from dangwu.model.supervision import Feedback, Report
+    from dangwu.model.supervision import Feedback, Report, Request
 
 CATALOGUE_FILE = "schemas/catalogue.yaml"
 
@@ -52,6 +52,7 @@ class Snapshot:
     _supervision: tuple[list[Report], list[Feedback], list[Problem]] | None = field(
         default=None, repr=False
     )
+    _requests: tuple[list[Request], list[Problem]] | None = field(default=None, repr=False)
     # record texts by blob, shared by the snapshots of one line walked commit by commit
     _by_blob: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -107,10 +108,11 @@ class Snapshot:
         return None
 
     def sensitive(self) -> list[str]:
-        """Names and contacts of the real-name reporters at this commit."""
+        """Names and contacts of the real-name reporters and the requesters at this
+        commit."""
 
         if self._sensitive is None:
-            reports = self.git.tree_blobs(self.commit, ["reports"])
+            reports = self.git.tree_blobs(self.commit, list(PRIVATE_DIRS))
             raw = self.git.objects([b for p, b in reports.items() if p.endswith(".yaml")])
             found: list[str] = []
             for blob in raw.values():
@@ -131,6 +133,17 @@ class Snapshot:
             files = {p: raw.get(b, b"") for p, b in wanted.items()}
             self._supervision = read_all(files, self.office.root)
         return self._supervision
+
+    def requests(self) -> tuple[list[Request], list[Problem]]:
+        """The requests for disclosure at this commit, and the files that could not be
+        read."""
+        if self._requests is None:
+            tree = self.git.tree_blobs(self.commit, [REQUESTS_DIR])
+            wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
+            raw = self.git.objects(sorted(set(wanted.values())))
+            files = {p: raw.get(b, b"") for p, b in wanted.items()}
+            self._requests = read_requests(files, self.office.root)
+        return self._requests
 
     def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The full data of some records, read in one go."""
