@@ -56,6 +56,7 @@ GROUPS = {
     "dangwu roster",
     "dangwu feedback",
     "dangwu report",
+    "dangwu request",
     "dangwu remote",
     "dangwu hook",
     "dangwu site",

@@ -40,6 +40,8 @@ def test_init_creates_a_repository_with_one_commit_by_the_actor(tmp_path):
             "signing_key": " ".join(public[:2]),
             "account": None,
             "id_block": 1,
+            "term_start": None,
+            "term_end": None,
         }
     ]
     assert git(root, "config", "--local", "user.signingkey") == str(key)

@@ -143,8 +143,11 @@ def test_a_request_about_a_record_names_it(office: Office):
         (["--name", "张\n某", "--contact", CONTACT, "--text", ASKED], "single line", 2),
         (["--name", NAME, "--contact", CONTACT, "--text", "a\x07b"], "control character", 2),
         (["--name", NAME, "--contact", CONTACT, "--about", "ZD-2026-999"], "ZD-2026-999", 1),
-        (["--name", NAME, "--contact", CONTACT, "--text", ASKED, "--received", "2026-11-09"],
-         "in the future", 1),  # fmt: skip
+        (
+            ["--name", NAME, "--contact", CONTACT, "--text", ASKED, "--received", "2026-11-09"],
+            "in the future",
+            1,
+        ),
     ],
 )
 def test_a_wrong_request_is_refused_in_one_line(office: Office, args, expect, code):

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from dangwu import clock, i18n, yamlio
@@ -307,7 +308,10 @@ def add_person(
     title: str | None = None,
     signing_key: str | None = None,
     account: str | None = None,
+    term_start: date | None = None,
+    term_end: date | None = None,
 ) -> Person:
+    """Add a person to the roster; a supervisor's term starts today unless said."""
     from ruamel.yaml.comments import CommentedMap
 
     key = check_key(key)
@@ -347,6 +351,12 @@ def add_person(
             entry["signing_key"] = public_key
         if account:
             entry["account"] = account
+        if "supervisor" in role_list:
+            entry["term_start"] = (term_start or act.when.date()).isoformat()
+            if term_end is not None:
+                entry["term_end"] = term_end.isoformat()
+        elif term_start is not None or term_end is not None:
+            raise UsageError(_("only supervisors serve terms: --term-start and --term-end"))
         if DRAFTING_ROLES.intersection(role_list):
             entry["id_block"] = _free_block(data["roster"])
         data["roster"][key] = entry
@@ -423,14 +433,19 @@ def change_person(
     title: str | None = None,
     signing_key: str | None = None,
     account: str | None = None,
+    term_start: date | None = None,
+    term_end: date | None = None,
 ) -> tuple[Person, list[str]]:
-    """Change what the roster says of a person: title, signing key, server account.
-    Returns the person as changed and what changed, one line each."""
+    """Change what the roster says of a person: title, signing key, server account, a
+    supervisor's term. Returns the person as changed and what changed, one line each."""
     public_key = read_signing_key(signing_key)
     if account is not None:
         account = check_account(account)
-    if title is None and public_key is None and account is None:
-        raise UsageError(_("say what to change: --title, --signing-key or --account"))
+    given = (title, public_key, account, term_start, term_end)
+    if all(value is None for value in given):
+        raise UsageError(
+            _("say what to change: --title, --signing-key, --account, --term-start or --term-end")
+        )
     with acting(office, "roster") as act:
         before = act.settings.roster.get(key)
         if before is None:
@@ -442,8 +457,15 @@ def change_person(
         data = yamlio.load_round_trip(text)
         entry = data["roster"][key]
         changes = []
-        for field, value in (("title", title), ("signing_key", public_key), ("account", account)):
-            if value is None or entry.get(field) == value:
+        fields = (
+            ("title", title),
+            ("signing_key", public_key),
+            ("account", account),
+            ("term_start", term_start.isoformat() if term_start else None),
+            ("term_end", term_end.isoformat() if term_end else None),
+        )
+        for field, value in fields:
+            if value is None or str(entry.get(field) or "") == value:
                 continue
             changes.append(f"{field}: {entry.get(field) or '-'} -> {value}")
             entry[field] = value

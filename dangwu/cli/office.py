@@ -234,6 +234,28 @@ _Account = Annotated[
 ]
 
 
+_TermStart = Annotated[
+    str | None,
+    typer.Option(
+        "--term-start",
+        help=_(
+            "A supervisor's first day in office, in this run of terms (roster add: today, "
+            "for a supervisor)."
+        ),
+    ),
+]
+_TermEnd = Annotated[
+    str | None,
+    typer.Option(
+        "--term-end",
+        help=_(
+            "The last day of a supervisor's current term (default: one term from the "
+            "first day); set it later to renew the term."
+        ),
+    ),
+]
+
+
 def roster_set(
     ctx: typer.Context,
     key: Annotated[
@@ -243,11 +265,19 @@ def roster_set(
     title: _Title = None,
     signing_key: _SigningKey = None,
     account: _Account = None,
+    term_start: _TermStart = None,
+    term_end: _TermEnd = None,
 ) -> None:
     from dangwu.app.roster import change_person
 
     person, changes = change_person(
-        common.office(ctx), key=key, title=title, signing_key=signing_key, account=account
+        common.office(ctx),
+        key=key,
+        title=title,
+        signing_key=signing_key,
+        account=account,
+        term_start=common.day("--term-start", term_start),
+        term_end=common.day("--term-end", term_end),
     )
     output.say(_("Changed {key} ({name}):").format(key=person.key, name=person.name))
     for line in changes:
@@ -274,6 +304,8 @@ def roster_add(
     title: _Title = None,
     signing_key: _SigningKey = None,
     account: _Account = None,
+    term_start: _TermStart = None,
+    term_end: _TermEnd = None,
 ) -> None:
     from dangwu.app.roster import add_person
 
@@ -286,6 +318,8 @@ def roster_add(
         title=title,
         signing_key=signing_key,
         account=account,
+        term_start=common.day("--term-start", term_start),
+        term_end=common.day("--term-end", term_end),
     )
     from dangwu.model.office import ROLE_TITLES
 
@@ -305,9 +339,12 @@ def roster_list(
     as_json: common.AsJson = False,
 ) -> None:
     from dangwu.model.office import ROLE_TITLES
+    from dangwu.rules.supervision import term_end
 
     settings = common.office(ctx).settings
     people = list(settings.roster.values())
+    ends = {p.key: term_end(p, settings.rules) for p in people}
+    shown = {key: day.isoformat() if day else None for key, day in ends.items()}
     if as_json:
         output.emit_json(
             [
@@ -320,26 +357,30 @@ def roster_list(
                     "signing_key": p.signing_key,
                     "account": p.account,
                     "id_block": p.id_block,
+                    "term_start": p.term_start.isoformat() if p.term_start else None,
+                    "term_end": shown[p.key],
                 }
                 for p in people
             ]
         )
         return
-    output.table(
-        [_("key"), _("name"), _("position"), _("roles"), _("email"), _("signing")],
+    headers = [_("key"), _("name"), _("position"), _("roles"), _("email"), _("signing")]
+    rows = [
         [
-            [
-                p.key,
-                p.name,
-                p.title or "",
-                _(", ").join(f"{pair(ROLE_TITLES[r])}" for r in p.roles),
-                p.email,
-                _("yes") if p.signing_key else "",
-            ]
-            for p in people
-        ],
-        title=_("Roster of {unit}").format(unit=settings.unit),
-    )
+            p.key,
+            p.name,
+            p.title or "",
+            _(", ").join(f"{pair(ROLE_TITLES[r])}" for r in p.roles),
+            p.email,
+            _("yes") if p.signing_key else "",
+        ]
+        for p in people
+    ]
+    if any(ends.values()):  # the supervisors' terms, where the roster gives them
+        headers.append(_("term ends"))
+        for row, p in zip(rows, people, strict=True):
+            row.append(shown[p.key] or "")
+    output.table(headers, rows, title=_("Roster of {unit}").format(unit=settings.unit))
 
 
 def roster_remove(

@@ -5,6 +5,7 @@ to, the paragraphs, and the office's name and date where its seal goes."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,8 +47,6 @@ def typst(letter: Letter, images: dict[str, bytes]) -> str:
 
 
 def docx(letter: Letter) -> bytes:
-    import io
-
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
