@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -793,6 +794,103 @@ def identity_env(who: dict[str, str]) -> dict[str, str]:
     }
 
 
+def measure_supervision(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Issue 18: `due` on the office of ``n`` records with 2,000 opinions and 500
+    requests for disclosure, and the consultation report of a plan with 20 opinions,
+    against `git log -1` (one process of git) and `dangwu due` on the office without
+    them, measured in the same run."""
+    from history import build as build_history
+
+    base = work / f"history-{n}"
+    if not (base / ".git").exists():
+        build_history(base, n)
+    office = work / f"supervision-{n}"
+    shutil.rmtree(office, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(base), str(office)], check=True)
+    exe = dangwu()
+    results: dict[str, dict[str, float]] = {}
+    record = recorder(results)
+    last = git(office, "log", "-1", "--format=%aI").strip()[:10]
+    clock = {"DANGWU_NOW": f"{last}T18:00:00+08:00"}
+    record("git log -1", timed(["git", "log", "-1"], office, runs))
+    timed([*exe, "due"], office, 1, env_extra=clock)
+    plain = timed([*exe, "due"], office, runs, env_extra=clock)
+    record("due, no opinions or requests", plain)
+    published = sorted(p.relative_to(office).as_posix() for p in office.glob("records/*/*.yaml"))
+    ids = [Path(p).stem for p in published]
+    clerk = {"GIT_AUTHOR_NAME": "杜明远", "GIT_AUTHOR_EMAIL": "dumy@example.org",
+             "GIT_COMMITTER_NAME": "杜明远", "GIT_COMMITTER_EMAIL": "dumy@example.org"}  # fmt: skip
+    at = f"{last}T10:00:00+08:00"
+    day = date.fromisoformat(last)
+    for number in range(1, 2001):
+        rid = ids[(number * 7919) % len(ids)]
+        folder = office / "feedback" / rid
+        folder.mkdir(parents=True, exist_ok=True)
+        received = (day - timedelta(days=number % 300)).isoformat()
+        text = (
+            f"record: {rid}\nnumber: {number}\nreceived: '{received}'\nfrom: chensh\n"
+            f"text: 第{number}条意见建议。\nlogged: {{by: dumy, at: '{at}'}}\n"
+        )
+        if number % 2:
+            text += (
+                f"disposition: {{outcome: adopted, reason: 已采纳。, notified: 电话告知,"
+                f" on: '{last}', by: dumy, at: '{at}'}}\n"
+            )
+        (folder / f"20240101T000000-{number}.yaml").write_text(text, "utf-8")
+    (office / "requests").mkdir(exist_ok=True)
+    for i in range(500):
+        number = 101 + (i % 99) + (i // 99) * 900  # the clerk's blocks: 101-199, 1001-1099, …
+        received = (day - timedelta(days=i % 200)).isoformat()
+        text = (
+            f"number: {number}\nreceived: '{received}'\nname: 申请人{i}\ncontact: 电话{i}\n"
+            f"text: 申请公开第{i}项内容。\nlogged: {{by: dumy, at: '{at}'}}\n"
+        )
+        if i % 5:
+            text += (
+                f"answer: {{outcome: answered, text: 已书面答复。, on: '{last}', by: dumy,"
+                f" at: '{at}'}}\n"
+            )
+        (office / "requests" / f"{number}.yaml").write_text(text, "utf-8")
+    git(office, "add", "feedback", "requests")
+    git(office, "commit", "-q", "-m", "opinions and requests, as logged", env=clerk)
+    print("  2,000 opinions and 500 requests added", flush=True)
+    heavy = timed([*exe, "due"], office, runs, env_extra=clock)
+    record("due, 2,000 opinions and 500 requests", heavy, statistics.median(plain))
+
+    # a plan put out for comment, heard 20 times, answered, and published again
+    def step(*args: str, who: str = "dumy", minute: int = 0) -> str:
+        name, email = {"dumy": ("杜明远", "dumy@example.org"),
+                       "zhoulx": ("周立新", "zhoulx@example.org")}[who]  # fmt: skip
+        hour, mins = 12 + minute // 60, minute % 60
+        env = {"DANGWU_LANG": "en", "DANGWU_NOW": f"{last}T{hour:02d}:{mins:02d}:00+08:00",
+               **identity_env({"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email})}  # fmt: skip
+        done = subprocess.run([*exe, *args], cwd=office, env={**os.environ, **env},
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    rid = step("new", "mubiao-renwu", "--item", "key-policies", "--pre-disclosure",
+               "--title", "关于调整窗口服务时间的初步方案（征求意见稿）", "--summary", "拟调整。",
+               "--body", "\n\n".join(f"第{i}条：拟调整第{i}项服务。" for i in range(1, 41)),
+               minute=1).splitlines()[0]  # fmt: skip
+    step("submit", rid, minute=2)
+    step("approve", rid, who="zhoulx", minute=3)
+    step("publish", rid, minute=4)
+    for i in range(20):
+        step("feedback", "add", rid, "--public", f"群众{i}", "--text", f"建议{i}。", minute=5 + i)
+        step("feedback", "answer", str(2001 + i), "--outcome", "采纳", "--reason", "已采纳。",
+             "--notified", "电话告知", minute=25 + i)  # fmt: skip
+    body = "\n\n".join(f"第{i}条：调整第{i}项服务{'，周末照常' if i % 3 == 0 else ''}。"
+                        for i in range(1, 41))  # fmt: skip
+    step("set", rid, "title=关于调整窗口服务时间的方案", f"body={body}", minute=50)
+    step("submit", rid, minute=51)
+    step("approve", rid, who="zhoulx", minute=52)
+    step("publish", rid, minute=53)
+    report = [*exe, "feedback", "report", rid]
+    record("feedback report (20 opinions)", timed(report, office, runs), None)
+    record("dangwu --help", timed([*exe, "--help"], office, runs))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -821,6 +919,7 @@ def main() -> None:
             "portal",
             "circular",
             "paperwork",
+            "supervision",
         ],
         default=None,
     )
@@ -853,8 +952,12 @@ def main() -> None:
     if args.only == "paperwork" and args.history:
         print(f"the inspector's paperwork, office of {args.history:,} records:", flush=True)
         report["paperwork"] = measure_paperwork(args.history, args.runs, args.work)
+    if args.only == "supervision" and args.history:
+        print(f"opinions, requests and a consultation, office of {args.history:,}:", flush=True)
+        report["supervision"] = measure_supervision(args.history, args.runs, args.work)
     if args.only in (
         "history", "signatures", "sharing", "site", "portal", "circular", "paperwork",
+        "supervision",
     ):  # fmt: skip
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(

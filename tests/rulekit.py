@@ -503,23 +503,25 @@ class History:
         new: str | None,
         *,
         step: str | None,
-        paper: Paper | None = None,
+        paper: Paper | Callable[[datetime], Paper] | None = None,
         **trailers: str,
     ) -> Event:
         """A commit that adds, changes or deletes a file of feedback/, reports/,
         circulars/ or meetings/ (its old and new blob ids); ``step`` None is plain git.
-        A circular's or meeting's new blob says ``paper``, or by default what dangwu
-        would have written: by ``by``, now, and minutes that account for everyone."""
+        A circular's, meeting's or request's new blob says ``paper`` (or what it makes
+        of the commit's moment), or by default what dangwu would have written: by
+        ``by``, now, and minutes that account for everyone."""
         self.tick()
         written = {Trailer.STEP: step, Trailer.ACTOR: by.key, **trailers} if step else {}
         commit = self.commit(by, self.message(step or "fix", path, written))
         papers: dict[str, Paper] = {}
-        if path.startswith(("circulars/", "meetings/")):
+        if path.startswith(("circulars/", "meetings/", "requests/")):
             if old is not None:
                 papers[old] = self.papers[old]
             if new is not None:
                 was = self.papers.get(old) if old is not None else None
-                papers[new] = paper if paper is not None else self._paper(path, by, was)
+                made = paper(self.now) if callable(paper) else paper
+                papers[new] = made if made is not None else self._paper(path, by, was)
                 self.papers[new] = papers[new]
         return self.add(commit, supervision=[(path, old, new)], papers=papers)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -36,9 +36,10 @@ from rulekit import (
 )
 
 from dangwu.model.circular import Circular
-from dangwu.model.history import Change, Trailer
+from dangwu.model.history import Change, Paper, Trailer
 from dangwu.model.meeting import Meeting, Minutes
 from dangwu.model.office import Person
+from dangwu.model.supervision import Request
 from dangwu.rules.audit import RULES, Auditor, Pusher, summarize
 from dangwu.store.history import version_of
 
@@ -767,6 +768,131 @@ def an_opinion_deleted() -> History:
     h = founded()
     h.supervise(SUPERVISOR, "feedback/ZZ-2026-001/1.yaml", None, "f1", step="feedback")
     h.supervise(CLERK, "feedback/ZZ-2026-001/1.yaml", "f1", None, step=None)
+    return h
+
+
+# --- requests for disclosure [SPEC 14] ---------------------------------------------------
+
+
+def asked(by: Person, number: int = 101) -> Callable[[datetime], Request]:
+    """A request as dangwu logs it, at the commit's moment."""
+
+    def made(now: datetime) -> Request:
+        return Request(number, f"requests/{number}.yaml", now.date(), "某", "电话", "申请",
+                       by.key, now.isoformat())  # fmt: skip
+
+    return made
+
+
+def settle(was: Paper, by: Person, *, outcome: str = "answered",
+           on: str | None = None) -> Callable[[datetime], Request]:  # fmt: skip
+    """``was`` answered by ``by`` at the commit's moment (``on`` the day it says)."""
+    assert isinstance(was, Request)
+
+    def made(now: datetime) -> Request:
+        answer = {"outcome": outcome, "text": "答复", "on": on or now.date().isoformat(),
+                  "by": by.key, "at": now.isoformat()}  # fmt: skip
+        return replace(was, answer=answer)
+
+    return made
+
+
+def extend(was: Paper, by: Person) -> Callable[[datetime], Request]:
+    assert isinstance(was, Request)
+
+    def made(now: datetime) -> Request:
+        extension = {"on": now.date().isoformat(), "reason": "调取材料", "by": by.key,
+                     "at": now.isoformat()}  # fmt: skip
+        return replace(was, extension=extension)
+
+    return made
+
+
+MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def requested(h: History) -> None:
+    """Request 101, logged by the clerk on Monday 2 November 2026 (answer due on
+    Thursday the 5th, or on the 16th once extended)."""
+    h.now = MONDAY
+    h.supervise(CLERK, "requests/101.yaml", None, "q1", step="request", paper=asked(CLERK))
+
+
+def test_a_request_logged_extended_in_time_and_refused_is_in_order():
+    h = founded()
+    requested(h)
+    h.now = MONDAY + timedelta(days=3)
+    h.supervise(CLERK, "requests/101.yaml", "q1", "q2", step="extend",
+                paper=extend(h.papers["q1"], CLERK))  # fmt: skip
+    h.now = MONDAY + timedelta(days=10)
+    h.supervise(HEAD, "requests/101.yaml", "q2", "q3", step="refuse",
+                paper=settle(h.papers["q2"], HEAD, outcome="refused"))  # fmt: skip
+    assert h.rules() == []
+
+
+@case("request-changed")
+def a_request_changed_by_hand() -> History:
+    h = founded()
+    requested(h)
+    was = h.papers["q1"]
+    assert isinstance(was, Request)
+    h.supervise(CLERK, "requests/101.yaml", "q1", "q2", step=None,
+                paper=replace(was, text="另一个申请"))  # fmt: skip
+    return h
+
+
+@case("request-changed")
+def a_request_answered_twice() -> History:
+    h = founded()
+    requested(h)
+    h.supervise(CLERK, "requests/101.yaml", "q1", "q2", step="answer",
+                paper=settle(h.papers["q1"], CLERK))  # fmt: skip
+    h.supervise(CLERK, "requests/101.yaml", "q2", "q3", step="answer",
+                paper=settle(h.papers["q1"], CLERK, outcome="disclosed"))  # fmt: skip
+    return h
+
+
+@case("request-changed")
+def a_request_deleted() -> History:
+    h = founded()
+    requested(h)
+    h.supervise(CLERK, "requests/101.yaml", "q1", None, step=None)
+    return h
+
+
+@case("late-extension")
+def a_request_extended_after_its_time_ran_out() -> History:
+    h = founded()
+    requested(h)
+    h.now = MONDAY + timedelta(days=4)  # Friday the 6th: the time ran out on Thursday
+    h.supervise(CLERK, "requests/101.yaml", "q1", "q2", step="extend",
+                paper=extend(h.papers["q1"], CLERK))  # fmt: skip
+    return h
+
+
+@case("time-order")
+def a_request_answered_before_it_came_in() -> History:
+    h = founded()
+    requested(h)
+    h.supervise(CLERK, "requests/101.yaml", "q1", "q2", step="answer",
+                paper=settle(h.papers["q1"], CLERK, on="2026-10-30"))  # fmt: skip
+    return h
+
+
+@case("paper-forged")
+def a_request_answered_in_someone_elses_name() -> History:
+    h = founded()
+    requested(h)
+    h.supervise(CLERK, "requests/101.yaml", "q1", "q2", step="answer",
+                paper=settle(h.papers["q1"], HEAD))  # fmt: skip
+    return h
+
+
+@case("role")
+def a_request_logged_by_a_supervisor() -> History:
+    h = founded()
+    h.supervise(SUPERVISOR, "requests/101.yaml", None, "q1", step="request",
+                paper=asked(SUPERVISOR))  # fmt: skip
     return h
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu import clock, yamlio
-from dangwu.app import drafting, printing, procedure, supervision
+from dangwu.app import drafting, printing, procedure, requests, supervision
 from dangwu.app.roster import GITIGNORE
 from dangwu.check.settings import parse_settings
 from dangwu.errors import DangwuError, UsageError
@@ -178,6 +178,36 @@ WITHDRAWN = {"MB-2026-104": "部分县区数据统计口径有误，撤回核实
 PENDING = {"SX-2026-105": "draft", "DT-2026-104": "submitted", "ZZ-2026-107": "approved"}
 # the last day of comment the preliminary plans announce in their text
 CLOSES = {"MB-2026-102": date(2026, 5, 31), "ZD-2026-105": date(2026, 12, 3)}
+# the formal plan: the preliminary plan adjusted to the opinions it heard [seed 五], its
+# call for comments replaced by what became of them (采纳情况)
+FORMAL: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "MB-2026-102": {
+        "summary": (
+            ("拟对老年人、残疾人、农民工等群体", "对老年人、残疾人、农民工、城乡低保对象等群体"),
+            ("预约上门服务。现公开征求意见，截至2026年5月31日。",
+             "预约上门服务（含周末，可电话预约），自2026年7月1日起试行一年。"),
+        ),
+        "body": (
+            ("我局拟推出", "我局推出"),
+            ("现将初步方案予以公开。", "现将正式方案予以公开。"),
+            ("农民工追索劳动报酬、老年人追索赡养费等事项，免予经济困难状况审查。",
+             "城乡低保对象申请法律援助，以及农民工追索劳动报酬、老年人追索赡养费等事项，"
+             "免予经济困难状况审查。"),
+            ("提供预约上门受理服务。",
+             "提供预约上门受理服务，周末照常预约；可拨打0000-1234567电话预约。"),
+            ("方案拟自2026年7月1日起试行一年", "方案自2026年7月1日起试行一年"),
+            ("## 四、征求意见", "## 四、征求意见采纳情况"),
+            ("欢迎社会各界和广大群众提出意见建议。请于2026年5月31日前通过以下方式反馈至局党务"
+             "公开办公室：\n\n1. 电话：0000-1234567（工作日9:00—17:30）；\n2. 邮箱："
+             "dwgk@example.org；\n3. 信函：江城市人民路88号江城市司法局党务公开办公室"
+             "（信封注明“法律援助意见”）。\n\n我局将认真研究吸纳各方意见，调整形成正式方案后"
+             "及时公开。",
+             "2026年5月14日至31日征求意见期间，共收到意见建议2条，采纳1条、部分采纳1条："
+             "将城乡低保对象纳入免审范围；预约上门服务覆盖周末，并开通电话预约。乡镇工作站"
+             "受理电话待各站核定后另行公布。"),
+        ),
+    }
+}  # fmt: skip
 MEMBERS = ("zhoulx", "sunhm", "qianwb", "wujh", "zhenggq", "wanglp")
 QUORUM = ("hanzg", "zhoulx", "sunhm", "qianwb", "wujh")
 
@@ -269,6 +299,57 @@ SUPERVISION: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
             "name": "钱秀英",
             "contact": "江城市人民路12号",
             "text": "公开的表彰名单中一名受表彰党员的姓名有误，所在支部也写错了，请核实更正。",
+        },
+    ),
+    # disclosure on request [SPEC 14]: a member asks for a quarter's party dues, and is
+    # given the record; someone asks for cadres' interview notes, and is refused, in
+    # writing, after the time was extended once
+    (
+        "2026-08-17T09:20",
+        "ZZ-2026-105",
+        "request",
+        "dumy",
+        {
+            "name": "郑晓东",
+            "contact": "局机关第二党支部 0000-1234588",
+            "text": "本人系局机关党员，申请查阅2026年第二季度党费收缴管理情况。",
+        },
+    ),
+    (
+        "2026-08-19T15:00",
+        "ZZ-2026-105",
+        "disclose",
+        "dumy",
+        {"number": 101, "notified": "当面送达"},
+    ),
+    (
+        "2026-10-19T10:00",
+        "",
+        "request",
+        "dumy",
+        {
+            "name": "吴某",
+            "contact": "邮寄：江城市解放路6号",
+            "text": "申请公开2026年度局机关科级干部考察谈话记录。",
+        },
+    ),
+    (
+        "2026-10-21T16:00",
+        "",
+        "extend",
+        "dumy",
+        {"number": 102, "reason": "所申请内容涉及组织人事工作，需征求局政治处意见。"},
+    ),
+    (
+        "2026-10-28T10:00",
+        "",
+        "refuse",
+        "dumy",
+        {
+            "number": 102,
+            "reason": "所申请的考察谈话记录属于干部人事档案材料，涉及个人隐私，按照干部人事档案"
+            "管理有关规定不属于党务公开范围。",
+            "notified": "挂号信邮寄告知书",
         },
     ),
     (
@@ -435,18 +516,38 @@ def _run_step(office: Office, step: Step) -> None:
             reason=step.params["reason"],
             notified=step.params["notified"],
         )
+    elif step.step == "request":
+        requests.new_request(
+            office,
+            name=step.params["name"],
+            contact=step.params["contact"],
+            text=step.params["text"],
+            about=step.record or None,
+        )
+    elif step.step == "disclose":
+        requests.answer_request(
+            office, step.params["number"], disclose=step.record, notified=step.params["notified"]
+        )
+    elif step.step == "extend":
+        requests.extend_request(office, step.params["number"], reason=step.params["reason"])
+    elif step.step == "refuse":
+        requests.refuse_request(
+            office,
+            step.params["number"],
+            reason=step.params["reason"],
+            notified=step.params["notified"],
+            letter=False,
+        )
     elif step.step == "formal":
         record = records.find(office, step.record)
-        title = _formal(str(record.data.get("title")))
-        body = _formal(str(record.data.get("body", ""))) + (
-            "\n## 征求意见采纳情况\n\n征求意见期间共收到意见建议，经认真研究，"
-            "已对方案作相应调整，现将正式方案予以公开。\n"
-        )
-        drafting.set_fields(
-            office,
-            step.record,
-            [drafting.Assignment("title", "=", title), drafting.Assignment("body", "=", body)],
-        )
+        changes = [drafting.Assignment("title", "=", _formal(str(record.data.get("title"))))]
+        for field, edits in FORMAL.get(step.record, {}).items():
+            text = str(record.data.get(field, ""))
+            for old, new in edits:
+                assert old in text, (step.record, field, old)
+                text = text.replace(old, new)
+            changes.append(drafting.Assignment(field, "=", text))
+        drafting.set_fields(office, step.record, changes)
 
 
 def build(target: Path, formats: tuple[str, ...] = ("html", "pdf")) -> Built:

@@ -231,9 +231,10 @@ def refuse_request(
     on: date | None = None,
     fmt: str = "pdf",
     out: Path | None = None,
+    letter: bool = True,
 ) -> Settled:
     """Refuse a request with written reasons, and print the letter that tells the
-    requester (不予公开告知书)."""
+    requester (不予公开告知书) unless ``letter`` is False."""
     why = text_of("--reason", reason)
     how = one_line("--notified", notified, longest=200)
     fmt = one_of("--format", fmt, FORMATS)
@@ -242,6 +243,8 @@ def refuse_request(
         require_open(request)
         settled = _settle(act, request, raw, {"outcome": "refused"}, why, how, on, office)
         settings = act.settings
+    if not letter:
+        return settled
     refused, _raw = find_request(office, number)
     folder = out if out is not None else office.root / printing.PRINTED / FOLDER
     target = (

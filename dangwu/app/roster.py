@@ -93,6 +93,9 @@ def settings_template(
             "timely": _("a timely matter is published within this many days"),
             "quarterly": _("quarterly updates are out by the quarter's end plus this many days"),
             "report": _("a real-name report is answered within this many days"),
+            "request": _("a request for disclosure is answered within this many working days"),
+            "extended": _("... or this many, once extended with a reason"),
+            "term": _("a supervisor serves terms of this many years"),
             "quiet": _("a follow-up chain is due again after this many days"),
             "recent": _("timely and follow-up records stay on the board this long"),
             "count": _("working (China's holiday calendar) or calendar days"),
@@ -126,6 +129,9 @@ rules:
   timely_days: 20             # {c["timely"]}
   quarterly_days: 0           # {c["quarterly"]}
   report_answer_days: 15      # {c["report"]}
+  request_answer_days: 3      # {c["request"]}
+  request_extended_days: 10   # {c["extended"]}
+  supervisor_term_years: 2    # {c["term"]}
   follow_up_quiet_days: 90    # {c["quiet"]}
   board_recent_days: 90       # {c["recent"]}
   day_count: working          # {c["count"]}

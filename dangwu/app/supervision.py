@@ -98,14 +98,18 @@ def add_feedback(
     text: str,
     from_key: str | None = None,
     public: str | None = None,
+    private: bool = False,
     received: date | None = None,
 ) -> Logged:
-    """Log an opinion on a record that the office has put out."""
+    """Log an opinion on a record that the office has put out; ``private``: the member
+    of the public who gave it asked not to be named."""
 
     body = text_of("--text", text)
     public = one_line("--public", public, longest=100)
     if from_key is not None and public is not None:
         raise UsageError(_("give --from KEY or --public NAME, not both"))
+    if private and public is None:
+        raise UsageError(_("--private is for a member of the public: give --public NAME"))
     with acting(office, "feedback") as act:
         record = records.find(office, ref)
         record_id = str(record.data.get("id"))
@@ -152,6 +156,8 @@ def add_feedback(
             fields["from"] = giver
         if public is not None:
             fields["public"] = public
+        if private:
+            fields["private"] = True
         fields["text"] = body
         fields["logged"] = {"by": act.actor.key, "at": act.when.isoformat()}
         stamp = act.when.strftime("%Y%m%dT%H%M%S")

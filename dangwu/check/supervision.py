@@ -129,6 +129,18 @@ def read_requests(
 def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> Feedback:
     doc = _checked(text, relpath, "feedback.schema.yaml", office_root)
     data = doc.data
+    if data.get("private") and "public" not in data:
+        line, col = doc.locate(["private"], key=True)
+        raise InvalidFiles(
+            [
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _("private: only a member of the public (public:) asks not to be named"),
+                )
+            ]
+        )
     if "from" in data and "public" in data:
         line, col = doc.locate(["public"], key=True)
         raise InvalidFiles(
@@ -166,6 +178,7 @@ def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> 
         logged_at=str(data["logged"]["at"]),
         from_key=data.get("from"),
         public=data.get("public"),
+        private=bool(data.get("private")),
         number=data.get("number"),
         disposition=data.get("disposition"),
     )

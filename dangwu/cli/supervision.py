@@ -45,6 +45,16 @@ def register(app: typer.Typer) -> None:
             "--notified 电话告知"
         ),
     )(feedback_answer)
+    feedback.command(
+        "report",
+        help=_(
+            "The consultation report of a plan put out for comment (征求意见情况报告): every "
+            "opinion and what became of it, how many were adopted, and what changed from the "
+            "plan put out to the formal plan, word by word. --format md writes it as Markdown "
+            "to file or to put beside the formal plan.\n\n"
+            "Example: dangwu feedback report MB-2026-102"
+        ),
+    )(feedback_report)
     app.add_typer(feedback, name="feedback")
     report = common.group(
         _(
@@ -250,6 +260,16 @@ def feedback_add(
         str | None,
         typer.Option("--public", help=_("The name a member of the public gave.")),
     ] = None,
+    private: Annotated[
+        bool,
+        typer.Option(
+            "--private",
+            help=_(
+                "With --public: they asked not to be named; the consultation report and "
+                "everything put out call them a member of the public."
+            ),
+        ),
+    ] = False,
     received: Annotated[
         str | None,
         typer.Option("--received", help=_("The day it was given (default: today).")),
@@ -263,6 +283,7 @@ def feedback_add(
         text=text,
         from_key=from_key,
         public=public,
+        private=private,
         received=common.day("--received", received),
     )
     output.say(_("{id}: opinion logged in {path}").format(id=done.record, path=done.path))
@@ -358,6 +379,163 @@ def feedback_answer(
         on=common.day("--on", on),
     )
     output.say(f"{done.notes[0]} ({done.record}, {done.commit[:10]})")
+
+
+def feedback_report(
+    ctx: typer.Context,
+    record_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help=_("The plan (a pre-disclosure)."), autocompletion=complete.record_ids
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", help=_("text or md."))] = "text",
+    out: Annotated[
+        Path | None, typer.Option("-o", "--output", help=_("Write it to this file (md only)."))
+    ] = None,
+    as_json: common.AsJson = False,
+) -> None:
+    from dangwu.app import consultation
+    from dangwu.errors import UsageError
+    from dangwu.model.words import one_of
+
+    fmt = one_of("--format", fmt, ("text", "md"))
+    if out is not None and fmt != "md":
+        raise UsageError(_("-o writes the Markdown report: add --format md"))
+    office = common.office(ctx)
+    c = consultation.report(office, record_id)
+    roster = office.settings.roster
+    if as_json:
+        output.emit_json(_consultation_json(c, roster))
+        return
+    if fmt == "md":
+        text = consultation.markdown(office, c)
+        if out is None:
+            output.say(text.rstrip("\n"))
+            return
+        consultation.save(text, out)
+        output.say(_("{path}: the consultation report of {id}").format(path=out, id=c.record))
+        return
+    _consultation_text(c, roster)
+
+
+def _consultation_json(c: Any, roster: Any) -> dict[str, Any]:
+    return {
+        "record": c.record,
+        "title": c.title,
+        "preliminary_title": c.preliminary_title,
+        "status": c.status,
+        "opened": c.opened.isoformat() if c.opened else None,
+        "closes": c.closes.isoformat() if c.closes else None,
+        "published": c.published.isoformat() if c.published else None,
+        "preliminary_commit": c.preliminary,
+        "formal_commit": c.formal,
+        "adoption": {
+            "received": c.adoption.received,
+            **c.adoption.outcomes,
+            "unanswered": c.adoption.unanswered,
+            "summary": c.adoption.summary_zh(),
+        },
+        "opinions": [
+            {
+                "number": f.number,
+                "received": f.received.isoformat(),
+                "from": f.giver(roster, put_out=True),
+                "text": f.text,
+                "disposition": dict(f.disposition) if f.disposition else None,
+            }
+            for f in c.opinions
+        ],
+        "changes": [
+            {
+                "field": change.field,
+                "lines": [
+                    {"op": line.op, "text": line.text}
+                    | ({"pieces": [[p.op, p.text] for p in line.pieces]} if line.pieces else {})
+                    for line in change.lines
+                    if line.op != " "
+                ],
+            }
+            for change in c.changes
+        ],
+        "commit": c.commit,
+    }
+
+
+def _consultation_text(c: Any, roster: Any) -> None:
+    from dangwu.model.supervision import OUTCOMES
+
+    output.say(_("Consultation report: {id} {title}").format(id=c.record, title=c.title), "bold")
+    rows = [
+        (
+            _("put out"),
+            _("{title}, for comment {opened} to {closes} ({commit})").format(
+                title=c.preliminary_title,
+                opened=c.opened.isoformat() if c.opened else "?",
+                closes=c.closes.isoformat() if c.closes else "?",
+                commit=(c.preliminary or "")[:10],
+            ),
+        ),
+        (
+            _("formal plan"),
+            _("published {day} ({commit})").format(
+                day=c.published.isoformat(), commit=(c.formal or "")[:10]
+            )
+            if c.published
+            else _("not yet published ({status}); compared as it stands").format(
+                status=_(c.status)
+            ),
+        ),
+        (_("opinions"), c.adoption.summary_zh()),
+    ]
+    label = max(output.width(k) for k, _v in rows)
+    for key, value in rows:
+        output.say(f"  {output.pad(key, label)}  {value}")
+    output.say("")
+    output.say(_("Opinions and what became of them"), "bold")
+    if not c.opinions:
+        output.say("  " + _("none"))
+    for f in c.opinions:
+        output.say(
+            f"  {f.number or '-'}  {f.received.isoformat()}  {f.giver(roster, put_out=True)}"
+        )
+        output.say(f"     {f.text}")
+        answer = f.disposition
+        if answer:
+            outcome = pair(OUTCOMES.get(str(answer.get("outcome")), ("?", "?")))
+            output.say(
+                "     → "
+                + _("{outcome}: {reason} (told {day}, {how})").format(
+                    outcome=outcome,
+                    reason=answer.get("reason"),
+                    day=answer.get("on"),
+                    how=answer.get("notified"),
+                ),
+                "green",
+            )
+        else:
+            output.say("     → " + _("no answer yet"), "yellow")
+    output.say("")
+    output.say(_("What changed from the plan put out for comment"), "bold")
+    if not c.changes:
+        output.say("  " + _("nothing: the formal plan says what the plan put out said"))
+    for change in c.changes:
+        output.say(f"  {change.field}", "dim")
+        for line in change.lines:
+            if line.op == " ":
+                continue
+            if line.op == "~":
+                said = "".join(
+                    output.paint(f"[-{p.text}-]", "red")
+                    if p.op == "-"
+                    else output.paint(f"{{+{p.text}+}}", "green")
+                    if p.op == "+"
+                    else p.text
+                    for p in line.pieces
+                )
+                output.say(f"    ~ {said}")
+            else:
+                output.say(f"    {line.op} {line.text}", "red" if line.op == "-" else "green")
 
 
 # --- reports -------------------------------------------------------------------------

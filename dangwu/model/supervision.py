@@ -68,6 +68,7 @@ class Feedback:
     logged_at: str
     from_key: str | None = None
     public: str | None = None
+    private: bool = False  # the member of the public asked not to be named
     number: int | None = None  # given when logged; older files have none
     disposition: Mapping[str, Any] | None = None  # what became of it, once answered
 
@@ -75,8 +76,11 @@ class Feedback:
     def answered_on(self) -> date | None:
         return answer_day(self.disposition)
 
-    def giver(self, roster: Mapping[str, Person]) -> str:
-        """Who gave it, as a person reads it."""
+    def giver(self, roster: Mapping[str, Person], *, put_out: bool = False) -> str:
+        """Who gave it, as a person reads it; ``put_out``: as what the office puts out
+        says it, where a member of the public who asked not to be named is not."""
+        if self.public and self.private and put_out:
+            return _("a member of the public")
         if self.public:
             return _("{name} (public)").format(name=self.public)
         key = self.from_key or self.logged_by

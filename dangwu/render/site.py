@@ -10,6 +10,7 @@ the builder (``app.website``) makes it again only when that changed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -37,6 +38,7 @@ from dangwu.render.sheets import (
 )
 from dangwu.resources import shipped
 from dangwu.rules import site as site_rules
+from dangwu.rules.consultation import adoption
 from dangwu.rules.site import Shown, Site
 from dangwu.store.snapshot import Snapshot
 
@@ -204,8 +206,21 @@ class Renderer:
             for what, when, note in steps
         ]
 
+    @functools.cached_property
+    def adoptions(self) -> dict[str, str]:
+        """What became of the opinions on each formal plan shown (采纳情况), naming
+        nobody: the page of a plan published after comment says it [SPEC 14]."""
+        formal = [
+            rid
+            for rid, item in self.site.shown.items()
+            if item.summary.consulted and item.state == "published"
+        ]
+        heard = self.snapshot.opinions_on(formal)
+        return {rid: adoption(heard.get(rid, [])).summary_zh() for rid in formal}
+
     def record_key(self, item: Shown) -> str:
         seed = site_rules.fingerprint_of(item, self.site.shown) + "|" + self.settings_key
+        seed += "|" + self.adoptions.get(item.summary.id, "")
         return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:24]
 
     def record_page(self, item: Shown, data: Mapping[str, Any]) -> dict[str, bytes]:
@@ -242,6 +257,7 @@ class Renderer:
             "closes_zh": zh_date(item.open_until),
             "withdrawn_zh": zh_date(s.withdrawn_on),
             "withdrawn_reason": blot(self.snapshot, s.withdrawal_reason or ""),
+            "adoption": self.adoptions.get(s.id, ""),
         }
         out[path] = self.page(
             path,

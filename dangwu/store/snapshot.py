@@ -134,6 +134,22 @@ class Snapshot:
             self._supervision = read_all(files, self.office.root)
         return self._supervision
 
+    def opinions_on(self, record_ids: Iterable[str]) -> dict[str, list[Feedback]]:
+        """The opinions on some records at this commit (only their folders read)."""
+        folders = [f"{FEEDBACK_DIR}/{rid}" for rid in sorted(set(record_ids))]
+        if not folders:
+            return {}
+        tree = self.git.tree_blobs(self.commit, folders)
+        wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
+        raw = self.git.objects(sorted(set(wanted.values())))
+        _reports, opinions, _problems = read_all(
+            {p: raw.get(b, b"") for p, b in wanted.items()}, self.office.root
+        )
+        found: dict[str, list[Feedback]] = {}
+        for opinion in opinions:
+            found.setdefault(opinion.record, []).append(opinion)
+        return found
+
     def requests(self) -> tuple[list[Request], list[Problem]]:
         """The requests for disclosure at this commit, and the files that could not be
         read."""
