@@ -230,6 +230,7 @@ REPLAYS = {
     ),
     "printf x >> ../archive-2026/catalogue.pdf": Replay("circular", digests=True),
     "as chensh dangwu feedback add": Replay("deadlines"),
+    "dangwu feedback report MB-2026-102": Replay("deadlines"),
     "dangwu stats --year 2026": Replay("deadlines"),
     "export GIT_AUTHOR_NAME=林海涛": Replay("own office"),
     "dangwu key": Replay(
