@@ -876,9 +876,10 @@ def measure_supervision(n: int, runs: int, work: Path) -> dict[str, dict[str, fl
     step("approve", rid, who="zhoulx", minute=3)
     step("publish", rid, minute=4)
     for i in range(20):
-        step("feedback", "add", rid, "--public", f"群众{i}", "--text", f"建议{i}。", minute=5 + i)
+        step("feedback", "add", rid, "--public", f"群众{i}", "--text", f"建议{i}。",
+             minute=5 + 2 * i)  # fmt: skip
         step("feedback", "answer", str(2001 + i), "--outcome", "采纳", "--reason", "已采纳。",
-             "--notified", "电话告知", minute=25 + i)  # fmt: skip
+             "--notified", "电话告知", minute=6 + 2 * i)  # fmt: skip
     body = "\n\n".join(f"第{i}条：调整第{i}项服务{'，周末照常' if i % 3 == 0 else ''}。"
                         for i in range(1, 41))  # fmt: skip
     step("set", rid, "title=关于调整窗口服务时间的方案", f"body={body}", minute=50)

@@ -515,7 +515,8 @@ class History:
         written = {Trailer.STEP: step, Trailer.ACTOR: by.key, **trailers} if step else {}
         commit = self.commit(by, self.message(step or "fix", path, written))
         papers: dict[str, Paper] = {}
-        if path.startswith(("circulars/", "meetings/", "requests/")):
+        read = ("circulars/", "meetings/", "requests/")
+        if path.startswith(read) or (path.startswith("feedback/") and paper is not None):
             if old is not None:
                 papers[old] = self.papers[old]
             if new is not None:

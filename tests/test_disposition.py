@@ -160,3 +160,21 @@ def test_submitting_a_formal_plan_that_still_calls_for_comments_warns(office: Of
     assert "still asks for comments until 2026-10-19" in said.stderr
     # advice to the clerk, not a fact of the history
     assert "2026-10-19" not in office.git("log", "-1", "--format=%B")
+
+
+def test_an_answer_backdated_by_hand_before_the_opinion_is_found(heard):
+    """A clerk who writes the answer with plain git, dated before the opinion came in
+    so that it looks timely, is caught by the audit."""
+    office, _rid = heard
+    path = opinions(office)[1]["path"]
+    stamp = "2026-10-21T10:00:00+08:00"
+    office.write(
+        path,
+        office.read(path)
+        + "disposition:\n  outcome: adopted\n  reason: 采纳\n  notified: 电话告知\n"
+        + f"  on: '2026-10-06'\n  by: dumy\n  at: '{stamp}'\n",
+    )
+    commit_as(office.root, "dumy", "answer: 1\n\nDangwu-Step: answer", path, date=stamp)
+    audited = office.run("audit", now=at(23))
+    assert audited.exit_code == 1
+    assert "time-order" in audited.stdout + audited.stderr

@@ -39,7 +39,7 @@ from dangwu.model.circular import Circular
 from dangwu.model.history import Change, Paper, Trailer
 from dangwu.model.meeting import Meeting, Minutes
 from dangwu.model.office import Person
-from dangwu.model.supervision import Request
+from dangwu.model.supervision import Feedback, Request
 from dangwu.rules.audit import RULES, Auditor, Pusher, summarize
 from dangwu.store.history import version_of
 
@@ -768,6 +768,83 @@ def an_opinion_deleted() -> History:
     h = founded()
     h.supervise(SUPERVISOR, "feedback/ZZ-2026-001/1.yaml", None, "f1", step="feedback")
     h.supervise(CLERK, "feedback/ZZ-2026-001/1.yaml", "f1", None, step=None)
+    return h
+
+
+# --- opinions and what became of them [SPEC 14] ------------------------------------------
+
+OPINION = f"feedback/{ID}/20260902T100000-chensh.yaml"
+
+
+def heard(h: History) -> None:
+    """The plan out for comment, and an opinion on it from the supervisor, opinion 1."""
+
+    def logged(now: datetime) -> Feedback:
+        return Feedback(OPINION, ID, now.date(), "建议", SUPERVISOR.key, now.isoformat(),
+                        from_key=SUPERVISOR.key, number=1)  # fmt: skip
+
+    h.supervise(SUPERVISOR, OPINION, None, "o1", step="feedback", paper=logged)
+
+
+def disposed(
+    h: History, by: Person, *, on: str | None = None, text: str | None = None, named: str = ""
+) -> None:
+    """Opinion 1 answered by ``by`` (the answer naming ``named`` instead, if given)."""
+    was = h.papers["o1"]
+    assert isinstance(was, Feedback)
+
+    def made(now: datetime) -> Feedback:
+        day = on or now.date().isoformat()
+        answer = {"outcome": "adopted", "reason": "采纳", "notified": "电话", "on": day,
+                  "by": named or by.key, "at": now.isoformat()}  # fmt: skip
+        return replace(was, disposition=answer, text=text or was.text)
+
+    h.supervise(by, OPINION, "o1", "o2", step="answer", paper=made)
+
+
+def revised(h: History) -> None:
+    h.edit(ID, body="正式方案：吸收了意见。")
+    h.submit(ID)
+    h.approve(ID, MEMBER2)
+
+
+def test_an_opinion_answered_before_its_formal_plan_is_in_order():
+    h = consulting()
+    heard(h)
+    disposed(h, CLERK)
+    revised(h)
+    assert h.rules() == []
+
+
+@case("unanswered")
+def a_formal_plan_approved_while_an_opinion_waited() -> History:
+    h = consulting()
+    heard(h)
+    revised(h)
+    return h
+
+
+@case("time-order")
+def an_opinion_answered_before_it_came_in() -> History:
+    h = consulting()
+    heard(h)
+    disposed(h, CLERK, on="2026-08-01")
+    return h
+
+
+@case("paper-forged")
+def an_opinion_answered_in_someone_elses_name() -> History:
+    h = consulting()
+    heard(h)
+    disposed(h, CLERK, named=HEAD.key)
+    return h
+
+
+@case("feedback-changed")
+def an_opinion_reworded_by_its_answer() -> History:
+    h = consulting()
+    heard(h)
+    disposed(h, CLERK, text="另一条意见")
     return h
 
 

@@ -26,7 +26,7 @@ def due(office: Office, *, on: date | None = None) -> tuple[Due, list[Problem]]:
     with GitStore(office.root, office.state_dir) as git:
         git.require_head()
         shot = snapshot.at(office, git) if day >= today else snapshot.as_of(office, git, day)
-        reports, _opinions, problems = shot.supervision()
+        reports, problems = shot.reports()
         requests, unread = shot.requests()
         papers = None
         if shot.settings.rules.artefact_days is not None:

@@ -12,10 +12,11 @@ from dangwu.model.circular import Circular
 from dangwu.model.meeting import Meeting
 from dangwu.model.office import Settings
 from dangwu.model.record import TOOL_FIELDS
-from dangwu.model.supervision import Request
+from dangwu.model.supervision import Feedback, Request
 
-# a circular's, a meeting's or a request's file as a commit holds it, or why it is not one
-Paper = Circular | Meeting | Request | str
+# a circular's, a meeting's, a request's or an opinion's file as a commit holds it, or
+# why it is not one
+Paper = Circular | Meeting | Request | Feedback | str
 
 
 class Trailer:

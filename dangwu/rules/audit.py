@@ -24,7 +24,7 @@ from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
-from dangwu.model.supervision import REQUESTS_DIR, Request
+from dangwu.model.supervision import REQUESTS_DIR, Feedback, Request, answer_day
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.requests import first_due
@@ -66,6 +66,7 @@ RULES = {
     "report-changed": N_("report changed outside 'dangwu report answer'"),
     "report-rewritten": N_("answered report answered again"),
     "feedback-changed": N_("opinion changed or deleted"),
+    "unanswered": N_("formal plan approved while an opinion on it had no answer"),
     "request-changed": N_("request changed other than by its extension and answer"),
     "late-extension": N_("request extended after its time ran out"),
     "circular-changed": N_("issued circular changed or deleted"),
@@ -117,6 +118,9 @@ class Auditor:
     opened: dict[str, str] = field(default_factory=dict)
     # the reports/ files an answer has already changed: an answer is given once
     answered: set[str] = field(default_factory=set)
+    # the opinions on each record not yet answered (path -> number): what a formal
+    # plan's approval waits on [SPEC 14]
+    unanswered: dict[str, dict[str, int]] = field(default_factory=dict)
     # the circulars issued so far, by year: numbered from 1 without a gap [SPEC 12]
     circulars: dict[int, set[int]] = field(default_factory=dict)
     # the meetings called so far, by year, and those whose minutes were taken
@@ -362,17 +366,7 @@ class Auditor:
                     ),
                 )
             if not report:
-                # an opinion is never changed but by its one disposition (feedback answer)
-                answering = new is not None and step == "answer" and path not in self.answered
-                if old is not None and not answering:
-                    flag(
-                        "feedback-changed",
-                        _("the opinion {path} was {how}").format(
-                            path=path, how=_("deleted") if new is None else _("changed")
-                        ),
-                    )
-                if old is not None and answering:
-                    self.answered.add(path)
+                self._opinion(path, old, new, step, event, person, flag)
                 continue
             if new is None:
                 flag("report-deleted", _("the report {path} was deleted").format(path=path))
@@ -388,6 +382,54 @@ class Auditor:
                         _("the report {path} was answered before").format(path=path),
                     )
                 self.answered.add(path)
+
+    def _opinion(
+        self,
+        path: str,
+        old: str | None,
+        new: str | None,
+        step: str | None,
+        event: Event,
+        person: Person,
+        flag: Any,
+    ) -> None:
+        """An opinion is logged without an answer and changed only by its one
+        disposition, which adds only itself, written by whoever committed it, when they
+        did, and dated neither before the opinion came in nor after its commit. The
+        opinions still unanswered are what a formal plan's approval waits on."""
+        answering = new is not None and step == "answer" and path not in self.answered
+        if old is not None and not answering:
+            flag(
+                "feedback-changed",
+                _("the opinion {path} was {how}").format(
+                    path=path, how=_("deleted") if new is None else _("changed")
+                ),
+            )
+        before = event.papers.get(old) if old is not None else None
+        after = event.papers.get(new) if new is not None else None
+        for waiting in self.unanswered.values():
+            waiting.pop(path, None)
+        if isinstance(after, Feedback) and not after.disposition:
+            self.unanswered.setdefault(after.record, {})[path] = after.number or 0
+        if old is None:
+            if isinstance(after, Feedback) and after.disposition:
+                flag(
+                    "feedback-changed",
+                    _("the opinion {path} was logged with its answer").format(path=path),
+                )
+            return
+        if not answering:
+            return
+        self.answered.add(path)
+        if not isinstance(before, Feedback) or not isinstance(after, Feedback):
+            return  # what could not be read is validate's to say
+        answer = after.disposition or {}
+        if not answer or replace(after, disposition=None) != before:
+            flag(
+                "feedback-changed",
+                _("{path}: an answer that changes more than the answer").format(path=path),
+            )
+        _answered_as_said(path, answer, before.received, before.logged_at, event, person, flag)
 
     def _request(
         self,
@@ -463,16 +505,7 @@ class Auditor:
                 "request-changed",
                 _("{path}: an answer that changes more than the answer").format(path=path),
             )
-        _made_as_said(path, str(answer.get("by")), str(answer.get("at")), event, person, flag)
-        day = after.answered_on
-        logged = _moment(before.logged_at)
-        if day is None or day > made or (logged is not None and day < logged.date()):
-            flag(
-                "time-order",
-                _("{path}: answered on {day}, outside the days it could have been").format(
-                    path=path, day=answer.get("on")
-                ),
-            )
+        _answered_as_said(path, answer, before.received, before.logged_at, event, person, flag)
 
     def _circular(
         self,
@@ -780,6 +813,7 @@ class Auditor:
                 opinions=approval.get("opinions"),
                 necessity=_text(approval.get("necessity")),
                 accuracy=_text(approval.get("accuracy")),
+                unanswered=sorted(self.unanswered.get(str(data.get("id")), {}).values()),
             )
         if step == "reject":
             return workflow.reject(
@@ -1114,6 +1148,32 @@ def _made_as_said(path: str, by: str, at: str, event: Event, person: Person, fla
             "paper-forged",
             _("{path} says it was written {at}, but the commit was made {made}").format(
                 path=path, at=at, made=made.isoformat(timespec="minutes")
+            ),
+        )
+
+
+def _answered_as_said(
+    path: str,
+    answer: Mapping[str, Any],
+    received: date,
+    logged_at: str,
+    event: Event,
+    person: Person,
+    flag: Any,
+) -> None:
+    """An answer (an opinion's disposition, a request's settlement) names who gave it
+    and when as its commit does, and the day it says the person was answered lies
+    between the day what it answers came in and was logged, and its commit: an answer
+    backdated to look timely is caught here [SPEC 11, 14]."""
+    _made_as_said(path, str(answer.get("by")), str(answer.get("at")), event, person, flag)
+    day = answer_day(answer)
+    logged = _moment(logged_at)
+    earliest = max(received, logged.date()) if logged else received
+    if day is None or day > event.commit.author_date.date() or day < earliest:
+        flag(
+            "time-order",
+            _("{path}: answered on {day}, outside the days it could have been").format(
+                path=path, day=answer.get("on")
             ),
         )
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from dangwu import __version__, yamlio
 from dangwu.check.settings import parse_settings
-from dangwu.check.supervision import parse_request
+from dangwu.check.supervision import parse_feedback, parse_request
 from dangwu.errors import InvalidFiles
 from dangwu.model.circular import CIRCULARS_DIR
 from dangwu.model.history import (
@@ -37,7 +37,7 @@ from dangwu.model.history import (
 from dangwu.model.meeting import MEETINGS_DIR
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.model.record import TOOL_FIELDS, content_hash
-from dangwu.model.supervision import REQUESTS_DIR
+from dangwu.model.supervision import FEEDBACK_DIR, REQUESTS_DIR
 from dangwu.rules import secrecy
 from dangwu.store import circulars, meetings
 from dangwu.store.cache import Markers
@@ -59,9 +59,9 @@ RELEVANT = (
 # judged by who changed them and how: opinions, reports, requests, circulars, meetings,
 # the catalogue
 SUPERVISION = ("reports/", "feedback/", f"{REQUESTS_DIR}/", "circulars/", "meetings/", "schemas/")
-# of those, read as well: what a circular, a meeting or a request says is checked
-# against its commit
-PAPERS = (f"{CIRCULARS_DIR}/", f"{MEETINGS_DIR}/", f"{REQUESTS_DIR}/")
+# of those, read as well: what a circular, a meeting, a request or an opinion says is
+# checked against its commit
+PAPERS = (f"{CIRCULARS_DIR}/", f"{MEETINGS_DIR}/", f"{REQUESTS_DIR}/", f"{FEEDBACK_DIR}/")
 SIGNED_BATCH = 1000  # signed commits whose signatures one git process reads
 
 KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
@@ -437,12 +437,15 @@ class _Planned:
 
 
 def _paper(path: str, raw: bytes | None) -> Paper:
-    """What a circular's, a meeting's or a request's blob says, or why it says nothing."""
+    """What a circular's, a meeting's, a request's or an opinion's blob says, or why it
+    says nothing."""
     if raw is None:
         return "missing from the repository"
     try:
         if path.startswith(f"{REQUESTS_DIR}/"):
             return parse_request(yamlio.decode(raw), path)
+        if path.startswith(f"{FEEDBACK_DIR}/"):
+            return parse_feedback(yamlio.decode(raw), path)
         parse = meetings.parse if path.startswith(f"{MEETINGS_DIR}/") else circulars.parse
         return parse(raw, path)
     except yamlio.YamlProblem as exc:

@@ -112,10 +112,8 @@ class Snapshot:
         commit."""
 
         if self._sensitive is None:
-            reports = self.git.tree_blobs(self.commit, list(PRIVATE_DIRS))
-            raw = self.git.objects([b for p, b in reports.items() if p.endswith(".yaml")])
             found: list[str] = []
-            for blob in raw.values():
+            for blob in self._yaml_files(list(PRIVATE_DIRS)).values():
                 with contextlib.suppress(yamlio.YamlProblem):
                     data = yamlio.load(yamlio.decode(blob)).data
                     if isinstance(data, Mapping):
@@ -127,24 +125,31 @@ class Snapshot:
         """The reports and opinions at this commit, and the files that could not be read."""
 
         if self._supervision is None:
-            tree = self.git.tree_blobs(self.commit, [REPORTS_DIR, FEEDBACK_DIR])
-            wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
-            raw = self.git.objects(sorted(set(wanted.values())))
-            files = {p: raw.get(b, b"") for p, b in wanted.items()}
+            files = self._yaml_files([REPORTS_DIR, FEEDBACK_DIR])
             self._supervision = read_all(files, self.office.root)
         return self._supervision
+
+    def reports(self) -> tuple[list[Report], list[Problem]]:
+        """The reports at this commit, without reading the opinions (which may be
+        thousands), and the files that could not be read."""
+        if self._supervision is not None:
+            return self._supervision[0], self._supervision[2]
+        files = self._yaml_files([REPORTS_DIR])
+        reports, _opinions, problems = read_all(files, self.office.root)
+        return reports, problems
+
+    def _yaml_files(self, folders: list[str]) -> dict[str, bytes]:
+        tree = self.git.tree_blobs(self.commit, folders)
+        wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
+        raw = self.git.objects(sorted(set(wanted.values())))
+        return {p: raw.get(b, b"") for p, b in wanted.items()}
 
     def opinions_on(self, record_ids: Iterable[str]) -> dict[str, list[Feedback]]:
         """The opinions on some records at this commit (only their folders read)."""
         folders = [f"{FEEDBACK_DIR}/{rid}" for rid in sorted(set(record_ids))]
         if not folders:
             return {}
-        tree = self.git.tree_blobs(self.commit, folders)
-        wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
-        raw = self.git.objects(sorted(set(wanted.values())))
-        _reports, opinions, _problems = read_all(
-            {p: raw.get(b, b"") for p, b in wanted.items()}, self.office.root
-        )
+        _reports, opinions, _problems = read_all(self._yaml_files(folders), self.office.root)
         found: dict[str, list[Feedback]] = {}
         for opinion in opinions:
             found.setdefault(opinion.record, []).append(opinion)
@@ -154,11 +159,7 @@ class Snapshot:
         """The requests for disclosure at this commit, and the files that could not be
         read."""
         if self._requests is None:
-            tree = self.git.tree_blobs(self.commit, [REQUESTS_DIR])
-            wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
-            raw = self.git.objects(sorted(set(wanted.values())))
-            files = {p: raw.get(b, b"") for p, b in wanted.items()}
-            self._requests = read_requests(files, self.office.root)
+            self._requests = read_requests(self._yaml_files([REQUESTS_DIR]), self.office.root)
         return self._requests
 
     def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
