@@ -858,14 +858,17 @@ def measure_supervision(n: int, runs: int, work: Path) -> dict[str, dict[str, fl
     record("due, 2,000 opinions and 500 requests", heavy, statistics.median(plain))
 
     # a plan put out for comment, heard 20 times, answered, and published again
-    def step(*args: str, who: str = "dumy", minute: int = 0) -> str:
+    def step(*args: str, who: str = "dumy", minute: int = 0, later: int = 0) -> str:
         name, email = {"dumy": ("杜明远", "dumy@example.org"),
                        "zhoulx": ("周立新", "zhoulx@example.org")}[who]  # fmt: skip
         hour, mins = 12 + minute // 60, minute % 60
-        env = {"DANGWU_LANG": "en", "DANGWU_NOW": f"{last}T{hour:02d}:{mins:02d}:00+08:00",
+        on = (day + timedelta(days=later)).isoformat()
+        env = {"DANGWU_LANG": "en", "DANGWU_NOW": f"{on}T{hour:02d}:{mins:02d}:00+08:00",
                **identity_env({"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email})}  # fmt: skip
         done = subprocess.run([*exe, *args], cwd=office, env={**os.environ, **env},
-                              capture_output=True, text=True, check=True)  # fmt: skip
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
         return done.stdout.strip()
 
     rid = step("new", "mubiao-renwu", "--item", "key-policies", "--pre-disclosure",
@@ -882,13 +885,17 @@ def measure_supervision(n: int, runs: int, work: Path) -> dict[str, dict[str, fl
              "--notified", "电话告知", minute=6 + 2 * i)  # fmt: skip
     body = "\n\n".join(f"第{i}条：调整第{i}项服务{'，周末照常' if i % 3 == 0 else ''}。"
                         for i in range(1, 41))  # fmt: skip
-    step("set", rid, "title=关于调整窗口服务时间的方案", f"body={body}", minute=50)
-    step("submit", rid, minute=51)
-    step("approve", rid, who="zhoulx", minute=52)
-    step("publish", rid, minute=53)
+    # the formal plan, once the window (15 days) has closed
+    step("set", rid, "title=关于调整窗口服务时间的方案", f"body={body}", minute=50, later=16)
+    step("submit", rid, minute=51, later=16)
+    step("approve", rid, who="zhoulx", minute=52, later=16)
+    step("publish", rid, minute=53, later=16)
     report = [*exe, "feedback", "report", rid]
-    record("feedback report (20 opinions)", timed(report, office, runs), None)
-    record("dangwu --help", timed([*exe, "--help"], office, runs))
+    baseline = timed([*exe, "--help"], office, runs)
+    record("dangwu --help (baseline)", baseline)
+    record(
+        "feedback report (20 opinions)", timed(report, office, runs), statistics.median(baseline)
+    )
     return results
 
 

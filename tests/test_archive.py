@@ -188,6 +188,7 @@ def test_the_archive_holds_every_printed_output_of_the_year(filed):
         "figures/dossier-2026.pdf",
         "ledgers/ledger-2026.pdf",
         "reports/reports-2026.csv",
+        "requests/requests-2026.csv",
         "site/index.html",
         *(f"bulletins/2026Q{q}-{s}.pdf" for q in (1, 2, 3, 4) for s in ("public", "internal")),
     ):
@@ -307,12 +308,15 @@ def test_check_refuses_what_is_not_an_archive(filed, tmp_path: Path):
 
 
 def test_reporters_stay_out_of_an_archive_unless_it_is_internal(filed, tmp_path: Path):
+    """Nor requesters [SPEC 14]: the archive says what was asked and how it was
+    settled, in time or not, without who asked."""
     demo, archive, _said = filed
     names = []
-    for path in sorted((demo.root / "reports").rglob("*.yaml")):
-        given = yaml.safe_load(path.read_text("utf-8"))
-        names += [given["name"]] if given.get("name") else []
-    assert names, "the sample office has a real-name report"
+    for folder in ("reports", "requests"):
+        for path in sorted((demo.root / folder).rglob("*.yaml")):
+            given = yaml.safe_load(path.read_text("utf-8"))
+            names += [given["name"]] if given.get("name") else []
+    assert len(names) == 4, "the sample office has two real-name reports, two requests"
     for path in archive.rglob("*"):
         if path.suffix in (".yaml", ".csv", ".html", ".json", ".xml"):
             text = path.read_text("utf-8-sig")
@@ -328,8 +332,14 @@ def test_reporters_stay_out_of_an_archive_unless_it_is_internal(filed, tmp_path:
         "archive", "--year", "2026", "--internal", "-o", str(tmp_path / "internal"), now=NOW
     )
     assert inside.exit_code == 0, inside.output
-    table = (tmp_path / "internal" / "reports" / "reports-2026.csv").read_text("utf-8-sig")
-    assert all(name in table for name in names)
+    tables = "".join(
+        (tmp_path / "internal" / folder / f"{folder}-2026.csv").read_text("utf-8-sig")
+        for folder in ("reports", "requests")
+    )
+    assert all(name in tables for name in names)
+    asked = (archive / "requests" / "requests-2026.csv").read_text("utf-8-sig").splitlines()
+    assert asked[1].split(",")[:3] == ["101", "2026-08-17", "ZZ-2026-105"]
+    assert asked[1].endswith(",是") and "不予公开" in asked[2]
 
 
 def test_a_plain_git_edit_shows_in_the_records_history(demo_seed: Path, tmp_path: Path):

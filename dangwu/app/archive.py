@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -44,13 +44,16 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import RECORDS_DIR, Summary, is_record_path
+from dangwu.model.supervision import SETTLED
 from dangwu.model.words import zh_date
 from dangwu.render import circular as render_circular
 from dangwu.render import form as render_form
 from dangwu.render import sheets, typeset
 from dangwu.render.ledger import csv_bytes
 from dangwu.rules import archive as rules
+from dangwu.rules.requests import answer_due
 from dangwu.rules.schedule import Quarter
+from dangwu.rules.workdays import Calendar
 from dangwu.rules.workflow import STATUS_TITLES, STEP_TITLES
 from dangwu.store import circulars as stored_circulars
 from dangwu.store import meetings as stored_meetings
@@ -71,6 +74,7 @@ SECTIONS = {
     "meetings": "党务公开会议：通知与记录",
     "ledgers": "台账",
     "reports": "举报及办理",
+    "requests": "依申请公开及办理",
     "figures": "年度统计与考核材料",
     "site": "单位对外网站",
 }
@@ -208,6 +212,7 @@ def _fill(
         missing += _circulars(office, git, head, year, folder, parts, when)
         progress(3, steps)
         _reports(snap, year, folder, parts, internal)
+        _requests(snap, year, folder, parts, internal)
         called = stored_meetings.at(git, head)
         held = sorted(k for k in called if k[0] == year)
         minuted = {k for k, m in called.items() if m.minutes is not None}
@@ -564,6 +569,50 @@ def _reports(
     _write(folder, path, csv_bytes(heading + (["姓名", "联系方式"] if internal else []), rows))
     who = "含举报人" if internal else "不含举报人身份"
     parts.append(Part(path, "reports", f"{year}年举报登记及办理（{len(rows)}件，{who}）"))
+
+
+def _requests(
+    snap: snapshot.Snapshot, year: int, folder: Path, parts: list[Part], internal: bool
+) -> None:
+    """The year's requests for disclosure (依申请公开), how each was settled and whether
+    in time; who asked and how to reach them only in an internal archive [SPEC 14]."""
+    requests, _problems = snap.requests()
+    mine = [r for r in requests if r.received.year == year]
+    if not mine:
+        return
+    shown = _shown(snap, internal)
+    calendar = Calendar(snap.settings.rules)
+    heading = ["编号", "收到日期", "所涉事项", "申请内容", "延期", "办理结果", "公开记录",
+               "答复或理由", "答复日期", "答复期限", "是否按期"]  # fmt: skip
+    rows = []
+    for r in sorted(mine, key=lambda r: r.number):
+        answer = r.answer or {}
+        due = answer_due(r, calendar)
+        settled = r.answered_on
+        row = [
+            str(r.number),
+            r.received.isoformat(),
+            r.about or "",
+            shown(r.text),
+            _extension(r.extension, shown),
+            SETTLED[r.outcome][1] if r.outcome in SETTLED else "办理中",
+            str(answer.get("record", "")),
+            shown(str(answer.get("text", ""))),
+            settled.isoformat() if settled else "",
+            due.isoformat(),
+            ("是" if settled <= due else "否") if settled else "",
+        ]
+        rows.append(row + ([r.name, r.contact] if internal else []))
+    path = f"requests/requests-{year}.csv"
+    _write(folder, path, csv_bytes(heading + (["申请人", "联系方式"] if internal else []), rows))
+    who = "含申请人" if internal else "不含申请人身份"
+    parts.append(Part(path, "requests", f"{year}年依申请公开登记及办理（{len(rows)}件，{who}）"))
+
+
+def _extension(extension: Mapping[str, Any] | None, shown: Callable[[str], str]) -> str:
+    if not extension:
+        return ""
+    return f"{extension.get('on', '')} {shown(str(extension.get('reason', '')))}"
 
 
 # --- contents, manifest, check -----------------------------------------------------------
