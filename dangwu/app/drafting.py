@@ -299,6 +299,8 @@ def _reference_problems(
                     relpath, line, col, _("follows: there is no record {id}").format(id=follows)
                 )
             )
+    audience = validate.audience_problem(relpath, doc, summary.audience, office.settings.audiences)
+    problems += [audience] if audience else []
     pairs = list(enumerate(summary.attachments))
     problems += validate.attachment_problems(office.root, relpath, doc, pairs)
     return problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.circular import CIRCULAR_CODE
 from dangwu.model.history import Trailer
 from dangwu.model.meeting import MEETING_CODE, PARTS
+from dangwu.model.office import Settings
 from dangwu.model.words import one_of
 from dangwu.render import sheets as render
 from dangwu.render import typeset
@@ -66,34 +67,56 @@ def _snapshot(office: Office, git: GitStore, on: date | None) -> snapshot.Snapsh
     return snapshot.as_of(office, git, on)
 
 
-def print_board(office: Office, *, scope: str, on: date | None, fmt: str, out: Path) -> Printed:
-    """The board of ``scope`` on ``on`` (default: today) as one HTML or PDF file."""
+def print_board(
+    office: Office,
+    *,
+    scope: str,
+    on: date | None,
+    fmt: str,
+    out: Path,
+    audience: str | None = None,
+) -> Printed:
+    """The board of ``scope`` (of one ``audience``) on ``on`` (default: today) as one
+    HTML or PDF file."""
     _format("board", fmt)
     scope = one_of("--scope", scope, SCOPE_TITLES)
+    audience = board_rules.audience_of(office.settings.audiences, scope, audience)
     day = on or _today(office)
     with GitStore(office.root, office.state_dir) as git:
         snap = _snapshot(office, git, on)
-        built = render.build_board(snap, scope=scope, on=day)
+        built = render.build_board(snap, scope=scope, on=day, audience=audience)
         page = render.board_page(office, built, fmt)
-    target = place_in(out, f"board-{scope}-{day.isoformat()}.{fmt}")
+    whose = f"{scope}-{audience}" if audience else scope
+    target = place_in(out, f"board-{whose}-{day.isoformat()}.{fmt}")
     missing = write_page(page, target, office)
     records = sum(len(s.entries) for s in built.sheets)
     return Printed(target, built.sheets, snap.commit, records, missing)
 
 
 def print_bulletin(
-    office: Office, *, period: str, scope: str, fmt: str, out: Path | None
+    office: Office,
+    *,
+    period: str,
+    scope: str,
+    fmt: str,
+    out: Path | None,
+    audience: str | None = None,
 ) -> Printed:
-    """The bulletin of a quarter as Markdown, HTML or PDF."""
+    """The bulletin of a quarter (for the office, or one ``audience``) as Markdown,
+    HTML or PDF."""
     _format("bulletin", fmt)
     issued = _today(office)
     quarter = Quarter.parse(words.quarter("PERIOD", period, issued))
     scope = one_of("--scope", scope, SCOPE_TITLES)
+    audience = board_rules.audience_of(office.settings.audiences, scope, audience)
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
-        doc = render.build_bulletin(snap, period=quarter, scope=scope, issued=issued)
+        doc = render.build_bulletin(
+            snap, period=quarter, scope=scope, issued=issued, audience=audience
+        )
         page = render.bulletin_page(office, doc, fmt)
-    name = f"bulletin-{quarter}-{scope}.{fmt}"
+    whose = f"{scope}-{audience}" if audience else scope
+    name = f"bulletin-{quarter}-{whose}.{fmt}"
     target = out if out is not None and out.suffix else place_in(out or Path(), name)
     missing = write_page(page, target, office)
     return Printed(target, [], snap.commit, len(doc.data.published), missing)
@@ -194,7 +217,7 @@ def verify(office: Office, code_text: str) -> Verdict:
             and then.catalogue.by_code(code.category_code[1:]) is not None
         ):
             return _verify_manuscript(office, git, then, head, code, check)
-        printed = render.build_board(then, scope=code.scope, on=code.on)
+        code, printed = _board_of(then, code, check, commit)
         sheet = _find(printed.sheets, code)
         if sheet is None or code.check(sheet.content_key(), commit) != check:
             lines = [
@@ -223,7 +246,7 @@ def verify(office: Office, code_text: str) -> Verdict:
             ).format(
                 commit=commit[:10],
                 date=when.date().isoformat(),
-                scope=term(SCOPE_TITLES[code.scope]),
+                scope=_whose(then.settings, code),
                 category=names(category.zh, category.en) if category else sheet.category,
                 page=code.page,
                 on=code.on.isoformat(),
@@ -233,7 +256,12 @@ def verify(office: Office, code_text: str) -> Verdict:
             f"  {e.summary.id} {printed.texts.get(e.summary.path, {}).get('title', '')}"
             for e in sheet.entries
         ]
-        now = render.build_board(snapshot.at(office, git), scope=code.scope, on=_today(office))
+        now = render.build_board(
+            snapshot.at(office, git),
+            scope=code.scope,
+            on=_today(office),
+            audience=code.audience or None,
+        )
         current = _find(now.sheets, code)
         if current is not None and current.content_key() == sheet.content_key():
             lines.append(_("current: the board today shows the same sheet"))
@@ -255,6 +283,33 @@ def verify(office: Office, code_text: str) -> Verdict:
         return Verdict(True, False, lines)
 
 
+def _whose(settings: Settings, code: board_rules.Code) -> str:
+    """Whose board or bulletin a code names, as a person reads it."""
+    said = term(SCOPE_TITLES[code.scope])
+    if code.audience:
+        said += f" ({settings.audiences.get(code.audience, code.audience)})"
+    return said
+
+
+def _board_of(
+    then: snapshot.Snapshot, code: board_rules.Code, check: str, commit: str
+) -> tuple[board_rules.Code, render.Board]:
+    """The board a sheet's code names, as printed from ``then``: of one audience, when
+    the code says so, tried for each of the office's audiences until one fits."""
+    if not code.audience:
+        return code, render.build_board(then, scope=code.scope, on=code.on)
+    printed = None
+    for key in then.settings.audiences:
+        named = replace(code, audience=key)
+        printed = render.build_board(then, scope=code.scope, on=code.on, audience=key)
+        sheet = _find(printed.sheets, named)
+        if sheet is not None and named.check(sheet.content_key(), commit) == check:
+            return named, printed
+    if printed is None:  # the office names no audience: no such sheet
+        return code, render.build_board(then, scope=code.scope, on=code.on)
+    return code, printed
+
+
 def _verify_bulletin(
     office: Office,
     git: GitStore,
@@ -266,6 +321,14 @@ def _verify_bulletin(
     """A bulletin's code: the bulletin of that quarter, as printed on that day from
     that commit, and whether the quarter's bulletin today still says the same."""
     printed = render.build_bulletin(then, period=quarter, scope=code.scope, issued=code.on)
+    for key in then.settings.audiences if code.audience else ():
+        # a code that names one audience, not which: the bulletin of each, until one fits
+        code = replace(code, audience=key)
+        printed = render.build_bulletin(
+            then, period=quarter, scope=code.scope, issued=code.on, audience=key
+        )
+        if code.check(printed.data.content_key(), then.commit) == check:
+            break
     if code.check(printed.data.content_key(), then.commit) != check:
         return Verdict(
             False,
@@ -284,7 +347,7 @@ def _verify_bulletin(
             "genuine: the {scope} bulletin of {quarter}, printed from commit {commit} ({date}) "
             "on {on}, {n} records"
         ).format(
-            scope=term(SCOPE_TITLES[code.scope]),
+            scope=_whose(then.settings, code),
             quarter=str(quarter),
             commit=then.commit[:10],
             date=then.when.date().isoformat(),
@@ -293,7 +356,11 @@ def _verify_bulletin(
         )
     ]
     now = render.build_bulletin(
-        snapshot.at(office, git), period=quarter, scope=code.scope, issued=_today(office)
+        snapshot.at(office, git),
+        period=quarter,
+        scope=code.scope,
+        issued=_today(office),
+        audience=code.audience or None,
     )
     if now.data.content_key() == printed.data.content_key():
         lines.append(_("current: the bulletin of the quarter printed today says the same"))

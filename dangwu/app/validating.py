@@ -13,6 +13,7 @@ from dangwu.check.validate import (
     Checked,
     _path_problem,
     attachment_problems,
+    audience_problem,
     check_record_text,
     compile_fast,
     record_path_parts,
@@ -182,7 +183,8 @@ def _reading(
 
 
 def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) -> None:
-    """Rules between files: follows names a record, no cycles, attachments exist."""
+    """Rules between files: follows names a record, no cycles, attachments exist, an
+    audience is one the settings name."""
 
     ids = {}
     for relpath in every:
@@ -204,10 +206,15 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
         doc = located(relpath)
         return doc.locate(["follows"]) if doc else (None, None)
 
+    audiences = office.settings.audiences
     for checked in results:
         summary = checked.summary
         if not summary:
             continue
+        if summary.audience is not None and summary.audience not in audiences:
+            doc = located(checked.relpath)
+            found = audience_problem(checked.relpath, doc, summary.audience, audiences)
+            checked.problems += [found] if found else []
         follows = summary.follows
         if follows is not None and ID_RE.match(follows) and follows not in ids:
             line, col = follows_at(checked.relpath)

@@ -30,6 +30,7 @@ from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.words import one_of, zh_date
 from dangwu.render import site as render
 from dangwu.render.sheets import blot
+from dangwu.rules import board as board_rules
 from dangwu.rules import site as site_rules
 from dangwu.store import search, snapshot
 from dangwu.store.gitstore import GitStore
@@ -60,8 +61,9 @@ class Built:
     bundles: list[str] = field(default_factory=list)  # the search index's parts
 
 
-def default_folder(office: Office, scope: str) -> Path:
-    return office.root / PRINTED / FOLDERS[scope]
+def default_folder(office: Office, scope: str, audience: str | None = None) -> Path:
+    folder = FOLDERS[scope] + (f"-{audience}" if audience else "")
+    return office.root / PRINTED / folder
 
 
 def build(
@@ -71,12 +73,15 @@ def build(
     out: Path | None = None,
     channel: str = "",
     portal: dict[str, str] | None = None,
+    audience: str | None = None,
 ) -> Built:
-    """Build the site of ``scope`` (public: the web site; internal: the intranet), or,
-    given ``channel`` and ``portal``, the office's section of a city portal."""
+    """Build the site of ``scope`` (public: the web site; internal: the intranet, of the
+    office or of one ``audience``), or, given ``channel`` and ``portal``, the office's
+    section of a city portal."""
     started = time.perf_counter()
     scope = one_of("--scope", scope, SCOPE_TITLES)
-    folder = out if out is not None else default_folder(office, scope)
+    audience = board_rules.audience_of(office.settings.audiences, scope, audience)
+    folder = out if out is not None else default_folder(office, scope, audience)
     former = _manifest(folder)
     old = former.pages
     with GitStore(office.root, office.state_dir) as git:
@@ -85,7 +90,7 @@ def build(
         today = clock.today(clock.office_zone(snap.settings.timezone))
         # the site is made of the commit, the day, the templates and what was asked:
         # when none of them changed and every file is there, there is nothing to do
-        asked = [scope, channel, portal, __version__, render.template_key(office.root)]
+        asked = [scope, channel, portal, audience, __version__, render.template_key(office.root)]
         whole = _digest(json.dumps([snap.commit, today.isoformat(), *asked]).encode())
         if whole == former.whole and _all_there(folder, former):
             return Built(
@@ -102,7 +107,9 @@ def build(
                 bundles=former.bundles,
                 latest=former.latest,
             )
-        site = site_rules.select(snap.summaries(), scope=scope, on=today, channel=channel)
+        site = site_rules.select(
+            snap.summaries(), scope=scope, on=today, channel=channel, audience=audience
+        )
         base_url = "" if portal else snap.settings.site_url
         renderer = render.Renderer(
             snap,

@@ -21,6 +21,7 @@ from dangwu import yamlio
 from dangwu.errors import Problem
 from dangwu.i18n import N_, _, alternatives
 from dangwu.model.catalogue import (
+    AUDIENCE_CHANNELS,
     CADENCE_TITLES,
     CHANNEL_TITLES,
     INTERNAL_CHANNELS,
@@ -500,6 +501,26 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
                         "an internal record may use only {channels}; or make it scope: public"
                     ).format(channels=", ".join(INTERNAL_CHANNELS)),
                 )
+    if "audience" in data:
+        if data.get("scope") != "internal":
+            add(
+                ["audience"],
+                _("audience: only an internal record is disclosed to a part of the organisation"),
+                _("make it scope: internal, or remove audience"),
+            )
+        if isinstance(channels, list):
+            for index, channel in enumerate(channels):
+                if isinstance(channel, str) and channel not in AUDIENCE_CHANNELS:
+                    add(
+                        ["channels", index],
+                        _(
+                            "channels[{i}]: '{channel}' reaches the whole organisation, but "
+                            "the record is for one audience"
+                        ).format(i=index, channel=channel),
+                        _("a record for one audience may use only {channels}").format(
+                            channels=", ".join(AUDIENCE_CHANNELS)
+                        ),
+                    )
     cadence = data.get("cadence")
     if cadence == "quarterly" and "period" not in data:
         add([], _("a quarterly record needs a period"), _("add e.g. period: 2026Q3"))
@@ -597,6 +618,23 @@ def unsafe_attachment(attachment: str) -> str | None:
             path=attachment
         )
     return None
+
+
+def audience_problem(
+    relpath: str, doc: yamlio.Document | None, audience: str | None, audiences: Iterable[str]
+) -> Problem | None:
+    """A record's audience that is not one of the office's (dangwu.yaml's audiences:)."""
+    known = list(audiences)
+    if audience is None or audience in known:
+        return None
+    line, col = doc.locate(["audience"]) if doc else (None, None)
+    return Problem(
+        relpath,
+        line,
+        col,
+        _("audience: '{key}' is not one of the office's audiences").format(key=audience),
+        suggest(audience, known) or _("name it under audiences: in dangwu.yaml"),
+    )
 
 
 def attachment_problems(

@@ -15,6 +15,17 @@ if TYPE_CHECKING:
 
 # Options several commands share, said once.
 AsJson = Annotated[bool, typer.Option("--json", help=_("Print JSON."))]
+Audience = Annotated[
+    str | None,
+    typer.Option(
+        "--audience",
+        help=_(
+            "With --scope internal: the output of one audience (a branch, a group of "
+            "members, as dangwu.yaml's audiences: names them), its own records with the "
+            "office's."
+        ),
+    ),
+]
 Output = Annotated[
     Path | None,
     typer.Option(

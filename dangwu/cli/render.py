@@ -94,6 +94,7 @@ def board(
             "-o", "--output", help=_("Folder to write to (default: printed/ in the office).")
         ),
     ] = None,
+    audience: common.Audience = None,
 ) -> None:
     from dangwu.app import printing
 
@@ -104,6 +105,7 @@ def board(
         on=common.day("--on", on),
         fmt=fmt,
         out=out or office.root / printing.PRINTED,
+        audience=audience,
     )
     output.say(
         _("{path}: {sheets} sheets, {records} records, from commit {commit}").format(
@@ -144,12 +146,18 @@ def bulletin(
     scope: Annotated[str, typer.Option("--scope", help=_("public or internal."))] = "public",
     fmt: Annotated[str, typer.Option("--format", help=_("md, html or pdf."))] = "html",
     out: common.Output = None,
+    audience: common.Audience = None,
 ) -> None:
     from dangwu.app import printing
 
     office = common.office(ctx)
     done = printing.print_bulletin(
-        office, period=period, scope=scope, fmt=fmt, out=out or office.root / printing.PRINTED
+        office,
+        period=period,
+        scope=scope,
+        fmt=fmt,
+        out=out or office.root / printing.PRINTED,
+        audience=audience,
     )
     output.say(
         _("{path}: {records} records, from commit {commit}").format(

@@ -112,10 +112,15 @@ def portal_build(
     )
 
 
-def build(ctx: typer.Context, scope: Scope = "public", out: Folder = None) -> None:
+def build(
+    ctx: typer.Context,
+    scope: Scope = "public",
+    out: Folder = None,
+    audience: common.Audience = None,
+) -> None:
     from dangwu.app import website
 
-    _report(website.build(common.office(ctx), scope=scope, out=out))
+    _report(website.build(common.office(ctx), scope=scope, out=out, audience=audience))
 
 
 def serve(

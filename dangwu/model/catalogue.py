@@ -17,6 +17,9 @@ CADENCES = ("standing", "quarterly", "timely", "follow-up")
 INTERNAL_CHANNELS = ("meeting", "circular", "internal-board", "intranet")
 PUBLIC_CHANNELS = ("newspaper", "city-portal", "website", "public-board")
 CHANNELS = INTERNAL_CHANNELS + PUBLIC_CHANNELS
+# where a record for one audience (对特定党的组织、党员公开) goes: its own board, pages
+# and meetings; a circular goes to every branch [SPEC 14]
+AUDIENCE_CHANNELS = ("meeting", "internal-board", "intranet")
 
 SCOPE_TITLES = {"internal": (N_("internal"), "党内公开"), "public": (N_("public"), "社会公开")}
 CADENCE_TITLES = {

@@ -88,6 +88,8 @@ class Settings:
     issuer: str = ""
     prefix: str = ""
     send_to: str = ""
+    # the named parts of the organisation a record may be disclosed to alone (key -> name)
+    audiences: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def circular_issuer(self) -> str:
@@ -163,6 +165,11 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
         issuer=str((data.get("circular") or {}).get("issuer") or ""),
         prefix=str((data.get("circular") or {}).get("prefix") or ""),
         send_to=str((data.get("circular") or {}).get("to") or ""),
+        audiences={
+            str(key): str(value.get("name", key))
+            for key, value in (data.get("audiences") or {}).items()
+            if isinstance(value, Mapping)
+        },
     )
 
 

@@ -37,6 +37,7 @@ CONTENT_FIELDS = (
     "summary",
     "body",
     "scope",
+    "audience",
     "channels",
     "cadence",
     "period",
@@ -144,6 +145,7 @@ class Summary:
     status: str
     channels: tuple[str, ...]
     content: str
+    audience: str | None = None  # a named part of the organisation it is disclosed to
     period: str | None = None
     event_date: str | None = None
     follows: str | None = None
@@ -263,6 +265,7 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             status=str(data.get("status", "draft")),
             channels=tuple(str(c) for c in data.get("channels") or ()),
             content=content_hash(data),
+            audience=text("audience"),
             period=text("period"),
             event_date=text("event_date"),
             follows=text("follows"),

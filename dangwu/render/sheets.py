@@ -433,12 +433,14 @@ class Board:
     on: date
     sheets: list[board_rules.Sheet]
     texts: dict[str, dict[str, Any]]
+    audience: str | None = None  # the audience whose board it is, if one
 
 
-def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
-    """The sheets of the board of ``scope`` on ``on``, from ``snapshot``."""
+def build_board(snapshot: Snapshot, *, scope: str, on: date, audience: str | None = None) -> Board:
+    """The sheets of the board of ``scope`` (of one ``audience``) on ``on``, from
+    ``snapshot``."""
     entries = board_rules.select(
-        snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules
+        snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules, audience=audience
     )
     texts = dict(snapshot.records(e.summary.path for e in entries))
     for entry in entries:
@@ -449,8 +451,8 @@ def build_board(snapshot: Snapshot, *, scope: str, on: date) -> Board:
     texts = _redacted(snapshot, texts)
     excerpts = {path: blot(snapshot, excerpt(data)) for path, data in texts.items()}
     laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
-    board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit)
-    return Board(snapshot, scope, on, laid_out, texts)
+    board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit, audience=audience)
+    return Board(snapshot, scope, on, laid_out, texts, audience)
 
 
 def board_page(office: Office, built: Board, fmt: str) -> Page:
@@ -491,7 +493,7 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
             "unit": settings.unit,
             "title": settings.board_title,
             "scope": built.scope,
-            "scope_zh": SCOPE_TITLES[built.scope][1],
+            "scope_zh": scope_zh(settings, built.scope, built.audience),
             "on_zh": zh_date(built.on),
             "contact": settings.contact,
             "supervisors": _supervisors(settings),
@@ -502,6 +504,13 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
         "css": css(office.root),
     }
     return _page(office, "board", fmt, context)
+
+
+def scope_zh(settings: Settings, scope: str, audience: str | None) -> str:
+    """Whom an output is for, in the office's words: 社会公开, 党内公开, or 党内公开 for
+    one audience (局机关第一党支部)."""
+    said = SCOPE_TITLES[scope][1]
+    return f"{said}（{settings.audiences.get(audience, audience)}）" if audience else said
 
 
 def _page(
@@ -528,13 +537,21 @@ class BulletinDoc:
         return self.data.code(commit=self.snapshot.commit, issued=self.issued)
 
 
-def build_bulletin(snapshot: Snapshot, *, period: Quarter, scope: str, issued: date) -> BulletinDoc:
+def build_bulletin(
+    snapshot: Snapshot,
+    *,
+    period: Quarter,
+    scope: str,
+    issued: date,
+    audience: str | None = None,
+) -> BulletinDoc:
     data = board_rules.bulletin(
         snapshot.summaries(),
         period=period,
         scope=scope,
         rules=snapshot.settings.rules,
         catalogue=snapshot.catalogue,
+        audience=audience,
     )
     texts = dict(snapshot.records(s.path for s in data.published))
     for s in data.published:
@@ -627,7 +644,7 @@ def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
             "period_zh": data.period.zh,
             # a quarter not yet over: what was published up to the day it was printed
             "so_far_zh": f"（截至{zh_date(doc.issued)}）" if doc.issued < data.period.end else "",
-            "scope_zh": SCOPE_TITLES[data.scope][1],
+            "scope_zh": scope_zh(settings, data.scope, data.audience),
             "issued_zh": zh_date(doc.issued),
             "contact": settings.contact,
             "code": doc.code,

@@ -121,7 +121,7 @@ class Renderer:
             "unit": s.unit,
             "scope": self.site.scope,
             "scope_zh": self.scope_zh,
-            "title": f"{s.unit}党务公开" + ("" if self.site.scope == "public" else "（党内）"),
+            "title": f"{s.unit}党务公开" + self._whose(),
             "contact": blot(self.snapshot, s.contact),
             "supervisors": [p.name for p in s.roster.values() if "supervisor" in p.roles],
             "columns": columns,
@@ -132,6 +132,15 @@ class Renderer:
             # the office's own site to check a sheet
             "verify": self.site.scope == "public" and not self.portal,
         }
+
+    def _whose(self) -> str:
+        """Whom the site is for, after its title: nothing for the public, （党内） for
+        the office's intranet, （党内·局机关第一党支部） for one audience's."""
+        if self.site.scope == "public":
+            return ""
+        if self.site.audience:
+            return f"（党内·{self.settings.audiences.get(self.site.audience, self.site.audience)}）"
+        return "（党内）"
 
     def context(self, path: str, **values: Any) -> dict[str, Any]:
         # a record's page says nothing of the day it was made: it is made again only

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import unquote
@@ -28,6 +28,7 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.office import Rules
 from dangwu.model.record import Summary
+from dangwu.model.words import suggest
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
 
@@ -70,15 +71,52 @@ class Sheet:
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def allowed(summary: Summary, scope: str) -> bool:
-    """Whether a record may appear in an output of ``scope`` at all."""
+# the board letter of a code: public, internal, or the internal board of one audience
+# (特定: not a hexadecimal digit, so a code typed without hyphens reads one way)
+LETTERS = {"public": "P", "internal": "I"}
+AUDIENCE_LETTER = "T"
+SOME_AUDIENCE = "*"  # what a typed code says of its audience: one, not which
+
+
+def allowed(summary: Summary, scope: str, audience: str | None = None) -> bool:
+    """Whether a record may appear in an output of ``scope`` at all: a record for one
+    audience (对特定党的组织、党员公开) only in that audience's internal outputs, never
+    in the office-wide ones [SPEC 14]; an audience's outputs hold the office-wide
+    internal and public records besides its own."""
+    if summary.audience is not None:
+        return scope == "internal" and audience == summary.audience
     if scope == "public":
         return summary.scope == "public"
     return summary.scope in ("internal", "public")
 
 
-def select(summaries: Iterable[Summary], *, scope: str, on: date, rules: Rules) -> list[Entry]:
-    """The records on the board of ``scope`` on ``on``."""
+def audience_of(audiences: Mapping[str, str], scope: str, audience: str | None) -> str | None:
+    """An audience asked for on the command line: one of the office's, and only for an
+    internal output."""
+    if audience is None:
+        return None
+    if scope != "internal":
+        raise UsageError(
+            _("--audience is for internal outputs: a public one is for everyone"),
+            hint=_("add --scope internal"),
+        )
+    if audience not in audiences:
+        raise UsageError(
+            _("--audience: '{key}' is not one of the office's audiences").format(key=audience),
+            hint=suggest(audience, list(audiences)) or _("name it under audiences: in dangwu.yaml"),
+        )
+    return audience
+
+
+def select(
+    summaries: Iterable[Summary],
+    *,
+    scope: str,
+    on: date,
+    rules: Rules,
+    audience: str | None = None,
+) -> list[Entry]:
+    """The records on the board of ``scope`` (of one ``audience``) on ``on``."""
     if scope not in SCOPES:
         raise UsageError(_("--scope must be public or internal"))
     channel = BOARD_CHANNEL[scope]
@@ -90,7 +128,7 @@ def select(summaries: Iterable[Summary], *, scope: str, on: date, rules: Rules) 
     newest: dict[tuple[str, str], Summary] = {}
     recent = on - timedelta(days=rules.board_recent_days)
     for s in every:
-        if not allowed(s, scope):
+        if not allowed(s, scope, audience):
             continue
         if s.consulted and s.status in REVISING:
             # the preliminary plan stays up for its whole window, while the office
@@ -253,13 +291,13 @@ def _lines(entry: Entry, text: str) -> int:
 # group is the sheet's check (4) and, since sheets carry it, a copying check (1)
 # as printed, the hyphens saying where each part ends
 _HYPHENATED = re.compile(
-    r"([0-9A-F]{7,40})-([IP])([A-Z]{2,4})(\d{1,3})-(\d{6})-([A-Z0-9]{4})([0-9A-Z])?"
+    r"([0-9A-F]{7,40})-([IPT])([A-Z]{2,4})(\d{1,3})-(\d{6})-([A-Z0-9]{4})([0-9A-Z])?"
 )
 # without its hyphens, a code whose check starts with figures reads more than one way
 # (…-IZZ1-261118-96ZYU): each length of the sheet's number is tried, by its day
 _RUN_TOGETHER = [
     re.compile(
-        rf"([0-9A-F]{{7,40}}?)([IP])([A-Z]{{2,4}})(\d{{{n}}})(\d{{6}})([A-Z0-9]{{4}})([0-9A-Z])?"
+        rf"([0-9A-F]{{7,40}}?)([IPT])([A-Z]{{2,4}})(\d{{{n}}})(\d{{6}})([A-Z0-9]{{4}})([0-9A-Z])?"
     )
     for n in (1, 2, 3)
 ]
@@ -324,23 +362,23 @@ class Code:
     category_code: str
     page: int
     on: date
+    audience: str = ""  # the audience's key; SOME_AUDIENCE as typed, before it is found
 
     def check(self, content_key: str, full_commit: str) -> str:
-        seed = "|".join(
-            [
-                full_commit,
-                self.scope,
-                self.category_code,
-                str(self.page),
-                self.on.isoformat(),
-                content_key,
-            ]
-        )
+        parts = [
+            full_commit,
+            self.scope,
+            self.category_code,
+            str(self.page),
+            self.on.isoformat(),
+            content_key,
+        ]
+        seed = "|".join(parts + ([self.audience] if self.audience else []))
         digest = hashlib.sha256(seed.encode("utf-8")).digest()
         return "".join(CHECK_ALPHABET[b % len(CHECK_ALPHABET)] for b in digest[:4])
 
     def text(self, content_key: str, full_commit: str) -> str:
-        letter = "P" if self.scope == "public" else "I"
+        letter = AUDIENCE_LETTER if self.audience else LETTERS[self.scope]
         body = (
             f"{full_commit[:8]}-{letter}{self.category_code}{self.page}-"
             f"{self.on.strftime('%y%m%d')}-{self.check(content_key, full_commit)}"
@@ -388,13 +426,16 @@ def parse_code(text: str) -> tuple[Code, str]:
     if on is None:
         raise UsageError(_("'{code}' names a day that does not exist").format(code=text))
     scope = "public" if letter == "P" else "internal"
-    return Code(commit, scope, category, int(page), on), check
+    audience = SOME_AUDIENCE if letter == AUDIENCE_LETTER else ""
+    return Code(commit, scope, category, int(page), on, audience), check
 
 
-def stamp(sheets_: Sequence[Sheet], *, scope: str, on: date, commit: str) -> None:
+def stamp(
+    sheets_: Sequence[Sheet], *, scope: str, on: date, commit: str, audience: str | None = None
+) -> None:
     """Give each sheet its verification code."""
     for sheet in sheets_:
-        code = Code(commit[:8], scope, sheet.code, sheet.page, on)
+        code = Code(commit[:8], scope, sheet.code, sheet.page, on, audience or "")
         sheet.verification = code.text(sheet.content_key(), commit)
 
 
@@ -413,6 +454,7 @@ class Bulletin:
     by_scope: dict[str, int]
     quarterly: int  # quarterly updates published in the quarter
     on_time: int  # of which by their deadline
+    audience: str | None = None  # the audience it is for, if one
 
     def content_key(self) -> str:
         """What the bulletin shows, as a hash: each record with its content and state,
@@ -426,15 +468,25 @@ class Bulletin:
 
     def code(self, *, commit: str, issued: date) -> str:
         """The bulletin's verification code (``bulletin_code``)."""
-        return bulletin_code(self.period, self.scope, self.content_key(), commit, issued)
+        return bulletin_code(
+            self.period, self.scope, self.content_key(), commit, issued, self.audience
+        )
 
 
-def bulletin_code(period: Quarter, scope: str, content_key: str, commit: str, issued: date) -> str:
+def bulletin_code(
+    period: Quarter,
+    scope: str,
+    content_key: str,
+    commit: str,
+    issued: date,
+    audience: str | None = None,
+) -> str:
     """The code of a bulletin of ``period`` showing ``content_key``, printed from
     ``commit`` on ``issued``: the sheet code's shape, its 'category' GB (公报) and its
     'page' the year and quarter (263: 2026Q3)."""
     page = (period.year % 100) * 10 + period.number
-    return Code(commit[:8], scope, BULLETIN, page, issued).text(content_key, commit)
+    code = Code(commit[:8], scope, BULLETIN, page, issued, audience or "")
+    return code.text(content_key, commit)
 
 
 # the code a bulletin's verification code carries where a sheet's carries its category
@@ -455,11 +507,13 @@ def bulletin(
     scope: str,
     rules: Rules,
     catalogue: Catalogue,
+    audience: str | None = None,
 ) -> Bulletin:
-    """Everything published in the quarter, by category in catalogue order."""
+    """Everything published in the quarter (for the office, or one ``audience``), by
+    category in catalogue order."""
     if scope not in SCOPES:
         raise UsageError(_("--scope must be public or internal"))
-    every = [s for s in summaries if allowed(s, scope)]
+    every = [s for s in summaries if allowed(s, scope, audience)]
     order = {c.slug: n for n, c in enumerate(catalogue)}
 
     def when(s: Summary) -> date | None:
@@ -500,4 +554,5 @@ def bulletin(
         by_scope,
         len(quarterly),
         on_time,
+        audience,
     )

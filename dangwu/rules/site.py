@@ -51,6 +51,7 @@ class Site:
     scope: str
     on: date
     shown: dict[str, Shown] = field(default_factory=dict)  # by record id
+    audience: str | None = None  # the audience whose intranet it is, if one
 
     def by_category(self) -> dict[str, list[Shown]]:
         """Each category's records, newest first."""
@@ -96,12 +97,19 @@ def on_channel(summary: Summary, channel: str) -> tuple[str | None, bool]:
     return None, False
 
 
-def select(summaries: Iterable[Summary], *, scope: str, on: date, channel: str = "") -> Site:
-    """The site of ``scope`` as it stands on ``on``: every record that ever came out
-    on its web channel up to that day, in the state it is in now."""
+def select(
+    summaries: Iterable[Summary],
+    *,
+    scope: str,
+    on: date,
+    channel: str = "",
+    audience: str | None = None,
+) -> Site:
+    """The site of ``scope`` (of one ``audience``) as it stands on ``on``: every record
+    that ever came out on its web channel up to that day, in the state it is in now."""
     channel = channel or WEB_CHANNEL[scope]
-    every = [s for s in summaries if allowed(s, scope)]
-    site = Site(scope, on)
+    every = [s for s in summaries if allowed(s, scope, audience)]
+    site = Site(scope, on, audience=audience)
     follows: dict[str, list[str]] = {}
     for s in every:
         state, _listed = on_channel(s, channel)
