@@ -97,6 +97,7 @@ def test_the_chinese_reference_has_no_english_left_but_identifiers():
     # are named
     identifiers |= {"DOCX", "docx", "txt", "CSV", "csv", "SHA"}
     identifiers |= {"adopted", "partly", "declined"}  # --outcome's codes, beside their 中文
+    identifiers |= {"audiences"}  # the dangwu.yaml key --audience names
     # meeting new --kind KIND, as the option takes it, and roster keys in its examples
     identifiers |= {"disclosure", "leading", "group", "supervisors", "briefing"}
     identifiers |= {"hanzg", "zhoulx"}

@@ -3,7 +3,7 @@ many), checked, remembered by blob id, then the rules between files."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from dangwu.check.validate import (
     record_path_parts,
     validator,
 )
-from dangwu.errors import Problem
+from dangwu.errors import DangwuError, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id
@@ -206,12 +206,15 @@ def _cross_file(office: Office, results: list[Checked], every: Sequence[str]) ->
         doc = located(relpath)
         return doc.locate(["follows"]) if doc else (None, None)
 
-    audiences = office.settings.audiences
+    try:
+        audiences: Mapping[str, str] | None = office.settings.audiences
+    except DangwuError:
+        audiences = None  # settings that cannot be read are reported as such
     for checked in results:
         summary = checked.summary
         if not summary:
             continue
-        if summary.audience is not None and summary.audience not in audiences:
+        if audiences is not None and summary.audience is not None:
             doc = located(checked.relpath)
             found = audience_problem(checked.relpath, doc, summary.audience, audiences)
             checked.problems += [found] if found else []

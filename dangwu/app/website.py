@@ -80,12 +80,15 @@ def build(
     section of a city portal."""
     started = time.perf_counter()
     scope = one_of("--scope", scope, SCOPE_TITLES)
-    audience = board_rules.audience_of(office.settings.audiences, scope, audience)
+    if audience is not None and scope != "internal":
+        board_rules.audience_of({}, scope, audience)  # says why, in one line
     folder = out if out is not None else default_folder(office, scope, audience)
     former = _manifest(folder)
     old = former.pages
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
+        # the audiences as committed: a server's bare repository has no others
+        audience = board_rules.audience_of(snap.settings.audiences, scope, audience)
         # the settings as committed: a server's bare repository has no others
         today = clock.today(clock.office_zone(snap.settings.timezone))
         # the site is made of the commit, the day, the templates and what was asked:
