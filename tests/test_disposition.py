@@ -178,3 +178,52 @@ def test_an_answer_backdated_by_hand_before_the_opinion_is_found(heard):
     audited = office.run("audit", now=at(23))
     assert audited.exit_code == 1
     assert "time-order" in audited.stdout + audited.stderr
+
+
+# --- opinions raised at a supervisors' meeting -------------------------------------------
+
+
+def supervisors_meeting(office: Office, rid: str, *, minuted: bool = True) -> None:
+    """Meeting 2026-1: the supervisors, heard by the office on 10-09 about ``rid``."""
+    ok(office, "meeting", "new", "--kind", "supervisors", "--title", "党务公开监督员座谈会",
+       "--at", "2026-10-09 09:30", "--place", "局机关会议室", "--chair", "linht",
+       "--invite", "chensh", "--matter", rid, as_="dumy", now=at(8))  # fmt: skip
+    if minuted:
+        ok(office, "meeting", "minutes", "1", "--present", "linht,chensh", "--decisions",
+           "听取监督员意见", as_="dumy", now=at(9, 12))  # fmt: skip
+
+
+def test_an_opinion_raised_at_a_supervisors_meeting_names_it(office: Office):
+    rid = consulting(office)
+    supervisors_meeting(office, rid)
+    said = ok(office, "feedback", "add", rid, "--from", "chensh", "--meeting", "1",
+              "--text", "建议延长征求意见时间", as_="dumy", now=at(10))  # fmt: skip
+    assert "received 2026-10-09" in said.stdout
+    (opinion,) = opinions(office).values()
+    assert opinion["meeting"] == "2026-1" and opinion["received"] == "2026-10-09"
+    report = ok(office, "feedback", "report", rid, "--format", "md", now=at(10, 12)).stdout
+    assert "陈淑华 (chensh)（2026-1号会议上提出）：建议延长征求意见时间" in report
+    assert ok(office, "audit", now=at(11)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "minuted", "expect", "code"),
+    [
+        (["--from", "chensh", "--meeting", "2"], True, "no meeting 2026-2", 1),
+        (["--from", "chensh", "--meeting", "1"], False, "has no minutes yet", 1),
+        (["--from", "huangzj", "--meeting", "1"], True, "huangzj was not at meeting 2026-1", 1),
+        (
+            ["--from", "chensh", "--meeting", "1", "--received", "2026-10-08"],
+            True,
+            "was received on 2026-10-09",
+            2,
+        ),
+    ],
+)
+def test_an_opinion_from_a_meeting_must_fit_its_minutes(
+    office: Office, args, minuted, expect, code
+):
+    rid = consulting(office)
+    supervisors_meeting(office, rid, minuted=minuted)
+    refused(office, "feedback", "add", rid, *args, "--text", "意见", as_="dumy", now=at(10),
+            expect=expect, code=code)  # fmt: skip

@@ -25,6 +25,7 @@ from dangwu.check.supervision import parse_feedback, parse_report, read_all
 from dangwu.errors import InvalidFiles, RecordNotFound, RuleViolation, UsageError
 from dangwu.i18n import _, pair
 from dangwu.model.history import Trailer
+from dangwu.model.meeting import KINDS, Meeting
 from dangwu.model.supervision import (
     EARLIEST,
     FEEDBACK_DIR,
@@ -37,6 +38,7 @@ from dangwu.model.supervision import (
     report_path,
 )
 from dangwu.model.words import one_of, suggest
+from dangwu.rules import meeting as meeting_rules
 from dangwu.rules.supervision import (
     check_day,
     next_report_number,
@@ -45,7 +47,7 @@ from dangwu.rules.supervision import (
     text_of,
 )
 from dangwu.rules.workdays import Calendar
-from dangwu.store import records
+from dangwu.store import meetings, records
 from dangwu.store.acting import acting, message
 from dangwu.store.office import Office
 
@@ -100,6 +102,7 @@ def add_feedback(
     public: str | None = None,
     private: bool = False,
     received: date | None = None,
+    meeting: str | None = None,
 ) -> Logged:
     """Log an opinion on a record that the office has put out; ``private``: the member
     of the public who gave it asked not to be named."""
@@ -138,6 +141,17 @@ def add_feedback(
             )
         today = act.when.date()
         put_out = _put_out(record.data)
+        held = None
+        if meeting is not None:
+            held = raised_at(act.store, act.head, meeting, today, from_key or act.actor.key,
+                             public is not None)  # fmt: skip
+            if received is not None and received != held.when.date():
+                raise UsageError(
+                    _("--received: an opinion raised at meeting {n} was received on {day}").format(
+                        n=meeting, day=held.when.date().isoformat()
+                    )
+                )
+            received = held.when.date()
         day = check_day(
             "--received",
             received or today,
@@ -158,6 +172,8 @@ def add_feedback(
             fields["public"] = public
         if private:
             fields["private"] = True
+        if held is not None:
+            fields["meeting"] = f"{held.year}-{held.number}"
         fields["text"] = body
         fields["logged"] = {"by": act.actor.key, "at": act.when.isoformat()}
         stamp = act.when.strftime("%Y%m%dT%H%M%S")
@@ -340,6 +356,42 @@ def answer_feedback(
             ),
         )
     return Logged(opinion.path, commit, opinion.record, number, notes=(said,))
+
+
+def raised_at(git: Any, head: str, named: str, today: date, giver: str, public: bool) -> Meeting:
+    """The supervisors' meeting (or 通报会) an opinion was raised at: one the office
+    called, held and minuted, with the giver among those present [SPEC 14]."""
+    year, number = meeting_rules.reference(named, today.year)
+    held = meetings.at(git, head).get((year, number))
+    if held is None:
+        raise RecordNotFound(
+            _("there is no meeting {year}-{n}").format(year=year, n=number),
+            hint=_("dangwu meeting list shows the meetings"),
+        )
+    if held.kind not in ("supervisors", "briefing"):
+        raise RuleViolation(
+            _(
+                "meeting {year}-{n} is a {kind}; opinions are logged from supervisors' meetings "
+                "and briefings"
+            ).format(year=year, n=number, kind=_(KINDS[held.kind][0])),
+            rule="meeting-kind",
+        )
+    minutes = held.minutes
+    if minutes is None:
+        raise RuleViolation(
+            _(
+                "meeting {year}-{n} has no minutes yet: take them first (dangwu meeting minutes)"
+            ).format(year=year, n=number),
+            rule="meeting-not-held",
+        )
+    if not public and giver not in (*minutes.present, *minutes.attending):
+        raise RuleViolation(
+            _("{key} was not at meeting {year}-{n}, as its minutes record it").format(
+                key=giver, year=year, n=number
+            ),
+            rule="not-present",
+        )
+    return held
 
 
 def find_feedback(office: Office, number: int) -> tuple[Feedback, str]:

@@ -179,6 +179,7 @@ def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> 
         from_key=data.get("from"),
         public=data.get("public"),
         private=bool(data.get("private")),
+        meeting=data.get("meeting"),
         number=data.get("number"),
         disposition=data.get("disposition"),
     )

@@ -274,6 +274,16 @@ def feedback_add(
         str | None,
         typer.Option("--received", help=_("The day it was given (default: today).")),
     ] = None,
+    meeting: Annotated[
+        str | None,
+        typer.Option(
+            "--meeting",
+            help=_(
+                "The supervisors' meeting (or 通报会) it was raised at, by number (3, or "
+                "2026-3): held and minuted, with the giver present; received that day."
+            ),
+        ),
+    ] = None,
 ) -> None:
     from dangwu.app import supervision
 
@@ -284,6 +294,7 @@ def feedback_add(
         from_key=from_key,
         public=public,
         private=private,
+        meeting=meeting,
         received=common.day("--received", received),
     )
     output.say(_("{id}: opinion logged in {path}").format(id=done.record, path=done.path))
@@ -324,6 +335,7 @@ def feedback_list(
                     "path": f.path,
                     "number": f.number,
                     "disposition": dict(f.disposition) if f.disposition else None,
+                    "meeting": f.meeting,
                 }
                 for f in opinions
             ]
@@ -496,9 +508,10 @@ def _consultation_text(c: Any, roster: Any) -> None:
     if not c.opinions:
         output.say("  " + _("none"))
     for f in c.opinions:
-        output.say(
-            f"  {f.number or '-'}  {f.received.isoformat()}  {f.giver(roster, put_out=True)}"
-        )
+        who = f.giver(roster, put_out=True)
+        if f.meeting:
+            who += "  " + _("(at meeting {n})").format(n=f.meeting)
+        output.say(f"  {f.number or '-'}  {f.received.isoformat()}  {who}")
         output.say(f"     {f.text}")
         answer = f.disposition
         if answer:

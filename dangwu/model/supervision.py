@@ -69,6 +69,7 @@ class Feedback:
     from_key: str | None = None
     public: str | None = None
     private: bool = False  # the member of the public asked not to be named
+    meeting: str | None = None  # the supervisors' meeting it was raised at (2026-3)
     number: int | None = None  # given when logged; older files have none
     disposition: Mapping[str, Any] | None = None  # what became of it, once answered
 

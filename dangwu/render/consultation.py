@@ -51,6 +51,8 @@ def markdown(report: Any, unit: str, roster: Mapping[str, Person]) -> str:
         out.append("（无）")
     for opinion in c.opinions:
         who = _escaped(opinion.giver(roster, put_out=True))
+        if opinion.meeting:
+            who += f"（{opinion.meeting}号会议上提出）"
         said = _escaped(opinion.text)
         out.append(f"{opinion.number or '—'}. {opinion.received.isoformat()}，{who}：{said}")
         answer = opinion.disposition
