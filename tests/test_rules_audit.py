@@ -956,6 +956,19 @@ def a_request_answered_before_it_came_in() -> History:
     return h
 
 
+@case("time-order")
+def a_request_logged_as_received_after_it_was_logged() -> History:
+    h = founded()
+    h.now = MONDAY
+    later = asked(CLERK)
+
+    def made(now: datetime) -> Request:
+        return replace(later(now), received=(now + timedelta(days=3)).date())
+
+    h.supervise(CLERK, "requests/101.yaml", None, "q1", step="request", paper=made)
+    return h
+
+
 @case("paper-forged")
 def a_request_answered_in_someone_elses_name() -> History:
     h = founded()

@@ -108,8 +108,7 @@ def new_request(
         assert body is not None and who is not None and reach is not None
         today = act.when.date()
         day = check_day("--received", received or today, today, not_before=EARLIEST)
-        taken = {r.number for r in all_requests(office)[0]} | _numbers(office)
-        number = next_report_number(act.actor, taken)
+        number = next_report_number(act.actor, _numbers(office))
         relpath = request_path(number)
         fields: dict[str, Any] = {
             "number": number,

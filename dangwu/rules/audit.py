@@ -462,6 +462,13 @@ class Auditor:
                     ),
                 )
             _made_as_said(path, after.logged_by, after.logged_at, event, person, flag)
+            if after.received > event.commit.author_date.date():
+                flag(
+                    "time-order",
+                    _("{path}: received on {day}, after it was logged").format(
+                        path=path, day=after.received.isoformat()
+                    ),
+                )
             return
         before = event.papers.get(old)
         if not isinstance(before, Request):
