@@ -100,6 +100,7 @@ def test_the_office_logs_an_opinion_from_the_public(office: Office):
             "path": path,
             "number": 1,
             "disposition": None,
+            "meeting": None,
         }
     ]
 
