@@ -893,6 +893,8 @@ def measure_supervision(n: int, runs: int, work: Path) -> dict[str, dict[str, fl
     report = [*exe, "feedback", "report", rid]
     baseline = timed([*exe, "--help"], office, runs)
     record("dangwu --help (baseline)", baseline)
+    # the first reading of a path's history writes git's changed-path filters, once
+    record("feedback report, first (writes commit-graph)", timed(report, office, 1))
     record(
         "feedback report (20 opinions)", timed(report, office, runs), statistics.median(baseline)
     )
