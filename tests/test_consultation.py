@@ -153,3 +153,22 @@ def test_private_is_for_the_public_only(office: Office):
     rid = consulting(office)
     refused(office, "feedback", "add", rid, "--private", "--text", "意见", as_="chensh",
             now=at(8), expect="--public NAME", code=2)  # fmt: skip
+
+
+def test_a_bulletins_code_vouches_for_its_adoption_summaries():
+    """A bulletin without a formal plan keeps the code it always had; one with a plan
+    whose 采纳情况 were printed otherwise would not check out."""
+    from dangwu.model.catalogue import Catalogue
+    from dangwu.model.office import Rules
+    from dangwu.rules.board import bulletin
+    from dangwu.rules.schedule import Quarter
+
+    made = bulletin([], period=Quarter(2026, 2), scope="public", rules=Rules(),
+                    catalogue=Catalogue((), Path("catalogue.yaml")))  # fmt: skip
+    plain = made.content_key()
+    made.adoptions = {}
+    assert made.content_key() == plain
+    made.adoptions = {"MB-2026-102": "征求意见期间共收到意见建议2条，其中采纳1条、部分采纳1条。"}
+    heard = made.content_key()
+    made.adoptions = {"MB-2026-102": "征求意见期间共收到意见建议2条，其中采纳2条。"}
+    assert len({plain, heard, made.content_key()}) == 3

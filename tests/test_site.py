@@ -593,3 +593,15 @@ def test_a_file_gone_from_the_site_is_made_again_though_nothing_changed(office, 
     assert "(2 written, 0 removed)" in build(office, "-o", str(out))
     assert page.read_bytes() == text
     assert (out / "pagefind" / "zd" / "pagefind-entry.json").is_file()
+
+
+def test_a_bulletin_with_a_formal_plan_says_what_became_of_its_opinions(demo_site):
+    """The 2026Q2 bulletin carries MB-2026-102's formal plan with its 采纳情况, which
+    its code vouches for (the site's verify data holds the current and the last
+    quarter's bulletins: 2026Q2's is verified with the repository)."""
+    office, root = demo_site["office"], demo_site["root"]
+    ok(office, "bulletin", "2026Q2", "-o", str(root / "q2"), now=DEMO_NOW)
+    page = (root / "q2" / "bulletin-2026Q2-public.html").read_text("utf-8")
+    assert "意见建议办理情况：征求意见期间共收到意见建议2条，其中采纳1条、部分采纳1条。" in page
+    code = re.search(r"[0-9a-f]{8}-PGB\d+-\d{6}-\w{5}", page).group(0)  # type: ignore[union-attr]
+    assert "genuine" in ok(office, "verify", code, now=DEMO_NOW).stdout

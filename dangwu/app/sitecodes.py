@@ -162,13 +162,15 @@ def _today(head: Snapshot, today: date) -> dict[tuple[str, str, int], str]:
 def _bulletin(
     snap: Snapshot, quarter: Quarter, summaries: Iterable[Summary] | None = None
 ) -> board_rules.Bulletin:
-    return board_rules.bulletin(
+    made = board_rules.bulletin(
         snap.summaries() if summaries is None else summaries,
         period=quarter,
         scope="public",
         rules=snap.settings.rules,
         catalogue=snap.catalogue,
     )
+    made.adoptions = render.adoptions_of(snap, made)  # as printed, so as coded
+    return made
 
 
 def _walk(

@@ -34,6 +34,7 @@ from dangwu.render import typeset
 from dangwu.render.bodies import Files, markdown_html, markdown_parser
 from dangwu.resources import shipped
 from dangwu.rules import board as board_rules
+from dangwu.rules.consultation import adoption
 from dangwu.rules.due import KIND_TITLES
 from dangwu.rules.schedule import Quarter
 from dangwu.rules.secrecy import HIDDEN, blot_markdown, redact
@@ -553,12 +554,25 @@ def build_bulletin(
         catalogue=snapshot.catalogue,
         audience=audience,
     )
+    data.adoptions = adoptions_of(snapshot, data)
     texts = dict(snapshot.records(s.path for s in data.published))
     for s in data.published:
         if s.published_on not in period:  # only its preliminary plan came out this quarter
             texts[s.path] = snapshot.preliminary(s) or texts.get(s.path, {})
     texts = _redacted(snapshot, texts)
     return BulletinDoc(snapshot, data, texts, issued)
+
+
+def adoptions_of(snapshot: Snapshot, bulletin: board_rules.Bulletin) -> dict[str, str]:
+    """What became of the opinions on each formal plan of ``bulletin``."""
+    return adoption_summaries(snapshot, [s.id for s in board_rules.formal_plans(bulletin)])
+
+
+def adoption_summaries(snapshot: Snapshot, plans: Sequence[str]) -> dict[str, str]:
+    """What became of the opinions on each of ``plans`` (采纳情况), as ``snapshot``
+    holds them, naming nobody [SPEC 14]."""
+    heard = snapshot.opinions_on(plans)
+    return {rid: adoption(heard.get(rid, [])).summary_zh() for rid in plans}
 
 
 def _redacted(snapshot: Snapshot, texts: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -627,6 +641,7 @@ def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
             "follows": s.follows,
             "withdrawn_zh": zh_date(s.withdrawn_on),
             "reason": blot(snapshot, s.withdrawal_reason or ""),
+            "adoption": data.adoptions.get(s.id, ""),
         }
 
     sections = []

@@ -25,6 +25,7 @@ from dangwu.model.words import zh_date
 from dangwu.render.bodies import Files
 from dangwu.render.sheets import (
     PAGE_POLICY,
+    adoption_summaries,
     beyond,
     blot,
     blot_record,
@@ -38,7 +39,6 @@ from dangwu.render.sheets import (
 )
 from dangwu.resources import shipped
 from dangwu.rules import site as site_rules
-from dangwu.rules.consultation import adoption
 from dangwu.rules.site import Shown, Site
 from dangwu.store.snapshot import Snapshot
 
@@ -224,8 +224,7 @@ class Renderer:
             for rid, item in self.site.shown.items()
             if item.summary.consulted and item.state == "published"
         ]
-        heard = self.snapshot.opinions_on(formal)
-        return {rid: adoption(heard.get(rid, [])).summary_zh() for rid in formal}
+        return adoption_summaries(self.snapshot, formal)
 
     def record_key(self, item: Shown) -> str:
         seed = site_rules.fingerprint_of(item, self.site.shown) + "|" + self.settings_key

@@ -455,15 +455,20 @@ class Bulletin:
     quarterly: int  # quarterly updates published in the quarter
     on_time: int  # of which by their deadline
     audience: str | None = None  # the audience it is for, if one
+    # what became of the opinions on each formal plan published in the quarter (采纳情况),
+    # by record id: printed under the plan, and part of what the code vouches for
+    adoptions: dict[str, str] = field(default_factory=dict)
 
     def content_key(self) -> str:
         """What the bulletin shows, as a hash: each record with its content and state,
-        and the withdrawals."""
+        the withdrawals, and the formal plans' adoption summaries."""
         shown = [
             [str(self.period), self.scope],
             [[s.id, s.content, s.status, s.consulted_content or ""] for s in self.published],
             [[s.id, s.withdrawn or ""] for s in self.withdrawn],
         ]
+        if self.adoptions:  # bulletins without a formal plan keep the codes they had
+            shown.append(sorted(self.adoptions.items()))
         return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
 
     def code(self, *, commit: str, issued: date) -> str:
@@ -471,6 +476,16 @@ class Bulletin:
         return bulletin_code(
             self.period, self.scope, self.content_key(), commit, issued, self.audience
         )
+
+
+def formal_plans(bulletin: Bulletin) -> list[Summary]:
+    """The plans of a bulletin published in its quarter after comment: each says what
+    became of the opinions on it."""
+    return [
+        s
+        for s in bulletin.published
+        if s.consulted and s.status == "published" and s.published_on in bulletin.period
+    ]
 
 
 def bulletin_code(
