@@ -262,6 +262,7 @@ def test_the_sample_board_of_an_audience_verifies(office: Office, tmp_path: Path
               str(tmp_path), now="2026-10-07T10:00:00+08:00")  # fmt: skip
     codes = [line.split()[2] for line in said.stdout.splitlines()[1:]]
     assert codes and all("-T" in code for code in codes)
+    assert "audience   第一党支部 (zhibu-a)" in ok(office, "show", rid).stdout
     checked = ok(office, "verify", codes[0], now="2026-10-07T10:00:00+08:00")
     assert "genuine" in checked.stdout and "第一党支部" in checked.stdout
     # the office-wide internal board does not have it

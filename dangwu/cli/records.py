@@ -498,6 +498,9 @@ def _render_record(
     scope = data.get("scope")
     if scope in SCOPE_TITLES:
         rows.append((_("scope"), f"{pair(SCOPE_TITLES[scope])}"))
+    audience = data.get("audience")
+    if isinstance(audience, str):  # disclosed to one part of the organisation only
+        rows.append((_("audience"), f"{settings.audiences.get(audience, audience)} ({audience})"))
     cadence = data.get("cadence")
     if cadence in CADENCE_TITLES:
         when = data.get("period") or data.get("event_date") or ""
