@@ -12,7 +12,7 @@ from conftest import Office
 from steps import at, ok, refused
 
 from dangwu.model.office import Person, Rules
-from dangwu.rules.supervision import longest_service, term_end
+from dangwu.rules.terms import longest_service, term_end
 
 
 def supervisor(start: str | None, end: str | None = None) -> Person:

@@ -19,7 +19,7 @@ from dangwu.model.office import (
     Settings,
     settings_from_data,
 )
-from dangwu.rules.supervision import longest_service
+from dangwu.rules.terms import longest_service
 
 
 def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:

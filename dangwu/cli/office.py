@@ -339,7 +339,7 @@ def roster_list(
     as_json: common.AsJson = False,
 ) -> None:
     from dangwu.model.office import ROLE_TITLES
-    from dangwu.rules.supervision import term_end
+    from dangwu.rules.terms import term_end
 
     settings = common.office(ctx).settings
     people = list(settings.roster.values())

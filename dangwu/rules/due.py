@@ -37,7 +37,7 @@ from dangwu.model.record import Summary
 from dangwu.model.supervision import Report, Request
 from dangwu.rules.requests import answer_due
 from dangwu.rules.schedule import Quarter, quarterly_due
-from dangwu.rules.supervision import term_end
+from dangwu.rules.terms import term_end
 from dangwu.rules.workdays import Calendar
 
 # how far back the quarterly updates a series missed are still listed

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from dangwu.errors import RuleViolation, UsageError
 from dangwu.i18n import _
-from dangwu.model.office import Person, Rules
+from dangwu.model.office import Person
 from dangwu.model.record import owner_block
 from dangwu.model.supervision import EARLIEST, Feedback, Report
 
@@ -130,32 +130,3 @@ def stale_calls(text: str, today: date) -> list[date]:
         if day < today:
             found.append(day)
     return found
-
-
-# --- supervisors' terms [SPEC 14] ----------------------------------------------------
-
-
-def years_after(day: date, years: int) -> date:
-    """The same day ``years`` later (28 February for a 29 February that has none)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def term_end(person: Person, rules: Rules) -> date | None:
-    """The last day of a supervisor's current term: as the roster says, or one term
-    (``supervisor_term_years``) from the first day."""
-    if person.term_end is not None:
-        return person.term_end
-    if person.term_start is None:
-        return None
-    return years_after(person.term_start, rules.supervisor_term_years) - timedelta(days=1)
-
-
-def longest_service(start: date, rules: Rules) -> date:
-    """The last day a supervisor who began on ``start`` may serve without a break:
-    ``supervisor_terms`` terms of ``supervisor_term_years``."""
-    return years_after(start, rules.supervisor_terms * rules.supervisor_term_years) - timedelta(
-        days=1
-    )
