@@ -380,3 +380,31 @@ def test_a_request_logged_by_hand_by_a_supervisor_is_found(office: Office):
     commit_as(office.root, "chensh", "request: 101", "requests/101.yaml",
               date="2026-11-02T10:00:00+08:00")  # fmt: skip
     audit_says(office, "role", nov(3))
+
+
+def test_the_dossier_counts_the_years_requests_by_their_time_limits():
+    """In time, late, overdue and not yet due, as they stood on the day counted to."""
+    from dangwu.rules.requests import tally
+
+    calendar = Calendar(Rules())
+    monday = date(2026, 11, 2)  # due Thursday the 5th; the 16th once extended
+
+    def settled(on: str, outcome: str = "answered") -> dict[str, str]:
+        return {"on": on, "outcome": outcome}
+
+    found = tally(
+        [
+            request(monday, answer=settled("2026-11-05")),  # in time
+            request(monday, answer=settled("2026-11-06", "refused")),  # late
+            request(monday, extension={"on": "2026-11-03"}, answer=settled("2026-11-13")),
+            request(monday),  # overdue by the 20th
+            request(date(2026, 11, 19)),  # not yet due
+            request(date(2025, 12, 1)),  # another year
+        ],
+        calendar,
+        2026,
+        date(2026, 11, 20),
+    )
+    assert (found.received, found.in_time, found.late, found.overdue, found.refused) == (
+        5, 2, 1, 1, 1,
+    )  # fmt: skip

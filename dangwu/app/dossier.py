@@ -16,7 +16,9 @@ from dangwu.model.words import one_of
 from dangwu.render import sheets
 from dangwu.rules import dossier as rules
 from dangwu.rules import due as due_rules
+from dangwu.rules.requests import tally
 from dangwu.rules.stats import Stated
+from dangwu.rules.workdays import Calendar
 from dangwu.store import snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
@@ -74,6 +76,9 @@ def dossier(
             if s.published_on is not None and s.published_on.year == year
         ]
         _reports, opinions, _problems = snap.supervision()
+        requests, _unread = snap.requests()
+        calendar = Calendar(snap.settings.rules)
+        asked = tally(requests, calendar, year, stated.figures.as_of)
     facts = rules.Facts(
         figures=stated.figures,
         silent=stated.figures.silent,
@@ -86,6 +91,7 @@ def dossier(
         channel_names=dict(
             zip(CHANNELS, sheets.channel_names(stated.settings, CHANNELS), strict=True)
         ),
+        requests=asked,
     )
     done = Dossier(stated.settings.unit, year, stated.commit, rules.checks(facts))
     if fmt == "pdf":

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dangwu.i18n import _
 from dangwu.rules.audit import RULES
 from dangwu.rules.due import KIND_TITLES
+from dangwu.rules.requests import Tally
 from dangwu.rules.stats import Figures
 
 CHECKPOINTS = {
@@ -50,6 +51,7 @@ class Facts:
     opinions: int  # opinions received in the year
     answered: int  # of them, with a disposition recorded
     channel_names: Mapping[str, str]  # each channel as the office calls it
+    requests: Tally = field(default_factory=Tally)  # requests for disclosure of the year
 
 
 def checks(facts: Facts) -> list[Check]:
@@ -111,11 +113,18 @@ def checks(facts: Facts) -> list[Check]:
         (
             f"季度更新按期公开{f.quarterly_on_time}项、逾期公开{f.quarterly_late}项",
             f"报送至公开中位数{f.median_days:g}天" if f.median_days is not None else "无报送记录",
+            *(
+                [f"依申请公开{q.received}件，按期答复{q.in_time}件（其中不予公开{q.refused}件）"]
+                if (q := facts.requests).received
+                else []
+            ),
         ),
         tuple(
             line
             for line in (
                 f"季度更新逾期公开{f.quarterly_late}项" if f.quarterly_late else "",
+                f"依申请公开逾期答复{facts.requests.late}件" if facts.requests.late else "",
+                f"依申请公开逾期未答复{facts.requests.overdue}件" if facts.requests.overdue else "",
                 *(
                     f"{KIND_TITLES[k][1]}逾期未办{n}项"
                     for k, n in overdue.items()

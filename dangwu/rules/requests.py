@@ -3,6 +3,8 @@ due, when the time may be extended, and what may still be done to a request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from dangwu.errors import RuleViolation
@@ -67,3 +69,32 @@ def require_extendable(request: Request, today: date, calendar: Calendar) -> dat
         request.received,
         max(calendar.rules.request_extended_days, calendar.rules.request_answer_days),
     )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The requests of a year as an inspector counts them."""
+
+    received: int = 0
+    in_time: int = 0  # settled by their (possibly extended) last day
+    late: int = 0  # settled after it
+    overdue: int = 0  # not settled, and past their last day
+    refused: int = 0
+
+
+def tally(requests: Iterable[Request], calendar: Calendar, year: int, as_of: date) -> Tally:
+    """The requests received in ``year``, as they stood on ``as_of``."""
+    received = in_time = late = overdue = refused = 0
+    for request in requests:
+        if request.received.year != year or request.received > as_of:
+            continue
+        received += 1
+        due = answer_due(request, calendar)
+        settled = request.answered_on
+        if settled is not None and settled <= as_of:
+            in_time += settled <= due
+            late += settled > due
+            refused += request.outcome == "refused"
+        elif as_of > due:
+            overdue += 1
+    return Tally(received, in_time, late, overdue, refused)
