@@ -12,17 +12,23 @@ message, a disclosure, a printed sheet or the web site.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dangwu import clock, yamlio
+from dangwu import yamlio
 from dangwu.app import printing
-from dangwu.app.supervision import Logged, answered_on, dump
+from dangwu.app.supervision import (
+    Logged,
+    answered_on,
+    dump,
+    numbered_text,
+    numbers_in,
+    working_tree,
+)
 from dangwu.check.supervision import parse_request, read_requests
-from dangwu.errors import InvalidFiles, Problem, RecordNotFound, RuleViolation, UsageError
+from dangwu.errors import Problem, RecordNotFound, RuleViolation, UsageError
 from dangwu.i18n import _, pair
 from dangwu.model.history import Trailer
 from dangwu.model.record import parse_id
@@ -48,36 +54,22 @@ class Settled:
     due: date | None = None
     letter: Path | None = None
     missing: list[str] = field(default_factory=list)
+    request: Request | None = None  # as it now stands
 
 
 def all_requests(office: Office) -> tuple[list[Request], list[Problem]]:
     """The requests of the working tree, in the order they came in."""
-    folder = office.root / REQUESTS_DIR
-    files: dict[str, bytes] = {}
-    if folder.is_dir():
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.endswith(".yaml") and entry.is_file():
-                relpath = f"{REQUESTS_DIR}/{entry.name}"
-                try:
-                    files[relpath] = yamlio.read_bytes(Path(entry.path))
-                except yamlio.YamlProblem as exc:
-                    raise InvalidFiles([exc.at(relpath)]) from None
-    return read_requests(files, office.root)
+    return read_requests(working_tree(office, folders=[REQUESTS_DIR]), office.root)
 
 
 def find_request(office: Office, number: int) -> tuple[Request, str]:
     """A request of the working tree by number, with its text."""
     relpath = request_path(number)
-    path = office.root / relpath
-    if not path.is_file():
-        raise RecordNotFound(
-            _("there is no request {n}").format(n=number),
-            hint=_("dangwu request list shows the requests"),
-        )
-    try:
-        text = yamlio.decode(yamlio.read_bytes(path))
-    except yamlio.YamlProblem as exc:
-        raise InvalidFiles([exc.at(relpath)]) from None
+    missing = RecordNotFound(
+        _("there is no request {n}").format(n=number),
+        hint=_("dangwu request list shows the requests"),
+    )
+    text = numbered_text(office, relpath, missing)
     return parse_request(text, relpath, office.root), text
 
 
@@ -108,7 +100,7 @@ def new_request(
         assert body is not None and who is not None and reach is not None
         today = act.when.date()
         day = check_day("--received", received or today, today, not_before=EARLIEST)
-        number = next_report_number(act.actor, _numbers(office))
+        number = next_report_number(act.actor, numbers_in(office, REQUESTS_DIR))
         relpath = request_path(number)
         fields: dict[str, Any] = {
             "number": number,
@@ -241,20 +233,18 @@ def refuse_request(
         request, raw = find_request(office, number)
         require_open(request)
         settled = _settle(act, request, raw, {"outcome": "refused"}, why, how, on, office)
-        settings = act.settings
-    if not letter:
+        settings, when = act.settings, act.when
+    if not letter or settled.request is None:
         return settled
-    refused, _raw = find_request(office, number)
     folder = out if out is not None else office.root / printing.PRINTED / FOLDER
     target = (
         out
         if out is not None and out.suffix
         else printing.place_in(folder, f"{number}-refusal.{fmt}")
     )
-    when = clock.now(clock.office_zone(settings.timezone))
-    missing = render.write(refusal_letter(settings.unit, settings.contact, refused), target, fmt,
-                           when=when)  # fmt: skip
-    return Settled(settled.logged, None, target, missing)
+    written = refusal_letter(settings.unit, settings.contact, settled.request)
+    missing = render.write(written, target, fmt, when=when)
+    return replace(settled, due=None, letter=target, missing=missing)
 
 
 def refusal_letter(unit: str, contact: str, request: Request) -> render.Letter:
@@ -326,16 +316,5 @@ def _settle(
         ),
     )
     note = _("request {n}: {outcome}").format(n=request.number, outcome=pair(SETTLED[outcome]))
-    return Settled(Logged(request.path, commit, request.about or "", request.number, (note,)), due)
-
-
-def _numbers(office: Office) -> set[int]:
-    """The numbers of the request files there are, readable or not."""
-    folder = office.root / REQUESTS_DIR
-    if not folder.is_dir():
-        return set()
-    return {
-        int(entry.name[:-5])
-        for entry in os.scandir(folder)
-        if entry.name.endswith(".yaml") and entry.name[:-5].isdigit()
-    }
+    logged = Logged(request.path, commit, request.about or "", request.number, (note,))
+    return Settled(logged, due, request=settled)

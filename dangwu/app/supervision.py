@@ -14,7 +14,7 @@ Each is one YAML file, written by one commit of the person acting.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from dangwu import yamlio
 from dangwu.check.supervision import parse_feedback, parse_report, read_all
-from dangwu.errors import InvalidFiles, RecordNotFound, RuleViolation, UsageError
+from dangwu.errors import DangwuError, InvalidFiles, RecordNotFound, RuleViolation, UsageError
 from dangwu.i18n import _, pair
 from dangwu.model.history import Trailer
 from dangwu.model.meeting import KINDS, Meeting
@@ -54,11 +54,17 @@ from dangwu.store.office import Office
 # --- what is in the files --------------------------------------------------------------
 
 
-def working_tree(office: Office, *, record: str | None = None) -> dict[str, bytes]:
+def working_tree(
+    office: Office, *, record: str | None = None, folders: Sequence[str] | None = None
+) -> dict[str, bytes]:
     """The supervision files of the working tree: reports, requests and opinions (those
-    of one record's opinions only, when ``record`` is given)."""
+    of one record's opinions only, when ``record`` is given; of ``folders`` only, when
+    they are)."""
     found: dict[str, bytes] = {}
-    folders = [f"{FEEDBACK_DIR}/{record}"] if record else [REPORTS_DIR, REQUESTS_DIR, FEEDBACK_DIR]
+    if folders is None:
+        folders = (
+            [f"{FEEDBACK_DIR}/{record}"] if record else [REPORTS_DIR, REQUESTS_DIR, FEEDBACK_DIR]
+        )
     for folder in folders:
         base = office.root / folder
         if not base.is_dir():
@@ -230,7 +236,7 @@ def new_report(
             not_before=created or EARLIEST,
             since=_("the day {id} was drafted").format(id=record_id),
         )
-        taken = _report_numbers(office)
+        taken = numbers_in(office, REPORTS_DIR)
         number = next_report_number(act.actor, taken)
         relpath = report_path(number)
         fields: dict[str, Any] = {"number": number, "received": day.isoformat()}
@@ -396,9 +402,7 @@ def raised_at(git: Any, head: str, named: str, today: date, giver: str, public: 
 
 def find_feedback(office: Office, number: int) -> tuple[Feedback, str]:
     """An opinion of the working tree by its number, with its text."""
-    for relpath, raw in working_tree(office).items():
-        if not relpath.startswith(f"{FEEDBACK_DIR}/"):
-            continue
+    for relpath, raw in working_tree(office, folders=[FEEDBACK_DIR]).items():
         try:
             text = yamlio.decode(raw)
         except yamlio.YamlProblem as exc:
@@ -420,28 +424,31 @@ def heard(office: Office, record_id: str) -> list[Feedback]:
 
 def _opinions(office: Office) -> set[int]:
     """The numbers the opinions of the working tree carry."""
-    _reports, opinions, _problems = read_all(
-        {p: b for p, b in working_tree(office).items() if p.startswith(f"{FEEDBACK_DIR}/")},
-        office.root,
-    )
+    files = working_tree(office, folders=[FEEDBACK_DIR])
+    _reports, opinions, _problems = read_all(files, office.root)
     return {f.number for f in opinions if f.number is not None}
 
 
 def find_report(office: Office, number: int) -> tuple[Report, str]:
     """A report of the working tree by number, with its text."""
-
     relpath = report_path(number)
+    missing = RecordNotFound(
+        _("there is no report {n}").format(n=number),
+        hint=_("dangwu report list shows the reports"),
+    )
+    text = numbered_text(office, relpath, missing)
+    return parse_report(text, relpath, office.root), text
+
+
+def numbered_text(office: Office, relpath: str, missing: DangwuError) -> str:
+    """The text of a numbered file (a report, a request), or ``missing`` raised."""
     path = office.root / relpath
     if not path.is_file():
-        raise RecordNotFound(
-            _("there is no report {n}").format(n=number),
-            hint=_("dangwu report list shows the reports"),
-        )
+        raise missing
     try:
-        text = yamlio.decode(yamlio.read_bytes(path))
+        return yamlio.decode(yamlio.read_bytes(path))
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
-    return parse_report(text, relpath, office.root), text
 
 
 def answered_on(on: date | None, today: date, received: date, logged: str, since: str) -> date:
@@ -476,8 +483,10 @@ def _put_out(data: Mapping[str, Any]) -> date | None:
     return min(days) if days else None
 
 
-def _report_numbers(office: Office) -> set[int]:
-    folder = office.root / REPORTS_DIR
+def numbers_in(office: Office, folder_name: str) -> set[int]:
+    """The numbers of the files of a numbered folder (reports/, requests/), readable
+    or not: a number is taken as soon as its file is there."""
+    folder = office.root / folder_name
     if not folder.is_dir():
         return set()
     return {
