@@ -23,23 +23,8 @@ from dangwu.model.supervision import (
 
 def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Report:
     """A report file's text as a Report, or InvalidFiles naming what is wrong where."""
-    doc = _checked(text, relpath, "report.schema.yaml", office_root)
+    doc = _numbered(_checked(text, relpath, "report.schema.yaml", office_root), relpath)
     data = doc.data
-    stem = Path(relpath).stem
-    if str(data["number"]) != stem:
-        line, col = doc.locate(["number"])
-        raise InvalidFiles(
-            [
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("number: {number} does not match the file name {name}").format(
-                        number=data["number"], name=Path(relpath).name
-                    ),
-                )
-            ]
-        )
     return Report(
         number=int(data["number"]),
         path=relpath,
@@ -56,22 +41,8 @@ def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Re
 
 def parse_request(text: str, relpath: str, office_root: Path | None = None) -> Request:
     """A request file's text as a Request, or InvalidFiles naming what is wrong where."""
-    doc = _checked(text, relpath, "request.schema.yaml", office_root)
+    doc = _numbered(_checked(text, relpath, "request.schema.yaml", office_root), relpath)
     data = doc.data
-    if str(data["number"]) != Path(relpath).stem:
-        line, col = doc.locate(["number"])
-        raise InvalidFiles(
-            [
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _("number: {number} does not match the file name {name}").format(
-                        number=data["number"], name=Path(relpath).name
-                    ),
-                )
-            ]
-        )
     answer = data.get("answer")
     if isinstance(answer, dict):
         disclosed = answer.get("outcome") == "disclosed"
@@ -183,6 +154,17 @@ def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> 
         number=data.get("number"),
         disposition=data.get("disposition"),
     )
+
+
+def _numbered(doc: yamlio.Document, relpath: str) -> yamlio.Document:
+    """A numbered file (a report, a request) whose number is its file's name."""
+    if str(doc.data["number"]) != Path(relpath).stem:
+        line, col = doc.locate(["number"])
+        said = _("number: {number} does not match the file name {name}").format(
+            number=doc.data["number"], name=Path(relpath).name
+        )
+        raise InvalidFiles([Problem(relpath, line, col, said)])
+    return doc
 
 
 def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> yamlio.Document:
