@@ -423,13 +423,9 @@ class Auditor:
         self.answered.add(path)
         if not isinstance(before, Feedback) or not isinstance(after, Feedback):
             return  # what could not be read is validate's to say
-        answer = after.disposition or {}
-        if not answer or replace(after, disposition=None) != before:
-            flag(
-                "feedback-changed",
-                _("{path}: an answer that changes more than the answer").format(path=path),
-            )
-        _answered_as_said(path, answer, before.received, before.logged_at, event, person, flag)
+        only = bool(after.disposition) and replace(after, disposition=None) == before
+        _answered_as_said(path, after.disposition or {}, before, only, "feedback-changed",
+                          event, person, flag)  # fmt: skip
 
     def _request(
         self,
@@ -505,14 +501,9 @@ class Auditor:
             )
             return
         answer = after.answer or {}
-        if replace(after, answer=None) != before or (step == "refuse") != (
-            answer.get("outcome") == "refused"
-        ):
-            flag(
-                "request-changed",
-                _("{path}: an answer that changes more than the answer").format(path=path),
-            )
-        _answered_as_said(path, answer, before.received, before.logged_at, event, person, flag)
+        refusing = (step == "refuse") == (answer.get("outcome") == "refused")
+        only = refusing and replace(after, answer=None) == before
+        _answered_as_said(path, answer, before, only, "request-changed", event, person, flag)
 
     def _circular(
         self,
@@ -1162,19 +1153,24 @@ def _made_as_said(path: str, by: str, at: str, event: Event, person: Person, fla
 def _answered_as_said(
     path: str,
     answer: Mapping[str, Any],
-    received: date,
-    logged_at: str,
+    before: Feedback | Request,
+    only: bool,
+    changed: str,
     event: Event,
     person: Person,
     flag: Any,
 ) -> None:
-    """An answer (an opinion's disposition, a request's settlement) names who gave it
-    and when as its commit does, and the day it says the person was answered lies
-    between the day what it answers came in and was logged, and its commit: an answer
-    backdated to look timely is caught here [SPEC 11, 14]."""
+    """An answer (an opinion's disposition, a request's settlement) adds only itself
+    (``only``; else the rule ``changed``), names who gave it and when as its commit
+    does, and the day it says the person was answered lies between the day what it
+    answers came in and was logged, and its commit: an answer backdated to look timely
+    is caught here [SPEC 11, 14]."""
+    if not only:
+        flag(changed, _("{path}: an answer that changes more than the answer").format(path=path))
     _made_as_said(path, str(answer.get("by")), str(answer.get("at")), event, person, flag)
     day = answer_day(answer)
-    logged = _moment(logged_at)
+    logged = _moment(before.logged_at)
+    received = before.received
     earliest = max(received, logged.date()) if logged else received
     if day is None or day > event.commit.author_date.date() or day < earliest:
         flag(
