@@ -80,10 +80,11 @@ def print_board(
     HTML or PDF file."""
     _format("board", fmt)
     scope = one_of("--scope", scope, SCOPE_TITLES)
-    audience = board_rules.audience_of(office.settings.audiences, scope, audience)
     day = on or _today(office)
     with GitStore(office.root, office.state_dir) as git:
         snap = _snapshot(office, git, on)
+        # the audiences as committed, as every board is made of what is committed
+        audience = board_rules.audience_of(snap.settings.audiences, scope, audience)
         built = render.build_board(snap, scope=scope, on=day, audience=audience)
         page = render.board_page(office, built, fmt)
     whose = f"{scope}-{audience}" if audience else scope
@@ -108,9 +109,9 @@ def print_bulletin(
     issued = _today(office)
     quarter = Quarter.parse(words.quarter("PERIOD", period, issued))
     scope = one_of("--scope", scope, SCOPE_TITLES)
-    audience = board_rules.audience_of(office.settings.audiences, scope, audience)
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git)
+        audience = board_rules.audience_of(snap.settings.audiences, scope, audience)
         doc = render.build_bulletin(
             snap, period=quarter, scope=scope, issued=issued, audience=audience
         )

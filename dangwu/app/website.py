@@ -80,8 +80,6 @@ def build(
     section of a city portal."""
     started = time.perf_counter()
     scope = one_of("--scope", scope, SCOPE_TITLES)
-    if audience is not None and scope != "internal":
-        board_rules.audience_of({}, scope, audience)  # says why, in one line
     folder = out if out is not None else default_folder(office, scope, audience)
     former = _manifest(folder)
     old = former.pages
