@@ -46,6 +46,13 @@ def say(message: str, *styles: str) -> None:
     print(paint(message, *styles), file=sys.stdout)
 
 
+def fields(rows: Sequence[tuple[str, str]]) -> None:
+    """Labelled lines, the labels padded to one width (CJK characters counting two)."""
+    label = max((width(k) for k, _v in rows), default=0)
+    for key, value in rows:
+        say(f"  {pad(key, label)}  {value}")
+
+
 def note(message: str) -> None:
     """A side remark that is not the command's output (stderr)."""
     print(paint(message, "dim", stream=sys.stderr), file=sys.stderr)

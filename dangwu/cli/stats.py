@@ -163,6 +163,4 @@ def stats(
             ),
         ),
     ]
-    label = max(output.width(k) for k, _v in rows)
-    for key, value in rows:
-        output.say(f"  {output.pad(key, label)}  {value}")
+    output.fields(rows)

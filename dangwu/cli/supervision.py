@@ -10,6 +10,11 @@ import typer
 from dangwu.cli import common, complete, output, render
 from dangwu.i18n import _, language, pair, term
 
+# when a report or a request came in, as the office says it
+CameIn = Annotated[
+    str | None, typer.Option("--received", help=_("The day it came in (default: today)."))
+]
+
 
 def register(app: typer.Typer) -> None:
     app.command(
@@ -500,9 +505,7 @@ def _consultation_text(c: Any, roster: Any) -> None:
         ),
         (_("opinions"), c.adoption.summary_zh()),
     ]
-    label = max(output.width(k) for k, _v in rows)
-    for key, value in rows:
-        output.say(f"  {output.pad(key, label)}  {value}")
+    output.fields(rows)
     output.say("")
     output.say(_("Opinions and what became of them"), "bold")
     if not c.opinions:
@@ -572,10 +575,7 @@ def report_new(
     contact: Annotated[
         str | None, typer.Option("--contact", help=_("How to reach the reporter."))
     ] = None,
-    received: Annotated[
-        str | None,
-        typer.Option("--received", help=_("The day it came in (default: today).")),
-    ] = None,
+    received: CameIn = None,
 ) -> None:
     from dangwu.app import supervision
 
@@ -717,15 +717,7 @@ def report_show(
         due = Calendar(rules).deadline(report.received, rules.report_answer_days)
         rows.append((_("due"), _("to be answered by {day}").format(day=due.isoformat())))
     output.say(_("report {n}").format(n=report.number), "bold")
-    label = max(output.width(k) for k, _v in rows)
-    for key, value in rows:
-        output.say(f"  {output.pad(key, label)}  {value}")
-    output.say("")
-    output.say(report.text)
-    if report.answer:
-        output.say("")
-        output.say(_("Answer:"), "bold")
-        output.say(str(report.answer.get("text")))
+    _written(rows, report.text, report.answer)
 
 
 def report_answer(
@@ -751,6 +743,17 @@ def report_answer(
         common.office(ctx), number, text=text, notified=notified, on=common.day("--on", on)
     )
     output.say(_("report {n}: answered").format(n=done.number))
+
+
+def _written(rows: list[tuple[str, str]], text: str, answer: Any) -> None:
+    """A report or a request in full: its facts, what it says, and its answer."""
+    output.fields(rows)
+    output.say("")
+    output.say(text)
+    if answer:
+        output.say("")
+        output.say(_("Answer:"), "bold")
+        output.say(str(answer.get("text")))
 
 
 # --- requests for disclosure ---------------------------------------------------------
@@ -786,10 +789,7 @@ def request_new(
             autocompletion=complete.record_ids,
         ),
     ] = None,
-    received: Annotated[
-        str | None,
-        typer.Option("--received", help=_("The day it came in (default: today).")),
-    ] = None,
+    received: CameIn = None,
 ) -> None:
     from dangwu.app import requests
 
@@ -915,15 +915,7 @@ def request_show(ctx: typer.Context, number: RequestNumber, as_json: common.AsJs
             said += f" · {_('notified')}: {answer.get('notified')}"
         rows.append((_("settled"), said))
     output.say(_("request {n}").format(n=request.number), "bold")
-    label = max(output.width(k) for k, _v in rows)
-    for key, value in rows:
-        output.say(f"  {output.pad(key, label)}  {value}")
-    output.say("")
-    output.say(request.text)
-    if request.answer:
-        output.say("")
-        output.say(_("Answer:"), "bold")
-        output.say(str(request.answer.get("text")))
+    _written(rows, request.text, request.answer)
 
 
 def request_answer(
