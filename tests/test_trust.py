@@ -637,6 +637,46 @@ def test_each_person_pushes_their_own_steps_unsigned(case: Case, tmp_path: Path)
     assert server_ref(bare) != case.head()
 
 
+def _request(case: Case) -> None:
+    """Request 101, logged by the clerk after the honest history."""
+    ok(case, "request", "new", "--name", "孙立", "--contact", "0000-2345678", "--text",
+       "申请公开党员志愿服务安排", now=at(10, 6, 9))  # fmt: skip
+
+
+def test_a_request_refused_in_someone_elses_name_is_refused_by_the_server(
+    case: Case, tmp_path: Path
+):
+    """The clerk refuses a request as the office head, by giving git the head's email:
+    on his machine dangwu takes him for her; the server knows who pushes."""
+    root = tmp_path / "srv"
+    root.mkdir()
+    bare = _http_office(case, root)
+    _request(case)
+    ok(case, "request", "refuse", "101", "--reason", "不属于公开范围", "--format", "docx",
+       "-o", str(tmp_path / "letter.docx"), as_="linht", now=at(10, 6, 10))  # fmt: skip
+    with smart_http(root, USERS) as base:
+        pushed = push(case, f"http://dumy:pw-dumy@{base[7:]}/office.git", "HEAD:refs/heads/main")
+    assert pushed.returncode != 0, pushed.stderr
+    assert "[not-the-pusher]" in pushed.stderr, pushed.stderr
+    assert server_ref(bare) == case.b.head
+
+
+def test_a_request_answer_rewritten_with_plain_git_is_refused_by_the_server(case: Case):
+    """An answer given, then reworded by hand with the answer step's trailer and a
+    date of its own: the server's audit says the request was settled before."""
+    _request(case)
+    ok(case, "request", "answer", "101", "--text", "已书面答复。", now=at(10, 6, 10))
+    bare = guarded_server(case, base=case.head())
+    path = case.root / "requests" / "101.yaml"
+    path.write_text(path.read_text("utf-8").replace("已书面答复。", "已当面答复。"), "utf-8")
+    commit(case, "dumy", "answer: 101\n\nDangwu-Step: answer", "requests/101.yaml",
+           date=at(10, 6, 11))  # fmt: skip
+    pushed = push(case, bare, "HEAD:refs/heads/main")
+    assert pushed.returncode != 0, pushed.stderr
+    assert "[request-changed]" in pushed.stderr, pushed.stderr
+    assert server_ref(bare) != case.head()
+
+
 def test_a_roster_account_names_the_server_login(case: Case, tmp_path: Path):
     """周立新's server login is 'lxzhou': that account, and not the roster key, is him."""
     edit_settings(case, lambda d: d["roster"]["zhoulx"].__setitem__("account", "lxzhou"))
