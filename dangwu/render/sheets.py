@@ -509,9 +509,9 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
 
 def scope_zh(settings: Settings, scope: str, audience: str | None) -> str:
     """Whom an output is for, in the office's words: 社会公开, 党内公开, or 党内公开 for
-    one audience (局机关第一党支部)."""
+    one audience (党内公开·局机关第一党支部: templates put it in brackets of their own)."""
     said = SCOPE_TITLES[scope][1]
-    return f"{said}（{settings.audiences.get(audience, audience)}）" if audience else said
+    return f"{said}·{settings.audiences.get(audience, audience)}" if audience else said
 
 
 def _page(
