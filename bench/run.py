@@ -198,7 +198,7 @@ def dangwu() -> list[str]:
 
 
 def forget_caches(office: Path) -> None:
-    for name in ("records-v1.json", "valid-v1.json"):
+    for name in ("records-v1.json", "valid-v2.json"):
         (office / ".git" / "dangwu" / name).unlink(missing_ok=True)
 
 

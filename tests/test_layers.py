@@ -208,6 +208,7 @@ LAZY = {
     "dangwu.app.supervision": "the supervision files only when validate checks them",
     "pagefind_bin_extended": "the search indexer is a program found only when a site is built",
     "docx": "python-docx only when a circular is written as DOCX",
+    "hashlib": "OpenSSL takes 2.3 ms to start: only where a blob id or digest is computed",
 }
 
 

@@ -15,11 +15,11 @@ from dangwu import clock
 from dangwu.app import logbook, printing
 from dangwu.model.catalogue import SCOPE_TITLES, time_limit
 from dangwu.model.office import Settings
-from dangwu.model.record import parse_id
+from dangwu.model.record import OUTCOME_TITLES, parse_id
 from dangwu.model.words import one_of, zh_date
 from dangwu.render import form as render
 from dangwu.render.sheets import blot, channel_names
-from dangwu.rules.workflow import OUTCOME_TITLES, STATUS_TITLES
+from dangwu.rules.workflow import STATUS_TITLES
 from dangwu.store import records, snapshot
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office

@@ -22,7 +22,7 @@ from dangwu.model import words
 from dangwu.model.catalogue import channel_titles
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
-from dangwu.model.record import content_hash
+from dangwu.model.record import OUTCOME_TITLES, content_hash
 from dangwu.model.supervision import PRIVATE_DIRS, Feedback
 from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
@@ -116,7 +116,7 @@ def decide(
     """Record the leading group's collective decision, taken at a meeting on a day
     (``meeting`` a date) or at a meeting called with ``meeting new`` (its number, as
     ``3`` or ``2026-3``: the day and those present come from its minutes)."""
-    outcome = one_of("--outcome", outcome, workflow.OUTCOME_TITLES)
+    outcome = one_of("--outcome", outcome, OUTCOME_TITLES)
     with acting(office, "decide") as act:
         attendees = [words.person("--attendee", a, act.settings.roster) for a in attendees]
         record = records.find(office, ref)
@@ -147,7 +147,7 @@ def decide(
                 names=names,
                 n=len(present),
                 size=result.facts["decision"]["group"],
-                outcome=pair(workflow.OUTCOME_TITLES[outcome]),
+                outcome=pair(OUTCOME_TITLES[outcome]),
             )
         ]
         return _write(act, record, "decide", result, details=details)

@@ -549,7 +549,7 @@ def _render_record(
 def _steps(settings: Any, data: dict[str, Any], closes: date | None) -> list[tuple[str, str]]:
     """The facts of each step the record went through, one line each (``closes``: the
     comment window's last day, as it stands)."""
-    from dangwu.rules.workflow import OUTCOME_TITLES
+    from dangwu.model.record import OUTCOME_TITLES
 
     def who(facts: dict[str, Any]) -> str:
         person = settings.roster.get(str(facts.get("by")))

@@ -4,7 +4,6 @@ and the Summary that selection, boards, due and stats read instead of the text."
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -14,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from dangwu.errors import RecordNotFound, UsageError
-from dangwu.i18n import _
+from dangwu.i18n import N_, _
 from dangwu.model.catalogue import Catalogue, Category
 
 RECORDS_DIR = "records"
@@ -66,6 +65,13 @@ TOOL_FIELDS = (
 
 FIELD_ORDER = CONTENT_FIELDS + TOOL_FIELDS
 
+# what a collective decision may decide [seed 四(二)]
+OUTCOME_TITLES = {
+    "publish": (N_("publish"), "决定公开"),
+    "revise": (N_("revise"), "退回修改"),
+    "withhold": (N_("withhold"), "不予公开"),
+}
+
 
 def parse_id(text: str) -> str:
     """A record id typed by a person, checked before it comes near a path."""
@@ -97,6 +103,8 @@ def category_of(catalogue: Catalogue, record_id: str) -> Category:
 
 def blob_id(data: bytes) -> str:
     """The id git gives these bytes as a blob."""
+    import hashlib
+
     digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
     digest.update(data)
     return digest.hexdigest()
@@ -108,6 +116,8 @@ def content_of(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def content_hash(data: Mapping[str, Any]) -> str:
     """A hash of what people wrote, independent of formatting and of the steps."""
+    import hashlib
+
     canonical = json.dumps(
         content_of(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
     )

@@ -13,10 +13,9 @@ from typing import Any
 
 from dangwu.model.catalogue import SCOPE_TITLES, Catalogue
 from dangwu.model.meeting import KINDS, Meeting
-from dangwu.model.record import Summary
+from dangwu.model.record import OUTCOME_TITLES, Summary
 from dangwu.model.supervision import OUTCOMES, Feedback
 from dangwu.model.words import zh_date
-from dangwu.rules.workflow import OUTCOME_TITLES
 
 NAMES = {
     "disclosures": "党务公开事项登记簿",

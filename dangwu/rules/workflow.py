@@ -115,11 +115,6 @@ STEP_TITLES = {
     "roster remove": (N_("roster remove"), "删除人员"),
     "roster set": (N_("roster set"), "修改人员信息"),
 }
-OUTCOME_TITLES = {
-    "publish": (N_("publish"), "决定公开"),
-    "revise": (N_("revise"), "退回修改"),
-    "withhold": (N_("withhold"), "不予公开"),
-}
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,13 @@ Caches are an optimisation only: an unreadable or unwritable cache is ignored.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dangwu import __version__, i18n
-from dangwu.model.record import Summary, blob_id
+from dangwu.model.record import Summary
 from dangwu.resources import shipped
 
 if TYPE_CHECKING:
@@ -28,14 +27,19 @@ if TYPE_CHECKING:
 
 def fingerprint(office: Office, *extra: str) -> str:
     """What cached answers depend on besides the file itself."""
+    import hashlib
 
+    return hashlib.sha1(_depends(office, *extra).encode(), usedforsecurity=False).hexdigest()
+
+
+def _depends(office: Office, *extra: str) -> str:
     parts = [__version__, *extra]
     for name in ("record.schema.yaml", "office.schema.yaml", "catalogue.yaml"):
         for candidate in (office.root / "schemas" / name, shipped("schemas", name)):
             with contextlib.suppress(OSError):
                 stat = candidate.stat()
                 parts.append(f"{candidate}:{stat.st_mtime_ns}:{stat.st_size}")
-    return hashlib.sha1("\0".join(parts).encode(), usedforsecurity=False).hexdigest()
+    return "\0".join(parts)
 
 
 def read_json(path: Path) -> Any:
@@ -58,24 +62,37 @@ def write_json(path: Path, value: Any) -> None:
 
 
 class Markers:
-    """Small files already known to be valid (dangwu.yaml, the catalogue)."""
+    """Small files already known to be valid (dangwu.yaml, the catalogue), each kept
+    with the data it holds, so a start-up reads JSON rather than parsing YAML again."""
 
     def __init__(self, office: Office) -> None:
         self.office = office
-        self.path = office.state_dir / "valid-v1.json"
+        self.path = office.state_dir / "valid-v2.json"
 
     def _key(self, relpath: str, text: str) -> str:
-        return blob_id(f"{fingerprint(self.office)}\0{relpath}\0{text}".encode())
+        # the text itself, not a hash of it: a start-up then computes no hash at all
+        return f"{_depends(self.office)}\0{relpath}\0{text}"
 
-    def is_valid(self, relpath: str, text: str) -> bool:
+    def checked(self, relpath: str, text: str) -> Any | None:
+        """The data of ``text`` when it was found valid before, else None."""
         known = read_json(self.path)
-        return isinstance(known, dict) and known.get(relpath) == self._key(relpath, text)
+        entry = known.get(relpath) if isinstance(known, dict) else None
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == self._key(relpath, text):
+            return entry[1]
+        return None
 
-    def mark_valid(self, relpath: str, text: str) -> None:
+    def mark_valid(self, relpath: str, text: str, data: Any) -> None:
+        """Remember ``text`` as valid, holding ``data`` (kept only where JSON gives
+        back the same data: a mapping with a number for a key would come back a string)."""
+        try:
+            if json.loads(json.dumps(data, ensure_ascii=False)) != data:
+                return
+        except (TypeError, ValueError):
+            return
         known = read_json(self.path)
         if not isinstance(known, dict):
             known = {}
-        known[relpath] = self._key(relpath, text)
+        known[relpath] = [self._key(relpath, text), data]
         write_json(self.path, known)
 
 

@@ -480,11 +480,12 @@ class Reader:
             markers = Markers(self.office)
             try:
                 text = yamlio.decode(raw)
-                if markers.is_valid(SETTINGS_FILE, text):  # checked before: skip the schema
-                    parsed = settings_from_data(yamlio.load(text).data)
+                data = markers.checked(SETTINGS_FILE, text)
+                if data is not None:  # checked before: skip the schema
+                    parsed = settings_from_data(data)
                 else:
                     parsed = parse_settings(text, SETTINGS_FILE, self.office.root)
-                    markers.mark_valid(SETTINGS_FILE, text)
+                    markers.mark_valid(SETTINGS_FILE, text, yamlio.load(text).data)
                 self._settings[blob] = (parsed, None)
             except InvalidFiles as exc:
                 self._settings[blob] = (None, str(exc.problems[0]) if exc.problems else "invalid")

@@ -61,10 +61,11 @@ class Office:
 
         text = self.settings_text
         marker = cache.Markers(self)
-        if marker.is_valid(SETTINGS_FILE, text):
-            return settings_from_data(yamlio.load(text).data)
+        data = marker.checked(SETTINGS_FILE, text)
+        if data is not None:
+            return settings_from_data(data)
         settings = parse_settings(text, SETTINGS_FILE, self.root)
-        marker.mark_valid(SETTINGS_FILE, text)
+        marker.mark_valid(SETTINGS_FILE, text, yamlio.load(text).data)
         return settings
 
     @cached_property
@@ -75,14 +76,16 @@ class Office:
         relpath = "schemas/catalogue.yaml" if path == own else str(path)
         try:
             text = yamlio.decode(yamlio.read_bytes(path, plain_file=path == own))
-            doc = yamlio.load(text)
+            marker = cache.Markers(self)
+            data = marker.checked(relpath, text)
+            if data is None:
+                doc = yamlio.load(text)
+                check_catalogue(doc, relpath, self.root)
+                data = doc.data
+                marker.mark_valid(relpath, text, data)
         except yamlio.YamlProblem as exc:
             raise InvalidFiles([exc.at(relpath)]) from None
-        marker = cache.Markers(self)
-        if not marker.is_valid(relpath, text):
-            check_catalogue(doc, relpath, self.root)
-            marker.mark_valid(relpath, text)
-        return from_data(doc.data, path)
+        return from_data(data, path)
 
     @property
     def rebasing(self) -> bool:
