@@ -37,12 +37,9 @@ def build(office: Office, year: int) -> tuple[str, str, list[rules.Ledger]]:
     with GitStore(office.root, office.state_dir) as git:
         snap = snapshot.at(office, git, git.require_head())
         every = snap.summaries()
-        wanted = [
-            s.path
-            for s in every
-            if any(d is not None and d.year == year for d in (s.published_on, s.consulted_on))
-            or (s.decided or "")[:4] == str(year)
-        ]
+        # the texts of the records decided in the year, for what was decided (who
+        # approved each, the summaries say)
+        wanted = [s.path for s in every if (s.decided or "")[:4] == str(year)]
         texts = {str(d.get("id")): d for d in snap.records(wanted).values()}
         _reports, opinions, _problems = snap.supervision()
         meetings = stored_meetings.at(git, snap.commit).values()

@@ -171,6 +171,7 @@ class Summary:
     consulted_content: str | None = None  # the hash of the preliminary plan
     submitted: str | None = None  # when it was (last) submitted
     decided: str | None = None  # when the leading group decided on it
+    approved_by: str | None = None  # the roster key of who approved it (审核人)
     final: bool = False  # the last report of a follow-up chain
     attachments: tuple[str, ...] = ()
     created: str | None = None  # when it was drafted
@@ -291,6 +292,7 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             consulted_content=fact("consultation", "content"),
             submitted=fact("submitted", "at"),
             decided=fact("decision", "at"),
+            approved_by=fact("approval", "by"),
             final=bool(data.get("final")),
             attachments=tuple(str(a) for a in data.get("attachments") or ()),
             created=fact("created", "at"),

@@ -59,7 +59,8 @@ def typst(doc: Ledgers, images: dict[str, bytes]) -> str:
             "unit": doc.unit,
             "year": doc.year,
             "ledgers": [
-                {"name": x.name, "columns": x.columns, "rows": x.rows} for x in doc.ledgers
+                {"key": x.key, "name": x.name, "columns": x.columns, "rows": x.rows}
+                for x in doc.ledgers
             ],
             "commit": doc.commit[:10],
             "issued_zh": doc.issued_zh,

@@ -47,13 +47,13 @@ def build(
     channel_of: Callable[[str], str],
     shown: Callable[[str], str],
 ) -> list[Ledger]:
-    """The year's four ledgers. ``texts``: the full data of the records, by id (who
-    approved, the decisions taken); ``name_of`` a roster key's name; ``channel_of`` a
+    """The year's four ledgers. ``texts``: the full data of the records decided in the
+    year, by id (the decisions taken); ``name_of`` a roster key's name; ``channel_of`` a
     channel as the office calls it; ``shown`` any text as paper shows it (blotted)."""
     every = sorted(summaries, key=lambda s: s.id)
     by_id = {s.id: s for s in every}
     return [
-        _disclosures(year, every, texts, catalogue, name_of, channel_of, shown),
+        _disclosures(year, every, catalogue, name_of, channel_of, shown),
         _meetings(year, every, texts, meetings, name_of),
         _opinions(year, opinions, by_id, name_of, shown),
         _handling(year, opinions, by_id, shown),
@@ -70,7 +70,6 @@ def _day(value: Any) -> date | None:
 def _disclosures(
     year: int,
     every: Sequence[Summary],
-    texts: Mapping[str, Mapping[str, Any]],
     catalogue: Catalogue,
     name_of: Callable[[str], str],
     channel_of: Callable[[str], str],
@@ -81,8 +80,7 @@ def _disclosures(
     for s in every:
         item = catalogue.item_of(s.category, s.item)
         code = item.code if item else s.item
-        approval = texts.get(s.id, {}).get("approval")
-        approver = name_of(str(approval.get("by"))) if isinstance(approval, Mapping) else ""
+        approver = name_of(s.approved_by) if s.approved_by is not None else ""
         scope = SCOPE_TITLES.get(s.scope, ("", s.scope))[1]
         outs = [
             (s.consulted_on, "征求意见", s.consulted_channels or s.channels),

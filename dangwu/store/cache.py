@@ -101,7 +101,8 @@ class RecordCache:
 
     def __init__(self, office: Office) -> None:
         self.path = office.state_dir / "records-v2.json"
-        self.fingerprint = fingerprint(office)
+        # good for this shape of Summary only (a field added reads as None otherwise)
+        self.fingerprint = fingerprint(office, ",".join(Summary.__dataclass_fields__))
         self.language = i18n.language()
         stored = read_json(self.path)
         self.entries: dict[str, list[Any]] = {}
