@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from conftest import ROOT, Office, git
+from conftest import ROOT, Office, copy_demo, demo_printed, git
 
 from dangwu import yamlio
 from dangwu.store.records import record_files
@@ -47,20 +47,19 @@ def test_the_project_checkout_is_a_valid_sample_office():
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    target = tmp_path_factory.mktemp("demo") / "office"
-    # a module's fixture runs before each test's isolation: say the language here
-    result = Office(target.parent).run(
-        "demo", str(target), as_=None, now=None, env={"DANGWU_LANG": "en"}
-    )
-    assert result.exit_code == 0, result.output
-    return target, result
+def demo(demo_seed, tmp_path_factory):
+    """The office ``dangwu demo`` built for this run (a real process, in English), a
+    copy to read, and what the command printed and where it built it."""
+    stdout, stderr = demo_printed(demo_seed)
+    assert stderr == ""
+    target = copy_demo(demo_seed, tmp_path_factory.mktemp("demo") / "office")
+    return target, stdout, demo_seed
 
 
 def test_demo_builds_the_sample_office(demo):
-    target, result = demo
-    assert "Built the sample office of 江城市司法局" in result.stdout
-    assert f"cd {target}" in result.stdout and "dangwu list" in result.stdout
+    target, stdout, built_at = demo
+    assert "Built the sample office of 江城市司法局" in stdout
+    assert f"cd {built_at}" in stdout and "dangwu list" in stdout
     built = sorted(p.split("/")[-1] for p in record_files(target))
     shipped = sorted(p.split("/")[-1] for p in record_files(ROOT))
     assert built == shipped
@@ -71,7 +70,7 @@ def test_demo_builds_the_sample_office(demo):
 
 
 def test_demo_commits_are_made_by_the_roster(demo):
-    target, _result = demo
+    target, _stdout, _built_at = demo
     log = git(target, "log", "--reverse", "--format=%ae|%ce|%aI|%s").splitlines()
     assert log[0].startswith("linht@example.org|linht@example.org|")
     assert log[0].endswith("|init: 江城市司法局")
@@ -92,7 +91,7 @@ def test_demo_commits_are_made_by_the_roster(demo):
 
 
 def test_demo_takes_records_through_the_procedure(demo):
-    target, _result = demo
+    target, _stdout, _built_at = demo
     office = Office(target)
     rows = {r["id"]: r["status"] for r in json.loads(office.run("list", "--json").stdout)}
     statuses = set(rows.values())
@@ -119,7 +118,7 @@ def test_demo_takes_records_through_the_procedure(demo):
 
 
 def test_demo_has_opinions_and_reports_and_owes_what_they_imply(demo):
-    target, _result = demo
+    target, _stdout, _built_at = demo
     office = Office(target)
     now = "2026-11-26T10:00:00+08:00"
     reports = json.loads(office.run("report", "list", "--json", now=now).stdout)
@@ -151,7 +150,7 @@ def test_the_samples_approvals_and_publications_are_signed_by_their_people(demo)
     for key, person in roster["roster"].items():
         if "signing_key" in person:
             assert person["signing_key"] == demo_key_pair(key)[1], key
-    target, _result = demo
+    target, _stdout, _built_at = demo
     entries = json.loads(Office(target).run("log", "--json").stdout)
     stamps = [e for e in entries if e["step"] in ("approve", "publish")]
     assert len(stamps) > 40
@@ -165,7 +164,7 @@ def test_a_new_user_of_the_demo_is_told_where_their_key_is(demo, tmp_path):
     dangwu key --file sets git up with it (in a copy of the demo office)."""
     import shutil
 
-    target, _result = demo
+    target, _stdout, _built_at = demo
     office = Office(tmp_path / "office")
     shutil.copytree(target, office.root, symlinks=True)
     doctor = office.run("doctor", as_="dumy")
@@ -178,7 +177,7 @@ def test_a_new_user_of_the_demo_is_told_where_their_key_is(demo, tmp_path):
 
 
 def test_demo_content_equals_the_sample(demo):
-    target, _result = demo
+    target, _stdout, _built_at = demo
     revised = {"MB-2026-102", "ZZ-2026-104"}  # the demo revises these along the way
     for relpath in record_files(ROOT):
         shipped = yamlio.load((ROOT / relpath).read_text("utf-8")).data

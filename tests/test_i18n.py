@@ -25,9 +25,6 @@ from test_board import WITHOUT_TYPST
 sys.path.insert(0, str(ROOT / "tools"))
 import i18n as catalogue_tool
 
-# one worker runs this file, so its module fixtures are built once (--dist loadgroup)
-pytestmark = pytest.mark.xdist_group("i18n")
-
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NOW = "2026-11-26T10:00:00+08:00"
 

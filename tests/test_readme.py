@@ -36,8 +36,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 README_DIR = Path(os.environ.get("DANGWU_README_DIR", ROOT))
 READMES = {"README.md": "en", "README.zh-CN.md": "zh_CN"}
-# one worker replays the READMEs, each part once (--dist loadgroup)
-pytestmark = pytest.mark.xdist_group("readme")
 ELISION = "..."  # an output line the README shortened: stands for one or more lines
 
 

@@ -12,8 +12,9 @@ from conftest import Office
 from dangwu.errors import UsageError
 from dangwu.model.catalogue import CHANNEL_TITLES, SCOPE_TITLES
 from dangwu.model.office import ROLE_TITLES, Person
+from dangwu.model.record import OUTCOME_TITLES
 from dangwu.model.words import code_of, day, one_of, person, quarter
-from dangwu.rules.workflow import OUTCOME_TITLES, STATUS_TITLES
+from dangwu.rules.workflow import STATUS_TITLES
 
 # --- codes -----------------------------------------------------------------------------
 
