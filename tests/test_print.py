@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Office, make_office, need_fonts, need_pdf
+from conftest import Office, dangwu_process, make_office, need_fonts, need_pdf
 from test_board import at, building, ok, pdffonts, pdftotext, publish
 
 from dangwu.render import typeset
@@ -192,6 +192,37 @@ def test_a_broken_office_template_says_which_line(printing, tmp_path: Path):
     assert result.exit_code == 1, result.output
     assert "#text(size: [" in result.stderr, result.stderr
     assert "Traceback" not in result.output
+
+
+def test_no_pdf_is_printed_where_no_chinese_font_is_installed(printing, tmp_path: Path):
+    """fontconfig is asked while Typst typesets; its answer still comes first, before a
+    broken template's complaint, and nothing is written."""
+    office, _ids = printing
+    bare = tmp_path / "bin"  # git, and no fc-list: no font this machine can name
+    bare.mkdir()
+    (bare / "git").symlink_to(str(shutil.which("git")))
+    env = {"PATH": str(bare), "DANGWU_LANG": "en", "DANGWU_NOW": TODAY}
+    out = tmp_path / "out"
+    result = dangwu_process("board", "--format", "pdf", "-o", str(out), cwd=office.root, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "no Chinese font is installed, so the PDF would print empty boxes" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+    own = office.root / "templates"
+    own.mkdir(exist_ok=True)
+    (own / "board.typ.j2").write_text('{% include "print.typ" %}\n#text(size: [\n', "utf-8")
+    try:
+        broken = dangwu_process(
+            "board", "--format", "pdf", "-o", str(out), cwd=office.root, env=env
+        )
+    finally:
+        (own / "board.typ.j2").unlink()
+        own.rmdir()
+    assert broken.returncode == 1, broken.stderr
+    assert "no Chinese font is installed" in broken.stderr
+    assert "#text(size: [" not in broken.stderr
+    assert not out.exists() or not list(out.iterdir())
+    assert office.git("status", "--porcelain") == ""
 
 
 # --- the pieces, without a PDF ---------------------------------------------------------------

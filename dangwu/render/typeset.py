@@ -21,8 +21,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -386,28 +387,67 @@ def write_pdf(
             raise _no_typst() from None
     else:  # its workers typeset; archival() made sure they can
         base, compiler = batch.folder, None
-    if not cjk_fonts():
-        raise DangwuError(
-            _("no Chinese font is installed, so the PDF would print empty boxes"),
-            hint=_("install them with: apt-get install {packages}").format(
-                packages=" ".join(FONT_PACKAGES)
-            ),
-        )
+    fonts = _ask_fontconfig(source)
     root = Path(tempfile.mkdtemp(dir=base))
     for name, data in images.items():
         (root / name).write_bytes(data)
     (root / "page.typ").write_text(source, encoding="utf-8")
-    if batch is not None:
-        batch.press.submit(root, target, source, when, [ARCHIVAL])
-        return missing_glyphs(source)
     try:
-        pdf, _plain = press.typeset_page(compiler, root, when, [], plain_ok=False)
-    except (RuntimeError, ValueError) as exc:
-        raise _unset(*press.complaint(exc), source) from None
-    finally:
+        if batch is not None:
+            missing = fonts()
+            batch.press.submit(root, target, source, when, [ARCHIVAL])
+            return missing
+        try:
+            pdf, _plain = press.typeset_page(compiler, root, when, [], plain_ok=False)
+        except (RuntimeError, ValueError) as exc:
+            fonts()  # no Chinese font is said first: it explains the rest
+            raise _unset(*press.complaint(exc), source) from None
+        missing = fonts()
+    except BaseException:
         shutil.rmtree(root, ignore_errors=True)
+        raise
+    shutil.rmtree(root, ignore_errors=True)
     target.write_bytes(pdf)
-    return missing_glyphs(source)
+    return missing
+
+
+def _ask_fontconfig(source: str) -> Callable[[], list[str]]:
+    """Ask fontconfig, in the background, whether a Chinese font is installed and which
+    characters of ``source`` no font draws: Typst lets go of the interpreter while it
+    typesets, and the two answers (a twentieth of a second) are had meanwhile. The
+    function returned waits for them: it refuses where no Chinese font is installed
+    (the PDF would print empty boxes), else gives the characters no font draws."""
+    answers: list[tuple[list[str], list[str]]] = []
+    failed: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            answers.append((cjk_fonts(), missing_glyphs(source)))
+        except BaseException as exc:  # said in the caller's thread
+            failed.append(exc)
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+
+    def answer() -> list[str]:
+        asking.join()
+        if failed:
+            raise failed[0]
+        families, missing = answers[0]
+        if not families:
+            raise _no_chinese_font()
+        return missing
+
+    return answer
+
+
+def _no_chinese_font() -> DangwuError:
+    return DangwuError(
+        _("no Chinese font is installed, so the PDF would print empty boxes"),
+        hint=_("install them with: apt-get install {packages}").format(
+            packages=" ".join(FONT_PACKAGES)
+        ),
+    )
 
 
 def _no_typst() -> DangwuError:
