@@ -17,6 +17,7 @@ from dangwu.errors import DangwuError, RuleViolation
 from dangwu.i18n import _
 from dangwu.model.record import content_hash, parse_id
 from dangwu.model.supervision import FEEDBACK_DIR, Feedback
+from dangwu.model.words import stamped_day
 from dangwu.render import consultation as render
 from dangwu.rules.consultation import Adoption, FieldChange, adoption, changes
 from dangwu.store import records
@@ -77,9 +78,11 @@ def report(office: Office, ref: str) -> Consultation:
         title=str(after.get("title", "")),
         preliminary_title=str(before.get("title", "")),
         status=str(now.get("status", "")),
-        opened=_day(consulted.get("at")),
-        closes=_day(consulted.get("closes")),
-        published=_day(published.get("at")) if formal and isinstance(published, dict) else None,
+        opened=stamped_day(consulted.get("at")),
+        closes=stamped_day(consulted.get("closes")),
+        published=stamped_day(published.get("at"))
+        if formal and isinstance(published, dict)
+        else None,
         preliminary=preliminary[0] if preliminary else None,
         formal=formal[0] if formal else None,
         opinions=sorted(opinions, key=lambda f: (f.number or 0, f.received)),
@@ -118,13 +121,6 @@ def _put_out(
         if content and said == content and content_hash(data) == content:
             found = (commit, data)
     return found
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def markdown(office: Office, report: Consultation) -> str:

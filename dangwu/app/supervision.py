@@ -37,7 +37,7 @@ from dangwu.model.supervision import (
     Report,
     report_path,
 )
-from dangwu.model.words import one_of, suggest
+from dangwu.model.words import one_of, stamped_day, suggest
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules.supervision import (
     check_day,
@@ -454,33 +454,20 @@ def numbered_text(office: Office, relpath: str, missing: DangwuError) -> str:
 def answered_on(on: date | None, today: date, received: date, logged: str, since: str) -> date:
     """The day of an answer: on or after the day what it answers was logged, as an
     answer backdated before that would make a late answer look timely [SPEC 11]."""
-    in_book = _day_of(logged) or received
+    in_book = stamped_day(logged) or received
     return check_day("--on", on or today, today, not_before=max(received, in_book), since=since)
-
-
-def _day_of(stamp: str | None) -> date | None:
-    try:
-        return date.fromisoformat(str(stamp)[:10]) if stamp else None
-    except ValueError:
-        return None
 
 
 def _created_on(data: Mapping[str, Any]) -> date | None:
     created = data.get("created")
-    return _day_of(created.get("at")) if isinstance(created, Mapping) else None
+    return stamped_day(created.get("at")) if isinstance(created, Mapping) else None
 
 
 def _put_out(data: Mapping[str, Any]) -> date | None:
     """The day a record was first put out: for comment, or published."""
-    days = []
-    for name in ("consultation", "publication"):
-        facts = data.get(name)
-        if isinstance(facts, Mapping):
-            try:
-                days.append(date.fromisoformat(str(facts.get("at"))[:10]))
-            except ValueError:
-                continue
-    return min(days) if days else None
+    facts = [data.get(name) for name in ("consultation", "publication")]
+    days = [stamped_day(f.get("at")) for f in facts if isinstance(f, Mapping)]
+    return min((d for d in days if d is not None), default=None)
 
 
 def numbers_in(office: Office, folder_name: str) -> set[int]:

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from dangwu.i18n import N_
+from dangwu.model.words import day_written
 
 SETTINGS_FILE = "dangwu.yaml"
 
@@ -142,8 +143,8 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
             signing_key=raw.get("signing_key"),
             id_block=raw.get("id_block"),
             account=raw.get("account"),
-            term_start=_day(raw.get("term_start")),
-            term_end=_day(raw.get("term_end")),
+            term_start=day_written(raw.get("term_start")),
+            term_end=day_written(raw.get("term_end")),
         )
         for key, raw in data["roster"].items()
     }
@@ -171,12 +172,3 @@ def settings_from_data(data: Mapping[str, Any]) -> Settings:
             if isinstance(value, Mapping)
         },
     )
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None

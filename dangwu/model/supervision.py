@@ -10,6 +10,7 @@ from typing import Any
 
 from dangwu.i18n import N_, _
 from dangwu.model.office import Person
+from dangwu.model.words import day_written
 
 REPORTS_DIR = "reports"
 
@@ -91,12 +92,7 @@ class Feedback:
 
 def answer_day(answer: Mapping[str, Any] | None) -> date | None:
     """The day an answer (a report's, an opinion's disposition) says it was given."""
-    if not answer:
-        return None
-    try:
-        return date.fromisoformat(str(answer.get("on")))
-    except ValueError:
-        return None
+    return day_written(answer.get("on")) if answer else None
 
 
 def report_path(number: int) -> str:

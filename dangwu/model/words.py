@@ -191,6 +191,26 @@ def day(option: str, value: str) -> str:
     )
 
 
+def day_written(value: object) -> date | None:
+    """The day a file wrote: a date, or its ISO text (2026-05-31); None when it wrote
+    none or something else (a check or a comparison of the facts then says so)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def stamped_day(value: object) -> date | None:
+    """The day of a moment a file wrote (2026-05-31T10:00:00+08:00, or the day
+    alone): its first ten characters; None when it wrote none or something else."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 _QUARTER_IN = re.compile(
     r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*第?\s*([1-4一二三四])\s*季度|(\d{4})\s*Q([1-4])",
     re.IGNORECASE,

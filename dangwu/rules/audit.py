@@ -25,6 +25,7 @@ from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
 from dangwu.model.supervision import REQUESTS_DIR, Feedback, Request, answer_day
+from dangwu.model.words import day_written
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.requests import first_due
@@ -826,7 +827,7 @@ class Auditor:
                 content=str(before.content),
                 channels=list(published.get("channels") or []) or None,
                 signed=bool(published.get("signed")),
-                closes=_day(published.get("closes")) if name == "consultation" else None,
+                closes=day_written(published.get("closes")) if name == "consultation" else None,
                 # the window counts from when it really opened: the step, or the day the
                 # server received it if later, whatever a date in the file says
                 opened=_moment(self.opened.get(path)),
@@ -1088,17 +1089,6 @@ def summarize(violations: Iterable[Violation]) -> dict[str, int]:
     for v in violations:
         counts[v.rule] = counts.get(v.rule, 0) + 1
     return counts
-
-
-def _day(value: Any) -> date | None:
-    """A date a step wrote; None when it is missing or not a date (the comparison of
-    the facts then shows the difference)."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _text(value: Any) -> str | None:

@@ -15,7 +15,7 @@ from dangwu.model.catalogue import SCOPE_TITLES, Catalogue
 from dangwu.model.meeting import KINDS, Meeting
 from dangwu.model.record import OUTCOME_TITLES, Summary
 from dangwu.model.supervision import OUTCOMES, Feedback
-from dangwu.model.words import zh_date
+from dangwu.model.words import stamped_day, zh_date
 
 NAMES = {
     "disclosures": "党务公开事项登记簿",
@@ -58,13 +58,6 @@ def build(
         _opinions(year, opinions, by_id, name_of, shown),
         _handling(year, opinions, by_id, shown),
     ]
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def _disclosures(
@@ -145,7 +138,7 @@ def _meetings(
         decision = texts.get(s.id, {}).get("decision")
         if not isinstance(decision, Mapping) or decision.get("meeting_no"):
             continue
-        day = _day(decision.get("meeting"))
+        day = stamped_day(decision.get("meeting"))
         if day is not None and day.year == year:
             days.setdefault(day, []).append((s.id, decision))
     for day, decided in sorted(days.items()):

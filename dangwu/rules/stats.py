@@ -18,6 +18,7 @@ from dangwu.model.catalogue import CADENCES, CHANNELS, SCOPES, Catalogue
 from dangwu.model.office import Settings
 from dangwu.model.record import Summary
 from dangwu.model.supervision import Feedback, Report
+from dangwu.model.words import stamped_day
 from dangwu.rules.due import owed, silent_items
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
@@ -166,7 +167,7 @@ def figures(
         out.by_month[months.index((day.year, day.month))] += 1
         counts = per_category.setdefault(s.category, [0, 0])
         counts[0 if s.scope == "public" else 1] += 1
-        submitted = _day(s.submitted)
+        submitted = stamped_day(s.submitted)
         if submitted is not None and submitted <= day:
             out.submit_to_publish.append((day - submitted).days)
         if s.cadence == "quarterly" and s.period:
@@ -238,17 +239,8 @@ def _months(span: Span) -> list[tuple[int, int]]:
     return out
 
 
-def _day(stamp: str | None) -> date | None:
-    if not stamp:
-        return None
-    try:
-        return date.fromisoformat(stamp[:10])
-    except ValueError:
-        return None
-
-
 def _decided_in(summary: Summary, span: Span) -> bool:
-    day = _day(summary.decided)
+    day = stamped_day(summary.decided)
     return day is not None and day in span
 
 
