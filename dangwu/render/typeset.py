@@ -387,7 +387,7 @@ def write_pdf(
             raise _no_typst() from None
     else:  # its workers typeset; archival() made sure they can
         base, compiler = batch.folder, None
-    fonts = _ask_fontconfig(source)
+    fonts = _ask_fontconfig(source, meanwhile=batch is None)
     root = Path(tempfile.mkdtemp(dir=base))
     for name, data in images.items():
         (root / name).write_bytes(data)
@@ -411,12 +411,13 @@ def write_pdf(
     return missing
 
 
-def _ask_fontconfig(source: str) -> Callable[[], list[str]]:
-    """Ask fontconfig, in the background, whether a Chinese font is installed and which
-    characters of ``source`` no font draws: Typst lets go of the interpreter while it
-    typesets, and the two answers (a twentieth of a second) are had meanwhile. The
-    function returned waits for them: it refuses where no Chinese font is installed
-    (the PDF would print empty boxes), else gives the characters no font draws."""
+def _ask_fontconfig(source: str, *, meanwhile: bool) -> Callable[[], list[str]]:
+    """Ask fontconfig whether a Chinese font is installed and which characters of
+    ``source`` no font draws; ``meanwhile``: in the background, as Typst typesets here
+    (it lets go of the interpreter, and the two answers take a twentieth of a second),
+    not for pages typeset by the press's workers. The function returned waits for
+    them: it refuses where no Chinese font is installed (the PDF would print empty
+    boxes), else gives the characters no font draws."""
     answers: list[tuple[list[str], list[str]]] = []
     failed: list[BaseException] = []
 
@@ -426,11 +427,15 @@ def _ask_fontconfig(source: str) -> Callable[[], list[str]]:
         except BaseException as exc:  # said in the caller's thread
             failed.append(exc)
 
-    asking = threading.Thread(target=ask, daemon=True)
-    asking.start()
+    asking = threading.Thread(target=ask, daemon=True) if meanwhile else None
+    if asking is not None:
+        asking.start()
+    else:
+        ask()
 
     def answer() -> list[str]:
-        asking.join()
+        if asking is not None:
+            asking.join()
         if failed:
             raise failed[0]
         families, missing = answers[0]

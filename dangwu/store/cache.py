@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,20 +64,29 @@ def write_json(path: Path, value: Any) -> None:
 
 class Markers:
     """Small files already known to be valid (dangwu.yaml, the catalogue), each kept
-    with the data it holds, so a start-up reads JSON rather than parsing YAML again."""
+    with the data it holds, so a start-up reads JSON rather than parsing YAML again.
+    One per office (``Office.markers``): its file is read once for both."""
 
     def __init__(self, office: Office) -> None:
         self.office = office
         self.path = office.state_dir / "valid-v2.json"
 
+    @cached_property
+    def _known(self) -> dict[str, Any]:
+        known = read_json(self.path)
+        return known if isinstance(known, dict) else {}
+
+    @cached_property
+    def _basis(self) -> str:
+        return _depends(self.office)
+
     def _key(self, relpath: str, text: str) -> str:
         # the text itself, not a hash of it: a start-up then computes no hash at all
-        return f"{_depends(self.office)}\0{relpath}\0{text}"
+        return f"{self._basis}\0{relpath}\0{text}"
 
     def checked(self, relpath: str, text: str) -> Any | None:
         """The data of ``text`` when it was found valid before, else None."""
-        known = read_json(self.path)
-        entry = known.get(relpath) if isinstance(known, dict) else None
+        entry = self._known.get(relpath)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == self._key(relpath, text):
             return entry[1]
         return None
@@ -89,11 +99,8 @@ class Markers:
                 return
         except (TypeError, ValueError):
             return
-        known = read_json(self.path)
-        if not isinstance(known, dict):
-            known = {}
-        known[relpath] = [self._key(relpath, text), data]
-        write_json(self.path, known)
+        self._known[relpath] = [self._key(relpath, text), data]
+        write_json(self.path, self._known)
 
 
 class RecordCache:

@@ -40,7 +40,6 @@ from dangwu.model.record import TOOL_FIELDS, content_hash
 from dangwu.model.supervision import FEEDBACK_DIR, REQUESTS_DIR
 from dangwu.rules import secrecy
 from dangwu.store import circulars, meetings
-from dangwu.store.cache import Markers
 from dangwu.store.gitenv import RECEIVED_NOTES
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
@@ -477,7 +476,7 @@ class Reader:
             return None, None
         if blob not in self._settings:
             raw = self.git.objects([blob]).get(blob, b"")
-            markers = Markers(self.office)
+            markers = self.office.markers
             try:
                 text = yamlio.decode(raw)
                 data = markers.checked(SETTINGS_FILE, text)

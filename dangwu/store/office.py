@@ -57,15 +57,19 @@ class Office:
             raise InvalidFiles([exc.at(SETTINGS_FILE)]) from None
 
     @cached_property
+    def markers(self) -> cache.Markers:
+        """What this office knows it checked before (dangwu.yaml, the catalogue)."""
+        return cache.Markers(self)
+
+    @cached_property
     def settings(self) -> Settings:
 
         text = self.settings_text
-        marker = cache.Markers(self)
-        data = marker.checked(SETTINGS_FILE, text)
+        data = self.markers.checked(SETTINGS_FILE, text)
         if data is not None:
             return settings_from_data(data)
         settings = parse_settings(text, SETTINGS_FILE, self.root)
-        marker.mark_valid(SETTINGS_FILE, text, yamlio.load(text).data)
+        self.markers.mark_valid(SETTINGS_FILE, text, yamlio.load(text).data)
         return settings
 
     @cached_property
@@ -76,13 +80,12 @@ class Office:
         relpath = "schemas/catalogue.yaml" if path == own else str(path)
         try:
             text = yamlio.decode(yamlio.read_bytes(path, plain_file=path == own))
-            marker = cache.Markers(self)
-            data = marker.checked(relpath, text)
+            data = self.markers.checked(relpath, text)
             if data is None:
                 doc = yamlio.load(text)
                 check_catalogue(doc, relpath, self.root)
                 data = doc.data
-                marker.mark_valid(relpath, text, data)
+                self.markers.mark_valid(relpath, text, data)
         except yamlio.YamlProblem as exc:
             raise InvalidFiles([exc.at(relpath)]) from None
         return from_data(data, path)
