@@ -8,9 +8,11 @@ fonts-hanazono), which .ci/run installs.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -149,6 +151,22 @@ def test_typst_markup_in_a_record_is_printed_as_text(printing, tmp_path: Path, w
     assert "root:" not in text
 
 
+BROKEN = '{% include "print.typ" %}\n#text(size: [\n'  # a board template Typst refuses
+
+
+@contextlib.contextmanager
+def own_board(office: Office, text: str) -> Iterator[None]:
+    """The office's own board template for a while; the shared office is left as it was."""
+    own = office.root / "templates"
+    own.mkdir(exist_ok=True)
+    (own / "board.typ.j2").write_text(text, "utf-8")
+    try:
+        yield
+    finally:
+        (own / "board.typ.j2").unlink()
+        own.rmdir()
+
+
 @pytest.mark.parametrize(
     ("line", "what"),
     [
@@ -163,16 +181,10 @@ def test_an_office_template_that_reaches_outside_is_refused(
     printing, tmp_path: Path, line: str, what: str
 ):
     office, _ids = printing
-    own = office.root / "templates"
-    own.mkdir(exist_ok=True)
     shipped = Path(__file__).resolve().parent.parent / "templates" / "board.typ.j2"
-    (own / "board.typ.j2").write_text(shipped.read_text("utf-8") + "\n" + line + "\n", "utf-8")
-    try:
-        out = tmp_path / "out"
+    out = tmp_path / "out"
+    with own_board(office, shipped.read_text("utf-8") + "\n" + line + "\n"):
         result = office.run("board", "--format", "pdf", "-o", str(out), now=TODAY)
-    finally:
-        (own / "board.typ.j2").unlink()
-        own.rmdir()
     assert result.exit_code == 1, result.output
     assert f"reaches beyond itself: {what}" in result.stderr, result.stderr
     assert "Traceback" not in result.output
@@ -181,14 +193,8 @@ def test_an_office_template_that_reaches_outside_is_refused(
 
 def test_a_broken_office_template_says_which_line(printing, tmp_path: Path):
     office, _ids = printing
-    own = office.root / "templates"
-    own.mkdir(exist_ok=True)
-    (own / "board.typ.j2").write_text('{% include "print.typ" %}\n#text(size: [\n', "utf-8")
-    try:
+    with own_board(office, BROKEN):
         result = office.run("board", "--format", "pdf", "-o", str(tmp_path), now=TODAY)
-    finally:
-        (own / "board.typ.j2").unlink()
-        own.rmdir()
     assert result.exit_code == 1, result.output
     assert "#text(size: [" in result.stderr, result.stderr
     assert "Traceback" not in result.output
@@ -208,16 +214,10 @@ def test_no_pdf_is_printed_where_no_chinese_font_is_installed(printing, tmp_path
     assert "no Chinese font is installed, so the PDF would print empty boxes" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists() or not list(out.iterdir())
-    own = office.root / "templates"
-    own.mkdir(exist_ok=True)
-    (own / "board.typ.j2").write_text('{% include "print.typ" %}\n#text(size: [\n', "utf-8")
-    try:
+    with own_board(office, BROKEN):
         broken = dangwu_process(
             "board", "--format", "pdf", "-o", str(out), cwd=office.root, env=env
         )
-    finally:
-        (own / "board.typ.j2").unlink()
-        own.rmdir()
     assert broken.returncode == 1, broken.stderr
     assert "no Chinese font is installed" in broken.stderr
     assert "#text(size: [" not in broken.stderr

@@ -311,6 +311,14 @@ def hand_edit(office: Office, old: str, new: str, message: str, when: str) -> No
     commit_as(office.root, "dumy", message, path, date=when)
 
 
+def hand_add(office: Office, step: str, facts: str, when: str) -> None:
+    """What ``step`` adds to request 101, written by the clerk with plain git, his
+    commit dated ``when`` and carrying the step's trailer as dangwu's would."""
+    path = "requests/101.yaml"
+    office.write(path, office.read(path) + facts)
+    commit_as(office.root, "dumy", f"{step}: 101\n\nDangwu-Step: {step}", path, date=when)
+
+
 def audit_says(office: Office, rule: str, now: str) -> None:
     audited = office.run("audit", now=now)
     assert audited.exit_code == 1, audited.output
@@ -329,38 +337,30 @@ def test_a_forged_extension_after_the_time_ran_out_is_found(office: Office):
     """A clerk who missed the deadline writes the extension by hand, dated in time."""
     asked(office)
     stamp = "2026-11-09T10:00:00+08:00"
-    text = office.read("requests/101.yaml") + (
-        f"extension:\n  on: '2026-11-04'\n  reason: 补办\n  by: dumy\n  at: '{stamp}'\n"
-    )
-    office.write("requests/101.yaml", text)
-    commit_as(office.root, "dumy", "extend: 101\n\nDangwu-Step: extend", "requests/101.yaml",
-              date=stamp)  # fmt: skip
+    facts = f"extension:\n  on: '2026-11-04'\n  reason: 补办\n  by: dumy\n  at: '{stamp}'\n"
+    hand_add(office, "extend", facts, stamp)
     audit_says(office, "late-extension", nov(10))
 
 
 def test_an_answer_backdated_before_the_request_is_found(office: Office):
     asked(office)
     stamp = "2026-11-03T10:00:00+08:00"
-    text = office.read("requests/101.yaml") + (
+    facts = (
         f"answer:\n  outcome: answered\n  text: 答复\n  on: '2026-10-30'\n  by: dumy\n"
         f"  at: '{stamp}'\n"
     )
-    office.write("requests/101.yaml", text)
-    commit_as(office.root, "dumy", "answer: 101\n\nDangwu-Step: answer", "requests/101.yaml",
-              date=stamp)  # fmt: skip
+    hand_add(office, "answer", facts, stamp)
     audit_says(office, "time-order", nov(4))
 
 
 def test_an_answer_that_names_someone_else_is_found(office: Office):
     asked(office)
     stamp = "2026-11-03T10:00:00+08:00"
-    text = office.read("requests/101.yaml") + (
+    facts = (
         f"answer:\n  outcome: answered\n  text: 答复\n  on: '2026-11-03'\n  by: linht\n"
         f"  at: '{stamp}'\n"
     )
-    office.write("requests/101.yaml", text)
-    commit_as(office.root, "dumy", "answer: 101\n\nDangwu-Step: answer", "requests/101.yaml",
-              date=stamp)  # fmt: skip
+    hand_add(office, "answer", facts, stamp)
     audit_says(office, "paper-forged", nov(4))
 
 
