@@ -595,6 +595,37 @@ def test_a_file_gone_from_the_site_is_made_again_though_nothing_changed(office, 
     assert (out / "pagefind" / "zd" / "pagefind-entry.json").is_file()
 
 
+def test_a_search_index_that_fails_says_why_and_keeps_the_last_one(
+    office, small, tmp_path, monkeypatch
+):
+    out = tmp_path / "site"
+    build(office, "-o", str(out))
+    entry = out / "pagefind" / "zd" / "pagefind-entry.json"
+    kept = entry.read_bytes()
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: the disk is full' >&2\nexit 3\n", "utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    ok(office, "withdraw", small["second"], "--reason", "安排有变", as_="zhoulx", now=at(21))
+    failed = office.run("site", "build", "-o", str(out), now=at(21))
+    assert failed.exit_code == 1
+    assert failed.output.strip().splitlines()[0] == (
+        "error: the search index could not be built: Error: the disk is full"
+    )
+    assert "Traceback" not in failed.output
+    assert entry.read_bytes() == kept  # the last index still answers
+    assert not list((out / "pagefind").glob(".*"))  # nothing half-made left behind
+    # a program that answers nonsense is refused the same way
+    broken.write_text("#!/bin/sh\nprintf 'not base64,'\nsleep 5\n", "utf-8")
+    garbled = office.run("site", "build", "-o", str(out), now=at(21))
+    assert garbled.exit_code == 1
+    assert "the search index could not be built" in garbled.output
+    assert entry.read_bytes() == kept
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    assert office.run("site", "build", "-o", str(out), now=at(21)).exit_code == 0
+    assert entry.read_bytes() != kept  # the changed record is in the new index
+
+
 def test_a_bulletin_with_a_formal_plan_says_what_became_of_its_opinions(demo_site):
     """The 2026Q2 bulletin carries MB-2026-102's formal plan with its 采纳情况, which
     its code vouches for (the site's verify data holds the current and the last
