@@ -27,6 +27,11 @@ def _worker() -> None:
     _in_worker = True
 
 
+def workers() -> int:
+    """How many processes fork_map spreads its work over."""
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
 def fork_map(
     function: Callable[[Item], Result],
     items: Sequence[Item],
@@ -38,10 +43,10 @@ def fork_map(
     at least ``parallel_from`` items and more than one core; ``progress(done,
     total)`` every hundred."""
     total = len(items)
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    count = workers()
     if progress:
         progress(0, total)
-    if total < parallel_from or workers < 2 or _in_worker or not hasattr(os, "fork"):
+    if total < parallel_from or count < 2 or _in_worker or not hasattr(os, "fork"):
         mapped: Iterator[Result] = map(function, items)
         pool = None
     else:
@@ -49,11 +54,11 @@ def fork_map(
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(
-            max_workers=workers,
+            max_workers=count,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker,
         )
-        mapped = pool.map(function, items, chunksize=max(1, total // (workers * 8)))
+        mapped = pool.map(function, items, chunksize=max(1, total // (count * 8)))
     try:
         for done, outcome in enumerate(mapped, 1):
             yield outcome

@@ -59,7 +59,20 @@ def build_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) ->
     program = indexer()
     if program is None:
         return False
-    root = site / FOLDER
+    try:
+        _index_parts(program, site / FOLDER, site, parts, stale)
+    except OSError as exc:  # the site's folder, as the disk allows it
+        raise DangwuError(
+            _("the search index could not be built: {error}").format(
+                error=f"{exc.filename}: {exc.strerror}" if exc.filename else exc
+            )
+        ) from None
+    return True
+
+
+def _index_parts(
+    program: str, root: Path, site: Path, parts: Mapping[str, str], stale: Collection[str]
+) -> None:
     root.mkdir(exist_ok=True)
     todo = {
         name: glob
@@ -67,7 +80,7 @@ def build_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) ->
         if name in stale or not (root / name / "pagefind-entry.json").is_file()
     }
     if todo:
-        with _service(program) as service:
+        with _using(program) as service:
             for name, glob in todo.items():
                 current = root / name
                 fresh = root / f".{name}.new"
@@ -86,7 +99,44 @@ def build_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) ->
     for gone in root.iterdir():
         if gone.is_dir() and gone.name not in parts:
             shutil.rmtree(gone, ignore_errors=True)
-    return True
+
+
+class _Kept:
+    """A Pagefind service kept for every index built in a block (see one_pagefind)."""
+
+    def __init__(self) -> None:
+        self.stack = contextlib.ExitStack()
+        self.service: _Service | None = None
+
+
+_kept: _Kept | None = None
+
+
+@contextlib.contextmanager
+def one_pagefind() -> Iterator[None]:
+    """Inside the block, the indexes this process builds are all made by one Pagefind
+    service, started when first needed: a portal's sections, built one after another
+    in a worker, pay Pagefind's start once, not once each. A failure inside the block
+    stops the service with it."""
+    global _kept
+    outer, _kept = _kept, _Kept()
+    try:
+        with _kept.stack:
+            yield
+    finally:
+        _kept = outer
+
+
+@contextlib.contextmanager
+def _using(program: str) -> Iterator[_Service]:
+    """The kept service (see one_pagefind) if there is one, else one for this build."""
+    if _kept is None:
+        with _service(program) as service:
+            yield service
+        return
+    if _kept.service is None:
+        _kept.service = _kept.stack.enter_context(_service(program))
+    yield _kept.service
 
 
 @contextlib.contextmanager

@@ -1,0 +1,92 @@
+"""The search index (store/search.py): Pagefind, run as one service per build, or one
+for a whole block of builds (a portal's offices), writing what its command line
+writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dangwu.errors import DangwuError
+from dangwu.store import search
+
+PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+</head><body><main data-pagefind-body><h1>{title}</h1><p>{body}</p></main></body></html>
+"""
+
+
+@pytest.fixture
+def program() -> str:
+    found = search.indexer()
+    if found is None:
+        pytest.skip("Pagefind is not installed: pip install 'pagefind[extended]'")
+    return found
+
+
+def site(root: Path, pages: dict[str, tuple[str, str]]) -> Path:
+    for name, (title, body) in pages.items():
+        path = root / "records" / f"{name}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(PAGE.format(title=title, body=body), "utf-8")
+    return root
+
+
+def counting(tmp_path: Path, program: str) -> tuple[Path, Path]:
+    """A Pagefind that notes each time it is started, then is the real one."""
+    log = tmp_path / "started"
+    wrapper = tmp_path / "pagefind-counting"
+    wrapper.write_text(f'#!/bin/sh\necho "$$" >> "{log}"\nexec "{program}" "$@"\n', "utf-8")
+    wrapper.chmod(0o755)
+    return wrapper, log
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_service_writes_what_the_command_line_writes(tmp_path, program):
+    pages = {"ZZ-1": ("党费收缴", "第三季度党费收缴情况"), "DT-1": ("动态", "工作动态")}
+    made = site(tmp_path / "a", pages)
+    assert search.build_index(made, {"zz": "records/ZZ-*.html", "dt": "records/DT-*.html"}, ())
+    by_hand = tmp_path / "by-hand"
+    subprocess.run(
+        [program, "--site", str(made), "--glob", "records/ZZ-*.html", "--output-path",
+         str(by_hand), "--quiet"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    assert files(made / "pagefind" / "zz") == files(by_hand)
+    assert (made / "pagefind" / "dt" / "pagefind-entry.json").is_file()
+
+
+def test_one_pagefind_serves_every_index_of_the_block(tmp_path, program, monkeypatch):
+    wrapper, log = counting(tmp_path, program)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    sites = [site(tmp_path / f"office{n}", {f"ZZ-{n}": (f"标题{n}", f"正文{n}")}) for n in range(3)]
+    with search.one_pagefind():
+        for made in sites:
+            assert search.build_index(made, {"all": "records/*.html"}, ())
+    assert len(log.read_text().split()) == 1
+    # outside the block, a build starts its own
+    assert search.build_index(sites[0], {"all": "records/*.html"}, {"all"})
+    assert len(log.read_text().split()) == 2
+    for made in sites:
+        assert (made / "pagefind" / "all" / "pagefind-entry.json").is_file()
+
+
+def test_a_failure_in_the_block_stops_its_pagefind(tmp_path, program, monkeypatch):
+    wrapper, log = counting(tmp_path, program)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    made = site(tmp_path / "office", {"ZZ-1": ("标题", "正文")})
+    failing = pytest.raises(DangwuError, match="the search index could not be built")
+    with failing, search.one_pagefind():
+        assert search.build_index(made, {"all": "records/*.html"}, ())
+        # a bundle that cannot be written where it is asked to be
+        (made / "pagefind").rename(made / "elsewhere")
+        (made / "pagefind").write_text("a file, not a folder", "utf-8")
+        search.build_index(made, {"all": "records/*.html"}, {"all"})
+    (pid,) = log.read_text().split()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)  # gone, and reaped
