@@ -45,13 +45,24 @@ LANGUAGE_VARS = ("LANG", "LC_", "DANGWU_")
 
 @pytest.fixture(scope="module")
 def zh_office(tmp_path_factory: pytest.TempPathFactory, demo_seed: Path) -> tuple[Path, str]:
-    """The demo office (a copy of the one built for the run), and what building it in
-    Chinese printed."""
+    """The demo office (a copy of the one built for the run), and what building it
+    printed on a machine without a Chinese locale, nor Typst: the sample office says
+    zh_CN, so it speaks Chinese. (README.zh-CN.md's walk builds it again with
+    DANGWU_LANG=zh_CN and Typst, and shows exactly what that prints.)"""
     folder = tmp_path_factory.mktemp("zh")
     home = folder / "home"
     home.mkdir()
-    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    built = dangwu("demo", str(folder / "built"), cwd=folder, env=env)
+    ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, "LANG": "C.UTF-8"}
+    ours |= {"HOME": str(home), "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    built = subprocess.run(
+        [sys.executable, "-c", WITHOUT_TYPST, "demo", str(folder / "built")],
+        cwd=folder,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(LANGUAGE_VARS)}, **ours},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert built.returncode == 0, built.stderr
     return copy_demo(demo_seed, folder / "office"), built.stdout + built.stderr
 
@@ -230,28 +241,19 @@ def test_the_office_setting_chooses_the_language_for_everyone(zh_office: tuple[P
 
 
 def test_the_demo_speaks_the_sample_offices_language_once_it_is_built(
-    tmp_path: Path, zh_office: tuple[Path, str], demo_seed: Path
+    zh_office: tuple[Path, str], demo_seed: Path
 ):
     # a new user on a machine without a Chinese locale, nor Typst: the sample
     # office says zh_CN, and what could not be printed is said in Chinese too
-    ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, "LANG": "C.UTF-8"}
-    ran = subprocess.run(
-        [sys.executable, "-c", WITHOUT_TYPST, "demo", str(tmp_path / "office")],
-        cwd=tmp_path,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith(LANGUAGE_VARS)}, **ours},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert ran.returncode == 0, ran.stderr
-    assert "示例公开档案库" in ran.stdout and "Built the sample office" not in ran.stdout
-    assert "未能打印为 PDF" in ran.stderr, ran.stderr
-    assert english_left(ran.stdout + ran.stderr, {"tmp"}) == [], ran.stderr
+    office, said = zh_office
+    assert "示例公开档案库" in said and "Built the sample office" not in said
+    assert "未能打印为 PDF" in said, said
+    assert english_left(said, {"tmp"}) == [], said
     # its people write its history in the office's language, whoever builds it and in
     # whichever language: the same commits, so the README's verification codes hold for
-    # every reader (built here with no locale, in Chinese, and in English for the run)
-    built = [tmp_path / "office", zh_office[0].parent / "built", demo_seed]
+    # every reader (built here with no locale, and in English for the run; the README's
+    # walk builds it in Chinese and shows the codes)
+    built = [office.parent / "built", demo_seed]
     heads = {
         subprocess.run(
             ["git", "-C", str(folder), "rev-parse", "HEAD"],
