@@ -252,6 +252,28 @@ def test_missing_identity_is_refused_with_the_fix(office):
     assert office.state() == before
 
 
+def test_who_acts_is_who_git_would_commit_as(office, monkeypatch):
+    """GIT_AUTHOR_* first, then user.* config (its last value, as git commit takes
+    it), then EMAIL: one git process reads both names."""
+    from dangwu.store.gitstore import GitStore
+
+    def who() -> tuple[str | None, str]:
+        with GitStore(office.root, office.root / ".git" / "dangwu") as git:
+            found = git.identity()
+        return found.name, found.email
+
+    monkeypatch.setenv("EMAIL", "fallback@example.org")
+    assert who() == (None, "fallback@example.org")
+    office.git("config", "user.email", "first@example.org")
+    office.git("config", "--add", "user.email", "linht@example.org")
+    office.git("config", "user.name", "林海涛")
+    assert who() == ("林海涛", "linht@example.org")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "hanzg@example.org")
+    assert who() == ("林海涛", "hanzg@example.org")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "韩振国")
+    assert who() == ("韩振国", "hanzg@example.org")
+
+
 def test_identity_from_git_config_is_honoured(office):
     office.git("config", "user.email", "linht@example.org")
     office.git("config", "user.name", "林海涛")

@@ -182,6 +182,17 @@ class GitStore:
         value = self.try_run("config", "--get", name)
         return value or None
 
+    def _user_config(self) -> dict[str, str]:
+        """``user.name`` and ``user.email`` as git would commit with them (the last
+        value where a key is set more than once, as ``git config --get`` gives)."""
+        listed = self.try_run("config", "-z", "--get-regexp", r"^user\.(name|email)$") or ""
+        found: dict[str, str] = {}
+        for entry in listed.split("\0"):
+            key, _newline, value = entry.partition("\n")
+            if key:
+                found[key] = value
+        return found
+
     # --- named operations: the git the layers above ask for, by what it does ------
 
     def commit_of(self, revision: str) -> str | None:
@@ -410,12 +421,11 @@ class GitStore:
 
     def identity(self) -> Identity:
         """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
-        email = (
-            os.environ.get("GIT_AUTHOR_EMAIL")
-            or self.config("user.email")
-            or os.environ.get("EMAIL")
-        )
-        name = os.environ.get("GIT_AUTHOR_NAME") or self.config("user.name")
+        email, name = os.environ.get("GIT_AUTHOR_EMAIL"), os.environ.get("GIT_AUTHOR_NAME")
+        if not (email and name):
+            user = self._user_config()  # one git process for both
+            email = email or user.get("user.email") or os.environ.get("EMAIL")
+            name = name or user.get("user.name") or None
         if not email:
             raise IdentityError(
                 _("git does not know who you are: no user.email is set"),
