@@ -90,3 +90,43 @@ def test_a_failure_in_the_block_stops_its_pagefind(tmp_path, program, monkeypatc
     (pid,) = log.read_text().split()
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid), 0)  # gone, and reaped
+
+
+def test_what_pagefind_cannot_write_is_said_in_its_own_words(tmp_path, program):
+    made = site(tmp_path / "office", {"ZZ-1": ("标题", "正文")})
+    (tmp_path / "a-file").write_text("", "utf-8")
+    with pytest.raises(DangwuError) as refused, search._service(program) as service:
+        service.index(made, "records/*.html", tmp_path / "a-file" / "index")
+    assert str(refused.value) == "the search index could not be built: Not a directory"
+
+
+@pytest.mark.parametrize(
+    ("said", "why"),
+    [
+        (["Error: the disk is full"], "Error: the disk is full"),
+        # the notes every Chinese index gets are no reason
+        (
+            [
+                "Note: Pagefind doesn't support stemming for the language zh-cn. ",
+                "Search will still work, but will not match across root words.",
+            ],
+            "Pagefind stopped",
+        ),
+        # a panic: its message, not the pointers to its backtrace
+        (
+            [
+                "",
+                "thread 'main' (28065) panicked at pagefind/src/output/mod.rs:422:46:",
+                "called `Result::unwrap()` on an `Err` value: Os { code: 28, kind: "
+                'StorageFull, message: "No space left on device" }',
+                "stack backtrace:",
+                "note: Some details are omitted, run with `RUST_BACKTRACE=full`.",
+            ],
+            "No space left on device",
+        ),
+        (["thread 'main' panicked at src/main.rs:1:1:", "out of memory"], "out of memory"),
+        ([], "Pagefind stopped"),
+    ],
+)
+def test_the_reason_is_found_in_what_pagefind_wrote(said, why):
+    assert search._why(said, "Pagefind stopped") == why

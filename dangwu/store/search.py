@@ -21,6 +21,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -205,7 +206,12 @@ class _Service:
             raise self._failed(str(exc)) from None
         said: dict[str, Any] = answer.get("payload") or {}
         if said.get("type") == "Error" or answer.get("message_id") is None:
-            raise self._failed(str(said.get("message") or said))
+            # Pagefind's own words for what it could not do
+            raise DangwuError(
+                _("the search index could not be built: {error}").format(
+                    error=str(said.get("message") or said).strip()
+                )
+            )
         return said
 
     def _read(self, stdout: IO[bytes]) -> dict[str, Any]:
@@ -222,10 +228,30 @@ class _Service:
         return answer
 
     def _failed(self, error: str) -> DangwuError:
+        """Pagefind stopped, or said what is not its protocol: what it wrote on its
+        error stream says why, else what went wrong here."""
         self._errors.seek(0)
-        said = self._errors.read().decode("utf-8", "replace").strip().splitlines()
-        last = next((line for line in reversed(said) if "stemming" not in line), error)
-        return DangwuError(_("the search index could not be built: {error}").format(error=last))
+        said = self._errors.read().decode("utf-8", "replace").splitlines()
+        return DangwuError(
+            _("the search index could not be built: {error}").format(error=_why(said, error))
+        )
+
+
+def _why(said: list[str], otherwise: str) -> str:
+    """The reason in what Pagefind wrote on its error stream: a panic's message (the
+    line after "panicked at", its ``message: "..."`` where it has one), else its last
+    line that is not one of its notes."""
+    for number, line in enumerate(said[:-1]):
+        if " panicked at " in line:
+            found = re.search(r'message: "([^"]+)"', said[number + 1])
+            return found.group(1) if found else said[number + 1].strip()
+    meaningful = [line.strip() for line in said if line.strip() and not line.startswith(NOTES)]
+    return meaningful[-1] if meaningful else otherwise
+
+
+# what Pagefind writes on its error stream that is no reason: the notes it gives every
+# Chinese index, and a panic's pointers to its backtrace
+NOTES = ("Note:", "note:", "Search will still work", "stack backtrace:")
 
 
 class Indexing:
