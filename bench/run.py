@@ -480,7 +480,7 @@ def measure_suite(runs: int) -> dict[str, dict[str, float]]:
     the tests."""
     results: dict[str, dict[str, float]] = {}
     record = recorder(results)
-    collect = [sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:xdist"]
+    collect = [sys.executable, "-m", "pytest", "-q", "--collect-only", "-n0"]
     baseline_times = timed(collect, ROOT, runs)
     record("collecting the tests", baseline_times)
     suite = timed([sys.executable, "-m", "pytest", "-q"], ROOT, runs)
