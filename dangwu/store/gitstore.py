@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
@@ -127,10 +127,14 @@ class GitStore:
                 hint=_("run 'git init' there, or create a new office with 'dangwu init'"),
             )
         self._git = Runner(root)
+        self._reader: _Reader | None = None
+        self._reading = threading.Lock()
 
     def close(self) -> None:
-        """Nothing to release: every git command is its own process (kept so callers
-        can use a GitStore as a context manager)."""
+        """Stop the ``git cat-file --batch`` kept for this store's reads, if any."""
+        reader, self._reader = self._reader, None
+        if reader is not None and reader.pid == os.getpid():
+            reader.close()
 
     def __enter__(self) -> GitStore:
         return self
@@ -537,13 +541,22 @@ class GitStore:
 
     def objects(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The contents of many objects, read by one ``git cat-file --batch``."""
-        return read_objects(self.root, ids)
+        return {said[0]: said[2] for said in self.batch(ids) if said is not None}
 
     def batch(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
         """What git says of each object ``names`` name (ids or ``rev:path``), in their
         order: its id, type and contents, or None where there is none. One
-        ``git cat-file --batch`` for what would be a process each."""
-        return _batch(self.root, names)
+        ``git cat-file --batch``, kept running for the store's later reads, for what
+        would be a process each. (A forked worker, which inherits the store, starts
+        one for each call: what it starts it cannot be sure to stop.)"""
+        if not names:
+            return []
+        if self._reader is not None and self._reader.pid != os.getpid():
+            return _batch(self.root, names)
+        with self._reading:
+            if self._reader is None:
+                self._reader = _Reader(self._git)
+            return self._reader.read(names)
 
     def resolve(self, expressions: Sequence[str]) -> dict[str, str | None]:
         """``rev:path`` expressions -> blob ids (None where there is no such file),
@@ -1085,18 +1098,6 @@ class ObjectReader:
         return found
 
 
-def read_objects(root: Path, ids: Sequence[str]) -> dict[str, bytes]:
-    """The contents of many objects, read by one ``git cat-file --batch``.
-
-    A plain function so that worker processes can read their share of a history.
-    """
-    found: dict[str, bytes] = {}
-    for said in _batch(root, ids):
-        if said is not None:
-            found[said[0]] = said[2]
-    return found
-
-
 def _batch(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
     """What one ``git cat-file --batch`` says of each of ``names`` (object ids or
     ``rev:path``), in their order: the object's id, type and contents, or None where
@@ -1124,6 +1125,72 @@ def _batch(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes] | No
         said.append((header[0], header[1], out[position : position + size]))
         position += size + 1
     return said
+
+
+OBJECT_TYPES = frozenset({"blob", "tree", "commit", "tag"})
+BATCH_CHUNK = 64  # names asked at a time: their lines never fill the pipe to git
+
+
+class _Reader:
+    """One ``git cat-file --batch`` answering a store's reads, in the process that
+    started it, until the store is closed."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.pid = os.getpid()
+        # what git says on stderr, read when it fails; closed by close(), with git
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=runner.root,
+            env=runner.environment(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+        )
+
+    def read(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        said: list[tuple[str, str, bytes] | None] = []
+        try:
+            for start in range(0, len(names), BATCH_CHUNK):
+                chunk = names[start : start + BATCH_CHUNK]
+                stdin.write("".join(f"{name}\n" for name in chunk).encode("utf-8"))
+                stdin.flush()
+                for _name in chunk:
+                    said.append(self._answer(stdout))
+        except OSError as exc:  # git has gone: what it said says why
+            raise self._failed(str(exc)) from None
+        return said
+
+    def _answer(self, stdout: IO[bytes]) -> tuple[str, str, bytes] | None:
+        header = stdout.readline()
+        if not header.endswith(b"\n"):
+            raise self._failed("git cat-file stopped")
+        fields = header[:-1].decode("utf-8", "replace").split(" ")
+        if len(fields) != 3 or fields[1] not in OBJECT_TYPES or not fields[2].isdigit():
+            return None  # "<name> missing" (or ambiguous)
+        size = int(fields[2])
+        data = stdout.read(size + 1)  # and the newline after it
+        if len(data) != size + 1:
+            raise self._failed("git cat-file stopped")
+        return fields[0], fields[1], data[:size]
+
+    def _failed(self, otherwise: str) -> GitError:
+        self._errors.seek(0)
+        said = _text(self._errors.read()).strip()
+        return _failure("cat-file", said or otherwise)
+
+    def close(self) -> None:
+        # nothing of it is worth waiting for, and a forked child may hold its input
+        # open: it is stopped, not asked to finish
+        self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._errors.close()
 
 
 _MESSAGE_INDENT = re.compile(r"^    ", re.MULTILINE)

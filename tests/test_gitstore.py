@@ -1,0 +1,83 @@
+"""The store's door to git (store/gitstore.py): a GitStore keeps one ``git cat-file
+--batch`` for its reads while it is open, reads through it what one-shot readers
+read, and stops it when it is closed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import commit_as, git
+
+from dangwu.errors import GitError
+from dangwu.store.gitstore import BATCH_CHUNK, GitStore
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "big.txt").write_bytes(os.urandom(300_000))  # more than a pipe holds
+    (root / "a file.txt").write_text("有空格的文件名\n", "utf-8")
+    for n in range(BATCH_CHUNK + 6):  # more names than are asked at a time
+        (root / f"n{n:03d}.txt").write_text(f"第{n}个\n", "utf-8")
+    commit_as(root, "dumy", "init", ".")
+    return root
+
+
+def store(root: Path) -> GitStore:
+    return GitStore(root, root / ".git" / "dangwu")
+
+
+def test_every_read_of_an_open_store_is_answered_by_one_git(repo, tmp_path, monkeypatch):
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    names = [f"HEAD:n{n:03d}.txt" for n in range(BATCH_CHUNK + 6)]
+    with store(repo) as opened:
+        many = opened.batch(names)
+        big = opened.batch(["HEAD:big.txt", "HEAD:a file.txt", "HEAD:no such file", "f" * 40])
+        ids = [said[0] for said in many if said is not None]
+        contents = opened.objects(ids[:3])
+        process = opened._reader._process  # type: ignore[union-attr]
+    assert [said[2] for said in many if said] == [f"第{n}个\n".encode() for n in range(len(names))]
+    assert big[0] is not None and big[0][1] == "blob"
+    assert big[0][2] == (repo / "big.txt").read_bytes()
+    assert big[1] is not None and big[1][2] == "有空格的文件名\n".encode()
+    assert big[2:] == [None, None]  # missing, with a space in its name, and unknown
+    assert list(contents.values()) == [f"第{n}个\n".encode() for n in range(3)]
+    cat_files = [line for line in trace.read_text("utf-8").splitlines() if "git cat-file" in line]
+    assert len([line for line in cat_files if "built-in" in line]) == 1
+    assert process.poll() is not None  # stopped, and reaped, when the store closed
+
+
+def test_a_reader_that_died_is_an_error_in_one_line(repo):
+    with store(repo) as opened:
+        assert opened.batch(["HEAD:n000.txt"])[0] is not None
+        opened._reader._process.kill()  # type: ignore[union-attr]
+        opened._reader._process.wait()  # type: ignore[union-attr]
+        with pytest.raises(GitError) as failed:
+            opened.batch(["HEAD:n001.txt"])
+    assert "cat-file" in str(failed.value)
+    assert "\n" not in str(failed.value).strip()
+
+
+def test_a_forked_child_reads_with_a_git_of_its_own(repo):
+    """A worker forked while the store is open must not speak on its parent's pipe."""
+    with store(repo) as opened:
+        opened.batch(["HEAD:n000.txt"])
+        reading, writing = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child: reads, answers through the pipe, and leaves
+            try:
+                said = opened.batch(["HEAD:n005.txt"])
+                os.write(writing, said[0][2] if said[0] else b"none")
+            finally:
+                os._exit(0)
+        os.close(writing)
+        answer = os.read(reading, 100)
+        os.waitpid(child, 0)
+        # the parent's git still answers, in order
+        assert opened.batch(["HEAD:n007.txt"])[0][2] == "第7个\n".encode()  # type: ignore[index]
+    assert answer == "第5个\n".encode()
