@@ -63,16 +63,21 @@ def test_a_reader_that_died_is_an_error_in_one_line(repo):
     assert "\n" not in str(failed.value).strip()
 
 
-def test_a_forked_child_reads_with_a_git_of_its_own(repo):
-    """A worker forked while the store is open must not speak on its parent's pipe."""
+@pytest.mark.parametrize("parent_read_first", [True, False])
+def test_a_forked_child_reads_with_a_git_of_its_own(repo, parent_read_first):
+    """A worker forked while the store is open must not speak on its parent's pipe,
+    nor keep a git running that nobody will stop."""
     with store(repo) as opened:
-        opened.batch(["HEAD:n000.txt"])
+        if parent_read_first:
+            opened.batch(["HEAD:n000.txt"])
+        before = opened._reader
         reading, writing = os.pipe()
         child = os.fork()
         if child == 0:  # the child: reads, answers through the pipe, and leaves
             try:
                 said = opened.batch(["HEAD:n005.txt"])
-                os.write(writing, said[0][2] if said[0] else b"none")
+                kept = opened._reader is not before  # it started one to keep
+                os.write(writing, b"kept" if kept else said[0][2] if said[0] else b"none")
             finally:
                 os._exit(0)
         os.close(writing)

@@ -129,11 +129,14 @@ class GitStore:
         self._git = Runner(root)
         self._reader: _Reader | None = None
         self._reading = threading.Lock()
+        self._opened_by = os.getpid()
 
     def close(self) -> None:
         """Stop the ``git cat-file --batch`` kept for this store's reads, if any."""
+        if os.getpid() != self._opened_by:
+            return  # a forked child's copy: the kept git is its parent's
         reader, self._reader = self._reader, None
-        if reader is not None and reader.pid == os.getpid():
+        if reader is not None:
             reader.close()
 
     def __enter__(self) -> GitStore:
@@ -551,7 +554,7 @@ class GitStore:
         one for each call: what it starts it cannot be sure to stop.)"""
         if not names:
             return []
-        if self._reader is not None and self._reader.pid != os.getpid():
+        if os.getpid() != self._opened_by:
             return _batch(self.root, names)
         with self._reading:
             if self._reader is None:
@@ -1136,7 +1139,6 @@ class _Reader:
     started it, until the store is closed."""
 
     def __init__(self, runner: Runner) -> None:
-        self.pid = os.getpid()
         # what git says on stderr, read when it fails; closed by close(), with git
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
