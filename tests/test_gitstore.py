@@ -59,6 +59,8 @@ def test_a_reader_that_died_is_an_error_in_one_line(repo):
         opened._reader._process.wait()  # type: ignore[union-attr]
         with pytest.raises(GitError) as failed:
             opened.batch(["HEAD:n001.txt"])
+        # the store starts another git for what it is asked next
+        assert opened.batch(["HEAD:n002.txt"])[0][2] == "第2个\n".encode()  # type: ignore[index]
     assert "cat-file" in str(failed.value)
     assert "\n" not in str(failed.value).strip()
 

@@ -559,7 +559,12 @@ class GitStore:
         with self._reading:
             if self._reader is None:
                 self._reader = _Reader(self._git)
-            return self._reader.read(names)
+            try:
+                return self._reader.read(names)
+            except GitError:
+                failed, self._reader = self._reader, None  # a later read starts afresh
+                failed.close()
+                raise
 
     def resolve(self, expressions: Sequence[str]) -> dict[str, str | None]:
         """``rev:path`` expressions -> blob ids (None where there is no such file),
