@@ -551,11 +551,15 @@ class GitStore:
         order: its id, type and contents, or None where there is none. One
         ``git cat-file --batch``, kept running for the store's later reads, for what
         would be a process each. (A forked worker, which inherits the store, starts
-        one for each call: what it starts it cannot be sure to stop.)"""
+        one for each call and stops it: it cannot be sure to stop one it kept.)"""
         if not names:
             return []
         if os.getpid() != self._opened_by:
-            return _batch(self.root, names)
+            once = _Reader(self._git)
+            try:
+                return once.read(names)
+            finally:
+                once.close()
         with self._reading:
             if self._reader is None:
                 self._reader = _Reader(self._git)
@@ -1091,52 +1095,33 @@ class ObjectReader:
             end = buffer.find(b"\n", position)
             if end < 0:
                 break
-            header = buffer[position:end].split(b" ")
-            if len(header) == 2:  # "<id> missing"
-                found.append((header[0].decode("ascii", "replace"), None))
+            line = buffer[position:end]
+            header = _object_header(line)
+            if header is None:  # "<id> missing"
+                found.append((line.split(b" ")[0].decode("ascii", "replace"), None))
                 position = end + 1
                 continue
-            size = int(header[2])
+            object_id, _kind, size = header
             if len(buffer) < end + 1 + size + 1:
                 break  # the rest of this object has not arrived yet
-            found.append((header[0].decode("ascii"), buffer[end + 1 : end + 1 + size]))
+            found.append((object_id, buffer[end + 1 : end + 1 + size]))
             position = end + 1 + size + 1
         self.buffer = buffer[position:]
         self.received += len(found)
         return found
 
 
-def _batch(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
-    """What one ``git cat-file --batch`` says of each of ``names`` (object ids or
-    ``rev:path``), in their order: the object's id, type and contents, or None where
-    git has no such object."""
-    if not names:
-        return []
-
-    with tempfile.TemporaryFile() as request:
-        request.write("".join(f"{name}\n" for name in names).encode("utf-8"))
-        request.seek(0)
-        done = Runner(root).run(("cat-file", "--batch"), stdin=request)
-    if done.returncode != 0:
-        raise _failure("cat-file", _text(done.stderr))
-    out = done.stdout
-    said: list[tuple[str, str, bytes] | None] = []
-    position = 0
-    while position < len(out):
-        end = out.index(b"\n", position)
-        header = out[position:end].decode("utf-8", "replace").split(" ")
-        position = end + 1
-        if len(header) != 3:  # "<name> missing" (or ambiguous)
-            said.append(None)
-            continue
-        size = int(header[2])
-        said.append((header[0], header[1], out[position : position + size]))
-        position += size + 1
-    return said
-
-
 OBJECT_TYPES = frozenset({"blob", "tree", "commit", "tag"})
 BATCH_CHUNK = 64  # names asked at a time: their lines never fill the pipe to git
+
+
+def _object_header(line: bytes) -> tuple[str, str, int] | None:
+    """A ``git cat-file --batch`` answer's first line, without its newline: the
+    object's id, type and size; None for "<name> missing" (or ambiguous)."""
+    fields = line.decode("utf-8", "replace").split(" ")
+    if len(fields) != 3 or fields[1] not in OBJECT_TYPES or not fields[2].isdigit():
+        return None
+    return fields[0], fields[1], int(fields[2])
 
 
 class _Reader:
@@ -1174,14 +1159,14 @@ class _Reader:
         header = stdout.readline()
         if not header.endswith(b"\n"):
             raise self._failed("git cat-file stopped")
-        fields = header[:-1].decode("utf-8", "replace").split(" ")
-        if len(fields) != 3 or fields[1] not in OBJECT_TYPES or not fields[2].isdigit():
-            return None  # "<name> missing" (or ambiguous)
-        size = int(fields[2])
+        found = _object_header(header[:-1])
+        if found is None:
+            return None
+        object_id, kind, size = found
         data = stdout.read(size + 1)  # and the newline after it
         if len(data) != size + 1:
             raise self._failed("git cat-file stopped")
-        return fields[0], fields[1], data[:size]
+        return object_id, kind, data[:size]
 
     def _failed(self, otherwise: str) -> GitError:
         self._errors.seek(0)
