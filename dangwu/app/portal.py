@@ -100,11 +100,10 @@ def build(offices: Sequence[Path], out: Path, *, title: str = "") -> Portal:
     # Pagefind process (its start costs about 0.2 s, more than a small office's index)
     count = min(len(jobs), 4 * workers())
     groups = [jobs[n::count] for n in range(count)]
+    by_name = {section.name: section for section in sections}
     for made in fork_map(_build_sections, groups, parallel_from=2):
         for done in made:
-            for section in sections:
-                if section.name == done.name:
-                    section.__dict__.update(done.__dict__)
+            by_name[done.name].__dict__.update(done.__dict__)
     _write_root(out, sections, portal_title)
     _save_manifest(out, sections)
     return Portal(out, sections, len(todo), time.perf_counter() - started)

@@ -63,12 +63,12 @@ def build_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) ->
     try:
         _index_parts(program, site / FOLDER, site, parts, stale)
     except OSError as exc:  # the site's folder, as the disk allows it
-        raise DangwuError(
-            _("the search index could not be built: {error}").format(
-                error=f"{exc.filename}: {exc.strerror}" if exc.filename else exc
-            )
-        ) from None
+        raise _refused(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)) from None
     return True
+
+
+def _refused(error: str) -> DangwuError:
+    return DangwuError(_("the search index could not be built: {error}").format(error=error))
 
 
 def _index_parts(
@@ -152,9 +152,7 @@ def _service(program: str) -> Iterator[_Service]:
                 stderr=errors,
             )
         except OSError as exc:
-            raise DangwuError(
-                _("the search index could not be built: {error}").format(error=exc.strerror or exc)
-            ) from None
+            raise _refused(exc.strerror or str(exc)) from None
         try:
             yield _Service(process, errors)
         except BaseException:
@@ -207,11 +205,7 @@ class _Service:
         said: dict[str, Any] = answer.get("payload") or {}
         if said.get("type") == "Error" or answer.get("message_id") is None:
             # Pagefind's own words for what it could not do
-            raise DangwuError(
-                _("the search index could not be built: {error}").format(
-                    error=str(said.get("message") or said).strip()
-                )
-            )
+            raise _refused(str(said.get("message") or said).strip())
         return said
 
     def _read(self, stdout: IO[bytes]) -> dict[str, Any]:
@@ -232,9 +226,7 @@ class _Service:
         error stream says why, else what went wrong here."""
         self._errors.seek(0)
         said = self._errors.read().decode("utf-8", "replace").splitlines()
-        return DangwuError(
-            _("the search index could not be built: {error}").format(error=_why(said, error))
-        )
+        return _refused(_why(said, error))
 
 
 def _why(said: list[str], otherwise: str) -> str:
