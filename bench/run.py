@@ -200,8 +200,10 @@ def dangwu() -> list[str]:
 
 
 def forget_caches(office: Path) -> None:
-    for name in ("records-v1.json", "valid-v2.json"):
-        (office / ".git" / "dangwu" / name).unlink(missing_ok=True)
+    """A cold start: what validate and selection remember, whatever its version."""
+    for pattern in ("records-v*.json", "valid-v*.json", "summaries-v*.json"):
+        for cache in (office / ".git" / "dangwu").glob(pattern):
+            cache.unlink()
 
 
 def measure(office: Path, label: str, ids: list[str], runs: int) -> dict[str, dict[str, float]]:

@@ -164,11 +164,20 @@ def decode(raw: bytes) -> str:
 
 def read_bytes(path: str | Path, limit: int = MAX_BYTES, *, plain_file: bool = True) -> bytes:
     """Read a file, refusing one too large to be a record before reading it.
+    (:func:`read_file` also gives what ``fstat`` said of the open file.)
 
     With ``plain_file`` (for anything inside the office) a symbolic link, a pipe
     or a device is refused without being opened for reading: a record that is a
     link to /etc/passwd must not be read, and a FIFO must not hang the tool.
     """
+    return read_file(path, limit, plain_file=plain_file)[0]
+
+
+def read_file(
+    path: str | Path, limit: int = MAX_BYTES, *, plain_file: bool = True
+) -> tuple[bytes, os.stat_result]:
+    """:func:`read_bytes`, with the ``fstat`` of the file it read, taken before reading:
+    a file written while it is read then never looks unchanged since."""
     flags = os.O_RDONLY | (os.O_NOFOLLOW | os.O_NONBLOCK if plain_file else 0)
     try:
         fd = os.open(path, flags)
@@ -213,7 +222,7 @@ def read_bytes(path: str | Path, limit: int = MAX_BYTES, *, plain_file: bool = T
             _("the file is larger than {limit}").format(limit=human_size(limit)),
             None,
         )
-    return data
+    return data, info
 
 
 def human_size(n: int) -> str:

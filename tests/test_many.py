@@ -4,11 +4,15 @@ the parallel path must give the same answers, in the same order, as the serial o
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 from conftest import Office, commit_as
 
+from dangwu import yamlio
+from dangwu.store import cache
 from dangwu.store.pool import PARALLEL_FROM, fork_map
 
 MANY = PARALLEL_FROM + 20
@@ -112,7 +116,7 @@ def test_the_board_of_many_records_keeps_each_to_its_scope(many: Office, tmp_pat
         shown = set(re.findall(r"DT-2026-(\d+)", html))
         assert all((int(n) % 10 == 0) == (scope == "internal") for n in shown), scope
         assert len(shown) == expected
-    cache = json.loads((many.root / ".git/dangwu/summaries-v3.json").read_text("utf-8"))
+    cache = json.loads((many.root / ".git/dangwu/summaries-v4.json").read_text("utf-8"))
     assert len(cache["summaries"]) == MANY
 
 
@@ -135,8 +139,8 @@ def test_a_first_validation_of_many_files_says_what_a_later_one_says(office: Off
     (office.root / "records/gongzuo-dongtai/DT-2026-1700.yaml").unlink()
     (office.root / "records/gongzuo-dongtai/DT-2026-1700.yaml").symlink_to("/nonexistent")
     commit_as(office.root, "dumy", "many records", date="2026-09-03T09:00:00+08:00")
-    for cache in (office.root / ".git" / "dangwu").glob("*.json"):
-        cache.unlink()
+    for kept in (office.root / ".git" / "dangwu").glob("*.json"):
+        kept.unlink()
     first = office.run("validate")
     assert first.exit_code == 1, first.output
     for name in ("DT-2026-1500.yaml:", "DT-2026-1600.yaml:", "notes.yaml", "DT-2026-1700.yaml"):
@@ -146,3 +150,67 @@ def test_a_first_validation_of_many_files_says_what_a_later_one_says(office: Off
     assert cached.output == first.output
     # the same problems (the count below them counts the office's other files too)
     assert named.exit_code == 1 and named.stdout == first.stdout
+
+
+def test_validate_reads_again_only_what_stat_shows_changed(office: Office, monkeypatch):
+    """A file validated before is known unchanged by its stat, as git's index knows
+    it, and not read; a file a clerk changes and gives back its size and modification
+    time (``touch -r``) is still read, because its change time moved."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # these files were written just now
+    for n in (101, 102):
+        office.write(
+            f"records/gongzuo-dongtai/DT-2026-{n}.yaml",
+            PUBLISHED.format(
+                id=f"DT-2026-{n}", n=n, scope="public", channel="public-board", hash="0" * 64
+            ),
+        )
+    target = office.root / "records/gongzuo-dongtai/DT-2026-102.yaml"
+    first = office.run("validate")
+    assert first.exit_code == 0, first.output
+    reads: list[str] = []
+    real = yamlio.read_file
+
+    def counted(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "/records/" in str(path):
+            reads.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(yamlio, "read_file", counted)
+    again = office.run("validate")
+    assert again.output == first.output
+    assert reads == []
+
+    before = target.stat()
+    text = target.read_text("utf-8")
+    assert "scope: public" in text
+    time.sleep(0.05)  # the change lands on a later tick of the file system's clock
+    target.write_text(text.replace("scope: public", "scope: 公开"), "utf-8")  # as many bytes
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    changed = office.run("validate")
+    assert changed.exit_code == 1, changed.output
+    assert "DT-2026-102.yaml:7:" in changed.output
+    assert reads == [str(target)]
+
+
+def test_a_file_changed_in_the_last_two_seconds_is_not_known_by_its_stat(tmp_path):
+    """A second change within the same tick of the file system's clock could keep every
+    figure stat gives, so a file that changed that recently is read again next time."""
+    path = tmp_path / "DT-2026-101.yaml"
+    path.write_text("id: DT-2026-101\n", "utf-8")
+    info = path.stat()
+    assert cache.stat_key(info, now_ns=info.st_ctime_ns + 1) is None
+    assert cache.stat_key(info, now_ns=info.st_mtime_ns + cache.RACY_NS) is None
+    later = info.st_ctime_ns + cache.RACY_NS + 1
+    assert cache.stat_key(info, now_ns=later) == [
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_size,
+        info.st_ino,
+        info.st_mode,
+    ]

@@ -3,9 +3,10 @@ many), checked, remembered by blob id, then the rules between files."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dangwu import yamlio
 from dangwu.check.validate import (
@@ -24,34 +25,39 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id
 from dangwu.model.words import suggest
-from dangwu.store.cache import RecordCache
+from dangwu.store.cache import RecordCache, stat_key
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress, fork_map
 from dangwu.store.records import read_record_file, record_files
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
 # Set in the parent before forking workers, so they inherit it instead of pickling it.
-_WORK: tuple[Catalogue, Path | None] | None = None
+_WORK: tuple[Catalogue, Path | None, Draft202012Validator] | None = None
 
 
 def _check_one(item: tuple[str, bytes]) -> tuple[Summary | None, list[Problem]]:
     assert _WORK is not None
-    catalogue, root = _WORK
-    _doc, summary, problems = check_record_text(item[1], item[0], catalogue, root)
+    catalogue, root, checker = _WORK
+    _doc, summary, problems = check_record_text(item[1], item[0], catalogue, root, checker)
     return summary, problems
 
 
-def _read_and_check(relpath: str) -> tuple[str | None, Summary | None, list[Problem]]:
-    """One file read, its blob id taken and checked: (blob, summary, problems); blob
-    None when the file could not be read."""
+def _read_and_check(
+    relpath: str,
+) -> tuple[str | None, Summary | None, list[Problem], list[int] | None]:
+    """One file read, its blob id taken and checked: (blob, summary, problems, the
+    file's stat key); blob None when the file could not be read."""
     assert _WORK is not None
-    catalogue, root = _WORK
+    catalogue, root, checker = _WORK
     try:
-        raw = _read(f"{root}/{relpath}", relpath)
+        raw, info = _read(f"{root}/{relpath}", relpath)
     except _Unreadable as exc:
-        return None, None, [exc.problem]
+        return None, None, [exc.problem], None
 
-    _doc, summary, problems = check_record_text(raw, relpath, catalogue, root)
-    return blob_id(raw), summary, problems
+    _doc, summary, problems = check_record_text(raw, relpath, catalogue, root, checker)
+    return summary.blob if summary else blob_id(raw), summary, problems, stat_key(info)
 
 
 class _Unreadable(Exception):
@@ -59,10 +65,10 @@ class _Unreadable(Exception):
         self.problem = problem
 
 
-def _read(path: str, relpath: str) -> bytes:
-    """A record file's bytes, or _Unreadable with the problem to report."""
+def _read(path: str, relpath: str) -> tuple[bytes, os.stat_result]:
+    """A record file's bytes and stat, or _Unreadable with the problem to report."""
     try:
-        return yamlio.read_bytes(path)
+        return yamlio.read_file(path)
     except yamlio.YamlProblem as exc:
         raise _Unreadable(exc.at(relpath)) from None
     except OSError as exc:
@@ -72,12 +78,13 @@ def _read(path: str, relpath: str) -> bytes:
 
 def _check_cold(
     relpaths: list[str], catalogue: Catalogue, root: Path, progress: Progress | None
-) -> list[tuple[str | None, Summary | None, list[Problem]]]:
+) -> list[tuple[str | None, Summary | None, list[Problem], list[int] | None]]:
     """A first validation of many files: the workers read them too (no file's bytes
     pass between processes, and the reading is shared out like the checking)."""
     global _WORK
-    _WORK = (catalogue, root)
-    compile_fast(validator("record.schema.yaml", root))  # inherited by the workers
+    checker = validator("record.schema.yaml", root)
+    compile_fast(checker)
+    _WORK = (catalogue, root, checker)  # inherited by the workers
     try:
         return list(fork_map(_read_and_check, relpaths, progress))
     finally:
@@ -94,10 +101,10 @@ def _check_many(
     global _WORK
     if not items:
         return []  # everything was cached: do not even import jsonschema
-    _WORK = (catalogue, root)
     checker = validator("record.schema.yaml", root)  # built once, inherited by the workers
     if len(items) >= FAST_FROM:
         compile_fast(checker)
+    _WORK = (catalogue, root, checker)
     try:
         return list(fork_map(_check_one, items, progress))
     finally:
@@ -140,45 +147,48 @@ def _first_reading(
         if problem is None:
             cold.append(results[-1])
     read = _check_cold([c.relpath for c in cold], office.catalogue, office.root, progress)
-    for checked, (blob, summary, problems) in zip(cold, read, strict=True):
+    for checked, (blob, summary, problems, key) in zip(cold, read, strict=True):
         checked.summary, checked.problems = summary, problems
         if blob is not None:
-            cache.put(checked.relpath, blob, summary, _kept(problems))
+            cache.put(checked.relpath, blob, summary, _kept(problems), key)
     return results
 
 
 def _reading(
     office: Office, relpaths: list[str], cache: RecordCache, progress: Progress | None
 ) -> list[Checked]:
-    """These files checked: read here, each judged anew only when the cache does not
-    know its bytes."""
+    """These files checked: read here when stat shows them changed, each judged anew
+    only when the cache does not know its bytes."""
     results: list[Checked] = []
-    pending: list[tuple[Checked, str, bytes]] = []
+    pending: list[tuple[Checked, str, bytes, list[int] | None]] = []
     for relpath in relpaths:
         problem = _path_problem(relpath, office.catalogue)
         if problem is not None:
             results.append(Checked(relpath, None, [problem]))
             continue
-        try:
-            raw = _read(f"{office.root}/{relpath}", relpath)
-        except _Unreadable as exc:
-            results.append(Checked(relpath, None, [exc.problem]))
-            continue
-        blob = blob_id(raw)
-        known = cache.get(relpath, blob)
-        checked = Checked(relpath, None, [])
-        results.append(checked)
-        if known is not None:
-            checked.summary = known[0]
-            checked.problems = [Problem(relpath, *p) for p in known[1]]
-        else:
-            pending.append((checked, blob, raw))
+        path = f"{office.root}/{relpath}"
+        known = cache.unchanged(relpath, path)
+        if known is None:
+            try:
+                raw, info = _read(path, relpath)
+            except _Unreadable as exc:
+                results.append(Checked(relpath, None, [exc.problem]))
+                continue
+            blob, key = blob_id(raw), stat_key(info)
+            known = cache.get(relpath, blob)
+            if known is None:
+                checked = Checked(relpath, None, [])
+                results.append(checked)
+                pending.append((checked, blob, raw, key))
+                continue
+            cache.restat(relpath, key)
+        results.append(Checked(relpath, known[0], [Problem(relpath, *p) for p in known[1]]))
     outcomes = _check_many(
-        [(c.relpath, raw) for c, _b, raw in pending], office.catalogue, office.root, progress
+        [(c.relpath, raw) for c, _b, raw, _k in pending], office.catalogue, office.root, progress
     )
-    for (checked, blob, _raw), (summary, problems) in zip(pending, outcomes, strict=True):
+    for (checked, blob, _raw, key), (summary, problems) in zip(pending, outcomes, strict=True):
         checked.summary, checked.problems = summary, problems
-        cache.put(checked.relpath, blob, summary, _kept(problems))
+        cache.put(checked.relpath, blob, summary, _kept(problems), key)
     return results
 
 

@@ -693,9 +693,15 @@ class Checked:
 
 
 def check_record_text(
-    raw: bytes, relpath: str, catalogue: Catalogue, office_root: Path | None
+    raw: bytes,
+    relpath: str,
+    catalogue: Catalogue,
+    office_root: Path | None,
+    checker: Draft202012Validator | None = None,
 ) -> tuple[yamlio.Document | None, Summary | None, list[Problem]]:
-    """Everything about one record file that depends only on its bytes and path."""
+    """Everything about one record file that depends only on its bytes and path.
+    ``checker``: the office's record schema, when the caller checks many files with
+    it (finding it costs two stats a file)."""
     try:
         text = yamlio.decode(raw)
         doc = yamlio.load(text)
@@ -717,7 +723,9 @@ def check_record_text(
                 )
             ],
         )
-    problems = schema_problems(doc, relpath, validator("record.schema.yaml", office_root))
+    if checker is None:
+        checker = validator("record.schema.yaml", office_root)
+    problems = schema_problems(doc, relpath, checker)
     problems += record_rules(doc, relpath, catalogue)
     problems += hidden_problems(text, doc, relpath)
     problems.sort(key=lambda p: (p.line or 0, p.col or 0))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,11 +104,28 @@ class Markers:
         write_json(self.path, self._known)
 
 
+# a file changed this recently may change again within the same tick of the file
+# system's clock and keep every figure stat gives: git calls it "racily clean"
+RACY_NS = 2_000_000_000
+
+
+def stat_key(info: os.stat_result, now_ns: int | None = None) -> list[int] | None:
+    """What ``stat`` says of a record file, to know it unchanged next time without
+    reading it, as git's index does; None when it changed in the last two seconds.
+    The change time is in it: no one but root can set it, so a file put back with
+    its old modification time (``touch -r``) is still read again."""
+    now = time.time_ns() if now_ns is None else now_ns
+    if max(info.st_mtime_ns, info.st_ctime_ns) >= now - RACY_NS:
+        return None
+    return [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_mode]
+
+
 class RecordCache:
-    """What is known of each record file: path -> (blob id, summary, problems)."""
+    """What is known of each record file: path -> (blob id, summary, problems, the
+    :func:`stat_key` of the file those were read from)."""
 
     def __init__(self, office: Office) -> None:
-        self.path = office.state_dir / "records-v2.json"
+        self.path = office.state_dir / "records-v3.json"
         # good for this shape of Summary only (a field added reads as None otherwise)
         self.fingerprint = fingerprint(office, ",".join(Summary.__dataclass_fields__))
         self.language = i18n.language()
@@ -123,7 +141,7 @@ class RecordCache:
                 self.entries = {
                     k: v
                     for k, v in self.entries.items()
-                    if isinstance(v, list) and len(v) == 3 and not v[2]
+                    if isinstance(v, list) and len(v) == 4 and not v[2]
                 }
                 self.changed = True
 
@@ -131,15 +149,46 @@ class RecordCache:
         entry = self.entries.get(relpath)
         if not entry or entry[0] != blob:
             return None
+        return self._known(relpath, entry)
+
+    def unchanged(self, relpath: str, path: str) -> tuple[Summary | None, list[Any]] | None:
+        """What is known of the file at ``path`` when ``lstat`` shows it as it was when
+        it was read (None: read it)."""
+        entry = self.entries.get(relpath)
+        if not entry or len(entry) != 4 or entry[3] is None:
+            return None
         try:
-            summary = Summary.from_cache(relpath, blob, entry[1]) if entry[1] else None
+            info = os.lstat(path)
+        except OSError:
+            return None
+        key = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_mode]
+        return self._known(relpath, entry) if key == entry[3] else None
+
+    @staticmethod
+    def _known(relpath: str, entry: list[Any]) -> tuple[Summary | None, list[Any]] | None:
+        try:
+            summary = Summary.from_cache(relpath, entry[0], entry[1]) if entry[1] else None
         except TypeError:  # written by another shape of Summary
             return None
         return summary, entry[2]
 
-    def put(self, relpath: str, blob: str, summary: Summary | None, problems: list[Any]) -> None:
-        self.entries[relpath] = [blob, summary.cached() if summary else None, problems]
+    def put(
+        self,
+        relpath: str,
+        blob: str,
+        summary: Summary | None,
+        problems: list[Any],
+        key: list[int] | None,
+    ) -> None:
+        self.entries[relpath] = [blob, summary.cached() if summary else None, problems, key]
         self.changed = True
+
+    def restat(self, relpath: str, key: list[int] | None) -> None:
+        """The file at ``relpath`` holds the same bytes, with another stat."""
+        entry = self.entries[relpath]
+        if len(entry) == 4 and entry[3] != key:
+            entry[3] = key
+            self.changed = True
 
     def save(self, present: set[str]) -> None:
         stale = set(self.entries) - present

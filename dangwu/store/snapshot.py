@@ -3,7 +3,7 @@
 Printed sheets and bulletins are made from a commit, never from the working
 tree, so that each sheet can name the commit it came from and be checked later.
 What each record says is read from git by blob id and summarised once (kept in
-``.git/dangwu/summaries-v3.json``); full texts are read only for the records a
+``.git/dangwu/summaries-v4.json``); full texts are read only for the records a
 sheet or bulletin shows.
 """
 
@@ -211,7 +211,7 @@ def summary_entries(git: GitStore, blobs: Iterable[str]) -> dict[str, Summary | 
     }
 
 
-def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
+def _summary_of(item: tuple[str, bytes]) -> list[Any] | None:
     """A record's summary as the cache keeps it (without path and blob), or None."""
     blob, text = item
     try:
@@ -225,7 +225,7 @@ def _summary_of(item: tuple[str, bytes]) -> dict[str, Any] | None:
 
 
 def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
-    path = office.state_dir / "summaries-v3.json"
+    path = office.state_dir / "summaries-v4.json"
     stored = read_json(path)
     known: dict[str, Any] = {}
     # the cache is good for this dangwu and this shape of Summary only
