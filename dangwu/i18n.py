@@ -118,6 +118,8 @@ def N_(message: str) -> str:
 
 def columns(text: str) -> int:
     """Columns a text takes in a terminal: CJK characters take two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -245,10 +245,13 @@ N_("Usage: ")
 # --- help text in a terminal: Chinese takes two columns, and breaks between characters
 
 
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def columns(text: str) -> int:
     """How many terminal columns ``text`` takes (as ``i18n.columns`` counts them), its
     colour codes none, as click's own measure leaves them out."""
-    return i18n.columns(re.sub(r"\x1b\[[0-9;]*m", "", text))
+    return i18n.columns(_COLOUR.sub("", text) if "\x1b" in text else text)
 
 
 # a line may not start with these, nor end with the opening ones (中文排版的禁则)
