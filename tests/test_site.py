@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Office, commit_as, copy_demo
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from steps import at, ok, refused
 
@@ -541,10 +541,14 @@ _PIECES = [
     " rel=stylesheet", " xlink:href=", " srcdoc=", '"', "'", ">", "/>", "</a>", "<!--", "-->",
     "//x.example", "https:", "javascript:", "data:", "&#106;", "&#x3a;", "&amp;", "\\\\x",
     "url(", "@import ", "../site.css", "x.png", " ", "\t", "\n", "文字", "=", "/",
+    "9:00", "时间：9:00", ":", "java", "script", "\x01", "\u3000", " ON", "URL", "İ", "K",
 ]  # fmt: skip
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+@example('<a href="javascript\t:alert(1)">时间：9:00</a>')  # browsers drop the tab
+@example('<img src="h\u3000t\x01tp\n://x.example/a.png">')
+@example("<p>工作日9:00—17:30</p>")  # a time is text
 @settings(max_examples=3000, deadline=None)
 def test_the_quick_look_never_passes_what_the_parser_refuses(html):
     from dangwu.render import sheets
