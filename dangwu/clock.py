@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, tzinfo
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
+from dangwu.zone import CHINA, office_zone
 
-CHINA = timezone(timedelta(hours=8), "CST")
-
-
-def office_zone(name: str | None) -> tzinfo:
-    """The office's time zone; China Standard Time unless the office says otherwise."""
-    if not name or name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
-        return CHINA
-    try:
-        # the time-zone database only for an office outside China's zone
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except (ImportError, ValueError, OSError):
-        return CHINA
+__all__ = ["CHINA", "now", "office_zone", "today"]
 
 
 def now(zone: tzinfo = CHINA) -> datetime:

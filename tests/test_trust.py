@@ -469,6 +469,32 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     refused(clone, "publish", rid, now=at(10, 25), expect="open until 2026-11-03")
 
 
+def test_a_request_extension_backdated_and_pushed_late_is_refused(case: Case):
+    """A request received on 11-02 (a Monday) must be answered by 11-05, or its time
+    extended before then. The clerk extends it on 11-09 with his clock set back to
+    11-04: the server received it on 11-09, after the time ran out, and refuses it;
+    a clone with the server's notes finds it too, and the clerk's own audit, which
+    has not heard of the receipt, does not."""
+    bare = _rehearsal_server(case)
+    ok(case, "request", "new", "--name", "某某", "--contact", "电话 0000-1234567",
+       "--text", "申请公开本局2026年党费收缴情况。", now=at(11, 2, 10))  # fmt: skip
+    arrived = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 2, 11)})
+    assert arrived.returncode == 0, arrived.stderr
+    ok(case, "request", "extend", "101", "--reason", "需调取材料", now=at(11, 4, 10))
+    audited = case.run("audit", now=at(11, 9, 9))
+    assert audited.exit_code == 0, audited.output  # by its own dates, the step was in time
+    late = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 9, 9)})
+    assert late.returncode != 0
+    assert "[late-extension]" in late.stderr, late.stderr
+    assert "reached the server on 2026-11-09" in late.stderr, late.stderr
+    assert "the time ran out on 2026-11-05" in late.stderr, late.stderr
+    # in time by the server's clock as well: accepted
+    case.git("reset", "-q", "--hard", "HEAD~1")
+    ok(case, "request", "extend", "101", "--reason", "需调取材料", now=at(11, 4, 10))
+    timely = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 5, 17)})
+    assert timely.returncode == 0, timely.stderr
+
+
 # --- 3. only branches carry history ------------------------------------------------------
 
 

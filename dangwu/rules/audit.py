@@ -30,6 +30,7 @@ from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.requests import first_due
 from dangwu.rules.workdays import Calendar
+from dangwu.zone import office_zone
 
 # States whose content is fixed: approved, or out in the world.
 SEALED = frozenset({"approved", "consulting", "published", "withheld", "withdrawn"})
@@ -482,12 +483,24 @@ class Auditor:
                           person, flag)  # fmt: skip
             if event.settings is not None:
                 first = first_due(before, Calendar(event.settings.rules))
+                # the server's receipt bounds a date the clerk's clock gave [SPEC 11]
+                received = self.received(event.commit.id)
+                zone = office_zone(event.settings.timezone)
+                reached = None if received is None else received.astimezone(zone).date()
                 if made > first or str(extension.get("on")) != made.isoformat():
                     flag(
                         "late-extension",
                         _("{path}: extended on {day}, after the time ran out on {due}").format(
                             path=path, day=made.isoformat(), due=first.isoformat()
                         ),
+                    )
+                elif reached is not None and reached > first:
+                    flag(
+                        "late-extension",
+                        _(
+                            "{path}: the extension reached the server on {day}, after the "
+                            "time ran out on {due}"
+                        ).format(path=path, day=reached.isoformat(), due=first.isoformat()),
                     )
             return
         settles = step in ("answer", "refuse") and after.answer and not before.answer
