@@ -270,3 +270,27 @@ def test_the_sample_board_of_an_audience_verifies(office: Office, tmp_path: Path
               now="2026-10-07T10:00:00+08:00")  # fmt: skip
     (page,) = (tmp_path / "wide").glob("*.html")
     assert "支部事项" not in page.read_text("utf-8"), wide.stdout
+
+
+def test_list_names_each_records_audience_and_selects_by_it(office: Office):
+    with_audiences(office)
+    mine = office.new(
+        "--scope", "internal", "--summary", "支部事项", now="2026-10-05T09:00:00+08:00"
+    )
+    ok(office, "set", mine, "audience=zhibu-a", "channels=internal-board",
+       now="2026-10-05T09:10:00+08:00")  # fmt: skip
+    wide = office.new(
+        "--scope", "internal", "--summary", "全局事项", now="2026-10-05T09:20:00+08:00"
+    )
+    listed = {r["id"]: r for r in json.loads(ok(office, "list", "--json").stdout)}
+    assert listed[mine]["audience"] == "zhibu-a" and listed[wide]["audience"] is None
+    only = json.loads(ok(office, "list", "--audience", "zhibu-a", "--json").stdout)
+    assert [r["id"] for r in only] == [mine]
+    table = ok(office, "list").stdout
+    row = next(line for line in table.splitlines() if mine in line)
+    assert "第一党支部" in row, table
+    assert "第一党支部" not in next(line for line in table.splitlines() if wide in line)
+    assert "No records match." in ok(office, "list", "--audience", "zhibu-b").stdout
+    refused = office.run("list", "--audience", "zhibu-c")
+    assert refused.exit_code == 2, refused.output
+    assert "'zhibu-c' is not one of the office's audiences" in refused.stderr

@@ -405,6 +405,7 @@ LISTED = [
     "title",
     "status",
     "scope",
+    "audience",
     "cadence",
     "period",
     "event_date",
@@ -429,6 +430,7 @@ def test_every_listed_row_has_every_key(office):
     assert rows[timely]["period"] is None and rows[timely]["event_date"] == "2026-09-01"
     assert rows[timely]["path"] == f"records/zuzhi-jianshe/{timely}.yaml"
     assert rows[timely]["created_by"] == "dumy" and rows[timely]["final"] is False
+    assert rows[timely]["audience"] is None  # disclosed to no one part of the organisation
 
 
 def test_the_working_files_and_the_commit_give_one_summary(demo_seed, tmp_path):

@@ -16,6 +16,7 @@ from dangwu.model.catalogue import CADENCE_TITLES, SCOPE_TITLES
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import RECORDS_DIR, Summary
 from dangwu.model.words import one_of
+from dangwu.rules.board import known_audience
 from dangwu.rules.workflow import STATUS_TITLES
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress
@@ -42,16 +43,20 @@ def select(
     scope: str | None = None,
     cadence: str | None = None,
     period: str | None = None,
+    audience: str | None = None,
     progress: Progress | None = None,
 ) -> Selection:
     catalogue = office.catalogue
     slug = catalogue.category(category).slug if category else None
+    if audience is not None:
+        audience = known_audience(office.settings.audiences, audience)
     wanted = {
         "category": slug,
         "status": one_of("--status", status, STATUS_TITLES) if status else None,
         "scope": one_of("--scope", scope, SCOPE_TITLES) if scope else None,
         "cadence": one_of("--cadence", cadence, CADENCE_TITLES) if cadence else None,
         "period": words.quarter("--period", period, clock.now().date()) if period else None,
+        "audience": audience,
     }
     order = {c.slug: n for n, c in enumerate(catalogue)}
     rows = []

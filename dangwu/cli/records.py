@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dangwu.model.catalogue import Catalogue, Category
+    from dangwu.model.record import Summary
     from dangwu.store.office import Office
 
 
@@ -618,6 +619,16 @@ def list_records(
     period: Annotated[
         str | None, typer.Option("--period", help=_("Quarter: 2026Q3 or 2026年第三季度."))
     ] = None,
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            "--audience",
+            help=_(
+                "Only records disclosed to this audience (a branch, a group of members, "
+                "as dangwu.yaml's audiences: names them)."
+            ),
+        ),
+    ] = None,
     as_json: common.AsJson = False,
 ) -> None:
     from dangwu.app import listing
@@ -632,6 +643,7 @@ def list_records(
             scope=scope,
             cadence=cadence,
             period=period,
+            audience=audience,
             progress=bar,
         )
     finally:
@@ -641,17 +653,24 @@ def list_records(
     elif not found.rows:
         output.say(
             _("No records match.")
-            if any((category, status, scope, cadence, period))
+            if any((category, status, scope, cadence, period, audience))
             else _("No records yet. Draft one with: dangwu new")
         )
     else:
+        audiences = office.settings.audiences
+
+        def disclosed_to(s: Summary) -> str:  # internal · 第一党支部, for one audience's
+            if s.audience is None:
+                return _(s.scope)
+            return f"{_(s.scope)} · {audiences.get(s.audience, s.audience)}"
+
         output.table(
             [_("id"), _("status"), _("scope"), _("cadence"), _("when"), _("title")],
             [
                 [
                     s.id,
                     _(s.status),
-                    _(s.scope),
+                    disclosed_to(s),
                     _(s.cadence),
                     s.period or s.event_date or "",
                     s.title,

@@ -211,6 +211,7 @@ class Summary:
             "title": self.title,
             "status": self.status,
             "scope": self.scope,
+            "audience": self.audience,
             "cadence": self.cadence,
             "period": self.period,
             "event_date": self.event_date,

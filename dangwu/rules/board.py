@@ -100,6 +100,12 @@ def audience_of(audiences: Mapping[str, str], scope: str, audience: str | None) 
             _("--audience is for internal outputs: a public one is for everyone"),
             hint=_("add --scope internal"),
         )
+    return known_audience(audiences, audience)
+
+
+def known_audience(audiences: Mapping[str, str], audience: str) -> str:
+    """``--audience`` as typed: one of the office's audiences, or refused with the
+    nearest one."""
     if audience not in audiences:
         raise UsageError(
             _("--audience: '{key}' is not one of the office's audiences").format(key=audience),
