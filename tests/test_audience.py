@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_SETTINGS, Office, commit_as, git
+from conftest import SAMPLE_SETTINGS, Office, commit_as, git, need_pdf
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from steps import ok
@@ -294,3 +295,40 @@ def test_list_names_each_records_audience_and_selects_by_it(office: Office):
     refused = office.run("list", "--audience", "zhibu-c")
     assert refused.exit_code == 2, refused.output
     assert "'zhibu-c' is not one of the office's audiences" in refused.stderr
+
+
+def test_the_archive_keeps_each_audiences_board_and_bulletin(office: Office, tmp_path: Path):
+    """The year's archive holds the board of each audience as it stood after each
+    change, and its bulletins, beside the office's: the branch's record is on its
+    own board's sheets and on no other board's."""
+    need_pdf()
+    with_audiences(office)
+    title = "第一党支部组织生活会安排"
+    rid = office.new("--scope", "internal", "--summary", "支部事项", title=title,
+                     now="2026-10-05T09:00:00+08:00")  # fmt: skip
+    ok(office, "set", rid, "audience=zhibu-a", "channels=internal-board",
+       now="2026-10-05T09:10:00+08:00")  # fmt: skip
+    ok(office, "submit", rid, now="2026-10-05T10:00:00+08:00")
+    ok(office, "approve", rid, as_="zhoulx", now="2026-10-06T10:00:00+08:00")
+    ok(office, "publish", rid, now="2026-10-06T11:00:00+08:00")
+    archive = tmp_path / "archive"
+    ok(office, "archive", "--year", "2026", "-o", str(archive), now=NOW)
+
+    def text(path: Path) -> str:
+        done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+        return done.stdout.replace("\n", "")
+
+    own = sorted((archive / "boards" / "internal-zhibu-a").glob("*.pdf"))
+    assert [p.name for p in own] == ["2026-10-06.pdf"], own
+    assert "第一党支部组织生活会安排" in text(own[0])
+    assert not (archive / "boards" / "internal-zhibu-b").exists()  # it had nothing posted
+    for other in ("public", "internal"):
+        for sheet in (archive / "boards" / other).glob("*.pdf"):
+            assert "第一党支部组织生活会安排" not in text(sheet), sheet
+    bulletin = archive / "bulletins" / "2026Q4-internal-zhibu-a.pdf"
+    assert "第一党支部组织生活会安排" in text(bulletin)
+    assert "第一党支部组织生活会安排" not in text(archive / "bulletins" / "2026Q4-internal.pdf")
+    contents = (archive / "index.html").read_text("utf-8")
+    assert "党内公开·第一党支部栏 2026年10月6日 全版（1项）" in contents, contents
+    checked = office.run("archive", "check", str(archive))
+    assert checked.exit_code == 0, checked.output

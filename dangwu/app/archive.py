@@ -418,31 +418,58 @@ def _boards(
         found = bisect_right(stamps, end) - 1
         if found >= 0:
             at.append((day, walked[first_met[found]][1]))
-    shown: dict[str, dict[str, tuple[Any, ...]]] = {scope: {} for scope in SCOPE_TITLES}
+    # each board: the public one, the office's internal one, and one per audience the
+    # settings named that day (an audience's board holds its own records and the
+    # office's internal ones)
+    shown: dict[tuple[str, str | None], dict[str, tuple[Any, ...]]] = {}
     parts: list[Part] = []
     missing: list[str] = []
     then: snapshot.Snapshot | None = None
-    posted: set[str] = set()  # the scopes whose whole board is printed
+    posted: set[tuple[str, str | None]] = set()  # the boards printed whole once
     walk = _Walk(office, git)
     for day, commit in at:
         if then is None or then.commit != commit:
             then = walk.to(commit)
-        for scope in SCOPE_TITLES:
-            built = sheets.build_board(then, scope=scope, on=day)
+        for board in _boards_of(then):
+            scope, audience = board
+            built = sheets.build_board(then, scope=scope, on=day, audience=audience)
             now = _by_category(built)
-            changed = [c for c, entries in now.items() if shown[scope].get(c) != entries]
-            shown[scope] = now
+            before = shown.get(board, {})
+            changed = [c for c, entries in now.items() if before.get(c) != entries]
+            shown[board] = now
             if not changed:
                 continue
             built.sheets = [sheet for sheet in built.sheets if sheet.category in changed]
-            target = folder / "boards" / scope / f"{day.isoformat()}.pdf"
+            target = folder / "boards" / _whose(board) / f"{day.isoformat()}.pdf"
             missing += printing.write_page(sheets.board_page(office, built, "pdf"), target, office)
-            whole = "变动栏目" if scope in posted else "全版"
-            posted.add(scope)
+            whole = "变动栏目" if board in posted else "全版"
+            posted.add(board)
             entries = sum(len(sheet.entries) for sheet in built.sheets)
-            title = f"{SCOPE_TITLES[scope][1]}栏 {zh_date(day)} {whole}（{entries}项）"
+            title = f"{_board_name(then, board)}栏 {zh_date(day)} {whole}（{entries}项）"
             parts.append(_part(folder, target, "boards", title))
     return parts, missing
+
+
+def _boards_of(snap: snapshot.Snapshot) -> list[tuple[str, str | None]]:
+    """The boards an office keeps: one of each scope, and one per audience it names."""
+    return [(scope, None) for scope in SCOPE_TITLES] + [
+        ("internal", key) for key in snap.settings.audiences
+    ]
+
+
+def _whose(board: tuple[str, str | None]) -> str:
+    """A board's folder (and a bulletin's suffix): public, internal, internal-zhibu-a."""
+    scope, audience = board
+    return f"{scope}-{audience}" if audience else scope
+
+
+def _board_name(snap: snapshot.Snapshot, board: tuple[str, str | None]) -> str:
+    """公开, 党内公开, or 党内公开·第一党支部 for one audience's."""
+    scope, audience = board
+    name = SCOPE_TITLES[scope][1]
+    if audience is None:
+        return name
+    return f"{name}·{snap.settings.audiences.get(audience, audience)}"
 
 
 class _Walk:
@@ -509,12 +536,15 @@ def _bulletins(
         period = Quarter(year, q)
         if period.start > today:
             break
-        for scope in SCOPE_TITLES:
-            doc = sheets.build_bulletin(snap, period=period, scope=scope, issued=today)
-            target = folder / "bulletins" / f"{period}-{scope}.pdf"
+        for board in _boards_of(snap):
+            scope, audience = board
+            doc = sheets.build_bulletin(
+                snap, period=period, scope=scope, issued=today, audience=audience
+            )
+            target = folder / "bulletins" / f"{period}-{_whose(board)}.pdf"
             page = sheets.bulletin_page(office, doc, "pdf")
             missing += printing.write_page(page, target, office)
-            title = f"{year}年第{q}季度党务公开公报（{SCOPE_TITLES[scope][1]}）"
+            title = f"{year}年第{q}季度党务公开公报（{_board_name(snap, board)}）"
             parts.append(_part(folder, target, "bulletins", title))
     return missing
 
