@@ -640,3 +640,21 @@ def test_a_bulletin_with_a_formal_plan_says_what_became_of_its_opinions(demo_sit
     assert "意见建议办理情况：征求意见期间共收到意见建议2条，其中采纳1条、部分采纳1条。" in page
     code = re.search(r"[0-9a-f]{8}-PGB\d+-\d{6}-\w{5}", page).group(0)  # type: ignore[union-attr]
     assert "genuine" in ok(office, "verify", code, now=DEMO_NOW).stdout
+
+
+def test_a_page_that_cannot_be_written_is_said_in_one_line_and_leaves_no_partial_file(
+    office, small, tmp_path
+):
+    """Where a page's name is taken by a folder, the build stops with one line naming
+    the site's folder, and the page's half-made file beside it is gone."""
+    out = tmp_path / "site"
+    build(office, "-o", str(out))
+    blocked = out / "records" / f"{small['first']}.html"
+    blocked.unlink()
+    blocked.mkdir()  # the page is gone: the next build makes it again, and cannot
+    said = office.run("site", "build", "-o", str(out), now=at(20))
+    assert said.exit_code == 1, said.output
+    assert said.stderr.startswith(f"error: cannot write the site into {out}"), said.stderr
+    assert "Traceback" not in said.output and len(said.stderr.splitlines()) <= 2
+    assert not [p for p in out.rglob(".*.tmp")], sorted(out.rglob("*"))
+    assert blocked.is_dir()
