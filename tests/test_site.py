@@ -549,6 +549,9 @@ _PIECES = [
 @example('<a href="javascript\t:alert(1)">时间：9:00</a>')  # browsers drop the tab
 @example('<img src="h\u3000t\x01tp\n://x.example/a.png">')
 @example("<p>工作日9:00—17:30</p>")  # a time is text
+@example("<a ON-->")  # an attribute named on--, with no value
+@example('<a href="x"onclick=alert(1)>')  # a name right after a quote
+@example("<img/onerror=alert(1)>")  # and after a slash
 @settings(max_examples=3000, deadline=None)
 def test_the_quick_look_never_passes_what_the_parser_refuses(html):
     from dangwu.render import sheets

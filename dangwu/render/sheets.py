@@ -218,7 +218,7 @@ def remote_reference(html: str, *, links: bool = True, site: bool = False) -> st
 # of them all, case-blind, took 0.3 ms a record page, longer than making it.
 _RISKY_WORDS = ("&", "\\", "//", "srcdoc", "@import", "http-equiv")
 _SCHEME_LIKE = re.compile(r"[a-z][a-z0-9+.\-\s\x00-\x1f]*+:")
-_HANDLER = re.compile(r"on\w*+\s*+=")
+_HANDLER = re.compile("on")
 _STYLE_URL = re.compile(r"url\s*+\(")
 _RISKY_TAG = re.compile(
     r"<[^<>]*+<"
@@ -238,8 +238,11 @@ def _may_reach(html: str) -> bool:
         return True
     if "url" in lower and _STYLE_URL.search(lower) is not None:
         return True
-    for handler in _HANDLER.finditer(lower):  # " on...=": "on" begins a name
-        if handler.start() and lower[handler.start() - 1].isspace():
+    # an attribute whose name begins "on" (onload=, or on-- with no value at all): the
+    # parser reads a name after a space, a "/" or a quote
+    for handler in _HANDLER.finditer(lower):
+        before = lower[handler.start() - 1] if handler.start() else ""
+        if before.isspace() or (before and before in "/'\""):
             return True
     return _RISKY_TAG.search(lower) is not None
 
