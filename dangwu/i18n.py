@@ -11,6 +11,7 @@ import contextlib
 import gettext
 import os
 import re
+import struct
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -64,12 +65,81 @@ def set_language(lang: str) -> None:
     global _translation, _language, _chosen_for
     _language = lang
     _chosen_for = os.environ.get("DANGWU_LANG")
-    if lang == "en":
-        _translation = gettext.NullTranslations()
-    else:
-        _translation = gettext.translation(
-            DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True
+    _translation = gettext.NullTranslations() if lang == "en" else _catalogue(lang)
+
+
+_catalogues: dict[str, gettext.NullTranslations] = {}
+
+
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang``, read once a process (the English words
+    where there is none, or it cannot be read)."""
+    if lang not in _catalogues:
+        try:
+            data = (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").read_bytes()
+            _catalogues[lang] = Catalogue(data)
+        except (OSError, ValueError):
+            _catalogues[lang] = gettext.NullTranslations()
+    return _catalogues[lang]
+
+
+class Catalogue(gettext.NullTranslations):
+    """A compiled catalogue (.mo) read as GNU gettext reads one: a message is found
+    by a binary search of the sorted originals when it is first asked for, instead
+    of decoding all 1,900 at start-up, which was 5 ms of every command in Chinese.
+    tests/test_i18n.py checks it says what the standard library's reader says, for
+    every message and plural of the shipped catalogue."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        if data[:4] == b"\xde\x12\x04\x95":
+            self._order = "<"
+        elif data[:4] == b"\x95\x04\x12\xde":
+            self._order = ">"
+        else:
+            raise ValueError("not a compiled gettext catalogue")
+        _revision, self._count, self._originals, self._translations = struct.unpack(
+            self._order + "4I", data[4:20]
         )
+        self._data = data
+        self._found: dict[bytes, bytes | None] = {}
+        header = (self._lookup(b"") or b"").decode("utf-8", "replace")
+        found = re.search(r"^Plural-Forms:.*?plural=([^;\n]+)", header, re.M)
+        self._plural = gettext.c2py(found.group(1).strip() if found else "n != 1")
+
+    def _lookup(self, key: bytes) -> bytes | None:
+        if key in self._found:
+            return self._found[key]
+        data, order = self._data, self._order + "2I"
+        low, high = 0, self._count
+        answer = None
+        while low < high:
+            middle = (low + high) // 2
+            length, offset = struct.unpack_from(order, data, self._originals + 8 * middle)
+            original = data[offset : offset + length]
+            if original < key:
+                low = middle + 1
+            elif original > key:
+                high = middle
+            else:
+                length, offset = struct.unpack_from(order, data, self._translations + 8 * middle)
+                answer = data[offset : offset + length]
+                break
+        self._found[key] = answer
+        return answer
+
+    def gettext(self, message: str) -> str:
+        found = self._lookup(message.encode("utf-8"))
+        return found.decode("utf-8") if found else message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        found = self._lookup(f"{msgid1}\0{msgid2}".encode())
+        if found:
+            forms = found.decode("utf-8").split("\0")
+            index = self._plural(n)
+            if 0 <= index < len(forms):
+                return forms[index]
+        return msgid1 if n == 1 else msgid2
 
 
 @contextlib.contextmanager

@@ -33,6 +33,36 @@ def test_every_message_has_its_chinese_translation():
     assert catalogue_tool.problems("zh_CN") == []
 
 
+def test_the_catalogue_says_what_the_standard_librarys_reader_says():
+    """dangwu reads its compiled catalogue message by message (a binary search of the
+    sorted originals); for every message and plural of the shipped catalogue it says
+    what gettext's GNUTranslations says, having decoded the whole file."""
+    import gettext
+
+    from dangwu.i18n import DOMAIN, LOCALE_DIR, Catalogue
+
+    path = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    with path.open("rb") as fh:
+        standard = gettext.GNUTranslations(fh)
+    ours = Catalogue(path.read_bytes())
+    plain = [k for k in standard._catalog if isinstance(k, str) and k]  # type: ignore[attr-defined]
+    plurals = {k[0] for k in standard._catalog if isinstance(k, tuple)}  # type: ignore[attr-defined]
+    assert len(plain) > 1000 and plurals
+    for message in plain:
+        assert ours.gettext(message) == standard.gettext(message), message
+    po = (path.with_suffix(".po")).read_text("utf-8")
+    pairs = re.findall(r'^msgid "(.+)"\nmsgid_plural "(.+)"$', po, re.M)
+    assert {one for one, _many in pairs} == plurals
+    for one, many in pairs:
+        for n in (0, 1, 2, 5):
+            assert ours.ngettext(one, many, n) == standard.ngettext(one, many, n), (one, n)
+    for unknown in ("not a message of dangwu", "", "\u00e9t\u00e9"):
+        assert ours.gettext(unknown) == standard.gettext(unknown)
+    assert ours.ngettext("{n} apple", "{n} apples", 2) == "{n} apples"
+    with pytest.raises(ValueError):
+        Catalogue(b"not a catalogue at all")
+
+
 def dangwu(*args: str, cwd: Path, lang: str | None = "zh_CN", env: dict[str, str] | None = None):
     ours = {"NO_COLOR": "1", "COLUMNS": "120", "DANGWU_NOW": NOW, **(env or {})}
     if lang is not None:
