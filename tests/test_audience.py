@@ -258,7 +258,9 @@ def test_the_sample_board_of_an_audience_verifies(office: Office, tmp_path: Path
        now="2026-10-05T09:10:00+08:00")  # fmt: skip
     ok(office, "submit", rid, now="2026-10-05T10:00:00+08:00")
     ok(office, "approve", rid, as_="zhoulx", now="2026-10-06T10:00:00+08:00")
-    ok(office, "publish", rid, now="2026-10-06T11:00:00+08:00")
+    published = ok(office, "publish", rid, now="2026-10-06T11:00:00+08:00")
+    # what to print next is the audience's board, which shows it
+    assert "dangwu board --scope internal --audience zhibu-a" in published.output
     said = ok(office, "board", "--scope", "internal", "--audience", "zhibu-a", "-o",
               str(tmp_path), now="2026-10-07T10:00:00+08:00")  # fmt: skip
     codes = [line.split()[2] for line in said.stdout.splitlines()[1:]]
@@ -292,9 +294,12 @@ def test_list_names_each_records_audience_and_selects_by_it(office: Office):
     assert "第一党支部" in row, table
     assert "第一党支部" not in next(line for line in table.splitlines() if wide in line)
     assert "No records match." in ok(office, "list", "--audience", "zhibu-b").stdout
+    by_name = json.loads(ok(office, "list", "--audience", "第一党支部", "--json").stdout)
+    assert [r["id"] for r in by_name] == [mine]  # the name as list prints it
     refused = office.run("list", "--audience", "zhibu-c")
     assert refused.exit_code == 2, refused.output
     assert "'zhibu-c' is not one of the office's audiences" in refused.stderr
+    assert "zhibu-a (第一党支部), zhibu-b (第二党支部)" in refused.stderr
 
 
 def test_the_archive_keeps_each_audiences_board_and_bulletin(office: Office, tmp_path: Path):

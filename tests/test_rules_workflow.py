@@ -985,3 +985,15 @@ def test_publishing_says_what_to_print_for_each_channel_with_an_artefact():
         "dangwu manuscript ZD-2026-102",
         "dangwu meeting new ... --matter ZD-2026-102",
     ]
+
+
+def test_publishing_a_record_of_one_audience_says_to_print_that_audiences_outputs():
+    from dangwu.rules.workflow import artefacts
+
+    said = artefacts("ZZ-2026-108", ["internal-board", "intranet", "circular"], "zhibu-a")
+    assert said == [
+        "dangwu board --scope internal --audience zhibu-a",
+        "dangwu site build --scope internal --audience zhibu-a",
+        "dangwu circular ZZ-2026-108",
+    ]
+    assert artefacts("ZZ-2026-108", ["internal-board"]) == ["dangwu board --scope internal"]

@@ -233,7 +233,10 @@ def publish(
         went_out = list(channels) or [str(c) for c in record.data.get("channels") or []]
         done = _write(act, record, "publish", outcome, sign=signed)
         if outcome.status == "published":
-            for command in workflow.artefacts(done.record_id, went_out):
+            audience = record.data.get("audience")
+            for command in workflow.artefacts(
+                done.record_id, went_out, audience if isinstance(audience, str) else None
+            ):
                 done.notes.append(_("to print: {command}").format(command=command))
         event = str(record.data.get("event_date") or "")
         if record.data.get("cadence") == "timely" and event > act.when.date().isoformat():

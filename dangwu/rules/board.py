@@ -28,7 +28,6 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.office import Rules
 from dangwu.model.record import Summary
-from dangwu.model.words import suggest
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
 
@@ -104,14 +103,21 @@ def audience_of(audiences: Mapping[str, str], scope: str, audience: str | None) 
 
 
 def known_audience(audiences: Mapping[str, str], audience: str) -> str:
-    """``--audience`` as typed: one of the office's audiences, or refused with the
-    nearest one."""
-    if audience not in audiences:
-        raise UsageError(
-            _("--audience: '{key}' is not one of the office's audiences").format(key=audience),
-            hint=suggest(audience, list(audiences)) or _("name it under audiences: in dangwu.yaml"),
-        )
-    return audience
+    """``--audience`` as typed: the key of one of the office's audiences, given by
+    its key or by its name as dangwu prints it (第一党支部); else refused, naming
+    them all."""
+    if audience in audiences:
+        return audience
+    named = [key for key, name in audiences.items() if name == audience.strip()]
+    if len(named) == 1:
+        return named[0]
+    listed = ", ".join(f"{key} ({name})" for key, name in audiences.items())
+    raise UsageError(
+        _("--audience: '{key}' is not one of the office's audiences").format(key=audience),
+        hint=_("the office's audiences: {audiences}").format(audiences=listed)
+        if audiences
+        else _("name it under audiences: in dangwu.yaml"),
+    )
 
 
 def select(

@@ -906,6 +906,11 @@ ARTEFACTS = {
 }
 
 
-def artefacts(record_id: str, channels: Sequence[str]) -> list[str]:
-    """The commands that make what went out on ``channels``, in the order given."""
-    return [ARTEFACTS[c].format(id=record_id) for c in channels if c in ARTEFACTS]
+def artefacts(record_id: str, channels: Sequence[str], audience: str | None = None) -> list[str]:
+    """The commands that make what went out on ``channels``, in the order given; for
+    a record of one ``audience``, its internal board and intranet (the office-wide
+    ones leave it out)."""
+    made = [ARTEFACTS[c].format(id=record_id) for c in channels if c in ARTEFACTS]
+    if audience is None:
+        return made
+    return [f"{c} --audience {audience}" if "--scope internal" in c else c for c in made]
