@@ -332,6 +332,9 @@ def test_the_archive_keeps_each_audiences_board_and_bulletin(office: Office, tmp
             assert "第一党支部组织生活会安排" not in text(sheet), sheet
     bulletin = archive / "bulletins" / "2026Q4-internal-zhibu-a.pdf"
     assert "第一党支部组织生活会安排" in text(bulletin)
+    # a quarter with nothing of an audience's own has only the office's bulletin
+    audiences = sorted(p.name for p in (archive / "bulletins").glob("*-internal-*.pdf"))
+    assert audiences == ["2026Q4-internal-zhibu-a.pdf"], audiences
     assert "第一党支部组织生活会安排" not in text(archive / "bulletins" / "2026Q4-internal.pdf")
     contents = (archive / "index.html").read_text("utf-8")
     assert "党内公开·第一党支部栏 2026年10月6日 全版（1项）" in contents, contents

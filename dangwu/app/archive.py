@@ -541,6 +541,9 @@ def _bulletins(
             doc = sheets.build_bulletin(
                 snap, period=period, scope=scope, issued=today, audience=audience
             )
+            listed = doc.data.published + doc.data.withdrawn
+            if audience is not None and all(s.audience != audience for s in listed):
+                continue  # nothing of its own: the office's internal bulletin, retitled
             target = folder / "bulletins" / f"{period}-{_whose(board)}.pdf"
             page = sheets.bulletin_page(office, doc, "pdf")
             missing += printing.write_page(page, target, office)
