@@ -254,7 +254,7 @@ def test_the_sample_board_of_an_audience_verifies(office: Office, tmp_path: Path
     rid = office.new(
         "--scope", "internal", "--summary", "支部事项", now="2026-10-05T09:00:00+08:00"
     )
-    ok(office, "set", rid, "audience=zhibu-a", "channels=internal-board",
+    ok(office, "set", rid, "audience=zhibu-a", "channels=[internal-board, intranet]",
        now="2026-10-05T09:10:00+08:00")  # fmt: skip
     ok(office, "submit", rid, now="2026-10-05T10:00:00+08:00")
     ok(office, "approve", rid, as_="zhoulx", now="2026-10-06T10:00:00+08:00")
@@ -267,7 +267,12 @@ def test_the_sample_board_of_an_audience_verifies(office: Office, tmp_path: Path
     assert codes and all("-T" in code for code in codes)
     assert "audience   第一党支部 (zhibu-a)" in ok(office, "show", rid).stdout
     checked = ok(office, "verify", codes[0], now="2026-10-07T10:00:00+08:00")
-    assert "genuine" in checked.stdout and "第一党支部" in checked.stdout
+    assert "genuine" in checked.stdout and "internal · 第一党支部" in checked.stdout
+    # the audience's intranet page says whom the record is disclosed to
+    ok(office, "site", "build", "--scope", "internal", "--audience", "zhibu-a", "-o",
+       str(tmp_path / "intranet"), now="2026-10-07T10:00:00+08:00")  # fmt: skip
+    page = (tmp_path / "intranet" / "records" / f"{rid}.html").read_text("utf-8")
+    assert "<dt>公开范围</dt><dd>党内公开·第一党支部</dd>" in page
     # the office-wide internal board does not have it
     wide = ok(office, "board", "--scope", "internal", "-o", str(tmp_path / "wide"),
               now="2026-10-07T10:00:00+08:00")  # fmt: skip

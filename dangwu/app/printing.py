@@ -288,7 +288,8 @@ def _whose(settings: Settings, code: board_rules.Code) -> str:
     """Whose board or bulletin a code names, as a person reads it."""
     said = term(SCOPE_TITLES[code.scope])
     if code.audience:
-        said += f" ({settings.audiences.get(code.audience, code.audience)})"
+        # as list shows it: internal · 第一党支部
+        said += f" · {settings.audiences.get(code.audience, code.audience)}"
     return said
 
 

@@ -258,7 +258,8 @@ class Renderer:
             "unit": self.settings.unit,
             "category_zh": category.zh if category else s.category,
             "item_zh": item_zh,
-            "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1],
+            "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1]
+            + (f"·{self.settings.audiences.get(s.audience, s.audience)}" if s.audience else ""),
             "channels": channel_names(self.settings, channels or s.channels),
             "written_zh": zh_date(day_of(s.decided or s.created)),
             "published_zh": zh_date(item.day),
