@@ -65,7 +65,7 @@ def with_audiences(office: Office) -> None:
     ("fields", "expect"),
     [
         ("scope=public audience=zhibu-a", "audience: only an internal record"),
-        ("audience=zhibu-a channels=internal-board,circular", "reaches the whole organisation"),
+        ("audience=zhibu-a channels=internal-board,circular", "reaches people outside the"),
         ("audience=zhibu-x", "'zhibu-x' is not one of the office's audiences"),
     ],
 )
@@ -76,6 +76,20 @@ def test_a_wrong_audience_is_refused_at_its_line(office: Office, fields: str, ex
     assert said.exit_code == 1, said.output
     assert expect in said.stderr
     assert f"{rid}.yaml:" in said.stderr  # file:line:col
+
+
+def test_a_scope_written_wrong_is_one_problem_not_two(office: Office):
+    """An audience's record whose scope is misspelt by hand is told that, and not
+    also that an audience needs an internal record."""
+    with_audiences(office)
+    rid = office.new("--scope", "internal", "--summary", "摘要")
+    ok(office, "set", rid, "audience=zhibu-a", "channels=internal-board")
+    path = next(office.root.glob(f"records/*/{rid}.yaml"))
+    path.write_text(path.read_text("utf-8").replace("scope: internal", "scope: 公开"), "utf-8")
+    said = office.run("validate")
+    assert said.exit_code == 1, said.output
+    assert "scope" in said.stdout + said.stderr
+    assert "audience:" not in said.stdout + said.stderr, said.output
 
 
 def test_an_audience_must_be_internal_on_the_command_line(office: Office):

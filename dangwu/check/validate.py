@@ -502,7 +502,7 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
                     ).format(channels=", ".join(INTERNAL_CHANNELS)),
                 )
     if "audience" in data:
-        if data.get("scope") != "internal":
+        if data.get("scope") == "public":  # a scope of neither kind is reported as such
             add(
                 ["audience"],
                 _("audience: only an internal record is disclosed to a part of the organisation"),
@@ -514,8 +514,8 @@ def record_rules(doc: yamlio.Document, relpath: str, catalogue: Catalogue) -> li
                     add(
                         ["channels", index],
                         _(
-                            "channels[{i}]: '{channel}' reaches the whole organisation, but "
-                            "the record is for one audience"
+                            "channels[{i}]: '{channel}' reaches people outside the audience "
+                            "the record is for"
                         ).format(i=index, channel=channel),
                         _("a record for one audience may use only {channels}").format(
                             channels=", ".join(AUDIENCE_CHANNELS)
