@@ -105,13 +105,14 @@ class Markers:
 
 
 # a file changed this recently may change again within the same tick of the file
-# system's clock and keep every figure stat gives: git calls it "racily clean"
-RACY_NS = 2_000_000_000
+# system's clock and keep every figure stat gives: git calls it "racily clean" (a
+# tick is 2 s on a FAT-formatted USB stick, nanoseconds on ext4)
+RACY_NS = 3_000_000_000
 
 
 def stat_key(info: os.stat_result, now_ns: int | None = None) -> list[int] | None:
     """What ``stat`` says of a record file, to know it unchanged next time without
-    reading it, as git's index does; None when it changed in the last two seconds.
+    reading it, as git's index does; None when it changed in the last three seconds.
     The change time is in it: no one but root can set it, so a file put back with
     its old modification time (``touch -r``) is still read again."""
     now = time.time_ns() if now_ns is None else now_ns
