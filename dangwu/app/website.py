@@ -402,7 +402,9 @@ def _replace(where: str, name: str, content: bytes) -> None:
     """``where/name`` written whole, through a file beside it, with the os module's
     calls on plain strings (pathlib's objects and io's file took twice as long)."""
     partial = f"{where}/.{name}.{os.getpid()}.tmp"
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    # never through a link someone left where the file beside it goes
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(partial, flags, 0o666)
     try:
         try:
             view = memoryview(content)
