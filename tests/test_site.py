@@ -7,6 +7,7 @@ a real browser.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -661,3 +662,19 @@ def test_a_page_that_cannot_be_written_is_said_in_one_line_and_leaves_no_partial
     assert "Traceback" not in said.output and len(said.stderr.splitlines()) <= 2
     assert not [p for p in out.rglob(".*.tmp")], sorted(out.rglob("*"))
     assert blocked.is_dir()
+
+
+def test_a_link_planted_beside_a_page_is_not_written_through(office, small, tmp_path):
+    """The file a page is written to before it takes the page's place is opened
+    without following a link: one planted there stops the build, and nothing is
+    written where it points."""
+    out = tmp_path / "site"
+    build(office, "-o", str(out))
+    page = out / "records" / f"{small['first']}.html"
+    page.unlink()  # made again by the next build
+    elsewhere = tmp_path / "elsewhere.html"
+    (page.parent / f".{page.name}.{os.getpid()}.tmp").symlink_to(elsewhere)
+    said = office.run("site", "build", "-o", str(out), now=at(20))
+    assert said.exit_code == 1, said.output
+    assert said.stderr.startswith(f"error: cannot write the site into {out}"), said.stderr
+    assert not elsewhere.exists()
