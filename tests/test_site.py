@@ -678,3 +678,21 @@ def test_a_link_planted_beside_a_page_is_not_written_through(office, small, tmp_
     assert said.exit_code == 1, said.output
     assert said.stderr.startswith(f"error: cannot write the site into {out}"), said.stderr
     assert not elsewhere.exists()
+
+
+def test_the_quick_look_takes_time_in_proportion_to_the_page():
+    """A long run of words (a record body in English is one) and a ':' after it: a
+    pattern searched from every letter took time as the square of the run (7 s for
+    100 kB); the look walks back from each ':' once. The bound is generous: it
+    catches the square, not a slow machine."""
+    from dangwu.render import sheets
+
+    for page in (
+        "<p>" + "word " * 40_000 + "</p>:",
+        "<p>" + "1 " * 100_000 + ":</p>",
+        "<p>" + "12 : " * 50_000 + "</p>",
+    ):
+        started = time.perf_counter()
+        sheets._may_reach(page)
+        assert time.perf_counter() - started < 1.0, page[:40]
+    assert sheets._may_reach("<p>" + "word " * 40_000 + "x:y</p>")
