@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -116,7 +116,8 @@ def test_a_request_is_logged_by_one_commit_that_does_not_name_the_requester(offi
     row = listed(office)[101]
     assert row == {
         "number": 101, "received": "2026-11-02", "about": None, "due": "2026-11-05",
-        "extended": False, "outcome": None, "record": None, "settled": None, "late": False,
+        "extended": False, "outcome": None, "record": None, "settled": None, "reached": None,
+        "late": False,
     }  # fmt: skip
     shown = ok(office, "request", "show", "101").stdout
     assert NAME in shown and CONTACT in shown and ASKED in shown
@@ -408,3 +409,50 @@ def test_the_dossier_counts_the_years_requests_by_their_time_limits():
     assert (found.received, found.in_time, found.late, found.overdue, found.refused) == (
         5, 2, 1, 1, 1,
     )  # fmt: skip
+
+
+def test_an_answer_counts_from_the_day_the_server_received_it_if_later():
+    """An answer dated in time but received by the server after its last day is late;
+    received on its last day, it is in time [SPEC 11]."""
+    from dangwu.rules.requests import answered_late, tally
+
+    calendar = Calendar(Rules())
+    monday = date(2026, 11, 2)  # due Thursday the 5th
+    answer = {"on": "2026-11-04", "outcome": "answered"}
+    pushed_late = request(monday, answer=answer, answer_reached=date(2026, 11, 9))
+    pushed_in_time = request(monday, answer=answer, answer_reached=date(2026, 11, 5))
+    assert pushed_late.answered_on == date(2026, 11, 4)  # what it says stays as said
+    assert pushed_late.settled_on == date(2026, 11, 9)
+    assert answered_late(pushed_late, calendar)
+    assert not answered_late(pushed_in_time, calendar)
+    found = tally([pushed_late, pushed_in_time], calendar, 2026, date(2026, 11, 20))
+    assert (found.in_time, found.late) == (1, 1)
+    # counted as it stood on the 6th, the late one had not reached the server yet
+    before = tally([pushed_late], calendar, 2026, date(2026, 11, 6))
+    assert (found.received, before.in_time, before.late, before.overdue) == (2, 0, 0, 1)
+
+
+def test_a_real_name_report_answer_counts_from_the_day_the_server_received_it():
+    """The yearly figures judge a real-name report's answer the same way."""
+    from dangwu.model.catalogue import Catalogue
+    from dangwu.model.supervision import Report
+    from dangwu.rules.stats import Span, figures
+
+    calendar = Calendar(Rules())
+    received = date(2026, 11, 2)
+    due = calendar.deadline(received, calendar.rules.report_answer_days)
+    answer = {"on": due.isoformat(), "outcome": "answered"}
+
+    def report(reached: date | None) -> Report:
+        return Report(1, "reports/1.yaml", received, "ZD-2026-101", "举报", "dumy",
+                      "2026-11-02T10:00:00+08:00", name="某", answer=answer,
+                      answer_reached=reached)  # fmt: skip
+
+    def counted(reached: date | None) -> tuple[int, int]:
+        said = figures([], [report(reached)], [], span=Span.year(2026), today=date(2026, 12, 31),
+                       calendar=calendar, catalogue=Catalogue((), Path("c.yaml")))  # fmt: skip
+        return said.answered_in_time, said.answered_late
+
+    assert counted(None) == (1, 0)
+    assert counted(due) == (1, 0)
+    assert counted(due + timedelta(days=1)) == (0, 1)

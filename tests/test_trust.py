@@ -403,10 +403,10 @@ def test_the_server_refuses_commits_dated_ahead_of_its_clock(case: Case):
     assert rid  # the refused one was a real draft
 
 
-def _rehearsal_server(case: Case) -> Path:
+def _rehearsal_server(case: Case, name: str = "server") -> Path:
     """A server whose clock is the pusher's DANGWU_NOW (git config dangwu.rehearsal),
     so a test can say when each push arrives."""
-    bare = guarded_server(case, base=case.b.head)
+    bare = guarded_server(case, base=case.b.head, name=name)
     git_in(bare, "config", "dangwu.rehearsal", "true")
     return bare
 
@@ -469,17 +469,24 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     refused(clone, "publish", rid, now=at(10, 25), expect="open until 2026-11-03")
 
 
+def _request_on_the_server(case: Case) -> Path:
+    """Request 101, received on Monday 11-02 (due 11-05), pushed that day to a
+    rehearsal server."""
+    bare = _rehearsal_server(case)
+    ok(case, "request", "new", "--name", "某某", "--contact", "电话 0000-1234567",
+       "--text", "申请公开本局2026年党费收缴情况。", now=at(11, 2, 10))  # fmt: skip
+    arrived = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 2, 11)})
+    assert arrived.returncode == 0, arrived.stderr
+    return bare
+
+
 def test_a_request_extension_backdated_and_pushed_late_is_refused(case: Case):
     """A request received on 11-02 (a Monday) must be answered by 11-05, or its time
     extended before then. The clerk extends it on 11-09 with his clock set back to
     11-04: the server received it on 11-09, after the time ran out, and refuses it;
     a clone with the server's notes finds it too, and the clerk's own audit, which
     has not heard of the receipt, does not."""
-    bare = _rehearsal_server(case)
-    ok(case, "request", "new", "--name", "某某", "--contact", "电话 0000-1234567",
-       "--text", "申请公开本局2026年党费收缴情况。", now=at(11, 2, 10))  # fmt: skip
-    arrived = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 2, 11)})
-    assert arrived.returncode == 0, arrived.stderr
+    bare = _request_on_the_server(case)
     ok(case, "request", "extend", "101", "--reason", "需调取材料", now=at(11, 4, 10))
     audited = case.run("audit", now=at(11, 9, 9))
     assert audited.exit_code == 0, audited.output  # by its own dates, the step was in time
@@ -493,6 +500,52 @@ def test_a_request_extension_backdated_and_pushed_late_is_refused(case: Case):
     ok(case, "request", "extend", "101", "--reason", "需调取材料", now=at(11, 4, 10))
     timely = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 5, 17)})
     assert timely.returncode == 0, timely.stderr
+
+
+def test_a_request_answer_backdated_and_pushed_late_counts_as_late(case: Case):
+    """A request received on 11-02 is due by 11-05. The clerk answers it on 11-09 with
+    his clock set back to 11-04. A late answer is still an answer, so the server takes
+    it, but it counts from the day the server received it: once a clone holds the
+    server's notes, the list, the dossier and the archive say it was late. The same
+    answer received on 11-05 is in time."""
+    bare = _request_on_the_server(case)
+    ok(case, "request", "answer", "101", "--text", "已书面答复。", now=at(11, 4, 10))
+    # by its own dates, the answer was in time
+    said = json.loads(ok(case, "request", "list", "--json", now=at(11, 9, 9)).stdout)
+    assert said[0]["settled"] == "2026-11-04" and not said[0]["late"], said
+
+    def seen_from_a_clone(name: str) -> Office:
+        settled(bare)  # the server writes its receipts after the push
+        clone = Office(case.root.parent / name)
+        git_in(case.root.parent, "clone", "-q", str(bare), str(clone.root))
+        git_in(clone.root, "fetch", "-q", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
+        return clone
+
+    late = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 9, 9)})
+    assert late.returncode == 0, late.stderr
+    clone = seen_from_a_clone("late")
+    listed = json.loads(ok(clone, "request", "list", "--json", now=at(11, 10)).stdout)
+    assert listed[0]["settled"] == "2026-11-04", listed  # the day it says
+    assert listed[0]["reached"] == "2026-11-09" and listed[0]["late"], listed
+    table = ok(clone, "request", "list", now=at(11, 10)).stdout
+    assert "late: the server received it on 2026-11-09" in table, table
+    dossier = json.loads(ok(clone, "dossier", "--year", "2026", "--json", now=at(11, 10)).stdout)
+    time_limits = {c["key"]: c for c in dossier["checks"]}["time"]
+    assert "依申请公开逾期答复1件" in time_limits["shortfalls"], time_limits
+    ok(clone, "archive", "--year", "2026", "-o", str(case.root.parent / "arch"), now=at(11, 10))
+    rows = (case.root.parent / "arch" / "requests" / "requests-2026.csv").read_text("utf-8-sig")
+    assert rows.splitlines()[1].endswith(",2026-11-04,2026-11-05,否"), rows
+
+    # the same answer, received on the day it was due: in time
+    timely_bare = _rehearsal_server(case, name="timely")
+    logged = push(case, timely_bare, "HEAD~1:refs/heads/main", env={"DANGWU_NOW": at(11, 2, 11)})
+    assert logged.returncode == 0, logged.stderr
+    timely = push(case, timely_bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(11, 5, 17)})
+    assert timely.returncode == 0, timely.stderr
+    bare = timely_bare
+    on_time = seen_from_a_clone("timely")
+    listed = json.loads(ok(on_time, "request", "list", "--json", now=at(11, 10)).stdout)
+    assert listed[0]["reached"] == "2026-11-05" and not listed[0]["late"], listed
 
 
 # --- 3. only branches carry history ------------------------------------------------------

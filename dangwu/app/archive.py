@@ -622,6 +622,7 @@ def _requests(
         answer = r.answer or {}
         due = answer_due(r, calendar)
         settled = r.answered_on
+        counted = r.settled_on  # later where the server received the answer later
         row = [
             str(r.number),
             r.received.isoformat(),
@@ -633,7 +634,7 @@ def _requests(
             shown(str(answer.get("text", ""))),
             settled.isoformat() if settled else "",
             due.isoformat(),
-            ("是" if settled <= due else "否") if settled else "",
+            ("是" if counted <= due else "否") if counted else "",
         ]
         rows.append(row + ([r.name, r.contact] if internal else []))
     path = f"requests/requests-{year}.csv"

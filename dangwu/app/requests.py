@@ -40,7 +40,9 @@ from dangwu.rules.supervision import check_day, next_report_number, one_line, te
 from dangwu.rules.workdays import Calendar
 from dangwu.store import records
 from dangwu.store.acting import acting, message
+from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
+from dangwu.store.snapshot import with_answers_received
 
 FOLDER = "requests"  # under printed/: the refusal letters
 FORMATS = ("pdf", "docx")
@@ -58,8 +60,19 @@ class Settled:
 
 
 def all_requests(office: Office) -> tuple[list[Request], list[Problem]]:
-    """The requests of the working tree, in the order they came in."""
-    return read_requests(working_tree(office, folders=[REQUESTS_DIR]), office.root)
+    """The requests of the working tree, in the order they came in, each answer with
+    the day the server received it where that was later than its own [SPEC 11]."""
+    found, problems = read_requests(working_tree(office, folders=[REQUESTS_DIR]), office.root)
+    if not any(r.answer for r in found):
+        return found, problems
+    with GitStore(office.root, office.state_dir) as git:
+        if git.head() is None:
+            return found, problems
+        # a file changed since HEAD: its answer is not the one the server has seen
+        changed = git.dirty([REQUESTS_DIR])
+        same = [r for r in found if r.path not in changed]
+        received = {r.path: r for r in with_answers_received(git, "HEAD", same, office.settings)}
+        return [received.get(r.path, r) for r in found], problems
 
 
 def find_request(office: Office, number: int) -> tuple[Request, str]:

@@ -836,7 +836,8 @@ def request_list(
                     "outcome": r.outcome,
                     "record": (r.answer or {}).get("record"),
                     "settled": r.answered_on.isoformat() if r.answered_on else None,
-                    "late": bool(r.answered_on and r.answered_on > due),
+                    "reached": r.answer_reached.isoformat() if r.answer_reached else None,
+                    "late": bool(r.settled_on and r.settled_on > due),
                 }
                 for r, due in rows
             ]
@@ -851,7 +852,13 @@ def request_list(
             said = _("{outcome} {day}").format(
                 outcome=pair(SETTLED[r.outcome]), day=r.answered_on.isoformat()
             )
-            return said + (_(" (late)") if r.answered_on > due else "")
+            if r.settled_on <= due:
+                return said
+            if r.answered_on <= due:  # dated in time, but the server had it later
+                return said + _(" (late: the server received it on {day})").format(
+                    day=r.settled_on.isoformat()
+                )
+            return said + _(" (late)")
         return (_("open, extended to {day}") if r.extended else _("open, due {day}")).format(
             day=due.isoformat()
         )

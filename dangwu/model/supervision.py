@@ -48,6 +48,8 @@ class Report:
     name: str | None = None
     contact: str | None = None
     answer: Mapping[str, Any] | None = None
+    # the day the server received the answer, where this clone holds its receipt
+    answer_reached: date | None = None
 
     @property
     def real_name(self) -> bool:
@@ -57,6 +59,11 @@ class Report:
     @property
     def answered_on(self) -> date | None:
         return answer_day(self.answer)
+
+    @property
+    def settled_on(self) -> date | None:
+        """The day the answer counts as given, for its time limit [SPEC 11]."""
+        return answer_counted(self.answered_on, self.answer_reached)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,16 @@ def answer_day(answer: Mapping[str, Any] | None) -> date | None:
     return day_written(answer.get("on")) if answer else None
 
 
+def answer_counted(answered: date | None, reached: date | None) -> date | None:
+    """The day an answer counts as given when its time limit is judged: the day it
+    says, or the day the server received it if that was later, as a comment window
+    counts from the later of the two [SPEC 11]; an answer dated back by a clerk's
+    clock and pushed after its last day counts from the day it arrived."""
+    if answered is None or reached is None:
+        return answered
+    return max(answered, reached)
+
+
 def report_path(number: int) -> str:
     return f"{REPORTS_DIR}/{number}.yaml"
 
@@ -123,10 +140,17 @@ class Request:
     about: str | None = None  # the record asked about, when the request names one
     extension: Mapping[str, Any] | None = None  # {on, reason, by, at}: once
     answer: Mapping[str, Any] | None = None  # {outcome, record?, text, on, notified?, by, at}
+    # the day the server received the answer, where this clone holds its receipt
+    answer_reached: date | None = None
 
     @property
     def answered_on(self) -> date | None:
         return answer_day(self.answer)
+
+    @property
+    def settled_on(self) -> date | None:
+        """The day the answer counts as given, for its time limit [SPEC 11]."""
+        return answer_counted(self.answered_on, self.answer_reached)
 
     @property
     def outcome(self) -> str | None:

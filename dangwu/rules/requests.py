@@ -29,7 +29,7 @@ def answer_due(request: Request, calendar: Calendar) -> date:
 
 
 def answered_late(request: Request, calendar: Calendar) -> bool:
-    day = request.answered_on
+    day = request.settled_on
     return day is not None and day > answer_due(request, calendar)
 
 
@@ -90,7 +90,7 @@ def tally(requests: Iterable[Request], calendar: Calendar, year: int, as_of: dat
             continue
         received += 1
         due = answer_due(request, calendar)
-        settled = request.answered_on
+        settled = request.settled_on
         if settled is not None and settled <= as_of:
             in_time += settled <= due
             late += settled > due

@@ -217,7 +217,7 @@ def figures(
             continue
         out.real_name_reports += 1
         deadline = calendar.deadline(report.received, calendar.rules.report_answer_days)
-        answered = report.answered_on
+        answered = report.settled_on
         if answered is not None and answered <= as_of:
             if answered <= deadline:
                 out.answered_in_time += 1

@@ -331,6 +331,24 @@ def window_openings(
     return {path: datetime.fromisoformat(stamp) for path, stamp in known.opened.items()}
 
 
+def answers_received(git: GitStore, rev: str, paths: Sequence[str]) -> dict[str, datetime]:
+    """When the server received the answer of each of these settled papers (a
+    request, a report): the receipt of the last commit that wrote the file, which is
+    the answer's own (a settled paper is never changed after), where this clone holds
+    the receipt (none where it holds none, or the commit has not been pushed)."""
+    receipts = Receipts(git)
+    if not paths or receipts.tip() is None:
+        return {}
+    out = git.try_run("log", "--no-renames", "--format=%x00%H", "--name-only", rev, "--", *paths)
+    last: dict[str, str] = {}
+    for entry in (out or "").split("\x00")[1:]:
+        commit, *names = entry.split()
+        for name in names:
+            last.setdefault(name, commit)
+    found = {path: receipts(commit) for path, commit in last.items()}
+    return {path: moment for path, moment in found.items() if moment is not None}
+
+
 class Store:
     """The history cache: versions by blob id, signatures by commit id, audit results."""
 

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dangwu import __version__, yamlio
 from dangwu.check.supervision import read_all, read_requests
@@ -28,12 +28,36 @@ from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import window_openings
+from dangwu.store.history import answers_received, window_openings
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
 if TYPE_CHECKING:
     from dangwu.model.supervision import Feedback, Report, Request
+
+Paper = TypeVar("Paper", "Report", "Request")
+
+
+def with_answers_received(
+    git: GitStore, rev: str, papers: list[Paper], settings: Settings
+) -> list[Paper]:
+    """``papers`` with the day each answer reached the server (in the office's time
+    zone), where that was after the day the answer gives and this clone holds the
+    receipt of the commit that wrote it."""
+    settled = [p.path for p in papers if p.answered_on is not None]
+    received = answers_received(git, rev, settled)
+    if not received:
+        return papers
+    zone = office_zone(settings.timezone)
+    out = []
+    for paper in papers:
+        moment = received.get(paper.path)
+        day = None if moment is None else moment.astimezone(zone).date()
+        if day is not None and paper.answered_on is not None and day > paper.answered_on:
+            paper = replace(paper, answer_reached=day)
+        out.append(paper)
+    return out
+
 
 CATALOGUE_FILE = "schemas/catalogue.yaml"
 
@@ -126,7 +150,8 @@ class Snapshot:
 
         if self._supervision is None:
             files = self._yaml_files([REPORTS_DIR, FEEDBACK_DIR])
-            self._supervision = read_all(files, self.office.root)
+            reports, opinions, problems = read_all(files, self.office.root)
+            self._supervision = (self._answers_as_received(reports), opinions, problems)
         return self._supervision
 
     def reports(self) -> tuple[list[Report], list[Problem]]:
@@ -136,7 +161,7 @@ class Snapshot:
             return self._supervision[0], self._supervision[2]
         files = self._yaml_files([REPORTS_DIR])
         reports, _opinions, problems = read_all(files, self.office.root)
-        return reports, problems
+        return self._answers_as_received(reports), problems
 
     def _yaml_files(self, folders: list[str]) -> dict[str, bytes]:
         tree = self.git.tree_blobs(self.commit, folders)
@@ -159,8 +184,15 @@ class Snapshot:
         """The requests for disclosure at this commit, and the files that could not be
         read."""
         if self._requests is None:
-            self._requests = read_requests(self._yaml_files([REQUESTS_DIR]), self.office.root)
+            found, problems = read_requests(self._yaml_files([REQUESTS_DIR]), self.office.root)
+            self._requests = (self._answers_as_received(found), problems)
         return self._requests
+
+    def _answers_as_received(self, papers: list[Paper]) -> list[Paper]:
+        """An answer's time limit is judged by the later of its day and the day the
+        server received it [SPEC 11]: each settled paper with the day its answer
+        reached the server, where this clone holds the receipt."""
+        return with_answers_received(self.git, self.commit, papers, self.settings)
 
     def records(self, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The full data of some records, read in one go."""
