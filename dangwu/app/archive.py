@@ -41,7 +41,7 @@ from dangwu.app import (
 )
 from dangwu.errors import DangwuError, UsageError
 from dangwu.i18n import _
-from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.catalogue import SCOPE_TITLES, scope_zh
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import RECORDS_DIR, Summary, is_record_path
 from dangwu.model.supervision import SETTLED
@@ -445,7 +445,8 @@ def _boards(
             whole = "变动栏目" if board in posted else "全版"
             posted.add(board)
             entries = sum(len(sheet.entries) for sheet in built.sheets)
-            title = f"{_board_name(then, board)}栏 {zh_date(day)} {whole}（{entries}项）"
+            name = scope_zh(*board, then.settings.audiences)
+            title = f"{name}栏 {zh_date(day)} {whole}（{entries}项）"
             parts.append(_part(folder, target, "boards", title))
     return parts, missing
 
@@ -461,15 +462,6 @@ def _whose(board: tuple[str, str | None]) -> str:
     """A board's folder (and a bulletin's suffix): public, internal, internal-zhibu-a."""
     scope, audience = board
     return f"{scope}-{audience}" if audience else scope
-
-
-def _board_name(snap: snapshot.Snapshot, board: tuple[str, str | None]) -> str:
-    """公开, 党内公开, or 党内公开·第一党支部 for one audience's."""
-    scope, audience = board
-    name = SCOPE_TITLES[scope][1]
-    if audience is None:
-        return name
-    return f"{name}·{snap.settings.audiences.get(audience, audience)}"
 
 
 class _Walk:
@@ -547,7 +539,7 @@ def _bulletins(
             target = folder / "bulletins" / f"{period}-{_whose(board)}.pdf"
             page = sheets.bulletin_page(office, doc, "pdf")
             missing += printing.write_page(page, target, office)
-            title = f"{year}年第{q}季度党务公开公报（{_board_name(snap, board)}）"
+            title = f"{year}年第{q}季度党务公开公报（{scope_zh(*board, snap.settings.audiences)}）"
             parts.append(_part(folder, target, "bulletins", title))
     return missing
 

@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 from dangwu import clock
 from dangwu.app import auditing, manuscripts
 from dangwu.errors import DangwuError, UsageError
-from dangwu.i18n import _, names, term
+from dangwu.i18n import _, names
 from dangwu.model import words
-from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.catalogue import SCOPE_TITLES, scope_term
 from dangwu.model.circular import CIRCULAR_CODE
 from dangwu.model.history import Trailer
 from dangwu.model.meeting import MEETING_CODE, PARTS
-from dangwu.model.office import Settings
 from dangwu.model.words import one_of
 from dangwu.render import sheets as render
 from dangwu.render import typeset
@@ -247,7 +246,7 @@ def verify(office: Office, code_text: str) -> Verdict:
             ).format(
                 commit=commit[:10],
                 date=when.date().isoformat(),
-                scope=_whose(then.settings, code),
+                scope=scope_term(code.scope, code.audience, then.settings.audiences),
                 category=names(category.zh, category.en) if category else sheet.category,
                 page=code.page,
                 on=code.on.isoformat(),
@@ -282,15 +281,6 @@ def verify(office: Office, code_text: str) -> Verdict:
                 _("  first changed by: {subject} ({date})").format(subject=since[0], date=since[1])
             )
         return Verdict(True, False, lines)
-
-
-def _whose(settings: Settings, code: board_rules.Code) -> str:
-    """Whose board or bulletin a code names, as a person reads it."""
-    said = term(SCOPE_TITLES[code.scope])
-    if code.audience:
-        # as list shows it: internal · 第一党支部
-        said += f" · {settings.audiences.get(code.audience, code.audience)}"
-    return said
 
 
 def _board_of(
@@ -349,7 +339,7 @@ def _verify_bulletin(
             "genuine: the {scope} bulletin of {quarter}, printed from commit {commit} ({date}) "
             "on {on}, {n} records"
         ).format(
-            scope=_whose(then.settings, code),
+            scope=scope_term(code.scope, code.audience, then.settings.audiences),
             quarter=str(quarter),
             commit=then.commit[:10],
             date=then.when.date().isoformat(),

@@ -657,12 +657,12 @@ def list_records(
             else _("No records yet. Draft one with: dangwu new")
         )
     else:
+        from dangwu.model.catalogue import scope_term
+
         audiences = office.settings.audiences
 
         def disclosed_to(s: Summary) -> str:  # internal · 第一党支部, for one audience's
-            if s.audience is None:
-                return _(s.scope)
-            return f"{_(s.scope)} · {audiences.get(s.audience, s.audience)}"
+            return scope_term(s.scope, s.audience, audiences)
 
         output.table(
             [_("id"), _("status"), _("scope"), _("cadence"), _("when"), _("title")],

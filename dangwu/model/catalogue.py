@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError, UsageError
-from dangwu.i18n import N_, _
+from dangwu.i18n import N_, _, term
 from dangwu.model.office import Rules
 from dangwu.model.words import candidates, shown, suggest
 
@@ -22,6 +22,22 @@ CHANNELS = INTERNAL_CHANNELS + PUBLIC_CHANNELS
 AUDIENCE_CHANNELS = ("meeting", "internal-board", "intranet")
 
 SCOPE_TITLES = {"internal": (N_("internal"), "党内公开"), "public": (N_("public"), "社会公开")}
+
+
+def scope_zh(scope: str, audience: str | None, audiences: Mapping[str, str]) -> str:
+    """Whom something is disclosed to, as what is printed or put online says it:
+    社会公开, 党内公开, or 党内公开·局机关第一党支部 for one audience's."""
+    said = SCOPE_TITLES[scope][1] if scope in SCOPE_TITLES else scope
+    return f"{said}·{audiences.get(audience, audience)}" if audience else said
+
+
+def scope_term(scope: str, audience: str | None, audiences: Mapping[str, str]) -> str:
+    """The same in the user's language, as the terminal says it: internal, or
+    internal · 局机关第一党支部 for one audience's."""
+    said = term(SCOPE_TITLES[scope]) if scope in SCOPE_TITLES else scope
+    return f"{said} · {audiences.get(audience, audience)}" if audience else said
+
+
 CADENCE_TITLES = {
     "standing": (N_("standing"), "长期公开"),
     "quarterly": (N_("quarterly"), "每季度更新"),

@@ -25,6 +25,7 @@ from dangwu.model.catalogue import (
     CHANNEL_TITLES,
     SCOPE_TITLES,
     Catalogue,
+    scope_zh,
     time_limit,
 )
 from dangwu.model.office import Settings
@@ -534,7 +535,7 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
             "unit": settings.unit,
             "title": settings.board_title,
             "scope": built.scope,
-            "scope_zh": scope_zh(settings, built.scope, built.audience),
+            "scope_zh": scope_zh(built.scope, built.audience, settings.audiences),
             "on_zh": zh_date(built.on),
             "contact": settings.contact,
             "supervisors": _supervisors(settings),
@@ -545,13 +546,6 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
         "css": css(office.root),
     }
     return _page(office, "board", fmt, context)
-
-
-def scope_zh(settings: Settings, scope: str, audience: str | None) -> str:
-    """Whom an output is for, in the office's words: 社会公开, 党内公开, or 党内公开 for
-    one audience (党内公开·局机关第一党支部: templates put it in brackets of their own)."""
-    said = SCOPE_TITLES[scope][1]
-    return f"{said}·{settings.audiences.get(audience, audience)}" if audience else said
 
 
 def _page(
@@ -699,7 +693,7 @@ def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
             "period_zh": data.period.zh,
             # a quarter not yet over: what was published up to the day it was printed
             "so_far_zh": f"（截至{zh_date(doc.issued)}）" if doc.issued < data.period.end else "",
-            "scope_zh": scope_zh(settings, data.scope, data.audience),
+            "scope_zh": scope_zh(data.scope, data.audience, settings.audiences),
             "issued_zh": zh_date(doc.issued),
             "contact": settings.contact,
             "code": doc.code,

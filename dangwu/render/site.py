@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu import __version__
-from dangwu.model.catalogue import SCOPE_TITLES
+from dangwu.model.catalogue import SCOPE_TITLES, scope_zh
 from dangwu.model.record import day_of
 from dangwu.model.words import zh_date
 from dangwu.render.bodies import Files
@@ -134,13 +134,11 @@ class Renderer:
         }
 
     def _whose(self) -> str:
-        """Whom the site is for, after its title: nothing for the public, （党内） for
-        the office's intranet, （党内·局机关第一党支部） for one audience's."""
+        """Whom the site is for, after its title: nothing for the public, （党内公开）
+        for the office's intranet, （党内公开·局机关第一党支部） for one audience's."""
         if self.site.scope == "public":
             return ""
-        if self.site.audience:
-            return f"（党内·{self.settings.audiences.get(self.site.audience, self.site.audience)}）"
-        return "（党内）"
+        return f"（{scope_zh(self.site.scope, self.site.audience, self.settings.audiences)}）"
 
     def context(self, path: str, **values: Any) -> dict[str, Any]:
         # a record's page says nothing of the day it was made: it is made again only
@@ -258,8 +256,7 @@ class Renderer:
             "unit": self.settings.unit,
             "category_zh": category.zh if category else s.category,
             "item_zh": item_zh,
-            "scope_zh": SCOPE_TITLES.get(s.scope, (s.scope, s.scope))[1]
-            + (f"·{self.settings.audiences.get(s.audience, s.audience)}" if s.audience else ""),
+            "scope_zh": scope_zh(s.scope, s.audience, self.settings.audiences),
             "channels": channel_names(self.settings, channels or s.channels),
             "written_zh": zh_date(day_of(s.decided or s.created)),
             "published_zh": zh_date(item.day),
