@@ -177,6 +177,18 @@ def timed(
     return times
 
 
+# Runs a command and prints the most memory it (or its largest waited-for child) held.
+# The command must be started from a small process: a child forked from this one (which
+# holds the built offices) starts out holding all of this one's pages, and the kernel
+# counts them in its peak until it execs, so the bench's own size would be measured.
+_PEAK = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_pid, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def peak_memory(command: list[str], cwd: Path, before: object = None) -> float:
     """The most memory (resident, MiB) ``command`` held at once, as the kernel reports
     it for the process when it ends (its largest waited-for child, if larger)."""
@@ -184,14 +196,18 @@ def peak_memory(command: list[str], cwd: Path, before: object = None) -> float:
         before()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"DANGWU_LANG": "en", "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    said = subprocess.run(
+        [sys.executable, "-S", "-c", _PEAK, *command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode})")
-    return usage.ru_maxrss / 1024  # KiB on Linux
+    code, kib = (int(word) for word in said.stdout.split())
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({code})")
+    return kib / 1024  # KiB on Linux
 
 
 def dangwu() -> list[str]:
