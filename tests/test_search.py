@@ -76,6 +76,37 @@ def test_one_pagefind_serves_every_index_of_the_block(tmp_path, program, monkeyp
         assert (made / "pagefind" / "all" / "pagefind-entry.json").is_file()
 
 
+def test_a_sites_parts_are_shared_between_two_pagefinds(tmp_path, program, monkeypatch):
+    """Pagefind indexes on one core: a site of several parts has two, each with
+    about half the pages, and each bundle is what Pagefind alone would write."""
+    wrapper, log = counting(tmp_path, program)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pages = {f"ZZ-{n}": (f"党费{n}", f"收缴{n}") for n in range(4)}
+    pages |= {"DT-1": ("动态", "工作动态"), "MB-1": ("目标", "任务")}
+    made = site(tmp_path / "a", pages)
+    parts = {"zz": "records/ZZ-*.html", "dt": "records/DT-*.html", "mb": "records/MB-*.html"}
+    assert search._lanes(made, parts) == [
+        {"zz": parts["zz"]},
+        {"dt": parts["dt"], "mb": parts["mb"]},
+    ]
+    assert search.build_index(made, parts, ())
+    assert len(set(log.read_text().split())) == 2
+    for name, glob in parts.items():
+        by_hand = tmp_path / f"by-hand-{name}"
+        subprocess.run(
+            [program, "--site", str(made), "--glob", glob, "--output-path", str(by_hand),
+             "--quiet"],
+            capture_output=True, check=True,
+        )  # fmt: skip
+        assert files(made / "pagefind" / name) == files(by_hand), name
+    # one core, or one part: one Pagefind
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert search._lanes(made, parts) == [parts]
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert search._lanes(made, {"zz": parts["zz"]}) == [{"zz": parts["zz"]}]
+
+
 def test_a_failure_in_the_block_stops_its_pagefind(tmp_path, program, monkeypatch):
     wrapper, log = counting(tmp_path, program)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
