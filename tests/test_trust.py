@@ -548,6 +548,43 @@ def test_a_request_answer_backdated_and_pushed_late_counts_as_late(case: Case):
     assert listed[0]["reached"] == "2026-11-05" and not listed[0]["late"], listed
 
 
+def test_a_quarterly_update_backdated_and_pushed_late_counts_as_late(case: Case):
+    """The third quarter's dues are due on 10-20 (ten working days after the quarter,
+    National Day aside). The clerk publishes them on 10-28 with his clock set back to
+    10-19; the server takes the push (a late update is still an update), and once a
+    clone holds the server's notes the year's figures, and the dossier with them,
+    count it late. Received on 10-20, it is in time."""
+    bare = _rehearsal_server(case)
+    rid = case.new("--summary", "三季度党费", "--body", "收缴情况。", now=at(10, 16, 9))
+    ok(case, "submit", rid, now=at(10, 16, 10))
+    ok(case, "approve", rid, as_="zhoulx", now=at(10, 16, 11))
+    ok(case, "publish", rid, now=at(10, 19, 9))
+
+    def quarterly(office: Office) -> tuple[int, int]:
+        said = json.loads(ok(office, "stats", "--year", "2026", "--json", now=at(11, 2)).stdout)
+        return said["quarterly"]["on_time"], said["quarterly"]["late"]
+
+    def seen_from_a_clone(server: Path, name: str) -> Office:
+        settled(server)  # the server writes its receipts after the push
+        clone = Office(case.root.parent / name)
+        git_in(case.root.parent, "clone", "-q", str(server), str(clone.root))
+        git_in(clone.root, "fetch", "-q", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
+        return clone
+
+    assert quarterly(case) == (1, 0)  # by its own date
+    late = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 28, 9)})
+    assert late.returncode == 0, late.stderr
+    clone = seen_from_a_clone(bare, "colleague")
+    assert quarterly(clone) == (0, 1)
+    dossier = json.loads(ok(clone, "dossier", "--year", "2026", "--json", now=at(11, 2)).stdout)
+    time_limits = {c["key"]: c for c in dossier["checks"]}["time"]
+    assert "季度更新逾期公开1项" in time_limits["shortfalls"], time_limits
+    timely_bare = _rehearsal_server(case, name="timely")
+    timely = push(case, timely_bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 20, 17)})
+    assert timely.returncode == 0, timely.stderr
+    assert quarterly(seen_from_a_clone(timely_bare, "on-time")) == (1, 0)
+
+
 # --- 3. only branches carry history ------------------------------------------------------
 
 

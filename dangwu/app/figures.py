@@ -28,8 +28,9 @@ def stats(office: Office, *, year: int | None = None, period: str | None = None)
         git.require_head()
         shot = snapshot.at(office, git)
         reports, opinions, problems = shot.supervision()
+        # a time limit counts from the later of a step's date and its receipt [SPEC 11]
         found = figures(
-            shot.summaries(),
+            shot.publications_as_received(shot.summaries()),
             reports,
             opinions,
             span=span,

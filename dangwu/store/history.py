@@ -349,6 +349,26 @@ def answers_received(git: GitStore, rev: str, paths: Sequence[str]) -> dict[str,
     return {path: moment for path, moment in found.items() if moment is not None}
 
 
+def publications_received(git: GitStore, rev: str) -> dict[str, datetime]:
+    """When the server received the publication of each record, by record id: the
+    receipt of the last commit whose step published it (as its trailers say), where
+    this clone holds the receipt. One walk of the commits' messages, no diffs: a
+    path-limited log of thousands of records takes minutes."""
+    receipts = Receipts(git)
+    if receipts.tip() is None:
+        return {}
+    trailer = "%(trailers:key={},valueonly,separator=%x2C)"
+    fields = "%x00".join(["%H", trailer.format(Trailer.STEP), trailer.format(Trailer.RECORD)])
+    out = git.try_run("log", f"--grep=^{Trailer.TO}: published$", f"--format={fields}", rev)
+    last: dict[str, str] = {}
+    for line in (out or "").splitlines():
+        commit, step, record = [*line.split("\x00"), "", ""][:3]
+        if step == "publish" and record:
+            last.setdefault(record, commit)
+    found = {record: receipts(commit) for record, commit in last.items()}
+    return {record: moment for record, moment in found.items() if moment is not None}
+
+
 class Store:
     """The history cache: versions by blob id, signatures by commit id, audit results."""
 

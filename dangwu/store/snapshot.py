@@ -28,7 +28,12 @@ from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import answers_received, window_openings
+from dangwu.store.history import (
+    Receipts,
+    answers_received,
+    publications_received,
+    window_openings,
+)
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
@@ -104,6 +109,40 @@ class Snapshot:
             closes = opened.date() + timedelta(days=days - 1)
             if summary.closes_on is None or closes > summary.closes_on:
                 found[path] = replace(summary, closes=closes.isoformat())
+        return found
+
+    def publications_as_received(self, found: list[Summary]) -> list[Summary]:
+        """``found`` with each publication dated the later of its step and the moment
+        the server received it [SPEC 11], where this clone holds the receipt: what a
+        time limit judges (a quarterly update published after its deadline with the
+        clerk's clock set back counts from the day it reached the server)."""
+        received = self._publications_received()
+        if not received:
+            return found
+        zone = office_zone(self.settings.timezone)
+        out = []
+        for summary in found:
+            moment = received.get(summary.id)
+            day = summary.published_on
+            if moment is not None and day is not None and moment.astimezone(zone).date() > day:
+                summary = replace(summary, published=moment.astimezone(zone).isoformat())
+            out.append(summary)
+        return out
+
+    def _publications_received(self) -> dict[str, datetime]:
+        """publications_received, kept by commit and receipts (``publications-v1.json``):
+        its walk of every commit's message costs half a second at 50,000 commits."""
+        tip = Receipts(self.git).tip()
+        if tip is None:
+            return {}
+        path = self.office.state_dir / "publications-v1.json"
+        kept = read_json(path)
+        if isinstance(kept, dict) and kept.get("key") == [self.commit, tip]:
+            with contextlib.suppress(TypeError, ValueError, AttributeError):
+                return {r: datetime.fromisoformat(at) for r, at in kept["received"].items()}
+        found = publications_received(self.git, self.commit)
+        received = {r: at.isoformat() for r, at in found.items()}
+        write_json(path, {"key": [self.commit, tip], "received": received})
         return found
 
     def preliminary(self, summary: Summary) -> dict[str, Any] | None:
