@@ -13,6 +13,7 @@ test attacks its own copy of it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -463,6 +464,22 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     board = clone.root.parent / "board"
     ok(clone, "board", "-o", str(board), now=at(10, 21))
     assert "征求意见截止：2026年11月3日" in next(board.glob("*.html")).read_text("utf-8")
+    # and the site, whose verify page lays the board out again from commit after commit,
+    # reads when the steps were received once, not the whole history per commit
+    log = clone.root.parent / "git-calls"
+    wrapper = clone.root.parent / "bin" / "git"
+    wrapper.parent.mkdir()
+    real = shutil.which("git")
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n', "utf-8")
+    wrapper.chmod(0o755)
+    path = f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"
+    site = clone.root.parent / "site"
+    ok(clone, "site", "build", "-o", str(site), now=at(10, 21), env={"PATH": path})
+    page = (site / "records" / f"{rid}.html").read_text("utf-8")
+    assert "意见截止2026年11月3日" in page, page
+    calls = log.read_text("utf-8").splitlines()
+    assert not [c for c in calls if "--topo-order" in c], calls  # no history walk per commit
+    assert len([c for c in calls if "--grep=" in c]) <= 2, calls
     ok(clone, "set", rid, "body=正式方案。", now=at(10, 21, 9))
     ok(clone, "submit", rid, now=at(10, 21, 10))
     ok(clone, "approve", rid, as_="sunhm", now=at(10, 22))

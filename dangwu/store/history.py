@@ -10,6 +10,7 @@ unchanged history costs almost nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -258,6 +259,18 @@ class Receipts:
         text = self.git.objects([blob]).get(blob, b"").decode("utf-8", "replace")
         return receipt_time(text)
 
+    def many(self, commits: Sequence[str]) -> dict[str, datetime]:
+        """The receipts of many commits, read in one go (none for those without)."""
+        if self._blobs is None:
+            self._blobs = self.git.notes(RECEIVED_NOTES)
+        blobs = {c: self._blobs[c] for c in commits if c in self._blobs}
+        texts = self.git.objects(sorted(set(blobs.values())))
+        found = {
+            c: receipt_time(texts.get(b, b"").decode("utf-8", "replace")) for c, b in blobs.items()
+        }
+        found |= {c: self.now for c in commits if c in self.arriving and self.now is not None}
+        return {c: moment for c, moment in found.items() if moment is not None}
+
     def changed_since(self, tip: str | None) -> set[str] | None:
         """The commits whose notes changed since the notes ref was at ``tip`` (None: all
         of them may have)."""
@@ -349,24 +362,36 @@ def answers_received(git: GitStore, rev: str, paths: Sequence[str]) -> dict[str,
     return {path: moment for path, moment in found.items() if moment is not None}
 
 
-def publications_received(git: GitStore, rev: str) -> dict[str, datetime]:
-    """When the server received the publication of each record, by record id: the
-    receipt of the last commit whose step published it (as its trailers say), where
-    this clone holds the receipt. One walk of the commits' messages, no diffs: a
-    path-limited log of thousands of records takes minutes."""
+# the states a step that puts a record out takes it to, whose receipts bound its day
+PUT_OUT = ("consulting", "published")
+
+
+StepKey = tuple[str, str, datetime]  # a record's id, the state a step took it to, when
+
+
+def step_receipts(git: GitStore, revs: Sequence[str]) -> dict[StepKey, datetime]:
+    """When the server received each step that put a record out, for comment or
+    published, as far as this clone has heard: by the record's id, the state the
+    step took it to and the moment the step gives (the record's file says the same
+    moment), so the snapshot of any commit finds its own records' steps in it. One
+    walk of the commits' messages, no diffs: a log limited to thousands of records'
+    paths takes minutes. Empty where the clone holds no receipts."""
     receipts = Receipts(git)
     if receipts.tip() is None:
         return {}
     trailer = "%(trailers:key={},valueonly,separator=%x2C)"
-    fields = "%x00".join(["%H", trailer.format(Trailer.STEP), trailer.format(Trailer.RECORD)])
-    out = git.try_run("log", f"--grep=^{Trailer.TO}: published$", f"--format={fields}", rev)
-    last: dict[str, str] = {}
+    names = (Trailer.STEP, Trailer.TO, Trailer.RECORD)
+    fields = "%x00".join(["%H", "%aI", *(trailer.format(name) for name in names)])
+    asked = [f"--grep=^{Trailer.TO}: {state}$" for state in PUT_OUT]
+    out = git.try_run("log", *asked, f"--format={fields}", *revs)
+    steps: dict[str, StepKey] = {}
     for line in (out or "").splitlines():
-        commit, step, record = [*line.split("\x00"), "", ""][:3]
-        if step == "publish" and record:
-            last.setdefault(record, commit)
-    found = {record: receipts(commit) for record, commit in last.items()}
-    return {record: moment for record, moment in found.items() if moment is not None}
+        commit, stamp, step, to, record = [*line.split("\x00"), "", "", "", ""][:5]
+        if step == "publish" and to in PUT_OUT and record:
+            with contextlib.suppress(ValueError):
+                steps[commit] = (record, to, datetime.fromisoformat(stamp))
+    received = receipts.many(list(steps))
+    return {steps[commit]: moment for commit, moment in received.items()}
 
 
 class Store:

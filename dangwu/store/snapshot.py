@@ -10,6 +10,7 @@ sheet or bulletin shows.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -28,12 +29,7 @@ from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import (
-    Receipts,
-    answers_received,
-    publications_received,
-    window_openings,
-)
+from dangwu.store.history import Receipts, StepKey, answers_received, step_receipts
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
@@ -84,6 +80,8 @@ class Snapshot:
     _requests: tuple[list[Request], list[Problem]] | None = field(default=None, repr=False)
     # record texts by blob, shared by the snapshots of one line walked commit by commit
     _by_blob: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+    # when the server received the steps that put records out (see step_table)
+    _steps: dict[StepKey, datetime] | None = field(default=None, repr=False)
 
     @property
     def when(self) -> datetime:
@@ -100,12 +98,14 @@ class Snapshot:
         """A comment window counts from the later of its step and the day the server
         received the preliminary plan [SPEC 11]: where that was later, the window
         closes later than the record's file says."""
-
-        consulted = [path for path, s in found.items() if s.consulted]
-        openings = window_openings(self.git, self.commit, consulted, self.settings)
+        steps = self.step_table()
+        if not steps:
+            return found
         days = self.settings.rules.pre_disclosure_days
-        for path, opened in openings.items():
-            summary = found[path]
+        for path, summary in found.items():
+            opened = _received(steps, summary.id, "consulting", summary.consulted)
+            if opened is None:
+                continue
             closes = opened.date() + timedelta(days=days - 1)
             if summary.closes_on is None or closes > summary.closes_on:
                 found[path] = replace(summary, closes=closes.isoformat())
@@ -116,34 +116,60 @@ class Snapshot:
         the server received it [SPEC 11], where this clone holds the receipt: what a
         time limit judges (a quarterly update published after its deadline with the
         clerk's clock set back counts from the day it reached the server)."""
-        received = self._publications_received()
-        if not received:
+        steps = self.step_table()
+        if not steps:
             return found
         zone = office_zone(self.settings.timezone)
         out = []
         for summary in found:
-            moment = received.get(summary.id)
+            moment = _received(steps, summary.id, "published", summary.published)
             day = summary.published_on
             if moment is not None and day is not None and moment.astimezone(zone).date() > day:
                 summary = replace(summary, published=moment.astimezone(zone).isoformat())
             out.append(summary)
         return out
 
-    def _publications_received(self) -> dict[str, datetime]:
-        """publications_received, kept by commit and receipts (``publications-v1.json``):
-        its walk of every commit's message costs half a second at 50,000 commits."""
+    def step_table(self) -> dict[StepKey, datetime]:
+        """When the server received each step that put a record out (step_receipts),
+        over every branch this clone knows (and this commit, if it is on none): keyed
+        by the step's own moment, it serves the snapshot of any commit of those lines,
+        so a command reads it once however many commits it looks at. Kept by what it
+        was read from (``step-receipts-v1.json``): it costs half a second at 50,000
+        commits."""
+        if self._steps is not None:
+            return self._steps
         tip = Receipts(self.git).tip()
         if tip is None:
-            return {}
-        path = self.office.state_dir / "publications-v1.json"
+            self._steps = {}
+            return self._steps
+        refs = self.git.try_run(
+            "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes"
+        )
+        lines = ["--branches", "--remotes"]
+        off_line = self.git.try_run("rev-list", "-n1", self.commit, "--not", *lines)
+        if off_line and off_line.strip():
+            lines.append(self.commit)
+        key = [tip, hashlib.sha256(f"{refs} {lines}".encode()).hexdigest()]
+        known = _STEP_TABLES.get(str(self.office.state_dir))
+        if known is not None and known[0] == key:
+            self._steps = known[1]
+            return self._steps
+        path = self.office.state_dir / "step-receipts-v1.json"
         kept = read_json(path)
-        if isinstance(kept, dict) and kept.get("key") == [self.commit, tip]:
-            with contextlib.suppress(TypeError, ValueError, AttributeError):
-                return {r: datetime.fromisoformat(at) for r, at in kept["received"].items()}
-        found = publications_received(self.git, self.commit)
-        received = {r: at.isoformat() for r, at in found.items()}
-        write_json(path, {"key": [self.commit, tip], "received": received})
-        return found
+        if isinstance(kept, dict) and kept.get("key") == key:
+            with contextlib.suppress(TypeError, ValueError):
+                self._steps = {
+                    (str(rid), str(to), datetime.fromisoformat(at)): datetime.fromisoformat(got)
+                    for rid, to, at, got in kept["steps"]
+                }
+        if self._steps is None:
+            self._steps = step_receipts(self.git, lines)
+            rows = [
+                [r, to, at.isoformat(), got.isoformat()] for (r, to, at), got in self._steps.items()
+            ]
+            write_json(path, {"key": key, "steps": rows})
+        _STEP_TABLES[str(self.office.state_dir)] = (key, self._steps)
+        return self._steps
 
     def preliminary(self, summary: Summary) -> dict[str, Any] | None:
         """A pre-disclosure's text as it was published for comment (the office may
@@ -266,9 +292,28 @@ def moved(
     summarised as ``summaries`` (settings, catalogue and reports as in ``base``):
     for reading many commits of one line without reading each whole. ``texts``
     keeps the record texts read, by blob, for the next commit's snapshot."""
+    base.step_table()  # read once for the whole walk, and shared by its snapshots
     moved_to = replace(base, commit=commit, blobs=blobs, _summaries=None, _texts={}, _by_blob=texts)
     moved_to._summaries = moved_to._windows_as_received(dict(summaries))
     return moved_to
+
+
+# the step tables this process has read, by office: every snapshot of a command finds it
+_STEP_TABLES: dict[str, tuple[list[str], dict[StepKey, datetime]]] = {}
+
+
+def _received(
+    steps: Mapping[StepKey, datetime], record: str, state: str, stamp: str | None
+) -> datetime | None:
+    """When the server received the step that took ``record`` to ``state`` at
+    ``stamp`` (as the record's file says), if it is known."""
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return steps.get((record, state, moment))
 
 
 def summary_entries(git: GitStore, blobs: Iterable[str]) -> dict[str, Summary | None]:
