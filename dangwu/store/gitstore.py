@@ -38,13 +38,14 @@ ZERO = "0" * 40
 # For the long reads (the whole history's log, objects by the ten thousand): git maps
 # its pack a gigabyte at a time and keeps 96 MiB of delta bases, so on a history of
 # 51,000 commits (a 100 MiB pack) the log held 250 MiB and cat-file 220 MiB, more than
-# dangwu itself. Mapped 4 MiB at a time, at most 32 MiB at once, and 32 MiB of delta
-# bases, they hold 120 and 90 MiB, in the same time.
-LEAN = (
-    "-c", "core.packedGitLimit=32m",
-    "-c", "core.packedGitWindowSize=4m",
-    "-c", "core.deltaBaseCacheLimit=32m",
-)  # fmt: skip
+# dangwu itself. Mapped 4 MiB at a time, at most 32 MiB at once, with 32 MiB of delta
+# bases, the log holds 120 MiB in the same time. The history's cat-file, which reads
+# the blobs in the order they were written, maps its pack so too (220 -> 160 MiB, same
+# time); the store's own cat-file, which reads a commit's records out of pack order,
+# keeps git's defaults: mapped 32 MiB at a time, a cold board of 10,000 records took
+# 9% longer, and with fewer delta bases 50% longer.
+PACK_WINDOWS = ("-c", "core.packedGitLimit=32m", "-c", "core.packedGitWindowSize=4m")
+LEAN = (*PACK_WINDOWS, "-c", "core.deltaBaseCacheLimit=32m")
 
 
 def is_bare(path: Path) -> bool:
@@ -541,7 +542,7 @@ class GitStore:
 
     def object_reader(self) -> ObjectReader:
         """A running ``git cat-file --batch`` to ask for objects as they are needed."""
-        return ObjectReader(self._start(*LEAN, "cat-file", "--batch", stdin=True))
+        return ObjectReader(self._start(*PACK_WINDOWS, "cat-file", "--batch", stdin=True))
 
     def _start(self, *args: str, stdin: bool = False) -> Any:
         return self._git.start(args, stdin=stdin)
@@ -1143,7 +1144,7 @@ class _Reader:
         # what git says on stderr, read when it fails; closed by close(), with git
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
-            ["git", *LEAN, "cat-file", "--batch"],
+            ["git", "cat-file", "--batch"],
             cwd=runner.root,
             env=runner.environment(),
             stdin=subprocess.PIPE,
