@@ -10,7 +10,6 @@ sheet or bulletin shows.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -29,7 +28,7 @@ from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import Receipts, StepKey, answers_received, step_receipts
+from dangwu.store.history import StepKey, answers_received, step_received, step_table
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
@@ -103,7 +102,7 @@ class Snapshot:
             return found
         days = self.settings.rules.pre_disclosure_days
         for path, summary in found.items():
-            opened = _received(steps, summary.id, "consulting", summary.consulted)
+            opened = step_received(steps, summary.id, "consulting", summary.consulted)
             if opened is None:
                 continue
             closes = opened.date() + timedelta(days=days - 1)
@@ -122,7 +121,7 @@ class Snapshot:
         zone = office_zone(self.settings.timezone)
         out = []
         for summary in found:
-            moment = _received(steps, summary.id, "published", summary.published)
+            moment = step_received(steps, summary.id, "published", summary.published)
             day = summary.published_on
             if moment is not None and day is not None and moment.astimezone(zone).date() > day:
                 summary = replace(summary, published=moment.astimezone(zone).isoformat())
@@ -130,45 +129,10 @@ class Snapshot:
         return out
 
     def step_table(self) -> dict[StepKey, datetime]:
-        """When the server received each step that put a record out (step_receipts),
-        over every branch this clone knows (and this commit, if it is on none): keyed
-        by the step's own moment, it serves the snapshot of any commit of those lines,
-        so a command reads it once however many commits it looks at. Kept by what it
-        was read from (``step-receipts-v1.json``): it costs half a second at 50,000
-        commits."""
-        if self._steps is not None:
-            return self._steps
-        tip = Receipts(self.git).tip()
-        if tip is None:
-            self._steps = {}
-            return self._steps
-        refs = self.git.try_run(
-            "for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes"
-        )
-        lines = ["--branches", "--remotes"]
-        off_line = self.git.try_run("rev-list", "-n1", self.commit, "--not", *lines)
-        if off_line and off_line.strip():
-            lines.append(self.commit)
-        key = [tip, hashlib.sha256(f"{refs} {lines}".encode()).hexdigest()]
-        known = _STEP_TABLES.get(str(self.office.state_dir))
-        if known is not None and known[0] == key:
-            self._steps = known[1]
-            return self._steps
-        path = self.office.state_dir / "step-receipts-v1.json"
-        kept = read_json(path)
-        if isinstance(kept, dict) and kept.get("key") == key:
-            with contextlib.suppress(TypeError, ValueError):
-                self._steps = {
-                    (str(rid), str(to), datetime.fromisoformat(at)): datetime.fromisoformat(got)
-                    for rid, to, at, got in kept["steps"]
-                }
+        """When the server received each step that put a record out (see
+        history.step_table), read once for this snapshot and those moved from it."""
         if self._steps is None:
-            self._steps = step_receipts(self.git, lines)
-            rows = [
-                [r, to, at.isoformat(), got.isoformat()] for (r, to, at), got in self._steps.items()
-            ]
-            write_json(path, {"key": key, "steps": rows})
-        _STEP_TABLES[str(self.office.state_dir)] = (key, self._steps)
+            self._steps = step_table(self.git, self.office.state_dir, self.commit)
         return self._steps
 
     def preliminary(self, summary: Summary) -> dict[str, Any] | None:
@@ -296,24 +260,6 @@ def moved(
     moved_to = replace(base, commit=commit, blobs=blobs, _summaries=None, _texts={}, _by_blob=texts)
     moved_to._summaries = moved_to._windows_as_received(dict(summaries))
     return moved_to
-
-
-# the step tables this process has read, by office: every snapshot of a command finds it
-_STEP_TABLES: dict[str, tuple[list[str], dict[StepKey, datetime]]] = {}
-
-
-def _received(
-    steps: Mapping[StepKey, datetime], record: str, state: str, stamp: str | None
-) -> datetime | None:
-    """When the server received the step that took ``record`` to ``state`` at
-    ``stamp`` (as the record's file says), if it is known."""
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return steps.get((record, state, moment))
 
 
 def summary_entries(git: GitStore, blobs: Iterable[str]) -> dict[str, Summary | None]:
