@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from dangwu import yamlio
@@ -34,7 +33,7 @@ from dangwu.store import meetings as stored_meetings
 from dangwu.store import records
 from dangwu.store.acting import Act, acting
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import background, step_received, step_table
+from dangwu.store.history import Receipts, background, window_openings
 from dangwu.store.office import Office
 
 
@@ -336,26 +335,25 @@ def comment_closes(office: Office, record: records.RecordFile) -> date | None:
         return None
     with GitStore(office.root, office.state_dir) as git:
         head = git.head()
-        opened = _received_for_comment(git, office.state_dir, head, record) if head else None
+        opened = (
+            window_openings(git, head, [record.relpath], office.settings).get(record.relpath)
+            if head
+            else None
+        )
     return workflow.window_closes(record.data, office.settings.rules, opened)
 
 
 def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:
-    """When a formal plan's comment window really opened: the preliminary publication,
-    or the moment the server received it if later (as far as this clone has heard)."""
+    """When a formal plan's comment window really opened: the commit of the step that
+    put it out for comment (not what its file says, which a hand can change), or the
+    day the server received it if later (as far as this clone has heard)."""
     if not isinstance(record.data.get("consultation"), Mapping):
         return None
-    return _received_for_comment(act.store, act.office.state_dir, act.head, record)
 
-
-def _received_for_comment(
-    git: GitStore, state_dir: Path, head: str, record: records.RecordFile
-) -> datetime | None:
-    """When the server received the step that put ``record`` out for comment."""
-    facts = record.data.get("consultation")
-    stamp = facts.get("at") if isinstance(facts, Mapping) else None
-    steps = step_table(git, state_dir, head)
-    return step_received(steps, str(record.data.get("id")), "consulting", stamp)
+    known = background(
+        act.store, act.head, [record.relpath], act.settings, Receipts(act.store)
+    ).opened.get(record.relpath)
+    return datetime.fromisoformat(known) if known else None
 
 
 def content_authors(act: Act, relpath: str) -> set[str]:

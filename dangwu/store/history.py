@@ -333,6 +333,20 @@ def background(
     return found
 
 
+def window_openings(
+    git: GitStore, rev: str, paths: Sequence[str], settings: Settings | None
+) -> dict[str, datetime]:
+    """When each of these pre-disclosures' comment windows really opened, from the
+    commits of their steps (not what their files say), where the server received the
+    preliminary plan later than its step says (none where this clone holds no
+    receipts). A walk of the history for these paths: for a record or two."""
+    receipts = Receipts(git)
+    if not paths or receipts.tip() is None:
+        return {}
+    known = background(git, rev, list(paths), settings, receipts)
+    return {path: datetime.fromisoformat(stamp) for path, stamp in known.opened.items()}
+
+
 def answers_received(git: GitStore, rev: str, paths: Sequence[str]) -> dict[str, datetime]:
     """When the server received the answer of each of these settled papers (a
     request, a report): the receipt of the last commit that wrote the file, which is
@@ -341,14 +355,19 @@ def answers_received(git: GitStore, rev: str, paths: Sequence[str]) -> dict[str,
     receipts = Receipts(git)
     if not paths or receipts.tip() is None:
         return {}
-    out = git.try_run("log", "--no-renames", "--format=%x00%H", "--name-only", rev, "--", *paths)
+    # limited by their folders, not by each path: git matches every changed file
+    # against every path given, and a log of thousands of paths takes minutes
+    folders = sorted({path.rpartition("/")[0] + "/" for path in paths})
+    out = git.try_run("log", "--no-renames", "--format=%x00%H", "--name-only", rev, "--", *folders)
+    wanted = set(paths)
     last: dict[str, str] = {}
     for entry in (out or "").split("\x00")[1:]:
         commit, *names = entry.split()
         for name in names:
-            last.setdefault(name, commit)
-    found = {path: receipts(commit) for path, commit in last.items()}
-    return {path: moment for path, moment in found.items() if moment is not None}
+            if name in wanted:
+                last.setdefault(name, commit)
+    received = receipts.many(sorted(set(last.values())))
+    return {path: received[commit] for path, commit in last.items() if commit in received}
 
 
 # the states a step that puts a record out takes it to, whose receipts bound its day
@@ -379,8 +398,12 @@ def step_receipts(git: GitStore, revs: Sequence[str]) -> dict[StepKey, datetime]
         if step == "publish" and to in PUT_OUT and record:
             with contextlib.suppress(ValueError):
                 steps[commit] = (record, to, datetime.fromisoformat(stamp))
-    received = receipts.many(list(steps))
-    return {steps[commit]: moment for commit, moment in received.items()}
+    found: dict[StepKey, datetime] = {}
+    for commit, moment in receipts.many(list(steps)).items():
+        # two commits claiming one step (one forged): the later receipt holds
+        key = steps[commit]
+        found[key] = max(moment, found.get(key, moment))
+    return found
 
 
 # the step tables this process has read, by office: every snapshot of a command finds it
