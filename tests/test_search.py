@@ -107,6 +107,22 @@ def test_a_sites_parts_are_shared_between_two_pagefinds(tmp_path, program, monke
     assert search._lanes(made, {"zz": parts["zz"]}) == [{"zz": parts["zz"]}]
 
 
+def test_a_lane_that_fails_is_said_after_both_lanes_end(tmp_path, monkeypatch):
+    """Two Pagefinds that cannot index: the failure is raised once both have ended,
+    in Pagefind's words, and no half-made bundle is left."""
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\nsleep 0.2\necho 'Error: the disk is full' >&2\nexit 3\n", "utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    made = site(tmp_path / "a", {"ZZ-1": ("党费", "收缴"), "DT-1": ("动态", "工作")})
+    parts = {"zz": "records/ZZ-*.html", "dt": "records/DT-*.html"}
+    assert len(search._lanes(made, parts)) == 2
+    with pytest.raises(DangwuError, match="the disk is full"):
+        search.build_index(made, parts, ())
+    assert [p.name for p in (made / "pagefind").iterdir()] == []
+
+
 def test_a_failure_in_the_block_stops_its_pagefind(tmp_path, program, monkeypatch):
     wrapper, log = counting(tmp_path, program)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))

@@ -251,26 +251,19 @@ class Receipts:
         return self.git.try_run("rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}")
 
     def __call__(self, commit: str) -> datetime | None:
-        if commit in self.arriving:
-            return self.now
-        if self._blobs is None:
-            self._blobs = self.git.notes(RECEIVED_NOTES)
-        blob = self._blobs.get(commit)
-        if blob is None:
-            return None
-        text = self.git.objects([blob]).get(blob, b"").decode("utf-8", "replace")
-        return receipt_time(text)
+        return self.many([commit]).get(commit)
 
     def many(self, commits: Sequence[str]) -> dict[str, datetime]:
         """The receipts of many commits, read in one go (none for those without)."""
-        if self._blobs is None:
-            self._blobs = self.git.notes(RECEIVED_NOTES)
-        blobs = {c: self._blobs[c] for c in commits if c in self._blobs}
-        texts = self.git.objects(sorted(set(blobs.values())))
-        found = {
-            c: receipt_time(texts.get(b, b"").decode("utf-8", "replace")) for c, b in blobs.items()
-        }
-        found |= {c: self.now for c in commits if c in self.arriving and self.now is not None}
+        found = {c: self.now for c in commits if c in self.arriving}  # received now
+        rest = [c for c in commits if c not in self.arriving]
+        if rest:
+            if self._blobs is None:
+                self._blobs = self.git.notes(RECEIVED_NOTES)
+            blobs = {c: self._blobs[c] for c in rest if c in self._blobs}
+            texts = self.git.objects(sorted(set(blobs.values())))
+            for commit, blob in blobs.items():
+                found[commit] = receipt_time(texts.get(blob, b"").decode("utf-8", "replace"))
         return {c: moment for c, moment in found.items() if moment is not None}
 
     def changed_since(self, tip: str | None) -> set[str] | None:

@@ -26,14 +26,15 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 
 FOLDER = "pagefind"
+Answer = TypeVar("Answer")
 
 
 def indexer() -> str | None:
@@ -87,21 +88,15 @@ def _index_parts(
         # Pagefind builds an index mostly on one core: two services, each with its
         # share of the parts, use both (the 5,312 pages of the 10,000-record office:
         # 7.8-8.1 s one after another, 6.2-6.6 s in two lanes)
-        errors: list[BaseException] = []
-
-        def run(lane: dict[str, str]) -> None:
+        running = [Beside(_index_lane, program, root, site, lane) for lane in lanes]
+        failures: list[BaseException] = []
+        for lane in running:  # every lane ends before a failure is raised
             try:
-                _index_lane(program, root, site, lane)
-            except BaseException as exc:  # raised below, in the caller's thread
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(lane,), daemon=True) for lane in lanes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+                lane.wait()
+            except BaseException as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
     for gone in root.iterdir():
         if gone.is_dir() and gone.name not in parts:
             shutil.rmtree(gone, ignore_errors=True)
@@ -290,30 +285,30 @@ def _why(said: list[str], otherwise: str) -> str:
 NOTES = ("Note:", "note:", "Search will still work", "stack backtrace:")
 
 
-class Indexing:
-    """``build_index`` under way beside the caller's own work: Pagefind is a program
-    of its own, so the two share the machine's cores. ``wait`` gives its answer, or
-    raises what it raised."""
+class Beside(Generic[Answer]):
+    """A function under way in a thread of its own beside the caller's work (Pagefind
+    is a program of its own, so the two share the machine's cores). ``wait`` gives
+    its answer, or raises what it raised."""
 
-    def __init__(self, site: Path, parts: Mapping[str, str], stale: Collection[str]) -> None:
-        self._answer: bool | None = None
+    def __init__(self, function: Callable[..., Answer], *args: Any) -> None:
+        self._answer: Answer | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(site, parts, stale), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(function, args), daemon=True)
         self._thread.start()
 
-    def _run(self, site: Path, parts: Mapping[str, str], stale: Collection[str]) -> None:
+    def _run(self, function: Callable[..., Answer], args: tuple[Any, ...]) -> None:
         try:
-            self._answer = build_index(site, parts, stale)
+            self._answer = function(*args)
         except BaseException as exc:  # handed to the caller by wait()
             self._error = exc
 
-    def wait(self) -> bool:
+    def wait(self) -> Answer | None:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return bool(self._answer)
+        return self._answer
 
 
-def start_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) -> Indexing:
+def start_index(site: Path, parts: Mapping[str, str], stale: Collection[str]) -> Beside[bool]:
     """Start ``build_index`` and return at once."""
-    return Indexing(site, parts, stale)
+    return Beside(build_index, site, parts, stale)
