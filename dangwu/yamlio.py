@@ -21,13 +21,15 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any, cast
 
 from dangwu.errors import Problem
 from dangwu.i18n import N_, _
+
+if TYPE_CHECKING:  # PyYAML is imported by the first parse: `show` of a known record needs none
+    import yaml
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -70,25 +72,30 @@ class YamlProblem(Exception):
         return Problem(path, self.line, self.col, self.message, self.hint)
 
 
-class _NodeLoader(yaml.CSafeLoader):
-    """libyaml composer with no implicit typing: we resolve scalars ourselves.
+@cache
+def _node_loader() -> type[yaml.CSafeLoader]:
+    """libyaml's composer with no implicit typing: we resolve scalars ourselves.
 
     libyaml calls these three methods for every node; answering them directly
     instead of through PyYAML's resolver tables saves a quarter of the parse.
     """
+    import yaml
 
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            return _STR
-        if kind is yaml.SequenceNode:
-            return _SEQ
-        return _MAP
+    class NodeLoader(yaml.CSafeLoader):
+        def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+            if kind is yaml.ScalarNode:
+                return _STR
+            if kind is yaml.SequenceNode:
+                return _SEQ
+            return _MAP
 
-    def descend_resolver(self, parent: Any, index: Any) -> None:
-        return None
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            return None
 
-    def ascend_resolver(self) -> None:
-        return None
+        def ascend_resolver(self) -> None:
+            return None
+
+    return NodeLoader
 
 
 @dataclass
@@ -111,15 +118,13 @@ class Document:
         last = len(path) - 1
         for depth, step in enumerate(path):
             found: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            if _kind(node) == "mapping" and isinstance(step, str):
                 for knode, vnode in node.value:
                     if knode.value == step:
                         found = knode if key and depth == last else vnode
                         break
             elif (
-                isinstance(node, yaml.SequenceNode)
-                and isinstance(step, int)
-                and 0 <= step < len(node.value)
+                _kind(node) == "sequence" and isinstance(step, int) and 0 <= step < len(node.value)
             ):
                 found = node.value[step]
             if found is None:
@@ -237,7 +242,9 @@ def load(text: str) -> Document:
     """Parse one YAML document into plain data (dict/list/str/int/float/bool/None)."""
     if not text.strip():
         raise YamlProblem(1, 1, _("the file is empty"))
-    loader = _NodeLoader(text)
+    import yaml
+
+    loader = _node_loader()(text)
     try:
         try:
             root = loader.get_single_node()
@@ -289,7 +296,7 @@ def load_simple(text: str) -> Any | None:
         return None
     if any(mark in text for mark in _OTHER_BREAKS):
         return None  # YAML breaks lines there too: load() reads it
-    if _NOT_PRINTABLE.search(text) is not None:
+    if _not_printable().search(text) is not None:
         return None  # load() says what is wrong with it
     lines = text[:-1].split("\n")
     key, sep, rest = lines[0].partition(":")
@@ -441,14 +448,17 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 # Characters YAML refuses in a file (outside c-printable), and control characters a
 # double-quoted "\a"-style escape could still smuggle into a value.
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+@cache
+def _not_printable() -> re.Pattern[str]:
+    # compiled when first needed: its ranges take 3 ms to compile, a thirtieth of `show`
+    return re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _from_reader(exc: yaml.YAMLError, text: str) -> YamlProblem:
-    found = _NOT_PRINTABLE.search(text)
+    found = _not_printable().search(text)
     if found is None:
         return YamlProblem(None, None, _("YAML: {problem}").format(problem=str(exc)))
     index = found.start()
@@ -464,6 +474,12 @@ def _from_reader(exc: yaml.YAMLError, text: str) -> YamlProblem:
             letter=chr(ord(found.group()) + 64) if ord(found.group()) < 32 else "?"
         ),
     )
+
+
+def _kind(node: yaml.Node) -> str:
+    """ "scalar", "sequence" or "mapping": what PyYAML's node classes are, asked without
+    importing them (the classes say it in ``id``, which the type stubs leave out)."""
+    return node.id  # type: ignore[attr-defined,no-any-return]
 
 
 def _construct(node: yaml.Node, seen: set[int], depth: int, text: str, label: str = "") -> Any:
@@ -488,19 +504,21 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str, label: st
             _("YAML tag {tag} is not allowed").format(tag=_short_tag(tag)),
             _("remove the tag; records hold plain text, numbers, lists and mappings"),
         )
-    if isinstance(node, yaml.ScalarNode):
-        if node.style == '"':
-            _refuse_control(node, label)
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
+    kind = node.id  # type: ignore[attr-defined]  # _kind, inlined: this runs for every node
+    if kind == "scalar":
+        scalar = cast("yaml.ScalarNode", node)
+        if scalar.style == '"':
+            _refuse_control(scalar, label)
+        return _scalar(scalar)
+    if kind == "sequence":
         return [
             _construct(item, seen, depth + 1, text, f"{label}[{index}]")
             for index, item in enumerate(node.value)
         ]
-    assert isinstance(node, yaml.MappingNode)
+    assert kind == "mapping"
     result: dict[str, Any] = {}
     for knode, vnode in node.value:
-        if not isinstance(knode, yaml.ScalarNode):
+        if knode.id != "scalar":
             mark = knode.start_mark
             raise YamlProblem(mark.line + 1, mark.column + 1, _("a mapping key must be plain text"))
         if knode.tag not in _ALLOWED_EXPLICIT:
@@ -588,6 +606,8 @@ def _plain_value(value: str) -> Any:
 
 
 def _first_alias(text: str) -> tuple[int | None, int | None]:
+    import yaml
+
     try:
         for token in yaml.scan(text, Loader=yaml.CSafeLoader):
             if isinstance(token, yaml.AliasToken):

@@ -10,6 +10,8 @@ from dataclasses import replace
 import pytest
 from conftest import commit_as
 
+from dangwu import __version__
+
 
 def trailers(office, rev="HEAD"):
     raw = office.git("log", "-1", "--format=%(trailers:only,unfold)", rev)
@@ -359,6 +361,38 @@ def test_show_prints_the_record(office):
         f"records/zuzhi-jianshe/{rid}.yaml",
     ):
         assert text in out
+
+
+def test_show_reads_the_file_again_whenever_its_text_changed(office):
+    """`show` keeps what it parsed beside the text it parsed it from: a changed file,
+    a broken one, or a kept answer from another version of dangwu is read afresh."""
+    rid = office.new()
+    relpath = f"records/zuzhi-jianshe/{rid}.yaml"
+    first = office.run("show", rid)
+    assert first.exit_code == 0 and "2026年第三季度党费收缴管理情况" in first.stdout
+    kept = office.root / ".git/dangwu/parsed-v1" / (relpath.replace("/", "~")[:-5] + ".json")
+    version, text, data = json.loads(kept.read_text())
+    assert version == __version__
+    assert text == (office.root / relpath).read_text() and data["id"] == rid
+
+    original = (office.root / relpath).read_text()
+    office.write(relpath, original.replace("党费收缴管理情况", "党费收缴使用情况", 1))
+    again = office.run("show", rid)
+    assert again.exit_code == 0 and "2026年第三季度党费收缴使用情况" in again.stdout
+
+    office.write(relpath, original.replace("title:", "title: [", 1))
+    broken = office.run("show", rid)
+    assert (
+        broken.exit_code == 1
+        and f"{relpath}:" in broken.output
+        and "Traceback" not in broken.output
+    )
+
+    office.write(relpath, original)
+    kept.write_text(json.dumps(["0.0.1", original, {**data, "title": "旧版本读出的标题"}]))
+    older = office.run("show", rid)
+    assert older.exit_code == 0 and "旧版本读出的标题" not in older.stdout
+    assert "2026年第三季度党费收缴管理情况" in older.stdout
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "ZZ-2026-101/../x", "ZZ/2026", "..", ""])

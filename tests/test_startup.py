@@ -47,6 +47,25 @@ def test_help_imports_no_store_and_no_yaml():
     assert ran.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_record_shown_again_is_read_without_a_yaml_parser(office):
+    """PyYAML's import is a tenth of `show`: the second showing of an unchanged record
+    takes its fields from what the first one parsed."""
+    rid = office.new()
+    script = (
+        "import sys\n"
+        f"sys.argv = ['dangwu', '-C', {str(office.root)!r}, 'show', {rid!r}]\n"
+        "from dangwu.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    print('exit', exit.code)\n"
+        "print(sorted(m for m in sys.modules if m == 'yaml' or m.startswith('yaml.')))"
+    )
+    first, second = python(script), python(script)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.splitlines()[-2] == "exit 0" and "'yaml'" in first.stdout
+    assert second.stdout.splitlines()[-2] == "exit 0", second.stdout
+    assert second.stdout.splitlines()[-1] == "[]", second.stdout
+    assert second.stdout.split("\nexit")[0] == first.stdout.split("\nexit")[0]
+
+
 def test_one_command_is_built_and_the_others_still_answer(tmp_path):
     def dangwu(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -327,20 +327,19 @@ def _opinions(record: records.RecordFile, rules: Rules, opinions: list[Feedback]
     return opinion_count(opinions, opened, closes)
 
 
-def comment_closes(office: Office, record: records.RecordFile) -> date | None:
-    """The last day of a pre-disclosure's comment window: as its step set it, or later
-    where the server received the preliminary plan later [SPEC 11]."""
+def comment_closes(office: Office, relpath: str, data: Mapping[str, Any]) -> date | None:
+    """The last day of a pre-disclosure's comment window (the record at ``relpath``,
+    holding ``data``): as its step set it, or later where the server received the
+    preliminary plan later [SPEC 11]."""
 
-    if not isinstance(record.data.get("consultation"), Mapping):
+    if not isinstance(data.get("consultation"), Mapping):
         return None
     with GitStore(office.root, office.state_dir) as git:
         head = git.head()
         opened = (
-            window_openings(git, head, [record.relpath], office.settings).get(record.relpath)
-            if head
-            else None
+            window_openings(git, head, [relpath], office.settings).get(relpath) if head else None
         )
-    return workflow.window_closes(record.data, office.settings.rules, opened)
+    return workflow.window_closes(data, office.settings.rules, opened)
 
 
 def _window_opened(act: Act, record: records.RecordFile) -> datetime | None:

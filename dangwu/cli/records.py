@@ -458,21 +458,19 @@ def show(
     from dangwu.store import records
 
     office = common.office(ctx)
-    record = records.find(office, record_id)
+    relpath, data = records.read_fields(office, record_id)
     if as_json:
-        output.emit_json({"path": record.relpath, **record.data})
+        output.emit_json({"path": relpath, **data})
         return
     closes = None
     from dangwu.store.gitenv import RECEIVED_NOTES, holds_ref
 
     # a window the server received late closes later than the file says [SPEC 11]
-    if isinstance(record.data.get("consultation"), dict) and holds_ref(
-        office.git_dir, RECEIVED_NOTES
-    ):
+    if isinstance(data.get("consultation"), dict) and holds_ref(office.git_dir, RECEIVED_NOTES):
         from dangwu.app.procedure import comment_closes
 
-        closes = comment_closes(office, record)
-    _render_record(office, record.relpath, record.data, closes)
+        closes = comment_closes(office, relpath, data)
+    _render_record(office, relpath, data, closes)
 
 
 def _render_record(

@@ -5,11 +5,11 @@ and offer the nearest one. Pure: no disk, no clock (the caller gives today)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 from dangwu.errors import UsageError
@@ -110,12 +110,19 @@ def _matching(text: str, names: Mapping[str, set[str]]) -> set[str]:
     return {c for name, found in names.items() if name.startswith(wanted) for c in found}
 
 
+def _close_matches(word: str, possibilities: list[str], n: int, cutoff: float) -> list[str]:
+    """difflib's, imported when a name is missed (not at every start-up)."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)
+
+
 def suggest(wrong: str, choices: list[str]) -> str | None:
     """'did you mean ...?' for a near miss, or None."""
-    close = difflib.get_close_matches(wrong, choices, n=1, cutoff=0.6)
+    close = _close_matches(wrong, choices, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in choices}
-        close = difflib.get_close_matches(wrong.lower(), list(lowered), n=1, cutoff=0.6)
+        close = _close_matches(wrong.lower(), list(lowered), n=1, cutoff=0.6)
         close = [lowered[c] for c in close]
     if close:
         return _("did you mean '{choice}'?").format(choice=close[0])
@@ -124,7 +131,7 @@ def suggest(wrong: str, choices: list[str]) -> str | None:
 
 def nearest(text: str, names: Mapping[str, set[str]]) -> set[str]:
     """The codes whose name is nearest ``text`` (empty when none is near)."""
-    close = difflib.get_close_matches(text.casefold(), list(names), n=1, cutoff=0.6)
+    close = _close_matches(text.casefold(), list(names), n=1, cutoff=0.6)
     return set(names[close[0]]) if close else set()
 
 
@@ -146,14 +153,32 @@ _NUMERALS = {
     "九": 9,
 }
 _NUMBER = r"(\d{1,4}|[〇○零一二两三四五六七八九十]{1,4})"
-_DAY = re.compile(
-    rf"^{_NUMBER}\s*[-/.年]\s*{_NUMBER}\s*[-/.月]\s*{_NUMBER}\s*[日号]?$|^(\d{{4}})(\d{{2}})(\d{{2}})$"
-)
-_QUARTER = re.compile(
-    r"^(?:(\d{4}|[〇○零一二三四五六七八九]{4})\s*(?:年|-|\s)?\s*)?"
-    r"(?:Q\s*([1-4])|第?\s*([1-4一二三四])\s*季度)$",
-    re.IGNORECASE,
-)
+# what a person may write for a day, a quarter, or a quarter inside a text; compiled
+# when first used: a command that reads none from its user (most of them) does not pay
+# for their Chinese numerals
+_PATTERNS = {
+    "day": (
+        rf"^{_NUMBER}\s*[-/.年]\s*{_NUMBER}\s*[-/.月]\s*{_NUMBER}\s*[日号]?$"
+        r"|^(\d{4})(\d{2})(\d{2})$",
+        0,
+    ),
+    "quarter": (
+        r"^(?:(\d{4}|[〇○零一二三四五六七八九]{4})\s*(?:年|-|\s)?\s*)?"
+        r"(?:Q\s*([1-4])|第?\s*([1-4一二三四])\s*季度)$",
+        re.IGNORECASE,
+    ),
+    "quarter in": (
+        r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*第?\s*([1-4一二三四])\s*季度"
+        r"|(\d{4})\s*Q([1-4])",
+        re.IGNORECASE,
+    ),
+}
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    source, flags = _PATTERNS[name]
+    return re.compile(source, flags)
 
 
 def _number(text: str) -> int | None:
@@ -174,7 +199,7 @@ def _number(text: str) -> int | None:
 def day(option: str, value: str) -> str:
     """A day as YYYY-MM-DD, from 2026-12-04, 2026/12/4, 2026.12.4, 20261204,
     2026年12月4日 or 二〇二六年十二月四日."""
-    match = _DAY.match(plain(value))
+    match = _pattern("day").match(plain(value))
     if match:
         parts = [g for g in match.groups() if g is not None]
         numbers = [_number(p) for p in parts]
@@ -211,15 +236,9 @@ def stamped_day(value: object) -> date | None:
         return None
 
 
-_QUARTER_IN = re.compile(
-    r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*第?\s*([1-4一二三四])\s*季度|(\d{4})\s*Q([1-4])",
-    re.IGNORECASE,
-)
-
-
 def quarter_in(text: str) -> str | None:
     """The quarter a text names (2026年第四季度, 2026Q4), as 2026Q4; None if none."""
-    found = _QUARTER_IN.search(plain(text))
+    found = _pattern("quarter in").search(plain(text))
     if found is None:
         return None
     year_text, word = (found[1], found[2]) if found[1] else (found[3], found[4])
@@ -242,7 +261,7 @@ def year(option: str, value: str) -> int:
 def quarter(option: str, value: str, today: date) -> str:
     """A quarter as 2026Q4, from 2026Q4, 2026-q4, 2026年第四季度, 2026年4季度, or
     第四季度 / 四季度 / Q4 alone: the latest such quarter that has begun by ``today``."""
-    match = _QUARTER.match(plain(value))
+    match = _pattern("quarter").match(plain(value))
     if match:
         year_text, digit, word = match.groups()
         number = _number(digit or word)

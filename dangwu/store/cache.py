@@ -104,6 +104,41 @@ class Markers:
         write_json(self.path, self._known)
 
 
+class Parsed:
+    """The fields of record files read before, one small file per record in
+    ``.git/dangwu/parsed-v1/`` holding the text it was read from. Keyed by the whole
+    text rather than by ``stat``, so no clock and no race can make it answer for a
+    file that changed; good for this version of dangwu only (the parser may change)."""
+
+    def __init__(self, office: Office) -> None:
+        self.folder = office.state_dir / "parsed-v1"
+
+    def _path(self, relpath: str) -> Path:
+        # records/<category>/<ID>.yaml: the category and id are checked names
+        return self.folder / relpath.replace("/", "~")
+
+    def get(self, relpath: str, text: str) -> dict[str, Any] | None:
+        known = read_json(self._path(relpath).with_suffix(".json"))
+        if (
+            isinstance(known, list)
+            and len(known) == 3
+            and known[0] == __version__
+            and known[1] == text
+            and isinstance(known[2], dict)
+        ):
+            return known[2]
+        return None
+
+    def put(self, relpath: str, text: str, data: dict[str, Any]) -> None:
+        """Keep ``data`` where JSON gives back the very same (it would not for NaN)."""
+        try:
+            if json.loads(json.dumps(data, ensure_ascii=False)) != data:
+                return
+        except (TypeError, ValueError):
+            return
+        write_json(self._path(relpath).with_suffix(".json"), [__version__, text, data])
+
+
 # a file changed this recently may change again within the same tick of the file
 # system's clock and keep every figure stat gives: git calls it "racily clean" (a
 # tick is 2 s on a FAT-formatted USB stick, nanoseconds on ext4)
