@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ def test_a_failure_in_the_block_stops_its_pagefind(tmp_path, program, monkeypatc
         os.kill(int(pid), 0)  # gone, and reaped
 
 
-def test_what_pagefind_cannot_write_is_said_in_its_own_words(tmp_path, program):
+def test_what_cannot_be_written_is_said_in_the_systems_words(tmp_path, program):
     made = site(tmp_path / "office", {"ZZ-1": ("标题", "正文")})
     (tmp_path / "a-file").write_text("", "utf-8")
     with pytest.raises(DangwuError) as refused, search._service(program) as service:
@@ -177,3 +178,44 @@ def test_what_pagefind_cannot_write_is_said_in_its_own_words(tmp_path, program):
 )
 def test_the_reason_is_found_in_what_pagefind_wrote(said, why):
     assert search._why(said, "Pagefind stopped") == why
+
+
+# a Pagefind service that answers every request as the real one would, except that the
+# bundle it gives names a file outside itself
+HOSTILE = r"""#!{python}
+import base64, json, sys
+pending = b""
+while True:
+    chunk = sys.stdin.buffer.read1(65536)
+    if not chunk:
+        sys.exit(0)
+    pending += chunk
+    while b"," in pending:
+        raw, pending = pending.split(b",", 1)
+        asked = json.loads(base64.b64decode(raw))
+        kind = asked["payload"]["type"]
+        said = {{"type": kind, "index_id": 0}}
+        if kind == "GetFiles":
+            files = [("pagefind-entry.json", b"{{}}"), ({path!r}, b"planted")]
+            said["files"] = [
+                {{"path": p, "content": base64.b64encode(c).decode()}} for p, c in files
+            ]
+        answer = json.dumps({{"message_id": asked["message_id"], "payload": said}})
+        sys.stdout.buffer.write(base64.b64encode(answer.encode()) + b",")
+        sys.stdout.buffer.flush()
+"""
+
+
+@pytest.mark.parametrize("path", ["../../escaped", "/tmp/escaped-absolute", ""])
+def test_a_bundle_that_names_a_file_outside_itself_is_refused(tmp_path, monkeypatch, path):
+    fake = tmp_path / "pagefind-hostile"
+    fake.write_text(HOSTILE.format(python=sys.executable, path=path), "utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    made = site(tmp_path / "site", {"ZZ-1": ("标题", "正文")})
+    with pytest.raises(DangwuError, match="Pagefind named a file"):
+        search.build_index(made, {"all": "records/*.html"}, ())
+    assert not (tmp_path / "escaped").exists()
+    assert not Path("/tmp/escaped-absolute").exists()
+    # nothing half-made is left where the bundle goes
+    assert not (made / "pagefind" / "all").exists()

@@ -21,6 +21,7 @@ from dangwu.model.record import (
     relpath_for,
 )
 from dangwu.model.words import suggest
+from dangwu.store.cache import Parsed
 
 if TYPE_CHECKING:
     from dangwu.model.office import Person
@@ -76,8 +77,6 @@ def read_fields(office: Office, ref: str) -> tuple[str, dict[str, Any]]:
     """The path and fields of the record a person named, to read and not to edit. A
     file read before with the same text gives back the fields it held without a YAML
     parser: importing PyYAML is a tenth of ``dangwu show``."""
-    from dangwu.store.cache import Parsed
-
     relpath = _located(office, ref)
     try:
         text = yamlio.decode(yamlio.read_bytes(office.root / relpath))
