@@ -132,11 +132,24 @@ def build(
         # (one git process) and parsing the texts of its own records
         ids = [i.id for i in stale]
         groups = [ids[n : n + GROUP] for n in range(0, len(ids), GROUP)]
+        # an internal sheet is checked with the office: only the public site answers
+        answering = scope == "public" and not portal
+        # a past day's file is final: only the days since the last build are made
+        since = _unfinished(folder, former, today)
+        found = None
         _JOB.update(renderer=renderer, snap=snap, items={i.id: i for i in stale})
+        making = fork_map(_record_pages, groups, parallel_from=2)
         try:
-            for made in fork_map(_record_pages, groups, parallel_from=2):
+            pages.update(next(making, {}))
+            # the workers are forked and have all their work: the verify page's answers
+            # are worked out here while they make the pages, not after them beside the
+            # search index (a cold build of 10,000 records: 13.7 -> 12.8 s)
+            if answering:
+                found = sitecodes.answers(snap, today, since=since)
+            for made in making:
                 pages.update(made)
         finally:
+            making.close()  # its workers stop, also when the answers failed
             _JOB.clear()
         for item in site.shown.values():  # attachments are kept with their record
             for name in item.summary.attachments if item.state != "withdrawn" else ():
@@ -144,8 +157,6 @@ def build(
                 keys[target] = keys[render.record_path(item.id)]
         wanted = site.latest() + site.consulting()
         excerpts = snap.records(i.summary.path for i in wanted)
-        # an internal sheet is checked with the office: only the public site answers
-        answering = scope == "public" and not portal
         verify = None
         if answering:
             first, last = sitecodes.window(today)
@@ -180,7 +191,7 @@ def build(
             keys.update((p, old[p]) for p in skipped)
             kept = [*listings, *skipped]
         # every page is made: they go out, and the search index is made of them while
-        # the verify page's answers are worked out (each on its own core)
+        # the verify page's files are written
         written = write_files(folder, pages)
         removed = _remove(folder, {p for p in set(old) - set(keys) if not _answer(p)})
         touched = {_part(path) for path in [*pages, *removed] if path.startswith("records/")}
@@ -188,10 +199,7 @@ def build(
             touched = {"all"}
         indexing = search.start_index(folder, parts, touched)
         try:
-            if answering:
-                # a past day's file is final: only the days since the last build are made
-                since = _unfinished(folder, former, today)
-                found = sitecodes.answers(snap, today, since=since)
+            if found is not None:
                 for path, key in old.items():
                     day = _code_day(path)
                     if day is not None and found.first <= day < since:

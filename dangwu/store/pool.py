@@ -8,7 +8,7 @@ the parent's state (a catalogue, a compiled schema) instead of receiving it pick
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TypeVar
 
 PARALLEL_FROM = 300  # files to parse before a second process pays for itself
@@ -38,7 +38,7 @@ def fork_map(
     progress: Progress | None = None,
     *,
     parallel_from: int = PARALLEL_FROM,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """``map(function, items)`` in order, spread over forked workers when there are
     at least ``parallel_from`` items and more than one core; ``progress(done,
     total)`` every hundred."""
