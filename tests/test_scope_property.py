@@ -15,6 +15,7 @@ yearly statistics report and the report list are checked like the board.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import tempfile
@@ -263,21 +264,28 @@ def outputs(office: Office, folder: Path) -> dict[str, str]:
     out["stats.html"] = (folder / "s.html").read_text("utf-8")
     # every file of the web site, the feed and the sitemap and the search index included
     site = sorted(p for p in (folder / "site").rglob("*") if p.is_file())
-    out["site"] = "\n".join(f"{p}\n{p.read_bytes().decode('utf-8', 'replace')}" for p in site)
+    out["site"] = "\n".join(f"{p}\n{readable(p)}" for p in site)
     out["portal"] = "\n".join(
-        f"{p}\n{p.read_bytes().decode('utf-8', 'replace')}"
-        for p in sorted((folder / "portal").rglob("*"))
-        if p.is_file()
+        f"{p}\n{readable(p)}" for p in sorted((folder / "portal").rglob("*")) if p.is_file()
     )
     # the site's own pages, without what its verify page knows of printed sheets (a
     # public bulletin lists every public record, whatever its channels)
     out["site pages"] = "\n".join(
-        f"{p}\n{p.read_bytes().decode('utf-8', 'replace')}"
-        for p in site
-        if "/verify/codes/" not in p.as_posix()
+        f"{p}\n{readable(p)}" for p in site if "/verify/codes/" not in p.as_posix()
     )
+    out["search index"] = "\n".join(readable(p) for p in site if p.suffix == ".pf_fragment")
     out["commit messages"] = git(office.root, "log", "--format=%B")
     return out
+
+
+def readable(path: Path) -> str:
+    """A file's text as a reader of it would find it: Pagefind's index files unzipped
+    (gzip hides their words from a plain search), without the zero-width spaces it puts
+    between the words it found in Chinese text."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.decode("utf-8", "replace").replace("\u200b", "")
 
 
 def circular_text(office: Office, specs: list[Spec], folder: Path) -> str:
@@ -376,6 +384,10 @@ def test_no_public_output_holds_internal_text_reports_or_reporters(
         if spec.in_public_bulletin():
             assert f"标题{spec.marker}t" in bulletin and f"标题{spec.marker}t" in md, spec
     assert_web(made["site pages"], specs, "website")
+    # the search index holds what the pages hold: it was read, not skipped as binary
+    for spec in specs:
+        if f"标题{spec.marker}t" in made["site pages"]:
+            assert f"标题{spec.marker}t" in made["search index"], spec
     assert "MKNAMEDQt" in made["site pages"] and "＊＊＊" in made["site pages"]
     assert_web(made["portal"], specs, "city-portal")
     assert "MKNAMEDQt" in board and "＊＊＊" in board
