@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import Office, make_office, settled
+from conftest import Office, commit_as, make_office, settled
 from gitserver import smart_http
 from plaingit import (
     commit,
@@ -455,6 +455,7 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     assert "[pre-disclosure-window]" in refused_push.stderr, refused_push.stderr
     assert "open until 2026-11-03" in refused_push.stderr, refused_push.stderr
     # once the clone has the server's notes, it refuses the same step itself
+    settled(bare)
     clone = Office(case.root.parent / "colleague")
     git_in(case.root.parent, "clone", "-q", str(bare), str(clone.root))
     git_in(clone.root, "fetch", "-q", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
@@ -484,6 +485,39 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     ok(clone, "submit", rid, now=at(10, 21, 10))
     ok(clone, "approve", rid, as_="sunhm", now=at(10, 22))
     refused(clone, "publish", rid, now=at(10, 25), expect="open until 2026-11-03")
+
+
+def test_a_comment_window_whose_date_is_rewritten_by_hand_keeps_its_receipt(case: Case):
+    """The preliminary plan reached the server on 10-20 though its step says 10-06. A
+    clerk who has the server's notes then rewrites the date in the record's file by
+    hand (plain git, never pushed: the server would refuse it). The board printed
+    from that clone still closes the window 14 days after the receipt, not after the
+    date the hand wrote: a moment no step gave takes the record's latest receipt."""
+    bare = _rehearsal_server(case)
+    rid = _approved(case)
+    ok(case, "publish", rid, now=at(10, 6, 12))
+    arrived = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 20, 9)})
+    assert arrived.returncode == 0, arrived.stderr
+    settled(bare)  # the server writes its receipts after the push
+    clone = Office(case.root.parent / "colleague")
+    git_in(case.root.parent, "clone", "-q", str(bare), str(clone.root))
+    git_in(clone.root, "fetch", "-q", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
+    board = clone.root.parent / "board"
+
+    def closes() -> str:
+        shutil.rmtree(board, ignore_errors=True)
+        ok(clone, "board", "-o", str(board), now=at(10, 21))
+        text = "".join(p.read_text("utf-8") for p in sorted(board.glob("*.html")))
+        found = re.findall(r"征求意见截止：(\d+年\d+月\d+日)", text)
+        assert len(found) == 1, text
+        return str(found[0])
+
+    assert closes() == "2026年11月3日"
+    for written in (at(10, 5, 12), at(10, 6, 12, 1)):  # a day earlier; a minute later
+        path = edit_record(clone, rid, lambda data, w=written: data["consultation"].update(at=w))
+        commit_as(clone.root, "dumy", "correct the date", path, date=at(10, 21, 8))
+        assert written in clone.read(path)
+        assert closes() == "2026年11月3日", written
 
 
 def _request_on_the_server(case: Case) -> Path:

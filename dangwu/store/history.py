@@ -19,6 +19,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -370,16 +371,54 @@ PUT_OUT = ("consulting", "published")
 StepKey = tuple[str, str, datetime]  # a record's id, the state a step took it to, when
 
 
-def step_receipts(git: GitStore, revs: Sequence[str]) -> dict[StepKey, datetime]:
-    """When the server received each step that put a record out, for comment or
-    published, as far as this clone has heard: by the record's id, the state the
+@dataclass(frozen=True)
+class StepReceipts:
+    """When the server received each step that put a record out, as far as this clone
+    has heard (see step_table)."""
+
+    # every such step of the history, by the moment its commit gives: its receipt, or
+    # None where this clone has heard of none
+    steps: dict[StepKey, datetime | None] = field(default_factory=dict)
+
+    @cached_property
+    def _latest(self) -> dict[tuple[str, str], datetime]:
+        latest: dict[tuple[str, str], datetime] = {}
+        for (record, state, _moment), got in self.steps.items():
+            if got is not None and ((record, state) not in latest or got > latest[record, state]):
+                latest[record, state] = got
+        return latest
+
+    def __bool__(self) -> bool:
+        return any(got is not None for got in self.steps.values())
+
+    def received(self, record: str, state: str, stamp: object) -> datetime | None:
+        """When the server received the step that took ``record`` to ``state`` at
+        ``stamp`` (as the record's file says). A stamp no step's commit gave was
+        written by hand: the latest receipt of the record's steps to that state then
+        holds, so changing the file's moment cannot shed a late receipt (it can only
+        make a day later, and the audit flags the hand anyway)."""
+        if not stamp:
+            return None
+        try:
+            moment = datetime.fromisoformat(str(stamp))
+        except ValueError:
+            return None
+        key = (record, state, moment)
+        if key in self.steps:
+            return self.steps[key]
+        return self._latest.get((record, state))
+
+
+def step_receipts(git: GitStore, revs: Sequence[str]) -> StepReceipts:
+    """The steps that put a record out, for comment or published, with when the server
+    received each, as far as this clone has heard: by the record's id, the state the
     step took it to and the moment the step gives (the record's file says the same
     moment), so the snapshot of any commit finds its own records' steps in it. One
     walk of the commits' messages, no diffs: a log limited to thousands of records'
     paths takes minutes. Empty where the clone holds no receipts."""
     receipts = Receipts(git)
     if receipts.tip() is None:
-        return {}
+        return StepReceipts()
     trailer = "%(trailers:key={},valueonly,separator=%x2C)"
     names = (Trailer.STEP, Trailer.TO, Trailer.RECORD)
     fields = "%x00".join(["%H", "%aI", *(trailer.format(name) for name in names)])
@@ -391,27 +430,28 @@ def step_receipts(git: GitStore, revs: Sequence[str]) -> dict[StepKey, datetime]
         if step == "publish" and to in PUT_OUT and record:
             with contextlib.suppress(ValueError):
                 steps[commit] = (record, to, datetime.fromisoformat(stamp))
-    found: dict[StepKey, datetime] = {}
+    found: dict[StepKey, datetime | None] = dict.fromkeys(steps.values())
     for commit, moment in receipts.many(list(steps)).items():
         # two commits claiming one step (one forged): the later receipt holds
         key = steps[commit]
-        found[key] = max(moment, found.get(key, moment))
-    return found
+        before = found.get(key)
+        found[key] = moment if before is None else max(moment, before)
+    return StepReceipts(found)
 
 
 # the step tables this process has read, by office: every snapshot of a command finds it
-_STEP_TABLES: dict[str, tuple[list[str], dict[StepKey, datetime]]] = {}
+_STEP_TABLES: dict[str, tuple[list[str], StepReceipts]] = {}
 
 
-def step_table(git: GitStore, state_dir: Path, commit: str) -> dict[StepKey, datetime]:
+def step_table(git: GitStore, state_dir: Path, commit: str) -> StepReceipts:
     """step_receipts over every branch this clone knows (and ``commit``, if it is on
     none): keyed by the step's own moment, it serves the snapshot of any commit of
     those lines, so a command reads it once however many commits it looks at. Kept
-    in memory and in ``step-receipts-v1.json`` by what it was read from: the walk
+    in memory and in ``step-receipts-v2.json`` by what it was read from: the walk
     costs half a second at 50,000 commits. Empty where the clone holds no receipts."""
     tip = Receipts(git).tip()
     if tip is None:
-        return {}
+        return StepReceipts()
     refs = git.try_run("for-each-ref", "--format=%(objectname)", "refs/heads", "refs/remotes")
     lines = ["--branches", "--remotes"]
     off_line = git.try_run("rev-list", "-n1", commit, "--not", *lines)
@@ -421,35 +461,28 @@ def step_table(git: GitStore, state_dir: Path, commit: str) -> dict[StepKey, dat
     known = _STEP_TABLES.get(str(state_dir))
     if known is not None and known[0] == key:
         return known[1]
-    path = state_dir / "step-receipts-v1.json"
+    path = state_dir / "step-receipts-v2.json"
     kept = read_json(path)
-    steps: dict[StepKey, datetime] | None = None
+    table: StepReceipts | None = None
     if isinstance(kept, dict) and kept.get("key") == key:
         with contextlib.suppress(TypeError, ValueError):
-            steps = {
-                (str(rid), str(to), datetime.fromisoformat(at)): datetime.fromisoformat(got)
-                for rid, to, at, got in kept["steps"]
-            }
-    if steps is None:
-        steps = step_receipts(git, lines)
-        rows = [[r, to, at.isoformat(), got.isoformat()] for (r, to, at), got in steps.items()]
+            table = StepReceipts(
+                {
+                    (str(rid), str(to), datetime.fromisoformat(at)): (
+                        datetime.fromisoformat(got) if got is not None else None
+                    )
+                    for rid, to, at, got in kept["steps"]
+                }
+            )
+    if table is None:
+        table = step_receipts(git, lines)
+        rows = [
+            [r, to, at.isoformat(), got.isoformat() if got is not None else None]
+            for (r, to, at), got in table.steps.items()
+        ]
         write_json(path, {"key": key, "steps": rows})
-    _STEP_TABLES[str(state_dir)] = (key, steps)
-    return steps
-
-
-def step_received(
-    steps: Mapping[StepKey, datetime], record: str, state: str, stamp: object
-) -> datetime | None:
-    """When the server received the step that took ``record`` to ``state`` at
-    ``stamp`` (as the record's file says), if it is known."""
-    if not stamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(stamp))
-    except ValueError:
-        return None
-    return steps.get((record, state, moment))
+    _STEP_TABLES[str(state_dir)] = (key, table)
+    return table
 
 
 class Store:

@@ -28,7 +28,7 @@ from dangwu.resources import shipped
 from dangwu.rules.secrecy import reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import StepKey, answers_received, step_received, step_table
+from dangwu.store.history import StepReceipts, answers_received, step_table
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
 
@@ -80,7 +80,7 @@ class Snapshot:
     # record texts by blob, shared by the snapshots of one line walked commit by commit
     _by_blob: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     # when the server received the steps that put records out (see step_table)
-    _steps: dict[StepKey, datetime] | None = field(default=None, repr=False)
+    _steps: StepReceipts | None = field(default=None, repr=False)
 
     @property
     def when(self) -> datetime:
@@ -102,7 +102,7 @@ class Snapshot:
             return found
         days = self.settings.rules.pre_disclosure_days
         for path, summary in found.items():
-            opened = step_received(steps, summary.id, "consulting", summary.consulted)
+            opened = steps.received(summary.id, "consulting", summary.consulted)
             if opened is None:
                 continue
             closes = opened.date() + timedelta(days=days - 1)
@@ -121,14 +121,14 @@ class Snapshot:
         zone = office_zone(self.settings.timezone)
         out = []
         for summary in found:
-            moment = step_received(steps, summary.id, "published", summary.published)
+            moment = steps.received(summary.id, "published", summary.published)
             day = summary.published_on
             if moment is not None and day is not None and moment.astimezone(zone).date() > day:
                 summary = replace(summary, published=moment.astimezone(zone).isoformat())
             out.append(summary)
         return out
 
-    def step_table(self) -> dict[StepKey, datetime]:
+    def step_table(self) -> StepReceipts:
         """When the server received each step that put a record out (see
         history.step_table), read once for this snapshot and those moved from it."""
         if self._steps is None:
