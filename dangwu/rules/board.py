@@ -316,6 +316,7 @@ _RUN_TOGETHER = [
 # Letters for the check: no I, L, O, U, 0 or 1, which a person misreads or mistypes.
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ALNUM_VALUE = {char: value for value, char in enumerate(_ALNUM)}
 # what a hyphen becomes when text is copied out of a PDF or a word processor
 _SEPARATORS = dict.fromkeys(map(ord, " -‐‑‒–—―−－\u00ad\t\n"), None)
 _SEPARATED = re.compile("[" + re.escape("".join(map(chr, _SEPARATORS))) + "]+")
@@ -328,7 +329,7 @@ def copy_check(text: str) -> str:
     but 0.15% of their swaps)."""
     product = 36
     for char in text:
-        total = (product + _ALNUM.index(char)) % 36 or 36
+        total = (product + _ALNUM_VALUE[char]) % 36 or 36
         product = (total * 2) % 37
     return _ALNUM[(37 - product) % 36]
 
@@ -387,13 +388,14 @@ class Code:
         ]
         seed = "|".join(parts + ([self.audience] if self.audience else []))
         digest = hashlib.sha256(seed.encode("utf-8")).digest()
-        return "".join(CHECK_ALPHABET[b % len(CHECK_ALPHABET)] for b in digest[:4])
+        return "".join([CHECK_ALPHABET[b % len(CHECK_ALPHABET)] for b in digest[:4]])
 
     def text(self, content_key: str, full_commit: str) -> str:
         letter = AUDIENCE_LETTER if self.audience else LETTERS[self.scope]
         body = (
             f"{full_commit[:8]}-{letter}{self.category_code}{self.page}-"
-            f"{self.on.strftime('%y%m%d')}-{self.check(content_key, full_commit)}"
+            f"{self.on.year % 100:02d}{self.on.month:02d}{self.on.day:02d}-"
+            f"{self.check(content_key, full_commit)}"
         )
         return body + copy_check(body.replace("-", "").upper())
 
