@@ -477,8 +477,8 @@ def _from_reader(exc: yaml.YAMLError, text: str) -> YamlProblem:
 
 
 def _kind(node: yaml.Node) -> str:
-    """ "scalar", "sequence" or "mapping": what PyYAML's node classes are, asked without
-    importing them (the classes say it in ``id``, which the type stubs leave out)."""
+    """The kind of a PyYAML node ("scalar", "sequence" or "mapping"), asked without
+    importing its classes: they say it in ``id``, which the type stubs leave out."""
     return node.id  # type: ignore[attr-defined,no-any-return]
 
 
