@@ -269,6 +269,31 @@ def demo_site(demo_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     }
 
 
+def test_what_is_up_today_is_taken_from_the_walk_as_the_head_board_lays_it_out(
+    demo_site, monkeypatch
+):
+    """The verify data's "shown today" comes from the walk's layout of the head's own
+    day (a laid-out board of the records that can be up); laid out from every record
+    of the head, it is the same."""
+    from datetime import date
+
+    from dangwu.app import sitecodes
+    from dangwu.store import snapshot as snapshots
+    from dangwu.store.gitstore import GitStore
+    from dangwu.store.office import find_office
+
+    office = find_office(demo_site["root"])
+    today = date.fromisoformat(DEMO_NOW[:10])
+    with GitStore(office.root, office.state_dir) as git:
+        head = snapshots.at(office, git)
+        laid_out = sitecodes._today
+        with monkeypatch.context() as patched:  # the walk's layout, not a second one
+            patched.setattr(sitecodes, "_today", lambda *_: pytest.fail("laid out twice"))
+            found = sitecodes.answers(head, today)
+        assert found.current == laid_out(head, today)
+        assert any(kind == "board" for kind, _label, _page in found.current)
+
+
 def codes_of(root: Path, day: str) -> dict[str, object]:
     return json.loads((root / "site" / "verify" / "codes" / f"{day}.json").read_text("utf-8"))
 

@@ -138,6 +138,13 @@ def answers(
         cache = {"version": __version__, "pages": pages, "layouts": layouts}
         write_json(office.state_dir / CACHE, cache)
     made = {key: Printed.from_row(row) for key, row in layouts.items()}
+    # what is up today: the head's pages of today, as laid out above (else anew)
+    current = None
+    shown_today = pages.get(f"{head.commit}|{today.isoformat()}")
+    if shown_today is not None and all(key in made for key in shown_today):
+        current = {
+            (made[k].kind, made[k].label, made[k].page): made[k].content for k in shown_today
+        }
     by_day: dict[date, list[tuple[str, Printed]]] = {}
     for commit, day in pairs:
         if since is not None and day < since:
@@ -146,7 +153,7 @@ def answers(
         by_day.setdefault(day, []).extend(
             (commit, _stamped(made[key], commit, day)) for key in keys if key in made
         )
-    return Answers(first, today, by_day, _today(head, today))
+    return Answers(first, today, by_day, current if current is not None else _today(head, today))
 
 
 def _today(head: Snapshot, today: date) -> dict[tuple[str, str, int], str]:
