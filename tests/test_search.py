@@ -196,9 +196,9 @@ while True:
         kind = asked["payload"]["type"]
         said = {{"type": kind, "index_id": 0}}
         if kind == "GetFiles":
-            files = [("pagefind-entry.json", b"{{}}"), ({path!r}, b"planted")]
             said["files"] = [
-                {{"path": p, "content": base64.b64encode(c).decode()}} for p, c in files
+                {{"path": "pagefind-entry.json", "content": base64.b64encode(b"{{}}").decode()}},
+                {{"path": {path!r}, "content": {content!r}}},
             ]
         answer = json.dumps({{"message_id": asked["message_id"], "payload": said}})
         sys.stdout.buffer.write(base64.b64encode(answer.encode()) + b",")
@@ -206,15 +206,29 @@ while True:
 """
 
 
-@pytest.mark.parametrize("path", ["../../escaped", "/tmp/escaped-absolute", ""])
-def test_a_bundle_that_names_a_file_outside_itself_is_refused(tmp_path, monkeypatch, path):
+PLANTED = "cGxhbnRlZA=="  # b"planted"
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "said"),
+    [
+        ("../../escaped", PLANTED, "Pagefind named a file '../../escaped'"),
+        ("/tmp/escaped-absolute", PLANTED, "Pagefind named a file '/tmp/escaped-absolute'"),
+        ("", PLANTED, "Pagefind named a file"),
+        ("index/x.pf_index", "not base64!", "Pagefind gave 'index/x.pf_index' not in base64"),
+    ],
+)
+def test_a_bundle_naming_a_file_outside_itself_or_in_no_base64_is_refused(
+    tmp_path, monkeypatch, path, content, said
+):
     fake = tmp_path / "pagefind-hostile"
-    fake.write_text(HOSTILE.format(python=sys.executable, path=path), "utf-8")
+    fake.write_text(HOSTILE.format(python=sys.executable, path=path, content=content), "utf-8")
     fake.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     made = site(tmp_path / "site", {"ZZ-1": ("标题", "正文")})
-    with pytest.raises(DangwuError, match="Pagefind named a file"):
+    with pytest.raises(DangwuError) as refused:
         search.build_index(made, {"all": "records/*.html"}, ())
+    assert str(refused.value).startswith(f"the search index could not be built: {said}")
     assert not (tmp_path / "escaped").exists()
     assert not Path("/tmp/escaped-absolute").exists()
     # nothing half-made is left where the bundle goes

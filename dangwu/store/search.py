@@ -7,12 +7,13 @@ the record pages. The index is made in parts (a site's: one per category), each
 built beside the old one and then renamed into its place, so a reader searching
 while the site is rebuilt never reads half of one.
 
-All the parts of a build are made by one Pagefind process, run as a service (the
-protocol its own Node and Python APIs speak: base64 JSON messages, each followed by
-a comma, on its standard input and output). A Pagefind process costs about 0.2 s
-before it reads a page, most of a small site's build; the bundles are the bytes
-its command line writes. Pagefind's Python API would do the same, but waits a
-tenth of a second before reading each answer.
+The parts of a build are made by Pagefind run as a service (the protocol its own
+Node and Python APIs speak: base64 JSON messages, each followed by a comma, on its
+standard input and output): one process, or two sharing the parts where there are
+cores for both. A Pagefind process costs about 0.2 s before it reads a page, most
+of a small site's build. The service gives each bundle's files and dangwu writes
+them: they are the bytes its command line writes. Pagefind's Python API would do
+the same, but waits a tenth of a second before reading each answer.
 """
 
 from __future__ import annotations
@@ -287,7 +288,7 @@ def _write_bundle(output: Path, files: Any) -> None:
     """Write the files Pagefind gave for a bundle (each a path inside it and its bytes in
     base64) into ``output``; a path that would leave the bundle is refused."""
     if not isinstance(files, list):
-        raise _refused(f"Pagefind said {files!r}")
+        raise _refused(f"Pagefind said {files!r}"[:200])
     output.mkdir()
     folders = {output}
     for file in files:
@@ -298,7 +299,11 @@ def _write_bundle(output: Path, files: Any) -> None:
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        target.write_bytes(base64.b64decode(file.get("content", "")))
+        try:
+            content = base64.b64decode(str(file.get("content", "")), validate=True)
+        except ValueError:
+            raise _refused(f"Pagefind gave {str(relative)!r} not in base64") from None
+        target.write_bytes(content)
 
 
 def _why(said: list[str], otherwise: str) -> str:
