@@ -212,10 +212,14 @@ PLANTED = "cGxhbnRlZA=="  # b"planted"
 @pytest.mark.parametrize(
     ("path", "content", "said"),
     [
-        ("../../escaped", PLANTED, "Pagefind named a file '../../escaped'"),
-        ("/tmp/escaped-absolute", PLANTED, "Pagefind named a file '/tmp/escaped-absolute'"),
-        ("", PLANTED, "Pagefind named a file"),
-        ("index/x.pf_index", "not base64!", "Pagefind gave 'index/x.pf_index' not in base64"),
+        ("../../escaped", PLANTED, "Pagefind named a file outside the index: '../../escaped'"),
+        ("/tmp/escaped-absolute", PLANTED, "Pagefind named a file outside the index: '/tmp/"),
+        ("", PLANTED, "Pagefind named a file outside the index: '.'"),
+        (
+            "index/x.pf_index",
+            "no base64!",
+            "Pagefind gave 'index/x.pf_index' in what is not base64",
+        ),
     ],
 )
 def test_a_bundle_naming_a_file_outside_itself_or_in_no_base64_is_refused(

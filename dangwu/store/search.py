@@ -288,13 +288,18 @@ def _write_bundle(output: Path, files: Any) -> None:
     """Write the files Pagefind gave for a bundle (each a path inside it and its bytes in
     base64) into ``output``; a path that would leave the bundle is refused."""
     if not isinstance(files, list):
-        raise _refused(f"Pagefind said {files!r}"[:200])
+        said = repr(files)[:200]
+        raise _refused(
+            _("Pagefind answered with what is not a list of files: {said}").format(said=said)
+        )
     output.mkdir()
     folders = {output}
     for file in files:
         relative = PurePosixPath(str(file.get("path", "")) if isinstance(file, dict) else "")
         if not relative.parts or relative.is_absolute() or ".." in relative.parts:
-            raise _refused(f"Pagefind named a file {str(relative)!r}")
+            raise _refused(
+                _("Pagefind named a file outside the index: '{path}'").format(path=relative)
+            )
         target = output.joinpath(*relative.parts)
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +307,9 @@ def _write_bundle(output: Path, files: Any) -> None:
         try:
             content = base64.b64decode(str(file.get("content", "")), validate=True)
         except ValueError:
-            raise _refused(f"Pagefind gave {str(relative)!r} not in base64") from None
+            raise _refused(
+                _("Pagefind gave '{path}' in what is not base64").format(path=relative)
+            ) from None
         target.write_bytes(content)
 
 
