@@ -54,10 +54,22 @@ class RecordFile:
 
 def read_record_file(root: Path, relpath: str) -> RecordFile:
     """Read and parse one record file, raising InvalidFiles on unreadable YAML."""
-    path = root / relpath
+    raw, text = _read(root, relpath)
+    return _parsed(relpath, raw, text)
+
+
+def _read(root: Path, relpath: str) -> tuple[bytes, str]:
+    """A record file's bytes and text (InvalidFiles: too large, not a plain file, not
+    UTF-8)."""
     try:
-        raw = yamlio.read_bytes(path)
-        text = yamlio.decode(raw)
+        raw = yamlio.read_bytes(root / relpath)
+        return raw, yamlio.decode(raw)
+    except yamlio.YamlProblem as exc:
+        raise InvalidFiles([exc.at(relpath)]) from None
+
+
+def _parsed(relpath: str, raw: bytes, text: str) -> RecordFile:
+    try:
         doc = yamlio.load(text)
     except yamlio.YamlProblem as exc:
         raise InvalidFiles([exc.at(relpath)]) from None
@@ -78,18 +90,13 @@ def read_fields(office: Office, ref: str) -> tuple[str, dict[str, Any]]:
     file read before with the same text gives back the fields it held without a YAML
     parser: importing PyYAML is a tenth of ``dangwu show``."""
     relpath = _located(office, ref)
-    try:
-        text = yamlio.decode(yamlio.read_bytes(office.root / relpath))
-    except yamlio.YamlProblem as exc:
-        raise InvalidFiles([exc.at(relpath)]) from None
+    raw, text = _read(office.root, relpath)
     parsed = Parsed(office)
     known = parsed.get(relpath, text)
-    if known is not None:
-        return relpath, known
-    record = read_record_file(office.root, relpath)
-    if record.text == text:  # not changed while it was read
-        parsed.put(relpath, text, record.data)
-    return relpath, record.data
+    if known is None:
+        known = _parsed(relpath, raw, text).data
+        parsed.put(relpath, text, known)
+    return relpath, known
 
 
 def _located(office: Office, ref: str) -> str:
