@@ -178,7 +178,7 @@ def test_edit_given_up_keeps_the_text_and_changes_nothing(office, tmp_path):
     child.close()
     assert child.exitstatus == 1
     assert office.state() == before
-    kept = office.root / ".git" / "dangwu" / "edit" / f"{rid}.yaml"
+    kept = office.root / ".git" / "dangwu" / "edit" / "dumy" / f"{rid}.yaml"
     assert "cadence: quartely" in kept.read_text("utf-8")
 
 

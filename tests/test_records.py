@@ -675,7 +675,7 @@ def test_edit_commits_a_valid_change_keeping_the_file_as_written(hand_written, e
     assert office.git("log", "-1", "--format=%s|%ae") == (
         "edit: ZZ-2026-101 2026年第三季度党费收缴管理情况|dumy@example.org"
     )
-    assert not list((office.root / ".git" / "dangwu" / "edit").glob("*.yaml"))
+    assert not list((office.root / ".git" / "dangwu" / "edit").rglob("*.yaml"))
 
 
 def test_edit_that_no_longer_validates_is_not_committed(hand_written, editor):
@@ -683,17 +683,124 @@ def test_edit_that_no_longer_validates_is_not_committed(hand_written, editor):
     before = office.state()
     result = office.run("edit", "ZZ-2026-101", env=editor("scope: internal", "scope: publik"))
     assert result.exit_code == 1
-    assert "records/zuzhi-jianshe/ZZ-2026-101.yaml:11:8: scope: 'publik' is not one of" in (
+    # the problem is placed in the text being edited, where its lines are
+    assert ".git/dangwu/edit/dumy/ZZ-2026-101.yaml:11:8: scope: 'publik' is not one of" in (
         result.output
     )
     assert "not saved" in result.output
     assert office.state() == before
-    kept = office.root / ".git" / "dangwu" / "edit" / "ZZ-2026-101.yaml"
+    kept = office.root / ".git" / "dangwu" / "edit" / "dumy" / "ZZ-2026-101.yaml"
     assert "scope: publik" in kept.read_text("utf-8")
     # the next edit starts from the kept text, so the fix is not lost
     result = office.run("edit", "ZZ-2026-101", env=editor("scope: publik", "scope: internal"))
     assert result.exit_code == 0
     assert "No changes" in result.stdout
+
+
+def test_a_yaml_error_in_an_edit_names_the_kept_text_not_the_record(hand_written, editor):
+    office = hand_written
+    before = office.state()
+    result = office.run("edit", "ZZ-2026-101", env=editor("period: 2026Q3", "period: [2026Q3"))
+    assert result.exit_code == 1
+    kept = ".git/dangwu/edit/dumy/ZZ-2026-101.yaml"
+    assert f"{kept}:" in result.stderr, result.stderr
+    assert "records/zuzhi-jianshe/ZZ-2026-101.yaml:" not in result.stderr
+    assert office.state() == before
+
+
+MARKING_EDITOR = textwrap.dedent("""\
+    import os, sys
+    open(os.environ["EDIT_MARK"], "w").write("opened")
+    path = sys.argv[1]
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(text.replace("按时足额。", "改过的正文。"))
+    """)
+
+
+@pytest.fixture
+def marking_editor(tmp_path):
+    """An editor that leaves a mark when it is opened, and changes the body."""
+    script = tmp_path / "marking_editor.py"
+    script.write_text(MARKING_EDITOR, "utf-8")
+    mark = tmp_path / "editor-opened"
+    return mark, {"EDITOR": f"{sys.executable} {script}", "EDIT_MARK": str(mark)}
+
+
+def test_a_person_who_may_not_edit_is_refused_before_the_editor_opens(hand_written, marking_editor):
+    office = hand_written
+    mark, env = marking_editor
+    before = office.state()
+    result = office.run("edit", "ZZ-2026-101", as_="hanzg", env=env)
+    assert result.exit_code == 1
+    assert "may not edit records" in result.output
+    assert not mark.exists(), "the editor opened for someone who may not save"
+    assert not (office.root / ".git" / "dangwu" / "edit").exists()
+    assert office.state() == before
+
+
+def test_a_record_with_local_changes_is_refused_before_the_editor_opens(
+    hand_written, marking_editor
+):
+    office = hand_written
+    mark, env = marking_editor
+    path = "records/zuzhi-jianshe/ZZ-2026-101.yaml"
+    office.write(path, office.read(path) + "# my own note\n")
+    before = office.state()
+    result = office.run("edit", "ZZ-2026-101", env={**env, "EDITOR": "true"})
+    assert result.exit_code == 1
+    assert "has uncommitted changes (modified)" in result.output
+    result = office.run("edit", "ZZ-2026-101", env=env)
+    assert result.exit_code == 1
+    assert not mark.exists()
+    assert office.state() == before
+
+
+def test_an_unsaved_edit_is_never_continued_by_someone_else(hand_written, editor):
+    """dumy leaves an edit that could not be saved; hexy (who may edit too) opening
+    the record starts from the record, and saving makes nothing of dumy's text under
+    hexy's name."""
+    office = hand_written
+    result = office.run("edit", "ZZ-2026-101", env=editor("scope: internal", "scope: publik"))
+    assert result.exit_code == 1
+    before = office.state()
+    result = office.run("edit", "ZZ-2026-101", as_="hexy", env={"EDITOR": "true"})
+    assert result.exit_code == 0, result.output
+    assert "Continuing" not in result.output
+    assert "No changes" in result.stdout
+    assert office.state() == before
+    result = office.run("edit", "ZZ-2026-101", as_="hexy", env=editor("按时足额。", "按时足额！"))
+    assert result.exit_code == 0, result.output
+    assert "scope: internal" in office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
+    assert office.git("log", "-1", "--format=%an|%ae") == "何晓燕|hexy@example.org"
+    # dumy's own text is still theirs to finish, and says the record moved on
+    result = office.run("edit", "ZZ-2026-101", env={"EDITOR": "true"})
+    assert "changed since your unsaved edit" in result.stderr
+    earlier = office.root / ".git/dangwu/edit/dumy/ZZ-2026-101.earlier.yaml"
+    assert "scope: publik" in earlier.read_text("utf-8")
+    assert "按时足额！" in office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
+
+
+def test_an_unsaved_edit_never_overwrites_a_change_made_since(hand_written, editor):
+    office = hand_written
+    result = office.run("edit", "ZZ-2026-101", env=editor("scope: internal", "scope: publik"))
+    assert result.exit_code == 1
+    assert office.run("set", "ZZ-2026-101", "title=后来改的标题", as_="hexy").exit_code == 0
+    # dumy fixes the kept text the way they meant to: it is set aside, not saved over
+    # the newer title
+    result = office.run("edit", "ZZ-2026-101", env=editor("按时足额。", "按时足额，无欠缴。"))
+    assert result.exit_code == 0, result.output
+    assert "changed since your unsaved edit" in result.stderr
+    text = office.read("records/zuzhi-jianshe/ZZ-2026-101.yaml")
+    assert "后来改的标题" in text and "按时足额，无欠缴。" in text and "scope: internal" in text
+
+
+def test_commits_carry_the_roster_name_whatever_git_calls_the_person(hand_written):
+    office = hand_written
+    result = office.run(
+        "set", "ZZ-2026-101", "title=新标题", env={"GIT_AUTHOR_NAME": "Someone Else"}
+    )
+    assert result.exit_code == 0, result.output
+    assert office.git("log", "-1", "--format=%an|%ae|%cn") == ("杜明远|dumy@example.org|杜明远")
 
 
 def test_edit_may_not_change_tool_fields(hand_written, editor):

@@ -37,7 +37,7 @@ from dangwu.model.record import (
 from dangwu.model.words import one_of, suggest
 from dangwu.rules import workflow
 from dangwu.rules.schedule import Quarter
-from dangwu.store import records
+from dangwu.store import editor, records
 from dangwu.store.acting import Act, acting, message
 from dangwu.store.office import Office
 from dangwu.store.records import record_files
@@ -580,6 +580,18 @@ def edit_problems(office: Office, record: records.RecordFile, new_text: str) -> 
     return problems
 
 
+def begin_edit(office: Office, ref: str) -> tuple[records.RecordFile, str]:
+    """The record to edit and the roster key of the person editing it, once they
+    may: on the roster with a role that edits, the record still editable, and its
+    file without uncommitted changes. Checked before any editor opens, so nobody
+    types a text they may not save."""
+    with acting(office, "edit") as act:
+        record = records.find(office, ref)
+        workflow.require_editable(str(record.data.get("id", ref)), record.status)
+        act.store.require_clean([record.relpath])
+        return record, act.actor.key
+
+
 def replace(office: Office, ref: str, new_text: str, *, base: bytes) -> Written:
     """Commit an edited record text, if the record did not change meanwhile."""
     with acting(office, "edit") as act:
@@ -589,7 +601,8 @@ def replace(office: Office, ref: str, new_text: str, *, base: bytes) -> Written:
             raise RuleViolation(
                 _("{id} changed while you were editing it").format(id=record_id),
                 hint=_("run dangwu edit {id} again; your text is kept in {path}").format(
-                    id=record_id, path=_keep_path(office, record_id)
+                    id=record_id,
+                    path=editor.shown(office, editor.kept_path(office, act.actor.key, record_id)),
                 ),
             )
         workflow.require_editable(record_id, record.status)
@@ -599,7 +612,3 @@ def replace(office: Office, ref: str, new_text: str, *, base: bytes) -> Written:
         if new_text == record.text:
             return Written(record_id, record.relpath, None, [])
         return _commit_content(act, record, new_text, "edit", [])
-
-
-def _keep_path(office: Office, record_id: str) -> str:
-    return str(office.state_dir / "edit" / f"{record_id}.yaml")

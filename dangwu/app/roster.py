@@ -228,7 +228,7 @@ def init_office(
         parse_settings(text, SETTINGS_FILE, root)  # never write a file we would refuse
         when = clock.now()
         msg = message("init", unit, actor=person)
-        author = Identity(name=identity.name or person.name, email=identity.email)
+        author = Identity(name=person.name, email=identity.email)
         changes = {SETTINGS_FILE: text.encode("utf-8")}
         if not (root / ".gitignore").exists():
             changes[".gitignore"] = GITIGNORE.encode("utf-8")

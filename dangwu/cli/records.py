@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import date
@@ -749,45 +750,55 @@ def edit(
     ],
 ) -> None:
     from dangwu.app import drafting
-    from dangwu.rules import workflow
-    from dangwu.store import editor, records
+    from dangwu.store import editor
 
     office = common.office(ctx)
-    record = records.find(office, record_id)
-    workflow.require_editable(record.data.get("id", record_id), record.status)
-    text = _edit_until_valid(office, record)
+    record, who = drafting.begin_edit(office, record_id)
+    text = _edit_until_valid(office, record, who)
     if text is None:
         output.say(_("No changes."))
         return
     written = drafting.replace(office, record_id, text, base=record.raw)
-    editor.forget(office, written.record_id)
+    editor.forget(office, who, written.record_id)
     output.say(
         _("Saved {id}.").format(id=written.record_id) if written.commit else _("No changes.")
     )
 
 
-def _edit_until_valid(office: Office, record: Any) -> str | None:
-    """Open the editor until the text validates; None when nothing changed."""
+def _edit_until_valid(office: Office, record: Any, who: str) -> str | None:
+    """Open the editor until the text validates; None when nothing changed.
+    Problems are placed in the copy being edited, where their lines are."""
     from dangwu import yamlio
     from dangwu.app import drafting
     from dangwu.errors import DangwuError, InvalidFiles
     from dangwu.store import editor
 
     record_id = str(record.data.get("id"))
-    path, resumed = editor.start(office, record_id, record.raw)
-    if resumed:
+    draft = editor.start(office, who, record_id, record.raw)
+    path, shown = draft.path, editor.shown(office, draft.path)
+    if draft.resumed:
         output.note(_("Continuing your unsaved edit of {id} from before.").format(id=record_id))
+    if draft.earlier is not None:
+        output.note(
+            _(
+                "{id} changed since your unsaved edit, so you start from it as it is now; "
+                "your earlier text is in {path}"
+            ).format(id=record_id, path=editor.shown(office, draft.earlier))
+        )
     while True:
         editor.run_editor(path)
         try:
             text = yamlio.decode(yamlio.read_bytes(path))
         except yamlio.YamlProblem as exc:
-            problems = [exc.at(record.relpath)]
+            problems = [exc.at(shown)]
         else:
             if text == record.text:
-                editor.forget(office, record_id)
+                editor.forget(office, who, record_id)
                 return None
-            problems = drafting.edit_problems(office, record, text)
+            problems = [
+                dataclasses.replace(p, path=shown) if p.path == record.relpath else p
+                for p in drafting.edit_problems(office, record, text)
+            ]
             if not problems:
                 return text
         if not _interactive():
@@ -796,12 +807,12 @@ def _edit_until_valid(office: Office, record: Any) -> str | None:
                 _("not saved"),
                 hint=_(
                     "your text is kept in {path}; the next dangwu edit {id} starts from it"
-                ).format(path=path, id=record_id),
+                ).format(path=shown, id=record_id),
             )
         output.problems(problems)
         if not typer.confirm(_("The record is not valid. Open the editor again?"), default=True):
             raise DangwuError(
-                _("not saved; your text is kept for next time in {path}").format(path=path)
+                _("not saved; your text is kept for next time in {path}").format(path=shown)
             )
 
 

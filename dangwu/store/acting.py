@@ -82,7 +82,8 @@ class Act:
         return True
 
     def commit(self, changes: Mapping[str, bytes | None], message: str, sign: bool = False) -> str:
-        author = Identity(name=self.identity.name or self.actor.name, email=self.identity.email)
+        # named as the roster names them, whatever git's user.name says
+        author = Identity(name=self.actor.name, email=self.identity.email)
         return self.store.commit(
             changes,
             message,

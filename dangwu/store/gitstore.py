@@ -454,6 +454,19 @@ class GitStore:
             )
         return Identity(name=name, email=email.strip())
 
+    def require_clean(self, paths: Sequence[str]) -> None:
+        """Refuse when any of ``paths`` has uncommitted changes: a step never
+        commits, or overwrites, work the person has not committed themselves."""
+        busy = self.dirty(paths)
+        if busy:
+            path, code = next(iter(busy.items()))
+            raise DangwuError(
+                _("{path} has uncommitted changes ({state})").format(
+                    path=path, state=_describe_status(code)
+                ),
+                hint=_("commit or discard them first (git diff -- {path})").format(path=path),
+            )
+
     def dirty(self, paths: Sequence[str]) -> dict[str, str]:
         """Paths among ``paths`` with uncommitted changes, and git's two-letter status."""
         if not paths:
@@ -820,15 +833,7 @@ class GitStore:
         """
         old = expect_head if expect_head is not None else self.require_head()
         paths = sorted(changes)
-        busy = self.dirty(paths)
-        if busy:
-            path, code = next(iter(busy.items()))
-            raise DangwuError(
-                _("{path} has uncommitted changes ({state})").format(
-                    path=path, state=_describe_status(code)
-                ),
-                hint=_("commit or discard them first (git diff -- {path})").format(path=path),
-            )
+        self.require_clean(paths)
         new_blobs = {
             path: (self._store_blob(data) if data is not None else None)
             for path, data in changes.items()
