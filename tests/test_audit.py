@@ -370,6 +370,11 @@ def test_audit_json_of_the_honest_history(honest: Honest, case: Case):
     assert report["head"] == honest.head
     assert report["violations"] == []
     assert report["commits_checked"] == len(honest.office.commits())
+    assert report["commits_checked_now"] == report["commits_checked"]
+    # run again: the verdict still stands for the whole history, none checked anew
+    again = json.loads(case.run("audit", "--json", now=at(10, 5)).stdout)
+    assert again["commits_checked"] == report["commits_checked"]
+    assert again["commits_checked_now"] == 0
 
 
 # --- tampering with record content ------------------------------------------------------

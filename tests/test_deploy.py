@@ -307,7 +307,9 @@ def test_the_history_cache_serves_readers_of_either_language(office: Office):
     for lang in ("en", "zh_CN", "en"):
         result = office.run("audit", "--json", env={"DANGWU_LANG": lang})
         assert result.exit_code == 1
-        (finding,) = json.loads(result.stdout)["violations"]
+        report = json.loads(result.stdout)
+        assert report["commits_checked"] == 3, report
+        (finding,) = report["violations"]
         said[lang] = finding["message"]
     assert said["en"].isascii() and not said["zh_CN"].isascii()
 

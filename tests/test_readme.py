@@ -648,3 +648,18 @@ def test_the_readme_names_every_package_ci_installs(readme: str) -> None:
     line = re.search(r"^sudo apt-get install (.+)$", text, re.MULTILINE)
     assert line, f"{readme} has no apt-get line for the tests"
     assert set(line[1].split()) == installed
+
+
+@pytest.mark.parametrize("readme", list(READMES))
+def test_the_digest_registered_for_the_archive_is_the_one_the_readme_shows(
+    readme: str,
+) -> None:
+    """The replay puts the real digest in ``--expect``, so only this test sees that the
+    digest the README tells a reader to type is the one it shows `archive` printing."""
+    commands = [c for block in read_blocks(readme) for c in block.commands]
+    made = next(c for c in commands if c.shown.startswith("dangwu archive --year"))
+    printed = [m[1] for line in made.output if (m := re.search(r"sha256 ([0-9a-f]{64})", line))]
+    check = next(c for c in commands if c.shown.startswith("dangwu archive check "))
+    typed = re.search(r"--expect ([0-9a-f]{64})", check.shown)
+    assert printed and typed, f"{readme}: the archive block no longer shows its digest"
+    assert typed[1] == printed[0], f"{readme}: --expect {typed[1]} is not the digest shown"

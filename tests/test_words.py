@@ -13,7 +13,7 @@ from dangwu.errors import UsageError
 from dangwu.model.catalogue import CHANNEL_TITLES, SCOPE_TITLES
 from dangwu.model.office import ROLE_TITLES, Person
 from dangwu.model.record import OUTCOME_TITLES
-from dangwu.model.words import code_of, day, one_of, person, quarter
+from dangwu.model.words import code_of, day, one_of, person, quarter, typing_distance
 from dangwu.rules.workflow import STATUS_TITLES
 
 # --- codes -----------------------------------------------------------------------------
@@ -146,6 +146,7 @@ ROSTER = {
     "sunhm": Person("sunhm", "孙慧敏", "sunhm@example.org", ("member",)),
     "wangl": Person("wangl", "王磊", "wangl@example.org", ("member",)),
     "wangl2": Person("wangl2", "王磊", "wangl2@example.org", ("clerk",)),
+    "huangzj": Person("huangzj", "黄志坚", "huangzj@example.org", ("supervisor",)),
 }
 
 
@@ -170,6 +171,8 @@ def test_a_person_is_read_from_key_name_or_email(typed, key):
     [
         ("孙惠敏", "no one on the roster is called '孙惠敏'", "did you mean 'sunhm (孙慧敏)'?"),
         ("hanzh", "no one on the roster is called 'hanzh'", "did you mean 'hanzg (韩振国)'?"),
+        # two letters swapped are one slip: nearer than huangzj, which looks alike
+        ("hangz", "no one on the roster is called 'hangz'", "did you mean 'hanzg (韩振国)'?"),
         ("王", "names more than one person: wangl, wangl2", "roster key"),
         ("nobody", "no one on the roster is called 'nobody'", "dangwu roster list"),
         ("王磊", "names more than one person: wangl, wangl2", "roster key"),
@@ -179,6 +182,23 @@ def test_a_person_not_named_is_refused(typed, said, hint):
     with pytest.raises(UsageError) as refused:
         person("--attendee", typed, ROSTER)
     assert said in refused.value.message and hint in str(refused.value.hint)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "slips"),
+    [
+        ("hanzg", "hanzg", 0),
+        ("hangz", "hanzg", 1),  # swapped
+        ("hanz", "hanzg", 1),  # left out
+        ("hanzgg", "hanzg", 1),  # added
+        ("hanzh", "hanzg", 1),  # changed
+        ("hangz", "huangzj", 2),
+        ("", "abc", 3),
+        ("ab", "", 2),
+    ],
+)
+def test_typing_distance_counts_slips(a, b, slips):
+    assert typing_distance(a, b) == slips == typing_distance(b, a)
 
 
 # --- through the commands -----------------------------------------------------------------

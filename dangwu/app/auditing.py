@@ -37,6 +37,11 @@ class AuditResult:
     head: str | None = None
     earlier: int = 0  # commits checked by earlier audits, whose findings were kept
 
+    @property
+    def covered(self) -> int:
+        """The commits the verdict stands for: checked now or by earlier audits."""
+        return self.commits + self.earlier
+
 
 def audit(
     office: Office,
@@ -267,7 +272,10 @@ def _audit_all(
     if last == head and trusted and kept is not None:
         if notes != cache.get("audit.notes"):
             cache.put("audit.notes", notes)
-        return AuditResult(kept, 0, True, head)
+        covered = cache.get("audit.commits")
+        if not isinstance(covered, int):  # a cache from before it counted
+            covered = git.count_commits(head)
+        return AuditResult(kept, 0, True, head, covered)
     auditor = _auditor(receipts)
     violations: list[Violation] = []
     revisions, start = ["HEAD"], None
@@ -285,6 +293,7 @@ def _audit_all(
     for key, value in _findings(auditor).items():
         cache.put(f"audit.{key}", value)
     earlier = git.count_commits(start) if start else 0
+    cache.put("audit.commits", earlier + count)
     return AuditResult(violations, count, False, head, earlier)
 
 

@@ -97,7 +97,8 @@ def audit(
         output.emit_json(
             {
                 "head": result.head,
-                "commits_checked": result.commits,
+                "commits_checked": result.covered,
+                "commits_checked_now": result.commits,
                 "violations": [v.as_dict() for v in result.violations],
             }
         )

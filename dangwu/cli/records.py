@@ -682,9 +682,11 @@ def list_records(
         )
     if found.invalid:
         output.note(
-            _("{n} files have problems and are not listed; see: dangwu validate").format(
-                n=found.invalid
-            )
+            ngettext(
+                "{n} file has problems and is not listed; see: dangwu validate",
+                "{n} files have problems and are not listed; see: dangwu validate",
+                found.invalid,
+            ).format(n=found.invalid)
         )
 
 

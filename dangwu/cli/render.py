@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.cli import common, output
-from dangwu.i18n import _
+from dangwu.i18n import _, ngettext
 
 
 def register(app: typer.Typer) -> None:
@@ -129,9 +129,11 @@ def boxes(missing: list[str]) -> None:
     shown = "、".join(f"{char}（U+{ord(char):04X}）" for char in missing[:20])
     more = "…" if len(missing) > 20 else ""
     output.warning(
-        _("{n} characters print as empty boxes, no installed font has them: {chars}").format(
-            n=len(missing), chars=shown + more
-        )
+        ngettext(
+            "{n} character prints as an empty box, no installed font has it: {chars}",
+            "{n} characters print as empty boxes, no installed font has them: {chars}",
+            len(missing),
+        ).format(n=len(missing), chars=shown + more)
     )
     output.hint_line(
         _("apt-get install {packages}, or write them another way").format(

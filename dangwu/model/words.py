@@ -117,22 +117,52 @@ def _close_matches(word: str, possibilities: list[str], n: int, cutoff: float) -
     return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)
 
 
+def typing_distance(a: str, b: str) -> int:
+    """How many keys' worth of mistyping turn ``a`` into ``b``: letters left out,
+    added, changed, or two neighbours swapped (hanzg for hangz is one slip)."""
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if (
+                before is not None
+                and i > 1
+                and j > 1
+                and a[i - 1] == b[j - 2]
+                and a[i - 2] == b[j - 1]
+            ):
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row[len(b)]
+
+
+def _nearest(wrong: str, choices: list[str]) -> str | None:
+    """Of the choices that look like ``wrong``, the fewest slips away from it."""
+    close = _close_matches(wrong, choices, n=4, cutoff=0.6)
+    if not close:
+        return None
+    return min(close, key=lambda c: (typing_distance(wrong, c), close.index(c)))
+
+
 def suggest(wrong: str, choices: list[str]) -> str | None:
     """'did you mean ...?' for a near miss, or None."""
-    close = _close_matches(wrong, choices, n=1, cutoff=0.6)
-    if not close:
+    close = _nearest(wrong, choices)
+    if close is None:
         lowered = {c.lower(): c for c in choices}
-        close = _close_matches(wrong.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    if close:
-        return _("did you mean '{choice}'?").format(choice=close[0])
+        low = _nearest(wrong.lower(), list(lowered))
+        close = lowered[low] if low is not None else None
+    if close is not None:
+        return _("did you mean '{choice}'?").format(choice=close)
     return None
 
 
 def nearest(text: str, names: Mapping[str, set[str]]) -> set[str]:
     """The codes whose name is nearest ``text`` (empty when none is near)."""
-    close = _close_matches(text.casefold(), list(names), n=1, cutoff=0.6)
-    return set(names[close[0]]) if close else set()
+    close = _nearest(text.casefold(), list(names))
+    return set(names[close]) if close is not None else set()
 
 
 # --- days and quarters --------------------------------------------------------------

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dangwu.errors import DangwuError
-from dangwu.i18n import N_, _
+from dangwu.i18n import N_, _, ngettext
 from dangwu.model.catalogue import Catalogue, Item
 from dangwu.model.office import Person
 from dangwu.model.record import Summary
@@ -453,7 +453,9 @@ def _silent(every: Sequence[Summary], catalogue: Catalogue, today: date) -> list
         Owed(
             "catalogue",
             str(today.year),
-            _("{n} items: {codes}").format(n=len(silent), codes=shown),
+            ngettext("{n} item: {codes}", "{n} items: {codes}", len(silent)).format(
+                n=len(silent), codes=shown
+            ),
             date(today.year, 12, 31),
             date(today.year, 1, 1),
             item=" ".join(codes),
