@@ -510,7 +510,7 @@ def test_list_skips_broken_files_and_says_so(office):
     result = office.run("list")
     assert result.exit_code == 0
     assert "ZZ-2026-101" in result.stdout
-    assert "1 files have problems" in result.stderr
+    assert "1 file has problems and is not listed" in result.stderr
 
 
 # --- set ---------------------------------------------------------------------------
