@@ -6,6 +6,7 @@ a real browser.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from steps import at, ok, refused
 
 from dangwu.app.sitecodes import key_of
+from dangwu.store import search
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DEMO_NOW = "2026-12-01T10:00:00+08:00"
@@ -122,6 +124,29 @@ def test_a_site_holds_what_went_out_on_its_channel_and_nothing_else(office, smal
     for path, text in files.items():
         if path.endswith(".html"):
             assert not re.search(r'(?:src|href)="(?:https?:)?//', text), path
+
+
+def searched_text(site: Path) -> dict[str, str]:
+    """What Pagefind indexed of each page, as its fragments hold it (gzip, a signature,
+    then JSON; zero-width spaces between the Chinese words it found)."""
+    found = {}
+    for path in site.glob("pagefind/*/fragment/*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        fragment = json.loads(data[data.index(b"{") :])
+        found[fragment["url"]] = fragment["content"].replace("\u200b", "")
+    return found
+
+
+@pytest.mark.skipif(not search.indexer(), reason="Pagefind is not installed")
+def test_search_reads_a_records_words_not_what_every_page_says_alike(office, small, tmp_path):
+    build(office, "-o", str(tmp_path / "site"))
+    text = searched_text(tmp_path / "site")[f"/records/{small['first']}.html"]
+    for words in ("机关廉洁自律若干规定", "设立法律援助绿色通道", small["first"], "廉洁自律规定"):
+        assert words in text, words
+    # the unit, scope, channels and dates are on every page: a search for the unit's
+    # name would answer with every record, and each excerpt would start with them
+    for words in ("发布机构", "江城市司法局", "社会公开", "公开方式", "2026年10月3日"):
+        assert words not in text, words
 
 
 def test_the_intranet_holds_the_records_published_there(office, small, tmp_path):
