@@ -941,3 +941,21 @@ def test_an_audit_after_new_commits_says_how_many_were_checked_before(office: Of
     assert again.exit_code == 0, again.output
     said = f"1 new commit checked, {total} before it by earlier audits"
     assert said in again.stderr, again.output
+
+
+def test_a_plain_git_edit_dated_back_is_flagged(office: Office):
+    """Both of git's dates set back a season: the edit would show in the record's log
+    before the steps it came after. A draft is the office's own business, its dates
+    are not."""
+    rid = office.new()
+    path = next((office.root / "records").rglob(f"{rid}.yaml"))
+    path.write_text(path.read_text("utf-8").replace("title:", "# 初稿\ntitle:", 1), "utf-8")
+    back = "2026-01-01T10:00:00+08:00"
+    office.git("add", "-A")
+    office.git(
+        "-c", "user.email=dumy@example.org", "commit", "-qm", "x",
+        env={"GIT_AUTHOR_DATE": back, "GIT_COMMITTER_DATE": back},
+    )  # fmt: skip
+    result = office.run("audit")
+    assert result.exit_code == 1, result.output
+    assert "[time-order]" in result.stdout and "time runs forwards" in result.stdout

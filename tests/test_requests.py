@@ -208,6 +208,30 @@ def test_a_late_answer_says_so_in_the_list_and_the_commit(office: Office):
     assert "late: it was due by 2026-11-05" in office.git("log", "-1", "--format=%B")
 
 
+def test_an_answer_recorded_after_its_time_is_late_whatever_day_it_claims(office: Office):
+    """--on is for an answer given before it was recorded; one said to be given in time
+    but recorded after the last day counts from the day it was recorded, as it would
+    from the day a server received it [SPEC 11]: what the office's records held by
+    the deadline is all an inspector can know it had."""
+    asked(office)  # due 2026-11-05
+    result = ok(office, "request", "answer", "101", "--text", "已提供", "--on", "2026-11-04",
+                now=nov(9))  # fmt: skip
+    assert "late: recorded on 2026-11-09, after it was due by 2026-11-05" in result.stderr
+    row = listed(office)[101]
+    assert (row["settled"], row["late"]) == ("2026-11-04", True)  # said as said, counted late
+    table = ok(office, "request", "list", now=nov(9)).stdout
+    assert "2026-11-04 (late: recorded on 2026-11-09)" in table
+    assert "late: recorded on 2026-11-09" in office.git("log", "-1", "--format=%B")
+
+
+def test_an_answer_recorded_on_its_last_day_is_in_time(office: Office):
+    asked(office)
+    result = ok(office, "request", "answer", "101", "--text", "已提供", "--on", "2026-11-04",
+                now=nov(5, 17))  # fmt: skip
+    assert "late" not in result.output
+    assert listed(office)[101]["late"] is False
+
+
 @pytest.mark.parametrize(
     ("on", "expect"),
     [("2026-11-01", "before 2026-11-02"), ("2026-11-04", "in the future")],

@@ -1290,6 +1290,18 @@ def a_step_committed_before_its_parent() -> History:
 
 
 @case("time-order")
+def a_plain_git_edit_committed_before_its_parent() -> History:
+    """GIT_AUTHOR_DATE and GIT_COMMITTER_DATE both set back: the edit shows in the
+    record's log before the steps it came after."""
+    h = founded()
+    h.new()
+    h.plain(CLERK, h.records[ID], h.records[ID].edited(body="改"))
+    later = h.now + timedelta(days=270)  # its parent says it was made long after it
+    h.events[-1].parent_times = (int(later.timestamp()),)
+    return h
+
+
+@case("time-order")
 def a_step_that_claims_a_time_after_it_was_made() -> History:
     h = submitted()
     h.approve(ID, committed=h.now + timedelta(minutes=30))  # dated an hour on, made in 30

@@ -496,6 +496,19 @@ def test_an_answer_before_the_report_or_in_the_future_is_refused(office: Office)
     ok(office, *answer, "--on", "2026-10-09", now=at(12))  # the same day is fine
 
 
+def test_a_report_answer_recorded_after_its_time_is_said_to_be_late(office: Office):
+    rid = published(office)
+    real_name(office, rid, now=at(9))
+    due = reports(office)[0]["due"]
+    later = f"{due[:8]}{int(due[8:]) + 1:02d}T10:00:00+08:00"  # recorded the day after
+    answer = ("report", "answer", "101", "--text", "已核实", "--notified", "电话")
+    result = ok(office, *answer, "--on", due, now=later)
+    assert f"late: recorded on {later[:10]}, after it was due by {due}" in result.stderr
+    assert f"after it was due by {due}" in office.git("log", "-1", "--format=%B")
+    figures = json.loads(ok(office, "stats", "--year", "2026", "--json", now=later).stdout)
+    assert (figures["reports"]["answered_in_time"], figures["reports"]["answered_late"]) == (0, 1)
+
+
 def test_answering_a_report_that_does_not_exist(office: Office):
     refused(
         office,

@@ -23,6 +23,7 @@ from dangwu.app.supervision import (
     Logged,
     answered_on,
     dump,
+    lateness,
     numbered_text,
     numbers_in,
     working_tree,
@@ -315,8 +316,7 @@ def _settle(
     outcome = str(answer["outcome"])
     due = answer_due(settled, Calendar(act.settings.rules))
     body_lines = [_("{outcome} on {day}").format(outcome=pair(SETTLED[outcome]), day=day)]
-    if day > due:
-        body_lines.append(_("late: it was due by {day}").format(day=due.isoformat()))
+    body_lines += lateness(day, today, due)
     step = "refuse" if outcome == "refused" else "answer"
     commit = act.commit(
         {request.path: content.encode("utf-8")},
@@ -329,5 +329,6 @@ def _settle(
         ),
     )
     note = _("request {n}: {outcome}").format(n=request.number, outcome=pair(SETTLED[outcome]))
-    logged = Logged(request.path, commit, request.about or "", request.number, (note,))
+    notes = (note, *body_lines[1:])  # and when it is late, why
+    logged = Logged(request.path, commit, request.about or "", request.number, notes)
     return Settled(logged, due, request=settled)

@@ -271,6 +271,20 @@ def new_report(
     return Logged(relpath, commit, record_id, number, notes)
 
 
+def lateness(day: date, today: date, due: date) -> list[str]:
+    """Why an answer given on ``day`` and recorded ``today`` counts as late, if it does:
+    what the office had by ``due`` is what its records held by then [SPEC 11]."""
+    if day > due:
+        return [_("late: it was due by {day}").format(day=due.isoformat())]
+    if today > due:
+        return [
+            _("late: recorded on {today}, after it was due by {day}").format(
+                today=today.isoformat(), day=due.isoformat()
+            )
+        ]
+    return []
+
+
 def answer_report(
     office: Office, number: int, *, text: str, notified: str, on: date | None = None
 ) -> Logged:
@@ -299,17 +313,22 @@ def answer_report(
         )
         content = yamlio.dump_round_trip(rt)
         parse_report(content, report.path, office.root)
+        late = []
+        if report.real_name:  # the reporter is owed an answer in time
+            rules = act.settings.rules
+            due = Calendar(rules).deadline(report.received, rules.report_answer_days)
+            late = lateness(day, act.when.date(), due)
         commit = act.commit(
             {report.path: content.encode("utf-8")},
             message(
                 "answer",
                 _("{n} about {id}").format(n=report.number, id=report.about),
                 actor=act.actor,
-                body=[_("answered on {day}").format(day=day.isoformat())],
+                body=[_("answered on {day}").format(day=day.isoformat()), *late],
                 extra=[(Trailer.REPORT, str(report.number))],
             ),
         )
-    return Logged(report.path, commit, report.about, report.number)
+    return Logged(report.path, commit, report.about, report.number, tuple(late))
 
 
 def answer_feedback(

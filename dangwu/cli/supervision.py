@@ -743,6 +743,8 @@ def report_answer(
         common.office(ctx), number, text=text, notified=notified, on=common.day("--on", on)
     )
     output.say(_("report {n}: answered").format(n=done.number))
+    for said in done.notes:
+        output.warning(said)
 
 
 def _written(rows: list[tuple[str, str]], text: str, answer: Any) -> None:
@@ -854,10 +856,13 @@ def request_list(
             )
             if r.settled_on <= due:
                 return said
-            if r.answered_on <= due:  # dated in time, but the server had it later
+            if r.answered_on <= due and r.settled_on == r.answer_reached:
+                # dated in time, but the server had it later
                 return said + _(" (late: the server received it on {day})").format(
                     day=r.settled_on.isoformat()
                 )
+            if r.answered_on <= due:  # dated in time, but recorded after its last day
+                return said + _(" (late: recorded on {day})").format(day=r.settled_on.isoformat())
             return said + _(" (late)")
         return (_("open, extended to {day}") if r.extended else _("open, due {day}")).format(
             day=due.isoformat()
@@ -993,5 +998,7 @@ def request_refuse(
 
 
 def _settled(done: Any) -> None:
-    line = done.logged.notes[0]
+    line, *late = done.logged.notes
     output.say(f"{line} ({done.logged.commit[:10]})")
+    for said in late:
+        output.warning(said)

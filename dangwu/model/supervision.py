@@ -10,7 +10,7 @@ from typing import Any
 
 from dangwu.i18n import N_, _
 from dangwu.model.office import Person
-from dangwu.model.words import day_written
+from dangwu.model.words import day_written, stamped_day
 
 REPORTS_DIR = "reports"
 
@@ -63,7 +63,7 @@ class Report:
     @property
     def settled_on(self) -> date | None:
         """The day the answer counts as given, for its time limit [SPEC 11]."""
-        return answer_counted(self.answered_on, self.answer_reached)
+        return answer_counted(self.answered_on, self.answer_reached, answer_recorded(self.answer))
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,23 @@ def answer_day(answer: Mapping[str, Any] | None) -> date | None:
     return day_written(answer.get("on")) if answer else None
 
 
-def answer_counted(answered: date | None, reached: date | None) -> date | None:
-    """The day an answer counts as given when its time limit is judged: the day it
-    says, or the day the server received it if that was later, as a comment window
-    counts from the later of the two [SPEC 11]; an answer dated back by a clerk's
-    clock and pushed after its last day counts from the day it arrived."""
-    if answered is None or reached is None:
-        return answered
-    return max(answered, reached)
+def answer_counted(
+    answered: date | None, reached: date | None, recorded: date | None = None
+) -> date | None:
+    """The day an answer counts as given when its time limit is judged: the latest of
+    the day it says, the day it was recorded, and the day the server received it, as
+    a comment window counts from the later of the claimed and the received time
+    [SPEC 11]. An answer said (``--on``) to be given in time but recorded or pushed
+    after its last day counts from the day it was: what the office had by the
+    deadline is what its records held by then."""
+    if answered is None:
+        return None
+    return max(d for d in (answered, reached, recorded) if d is not None)
+
+
+def answer_recorded(answer: Mapping[str, Any] | None) -> date | None:
+    """The day an answer was recorded (its ``at``, written by dangwu)."""
+    return stamped_day(answer.get("at")) if answer else None
 
 
 def report_path(number: int) -> str:
@@ -150,7 +159,7 @@ class Request:
     @property
     def settled_on(self) -> date | None:
         """The day the answer counts as given, for its time limit [SPEC 11]."""
-        return answer_counted(self.answered_on, self.answer_reached)
+        return answer_counted(self.answered_on, self.answer_reached, answer_recorded(self.answer))
 
     @property
     def outcome(self) -> str | None:

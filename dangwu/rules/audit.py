@@ -225,7 +225,7 @@ class Auditor:
                 ),
                 named,
             )
-        if step and not event.merge:
+        if not event.merge:  # a step, or a commit made with plain git: time runs forwards
             self._in_time(event, settings, flag, named)
         if event.supervision:
             self._supervision(None if event.merge else step, event, person, flag)
