@@ -452,6 +452,12 @@ def test_a_meeting_is_called_only_as_the_rules_allow(demo: Office):
     assert "there is no record" in refused(demo, *CALL[:-1], "ZD-2026-999")
     assert "may not" in refused(demo, *CALL, as_="chensh")
     assert "there is no meeting 2026-7" in refused(demo, "meeting", "notice", "7")
+    # a meeting entered after the day it names was called by nobody: its notice
+    # would be dated after it, and its minutes would clear the dossier's finding
+    past = [*CALL]
+    past[past.index("2026-12-05 09:30")] = "2026-01-05 09:30"
+    said = refused(demo, *past)
+    assert "held 2026-01-05T09:30+08:00, which has passed: a meeting is called before" in said
 
 
 # --- papers written by hand: what the file says is the commit's own -----------------------

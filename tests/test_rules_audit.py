@@ -1170,6 +1170,24 @@ def a_meeting_called_in_someone_elses_name() -> History:
     return h
 
 
+@case("meeting-called-late")
+def a_meeting_called_after_the_day_it_names() -> History:
+    """Entered on the 26th for the 1st, with minutes to clear the dossier's finding
+    that the matters it names went to no meeting."""
+    h = founded()
+    held = _called(h, when=h.now - timedelta(days=25))
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting", paper=held)
+    return h
+
+
+@case()
+def a_meeting_called_minutes_before_it_is_held() -> History:
+    h = founded()
+    held = _called(h, when=h.now + timedelta(hours=1, minutes=5))  # called at the next tick
+    h.supervise(CLERK, "meetings/2026-001.yaml", None, "m1", step="meeting", paper=held)
+    return h
+
+
 @case("meeting-minutes")
 def minutes_dated_before_the_meeting_was_held() -> History:
     h = founded()

@@ -63,7 +63,7 @@ def call(
         people = rules.keys("--invite", invited)
         if chair not in people:
             people = (chair, *people)
-        said = rules.check_new(kind, chair, people, act.settings.roster)
+        said = rules.check_new(kind, chair, people, act.settings.roster, held, act.when)
         if said:
             raise RuleViolation(said[0], rule="meeting")
         known = {s.id for s in snap.summaries()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dangwu.errors import DangwuError
@@ -78,6 +78,7 @@ RULES = {
     "paper-forged": N_("circular or meeting that misstates who made it or when"),
     "circular-content": N_("circular carrying what was not published on the circular channel"),
     "meeting-minutes": N_("minutes taken before the meeting or not accounting for everyone"),
+    "meeting-called-late": N_("meeting called after the time it was held"),
     "merge": N_("merge commit in a history kept straight"),
     "settings-deleted": N_("office settings deleted"),
     "founded-again": N_("office founded a second time"),
@@ -628,6 +629,7 @@ class Auditor:
             _in_turn(named, self.meetings, "meeting-number", flag)
             if isinstance(said, Meeting):
                 _made_as_said(path, said.by, said.at, event, person, flag)
+                _called_before_held(path, said, event, flag)
                 if said.minutes is not None:
                     flag(
                         "meeting-changed",
@@ -1128,6 +1130,23 @@ def _in_turn(named: tuple[int, int], seen: dict[int, set[int]], rule: str, flag:
             ),
         )
     taken.add(number)
+
+
+def _called_before_held(path: str, meeting: Meeting, event: Event, flag: Any) -> None:
+    """A meeting is called, and its notice printed, before it is held: one called
+    after the day it names is a meeting entered afterwards, whose notice nobody had
+    [seed 四]. Clocks may disagree by the office's slack."""
+    slack = event.settings.rules.clock_skew_minutes if event.settings else 0
+    called = event.commit.author_date
+    if meeting.when < called - timedelta(minutes=slack):
+        flag(
+            "meeting-called-late",
+            _("{path} was called {called}, after the time it names ({held})").format(
+                path=path,
+                called=called.isoformat(timespec="minutes"),
+                held=meeting.when.isoformat(timespec="minutes"),
+            ),
+        )
 
 
 def _made_as_said(path: str, by: str, at: str, event: Event, person: Person, flag: Any) -> None:

@@ -39,10 +39,24 @@ def absences(text: str | None) -> tuple[tuple[str, str], ...]:
 
 
 def check_new(
-    kind: str, chair: str, invited: Sequence[str], roster: Mapping[str, Person]
+    kind: str,
+    chair: str,
+    invited: Sequence[str],
+    roster: Mapping[str, Person],
+    held: datetime,
+    now: datetime,
 ) -> list[str]:
-    """Why a meeting cannot be called so (empty: it can)."""
+    """Why a meeting cannot be called so (empty: it can). It is called before it is
+    held: its notice goes out first, and a meeting entered after the day is not one
+    anybody was called to [seed 四]."""
     said = []
+    if held <= now:
+        said.append(
+            _(
+                "the meeting would be held {held}, which has passed: a meeting is called "
+                "before it is held"
+            ).format(held=held.isoformat(timespec="minutes"))
+        )
     if kind not in KINDS:
         said.append(_("--kind must be one of {choices}").format(choices=", ".join(KINDS)))
     for key in (chair, *invited):
