@@ -328,6 +328,14 @@ def test_validate_checks_request_files(office: Office):
         line.startswith("requests/151.yaml:7:") and "naming the record" in line for line in lines
     ), lines
     assert "requests/101.yaml" not in result.stdout
+    # the list goes on without them, and says so as a warning, not an error
+    listed_too = office.run("request", "list", now=nov(3))
+    assert listed_too.exit_code == 0, listed_too.output
+    warned = listed_too.stderr.splitlines()
+    assert "warning: requests/150.yaml:1:1: missing required field 'received' (left out)" in (
+        warned
+    ), warned
+    assert not any(line.startswith("error:") for line in warned), warned
 
 
 def hand_edit(office: Office, old: str, new: str, message: str, when: str) -> None:

@@ -437,6 +437,13 @@ def test_serve_on_a_port_in_use_says_so(office, small):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_a_port_there_is_no_such_thing_as_is_refused_before_anything_is_built(office, port):
+    refused(office, "site", "serve", "--port", port, code=2,
+            expect=f"--port: {port} is not between 0 and 65535")  # fmt: skip
+    assert not (office.root / ".git" / "dangwu" / "site").exists()
+
+
 def test_a_bad_scope_is_refused_and_nothing_is_written(office):
     refused(office, "site", "build", "--scope", "secret", expect="--scope", code=2)
 

@@ -80,7 +80,7 @@ def issue(
         year = act.when.year
         issued = {n: c for (y, n), c in stored.at(act.store, act.head).items() if y == year}
         asked = rules.read_label(number, prefix) if number else None
-        chosen_number, before = rules.choose_number(year, issued, carried, asked)
+        chosen_number, before = rules.choose_number(year, issued, carried, asked, prefix)
         if before is not None:
             circular = before
             commit = act.store.added_by(act.head, before.path) or act.head

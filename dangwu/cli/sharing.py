@@ -149,9 +149,7 @@ def sync(
             output.note(f"  {line}")
     if done.violations:
         output.plain_error(
-            _("warning: what arrived breaks the disclosure rules ({n}):").format(
-                n=len(done.violations)
-            )
+            _("what arrived breaks the disclosure rules ({n}):").format(n=len(done.violations))
         )
         for v in done.violations:
             output.plain_error(f"  {v.line()}")
@@ -272,8 +270,8 @@ def clone(
     for note in joined.notes:
         output.say(f"  {note}")
     if joined.person is None:
-        output.plain_error(
-            _("warning: {email} is not on the roster of {unit}: you can read, but not act").format(
+        output.warning(
+            _("{email} is not on the roster of {unit}: you can read, but not act").format(
                 email=joined.email or "?", unit=joined.unit
             )
         )

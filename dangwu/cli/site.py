@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dangwu.cli import common, output
+from dangwu.errors import UsageError
 from dangwu.i18n import _
 
 if TYPE_CHECKING:
@@ -131,6 +132,12 @@ def serve(
 ) -> None:
     from dangwu.app import website
 
+    if not 0 <= port <= 65535:  # said before the site is built, not by the socket after
+        raise UsageError(
+            _("{name}: {value} is not between {low} and {high}").format(
+                name="--port", value=port, low=0, high=65535
+            )
+        )
     office = common.office(ctx)
     done = website.build(office, scope=scope, out=out)
     _report(done)

@@ -164,7 +164,7 @@ def due(
     office = common.office(ctx)
     found, problems = deadlines.due(office, on=common.day("--on", on))
     for problem in problems:
-        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+        output.warning(_("{problem} (left out)").format(problem=problem))
     today = found.today
     if as_json:
         output.emit_json(
@@ -324,7 +324,7 @@ def feedback_list(
         supervision.working_tree(office, record=str(wanted) if wanted else None), office.root
     )
     for problem in problems:
-        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+        output.warning(_("{problem} (left out)").format(problem=problem))
     roster = office.settings.roster
     if as_json:
         output.emit_json(
@@ -598,7 +598,7 @@ def _reports(office: Any) -> list[Any]:
 
     reports, _opinions, problems = read_all(supervision.working_tree(office), office.root)
     for problem in problems:
-        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+        output.warning(_("{problem} (left out)").format(problem=problem))
     return reports
 
 
@@ -823,7 +823,7 @@ def request_list(
     office = common.office(ctx)
     found, problems = requests.all_requests(office)
     for problem in problems:
-        output.plain_error(_("warning: {problem} (left out)").format(problem=problem))
+        output.warning(_("{problem} (left out)").format(problem=problem))
     calendar = Calendar(office.settings.rules)
     rows = [(r, answer_due(r, calendar)) for r in found if not (only_open and r.answer)]
     if as_json:

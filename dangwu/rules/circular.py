@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 
-from dangwu.errors import UsageError
+from dangwu.errors import RuleViolation, UsageError
 from dangwu.i18n import _
 from dangwu.model.circular import Circular
 from dangwu.model.record import Summary
@@ -64,37 +64,55 @@ def choose_number(
     issued: Mapping[int, Circular],
     records: Sequence[tuple[str, str]],
     asked: tuple[int, int] | None,
+    prefix: str = "",
 ) -> tuple[int, Circular | None]:
     """The number a circular of ``records`` (id, content) gets in ``year``, where
     ``issued`` are the year's circulars by number; or the circular it is, when
-    ``asked`` names one already issued with these records (a reprint)."""
+    ``asked`` names one already issued with these records (a reprint). The same
+    records, unchanged, are issued once: a second number would be a second
+    circular of the same words."""
     following = next_number(issued)
     if asked is None:
+        for number, sent in sorted(issued.items()):
+            if tuple(sent.records) == tuple(records):
+                ids = " ".join(i for i, _c in records)
+                raise RuleViolation(
+                    _("{ids} went out as circular {label} on {day}; it is issued once").format(
+                        ids=ids, label=label(prefix, year, number), day=sent.issued.isoformat()
+                    ),
+                    hint=_("to print it again: dangwu circular {ids} --number {n}").format(
+                        ids=ids, n=label(prefix, year, number)
+                    ),
+                    rule="circular",
+                )
         return following, None
     asked_year, number = asked
     if asked_year != year:
-        raise UsageError(
+        raise RuleViolation(
             _("{year} is not this year: a circular is numbered in the year it is issued").format(
                 year=asked_year
-            )
+            ),
+            rule="circular",
         )
     before = issued.get(number)
     if before is not None:
         if tuple(before.records) == tuple(records):
             return number, before
-        raise UsageError(
+        raise RuleViolation(
             _("number {number} of {year} was given to another circular on {day}").format(
                 number=number, year=year, day=before.issued.isoformat()
             ),
             hint=_("a 发文字号 is never used twice; leave out --number to take {n}").format(
                 n=following
             ),
+            rule="circular",
         )
     if number != following:
-        raise UsageError(
+        raise RuleViolation(
             _("the next number of {year} is {n}: numbers run without a gap").format(
                 year=year, n=following
-            )
+            ),
+            rule="circular",
         )
     return number, None
 

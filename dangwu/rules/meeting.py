@@ -103,7 +103,7 @@ def check_minutes(
     for key in [*present, *away, *attending]:
         if roster is not None and key not in roster:
             said.append(
-                _("{key} was not on the roster on {day}").format(
+                _("'{key}' was not on the roster on {day}").format(
                     key=key, day=meeting.when.date().isoformat()
                 )
             )
