@@ -149,6 +149,25 @@ def test_a_plan_in_hand_is_compared_as_it_stands_and_private_givers_stay_private
     assert "隐名者" in ok(office, "feedback", "list", rid).stdout
 
 
+def test_an_opinion_after_the_window_is_kept_but_counted_apart(office: Office):
+    rid = consulting(office)  # out for comment 10-05 to 10-19
+    ok(office, "feedback", "add", rid, "--public", "王先生", "--text", "建议公布电话", now=at(9))
+    late = ok(office, "feedback", "add", rid, "--public", "赵先生", "--text", "迟到的意见",
+              now=at(25))  # fmt: skip
+    assert "received after the comment window closed on 2026-10-19" in late.stdout
+    assert "closed on 2026-10-19" in office.git("log", "-1", "--format=%b")
+    found = json.loads(ok(office, "feedback", "report", rid, "--json", now=at(25, 12)).stdout)
+    assert found["adoption"]["received"] == 1
+    assert [o["text"] for o in found["opinions"]] == ["建议公布电话"]
+    assert [o["text"] for o in found["after_the_window"]] == ["迟到的意见"]
+    md = ok(office, "feedback", "report", rid, "--format", "md", now=at(25, 12)).stdout
+    assert "征求意见期间共收到意见建议1条" in md
+    assert "征求意见期结束后另收到1条，单独列出，不计入上述统计。" in md
+    assert md.index("迟到的意见") > md.index("## 征求意见期结束后收到的意见建议")
+    text = ok(office, "feedback", "report", rid, now=at(25, 12)).stdout
+    assert "Received after the window closed on 2026-10-19 (not counted above)" in text
+
+
 def test_private_is_for_the_public_only(office: Office):
     rid = consulting(office)
     refused(office, "feedback", "add", rid, "--private", "--text", "意见", as_="chensh",

@@ -6,7 +6,7 @@ are the ones whose content the consultation and the publication recorded."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,11 @@ class Consultation:
     published: date | None  # the formal plan's day, once published
     preliminary: str | None  # the commit that put the plan out for comment
     formal: str | None  # the commit that published the formal plan (None: not yet)
-    opinions: list[Feedback]
+    opinions: list[Feedback]  # received in the comment window
     changes: list[FieldChange]
     adoption: Adoption
     commit: str  # HEAD, the report was made from
+    late: list[Feedback] = field(default_factory=list)  # received after the window closed
 
 
 def report(office: Office, ref: str) -> Consultation:
@@ -73,23 +74,31 @@ def report(office: Office, ref: str) -> Consultation:
         )
     before = preliminary[1] if preliminary else {}
     after = formal[1] if formal else now
+    opened, closes = stamped_day(consulted.get("at")), stamped_day(consulted.get("closes"))
+    in_time = [f for f in opinions if closes is None or f.received <= closes]
+    late = [f for f in opinions if closes is not None and f.received > closes]
     return Consultation(
         record=record_id,
         title=str(after.get("title", "")),
         preliminary_title=str(before.get("title", "")),
         status=str(now.get("status", "")),
-        opened=stamped_day(consulted.get("at")),
-        closes=stamped_day(consulted.get("closes")),
+        opened=opened,
+        closes=closes,
         published=stamped_day(published.get("at"))
         if formal and isinstance(published, dict)
         else None,
         preliminary=preliminary[0] if preliminary else None,
         formal=formal[0] if formal else None,
-        opinions=sorted(opinions, key=lambda f: (f.number or 0, f.received)),
+        opinions=sorted(in_time, key=_in_turn),
         changes=changes(before, after),
-        adoption=adoption(opinions),
+        adoption=adoption(in_time),
         commit=head,
+        late=sorted(late, key=_in_turn),
     )
+
+
+def _in_turn(opinion: Feedback) -> tuple[int, date]:
+    return (opinion.number or 0, opinion.received)
 
 
 def _versions(git: GitStore, relpath: str) -> list[tuple[str, dict[str, Any]]]:

@@ -197,6 +197,7 @@ def add_feedback(
         else:
             who = f"{roster[giver].name} ({giver})" if giver in roster else giver
         note = _("opinion from {who}, received {day}").format(who=who, day=day.isoformat())
+        late = _after_the_window(record.data, day)
         commit = act.commit(
             {relpath: content.encode("utf-8")},
             message(
@@ -204,10 +205,25 @@ def add_feedback(
                 f"{record_id} {record.data.get('title')}",
                 actor=act.actor,
                 record_id=record_id,
-                body=[note],
+                body=[note, *late],
             ),
         )
-    return Logged(relpath, commit, record_id, number, notes=(note,))
+    return Logged(relpath, commit, record_id, number, notes=(note, *late))
+
+
+def _after_the_window(data: Mapping[str, Any], received: date) -> list[str]:
+    """What to say of an opinion on a plan put out for comment, received after its
+    window closed: it is kept, but it is not one of the consultation's."""
+    consulted = data.get("consultation")
+    closes = stamped_day(consulted.get("closes")) if isinstance(consulted, Mapping) else None
+    if closes is None or received <= closes:
+        return []
+    return [
+        _(
+            "received after the comment window closed on {day}: kept, but the "
+            "consultation's figures and report count it apart"
+        ).format(day=closes.isoformat())
+    ]
 
 
 def new_report(

@@ -453,16 +453,8 @@ def _consultation_json(c: Any, roster: Any) -> dict[str, Any]:
             "unanswered": c.adoption.unanswered,
             "summary": c.adoption.summary_zh(),
         },
-        "opinions": [
-            {
-                "number": f.number,
-                "received": f.received.isoformat(),
-                "from": f.giver(roster, put_out=True),
-                "text": f.text,
-                "disposition": dict(f.disposition) if f.disposition else None,
-            }
-            for f in c.opinions
-        ],
+        "opinions": [_opinion_json(f, roster) for f in c.opinions],
+        "after_the_window": [_opinion_json(f, roster) for f in c.late],
         "changes": [
             {
                 "field": change.field,
@@ -479,9 +471,17 @@ def _consultation_json(c: Any, roster: Any) -> dict[str, Any]:
     }
 
 
-def _consultation_text(c: Any, roster: Any) -> None:
-    from dangwu.model.supervision import OUTCOMES
+def _opinion_json(f: Any, roster: Any) -> dict[str, Any]:
+    return {
+        "number": f.number,
+        "received": f.received.isoformat(),
+        "from": f.giver(roster, put_out=True),
+        "text": f.text,
+        "disposition": dict(f.disposition) if f.disposition else None,
+    }
 
+
+def _consultation_text(c: Any, roster: Any) -> None:
     output.say(_("Consultation report: {id} {title}").format(id=c.record, title=c.title), "bold")
     rows = [
         (
@@ -511,26 +511,17 @@ def _consultation_text(c: Any, roster: Any) -> None:
     if not c.opinions:
         output.say("  " + _("none"))
     for f in c.opinions:
-        who = f.giver(roster, put_out=True)
-        if f.meeting:
-            who += "  " + _("(at meeting {n})").format(n=f.meeting)
-        output.say(f"  {f.number or '-'}  {f.received.isoformat()}  {who}")
-        output.say(f"     {f.text}")
-        answer = f.disposition
-        if answer:
-            outcome = pair(OUTCOMES.get(str(answer.get("outcome")), ("?", "?")))
-            output.say(
-                "     → "
-                + _("{outcome}: {reason} (told {day}, {how})").format(
-                    outcome=outcome,
-                    reason=answer.get("reason"),
-                    day=answer.get("on"),
-                    how=answer.get("notified"),
-                ),
-                "green",
-            )
-        else:
-            output.say("     → " + _("no answer yet"), "yellow")
+        _opinion_text(f, roster)
+    if c.late:
+        output.say("")
+        output.say(
+            _("Received after the window closed on {day} (not counted above)").format(
+                day=c.closes.isoformat()
+            ),
+            "bold",
+        )
+        for f in c.late:
+            _opinion_text(f, roster)
     output.say("")
     output.say(_("What changed from the plan put out for comment"), "bold")
     if not c.changes:
@@ -552,6 +543,32 @@ def _consultation_text(c: Any, roster: Any) -> None:
                 output.say(f"    ~ {said}")
             else:
                 output.say(f"    {line.op} {line.text}", "red" if line.op == "-" else "green")
+
+
+def _opinion_text(f: Any, roster: Any) -> None:
+    """One opinion and what became of it, as the report says it at a terminal."""
+    from dangwu.model.supervision import OUTCOMES
+
+    who = f.giver(roster, put_out=True)
+    if f.meeting:
+        who += "  " + _("(at meeting {n})").format(n=f.meeting)
+    output.say(f"  {f.number or '-'}  {f.received.isoformat()}  {who}")
+    output.say(f"     {f.text}")
+    answer = f.disposition
+    if answer:
+        outcome = pair(OUTCOMES.get(str(answer.get("outcome")), ("?", "?")))
+        output.say(
+            "     → "
+            + _("{outcome}: {reason} (told {day}, {how})").format(
+                outcome=outcome,
+                reason=answer.get("reason"),
+                day=answer.get("on"),
+                how=answer.get("notified"),
+            ),
+            "green",
+        )
+    else:
+        output.say("     → " + _("no answer yet"), "yellow")
 
 
 # --- reports -------------------------------------------------------------------------

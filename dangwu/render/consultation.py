@@ -46,23 +46,19 @@ def markdown(report: Any, unit: str, roster: Mapping[str, Person]) -> str:
     plan = f"《{_escaped(c.preliminary_title)}》（{c.record}）"
     out = [f"# {_escaped(c.title)}征求意见情况报告", ""]
     out += [f"{unit}于{opened}公开了{plan}{window}。{formal}", ""]
-    out += [c.adoption.summary_zh(), "", "## 意见建议及办理情况", ""]
+    summary = c.adoption.summary_zh()
+    if c.late:
+        summary += f"征求意见期结束后另收到{len(c.late)}条，单独列出，不计入上述统计。"
+    out += [summary, "", "## 意见建议及办理情况", ""]
     if not c.opinions:
         out.append("（无）")
     for opinion in c.opinions:
-        who = _escaped(opinion.giver(roster, put_out=True))
-        if opinion.meeting:
-            who += f"（{opinion.meeting}号会议上提出）"
-        said = _escaped(opinion.text)
-        out.append(f"{opinion.number or '—'}. {opinion.received.isoformat()}，{who}：{said}")
-        answer = opinion.disposition
-        if not answer:
-            out += ["   办理结果：尚未答复。", ""]
-            continue
-        outcome = OUTCOMES.get(str(answer.get("outcome")), ("", ""))[1]
-        reason = _escaped(str(answer.get("reason", "")))
-        told = _escaped(str(answer.get("notified", "")))
-        out += [f"   办理结果：{outcome}。{reason}（{answer.get('on')}，{told}）", ""]
+        out += _opinion(opinion, roster)
+    if c.late:
+        closed = c.closes.isoformat() if c.closes else "—"
+        out += ["## 征求意见期结束后收到的意见建议", "", f"征求意见期于{closed}结束。", ""]
+        for opinion in c.late:
+            out += _opinion(opinion, roster)
     out += ["## 正式方案与征求意见稿的主要变化", ""]
     if not c.changes:
         out.append("正式方案与征求意见稿内容相同。")
@@ -72,3 +68,19 @@ def markdown(report: Any, unit: str, roster: Mapping[str, Person]) -> str:
     note = "删去的文字以删除线标出，新增的文字加粗"
     out += ["", f"（依据公开档案库提交 {c.commit[:10]} 生成；{note}。）"]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _opinion(opinion: Any, roster: Mapping[str, Person]) -> list[str]:
+    """One opinion and what became of it, as the report lists it."""
+    who = _escaped(opinion.giver(roster, put_out=True))
+    if opinion.meeting:
+        who += f"（{opinion.meeting}号会议上提出）"
+    said = _escaped(opinion.text)
+    lines = [f"{opinion.number or '—'}. {opinion.received.isoformat()}，{who}：{said}"]
+    answer = opinion.disposition
+    if not answer:
+        return [*lines, "   办理结果：尚未答复。", ""]
+    outcome = OUTCOMES.get(str(answer.get("outcome")), ("", ""))[1]
+    reason = _escaped(str(answer.get("reason", "")))
+    told = _escaped(str(answer.get("notified", "")))
+    return [*lines, f"   办理结果：{outcome}。{reason}（{answer.get('on')}，{told}）", ""]
