@@ -224,6 +224,22 @@ def test_an_answer_recorded_after_its_time_is_late_whatever_day_it_claims(office
     assert "late: recorded on 2026-11-09" in office.git("log", "-1", "--format=%B")
 
 
+def test_the_yearly_figures_count_requests_as_due_does(office: Office):
+    asked(office)  # 101, due 2026-11-05: answered late
+    asked(office, now=nov(3))  # 102, due 2026-11-06: still open on the 9th
+    asked(office, now=nov(9))  # 103, not yet due
+    ok(office, "request", "answer", "101", "--text", "已提供", now=nov(9))
+    figures = json.loads(ok(office, "stats", "--year", "2026", "--json", now=nov(9)).stdout)
+    assert figures["requests"] == {
+        "received": 3, "answered_in_time": 0, "answered_late": 1, "overdue": 1, "refused": 0,
+    }  # fmt: skip
+    assert figures["overdue"].get("request") == 1  # as `due` lists it
+    assert [o["subject"] for o in due_requests(office, nov(9)) if o["overdue"]] == ["request 102"]
+    text = ok(office, "stats", "--year", "2026", now=nov(9)).stdout
+    assert "3 received: 0 answered in time, 1 late, 1 overdue (0 refused)" in text
+    assert "request for disclosure 1" in text
+
+
 def test_an_answer_recorded_on_its_last_day_is_in_time(office: Office):
     asked(office)
     result = ok(office, "request", "answer", "101", "--text", "已提供", "--on", "2026-11-04",

@@ -28,6 +28,7 @@ def stats(office: Office, *, year: int | None = None, period: str | None = None)
         git.require_head()
         shot = snapshot.at(office, git)
         reports, opinions, problems = shot.supervision()
+        requests, unread = shot.requests()
         # a time limit counts from the later of a step's date and its receipt [SPEC 11]
         found = figures(
             shot.publications_as_received(shot.summaries()),
@@ -37,5 +38,6 @@ def stats(office: Office, *, year: int | None = None, period: str | None = None)
             today=today,
             calendar=Calendar(shot.settings.rules),
             catalogue=shot.catalogue,
+            requests=requests,
         )
-        return Stated(found, shot.commit, shot.settings, shot.catalogue, problems)
+        return Stated(found, shot.commit, shot.settings, shot.catalogue, [*problems, *unread])

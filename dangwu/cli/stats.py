@@ -157,6 +157,19 @@ def stats(
             ),
         ),
         (
+            _("requests for disclosure"),
+            _(
+                "{n} received: {in_time} answered in time, {late} late, {overdue} overdue "
+                "({refused} refused)"
+            ).format(
+                n=f.requests.received,
+                in_time=f.requests.in_time,
+                late=f.requests.late,
+                overdue=f.requests.overdue,
+                refused=f.requests.refused,
+            ),
+        ),
+        (
             _("withdrawn, withheld"),
             _("{withdrawn} withdrawn, {withheld} withheld").format(
                 withdrawn=f.withdrawn, withheld=f.withheld

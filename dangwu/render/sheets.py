@@ -773,7 +773,7 @@ def stats_page(office: Office, stated: Stated, issued: date, fmt: str) -> Page:
         problems.append(
             f"截至{zh_date(f.as_of)}，有{len(f.quarterly_missing)}项季度更新尚未公开：{names}。"
         )
-    others = {k: n for k, n in f.overdue.items() if k not in ("quarterly", "report")}
+    others = {k: n for k, n in f.overdue.items() if k not in ("quarterly", "report", "request")}
     if others:
         kinds = "、".join(
             f"{KIND_TITLES[k][1]}{n}项" for k, n in others.items() if k in KIND_TITLES
@@ -788,6 +788,10 @@ def stats_page(office: Office, stated: Stated, issued: date, fmt: str) -> Page:
         problems.append(f"有{f.overdue_reports}件实名举报超过答复期限尚未答复。")
     if f.answered_late:
         problems.append(f"有{f.answered_late}件实名举报逾期答复。")
+    if f.requests.overdue:
+        problems.append(f"有{f.requests.overdue}件依申请公开超过答复期限尚未答复。")
+    if f.requests.late:
+        problems.append(f"有{f.requests.late}件依申请公开逾期答复。")
     context = {
         "r": {
             "unit": settings.unit,
@@ -821,6 +825,17 @@ def stats_page(office: Office, stated: Stated, issued: date, fmt: str) -> Page:
             "answered_late": f.answered_late,
             "overdue_reports": f.overdue_reports,
             "open_reports": f.open_reports,
+            "requests": {
+                "received": f.requests.received,
+                "in_time": f.requests.in_time,
+                "late": f.requests.late,
+                "overdue": f.requests.overdue,
+                "refused": f.requests.refused,
+                "open": f.requests.received
+                - f.requests.in_time
+                - f.requests.late
+                - f.requests.overdue,
+            },
             "problems": problems,
         },
         "css": css(office.root),

@@ -84,9 +84,16 @@ class Tally:
 
 def tally(requests: Iterable[Request], calendar: Calendar, year: int, as_of: date) -> Tally:
     """The requests received in ``year``, as they stood on ``as_of``."""
+    return tally_between(requests, calendar, date(year, 1, 1), date(year, 12, 31), as_of)
+
+
+def tally_between(
+    requests: Iterable[Request], calendar: Calendar, first: date, last: date, as_of: date
+) -> Tally:
+    """The requests received from ``first`` to ``last``, as they stood on ``as_of``."""
     received = in_time = late = overdue = refused = 0
     for request in requests:
-        if request.received.year != year or request.received > as_of:
+        if not first <= request.received <= last or request.received > as_of:
             continue
         received += 1
         due = answer_due(request, calendar)

@@ -17,9 +17,10 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import CADENCES, CHANNELS, SCOPES, Catalogue
 from dangwu.model.office import Settings
 from dangwu.model.record import Summary
-from dangwu.model.supervision import Feedback, Report
+from dangwu.model.supervision import Feedback, Report, Request
 from dangwu.model.words import stamped_day
 from dangwu.rules.due import owed, silent_items
+from dangwu.rules.requests import Tally, tally_between
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.workdays import Calendar
 
@@ -84,6 +85,7 @@ class Figures:
     overdue: dict[str, int] = field(default_factory=dict)
     # of a year: the catalogue's items with no disclosure in it (code, title)
     silent: list[tuple[str, str]] = field(default_factory=list)
+    requests: Tally = field(default_factory=Tally)  # received in the span
 
     @property
     def median_days(self) -> float | None:
@@ -131,6 +133,13 @@ class Figures:
                 "overdue": self.overdue_reports,
                 "open": self.open_reports,
             },
+            "requests": {
+                "received": self.requests.received,
+                "answered_in_time": self.requests.in_time,
+                "answered_late": self.requests.late,
+                "overdue": self.requests.overdue,
+                "refused": self.requests.refused,
+            },
         }
 
 
@@ -143,6 +152,7 @@ def figures(
     today: date,
     calendar: Calendar,
     catalogue: Catalogue,
+    requests: Sequence[Request] = (),
 ) -> Figures:
     every = list(summaries)
     as_of = min(span.end, today)
@@ -185,7 +195,10 @@ def figures(
     for category in catalogue:
         public, internal = per_category.get(category.slug, [0, 0])
         out.by_category.append((category.code, category.slug, category.zh, public, internal))
-    due_then = owed(every, reports, today=as_of, calendar=calendar, catalogue=catalogue)
+    out.requests = tally_between(requests, calendar, span.start, span.end, as_of)
+    due_then = owed(
+        every, reports, today=as_of, calendar=calendar, catalogue=catalogue, requests=requests
+    )
     for o in due_then.owed:
         if o.overdue(as_of) and o.due in span:
             out.overdue[o.kind] = out.overdue.get(o.kind, 0) + 1
