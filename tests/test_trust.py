@@ -424,6 +424,11 @@ def test_the_server_notes_when_it_received_each_commit(case: Case):
         assert note.stdout.startswith(f"received: {at(10, 8, 15)}"), note.stdout
     # the notes are the server's own: adding one and pushing it is refused
     case.git("fetch", "-q", str(bare), "+refs/notes/dangwu/*:refs/notes/dangwu/*")
+    # the record's log says when each step reached the server, two days after its date
+    logged = json.loads(ok(case, "log", rid, "--json", now=at(10, 9)).stdout)
+    assert [e["received"] for e in logged] == [at(10, 8, 15)] * 2, logged
+    table = ok(case, "log", rid, now=at(10, 9)).stdout
+    assert table.count("09:00 (received 2026-10-08 15:00)") == 1, table
     case.git(
         "notes",
         "--ref=refs/notes/dangwu/received",

@@ -4,6 +4,7 @@ which role as the roster stood, and whether it was signed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from dangwu.i18n import _
@@ -11,7 +12,7 @@ from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import CommitObject, Trailer
 from dangwu.store import records
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import Reader, Store
+from dangwu.store.history import Reader, Receipts, Store
 from dangwu.store.office import Office
 
 
@@ -29,6 +30,9 @@ class Entry:
     signature: str  # good, bad, none
     subject: str
     notes: list[str] = field(default_factory=list)
+    # when the server received it, where that was later than its date by more than
+    # clocks may disagree: a step dated back on a stale clone says so [SPEC 11]
+    received: str | None = None
 
 
 def log(office: Office, *, record: str | None = None, limit: int | None = None) -> list[Entry]:
@@ -64,10 +68,16 @@ def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
         rosters = {i: reader.settings(blobs.get(where[i]))[0] for i in ids}
     finally:
         cache.close()
-    return [_entry(objects[i], rosters[i], signatures.get(i)) for i in ids]
+    receipts = Receipts(git).many(ids)
+    return [_entry(objects[i], rosters[i], signatures.get(i), receipts.get(i)) for i in ids]
 
 
-def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | None) -> Entry:
+def _entry(
+    commit: CommitObject,
+    settings: Any,
+    signature: tuple[str, str] | None,
+    receipt: datetime | None = None,
+) -> Entry:
 
     trailers = commit.trailers()
     person = settings.person_by_email(commit.author_email) if settings is not None else None
@@ -93,4 +103,16 @@ def _entry(commit: CommitObject, settings: Any, signature: tuple[str, str] | Non
         signature=verdict,
         subject=commit.subject,
         notes=[line for line in body if not line.startswith(Trailer.PREFIX)],
+        received=_later(commit, receipt, settings),
     )
+
+
+def _later(commit: CommitObject, receipt: datetime | None, settings: Any) -> str | None:
+    """The receipt, in the step's own time zone, if it came later than the step's date
+    by more than the office lets clocks disagree."""
+    if receipt is None:
+        return None
+    slack = settings.rules.clock_skew_minutes if settings is not None else 10
+    if receipt <= commit.author_date + timedelta(minutes=slack):
+        return None
+    return receipt.astimezone(commit.author_date.tzinfo).isoformat()

@@ -63,7 +63,12 @@ def log(
         [_("date"), _("person"), _("step"), _("record"), _("state"), _("signed"), _("subject")],
         [
             [
-                e.date[:16].replace("T", " "),
+                e.date[:16].replace("T", " ")
+                + (
+                    " " + _("(received {when})").format(when=e.received[:16].replace("T", " "))
+                    if e.received
+                    else ""
+                ),
                 f"{e.name} ({', '.join(_(ROLE_TITLES[r][0]) for r in e.roles) or '?'})",
                 term(STEP_TITLES[e.step]) if e.step in STEP_TITLES else e.step,
                 e.record or "",
