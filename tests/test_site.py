@@ -377,7 +377,39 @@ def test_with_an_address_the_qr_code_opens_the_verify_page(demo_site, tmp_path):
     (internal,) = (tmp_path / "internal").glob("*.html")
     assert "访问 https://dwgk.example.org/verify/ 输入核验码" in public.read_text("utf-8")
     assert "https://dwgk.example.org" not in internal.read_text("utf-8")
+    # a sheet whose QR code leads somewhere else carries a real code, but is not one
+    # the office printed as it stands: the check says where it leads
+    code = demo_site["board"][0]
+    own = office.run("verify", f"https://dwgk.example.org/verify/?c={code}", now=DEMO_NOW)
+    assert own.exit_code == 0 and "warning" not in own.stderr, own.output
+    phished = office.run("verify", f"https://evil.example.net/verify/?c={code}", now=DEMO_NOW)
+    assert "genuine" in phished.stdout
+    assert "the QR code leads to https://evil.example.net/verify/, not to this office's" in (
+        phished.stderr
+    )
     office.git("reset", "-q", "--hard", "HEAD~1")
+
+
+@pytest.mark.parametrize(
+    ("read", "site", "leads"),
+    [
+        ("https://dwgk.example.org/sfj/verify/?c=X", "https://dwgk.example.org/sfj", None),
+        ("https://DWGK.example.org/sfj/verify/index.html?c=X", "https://dwgk.example.org/sfj",
+         None),
+        ("https://evil.example.net/sfj/verify/?c=X", "https://dwgk.example.org/sfj",
+         "https://evil.example.net/sfj/verify/"),
+        ("http://dwgk.example.org/sfj/verify/?c=X", "https://dwgk.example.org/sfj",
+         "http://dwgk.example.org/sfj/verify/"),
+        ("https://dwgk.example.org/other/verify/?c=X", "https://dwgk.example.org/sfj",
+         "https://dwgk.example.org/other/verify/"),
+        ("https://evil.example.net/verify/?c=X", "", None),  # no address to hold it to
+        ("68e6eebb-PZD1-261118-XHRB5", "https://dwgk.example.org", None),  # typed, not read
+    ],
+)  # fmt: skip
+def test_an_address_is_held_to_the_offices_own_verify_page(read, site, leads):
+    from dangwu.rules.board import elsewhere
+
+    assert elsewhere(read, site) == leads
 
 
 # --- site serve ---------------------------------------------------------------------------

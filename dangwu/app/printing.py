@@ -174,11 +174,25 @@ class Verdict:
     genuine: bool
     current: bool
     lines: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def verify(office: Office, code_text: str) -> Verdict:
     """Is a printed sheet genuine, and is it still what the board should show?"""
-    code_text = board_rules.from_address(code_text)
+    verdict = _verify(office, board_rules.from_address(code_text))
+    leads = board_rules.elsewhere(code_text, office.settings.site_url)
+    if leads is not None:
+        verdict.warnings.append(
+            _(
+                "the QR code leads to {address}, not to this office's verify page "
+                "({site}/verify/): the code is checked, but whoever made that sheet "
+                "sends its readers elsewhere"
+            ).format(address=leads, site=office.settings.site_url)
+        )
+    return verdict
+
+
+def _verify(office: Office, code_text: str) -> Verdict:
     code, check = board_rules.parse_code(code_text)
     with GitStore(office.root, office.state_dir) as git:
         commit = git.commit_of(code.commit)

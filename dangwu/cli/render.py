@@ -180,6 +180,8 @@ def verify(
     verdict = printing.verify(common.office(ctx), code)
     for line in verdict.lines:
         output.say(line)
+    for warning in verdict.warnings:
+        output.warning(warning)
     if not verdict.genuine:
         raise typer.Exit(1)
 

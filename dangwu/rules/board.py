@@ -21,7 +21,7 @@ import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from dangwu.errors import UsageError
 from dangwu.i18n import _
@@ -407,6 +407,24 @@ def from_address(text: str) -> str:
     if found is None:
         return text
     return unquote(found.group(1))
+
+
+def elsewhere(text: str, site_url: str) -> str | None:
+    """Where an address read from a QR code leads, when it is not the office's own
+    verify page (``site_url``/verify/): a sheet carrying a real code with a QR code
+    of someone else's is not what the office printed. None when it is the office's,
+    when the office has no site address, or when ``text`` is a code, not an address."""
+    if not site_url or "/" not in text or from_address(text) == text:
+        return None
+    found, own = urlsplit(text.strip()), urlsplit(site_url.rstrip("/") + "/verify/")
+    same_site = (found.scheme.lower(), found.netloc.lower()) == (
+        own.scheme.lower(),
+        own.netloc.lower(),
+    )
+    page = own.path.rstrip("/")
+    if same_site and found.path.rstrip("/") in (page, f"{page}/index.html"):
+        return None
+    return f"{found.scheme}://{found.netloc}{found.path}"
 
 
 def parse_code(text: str) -> tuple[Code, str]:
