@@ -409,7 +409,7 @@ def test_a_meeting_is_called_noticed_and_minuted_once_and_its_papers_check_out(d
         said = ok(demo, "verify", code, now=HELD)
         assert f"genuine: {part} of meeting 2026-1" in said and "current:" in said, said
     listed = ok(demo, "meeting", "list", now=HELD)
-    assert "2026-1" in listed and "2026-12-05" in listed
+    assert "2026-1" in listed and "2026-12-05 09:30" in listed and "+08:00" not in listed
     assert ok(demo, "audit", now=HELD).count("[") == 0
     # taken once: a second set of minutes is refused, and so is an edit by hand
     again = ("meeting", "minutes", "1", "--present", "hanzg,zhoulx,sunhm,qianwb")

@@ -368,6 +368,9 @@ def test_sync_reports_rules_broken_by_what_arrives_from_an_unguarded_server(tmp_
 def test_hook_install_refuses_what_is_not_a_bare_repository(office: Office, tmp_path: Path):
     result = office.run("hook", "install", str(office.root))
     assert result.exit_code == 2 and "is not a bare git repository" in result.stderr
+    # an office's own folder: how to start a server's repository from it, not `git init`
+    assert f"git clone --bare {office.root} {office.root}.git" in result.stderr
+    assert "git init --bare" not in result.stderr
     bare = tmp_path / "s.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
     (bare / "hooks" / "pre-receive").write_text("#!/bin/sh\nexit 0\n", "utf-8")
@@ -419,6 +422,8 @@ def test_clone_tells_someone_off_the_roster_what_to_do(server: Path, tmp_path: P
     assert busy.exit_code == 2 and "is not empty" in busy.stderr
     missing = where.run("clone", str(tmp_path / "no.git"), str(tmp_path / "other"), as_="dumy")
     assert missing.exit_code == 1 and "could not clone" in missing.stderr
+    assert "there is no repository at" in missing.stderr
+    assert "sync again" not in missing.stderr and "then clone again" in missing.stderr
 
 
 def test_clone_greets_a_colleague_on_the_roster(server: Path, tmp_path: Path):

@@ -620,6 +620,10 @@ def test_the_portal_refuses_a_folder_of_other_files_and_names_a_missing_office(o
     assert refused_.exit_code == 1 and "holds files dangwu did not write" in refused_.stderr
     missing = office.run("portal", "build", str(tmp_path / "nowhere"), "-o", str(tmp_path / "p"))
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    not_one = office.run("portal", "build", str(folder), "-o", str(tmp_path / "p"))
+    assert "is not an office repository" in not_one.stderr
+    assert "dangwu init" not in not_one.stderr  # a portal is built of offices, not made of one
+    assert "a clone, or the bare repository on the server" in not_one.stderr
     assert not (tmp_path / "p").exists()
 
 

@@ -145,9 +145,16 @@ def install(
     the post-receive hook builds the public web site into that folder."""
     path = path.resolve()
     if not is_bare(path):
+        working = (path / ".git").exists()  # a clone someone works in, an office's folder
         raise UsageError(
             _("{path} is not a bare git repository (what a server keeps)").format(path=path),
-            hint=_("make one with: git init --bare {path}").format(path=path),
+            hint=_(
+                "the hooks go on the server's repository that clerks push to, not in a "
+                "working folder; to start one from this office: git clone --bare {path} "
+                "{path}.git"
+            ).format(path=path)
+            if working
+            else _("make one with: git init --bare {path}").format(path=path),
         )
     kind = kind or server_kind(path)
     script(kind, language, after=True, site=site)  # the options are sound first

@@ -25,7 +25,7 @@ from typing import Any
 
 from dangwu import __version__, clock
 from dangwu.app import website
-from dangwu.errors import DangwuError
+from dangwu.errors import DangwuError, NotAnOffice
 from dangwu.i18n import _
 from dangwu.model.words import zh_date
 from dangwu.render import site as render
@@ -116,7 +116,16 @@ def _open(path: Path) -> Office:
         raise DangwuError(_("{path} does not exist").format(path=path))
     if (path / "HEAD").is_file() and (path / "objects").is_dir():
         return Office(path, bare=True)
-    return find_office(path)
+    try:
+        return find_office(path)
+    except NotAnOffice as error:
+        raise NotAnOffice(
+            error.message,
+            hint=_(
+                "give each office's repository: a clone, or the bare repository on the "
+                "server (dangwu portal build /srv/git/*.git -o DIR)"
+            ),
+        ) from None
 
 
 def _head(office: Office) -> str:

@@ -478,9 +478,17 @@ def clone(url: str, target: Path) -> Joined:
         status, said = gitstore.clone(url, target, env=env)
         if status != 0:
             failure = network.explain(said, url)
+            # the hints for an office's remote speak of `git remote -v` and syncing again;
+            # a clone has neither yet
+            again = failure.cause in ("not-found", "unreachable", "other")
             raise GitError(
                 _("could not clone {url}: {why}").format(url=url, why=failure.message),
-                hint=failure.hint,
+                hint=_(
+                    "check the address with whoever runs the server, and the network, "
+                    "then clone again"
+                )
+                if again
+                else failure.hint,
             )
         office = Office(target)
         with GitStore(target, office.state_dir) as git:

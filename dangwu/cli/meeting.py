@@ -174,7 +174,7 @@ def listing(ctx: typer.Context) -> None:
         [
             [
                 f"{m.year}-{m.number}",
-                m.when.isoformat(timespec="minutes"),
+                m.when.strftime("%Y-%m-%d %H:%M"),  # in the office's time, as log says it
                 KINDS.get(m.kind, (m.kind, m.kind))[1],
                 m.title,
                 m.minutes.at[:10] if m.minutes else "-",

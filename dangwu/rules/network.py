@@ -127,6 +127,7 @@ def explain(said: str, url: str) -> Failure:
     if (
         "does not appear to be a git repository" in text
         or "repository not found" in text
+        or ("repository" in text and "does not exist" in text)
         or ("not found" in text and ("repository" in text or "returned error: 404" in text))
     ):
         return Failure(
