@@ -624,7 +624,11 @@ def test_the_portal_refuses_a_folder_of_other_files_and_names_a_missing_office(o
     assert "is not an office repository" in not_one.stderr
     assert "dangwu init" not in not_one.stderr  # a portal is built of offices, not made of one
     assert "a clone, or the bare repository on the server" in not_one.stderr
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(office.root), str(bare)], check=True)
     assert not (tmp_path / "p").exists()
+    twice = office.run("portal", "build", str(office.root), str(bare), "-o", str(tmp_path / "p"))
+    assert f"{office.root} and {bare} are at the same commit" in twice.stderr, twice.output
 
 
 # --- the quick look before the parser -------------------------------------------------------

@@ -62,6 +62,7 @@ class Portal:
     sections: list[Section]
     rebuilt: int
     seconds: float
+    notes: list[str] = field(default_factory=list)  # worth a second look
 
 
 def build(offices: Sequence[Path], out: Path, *, title: str = "") -> Portal:
@@ -74,8 +75,18 @@ def build(offices: Sequence[Path], out: Path, *, title: str = "") -> Portal:
     previous = _manifest(out)
     sections: list[Section] = []
     todo: list[tuple[Office, Section]] = []
+    seen: dict[str, Office] = {}
+    notes = []
     for office, name in zip(opened, names, strict=True):
         head = _head(office)
+        twin = seen.setdefault(head, office)
+        if twin is not office:  # a clone and the server's repository of one office, say
+            notes.append(
+                _(
+                    "{one} and {other} are at the same commit ({commit}): one office, "
+                    "shown twice? Name each office once, by the repository to follow"
+                ).format(one=twin.root, other=office.root, commit=head[:10])
+            )
         known = previous.get(name)
         section = Section(name, str(office.root), head=head)
         unchanged = (
@@ -106,7 +117,7 @@ def build(offices: Sequence[Path], out: Path, *, title: str = "") -> Portal:
             by_name[done.name].__dict__.update(done.__dict__)
     _write_root(out, sections, portal_title)
     _save_manifest(out, sections)
-    return Portal(out, sections, len(todo), time.perf_counter() - started)
+    return Portal(out, sections, len(todo), time.perf_counter() - started, notes)
 
 
 def _open(path: Path) -> Office:

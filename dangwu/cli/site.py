@@ -111,6 +111,8 @@ def portal_build(
             path=done.path, offices=len(done.sections), rebuilt=done.rebuilt, seconds=done.seconds
         )
     )
+    for note in done.notes:
+        output.warning(note)
 
 
 def build(
