@@ -309,13 +309,13 @@ def circular_text(office: Office, specs: list[Spec], folder: Path) -> str:
     # the minutes of a meeting that discussed the record that names the reporter
     called = office.run(
         "meeting", "new", "--kind", "disclosure", "--title", "党务公开会议", "--at",
-        "2026-12-20 09:00", "--place", "会议室", "--chair", "hanzg", "--invite", "hanzg",
+        "2026-12-20 13:00", "--place", "会议室", "--chair", "hanzg", "--invite", "hanzg",
         "--matter", "ZD-2026-200", now=NOW,
     )  # fmt: skip
     assert called.exit_code == 0, called.output
     minutes = office.run(
         "meeting", "minutes", "1", "--present", "hanzg", "--decisions", "同意", "--format",
-        "docx", "-o", str(folder / "minutes.docx"), now=NOW,
+        "docx", "-o", str(folder / "minutes.docx"), now="2026-12-20T15:00:00+08:00",
     )  # fmt: skip
     assert minutes.exit_code == 0, minutes.output
     paper = docx.Document(str(folder / "minutes.docx"))
