@@ -111,6 +111,7 @@ class Calendar:
         return count
 
 
+@cache  # asked for the same days by every Calendar a bulletin or a layout makes
 def _package_says(day: date) -> bool | None:
     """Whether the holiday calendar has ``day`` as a working day; None for a year it
     does not cover."""
