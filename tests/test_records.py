@@ -877,3 +877,33 @@ def test_every_write_is_one_commit_by_the_actor_leaving_other_work_alone(hand_wr
     assert office.git("status", "--porcelain", "--untracked-files=all") == status
     assert office.git("diff", "--cached") == cached
     assert office.git("diff") == diff
+
+
+def test_a_bug_after_a_commit_says_the_commit_not_that_nothing_changed(hand_written, monkeypatch):
+    """The error boundary's "nothing was changed" must be true: a bug that comes after
+    the step's commit names the commit (here, printing what `set` did fails)."""
+    from dangwu.cli import output
+
+    def broken(*_args, **_kw):
+        raise RuntimeError("the terminal went away")
+
+    before = hand_written.git("rev-parse", "HEAD")
+    monkeypatch.setattr(output, "say", broken)
+    result = hand_written.run("set", "ZZ-2026-101", "title=新标题")
+    assert result.exit_code == 3, result.output
+    made = hand_written.git("rev-parse", "HEAD")
+    assert made != before
+    assert f"commit {made[:10]} was made before it: see it with git show {made[:10]}" in (
+        result.stderr
+    ), result.stderr
+    assert "nothing was changed" not in result.stderr
+    # the next command of the same process counts its own commits: a bug before it
+    # writes says, truly, that nothing was changed
+    monkeypatch.undo()
+    from dangwu.app import drafting
+
+    monkeypatch.setattr(drafting, "set_fields", broken)
+    result = hand_written.run("set", "ZZ-2026-101", "title=又一个标题")
+    assert result.exit_code == 3
+    assert hand_written.git("rev-parse", "HEAD") == made
+    assert "; nothing was changed" in result.stderr, result.stderr

@@ -240,6 +240,22 @@ def test_the_yearly_figures_count_requests_as_due_does(office: Office):
     assert "request for disclosure 1" in text
 
 
+def test_disclosing_an_internal_record_reminds_that_it_is_for_party_members(office: Office):
+    public = published(office)  # on 10-06
+    rid = office.new("--summary", "党内摘要", "--body", "党内正文。", now=at(7, 9),
+                     category="zuzhi-jianshe", title="2026年第三季度党费收缴管理情况")  # fmt: skip
+    ok(office, "submit", rid, now=at(7, 10))
+    ok(office, "approve", rid, as_="zhoulx", now=at(7, 11))
+    ok(office, "publish", rid, now=at(7, 12))
+    asked(office)
+    said = ok(office, "request", "answer", "101", "--disclose", rid, now=nov(3))
+    assert f"{rid} is disclosed within the party (党内公开)" in said.stderr
+    assert "party member" in said.stderr
+    asked(office, now=nov(3))
+    said = ok(office, "request", "answer", "102", "--disclose", public, now=nov(3))
+    assert "party member" not in said.stderr
+
+
 def test_an_answer_recorded_on_its_last_day_is_in_time(office: Office):
     asked(office)
     result = ok(office, "request", "answer", "101", "--text", "已提供", "--on", "2026-11-04",

@@ -224,6 +224,15 @@ def answer_request(
             answer = {"outcome": "answered"}
         assert body is not None
         settled = _settle(act, request, raw, answer, body, how, on, office)
+    if disclose is not None and record.data.get("scope") == "internal":
+        # party members may ask for what is disclosed within the party; the file does
+        # not say whether this requester is one, so the clerk is reminded
+        note = _(
+            "{id} is disclosed within the party (党内公开): give it only to a requester "
+            "who is a party member"
+        ).format(id=record_id)
+        logged = replace(settled.logged, notes=(*settled.logged.notes, note))
+        settled = replace(settled, logged=logged)
     return settled
 
 

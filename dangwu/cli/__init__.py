@@ -29,6 +29,7 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         from typer._click.exceptions import ClickException
 
+        before = len(output.made())  # one command's commits (a test runs many in one process)
         try:
             return super().invoke(ctx)
         except DangwuError as error:
@@ -37,12 +38,13 @@ class _Group(TyperGroup):
         except (ClickException, typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
-            output.plain_error(_("interrupted; nothing was changed"))
+            changed = output.what_changed(since=before)
+            output.plain_error(_("interrupted; {changed}").format(changed=changed))
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
         except Exception as exc:
-            output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")))
+            output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")), since=before)
             raise typer.Exit(3) from None
 
     def get_params(self, ctx: Any) -> list[Any]:

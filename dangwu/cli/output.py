@@ -103,10 +103,27 @@ def error(exc: DangwuError) -> None:
         hint_line(exc.hint)
 
 
-def bug(exc: BaseException, *, debug: bool) -> None:
+def made() -> list[str]:
+    """The commits this process made, if any (git was never touched: none)."""
+    store = sys.modules.get("dangwu.store.gitstore")
+    return list(getattr(store, "MADE", [])) if store is not None else []
+
+
+def what_changed(since: int = 0) -> str:
+    """What an error cut short leaves behind, in words: nothing, or the commit made
+    (of those after the first ``since``)."""
+    commits = made()[since:]
+    if not commits:
+        return _("nothing was changed")
+    return _("commit {commit} was made before it: see it with git show {commit}").format(
+        commit=commits[-1][:10]
+    )
+
+
+def bug(exc: BaseException, *, debug: bool, since: int = 0) -> None:
     plain_error(
-        _("this is a bug in dangwu ({kind}: {message}); nothing was changed").format(
-            kind=type(exc).__name__, message=str(exc)[:200]
+        _("this is a bug in dangwu ({kind}: {message}); {changed}").format(
+            kind=type(exc).__name__, message=str(exc)[:200], changed=what_changed(since)
         )
     )
     if debug:

@@ -862,6 +862,7 @@ class GitStore:
                     _("the office changed while this step was prepared"), hint=_("try again")
                 ) from None
             raise
+        MADE.append(commit)
         _fault("after-ref")
         self._sync_index(paths)
         self._journal.unlink(missing_ok=True)
@@ -977,8 +978,14 @@ class GitStore:
         for path, data in changes.items():
             _atomic_write(self.root / path, data)
         self.run("update-ref", "-m", message.splitlines()[0], "HEAD", commit, "")
+        MADE.append(commit)
         self._sync_index(list(changes))
         return commit
+
+
+# the commits this process put on an office's branch, oldest first: what an error that
+# comes after them must not call "nothing was changed"
+MADE: list[str] = []
 
 
 def _parse_ident(line: str) -> tuple[str, str, datetime]:
