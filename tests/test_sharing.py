@@ -482,6 +482,46 @@ def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path)
     assert [e["signature"] for e in logged if e["step"] == "approve"] == ["good"]
 
 
+def test_a_colleagues_signed_step_is_not_signed_again_by_whoever_syncs(tmp_path: Path):
+    """Two people share one clone: zhoulx approves there with his key, the server moves
+    on, and dumy syncs. Putting the approval on top would sign it again with dumy's key,
+    which the server refuses; sync says so before anything moves, and zhoulx's own sync
+    sends it, still his."""
+    from plaingit import keygen, sign_env
+
+    first = make_office(tmp_path / "founding")
+    keys = {"zhoulx": keygen(tmp_path / "keys", "zhoulx")}
+    signing_required(first, keys)
+    bare = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(first, "hook", "install", "--lang", "en", str(bare))
+    ok(first, "remote", "add", str(bare), as_="linht")
+    ok(first, "sync", as_="linht")
+    shared = join(bare, tmp_path / "shared", "dumy")
+    other = join(bare, tmp_path / "other", "dumy")
+    rid = new(shared, "dumy", at(1, 9))
+    ok(shared, "submit", rid, as_="dumy", now=at(1, 10))
+    sync(shared, "dumy", at(1, 11))
+    signing = sign_env(keys["zhoulx"])
+    ok(shared, "approve", rid, "--sign", as_="zhoulx", now=at(2, 10), env=signing)
+    sync(other, "dumy", at(2, 10))
+    new(other, "dumy", at(2, 11), title="党员教育管理制度")  # the server moves on
+    sync(other, "dumy", at(2, 12))
+    before, server_before = shared.state(), server_head(bare)
+    result = shared.run("sync", as_="dumy", now=at(2, 13))
+    assert result.exit_code == 1, result.output
+    assert f"approve: {rid}" in result.stderr and "is signed by 周立新" in result.stderr
+    assert "only 周立新's key may sign it" in result.stderr
+    assert "Traceback" not in result.output
+    assert shared.git("log", "-1", "--format=%s").startswith(f"approve: {rid}")
+    assert shared.state() == before and server_head(bare) == server_before
+    # zhoulx syncs the same clone with his own identity and key: it goes, still his
+    result = shared.run("sync", as_="zhoulx", now=at(2, 14), env=signing)
+    assert result.exit_code == 0, result.output
+    logged = json.loads(ok(shared, "log", rid, "--json").stdout)
+    assert [e["signature"] for e in logged if e["step"] == "approve"] == ["good"]
+
+
 def test_the_server_judges_a_push_by_what_earlier_pushes_left(server: Path, tmp_path: Path):
     """A formal plan published inside a comment window opened two pushes before is
     refused: the server remembers its audit of what it accepted."""

@@ -30,7 +30,7 @@ from dangwu.app import auditing, logbook
 from dangwu.errors import DangwuError, GitError, IdentityError, UsageError
 from dangwu.i18n import _, columns, ngettext, pad
 from dangwu.model.fingerprint import roster_fingerprint
-from dangwu.model.history import Trailer
+from dangwu.model.history import CommitObject, Trailer
 from dangwu.model.office import SETTINGS_FILE, Person
 from dangwu.rules import network
 from dangwu.store import gitstore
@@ -266,7 +266,10 @@ def _integrate(
     if not mine:
         git.fast_forward(upstream)
         return
-    signed = any(c.signed for c in git.commits(mine).values())
+    commits = git.commits(mine)
+    signed = any(c.signed for c in commits.values())
+    if signed:
+        _signable(office, git, [commits[c] for c in mine])
     marker = office.state_dir / "sync.json"
     marker.write_text(json.dumps({"head": head, "upstream": upstream}), "utf-8")
     try:
@@ -281,6 +284,30 @@ def _integrate(
             raise SyncConflict(message, hint=hint)
     finally:
         marker.unlink(missing_ok=True)
+
+
+def _signable(office: Office, git: GitStore, commits: Sequence[CommitObject]) -> None:
+    """Refuse, before anything moves, to put someone else's signed step on top of what
+    arrived: it would be signed again with the syncing person's key, and the server
+    refuses a step signed by anyone but its actor (two people sharing one clone)."""
+    me = git.identity().email.lower()
+    theirs = [c for c in commits if c.signed and c.author_email.lower() != me]
+    if not theirs:
+        return
+    first = theirs[0]
+    person = office.settings.person_by_email(first.author_email)
+    name = person.name if person else first.author_email
+    raise DangwuError(
+        _(
+            "{subject} is signed by {name}: the server has moved on, so it must be put on "
+            "top of what arrived and signed again, and only {name}'s key may sign it"
+        ).format(subject=first.subject, name=name),
+        hint=_(
+            "nothing was changed; let {name} sync this clone with their own identity and "
+            "key, or give each person a clone of their own"
+        ).format(name=name),
+        rule="signature-not-actor",
+    )
 
 
 def _rebase(
