@@ -449,7 +449,9 @@ def signing_required(office: Office, keys: dict[str, Path]) -> None:
     commit(office, "linht", "roster: approvals are signed", "dangwu.yaml", date=before)
 
 
-def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path):
+def _signing_server(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A server's bare repository, with the hook, of an office that requires signing;
+    and what makes git sign as zhoulx, whose key the roster lists."""
     from plaingit import keygen, sign_env
 
     first = make_office(tmp_path / "founding")
@@ -460,12 +462,16 @@ def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path)
     ok(first, "hook", "install", "--lang", "en", str(bare))  # these tests read English
     ok(first, "remote", "add", str(bare), as_="linht")
     ok(first, "sync", as_="linht")
+    return bare, sign_env(keys["zhoulx"])
+
+
+def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path):
+    bare, signing = _signing_server(tmp_path)
     clerk = join(bare, tmp_path / "clerk", "dumy")
     member = join(bare, tmp_path / "member", "zhoulx")
     rid = new(clerk, "dumy", at(1, 9))
     ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
     sync(clerk, "dumy", at(1, 11))
-    signing = sign_env(keys["zhoulx"])
     sync(member, "zhoulx", at(2, 9))
     ok(member, "approve", rid, "--sign", as_="zhoulx", now=at(2, 10), env=signing)
     member_before = member.git("rev-parse", "HEAD^")
@@ -487,22 +493,12 @@ def test_a_colleagues_signed_step_is_not_signed_again_by_whoever_syncs(tmp_path:
     on, and dumy syncs. Putting the approval on top would sign it again with dumy's key,
     which the server refuses; sync says so before anything moves, and zhoulx's own sync
     sends it, still his."""
-    from plaingit import keygen, sign_env
-
-    first = make_office(tmp_path / "founding")
-    keys = {"zhoulx": keygen(tmp_path / "keys", "zhoulx")}
-    signing_required(first, keys)
-    bare = tmp_path / "server.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    ok(first, "hook", "install", "--lang", "en", str(bare))
-    ok(first, "remote", "add", str(bare), as_="linht")
-    ok(first, "sync", as_="linht")
+    bare, signing = _signing_server(tmp_path)
     shared = join(bare, tmp_path / "shared", "dumy")
     other = join(bare, tmp_path / "other", "dumy")
     rid = new(shared, "dumy", at(1, 9))
     ok(shared, "submit", rid, as_="dumy", now=at(1, 10))
     sync(shared, "dumy", at(1, 11))
-    signing = sign_env(keys["zhoulx"])
     ok(shared, "approve", rid, "--sign", as_="zhoulx", now=at(2, 10), env=signing)
     sync(other, "dumy", at(2, 10))
     new(other, "dumy", at(2, 11), title="党员教育管理制度")  # the server moves on
