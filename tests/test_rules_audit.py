@@ -247,7 +247,7 @@ def someone_with_no_role_edits_a_draft_with_plain_git() -> History:
     return h
 
 
-@case("role")
+@case("role", "settings-not-in-force")
 def a_clerk_changes_the_roster() -> History:
     h = founded()
     h.change_settings(CLERK, office(*EVERYONE, person("dumy2", "leader")))
@@ -594,7 +594,7 @@ def an_approval_that_claims_a_signature_it_lacks() -> History:
     return h
 
 
-@case("signature-required")
+@case("signature-required", "settings-not-in-force")
 def an_unsigned_roster_change_where_signing_is_required() -> History:
     h = founded(**SIGNING)
     h.change_settings(HEAD, office(*EVERYONE, BOTH, **SIGNING))
@@ -1365,6 +1365,60 @@ def the_office_founded_again_after_its_settings_were_deleted() -> History:
     h.change_settings(HEAD, None, step=None)
     h.found(HEAD, office(OUTSIDER, HEAD))
     return h
+
+
+# a change to the settings that broke the rules does not count afterwards [SPEC 11]
+
+PROMOTED = person(CLERK.key, "clerk", "leader", signing_key=CLERK.signing_key)
+NEWCOMER = person("xinr", "member", signing_key="A9A9A9A9A9A9A9A9")
+
+
+@case("role", "settings-not-in-force", "role", "settings-not-in-force", "not-on-roster")
+def a_clerk_makes_himself_leader_then_adds_a_member_who_approves() -> History:
+    h = submitted()
+    promoted = office(*EVERYONE, PROMOTED)
+    h.change_settings(CLERK, promoted)
+    # on the roster the clerk wrote he is a leader, and may add someone...
+    h.change_settings(CLERK, office(*EVERYONE, PROMOTED, NEWCOMER))
+    # ...who approves: by the roster in force, neither act was anyone's to make
+    h.approve(ID, NEWCOMER)
+    return h
+
+
+@case("signature-required", "settings-not-in-force", "signature-not-actor")
+def a_key_swapped_unsigned_then_used_to_sign_an_approval() -> History:
+    h = submitted(**SIGNING)
+    swapped = person(MEMBER.key, "member", signing_key="99999999AAAAAAAA")
+    h.change_settings(HEAD, office(*[p for p in EVERYONE if p != MEMBER], swapped, **SIGNING))
+    h.approve(ID, signed=True, signature=("G", "99999999AAAAAAAA"))
+    return h
+
+
+@case("signature-required", "settings-not-in-force", "signature-required")
+def signing_turned_off_by_hand_then_an_unsigned_approval() -> History:
+    h = submitted(**SIGNING)
+    h.change_settings(HEAD, office())
+    h.approve(ID, signed=False)
+    return h
+
+
+def test_a_change_in_order_ends_what_an_earlier_one_broke():
+    # the clerk's hand change is flagged once; the head then writes the roster in
+    # order (adding the newcomer), and from there the file's own roster counts
+    h = submitted()
+    h.change_settings(CLERK, office(*EVERYONE, PROMOTED))
+    h.change_settings(HEAD, office(*EVERYONE, NEWCOMER))
+    h.approve(ID, NEWCOMER)
+    assert h.rules() == ["role", "settings-not-in-force"]
+
+
+def test_the_roster_in_force_survives_a_file_that_cannot_be_read():
+    # an unreadable dangwu.yaml is flagged; later acts are judged by the last roster
+    # in force, not by nothing (which would make every commit look like a founding)
+    h = submitted()
+    h.change_settings(HEAD, None, step=None, error="dangwu.yaml:3:1: roster: required")
+    h.approve(ID, settings_error="dangwu.yaml:3:1: roster: required")  # as the file stands
+    assert h.rules() == ["settings-invalid"]
 
 
 def judged(build: Case) -> list[str]:

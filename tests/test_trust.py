@@ -36,6 +36,7 @@ from plaingit import (
     keygen,
     put,
     sign_env,
+    violations,
     who,
 )
 from steps import ok, refused
@@ -1484,6 +1485,44 @@ def test_a_forged_change_of_the_roster_is_flagged_where_signing_is_required(case
     bare = guarded_server(case, base=case.b.head)
     pushed = push(case, bare, "HEAD:refs/heads/main")
     assert pushed.returncode != 0 and "[signature-required]" in pushed.stderr
+
+
+def test_a_roster_change_that_broke_the_rules_does_not_count_afterwards(case: Case):
+    """The clerk makes himself a leader with plain git. The audit flags it, and from
+    then on judges by the roster as it stood: the member he then adds with dangwu's own
+    command, and that member's approval, count for nothing, however clean their own
+    commits look. The audit that found the first change is the one continued."""
+    edit_settings(case, lambda d: d["roster"]["dumy"].__setitem__("roles", ["clerk", "leader"]))
+    forged = commit(case, "dumy", "roster", "dangwu.yaml", date=at(10, 6, 8))
+    first = audit(case)
+    assert flagged(first.stdout, forged, None, "role", who("dumy")), first.output
+    assert flagged(first.stdout, forged, None, "settings-not-in-force", who("dumy"))
+    assert "does not count" in first.stdout
+    new_member = ("--name", "辛然", "--email", "xinr@example.org", "--role", "member")
+    ok(case, "roster", "add", "xinr", *new_member, now=at(10, 6, 9))
+    added = case.head()
+    rid = case.new("--summary", "摘要", now=at(10, 6, 10))
+    ok(case, "submit", rid, now=at(10, 6, 11))
+    ok(case, "approve", rid, as_="xinr", now=at(10, 6, 12))
+    approved = case.head()
+    again = audit(case)
+    assert again.exit_code == 1
+    assert flagged(again.stdout, added, None, "role", who("dumy")), again.output
+    assert flagged(again.stdout, approved, rid, "not-on-roster", "xinr@example.org")
+    # the same verdict read afresh, with no findings kept from before
+    shutil.rmtree(case.root / ".git" / "dangwu")
+    afresh = audit(case)
+    assert violations(afresh.stdout) == violations(again.stdout)
+    # the office head puts the roster right, in order: from there the file counts again
+    edit_settings(case, lambda d: d["roster"]["dumy"].__setitem__("roles", ["clerk"]))
+    commit(case, "linht", "roster: dumy is a clerk", "dangwu.yaml", date=at(10, 6, 13))
+    also = ("--name", "钱然", "--email", "qianr@example.org", "--role", "member")
+    ok(case, "roster", "add", "qianr", *also, as_="linht", now=at(10, 6, 13, 30))
+    later = case.new("--summary", "摘要", now=at(10, 6, 14))
+    ok(case, "submit", later, now=at(10, 6, 15))
+    ok(case, "approve", later, as_="qianr", now=at(10, 6, 16))
+    settled_audit = audit(case)
+    assert later not in settled_audit.stdout, settled_audit.output
 
 
 def test_the_roster_is_changed_with_the_office_heads_signature(case: Case):

@@ -88,8 +88,11 @@ def _auditor(receipts: Receipts, pusher: Pusher | None = None) -> Auditor:
     return Auditor(received=receipts, pusher=pusher)
 
 
-def _restore(auditor: Auditor, cache: Store) -> None:
+def _restore(auditor: Auditor, cache: Store, reader: Reader) -> None:
     """The audit's findings about the records up to the cached head."""
+    in_force = cache.get("audit.in_force")
+    if isinstance(in_force, str):  # a settings change up to there did not count
+        auditor.in_force = reader.settings(in_force)[0]
     auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
     auditor.opened = dict(cache.get("audit.opened") or {})
     auditor.openers = dict(cache.get("audit.openers") or {})
@@ -130,7 +133,7 @@ def _audit_span(
     if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
-        _restore(auditor, cache)
+        _restore(auditor, cache, reader)
     elif start:
         # what the records this range touches went through before the range began;
         # a record the range creates has no past to look up
@@ -157,7 +160,7 @@ def _audit_span(
     if continued and not violations:
         # what the audit of the whole history will be once this range is in: a server's
         # post-receive takes it up (keep_range) instead of reading the range again
-        cache.put("audit.pending", {"base": start, "head": end, **_findings(auditor)})
+        cache.put("audit.pending", {"base": start, "head": end, **_findings(auditor, reader)})
     return AuditResult(violations, count, head=end)
 
 
@@ -210,9 +213,10 @@ def _meetings_at(
     return numbers, minuted, held
 
 
-def _findings(auditor: Auditor) -> dict[str, Any]:
-    """What the audit knows of the records, as kept between runs."""
+def _findings(auditor: Auditor, reader: Reader) -> dict[str, Any]:
+    """What the audit knows of the records and the settings, as kept between runs."""
     return {
+        "in_force": reader.blob_of(auditor.in_force) if auditor.in_force else None,
         "authors": {k: sorted(v) for k, v in auditor.authors.items()},
         "opened": auditor.opened,
         "openers": auditor.openers,
@@ -235,8 +239,8 @@ def keep_range(office: Office, head: str, notes: str | None) -> bool:
             or pending.get("base") != cache.get("audit.head")
         ):
             return False
-        for key in ("authors", "opened", "openers", "answered"):
-            cache.put(f"audit.{key}", pending[key])
+        for key in ("authors", "opened", "openers", "answered", "in_force"):
+            cache.put(f"audit.{key}", pending.get(key))
         cache.put("audit.head", head)
         cache.put("audit.notes", notes)
         cache.put("audit.pending", None)
@@ -277,20 +281,21 @@ def _audit_all(
             covered = git.count_commits(head)
         return AuditResult(kept, 0, True, head, covered)
     auditor = _auditor(receipts)
+    reader = Reader(office, git, cache)
     violations: list[Violation] = []
     revisions, start = ["HEAD"], None
     if last and trusted and kept is not None and git.is_ancestor(last, head):
         revisions, start = [f"{last}..{head}"], last
         violations = kept
-        _restore(auditor, cache)
+        _restore(auditor, cache, reader)
     count = 0
-    for event in Reader(office, git, cache).events(revisions, start=start, progress=progress):
+    for event in reader.events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
         count += 1
     cache.put("audit.head", head)
     cache.put("audit.notes", notes)
     cache.put("audit.violations", _stored(violations))
-    for key, value in _findings(auditor).items():
+    for key, value in _findings(auditor, reader).items():
         cache.put(f"audit.{key}", value)
     earlier = git.count_commits(start) if start else 0
     cache.put("audit.commits", earlier + count)

@@ -81,6 +81,7 @@ RULES = {
     "meeting-called-late": N_("meeting called after the time it was held"),
     "merge": N_("merge commit in a history kept straight"),
     "settings-deleted": N_("office settings deleted"),
+    "settings-not-in-force": N_("settings change that does not count, being out of order"),
     "founded-again": N_("office founded a second time"),
     "time-order": N_("step dated before what it follows"),
     "not-the-pusher": N_("pushed by someone other than the actor, without the actor's signature"),
@@ -146,8 +147,45 @@ class Auditor:
     pusher: Pusher | None = None
     # the office has been founded (its settings existed at some commit judged so far)
     founded: bool = False
+    # the settings as the last change to them that was in order left them, while the
+    # file says otherwise: a change that broke the rules (a clerk making himself leader
+    # with plain git, a key swapped, signing turned off) is flagged once and then does
+    # not count, so no later act can lean on it (None: the file's own) [SPEC 11]
+    in_force: Settings | None = None
 
     def judge(self, event: Event) -> list[Violation]:
+        kept = self.in_force
+        if (
+            kept is not None
+            and (event.settings is not None or event.settings_error is not None)
+            and event.settings != kept
+        ):
+            event = replace(event, settings=kept)
+        out = self._judge(event)
+        if not event.settings_changed:
+            return out
+        if not out:
+            self.in_force = None  # changed in order: the file's own from here on
+        elif event.settings is not None:
+            self.in_force = event.settings
+            if event.settings_after is None:
+                return out  # deleted or unreadable: plain enough that it does not count
+            out.append(
+                Violation(
+                    event.commit.id,
+                    None,
+                    "settings-not-in-force",
+                    out[0].person,
+                    _(
+                        "this change to dangwu.yaml does not count: later commits are judged "
+                        "by the settings and roster as they stood before it, until someone "
+                        "who may change them does so in order"
+                    ),
+                )
+            )
+        return out
+
+    def _judge(self, event: Event) -> list[Violation]:
         commit = event.commit
         settings = event.settings
         out: list[Violation] = []

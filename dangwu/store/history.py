@@ -646,6 +646,10 @@ class Reader:
                 self._settings[blob] = (None, exc.message)
         return self._settings[blob]
 
+    def blob_of(self, settings: Settings | None) -> str | None:
+        """The dangwu.yaml blob these settings were read from (by this reader)."""
+        return next((b for b, (s, _e) in self._settings.items() if s is settings), None)
+
     def events(
         self, revisions: Sequence[str], start: str | None = None, progress: Any = None
     ) -> Iterator[Event]:
