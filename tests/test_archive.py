@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Office, commit_as, copy_demo, need_pdf
+from plaingit import sign_env
 
 from dangwu.model.office import Rules
 from dangwu.model.record import Summary
@@ -340,6 +341,50 @@ def test_reporters_stay_out_of_an_archive_unless_it_is_internal(filed, tmp_path:
     asked = (archive / "requests" / "requests-2026.csv").read_text("utf-8-sig").splitlines()
     assert asked[1].split(",")[:3] == ["101", "2026-08-17", "ZZ-2026-105"]
     assert asked[1].endswith(",是") and "不予公开" in asked[2]
+
+
+def test_a_reporter_named_in_a_published_record_is_blotted_throughout_the_archive(
+    demo_seed: Path, tmp_path: Path
+):
+    """The board command blots a real-name reporter named in a record; the archive's
+    boards of earlier days, its contents and its index did not (its walk through the
+    year knew only the reports of the year's first day)."""
+    need_pdf()
+    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    name = yaml.safe_load((demo.root / "reports" / "101.yaml").read_text("utf-8"))["name"]
+    rid = demo.new(
+        "--summary", f"经核实，{name}反映属实。", "--event-date", "2026-12-05",
+        "--channel", "public-board", "--channel", "website",
+        category="gongzuo-dongtai", item="party-activities",
+        title=f"关于{name}同志反映问题的处理情况", now="2026-12-05T09:00:00+08:00",
+    )  # fmt: skip
+    said = demo.run("submit", rid, now="2026-12-05T10:00:00+08:00")
+    assert said.exit_code == 0, said.output
+    keys = demo.root / ".git" / "dangwu" / "demo-keys"
+    said = demo.run("approve", rid, "--override", "已征得本人同意", as_="zhoulx",
+                    now="2026-12-05T11:00:00+08:00", env=sign_env(keys / "zhoulx"))  # fmt: skip
+    assert said.exit_code == 0, said.output
+    said = demo.run("publish", rid, now="2026-12-05T12:00:00+08:00", env=sign_env(keys / "dumy"))
+    assert said.exit_code == 0, said.output
+    board = demo.run("board", "--format", "html", "-o", str(tmp_path / "board"), now=NOW)
+    assert board.exit_code == 0, board.output
+    posted = "".join(p.read_text("utf-8") for p in (tmp_path / "board").glob("*.html"))
+    assert rid in posted and name not in posted
+    made = demo.run("archive", "--year", "2026", "-o", str(tmp_path / "a"), now=NOW)
+    assert made.exit_code == 0, made.output
+    seen = 0
+    for path in (tmp_path / "a").rglob("*"):
+        if path.suffix in (".html", ".json", ".csv", ".yaml"):
+            text = path.read_text("utf-8-sig")
+        elif path.suffix == ".pdf":
+            text = subprocess.run(
+                ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+            ).stdout
+        else:
+            continue
+        seen += rid in text
+        assert name not in text, path
+    assert seen >= 4  # the record's own files, its board, the contents and the index
 
 
 def test_a_plain_git_edit_shows_in_the_records_history(demo_seed: Path, tmp_path: Path):

@@ -331,7 +331,8 @@ def _record(
     base = f"records/{s.id}"
     shown = _shown(snap, internal)
     _write(folder, f"{base}/{s.id}.yaml", shown(raw.decode("utf-8")).encode("utf-8"))
-    parts.append(Part(f"{base}/{s.id}.yaml", "records", f"{s.id} {s.title}（定稿）", False))
+    title = shown(s.title)
+    parts.append(Part(f"{base}/{s.id}.yaml", "records", f"{s.id} {title}（定稿）", False))
     attached = snap.git.batch([f"{snap.commit}:{n}" for n in s.attachments]) if (
         s.attachments
     ) else []  # fmt: skip
@@ -351,7 +352,7 @@ def _record(
     count = sum(1 for p in parts if "/files/" in p.path)
     held = f"附件{count}件、" if count else ""
     files = f"定稿、{held}过程记录（{len(steps)}次提交）、审批表"
-    parts.append(Part(f"{base}/", "records", f"{s.id} {s.title}：{files}"))
+    parts.append(Part(f"{base}/", "records", f"{s.id} {title}：{files}"))
     return parts, missing
 
 

@@ -162,16 +162,21 @@ class Snapshot:
 
     def sensitive(self) -> list[str]:
         """Names and contacts of the real-name reporters and the requesters at this
-        commit."""
+        commit and at the branch's head: a page printed today of an earlier day (the
+        archive's boards, ``board --on``) blots a reporter who came forward since,
+        as the board printed today does."""
 
         if self._sensitive is None:
             found: list[str] = []
-            for blob in self._yaml_files(list(PRIVATE_DIRS)).values():
-                with contextlib.suppress(yamlio.YamlProblem):
-                    data = yamlio.load(yamlio.decode(blob)).data
-                    if isinstance(data, Mapping):
-                        found += reporter_strings(data)
-            self._sensitive = found
+            head = self.git.head()
+            commits = [self.commit] if head in (None, self.commit) else [self.commit, head]
+            for commit in commits:
+                for blob in self._yaml_files(list(PRIVATE_DIRS), commit).values():
+                    with contextlib.suppress(yamlio.YamlProblem):
+                        data = yamlio.load(yamlio.decode(blob)).data
+                        if isinstance(data, Mapping):
+                            found += reporter_strings(data)
+            self._sensitive = list(dict.fromkeys(found))
         return self._sensitive
 
     def supervision(self) -> tuple[list[Report], list[Feedback], list[Problem]]:
@@ -192,8 +197,8 @@ class Snapshot:
         reports, _opinions, problems = read_all(files, self.office.root)
         return self._answers_as_received(reports), problems
 
-    def _yaml_files(self, folders: list[str]) -> dict[str, bytes]:
-        tree = self.git.tree_blobs(self.commit, folders)
+    def _yaml_files(self, folders: list[str], commit: str | None = None) -> dict[str, bytes]:
+        tree = self.git.tree_blobs(commit or self.commit, folders)
         wanted = {p: b for p, b in tree.items() if p.endswith(".yaml")}
         raw = self.git.objects(sorted(set(wanted.values())))
         return {p: raw.get(b, b"") for p, b in wanted.items()}
