@@ -149,6 +149,22 @@ def test_a_plan_in_hand_is_compared_as_it_stands_and_private_givers_stay_private
     assert "隐名者" in ok(office, "feedback", "list", rid).stdout
 
 
+def test_a_private_givers_name_written_into_the_plan_is_found_by_the_secrecy_review(
+    office: Office,
+):
+    rid = consulting(office)
+    ok(office, "feedback", "add", rid, "--public", "隐名者", "--private", "--text", "建议延长",
+       now=at(8))  # fmt: skip
+    ok(office, "feedback", "add", rid, "--public", "王先生", "--text", "建议公布电话", now=at(9))
+    ok(office, "set", rid, "body=采纳了隐名者提出的延长建议。", now=at(20, 11))
+    review = office.run("check", rid, now=at(20, 12))
+    assert review.exit_code == 1, review.output
+    assert "reporter" in review.output and "隐名者" not in review.output
+    # one who was content to be named is not kept out
+    ok(office, "set", rid, "body=采纳了王先生提出的建议。", now=at(20, 13))
+    assert office.run("check", rid, now=at(20, 14)).exit_code == 0
+
+
 def test_an_opinion_after_the_window_is_kept_but_counted_apart(office: Office):
     rid = consulting(office)  # out for comment 10-05 to 10-19
     ok(office, "feedback", "add", rid, "--public", "王先生", "--text", "建议公布电话", now=at(9))

@@ -778,6 +778,21 @@ def test_check_prints_findings_with_file_line_col(office: Office):
     assert "found nothing" in result.stdout
 
 
+def test_check_refuses_what_submit_would_refuse(office: Office):
+    """A right-to-left override hidden in the body: submit refuses the record, so the
+    review must not call it clean first."""
+    rid = public_record(office, "正文结束。")
+    path = relpath(office, rid)
+    office.write(path, office.read(path).replace("正文结束。", "正文\u202e结束。"))
+    before = office.state()
+    result = office.run("check", rid)
+    assert result.exit_code == 1, result.output
+    assert re.search(rf"{path}:\d+:\d+: .*U\+202E", result.output), result.output
+    assert "found nothing" not in result.output
+    assert office.run("submit", rid, now=at(5, 10)).exit_code == 1
+    assert office.state() == before
+
+
 def test_submit_shows_the_findings_but_submits(office: Office):
     rid = public_record(office)
     result = office.run("submit", rid, now=at(5, 10))

@@ -14,7 +14,15 @@ import pytest
 from conftest import ROOT
 
 from dangwu import yamlio
-from dangwu.rules.secrecy import Finding, scan, scan_text
+from dangwu.rules.secrecy import (
+    Finding,
+    names_anyone,
+    private_giver,
+    redact,
+    reporter_strings,
+    scan,
+    scan_text,
+)
 from dangwu.store import records
 
 TODAY = date(2026, 10, 5)
@@ -275,6 +283,51 @@ REPORTERS = ["王建国", "wangjg@example.org", "13912340000", "张", "x", " ", 
 def test_reporters_names_and_contacts(text, expected):
     found = scan_text("body", text, sensitive=REPORTERS, today=TODAY)
     assert sorted(kinds_and_excerpts(found)) == sorted(expected)
+
+
+# a reporter as a file gives them, and as a clerk might write them to slip past
+FILED = {
+    "name": "赵建国",
+    "contact": "电话 0000-7654321，手机 139 1234 5678，邮箱 zhao@example.org",
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "赵建国反映属实",
+        "趙建國反映屬實",  # traditional characters
+        "赵 建·国",
+        "请拨打0000-7654321",  # the number without the word 电话
+        "请拨打 0000 7654321",
+        "请拨打(0000)7654321",
+        "请拨打00007654321",
+        "本地号码7654321",
+        "手机13912345678",
+        "手机139-1234-5678",
+        "手机１３９１２３４５６７８",  # full-width digits
+        "编号A13912345678号",
+        "来信 zhao@example.org",
+    ],
+)
+def test_a_reporter_is_found_however_the_text_writes_them(text):
+    sensitive = reporter_strings(FILED)
+    assert names_anyone(text, sensitive), text
+    assert not names_anyone(redact(text, sensitive), sensitive)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["赵建", "电话0000-7654320", "订单号113912345678", "7654321987", "张建国"],
+)
+def test_what_only_looks_like_a_reporter_is_left(text):
+    assert not names_anyone(text, reporter_strings(FILED)), text
+
+
+def test_a_private_member_of_the_public_is_kept_like_a_reporter():
+    assert private_giver({"public": " 钱秀英 ", "private": True}) == ["钱秀英"]
+    assert private_giver({"public": "钱秀英"}) == []  # asked to be named: named
+    assert private_giver({"public": "钱秀英", "private": "yes"}) == []  # only dangwu's true
 
 
 def test_a_reporter_entry_does_not_match_inside_an_ascii_word():

@@ -15,7 +15,7 @@ from typing import Any
 
 from dangwu import yamlio
 from dangwu.app import supervision
-from dangwu.app.drafting import commit_record
+from dangwu.app.drafting import commit_record, must_validate
 from dangwu.errors import RuleViolation
 from dangwu.i18n import _, pair
 from dangwu.model import words
@@ -23,11 +23,11 @@ from dangwu.model.catalogue import channel_titles
 from dangwu.model.history import describe
 from dangwu.model.office import Rules
 from dangwu.model.record import OUTCOME_TITLES, content_hash
-from dangwu.model.supervision import PRIVATE_DIRS, Feedback
+from dangwu.model.supervision import FEEDBACK_DIR, PRIVATE_DIRS, Feedback
 from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
-from dangwu.rules.secrecy import reporter_strings
+from dangwu.rules.secrecy import private_giver, reporter_strings
 from dangwu.rules.supervision import opinion_count, stale_calls
 from dangwu.store import meetings as stored_meetings
 from dangwu.store import records
@@ -288,8 +288,11 @@ def _check_words(office: Office, record: records.RecordFile, option: str, text: 
 
 
 def check(office: Office, ref: str) -> tuple[records.RecordFile, list[Any]]:
-    """The secrecy review of one record, without changing anything."""
+    """The secrecy review of one record, without changing anything. A record that
+    would not validate is refused as ``submit`` would refuse it (hidden characters
+    among them), so a clean review never precedes a refused submission."""
     record = records.find(office, ref)
+    must_validate(office, record.relpath, record.text)
     return record, _findings(office, record)
 
 
@@ -305,6 +308,14 @@ def reporter_details(office: Office) -> list[str]:
             continue
         if isinstance(data, Mapping):
             found += reporter_strings(data)
+    for path in sorted((office.root / FEEDBACK_DIR).glob("*/*.yaml")):
+        try:
+            raw = yamlio.read_bytes(path)
+            if b"private:" in raw:  # only an opinion that asks not to be named is read
+                data = yamlio.load(yamlio.decode(raw)).data
+                found += private_giver(data) if isinstance(data, Mapping) else []
+        except (yamlio.YamlProblem, OSError):
+            continue
     return found
 
 

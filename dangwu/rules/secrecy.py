@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import functools
 import html
+import importlib.resources
 import re
 import unicodedata
 from collections import Counter
@@ -508,14 +509,44 @@ def _compiled(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
         return None
     parts = []
     for entry in sorted(entries.values(), key=lambda e: (-len(e), e)):
-        first = re.escape(entry[0])
+        first = _char(entry[0])
         # the look-behind follows the first character, so the pattern keeps a literal
         # first character that the regular expression engine can skip ahead to
+        # a word is not found inside a longer word, nor a number inside a longer number
+        edge = "[0-9\uff10-\uff19]" if entry.isdigit() else "[0-9A-Za-z]"
         if entry[0].isascii() and entry[0].isalnum():
-            first += f"(?<![0-9A-Za-z]{first})"
-        after = r"(?![0-9A-Za-z])" if entry[-1].isascii() and entry[-1].isalnum() else ""
-        parts.append(first + "".join(_GAP + re.escape(c) for c in entry[1:]) + after)
+            first += f"(?<!{edge}{first})"
+        after = f"(?!{edge})" if entry[-1].isascii() and entry[-1].isalnum() else ""
+        parts.append(first + "".join(_GAP + _char(c) for c in entry[1:]) + after)
     return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
+
+
+def _char(c: str) -> str:
+    """One character of a name or number as the pattern finds it: a digit in its
+    full-width form too (１３９ is 139 to a reader), a Chinese character in its
+    traditional or simplified form too (趙建國 is 赵建国)."""
+    if "0" <= c <= "9":
+        return f"[{c}{chr(0xFF10 + int(c))}]"
+    forms = _variants().get(c)
+    if forms:
+        return "[" + "".join(sorted(forms)) + "]"
+    return re.escape(c)
+
+
+@functools.cache
+def _variants() -> dict[str, frozenset[str]]:
+    """Each Chinese character with its other forms, simplified and traditional, from
+    OpenCC's character tables (read when a reporter is first looked for)."""
+    tables = importlib.resources.files("opencc") / "dictionary"
+    found: dict[str, set[str]] = {}
+    for name in ("STCharacters.txt", "TSCharacters.txt"):
+        for line in (tables / name).read_text("utf-8").splitlines():
+            source, _tab, targets = line.partition("\t")
+            group = {source.strip(), *targets.split()} - {""}
+            if len(group) > 1:
+                for character in group:
+                    found.setdefault(character, set()).update(group)
+    return {c: frozenset(forms) for c, forms in found.items()}
 
 
 # What may stand between the characters of a name without hiding it from a reader:
@@ -532,14 +563,39 @@ REPORT_FIELDS = ("name", "contact")
 REDACTED = "＊＊＊"
 
 
+# a telephone number as people write it: seven digits or more, in groups joined by
+# spaces, dashes, dots or brackets (0000-7654321, (0000) 765 4321, 139 1234 5678)
+_PHONE = re.compile(r"\d(?:[\s\-\u2010-\u2015.·/()（）]{0,3}\d){6,}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+
 def reporter_strings(report: Mapping[str, Any]) -> list[str]:
-    """The name and contact of a real-name report: what must never be disclosed."""
+    """The name and contact of a real-name report or a request: what must never be
+    disclosed. A contact is also each number and address in it alone, however it is
+    written: "电话 0000-7654321" is found as 0000 7654321 or (0000)7654321 too."""
     found = []
     for field in REPORT_FIELDS:
         value = report.get(field)
-        if isinstance(value, str) and value.strip():
-            found.append(value.strip())
+        if not isinstance(value, str) or not value.strip():
+            continue
+        found.append(value.strip())
+        if field == "contact":
+            for number in _PHONE.findall(value):
+                groups = re.findall(r"\d+", number)
+                found.append("".join(str(int(d)) for d in "".join(groups)))
+                found += [g for g in groups if len(g) >= 7 and g != "".join(groups)]
+            found += _EMAIL.findall(value)
     return found
+
+
+def private_giver(opinion: Mapping[str, Any]) -> list[str]:
+    """The name of a member of the public who gave an opinion and asked not to be
+    named (``feedback add --private``): kept out of what is disclosed as a
+    reporter's name is."""
+    name = opinion.get("public")
+    if opinion.get("private") is True and isinstance(name, str) and name.strip():
+        return [name.strip()]
+    return []
 
 
 def redact(text: str, sensitive: Iterable[str], *, markup: bool = True) -> str:

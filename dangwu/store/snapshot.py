@@ -25,7 +25,7 @@ from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.model.record import RECORDS_DIR, Summary, is_record_path, summarize
 from dangwu.model.supervision import FEEDBACK_DIR, PRIVATE_DIRS, REPORTS_DIR, REQUESTS_DIR
 from dangwu.resources import shipped
-from dangwu.rules.secrecy import reporter_strings
+from dangwu.rules.secrecy import private_giver, reporter_strings
 from dangwu.store.cache import read_json, write_json
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import StepReceipts, answers_received, step_table
@@ -176,6 +176,7 @@ class Snapshot:
                         data = yamlio.load(yamlio.decode(blob)).data
                         if isinstance(data, Mapping):
                             found += reporter_strings(data)
+                found += _private_givers(self._yaml_files([FEEDBACK_DIR], commit).values())
             self._sensitive = list(dict.fromkeys(found))
         return self._sensitive
 
@@ -248,6 +249,20 @@ class Snapshot:
                         if self._by_blob is not None:
                             self._by_blob[self.blobs[path]] = doc.data
         return {p: self._texts[p] for p in paths if p in self._texts}
+
+
+def _private_givers(blobs: Iterable[bytes]) -> list[str]:
+    """The members of the public among the opinions' givers who asked not to be
+    named; only an opinion that says ``private`` is read."""
+    found: list[str] = []
+    for blob in blobs:
+        if b"private:" not in blob:
+            continue
+        with contextlib.suppress(yamlio.YamlProblem):
+            data = yamlio.load(yamlio.decode(blob)).data
+            if isinstance(data, Mapping):
+                found += private_giver(data)
+    return found
 
 
 def moved(
