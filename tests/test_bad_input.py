@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import time
@@ -851,6 +852,24 @@ def test_validate_reports_a_bad_office_file(office: Office, c: Case, committed: 
     result = run_unchanged(office, *needs)
     assert_clean_failure(result, 1)
     assert_reports(result.output, c.path, c.wants)
+
+
+@pytest.mark.parametrize("broken", ["tab", "role"])
+def test_a_step_under_a_broken_committed_roster_says_how_to_recover(
+    office: Office, broken: str
+) -> None:
+    good = office.read(SETTINGS)
+    if broken == "tab":
+        text = good.replace("\n  ", "\n\t", 1)
+    else:
+        text = good.replace("roles: [clerk]", "roles: [clerck]", 1)
+    office.write(SETTINGS, text)
+    commit_as(office.root, "linht", "a broken roster", SETTINGS)
+    office.write(SETTINGS, good)  # put right on disk, but not yet committed
+    result = run_unchanged(office, "new", "zuzhi-jianshe", "--item", "party-dues", "--title", "题")
+    assert_clean_failure(result, 1)
+    assert re.search(r"^dangwu\.yaml \(committed\):\d+:\d+: ", result.stderr, re.M), result.output
+    assert "git revert COMMIT" in result.stderr
 
 
 def test_validate_names_dangwu_yaml_when_asked_for_it_alone(office: Office) -> None:

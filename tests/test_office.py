@@ -334,11 +334,32 @@ def test_roster_add_refuses_duplicates_and_bad_values(office):
             "neither an SSH public key",
         ),
     ]
+    new_clerk = ["newp", "--name", "x", "--email", "b@example.org", "--role", "clerk"]
+    real = "AAAAC3NzaC1lZDI1NTE5AAAAIH1rXyJ0ZXN0IGtleSBmb3IgZGFuZ3d1IHRlc3Rz"
+    cases += [
+        # looks like a key, but git could never check a signature with it
+        ([*new_clerk, "--signing-key", "ssh-ed25519 AAAAgarbage"], 2, "not a key of that type"),
+        ([*new_clerk, "--signing-key", f"ssh-rsa {real}"], 2, "not a key of that type"),
+        ([*new_clerk, "--signing-key", "/nonexistent/k.pub"], 2, "no such signing key file"),
+    ]
     for args, code, message in cases:
         result = office.run("roster", "add", *args, as_="linht")
         assert result.exit_code == code, (args, result.output)
         assert message in result.output, (args, result.output)
     assert office.state() == before
+
+
+def test_a_signing_key_written_by_hand_that_git_could_never_check_is_refused(office):
+    from plaingit import edit_settings
+
+    edit_settings(office, lambda d: d["roster"]["dumy"].__setitem__("signing_key", "ssh-rsa AAAAx"))
+    lines = office.read("dangwu.yaml").splitlines()
+    line = next(n for n, t in enumerate(lines, 1) if t.endswith("signing_key: ssh-rsa AAAAx"))
+    col = lines[line - 1].index("ssh-rsa") + 1
+    said = office.run("validate")
+    assert said.exit_code == 1
+    found = f"dangwu.yaml:{line}:{col}: roster.dumy.signing_key: neither a GPG key id"
+    assert found in said.stdout, said.output
 
 
 def test_roster_add_reads_a_signing_key_file(office, tmp_path):

@@ -1402,6 +1402,17 @@ def signing_turned_off_by_hand_then_an_unsigned_approval() -> History:
     return h
 
 
+def test_a_roster_change_signed_with_the_wrong_key_says_so():
+    h = founded(**SIGNING)
+    h.change_settings(HEAD, office(*EVERYONE, BOTH, **SIGNING), signature=good(CLERK))
+    said = [v.message for v in h.audit() if v.rule == "signature-required"]
+    assert said == [
+        "the settings or roster were changed with a signature that is not by linht-name's "
+        "key on the roster; the office requires changes to them to be signed by whoever "
+        "makes them"
+    ]
+
+
 def test_a_change_in_order_ends_what_an_earlier_one_broke():
     # the clerk's hand change is flagged once; the head then writes the roster in
     # order (adding the newcomer), and from there the file's own roster counts

@@ -16,6 +16,7 @@ from dangwu.app import keys
 from dangwu.check.settings import parse_settings
 from dangwu.errors import DangwuError, IdentityError, RuleViolation, UsageError
 from dangwu.i18n import N_, _, speaking
+from dangwu.model.fingerprint import SSH_KEY, well_formed
 from dangwu.model.history import Trailer
 from dangwu.model.office import (
     DRAFTING_ROLES,
@@ -283,10 +284,21 @@ def read_signing_key(value: str | None) -> str | None:
     candidate = Path(text).expanduser()
     if len(text) < 4096 and "\n" not in text and candidate.is_file():
         text = candidate.read_text(encoding="utf-8").strip()
-    if re.match(
-        r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+", text
-    ) or re.fullmatch(r"(0x)?[0-9A-Fa-f]{16,40}", text):
-        return text.splitlines()[0]
+    line = text.splitlines()[0] if text else ""
+    if well_formed(line):
+        return line
+    if " " not in text and ("/" in text or text.endswith(".pub")) and not candidate.exists():
+        raise UsageError(
+            _("no such signing key file: {path}").format(path=candidate),
+            hint=_("give the .pub file, e.g. --signing-key ~/.ssh/id_ed25519.pub"),
+        )
+    if SSH_KEY.match(line):
+        raise UsageError(
+            _("the signing key names its type but is not a key of that type: {start}…").format(
+                start=line[:30]
+            ),
+            hint=_("copy the whole line of the .pub file, or give its path"),
+        )
     raise UsageError(
         _("the signing key is neither an SSH public key nor a GPG key id"),
         hint=_("give the .pub file, e.g. --signing-key ~/.ssh/id_ed25519.pub"),

@@ -11,6 +11,7 @@ from dangwu import yamlio
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import INTERNAL_CHANNELS, check_channels, check_unique
+from dangwu.model.fingerprint import well_formed
 from dangwu.model.office import (
     DRAFTING_ROLES,
     ROSTER_ROLES,
@@ -103,6 +104,21 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
                         "roster.{key}: a person who drafts records needs an id_block "
                         "(a number 1-9 that nobody else has)"
                     ).format(key=key),
+                )
+            )
+        signing_key = person.get("signing_key")
+        if isinstance(signing_key, str) and not well_formed(signing_key):
+            line, col = doc.locate(["roster", key, "signing_key"])
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _(
+                        "roster.{key}.signing_key: neither a GPG key id nor an SSH public "
+                        "key that git could check a signature with"
+                    ).format(key=key),
+                    _("give the whole line of the person's .pub file"),
                 )
             )
         problems += _term_problems(doc, relpath, key, person, roles)

@@ -294,13 +294,18 @@ class Auditor:
                 "settings-deleted", _("dangwu.yaml, the office's settings and roster, was deleted")
             )
         if settings.rules.require_signing and not _signed_by(event, person):
-            flag(
-                "signature-required",
-                _(
+            if event.signature is None:
+                said = _(
                     "the settings or roster were changed without {name}'s signature; the office "
                     "requires changes to them to be signed"
-                ).format(name=person.name),
-            )
+                )
+            else:
+                said = _(
+                    "the settings or roster were changed with a signature that is not by "
+                    "{name}'s key on the roster; the office requires changes to them to be "
+                    "signed by whoever makes them"
+                )
+            flag("signature-required", said.format(name=person.name))
 
     # --- who pushed, and when ----------------------------------------------------------
 

@@ -108,11 +108,22 @@ def settings_as_committed(office: Office, raw: bytes | None) -> Settings:
             hint=_("commit it first: git add dangwu.yaml && git commit"),
         )
 
+    where = f"{SETTINGS_FILE} (committed)"
     try:
-        text = yamlio.decode(raw)
+        return parse_settings(yamlio.decode(raw), where, office.root)
     except yamlio.YamlProblem as exc:
-        raise InvalidFiles([exc.at(f"{SETTINGS_FILE} (committed)")]) from None
-    return parse_settings(text, f"{SETTINGS_FILE} (committed)", office.root)
+        problems = [exc.at(where)]
+    except InvalidFiles as exc:
+        problems = exc.problems
+    raise InvalidFiles(
+        problems,
+        hint=_(
+            "every command acts under the roster as committed; whoever may change the "
+            "roster fixes dangwu.yaml and commits the fix (git add dangwu.yaml && git "
+            "commit), or takes back the commit that broke it (git log -- dangwu.yaml, "
+            "then git revert COMMIT)"
+        ),
+    )
 
 
 def actor_of(settings: Settings, identity: Identity) -> Person:
