@@ -9,7 +9,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from steps import ok
 from test_scope_property import ITEMS
 
+from dangwu.model.office import Rules
 from dangwu.model.record import Summary, content_hash
-from dangwu.rules.board import allowed
+from dangwu.rules.board import allowed, select, slot_of
 
 NOW = "2026-12-20T12:00:00+08:00"
 FIRST = date(2026, 10, 1)
@@ -49,6 +50,29 @@ def test_where_a_record_may_appear(scope, audience, public, internal, own, other
     assert allowed(record, "internal", "zhibu-a") == own
     assert allowed(record, "internal", "zhibu-b") == other
     assert not allowed(record, "public", "zhibu-a") or scope == "public"
+
+
+def test_an_audiences_own_record_stands_beside_the_office_wide_one_on_its_board():
+    """A branch's own quarterly record of an item does not take the office's record of
+    the same item off the branch's board; each is the newest of its own."""
+
+    def quarterly(rid: str, audience: str | None, day: str) -> Summary:
+        return replace(
+            summary("internal", audience), path=f"p/{rid}", id=rid, cadence="quarterly",
+            period="2026Q4", published=f"{day}T10:00:00+08:00",
+        )  # fmt: skip
+
+    wide = quarterly("ZZ-2026-101", None, "2026-10-10")
+    older_own = quarterly("ZZ-2026-102", "zhibu-a", "2026-10-11")
+    own = quarterly("ZZ-2026-103", "zhibu-a", "2026-10-12")
+    every = [wide, older_own, own]
+    up = {e.summary.id for e in select(every, scope="internal", on=date(2026, 10, 20),
+                                       rules=Rules(), audience="zhibu-a")}  # fmt: skip
+    assert up == {"ZZ-2026-101", "ZZ-2026-103"}
+    office_wide = select(every, scope="internal", on=date(2026, 10, 20), rules=Rules())
+    assert [e.summary.id for e in office_wide] == ["ZZ-2026-101"]
+    # and the verify walk, which keeps only the few newest of each item, keeps both
+    assert slot_of(wide) != slot_of(own) == slot_of(older_own)
 
 
 # --- validate ---------------------------------------------------------------------------

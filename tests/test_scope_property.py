@@ -69,6 +69,7 @@ class Spec:
     status: str
     day: int  # days after FIRST of its publication (or consultation)
     marker: str
+    follows: str | None = None  # the id of an earlier record it continues or corrects
 
     @property
     def id(self) -> str:
@@ -120,6 +121,8 @@ def record(spec: Spec) -> dict[str, Any]:
         data["event_date"] = (spec.when - timedelta(days=1)).isoformat()
     if spec.status == "consulting":
         data["pre_disclosure"] = True
+    if spec.follows:
+        data["follows"] = spec.follows
     content = content_hash(data)
     data["status"] = spec.status
     data["created"] = {"by": "dumy", "at": stamp(spec.when - timedelta(days=3))}
@@ -172,6 +175,8 @@ def offices(draw: Any) -> tuple[list[Spec], dict[str, str]]:
                 status=status,
                 day=draw(st.integers(0, (TODAY - FIRST).days - 1)),
                 marker=f"MK{index}Q{tag}Q",
+                # a public update of an internal record must not name it [SPEC 7]
+                follows=draw(st.none() | st.sampled_from([s.id for s in specs])) if specs else None,
             )
         )
     local = draw(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=8))
@@ -367,6 +372,11 @@ def test_no_public_output_holds_internal_text_reports_or_reporters(
         made = outputs(office, Path(tmp) / "out")
         circular = circular_text(office, specs, Path(tmp) / "out")
     secret = [s.marker for s in specs if s.scope != "public"]
+    # what goes out holds no internal record's id either (a public record that follows
+    # one links to nothing and names nothing)
+    for what in ("board.html", "bulletin.html", "bulletin.md", "stats.html", "site", "portal"):
+        for spec in specs:
+            assert spec.scope == "public" or spec.id not in made[what], (what, spec.id)
     secret += [reporter["text"][:8]]  # RP and the tag: anything of the report's text
     name, contact = reporter["name"], reporter["contact"]
     for what, text in made.items():

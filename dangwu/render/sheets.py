@@ -672,7 +672,7 @@ def bulletin_page(office: Office, doc: BulletinDoc, fmt: str) -> Page:
             "summary": str(text.get("summary") or ""),
             "body": str(text.get("body") or ""),
             "consulting": consulting,
-            "follows": s.follows,
+            "follows": data.follows(s),
             "withdrawn_zh": zh_date(s.withdrawn_on),
             "reason": blot(snapshot, s.withdrawal_reason or ""),
             "adoption": data.adoptions.get(s.id, ""),

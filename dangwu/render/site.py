@@ -190,7 +190,7 @@ class Renderer:
         if s.consulted:
             until = zh_date(s.closes_on)
             steps.append(("consulted", s.consulted, f"截至{until}" if until else ""))
-        if s.follows:
+        if s.follows and s.follows in self.site.shown:  # never the id of what is not here
             steps.append(("follows", s.published or "", s.follows))
         if s.published and item.state != "consulting":
             steps.append(("published", s.published, ""))

@@ -137,7 +137,7 @@ def select(
     live_paths = {s.path for s in live}
     replaced = {s.follows for s in live if s.follows}
     entries: list[Entry] = []
-    newest: dict[tuple[str, str], Summary] = {}
+    newest: dict[Slot, Summary] = {}
     recent = on - timedelta(days=rules.board_recent_days)
     for s in every:
         if not allowed(s, scope, audience):
@@ -155,7 +155,7 @@ def select(
         if s.path not in live_paths or s.id in replaced:
             continue
         if s.cadence in ("standing", "quarterly"):
-            slot = (s.category, s.item)
+            slot = (s.category, s.item, s.audience or "")
             held = newest.get(slot)
             if held is None or _newer(s, held):
                 newest[slot] = s
@@ -195,7 +195,10 @@ def _age(s: Summary) -> tuple[str, str, str]:
     return (s.period or "", s.published or "", s.id)
 
 
-Slot = tuple[str, str]  # a catalogue item: category and item
+# a catalogue item (category and item) as the office discloses it, or as one audience
+# does: a branch's own record of an item stands beside the office-wide one on the
+# branch's board, and does not take it down
+Slot = tuple[str, str, str]
 
 
 def slot_of(summary: Summary) -> Slot | None:
@@ -206,7 +209,7 @@ def slot_of(summary: Summary) -> Slot | None:
         return None
     if summary.cadence not in ("standing", "quarterly"):
         return None
-    return (summary.category, summary.item)
+    return (summary.category, summary.item, summary.audience or "")
 
 
 def still_up(
@@ -490,6 +493,16 @@ class Bulletin:
     # what became of the opinions on each formal plan published in the quarter (采纳情况),
     # by record id: printed under the plan, and part of what the code vouches for
     adoptions: dict[str, str] = field(default_factory=dict)
+    # the records this bulletin's readers may see: a correction of one of the others
+    # (a public update of an internal record) does not name it
+    visible: frozenset[str] = frozenset()
+
+    def follows(self, s: Summary) -> str | None:
+        """What a correction says it continues: the record's id, where its readers
+        may see it."""
+        if not s.follows:
+            return None
+        return s.follows if s.follows in self.visible else "此前记录"
 
     def content_key(self) -> str:
         """What the bulletin shows, as a hash: each record with its content and state,
@@ -602,4 +615,5 @@ def bulletin(
         len(quarterly),
         on_time,
         audience,
+        visible=frozenset(s.id for s in every),
     )
