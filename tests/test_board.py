@@ -497,6 +497,15 @@ def test_what_is_on_the_board_on_a_date(
         assert sheet.date == f"公开日期：{y}年{m}月{d}日"
 
 
+def test_a_correction_says_what_it_replaces(sel_boards: Any, sel):
+    _office, ids = sel
+    _result, html = sel_boards("public", None)
+    meta = re.findall(r'<p class="meta">([^<]*)</p>', html)
+    corrected = [m for m in meta if ids["C_NEW"] in m]
+    assert corrected and corrected[0].endswith(f" · 接续 {ids['C_OLD']}"), meta
+    assert sum("接续" in m for m in meta) == 2  # C_NEW and Q3, nothing else
+
+
 def test_a_timely_record_stays_for_the_recent_days_and_then_goes(sel_boards: Any, sel):
     _office, ids = sel
     # published 2026-07-10; rules.board_recent_days is 90

@@ -77,6 +77,20 @@ def test_the_reviews_the_approver_records_are_on_the_form(office: Office, tmp_pa
     assert office.state() == before
 
 
+def test_a_withdrawn_records_form_says_who_took_it_back_when_and_why(
+    office: Office, tmp_path: Path
+):
+    rid = office.new("--summary", "第三季度党费收缴情况。", now=NOW)
+    ok(office, "submit", rid)
+    ok(office, "approve", rid, as_="zhoulx")
+    ok(office, "publish", rid)
+    ok(office, "withdraw", rid, "--reason", "数据有误，待核实后重新公开", as_="hanzg")
+    ok(office, "form", rid, "--format", "docx", "-o", str(tmp_path / "f.docx"))
+    rows = rows_of(tmp_path / "f.docx")
+    assert rows["撤回"] == "韩振国，2026年12月3日；原因：数据有误，待核实后重新公开"
+    assert list(rows)[-2:] == ["撤回", "状态"] and rows["状态"] == "已撤回"
+
+
 def test_a_form_of_nothing_or_in_another_format_is_one_line(office: Office):
     before = office.state()
     missing = office.run("form", "ZZ-2026-999", env={"DANGWU_LANG": "en"})

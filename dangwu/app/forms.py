@@ -107,8 +107,12 @@ def _rows(
         ("审核盖章", _step(settings, data.get("approval"))),
         ("签名", _signature(data.get("approval"), signatures.get("approve"))),
         ("公开", _publication(settings, data)),
-        ("状态", STATUS_TITLES.get(str(data.get("status", "draft")), ("", ""))[1]),
     ]
+    withdrawal = data.get("withdrawal")
+    if isinstance(withdrawal, Mapping):  # who took it back, when and why [seed 四]
+        reason = text(withdrawal.get("reason"))
+        rows.append(("撤回", f"{_step(settings, withdrawal)}；原因：{reason}"))
+    rows.append(("状态", STATUS_TITLES.get(str(data.get("status", "draft")), ("", ""))[1]))
     return rows
 
 

@@ -501,6 +501,7 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
     """The board as HTML (``html``) or as Typst source for its PDF (``pdf``)."""
     snapshot, settings = built.snapshot, built.snapshot.settings
     qr = typeset.qr if fmt == "pdf" else qr_svg
+    follows = _follows_shown(built)
     sheets = []
     for sheet in built.sheets:
         category = snapshot.catalogue.by_slug(sheet.category)
@@ -517,6 +518,7 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
                     "text": blot(snapshot, excerpt(data)),
                     "consulting": entry.consulting,
                     "closes_zh": zh_date(s.closes_on),
+                    "follows_zh": follows.get(s.id, ""),
                 }
             )
         sheets.append(
@@ -546,6 +548,21 @@ def board_page(office: Office, built: Board, fmt: str) -> Page:
         "css": css(office.root),
     }
     return _page(office, "board", fmt, context)
+
+
+def _follows_shown(built: Board) -> dict[str, str]:
+    """What each correction on the board says it replaces: the record it follows by
+    id, where the board's readers may see that one (接续 ZZ-2026-101), else only that
+    it follows an earlier record."""
+    posted = [e.summary for sheet in built.sheets for e in sheet.entries if e.summary.follows]
+    if not posted:
+        return {}
+    visible = {
+        s.id
+        for s in built.snapshot.summaries()
+        if board_rules.allowed(s, built.scope, built.audience)
+    }
+    return {s.id: f"接续 {s.follows}" if s.follows in visible else "接续此前记录" for s in posted}
 
 
 def _page(
