@@ -75,6 +75,26 @@ def test_an_audiences_own_record_stands_beside_the_office_wide_one_on_its_board(
     assert slot_of(wide) != slot_of(own) == slot_of(older_own)
 
 
+def test_a_correction_takes_down_only_where_its_own_readers_see_it():
+    """An internal update of a public record leaves the public board as it was (its
+    readers never see the update); on the internal board it replaces the record."""
+    public = replace(
+        summary("public", None), path="p/1", id="ZZ-2026-101", cadence="timely",
+        channels=("public-board", "internal-board"), published="2026-10-10T10:00:00+08:00",
+    )  # fmt: skip
+    update = replace(
+        summary("internal", None), path="p/2", id="ZZ-2026-102", cadence="timely",
+        follows="ZZ-2026-101", published="2026-10-12T10:00:00+08:00",
+    )  # fmt: skip
+    on = date(2026, 10, 20)
+
+    def board(scope: str) -> list[str]:
+        return [e.summary.id for e in select([public, update], scope=scope, on=on, rules=Rules())]
+
+    assert board("public") == ["ZZ-2026-101"]
+    assert board("internal") == ["ZZ-2026-102"]
+
+
 # --- validate ---------------------------------------------------------------------------
 
 

@@ -135,7 +135,9 @@ def select(
     every = list(summaries)
     live = [s for s in every if s.status == "published" and s.published_on and s.published_on <= on]
     live_paths = {s.path for s in live}
-    replaced = {s.follows for s in live if s.follows}
+    # a correction takes what it follows off the board where its readers see it: an
+    # internal update of a public record does not empty the public board
+    replaced = {s.follows for s in live if s.follows and allowed(s, scope, audience)}
     entries: list[Entry] = []
     newest: dict[Slot, Summary] = {}
     recent = on - timedelta(days=rules.board_recent_days)
