@@ -527,26 +527,36 @@ def _char(c: str) -> str:
     traditional or simplified form too (趙建國 is 赵建国)."""
     if "0" <= c <= "9":
         return f"[{c}{chr(0xFF10 + int(c))}]"
-    forms = _variants().get(c)
-    if forms:
+    forms = _forms(c) if ord(c) > 0x2E7F else frozenset()
+    if len(forms) > 1:
         return "[" + "".join(sorted(forms)) + "]"
     return re.escape(c)
 
 
 @functools.cache
-def _variants() -> dict[str, frozenset[str]]:
-    """Each Chinese character with its other forms, simplified and traditional, from
-    OpenCC's character tables (read when a reporter is first looked for)."""
-    tables = importlib.resources.files("opencc") / "dictionary"
-    found: dict[str, set[str]] = {}
-    for name in ("STCharacters.txt", "TSCharacters.txt"):
-        for line in (tables / name).read_text("utf-8").splitlines():
-            source, _tab, targets = line.partition("\t")
-            group = {source.strip(), *targets.split()} - {""}
-            if len(group) > 1:
-                for character in group:
-                    found.setdefault(character, set()).update(group)
-    return {c: frozenset(forms) for c, forms in found.items()}
+def _forms(c: str) -> frozenset[str]:
+    """A Chinese character with its other forms, simplified and traditional, from
+    OpenCC's character tables: every line of them that holds it (a table is read
+    once, and searched only for the characters of names looked for)."""
+    found = {c}
+    for table in _tables():
+        at = table.find(c)
+        while at != -1:
+            start = table.rfind("\n", 0, at) + 1
+            end = table.find("\n", at)
+            source, _tab, targets = table[start : end if end != -1 else None].partition("\t")
+            group = {source.strip(), *targets.split()}
+            if c in group:
+                found |= group
+            at = table.find(c, end) if end != -1 else -1
+    found.discard("")
+    return frozenset(found)
+
+
+@functools.cache
+def _tables() -> tuple[str, ...]:
+    files = importlib.resources.files("opencc") / "dictionary"
+    return tuple((files / n).read_text("utf-8") for n in ("STCharacters.txt", "TSCharacters.txt"))
 
 
 # What may stand between the characters of a name without hiding it from a reader:
