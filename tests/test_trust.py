@@ -1509,8 +1509,15 @@ def test_a_roster_change_that_broke_the_rules_does_not_count_afterwards(case: Ca
     assert again.exit_code == 1
     assert flagged(again.stdout, added, None, "role", who("dumy")), again.output
     assert flagged(again.stdout, approved, rid, "not-on-roster", "xinr@example.org")
+    # the log an inspector reads says so beside each step the audit flagged
+    logged = {e["commit"]: e["findings"] for e in json.loads(ok(case, "log", "--json").stdout)}
+    assert logged[approved] == ["not-on-roster"]
+    assert logged[added] == ["role", "settings-not-in-force"]
+    assert logged[forged] == ["role", "settings-not-in-force"]
+    assert "not-on-roster" in ok(case, "log", rid).stdout
     # the same verdict read afresh, with no findings kept from before
     shutil.rmtree(case.root / ".git" / "dangwu")
+    assert json.loads(ok(case, "log", "--json").stdout)[-1]["findings"] == []  # none kept
     afresh = audit(case)
     assert violations(afresh.stdout) == violations(again.stdout)
     # the office head puts the roster right, in order: from there the file counts again

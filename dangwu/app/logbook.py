@@ -33,6 +33,9 @@ class Entry:
     # when the server received it, where that was later than its date by more than
     # clocks may disagree: a step dated back on a stale clone says so [SPEC 11]
     received: str | None = None
+    # the rules the office's last audit found this commit broke (where that audit
+    # covers it): a step that looks clean here, made under a forged roster, says so
+    findings: list[str] = field(default_factory=list)
 
 
 def log(office: Office, *, record: str | None = None, limit: int | None = None) -> list[Entry]:
@@ -47,7 +50,33 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
             paths = [found.relpath]
         ids = git.history_ids(paths=paths, limit=limit)
         ids.reverse()
-        return entries(office, git, ids)
+        shown = entries(office, git, ids)
+        flagged = kept_findings(office, git)
+        for entry in shown:
+            entry.findings = flagged.get(entry.commit, [])
+        return shown
+
+
+def kept_findings(office: Office, git: GitStore) -> dict[str, list[str]]:
+    """The rules the office's last audit found broken, by commit: kept in the office's
+    cache, and still true of the history while the branch holds the commit that audit
+    stood at (nothing when no audit was kept, or the history went elsewhere)."""
+    cache = Store(office)
+    try:
+        head, stored = cache.get("audit.head"), cache.get("audit.violations")
+    finally:
+        cache.close()
+    if not isinstance(head, str) or not isinstance(stored, dict):
+        return {}
+    if not git.is_ancestor(head, git.require_head()):
+        return {}
+    found: dict[str, list[str]] = {}
+    for item in stored.get("items") or []:
+        if isinstance(item, dict) and isinstance(item.get("commit"), str):
+            rules = found.setdefault(item["commit"], [])
+            if item.get("rule") not in rules:
+                rules.append(str(item.get("rule")))
+    return found
 
 
 def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:

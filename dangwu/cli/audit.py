@@ -59,8 +59,12 @@ def log(
         return f"{before} → {after}"
 
     signature_words = {"good": _("good"), "bad": _("BAD"), "none": _("none")}
+    # the audit's findings, where the last audit found any in what is shown
+    flagged = any(e.findings for e in entries)
+    audit_column = [_("audit")] if flagged else []
+    headers = [_("date"), _("person"), _("step"), _("record"), _("state"), _("signed")]
     output.table(
-        [_("date"), _("person"), _("step"), _("record"), _("state"), _("signed"), _("subject")],
+        [*headers, *audit_column, _("subject")],
         [
             [
                 e.date[:16].replace("T", " ")
@@ -74,6 +78,7 @@ def log(
                 e.record or "",
                 state(e),
                 signature_words[e.signature],
+                *([", ".join(e.findings) or "–"] if flagged else []),
                 e.subject.split(": ", 1)[-1],
             ]
             for e in entries
