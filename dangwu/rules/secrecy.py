@@ -521,12 +521,17 @@ def _compiled(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
 
 
+# each digit as a number may be written out in Chinese (一三九… for 139…)
+_NUMERALS = ("〇零", "一壹", "二贰", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")
+
+
 def _char(c: str) -> str:
     """One character of a name or number as the pattern finds it: a digit in its
-    full-width form too (１３９ is 139 to a reader), a Chinese character in its
-    traditional or simplified form too (趙建國 is 赵建国)."""
+    full-width form or as a Chinese numeral too (１３９ and 一三九 are 139 to a
+    reader), a Chinese character in its traditional or simplified form too (趙建國
+    is 赵建国)."""
     if "0" <= c <= "9":
-        return f"[{c}{chr(0xFF10 + int(c))}]"
+        return f"[{c}{chr(0xFF10 + int(c))}{_NUMERALS[int(c)]}]"
     forms = _forms(c) if ord(c) > 0x2E7F else frozenset()
     if len(forms) > 1:
         return "[" + "".join(sorted(forms)) + "]"
