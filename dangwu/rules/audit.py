@@ -152,13 +152,15 @@ class Auditor:
     # with plain git, a key swapped, signing turned off) is flagged once and then does
     # not count, so no later act can lean on it (None: the file's own) [SPEC 11]
     in_force: Settings | None = None
+    _compared: dict[tuple[int, int], tuple[Any, Any, bool]] = field(default_factory=dict)
 
     def judge(self, event: Event) -> list[Violation]:
         kept = self.in_force
         if (
             kept is not None
             and (event.settings is not None or event.settings_error is not None)
-            and event.settings != kept
+            and event.settings is not kept
+            and self._differs(event.settings, kept)
         ):
             event = replace(event, settings=kept)
         out = self._judge(event)
@@ -184,6 +186,15 @@ class Auditor:
                 )
             )
         return out
+
+    def _differs(self, settings: Settings | None, kept: Settings) -> bool:
+        """Whether the file's settings say otherwise than those in force; asked once
+        per pair (the reader hands the same object for the same file), not once per
+        commit of a long history."""
+        key = (id(settings), id(kept))
+        if key not in self._compared:
+            self._compared[key] = (settings, kept, settings != kept)
+        return self._compared[key][2]
 
     def _judge(self, event: Event) -> list[Violation]:
         commit = event.commit
