@@ -142,6 +142,17 @@ def test_an_issued_circular_changed_or_numbered_by_hand_is_caught_by_the_audit(d
     assert "[circular-number]" in said.stdout and "where 2 was next" in said.stdout, said.output
 
 
+def test_an_audit_taken_up_again_knows_the_records_and_numbers_before_it(demo: Office):
+    """An audit continued from the last one judged a circular carrying an earlier
+    record as carrying "not a record", and knew no earlier number."""
+    assert demo.run("audit", now=NOW).exit_code == 0  # kept for the next audit
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx")
+    ok(demo, "circular", "ZZ-2026-102", "--format", "docx")
+    again = demo.run("audit", now=NOW, env={"DANGWU_LANG": "en"})
+    assert again.exit_code == 0, again.output
+    assert "2 new commits checked" in again.stderr
+
+
 def test_two_clones_never_issue_the_same_number(demo: Office, tmp_path: Path):
     bare = tmp_path / "server.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)

@@ -1402,6 +1402,48 @@ def signing_turned_off_by_hand_then_an_unsigned_approval() -> History:
     return h
 
 
+FAKE = person("fake", "member", signing_key=CLERK.signing_key)  # signs with the clerk's key
+
+
+@case("role", "settings-not-in-force", "not-on-roster")
+def a_harmless_edit_in_order_does_not_make_a_forged_member_count() -> History:
+    h = submitted()
+    h.change_settings(CLERK, office(*EVERYONE, FAKE))  # the clerk adds "fake" by hand
+    retitled = replace(DEPUTY, title="副政委")
+    # the office head retitles someone else, in order, on the file as it stands
+    h.change_settings(HEAD, office(*[p for p in EVERYONE if p != DEPUTY], retitled, FAKE))
+    h.approve(ID, FAKE)
+    return h
+
+
+@case("role", "settings-not-in-force", "role", "settings-not-in-force")
+def an_edit_in_order_keeps_only_what_it_changed_of_a_forged_entry() -> History:
+    # the clerk gives himself the leader's role by hand; the office head, in order,
+    # changes the clerk's title on that file: the title counts, the role does not
+    h = founded()
+    h.change_settings(CLERK, office(*EVERYONE, PROMOTED))
+    titled = replace(PROMOTED, title="科员")
+    h.change_settings(HEAD, office(*EVERYONE, titled))
+    h.change_settings(CLERK, office(*EVERYONE, titled, NEWCOMER), step="roster add")
+    return h
+
+
+def test_a_forgery_put_back_by_whoever_made_it_is_not_flagged_again():
+    h = submitted()
+    h.change_settings(CLERK, office(*EVERYONE, FAKE))
+    h.change_settings(CLERK, office(*EVERYONE), step=None)  # git revert of his own commit
+    h.approve(ID)
+    assert h.rules() == ["role", "settings-not-in-force"]
+
+
+def test_a_broken_file_reverted_is_not_a_second_founding():
+    h = submitted()
+    h.change_settings(HEAD, None, step=None, error="dangwu.yaml:3:1: roster: required")
+    h.change_settings(HEAD, office(*EVERYONE), step=None)  # the recovery hint followed
+    h.approve(ID)
+    assert h.rules() == ["settings-invalid"]
+
+
 def test_a_roster_change_signed_with_the_wrong_key_says_so():
     h = founded(**SIGNING)
     h.change_settings(HEAD, office(*EVERYONE, BOTH, **SIGNING), signature=good(CLERK))

@@ -1520,6 +1520,10 @@ def test_a_roster_change_that_broke_the_rules_does_not_count_afterwards(case: Ca
     assert json.loads(ok(case, "log", "--json").stdout)[-1]["findings"] == []  # none kept
     afresh = audit(case)
     assert violations(afresh.stdout) == violations(again.stdout)
+    # a range audit (as a colleague's sync makes) judges its commits the same way
+    ranged = audit(case, "--range", f"{forged}..{approved}")
+    assert flagged(ranged.stdout, approved, rid, "not-on-roster", "xinr@example.org")
+    assert not flagged(ranged.stdout, forged, None, "role", who("dumy"))  # not in the range
     # the office head puts the roster right, in order: from there the file counts again
     edit_settings(case, lambda d: d["roster"]["dumy"].__setitem__("roles", ["clerk"]))
     commit(case, "linht", "roster: dumy is a clerk", "dangwu.yaml", date=at(10, 6, 13))

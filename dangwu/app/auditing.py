@@ -15,6 +15,7 @@ from dangwu.i18n import _
 from dangwu.model.circular import CIRCULARS_DIR, numbered
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
+from dangwu.model.office import Settings
 from dangwu.rules.audit import Auditor, Violation
 from dangwu.store import meetings as stored_meetings
 from dangwu.store import snapshot
@@ -36,6 +37,9 @@ class AuditResult:
     from_cache: bool = False
     head: str | None = None
     earlier: int = 0  # commits checked by earlier audits, whose findings were kept
+    # the settings in force at ``head``, where a change to them did not count (see
+    # Auditor.in_force); known where the history was read, not kept findings taken up
+    in_force: Settings | None = None
 
     @property
     def covered(self) -> int:
@@ -91,7 +95,7 @@ def _auditor(receipts: Receipts, pusher: Pusher | None = None) -> Auditor:
 def _restore(auditor: Auditor, cache: Store, reader: Reader) -> None:
     """The audit's findings about the records up to the cached head."""
     in_force = cache.get("audit.in_force")
-    if isinstance(in_force, str):  # a settings change up to there did not count
+    if isinstance(in_force, str) and in_force != UNKEPT:  # a change up to there did not count
         auditor.in_force = reader.settings(in_force)[0]
     auditor.authors = {k: set(v) for k, v in (cache.get("audit.authors") or {}).items()}
     auditor.opened = dict(cache.get("audit.opened") or {})
@@ -122,14 +126,25 @@ def _audit_span(
     revisions = [f"{start}..{end}"] if start else [end]
     auditor = _auditor(receipts, pusher)
     reader = Reader(office, git, cache)
-    continued = bool(
-        start and cache.get("audit.head") == start and _notes_unchanged(cache, receipts)
-    )
+
+    def continuable() -> bool:
+        return bool(
+            start
+            and cache.get("audit.head") == start
+            and _notes_unchanged(cache, receipts)
+            and _continuable(cache)
+        )
+
+    continued = continuable()
+    carried: Settings | None = None
+    if start and not continued:
+        # the history before the range, audited too (and kept for next time): a
+        # settings change there that did not count decides how the range is judged,
+        # as a colleague's sync and a range audit judge it [SPEC 11]
+        carried = _audit_all(office, git, cache, None, receipts, head=start).in_force
+        continued = continuable()
     if start:
-        # the circulars and meetings before the range: its own must take the next numbers
-        auditor.circulars = _circulars_at(git, start)
-        auditor.meetings, auditor.minuted, auditor.held = _meetings_at(git, start)
-        auditor.before_range = _standing_at(office, git, start)
+        _before(auditor, office, git, start)
     if continued:
         # the whole history up to the range's start was audited here before (a server
         # audits what it accepted): its findings about the records are the background
@@ -152,6 +167,7 @@ def _audit_span(
         auditor.openers = known.openers
         auditor.answered = _answered_by(git, start)
         auditor.founded = True
+        auditor.in_force = carried
     violations: list[Violation] = []
     count = 0
     for event in reader.events(revisions, start=start, progress=progress):
@@ -162,6 +178,15 @@ def _audit_span(
         # post-receive takes it up (keep_range) instead of reading the range again
         cache.put("audit.pending", {"base": start, "head": end, **_findings(auditor, reader)})
     return AuditResult(violations, count, head=end)
+
+
+def _before(auditor: Auditor, office: Office, git: GitStore, start: str) -> None:
+    """What the commits before ``start`` left that the range's own are judged against:
+    the circulars and meetings (its own take the next numbers), and where each record
+    stood (a circular carries only what was published)."""
+    auditor.circulars = _circulars_at(git, start)
+    auditor.meetings, auditor.minuted, auditor.held = _meetings_at(git, start)
+    auditor.before_range = _standing_at(office, git, start)
 
 
 def _standing_at(
@@ -216,12 +241,29 @@ def _meetings_at(
 def _findings(auditor: Auditor, reader: Reader) -> dict[str, Any]:
     """What the audit knows of the records and the settings, as kept between runs."""
     return {
-        "in_force": reader.blob_of(auditor.in_force) if auditor.in_force else None,
+        "in_force": _in_force(auditor, reader),
         "authors": {k: sorted(v) for k, v in auditor.authors.items()},
         "opened": auditor.opened,
         "openers": auditor.openers,
         "answered": sorted(auditor.answered),
     }
+
+
+# the settings in force are those of no one file (a change in order adopted over a
+# file that held one that did not count): the next audit reads the history afresh
+UNKEPT = "*"
+
+
+def _in_force(auditor: Auditor, reader: Reader) -> str | None:
+    """How the settings in force are kept between runs: the blob they were read from
+    (None: the file's own), or UNKEPT."""
+    if auditor.in_force is None:
+        return None
+    return reader.blob_of(auditor.in_force) or UNKEPT
+
+
+def _continuable(cache: Store) -> bool:
+    return bool(cache.get("audit.in_force") != UNKEPT)
 
 
 def keep_range(office: Office, head: str, notes: str | None) -> bool:
@@ -264,16 +306,17 @@ def _audit_all(
     cache: Store,
     progress: Progress | None,
     receipts: Receipts,
+    head: str | None = None,
 ) -> AuditResult:
-
-    head = git.require_head()
+    """The whole history up to ``head`` (the branch's), continuing what was kept."""
+    head = head or git.require_head()
     last = cache.get("audit.head")
     notes = receipts.tip()
     # the findings kept are in the language they were found in; none found is none in
     # every language, and findings in another language are found again in this one
     kept = _violations(cache.get("audit.violations"))
     trusted = _notes_unchanged(cache, receipts) and kept is not None
-    if last == head and trusted and kept is not None:
+    if last == head and trusted and kept is not None and _continuable(cache):
         if notes != cache.get("audit.notes"):
             cache.put("audit.notes", notes)
         covered = cache.get("audit.commits")
@@ -283,11 +326,18 @@ def _audit_all(
     auditor = _auditor(receipts)
     reader = Reader(office, git, cache)
     violations: list[Violation] = []
-    revisions, start = ["HEAD"], None
-    if last and trusted and kept is not None and git.is_ancestor(last, head):
+    revisions, start = [head], None
+    if (
+        last
+        and trusted
+        and kept is not None
+        and _continuable(cache)
+        and git.is_ancestor(last, head)
+    ):
         revisions, start = [f"{last}..{head}"], last
         violations = kept
         _restore(auditor, cache, reader)
+        _before(auditor, office, git, last)
     count = 0
     for event in reader.events(revisions, start=start, progress=progress):
         violations += auditor.judge(event)
@@ -299,7 +349,7 @@ def _audit_all(
         cache.put(f"audit.{key}", value)
     earlier = git.count_commits(start) if start else 0
     cache.put("audit.commits", earlier + count)
-    return AuditResult(violations, count, False, head, earlier)
+    return AuditResult(violations, count, False, head, earlier, auditor.in_force)
 
 
 def _answered_by(git: GitStore, commit: str) -> set[str]:

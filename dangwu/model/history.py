@@ -155,6 +155,8 @@ class Event:
     settings: Settings | None  # in force before the commit (the roster as it stood)
     settings_after: Settings | None
     settings_error: str | None
+    # why the file could not be read as it stood before the commit, where it changed
+    settings_before_error: str | None = None
     changes: list[Change] = field(default_factory=list)
     settings_changed: bool = False
     signature: tuple[str, str] | None = None  # (git %G?, key fingerprint) when signed

@@ -12,7 +12,7 @@ published content, or any fact only dangwu writes, is not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -156,18 +156,39 @@ class Auditor:
 
     def judge(self, event: Event) -> list[Violation]:
         kept = self.in_force
+        file_before = event.settings
         if (
             kept is not None
-            and (event.settings is not None or event.settings_error is not None)
-            and event.settings is not kept
-            and self._differs(event.settings, kept)
+            and event.settings_changed
+            and event.settings_after is not None
+            and not self._differs(event.settings_after, kept)
         ):
+            # the file put back as the settings in force have it (a forgery or a broken
+            # file reverted): nothing is changed, whoever does it
+            self.in_force = None
+            return self._judge(
+                replace(event, settings=kept, settings_changed=False, settings_error=None)
+            )
+        existed = (
+            event.settings is not None
+            or event.settings_before_error is not None
+            or (not event.settings_changed and event.settings_error is not None)
+        )
+        if kept is not None and existed and self._differs(event.settings, kept):
             event = replace(event, settings=kept)
         out = self._judge(event)
         if not event.settings_changed:
             return out
         if not out:
-            self.in_force = None  # changed in order: the file's own from here on
+            # in order: what this commit changed counts; over a file that still holds a
+            # change that did not, only what this commit changed (a harmless edit by the
+            # office head does not make the clerk's forged member count)
+            after = event.settings_after
+            if kept is None or file_before is None or after is None:
+                self.in_force = None
+            else:
+                adopted = _adopted(kept, file_before, after)
+                self.in_force = adopted if self._differs(after, adopted) else None
         elif event.settings is not None:
             self.in_force = event.settings
             if event.settings_after is None:
@@ -191,6 +212,8 @@ class Auditor:
         """Whether the file's settings say otherwise than those in force; asked once
         per pair (the reader hands the same object for the same file), not once per
         commit of a long history."""
+        if settings is kept:
+            return False
         key = (id(settings), id(kept))
         if key not in self._compared:
             self._compared[key] = (settings, kept, settings != kept)
@@ -1020,6 +1043,37 @@ class Pusher:
         if self.person is not None:
             return f"{self.person.name} ({self.person.key})"
         return self.account or _("an unknown account")
+
+
+def _adopted(in_force: Settings, before: Settings, after: Settings) -> Settings:
+    """The settings in force with what one change in order made to the file, and
+    nothing else: each setting, and each field of each person on the roster, that
+    the change altered is taken from it; what it left as the file had it stays as in
+    force. A person the file held but the settings in force do not (added by a
+    change that did not count) stays out, whatever the change did to them: they are
+    added in order or not at all."""
+    roster = dict(in_force.roster)
+    for key in sorted(set(before.roster) | set(after.roster)):
+        was, now = before.roster.get(key), after.roster.get(key)
+        if was == now:
+            continue
+        if now is None:
+            roster.pop(key, None)
+        elif was is None:
+            roster[key] = now
+        elif key in roster:
+            changed = {
+                f.name: getattr(now, f.name)
+                for f in fields(Person)
+                if getattr(now, f.name) != getattr(was, f.name)
+            }
+            roster[key] = replace(roster[key], **changed)
+    changed = {
+        f.name: getattr(after, f.name)
+        for f in fields(Settings)
+        if f.name != "roster" and getattr(after, f.name) != getattr(before, f.name)
+    }
+    return replace(in_force, roster=roster, **changed)
 
 
 def _signed_by(event: Event, person: Person) -> bool:

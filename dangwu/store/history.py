@@ -833,6 +833,7 @@ class Reader:
             settings=in_force,
             settings_after=made,
             settings_error=after_error if changed else error,
+            settings_before_error=error if changed else None,
             settings_changed=changed,
             signature=signatures.get(planned.commit.id),
             merge=planned.merge,
