@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Office, copy_demo, need_pdf
+import yaml
+from conftest import Office, commit_as, copy_demo, need_pdf
 
 NOW = "2026-12-03T10:00:00+08:00"
 
@@ -74,6 +75,30 @@ def test_a_meeting_and_its_minutes_go_into_the_meetings_ledger(demo: Office, tmp
     ok(demo, "ledger", "--year", "2026", "--format", "csv", "-o", str(tmp_path), now=held)
     row = next(r for r in read(tmp_path, "meetings") if r["会议编号"] == "2026-1")
     assert row["应到/实到"] == "3/2" and row["记录人"] == "杜明远"
+
+
+def test_a_meeting_never_names_a_reporter(demo: Office, tmp_path: Path):
+    """Refused when it is called; blotted in the ledger where an older one did (its
+    file written when dangwu let it, or by hand)."""
+    name = yaml.safe_load((demo.root / "reports" / "101.yaml").read_text("utf-8"))["name"]
+    before = demo.state()
+    said = demo.run(
+        "meeting", "new", "--kind", "briefing", "--title", f"{name}反映问题通报会",
+        "--at", "2026-12-05 09:30", "--place", "三楼", "--chair", "hanzg", "--invite", "zhoulx",
+        now=NOW, env={"DANGWU_LANG": "en"},
+    )  # fmt: skip
+    assert said.exit_code == 1 and "names a real-name reporter" in said.stderr, said.output
+    assert demo.state() == before
+    ok(
+        demo, "meeting", "new", "--kind", "briefing", "--title", "反映问题通报会",
+        "--at", "2026-12-05 09:30", "--place", "三楼", "--chair", "hanzg", "--invite", "zhoulx",
+    )  # fmt: skip
+    (path,) = (demo.root / "meetings").rglob("*.yaml")
+    path.write_text(path.read_text("utf-8").replace("反映问题通报会", f"{name}反映问题通报会"))
+    commit_as(demo.root, "dumy", "meeting title", "meetings", date=NOW)
+    ok(demo, "ledger", "--year", "2026", "--format", "csv", "-o", str(tmp_path))
+    row = next(r for r in read(tmp_path, "meetings") if r["会议编号"] == "2026-1")
+    assert row["会议名称"] == "＊＊＊反映问题通报会"
 
 
 def test_the_ledgers_print_as_pdf_and_docx(demo: Office, tmp_path: Path):

@@ -130,6 +130,9 @@ def test_ids_move_to_the_next_block_of_the_person_after_99(office):
     assert office.new() == "ZZ-2026-1001"
 
 
+ATTACHING = ["new", "ZZ", "--item", "party-dues", "--title", "t", "--period", "2026Q3", "--attach"]
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -250,6 +253,16 @@ def test_ids_move_to_the_next_block_of_the_person_after_99(office):
             "does not exist",
         ),
         (["new", "XX", "--item", "party-dues", "--title", "t"], 2, "not a category"),
+        # the office's own files go out by their own steps, never attached to another
+        *(
+            ([*ATTACHING, path], 2, "one of the office's own records or settings")
+            for path in (
+                "dangwu.yaml",
+                "records/zuzhi-jianshe/ZZ-2026-101.yaml",
+                "meetings/2026/2026-001.yaml",
+                "schemas/catalogue.yaml",
+            )
+        ),
     ],
 )
 def test_new_refuses_bad_values_and_changes_nothing(office, args, code, message):

@@ -288,7 +288,7 @@ def test_reporters_names_and_contacts(text, expected):
 # a reporter as a file gives them, and as a clerk might write them to slip past
 FILED = {
     "name": "赵建国",
-    "contact": "电话 0000-7654321，手机 139 1234 5678，邮箱 zhao@example.org",
+    "contact": "电话 0000-7654321，手机 139 1234 5678，邮箱 zhao@example.org，江城市人民路12号",
 }
 
 
@@ -308,6 +308,10 @@ FILED = {
         "手机１３９１２３４５６７８",  # full-width digits
         "手机一三九一二三四五六七八",  # Chinese numerals
         "电话〇〇〇〇-七六五四三二一",
+        "电话〇〇〇〇-柒陸伍肆叁貳壹",  # traditional financial numerals
+        "可拨七六五四三二幺",  # 幺 for 1, as numbers are read aloud
+        "赵建囯反映属实",  # a variant OpenCC does not pair
+        "家住人民路12号",  # part of an address
         "编号A13912345678号",
         "来信 zhao@example.org",
     ],
@@ -320,7 +324,7 @@ def test_a_reporter_is_found_however_the_text_writes_them(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["赵建", "电话0000-7654320", "订单号113912345678", "7654321987", "张建国"],
+    ["赵建", "电话0000-7654320", "订单号113912345678", "7654321987", "张建国", "人民路", "江城市"],
 )
 def test_what_only_looks_like_a_reporter_is_left(text):
     assert not names_anyone(text, reporter_strings(FILED)), text

@@ -217,12 +217,14 @@ def _fill(
         held = sorted(k for k in called if k[0] == year)
         minuted = {k for k, m in called.items() if m.minutes is not None}
         unit = snap.settings.unit
+        snap.sensitive()  # read now, while git is open: the meetings' titles are blotted
+        blotted = _shown(snap, internal)
     for y, n in held:
         for part in ("notice", "minutes") if (y, n) in minuted else ("notice",):
             target = folder / "meetings" / f"{y}-{n:03d}-{part}.pdf"
             done = meetings.print_part(office, f"{y}-{n}", part, out=target)
             word = "会议通知" if part == "notice" else "会议记录"
-            parts.append(_part(folder, target, "meetings", f"{done.meeting.title} {word}"))
+            parts.append(_part(folder, target, "meetings", f"{blotted(done.meeting.title)} {word}"))
             missing += done.missing
     progress(4, steps)
     books = ledgers.build(office, year)

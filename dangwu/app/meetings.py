@@ -24,6 +24,7 @@ from dangwu.render import meeting as render
 from dangwu.render.sheets import blot
 from dangwu.rules import board as board_rules
 from dangwu.rules import meeting as rules
+from dangwu.rules import secrecy
 from dangwu.store import meetings as stored
 from dangwu.store import snapshot
 from dangwu.store.acting import acting, message
@@ -70,6 +71,8 @@ def call(
         for record_id in matters:
             if record_id.upper() not in known:
                 raise RecordNotFound(_("there is no record {id}").format(id=record_id))
+        for option, text in (("--title", title), ("--place", place)):
+            _unnamed(snap, option, text)
         year = act.when.year
         numbers = [n for (y, n) in stored.at(act.store, act.head) if y == year]
         meeting = Meeting(
@@ -232,6 +235,20 @@ def _when(text: str, zone: object) -> datetime:
     if held.tzinfo is None:
         held = held.replace(tzinfo=zone)  # type: ignore[arg-type]
     return held
+
+
+def _unnamed(snap: snapshot.Snapshot, option: str, text: str) -> None:
+    """A meeting's title and place are printed on its notice, listed in the ledger and
+    the archive: they may not name a real-name reporter, a requester or a member of
+    the public who asked not to be named [SPEC 11]."""
+    if secrecy.names_anyone(text, snap.sensitive(), markup=False):
+        raise RuleViolation(
+            _(
+                "{option} names a real-name reporter or their contact, which is never disclosed"
+            ).format(option=option),
+            hint=_("say what the meeting is about without naming who reported it"),
+            rule="secrecy",
+        )
 
 
 def _line(option: str, text: str) -> str:

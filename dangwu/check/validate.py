@@ -28,6 +28,7 @@ from dangwu.model.catalogue import (
     SCOPE_TITLES,
     Catalogue,
 )
+from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
 from dangwu.model.words import code_of, shown, suggest
 from dangwu.resources import shipped
@@ -617,6 +618,18 @@ def unsafe_attachment(attachment: str) -> str | None:
         return _("'{path}' is a report, a request or an opinion, which are never disclosed").format(
             path=attachment
         )
+    own = pure.suffix in (".yaml", ".yml") and pure.parts[:1] in (
+        ("records",),
+        ("meetings",),
+        ("circulars",),
+        ("schemas",),
+    )
+    if own or attachment == SETTINGS_FILE:
+        # an internal record attached to a public one would go out whole with it
+        return _(
+            "'{path}' is one of the office's own records or settings, which go out only by "
+            "their own steps, never attached to another"
+        ).format(path=attachment)
     return None
 
 

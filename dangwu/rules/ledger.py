@@ -54,7 +54,7 @@ def build(
     by_id = {s.id: s for s in every}
     return [
         _disclosures(year, every, catalogue, name_of, channel_of, shown),
-        _meetings(year, every, texts, meetings, name_of),
+        _meetings(year, every, texts, meetings, name_of, shown),
         _opinions(year, opinions, by_id, name_of, shown),
         _handling(year, opinions, by_id, shown),
     ]
@@ -108,6 +108,7 @@ def _meetings(
     texts: Mapping[str, Mapping[str, Any]],
     meetings: Iterable[Meeting],
     name_of: Callable[[str], str],
+    shown: Callable[[str], str],
 ) -> Ledger:
     """The year's meetings called with ``meeting new``, and the leading group's
     decisions recorded with a day only (one row per day)."""
@@ -123,9 +124,9 @@ def _meetings(
                 (
                     f"{zh_date(m.when.date())} {m.when.hour:02d}:{m.when.minute:02d}",
                     f"{m.year}-{m.number}",
-                    m.title,
+                    shown(m.title),
                     KINDS.get(m.kind, ("", m.kind))[1],
-                    m.place,
+                    shown(m.place),
                     name_of(m.chair),
                     f"{len(m.invited)}/{len(minutes.present)}" if minutes else f"{len(m.invited)}/",
                     "、".join(m.matters),

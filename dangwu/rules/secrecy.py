@@ -521,8 +521,23 @@ def _compiled(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE | re.ASCII)
 
 
-# each digit as a number may be written out in Chinese (一三九… for 139…)
-_NUMERALS = ("〇零", "一壹", "二贰", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")
+# each digit as a number may be written out in Chinese (一三九… for 139…), in the
+# financial forms, simplified or traditional, or as a number is read aloud (幺 for 1)
+_NUMERALS = (
+    "〇零",
+    "一壹幺",
+    "二贰貳两兩",
+    "三叁參",
+    "四肆",
+    "五伍",
+    "六陆陸",
+    "七柒",
+    "八捌",
+    "九玖",
+)
+# variant forms a reader takes for the same character that OpenCC's simplified and
+# traditional tables do not pair
+_MORE_FORMS = ("国國囯圀",)
 
 
 def _char(c: str) -> str:
@@ -544,6 +559,9 @@ def _forms(c: str) -> frozenset[str]:
     OpenCC's character tables: every line of them that holds it (a table is read
     once, and searched only for the characters of names looked for)."""
     found = {c}
+    for more in _MORE_FORMS:
+        if c in more:
+            found.update(more)
     for table in _tables():
         at = table.find(c)
         while at != -1:
@@ -582,6 +600,8 @@ REDACTED = "＊＊＊"
 # spaces, dashes, dots or brackets (0000-7654321, (0000) 765 4321, 139 1234 5678)
 _PHONE = re.compile(r"\d(?:[\s\-\u2010-\u2015.·/()（）]{0,3}\d){6,}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+_PLACE = re.compile(r"[省市区县镇乡]")
+_PARTS = re.compile(r"[，,；;、。\s]+|(?:电话|手机|邮箱|地址|住址)[:：]?")
 
 
 def reporter_strings(report: Mapping[str, Any]) -> list[str]:
@@ -600,6 +620,17 @@ def reporter_strings(report: Mapping[str, Any]) -> list[str]:
                 found.append("".join(str(int(d)) for d in "".join(groups)))
                 found += [g for g in groups if len(g) >= 7 and g != "".join(groups)]
             found += _EMAIL.findall(value)
+            # an address alone, and without the city or district it starts with
+            # (江城市人民路12号 is found as 人民路12号); only a part with a number in
+            # it, so that no organisation's name is taken for a reporter's
+            for part in _PARTS.split(value):
+                if len(part) < 4 or part.isascii() or not any(c.isdigit() for c in part):
+                    continue
+                found.append(part)
+                for boundary in _PLACE.finditer(part):
+                    rest = part[boundary.end() :]
+                    if len(rest) >= 4 and any(c.isdigit() for c in rest):
+                        found.append(rest)
     return found
 
 
