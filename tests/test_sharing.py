@@ -429,6 +429,22 @@ def test_clone_tells_someone_off_the_roster_what_to_do(server: Path, tmp_path: P
     assert "sync again" not in missing.stderr and "then clone again" in missing.stderr
 
 
+def test_clone_takes_the_offices_branch_from_a_plain_bare_server(tmp_path: Path):
+    """A bare repository made with git's default branch name (master) and no hook:
+    the office pushed main, so the server's HEAD names a branch it does not have."""
+    first = make_office(tmp_path / "founding")
+    bare = tmp_path / "plain.git"
+    git_in(tmp_path, "-c", "init.defaultBranch=master", "init", "-q", "--bare", str(bare))
+    ok(first, "remote", "add", str(bare), as_="linht")
+    ok(first, "sync", as_="linht")
+    where = Office(tmp_path)
+    result = ok(where, "clone", str(bare), str(tmp_path / "mine"), as_="dumy")
+    assert "(dumy)" in result.stdout
+    mine = Office(tmp_path / "mine")
+    assert mine.git("symbolic-ref", "--short", "HEAD") == "main"
+    assert mine.head() == first.head()
+
+
 def test_clone_greets_a_colleague_on_the_roster(server: Path, tmp_path: Path):
     where = Office(tmp_path)
     result = ok(where, "clone", str(server), str(tmp_path / "mine"), as_="chensh")

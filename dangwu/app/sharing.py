@@ -523,6 +523,8 @@ def clone(url: str, target: Path) -> Joined:
             notes = "+refs/notes/dangwu/*:refs/notes/dangwu/*"
             git.fetch("origin", notes, env=env)
     with GitStore(target, office.state_dir) as git:
+        if git.head() is None:
+            git.check_out_the_only_branch()
         if git.head() is None or git.blob("HEAD", SETTINGS_FILE) is None:
             raise DangwuError(
                 _("{url} is not a disclosure office: it has no dangwu.yaml").format(url=url),

@@ -237,6 +237,21 @@ class GitStore:
         refs = self.run("for-each-ref", "--format=%(refname)", "refs/heads").split()
         return [ref.removeprefix("refs/heads/") for ref in refs]
 
+    def check_out_the_only_branch(self, remote: str = "origin") -> str | None:
+        """After a clone whose server's HEAD names no branch it has (a bare repository
+        made with git's default branch name, the office pushed as main): check out the
+        server's one branch, if it has exactly one. Returns its name, or None."""
+        refs = self.run("for-each-ref", "--format=%(refname)", f"refs/remotes/{remote}")
+        names = [
+            r.removeprefix(f"refs/remotes/{remote}/")
+            for r in refs.split()
+            if not r.endswith("/HEAD")
+        ]
+        if len(names) != 1:
+            return None
+        self.run("checkout", "-q", "-b", names[0], "--track", f"{remote}/{names[0]}")
+        return names[0]
+
     def branch_tips(self) -> list[str]:
         """The commits the branches point at."""
         return [h for h in self.run("for-each-ref", "--format=%(objectname)", "refs/heads").split()]
