@@ -330,6 +330,14 @@ def test_what_only_looks_like_a_reporter_is_left(text):
     assert not names_anyone(text, reporter_strings(FILED)), text
 
 
+def test_a_contact_yields_its_number_in_ascii_digits_and_its_address_parts():
+    assert reporter_strings({"contact": "手机１３９ １２３４ ５６７８"}) == [
+        "手机１３９ １２３４ ５６７８",
+        "13912345678",  # not ５６７８ alone: a part that is only a number is no address
+    ]
+    assert reporter_strings({"contact": "单位：江城市司法局办公室"}) == ["单位：江城市司法局办公室"]
+
+
 def test_a_private_member_of_the_public_is_kept_like_a_reporter():
     assert private_giver({"public": " 钱秀英 ", "private": True}) == ["钱秀英"]
     assert private_giver({"public": "钱秀英"}) == []  # asked to be named: named

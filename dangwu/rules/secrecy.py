@@ -510,10 +510,10 @@ def _compiled(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
     parts = []
     for entry in sorted(entries.values(), key=lambda e: (-len(e), e)):
         first = _char(entry[0])
-        # the look-behind follows the first character, so the pattern keeps a literal
-        # first character that the regular expression engine can skip ahead to
         # a word is not found inside a longer word, nor a number inside a longer number
         edge = "[0-9\uff10-\uff19]" if entry.isdigit() else "[0-9A-Za-z]"
+        # the look-behind follows the first character, so the pattern keeps a literal
+        # first character that the regular expression engine can skip ahead to
         if entry[0].isascii() and entry[0].isalnum():
             first += f"(?<!{edge}{first})"
         after = f"(?!{edge})" if entry[-1].isascii() and entry[-1].isalnum() else ""
@@ -616,15 +616,18 @@ def reporter_strings(report: Mapping[str, Any]) -> list[str]:
         found.append(value.strip())
         if field == "contact":
             for number in _PHONE.findall(value):
-                groups = re.findall(r"\d+", number)
-                found.append("".join(str(int(d)) for d in "".join(groups)))
-                found += [g for g in groups if len(g) >= 7 and g != "".join(groups)]
+                # in ASCII digits, which the pattern finds in every form
+                groups = ["".join(str(int(d)) for d in g) for g in re.findall(r"\d+", number)]
+                whole = "".join(groups)
+                found.append(whole)
+                found += [g for g in groups if len(g) >= 7 and g != whole]
             found += _EMAIL.findall(value)
             # an address alone, and without the city or district it starts with
             # (江城市人民路12号 is found as 人民路12号); only a part with a number in
             # it, so that no organisation's name is taken for a reporter's
             for part in _PARTS.split(value):
-                if len(part) < 4 or part.isascii() or not any(c.isdigit() for c in part):
+                worded = any(unicodedata.category(c) == "Lo" for c in part)  # 路, 号
+                if len(part) < 4 or not worded or not any(c.isdigit() for c in part):
                     continue
                 found.append(part)
                 for boundary in _PLACE.finditer(part):
