@@ -362,6 +362,21 @@ def test_a_signing_key_written_by_hand_that_git_could_never_check_is_refused(off
     assert found in said.stdout, said.output
 
 
+def test_two_people_may_not_share_a_signing_key(office):
+    from plaingit import edit_settings
+
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH1rXyJ0ZXN0IGtleSBmb3IgZGFuZ3d1IHRlc3Rz"
+
+    def share(data) -> None:
+        data["roster"]["hanzg"]["signing_key"] = key
+        data["roster"]["hexy"]["signing_key"] = key
+
+    edit_settings(office, share)
+    said = office.run("validate")
+    assert said.exit_code == 1
+    assert "roster.hexy.signing_key: the same key as 'hanzg''s" in said.stdout, said.output
+
+
 def test_roster_add_reads_a_signing_key_file(office, tmp_path):
     key = tmp_path / "k"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)

@@ -778,6 +778,31 @@ def test_check_prints_findings_with_file_line_col(office: Office):
     assert "found nothing" in result.stdout
 
 
+def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
+    """It goes out whole with the record: what it holds is found, placed at its line in
+    the record and named; a PDF the review cannot read is left to the approver."""
+    office.write("files/说明.txt", "情况说明\n联系人手机13812345678。\n")
+    office.write("files/全文.pdf", "%PDF-1.4 联系人手机13812345678")
+    office.git("add", "files")
+    commit_as(office.root, "dumy", "files", "files", date=at(5, 8))
+    rid = office.new(
+        "--summary", "摘要", "--body", "见附件。", "--attach", "files/说明.txt",
+        "--attach", "files/全文.pdf", category="zhidu-jianshe", item="integrity-rules",
+        title="廉洁规定", now=at(5, 9),
+    )  # fmt: skip
+    path = relpath(office, rid)
+    line = next(n for n, t in enumerate(office.read(path).splitlines(), 1) if "说明.txt" in t)
+    result = office.run("check", rid)
+    assert result.exit_code == 1, result.output
+    found = [t for t in result.stdout.splitlines() if "files/说明.txt line 2:" in t]
+    assert len(found) == 1 and found[0].startswith(f"{path}:{line}:"), result.stdout
+    assert "13812345678" not in result.output and "全文.pdf" not in result.stdout
+    # a public record's findings need the approver's reason, as its own words would
+    ok(office, "submit", rid, now=at(5, 10))
+    refused = office.run("approve", rid, as_="zhoulx", now=at(5, 11))
+    assert refused.exit_code == 1 and "--override" in refused.output
+
+
 def test_check_refuses_what_submit_would_refuse(office: Office):
     """A right-to-left override hidden in the body: submit refuses the record, so the
     review must not call it clean first."""

@@ -9,8 +9,9 @@ the record, the states before and after, the actor and the content's hash.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from dangwu import yamlio
@@ -261,8 +262,42 @@ def withdraw(office: Office, ref: str, *, reason: str) -> Done:
 
 
 def _findings(office: Office, record: records.RecordFile) -> list[Any]:
+    sensitive = reporter_details(office)
+    found = list(secrecy.scan(record.doc, sensitive=sensitive, text=record.text))
+    return found + _in_attachments(office, record, sensitive)
 
-    return list(secrecy.scan(record.doc, sensitive=reporter_details(office), text=record.text))
+
+# attachments whose words the review can read as they are (a PDF or a Word file it
+# cannot, and says nothing of)
+TEXT_ATTACHMENTS = frozenset({".txt", ".md", ".csv", ".htm", ".html", ".xml", ".json"})
+LARGEST_READ = 2 * 1024 * 1024
+
+
+def _in_attachments(
+    office: Office, record: records.RecordFile, sensitive: list[str]
+) -> list[secrecy.Finding]:
+    """What an attached text file holds, reviewed as the record's own words are: it
+    goes out whole with the record. Each finding is placed at the attachment's line in
+    the record file, and names the file."""
+    attached = record.data.get("attachments")
+    if not isinstance(attached, list):
+        return []
+    found = []
+    for index, name in enumerate(attached):
+        if not isinstance(name, str) or PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
+            continue
+        try:
+            with (office.root / name).open("rb") as file:
+                text = file.read(LARGEST_READ).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # a missing file is validation's to say; another encoding unread
+        line, col = record.doc.locate(["attachments", index])
+        for finding in secrecy.scan_text(f"attachments[{index}]", text, sensitive=sensitive):
+            said = _("{path} line {line}: {message}").format(
+                path=name, line=finding.line, message=finding.message
+            )
+            found.append(replace(finding, line=line, col=col, message=said))
+    return found
 
 
 # what no reason may print, whatever the record's scope: the people it names

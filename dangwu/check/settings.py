@@ -11,7 +11,7 @@ from dangwu import yamlio
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
 from dangwu.model.catalogue import INTERNAL_CHANNELS, check_channels, check_unique
-from dangwu.model.fingerprint import well_formed
+from dangwu.model.fingerprint import roster_fingerprint, well_formed
 from dangwu.model.office import (
     DRAFTING_ROLES,
     ROSTER_ROLES,
@@ -33,6 +33,7 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
     emails: dict[str, str] = {}
     blocks: dict[int, str] = {}
     accounts: dict[str, str] = {}
+    keys: dict[str, str] = {}  # signing key fingerprint -> whose
     may_change = False
     for key, person in roster.items():
         if not isinstance(person, dict):
@@ -106,21 +107,7 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
                     ).format(key=key),
                 )
             )
-        signing_key = person.get("signing_key")
-        if isinstance(signing_key, str) and not well_formed(signing_key):
-            line, col = doc.locate(["roster", key, "signing_key"])
-            problems.append(
-                Problem(
-                    relpath,
-                    line,
-                    col,
-                    _(
-                        "roster.{key}.signing_key: neither a GPG key id nor an SSH public "
-                        "key that git could check a signature with"
-                    ).format(key=key),
-                    _("give the whole line of the person's .pub file"),
-                )
-            )
+        problems += _key_problems(doc, relpath, key, person.get("signing_key"), keys)
         problems += _term_problems(doc, relpath, key, person, roles)
         if ROSTER_ROLES.intersection(roles):
             may_change = True
@@ -134,6 +121,34 @@ def roster_problems(doc: yamlio.Document, relpath: str) -> list[Problem]:
                 _("roster: nobody may change the roster; it needs a leader or an office head"),
             )
         )
+    return problems
+
+
+def _key_problems(
+    doc: yamlio.Document, relpath: str, key: str, signing_key: Any, keys: dict[str, str]
+) -> list[Problem]:
+    """A person's signing key: one git could check a signature with, and theirs alone
+    (``keys``: the fingerprints seen so far, and whose)."""
+    if not isinstance(signing_key, str):
+        return []
+    line, col = doc.locate(["roster", key, "signing_key"])
+    problems = []
+    fingerprint = roster_fingerprint(signing_key)
+    if fingerprint is not None and fingerprint in keys:
+        said = _(
+            "roster.{key}.signing_key: the same key as '{other}''s; a signature must tell "
+            "who made it, so each person signs with a key of their own"
+        )
+        problems.append(Problem(relpath, line, col, said.format(key=key, other=keys[fingerprint])))
+    if fingerprint is not None:
+        keys.setdefault(fingerprint, key)
+    if not well_formed(signing_key):
+        said = _(
+            "roster.{key}.signing_key: neither a GPG key id nor an SSH public key that git "
+            "could check a signature with"
+        )
+        hint = _("give the whole line of the person's .pub file")
+        problems.append(Problem(relpath, line, col, said.format(key=key), hint))
     return problems
 
 
