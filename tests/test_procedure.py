@@ -803,6 +803,24 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     assert refused.exit_code == 1 and "--override" in refused.output
 
 
+def test_a_public_record_naming_an_internal_one_is_found(office: Office):
+    inner = office.new(
+        "--summary", "内部情况。", "--scope", "internal", "--channel", "internal-board",
+        category="zhidu-jianshe", item="integrity-rules", title="内部规定", now=at(5, 8),
+    )  # fmt: skip
+    rid = public_record(office, f"详见{inner}及ZD-2026-999。")
+    result = office.run("check", rid)
+    assert result.exit_code == 1, result.output
+    named = [t for t in result.stdout.splitlines() if "not disclosed to the public" in t]
+    assert len(named) == 1 and f"names {inner}," in named[0], result.stdout  # not -999
+    path = relpath(office, rid)
+    line = next(n for n, t in enumerate(office.read(path).splitlines(), 1) if inner in t)
+    assert named[0].startswith(f"{path}:{line}:")
+    # naming a public record is what a correction does: nothing to find
+    plain = public_record(office, f"详见{rid}。")
+    assert office.run("check", plain).exit_code == 0
+
+
 def test_check_refuses_what_submit_would_refuse(office: Office):
     """A right-to-left override hidden in the body: submit refuses the record, so the
     review must not call it clean first."""

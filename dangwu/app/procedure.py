@@ -8,6 +8,7 @@ the record, the states before and after, the actor and the content's hash.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.app import supervision
 from dangwu.app.drafting import commit_record, must_validate
-from dangwu.errors import RuleViolation
+from dangwu.errors import DangwuError, RuleViolation
 from dangwu.i18n import _, pair
 from dangwu.model import words
 from dangwu.model.catalogue import channel_titles
@@ -264,7 +265,41 @@ def withdraw(office: Office, ref: str, *, reason: str) -> Done:
 def _findings(office: Office, record: records.RecordFile) -> list[Any]:
     sensitive = reporter_details(office)
     found = list(secrecy.scan(record.doc, sensitive=sensitive, text=record.text))
-    return found + _in_attachments(office, record, sensitive)
+    return found + _in_attachments(office, record, sensitive) + _internal_named(office, record)
+
+
+_MENTIONED = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}(?![0-9])")
+
+
+def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.Finding]:
+    """A public record's words that name a record the public may not see (by its
+    id): the id alone tells that it exists and what the office calls it [SPEC 7].
+    Only the records named are read."""
+    if record.data.get("scope") != "public":
+        return []
+    own = str(record.data.get("id"))
+    found = []
+    for name in ("title", "summary", "body"):
+        value = record.data.get(name)
+        if not isinstance(value, str):
+            continue
+        for mention in dict.fromkeys(_MENTIONED.findall(value)):
+            if mention == own or not _not_public(office, mention):
+                continue
+            at = record.text.find(mention)
+            line = record.text.count("\n", 0, at) + 1 if at >= 0 else 1
+            col = at - record.text.rfind("\n", 0, at) if at >= 0 else 1
+            said = _("names {id}, a record not disclosed to the public").format(id=mention)
+            found.append(secrecy.Finding("internal-record", name, line, col, mention, said))
+    return found
+
+
+def _not_public(office: Office, record_id: str) -> bool:
+    try:
+        _path, data = records.read_fields(office, record_id)
+    except DangwuError:
+        return False  # no such record: nothing of the office's is told
+    return data.get("scope") != "public" or data.get("audience") is not None
 
 
 # attachments whose words the review can read as they are (a PDF or a Word file it
