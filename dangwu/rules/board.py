@@ -587,6 +587,7 @@ def bulletin(
     )
     withdrawn = sorted((s for s in every if s.withdrawn_on in period), key=lambda s: s.id)
     corrections = [s for s in published if s.follows and s.cadence != "quarterly"]
+    followed = {s.follows for s in published if s.follows}
     by_category: dict[str, int] = {}
     by_cadence: dict[str, int] = {}
     by_scope: dict[str, int] = {}
@@ -617,5 +618,6 @@ def bulletin(
         len(quarterly),
         on_time,
         audience,
-        visible=frozenset(s.id for s in every),
+        # only the records those published follow are asked about: kept to those
+        visible=frozenset(s.id for s in every if s.id in followed) if followed else frozenset(),
     )
