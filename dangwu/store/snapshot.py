@@ -161,10 +161,11 @@ class Snapshot:
         return None
 
     def sensitive(self) -> list[str]:
-        """Names and contacts of the real-name reporters and the requesters at this
-        commit and at the branch's head: a page printed today of an earlier day (the
-        archive's boards, ``board --on``) blots a reporter who came forward since,
-        as the board printed today does."""
+        """Names and contacts of the real-name reporters and the requesters, and the
+        names of the members of the public who gave an opinion and asked not to be
+        named, at this commit and at the branch's head: a page printed today of an
+        earlier day (the archive's boards, ``board --on``) blots a reporter who came
+        forward since, as the board printed today does."""
 
         if self._sensitive is None:
             found: list[str] = []
