@@ -782,7 +782,7 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     """It goes out whole with the record: what it holds is found, placed at its line in
     the record and named; a PDF the review cannot read is left to the approver."""
     office.write("files/说明.txt", "情况说明\n联系人手机13812345678。\n")
-    office.write("files/全文.pdf", "%PDF-1.4 联系人手机13812345678")
+    (office.root / "files" / "全文.pdf").write_bytes(b"%PDF-1.4\n\x00\x01\x02 13812345678")
     office.git("add", "files")
     commit_as(office.root, "dumy", "files", "files", date=at(5, 8))
     rid = office.new(
@@ -797,6 +797,12 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     found = [t for t in result.stdout.splitlines() if "files/说明.txt line 2:" in t]
     assert len(found) == 1 and found[0].startswith(f"{path}:{line}:"), result.stdout
     assert "13812345678" not in result.output and "全文.pdf" not in result.stdout
+    # a text file is read whatever its name says
+    office.write("files/记录.LOG", "备注：联系人手机13812345678\n")
+    commit_as(office.root, "dumy", "log", "files", date=at(5, 9))
+    said = office.run("set", rid, "attachments+=files/记录.LOG", now=at(5, 9))
+    assert said.exit_code == 0, said.output
+    assert "files/记录.LOG line 1:" in office.run("check", rid).stdout
     # a public record's findings need the approver's reason, as its own words would
     ok(office, "submit", rid, now=at(5, 10))
     refused = office.run("approve", rid, as_="zhoulx", now=at(5, 11))
@@ -816,6 +822,13 @@ def test_a_public_record_naming_an_internal_one_is_found(office: Office):
     path = relpath(office, rid)
     line = next(n for n, t in enumerate(office.read(path).splitlines(), 1) if inner in t)
     assert named[0].startswith(f"{path}:{line}:")
+    # however it is written, to a reader it is the same id
+    code, year, number = inner.split("-")
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in code)
+    for written in (f"{wide}－{year}－{number}", f"{code.lower()} - {year} - {number}"):
+        other = public_record(office, f"详见{written}。")
+        said = office.run("check", other)
+        assert said.exit_code == 1 and f"names {inner}," in said.stdout, (written, said.output)
     # naming a public record is what a correction does: nothing to find
     plain = public_record(office, f"详见{rid}。")
     assert office.run("check", plain).exit_code == 0

@@ -9,10 +9,10 @@ the record, the states before and after, the actor and the content's hash.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 from dangwu import yamlio
@@ -268,7 +268,12 @@ def _findings(office: Office, record: records.RecordFile) -> list[Any]:
     return found + _in_attachments(office, record, sensitive) + _internal_named(office, record)
 
 
-_MENTIONED = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,4}-[0-9]{4}-[0-9]{3,6}(?![0-9])")
+# a record id as a reader reads it: any case, dashes of any kind, spaces around them
+# (the text is folded to NFKC first, so full-width letters and digits count too)
+_MENTIONED = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z]{2,4})\s*[-\u2010-\u2015\u2212]\s*([0-9]{4})\s*"
+    r"[-\u2010-\u2015\u2212]\s*([0-9]{3,6})(?![0-9])"
+)
 
 
 def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.Finding]:
@@ -283,12 +288,17 @@ def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.
         value = record.data.get(name)
         if not isinstance(value, str):
             continue
-        for mention in dict.fromkeys(_MENTIONED.findall(value)):
+        folded = unicodedata.normalize("NFKC", value)
+        named = ("-".join(m).upper() for m in _MENTIONED.findall(folded))
+        for mention in dict.fromkeys(named):
             if mention == own or not _not_public(office, mention):
                 continue
             at = record.text.find(mention)
-            line = record.text.count("\n", 0, at) + 1 if at >= 0 else 1
-            col = at - record.text.rfind("\n", 0, at) if at >= 0 else 1
+            if at >= 0:
+                line = record.text.count("\n", 0, at) + 1
+                col = at - record.text.rfind("\n", 0, at)
+            else:  # written otherwise than its id: the field it is in
+                line, col = record.doc.locate([name])
             said = _("names {id}, a record not disclosed to the public").format(id=mention)
             found.append(secrecy.Finding("internal-record", name, line, col, mention, said))
     return found
@@ -302,30 +312,32 @@ def _not_public(office: Office, record_id: str) -> bool:
     return data.get("scope") != "public" or data.get("audience") is not None
 
 
-# attachments whose words the review can read as they are (a PDF or a Word file it
-# cannot, and says nothing of)
-TEXT_ATTACHMENTS = frozenset({".txt", ".md", ".csv", ".htm", ".html", ".xml", ".json"})
-LARGEST_READ = 2 * 1024 * 1024
+# the most of an attachment the review reads: text files are far smaller
+LARGEST_READ = 64 * 1024 * 1024
 
 
 def _in_attachments(
     office: Office, record: records.RecordFile, sensitive: list[str]
 ) -> list[secrecy.Finding]:
     """What an attached text file holds, reviewed as the record's own words are: it
-    goes out whole with the record. Each finding is placed at the attachment's line in
-    the record file, and names the file."""
+    goes out whole with the record. A text file is any that reads as UTF-8, whatever
+    its name says. Each finding is placed at the attachment's line in the record
+    file, and names the file."""
     attached = record.data.get("attachments")
     if not isinstance(attached, list):
         return []
     found = []
     for index, name in enumerate(attached):
-        if not isinstance(name, str) or PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
+        if not isinstance(name, str):
             continue
         try:
             with (office.root / name).open("rb") as file:
-                text = file.read(LARGEST_READ).decode("utf-8")
+                raw = file.read(LARGEST_READ)
+            if b"\x00" in raw[:8192]:
+                continue  # a PDF, a Word file, a picture: not words the review can read
+            text = raw.decode("utf-8", errors="ignore" if len(raw) == LARGEST_READ else "strict")
         except (OSError, UnicodeDecodeError):
-            continue  # a missing file is validation's to say; another encoding unread
+            continue  # a missing file is validation's to say; a binary file unread
         line, col = record.doc.locate(["attachments", index])
         for finding in secrecy.scan_text(f"attachments[{index}]", text, sensitive=sensitive):
             said = _("{path} line {line}: {message}").format(
