@@ -803,6 +803,17 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     said = office.run("set", rid, "attachments+=files/记录.LOG", now=at(5, 9))
     assert said.exit_code == 0, said.output
     assert "files/记录.LOG line 1:" in office.run("check", rid).stdout
+    # nothing outside the office is read, by a link or otherwise
+    outside = office.root.parent / "outside.txt"
+    outside.write_text("手机13812345678\n", "utf-8")
+    (office.root / "files" / "link.txt").symlink_to(outside)
+    commit_as(office.root, "dumy", "link", "files", date=at(5, 9))
+    path_text = office.read(path)
+    office.write(path, path_text.replace("files/记录.LOG", "files/记录.LOG, files/link.txt"))
+    said = office.run("submit", rid, now=at(5, 10))  # reviews, then finds it invalid
+    assert said.exit_code == 1 and "outside the office repository" in said.output
+    assert "files/link.txt line" not in said.output
+    office.write(path, path_text)
     # a public record's findings need the approver's reason, as its own words would
     ok(office, "submit", rid, now=at(5, 10))
     refused = office.run("approve", rid, as_="zhoulx", now=at(5, 11))

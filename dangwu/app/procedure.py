@@ -18,6 +18,7 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.app import supervision
 from dangwu.app.drafting import commit_record, must_validate
+from dangwu.check.validate import unsafe_attachment
 from dangwu.errors import DangwuError, RuleViolation
 from dangwu.i18n import _, pair
 from dangwu.model import words
@@ -327,11 +328,15 @@ def _in_attachments(
     if not isinstance(attached, list):
         return []
     found = []
+    root = office.root.resolve()
     for index, name in enumerate(attached):
-        if not isinstance(name, str):
-            continue
+        if not isinstance(name, str) or unsafe_attachment(name) is not None:
+            continue  # validation says why; nothing outside the office is read
+        path = (office.root / name).resolve()
+        if not path.is_relative_to(root):
+            continue  # a link that leads out of the office
         try:
-            with (office.root / name).open("rb") as file:
+            with path.open("rb") as file:
                 raw = file.read(LARGEST_READ)
             if b"\x00" in raw[:8192]:
                 continue  # a PDF, a Word file, a picture: not words the review can read
