@@ -1428,6 +1428,17 @@ def an_edit_in_order_keeps_only_what_it_changed_of_a_forged_entry() -> History:
     return h
 
 
+@case("role", "signature-required", "settings-not-in-force", "signature-required")
+def a_forged_rule_stays_out_when_another_rule_is_changed_in_order() -> History:
+    # the clerk turns signing off by hand; the office head, signed and in order,
+    # changes another rule on that file; an unsigned approval is still out of order
+    h = submitted(**SIGNING)
+    h.change_settings(CLERK, office())
+    h.change_settings(HEAD, office(board_recent_days=60), signature=good(HEAD))
+    h.approve(ID, signed=False)
+    return h
+
+
 def test_a_forgery_put_back_by_whoever_made_it_is_not_flagged_again():
     h = submitted()
     h.change_settings(CLERK, office(*EVERYONE, FAKE))

@@ -23,7 +23,7 @@ from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
-from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
+from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Rules, Settings
 from dangwu.model.supervision import REQUESTS_DIR, Feedback, Request, answer_day
 from dangwu.model.words import day_written
 from dangwu.rules import meeting as meeting_rules
@@ -1069,11 +1069,36 @@ def _adopted(in_force: Settings, before: Settings, after: Settings) -> Settings:
             }
             roster[key] = replace(roster[key], **changed)
     changed = {
-        f.name: getattr(after, f.name)
+        f.name: _merged(getattr(in_force, f.name), getattr(before, f.name), getattr(after, f.name))
         for f in fields(Settings)
         if f.name != "roster" and getattr(after, f.name) != getattr(before, f.name)
     }
     return replace(in_force, roster=roster, **changed)
+
+
+def _merged(in_force: Any, before: Any, after: Any) -> Any:
+    """One setting as a change in order leaves it: where it holds settings of its own
+    (the rules, the channels, the audiences), each of those it changed, and only
+    those; otherwise the whole of what it wrote. A forged ``require_signing: false``
+    does not come into force because the office head then changed ``timely_days``."""
+    if isinstance(after, Rules) and isinstance(before, Rules) and isinstance(in_force, Rules):
+        edits = {
+            f.name: getattr(after, f.name)
+            for f in fields(Rules)
+            if getattr(after, f.name) != getattr(before, f.name)
+        }
+        return replace(in_force, **edits)
+    if isinstance(after, Mapping) and isinstance(before, Mapping) and isinstance(in_force, Mapping):
+        merged = dict(in_force)
+        for key in set(before) | set(after):
+            if before.get(key) == after.get(key):
+                continue
+            if key in after:
+                merged[key] = after[key]
+            else:
+                merged.pop(key, None)
+        return merged
+    return after
 
 
 def _signed_by(event: Event, person: Person) -> bool:
