@@ -797,6 +797,27 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     found = [t for t in result.stdout.splitlines() if "files/说明.txt line 2:" in t]
     assert len(found) == 1 and found[0].startswith(f"{path}:{line}:"), result.stdout
     assert "13812345678" not in result.output and "全文.pdf" not in result.stdout
+    # in the encodings Chinese offices write, a stray NUL before it, or naming an
+    # internal record: read all the same
+    inner = office.new(
+        "--summary", "内部。", "--scope", "internal", "--channel", "internal-board",
+        category="zhidu-jianshe", item="integrity-rules", title="内部", now=at(5, 9),
+    )  # fmt: skip
+    written = {
+        "gbk.txt": "手机13812345678".encode("gbk"),
+        "utf16.txt": "手机13812345678".encode("utf-16"),
+        "nul.txt": b"x\x00\n" + "手机13812345678".encode(),
+        "id.txt": f"详见{inner}".encode(),
+    }
+    for file, content in written.items():
+        (office.root / "files" / file).write_bytes(content)
+    commit_as(office.root, "dumy", "more", "files", date=at(5, 9))
+    more = ",".join(f"files/{f}" for f in written)
+    assert office.run("set", rid, f"attachments+={more}", now=at(5, 9)).exit_code == 0
+    seen = office.run("check", rid).stdout
+    for file in written:
+        assert f"files/{file} line" in seen, (file, seen)
+    assert f"names {inner}," in seen
     # a text file is read whatever its name says
     office.write("files/记录.LOG", "备注：联系人手机13812345678\n")
     commit_as(office.root, "dumy", "log", "files", date=at(5, 9))
@@ -836,7 +857,13 @@ def test_a_public_record_naming_an_internal_one_is_found(office: Office):
     # however it is written, to a reader it is the same id
     code, year, number = inner.split("-")
     wide = "".join(chr(ord(c) + 0xFEE0) for c in code)
-    for written in (f"{wide}－{year}－{number}", f"{code.lower()} - {year} - {number}"):
+    lookalike = code.translate(str.maketrans("ZDMXBHTOPCE", "ZDМХВНТОРСЕ"))  # Cyrillic
+    forms = (
+        f"{wide}－{year}－{number}", f"{code.lower()} - {year} - {number}",
+        f"{code} {year} {number}", f"{code}{year}{number}", f"{code}_{year}_0{number}",
+        f"{' '.join(code)}·{year}·{number}", f"{lookalike}-{year}-{number}",
+    )  # fmt: skip
+    for written in forms:
         other = public_record(office, f"详见{written}。")
         said = office.run("check", other)
         assert said.exit_code == 1 and f"names {inner}," in said.stdout, (written, said.output)

@@ -269,12 +269,23 @@ def _findings(office: Office, record: records.RecordFile) -> list[Any]:
     return found + _in_attachments(office, record, sensitive) + _internal_named(office, record)
 
 
-# a record id as a reader reads it: any case, dashes of any kind, spaces around them
-# (the text is folded to NFKC first, so full-width letters and digits count too)
+# a record id as a reader reads it: any case, any separator or none between its parts
+# (ZZ 2026 104, ZZ_2026_104, ZZ2026104), spaces between its letters; the text is folded
+# to NFKC first (full-width forms) and look-alike Cyrillic and Greek capitals to Latin
 _MENTIONED = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{2,4})\s*[-\u2010-\u2015\u2212]\s*([0-9]{4})\s*"
-    r"[-\u2010-\u2015\u2212]\s*([0-9]{3,6})(?![0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z](?:\s?[A-Za-z]){1,3})[\s\W_]{0,3}([0-9]{4})"
+    r"[\s\W_]{0,3}([0-9]{3,6})(?![0-9])"
 )
+_LOOKALIKE = str.maketrans("АВСЕНІЈКМОРЅТХУΑΒΕΖΗΙΚΜΝΟΡΤΧΥ", "ABCEHIJKMOPSTXYABEZHIKMNOPTXY")
+
+
+def _ids_in(text: str) -> list[str]:
+    """The record ids a text names, as a reader would take them."""
+    folded = unicodedata.normalize("NFKC", text).translate(_LOOKALIKE)
+    return [
+        f"{''.join(code.split()).upper()}-{year}-{int(number):03d}"
+        for code, year, number in _MENTIONED.findall(folded)
+    ]
 
 
 def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.Finding]:
@@ -289,9 +300,7 @@ def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.
         value = record.data.get(name)
         if not isinstance(value, str):
             continue
-        folded = unicodedata.normalize("NFKC", value)
-        named = ("-".join(m).upper() for m in _MENTIONED.findall(folded))
-        for mention in dict.fromkeys(named):
+        for mention in dict.fromkeys(_ids_in(value)):
             if mention == own or not _not_public(office, mention):
                 continue
             at = record.text.find(mention)
@@ -327,6 +336,8 @@ def _in_attachments(
     attached = record.data.get("attachments")
     if not isinstance(attached, list):
         return []
+    public = record.data.get("scope") == "public"
+    own = str(record.data.get("id"))
     found = []
     root = office.root.resolve()
     for index, name in enumerate(attached):
@@ -338,18 +349,53 @@ def _in_attachments(
         try:
             with path.open("rb") as file:
                 raw = file.read(LARGEST_READ)
-            if b"\x00" in raw[:8192]:
-                continue  # a PDF, a Word file, a picture: not words the review can read
-            text = raw.decode("utf-8", errors="ignore" if len(raw) == LARGEST_READ else "strict")
-        except (OSError, UnicodeDecodeError):
-            continue  # a missing file is validation's to say; a binary file unread
+        except OSError:
+            continue  # a missing file is validation's to say
+        text = _as_text(raw)
+        if text is None:
+            continue  # a PDF, a Word file, a picture: not words the review can read
         line, col = record.doc.locate(["attachments", index])
-        for finding in secrecy.scan_text(f"attachments[{index}]", text, sensitive=sensitive):
+        named = [
+            secrecy.Finding(
+                "internal-record",
+                f"attachments[{index}]",
+                1,
+                1,
+                mention,
+                _("names {id}, a record not disclosed to the public").format(id=mention),
+            )
+            for mention in dict.fromkeys(_ids_in(text))
+            if public and mention != own and _not_public(office, mention)
+        ]
+        scanned = secrecy.scan_text(f"attachments[{index}]", text, sensitive=sensitive)
+        for finding in [*scanned, *named]:
             said = _("{path} line {line}: {message}").format(
                 path=name, line=finding.line, message=finding.message
             )
             found.append(replace(finding, line=line, col=col, message=said))
     return found
+
+
+def _as_text(raw: bytes) -> str | None:
+    """A file's words, where it is text in an encoding Chinese offices write: UTF-8,
+    UTF-16 (with its mark), or GB18030 (GBK's and GB2312's superset); None for a
+    file of another kind (a PDF, a Word file, a picture)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif raw[:8192].count(b"\x00") > max(8, len(raw[:8192]) // 100):
+        return None  # many NULs: binary (a stray one or two do not hide the words)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if sum(1 for c in text[:8192] if unicodedata.category(c) in ("Cc", "Co", "Cn")) <= (
+            len(text[:8192]) // 50 + 2
+        ):
+            return text.replace("\x00", "")
+    return None
 
 
 # what no reason may print, whatever the record's scope: the people it names
