@@ -808,6 +808,8 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
         "utf16.txt": "手机13812345678".encode("utf-16"),
         "nul.txt": b"x\x00\n" + "手机13812345678".encode(),
         "id.txt": f"详见{inner}".encode(),
+        # short lines: a text full of line breaks is text all the same
+        "rows.csv": ("编号,号码\n" + "1,2\n" * 300 + "9,13812345678\n").encode(),
     }
     for file, content in written.items():
         (office.root / "files" / file).write_bytes(content)

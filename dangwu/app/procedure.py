@@ -330,9 +330,9 @@ def _in_attachments(
     office: Office, record: records.RecordFile, sensitive: list[str]
 ) -> list[secrecy.Finding]:
     """What an attached text file holds, reviewed as the record's own words are: it
-    goes out whole with the record. A text file is any that reads as UTF-8, whatever
-    its name says. Each finding is placed at the attachment's line in the record
-    file, and names the file."""
+    goes out whole with the record. A text file is any that reads as UTF-8, UTF-16
+    or GB18030, whatever its name says. Each finding is placed at the attachment's
+    line in the record file, and names the file."""
     attached = record.data.get("attachments")
     if not isinstance(attached, list):
         return []
@@ -391,11 +391,15 @@ def _as_text(raw: bytes) -> str | None:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if sum(1 for c in text[:8192] if unicodedata.category(c) in ("Cc", "Co", "Cn")) <= (
-            len(text[:8192]) // 50 + 2
-        ):
+        head = text[:8192]
+        odd = sum(1 for c in head if c not in _SPACING and unicodedata.category(c) in _ODD)
+        if odd <= len(head) // 50 + 2:
             return text.replace("\x00", "")
     return None
+
+
+_SPACING = frozenset("\n\r\t\f\v")  # controls that text is full of
+_ODD = frozenset({"Cc", "Co", "Cn"})  # controls, private use, unassigned: not words
 
 
 # what no reason may print, whatever the record's scope: the people it names
