@@ -8,11 +8,13 @@ the record, the states before and after, the actor and the content's hash.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from dangwu import yamlio
@@ -30,7 +32,6 @@ from dangwu.model.supervision import FEEDBACK_DIR, PRIVATE_DIRS, Feedback
 from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
-from dangwu.rules.secrecy import private_giver, reporter_strings
 from dangwu.rules.supervision import opinion_count, stale_calls
 from dangwu.store import meetings as stored_meetings
 from dangwu.store import records
@@ -38,6 +39,7 @@ from dangwu.store.acting import Act, acting
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Receipts, background, window_openings
 from dangwu.store.office import Office
+from dangwu.store.snapshot import sensitive_in
 
 
 @dataclass
@@ -434,26 +436,17 @@ def check(office: Office, ref: str) -> tuple[records.RecordFile, list[Any]]:
 
 
 def reporter_details(office: Office) -> list[str]:
-    """Names and contacts of real-name reporters and of requesters: never to appear in
-    a disclosure."""
-    found: list[str] = []
-    paths = [p for d in PRIVATE_DIRS for p in sorted((office.root / d).glob("*.yaml"))]
-    for path in paths:
-        try:
-            data = yamlio.load(yamlio.decode(yamlio.read_bytes(path))).data
-        except (yamlio.YamlProblem, OSError):
-            continue
-        if isinstance(data, Mapping):
-            found += reporter_strings(data)
-    for path in sorted((office.root / FEEDBACK_DIR).glob("*/*.yaml")):
-        try:
-            raw = yamlio.read_bytes(path)
-            if b"private:" in raw:  # only an opinion that asks not to be named is read
-                data = yamlio.load(yamlio.decode(raw)).data
-                found += private_giver(data) if isinstance(data, Mapping) else []
-        except (yamlio.YamlProblem, OSError):
-            continue
-    return found
+    """Names and contacts of real-name reporters and of requesters, and the members of
+    the public who asked not to be named, as the office's files hold them now: never
+    to appear in a disclosure."""
+
+    def read(paths: Iterable[Path]) -> Iterator[bytes]:
+        for path in sorted(paths):
+            with contextlib.suppress(OSError):
+                yield yamlio.read_bytes(path)
+
+    private = [p for d in PRIVATE_DIRS for p in (office.root / d).glob("*.yaml")]
+    return sensitive_in(read(private), read((office.root / FEEDBACK_DIR).glob("*/*.yaml")))
 
 
 def _heard(office: Office, record: records.RecordFile) -> list[Feedback]:

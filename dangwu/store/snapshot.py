@@ -172,12 +172,10 @@ class Snapshot:
             head = self.git.head()
             commits = [self.commit] if head in (None, self.commit) else [self.commit, head]
             for commit in commits:
-                for blob in self._yaml_files(list(PRIVATE_DIRS), commit).values():
-                    with contextlib.suppress(yamlio.YamlProblem):
-                        data = yamlio.load(yamlio.decode(blob)).data
-                        if isinstance(data, Mapping):
-                            found += reporter_strings(data)
-                found += _private_givers(self._yaml_files([FEEDBACK_DIR], commit).values())
+                found += sensitive_in(
+                    self._yaml_files(list(PRIVATE_DIRS), commit).values(),
+                    self._yaml_files([FEEDBACK_DIR], commit).values(),
+                )
             self._sensitive = list(dict.fromkeys(found))
         return self._sensitive
 
@@ -252,18 +250,27 @@ class Snapshot:
         return {p: self._texts[p] for p in paths if p in self._texts}
 
 
-def _private_givers(blobs: Iterable[bytes]) -> list[str]:
-    """The members of the public among the opinions' givers who asked not to be
-    named; only an opinion that says ``private`` is read."""
+def sensitive_in(private: Iterable[bytes], opinions: Iterable[bytes]) -> list[str]:
+    """What never reaches a disclosure, from the files that hold it: the names and
+    contacts in the reports and requests (``private``), and the names of the members
+    of the public among the opinions' givers who asked not to be named (only an
+    opinion that says ``private`` is read). A file that cannot be read names nobody
+    here; validation says why."""
     found: list[str] = []
-    for blob in blobs:
-        if b"private:" not in blob:
-            continue
-        with contextlib.suppress(yamlio.YamlProblem):
-            data = yamlio.load(yamlio.decode(blob)).data
-            if isinstance(data, Mapping):
-                found += private_giver(data)
+    for raw in private:
+        found += reporter_strings(_fields(raw))
+    for raw in opinions:
+        if b"private:" in raw:
+            found += private_giver(_fields(raw))
     return found
+
+
+def _fields(raw: bytes) -> Mapping[str, Any]:
+    with contextlib.suppress(yamlio.YamlProblem):
+        data = yamlio.load(yamlio.decode(raw)).data
+        if isinstance(data, Mapping):
+            return data
+    return {}
 
 
 def moved(
