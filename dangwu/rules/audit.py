@@ -12,7 +12,7 @@ published content, or any fact only dangwu writes, is not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
-from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Rules, Settings
+from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
 from dangwu.model.supervision import REQUESTS_DIR, Feedback, Request, answer_day
 from dangwu.model.words import day_written
 from dangwu.rules import meeting as meeting_rules
@@ -1062,12 +1062,7 @@ def _adopted(in_force: Settings, before: Settings, after: Settings) -> Settings:
         elif was is None:
             roster[key] = now
         elif key in roster:
-            changed = {
-                f.name: getattr(now, f.name)
-                for f in fields(Person)
-                if getattr(now, f.name) != getattr(was, f.name)
-            }
-            roster[key] = replace(roster[key], **changed)
+            roster[key] = _merged(roster[key], was, now)
     changed = {
         f.name: _merged(getattr(in_force, f.name), getattr(before, f.name), getattr(after, f.name))
         for f in fields(Settings)
@@ -1077,14 +1072,16 @@ def _adopted(in_force: Settings, before: Settings, after: Settings) -> Settings:
 
 
 def _merged(in_force: Any, before: Any, after: Any) -> Any:
-    """One setting as a change in order leaves it: where it holds settings of its own
-    (the rules, the channels, the audiences), each of those it changed, and only
-    those; otherwise the whole of what it wrote. A forged ``require_signing: false``
-    does not come into force because the office head then changed ``timely_days``."""
-    if isinstance(after, Rules) and isinstance(before, Rules) and isinstance(in_force, Rules):
+    """One setting (or a person on the roster) as a change in order leaves it: where it
+    holds values of its own (a person's fields, the rules, the channels, the
+    audiences), each of those it changed, and only those; otherwise the whole of what
+    it wrote. A forged ``require_signing: false`` does not come into force because the
+    office head then changed ``timely_days``."""
+    kind = type(after)
+    if is_dataclass(after) and type(before) is kind and type(in_force) is kind:
         edits = {
             f.name: getattr(after, f.name)
-            for f in fields(Rules)
+            for f in fields(after)
             if getattr(after, f.name) != getattr(before, f.name)
         }
         return replace(in_force, **edits)
