@@ -352,6 +352,28 @@ def _audit_all(
     return AuditResult(violations, count, False, head, earlier, auditor.in_force)
 
 
+def kept_findings(office: Office, git: GitStore) -> dict[str, list[str]]:
+    """The rules the office's last audit found broken, by commit: kept in the office's
+    cache, and still true of the history while the branch holds the commit that audit
+    stood at (nothing when no audit was kept, or the history went elsewhere)."""
+    cache = Store(office)
+    try:
+        head, stored = cache.get("audit.head"), cache.get("audit.violations")
+    finally:
+        cache.close()
+    if not isinstance(head, str) or not isinstance(stored, dict):
+        return {}
+    if not git.is_ancestor(head, git.require_head()):
+        return {}
+    found: dict[str, list[str]] = {}
+    for item in stored.get("items") or []:
+        if isinstance(item, dict) and isinstance(item.get("commit"), str):
+            rules = found.setdefault(item["commit"], [])
+            if item.get("rule") not in rules:
+                rules.append(str(item.get("rule")))
+    return found
+
+
 def _answered_by(git: GitStore, commit: str) -> set[str]:
     """The reports already answered at ``commit``: a range audit's starting point."""
 

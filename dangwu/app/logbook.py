@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from dangwu.app import auditing
 from dangwu.i18n import _
 from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import CommitObject, Trailer
@@ -51,32 +52,10 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
         ids = git.history_ids(paths=paths, limit=limit)
         ids.reverse()
         shown = entries(office, git, ids)
-        flagged = kept_findings(office, git)
+        flagged = auditing.kept_findings(office, git)
         for entry in shown:
             entry.findings = flagged.get(entry.commit, [])
         return shown
-
-
-def kept_findings(office: Office, git: GitStore) -> dict[str, list[str]]:
-    """The rules the office's last audit found broken, by commit: kept in the office's
-    cache, and still true of the history while the branch holds the commit that audit
-    stood at (nothing when no audit was kept, or the history went elsewhere)."""
-    cache = Store(office)
-    try:
-        head, stored = cache.get("audit.head"), cache.get("audit.violations")
-    finally:
-        cache.close()
-    if not isinstance(head, str) or not isinstance(stored, dict):
-        return {}
-    if not git.is_ancestor(head, git.require_head()):
-        return {}
-    found: dict[str, list[str]] = {}
-    for item in stored.get("items") or []:
-        if isinstance(item, dict) and isinstance(item.get("commit"), str):
-            rules = found.setdefault(item["commit"], [])
-            if item.get("rule") not in rules:
-                rules.append(str(item.get("rule")))
-    return found
 
 
 def entries(office: Office, git: GitStore, ids: list[str]) -> list[Entry]:
