@@ -302,9 +302,7 @@ def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.
         value = record.data.get(name)
         if not isinstance(value, str):
             continue
-        for mention in dict.fromkeys(_ids_in(value)):
-            if mention == own or not _not_public(office, mention):
-                continue
+        for mention in _hidden_named(office, value, own):
             at = record.text.find(mention)
             if at >= 0:
                 line = record.text.count("\n", 0, at) + 1
@@ -314,6 +312,11 @@ def _internal_named(office: Office, record: records.RecordFile) -> list[secrecy.
             said = _("names {id}, a record not disclosed to the public").format(id=mention)
             found.append(secrecy.Finding("internal-record", name, line, col, mention, said))
     return found
+
+
+def _hidden_named(office: Office, text: str, own: str) -> list[str]:
+    """The ids of the records the public may not see that ``text`` names."""
+    return [m for m in dict.fromkeys(_ids_in(text)) if m != own and _not_public(office, m)]
 
 
 def _not_public(office: Office, record_id: str) -> bool:
@@ -366,8 +369,7 @@ def _in_attachments(
                 mention,
                 _("names {id}, a record not disclosed to the public").format(id=mention),
             )
-            for mention in dict.fromkeys(_ids_in(text))
-            if public and mention != own and _not_public(office, mention)
+            for mention in (_hidden_named(office, text, own) if public else [])
         ]
         scanned = secrecy.scan_text(f"attachments[{index}]", text, sensitive=sensitive)
         for finding in [*scanned, *named]:
