@@ -484,18 +484,29 @@ def _signing_server(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return bare, sign_env(keys["zhoulx"])
 
 
+def _submitted(clerk: Office) -> str:
+    """A record the clerk drafts and submits on 1 October, and sends to the server."""
+    rid = new(clerk, "dumy", at(1, 9))
+    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
+    sync(clerk, "dumy", at(1, 11))
+    return rid
+
+
+def _server_moves_on(clerk: Office) -> None:
+    """Another record drafted and sent on 2 October: the server is ahead of the rest."""
+    new(clerk, "dumy", at(2, 11), title="党员教育管理制度")
+    sync(clerk, "dumy", at(2, 12))
+
+
 def test_a_signed_approval_stays_signed_when_sync_puts_it_on_top(tmp_path: Path):
     bare, signing = _signing_server(tmp_path)
     clerk = join(bare, tmp_path / "clerk", "dumy")
     member = join(bare, tmp_path / "member", "zhoulx")
-    rid = new(clerk, "dumy", at(1, 9))
-    ok(clerk, "submit", rid, as_="dumy", now=at(1, 10))
-    sync(clerk, "dumy", at(1, 11))
+    rid = _submitted(clerk)
     sync(member, "zhoulx", at(2, 9))
     ok(member, "approve", rid, "--sign", as_="zhoulx", now=at(2, 10), env=signing)
     member_before = member.git("rev-parse", "HEAD^")
-    new(clerk, "dumy", at(2, 11), title="党员教育管理制度")  # the server moves on meanwhile
-    sync(clerk, "dumy", at(2, 12))
+    _server_moves_on(clerk)
     result = member.run("sync", as_="zhoulx", now=at(2, 13), env=signing)
     assert result.exit_code == 0, result.output
     assert "1 commit(s) sent" in result.stdout
@@ -515,13 +526,10 @@ def test_a_colleagues_signed_step_is_not_signed_again_by_whoever_syncs(tmp_path:
     bare, signing = _signing_server(tmp_path)
     shared = join(bare, tmp_path / "shared", "dumy")
     other = join(bare, tmp_path / "other", "dumy")
-    rid = new(shared, "dumy", at(1, 9))
-    ok(shared, "submit", rid, as_="dumy", now=at(1, 10))
-    sync(shared, "dumy", at(1, 11))
+    rid = _submitted(shared)
     ok(shared, "approve", rid, "--sign", as_="zhoulx", now=at(2, 10), env=signing)
     sync(other, "dumy", at(2, 10))
-    new(other, "dumy", at(2, 11), title="党员教育管理制度")  # the server moves on
-    sync(other, "dumy", at(2, 12))
+    _server_moves_on(other)
     before, server_before = shared.state(), server_head(bare)
     result = shared.run("sync", as_="dumy", now=at(2, 13))
     assert result.exit_code == 1, result.output
