@@ -208,6 +208,7 @@ LAZY = {
     "dangwu.app.supervision": "the supervision files only when validate checks them",
     "pagefind_bin_extended": "the search indexer is a program found only when a site is built",
     "docx": "python-docx only when a circular is written as DOCX",
+    "pypdf": "the PDF reader (0.17 s to import) only when an attached PDF is reviewed",
     "yaml": "PyYAML (10 ms) only to parse a text: show of a record read before needs none",
     "difflib": "near names only when a name was missed",
     "hashlib": "OpenSSL takes 2.3 ms to start: only where a blob id or digest is computed",

@@ -24,6 +24,7 @@ from plaingit import (
     forge_step,
     give_signing_keys,
     keygen,
+    load,
     put,
     relpath,
     sign_env,
@@ -780,7 +781,7 @@ def test_check_prints_findings_with_file_line_col(office: Office):
 
 def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     """It goes out whole with the record: what it holds is found, placed at its line in
-    the record and named; a PDF the review cannot read is left to the approver."""
+    the record and named; a PDF the review cannot read is named for the approver."""
     office.write("files/说明.txt", "情况说明\n联系人手机13812345678。\n")
     (office.root / "files" / "全文.pdf").write_bytes(b"%PDF-1.4\n\x00\x01\x02 13812345678")
     office.git("add", "files")
@@ -796,7 +797,9 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     assert result.exit_code == 1, result.output
     found = [t for t in result.stdout.splitlines() if "files/说明.txt line 2:" in t]
     assert len(found) == 1 and found[0].startswith(f"{path}:{line}:"), result.stdout
-    assert "13812345678" not in result.output and "全文.pdf" not in result.stdout
+    assert "13812345678" not in result.output
+    unread = [t for t in result.stdout.splitlines() if "files/全文.pdf: a damaged PDF" in t]
+    assert len(unread) == 1 and "--override" in unread[0], result.stdout
     # in the encodings Chinese offices write, a stray NUL before it, or naming an
     # internal record: read all the same
     inner = office.new(
@@ -841,6 +844,71 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     ok(office, "submit", rid, now=at(5, 10))
     refused = office.run("approve", rid, as_="zhoulx", now=at(5, 11))
     assert refused.exit_code == 1 and "--override" in refused.output
+
+
+def test_word_and_pdf_attachments_are_read_and_what_is_not_is_the_approvers(
+    office: Office, tmp_path: Path
+):
+    """A public record's Word file and PDF go out whole: their words are reviewed as
+    the record's are, a finding named by its page; a scanned page or a picture the
+    review cannot read stops the approval until the approver says they read it."""
+    import docx
+    import segno
+    import typst
+
+    word = docx.Document()
+    word.add_paragraph("附件正文")
+    word.core_properties.author = "赵建国"  # the sample reporter, in the file's properties
+    word.save(office.root / "files.docx")
+    code = tmp_path / "scan.png"
+    segno.make("x").save(code, kind="png", scale=4)
+    main = tmp_path / "main.typ"
+    main.write_text(
+        '#set text(font: "Noto Serif CJK SC")\n第一页\n#pagebreak()\n第二页：手机13812345678'
+        '\n#pagebreak()\n#image("scan.png")\n',
+        "utf-8",
+    )
+    (office.root / "全文.pdf").write_bytes(typst.compile(str(main)))
+    office.git("add", "files.docx", "全文.pdf")
+    commit_as(office.root, "dumy", "files", "files.docx", "全文.pdf", date=at(5, 8))
+    rid = office.new(
+        "--summary", "摘要", "--body", "见附件。", "--attach", "files.docx",
+        "--attach", "全文.pdf", category="zhidu-jianshe", item="integrity-rules",
+        title="廉洁规定", now=at(5, 9),
+    )  # fmt: skip
+    ok(office, "report", "new", "--about", rid, "--name", "赵建国", "--contact", "13900001111",
+       "--text", "反映情况", now=at(5, 9))  # fmt: skip
+    path = relpath(office, rid)
+    seen = office.run("check", rid)
+    assert seen.exit_code == 1, seen.output
+    lines = seen.stdout.splitlines()
+    assert any(t.startswith(f"{path}:") and "files.docx line 1: " in t for t in lines), lines
+    assert any("全文.pdf page 2: " in t and "138****5678" in t for t in lines), lines
+    unread = [t for t in lines if "全文.pdf: " in t]
+    assert len(unread) == 1 and "page 3 holds no text" in unread[0], lines
+    assert "1 picture" in unread[0] and "赵建国" not in seen.output
+    kinds = {f["kind"] for f in json.loads(office.run("check", rid, "--json").stdout)}
+    assert kinds == {"reporter", "mobile", "attachment-unread"}
+    ok(office, "submit", rid, now=at(5, 10))
+    before = office.state()
+    refused = office.run("approve", rid, as_="zhoulx", now=at(5, 11))
+    assert refused.exit_code == 1 and "--override" in refused.output
+    assert office.state() == before
+    reason = "附件已逐页人工审查，扫描页无敏感信息"
+    ok(office, "approve", rid, "--override", reason, as_="zhoulx", now=at(5, 11))
+    approval = load(office, rid)["approval"]
+    assert {o["reason"] for o in approval["overrides"]} == {reason}
+    overridden = [o["finding"] for o in approval["overrides"]]
+    assert any(f.startswith("attachment-unread ") and "全文.pdf" in f for f in overridden)
+    # the same files on an internal record: read for what no reason may print, but
+    # what cannot be read is no finding (it goes to no public)
+    inner = office.new(
+        "--summary", "内部。", "--scope", "internal", "--channel", "internal-board",
+        "--attach", "全文.pdf", category="zhidu-jianshe", item="integrity-rules",
+        title="廉洁规定（党内）", now=at(5, 12),
+    )  # fmt: skip
+    said = office.run("check", inner, "--json")
+    assert {f["kind"] for f in json.loads(said.stdout)} == {"mobile"}, said.stdout
 
 
 def test_a_public_record_naming_an_internal_one_is_found(office: Office):

@@ -33,8 +33,8 @@ from dangwu.model.words import one_of
 from dangwu.rules import meeting as meeting_rules
 from dangwu.rules import secrecy, workflow
 from dangwu.rules.supervision import opinion_count, stale_calls
+from dangwu.store import documents, records
 from dangwu.store import meetings as stored_meetings
-from dangwu.store import records
 from dangwu.store.acting import Act, acting
 from dangwu.store.gitstore import GitStore
 from dangwu.store.history import Receipts, background, window_openings
@@ -327,17 +327,15 @@ def _not_public(office: Office, record_id: str) -> bool:
     return data.get("scope") != "public" or data.get("audience") is not None
 
 
-# the most of an attachment the review reads: text files are far smaller
-LARGEST_READ = 64 * 1024 * 1024
-
-
 def _in_attachments(
     office: Office, record: records.RecordFile, sensitive: list[str]
 ) -> list[secrecy.Finding]:
-    """What an attached text file holds, reviewed as the record's own words are: it
-    goes out whole with the record. A text file is any that reads as UTF-8, UTF-16
-    or GB18030, whatever its name says. Each finding is placed at the attachment's
-    line in the record file, and names the file."""
+    """What an attached file holds, reviewed as the record's own words are: it goes
+    out whole with the record. Text files (whatever their name says), Word, Excel,
+    WPS and OpenDocument files and PDF are read; of a public record, what the review
+    cannot read (a picture, a scanned page) is a finding too, for the approver to
+    read by hand. Each finding is placed at the attachment's line in the record
+    file, and names the file (and the line or page in it)."""
     attached = record.data.get("attachments")
     if not isinstance(attached, list):
         return []
@@ -351,59 +349,40 @@ def _in_attachments(
         path = (office.root / name).resolve()
         if not path.is_relative_to(root):
             continue  # a link that leads out of the office
-        try:
-            with path.open("rb") as file:
-                raw = file.read(LARGEST_READ)
-        except OSError:
+        read = documents.read_words(path)
+        if read is None:
             continue  # a missing file is validation's to say
-        text = _as_text(raw)
-        if text is None:
-            continue  # a PDF, a Word file, a picture: not words the review can read
         line, col = record.doc.locate(["attachments", index])
+        where = f"attachments[{index}]"
+        if public and read.unread:
+            said = _("{path}: {unread}; read it yourself, then approve with --override").format(
+                path=name, unread=read.unread
+            )
+            found.append(secrecy.Finding("attachment-unread", where, line, col, name, said))
         named = [
             secrecy.Finding(
                 "internal-record",
-                f"attachments[{index}]",
-                1,
+                where,
+                read.text.count("\n", 0, max(read.text.find(mention), 0)) + 1,
                 1,
                 mention,
                 _("names {id}, a record not disclosed to the public").format(id=mention),
             )
-            for mention in (_hidden_named(office, text, own) if public else [])
+            for mention in (_hidden_named(office, read.text, own) if public else [])
         ]
-        scanned = secrecy.scan_text(f"attachments[{index}]", text, sensitive=sensitive)
+        scanned = secrecy.scan_text(where, read.text, sensitive=sensitive)
         for finding in [*scanned, *named]:
-            said = _("{path} line {line}: {message}").format(
-                path=name, line=finding.line, message=finding.message
-            )
+            page = read.page_of(finding.line)
+            if page is None:
+                said = _("{path} line {line}: {message}").format(
+                    path=name, line=finding.line, message=finding.message
+                )
+            else:
+                said = _("{path} page {page}: {message}").format(
+                    path=name, page=page, message=finding.message
+                )
             found.append(replace(finding, line=line, col=col, message=said))
     return found
-
-
-def _as_text(raw: bytes) -> str | None:
-    """A file's words, where it is text in an encoding Chinese offices write: UTF-8,
-    UTF-16 (with its mark), or GB18030 (GBK's and GB2312's superset); None for a
-    file of another kind (a PDF, a Word file, a picture)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
-    elif raw[:8192].count(b"\x00") > max(8, len(raw[:8192]) // 100):
-        return None  # many NULs: binary (a stray one or two do not hide the words)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        head = text[:8192]
-        odd = sum(1 for c in head if c not in _SPACING and unicodedata.category(c) in _ODD)
-        if odd <= len(head) // 50 + 2:
-            return text.replace("\x00", "")
-    return None
-
-
-_SPACING = frozenset("\n\r\t\f\v")  # controls that text is full of
-_ODD = frozenset({"Cc", "Co", "Cn"})  # controls, private use, unassigned: not words
 
 
 # what no reason may print, whatever the record's scope: the people it names
