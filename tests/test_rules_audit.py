@@ -1439,6 +1439,64 @@ def a_forged_rule_stays_out_when_another_rule_is_changed_in_order() -> History:
     return h
 
 
+@case("step-scope", "role", "settings-not-in-force")
+def a_supervisor_promotes_himself_in_the_commit_of_his_approval() -> History:
+    # one commit both writes him into the leading group and approves: the approval is
+    # judged by the roster before the commit, and the roster change does not count
+    h = submitted()
+    promoted = person(SUPERVISOR.key, "supervisor", "member")
+    others = [p for p in EVERYONE if p != SUPERVISOR]
+    h.approve(ID, promoted, settings_after=office(*others, promoted), settings_changed=True)
+    return h
+
+
+@case("step-scope", "settings-not-in-force")
+def a_roster_change_in_order_carried_by_a_step_commit() -> History:
+    # the office head may change the roster, but not inside a member's approval
+    h = submitted()
+    h.approve(ID, MEMBER, settings_after=office(*EVERYONE, NEWCOMER), settings_changed=True)
+    return h
+
+
+@case("role", "settings-not-in-force", "role", "settings-not-in-force", "not-on-roster")
+def two_forgeries_in_a_row_then_the_forged_member_approves() -> History:
+    # the second hand change is made on the file of the first: neither counts
+    h = submitted()
+    h.change_settings(CLERK, office(*EVERYONE, PROMOTED), step=None)
+    h.change_settings(CLERK, office(*EVERYONE, PROMOTED, NEWCOMER), step=None)
+    h.approve(ID, NEWCOMER)
+    return h
+
+
+@case("role", "settings-not-in-force", "not-on-roster")
+def a_member_removed_in_order_and_put_back_by_hand_approves() -> History:
+    h = submitted()
+    h.change_settings(HEAD, office(*[p for p in EVERYONE if p != MEMBER]), step="roster remove")
+    h.change_settings(CLERK, office(*EVERYONE), step=None)
+    h.approve(ID, MEMBER)
+    return h
+
+
+@case("role", "settings-not-in-force")
+def a_leader_removed_by_hand_still_counts_after_an_edit_in_order() -> History:
+    # the clerk takes the leader off and makes himself leader by hand; the office head
+    # then adds someone in order on that file: only the addition counts, the leader
+    # is still the leader
+    h = submitted()
+    h.change_settings(CLERK, office(*[p for p in EVERYONE if p != LEADER], PROMOTED), step=None)
+    h.change_settings(HEAD, office(*[p for p in EVERYONE if p != LEADER], PROMOTED, NEWCOMER))
+    h.approve(ID, LEADER)
+    return h
+
+
+def test_a_member_removed_and_added_again_in_order_approves():
+    h = submitted()
+    h.change_settings(HEAD, office(*[p for p in EVERYONE if p != MEMBER]), step="roster remove")
+    h.change_settings(HEAD, office(*EVERYONE))
+    h.approve(ID, MEMBER)
+    assert h.rules() == []
+
+
 def test_a_forgery_put_back_by_whoever_made_it_is_not_flagged_again():
     h = submitted()
     h.change_settings(CLERK, office(*EVERYONE, FAKE))

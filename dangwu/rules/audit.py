@@ -768,7 +768,7 @@ class Auditor:
         if target is None or len(changes) != 1 or event.settings_changed or event.supervision:
             flag(
                 "step-scope",
-                _("a {step} step must change exactly the record it names").format(step=step),
+                _("this {step} step must change exactly the record it names").format(step=step),
                 named,
             )
             if target is None:
