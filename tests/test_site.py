@@ -65,11 +65,41 @@ def public_record(
     return rid
 
 
+def text_pdf(words: str) -> bytes:
+    """A one-page PDF whose page says ``words`` (ASCII), byte for byte the same each
+    time: an attachment the secrecy review reads, as an office's real ones are."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({words}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+RULES_PDF = text_pdf("the rules in full")
+
+
 @pytest.fixture
 def small(office: Office) -> dict[str, str]:
     """An office with a public record carrying an attachment, another public one, an
     internal one, all published in October 2026."""
-    office.write("files/2026/廉洁自律规定全文.pdf", b"%PDF-1.4\n% the rules in full\n")
+    office.write("files/2026/廉洁自律规定全文.pdf", RULES_PDF)
     commit_as(office.root, "dumy", "files: the rules in full", "files", date=at(1, 9))
     first = public_record(
         office, "机关廉洁自律若干规定", "--attach", "files/2026/廉洁自律规定全文.pdf"
@@ -92,6 +122,23 @@ def small(office: Office) -> dict[str, str]:
 
 def build(office: Office, *args: str, now: str = at(20)) -> str:
     return ok(office, "site", "build", *args, now=now).output
+
+
+def test_a_record_dated_after_the_day_built_for_is_left_out_and_said(office, tmp_path):
+    """A publication recorded on a computer whose clock ran ahead is not out yet on the
+    day the site is built for: left out, and the build says which and why."""
+    early = public_record(office, "领导干部信访接待日安排", day=1)
+    ahead = public_record(office, "机关廉洁自律若干规定", day=25)  # published on the 27th
+    said = build(office, "-o", str(tmp_path / "site"), now=at(20))
+    assert "1 record is dated after today (2026-10-20)" in said, said
+    assert ahead in said and early not in said
+    pages = site_files(tmp_path / "site")
+    assert f"records/{early}.html" in pages and f"records/{ahead}.html" not in pages
+    # on the day it came out, it is on the site and nothing is said
+    said = build(office, "-o", str(tmp_path / "site"), now=at(27))
+    assert "dated after today" not in said and f"records/{ahead}.html" in site_files(
+        tmp_path / "site"
+    )
 
 
 def test_a_site_holds_what_went_out_on_its_channel_and_nothing_else(office, small, tmp_path):
@@ -118,7 +165,7 @@ def test_a_site_holds_what_went_out_on_its_channel_and_nothing_else(office, smal
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     # the attachment is the office's file, beside its record
     attached = tmp_path / "site" / "records" / small["first"] / "廉洁自律规定全文.pdf"
-    assert attached.read_bytes() == b"%PDF-1.4\n% the rules in full\n"
+    assert attached.read_bytes() == RULES_PDF
     assert f'href="../records/{small["first"]}/廉洁自律规定全文.pdf"' in page
     # no page refers to anything outside the site
     for path, text in files.items():

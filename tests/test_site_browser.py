@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import Office
 from steps import at, ok
-from test_site import public_record, small  # noqa: F401  (the office these tests read)
+from test_site import RULES_PDF, public_record, small  # noqa: F401  (the office these tests read)
 
 from dangwu.app import website
 
@@ -81,7 +81,7 @@ def test_a_reader_goes_from_the_home_page_to_an_attachment(served, browser):
     link = page.get_by_role("link", name="廉洁自律规定全文.pdf")
     fetched = page.request.get(page.url.rsplit("/", 1)[0] + "/" + link.get_attribute("href"))
     assert fetched.status == 200
-    assert fetched.body() == b"%PDF-1.4\n% the rules in full\n"
+    assert fetched.body() == RULES_PDF
     # the withdrawn record's old link answers, with when and why
     page.goto(served["url"] + f"records/{served['second']}.html")
     assert "已于2026年10月19日撤回" in page.locator(".notice").inner_text()

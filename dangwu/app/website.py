@@ -25,7 +25,7 @@ from typing import Any
 from dangwu import __version__, clock
 from dangwu.app import sitecodes
 from dangwu.errors import DangwuError
-from dangwu.i18n import _
+from dangwu.i18n import _, ngettext
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.words import one_of, zh_date
 from dangwu.render import site as render
@@ -217,6 +217,22 @@ def build(
         finally:
             indexed = indexing.wait()
     notes = []
+    if site.later:
+        notes.append(
+            ngettext(
+                "{n} record is dated after today ({today}) and is not on the site yet "
+                "({ids}): if it came out today, the clock of the computer that "
+                "recorded it is wrong",
+                "{n} records are dated after today ({today}) and are not on the site yet "
+                "({ids}): if they came out today, the clock of the computer that "
+                "recorded them is wrong",
+                len(site.later),
+            ).format(
+                n=len(site.later),
+                today=today.isoformat(),
+                ids=", ".join(sorted(site.later)[:5]) + ("…" if len(site.later) > 5 else ""),
+            )
+        )
     if not indexed:
         notes.append(
             _("the site has no search: Pagefind is not installed ({command})").format(

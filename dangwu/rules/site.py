@@ -52,6 +52,7 @@ class Site:
     on: date
     shown: dict[str, Shown] = field(default_factory=dict)  # by record id
     audience: str | None = None  # the audience whose intranet it is, if one
+    later: list[str] = field(default_factory=list)  # ids out on a day after ``on``
 
     def by_category(self) -> dict[str, list[Shown]]:
         """Each category's records, newest first."""
@@ -117,7 +118,10 @@ def select(
             continue
         shown = Shown(s, state)
         day = shown.day
-        if day is None or day > on:
+        if day is None:
+            continue
+        if day > on:
+            site.later.append(s.id)  # dated after the day built for: not out yet
             continue
         site.shown[s.id] = shown
         if state == "published" and s.follows:
