@@ -35,8 +35,10 @@ def test_a_number_split_over_runs_is_read_whole_and_paragraphs_stay_apart():
         d.add_paragraph("下一段")
 
     read = words_in(word_file(build))
-    assert f"联系人手机{PHONE}" in read.text.splitlines()
-    assert "下一段" in read.text.splitlines()
+    lines = read.text.splitlines()
+    assert lines[:2] == [f"联系人手机{PHONE}", "下一段"]  # the body first, as it prints
+    assert read.where(1) == "paragraph 1" and read.where(2) == "paragraph 2"
+    assert read.where(len(lines)) == "beside its text (headers, comments, properties)"
     assert read.unread == ""
 
 
@@ -159,7 +161,7 @@ def test_a_pdfs_pages_are_read_and_a_finding_is_placed_on_its_page(tmp_path: Pat
     raw = pdf(f"第一页\n#pagebreak()\n第二页：手机{PHONE}", tmp_path)
     read = words_in(raw)
     line = next(n for n, t in enumerate(read.text.splitlines(), 1) if PHONE in t)
-    assert read.page_of(line) == 2 and read.page_of(1) == 1
+    assert read.where(line) == "page 2" and read.where(1) == "page 1"
     assert read.unread == ""
 
 

@@ -882,7 +882,8 @@ def test_word_and_pdf_attachments_are_read_and_what_is_not_is_the_approvers(
     seen = office.run("check", rid)
     assert seen.exit_code == 1, seen.output
     lines = seen.stdout.splitlines()
-    assert any(t.startswith(f"{path}:") and "files.docx line 1: " in t for t in lines), lines
+    beside = "files.docx beside its text (headers, comments, properties): "
+    assert any(t.startswith(f"{path}:") and beside in t for t in lines), lines
     assert any("全文.pdf page 2: " in t and "138****5678" in t for t in lines), lines
     unread = [t for t in lines if "全文.pdf: " in t]
     assert len(unread) == 1 and "page 3 holds no text" in unread[0], lines

@@ -372,15 +372,9 @@ def _in_attachments(
         ]
         scanned = secrecy.scan_text(where, read.text, sensitive=sensitive)
         for finding in [*scanned, *named]:
-            page = read.page_of(finding.line)
-            if page is None:
-                said = _("{path} line {line}: {message}").format(
-                    path=name, line=finding.line, message=finding.message
-                )
-            else:
-                said = _("{path} page {page}: {message}").format(
-                    path=name, page=page, message=finding.message
-                )
+            said = _("{path} {where}: {message}").format(
+                path=name, where=read.where(finding.line), message=finding.message
+            )
             found.append(replace(finding, line=line, col=col, message=said))
     return found
 

@@ -35,16 +35,22 @@ class Words:
 
     text: str
     unread: str = ""
-    pages: tuple[int, ...] = field(default=())  # a PDF: where each page starts in text
+    kind: str = "text"  # text, packed (an Office file) or pdf
+    # a PDF: the line of ``text`` each page starts on; an Office file: the lines of
+    # its body (what its pages show), its headers, comments and properties after them
+    pages: tuple[int, ...] = field(default=())
+    body: int = 0
 
-    def page_of(self, line: int) -> int | None:
-        """The page of a PDF the ``line`` of its text is on (None: not a PDF)."""
-        if not self.pages:
-            return None
-        offset = 0
-        for _number in range(line - 1):
-            offset = self.text.index("\n", offset) + 1
-        return sum(1 for start in self.pages if start <= offset)
+    def where(self, line: int) -> str:
+        """Where in the file the ``line`` of its text is, as its reader finds it."""
+        if self.kind == "pdf":
+            page = sum(1 for start in self.pages if start <= line)
+            return _("page {n}").format(n=max(page, 1))
+        if self.kind == "packed":
+            if line <= self.body:
+                return _("paragraph {n}").format(n=line)
+            return _("beside its text (headers, comments, properties)")
+        return _("line {n}").format(n=line)
 
 
 def read_words(path: Path) -> Words | None:
@@ -151,12 +157,14 @@ def _packed(raw: bytes) -> Words:
                 return Words("", _("an archive (.zip), which the review does not open"))
             if sum(i.file_size for i in parts) > LARGEST_READ:
                 return Words("", _too_large())
+            body: list[str] = []
             lines: list[str] = []
             pictures = others = 0
-            for part in parts:
+            for part in sorted(parts, key=_reading_order):
                 name = part.filename
                 if name.lower().endswith((".xml", ".rels")):
-                    lines.append(_xml_words(packed.read(part), name.startswith(_PROPERTIES)))
+                    words = _xml_words(packed.read(part), name.startswith(_PROPERTIES))
+                    (body if _reading_order(part)[0] == 0 else lines).append(words)
                 elif name.startswith("docProps/thumbnail"):
                     continue  # the preview of its first page, whose words are read
                 elif name.lower().endswith(_MEDIA):
@@ -174,7 +182,27 @@ def _packed(raw: bytes) -> Words:
     if others:
         unread.append(ngettext("{n} embedded file", "{n} embedded files", others).format(n=others))
     said = _("it holds {things}, which the review cannot read").format(things=_(", ").join(unread))
-    return Words("\n".join(line for line in lines if line), said if unread else "")
+    first = "\n".join(words for words in body if words)
+    rest = "\n".join(words for words in lines if words)
+    text = f"{first}\n{rest}" if first and rest else first or rest
+    return Words(text, said if unread else "", "packed", body=first.count("\n") + bool(first))
+
+
+# the parts that hold what a file's pages show: Word's document, Excel's shared strings
+# and sheets, PowerPoint's slides, OpenDocument's content
+_BODY = ("word/document.xml", "xl/sharedStrings.xml", "content.xml")
+_BODY_FOLDERS = ("xl/worksheets/", "ppt/slides/")
+
+
+def _reading_order(part: zipfile.ZipInfo) -> tuple[int, str, int, str]:
+    """The body's parts first (slides and sheets in their number's order), then the
+    rest (headers, comments, properties) in the file's order."""
+    name = part.filename
+    if name in _BODY or (name.startswith(_BODY_FOLDERS) and name.count("/") == 2):
+        stem = name.rsplit("/", 1)[-1]
+        digits = "".join(c for c in stem if c.isdigit())
+        return (0, name.rsplit("/", 1)[0], int(digits or 0), name)
+    return (1, "", 0, "")
 
 
 def _xml_words(data: bytes, properties: bool) -> str:
@@ -246,7 +274,7 @@ def _pdf(raw: bytes) -> Words:
 def _pdf_words(reader: Any) -> Words:
     text: list[str] = []
     starts: list[int] = []
-    length = 0
+    length = 1  # the line the next page starts on
     blank: list[int] = []
     pictures = 0
     for number, page in enumerate(reader.pages, 1):
@@ -258,11 +286,10 @@ def _pdf_words(reader: Any) -> Words:
         pictures += _pictures(page.get("/Resources"), depth=0)
         starts.append(length)
         text.append(seen + "\n")
-        length += len(seen) + 1
+        length += seen.count("\n") + 1
     about = [str(v) for v in (reader.metadata or {}).values() if v]
     fields = [str(f.get("/V")) for f in (reader.get_fields() or {}).values() if f.get("/V")]
-    if about or fields:
-        starts.append(length)  # after the last page: read as its last lines
+    if about or fields:  # after the last page: read as its last lines
         text.append("\n".join([*about, *fields]) + "\n")
     unread = []
     if blank:
@@ -278,8 +305,7 @@ def _pdf_words(reader: Any) -> Words:
     if reader.attachments:
         unread.append(_("files attached inside it"))
     said = _("{things}: the review cannot read them").format(things=_("; ").join(unread))
-    pages = tuple(starts[: len(reader.pages)])
-    return Words("".join(text), said if unread else "", pages)
+    return Words("".join(text), said if unread else "", "pdf", tuple(starts))
 
 
 def _pictures(resources: Any, depth: int) -> int:
