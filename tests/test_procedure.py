@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -910,6 +911,51 @@ def test_word_and_pdf_attachments_are_read_and_what_is_not_is_the_approvers(
     )  # fmt: skip
     said = office.run("check", inner, "--json")
     assert {f["kind"] for f in json.loads(said.stdout)} == {"mobile"}, said.stdout
+
+
+def test_the_attachment_approved_is_the_one_published(office: Office):
+    """The approval stamps each attached file's blob: a file on disk that is not what
+    was committed cannot be approved, and a file changed after the approval cannot be
+    published until the approved one is back."""
+    office.write("files/说明.txt", "情况说明。\n")
+    commit_as(office.root, "dumy", "files", "files", date=at(5, 8))
+    rid = office.new(
+        "--summary", "摘要", "--body", "见附件。", "--attach", "files/说明.txt",
+        category="zhidu-jianshe", item="integrity-rules", title="廉洁规定", now=at(5, 9),
+    )  # fmt: skip
+    ok(office, "submit", rid, now=at(5, 10))
+    # reviewed on disk, but not what was committed: what would go out is not what was read
+    office.write("files/说明.txt", "情况说明（改）。\n")
+    before = office.state()
+    said = office.run("approve", rid, as_="zhoulx", now=at(5, 11))
+    assert said.exit_code == 1 and "files/说明.txt is not committed as it is on disk" in (
+        said.output
+    ), said.output
+    assert "git add -- files/说明.txt" in said.output and office.state() == before
+    office.git("checkout", "--", "files/说明.txt")
+    ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
+    approved = load(office, rid)["approval"]["attachments"]
+    blob = office.git("rev-parse", "HEAD:files/说明.txt")
+    assert dict(approved) == {"files/说明.txt": blob}
+    # the clerk swaps the file with plain git after the approval
+    office.write("files/说明.txt", "换过的附件：联系人手机13812345678。\n")
+    commit_as(office.root, "dumy", "swap", "files", date=at(5, 12))
+    before = office.state()
+    said = office.run("publish", rid, now=at(5, 13))
+    assert said.exit_code == 1, said.output
+    assert "files/说明.txt, attached to" in said.output and "not the file that was approved" in (
+        said.output
+    )
+    assert f"git show {blob[:10]} > files/说明.txt" in said.output
+    assert office.state() == before
+    # the approved file put back as the hint says: it goes out
+    (office.root / "files/说明.txt").write_bytes(
+        subprocess.run(
+            ["git", "-C", str(office.root), "show", blob[:10]], capture_output=True, check=True
+        ).stdout
+    )
+    commit_as(office.root, "dumy", "back", "files", date=at(5, 13))
+    ok(office, "publish", rid, now=at(5, 14))
 
 
 def test_a_public_record_naming_an_internal_one_is_found(office: Office):

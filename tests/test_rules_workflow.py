@@ -499,6 +499,15 @@ def test_approve(particulars: dict[str, Any], wanted: str):
     assert approve(**particulars) == wanted
 
 
+def test_an_approval_stamps_each_attached_files_blob():
+    stamped = workflow.approve(
+        SUBMITTED.data, ctx(MEMBER, WHEN), content="sha256:abc", attached={"files/a.pdf": BLOB}
+    )
+    assert stamped.facts["approval"]["attachments"] == {"files/a.pdf": BLOB}
+    plain = workflow.approve(SUBMITTED.data, ctx(MEMBER, WHEN), content="sha256:abc")
+    assert "attachments" not in plain.facts["approval"]
+
+
 def test_an_approval_writes_the_content_it_stamps_and_the_overrides_reasons():
     outcome = workflow.approve(
         SUBMITTED.data,
@@ -613,8 +622,22 @@ def publish(
     return attempt(lambda: workflow.publish(rec.data, ctx(CLERK, when, **(rules or {})), **kw))
 
 
+BLOB, OTHER = "a" * 40, "b" * 40
+ATTACHED = APPROVED.to(
+    "approved", approval={**APPROVED.facts["approval"], "attachments": {"files/a.pdf": BLOB}}
+)
+
 PUBLISH_CASES = [
     ("the approved content", {}, "published"),
+    # the attached files too: each as the approval stamped it
+    ("the approved attachment", {"rec": ATTACHED, "attached": {"files/a.pdf": BLOB}}, "published"),
+    (
+        "an attachment changed since",
+        {"rec": ATTACHED, "attached": {"files/a.pdf": OTHER}},
+        "!attachment-changed",
+    ),
+    ("an attachment gone since", {"rec": ATTACHED, "attached": {}}, "!attachment-changed"),
+    ("approved before approvals named files", {"attached": {"files/a.pdf": OTHER}}, "published"),
     # what goes out is exactly what was approved [SPEC 4]
     ("other content", {"content": "sha256:0000"}, "!content-changed"),
     ("no approval written", {"rec": APPROVED.without("approval")}, "!content-changed"),

@@ -124,6 +124,21 @@ def build(office: Office, *args: str, now: str = at(20)) -> str:
     return ok(office, "site", "build", *args, now=now).output
 
 
+def test_an_attachment_swapped_after_publication_never_goes_out(office, small, tmp_path):
+    """The site carries the file the approval stamped: a file put in its place later with
+    plain git is not published, on a site built from nothing or on top of the last."""
+    build(office, "-o", str(tmp_path / "kept"))
+    swapped = text_pdf("someone else's rules")
+    office.write("files/2026/廉洁自律规定全文.pdf", swapped)
+    commit_as(office.root, "dumy", "swap", "files", date=at(15, 9))
+    for folder in ("kept", "fresh"):
+        build(office, "-o", str(tmp_path / folder))
+        on_site = tmp_path / folder / "records" / small["first"] / "廉洁自律规定全文.pdf"
+        assert not on_site.exists() or on_site.read_bytes() == RULES_PDF, folder
+        for path in (tmp_path / folder).rglob("*"):
+            assert not path.is_file() or b"someone else" not in path.read_bytes(), path
+
+
 def test_a_record_dated_after_the_day_built_for_is_left_out_and_said(office, tmp_path):
     """A publication recorded on a computer whose clock ran ahead is not out yet on the
     day the site is built for: left out, and the build says which and why."""

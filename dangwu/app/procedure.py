@@ -179,6 +179,7 @@ def approve(
             if said:
                 _check_words(office, record, option, said)
         findings = _findings(office, record)
+        attached = _attached(act, record, on_disk=True)
         signed = act.signing(sign)
         # a formal plan: the opinions on its preliminary plan, counted and each answered
         opinions = _heard(office, record) if record.data.get("consultation") else None
@@ -194,6 +195,7 @@ def approve(
             necessity=necessity,
             accuracy=accuracy,
             unanswered=[f.number or 0 for f in opinions or () if not f.disposition],
+            attached=attached,
         )
         details = []
         if findings and override:
@@ -234,6 +236,7 @@ def publish(
             signed=signed,
             closes=closes,
             opened=_window_opened(act, record),
+            attached=_attached(act, record, on_disk=False),
         )
         went_out = list(channels) or [str(c) for c in record.data.get("channels") or []]
         done = _write(act, record, "publish", outcome, sign=signed)
@@ -263,6 +266,39 @@ def withdraw(office: Office, ref: str, *, reason: str) -> Done:
 
 
 # --- the secrecy review and who wrote what --------------------------------------------
+
+
+def _attached(act: Act, record: records.RecordFile, *, on_disk: bool) -> dict[str, str]:
+    """Each attached file's blob id as committed. An approval stamps these: what goes
+    out with the record is the file approved, whatever its path holds later. With
+    ``on_disk``, a file on disk that is not what was committed is refused: the
+    approver reviews the file on disk, so it must be the one that goes out."""
+    names = [n for n in record.data.get("attachments") or () if isinstance(n, str)]
+    names = [n for n in names if unsafe_attachment(n) is None]
+    if not names:
+        return {}
+    committed = act.store.tree_blobs("HEAD", names)
+    if on_disk:
+        import hashlib
+
+        for name in names:
+            path = act.office.root / name
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue  # missing: validation says so
+            disk = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's blob id
+            if committed.get(name) != disk:
+                raise RuleViolation(
+                    _("{path} is not committed as it is on disk").format(path=name),
+                    rule="attachment-not-committed",
+                    record_id=str(record.data.get("id")),
+                    hint=_(
+                        "commit it first (git add -- {path} && git commit), so that the "
+                        "file approved is the file that goes out"
+                    ).format(path=name),
+                )
+    return {n: committed[n] for n in names if n in committed}
 
 
 def _findings(office: Office, record: records.RecordFile) -> list[Any]:

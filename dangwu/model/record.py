@@ -174,6 +174,9 @@ class Summary:
     approved_by: str | None = None  # the roster key of who approved it (审核人)
     final: bool = False  # the last report of a follow-up chain
     attachments: tuple[str, ...] = ()
+    # each attachment's git blob id as approved ("" where the approval named none):
+    # what goes out with the record is that file, whatever its path holds later
+    attached: tuple[str, ...] = ()
     created: str | None = None  # when it was drafted
     created_by: str | None = None  # who drafted it
 
@@ -199,6 +202,12 @@ class Summary:
         for name in _TUPLES:
             fields[name] = tuple(fields[name] or ())
         return summary
+
+    def attachment_as_approved(self, name: str, blob: str) -> bool:
+        """Whether ``blob`` (the file ``name`` as committed) is the one the approval
+        stamped; an approval that named none (made before approvals did) passes it."""
+        approved = dict(zip(self.attachments, self.attached, strict=False)).get(name)
+        return not approved or approved == blob
 
     def listed(self) -> dict[str, Any]:
         """One row of ``dangwu list --json``: every key always there, null when the
@@ -275,6 +284,14 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             return str(facts[key])
         return None
 
+    attachments = tuple(str(a) for a in data.get("attachments") or ())
+    approval = data.get("approval")
+    approved = approval.get("attachments") if isinstance(approval, Mapping) else None
+    attached = (
+        tuple(str(approved.get(a) or "") for a in attachments)
+        if isinstance(approved, Mapping)
+        else ()
+    )
     try:
         return Summary(
             path=path,
@@ -306,7 +323,8 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
             decided=fact("decision", "at"),
             approved_by=fact("approval", "by"),
             final=bool(data.get("final")),
-            attachments=tuple(str(a) for a in data.get("attachments") or ()),
+            attachments=attachments,
+            attached=attached,
             created=fact("created", "at"),
             created_by=fact("created", "by"),
         )

@@ -241,10 +241,16 @@ class Renderer:
             item_zh = next((i.zh for i in category.items if i.slug == s.item), s.item)
         attachments, out = [], {}
         if item.state != "withdrawn":
-            for name in s.attachments:
-                content = self._attachment(name)
-                if content is None:
+            objects = [f"{self.snapshot.commit}:{name}" for name in s.attachments]
+            for name, found in zip(s.attachments, self.snapshot.git.batch(objects), strict=True):
+                # a file changed after the approval does not go out (publish refuses it)
+                if (
+                    found is None
+                    or found[1] != "blob"
+                    or not s.attachment_as_approved(name, found[0])
+                ):
                     continue
+                content = found[2]
                 target = attachment_path(s.id, name)
                 out[target] = content
                 attachments.append(
@@ -280,12 +286,6 @@ class Renderer:
             attachments=attachments,
         )
         return out
-
-    def _attachment(self, name: str) -> bytes | None:
-        """An attached file exactly as committed (the body's reader drops a last newline,
-        as record texts are read)."""
-        (found,) = self.snapshot.git.batch([f"{self.snapshot.commit}:{name}"])
-        return found[2] if found is not None and found[1] == "blob" else None
 
     # --- the listing pages -----------------------------------------------------------
 

@@ -521,8 +521,12 @@ def approve(
     necessity: str | None = None,
     accuracy: str | None = None,
     unanswered: Sequence[int] = (),
+    attached: Mapping[str, str] | None = None,
 ) -> Outcome:
     """The leading group's review and stamp (审核盖章) [seed 四3].
+
+    ``attached`` gives each attached file's git blob id as approved: what goes out
+    with the record is that file, whatever the path holds later.
 
     ``unanswered`` are the numbers of the opinions on a formal plan's preliminary plan
     with no disposition yet: the plan is adjusted after hearing them [seed 五], so
@@ -592,6 +596,8 @@ def approve(
         facts["overrides"] = [{"finding": f, "reason": override.strip()} for f in findings]
     if opinions is not None:
         facts["opinions"] = opinions
+    if attached:
+        facts["attachments"] = dict(attached)
     facts |= {name: said.strip() for name, said in reviews.items() if said and said.strip()}
     notes = (_("approved after a collective decision"),) if status == "decided" else ()
     return Outcome("approved", {"approval": ctx.stamp(**facts)}, notes)
@@ -669,12 +675,14 @@ def publish(
     signed: bool = False,
     closes: date | None = None,
     opened: datetime | None = None,
+    attached: Mapping[str, str] | None = None,
 ) -> Outcome:
     """The office implements the approved plan [seed 四4]; a pre-disclosure's first
     publication opens its comment window [seed 五 预公开], of at least the office's days,
     longer when the office says until when (``closes``). ``opened`` is when the window
     really opened, if later than the preliminary plan's step says (the server received
-    it later [SPEC 11])."""
+    it later [SPEC 11]). ``attached``: each attached file's blob id as it is now,
+    which must be the one approved."""
     require(ctx.actor, "publish")
     record_id = _id(data)
     _from(data, "publish")
@@ -687,6 +695,22 @@ def publish(
             record_id,
             _("it must be approved again: dangwu submit {id}").format(id=record_id),
         )
+    approved = approval.get("attachments")
+    if isinstance(approved, Mapping) and attached is not None:
+        for path, blob in approved.items():
+            if attached.get(str(path)) != blob:
+                _refuse(
+                    "attachment-changed",
+                    _("{path}, attached to {id}, is not the file that was approved").format(
+                        path=path, id=record_id
+                    ),
+                    record_id,
+                    _(
+                        "put the approved file back (git show {blob} > {path}, and commit it), "
+                        "or attach the new one under another name, which sends {id} back for "
+                        "approval"
+                    ).format(blob=str(blob)[:10], path=path, id=record_id),
+                )
     if is_major(data):
         check_decision(data)
     chosen = list(channels) if channels else list(data.get("channels") or [])
