@@ -481,6 +481,11 @@ class History:
 
     # what plain git does
 
+    def file(self, by: Person, path: str, old: str | None, new: str | None) -> Event:
+        """A plain commit changing a file that is no record (an attachment, say)."""
+        self.tick()
+        return self.add(self.commit(by, f"files: {path}\n"), files=[(path, old, new)])
+
     def plain(self, by: Person, before: Rec | None, after: Rec | None, **event: Any) -> Event:
         """A commit made with plain git (no trailers) changing one record file."""
         self.tick()

@@ -948,6 +948,8 @@ def test_the_attachment_approved_is_the_one_published(office: Office):
     )
     assert f"git show {blob[:10]} > files/说明.txt" in said.output
     assert office.state() == before
+    # approving and stamping it is in order; the swap is not yet anything out
+    assert office.run("audit").exit_code == 0
     # the approved file put back as the hint says: it goes out
     (office.root / "files/说明.txt").write_bytes(
         subprocess.run(
@@ -956,6 +958,24 @@ def test_the_attachment_approved_is_the_one_published(office: Office):
     )
     commit_as(office.root, "dumy", "back", "files", date=at(5, 13))
     ok(office, "publish", rid, now=at(5, 14))
+    assert office.run("audit").exit_code == 0
+    # once out, a swap with plain git is what the inspector sees, and what the office's
+    # server refuses (its hook audits the pushed range from where the server stood)
+    bare = office.root.parent / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    office.git("push", "-q", str(bare), "HEAD:refs/heads/main")
+    ok(office, "hook", "install", "--lang", "en", str(bare))
+    office.write("files/说明.txt", "又换了一次。\n")
+    swap = commit_as(office.root, "dumy", "swap again", "files", date=at(5, 15))
+    audit = office.run("audit")
+    assert audit.exit_code == 1 and swap[:7] in audit.stdout, audit.output
+    assert "files/说明.txt went out with" in audit.stdout
+    pushed = subprocess.run(
+        ["git", "-C", str(office.root), "push", str(bare), "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+    )
+    assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
 
 
 def test_a_public_record_naming_an_internal_one_is_found(office: Office):

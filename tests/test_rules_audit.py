@@ -1489,6 +1489,68 @@ def a_leader_removed_by_hand_still_counts_after_an_edit_in_order() -> History:
     return h
 
 
+# what went out with a record is the attached file its approval stamped [SPEC 4]
+
+BLOB_A, BLOB_B = "a" * 40, "b" * 40
+FILE = "files/a.pdf"
+
+
+def attached_and(*steps: str) -> History:
+    """A record with an attachment, approved (its file stamped), then ``steps``."""
+    h = founded()
+    h.new(Rec(content(attachments=[FILE])))
+    h.submit(ID)
+    h.approve(ID, particulars={"attachments": {FILE: BLOB_A}})
+    for step in steps:
+        if step == "publish":
+            h.publish(ID)
+        elif step == "withdraw":
+            h.withdraw(ID)
+    return h
+
+
+@case("attachment-changed")
+def an_attachment_swapped_after_publication() -> History:
+    h = attached_and("publish")
+    h.file(CLERK, "files/other.pdf", None, BLOB_B)  # another file: nothing to say
+    h.file(CLERK, FILE, BLOB_A, BLOB_B)
+    return h
+
+
+def test_an_attachment_put_back_is_what_went_out_again():
+    h = attached_and("publish")
+    h.file(CLERK, FILE, BLOB_A, BLOB_B)
+    h.file(CLERK, FILE, BLOB_B, BLOB_A)
+    assert h.rules() == ["attachment-changed"]  # the swap, once
+
+
+@case("attachment-changed")
+def an_attachment_deleted_after_publication() -> History:
+    h = attached_and("publish")
+    h.file(CLERK, FILE, BLOB_A, None)
+    return h
+
+
+@case("forged-facts")
+def an_approval_stamping_a_file_not_attached() -> History:
+    h = founded()
+    h.new(Rec(content(attachments=[FILE])))
+    h.submit(ID)
+    h.approve(ID, particulars={"attachments": {FILE: BLOB_A, "reports/1.yaml": BLOB_B}})
+    return h
+
+
+def test_an_attachment_may_change_before_it_goes_out_and_after_it_is_withdrawn():
+    # approved, not yet out: publish refuses a changed file live (and the site sends
+    # only the stamped one); withdrawn: nothing of it is up any more
+    h = attached_and()
+    h.file(CLERK, FILE, BLOB_A, BLOB_B)
+    assert h.rules() == []
+    h = attached_and("publish", "withdraw")
+    h.file(CLERK, FILE, BLOB_A, BLOB_B)
+    assert h.rules() == []
+
+
 def test_a_member_removed_and_added_again_in_order_approves():
     h = submitted()
     h.change_settings(HEAD, office(*[p for p in EVERYONE if p != MEMBER]), step="roster remove")

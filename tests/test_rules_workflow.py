@@ -500,9 +500,9 @@ def test_approve(particulars: dict[str, Any], wanted: str):
 
 
 def test_an_approval_stamps_each_attached_files_blob():
-    stamped = workflow.approve(
-        SUBMITTED.data, ctx(MEMBER, WHEN), content="sha256:abc", attached={"files/a.pdf": BLOB}
-    )
+    data = {**SUBMITTED.data, "attachments": ["files/a.pdf"]}
+    blobs = {"files/a.pdf": BLOB, "reports/2026-001.yaml": OTHER}  # only its own files
+    stamped = workflow.approve(data, ctx(MEMBER, WHEN), content="sha256:abc", attached=blobs)
     assert stamped.facts["approval"]["attachments"] == {"files/a.pdf": BLOB}
     plain = workflow.approve(SUBMITTED.data, ctx(MEMBER, WHEN), content="sha256:abc")
     assert "attachments" not in plain.facts["approval"]

@@ -16,7 +16,7 @@ from dangwu.model.circular import CIRCULARS_DIR, numbered
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import Settings
-from dangwu.rules.audit import Auditor, Violation
+from dangwu.rules.audit import WENT_OUT, Auditor, Violation
 from dangwu.store import meetings as stored_meetings
 from dangwu.store import snapshot
 from dangwu.store.gitstore import GitStore
@@ -187,6 +187,7 @@ def _before(auditor: Auditor, office: Office, git: GitStore, start: str) -> None
     auditor.circulars = _circulars_at(git, start)
     auditor.meetings, auditor.minuted, auditor.held = _meetings_at(git, start)
     auditor.before_range = _standing_at(office, git, start)
+    auditor.stamps_before = _stamps_at(office, git, start)
 
 
 def _standing_at(
@@ -205,6 +206,27 @@ def _standing_at(
         return known.get(record)
 
     return standing
+
+
+def _stamps_at(
+    office: Office, git: GitStore, commit: str
+) -> Callable[[str], tuple[str, str] | None]:
+    """The attached files of what had gone out at ``commit``, as their approvals
+    stamped them (path -> record id and blob), read once if a commit changes a file."""
+    known: dict[str, tuple[str, str]] | None = None
+
+    def stamp(path: str) -> tuple[str, str] | None:
+        nonlocal known
+        if known is None:
+            known = {}
+            for s in snapshot.at(office, git, commit).summaries():
+                if s.status in WENT_OUT:
+                    for name, blob in zip(s.attachments, s.attached, strict=False):
+                        if blob:
+                            known[name] = (s.id, blob)
+        return known.get(path)
+
+    return stamp
 
 
 def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:

@@ -51,6 +51,7 @@ RULES = {
     "pre-disclosure-window": N_("comment window shorter than required"),
     "pre-disclosure-approval": N_("formal plan not approved again"),
     "content-changed": N_("published content differs from the approved"),
+    "attachment-changed": N_("attachment of what went out changed after approval"),
     "manual-edit": N_("approved or published content changed outside dangwu"),
     "tool-fields": N_("procedure facts written outside dangwu"),
     "forged-facts": N_("step facts that the rule would not have written"),
@@ -139,6 +140,11 @@ class Auditor:
     before_range: Callable[[str], tuple[str, tuple[str, ...], str | None] | None] = field(
         default=lambda _record: None
     )
+    # each attached file of what went out (published, or out for comment) as its
+    # approval stamped it: path -> (record id, blob); None once nothing out stamps it.
+    # ``stamps_before`` says the same at the commit a range starts from
+    stamped: dict[str, tuple[str, str] | None] = field(default_factory=dict)
+    stamps_before: Callable[[str], tuple[str, str] | None] = field(default=lambda _path: None)
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -231,6 +237,7 @@ class Auditor:
 
         trailers = commit.trailers()
         step = trailers.get(Trailer.STEP)
+        self._attachments(event, flag)
         self._keep_standing(event)
         if event.settings_changed and event.settings_error:
             flag("settings-invalid", event.settings_error)
@@ -389,6 +396,33 @@ class Auditor:
                 ),
                 record,
             )
+
+    def _attachments(self, event: Event, flag: Any) -> None:
+        """What went out with a record is the attached file its approval stamped: a
+        commit that changes or deletes that file while the record is out changes what
+        the office published [SPEC 4]. Then the stamps the commit's records make or end."""
+        for path, _old, new in event.files:
+            stamp = self.stamped[path] if path in self.stamped else self.stamps_before(path)
+            if stamp is not None and stamp[1] != new:
+                flag(
+                    "attachment-changed",
+                    _(
+                        "{path} went out with {id} as approved ({blob}); this commit "
+                        "changes it: put the approved file back, or attach the new one "
+                        "under another name and take {id} through the procedure again"
+                    ).format(path=path, id=stamp[0], blob=stamp[1][:10]),
+                    stamp[0],
+                )
+        for change in event.changes:
+            record = change.record_id
+            if record is None:
+                continue
+            for path in _stamps(change.before):
+                held = self.stamped[path] if path in self.stamped else self.stamps_before(path)
+                if held is not None and held[0] == record:
+                    self.stamped[path] = None
+            for path, blob in _stamps(change.after).items():
+                self.stamped[path] = (record, blob)
 
     def _keep_standing(self, event: Event) -> None:
         for change in event.changes:
@@ -905,6 +939,9 @@ class Auditor:
                 necessity=_text(approval.get("necessity")),
                 accuracy=_text(approval.get("accuracy")),
                 unanswered=sorted(self.unanswered.get(str(data.get("id")), {}).values()),
+                # the blobs stamped are the approver's word (publish checks them live, and
+                # the site sends no other file); only the record's own files may be named
+                attached=_strings(approval.get("attachments")),
             )
         if step == "reject":
             return workflow.reject(
@@ -1239,6 +1276,33 @@ def summarize(violations: Iterable[Violation]) -> dict[str, int]:
 def _text(value: Any) -> str | None:
     """A line a step wrote, or None (what else a file put there shows in the comparison)."""
     return str(value) if value is not None else None
+
+
+# what has gone out: a record published, or out for comment
+WENT_OUT = ("published", "consulting")
+
+
+def stamps_of(status: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """The attached files a record that went out carries, as its approval stamped
+    them (path -> blob id); none while it is not out."""
+    if status not in WENT_OUT:
+        return {}
+    approved = _mapping(data.get("approval")).get("attachments")
+    if not isinstance(approved, Mapping):
+        return {}
+    return {str(p): str(b) for p, b in approved.items() if isinstance(b, str)}
+
+
+def _stamps(version: Version | None) -> dict[str, str]:
+    if version is None or version.error:
+        return {}
+    return stamps_of(version.status, version.data)
+
+
+def _strings(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, Mapping):
+        return None
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

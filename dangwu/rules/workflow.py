@@ -596,8 +596,10 @@ def approve(
         facts["overrides"] = [{"finding": f, "reason": override.strip()} for f in findings]
     if opinions is not None:
         facts["opinions"] = opinions
-    if attached:
-        facts["attachments"] = dict(attached)
+    own = {str(a) for a in data.get("attachments") or () if isinstance(a, str)}
+    stamped = {path: blob for path, blob in (attached or {}).items() if path in own}
+    if stamped:
+        facts["attachments"] = stamped
     facts |= {name: said.strip() for name, said in reviews.items() if said and said.strip()}
     notes = (_("approved after a collective decision"),) if status == "decided" else ()
     return Outcome("approved", {"approval": ctx.stamp(**facts)}, notes)

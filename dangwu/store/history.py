@@ -67,7 +67,10 @@ SUPERVISION = ("reports/", "feedback/", f"{REQUESTS_DIR}/", "circulars/", "meeti
 PAPERS = (f"{CIRCULARS_DIR}/", f"{MEETINGS_DIR}/", f"{REQUESTS_DIR}/", f"{FEEDBACK_DIR}/")
 SIGNED_BATCH = 1000  # signed commits whose signatures one git process reads
 
-KEPT_FIELDS = ("id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure")
+KEPT_FIELDS = (
+    "id", "title", "category", "item", "scope", "channels", "major", "pre_disclosure",
+    "attachments",  # an approval stamps only the record's own files
+)  # fmt: skip
 
 
 _TOOL = frozenset(TOOL_FIELDS)
@@ -587,6 +590,7 @@ class _Planned:
     blobs: list[str]
     parent_times: tuple[int, ...]
     unrelated: bool = False
+    files: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 
 def _paper(path: str, raw: bytes | None) -> Paper:
@@ -762,8 +766,10 @@ class Reader:
                         state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
                     changes, unrelated = self._merge_changes(commit, state)
                     whole = True
+                    files = []  # a merge's other files are not followed
                 else:
                     changes = _changes(raw_changes, state)
+                    files = [(c.path, c.old, c.new) for c in raw_changes if not _relevant(c.path)]
                 blobs = [
                     b
                     for path, old, new in changes
@@ -795,6 +801,7 @@ class Reader:
                         blobs,
                         self._parent_times(commit),
                         unrelated,
+                        files,
                     )
                 )
                 planned += 1
@@ -840,6 +847,7 @@ class Reader:
             unrelated=planned.unrelated,
             parent_times=planned.parent_times,
             papers={b: papers[b] for b in planned.blobs if b in papers},
+            files=planned.files,
         )
         for path, old, new in planned.changes:
             if path.startswith(SUPERVISION):
