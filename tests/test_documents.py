@@ -87,6 +87,20 @@ def packed(parts: dict[str, str | bytes], types: bool = True) -> bytes:
     return out.getvalue()
 
 
+def test_a_chunk_of_html_inside_a_word_file_is_read_and_fonts_are_no_finding():
+    """Word's altChunk keeps a part as HTML or RTF: it prints, so it is read."""
+    raw = packed(
+        {
+            "word/document.xml": "<d><p>正文</p></d>",
+            "word/afchunk.htm": f"<html><body>手机{PHONE}</body></html>",
+            "word/fonts/font1.odttf": bytes(range(256)) * 8,
+            "Thumbnails/thumbnail.png": b"\x89PNG",
+        }
+    )
+    read = words_in(raw)
+    assert PHONE in read.text and read.unread == ""
+
+
 def test_a_spreadsheet_and_an_opendocument_file_are_read():
     sheet = packed(
         {

@@ -143,6 +143,7 @@ _ENDS_A_CELL = frozenset({"tc", "c", "tab", "table-cell", "s"})
 _WORDS_IN = frozenset({"descr", "title", "href", "Target", "alt"})
 # parts that hold the file's properties (author, title, company): each value a line
 _PROPERTIES = ("docProps/", "meta.xml")
+_FONTS = (".ttf", ".otf", ".odttf", ".fntdata", ".eot", ".woff", ".woff2")
 _MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf", ".webp")
 
 
@@ -165,12 +166,18 @@ def _packed(raw: bytes) -> Words:
                 if name.lower().endswith((".xml", ".rels")):
                     words = _xml_words(packed.read(part), name.startswith(_PROPERTIES))
                     (body if _reading_order(part)[0] == 0 else lines).append(words)
-                elif name.startswith("docProps/thumbnail"):
+                elif name.startswith(("docProps/thumbnail", "Thumbnails/")):
                     continue  # the preview of its first page, whose words are read
+                elif name.lower().endswith(_FONTS):
+                    continue  # the faces it prints in: no words of its own
                 elif name.lower().endswith(_MEDIA):
                     pictures += 1
                 elif "embeddings/" in name or name.lower().endswith((".bin", ".ole")):
-                    others += 1
+                    others += 1  # a file inside the file (a workbook, a PDF, macros)
+                elif (text := as_text(packed.read(part))) is not None:
+                    lines.append(text)  # a part of text: an HTML or RTF chunk, a note
+                else:
+                    others += 1  # of no kind the review reads
     except (zipfile.BadZipFile, RuntimeError, ValueError, OSError, EOFError):
         # damaged, or a part encrypted: not read
         return Words("", _("a damaged or encrypted file, which the review cannot read"))
