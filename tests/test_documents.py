@@ -13,6 +13,7 @@ import segno
 import typst
 from pypdf import PdfWriter
 from pypdf.annotations import Text
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from dangwu.store.documents import LARGEST_READ, read_words, words_in
 
@@ -226,3 +227,120 @@ def test_a_file_larger_than_the_review_reads(tmp_path: Path):
 def test_text_in_the_encodings_chinese_offices_write(encoding: str):
     read = words_in(f"手机{PHONE}".encode(encoding))
     assert PHONE in read.text and read.unread == ""
+
+
+# --- what a dishonest clerk tried (a review of 2026-12-06) ------------------------------
+
+NAME = "孙秀梅"
+
+
+def test_hidden_runs_and_deletions_inside_a_name_or_number_are_read_as_they_show():
+    def build(d):  # type: ignore[no-untyped-def]
+        p = d.add_paragraph("举报人孙秀")
+        p.add_run("x").font.hidden = True
+        p.add_run("梅，手机1381")
+        p.add_run("0").font.hidden = True
+        p.add_run("2345678")
+
+    text = words_in(word_file(build)).text
+    assert NAME in text and PHONE in text
+    deleted = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body><w:p><w:r><w:t>孙秀</w:t></w:r><w:del><w:r><w:delText>x</w:delText></w:r>"
+        "</w:del><w:r><w:t>梅</w:t></w:r></w:p></w:body></w:document>"
+    )
+    assert NAME in words_in(packed({"word/document.xml": deleted})).text
+
+
+def test_words_kept_in_attributes_are_read():
+    """A comment's author, a link's hover text, a watermark, a field's link, a document
+    variable, a sheet's name, a cell's value."""
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = (
+        f'<w:document {w}><w:body><w:p><w:ins w:author="{NAME}"/>'
+        f'<w:hyperlink w:tooltip="tip@example.org"/><w:fldSimple w:instr="HYPERLINK tel:{PHONE}"/>'
+        '<v:textpath xmlns:v="urn:schemas-microsoft-com:vml" string="内部资料"/>'
+        '<w:docVar w:name="x" w:val="号码13912345678"/></w:p></w:body></w:document>'
+    )
+    text = words_in(packed({"word/document.xml": body})).text
+    for words in (NAME, "tip@example.org", PHONE, "内部资料", "13912345678"):
+        assert words in text, words
+    book = packed(
+        {"xl/workbook.xml": f'<workbook><sheets><sheet name="{NAME}"/></sheets></workbook>'}
+    )
+    assert NAME in words_in(book).text
+    ods = packed(
+        {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+         "content.xml": f'<d xmlns:o="o"><c o:value="{PHONE}"/></d>'},
+        types=False,
+    )  # fmt: skip
+    assert PHONE in words_in(ods).text
+
+
+def test_a_number_a_spreadsheet_keeps_in_scientific_form_is_read_as_it_shows():
+    sheet = packed({"xl/worksheets/sheet1.xml": "<w><row><c><v>1.3812345678E10</v></c></row></w>"})
+    assert PHONE in words_in(sheet).text
+
+
+def test_a_word_file_that_also_opens_as_a_pdf_is_read_as_both(tmp_path: Path):
+    """%PDF- in its first kilobyte and a harmless PDF in its comment: Word opens it
+    as a Word file, a PDF reader as a PDF; the review reads both."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml"), "<!--%PDF-1.7--><Types/>")
+        z.writestr("word/document.xml", f"<d><p>举报人{NAME}</p></d>")
+        z.comment = pdf("无害的内容", tmp_path)[:65000]
+    polyglot = out.getvalue()
+    assert b"%PDF-" in polyglot[:1024]
+    assert NAME in words_in(polyglot).text
+
+
+def test_a_main_part_under_another_name_is_read_as_xml():
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    runs = "<w:r><w:t>孙秀</w:t></w:r><w:r><w:t>梅</w:t></w:r>"
+    body = f"<w:document {w}><w:p>{runs}</w:p></w:document>"
+    assert NAME in words_in(packed({"word/document.dat": body})).text.splitlines()
+
+
+def test_rtf_is_read_as_it_prints():
+    gbk = "".join(f"\\'{b:02x}" for b in NAME.encode("gbk"))
+    rtf = "{\\rtf1\\ansi\\ansicpg936 举报人" + gbk + " \\u49?\\u51?812345678}"
+    text = words_in(rtf.encode("ascii", "backslashreplace").replace(b"\\u4e3e", b"")).text
+    assert NAME in text
+
+
+def test_a_text_that_mentions_pdf_is_text():
+    read = words_in(f"说明：文件以 %PDF-1.7 格式保存。手机{PHONE}".encode())
+    assert PHONE in read.text and read.unread == ""
+
+
+def test_printer_settings_are_no_finding():
+    raw = packed({"word/document.xml": "<d/>", "xl/printerSettings/printerSettings1.bin": b"\0"})
+    assert words_in(raw).unread == ""
+
+
+def test_a_pdfs_bookmarks_links_and_comment_authors_are_read(tmp_path: Path):
+    from pypdf.annotations import Link
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf("正文", tmp_path)))
+    note = Text(text="批注", rect=(50, 50, 100, 100))
+    note[NameObject("/T")] = TextStringObject(NAME)
+    writer.add_annotation(0, note)
+    writer.add_annotation(0, Link(rect=(0, 0, 10, 10), url=f"tel:{PHONE}"))
+    writer.add_outline_item("书签 zhao@example.org", 0)
+    out = io.BytesIO()
+    writer.write(out)
+    text = words_in(out.getvalue()).text
+    for words in (NAME, PHONE, "zhao@example.org"):
+        assert words in text, words
+
+
+def test_a_file_attached_to_a_pdf_page_and_a_stamp_are_said_unread(tmp_path: Path):
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf("正文", tmp_path)))
+    writer.add_annotation(0, FreeText(text="盖章", rect=(50, 50, 200, 100)))
+    writer.pages[0]["/Annots"][0].get_object()[NameObject("/AP")] = DictionaryObject()
+    out = io.BytesIO()
+    writer.write(out)
+    assert "1 stamp or drawing" in words_in(out.getvalue()).unread
