@@ -978,6 +978,24 @@ def test_the_attachment_approved_is_the_one_published(office: Office):
     assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
 
 
+def test_an_attachment_checked_out_with_windows_line_endings_is_as_committed(office: Office):
+    """Git for Windows checks text files out with CRLF (core.autocrlf): the file on
+    disk is what was committed, as git sees it, and the approval goes ahead."""
+    office.write("files/说明.txt", "情况说明。\n第二行。\n")
+    commit_as(office.root, "dumy", "files", "files", date=at(5, 8))
+    office.git("config", "core.autocrlf", "true")
+    (office.root / "files/说明.txt").unlink()
+    office.git("checkout", "--", "files/说明.txt")
+    assert b"\r\n" in (office.root / "files/说明.txt").read_bytes()
+    assert office.git("status", "--porcelain") == ""
+    rid = office.new(
+        "--summary", "摘要", "--body", "见附件。", "--attach", "files/说明.txt",
+        category="zhidu-jianshe", item="integrity-rules", title="廉洁规定", now=at(5, 9),
+    )  # fmt: skip
+    ok(office, "submit", rid, now=at(5, 10))
+    ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
+
+
 def test_a_public_record_naming_an_internal_one_is_found(office: Office):
     inner = office.new(
         "--summary", "内部情况。", "--scope", "internal", "--channel", "internal-board",

@@ -1517,6 +1517,19 @@ def an_attachment_swapped_after_publication() -> History:
     return h
 
 
+@case("attachment-changed")
+def a_file_two_records_went_out_with_changed_after_one_is_withdrawn() -> History:
+    h = attached_and("publish")
+    other = Rec(content("ZZ-2026-002", attachments=[FILE]))
+    h.new(other)
+    h.submit(other.id)
+    h.approve(other.id, particulars={"attachments": {FILE: BLOB_A}})
+    h.publish(other.id)
+    h.withdraw(other.id)  # the first still carries the file
+    h.file(CLERK, FILE, BLOB_A, BLOB_B)
+    return h
+
+
 def test_an_attachment_put_back_is_what_went_out_again():
     h = attached_and("publish")
     h.file(CLERK, FILE, BLOB_A, BLOB_B)

@@ -208,14 +208,12 @@ def _standing_at(
     return standing
 
 
-def _stamps_at(
-    office: Office, git: GitStore, commit: str
-) -> Callable[[str], tuple[str, str] | None]:
+def _stamps_at(office: Office, git: GitStore, commit: str) -> Callable[[str], dict[str, str]]:
     """The attached files of what had gone out at ``commit``, as their approvals
-    stamped them (path -> record id and blob), read once if a commit changes a file."""
-    known: dict[str, tuple[str, str]] | None = None
+    stamped them (path -> {record id: blob}), read once if a commit changes a file."""
+    known: dict[str, dict[str, str]] | None = None
 
-    def stamp(path: str) -> tuple[str, str] | None:
+    def stamps(path: str) -> dict[str, str]:
         nonlocal known
         if known is None:
             known = {}
@@ -223,10 +221,10 @@ def _stamps_at(
                 if s.status in WENT_OUT:
                     for name, blob in zip(s.attachments, s.attached, strict=False):
                         if blob:
-                            known[name] = (s.id, blob)
-        return known.get(path)
+                            known.setdefault(name, {})[s.id] = blob
+        return known.get(path, {})
 
-    return stamp
+    return stamps
 
 
 def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:

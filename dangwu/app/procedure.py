@@ -279,25 +279,22 @@ def _attached(act: Act, record: records.RecordFile, *, on_disk: bool) -> dict[st
         return {}
     committed = act.store.tree_blobs("HEAD", names)
     if on_disk:
-        import hashlib
-
+        # as git sees it (line endings converted as the checkout says, core.autocrlf)
+        changed = act.store.dirty(names)
         for name in names:
-            path = act.office.root / name
-            try:
-                data = path.read_bytes()
-            except OSError:
+            if name in committed and name not in changed:
+                continue
+            if name not in committed and not (act.office.root / name).exists():
                 continue  # missing: validation says so
-            disk = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's blob id
-            if committed.get(name) != disk:
-                raise RuleViolation(
-                    _("{path} is not committed as it is on disk").format(path=name),
-                    rule="attachment-not-committed",
-                    record_id=str(record.data.get("id")),
-                    hint=_(
-                        "commit it first (git add -- {path} && git commit), so that the "
-                        "file approved is the file that goes out"
-                    ).format(path=name),
-                )
+            raise RuleViolation(
+                _("{path} is not committed as it is on disk").format(path=name),
+                rule="attachment-not-committed",
+                record_id=str(record.data.get("id")),
+                hint=_(
+                    "commit it first (git add -- {path} && git commit), so that the "
+                    "file approved is the file that goes out"
+                ).format(path=name),
+            )
     return {n: committed[n] for n in names if n in committed}
 
 

@@ -140,11 +140,11 @@ class Auditor:
     before_range: Callable[[str], tuple[str, tuple[str, ...], str | None] | None] = field(
         default=lambda _record: None
     )
-    # each attached file of what went out (published, or out for comment) as its
-    # approval stamped it: path -> (record id, blob); None once nothing out stamps it.
-    # ``stamps_before`` says the same at the commit a range starts from
-    stamped: dict[str, tuple[str, str] | None] = field(default_factory=dict)
-    stamps_before: Callable[[str], tuple[str, str] | None] = field(default=lambda _path: None)
+    # each attached file of what went out (published, or out for comment) as the
+    # approvals stamped it: path -> {record id: blob} (two records may attach one
+    # file). ``stamps_before`` says the same at the commit a range starts from
+    stamped: dict[str, dict[str, str]] = field(default_factory=dict)
+    stamps_before: Callable[[str], dict[str, str]] = field(default=lambda _path: {})
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -402,27 +402,31 @@ class Auditor:
         commit that changes or deletes that file while the record is out changes what
         the office published [SPEC 4]. Then the stamps the commit's records make or end."""
         for path, _old, new in event.files:
-            stamp = self.stamped[path] if path in self.stamped else self.stamps_before(path)
-            if stamp is not None and stamp[1] != new:
-                flag(
-                    "attachment-changed",
-                    _(
-                        "{path} went out with {id} as approved ({blob}); this commit "
-                        "changes it: put the approved file back, or attach the new one "
-                        "under another name and take {id} through the procedure again"
-                    ).format(path=path, id=stamp[0], blob=stamp[1][:10]),
-                    stamp[0],
-                )
+            for carrier, stamp in sorted(self._stamps_on(path).items()):
+                if stamp != new:
+                    flag(
+                        "attachment-changed",
+                        _(
+                            "{path} went out with {id} as approved ({blob}); this commit "
+                            "changes it: put the approved file back, or attach the new one "
+                            "under another name and take {id} through the procedure again"
+                        ).format(path=path, id=carrier, blob=stamp[:10]),
+                        carrier,
+                    )
         for change in event.changes:
             record = change.record_id
             if record is None:
                 continue
             for path in _stamps(change.before):
-                held = self.stamped[path] if path in self.stamped else self.stamps_before(path)
-                if held is not None and held[0] == record:
-                    self.stamped[path] = None
+                self._stamps_on(path).pop(record, None)
             for path, blob in _stamps(change.after).items():
-                self.stamped[path] = (record, blob)
+                self._stamps_on(path)[record] = blob
+
+    def _stamps_on(self, path: str) -> dict[str, str]:
+        """The records that went out with ``path`` attached, and its blob each stamped."""
+        if path not in self.stamped:
+            self.stamped[path] = dict(self.stamps_before(path))
+        return self.stamped[path]
 
     def _keep_standing(self, event: Event) -> None:
         for change in event.changes:
