@@ -911,6 +911,14 @@ def test_word_and_pdf_attachments_are_read_and_what_is_not_is_the_approvers(
     )  # fmt: skip
     said = office.run("check", inner, "--json")
     assert {f["kind"] for f in json.loads(said.stdout)} == {"mobile"}, said.stdout
+    # but a reporter inside an attached file goes out as it is, on the intranet too:
+    # no output can blot it, so it stops an internal record's approval as well
+    ok(office, "set", inner, "attachments+=files.docx", now=at(5, 12))
+    ok(office, "submit", inner, now=at(5, 12))
+    refused = office.run("approve", inner, as_="zhoulx", now=at(5, 13))
+    assert refused.exit_code == 1 and "names a real-name reporter" in refused.output
+    reason = "已与举报人确认可内部传阅"
+    ok(office, "approve", inner, "--override", reason, as_="zhoulx", now=at(5, 13))
 
 
 def test_the_attachment_approved_is_the_one_published(office: Office):

@@ -196,6 +196,12 @@ def approve(
             accuracy=accuracy,
             unanswered=[f.number or 0 for f in opinions or () if not f.disposition],
             attached=attached,
+            # a reporter inside an attached file: no output blots it (internal ones too)
+            unblotted=[
+                describe(f)
+                for f in findings
+                if f.kind == "reporter" and f.field.startswith("attachments[")
+            ],
         )
         details = []
         if findings and override:

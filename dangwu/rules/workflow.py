@@ -522,8 +522,13 @@ def approve(
     accuracy: str | None = None,
     unanswered: Sequence[int] = (),
     attached: Mapping[str, str] | None = None,
+    unblotted: Sequence[str] = (),
 ) -> Outcome:
     """The leading group's review and stamp (审核盖章) [seed 四3].
+
+    ``unblotted`` are the findings no output can blot (a reporter named inside an
+    attached file, which goes out as it is): they stop the approval of a record of
+    any scope, unless overridden.
 
     ``attached`` gives each attached file's git blob id as approved: what goes out
     with the record is that file, whatever the path holds later.
@@ -575,6 +580,18 @@ def approve(
     for name, said in reviews.items():
         if said is not None:
             check_text(f"--{name}", said, record_id)
+    if unblotted and not (override and override.strip()):
+        _refuse(
+            "secrecy",
+            _(
+                "an attached file of {id} names a real-name reporter; attachments go out "
+                "as they are, on internal outputs too"
+            ).format(id=record_id),
+            record_id,
+            _("remove them (dangwu check {id}), or approve with --override 'reason'").format(
+                id=record_id
+            ),
+        )
     if findings and data.get("scope") == "public" and not (override and override.strip()):
         _refuse(
             "secrecy",
