@@ -327,7 +327,7 @@ def test_a_pdfs_bookmarks_links_and_comment_authors_are_read(tmp_path: Path):
     note[NameObject("/T")] = TextStringObject(NAME)
     writer.add_annotation(0, note)
     writer.add_annotation(0, Link(rect=(0, 0, 10, 10), url=f"tel:{PHONE}"))
-    writer.add_outline_item("书签 zhao@example.org", 0)
+    writer.add_outline_item(title="书签 zhao@example.org", page_number=0)
     out = io.BytesIO()
     writer.write(out)
     text = words_in(out.getvalue()).text

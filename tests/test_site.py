@@ -132,7 +132,9 @@ def test_an_attachment_swapped_after_publication_never_goes_out(office, small, t
     office.write("files/2026/廉洁自律规定全文.pdf", swapped)
     commit_as(office.root, "dumy", "swap", "files", date=at(15, 9))
     for folder in ("kept", "fresh"):
-        build(office, "-o", str(tmp_path / folder))
+        said = build(office, "-o", str(tmp_path / folder))
+        assert "1 attached file changed since its record was approved is left off" in said
+        assert f"{small['first']} files/2026/廉洁自律规定全文.pdf" in said
         on_site = tmp_path / folder / "records" / small["first"] / "廉洁自律规定全文.pdf"
         assert not on_site.exists() or on_site.read_bytes() == RULES_PDF, folder
         for path in (tmp_path / folder).rglob("*"):

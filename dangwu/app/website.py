@@ -217,6 +217,21 @@ def build(
         finally:
             indexed = indexing.wait()
     notes = []
+    dropped = _changed_attachments(snap, site)
+    if dropped:
+        notes.append(
+            ngettext(
+                "{n} attached file changed since its record was approved is left off the "
+                "site ({which}): put the approved file back, or take the record through "
+                "the procedure again",
+                "{n} attached files changed since their records were approved are left "
+                "off the site ({which}): put the approved files back, or take the records "
+                "through the procedure again",
+                len(dropped),
+            ).format(
+                n=len(dropped), which=", ".join(dropped[:5]) + ("…" if len(dropped) > 5 else "")
+            )
+        )
     if site.later:
         notes.append(
             ngettext(
@@ -269,6 +284,22 @@ def build(
     done = Former(keys, today, listed, kept, inputs, whole, built.records, bundles, built.latest)
     _save_manifest(folder, snap.commit, done)
     return built
+
+
+def _changed_attachments(snap: snapshot.Snapshot, site: site_rules.Site) -> list[str]:
+    """The attachments (record id and path) of the records on the site whose file is
+    not the one their approval stamped: the pages leave them off."""
+    stamped = [
+        (item.summary, name, blob)
+        for item in site.shown.values()
+        if item.state != "withdrawn"
+        for name, blob in zip(item.summary.attachments, item.summary.attached, strict=False)
+        if blob
+    ]
+    if not stamped:
+        return []
+    now = snap.git.tree_blobs(snap.commit, sorted({name for _s, name, _b in stamped}))
+    return [f"{s.id} {name}" for s, name, blob in stamped if now.get(name) != blob]
 
 
 # what the forked workers making record pages read (inherited, never sent to them)
