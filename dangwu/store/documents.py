@@ -75,10 +75,12 @@ def words_in(raw: bytes) -> Words:
     readings = []
     if raw.startswith(b"PK\x03\x04"):
         readings.append(_packed(raw))
-    if b"%PDF-" in head:
+    if b"%PDF-" in head and (b"endobj" in raw or not readings):
         read = _pdf(raw)
-        if read.text or not (readings or as_text(raw) is not None):
-            readings.append(read)  # a text that only mentions %PDF- is read as text below
+        # a text that only mentions %PDF- (no object of a PDF in it) is read as text
+        # below; a PDF that does not open stays a damaged PDF, whatever it decodes to
+        if b"endobj" in raw or read.unread != _damaged_pdf() or as_text(raw) is None:
+            readings.append(read)
     if len(readings) == 1:
         return readings[0]
     if readings:
@@ -423,7 +425,11 @@ def _pdf(raw: bytes) -> Words:
                 return Words("", _("an encrypted PDF, which the review cannot read"))
             return _pdf_words(reader)
     except Exception:  # pypdf raises many kinds for a damaged file
-        return Words("", _("a damaged PDF, which the review cannot read"))
+        return Words("", _damaged_pdf())
+
+
+def _damaged_pdf() -> str:
+    return _("a damaged PDF, which the review cannot read")
 
 
 def _pdf_words(reader: Any) -> Words:
