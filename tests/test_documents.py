@@ -11,6 +11,7 @@ import docx
 import pytest
 import segno
 import typst
+from pdfs import one_page
 from pypdf import PdfWriter
 from pypdf.annotations import Text
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
@@ -349,24 +350,10 @@ def test_a_file_attached_to_a_pdf_page_and_a_stamp_are_said_unread(tmp_path: Pat
 def test_a_pdf_of_pictures_only_is_said_unread_even_if_its_bytes_read_as_text(tmp_path: Path):
     """A PDF that opens is read as a PDF, however its bytes decode: a page of a picture
     kept in ASCII form still holds no text."""
-    stream = b"q 100 0 0 100 0 0 cm BI /W 1 /H 1 /BPC 8 /CS /G ID x EI Q"
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 100 100]/Contents 4 0 R>>",
-        b"<</Length %d>>stream\n%s\nendstream" % (len(stream), stream),
-    ]
-    page = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(page))
-        page += b"%d 0 obj%s endobj\n" % (number, body)
-    xref = len(page)
-    page += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    page += b"trailer<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    page = one_page(b"q 100 0 0 100 0 0 cm BI /W 1 /H 1 /BPC 8 /CS /G ID x EI Q")
     assert "page 1 holds no text" in words_in(bytes(page)).unread
     assert "1 picture" in words_in(bytes(page)).unread
     # without its table of objects pypdf cannot open it (a viewer may): a damaged PDF,
     # not the text its bytes decode to
-    broken = bytes(page[:xref])
+    broken = page[: page.index(b"xref")]
     assert "damaged PDF" in words_in(broken).unread

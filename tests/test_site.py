@@ -23,6 +23,7 @@ import pytest
 from conftest import Office, commit_as, copy_demo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pdfs import text_pdf
 from steps import at, ok, refused
 
 from dangwu.app.sitecodes import key_of
@@ -63,33 +64,6 @@ def public_record(
     ok(office, "approve", rid, as_="zhoulx", now=at(day + 1))
     ok(office, "publish", rid, now=at(day + 2))
     return rid
-
-
-def text_pdf(words: str) -> bytes:
-    """A one-page PDF whose page says ``words`` (ASCII), byte for byte the same each
-    time: an attachment the secrecy review reads, as an office's real ones are."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({words}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 RULES_PDF = text_pdf("the rules in full")
