@@ -197,7 +197,8 @@ def _too_large() -> str:
 # one are joined as they print, so a number split over two runs is read whole
 _ENDS_A_LINE = frozenset({"p", "h", "tr", "si", "row", "br", "cr", "list-item", "table-row"})
 _ENDS_A_CELL = frozenset({"tc", "c", "tab", "table-cell", "s"})
-# attributes that hold words: a picture's description and title, a link's address
+# attributes that hold words: a picture's description, a link's address and hover
+# text, a comment's author, a watermark, a field, a sheet's name, a cell's value
 _WORDS_IN = frozenset(
     {"descr", "title", "href", "Target", "alt", "author", "tooltip", "string", "instr", "alias",
      "tag", "name", "displayName", "prompt", "promptTitle", "error", "errorTitle", "initials",
