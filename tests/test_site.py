@@ -115,6 +115,27 @@ def test_an_attachment_swapped_after_publication_never_goes_out(office, small, t
             assert not path.is_file() or b"someone else" not in path.read_bytes(), path
 
 
+def test_two_attachments_of_one_name_are_both_on_the_site(office, tmp_path):
+    """a/说明.pdf and b/说明.pdf: each its own file, linked from the page."""
+    office.write("files/a/说明.pdf", text_pdf("first"))
+    office.write("files/b/说明.pdf", text_pdf("second"))
+    commit_as(office.root, "dumy", "files", "files", date=at(1, 9))
+    rid = public_record(
+        office,
+        "机关廉洁自律若干规定",
+        "--attach",
+        "files/a/说明.pdf",
+        "--attach",
+        "files/b/说明.pdf",
+    )
+    build(office, "-o", str(tmp_path / "site"))
+    folder = tmp_path / "site" / "records" / rid
+    first, second = folder / "files_a_说明.pdf", folder / "files_b_说明.pdf"
+    assert first.read_bytes() == text_pdf("first") and second.read_bytes() == text_pdf("second")
+    page = (tmp_path / "site" / "records" / f"{rid}.html").read_text("utf-8")
+    assert f"{rid}/files_a_说明.pdf" in page and f"{rid}/files_b_说明.pdf" in page
+
+
 def test_a_record_dated_after_the_day_built_for_is_left_out_and_said(office, tmp_path):
     """A publication recorded on a computer whose clock ran ahead is not out yet on the
     day the site is built for: left out, and the build says which and why."""

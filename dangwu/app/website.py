@@ -152,8 +152,9 @@ def build(
             making.close()  # its workers stop, also when the answers failed
             _JOB.clear()
         for item in site.shown.values():  # attachments are kept with their record
-            for name in item.summary.attachments if item.state != "withdrawn" else ():
-                target = render.attachment_path(item.id, name)
+            if item.state == "withdrawn":
+                continue
+            for target in render.attachment_paths(item.id, item.summary.attachments).values():
                 keys[target] = keys[render.record_path(item.id)]
         wanted = site.latest() + site.consulting()
         excerpts = snap.records(i.summary.path for i in wanted)

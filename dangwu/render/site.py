@@ -75,8 +75,16 @@ def column_path(slug: str, page: int = 1) -> str:
     return f"columns/{slug}.html" if page == 1 else f"columns/{slug}-{page}.html"
 
 
-def attachment_path(record_id: str, attachment: str) -> str:
-    return f"records/{record_id}/{attachment.rsplit('/', 1)[-1]}"
+def attachment_paths(record_id: str, attachments: Sequence[str]) -> dict[str, str]:
+    """Where each of a record's attachments is on the site: beside its page, by its
+    file name; two files of the same name (a/x.pdf, b/x.pdf) by their whole path, so
+    one never takes the other's place."""
+    names = [a.rsplit("/", 1)[-1] for a in attachments]
+    shared = {n for n in names if names.count(n) > 1}
+    return {
+        a: f"records/{record_id}/{a.replace('/', '_') if n in shared else n}"
+        for a, n in zip(attachments, names, strict=True)
+    }
 
 
 def _up(path: str) -> str:
@@ -242,6 +250,7 @@ class Renderer:
         attachments, out = [], {}
         if item.state != "withdrawn":
             objects = [f"{self.snapshot.commit}:{name}" for name in s.attachments]
+            targets = attachment_paths(s.id, s.attachments)
             for name, found in zip(s.attachments, self.snapshot.git.batch(objects), strict=True):
                 # a file changed after the approval does not go out (publish refuses it)
                 if (
@@ -251,7 +260,7 @@ class Renderer:
                 ):
                     continue
                 content = found[2]
-                target = attachment_path(s.id, name)
+                target = targets[name]
                 out[target] = content
                 attachments.append(
                     {"name": name.rsplit("/", 1)[-1], "href": target, "size": _size(len(content))}
