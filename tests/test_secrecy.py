@@ -180,6 +180,11 @@ CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
         [("mobile", "138****5678"), ("mobile", "139****4321")],
     ),
     ("mobile-after-letters", "TEL13812345678", [("mobile", "138****5678")]),
+    # however a clerk groups the digits
+    ("mobile-4-3-4", "电话1381 234 5678", [("mobile", "138* *** 5678")]),
+    ("mobile-3-8", "电话138-12345678", [("mobile", "138-****5678")]),
+    ("mobile-digit-by-digit", "电话1 3 8 1 2 3 4 5 6 7 8", [("mobile", "1 3 8 * * * * 5 6 7 8")]),
+    ("a-list-of-numbers", "第1 3 5 7 9 11 13 15条", []),
     ("mobile-12-prefix", "12812345678", []),
     ("mobile-12-digits", "138123456789", []),
     ("mobile-inside-digits", "0138123456780", []),

@@ -30,10 +30,11 @@ published secret.
     1900s, not inside a longer run of digits or letters.
 
 ``mobile`` (手机号码)
-    11 digits starting 13-19, whole or as 3-4-4 groups split by spaces or
-    hyphens, optionally after +86, 86, 0086 or (+86), not inside a longer run
-    of digits (letters may touch it: TEL13812345678). Landlines (0758-2281234)
-    start with 0 and are not flagged.
+    11 digits starting 13-19, whole or in up to four groups split by spaces or
+    hyphens (3-4-4, 4-3-4, 3-8), or digit by digit, optionally after +86, 86,
+    0086 or (+86), not inside a longer run of digits (letters may touch it:
+    TEL13812345678). Landlines (0758-2281234) start with 0 and are not flagged,
+    nor a list of small numbers (1 3 5 7 9 11 13 15).
 
 ``bank-card`` (银行卡号)
     16 to 19 digits, whole or in groups of four split by spaces or hyphens,
@@ -162,10 +163,21 @@ _BANK = re.compile(
     r"|[1-9][0-9]{3}(?P<sep>[ -])[0-9]{4}(?P=sep)[0-9]{4}(?P=sep)[0-9]{4}(?:(?P=sep)[0-9]{1,3})?)"
     r"(?![0-9A-Za-z])"
 )
+# eleven digits starting 13-19, a space or hyphen allowed between any two: written
+# whole, 3-4-4, 4-3-4 or 3-8, and digit by digit (1 3 8 1 ...); see _mobile_grouping
 _MOBILE = re.compile(
     r"(?<![0-9+])(?P<prefix>(?:\+|00)?86[ -]?|[(（]\+?86[)）] ?)?"
-    r"1[3-9][0-9](?:[0-9]{8}|(?P<sep>[ -])[0-9]{4}(?P=sep)[0-9]{4})(?![0-9])"
+    r"(?P<number>1[ -]?[3-9](?:[ -]?[0-9]){9})(?![0-9])"
 )
+
+
+def _mobile_grouping(number: str) -> bool:
+    """Whether the digits of a mobile-shaped run are grouped as a number is written:
+    at most three breaks, or every digit apart (a clerk spacing them out); a list
+    of numbers (1 3 5 7 9 11 13 15) is neither."""
+    groups = _SEPARATOR.split(number)
+    return len(groups) <= 4 or all(len(group) == 1 for group in groups)
+
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -472,7 +484,7 @@ def _numbers(original: str, normal: str, today: date) -> list[_Hit]:
                 add(s, e, ID_CARD, excerpt, _id_message(excerpt))
         for match in _MOBILE.finditer(normal, lo, hi):
             s, e = match.span()
-            if not free(s, e):
+            if not free(s, e) or not _mobile_grouping(match.group("number")):
                 continue
             n = s + len(match.group("prefix") or "")
             excerpt = original[s:n] + _mask_digits(original[n:e], normal[n:e], 3, 4)
