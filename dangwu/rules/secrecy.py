@@ -33,8 +33,9 @@ published secret.
     11 digits starting 13-19, whole or in up to four groups split by spaces or
     hyphens (3-4-4, 4-3-4, 3-8), or digit by digit, optionally after +86, 86,
     0086 or (+86), not inside a longer run of digits (letters may touch it:
-    TEL13812345678). Landlines (0758-2281234) start with 0 and are not flagged,
-    nor a list of small numbers (1 3 5 7 9 11 13 15).
+    TEL13812345678), also in Chinese numerals (一三八一二三四五六七八). Landlines
+    (0758-2281234) start with 0 and are not flagged, nor a list of small numbers
+    (1 3 5 7 9 11 13 15).
 
 ``bank-card`` (银行卡号)
     16 to 19 digits, whole or in groups of four split by spaces or hyphens,
@@ -441,7 +442,18 @@ def _mark_hit(original: str, start: int, end: int) -> _Hit:
     )
 
 
+# a number written in Chinese numerals, as a number is read aloud (一三八一二三四五六七八,
+# 幺 and 两 as in speech): read as digits where seven or more stand together, so a
+# date (二〇二六年) or a numeral before digits (其一13812345678) stays as it is
+_CHINESE_NUMERAL_RUN = re.compile(
+    r"[〇零一二三四五六七八九幺两](?:[ -]?[〇零一二三四五六七八九幺两]){6,}"
+)
+_AS_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
+
+
 def _numbers(original: str, normal: str, today: date) -> list[_Hit]:
+    # one character for one: what is found is placed in the original as it is
+    normal = _CHINESE_NUMERAL_RUN.sub(lambda m: m.group().translate(_AS_DIGITS), normal)
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
 
