@@ -219,9 +219,8 @@ def _stamps_at(office: Office, git: GitStore, commit: str) -> Callable[[str], di
             known = {}
             for s in snapshot.at(office, git, commit).summaries():
                 if s.status in WENT_OUT:
-                    for name, blob in zip(s.attachments, s.attached, strict=False):
-                        if blob:
-                            known.setdefault(name, {})[s.id] = blob
+                    for name, blob in s.stamps().items():
+                        known.setdefault(name, {})[s.id] = blob
         return known.get(path, {})
 
     return stamps

@@ -294,8 +294,7 @@ def _changed_attachments(snap: snapshot.Snapshot, site: site_rules.Site) -> list
         (item.summary, name, blob)
         for item in site.shown.values()
         if item.state != "withdrawn"
-        for name, blob in zip(item.summary.attachments, item.summary.attached, strict=False)
-        if blob
+        for name, blob in item.summary.stamps().items()
     ]
     if not stamped:
         return []

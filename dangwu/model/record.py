@@ -203,10 +203,14 @@ class Summary:
             fields[name] = tuple(fields[name] or ())
         return summary
 
+    def stamps(self) -> dict[str, str]:
+        """Each attachment the approval stamped, and the blob it stamped."""
+        return {n: b for n, b in zip(self.attachments, self.attached, strict=False) if b}
+
     def attachment_as_approved(self, name: str, blob: str) -> bool:
         """Whether ``blob`` (the file ``name`` as committed) is the one the approval
         stamped; an approval that named none (made before approvals did) passes it."""
-        approved = dict(zip(self.attachments, self.attached, strict=False)).get(name)
+        approved = self.stamps().get(name)
         return not approved or approved == blob
 
     def listed(self) -> dict[str, Any]:
@@ -265,6 +269,16 @@ def day_of(stamp: str | None) -> date | None:
     return None
 
 
+def approved_attachments(data: Mapping[str, Any]) -> dict[str, str]:
+    """Each attached file's git blob id as the record's approval stamped it (path ->
+    blob, as the file says it); none where the approval named none."""
+    approval = data.get("approval")
+    stamped = approval.get("attachments") if isinstance(approval, Mapping) else None
+    if not isinstance(stamped, Mapping):
+        return {}
+    return {str(path): str(blob) for path, blob in stamped.items()}
+
+
 def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
     """A record's Summary, or None when the file is not a usable record."""
 
@@ -285,13 +299,8 @@ def summarize(path: str, blob: str, data: Mapping[str, Any]) -> Summary | None:
         return None
 
     attachments = tuple(str(a) for a in data.get("attachments") or ())
-    approval = data.get("approval")
-    approved = approval.get("attachments") if isinstance(approval, Mapping) else None
-    attached = (
-        tuple(str(approved.get(a) or "") for a in attachments)
-        if isinstance(approved, Mapping)
-        else ()
-    )
+    stamped = approved_attachments(data)
+    attached = tuple(stamped.get(a, "") for a in attachments) if stamped else ()
     try:
         return Summary(
             path=path,

@@ -24,6 +24,7 @@ from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
 from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
+from dangwu.model.record import approved_attachments
 from dangwu.model.supervision import REQUESTS_DIR, Feedback, Request, answer_day
 from dangwu.model.words import day_written
 from dangwu.rules import meeting as meeting_rules
@@ -1289,12 +1290,7 @@ WENT_OUT = ("published", "consulting")
 def stamps_of(status: str, data: Mapping[str, Any]) -> dict[str, str]:
     """The attached files a record that went out carries, as its approval stamped
     them (path -> blob id); none while it is not out."""
-    if status not in WENT_OUT:
-        return {}
-    approved = _mapping(data.get("approval")).get("attachments")
-    if not isinstance(approved, Mapping):
-        return {}
-    return {str(p): str(b) for p, b in approved.items() if isinstance(b, str)}
+    return approved_attachments(data) if status in WENT_OUT else {}
 
 
 def _stamps(version: Version | None) -> dict[str, str]:

@@ -26,7 +26,7 @@ from dangwu.i18n import N_, _, alternatives
 from dangwu.model.catalogue import INTERNAL_CHANNELS
 from dangwu.model.meeting import Meeting
 from dangwu.model.office import DRAFTING_ROLES, ROLE_TITLES, ROSTER_ROLES, Person, Rules
-from dangwu.model.record import TOOL_FIELDS
+from dangwu.model.record import TOOL_FIELDS, approved_attachments
 
 GROUP_ROLES = frozenset({"leader", "member"})
 
@@ -714,10 +714,9 @@ def publish(
             record_id,
             _("it must be approved again: dangwu submit {id}").format(id=record_id),
         )
-    approved = approval.get("attachments")
-    if isinstance(approved, Mapping) and attached is not None:
-        for path, blob in approved.items():
-            if attached.get(str(path)) != blob:
+    if attached is not None:
+        for path, blob in approved_attachments(data).items():
+            if attached.get(path) != blob:
                 _refuse(
                     "attachment-changed",
                     _("{path}, attached to {id}, is not the file that was approved").format(
