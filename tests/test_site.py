@@ -134,6 +134,8 @@ def test_two_attachments_of_one_name_are_both_on_the_site(office, tmp_path):
     assert first.read_bytes() == text_pdf("first") and second.read_bytes() == text_pdf("second")
     page = (tmp_path / "site" / "records" / f"{rid}.html").read_text("utf-8")
     assert f"{rid}/files_a_说明.pdf" in page and f"{rid}/files_b_说明.pdf" in page
+    # and the reader can tell the two links apart
+    assert ">files_a_说明.pdf</a>" in page and ">files_b_说明.pdf</a>" in page
 
 
 def test_a_record_dated_after_the_day_built_for_is_left_out_and_said(office, tmp_path):

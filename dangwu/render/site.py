@@ -262,9 +262,9 @@ class Renderer:
                 content = found[2]
                 target = targets[name]
                 out[target] = content
-                attachments.append(
-                    {"name": name.rsplit("/", 1)[-1], "href": target, "size": _size(len(content))}
-                )
+                # named as it downloads: two of one name told apart by their folders
+                shown_as = target.rsplit("/", 1)[-1]
+                attachments.append({"name": shown_as, "href": target, "size": _size(len(content))})
         channels = s.consulted_channels if item.state == "consulting" else s.published_channels
         meta = {
             "index": s.id,
