@@ -546,22 +546,31 @@ def test_formal_plan_published_inside_the_window(honest: Honest, case: Case):
 
 
 def test_comment_window_shortened_by_hand_written_dates(honest: Honest, case: Case):
-    """The consultation is back-dated by hand so that the formal plan could go out early:
-    the CLI counts the window from the step that opened it, not from the file, and
-    refuses; the hand-written dates are flagged."""
+    """The consultation is back-dated by hand so that the formal plan could go out early.
+    With plain git, the step sees facts no step wrote and refuses; written as a step
+    (trailers and all), the CLI counts the window from the step that opened it, not
+    from the file, and refuses. The hand-written dates are flagged either way."""
     rid = honest.ids["P"]
-    path = edit_record(
-        case,
-        rid,
-        lambda d: d["consultation"].update(at="2026-09-10T10:00:00+08:00", closes="2026-09-24"),
-    )
+
+    def backdate(d) -> None:
+        d["consultation"].update(at="2026-09-10T10:00:00+08:00", closes="2026-09-24")
+
+    path = edit_record(case, rid, backdate)
     forged = commit(case, "dumy", "consultation dates", path, date=TAMPER)
+    published = case.run("publish", rid, now=at(10, 4))
+    assert published.exit_code == 1, published.output
+    assert f"{rid} (consultation) were changed outside dangwu" in published.stderr
+    result = audit(case)
+    assert result.exit_code == 1
+    assert flagged(result.stdout, forged, rid, "tool-fields", who("dumy")), result.output
+    case.git("reset", "-q", "--hard", "HEAD~1")
+    forged = forge_step(case, "dumy", "edit", rid, backdate, date=TAMPER)
     published = case.run("publish", rid, now=at(10, 4))
     assert published.exit_code == 1, published.output
     assert "open until 2026-10-09" in published.stderr
     result = audit(case)
     assert result.exit_code == 1
-    assert flagged(result.stdout, forged, rid, "tool-fields", who("dumy")), result.output
+    assert forged[:10] in result.stdout, result.output
 
 
 def _approved_pre_disclosure(case: Case) -> str:

@@ -302,10 +302,18 @@ def test_a_decision_without_quorum_is_refused_and_cannot_be_written_by_hand(offi
 
     path = edit_record(office, rid, decide)
     bad = commit_as(office.root, "dumy", "record the meeting", path, date=at(6, 11))
-    refused(office, "approve", rid, as_="hanzg", now=at(7), expect="without a quorum (3 of 7)")
+    # written with plain git: the next step sees facts no step wrote, and says which
+    said = refused(office, "approve", rid, as_="hanzg", now=at(7), expect="(decision, status)")
+    assert f"git revert {bad[:7]}" in said.stderr
     result = audit(office)
     assert result.exit_code == 1
     assert flagged(result.stdout, bad, rid, "tool-fields", who("dumy")), result.output
+    # written as a step, trailers and all: the approval still reads the decision
+    office.git("reset", "-q", "--hard", "HEAD~1")
+    forged = forge_step(office, "hanzg", "decide", rid, decide, date=at(6, 11))
+    refused(office, "approve", rid, as_="hanzg", now=at(7), expect="without a quorum (3 of 7)")
+    result = audit(office)
+    assert result.exit_code == 1 and forged[:10] in result.stdout, result.output
 
 
 @pytest.mark.parametrize("key", ["dumy", "chensh", "linht"])
@@ -921,10 +929,8 @@ def test_word_and_pdf_attachments_are_read_and_what_is_not_is_the_approvers(
     ok(office, "approve", inner, "--override", reason, as_="zhoulx", now=at(5, 13))
 
 
-def test_the_attachment_approved_is_the_one_published(office: Office):
-    """The approval stamps each attached file's blob: a file on disk that is not what
-    was committed cannot be approved, and a file changed after the approval cannot be
-    published until the approved one is back."""
+def submitted_with_attachment(office: Office) -> str:
+    """A public record with a committed text file attached, submitted."""
     office.write("files/说明.txt", "情况说明。\n")
     commit_as(office.root, "dumy", "files", "files", date=at(5, 8))
     rid = office.new(
@@ -932,6 +938,14 @@ def test_the_attachment_approved_is_the_one_published(office: Office):
         category="zhidu-jianshe", item="integrity-rules", title="廉洁规定", now=at(5, 9),
     )  # fmt: skip
     ok(office, "submit", rid, now=at(5, 10))
+    return rid
+
+
+def test_the_attachment_approved_is_the_one_published(office: Office):
+    """The approval stamps each attached file's blob: a file on disk that is not what
+    was committed cannot be approved, and a file changed after the approval cannot be
+    published until the approved one is back."""
+    rid = submitted_with_attachment(office)
     # reviewed on disk, but not what was committed: what would go out is not what was read
     office.write("files/说明.txt", "情况说明（改）。\n")
     before = office.state()
@@ -984,6 +998,60 @@ def test_the_attachment_approved_is_the_one_published(office: Office):
         text=True,
     )
     assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
+
+
+def test_a_step_refuses_facts_written_by_hand(office: Office):
+    """A clerk with plain git makes the file fit: swaps an approved attachment and
+    stamps the new blob into the approval, changes the content and the approval's
+    hash to match, or moves a status on. Each step reads the facts as dangwu's last
+    step wrote them and refuses, naming the facts, before anything is written."""
+    rid = submitted_with_attachment(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
+    approved = office.git("rev-parse", "HEAD")
+    # 1. the file swapped, and the stamp made to fit it
+    office.write("files/说明.txt", "换过的附件：联系人手机13812345678。\n")
+    commit_as(office.root, "dumy", "swap", "files", date=at(5, 12))
+    swapped = office.git("rev-parse", "HEAD:files/说明.txt")
+    edit_record(
+        office, rid, lambda d: d["approval"]["attachments"].update({"files/说明.txt": swapped})
+    )
+    commit_as(office.root, "dumy", "fit the stamp", "records", date=at(5, 12))
+    fitted = office.git("rev-parse", "--short", "HEAD")
+    said = refused(office, "publish", rid, now=at(5, 13), expect="(approval) were changed")
+    assert f"the procedure facts of {rid} (approval) were changed outside dangwu" in said.stderr
+    assert f"git revert {fitted}\n" in said.stderr  # the swap of the file is not in it
+    office.git("reset", "-q", "--hard", approved)
+
+    # 2. the content changed, and the approval's hash with it
+    def rewrite(d):
+        d["body"] = "见附件。另：联系人手机13812345678。"
+        d["approval"]["content"] = content_hash(d)
+
+    edit_record(office, rid, rewrite)
+    commit_as(office.root, "dumy", "body", "records", date=at(5, 12))
+    refused(office, "publish", rid, now=at(5, 13), expect="(approval) were changed outside dangwu")
+    office.git("reset", "-q", "--hard", approved)
+    # 3. a record that never went to the group, moved on to approved with a copied
+    # approval; and a status set back by hand to let a step run again
+    other = office.new(
+        "--summary", "摘要", "--body", "正文。", category="zhidu-jianshe",
+        item="integrity-rules", title="另一规定", now=at(5, 11),
+    )  # fmt: skip
+    # content changed by hand is the office's to do: the steps go on
+    edit_record(office, other, lambda d: put(d, "body", "正文（改）。"))
+    commit_as(office.root, "dumy", "body", "records", date=at(5, 11))
+    ok(office, "submit", other, now=at(5, 11))
+    stamp = load(office, rid)["approval"]
+    edit_record(office, other, lambda d: (put(d, "status", "approved"), put(d, "approval", stamp)))
+    commit_as(office.root, "dumy", "approved", "records", date=at(5, 12))
+    said = refused(office, "publish", other, now=at(5, 13), expect="were changed outside")
+    assert "(approval, status)" in said.stderr
+    edit_record(office, rid, lambda d: put(d, "status", "submitted"))
+    commit_as(office.root, "dumy", "again", "records", date=at(5, 12))
+    refused(office, "approve", rid, as_="sunhm", now=at(5, 13), expect="(status) were changed")
+    office.git("reset", "-q", "--hard", approved)
+    ok(office, "publish", rid, now=at(5, 13))
+    assert office.run("audit").exit_code == 0
 
 
 def test_an_attachment_checked_out_with_windows_line_endings_is_as_committed(office: Office):

@@ -588,6 +588,47 @@ def test_reasons_are_written_without_their_blanks():
     assert gone.facts == {"withdrawal": stamp(LEADER, WHEN, reason="有误")}
 
 
+# facts written by hand, between dangwu's last step and the next
+
+APPROVAL = {"by": "zhoulx", "at": "2026-10-05T11:00:00+08:00", "content": "sha256:aa"}
+OK = {"status": "approved", "approval": APPROVAL}
+FITTED = {**APPROVAL, "content": "sha256:bb"}
+STAMPED = {**APPROVAL, "attachments": {"a.pdf": "1"}}
+RESTAMPED = {**APPROVAL, "attachments": {"a.pdf": "2"}}
+HAND_CASES = [
+    # (id, facts now, facts as the last step left them, the facts said to be changed)
+    ("as-left", OK, OK, []),
+    ("hash-fitted", {**OK, "approval": FITTED}, OK, ["approval"]),
+    ("stamp-fitted", {**OK, "approval": RESTAMPED}, {**OK, "approval": STAMPED}, ["approval"]),
+    ("status-moved", {**OK, "status": "submitted"}, OK, ["status"]),
+    ("fact-removed", {"status": "approved"}, OK, ["approval"]),
+    ("fact-added", {**OK, "publication": {"by": "dumy"}}, OK, ["publication"]),
+    # no step wrote the file: a draft added by hand says it is a draft, and who made it
+    ("hand-draft", {"status": "draft", "created": {"by": "dumy"}}, None, []),
+    ("hand-draft-bare", {}, None, []),
+    ("hand-approved", OK, None, ["approval", "status"]),
+    ("hand-submitted", {"submitted": {"by": "dumy"}}, None, ["submitted"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("now", "left", "wanted"), [c[1:] for c in HAND_CASES], ids=[c[0] for c in HAND_CASES]
+)
+def test_facts_changed_since_the_last_step(now: Any, left: Any, wanted: list[str]):
+    assert workflow.facts_by_hand(now, left) == wanted
+
+
+def test_facts_changed_by_hand_are_refused_naming_the_commits():
+    with pytest.raises(RuleViolation) as caught:
+        workflow.refuse_facts_by_hand("ZD-2026-101", ["approval", "status"], ["abc1234", "def5678"])
+    assert caught.value.rule == "tool-fields" and caught.value.record_id == "ZD-2026-101"
+    assert "(approval, status) were changed outside dangwu" in str(caught.value)
+    assert (
+        caught.value.hint
+        == "take back what changed them with plain git: git revert abc1234 def5678"
+    )
+
+
 # records for publication
 
 

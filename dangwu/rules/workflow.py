@@ -254,6 +254,40 @@ def _seconds(stamp: str) -> float | None:
     return _comparable(moment).timestamp() if moment is not None else None
 
 
+def facts_by_hand(now: Mapping[str, Any], left: Mapping[str, Any] | None) -> list[str]:
+    """The procedure facts of a record (status and the steps' facts, ``now``) that are
+    not as dangwu's last step on it left them (``left``; None where no step wrote the
+    file: a draft added by hand, which may say only that it is a draft and who
+    created it)."""
+    if left is None:
+        left = {k: now[k] for k in ("created",) if k in now}
+        if "status" in now:
+            left["status"] = "draft"
+    return sorted(k for k in set(now) | set(left) if now.get(k) != left.get(k))
+
+
+def refuse_facts_by_hand(
+    record_id: str | None, changed: Sequence[str], commits: Sequence[str]
+) -> NoReturn:
+    """A step acts only on facts dangwu wrote: a status or a step's facts changed by
+    hand (an approval's content hash or attachment stamps made to fit a changed file,
+    a status moved on) would be taken for the procedure's own. The audit flags the
+    commit that did it (``commits``: those that changed the file since dangwu's last
+    step, newest first); the step refuses before anything is written."""
+    _refuse(
+        "tool-fields",
+        _("the procedure facts of {id} ({fields}) were changed outside dangwu").format(
+            id=record_id, fields=", ".join(changed)
+        ),
+        record_id,
+        _("take back what changed them with plain git: git revert {commits}").format(
+            commits=" ".join(commits)
+        )
+        if commits
+        else _("dangwu audit names the commit that changed them"),
+    )
+
+
 def check_time(data: Mapping[str, Any], ctx: Context) -> None:
     """Time runs forwards [SPEC 11]: no step is dated before the step it follows
     (beyond what clocks may disagree by)."""

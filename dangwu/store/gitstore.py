@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
-from dangwu.model.history import CommitObject, FileChange, git_time
+from dangwu.model.history import CommitObject, FileChange, Trailer, git_time
 from dangwu.store.gitenv import HONEST_READING
 
 LOCK_WAIT_SECONDS = 10.0
@@ -683,6 +683,18 @@ class GitStore:
         """The last commit on ``rev``'s line that changed ``path`` (None: none did)."""
         found = self.try_run("log", "-1", "--format=%H", rev, "--", path)
         return (found or "").strip() or None
+
+    def last_step(self, rev: str, path: str) -> str | None:
+        """The last commit on ``rev``'s line that changed ``path`` with a dangwu step's
+        trailer (None: none did). That is usually the last commit to change it, found
+        without walking the older history."""
+        fmt = f"--format=%H%x1f%(trailers:key={Trailer.STEP},valueonly,separator=%x2C)"
+        for limit in (("-1",), ()):
+            for line in (self.try_run("log", *limit, fmt, rev, "--", path) or "").splitlines():
+                commit, _sep, step = line.partition("\x1f")
+                if step.strip():
+                    return commit
+        return None
 
     def added_by(self, rev: str, path: str) -> str | None:
         """The commit on ``rev``'s line that added ``path`` (None: none did)."""

@@ -216,6 +216,18 @@ def version_of(blob: str, raw: bytes) -> Version:
     return VersionParser().parse(blob, raw)
 
 
+def as_steps_left(git: GitStore, rev: str, path: str) -> tuple[str, Version] | None:
+    """The record at ``path`` as dangwu's last step on ``rev``'s line wrote it, and
+    that step's commit (None: no step ever wrote it, as with a draft added by hand).
+    Its procedure facts are the ones the record must still hold: later commits may
+    change only content."""
+    commit = git.last_step(rev, path)
+    raw = git.blob(commit, path) if commit is not None else None
+    if commit is None or raw is None:
+        return None
+    return commit, version_of("", raw)  # the blob id is not asked for: facts are
+
+
 CONTENT_STEPS = ("new", "set", "edit")
 
 
