@@ -1054,6 +1054,38 @@ def test_a_step_refuses_facts_written_by_hand(office: Office):
     assert office.run("audit").exit_code == 0
 
 
+def test_a_file_swapped_before_a_publication_written_by_hand_is_found(office: Office):
+    """The clerk swaps an approved file while the record waits, then writes the
+    publish step by hand, trailers and all (dangwu publish would refuse): the audit
+    reads the file the step sent out, and so does the server's hook, which audits a
+    push from where the server stood (the swap was pushed earlier, in order then)."""
+    rid = submitted_with_attachment(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
+    bare = office.root.parent / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(office, "hook", "install", "--lang", "en", str(bare))
+    office.write("files/说明.txt", "换过的附件。\n")
+    commit_as(office.root, "dumy", "swap", "files", date=at(5, 12))
+    office.git("push", "-q", str(bare), "HEAD:refs/heads/main")  # nothing out yet: in order
+
+    def publish(data) -> None:
+        put(data, "status", "published")
+        channels = list(data["channels"])
+        put(data, "publication", facts(by="dumy", at=at(5, 13), channels=channels,
+                                       content=content_hash(dict(data))))  # fmt: skip
+
+    forged = forge_step(office, "dumy", "publish", rid, publish, date=at(5, 13))
+    audit = office.run("audit")
+    assert audit.exit_code == 1, audit.output
+    assert flagged(audit.stdout, forged, rid, "attachment-changed", who("dumy")), audit.output
+    pushed = subprocess.run(
+        ["git", "-C", str(office.root), "push", str(bare), "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+    )
+    assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
+
+
 def test_an_attachment_checked_out_with_windows_line_endings_is_as_committed(office: Office):
     """Git for Windows checks text files out with CRLF (core.autocrlf): the file on
     disk is what was committed, as git sees it, and the approval goes ahead."""

@@ -1553,6 +1553,47 @@ def an_approval_stamping_a_file_not_attached() -> History:
     return h
 
 
+def committed_and_approved(blob: str, stamp: str) -> History:
+    """A record whose attached file was committed as ``blob`` and approved stamping
+    ``stamp`` (by the approver's word: a step written by hand may say anything)."""
+    h = founded()
+    h.file(CLERK, FILE, None, blob)
+    h.new(Rec(content(attachments=[FILE])))
+    h.submit(ID)
+    h.approve(ID, particulars={"attachments": {FILE: stamp}})
+    return h
+
+
+def published_after(*blobs: str | None) -> History:
+    """Approved with its file as BLOB_A; the file then became each of ``blobs`` in turn
+    (None: deleted), and a publish step went out (dangwu publish refuses a changed
+    file live; a publish step written by hand does not)."""
+    h = committed_and_approved(BLOB_A, BLOB_A)
+    for old, new in zip((BLOB_A, *blobs), blobs, strict=False):
+        h.file(CLERK, FILE, old, new)
+    h.publish(ID)
+    return h
+
+
+@case("attachment-changed")
+def a_file_swapped_before_publication_goes_out() -> History:
+    return published_after(BLOB_B)
+
+
+@case("attachment-changed")
+def a_file_deleted_before_publication_goes_out() -> History:
+    return published_after(None)
+
+
+@case("forged-facts")
+def an_approval_stamping_a_file_other_than_the_one_committed() -> History:
+    return committed_and_approved(BLOB_B, BLOB_A)
+
+
+def test_an_attachment_put_back_before_publication_goes_out_in_order():
+    assert published_after(BLOB_B, BLOB_A).rules() == []
+
+
 def test_an_attachment_may_change_before_it_goes_out_and_after_it_is_withdrawn():
     # approved, not yet out: publish refuses a changed file live (and the site sends
     # only the stamped one); withdrawn: nothing of it is up any more

@@ -188,6 +188,7 @@ def _before(auditor: Auditor, office: Office, git: GitStore, start: str) -> None
     auditor.meetings, auditor.minuted, auditor.held = _meetings_at(git, start)
     auditor.before_range = _standing_at(office, git, start)
     auditor.stamps_before = _stamps_at(office, git, start)
+    auditor.blobs_before = _blobs_at(git, start)
 
 
 def _standing_at(
@@ -224,6 +225,18 @@ def _stamps_at(office: Office, git: GitStore, commit: str) -> Callable[[str], di
         return known.get(path, {})
 
     return stamps
+
+
+def _blobs_at(git: GitStore, commit: str) -> Callable[[str], str | None]:
+    """Each file's blob at ``commit`` ("" where it has none), asked for by path."""
+    known: dict[str, str] = {}
+
+    def blob(path: str) -> str:
+        if path not in known:
+            known[path] = git.tree_blobs(commit, [path]).get(path, "")
+        return known[path]
+
+    return blob
 
 
 def _circulars_at(git: GitStore, commit: str) -> dict[int, set[int]]:

@@ -146,6 +146,11 @@ class Auditor:
     # file). ``stamps_before`` says the same at the commit a range starts from
     stamped: dict[str, dict[str, str]] = field(default_factory=dict)
     stamps_before: Callable[[str], dict[str, str]] = field(default=lambda _path: {})
+    # each other file's blob as the commits judged so far left it ("" where deleted),
+    # for the files they changed; ``blobs_before`` says it at the commit a range starts
+    # from (None: not known, and then an approval's stamp is taken at its word)
+    blobs: dict[str, str | None] = field(default_factory=dict)
+    blobs_before: Callable[[str], str | None] = field(default=lambda _path: None)
     # the commit that opened each pre-disclosure's window (its notes may move "opened")
     openers: dict[str, str] = field(default_factory=dict)
     # when the server received a commit, where it says (git notes) [SPEC 11]
@@ -402,7 +407,10 @@ class Auditor:
         """What went out with a record is the attached file its approval stamped: a
         commit that changes or deletes that file while the record is out changes what
         the office published [SPEC 4]. Then the stamps the commit's records make or end."""
+        if event.merge:
+            self.blobs = {}  # a merge's other files are not followed: known no more
         for path, _old, new in event.files:
+            self.blobs[path] = new or ""
             for carrier, stamp in sorted(self._stamps_on(path).items()):
                 if stamp != new:
                     flag(
@@ -422,6 +430,18 @@ class Auditor:
                 self._stamps_on(path).pop(record, None)
             for path, blob in _stamps(change.after).items():
                 self._stamps_on(path)[record] = blob
+
+    def _attached(self, names: Any, stamped: Mapping[str, str]) -> dict[str, str]:
+        """Each of these attached files as the commit being judged holds it, as far
+        as the history read tells (a missing file as ""); where it does not tell, the
+        blob an approval ``stamped``, taken at its word."""
+        out: dict[str, str] = {}
+        for name in (str(n) for n in names or ()):
+            known = self.blobs[name] if name in self.blobs else self.blobs_before(name)
+            blob = known if known is not None else stamped.get(name)
+            if blob is not None:
+                out[name] = blob
+        return out
 
     def _stamps_on(self, path: str) -> dict[str, str]:
         """The records that went out with ``path`` attached, and its blob each stamped."""
@@ -930,6 +950,8 @@ class Auditor:
             )
         if step == "approve":
             approval = _mapping(facts.get("approval"))
+            stamps = _strings(approval.get("attachments"))  # None: made before stamps were
+            names = data.get("attachments")
             overrides = approval.get("overrides") or []
             first = overrides[0] if isinstance(overrides, list) and overrides else None
             return workflow.approve(
@@ -944,9 +966,9 @@ class Auditor:
                 necessity=_text(approval.get("necessity")),
                 accuracy=_text(approval.get("accuracy")),
                 unanswered=sorted(self.unanswered.get(str(data.get("id")), {}).values()),
-                # the blobs stamped are the approver's word (publish checks them live, and
-                # the site sends no other file); only the record's own files may be named
-                attached=_strings(approval.get("attachments")),
+                # the blobs stamped are the files as committed, where the history read
+                # tells; elsewhere the approver's word (the site sends no other file)
+                attached=None if stamps is None else _present(self._attached(names, stamps)),
             )
         if step == "reject":
             return workflow.reject(
@@ -965,6 +987,10 @@ class Auditor:
                 # the window counts from when it really opened: the step, or the day the
                 # server received it if later, whatever a date in the file says
                 opened=_moment(self.opened.get(path)),
+                # what went out is the file approved: the one committed then
+                attached=self._attached(
+                    after.data.get("attachments"), approved_attachments(after.data)
+                ),
             )
         return workflow.withdraw(
             data, ctx, reason=str(_mapping(facts.get("withdrawal")).get("reason", ""))
@@ -1297,6 +1323,11 @@ def _stamps(version: Version | None) -> dict[str, str]:
     if version is None or version.error:
         return {}
     return stamps_of(version.status, version.data)
+
+
+def _present(blobs: Mapping[str, str]) -> dict[str, str]:
+    """The files among these that exist (a missing one stops validation, not stamps)."""
+    return {path: blob for path, blob in blobs.items() if blob}
 
 
 def _strings(value: Any) -> dict[str, str] | None:
