@@ -501,6 +501,41 @@ def test_the_working_files_and_the_commit_give_one_summary(demo_seed, tmp_path):
         assert replace(summary, closes=committed[path].closes) == committed[path], path
 
 
+def test_the_summaries_of_two_commits_stay_cached_side_by_side(demo_seed, tmp_path):
+    """A site reads the office at its head and where its verify window starts: the
+    cache keeps both commits' records, so neither pushes the other's out to be read
+    again on every build; it is cut back to one commit's only when it grows large."""
+    from conftest import copy_demo
+
+    from dangwu.store import snapshot
+    from dangwu.store.gitstore import GitStore
+    from dangwu.store.office import find_office
+
+    opened = find_office(copy_demo(demo_seed, tmp_path / "office"))
+    cache = opened.state_dir / "summaries-v4.json"
+    with GitStore(opened.root, opened.state_dir) as git:
+        early = snapshot.at(opened, git, "HEAD~40")
+        late = snapshot.at(opened, git)
+        assert set(early.blobs.values()) != set(late.blobs.values())
+        early.summaries()
+        late.summaries()
+        kept = json.loads(cache.read_text("utf-8"))["summaries"]
+        assert set(early.blobs.values()) | set(late.blobs.values()) <= set(kept)
+        # read again: nothing is missing, so the file is not written again
+        written = cache.stat().st_mtime_ns
+        snapshot.at(opened, git, "HEAD~40").summaries()
+        assert cache.stat().st_mtime_ns == written
+        # grown beyond twice what was asked and the room kept beside it: cut back
+        stored = json.loads(cache.read_text("utf-8"))
+        stored["summaries"].update({f"{n:040x}": None for n in range(snapshot.KEPT_BESIDE + 100)})
+        cache.write_text(json.dumps(stored), "utf-8")
+        between = snapshot.at(opened, git, "HEAD~20")  # records neither of the two had
+        assert set(between.blobs.values()) - set(stored["summaries"])
+        between.summaries()
+        kept = json.loads(cache.read_text("utf-8"))["summaries"]
+        assert set(kept) == set(between.blobs.values())
+
+
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [

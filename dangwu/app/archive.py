@@ -494,7 +494,7 @@ class _Walk:
             self.base = snapshot.at(self.office, self.git, commit)
         changed = {p: b for p, b in changed.items() if is_record_path(p)}
         new = {b for b in changed.values() if b}
-        read = snapshot.summary_entries(self.git, new) if new else {}
+        read = snapshot.summary_entries(self.office, self.git, new) if new else {}
         for path, blob in changed.items():
             self.found.pop(path, None)
             self.blobs.pop(path, None)

@@ -18,6 +18,7 @@ still shows the same, without the repository and without a server.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -49,9 +50,12 @@ def window(today: date, days: int = VERIFY_DAYS) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() and "_"
+
+
 def key_of(code: str) -> str:
     """A code as the verify page looks it up: letters and digits only, upper case."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    return _NOT_ALNUM.sub("", code.upper())
 
 
 @dataclass
@@ -280,7 +284,7 @@ def _walk(
         for p, b in changed.items()
         if b and is_record_path(p)
     }
-    entries = snapshots.summary_entries(git, blobs_needed) if blobs_needed else {}
+    entries = snapshots.summary_entries(office, git, blobs_needed) if blobs_needed else {}
     for index, (commit, _seconds, changed) in enumerate(line):
         if index < start:
             continue

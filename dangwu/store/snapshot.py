@@ -290,14 +290,15 @@ def moved(
     return moved_to
 
 
-def summary_entries(git: GitStore, blobs: Iterable[str]) -> dict[str, Summary | None]:
+def summary_entries(
+    office: Office, git: GitStore, blobs: Iterable[str]
+) -> dict[str, Summary | None]:
     """The summaries of record blobs, by blob id, without a path (None: not a record)."""
-    wanted = sorted(set(blobs))
-    raw = git.objects(wanted)
-    entries = fork_map(_summary_of, [(blob, raw.get(blob, b"")) for blob in wanted])
+    entries = _entries(office, git, blobs)
     return {
         blob: Summary.from_cache("", blob, entry) if entry else None
-        for blob, entry in zip(wanted, entries, strict=True)
+        for blob in set(blobs)
+        for entry in (entries.get(blob),)
     }
 
 
@@ -314,25 +315,38 @@ def _summary_of(item: tuple[str, bytes]) -> list[Any] | None:
     return summary.cached()
 
 
-def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
-    path = office.state_dir / "summaries-v4.json"
+SUMMARIES = "summaries-v4.json"
+KEPT_BESIDE = 2000  # summaries the cache keeps beyond twice the blobs last asked for
+
+
+def _entries(office: Office, git: GitStore, blobs: Iterable[str]) -> dict[str, Any]:
+    """Cached summaries of record blobs, by blob id (None: not a record), those asked
+    for read and kept first. The cache keeps what other commits' records said too,
+    up to about twice what was asked for: a site's verify page reads the office at
+    its head and where its window starts, and each would otherwise push the other's
+    records out of the cache, to be read again every time."""
+    path = office.state_dir / SUMMARIES
     stored = read_json(path)
     known: dict[str, Any] = {}
     # the cache is good for this dangwu and this shape of Summary only
     stamp = f"{__version__}:{','.join(Summary.__dataclass_fields__)}"
     if isinstance(stored, dict) and stored.get("version") == stamp:
         known = stored.get("summaries") or {}
-    missing = sorted(b for b in set(blobs.values()) if b not in known)
+    wanted = set(blobs)
+    missing = sorted(wanted - known.keys())
     if missing:
         raw = git.objects(missing)
         texts = [(blob, raw.get(blob, b"")) for blob in missing]
         raw.clear()
         known.update(zip(missing, fork_map(_summary_of, texts), strict=True))
-        live = set(blobs.values())
-        write_json(
-            path,
-            {"version": stamp, "summaries": {b: v for b, v in known.items() if b in live}},
-        )
+        if len(known) > 2 * len(wanted) + KEPT_BESIDE:
+            known = {b: v for b, v in known.items() if b in wanted}
+        write_json(path, {"version": stamp, "summaries": known})
+    return known
+
+
+def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
+    known = _entries(office, git, blobs.values())
     found: dict[str, Summary] = {}
     for record_path, blob in blobs.items():
         entry = known.get(blob)
