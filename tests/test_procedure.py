@@ -304,7 +304,7 @@ def test_a_decision_without_quorum_is_refused_and_cannot_be_written_by_hand(offi
     bad = commit_as(office.root, "dumy", "record the meeting", path, date=at(6, 11))
     # written with plain git: the next step sees facts no step wrote, and says which
     said = refused(office, "approve", rid, as_="hanzg", now=at(7), expect="(decision, status)")
-    assert f"git revert {bad[:7]}" in said.stderr
+    assert f"git rebase --onto {bad[:7]}^ {bad[:7]};" in said.stderr
     result = audit(office)
     assert result.exit_code == 1
     assert flagged(result.stdout, bad, rid, "tool-fields", who("dumy")), result.output
@@ -1019,7 +1019,9 @@ def test_a_step_refuses_facts_written_by_hand(office: Office):
     fitted = office.git("rev-parse", "--short", "HEAD")
     said = refused(office, "publish", rid, now=at(5, 13), expect="(approval) were changed")
     assert f"the procedure facts of {rid} (approval) were changed outside dangwu" in said.stderr
-    assert f"git revert {fitted}\n" in said.stderr  # the swap of the file is not in it
+    # one commit named: the fitting one, not the swap of the file
+    assert f"drop it: git rebase --onto {fitted}^ {fitted};" in said.stderr
+    assert f"take it back: git revert {fitted}\n" in said.stderr
     office.git("reset", "-q", "--hard", approved)
 
     # 2. the content changed, and the approval's hash with it

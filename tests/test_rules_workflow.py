@@ -623,10 +623,19 @@ def test_facts_changed_by_hand_are_refused_naming_the_commits():
         workflow.refuse_facts_by_hand("ZD-2026-101", ["approval", "status"], ["abc1234", "def5678"])
     assert caught.value.rule == "tool-fields" and caught.value.record_id == "ZD-2026-101"
     assert "(approval, status) were changed outside dangwu" in str(caught.value)
-    assert (
-        caught.value.hint
-        == "take back what changed them with plain git: git revert abc1234 def5678"
+    assert caught.value.hint == (
+        "the commits that changed the file since: abc1234 def5678; drop each one not sent "
+        "yet (git rebase --onto C^ C), take back each one that is (git revert C)"
     )
+    with pytest.raises(RuleViolation) as caught:
+        workflow.refuse_facts_by_hand("ZD-2026-101", ["status"], ["abc1234"])
+    assert caught.value.hint == (
+        "if abc1234 is not sent yet, drop it: git rebase --onto abc1234^ abc1234; "
+        "if it is, take it back: git revert abc1234"
+    )
+    with pytest.raises(RuleViolation) as caught:
+        workflow.refuse_facts_by_hand("ZD-2026-101", ["status"], [])
+    assert caught.value.hint == "dangwu audit names the commit that changed them"
 
 
 # records for publication

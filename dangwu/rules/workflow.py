@@ -273,19 +273,30 @@ def refuse_facts_by_hand(
     hand (an approval's content hash or attachment stamps made to fit a changed file,
     a status moved on) would be taken for the procedure's own. The audit flags the
     commit that did it (``commits``: those that changed the file since dangwu's last
-    step, newest first); the step refuses before anything is written."""
+    step, newest first); the step refuses before anything is written. A commit not
+    sent yet is best dropped: one sent is taken back, and both stay in the history."""
     _refuse(
         "tool-fields",
         _("the procedure facts of {id} ({fields}) were changed outside dangwu").format(
             id=record_id, fields=", ".join(changed)
         ),
         record_id,
-        _("take back what changed them with plain git: git revert {commits}").format(
-            commits=" ".join(commits)
-        )
-        if commits
-        else _("dangwu audit names the commit that changed them"),
+        _hand_hint(commits),
     )
+
+
+def _hand_hint(commits: Sequence[str]) -> str:
+    if not commits:
+        return _("dangwu audit names the commit that changed them")
+    if len(commits) == 1:
+        return _(
+            "if {commit} is not sent yet, drop it: git rebase --onto {commit}^ {commit}; "
+            "if it is, take it back: git revert {commit}"
+        ).format(commit=commits[0])
+    return _(
+        "the commits that changed the file since: {commits}; drop each one not sent yet "
+        "(git rebase --onto C^ C), take back each one that is (git revert C)"
+    ).format(commits=" ".join(commits))
 
 
 def check_time(data: Mapping[str, Any], ctx: Context) -> None:
