@@ -1088,6 +1088,33 @@ def test_a_file_swapped_before_a_publication_written_by_hand_is_found(office: Of
     assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
 
 
+def test_a_merge_bringing_in_a_swapped_attachment_is_found(office: Office):
+    """Where the office allows merges: a branch changed the file while the record
+    waited (in order there), the record went out on the main line, then the branch
+    was merged in. The merge changes what went out, and the audit says so."""
+    edit_settings(office, lambda d: d["rules"].__setitem__("allow_merges", True))
+    commit_as(office.root, "linht", "rules: merges allowed", "dangwu.yaml", date=at(5, 7))
+    rid = submitted_with_attachment(office)
+    ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
+    office.git("checkout", "-q", "-b", "side")
+    office.write("files/说明.txt", "换过的附件。\n")
+    commit_as(office.root, "dumy", "swap", "files", date=at(5, 12))
+    office.git("checkout", "-q", "main")
+    ok(office, "publish", rid, now=at(5, 13))
+    assert office.run("audit").exit_code == 0
+    name, email = PEOPLE["dumy"]
+    env = {"GIT_AUTHOR_DATE": at(5, 14), "GIT_COMMITTER_DATE": at(5, 14)}
+    for role in ("AUTHOR", "COMMITTER"):
+        env |= {f"GIT_{role}_NAME": name, f"GIT_{role}_EMAIL": email}
+    office.git("merge", "-q", "--no-edit", "side", env=env)
+    merged = office.git("rev-parse", "HEAD")
+    audit = office.run("audit")
+    assert audit.exit_code == 1, audit.output
+    # the merge itself is named (the side's own commit may be too: the audit replays
+    # the two lines one after the other, so it can meet the swap after the publication)
+    assert f"{merged[:10]} {rid} [attachment-changed]" in audit.stdout, audit.output
+
+
 def test_an_attachment_checked_out_with_windows_line_endings_is_as_committed(office: Office):
     """Git for Windows checks text files out with CRLF (core.autocrlf): the file on
     disk is what was committed, as git sees it, and the approval goes ahead."""

@@ -1594,6 +1594,21 @@ def test_an_attachment_put_back_before_publication_goes_out_in_order():
     assert published_after(BLOB_B, BLOB_A).rules() == []
 
 
+@case("attachment-changed")
+def a_merge_bringing_in_another_version_of_a_file_that_went_out() -> History:
+    h = founded(allow_merges=True)
+    h.file(CLERK, FILE, None, BLOB_A)
+    h.new(Rec(content(attachments=[FILE])))
+    h.submit(ID)
+    h.approve(ID, particulars={"attachments": {FILE: BLOB_A}})
+    h.publish(ID)
+    h.tick()
+    commit = h.commit(CLERK, "Merge branch 'side'\n")  # the side had changed the file
+    h.add(replace(commit, parents=(*commit.parents, "e" * 40)), merge=True,
+          files=[(FILE, None, BLOB_B)])  # fmt: skip
+    return h
+
+
 def test_an_attachment_may_change_before_it_goes_out_and_after_it_is_withdrawn():
     # approved, not yet out: publish refuses a changed file live (and the site sends
     # only the stamped one); withdrawn: nothing of it is up any more

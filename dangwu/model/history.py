@@ -167,8 +167,9 @@ class Event:
     # what the circulars' and meetings' blobs among them say, by blob id
     papers: dict[str, Paper] = field(default_factory=dict)
     parent_times: tuple[int, ...] = ()  # when each parent was committed (Unix seconds)
-    # the other files it changed (path, old blob, new blob): an attachment among them
-    # must stay the file approved while what went out is up
+    # the other files it changed (path, old blob, new blob; a merge's as against its
+    # first parent, old not said): an attachment among them must stay the file
+    # approved while what went out is up
     files: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 

@@ -407,8 +407,6 @@ class Auditor:
         """What went out with a record is the attached file its approval stamped: a
         commit that changes or deletes that file while the record is out changes what
         the office published [SPEC 4]. Then the stamps the commit's records make or end."""
-        if event.merge:
-            self.blobs = {}  # a merge's other files are not followed: known no more
         for path, _old, new in event.files:
             self.blobs[path] = new or ""
             for carrier, stamp in sorted(self._stamps_on(path).items()):

@@ -778,7 +778,12 @@ class Reader:
                         state = self.git.tree_blobs(parent, list(RELEVANT)) if parent else {}
                     changes, unrelated = self._merge_changes(commit, state)
                     whole = True
-                    files = []  # a merge's other files are not followed
+                    # its other files as against the line it continues: what a side
+                    # brought in that the line had not (an attachment among them)
+                    brought = self.git.blob_changes(parent or "", commit.id, ())
+                    files: list[tuple[str, str | None, str | None]] = [
+                        (path, None, new) for path, new in brought.items() if not _relevant(path)
+                    ]
                 else:
                     changes = _changes(raw_changes, state)
                     files = [(c.path, c.old, c.new) for c in raw_changes if not _relevant(c.path)]
