@@ -308,6 +308,9 @@ def test_a_decision_without_quorum_is_refused_and_cannot_be_written_by_hand(offi
     result = audit(office)
     assert result.exit_code == 1
     assert flagged(result.stdout, bad, rid, "tool-fields", who("dumy")), result.output
+    # nor may an edit pass the hand-written facts on as its own, for approve to take up
+    said = refused(office, "set", rid, "summary=任用决定", now=at(7), expect="(decision, status)")
+    assert "git rebase --onto" in said.stderr
     # written as a step, trailers and all: the approval still reads the decision
     office.git("reset", "-q", "--hard", "HEAD~1")
     forged = forge_step(office, "hanzg", "decide", rid, decide, date=at(6, 11))
@@ -845,10 +848,12 @@ def test_a_text_attachment_is_reviewed_as_the_records_own_words(office: Office):
     commit_as(office.root, "dumy", "link", "files", date=at(5, 9))
     path_text = office.read(path)
     office.write(path, path_text.replace("files/记录.LOG", "files/记录.LOG, files/link.txt"))
+    commit_as(office.root, "dumy", "attach the link", "records", date=at(5, 9))
     said = office.run("submit", rid, now=at(5, 10))  # reviews, then finds it invalid
     assert said.exit_code == 1 and "outside the office repository" in said.output
     assert "files/link.txt line" not in said.output
     office.write(path, path_text)
+    commit_as(office.root, "dumy", "no link", "records", date=at(5, 9))
     # a public record's findings need the approver's reason, as its own words would
     ok(office, "submit", rid, now=at(5, 10))
     refused = office.run("approve", rid, as_="zhoulx", now=at(5, 11))
@@ -1023,6 +1028,10 @@ def test_a_step_refuses_facts_written_by_hand(office: Office):
     assert f"drop it: git rebase --onto {fitted}^ {fitted};" in said.stderr
     assert f"take it back: git revert {fitted}\n" in said.stderr
     office.git("reset", "-q", "--hard", approved)
+    # not committed yet: said as such
+    edit_record(office, rid, lambda d: put(d, "status", "submitted"))
+    refused(office, "publish", rid, now=at(5, 13), expect="has uncommitted changes")
+    office.git("checkout", "--", relpath(office, rid))
 
     # 2. the content changed, and the approval's hash with it
     def rewrite(d):

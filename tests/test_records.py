@@ -675,9 +675,11 @@ def test_set_refuses_a_record_with_local_changes(hand_written):
 
 @pytest.mark.parametrize("status", ["published", "withheld", "withdrawn"])
 def test_final_records_are_never_edited(hand_written, status):
-    path = "records/zuzhi-jianshe/ZZ-2026-101.yaml"
-    hand_written.write(path, hand_written.read(path) + f"status: {status}\n")
-    commit_as(hand_written.root, "dumy", "mark", path)
+    from plaingit import forge_step, put
+
+    # the state written as a step would write it (a status written with plain git is
+    # refused before this rule is asked: see test_procedure)
+    forge_step(hand_written, "dumy", "publish", "ZZ-2026-101", lambda d: put(d, "status", status))
     before = hand_written.state()
     result = hand_written.run("set", "ZZ-2026-101", "title=新标题")
     assert result.exit_code == 1

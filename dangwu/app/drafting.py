@@ -39,6 +39,7 @@ from dangwu.rules import workflow
 from dangwu.rules.schedule import Quarter
 from dangwu.store import editor, records
 from dangwu.store.acting import Act, acting, message
+from dangwu.store.history import as_steps_left, version_of
 from dangwu.store.office import Office
 from dangwu.store.records import record_files
 
@@ -241,7 +242,7 @@ def _twins(office: Office, new: Mapping[str, Any], relpath: str) -> list[str]:
 def discard(office: Office, ref: str) -> Written:
     """Remove a draft that never went to the leading group, in one commit that says so."""
     with acting(office, "create") as act:
-        record = records.find(office, ref)
+        record = find_stepped(act, ref)
         record_id = str(record.data.get("id", ref))
         workflow.discard(record.data, act.context())
         commit = act.commit(
@@ -418,7 +419,7 @@ def set_fields(office: Office, ref: str, assignments: Sequence[Assignment]) -> W
     for assignment in assignments:
         _check_settable(assignment.field)
     with acting(office, "edit") as act:
-        record = records.find(office, ref)
+        record = find_stepped(act, ref)
         record_id = record.data.get("id", ref)
         workflow.require_editable(record_id, record.status)
         data = yamlio.load_round_trip(record.text)
@@ -508,6 +509,26 @@ def _commit_content(
     return Written(record_id, record.relpath, commit, notes)
 
 
+def find_stepped(act: Act, ref: str) -> records.RecordFile:
+    """The record a step or an edit acts on, whose procedure facts must be the ones
+    dangwu's steps wrote (the audit's tool-fields rule, said before anything is
+    written): an edit is a step too, and would otherwise pass facts written by hand
+    on as its own to the next step."""
+    record = records.find(act.office, ref)
+    act.store.refresh_commit_graph()  # a path's last commits without a walk of all
+    left = as_steps_left(act.store, act.head, record.relpath)
+    now = version_of("", record.raw).facts()
+    changed = workflow.facts_by_hand(now, None if left is None else left[1].facts())
+    if changed:
+        act.store.require_clean([record.relpath])  # not committed yet: said as such
+        since = f"{left[0]}..{act.head}" if left is not None else act.head
+        commits = act.store.log_fields(since, [record.relpath], ["%h"], oldest_first=False)
+        workflow.refuse_facts_by_hand(
+            str(record.data.get("id")), changed, [row[0] for row in commits]
+        )
+    return record
+
+
 def commit_record(
     act: Act,
     record: records.RecordFile,
@@ -586,7 +607,7 @@ def begin_edit(office: Office, ref: str) -> tuple[records.RecordFile, str]:
     file without uncommitted changes. Checked before any editor opens, so nobody
     types a text they may not save."""
     with acting(office, "edit") as act:
-        record = records.find(office, ref)
+        record = find_stepped(act, ref)
         workflow.require_editable(str(record.data.get("id", ref)), record.status)
         act.store.require_clean([record.relpath])
         return record, act.actor.key
@@ -595,7 +616,7 @@ def begin_edit(office: Office, ref: str) -> tuple[records.RecordFile, str]:
 def replace(office: Office, ref: str, new_text: str, *, base: bytes) -> Written:
     """Commit an edited record text, if the record did not change meanwhile."""
     with acting(office, "edit") as act:
-        record = records.find(office, ref)
+        record = find_stepped(act, ref)
         record_id = str(record.data.get("id", ref))
         if record.raw != base:
             raise RuleViolation(

@@ -19,7 +19,7 @@ from typing import Any
 
 from dangwu import yamlio
 from dangwu.app import supervision
-from dangwu.app.drafting import commit_record, must_validate
+from dangwu.app.drafting import commit_record, find_stepped, must_validate
 from dangwu.check.validate import unsafe_attachment
 from dangwu.errors import DangwuError, RuleViolation
 from dangwu.i18n import _, pair
@@ -37,7 +37,7 @@ from dangwu.store import documents, records
 from dangwu.store import meetings as stored_meetings
 from dangwu.store.acting import Act, acting
 from dangwu.store.gitstore import GitStore
-from dangwu.store.history import Receipts, as_steps_left, background, version_of, window_openings
+from dangwu.store.history import Receipts, background, window_openings
 from dangwu.store.office import Office
 from dangwu.store.snapshot import sensitive_in
 
@@ -80,7 +80,7 @@ def _write(
 def submit(office: Office, ref: str) -> Done:
     """Hand a draft (or a revised formal plan) to the leading group."""
     with acting(office, "submit") as act:
-        record = _find(act, ref)
+        record = find_stepped(act, ref)
         outcome = workflow.submit(record.data, act.context())
         workflow.require_something_to_print(record.data)
         findings = _findings(office, record)
@@ -124,7 +124,7 @@ def decide(
     outcome = one_of("--outcome", outcome, OUTCOME_TITLES)
     with acting(office, "decide") as act:
         attendees = [words.person("--attendee", a, act.settings.roster) for a in attendees]
-        record = _find(act, ref)
+        record = find_stepped(act, ref)
         if note:
             _check_words(office, record, "--note", note)
         named, held = None, None
@@ -170,7 +170,7 @@ def approve(
     """The review and stamp (审核盖章), optionally signed with the approver's key, with
     the approver's findings on the necessity and accuracy reviews."""
     with acting(office, "approve") as act:
-        record = _find(act, ref)
+        record = find_stepped(act, ref)
         for option, said in (
             ("--override", override),
             ("--necessity", necessity),
@@ -214,7 +214,7 @@ def approve(
 def reject(office: Office, ref: str, *, reason: str) -> Done:
     """Send a plan back to the office for revision."""
     with acting(office, "reject") as act:
-        record = _find(act, ref)
+        record = find_stepped(act, ref)
         _check_words(office, record, "--reason", reason)
         outcome = workflow.reject(record.data, act.context(), reason=reason)
         return _write(act, record, "reject", outcome, details=[reason.strip()])
@@ -232,7 +232,7 @@ def publish(
     named = channel_titles(office.settings.channels)
     channels = [one_of("--channel", channel, named) for channel in channels]
     with acting(office, "publish") as act:
-        record = _find(act, ref)
+        record = find_stepped(act, ref)
         signed = act.signing(sign)
         outcome = workflow.publish(
             record.data,
@@ -265,27 +265,10 @@ def publish(
 def withdraw(office: Office, ref: str, *, reason: str) -> Done:
     """Take a published record or a preliminary plan down."""
     with acting(office, "withdraw") as act:
-        record = _find(act, ref)
+        record = find_stepped(act, ref)
         _check_words(office, record, "--reason", reason)
         outcome = workflow.withdraw(record.data, act.context(), reason=reason)
         return _write(act, record, "withdraw", outcome, details=[reason.strip()])
-
-
-def _find(act: Act, ref: str) -> records.RecordFile:
-    """The record a step acts on, whose procedure facts must be the ones dangwu's
-    steps wrote (the audit's tool-fields rule, said before anything is written)."""
-    record = records.find(act.office, ref)
-    act.store.refresh_commit_graph()  # a path's last commits without a walk of all
-    left = as_steps_left(act.store, act.head, record.relpath)
-    now = version_of("", record.raw).facts()
-    changed = workflow.facts_by_hand(now, None if left is None else left[1].facts())
-    if changed:
-        since = f"{left[0]}..{act.head}" if left is not None else act.head
-        commits = act.store.log_fields(since, [record.relpath], ["%h"], oldest_first=False)
-        workflow.refuse_facts_by_hand(
-            str(record.data.get("id")), changed, [row[0] for row in commits]
-        )
-    return record
 
 
 # --- the secrecy review and who wrote what --------------------------------------------
