@@ -534,6 +534,14 @@ def test_the_summaries_of_two_commits_stay_cached_side_by_side(demo_seed, tmp_pa
         between.summaries()
         kept = json.loads(cache.read_text("utf-8"))["summaries"]
         assert set(kept) == set(between.blobs.values())
+        # a walk along the history reading a few versions never cuts it back
+        stored = json.loads(cache.read_text("utf-8"))
+        stored["summaries"].update({f"{n:040x}": None for n in range(snapshot.KEPT_BESIDE + 100)})
+        cache.write_text(json.dumps(stored), "utf-8")
+        one = sorted(set(late.blobs.values()) - set(kept))[0]
+        assert snapshot.summary_entries(opened, git, iter([one]))[one] is not None
+        kept = json.loads(cache.read_text("utf-8"))["summaries"]
+        assert one in kept and set(stored["summaries"]) <= set(kept)
 
 
 @pytest.mark.parametrize(

@@ -294,10 +294,11 @@ def summary_entries(
     office: Office, git: GitStore, blobs: Iterable[str]
 ) -> dict[str, Summary | None]:
     """The summaries of record blobs, by blob id, without a path (None: not a record)."""
-    entries = _entries(office, git, blobs)
+    wanted = set(blobs)
+    entries = _entries(office, git, wanted, whole=False)
     return {
         blob: Summary.from_cache("", blob, entry) if entry else None
-        for blob in set(blobs)
+        for blob in wanted
         for entry in (entries.get(blob),)
     }
 
@@ -316,13 +317,14 @@ def _summary_of(item: tuple[str, bytes]) -> list[Any] | None:
 
 
 SUMMARIES = "summaries-v4.json"
-KEPT_BESIDE = 2000  # summaries the cache keeps beyond twice the blobs last asked for
+KEPT_BESIDE = 2000  # summaries the cache keeps beyond twice a commit's records
 
 
-def _entries(office: Office, git: GitStore, blobs: Iterable[str]) -> dict[str, Any]:
+def _entries(office: Office, git: GitStore, blobs: Iterable[str], *, whole: bool) -> dict[str, Any]:
     """Cached summaries of record blobs, by blob id (None: not a record), those asked
     for read and kept first. The cache keeps what other commits' records said too,
-    up to about twice what was asked for: a site's verify page reads the office at
+    up to about twice a ``whole`` commit's records (a few versions, read by a walk
+    along the history, do not cut it back): a site's verify page reads the office at
     its head and where its window starts, and each would otherwise push the other's
     records out of the cache, to be read again every time."""
     path = office.state_dir / SUMMARIES
@@ -339,14 +341,14 @@ def _entries(office: Office, git: GitStore, blobs: Iterable[str]) -> dict[str, A
         texts = [(blob, raw.get(blob, b"")) for blob in missing]
         raw.clear()
         known.update(zip(missing, fork_map(_summary_of, texts), strict=True))
-        if len(known) > 2 * len(wanted) + KEPT_BESIDE:
+        if whole and len(known) > 2 * len(wanted) + KEPT_BESIDE:
             known = {b: v for b, v in known.items() if b in wanted}
         write_json(path, {"version": stamp, "summaries": known})
     return known
 
 
 def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> dict[str, Summary]:
-    known = _entries(office, git, blobs.values())
+    known = _entries(office, git, blobs.values(), whole=True)
     found: dict[str, Summary] = {}
     for record_path, blob in blobs.items():
         entry = known.get(blob)
