@@ -280,6 +280,15 @@ def load(text: str) -> Document:
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # line breaks in YAML besides \n and \r: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
 _OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+# the line breaks YAML reads where an editor may show none: those, and a CR not
+# followed by \n (CRLF is an ordinary line end); by name
+HIDDEN_BREAKS = {
+    "\r": "CARRIAGE RETURN",
+    "\x85": "NEXT LINE",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+}
+HIDDEN_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 # a plain scalar that cannot be anything but itself: no indicator first, no ': ', no
 # ' #', no quote, no surrounding space
 _SIMPLE_PLAIN = re.compile(r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^:#'"\n]|:(?! |$))*(?<! )\Z""")

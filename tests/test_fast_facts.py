@@ -149,3 +149,24 @@ def test_other_yaml_line_breaks_go_to_the_full_reader():
         text = f"a:\n  by: '{mark}    '\n"
         assert yamlio.load_simple(text) is None
         same_as_yaml(text)
+
+
+def test_a_fact_behind_a_line_break_an_editor_hides_is_read_as_the_rules_read_it():
+    """A lone CR, NEL, LS or PS is a line break to YAML: a key after one is a fact of
+    the record, to the audit and the live check as to the rules (found by a review
+    as a dishonest clerk: cut at "\\n" only, it was content to them)."""
+    from dangwu.store.history import version_of
+
+    for mark in ("\r", "\x85", "\u2028", "\u2029"):
+        text = (
+            "id: MB-2026-201\ntitle: t\n"
+            f"summary: short{mark}consultation:{mark}  by: clerk{mark}  closes: '2026-11-20'\n"
+            "status: approved\n"
+        )
+        facts = version_of("", text.encode("utf-8")).facts()
+        loaded = yamlio.load(text).data
+        assert facts == {k: loaded[k] for k in ("status", "consultation")}, (mark, facts)
+        assert facts["consultation"] == {"by": "clerk", "closes": "2026-11-20"}
+    # a file with CRLF line ends reads as any other
+    crlf = "id: MB-2026-201\r\ntitle: t\r\nstatus: approved\r\n"
+    assert version_of("", crlf.encode("utf-8")).facts() == {"status": "approved"}

@@ -1065,6 +1065,53 @@ def test_a_step_refuses_facts_written_by_hand(office: Office):
     assert office.run("audit").exit_code == 0
 
 
+def test_facts_hidden_behind_a_line_break_an_editor_does_not_show_are_found(office: Office):
+    """YAML breaks lines at a lone CR (and NEL, LS, PS) that an editor may not show: a
+    clerk hides a comment window already closed behind one in the summary, so that
+    the first publication of a pre-disclosure goes straight to published. validate
+    names the character, the step refuses, and the audit names the commit."""
+    rid = office.new(
+        "--pre-disclosure", "--summary", "短", "--body", "初步方案。",
+        category="zhidu-jianshe", item="integrity-rules", title="窗口期规定", now=at(5, 9),
+    )  # fmt: skip
+    ok(office, "submit", rid, now=at(5, 10))
+    ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
+    path = relpath(office, rid)
+    content = load(office, rid)["approval"]["content"]
+    hidden = "\r".join(
+        ["summary: 短", "consultation:", "  by: dumy", "  at: '2026-09-01T09:00:00+08:00'",
+         "  channels: [public-board]", f"  content: {content}", "  closes: '2026-09-20'"]
+    )  # fmt: skip
+    office.write(path, office.read(path).replace("summary: 短", hidden, 1))
+    planted = commit_as(office.root, "dumy", "tidy summary", "records", date=at(5, 12))
+    said = office.run("validate")
+    assert said.exit_code == 1 and "U+000D CARRIAGE RETURN that editors may not show" in (
+        said.output
+    ), said.output
+    assert f"{path}:" in said.output
+    refused(office, "publish", rid, now=at(5, 13), expect="(consultation) were changed outside")
+    audit = office.run("audit")
+    assert audit.exit_code == 1
+    assert flagged(audit.stdout, planted, rid, "tool-fields", who("dumy")), audit.output
+
+
+def test_a_step_trailer_spelled_in_another_case_is_no_step(office: Office):
+    """git matches trailer keys in any case; dangwu reads its own exactly, as the
+    audit does: a plain commit saying 'dangwu-step: approve' is no approval."""
+    rid = office.new(
+        "--summary", "摘要", "--body", "正文。", category="zhidu-jianshe",
+        item="integrity-rules", title="廉洁规定", now=at(5, 9),
+    )  # fmt: skip
+    ok(office, "submit", rid, now=at(5, 10))
+    approval = facts(
+        by="zhoulx", at=at(5, 11), content=content_hash(dict(load(office, rid))), signed=False
+    )
+    edit_record(office, rid, lambda d: (put(d, "status", "approved"), put(d, "approval", approval)))
+    message = f"approve: {rid} 廉洁规定\n\ndangwu-step: approve\ndangwu-record: {rid}"
+    commit_as(office.root, "dumy", message, "records", date=at(5, 11))
+    refused(office, "publish", rid, now=at(5, 12), expect="(approval, status) were changed")
+
+
 def test_a_file_swapped_before_a_publication_written_by_hand_is_found(office: Office):
     """The clerk swaps an approved file while the record waits, then writes the
     publish step by hand, trailers and all (dangwu publish would refuse): the audit

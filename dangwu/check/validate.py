@@ -559,6 +559,25 @@ def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Probl
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
         problems.append(_hidden(relpath, line, col, name))
+    for found in yamlio.HIDDEN_BREAK.finditer(text):
+        # YAML starts a new line there, where an editor may show none: a key after
+        # one is a key of the record, though it looks like part of a value [SPEC 11]
+        offset = found.start()
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        char = found.group()
+        problems.append(
+            Problem(
+                relpath,
+                line,
+                col,
+                _(
+                    "line break {name} that editors may not show, where YAML starts a new "
+                    "line: a record breaks lines with newlines only"
+                ).format(name=f"U+{ord(char):04X} {yamlio.HIDDEN_BREAKS[char]}"),
+                _("delete it, or put a real line break there"),
+            )
+        )
     if problems:
         return problems
 

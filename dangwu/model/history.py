@@ -70,23 +70,29 @@ class CommitObject:
 
     @cached_property
     def trailer_map(self) -> dict[str, str]:
-        """The Dangwu-* trailers of the message's last paragraph (first value of each)."""
-        if Trailer.PREFIX not in self.message:
-            return {}
-        body = self.message.strip()
-        cut = body.rfind("\n\n")
-        if cut < 0:
-            return {}  # a message of one paragraph has no trailers
-        found: dict[str, str] = {}
-        for line in body[cut + 2 :].split("\n"):
-            if line.startswith(Trailer.PREFIX):
-                key, sep, value = line.partition(": ")
-                if sep and key not in found:
-                    found[key] = value.strip()
-        return found
+        return trailers_of(self.message)
 
     def trailers(self) -> dict[str, str]:
         return self.trailer_map
+
+
+def trailers_of(message: str) -> dict[str, str]:
+    """The Dangwu-* trailers of a commit message's last paragraph (first value of
+    each), as dangwu reads them everywhere: exactly spelled (git's own trailer
+    matching ignores case)."""
+    if Trailer.PREFIX not in message:
+        return {}
+    body = message.strip()
+    cut = body.rfind("\n\n")
+    if cut < 0:
+        return {}  # a message of one paragraph has no trailers
+    found: dict[str, str] = {}
+    for line in body[cut + 2 :].split("\n"):
+        if line.startswith(Trailer.PREFIX):
+            key, sep, value = line.partition(": ")
+            if sep and key not in found:
+                found[key] = value.strip()
+    return found
 
 
 @lru_cache(maxsize=64)

@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
-from dangwu.model.history import CommitObject, FileChange, Trailer, git_time
+from dangwu.model.history import CommitObject, FileChange, Trailer, git_time, trailers_of
 from dangwu.store.gitenv import HONEST_READING
 
 LOCK_WAIT_SECONDS = 10.0
@@ -688,11 +688,14 @@ class GitStore:
         """The last commit on ``rev``'s line that changed ``path`` with a dangwu step's
         trailer (None: none did). That is usually the last commit to change it, found
         without walking the older history."""
-        fmt = f"--format=%H%x1f%(trailers:key={Trailer.STEP},valueonly,separator=%x2C)"
+        # the trailers read as the audit reads them (git's own match ignores case)
         for limit in (("-1",), ()):
-            for line in (self.try_run("log", *limit, fmt, rev, "--", path) or "").splitlines():
-                commit, _sep, step = line.partition("\x1f")
-                if step.strip():
+            # -z: commits end in NUL, which no message holds (a message may hold any
+            # other separator, and pass a commit id of its choosing off as the next)
+            out = self.try_run("log", "-z", *limit, "--format=%H%n%B", rev, "--", path)
+            for entry in (out or "").split("\0"):
+                commit, _sep, message = entry.partition("\n")
+                if trailers_of(message).get(Trailer.STEP):
                     return commit
         return None
 

@@ -126,6 +126,10 @@ class VersionParser:
             text = yamlio.decode(raw)
         except yamlio.YamlProblem as exc:
             return Version(blob, {}, None, error=exc.message)
+        if yamlio.HIDDEN_BREAK.search(text):
+            # YAML breaks lines there too: cut at "\n" only, a fact hidden behind one
+            # would be content here and a fact to the rules
+            return self._parse_whole(blob, text)
         cut = text.find("\nstatus:") + 1
         head = _digest(text[:cut]) if cut else None
         if head is not None and head in self._content:
