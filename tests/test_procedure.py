@@ -1095,6 +1095,22 @@ def test_facts_hidden_behind_a_line_break_an_editor_does_not_show_are_found(offi
     assert flagged(audit.stdout, planted, rid, "tool-fields", who("dumy")), audit.output
 
 
+def test_an_attachment_that_is_a_link_within_the_office_is_refused(office: Office):
+    """git keeps a symbolic link's own text: the review would read the file it points
+    to, while the stamp, the site and the archive would carry the link. Refused."""
+    office.write("files/real.txt", "情况说明。\n")
+    (office.root / "files" / "link.txt").symlink_to("real.txt")
+    commit_as(office.root, "dumy", "files", "files", date=at(5, 8))
+    before = office.state()
+    said = office.run(
+        "new", "zhidu-jianshe", "--item", "integrity-rules", "--title", "廉洁规定",
+        "--summary", "摘要", "--attach", "files/link.txt", now=at(5, 9),
+    )  # fmt: skip
+    assert said.exit_code == 1, said.output
+    assert "'files/link.txt' is a symbolic link: what would go out is the link" in said.output
+    assert "Traceback" not in said.output and office.state() == before
+
+
 def test_a_step_trailer_spelled_in_another_case_is_no_step(office: Office):
     """git matches trailer keys in any case; dangwu reads its own exactly, as the
     audit does: a plain commit saying 'dangwu-step: approve' is no approval."""

@@ -705,6 +705,21 @@ def attachment_problems(
                     _("add the file to the repository or remove it from the list"),
                 )
             )
+        elif target.is_symlink():
+            # git keeps the link, not the file: the review would read one file and the
+            # approval stamp, the site and the archive another (the link's own text)
+            problems.append(
+                Problem(
+                    relpath,
+                    line,
+                    col,
+                    _(
+                        "attachments[{i}]: '{path}' is a symbolic link: what would go out "
+                        "is the link, not the file it points to"
+                    ).format(i=index, path=attachment),
+                    _("attach the file itself (copy it in place of the link)"),
+                )
+            )
     return problems
 
 
