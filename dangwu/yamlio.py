@@ -278,10 +278,9 @@ def load(text: str) -> Document:
 # then read by load(): where it answers, it answers what load() would.
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-# line breaks in YAML besides \n and \r: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
-_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
-# the line breaks YAML reads where an editor may show none: those, and a CR not
-# followed by \n (CRLF is an ordinary line end); by name
+# the line breaks YAML reads where an editor may show none, by name: NEL, LINE
+# SEPARATOR, PARAGRAPH SEPARATOR, and a CR not followed by \n (CRLF is an ordinary
+# line end)
 HIDDEN_BREAKS = {
     "\r": "CARRIAGE RETURN",
     "\x85": "NEXT LINE",
@@ -289,6 +288,8 @@ HIDDEN_BREAKS = {
     "\u2029": "PARAGRAPH SEPARATOR",
 }
 HIDDEN_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+# line breaks in YAML besides \n and \r
+_OTHER_BREAKS = tuple(mark for mark in HIDDEN_BREAKS if mark != "\r")
 # a plain scalar that cannot be anything but itself: no indicator first, no ': ', no
 # ' #', no quote, no surrounding space
 _SIMPLE_PLAIN = re.compile(r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^:#'"\n]|:(?! |$))*(?<! )\Z""")
