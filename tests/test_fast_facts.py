@@ -170,3 +170,9 @@ def test_a_fact_behind_a_line_break_an_editor_hides_is_read_as_the_rules_read_it
     # a file with CRLF line ends reads as any other
     crlf = "id: MB-2026-201\r\ntitle: t\r\nstatus: approved\r\n"
     assert version_of("", crlf.encode("utf-8")).facts() == {"status": "approved"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab:\n\r\x85\u2028\u2029 ", max_size=12))
+def test_the_quick_question_for_hidden_breaks_answers_as_the_pattern(text: str) -> None:
+    assert yamlio.has_hidden_break(text) == (yamlio.HIDDEN_BREAK.search(text) is not None)

@@ -559,7 +559,7 @@ def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Probl
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
         problems.append(_hidden(relpath, line, col, name))
-    for found in yamlio.HIDDEN_BREAK.finditer(text):
+    for found in yamlio.HIDDEN_BREAK.finditer(text) if yamlio.has_hidden_break(text) else ():
         # YAML starts a new line there, where an editor may show none: a key after
         # one is a key of the record, though it looks like part of a value [SPEC 11]
         offset = found.start()

@@ -126,7 +126,7 @@ class VersionParser:
             text = yamlio.decode(raw)
         except yamlio.YamlProblem as exc:
             return Version(blob, {}, None, error=exc.message)
-        if yamlio.HIDDEN_BREAK.search(text):
+        if yamlio.has_hidden_break(text):
             # YAML breaks lines there too: cut at "\n" only, a fact hidden behind one
             # would be content here and a fact to the rules
             return self._parse_whole(blob, text)
