@@ -934,6 +934,23 @@ def test_word_and_pdf_attachments_are_read_and_what_is_not_is_the_approvers(
     ok(office, "approve", inner, "--override", reason, as_="zhoulx", now=at(5, 13))
 
 
+def guarded_server(office: Office) -> Path:
+    """A bare repository beside the office, its hook installed (the server's audit)."""
+    bare = office.root.parent / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    ok(office, "hook", "install", "--lang", "en", str(bare))
+    return bare
+
+
+def assert_push_refused(office: Office, bare: Path, rule: str) -> None:
+    pushed = subprocess.run(
+        ["git", "-C", str(office.root), "push", str(bare), "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+    )
+    assert pushed.returncode != 0 and f"[{rule}]" in pushed.stderr, pushed.stderr
+
+
 def submitted_with_attachment(office: Office) -> str:
     """A public record with a committed text file attached, submitted."""
     office.write("files/说明.txt", "情况说明。\n")
@@ -988,21 +1005,14 @@ def test_the_attachment_approved_is_the_one_published(office: Office):
     assert office.run("audit").exit_code == 0
     # once out, a swap with plain git is what the inspector sees, and what the office's
     # server refuses (its hook audits the pushed range from where the server stood)
-    bare = office.root.parent / "server.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    bare = guarded_server(office)
     office.git("push", "-q", str(bare), "HEAD:refs/heads/main")
-    ok(office, "hook", "install", "--lang", "en", str(bare))
     office.write("files/说明.txt", "又换了一次。\n")
     swap = commit_as(office.root, "dumy", "swap again", "files", date=at(5, 15))
     audit = office.run("audit")
     assert audit.exit_code == 1 and swap[:7] in audit.stdout, audit.output
     assert "files/说明.txt went out with" in audit.stdout
-    pushed = subprocess.run(
-        ["git", "-C", str(office.root), "push", str(bare), "HEAD:refs/heads/main"],
-        capture_output=True,
-        text=True,
-    )
-    assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
+    assert_push_refused(office, bare, "attachment-changed")
 
 
 def test_a_step_refuses_facts_written_by_hand(office: Office):
@@ -1135,9 +1145,7 @@ def test_a_file_swapped_before_a_publication_written_by_hand_is_found(office: Of
     push from where the server stood (the swap was pushed earlier, in order then)."""
     rid = submitted_with_attachment(office)
     ok(office, "approve", rid, as_="zhoulx", now=at(5, 11))
-    bare = office.root.parent / "server.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    ok(office, "hook", "install", "--lang", "en", str(bare))
+    bare = guarded_server(office)
     office.write("files/说明.txt", "换过的附件。\n")
     commit_as(office.root, "dumy", "swap", "files", date=at(5, 12))
     office.git("push", "-q", str(bare), "HEAD:refs/heads/main")  # nothing out yet: in order
@@ -1152,12 +1160,7 @@ def test_a_file_swapped_before_a_publication_written_by_hand_is_found(office: Of
     audit = office.run("audit")
     assert audit.exit_code == 1, audit.output
     assert flagged(audit.stdout, forged, rid, "attachment-changed", who("dumy")), audit.output
-    pushed = subprocess.run(
-        ["git", "-C", str(office.root), "push", str(bare), "HEAD:refs/heads/main"],
-        capture_output=True,
-        text=True,
-    )
-    assert pushed.returncode != 0 and "[attachment-changed]" in pushed.stderr, pushed.stderr
+    assert_push_refused(office, bare, "attachment-changed")
 
 
 def test_a_merge_bringing_in_a_swapped_attachment_is_found(office: Office):
