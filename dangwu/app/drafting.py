@@ -31,6 +31,7 @@ from dangwu.model.record import (
     TOOL_FIELDS,
     Summary,
     content_hash,
+    facts_of,
     parse_id,
     relpath_for,
 )
@@ -39,7 +40,7 @@ from dangwu.rules import workflow
 from dangwu.rules.schedule import Quarter
 from dangwu.store import editor, records
 from dangwu.store.acting import Act, acting, message
-from dangwu.store.history import as_steps_left, version_of
+from dangwu.store.history import as_steps_left
 from dangwu.store.office import Office
 from dangwu.store.records import record_files
 
@@ -517,8 +518,9 @@ def find_stepped(act: Act, ref: str) -> records.RecordFile:
     record = records.find(act.office, ref)
     act.store.refresh_commit_graph()  # a path's last commits without a walk of all
     left = as_steps_left(act.store, act.head, record.relpath)
-    now = version_of("", record.raw).facts()
-    changed = workflow.facts_by_hand(now, None if left is None else left[1].facts())
+    changed = workflow.facts_by_hand(
+        facts_of(record.data), None if left is None else left[1].facts()
+    )
     if changed:
         act.store.require_clean([record.relpath])  # not committed yet: said as such
         since = f"{left[0]}..{act.head}" if left is not None else act.head

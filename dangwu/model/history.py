@@ -11,7 +11,7 @@ from typing import Any
 from dangwu.model.circular import Circular
 from dangwu.model.meeting import Meeting
 from dangwu.model.office import Settings
-from dangwu.model.record import TOOL_FIELDS
+from dangwu.model.record import facts_of
 from dangwu.model.supervision import Feedback, Request
 
 # a circular's, a meeting's, a request's or an opinion's file as a commit holds it, or
@@ -131,7 +131,7 @@ class Version:
 
     @cached_property
     def fact_map(self) -> dict[str, Any]:
-        return {k: self.data[k] for k in TOOL_FIELDS if k in self.data}
+        return facts_of(self.data)
 
     def facts(self) -> dict[str, Any]:
         """The facts dangwu wrote (status and the steps); do not change the result."""

@@ -269,6 +269,11 @@ def day_of(stamp: str | None) -> date | None:
     return None
 
 
+def facts_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The procedure facts a record's data holds: its status and its steps' facts."""
+    return {k: data[k] for k in TOOL_FIELDS if k in data}
+
+
 def approved_attachments(data: Mapping[str, Any]) -> dict[str, str]:
     """Each attached file's git blob id as the record's approval stamped it (path ->
     blob, as the file says it); none where the approval named none."""

@@ -39,7 +39,7 @@ from dangwu.model.history import (
 )
 from dangwu.model.meeting import MEETINGS_DIR
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
-from dangwu.model.record import TOOL_FIELDS, content_hash
+from dangwu.model.record import TOOL_FIELDS, content_hash, facts_of
 from dangwu.model.supervision import FEEDBACK_DIR, REQUESTS_DIR
 from dangwu.rules import secrecy
 from dangwu.store import circulars, meetings
@@ -203,7 +203,7 @@ class VersionParser:
         if not isinstance(doc.data, dict):
             return Version(blob, {}, None, error="not a mapping")
         kept, content, scanned = self._summarize(doc)
-        facts = {k: doc.data[k] for k in TOOL_FIELDS if k in doc.data}
+        facts = facts_of(doc.data)
         return Version(blob, {**kept, **facts}, content, scanned)
 
     @staticmethod
