@@ -291,15 +291,20 @@ def _changed_attachments(snap: snapshot.Snapshot, site: site_rules.Site) -> list
     """The attachments (record id and path) of the records on the site whose file is
     not the one their approval stamped: the pages leave them off."""
     stamped = [
-        (item.summary, name, blob)
+        (item.summary, name)
         for item in site.shown.values()
         if item.state != "withdrawn"
-        for name, blob in item.summary.stamps().items()
+        for name in item.summary.stamps()
     ]
     if not stamped:
         return []
-    now = snap.git.tree_blobs(snap.commit, sorted({name for _s, name, _b in stamped}))
-    return [f"{s.id} {name}" for s, name, blob in stamped if now.get(name) != blob]
+    now = snap.git.tree_blobs(snap.commit, sorted({name for _s, name in stamped}))
+    # the pages' own test of what goes out
+    return [
+        f"{s.id} {name}"
+        for s, name in stamped
+        if not s.attachment_as_approved(name, now.get(name, ""))
+    ]
 
 
 # what the forked workers making record pages read (inherited, never sent to them)
