@@ -738,6 +738,37 @@ def test_folder_without_dangwu_yaml_says_how_to_create_one(
     assert not (folder / SETTINGS).exists()
 
 
+SHIPPED_RECORD_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "record.schema.yaml"
+
+
+@pytest.mark.parametrize(
+    "broken, where, words",
+    [
+        (
+            lambda text: text.replace("type: object", "type: objectt", 1),
+            "schemas/record.schema.yaml:11:7: ",
+            ["not a valid JSON Schema", "'objectt'"],
+        ),
+        (lambda text: text + "\n  - [\n", "schemas/record.schema.yaml:", ["YAML"]),
+    ],
+    ids=["not-json-schema", "not-yaml"],
+)
+def test_an_offices_own_broken_schema_is_one_located_error(
+    office: Office, broken: Callable[[str], str], where: str, words: list[str]
+) -> None:
+    """The shipped schemas are checked by the tests, an office's own ones when they are
+    used: one line naming the place, not a bug report and not one line per record."""
+    office.write(REC, corpus("valid-record.yaml"))
+    commit_as(office.root, "dumy", "a record", REC)
+    office.write("schemas/record.schema.yaml", broken(SHIPPED_RECORD_SCHEMA.read_text("utf-8")))
+    for args in (("validate",), ("list",)):
+        result = run_unchanged(office, *args)
+        assert_clean_failure(result, 1)
+        said = [line for line in result.output.splitlines() if where in line]
+        assert len(said) == 1, (args, result.output)
+        assert all(word in said[0] for word in words), (args, result.output)
+
+
 OFFICE_CASES = [
     case(
         "office-syntax-error",
