@@ -88,3 +88,64 @@ def test_a_forked_child_reads_with_a_git_of_its_own(repo, parent_read_first):
         # the parent's git still answers, in order
         assert opened.batch(["HEAD:n007.txt"])[0][2] == "第7个\n".encode()  # type: ignore[index]
     assert answer == "第5个\n".encode()
+
+
+def test_a_remembered_line_is_the_line_read_afresh(tmp_path):
+    """line_changes(remember=...) answers from what it kept only where that is the
+    same answer: a head moved on, a window moved on; a head reset or rewritten, a
+    branch merged, other paths or a spoilt file read the line again."""
+    root = tmp_path / "line"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    watched = ("records/", "dangwu.yaml")
+
+    def change(name: str, text: str, day: int) -> str:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        return commit_as(
+            root, "dumy", f"{name} {text}", name, date=f"2026-11-{day:02d}T10:00:00+08:00"
+        )
+
+    commits = [change(f"records/a/{n % 3}.yaml", f"v{n}", 1 + n) for n in range(6)]
+    commits.append(change("other.txt", "not watched", 8))
+    opened = GitStore(root, root / ".git" / "dangwu")
+    reading = opened._line_changes
+    spans: list[tuple[str | None, str]] = []
+
+    def read(since, head, paths):  # type: ignore[no-untyped-def]
+        spans.append((since, head))
+        return reading(since, head, paths)
+
+    opened._line_changes = read  # type: ignore[method-assign]
+
+    def both(since: str | None, head: str, paths=watched) -> list[tuple[str | None, str]]:
+        fresh = opened.line_changes(since, head, paths)
+        spans.clear()
+        assert opened.line_changes(since, head, paths, remember="line.json") == fresh
+        assert [c for c, _t, _ch in fresh][-1:] == ([head] if head != since else [])
+        return list(spans)
+
+    assert both(commits[1], commits[4]) == [(commits[1], commits[4])]  # read, kept
+    assert both(commits[1], commits[4]) == []  # as kept
+    # the head moved on: only its new commits read; the window moved on: none
+    assert both(commits[1], commits[6]) == [(commits[4], commits[6])]
+    assert both(commits[2], commits[6]) == []
+    both(None, commits[6])  # a window from the first commit
+    both(commits[2], commits[3])  # the head reset to an ancestor
+    git(root, "reset", "-q", "--hard", commits[5])
+    rewritten = change("records/a/9.yaml", "rewritten", 20)  # a line that left the kept
+    both(commits[2], rewritten)
+    git(root, "checkout", "-q", "-b", "side", commits[3])
+    side = change("records/b/1.yaml", "side", 21)
+    git(root, "checkout", "-q", "main")
+    who = {"GIT_AUTHOR_NAME": "杜明远", "GIT_AUTHOR_EMAIL": "dumy@example.org"}
+    who |= {"GIT_COMMITTER_NAME": "杜明远", "GIT_COMMITTER_EMAIL": "dumy@example.org"}
+    git(root, "merge", "-q", "--no-ff", "-m", "merge side", side, env=who)
+    merged = git(root, "rev-parse", "HEAD")
+    both(commits[2], merged)  # a merge: its changes against its first parent
+    git(root, "checkout", "-q", side)
+    both(commits[2], side)  # a head whose line does not pass the kept one
+    both(commits[2], side, paths=("records/b/",))  # other paths
+    (root / ".git" / "dangwu" / "line.json").write_text('{"paths": ["records/b/"], "line": 7}')
+    both(commits[2], side, paths=("records/b/",))  # a spoilt file

@@ -39,6 +39,7 @@ from dangwu.store.snapshot import CATALOGUE_FILE, Snapshot
 
 VERIFY_DAYS = 92  # the site answers the codes of sheets printed this many days back
 CACHE = "site-codes-v2.json"
+LINE_CACHE = "site-line-v1.json"  # the window's first-parent line, read last time
 HASHED = 16  # hex digits of what a page showed, enough to tell two apart
 WATCHED = ("records/", "reports/", "dangwu.yaml", CATALOGUE_FILE)
 CODES = "verify/codes/"  # a file a day: YYMMDD.json
@@ -111,7 +112,7 @@ def answers(
     first, _last = window(today, days)
     dawn = datetime.combine(first, datetime.min.time(), zone)
     before = git.last_before(head.commit, dawn.isoformat())
-    line = git.line_changes(before, head.commit, WATCHED)
+    line = git.line_changes(before, head.commit, WATCHED, remember=LINE_CACHE)
     if before:
         line.insert(0, (before, git.commit_times([before])[before], {}))
 

@@ -600,7 +600,9 @@ def hidden_problems(text: str, doc: yamlio.Document, relpath: str) -> list[Probl
                 _("delete it, or put a real line break there"),
             )
         )
-    if problems:
+    if problems or ("\\" not in text and "&" not in text):
+        # a value holds a character its text does not only by an escape ("\u202e")
+        # or an entity (&#x202e;): without either, the scan above saw them all
         return problems
 
     def walk(value: Any, path: list[str | int]) -> None:

@@ -31,6 +31,7 @@ from typing import IO, Any
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
 from dangwu.model.history import CommitObject, FileChange, Trailer, git_time, trailers_of
+from dangwu.store.cache import write_json
 from dangwu.store.gitenv import HONEST_READING
 
 LOCK_WAIT_SECONDS = 10.0
@@ -416,11 +417,47 @@ class GitStore:
         return found.strip() if found else None
 
     def line_changes(
-        self, since: str | None, head: str, paths: Sequence[str]
+        self, since: str | None, head: str, paths: Sequence[str], *, remember: str | None = None
     ) -> list[tuple[str, int, dict[str, str | None]]]:
         """Every commit after ``since`` up to ``head`` along the first-parent line,
         oldest first: each with its committer time (seconds) and the blob that each
-        file under ``paths`` it changed now has (None: deleted)."""
+        file under ``paths`` it changed now has (None: deleted).
+
+        ``remember`` names a file of the state folder that keeps the line read last
+        time: a head moved on along its line then costs git only its new commits
+        (reading a quarter's 2,700 commits of a 10,000-record office is 0.7 s), and a
+        window moved on drops its first. Anything else (a head reset, a line rewritten,
+        other paths) reads the whole line again."""
+        if remember is None:
+            return self._line_changes(since, head, paths)[0]
+        kept_file = self.state_dir / remember
+        kept = _kept_line(kept_file, paths)
+        line = None
+        if kept is not None:
+            old_since, old_head, old = kept
+            commits = [commit for commit, _seconds, _changed in old]
+            if since == old_since:
+                start: int | None = 0
+            else:
+                start = commits.index(since) + 1 if since in commits else None
+            if start is not None and head == old_head:
+                line = old[start:]
+            elif start is not None:
+                new, parent = self._line_changes(old_head, head, paths)
+                if new and parent == old_head:  # the head moved on along its line
+                    line = old[start:] + new
+        if line is None:
+            line = self._line_changes(since, head, paths)[0]
+        if kept is None or (since, head) != kept[:2]:
+            write_json(
+                kept_file, {"paths": list(paths), "since": since, "head": head, "line": line}
+            )
+        return line
+
+    def _line_changes(
+        self, since: str | None, head: str, paths: Sequence[str]
+    ) -> tuple[list[tuple[str, int, dict[str, str | None]]], str | None]:
+        """The line (see line_changes), and the first parent of its oldest commit."""
         span = f"{since}..{head}" if since else head
         out = self.run(
             "log",
@@ -430,16 +467,19 @@ class GitStore:
             "--no-renames",
             "--no-abbrev",
             "-m",
-            "--format=%x1e%H %ct",
+            "--format=%x1e%H %ct %P",
             span,
         )
         wanted = tuple(paths)
         found: list[tuple[str, int, dict[str, str | None]]] = []
+        first_parent = None
         for chunk in out.split("\x1e"):
             lines = chunk.strip("\n").splitlines()
             if not lines:
                 continue
-            commit, seconds = lines[0].split()
+            commit, seconds, *parents = lines[0].split()
+            if not found:
+                first_parent = parents[0] if parents else None
             changed: dict[str, str | None] = {}
             for line in lines[1:]:
                 if not line.startswith(":"):
@@ -450,7 +490,7 @@ class GitStore:
                 fields = meta.split()
                 changed[path] = None if fields[4].startswith("D") else fields[3]
             found.append((commit, int(seconds), changed))
-        return found
+        return found, first_parent
 
     def identity(self) -> Identity:
         """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
@@ -1441,3 +1481,30 @@ def init_repository(path: Path) -> None:
         git.Repo.init(path, initial_branch="main").close()
     except git.GitCommandError as exc:
         raise GitError(_("git init failed: {stderr}").format(stderr=_stderr(exc))) from None
+
+
+def _kept_line(
+    path: Path, paths: Sequence[str]
+) -> tuple[str | None, str, list[tuple[str, int, dict[str, str | None]]]] | None:
+    """The line a line_changes kept in ``path`` for these ``paths``: (since, head,
+    line), or None when there is none of this shape (a cache: wrong is never used)."""
+    try:
+        kept = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("paths") != list(paths):
+        return None
+    since, head, rows = kept.get("since"), kept.get("head"), kept.get("line")
+    if not (since is None or isinstance(since, str)) or not isinstance(head, str):
+        return None
+    if not isinstance(rows, list):
+        return None
+    line: list[tuple[str, int, dict[str, str | None]]] = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)):
+            return None
+        commit, seconds, changed = row
+        if not isinstance(seconds, int) or not isinstance(changed, dict):
+            return None
+        line.append((commit, seconds, changed))
+    return since, head, line
