@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from dangwu import yamlio
 from dangwu.check import validate
+from dangwu.errors import DangwuError
 
 SCHEMAS = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.yaml"))
 
@@ -156,3 +157,47 @@ def test_a_schema_with_a_keyword_the_compiled_check_does_not_know_gets_none(tmp_
     assert not validate.compile_fast(checker)
     assert validate.fast_says_valid(checker, {"x": 1}) is None
     assert list(checker.iter_errors({"x": 1}))  # jsonschema alone still judges it
+
+
+def own_schema(root: Path, text: str) -> validate.Schema:
+    (root / "schemas").mkdir(exist_ok=True)
+    (root / "schemas" / "record.schema.yaml").write_text(text, "utf-8")
+    return validate.validator("record.schema.yaml", root)
+
+
+def test_a_reference_with_assertions_beside_it_is_judged_as_jsonschema_judges_it(tmp_path):
+    """Draft 2020-12 applies what stands beside a "$ref"; draft 7, which the compiled
+    check follows, would ignore it: the compiled check is given them in an allOf."""
+    checker = own_schema(
+        tmp_path,
+        "$schema: https://json-schema.org/draft/2020-12/schema\n"
+        "$defs:\n  text: {type: string, minLength: 1}\n"
+        "type: object\n"
+        "properties:\n  title: {$ref: '#/$defs/text', maxLength: 3, description: short}\n",
+    )
+    assert validate.compile_fast(checker)
+    for title, valid in (("abc", True), ("abcd", False), ("", False), (7, False)):
+        fast = validate.fast_says_valid(checker, {"title": title})
+        assert fast is valid, title
+        assert (not list(checker.iter_errors({"title": title}))) is valid, title
+
+
+@pytest.mark.parametrize(
+    "reference, where",
+    [
+        ("properties:\n  title: {$ref: 'http://127.0.0.1:9/text.json'}\n", "4:17: $ref"),
+        ("properties:\n  title: {$id: 'http://127.0.0.1:9/', $ref: '#/x'}\n", "4:16: $id"),
+    ],
+    ids=["elsewhere", "new-base"],
+)
+def test_an_own_schema_pointing_out_of_itself_is_refused_where_it_does(tmp_path, reference, where):
+    """A reference out of the schema would be fetched (fastjsonschema fetches a URL;
+    jsonschema stops with an error of its own): dangwu fetches nothing, and says so."""
+    with pytest.raises(DangwuError) as refused:
+        own_schema(
+            tmp_path,
+            "$schema: https://json-schema.org/draft/2020-12/schema\ntype: object\n" + reference,
+        )
+    assert str(refused.value).startswith(f"schemas/record.schema.yaml:{where}: only a reference")
+    # and were one given to it, the compiled check would not follow it either
+    assert not validate._only_known_keywords(yamlio.load("type: object\n" + reference).data)

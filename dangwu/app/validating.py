@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dangwu import yamlio
 from dangwu.check.validate import (
-    FAST_FROM,
     Checked,
+    Schema,
     _path_problem,
     attachment_problems,
     audience_problem,
@@ -30,11 +30,8 @@ from dangwu.store.office import Office
 from dangwu.store.pool import Progress, fork_map
 from dangwu.store.records import read_record_file, record_files
 
-if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator
-
 # Set in the parent before forking workers, so they inherit it instead of pickling it.
-_WORK: tuple[Catalogue, Path | None, Draft202012Validator] | None = None
+_WORK: tuple[Catalogue, Path | None, Schema] | None = None
 
 
 def _check_one(item: tuple[str, bytes]) -> tuple[Summary | None, list[Problem]]:
@@ -102,8 +99,7 @@ def _check_many(
     if not items:
         return []  # everything was cached: do not even import jsonschema
     checker = validator("record.schema.yaml", root)  # built once, inherited by the workers
-    if len(items) >= FAST_FROM:
-        compile_fast(checker)
+    compile_fast(checker)
     _WORK = (catalogue, root, checker)
     try:
         return list(fork_map(_check_one, items, progress))
@@ -123,7 +119,7 @@ def check_office(
 
     cache = RecordCache(office)
     every = list(record_files(office.root))
-    if not cache.entries and only is None and len(every) >= FAST_FROM:
+    if not cache.entries and only is None:
         results = _first_reading(office, every, cache, progress)
     else:
         wanted = set(only) if only is not None else None

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -59,93 +59,128 @@ def schema_path(name: str, office_root: Path | None) -> Path:
     return shipped("schemas", name)
 
 
-@cache
-def _validator_for(path: Path, mtime_ns: int, own: str | None) -> Draft202012Validator:
-    """The validator of the schema at ``path``; ``own`` is its path in the office when
-    the office wrote it. Only an office's own schema is checked against JSON Schema's
-    rules here (about 40 ms each): the shipped ones are checked by the tests. A broken
-    one stops the command (not each file it would check): the office must mend it."""
-    from jsonschema import Draft202012Validator, FormatChecker
+class Schema:
+    """A schema in force, and its two checks: a compiled one (fastjsonschema, ten times
+    faster) that says only whether a file is valid, and jsonschema's, which says what
+    is wrong and where. Nearly every file is valid: jsonschema (0.1 s to import) is
+    made only for one the first refuses, or for a schema the compiled check cannot
+    judge exactly as jsonschema does (tests/test_validate_fast.py)."""
 
-    checker = FormatChecker(formats=())
-    checker.checks("date")(is_date)
-    checker.checks("date-time")(_is_datetime)
+    def __init__(self, data: Any, own: str | None) -> None:
+        self.data = data
+        self.own = own  # its path in the office, when the office wrote it
+
+    @cached_property
+    def full(self) -> Draft202012Validator:
+        from jsonschema import Draft202012Validator, FormatChecker
+
+        checker = FormatChecker(formats=())
+        checker.checks("date")(is_date)
+        checker.checks("date-time")(_is_datetime)
+        inlined = _inline_refs(self.data, self.data)
+        return Draft202012Validator(inlined, format_checker=checker)
+
+    @cached_property
+    def fast(self) -> Callable[[Any], Any] | None:
+        return _compiled(self.data) if isinstance(self.data, Mapping) else None
+
+    def iter_errors(self, data: Any) -> Iterator[ValidationError]:
+        return self.full.iter_errors(data)
+
+
+@cache
+def _schema_at(path: Path, mtime_ns: int, own: str | None) -> Schema:
+    """The schema at ``path``; ``own`` is its path in the office when the office wrote
+    it. Only an office's own schema is checked against JSON Schema's rules here
+    (about 40 ms each): the shipped ones are checked by the tests. A broken one stops
+    the command (not each file it would check): the office must mend it."""
     try:
         doc = yamlio.load(path.read_text(encoding="utf-8"))
     except yamlio.YamlProblem as exc:
         raise DangwuError(str(exc.at(own or str(path)))) from None
     if own is not None:
         _check_own_schema(doc, own)
-    inlined = _inline_refs(doc.data, doc.data)
-    return Draft202012Validator(inlined, format_checker=checker)
+    return Schema(doc.data, own)
 
 
-# A compiled check of the same schema, ten times faster, that only says valid or not:
-# the valid files (nearly all of them) need no more; an invalid one is checked again
-# by jsonschema, which says what is wrong where. Only for schemas whose every keyword
-# it is known to judge as jsonschema does (tests/test_validate_fast.py). Compiling
-# costs ~0.1 s, which only many files repay (0.13 ms saved on each): asked for by
-# whoever validates that many (see compile_fast).
-_FAST: dict[int, Callable[[Any], Any] | None] = {}
-FAST_FROM = 2000  # files to validate before compiling the check pays for itself
+# Keywords the compiled check judges as jsonschema does (draft 2020-12); a schema with
+# any other gets no compiled check. A local "$ref" is kept (compiled once, shared),
+# its sibling keywords moved beside it into an allOf: draft 7, which fastjsonschema
+# follows, would ignore them. Compiling costs ~40 ms for the record schema.
 _FAST_KEYWORDS = frozenset(
     {
-        "$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
-        "type", "properties", "required", "additionalProperties", "items", "enum", "const",
-        "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems",
-        "uniqueItems", "format", "allOf", "anyOf", "oneOf", "not", "minProperties",
-        "maxProperties", "propertyNames", "patternProperties", "exclusiveMinimum",
-        "exclusiveMaximum",
+        "$schema", "$id", "$comment", "$defs", "$ref", "title", "description", "default",
+        "examples", "type", "properties", "required", "additionalProperties", "items",
+        "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",
+        "minItems", "maxItems", "uniqueItems", "format", "allOf", "anyOf", "oneOf", "not",
+        "minProperties", "maxProperties", "propertyNames", "patternProperties",
+        "exclusiveMinimum", "exclusiveMaximum",
     }
 )  # fmt: skip
+_NOT_ASSERTIONS = frozenset({"$comment", "title", "description", "default", "examples"})
 
 
-def _only_known_keywords(node: Any) -> bool:
+def _only_known_keywords(node: Any, top: bool = True) -> bool:
     if isinstance(node, bool):
         return True
     if not isinstance(node, dict) or not set(node) <= _FAST_KEYWORDS:
         return False
+    if not top and ("$id" in node or "$schema" in node):
+        return False  # a new base for references: left to jsonschema
+    ref = node.get("$ref")
+    if ref is not None and not (isinstance(ref, str) and ref.startswith("#/")):
+        return False  # only references within the schema, never fetched from elsewhere
     for key, value in node.items():
-        if key == "$defs":
-            continue  # already inlined where they are used, and left out of the compiled
-        if key in ("properties", "patternProperties"):
-            if not isinstance(value, dict) or not all(map(_only_known_keywords, value.values())):
+        if key in ("properties", "patternProperties", "$defs"):
+            if not isinstance(value, dict) or not all(
+                _only_known_keywords(v, False) for v in value.values()
+            ):
                 return False
         elif key in ("items", "additionalProperties", "not", "propertyNames"):
-            if not _only_known_keywords(value):
+            if not _only_known_keywords(value, False):
                 return False
         elif key in ("allOf", "anyOf", "oneOf") and not (
-            isinstance(value, list) and all(map(_only_known_keywords, value))
+            isinstance(value, list) and all(_only_known_keywords(v, False) for v in value)
         ):
             return False
     return True
 
 
-def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
+def _refs_alone(node: Any) -> Any:
+    """``node`` with every "$ref" standing alone: its sibling assertions in an allOf."""
+    if isinstance(node, list):
+        return [_refs_alone(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _refs_alone(value) for key, value in node.items()}
+    if "$ref" in out and set(out) - _NOT_ASSERTIONS - {"$ref"}:
+        rest = {k: v for k, v in out.items() if k != "$ref"}
+        return {"allOf": [{"$ref": out["$ref"]}, rest]}
+    return out
+
+
+def _compiled(schema: Mapping[str, Any]) -> Callable[[Any], Any] | None:
     if not _only_known_keywords(schema):
         return None
     try:
         import fastjsonschema
 
-        plain = {k: v for k, v in schema.items() if k not in ("$schema", "$id", "$defs")}
+        plain = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
         formats = {"date": is_date, "date-time": _is_datetime}
-        return fastjsonschema.compile(plain, formats=formats)
+        return fastjsonschema.compile(_refs_alone(plain), formats=formats)
     except Exception:  # not installed, or a schema it cannot compile: jsonschema alone
         return None
 
 
-def compile_fast(schema_validator: Draft202012Validator) -> bool:
-    """Compile the fast check of this validator's schema (once); whether it has one."""
-    key = id(schema_validator)
-    if key not in _FAST:
-        schema = schema_validator.schema
-        _FAST[key] = _compiled(dict(schema)) if isinstance(schema, Mapping) else None
-    return _FAST[key] is not None
+def compile_fast(schema: Schema) -> bool:
+    """Compile the schema's fast check (once; done before workers fork, which then
+    share it); whether it has one."""
+    return schema.fast is not None
 
 
-def fast_says_valid(schema_validator: Draft202012Validator, data: Any) -> bool | None:
-    """The compiled check's verdict (None when none was compiled for this schema)."""
-    fast = _FAST.get(id(schema_validator))
+def fast_says_valid(schema: Schema, data: Any) -> bool | None:
+    """The compiled check's verdict (None when the schema has none)."""
+    fast = schema.fast
     if fast is None:
         return None
     try:
@@ -180,10 +215,10 @@ def _inline_refs(node: Any, schema: Mapping[str, Any], depth: int = 0) -> Any:
     return {k: (v if k == "$defs" else _inline_refs(v, schema, depth)) for k, v in node.items()}
 
 
-def validator(name: str, office_root: Path | None) -> Draft202012Validator:
+def validator(name: str, office_root: Path | None) -> Schema:
     path = schema_path(name, office_root)
     own = None if path == shipped("schemas", name) else f"schemas/{name}"
-    return _validator_for(path, path.stat().st_mtime_ns, own)
+    return _schema_at(path, path.stat().st_mtime_ns, own)
 
 
 def _check_own_schema(doc: yamlio.Document, relpath: str) -> None:
@@ -191,12 +226,40 @@ def _check_own_schema(doc: yamlio.Document, relpath: str) -> None:
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
+    hint = _("correct it, or delete it to use the schema dangwu ships")
     error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(doc.data))
     if error is not None:
         line, col = doc.locate(list(error.absolute_path))
         said = _("not a valid JSON Schema: {error}").format(error=error.message)
-        hint = _("correct it, or delete it to use the schema dangwu ships")
         raise DangwuError(str(Problem(relpath, line, col, said)), hint=hint)
+    elsewhere = _reference_out(doc.data, [])
+    if elsewhere is not None:  # dangwu fetches nothing: a schema is whole in itself
+        line, col = doc.locate(elsewhere)
+        said = _("{field}: only a reference within the schema (#/...) is allowed").format(
+            field=elsewhere[-1]
+        )
+        raise DangwuError(str(Problem(relpath, line, col, said)), hint=hint)
+
+
+def _reference_out(node: Any, path: list[str | int]) -> list[str | int] | None:
+    """Where ``node`` points out of itself: a "$ref" to anything but a part of it, or
+    an "$id" below the top (a new base its references would be fetched from)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+            return [*path, "$ref"]
+        if path and "$id" in node:
+            return [*path, "$id"]
+        items: Iterable[tuple[str | int, Any]] = ((str(k), v) for k, v in node.items())
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return None
+    for key, value in items:
+        found = _reference_out(value, [*path, key])
+        if found is not None:
+            return found
+    return None
 
 
 def is_date(value: object) -> bool:
@@ -247,13 +310,11 @@ def field_label(path: Sequence[str | int]) -> str:
     return label
 
 
-def schema_problems(
-    doc: yamlio.Document, relpath: str, schema_validator: Draft202012Validator
-) -> list[Problem]:
-    if fast_says_valid(schema_validator, doc.data):
+def schema_problems(doc: yamlio.Document, relpath: str, schema: Schema) -> list[Problem]:
+    if fast_says_valid(schema, doc.data):
         return []
     problems: list[Problem] = []
-    for error in schema_validator.iter_errors(doc.data):
+    for error in schema.iter_errors(doc.data):
         problems.extend(_translate(error, doc, relpath))
     # jsonschema reports each missing field of a mapping as its own error, and each
     # is translated into all of them: say each once
@@ -768,7 +829,7 @@ def check_record_text(
     relpath: str,
     catalogue: Catalogue,
     office_root: Path | None,
-    checker: Draft202012Validator | None = None,
+    checker: Schema | None = None,
 ) -> tuple[yamlio.Document | None, Summary | None, list[Problem]]:
     """Everything about one record file that depends only on its bytes and path.
     ``checker``: the office's record schema, when the caller checks many files with
