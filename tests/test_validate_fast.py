@@ -9,6 +9,7 @@ of a good record, its values replaced by values of every kind.
 from __future__ import annotations
 
 import copy
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +202,36 @@ def test_an_own_schema_pointing_out_of_itself_is_refused_where_it_does(tmp_path,
     assert str(refused.value).startswith(f"schemas/record.schema.yaml:{where}: only a reference")
     # and were one given to it, the compiled check would not follow it either
     assert not validate._only_known_keywords(yamlio.load("type: object\n" + reference).data)
+
+
+def test_data_that_looks_like_a_reference_is_data_and_nothing_is_fetched(tmp_path):
+    """The values of const, enum and examples are data: an office's schema may hold a
+    "$ref" there. fastjsonschema's resolver would fetch it: such a schema gets no
+    compiled check, and nothing connects to the address."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(1)
+    listening.settimeout(0.2)
+    address = f"http://127.0.0.1:{listening.getsockname()[1]}/x"
+    waited = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(1.0)  # were it fetched, the fetch gives up, the test fails
+    try:
+        checker = own_schema(
+            tmp_path,
+            "$schema: https://json-schema.org/draft/2020-12/schema\n"
+            "type: object\n"
+            "properties:\n"
+            "  link:\n"
+            f"    const: {{$ref: '{address}', note: kept}}\n"
+            f"    examples: [{{$ref: '{address}'}}]\n",
+        )
+        assert not validate.compile_fast(checker)
+        same = {"$ref": address, "note": "kept"}
+        for data, valid in (({"link": same}, True), ({"link": {"$ref": "x"}}, False)):
+            assert validate.fast_says_valid(checker, data) is None
+            assert (not list(checker.iter_errors(data))) is valid
+        with pytest.raises(TimeoutError):
+            listening.accept()  # no one came
+    finally:
+        socket.setdefaulttimeout(waited)
+        listening.close()

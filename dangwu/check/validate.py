@@ -130,37 +130,70 @@ def _only_known_keywords(node: Any, top: bool = True) -> bool:
     ref = node.get("$ref")
     if ref is not None and not (isinstance(ref, str) and ref.startswith("#/")):
         return False  # only references within the schema, never fetched from elsewhere
+    if any(k in node and not isinstance(node[k], dict) for k in _SCHEMA_MAPS):
+        return False
+    if any(k in node and not isinstance(node[k], list) for k in _SCHEMA_LISTS):
+        return False
+    return all(_only_known_keywords(inner, False) for _path, inner in _subschemas(node))
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs")  # names -> schemas
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")  # lists of schemas
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "propertyNames")  # a schema
+
+
+def _subschemas(node: Any) -> Iterator[tuple[list[str | int], Any]]:
+    """The schemas directly inside schema ``node``, each with its path from it (the
+    values of enum, const, default and examples are data, not schemas)."""
+    if not isinstance(node, dict):
+        return
     for key, value in node.items():
-        if key in ("properties", "patternProperties", "$defs"):
-            if not isinstance(value, dict) or not all(
-                _only_known_keywords(v, False) for v in value.values()
-            ):
-                return False
-        elif key in ("items", "additionalProperties", "not", "propertyNames"):
-            if not _only_known_keywords(value, False):
-                return False
-        elif key in ("allOf", "anyOf", "oneOf") and not (
-            isinstance(value, list) and all(_only_known_keywords(v, False) for v in value)
-        ):
-            return False
-    return True
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            yield from (([key, str(name)], inner) for name, inner in value.items())
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            yield from (([key, index], inner) for index, inner in enumerate(value))
+        elif key in _SCHEMA_ONE:
+            yield [key], value
 
 
 def _refs_alone(node: Any) -> Any:
-    """``node`` with every "$ref" standing alone: its sibling assertions in an allOf."""
-    if isinstance(node, list):
-        return [_refs_alone(item) for item in node]
+    """Schema ``node`` with every "$ref" standing alone: its sibling assertions in an
+    allOf beside it."""
     if not isinstance(node, dict):
         return node
-    out = {key: _refs_alone(value) for key, value in node.items()}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _refs_alone(inner) for name, inner in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_refs_alone(inner) for inner in value]
+        elif key in _SCHEMA_ONE:
+            out[key] = _refs_alone(value)
+        else:
+            out[key] = value  # a keyword's value, or data (enum, const, examples)
     if "$ref" in out and set(out) - _NOT_ASSERTIONS - {"$ref"}:
         rest = {k: v for k, v in out.items() if k != "$ref"}
         return {"allOf": [{"$ref": out["$ref"]}, rest]}
     return out
 
 
+def _points_out(value: Any, top: bool = True) -> bool:
+    """Whether anything in ``value``, data included, reads as a reference fastjsonschema
+    would fetch: its resolver follows a "$ref" wherever it stands, even in a const."""
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if ref is not None and not (isinstance(ref, str) and ref.startswith("#/")):
+            return True
+        if not top and "$id" in value:
+            return True
+        return any(_points_out(inner, False) for inner in value.values())
+    if isinstance(value, list):
+        return any(_points_out(inner, False) for inner in value)
+    return False
+
+
 def _compiled(schema: Mapping[str, Any]) -> Callable[[Any], Any] | None:
-    if not _only_known_keywords(schema):
+    if not _only_known_keywords(schema) or _points_out(schema):
         return None
     try:
         import fastjsonschema
@@ -242,21 +275,17 @@ def _check_own_schema(doc: yamlio.Document, relpath: str) -> None:
 
 
 def _reference_out(node: Any, path: list[str | int]) -> list[str | int] | None:
-    """Where ``node`` points out of itself: a "$ref" to anything but a part of it, or
-    an "$id" below the top (a new base its references would be fetched from)."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
-            return [*path, "$ref"]
-        if path and "$id" in node:
-            return [*path, "$id"]
-        items: Iterable[tuple[str | int, Any]] = ((str(k), v) for k, v in node.items())
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
+    """Where schema ``node`` points out of itself: a "$ref" to anything but a part of
+    it, or an "$id" below the top (a new base its references would be fetched from)."""
+    if not isinstance(node, dict):
         return None
-    for key, value in items:
-        found = _reference_out(value, [*path, key])
+    ref = node.get("$ref")
+    if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+        return [*path, "$ref"]
+    if path and "$id" in node:
+        return [*path, "$id"]
+    for inner_path, inner in _subschemas(node):
+        found = _reference_out(inner, [*path, *inner_path])
         if found is not None:
             return found
     return None
