@@ -9,7 +9,8 @@ day) lays out the public board and the quarter's bulletins as ``board`` and
 ``bulletin`` would have. The board is laid out again only when a day begins or
 a commit changed a record that can be public; otherwise the same sheets are
 stamped with the next commit. What was worked out is kept (``site-codes-v2.json``
-in the office's state folder): the past does not change.
+in the office's state folder), and the line read (``site-line-v1.json``): the past
+does not change, and the next build asks git only for the commits since.
 
 The answers say what each sheet showed and whether today's board (or bulletin)
 still shows the same, without the repository and without a server.
