@@ -1487,7 +1487,8 @@ def _kept_line(
     path: Path, paths: Sequence[str]
 ) -> tuple[str | None, str, list[tuple[str, int, dict[str, str | None]]]] | None:
     """The line a line_changes kept in ``path`` for these ``paths``: (since, head,
-    line), or None when there is none of this shape (a cache: wrong is never used)."""
+    line), or None when the file holds none of that shape (it is a cache like the
+    others in the state folder: what cannot be read is read again from git)."""
     try:
         kept = json.loads(path.read_bytes())
     except (OSError, ValueError):
