@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from dangwu.errors import Problem
 from dangwu.i18n import N_, _
@@ -266,7 +266,10 @@ def load(text: str) -> Document:
     if root is None:
         raise YamlProblem(1, 1, _("the file is empty"))
     seen: set[int] = set()
-    data = _construct(root, seen, 0, text)
+    try:
+        data = _construct(root, seen, 0, text)
+    except _ControlIn as control:
+        _refuse_control(root, control)
     return Document(data, root)
 
 
@@ -503,7 +506,17 @@ def _kind(node: yaml.Node) -> str:
     return node.id  # type: ignore[attr-defined,no-any-return]
 
 
-def _construct(node: yaml.Node, seen: set[int], depth: int, text: str, label: str = "") -> Any:
+class _ControlIn(Exception):
+    """A double-quoted scalar holding a control character: found fast, said by load()
+    with the path of fields that leads to it."""
+
+    def __init__(self, node: yaml.ScalarNode, code: int) -> None:
+        self.node, self.code = node, code
+
+
+def _construct(node: yaml.Node, seen: set[int], depth: int, text: str) -> Any:
+    """Plain data from a node, refusing what a record may not hold. Run for every node
+    of every file read: a scalar inside a mapping or a list is made in place."""
     if id(node) in seen:
         line, col = _first_alias(text)
         raise YamlProblem(
@@ -518,44 +531,25 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str, label: st
         raise YamlProblem(mark.line + 1, mark.column + 1, _("the data is nested too deeply"))
     tag = node.tag
     if tag not in _ALLOWED_EXPLICIT:
-        mark = node.start_mark
-        raise YamlProblem(
-            mark.line + 1,
-            mark.column + 1,
-            _("YAML tag {tag} is not allowed").format(tag=_short_tag(tag)),
-            _("remove the tag; records hold plain text, numbers, lists and mappings"),
-        )
-    kind = node.id  # type: ignore[attr-defined]  # _kind, inlined: this runs for every node
+        _refuse_tag(node)
+    kind = node.id  # type: ignore[attr-defined]  # _kind, inlined
     if kind == "scalar":
-        scalar = cast("yaml.ScalarNode", node)
-        if scalar.style == '"':
-            _refuse_control(scalar, label)
-        return _scalar(scalar)
+        return _scalar(cast("yaml.ScalarNode", node))
     if kind == "sequence":
-        return [
-            _construct(item, seen, depth + 1, text, f"{label}[{index}]")
-            for index, item in enumerate(node.value)
-        ]
-    assert kind == "mapping"
+        return [_construct(item, seen, depth + 1, text) for item in node.value]
     result: dict[str, Any] = {}
     for knode, vnode in node.value:
         if knode.id != "scalar":
             mark = knode.start_mark
             raise YamlProblem(mark.line + 1, mark.column + 1, _("a mapping key must be plain text"))
         if knode.tag not in _ALLOWED_EXPLICIT:
-            mark = knode.start_mark
-            raise YamlProblem(
-                mark.line + 1,
-                mark.column + 1,
-                _("YAML tag {tag} is not allowed").format(tag=_short_tag(knode.tag)),
-            )
-        if knode.style == "" and knode.value == "<<":
+            _refuse_tag(knode)
+        style = knode.style
+        if not style and knode.value == "<<":
             mark = knode.start_mark
             raise YamlProblem(
                 mark.line + 1, mark.column + 1, _("YAML merge keys (<<) are not allowed")
             )
-        if knode.style == '"':
-            _refuse_control(knode, label)
         key = str(_scalar(knode))
         if key in result:
             mark = knode.start_mark
@@ -565,20 +559,71 @@ def _construct(node: yaml.Node, seen: set[int], depth: int, text: str, label: st
                 _("duplicate key '{key}'").format(key=key),
                 _("each field may appear only once"),
             )
-        result[key] = _construct(vnode, seen, depth + 1, text, f"{label}.{key}" if label else key)
+        if (
+            vnode.id == "scalar"
+            and depth < MAX_DEPTH
+            and id(vnode) not in seen
+            and vnode.tag in _ALLOWED_EXPLICIT
+        ):
+            seen.add(id(vnode))  # the common case, made here: most values are text
+            result[key] = _scalar(vnode)
+        else:
+            result[key] = _construct(vnode, seen, depth + 1, text)
     return result
 
 
-def _refuse_control(node: yaml.ScalarNode, label: str) -> None:
+def _scalar(node: yaml.ScalarNode) -> Any:
+    style = node.style
+    if style == '"':
+        found = _CONTROL.search(node.value)
+        if found is not None:
+            raise _ControlIn(node, ord(found.group()))
+    if style:  # quoted or block scalars are always text
+        return node.value
+    return _plain_value(node.value)
+
+
+def _refuse_tag(node: yaml.Node) -> NoReturn:
+    mark = node.start_mark
+    raise YamlProblem(
+        mark.line + 1,
+        mark.column + 1,
+        _("YAML tag {tag} is not allowed").format(tag=_short_tag(node.tag)),
+        _("remove the tag; records hold plain text, numbers, lists and mappings"),
+    )
+
+
+def _label_of(root: yaml.Node, wanted: yaml.Node) -> str:
+    """The path of fields from ``root`` to node ``wanted`` (``a.b[2]``), "" for the root
+    or a key."""
+
+    def walk(node: yaml.Node, label: str) -> str | None:
+        if node is wanted:
+            return label
+        if node.id == "sequence":  # type: ignore[attr-defined]
+            for index, item in enumerate(node.value):
+                found = walk(item, f"{label}[{index}]")
+                if found is not None:
+                    return found
+        elif node.id == "mapping":  # type: ignore[attr-defined]
+            for knode, vnode in node.value:
+                if knode is wanted:
+                    return label
+                key = str(knode.value)
+                found = walk(vnode, f"{label}.{key}" if label else key)
+                if found is not None:
+                    return found
+        return None
+
+    return walk(root, "") or ""
+
+
+def _refuse_control(root: yaml.Node, control: _ControlIn) -> NoReturn:
     """A double-quoted escape (\\a, \\e, \\x07) must not put a control character in a
     value: printed on a terminal it could ring, clear or rewrite the screen."""
-    found = _CONTROL.search(node.value)
-    if found is None:
-        return
-    mark = node.start_mark
-    message = _("the text contains a control character U+{code:04X}").format(
-        code=ord(found.group())
-    )
+    mark = control.node.start_mark
+    message = _("the text contains a control character U+{code:04X}").format(code=control.code)
+    label = _label_of(root, control.node)
     raise YamlProblem(
         mark.line + 1,
         mark.column + 1,
@@ -593,12 +638,6 @@ def _short_tag(tag: str) -> str:
 
 
 _MAYBE_TYPED = frozenset("-+.0123456789~nNtTfF")
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    if node.style:  # quoted or block scalars are always text
-        return node.value
-    return _plain_value(node.value)
 
 
 def _plain_value(value: str) -> Any:
