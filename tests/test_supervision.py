@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PEOPLE, Office
+from conftest import PEOPLE, ROOT, Office
 from steps import at, consulting, data, ok, refused, trailers
 
 from dangwu import yamlio
@@ -768,6 +768,30 @@ def test_validate_checks_reports_and_opinions_each_problem_once(office: Office):
     assert "reports/101.yaml" not in result.stdout  # the report dangwu logged is valid
     only = office.run("validate", "reports/150.yaml", now=at(9))
     assert only.exit_code == 1 and f"feedback/{rid}" not in only.stdout, only.output
+
+
+def test_a_report_found_valid_is_judged_again_when_it_or_its_schema_changes(office: Office):
+    """validate remembers the reports and opinions it found valid (by path and whole
+    text, not checking them against their schema again); an edit to the file, or an
+    office's own schema that asks for more, has it judged again."""
+    rid = published(office)
+    real_name(office, rid)
+    assert office.run("validate", now=at(9)).exit_code == 0
+    kept = json.loads((office.root / ".git" / "dangwu" / "valid-v2.json").read_text("utf-8"))
+    assert "reports/101.yaml" in kept  # remembered
+    text = office.read("reports/101.yaml")
+    office.write("reports/101.yaml", text.replace("text:", "txet:"))
+    edited = office.run("validate", now=at(9))
+    assert edited.exit_code == 1 and "reports/101.yaml:" in edited.stdout, edited.output
+    office.write("reports/101.yaml", text)
+    assert office.run("validate", now=at(9)).exit_code == 0
+    shipped = (ROOT / "schemas" / "report.schema.yaml").read_text("utf-8")
+    stricter = shipped.replace("required: [", "required: [urgency, ", 1)
+    assert stricter != shipped
+    office.write("schemas/report.schema.yaml", stricter)
+    asked = office.run("validate", now=at(9))
+    assert asked.exit_code == 1, asked.output
+    assert "reports/101.yaml:1:1: missing required field 'urgency'" in asked.stdout, asked.output
 
 
 def test_validate_names_a_report_about_a_record_that_is_gone(office: Office):

@@ -167,8 +167,9 @@ def _check_supervision(office: Office, only: Sequence[str] | None, report: Repor
     if only is not None:
         files = {p: b for p, b in files.items() if p in only}
     known = {p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root)}
-    reports, opinions, problems = read_all(files, office.root)
-    requests, unread = read_requests(files, office.root)
+    # a file found valid before is not checked against its schema again
+    reports, opinions, problems = read_all(files, office.root, office.markers)
+    requests, unread = read_requests(files, office.root, office.markers)
     report.files += len(files)
     report.problems += problems + unread
     for asked in requests:

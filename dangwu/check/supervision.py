@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any, Protocol
 
 from dangwu import yamlio
 from dangwu.check import validate
@@ -21,9 +22,31 @@ from dangwu.model.supervision import (
 )
 
 
-def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Report:
+class Known(Protocol):
+    """Files found valid before, by their path and whole text, with the data they hold
+    (the office's markers): such a file is not checked against its schema again."""
+
+    def checked(self, relpath: str, text: str) -> Any | None: ...
+
+    def mark_valid(self, relpath: str, text: str, data: Any, *, save: bool = True) -> None: ...
+
+    def save(self) -> None: ...
+
+
+def _remember(known: Known | None, relpath: str, text: str) -> bool:
+    """Keep ``text``, just found valid, among the known (not saved yet); whether it
+    was new to them."""
+    if known is None or known.checked(relpath, text) is not None:
+        return False
+    known.mark_valid(relpath, text, yamlio.load(text).data, save=False)
+    return True
+
+
+def parse_report(
+    text: str, relpath: str, office_root: Path | None = None, known: Known | None = None
+) -> Report:
     """A report file's text as a Report, or InvalidFiles naming what is wrong where."""
-    doc = _numbered(_checked(text, relpath, "report.schema.yaml", office_root), relpath)
+    doc = _numbered(_checked(text, relpath, "report.schema.yaml", office_root, known), relpath)
     data = doc.data
     return Report(
         number=int(data["number"]),
@@ -39,9 +62,11 @@ def parse_report(text: str, relpath: str, office_root: Path | None = None) -> Re
     )
 
 
-def parse_request(text: str, relpath: str, office_root: Path | None = None) -> Request:
+def parse_request(
+    text: str, relpath: str, office_root: Path | None = None, known: Known | None = None
+) -> Request:
     """A request file's text as a Request, or InvalidFiles naming what is wrong where."""
-    doc = _numbered(_checked(text, relpath, "request.schema.yaml", office_root), relpath)
+    doc = _numbered(_checked(text, relpath, "request.schema.yaml", office_root, known), relpath)
     data = doc.data
     answer = data.get("answer")
     if isinstance(answer, dict):
@@ -76,29 +101,37 @@ def parse_request(text: str, relpath: str, office_root: Path | None = None) -> R
 
 
 def read_requests(
-    files: Mapping[str, bytes], office_root: Path | None = None
+    files: Mapping[str, bytes], office_root: Path | None = None, known: Known | None = None
 ) -> tuple[list[Request], list[Problem]]:
     """The requests for disclosure from their files' bytes (by path), in the order they
-    came in, and the problems of the files that could not be read."""
+    came in, and the problems of the files that could not be read. ``known``: the files
+    found valid before, which this adds to."""
     found: list[Request] = []
     problems: list[Problem] = []
+    learnt = False
     for relpath in sorted(files):
         if not (relpath.startswith(REQUESTS_DIR + "/") and relpath.count("/") == 1):
             continue
         if not relpath.endswith(".yaml"):
             continue
         try:
-            found.append(parse_request(yamlio.decode(files[relpath]), relpath, office_root))
+            text = yamlio.decode(files[relpath])
+            found.append(parse_request(text, relpath, office_root, known))
+            learnt = _remember(known, relpath, text) or learnt
         except yamlio.YamlProblem as exc:
             problems.append(exc.at(relpath))
         except InvalidFiles as exc:
             problems.extend(exc.problems)
+    if learnt and known is not None:
+        known.save()
     found.sort(key=lambda r: (r.received, r.number))
     return found, problems
 
 
-def parse_feedback(text: str, relpath: str, office_root: Path | None = None) -> Feedback:
-    doc = _checked(text, relpath, "feedback.schema.yaml", office_root)
+def parse_feedback(
+    text: str, relpath: str, office_root: Path | None = None, known: Known | None = None
+) -> Feedback:
+    doc = _checked(text, relpath, "feedback.schema.yaml", office_root, known)
     data = doc.data
     if data.get("private") and "public" not in data:
         line, col = doc.locate(["private"], key=True)
@@ -167,8 +200,15 @@ def _numbered(doc: yamlio.Document, relpath: str) -> yamlio.Document:
     return doc
 
 
-def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> yamlio.Document:
-
+def _checked(
+    text: str, relpath: str, schema: str, office_root: Path | None, known: Known | None
+) -> yamlio.Document:
+    """The file's document, checked against its schema and for hidden characters,
+    unless ``known`` holds this very text as valid (its rules then pass too: they read
+    nothing but the text and the path)."""
+    data = known.checked(relpath, text) if known is not None else None
+    if data is not None:
+        return yamlio.Document(data, None)
     try:
         doc = yamlio.load(text)
     except yamlio.YamlProblem as exc:
@@ -183,26 +223,33 @@ def _checked(text: str, relpath: str, schema: str, office_root: Path | None) -> 
 
 
 def read_all(
-    files: Mapping[str, bytes], office_root: Path | None = None
+    files: Mapping[str, bytes], office_root: Path | None = None, known: Known | None = None
 ) -> tuple[list[Report], list[Feedback], list[Problem]]:
     """Reports and opinions from their files' bytes (by path), and the problems of the
-    files that could not be read."""
+    files that could not be read. ``known``: the files found valid before, which this
+    adds to."""
     reports: list[Report] = []
     opinions: list[Feedback] = []
     problems: list[Problem] = []
+    learnt = False
     for relpath in sorted(files):
         if not relpath.endswith(".yaml"):
             continue
         try:
             text = yamlio.decode(files[relpath])
             if relpath.startswith(REPORTS_DIR + "/") and relpath.count("/") == 1:
-                reports.append(parse_report(text, relpath, office_root))
+                reports.append(parse_report(text, relpath, office_root, known))
             elif relpath.startswith(FEEDBACK_DIR + "/") and relpath.count("/") == 2:
-                opinions.append(parse_feedback(text, relpath, office_root))
+                opinions.append(parse_feedback(text, relpath, office_root, known))
+            else:
+                continue
+            learnt = _remember(known, relpath, text) or learnt
         except yamlio.YamlProblem as exc:
             problems.append(exc.at(relpath))
         except InvalidFiles as exc:
             problems.extend(exc.problems)
+    if learnt and known is not None:
+        known.save()
     reports.sort(key=lambda r: (r.received, r.number))
     # a second opinion in the same second is <stamp>-<key>-2: longer names sort after
     opinions.sort(key=lambda f: (f.received, f.logged_at, len(f.path), f.path))

@@ -27,6 +27,18 @@ if TYPE_CHECKING:
     from dangwu.store.office import Office
 
 
+# what a file's verdict depends on, besides the file: the catalogue and every schema
+SCHEMA_FILES = (
+    "catalogue.yaml",
+    "record.schema.yaml",
+    "office.schema.yaml",
+    "catalogue.schema.yaml",
+    "report.schema.yaml",
+    "feedback.schema.yaml",
+    "request.schema.yaml",
+)
+
+
 def fingerprint(office: Office, *extra: str) -> str:
     """What cached answers depend on besides the file itself."""
     import hashlib
@@ -36,7 +48,7 @@ def fingerprint(office: Office, *extra: str) -> str:
 
 def _depends(office: Office, *extra: str) -> str:
     parts = [__version__, *extra]
-    for name in ("record.schema.yaml", "office.schema.yaml", "catalogue.yaml"):
+    for name in SCHEMA_FILES:
         for candidate in (office.root / "schemas" / name, shipped("schemas", name)):
             with contextlib.suppress(OSError):
                 stat = candidate.stat()
@@ -92,15 +104,20 @@ class Markers:
             return entry[1]
         return None
 
-    def mark_valid(self, relpath: str, text: str, data: Any) -> None:
+    def mark_valid(self, relpath: str, text: str, data: Any, *, save: bool = True) -> None:
         """Remember ``text`` as valid, holding ``data`` (kept only where JSON gives
-        back the same data: a mapping with a number for a key would come back a string)."""
+        back the same data: a mapping with a number for a key would come back a string).
+        ``save=False``: kept until :meth:`save`, for many files found at once."""
         try:
             if json.loads(json.dumps(data, ensure_ascii=False)) != data:
                 return
         except (TypeError, ValueError):
             return
         self._known[relpath] = [self._key(relpath, text), data]
+        if save:
+            self.save()
+
+    def save(self) -> None:
         write_json(self.path, self._known)
 
 
