@@ -76,9 +76,10 @@ def write_json(path: Path, value: Any) -> None:
 
 
 class Markers:
-    """Small files already known to be valid (dangwu.yaml, the catalogue), each kept
-    with the data it holds, so a start-up reads JSON rather than parsing YAML again.
-    One per office (``Office.markers``): its file is read once for both."""
+    """Small files already known to be valid (dangwu.yaml, the catalogue, and the
+    reports, opinions and requests validate read), each kept with the data it holds,
+    so a start-up reads JSON rather than parsing and checking YAML again. One per
+    office (``Office.markers``): its file is read once for all."""
 
     def __init__(self, office: Office) -> None:
         self.office = office
