@@ -18,6 +18,7 @@ from dangwu.model.record import RECORDS_DIR, Summary
 from dangwu.model.words import one_of
 from dangwu.rules.board import known_audience
 from dangwu.rules.workflow import STATUS_TITLES
+from dangwu.store.cache import SUPERVISION_MARKERS, Markers
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress
 from dangwu.store.records import record_files
@@ -168,8 +169,9 @@ def _check_supervision(office: Office, only: Sequence[str] | None, report: Repor
         files = {p: b for p, b in files.items() if p in only}
     known = {p.rsplit("/", 1)[-1][:-5] for p in record_files(office.root)}
     # a file found valid before is not checked against its schema again
-    reports, opinions, problems = read_all(files, office.root, office.markers)
-    requests, unread = read_requests(files, office.root, office.markers)
+    checked = Markers(office, SUPERVISION_MARKERS)
+    reports, opinions, problems = read_all(files, office.root, checked)
+    requests, unread = read_requests(files, office.root, checked)
     report.files += len(files)
     report.problems += problems + unread
     for asked in requests:

@@ -75,15 +75,19 @@ def write_json(path: Path, value: Any) -> None:
         pass
 
 
-class Markers:
-    """Small files already known to be valid (dangwu.yaml, the catalogue, and the
-    reports, opinions and requests validate read), each kept with the data it holds,
-    so a start-up reads JSON rather than parsing and checking YAML again. One per
-    office (``Office.markers``): its file is read once for all."""
+SUPERVISION_MARKERS = "checked-v1.json"  # the reports, opinions and requests found valid
 
-    def __init__(self, office: Office) -> None:
+
+class Markers:
+    """Small files already known to be valid, each kept with the data it holds, so a
+    start-up reads JSON rather than parsing and checking YAML again: dangwu.yaml and
+    the catalogue (``Office.markers``, read by every command: its file is read once
+    for both), and the reports, opinions and requests ``validate`` read (a file of
+    their own, as they may be thousands that other commands need not read)."""
+
+    def __init__(self, office: Office, name: str = "valid-v2.json") -> None:
         self.office = office
-        self.path = office.state_dir / "valid-v2.json"
+        self.path = office.state_dir / name
 
     @cached_property
     def _known(self) -> dict[str, Any]:
