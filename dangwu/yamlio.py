@@ -600,16 +600,17 @@ def _label_of(root: yaml.Node, wanted: yaml.Node) -> str:
     def walk(node: yaml.Node, label: str) -> str | None:
         if node is wanted:
             return label
-        if node.id == "sequence":  # type: ignore[attr-defined]
+        if _kind(node) == "sequence":
             for index, item in enumerate(node.value):
                 found = walk(item, f"{label}[{index}]")
                 if found is not None:
                     return found
-        elif node.id == "mapping":  # type: ignore[attr-defined]
+        elif _kind(node) == "mapping":
             for knode, vnode in node.value:
                 if knode is wanted:
                     return label
-                key = str(knode.value)
+                # the key as _construct made it (every key before ``wanted`` was made)
+                key = str(_scalar(knode))
                 found = walk(vnode, f"{label}.{key}" if label else key)
                 if found is not None:
                     return found
