@@ -97,7 +97,7 @@ def _check_many(
     """Parse and validate files, on every core when there are many."""
     global _WORK
     if not items:
-        return []  # everything was cached: do not even import jsonschema
+        return []  # everything was cached: not even the schema's check is compiled
     checker = validator("record.schema.yaml", root)  # built once, inherited by the workers
     compile_fast(checker)
     _WORK = (catalogue, root, checker)

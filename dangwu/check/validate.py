@@ -66,9 +66,8 @@ class Schema:
     made only for one the first refuses, or for a schema the compiled check cannot
     judge exactly as jsonschema does (tests/test_validate_fast.py)."""
 
-    def __init__(self, data: Any, own: str | None) -> None:
+    def __init__(self, data: Any) -> None:
         self.data = data
-        self.own = own  # its path in the office, when the office wrote it
 
     @cached_property
     def full(self) -> Draft202012Validator:
@@ -100,13 +99,14 @@ def _schema_at(path: Path, mtime_ns: int, own: str | None) -> Schema:
         raise DangwuError(str(exc.at(own or str(path)))) from None
     if own is not None:
         _check_own_schema(doc, own)
-    return Schema(doc.data, own)
+    return Schema(doc.data)
 
 
 # Keywords the compiled check judges as jsonschema does (draft 2020-12); a schema with
-# any other gets no compiled check. A local "$ref" is kept (compiled once, shared),
-# its sibling keywords moved beside it into an allOf: draft 7, which fastjsonschema
-# follows, would ignore them. Compiling costs ~40 ms for the record schema.
+# any other gets no compiled check, nor one that points out of itself (_points_out). A
+# local "$ref" is kept (compiled once, shared), its sibling keywords moved beside it
+# into an allOf: draft 7, which fastjsonschema follows, would ignore them. Compiling
+# costs ~40 ms for the record schema.
 _FAST_KEYWORDS = frozenset(
     {
         "$schema", "$id", "$comment", "$defs", "$ref", "title", "description", "default",
@@ -125,11 +125,8 @@ def _only_known_keywords(node: Any, top: bool = True) -> bool:
         return True
     if not isinstance(node, dict) or not set(node) <= _FAST_KEYWORDS:
         return False
-    if not top and ("$id" in node or "$schema" in node):
-        return False  # a new base for references: left to jsonschema
-    ref = node.get("$ref")
-    if ref is not None and not (isinstance(ref, str) and ref.startswith("#/")):
-        return False  # only references within the schema, never fetched from elsewhere
+    if not top and "$schema" in node:
+        return False  # another draft's rules: left to jsonschema
     if any(k in node and not isinstance(node[k], dict) for k in _SCHEMA_MAPS):
         return False
     if any(k in node and not isinstance(node[k], list) for k in _SCHEMA_LISTS):
@@ -179,7 +176,8 @@ def _refs_alone(node: Any) -> Any:
 
 def _points_out(value: Any, top: bool = True) -> bool:
     """Whether anything in ``value``, data included, reads as a reference fastjsonschema
-    would fetch: its resolver follows a "$ref" wherever it stands, even in a const."""
+    would fetch: its resolver follows a "$ref" wherever it stands, even in a const, and
+    an "$id" below the top is a new base to fetch references from."""
     if isinstance(value, dict):
         ref = value.get("$ref")
         if ref is not None and not (isinstance(ref, str) and ref.startswith("#/")):
