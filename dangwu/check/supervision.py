@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from dangwu import yamlio
 from dangwu.check import validate
@@ -30,16 +30,21 @@ class Known(Protocol):
 
     def mark_valid(self, relpath: str, text: str, data: Any, *, save: bool = True) -> None: ...
 
-    def save(self) -> None: ...
+    def save(self) -> None:
+        """Write what was kept since the last save (nothing new: nothing written)."""
 
 
-def _remember(known: Known | None, relpath: str, text: str) -> bool:
-    """Keep ``text``, just found valid, among the known (not saved yet); whether it
-    was new to them."""
-    if known is None or known.checked(relpath, text) is not None:
-        return False
-    known.mark_valid(relpath, text, yamlio.load(text).data, save=False)
-    return True
+Parsed = TypeVar("Parsed")
+
+
+def _kept(
+    known: Known | None, relpath: str, text: str, doc: yamlio.Document, made: Parsed
+) -> Parsed:
+    """``made``, the value of a file found valid; the file is kept among the ``known``
+    (saved by whoever read them all) unless it came from them."""
+    if known is not None and doc.root is not None:
+        known.mark_valid(relpath, text, doc.data, save=False)
+    return made
 
 
 def parse_report(
@@ -48,7 +53,7 @@ def parse_report(
     """A report file's text as a Report, or InvalidFiles naming what is wrong where."""
     doc = _numbered(_checked(text, relpath, "report.schema.yaml", office_root, known), relpath)
     data = doc.data
-    return Report(
+    made = Report(
         number=int(data["number"]),
         path=relpath,
         received=date.fromisoformat(str(data["received"])),
@@ -60,6 +65,7 @@ def parse_report(
         contact=data.get("contact"),
         answer=data.get("answer"),
     )
+    return _kept(known, relpath, text, doc, made)
 
 
 def parse_request(
@@ -85,7 +91,7 @@ def parse_request(
                     )
                 ]
             )
-    return Request(
+    made = Request(
         number=int(data["number"]),
         path=relpath,
         received=date.fromisoformat(str(data["received"])),
@@ -98,6 +104,7 @@ def parse_request(
         extension=data.get("extension"),
         answer=answer,
     )
+    return _kept(known, relpath, text, doc, made)
 
 
 def read_requests(
@@ -108,21 +115,18 @@ def read_requests(
     found valid before, which this adds to."""
     found: list[Request] = []
     problems: list[Problem] = []
-    learnt = False
     for relpath in sorted(files):
         if not (relpath.startswith(REQUESTS_DIR + "/") and relpath.count("/") == 1):
             continue
         if not relpath.endswith(".yaml"):
             continue
         try:
-            text = yamlio.decode(files[relpath])
-            found.append(parse_request(text, relpath, office_root, known))
-            learnt = _remember(known, relpath, text) or learnt
+            found.append(parse_request(yamlio.decode(files[relpath]), relpath, office_root, known))
         except yamlio.YamlProblem as exc:
             problems.append(exc.at(relpath))
         except InvalidFiles as exc:
             problems.extend(exc.problems)
-    if learnt and known is not None:
+    if known is not None:
         known.save()
     found.sort(key=lambda r: (r.received, r.number))
     return found, problems
@@ -173,7 +177,7 @@ def parse_feedback(
                 )
             ]
         )
-    return Feedback(
+    made = Feedback(
         path=relpath,
         record=str(data["record"]),
         received=date.fromisoformat(str(data["received"])),
@@ -187,6 +191,7 @@ def parse_feedback(
         number=data.get("number"),
         disposition=data.get("disposition"),
     )
+    return _kept(known, relpath, text, doc, made)
 
 
 def _numbered(doc: yamlio.Document, relpath: str) -> yamlio.Document:
@@ -231,7 +236,6 @@ def read_all(
     reports: list[Report] = []
     opinions: list[Feedback] = []
     problems: list[Problem] = []
-    learnt = False
     for relpath in sorted(files):
         if not relpath.endswith(".yaml"):
             continue
@@ -241,14 +245,11 @@ def read_all(
                 reports.append(parse_report(text, relpath, office_root, known))
             elif relpath.startswith(FEEDBACK_DIR + "/") and relpath.count("/") == 2:
                 opinions.append(parse_feedback(text, relpath, office_root, known))
-            else:
-                continue
-            learnt = _remember(known, relpath, text) or learnt
         except yamlio.YamlProblem as exc:
             problems.append(exc.at(relpath))
         except InvalidFiles as exc:
             problems.extend(exc.problems)
-    if learnt and known is not None:
+    if known is not None:
         known.save()
     reports.sort(key=lambda r: (r.received, r.number))
     # a second opinion in the same second is <stamp>-<key>-2: longer names sort after

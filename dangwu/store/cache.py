@@ -88,6 +88,7 @@ class Markers:
     def __init__(self, office: Office, name: str = "valid-v2.json") -> None:
         self.office = office
         self.path = office.state_dir / name
+        self._unsaved = False
 
     @cached_property
     def _known(self) -> dict[str, Any]:
@@ -118,12 +119,18 @@ class Markers:
                 return
         except (TypeError, ValueError):
             return
-        self._known[relpath] = [self._key(relpath, text), data]
+        entry = [self._key(relpath, text), data]
+        if self._known.get(relpath) != entry:
+            self._known[relpath] = entry
+            self._unsaved = True
         if save:
             self.save()
 
     def save(self) -> None:
-        write_json(self.path, self._known)
+        """Write what was kept since the last save (nothing new: nothing written)."""
+        if self._unsaved:
+            write_json(self.path, self._known)
+            self._unsaved = False
 
 
 class Parsed:
