@@ -290,6 +290,43 @@ def test_a_catch_up_already_at_work_is_left_to_it(guarded: tuple[Office, Path]):
     assert audited_head(repo / "dangwu") == server_head(repo)
 
 
+def test_a_push_that_lands_as_the_catch_up_lets_go_is_audited(
+    guarded: tuple[Office, Path], monkeypatch: pytest.MonkeyPatch
+):
+    """A push whose head lands after the catch-up's last look at the head, but before
+    it lets its lock go, finds the lock taken and leaves its head to that catch-up:
+    the catch-up looks once more with the lock let go, and audits it."""
+    from dangwu import serverhook
+    from dangwu.store.gitstore import GitStore
+
+    office, repo = guarded
+    with catching_up_held(repo):
+        ok(office, "sync", as_="linht", now=at(1, 8))
+        settled(repo)
+        first = server_head(repo)
+        drafted(office, "linht", at(1, 9))
+        ok(office, "sync", as_="linht", now=at(1, 9))
+        settled(repo)
+    second = server_head(repo)
+    git_in(repo, "update-ref", "refs/heads/main", first)  # as the server stood then
+
+    real = GitStore.commit_of
+    landed = []
+
+    def looking(self: GitStore, rev: str) -> str | None:
+        found = real(self, rev)
+        if found == first and audited_head(repo / "dangwu") == first and not landed:
+            # the catch-up's look that finds the head still: the push lands just after
+            git_in(repo, "update-ref", "refs/heads/main", second)
+            landed.append(second)
+        return found
+
+    monkeypatch.setattr(GitStore, "commit_of", looking)
+    assert serverhook.catch_up(repo, None) == 0
+    assert landed == [second]
+    assert audited_head(repo / "dangwu") == second
+
+
 def test_the_history_cache_serves_readers_of_either_language(office: Office):
     drafted(office, "dumy", at(1, 9))
     english = json.loads(ok(office, "audit", "--json", env={"DANGWU_LANG": "en"}).stdout)
