@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 
 SSH_KEY = re.compile(
@@ -29,6 +28,8 @@ def _ssh_key(public_key: str) -> tuple[str, bytes] | None:
 
 def ssh_fingerprint(public_key: str) -> str | None:
     """'SHA256:…' of an SSH public key line, as ssh-keygen -l and git %GK print it."""
+    import hashlib
+
     found = _ssh_key(public_key)
     if found is None:
         return None
