@@ -90,6 +90,74 @@ def test_a_forked_child_reads_with_a_git_of_its_own(repo, parent_read_first):
     assert answer == "第5个\n".encode()
 
 
+def test_the_paths_a_history_deleted_are_kept_and_never_fewer_than_git_says(tmp_path, monkeypatch):
+    """removed() keeps what it read for each folder with its head: a head moved on
+    costs git its new commits only; a head reset or rewritten answers at least what git
+    says (a number once given stays given); a spoilt or crafted file is read again."""
+    root = tmp_path / "gone"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+
+    def put(name: str) -> str:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name, "utf-8")
+        return commit_as(root, "dumy", f"add {name}", name)
+
+    def drop(name: str) -> str:
+        git(root, "rm", "-q", name)
+        return commit_as(root, "dumy", f"drop {name}")
+
+    def fresh(under: str, head: str) -> set[str]:
+        out = git(root, "log", "--diff-filter=D", "--format=", "--name-only", head, "--", under)
+        return set(out.split())
+
+    opened = GitStore(root, root / ".git" / "dangwu")
+    asked: list[list[str]] = []
+    running = opened.try_run, opened.run
+
+    def logged(run):  # type: ignore[no-untyped-def]
+        def spy(*args: str, **kwargs):  # type: ignore[no-untyped-def]
+            if args[0] == "log":
+                asked.append([a for a in args if ".." in a or len(a) == 40])
+            return run(*args, **kwargs)
+
+        return spy
+
+    monkeypatch.setattr(opened, "try_run", logged(running[0]))
+    monkeypatch.setattr(opened, "run", logged(running[1]))
+    put("records/a/A-1.yaml")
+    put("records/b/B-1.yaml")
+    first = drop("records/a/A-1.yaml")
+    assert (
+        opened.removed("records/a/", first) == {"records/a/A-1.yaml"} == fresh("records/a/", first)
+    )
+    assert opened.removed("records/a/", first) == {"records/a/A-1.yaml"}  # as kept: no git
+    assert asked == [[first]]
+    assert opened.removed("records/b/", first) == set()  # each folder its own
+    put("records/a/A-2.yaml")
+    second = drop("records/a/A-2.yaml")
+    asked.clear()
+    assert opened.removed("records/a/", second) == fresh("records/a/", second)
+    assert asked == [[f"{first}..{second}"]]  # the new commits only
+    assert opened.removed("records/b/", first) == set()
+    # a reset behind the kept head, and a rewrite: never fewer than git says
+    git(root, "reset", "-q", "--hard", first)
+    rewritten = drop("records/b/B-1.yaml")
+    for under in ("records/a/", "records/b/"):
+        assert opened.removed(under, rewritten) >= fresh(under, rewritten)
+    assert "records/b/B-1.yaml" in opened.removed("records/b/", rewritten)
+    # a kept file spoilt, or crafted to hand git an option, is read again from git
+    kept = root / ".git" / "dangwu" / "removed-v1.json"
+    for text in ("{", '{"records/a/": {"head": "--output=/tmp/x", "paths": ["x"]}}', "[1]"):
+        kept.write_text(text, "utf-8")
+        asked.clear()
+        assert opened.removed("records/a/", rewritten) == fresh("records/a/", rewritten)
+        assert asked == [[rewritten]]
+    # a kept head git no longer has: read again
+    kept.write_text('{"records/a/": {"head": "%s", "paths": []}}' % ("1" * 40), "utf-8")
+    assert opened.removed("records/a/", rewritten) == fresh("records/a/", rewritten)
+
+
 def test_a_remembered_line_is_the_line_read_afresh(tmp_path):
     """line_changes(remember=...) answers from what it kept only where that is the
     same answer: a head moved on, a window moved on; a head reset or rewritten, a

@@ -146,7 +146,7 @@ def create(office: Office, spec: NewRecord) -> Written:
         if follows:
             records.find(office, follows)
         # a number once given is never given again, even to a draft since discarded
-        gone = act.store.removed(f"{RECORDS_DIR}/{category.slug}/")
+        gone = act.store.removed(f"{RECORDS_DIR}/{category.slug}/", act.head)
         taken = {PurePosixPath(path).stem for path in gone}
         record_id = records.next_id(office.root, category, act.actor, act.when.year, taken)
         relpath = relpath_for(category, record_id)
