@@ -52,6 +52,29 @@ def test_every_read_of_an_open_store_is_answered_by_one_git(repo, tmp_path, monk
     assert process.poll() is not None  # stopped, and reaped, when the store closed
 
 
+def test_a_file_at_a_commit_is_read_by_the_running_reader(repo, tmp_path, monkeypatch):
+    """blob() reads through the store's cat-file --batch: a file without its last
+    newline, None for no file or a folder; a name holding a line break (which would
+    be two names to the batch) is read by a git of its own, and the reader after it
+    still answers in step."""
+    (repo / "sub").mkdir()
+    (repo / "sub" / "x.txt").write_text("x\n", "utf-8")
+    (repo / "two\nlines.txt").write_text("换行\n", "utf-8")
+    commit_as(repo, "dumy", "more", ".")
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    with store(repo) as opened:
+        assert opened.blob("HEAD", "a file.txt") == "有空格的文件名".encode()
+        assert opened.blob("HEAD", "sub") is None
+        assert opened.blob("HEAD", "no such file") is None
+        assert opened.blob("HEAD", "two\nlines.txt") == "换行".encode()
+        assert opened.blob("HEAD", "sub/x.txt") == b"x"
+        assert opened.blob("HEAD", "n000.txt") == "第0个".encode()
+    started = [line for line in trace.read_text("utf-8").splitlines() if "built-in" in line]
+    assert len([line for line in started if "cat-file --batch" in line]) == 1
+    assert len([line for line in started if "cat-file blob" in line]) == 1  # the line break
+
+
 def test_a_reader_that_died_is_an_error_in_one_line(repo):
     with store(repo) as opened:
         assert opened.batch(["HEAD:n000.txt"])[0] is not None

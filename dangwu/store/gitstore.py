@@ -572,11 +572,17 @@ class GitStore:
         return found
 
     def blob(self, rev: str, path: str) -> bytes | None:
-        done = self._git.run(("cat-file", "blob", f"{rev}:{path}"))
+        """The file ``path`` at ``rev`` (None: there is no such file), without its last
+        newline, as dangwu has always read blobs (content hashes are taken of it).
+        Read by the store's running ``cat-file --batch``, which reads a name a line: a
+        name with a line break in it is read by a git of its own."""
+        name = f"{rev}:{path}"
+        if "\n" not in name:
+            found = self.batch([name])[0]
+            return found[2].removesuffix(b"\n") if found and found[1] == "blob" else None
+        done = self._git.run(("cat-file", "blob", name))
         if done.returncode != 0:
             return None
-        # without its last newline, as dangwu has always read blobs (content hashes
-        # are taken of it)
         return done.stdout.removesuffix(b"\n")
 
     def read_object(self, sha: str) -> bytes:
