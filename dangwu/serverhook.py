@@ -623,6 +623,7 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
     ``held``: its lock, already taken."""
     from dangwu.app import auditing
     from dangwu.errors import DangwuError
+    from dangwu.store.gitstore import GitStore
     from dangwu.store.office import Office
 
     office = Office(repo, bare=True, state=Path(state) if state else None)
@@ -633,30 +634,24 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
             with lock:
                 # pushes that came while this one worked were left to it: go on
                 # until the head stands still
-                while (head := _server_head(repo, office)) not in (None, done):
-                    _server_head(repo, office, graph=True)
+                while True:
+                    with GitStore(repo, office.state_dir) as git:
+                        head = git.commit_of("HEAD")
+                        if head is None or head == done:
+                            break
+                        git.refresh_commit_graph()
                     auditing.audit(office)
                     done = head
             # a push that landed after the last look, while the lock was still held,
             # found it taken and left its head to this catch-up: look again with the
             # lock let go (whoever takes it from now on looks after taking it)
-            if _server_head(repo, office) in (None, done):
-                return 0
+            with GitStore(repo, office.state_dir) as git:
+                if git.commit_of("HEAD") in (None, done):
+                    return 0
             lock = _catch_up_lock(office)
     except DangwuError:
         return 0  # the next push re-reads what it must
     return 0
-
-
-def _server_head(repo: Path, office: Office, graph: bool = False) -> str | None:
-    """The server's head; ``graph``: and git's commit-graph written up to it."""
-    from dangwu.store.gitstore import GitStore
-
-    with GitStore(repo, office.state_dir) as git:
-        head = git.commit_of("HEAD")
-        if graph and head is not None:
-            git.refresh_commit_graph()
-    return head
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:
