@@ -4,6 +4,7 @@ read, and stops it when it is closed."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -240,3 +241,8 @@ def test_a_remembered_line_is_the_line_read_afresh(tmp_path):
     both(commits[2], side, paths=("records/b/",))  # other paths
     (root / ".git" / "dangwu" / "line.json").write_text('{"paths": ["records/b/"], "line": 7}')
     both(commits[2], side, paths=("records/b/",))  # a spoilt file
+    # a file crafted to hand git an option as the kept head: read afresh, never passed
+    crafted = {"paths": ["records/b/"], "since": commits[2], "head": f"--output={root}/out"}
+    (root / ".git" / "dangwu" / "line.json").write_text(json.dumps({**crafted, "line": []}))
+    assert both(commits[2], side, paths=("records/b/",)) == [(commits[2], side)]
+    assert not list(root.glob("out*"))

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
@@ -1517,6 +1517,12 @@ def init_repository(path: Path) -> None:
         raise GitError(_("git init failed: {stderr}").format(stderr=_stderr(exc))) from None
 
 
+def _object_id(value: object) -> TypeGuard[str]:
+    """Whether a value read from a kept file is a commit id, and so may be handed to
+    git as a revision: never an option (``--output=...``) or a range."""
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-f]{40,64}", value) is not None
+
+
 def _kept_removed(path: Path) -> dict[str, tuple[str, set[str]]]:
     """What removed() kept in ``path``: under -> (head, paths), leaving out what is not
     of that shape."""
@@ -1528,8 +1534,8 @@ def _kept_removed(path: Path) -> dict[str, tuple[str, set[str]]]:
     for under, entry in kept.items() if isinstance(kept, dict) else ():
         head = entry.get("head") if isinstance(entry, dict) else None
         paths = entry.get("paths") if isinstance(entry, dict) else None
-        if not isinstance(head, str) or not re.fullmatch(r"[0-9a-f]{40,64}", head):
-            continue  # never an option or a range handed to git
+        if not _object_id(head):
+            continue
         if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
             found[under] = (head, set(paths))
     return found
@@ -1548,7 +1554,7 @@ def _kept_line(
     if not isinstance(kept, dict) or kept.get("paths") != list(paths):
         return None
     since, head, rows = kept.get("since"), kept.get("head"), kept.get("line")
-    if not (since is None or isinstance(since, str)) or not isinstance(head, str):
+    if not (since is None or isinstance(since, str)) or not _object_id(head):
         return None
     if not isinstance(rows, list):
         return None
