@@ -409,20 +409,19 @@ class GitStore:
             return set()
         kept_file = self.state_dir / REMOVED_CACHE
         kept = _kept_removed(kept_file)
+
+        def deleted(revisions: str) -> set[str]:
+            args = ("log", "--diff-filter=D", "--format=", "--name-only", revisions, "--", under)
+            return {line for line in self.run(*args).splitlines() if line}
+
         if under in kept and kept[under][0] == head:
             return kept[under][1]
         found = None
         if under in kept:
-            since = kept[under][0]
-            span = f"{since}..{head}"
             with contextlib.suppress(GitError):  # a kept head git no longer has
-                out = self.run(
-                    "log", "--diff-filter=D", "--format=", "--name-only", span, "--", under
-                )
-                found = kept[under][1] | {line for line in out.splitlines() if line}
+                found = kept[under][1] | deleted(f"{kept[under][0]}..{head}")
         if found is None:
-            out = self.run("log", "--diff-filter=D", "--format=", "--name-only", head, "--", under)
-            found = {line for line in out.splitlines() if line}
+            found = deleted(head)
         kept[under] = (head, found)
         write_json(kept_file, {u: {"head": h, "paths": sorted(f)} for u, (h, f) in kept.items()})
         return found
