@@ -33,6 +33,7 @@ from dangwu.render.sheets import blot
 from dangwu.rules import board as board_rules
 from dangwu.rules import site as site_rules
 from dangwu.store import search, snapshot
+from dangwu.store.files import write_whole
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
 from dangwu.store.pool import fork_map
@@ -459,19 +460,10 @@ def replace_file(target: Path, content: bytes) -> None:
 
 
 def _replace(where: str, name: str, content: bytes) -> None:
-    """``where/name`` written whole, through a file beside it, with the os module's
-    calls on plain strings (pathlib's objects and io's file took twice as long)."""
+    """``where/name`` written whole, through a file beside it."""
     partial = f"{where}/.{name}.{os.getpid()}.tmp"
-    # never through a link someone left where the file beside it goes
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(partial, flags, 0o666)
     try:
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        write_whole(partial, content)
         os.replace(partial, f"{where}/{name}")  # noqa: PTH105
     except BaseException:
         with contextlib.suppress(OSError):

@@ -33,6 +33,7 @@ from typing import IO, Any, Generic, TypeVar
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
+from dangwu.store.files import write_whole
 
 FOLDER = "pagefind"
 Answer = TypeVar("Answer")
@@ -293,24 +294,25 @@ def _write_bundle(output: Path, files: Any) -> None:
             _("Pagefind answered with what is not a list of files: {said}").format(said=said)
         )
     output.mkdir()
-    folders = {output}
+    folders = {""}
+    # a site's index is thousands of small files (5,440: 0.63 s with pathlib, 0.2 s so)
     for file in files:
         relative = PurePosixPath(str(file.get("path", "")) if isinstance(file, dict) else "")
         if not relative.parts or relative.is_absolute() or ".." in relative.parts:
             raise _refused(
                 _("Pagefind named a file outside the index: '{path}'").format(path=relative)
             )
-        target = output.joinpath(*relative.parts)
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
+        parent = "/".join(relative.parts[:-1])
+        if parent not in folders:
+            os.makedirs(f"{output}/{parent}", exist_ok=True)  # noqa: PTH103
+            folders.add(parent)
         try:
             content = base64.b64decode(str(file.get("content", "")), validate=True)
         except ValueError:
             raise _refused(
                 _("Pagefind gave '{path}' in what is not base64").format(path=relative)
             ) from None
-        target.write_bytes(content)
+        write_whole(f"{output}/{'/'.join(relative.parts)}", content)
 
 
 def _why(said: list[str], otherwise: str) -> str:
