@@ -246,3 +246,101 @@ def test_a_remembered_line_is_the_line_read_afresh(tmp_path):
     (root / ".git" / "dangwu" / "line.json").write_text(json.dumps({**crafted, "line": []}))
     assert both(commits[2], side, paths=("records/b/",)) == [(commits[2], side)]
     assert not list(root.glob("out*"))
+
+
+def traced(trace: Path, command: str) -> list[str]:
+    """The git processes running ``command`` (its words as the trace shows them) that
+    a GIT_TRACE file holds."""
+    if not trace.exists():
+        return []
+    lines = trace.read_text("utf-8").splitlines()
+    return [line for line in lines if f"trace: built-in: git {command}" in line]
+
+
+HEAD_REV_PARSE = "rev-parse --verify --quiet 'HEAD^{commit}'"
+
+
+def test_the_head_is_what_rev_parse_says_asked_of_the_running_reader(tmp_path, monkeypatch):
+    """head() asks the store's running cat-file, which reads the refs again for each
+    question: an unborn branch, a detached HEAD, packed refs, and a head moved by
+    another process (loose or packed) while the reader runs are all answered as
+    ``rev-parse`` answers them; a ref naming a tree is refused in rev-parse's words.
+    Only what the reader cannot answer as a commit starts a rev-parse."""
+    root = tmp_path / "heads"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+
+    def rev_parse() -> str | None:
+        untraced = {"GIT_TRACE": "0"}
+        said = git(root, *HEAD_REV_PARSE.replace("'", "").split(), env=untraced, check=False)
+        return said or None
+
+    def put(text: str) -> str:
+        (root / "a.txt").write_text(text, "utf-8")
+        return commit_as(root, "dumy", text, "a.txt")
+
+    with store(root) as opened:
+        assert opened.head() is None is rev_parse()  # unborn: the reader says missing
+        assert len(traced(trace, HEAD_REV_PARSE)) == 1
+        first = put("one")
+        assert opened.head() == first == rev_parse()
+        second = put("two")  # moved by another process, the reader running
+        assert opened.head() == second == rev_parse()
+        git(root, "pack-refs", "--all")  # the branch only in packed-refs
+        assert not (root / ".git" / "refs" / "heads" / "main").exists()
+        assert opened.head() == second == rev_parse()
+        git(root, "update-ref", "refs/heads/main", first)  # a packed ref moved
+        assert opened.head() == first == rev_parse()
+        git(root, "update-ref", "refs/heads/main", second)
+        git(root, "pack-refs", "--all")  # and packed again: packed-refs rewritten
+        assert opened.head() == second == rev_parse()
+        git(root, "checkout", "-q", "--detach", first)  # a detached HEAD
+        assert opened.head() == first == rev_parse()
+        assert len(traced(trace, HEAD_REV_PARSE)) == 1  # none of these started one
+        git(root, "checkout", "-q", "--orphan", "empty")  # unborn again
+        assert opened.head() is None is rev_parse()
+        git(root, "checkout", "-q", "-f", "main")
+        assert opened.head() == second == rev_parse()
+        tree = git(root, "rev-parse", "HEAD^{tree}")
+        git(root, "pack-refs", "--all")
+        (root / ".git" / "refs" / "heads" / "main").write_text(tree + "\n", "ascii")
+        with pytest.raises(GitError, match="expected commit type"):
+            opened.head()  # in rev-parse's words, not "no commits yet"
+        process = opened._reader._process  # type: ignore[union-attr]
+    assert len(traced(trace, HEAD_REV_PARSE)) == 3
+    assert len(traced(trace, "cat-file --batch")) == 1
+    assert process.poll() is not None
+
+
+def test_a_head_moved_by_plain_git_while_the_reader_runs_refuses_the_step(tmp_path):
+    """The head is read again after a refused update-ref to tell a concurrent commit
+    from a failure: read by a reader started before plain git moved it, it is the
+    new head, and the step is refused as changed meanwhile."""
+    from datetime import datetime
+
+    from conftest import DEFAULT_NOW
+
+    from dangwu.errors import Busy
+    from dangwu.store.gitstore import Identity
+
+    root = tmp_path / "moved"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "a.txt").write_text("a", "utf-8")
+    prepared_on = commit_as(root, "dumy", "a", "a.txt")
+    with store(root) as opened, opened.writing():
+        assert opened.head() == prepared_on  # the reader is running from here
+        (root / "b.txt").write_text("b", "utf-8")
+        moved = commit_as(root, "linht", "b", "b.txt")
+        with pytest.raises(Busy, match="changed while this step was prepared"):
+            opened.commit(
+                {"c.txt": b"c"},
+                "new: c",
+                author=Identity("杜明远", "dumy@example.org"),
+                when=datetime.fromisoformat(DEFAULT_NOW),
+                expect_head=prepared_on,
+            )
+    assert git(root, "rev-parse", "HEAD") == moved
+    assert not (root / "c.txt").exists()

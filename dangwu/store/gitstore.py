@@ -188,6 +188,17 @@ class GitStore:
     # --- reading -----------------------------------------------------------------
 
     def head(self) -> str | None:
+        """The commit HEAD names (None: the branch has no commits yet), as ``rev-parse``
+        says it. Asked of the store's running ``cat-file --batch``, which reads the
+        refs afresh for every name it is asked (a head another process moved meanwhile
+        is the new one): a step, which reads through that git anyway, starts one
+        process fewer. What that git cannot answer as a commit (an unborn branch, a
+        ref naming a tree, a git that cannot start) is asked of ``rev-parse``, so it
+        is answered, or refused, in its words as before."""
+        with contextlib.suppress(GitError):
+            found = self.batch(["HEAD^{commit}"])[0]
+            if found is not None and found[1] == "commit" and _object_id(found[0]):
+                return found[0]
         return self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
 
     def require_head(self) -> str:
