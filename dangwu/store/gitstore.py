@@ -153,6 +153,7 @@ class GitStore:
         self._reader: _Reader | None = None
         self._reading = threading.Lock()
         self._opened_by = os.getpid()
+        self._user: dict[str, str] | None = None  # _user_config, once read
 
     def close(self) -> None:
         """Stop the ``git cat-file --batch`` kept for this store's reads, if any."""
@@ -224,15 +225,29 @@ class GitStore:
         return value or None
 
     def _user_config(self) -> dict[str, str]:
-        """``user.name`` and ``user.email`` as git would commit with them (the last
-        value where a key is set more than once, as ``git config --get`` gives)."""
-        listed = self.try_run("config", "-z", "--get-regexp", r"^user\.(name|email)$") or ""
+        """``user.name``, ``user.email`` and ``user.signingkey`` as git would commit
+        and sign with them (the last value where a key is set more than once, as
+        ``git config --get`` gives), read once: a signed step asks for the key after
+        the identity."""
+        if self._user is not None:
+            return self._user
+        listed = (
+            self.try_run("config", "-z", "--get-regexp", r"^user\.(name|email|signingkey)$") or ""
+        )
         found: dict[str, str] = {}
         for entry in listed.split("\0"):
             key, _newline, value = entry.partition("\n")
             if key:
                 found[key] = value
+        self._user = found
         return found
+
+    def signing_key(self) -> str | None:
+        """``user.signingkey`` (None: not set), as :meth:`config` gives it; no git of
+        its own where the identity was read from git's config."""
+        if self._user is not None:
+            return self._user.get("user.signingkey") or None
+        return self.config("user.signingkey")
 
     # --- named operations: the git the layers above ask for, by what it does ------
 
@@ -297,6 +312,7 @@ class GitStore:
         self.run("remote", "add", name, url)
 
     def set_config(self, name: str, value: str, *, local: bool = False) -> None:
+        self._user = None  # read again when next asked
         self.run("config", *(["--local"] if local else []), name, value)
 
     def tracked_changes(self) -> list[str]:
@@ -543,7 +559,7 @@ class GitStore:
         """Who git says is acting: GIT_AUTHOR_* first, then user.* config, then EMAIL."""
         email, name = os.environ.get("GIT_AUTHOR_EMAIL"), os.environ.get("GIT_AUTHOR_NAME")
         if not (email and name):
-            user = self._user_config()  # one git process for both
+            user = self._user_config()  # one git process for both (and the signing key)
             email = email or user.get("user.email") or os.environ.get("EMAIL")
             name = name or user.get("user.name") or None
         if not email:
