@@ -485,3 +485,20 @@ def test_a_step_starts_no_rev_parse_and_writes_the_graph_only_when_it_lags(
     assert [len([c for c in s if c.startswith("commit-graph")]) for s in started] == [1, 0, 0]
     assert not [c for s in started for c in s if c.startswith("rev-parse")]
     assert [len([c for c in s if c.startswith("cat-file --batch")]) for s in started] == [1, 1, 1]
+
+
+def test_log_and_steps_keep_the_graph_by_the_same_head(office, tmp_path, monkeypatch):
+    """dangwu log (and the consultation report) keep the commit-graph as the steps
+    do: a log between two steps writes no layer, and so leaves the next step none
+    to write either."""
+    record = office.new()
+    trace = tmp_path / "trace"
+    writes = []
+    for args in (("set", record, "summary=一"), ("log", record), ("set", record, "summary=二")):
+        trace.unlink(missing_ok=True)
+        monkeypatch.setenv("GIT_TRACE", str(trace))
+        done = office.run(*args)
+        monkeypatch.delenv("GIT_TRACE")
+        assert done.exit_code == 0, done.output
+        writes.append(len(traced(trace, "commit-graph write")))
+    assert writes == [1, 0, 0]
