@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import commit_as, git
 
 from dangwu.errors import GitError
-from dangwu.store.gitstore import BATCH_CHUNK, GitStore
+from dangwu.store.gitstore import BATCH_CHUNK, GRAPH_LAG, GitStore
+
+WHO = {
+    "GIT_AUTHOR_NAME": "杜明远",
+    "GIT_AUTHOR_EMAIL": "dumy@example.org",
+    "GIT_COMMITTER_NAME": "杜明远",
+    "GIT_COMMITTER_EMAIL": "dumy@example.org",
+}
 
 
 @pytest.fixture
@@ -30,6 +38,13 @@ def repo(tmp_path: Path) -> Path:
 
 def store(root: Path) -> GitStore:
     return GitStore(root, root / ".git" / "dangwu")
+
+
+def empty_commits(root: Path, count: int) -> str:
+    """``count`` commits that change nothing, on HEAD; the last one's id."""
+    for n in range(count):
+        git(root, "commit", "-q", "--allow-empty", "-m", f"empty {n}", env=WHO)
+    return git(root, "rev-parse", "HEAD")
 
 
 def test_every_read_of_an_open_store_is_answered_by_one_git(repo, tmp_path, monkeypatch):
@@ -289,3 +304,244 @@ def test_a_remembered_line_is_the_line_read_afresh(tmp_path):
     (root / ".git" / "dangwu" / "line.json").write_text(json.dumps({**crafted, "line": []}))
     assert both(commits[2], side, paths=("records/b/",)) == [(commits[2], side)]
     assert not list(root.glob("out*"))
+
+
+def traced(trace: Path, command: str) -> list[str]:
+    """The git processes running ``command`` (its words as the trace shows them) that
+    a GIT_TRACE file holds."""
+    if not trace.exists():
+        return []
+    lines = trace.read_text("utf-8").splitlines()
+    return [line for line in lines if f"trace: built-in: git {command}" in line]
+
+
+HEAD_REV_PARSE = "rev-parse --verify --quiet 'HEAD^{commit}'"
+
+
+def test_the_head_is_what_rev_parse_says_asked_of_the_running_reader(tmp_path, monkeypatch):
+    """head() asks the store's running cat-file, which reads the refs again for each
+    question: an unborn branch, a detached HEAD, packed refs, and a head moved by
+    another process (loose or packed) while the reader runs are all answered as
+    ``rev-parse`` answers them; a ref naming a tree is refused in rev-parse's words.
+    Only what the reader cannot answer as a commit starts a rev-parse."""
+    root = tmp_path / "heads"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+
+    def rev_parse() -> str | None:
+        untraced = {"GIT_TRACE": "0"}
+        said = git(root, *HEAD_REV_PARSE.replace("'", "").split(), env=untraced, check=False)
+        return said or None
+
+    def put(text: str) -> str:
+        (root / "a.txt").write_text(text, "utf-8")
+        return commit_as(root, "dumy", text, "a.txt")
+
+    with store(root) as opened:
+        assert opened.head() is None is rev_parse()  # unborn: the reader says missing
+        assert len(traced(trace, HEAD_REV_PARSE)) == 1
+        first = put("one")
+        assert opened.head() == first == rev_parse()
+        second = put("two")  # moved by another process, the reader running
+        assert opened.head() == second == rev_parse()
+        git(root, "pack-refs", "--all")  # the branch only in packed-refs
+        assert not (root / ".git" / "refs" / "heads" / "main").exists()
+        assert opened.head() == second == rev_parse()
+        git(root, "update-ref", "refs/heads/main", first)  # a packed ref moved
+        assert opened.head() == first == rev_parse()
+        git(root, "update-ref", "refs/heads/main", second)
+        git(root, "pack-refs", "--all")  # and packed again: packed-refs rewritten
+        assert opened.head() == second == rev_parse()
+        git(root, "checkout", "-q", "--detach", first)  # a detached HEAD
+        assert opened.head() == first == rev_parse()
+        assert len(traced(trace, HEAD_REV_PARSE)) == 1  # none of these started one
+        git(root, "checkout", "-q", "--orphan", "empty")  # unborn again
+        assert opened.head() is None is rev_parse()
+        git(root, "checkout", "-q", "-f", "main")
+        assert opened.head() == second == rev_parse()
+        tree = git(root, "rev-parse", "HEAD^{tree}")
+        git(root, "pack-refs", "--all")
+        (root / ".git" / "refs" / "heads" / "main").write_text(tree + "\n", "ascii")
+        with pytest.raises(GitError, match="expected commit type"):
+            opened.head()  # in rev-parse's words, not "no commits yet"
+        process = opened._reader._process  # type: ignore[union-attr]
+    assert len(traced(trace, HEAD_REV_PARSE)) == 3
+    assert len(traced(trace, "cat-file --batch")) == 1
+    assert process.poll() is not None
+
+
+def test_a_head_moved_by_plain_git_while_the_reader_runs_refuses_the_step(tmp_path):
+    """The head is read again after a refused update-ref to tell a concurrent commit
+    from a failure: read by a reader started before plain git moved it, it is the
+    new head, and the step is refused as changed meanwhile."""
+    from datetime import datetime
+
+    from conftest import DEFAULT_NOW
+
+    from dangwu.errors import Busy
+    from dangwu.store.gitstore import Identity
+
+    root = tmp_path / "moved"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "a.txt").write_text("a", "utf-8")
+    prepared_on = commit_as(root, "dumy", "a", "a.txt")
+    with store(root) as opened, opened.writing():
+        assert opened.head() == prepared_on  # the reader is running from here
+        (root / "b.txt").write_text("b", "utf-8")
+        moved = commit_as(root, "linht", "b", "b.txt")
+        with pytest.raises(Busy, match="changed while this step was prepared"):
+            opened.commit(
+                {"c.txt": b"c"},
+                "new: c",
+                author=Identity("杜明远", "dumy@example.org"),
+                when=datetime.fromisoformat(DEFAULT_NOW),
+                expect_head=prepared_on,
+            )
+    assert git(root, "rev-parse", "HEAD") == moved
+    assert not (root / "c.txt").exists()
+
+
+def test_the_commit_graph_is_written_when_it_lags_the_head(tmp_path, monkeypatch):
+    """refresh_commit_graph(head) writes git's commit-graph only when the head has gone
+    more than GRAPH_LAG commits past the one it was last written at: a sync's many
+    commits, a merge, or a graph whose layers changed since write it again; a call
+    without a head writes it as it always did."""
+    root = tmp_path / "graph"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "a.txt").write_text("a", "utf-8")
+    commit_as(root, "dumy", "a", "a.txt")
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    kept = root / ".git" / "dangwu" / "graph-v1.json"
+
+    def writes(head: str | None) -> int:
+        before = len(traced(trace, "commit-graph write"))
+        opened.refresh_commit_graph(head)
+        return len(traced(trace, "commit-graph write")) - before
+
+    with store(root) as opened:
+        head = opened.require_head()
+        assert writes(head) == 1  # nothing kept yet
+        assert json.loads(kept.read_text("utf-8"))["head"] == head
+        assert writes(head) == 0
+        head = empty_commits(root, GRAPH_LAG)
+        assert writes(head) == 0  # as far behind as it may be
+        head = empty_commits(root, 1)
+        assert writes(head) == 1
+        head = empty_commits(root, 3 * GRAPH_LAG)  # a sync that brought many
+        assert writes(head) == 1
+        assert writes(empty_commits(root, 1)) == 0
+        git(root, "checkout", "-q", "-b", "side", f"{head}~2")
+        side = empty_commits(root, 2)
+        git(root, "checkout", "-q", "main")
+        git(root, "merge", "-q", "--no-ff", "-m", "merge side", side, env=WHO)
+        assert writes(opened.require_head()) == 1  # a merge: its other line not counted
+        head = empty_commits(root, 1)
+        assert writes(head) == 0
+        graphs = root / ".git" / "objects" / "info" / "commit-graphs"
+        shutil.rmtree(graphs)  # the graph removed (or replaced by a gc)
+        assert writes(head) == 1
+        assert (graphs / "commit-graph-chain").is_file()
+        assert writes(None) == 1  # the server's catch-up asks for it as it is
+
+
+def test_a_crafted_or_spoilt_graph_file_costs_a_write_never_an_option(tmp_path, monkeypatch):
+    """The kept head is compared with what git names, never handed to git: a file
+    that names an option, or is not of its shape, makes the graph be written; and a
+    file that lies (the graph gone, the file saying it is up to date) leaves the
+    answers as git gives them, only found by a longer walk."""
+    root = tmp_path / "crafted"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "r.yaml").write_text("v1", "utf-8")
+    changed = commit_as(root, "dumy", "r v1\n\nDangwu-Step: set", "r.yaml")
+    head = empty_commits(root, 3)
+    kept = root / ".git" / "dangwu" / "graph-v1.json"
+    kept.parent.mkdir()
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    with store(root) as opened:
+        layers = opened._graph_layers()
+        option = f"--output={root}/out"
+        for text in (
+            json.dumps({"head": option, "layers": layers}),
+            json.dumps({"head": f"{head}\n--output={root}/out", "layers": layers}),
+            json.dumps({"head": head, "layers": None}),
+            json.dumps({"head": [head], "layers": layers}),
+            "{",
+            "[1]",
+            "",
+        ):
+            kept.write_text(text, "utf-8")
+            before = len(traced(trace, "commit-graph write"))
+            opened.refresh_commit_graph(head)
+            assert len(traced(trace, "commit-graph write")) == before + 1, text
+        assert "--output" not in trace.read_text("utf-8")
+        assert not list(root.glob("out*"))
+        # a lie: no graph at all, and a file saying it was written at the head
+        shutil.rmtree(root / ".git" / "objects" / "info" / "commit-graphs")
+        kept.write_text(json.dumps({"head": head, "layers": ""}), "utf-8")
+        before = len(traced(trace, "commit-graph write"))
+        opened.refresh_commit_graph(head)
+        assert len(traced(trace, "commit-graph write")) == before  # believed
+        assert opened.last_step(head, "r.yaml") == changed  # and still the right answer
+        assert opened.last_change(head, "r.yaml") == changed
+
+
+def test_the_graph_of_a_linked_worktree_is_its_repository_s(tmp_path):
+    """An office checked out as a linked worktree (a .git file) keeps its commit-graph
+    in the main repository's object folder: its layers are read from there."""
+    root = tmp_path / "main"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "a.txt").write_text("a", "utf-8")
+    commit_as(root, "dumy", "a", "a.txt")
+    linked = tmp_path / "linked"
+    git(root, "worktree", "add", "-q", "-b", "other", str(linked))
+    with GitStore(linked, tmp_path / "state") as opened:
+        opened.refresh_commit_graph(opened.require_head())
+        layers = opened._graph_layers()
+    chain = root / ".git" / "objects" / "info" / "commit-graphs" / "commit-graph-chain"
+    assert layers and layers == chain.read_text("ascii")
+
+
+def test_a_step_starts_no_rev_parse_and_writes_the_graph_only_when_it_lags(
+    office, tmp_path, monkeypatch
+):
+    """The git processes of a step: the head read by the step's cat-file, the
+    commit-graph written by the first step that finds none kept, not by the next."""
+    record = office.new()
+    trace = tmp_path / "trace"
+    started: list[list[str]] = []
+    for n in range(3):
+        trace.unlink(missing_ok=True)
+        monkeypatch.setenv("GIT_TRACE", str(trace))
+        done = office.run("set", record, f"summary=第{n}次改写")
+        monkeypatch.delenv("GIT_TRACE")
+        assert done.exit_code == 0, done.output
+        lines = trace.read_text("utf-8").splitlines()
+        started.append([line.partition("trace: built-in: git ")[2] for line in lines])
+    assert [len([c for c in s if c.startswith("commit-graph")]) for s in started] == [1, 0, 0]
+    assert not [c for s in started for c in s if c.startswith("rev-parse")]
+    assert [len([c for c in s if c.startswith("cat-file --batch")]) for s in started] == [1, 1, 1]
+
+
+def test_log_and_steps_keep_the_graph_by_the_same_head(office, tmp_path, monkeypatch):
+    """dangwu log (and the consultation report) keep the commit-graph as the steps
+    do: a log between two steps writes no layer, and so leaves the next step none
+    to write either."""
+    record = office.new()
+    trace = tmp_path / "trace"
+    writes = []
+    for args in (("set", record, "summary=一"), ("log", record), ("set", record, "summary=二")):
+        trace.unlink(missing_ok=True)
+        monkeypatch.setenv("GIT_TRACE", str(trace))
+        done = office.run(*args)
+        monkeypatch.delenv("GIT_TRACE")
+        assert done.exit_code == 0, done.output
+        writes.append(len(traced(trace, "commit-graph write")))
+    assert writes == [1, 0, 0]

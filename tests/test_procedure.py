@@ -1320,6 +1320,29 @@ def test_a_signed_approval(office: Office, keys: Path):
     assert audit(office).exit_code == 0
 
 
+def test_a_signed_step_reads_who_acts_and_their_key_in_one_git_config(
+    office: Office, keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A person at their own terminal: git's config names them and their key. The
+    step reads both with one git process, refuses as before while no key is set up,
+    and signs with the key once it is."""
+    rid = submitted(office)
+    office.git("config", "user.name", "周立新")
+    office.git("config", "user.email", "zhoulx@example.org")
+    refused(office, "approve", rid, "--sign", as_=None, now=at(6), expect="no signing key set up")
+    office.git("config", "gpg.format", "ssh")
+    office.git("config", "user.signingkey", str(keys / "zhoulx"))
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    result = ok(office, "approve", rid, "--sign", as_=None, now=at(6, 11))
+    monkeypatch.delenv("GIT_TRACE")
+    assert "signed with your key" in result.stdout
+    lines = trace.read_text("utf-8").splitlines()
+    assert len([line for line in lines if "trace: built-in: git config" in line]) == 1
+    assert data(office, rid)["approval"]["signed"] is True
+    assert audit(office).exit_code == 0
+
+
 def test_signing_with_someone_elses_key_is_refused_and_audit_flags_a_forgery(
     office: Office, keys: Path
 ):

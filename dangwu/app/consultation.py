@@ -49,7 +49,7 @@ def report(office: Office, ref: str) -> Consultation:
     relpath = records.find(office, record_id).relpath
     with GitStore(office.root, office.state_dir) as git:
         head = git.require_head()
-        git.refresh_commit_graph()  # a path's commits, from git's changed-path filters
+        git.refresh_commit_graph(head)  # a path's commits, from git's changed-path filters
         texts = _versions(git, relpath)
         now = texts[0][1] if texts else {}
         consulted = now.get("consultation")

@@ -516,7 +516,7 @@ def find_stepped(act: Act, ref: str) -> records.RecordFile:
     written): an edit is a step too, and would otherwise pass facts written by hand
     on as its own to the next step."""
     record = records.find(act.office, ref)
-    act.store.refresh_commit_graph()  # a path's last commits without a walk of all
+    act.store.refresh_commit_graph(act.head)  # a path's last commits without a walk of all
     left = as_steps_left(act.store, act.head, record.relpath)
     changed = workflow.facts_by_hand(
         facts_of(record.data), None if left is None else left[1].facts()

@@ -43,8 +43,7 @@ def log(office: Office, *, record: str | None = None, limit: int | None = None) 
     """The history of one record, or of the office, oldest first."""
 
     with GitStore(office.root, office.state_dir) as git:
-        git.require_head()
-        git.refresh_commit_graph()
+        git.refresh_commit_graph(git.require_head())
         paths: list[str] = []
         if record:
             found = records.find(office, record)

@@ -60,7 +60,7 @@ class Act:
                 ),
                 rule="signature-required",
             )
-        configured = self.store.config("user.signingkey")
+        configured = self.store.signing_key()
         if not configured:
             raise IdentityError(
                 _("git has no signing key set up (user.signingkey)"),
