@@ -40,6 +40,40 @@ PEOPLE = {
 DEFAULT_NOW = "2026-10-05T10:00:00+08:00"
 
 
+# Where the tests' folders go when nobody said (--basetemp, PYTEST_DEBUG_TEMPROOT): a
+# memory file system with room, if the machine has one. Every test copies offices and
+# runs git in them, and the suite deletes what it made: on ext4 the kernel then passes
+# over each recently deleted inode whenever it makes a file (perf: find_get_block_common,
+# recently_deleted), 22% of a run's CPU in the kernel. test_procedure.py and
+# test_records.py: 39.5 s wall, 10.0 s system time in /tmp; 15.0 s, 3.5 s in /dev/shm.
+MEMORY_ROOT = Path("/dev/shm")
+MEMORY_ROOM = 4 << 30  # a run makes about 0.9 GiB; pytest keeps the last one
+
+
+def memory_temp_root() -> Path | None:
+    """``/dev/shm`` when it is a tmpfs this user may write to, that runs programs (the
+    tests' servers run hooks they write there) and has room; else None."""
+    try:
+        mounts = Path("/proc/mounts").read_text("utf-8").splitlines()
+        room = os.statvfs(MEMORY_ROOT)
+    except OSError:
+        return None
+    fields = [line.split() for line in mounts]
+    mounted = [f for f in fields if len(f) > 3 and f[1] == str(MEMORY_ROOT)]
+    if not mounted or mounted[-1][2] != "tmpfs" or "noexec" in mounted[-1][3].split(","):
+        return None
+    if room.f_bavail * room.f_frsize < MEMORY_ROOM or not os.access(MEMORY_ROOT, os.W_OK):
+        return None
+    return MEMORY_ROOT
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp is None and "PYTEST_DEBUG_TEMPROOT" not in os.environ:
+        root = memory_temp_root()
+        if root is not None:  # read when the first folder is made (xdist: by the controller)
+            os.environ["PYTEST_DEBUG_TEMPROOT"] = str(root)
+
+
 # The files that take longest, measured, longest first. With --dist loadfile a worker
 # takes whole files in collection order: a long file begun last would leave the other
 # core idle at the end, so these are handed out first and the short ones fill in.
