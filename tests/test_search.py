@@ -101,6 +101,10 @@ def test_a_sites_parts_are_shared_between_two_pagefinds(tmp_path, program, monke
             capture_output=True, check=True,
         )  # fmt: skip
         assert files(made / "pagefind" / name) == files(by_hand), name
+    # the sizes the site knows are taken as they are, not counted again
+    known = {"zz": 1, "dt": 3, "mb": 3}
+    shared = search._lanes(made, parts, known)
+    assert shared == [{"dt": parts["dt"], "zz": parts["zz"]}, {"mb": parts["mb"]}]
     # one core, or one part: one Pagefind
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert search._lanes(made, parts) == [parts]

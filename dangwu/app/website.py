@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -130,25 +131,36 @@ def build(
             if old.get(path) != key or not (folder / path).is_file():
                 stale.append(item)
         # a site of thousands of records is made on every core, each worker reading
-        # (one git process) and parsing the texts of its own records
+        # (one git process) and parsing the texts of its own records, and writing its
+        # pages itself: they never travel back to this process
         ids = [i.id for i in stale]
         groups = [ids[n : n + GROUP] for n in range(0, len(ids), GROUP)]
         # an internal sheet is checked with the office: only the public site answers
         answering = scope == "public" and not portal
         # a past day's file is final: only the days since the last build are made
         since = _unfinished(folder, former, today)
-        found = None
-        _JOB.update(renderer=renderer, snap=snap, items={i.id: i for i in stale})
-        making = fork_map(_record_pages, groups, parallel_from=2)
+        _JOB.update(renderer=renderer, snap=snap, items={i.id: i for i in stale}, folder=folder)
+        # a group at a time: the last worker to finish is at most a group behind
+        making = fork_map(_record_pages, groups, parallel_from=2, chunk=1)
+        made_records: list[str] = []  # the record pages (and their files) written
+        finding: search.Beside[sitecodes.Answers] | None = None
         try:
-            pages.update(next(making, {}))
+            made_records += next(making, [])
             # the workers are forked and have all their work: the verify page's answers
-            # are worked out here while they make the pages, not after them beside the
-            # search index (a cold build of 10,000 records: 13.7 -> 12.8 s)
+            # are worked out beside them (a cold build of 10,000 records: 13.7 -> 12.8 s),
+            # in a thread, so that the search index starts when the last page is
+            # written, not when the answers are done (a core was idle 0.5 s between)
             if answering:
-                found = sitecodes.answers(snap, today, since=since)
+                finding = search.Beside(
+                    functools.partial(sitecodes.answers, snap, today, since=since)
+                )
             for made in making:
-                pages.update(made)
+                made_records += made
+        except BaseException:
+            if finding is not None:  # it reads through the store this build closes
+                with contextlib.suppress(BaseException):
+                    finding.wait()
+            raise
         finally:
             making.close()  # its workers stop, also when the answers failed
             _JOB.clear()
@@ -157,50 +169,55 @@ def build(
                 continue
             for target in render.attachment_paths(item.id, item.summary.attachments).values():
                 keys[target] = keys[render.record_path(item.id)]
-        wanted = site.latest() + site.consulting()
-        excerpts = snap.records(i.summary.path for i in wanted)
-        verify = None
-        if answering:
-            first, last = sitecodes.window(today)
-            verify = {
-                "first": first.isoformat(),
-                "last": last.isoformat(),
-                "first_zh": zh_date(first),
-            }
+        # the search index reads only the record pages, all written now: it is made
+        # while the lists and the verify page's files are
+        removed = _remove(folder, {p for p in set(old) - set(keys) if p.startswith("records/")})
+        written = len(made_records)
         # the search index, a part per category: its records' ids start with its code;
         # a portal's section is one part (the portal merges a part per office)
         parts = {code.lower(): f"records/{code}-*.html" for code in _codes(site)}
         if portal:
             parts = {"all": "records/*.html"} if parts else {}
         bundles = [f"{search.FOLDER}/{name}/" for name in sorted(parts)]
-        # the lists are made again only when something they show may have changed
-        seed = [today.isoformat(), verify, bundles, sorted(keys.items())]
-        listed = _digest(json.dumps(seed, ensure_ascii=False, default=str).encode())
-        kept = [p for p in former.listings_pages if (folder / p).is_file()]
-        if listed == former.listings and kept and len(kept) == len(former.listings_pages):
-            keys.update((p, old[p]) for p in kept)
-        else:
-
-            def unchanged(path: str, key: str) -> bool:
-                same = former.inputs.get(path) == key and path in old
-                return same and (folder / path).is_file()
-
-            listings = renderer.listings(excerpts, verify, bundles, unchanged)
-            for path, content in listings.items():
-                keys[path] = _digest(content)
-            pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
-            skipped = [p for p in renderer.inputs if p not in listings]
-            keys.update((p, old[p]) for p in skipped)
-            kept = [*listings, *skipped]
-        # every page is made: they go out, and the search index is made of them while
-        # the verify page's files are written
-        written = write_files(folder, pages)
-        removed = _remove(folder, {p for p in set(old) - set(keys) if not _answer(p)})
-        touched = {_part(path) for path in [*pages, *removed] if path.startswith("records/")}
+        touched = {_part(path) for path in [*made_records, *removed]}
         if portal and touched:
             touched = {"all"}
-        indexing = search.start_index(folder, parts, touched)
+        _make_folder(folder)  # a site of no records has no page in it yet
+        sizes = Counter(record_id.split("-", 1)[0].lower() for record_id in site.shown)
+        indexing = search.start_index(folder, parts, touched, sizes)
         try:
+            found = finding.wait() if finding is not None else None
+            wanted = site.latest() + site.consulting()
+            excerpts = snap.records(i.summary.path for i in wanted)
+            verify = None
+            if answering:
+                first, last = sitecodes.window(today)
+                verify = {
+                    "first": first.isoformat(),
+                    "last": last.isoformat(),
+                    "first_zh": zh_date(first),
+                }
+            # the lists are made again only when something they show may have changed
+            seed = [today.isoformat(), verify, bundles, sorted(keys.items())]
+            listed = _digest(json.dumps(seed, ensure_ascii=False, default=str).encode())
+            kept = [p for p in former.listings_pages if (folder / p).is_file()]
+            if listed == former.listings and kept and len(kept) == len(former.listings_pages):
+                keys.update((p, old[p]) for p in kept)
+            else:
+
+                def unchanged(path: str, key: str) -> bool:
+                    same = former.inputs.get(path) == key and path in old
+                    return same and (folder / path).is_file()
+
+                listings = renderer.listings(excerpts, verify, bundles, unchanged)
+                for path, content in listings.items():
+                    keys[path] = _digest(content)
+                pages.update({p: c for p, c in listings.items() if old.get(p) != keys[p]})
+                skipped = [p for p in renderer.inputs if p not in listings]
+                keys.update((p, old[p]) for p in skipped)
+                kept = [*listings, *skipped]
+            written += write_files(folder, pages)
+            removed += _remove(folder, {p for p in set(old) - set(keys) if not _answer(p)})
             if found is not None:
                 for path, key in old.items():
                     day = _code_day(path)
@@ -208,9 +225,9 @@ def build(
                         keys[path] = key
                 on_site = {i: render.record_path(i) for i in site.shown}
                 labels = {c.code: c.zh for c in snap.catalogue}
-                made = sitecodes.day_files(found, on_site, labels, functools.partial(blot, snap))
+                days = sitecodes.day_files(found, on_site, labels, functools.partial(blot, snap))
                 fresh = {}
-                for path, content in made.items():
+                for path, content in days.items():
                     keys[path] = _digest(content)
                     if old.get(path) != keys[path] or not (folder / path).is_file():
                         fresh[path] = content
@@ -315,13 +332,17 @@ _JOB: dict[str, Any] = {}
 GROUP = 100  # records a worker reads and makes at a time
 
 
-def _record_pages(ids: list[str]) -> dict[str, bytes]:
+def _record_pages(ids: list[str]) -> list[str]:
+    """Make and write the pages of the records ``ids`` (and their files); the paths
+    written. A worker writes its own: the pages do not travel back to be written
+    by the main process after the last of them is made."""
     items = [_JOB["items"][record_id] for record_id in ids]
     texts = _JOB["snap"].records(item.summary.path for item in items)
     made: dict[str, bytes] = {}
     for item in items:
         made.update(_JOB["renderer"].record_page(item, texts.get(item.summary.path, {})))
-    return made
+    write_files(_JOB["folder"], made)
+    return list(made)
 
 
 def _digest(content: bytes) -> str:
@@ -446,12 +467,23 @@ def write_files(folder: Path, pages: dict[str, bytes]) -> int:
                 made.add(where)
             _replace(where, name, content)
     except OSError as exc:
-        raise DangwuError(
-            _("cannot write the site into {path}: {error}").format(
-                path=folder, error=exc.strerror or exc
-            )
-        ) from None
+        raise _unwritable(folder, exc) from None
     return len(pages)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(folder, exc) from None
+
+
+def _unwritable(folder: Path, exc: OSError) -> DangwuError:
+    return DangwuError(
+        _("cannot write the site into {path}: {error}").format(
+            path=folder, error=exc.strerror or exc
+        )
+    )
 
 
 def replace_file(target: Path, content: bytes) -> None:

@@ -38,10 +38,13 @@ def fork_map(
     progress: Progress | None = None,
     *,
     parallel_from: int = PARALLEL_FROM,
+    chunk: int | None = None,
 ) -> Generator[Result, None, None]:
     """``map(function, items)`` in order, spread over forked workers when there are
     at least ``parallel_from`` items and more than one core; ``progress(done,
-    total)`` every hundred."""
+    total)`` every hundred. A worker is handed ``chunk`` items at a time (by default
+    an eighth of its share): items that are each much work are best handed one by
+    one, so that no worker is left with the last few while the others wait."""
     total = len(items)
     count = workers()
     if progress:
@@ -58,7 +61,8 @@ def fork_map(
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker,
         )
-        mapped = pool.map(function, items, chunksize=max(1, total // (count * 8)))
+        chunksize = chunk or max(1, total // (count * 8))
+        mapped = pool.map(function, items, chunksize=chunksize)
     try:
         for done, outcome in enumerate(mapped, 1):
             yield outcome
