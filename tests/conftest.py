@@ -43,9 +43,10 @@ DEFAULT_NOW = "2026-10-05T10:00:00+08:00"
 # Where the tests' folders go when nobody said (--basetemp, PYTEST_DEBUG_TEMPROOT): a
 # memory file system with room, if the machine has one. Every test copies offices and
 # runs git in them, and the suite deletes what it made: on ext4 the kernel then passes
-# over each recently deleted inode whenever it makes a file (perf: find_get_block_common,
-# recently_deleted), 22% of a run's CPU in the kernel. test_procedure.py and
-# test_records.py: 39.5 s wall, 10.0 s system time in /tmp; 15.0 s, 3.5 s in /dev/shm.
+# over each recently deleted inode whenever it makes a file (perf: find_get_block_common
+# and recently_deleted among the kernel's top symbols). test_procedure.py and
+# test_records.py: 18.5-39.5 s wall, 5.7-10.0 s system time in /tmp (as much as the
+# runs before had deleted); 15.0 s, 3.5 s in /dev/shm.
 MEMORY_ROOT = Path("/dev/shm")
 MEMORY_ROOM = 4 << 30  # a run makes about 0.9 GiB; pytest keeps the last one
 
