@@ -25,15 +25,27 @@ WHO = {
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path / "repo")
     (root / "big.txt").write_bytes(os.urandom(300_000))  # more than a pipe holds
     (root / "a file.txt").write_text("有空格的文件名\n", "utf-8")
     for n in range(BATCH_CHUNK + 6):  # more names than are asked at a time
         (root / f"n{n:03d}.txt").write_text(f"第{n}个\n", "utf-8")
     commit_as(root, "dumy", "init", ".")
     return root
+
+
+def new_repo(root: Path) -> Path:
+    """An empty repository at ``root``, on main."""
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    return root
+
+
+def first_commit(root: Path) -> str:
+    """A new repository at ``root`` with one commit (a.txt) by the clerk; its id."""
+    new_repo(root)
+    (root / "a.txt").write_text("a", "utf-8")
+    return commit_as(root, "dumy", "a", "a.txt")
 
 
 def store(root: Path) -> GitStore:
@@ -176,9 +188,7 @@ def test_the_paths_a_history_deleted_are_kept_and_never_fewer_than_git_says(tmp_
     """removed() keeps what it read for each folder with its head: a head moved on
     costs git its new commits only; a head reset or rewritten answers at least what git
     says (a number once given stays given); a spoilt or crafted file is read again."""
-    root = tmp_path / "gone"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path / "gone")
 
     def put(name: str) -> str:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -244,9 +254,7 @@ def test_a_remembered_line_is_the_line_read_afresh(tmp_path):
     """line_changes(remember=...) answers from what it kept only where that is the
     same answer: a head moved on, a window moved on; a head reset or rewritten, a
     branch merged, other paths or a spoilt file read the line again."""
-    root = tmp_path / "line"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path / "line")
     watched = ("records/", "dangwu.yaml")
 
     def change(name: str, text: str, day: int) -> str:
@@ -324,9 +332,7 @@ def test_the_head_is_what_rev_parse_says_asked_of_the_running_reader(tmp_path, m
     another process (loose or packed) while the reader runs are all answered as
     ``rev-parse`` answers them; a ref naming a tree is refused in rev-parse's words.
     Only what the reader cannot answer as a commit starts a rev-parse."""
-    root = tmp_path / "heads"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path / "heads")
     trace = tmp_path / "trace"
     monkeypatch.setenv("GIT_TRACE", str(trace))
 
@@ -384,10 +390,7 @@ def test_a_head_moved_by_plain_git_while_the_reader_runs_refuses_the_step(tmp_pa
     from dangwu.store.gitstore import Identity
 
     root = tmp_path / "moved"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "a.txt").write_text("a", "utf-8")
-    prepared_on = commit_as(root, "dumy", "a", "a.txt")
+    prepared_on = first_commit(root)
     with store(root) as opened, opened.writing():
         assert opened.head() == prepared_on  # the reader is running from here
         (root / "b.txt").write_text("b", "utf-8")
@@ -410,10 +413,7 @@ def test_the_commit_graph_is_written_when_it_lags_the_head(tmp_path, monkeypatch
     commits, a merge, or a graph whose layers changed since write it again; a call
     without a head writes it as it always did."""
     root = tmp_path / "graph"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "a.txt").write_text("a", "utf-8")
-    commit_as(root, "dumy", "a", "a.txt")
+    first_commit(root)
     trace = tmp_path / "trace"
     monkeypatch.setenv("GIT_TRACE", str(trace))
     kept = root / ".git" / "dangwu" / "graph-v1.json"
@@ -454,9 +454,7 @@ def test_a_crafted_or_spoilt_graph_file_costs_a_write_never_an_option(tmp_path, 
     that names an option, or is not of its shape, makes the graph be written; and a
     file that lies (the graph gone, the file saying it is up to date) leaves the
     answers as git gives them, only found by a longer walk."""
-    root = tmp_path / "crafted"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path / "crafted")
     (root / "r.yaml").write_text("v1", "utf-8")
     changed = commit_as(root, "dumy", "r v1\n\nDangwu-Step: set", "r.yaml")
     head = empty_commits(root, 3)
@@ -496,10 +494,7 @@ def test_the_graph_of_a_linked_worktree_is_its_repository_s(tmp_path):
     """An office checked out as a linked worktree (a .git file) keeps its commit-graph
     in the main repository's object folder: its layers are read from there."""
     root = tmp_path / "main"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "a.txt").write_text("a", "utf-8")
-    commit_as(root, "dumy", "a", "a.txt")
+    first_commit(root)
     linked = tmp_path / "linked"
     git(root, "worktree", "add", "-q", "-b", "other", str(linked))
     with GitStore(linked, tmp_path / "state") as opened:
