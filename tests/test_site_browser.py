@@ -88,11 +88,17 @@ def test_a_reader_goes_from_the_home_page_to_an_attachment(served, browser):
     assert errors == []  # the site's own policy blocked nothing it needs
 
 
+LOADED = """() => document.querySelector(".pagefind-ui__result-link") !== null
+    && document.querySelector(".pagefind-ui__results .pagefind-ui__loading") === null"""
+
+
 def test_a_search_in_chinese_finds_the_record(served, browser):
     page = browser.new_page()
     page.goto(served["url"] + "search.html")
     page.locator("#search input").fill("绿色通道")
-    page.wait_for_selector(".pagefind-ui__result-title", timeout=15000)
+    # Pagefind's UI first shows grey placeholders with the same class as a title
+    # (and pagefind-ui__loading); a result is read once no placeholder is left
+    page.wait_for_function(LOADED, timeout=15000)
     titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
     assert "机关廉洁自律若干规定" in titles
     assert not any("党费" in t for t in titles)  # the internal record is not in the index
@@ -217,8 +223,7 @@ def test_the_portal_searches_every_office_and_passes_axe(office, browser, tmp_pa
             # one search finds the record in both offices' sections
             page.goto(url + "search.html")
             page.locator("#search input").fill("绿色通道")
-            page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-            page.wait_for_timeout(500)
+            page.wait_for_function(LOADED, timeout=15000)
             hrefs = [
                 a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()
             ]
