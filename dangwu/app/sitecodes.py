@@ -164,7 +164,7 @@ def answers(
 
 def _today(head: Snapshot, today: date) -> dict[tuple[str, str, int], str]:
     shown: dict[tuple[str, str, int], str] = {}
-    built = render.build_board(head, scope="public", on=today)
+    built = render.build_board(head, scope="public", on=today, stamp=False)
     for sheet in built.sheets:
         shown[("board", sheet.code, sheet.page)] = sheet.content_key()
     for quarter in (Quarter.of(today), Quarter.of(today).previous):
@@ -351,7 +351,7 @@ def _placed(entry: Summary, path: str) -> Summary:
 
 def _board(snap: Snapshot, day: date) -> list[Printed]:
     """The public board's sheets as printed on ``day``."""
-    built = render.build_board(snap, scope="public", on=day)
+    built = render.build_board(snap, scope="public", on=day, stamp=False)
     pages: list[Printed] = []
     for sheet in built.sheets:
         records = []

@@ -478,9 +478,17 @@ class Board:
     audience: str | None = None  # the audience whose board it is, if one
 
 
-def build_board(snapshot: Snapshot, *, scope: str, on: date, audience: str | None = None) -> Board:
+def build_board(
+    snapshot: Snapshot,
+    *,
+    scope: str,
+    on: date,
+    audience: str | None = None,
+    stamp: bool = True,
+) -> Board:
     """The sheets of the board of ``scope`` (of one ``audience``) on ``on``, from
-    ``snapshot``."""
+    ``snapshot``; ``stamp``: with their verification codes (the site's verify page
+    lays out thousands of boards and codes each for several commits and days)."""
     entries = board_rules.select(
         snapshot.summaries(), scope=scope, on=on, rules=snapshot.settings.rules, audience=audience
     )
@@ -493,7 +501,8 @@ def build_board(snapshot: Snapshot, *, scope: str, on: date, audience: str | Non
     texts = _redacted(snapshot, texts)
     excerpts = {path: blot(snapshot, excerpt(data)) for path, data in texts.items()}
     laid_out = board_rules.sheets(entries, snapshot.catalogue, excerpts)
-    board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit, audience=audience)
+    if stamp:
+        board_rules.stamp(laid_out, scope=scope, on=on, commit=snapshot.commit, audience=audience)
     return Board(snapshot, scope, on, laid_out, texts, audience)
 
 
