@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,8 @@ def test_a_reader_that_died_is_an_error_in_one_line(repo):
 @pytest.mark.parametrize("parent_read_first", [True, False])
 def test_a_forked_child_reads_with_a_git_of_its_own(repo, parent_read_first):
     """A worker forked while the store is open must not speak on its parent's pipe,
-    nor keep a git running that nobody will stop."""
+    nor keep a git running once it has gone, even when it leaves without its exit
+    handlers (os._exit): its git reads from a pipe only the child held."""
     with store(repo) as opened:
         if parent_read_first:
             opened.batch(["HEAD:n000.txt"])
@@ -172,16 +174,65 @@ def test_a_forked_child_reads_with_a_git_of_its_own(repo, parent_read_first):
         if child == 0:  # the child: reads, answers through the pipe, and leaves
             try:
                 said = opened.batch(["HEAD:n005.txt"])
-                kept = opened._reader is not before  # it started one to keep
-                os.write(writing, b"kept" if kept else said[0][2] if said[0] else b"none")
+                kept = opened._reader is not before  # it took the parent's for its own
+                own = opened._forked[1]._process.pid if opened._forked else 0
+                text = b"kept" if kept else said[0][2] if said[0] else b"none"
+                os.write(writing, text + b"|" + str(own).encode())
             finally:
                 os._exit(0)
         os.close(writing)
-        answer = os.read(reading, 100)
+        answer, _bar, own = os.read(reading, 100).partition(b"|")
         os.waitpid(child, 0)
         # the parent's git still answers, in order
         assert opened.batch(["HEAD:n007.txt"])[0][2] == "第7个\n".encode()  # type: ignore[index]
     assert answer == "第5个\n".encode()
+    assert _ended(int(own))
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended within 5 s (gone, or a zombie not reaped yet)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+_SHARED: dict[str, GitStore] = {}  # the store fork_map's workers inherit
+
+
+def _read_in_worker(name: str) -> tuple[int, int, bytes]:
+    opened = _SHARED["store"]
+    said = opened.batch([name])[0]
+    assert said is not None and opened._forked is not None
+    return os.getpid(), opened._forked[1]._process.pid, said[2]
+
+
+def test_a_pool_worker_keeps_one_git_for_its_reads_and_stops_it(repo):
+    """Each of fork_map's workers reads through one git of its own, whatever the
+    number of reads it is given (git keeps what it rebuilt from deltas between
+    them), and that git is stopped when the worker ends."""
+    from dangwu.store.pool import fork_map
+
+    with store(repo) as opened:
+        _SHARED["store"] = opened
+        try:
+            names = [f"HEAD:n{n:03d}.txt" for n in range(12)]
+            read = list(fork_map(_read_in_worker, names, parallel_from=2, chunk=1))
+        finally:
+            _SHARED.clear()
+        assert opened._forked is None  # the parent's own reads are not the workers'
+    assert [r[2] for r in read] == [f"第{n}个\n".encode() for n in range(12)]
+    workers = {r[0] for r in read}
+    gits = {r[1] for r in read}
+    assert os.getpid() not in workers and len(gits) == len(workers)
+    for pid in gits:  # stopped and waited for: no such process, not even a zombie
+        assert not Path(f"/proc/{pid}").exists()
 
 
 def test_the_paths_a_history_deleted_are_kept_and_never_fewer_than_git_says(tmp_path, monkeypatch):
