@@ -118,6 +118,19 @@ def _build_the_cli_once() -> Iterator[None]:
     typer.testing._get_command = original
 
 
+@pytest.fixture
+def one_pagefind() -> Iterator[None]:
+    """Every search index the test builds in this process made by one Pagefind
+    service, as a portal's sections are (search.one_pagefind): a property test builds
+    the sites of 40 offices, and Pagefind spends 0.2 s of CPU reading its Chinese
+    dictionary each time it starts. (Its indexes are the same; a site built alone
+    shares its parts between two services: test_search.py.)"""
+    from dangwu.store import search
+
+    with search.one_pagefind():
+        yield
+
+
 def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
     """Point git and dangwu at an empty home: no developer config, identity, editor or
     language leaks into a test."""

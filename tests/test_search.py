@@ -5,6 +5,7 @@ writes."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,22 @@ def test_one_pagefind_serves_every_index_of_the_block(tmp_path, program, monkeyp
     assert len(log.read_text().split()) == 2
     for made in sites:
         assert (made / "pagefind" / "all" / "pagefind-entry.json").is_file()
+
+
+def test_a_kept_pagefind_outlives_the_folder_it_was_started_from(tmp_path, program, monkeypatch):
+    """A block's service serves sites anywhere, named relative to where the build
+    runs, and goes on after the folder the first build ran in is gone (a property
+    test builds each office in a folder of its own, and deletes it)."""
+    first = tmp_path / "first"
+    site(first / "site", {"ZZ-1": ("党费收缴", "第三季度党费收缴情况")})
+    second = site(tmp_path / "second", {"ZZ-2": ("动态", "工作动态")})
+    with search.one_pagefind():
+        monkeypatch.chdir(first)
+        assert search.build_index(Path("site"), {"all": "records/*.html"}, ())
+        monkeypatch.chdir(tmp_path)
+        shutil.rmtree(first)
+        assert search.build_index(Path("second"), {"all": "records/*.html"}, ())
+    assert (second / "pagefind" / "all" / "pagefind-entry.json").is_file()
 
 
 def test_a_sites_parts_are_shared_between_two_pagefinds(tmp_path, program, monkeypatch):

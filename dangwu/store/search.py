@@ -204,8 +204,11 @@ def _service(program: str) -> Iterator[_Service]:
     """A Pagefind service for the length of the block; killed if the block fails."""
     with tempfile.TemporaryFile() as errors:
         try:
+            # in a folder that stays: a kept service (one_pagefind) may outlive the
+            # folder it was started from, and Pagefind then reads nothing at all
             process = subprocess.Popen(
                 [program, "--service"],
+                cwd="/",
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
@@ -250,7 +253,7 @@ class _Service:
         ``pagefind-entry.json`` one build in five on a 2-core machine."""
         made = self._ask({"type": "NewIndex", "config": None})
         number = made["index_id"]
-        self._ask({"type": "AddDir", "index_id": number, "path": str(site), "glob": glob})
+        self._ask({"type": "AddDir", "index_id": number, "path": str(site.resolve()), "glob": glob})
         files = self._ask({"type": "GetFiles", "index_id": number}).get("files")
         self._ask({"type": "DeleteIndex", "index_id": number})
         try:
