@@ -377,26 +377,53 @@ def demo_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not done.exists():
             home = target.parent / "home"
             home.mkdir(exist_ok=True)
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "DANGWU_"))},
-                "HOME": str(home),
-                "GIT_CONFIG_GLOBAL": os.devnull,
-                "GIT_CONFIG_NOSYSTEM": "1",
-                "DANGWU_LANG": "en",
-            }
-            built = subprocess.run(
-                [sys.executable, "-m", "dangwu", "demo", str(target)],
-                cwd=target.parent,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
+            built = _seed_process("demo", str(target), cwd=target.parent, home=home)
             assert built.returncode == 0, built.stderr
             (target.parent / "stderr").write_text(built.stderr, "utf-8")
             done.write_text(built.stdout, "utf-8")  # last: it says the build is whole
     return target
+
+
+@pytest.fixture(scope="session")
+def audited_demo(demo_seed: Path) -> Path:
+    """The sample office after one ``dangwu audit``, for the tests that copy it to
+    print, file or check things: its caches hold what the audit read, above all the
+    verdicts on its 59 signatures, for which git asks ssh-keygen twice each (118
+    processes, about 0.7 s of CPU, in every test whose command reads them from a
+    fresh copy). The README's walk and the tests of what ``demo`` builds start from
+    ``demo_seed`` itself, as a new user does."""
+    target = demo_seed.parent.parent / "demo-audited" / "office"
+    done = target.parent / "audited"
+    with (demo_seed.parent.parent / "demo-seed.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(target.parent, ignore_errors=True)
+            shutil.copytree(demo_seed, target, symlinks=True)
+            audited = _seed_process("audit", cwd=target, home=demo_seed.parent / "home")
+            assert audited.returncode == 0, audited.stdout + audited.stderr
+            done.write_text(audited.stdout, "utf-8")  # last: it says the copy is whole
+    return target
+
+
+def _seed_process(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """dangwu run as its own process for a shared seed: no identity or office of
+    ours, English, the seed's own empty home."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "DANGWU_"))},
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "DANGWU_LANG": "en",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "dangwu", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def demo_printed(seed: Path) -> tuple[str, str]:

@@ -135,12 +135,12 @@ def test_the_board_is_looked_at_on_each_day_it_may_have_changed():
 
 
 @pytest.fixture(scope="module")
-def filed(demo_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Office, Path, str]:
+def filed(audited_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Office, Path, str]:
     """The sample office and its archive of 2026, made once for this module's tests
     (each test that tampers with it takes a copy)."""
     need_pdf()
     root = tmp_path_factory.mktemp("archive")
-    demo = Office(copy_demo(demo_seed, root / "office"))
+    demo = Office(copy_demo(audited_demo, root / "office"))
     before = demo.state()
     said = demo.run("archive", "--year", "2026", "-o", str(root / "archive-2026"), now=NOW)
     assert said.exit_code == 0, said.output
@@ -344,13 +344,13 @@ def test_reporters_stay_out_of_an_archive_unless_it_is_internal(filed, tmp_path:
 
 
 def test_a_reporter_named_in_a_published_record_is_blotted_throughout_the_archive(
-    demo_seed: Path, tmp_path: Path
+    audited_demo: Path, tmp_path: Path
 ):
     """The board command blots a real-name reporter named in a record; the archive's
     boards of earlier days, its contents and its index did not (its walk through the
     year knew only the reports of the year's first day)."""
     need_pdf()
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     name = yaml.safe_load((demo.root / "reports" / "101.yaml").read_text("utf-8"))["name"]
     rid = demo.new(
         "--summary", f"经核实，{name}反映属实。", "--event-date", "2026-12-05",
@@ -387,9 +387,9 @@ def test_a_reporter_named_in_a_published_record_is_blotted_throughout_the_archiv
     assert seen >= 4  # the record's own files, its board, the contents and the index
 
 
-def test_a_plain_git_edit_shows_in_the_records_history(demo_seed: Path, tmp_path: Path):
+def test_a_plain_git_edit_shows_in_the_records_history(audited_demo: Path, tmp_path: Path):
     need_pdf()
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     path = demo.root / "records" / "zhidu-jianshe" / "ZD-2026-102.yaml"
     path.write_text(path.read_text("utf-8").replace("2026年修订", "2025年修订", 1), "utf-8")
     forged = commit_as(demo.root, "dumy", "typo", "records", date="2026-12-05T10:00:00+08:00")
@@ -428,9 +428,9 @@ def test_an_archive_is_never_written_over(filed, tmp_path: Path):
     assert not [p for p in archive.parent.iterdir() if p.name.startswith(".archive-2026")]
 
 
-def test_a_template_pdf_a_forbids_is_kept_as_plain_pdf_and_said(demo_seed: Path, tmp_path: Path):
+def test_a_template_pdf_a_forbids_is_kept_as_plain_pdf_and_said(audited_demo: Path, tmp_path: Path):
     need_pdf()
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     shipped = (Path(__file__).parent.parent / "templates" / "catalogue.typ.j2").read_text("utf-8")
     demo.write(
         "templates/catalogue.typ.j2", shipped + "\n#text(fill: cmyk(0%, 100%, 100%, 0%))[印]\n"
@@ -448,9 +448,9 @@ def test_a_template_pdf_a_forbids_is_kept_as_plain_pdf_and_said(demo_seed: Path,
     assert "<pdfaid:part>2</pdfaid:part>" in meta("contents.pdf")
 
 
-def test_a_page_that_cannot_be_typeset_leaves_no_archive(demo_seed: Path, tmp_path: Path):
+def test_a_page_that_cannot_be_typeset_leaves_no_archive(audited_demo: Path, tmp_path: Path):
     need_pdf()
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     demo.write("templates/catalogue.typ.j2", "#let broken = (\n")
     said = demo.run("archive", "--year", "2026", "-o", str(tmp_path / "a"), now=NOW)
     assert said.exit_code == 1

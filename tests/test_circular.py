@@ -40,8 +40,8 @@ def refused(office: Office, *args: str, code: int = 1, as_: str = "dumy", now: s
 
 
 @pytest.fixture
-def demo(demo_seed: Path, tmp_path: Path) -> Office:
-    return Office(copy_demo(demo_seed, tmp_path / "office"))
+def demo(audited_demo: Path, tmp_path: Path) -> Office:
+    return Office(copy_demo(audited_demo, tmp_path / "office"))
 
 
 def code_of(said: str) -> str:

@@ -70,8 +70,8 @@ def test_the_adoption_summary_counts_and_names_nobody(outcomes, said):
 
 
 @pytest.fixture(scope="module")
-def sample(demo_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> Office:
-    return Office(copy_demo(demo_seed, tmp_path_factory.mktemp("consultation") / "office"))
+def sample(audited_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Office:
+    return Office(copy_demo(audited_demo, tmp_path_factory.mktemp("consultation") / "office"))
 
 
 def test_the_sample_plan_report_tells_the_whole_consultation(sample: Office):

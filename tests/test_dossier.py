@@ -62,8 +62,8 @@ def test_late_and_overdue_work_fails_the_time_checkpoint():
     assert "及时公开逾期未办2项" in found["time"].shortfalls
 
 
-def test_the_dossier_of_the_sample_year_names_what_falls_short(demo_seed: Path, tmp_path: Path):
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+def test_the_dossier_of_the_sample_year_names_what_falls_short(audited_demo: Path, tmp_path: Path):
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     said = demo.run("dossier", "--year", "2026", "--json", now=NOW)
     assert said.exit_code == 0, said.output
     found = {c["key"]: c for c in json.loads(said.stdout)["checks"]}

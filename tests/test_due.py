@@ -672,12 +672,12 @@ def test_the_offices_own_holidays_move_a_deadline_in_an_unknown_year(office: Off
 
 
 @pytest.mark.parametrize("now", ["2026-11-26T10:00:00+08:00", "2026-10-21T10:00:00+08:00"])
-def test_stats_counts_as_overdue_what_due_lists_as_overdue(demo_seed, tmp_path, now: str):
+def test_stats_counts_as_overdue_what_due_lists_as_overdue(audited_demo, tmp_path, now: str):
     """stats and due agree in numbers, kind by kind, and in words: what is out late
     is 'published late', what is not out by its deadline is 'overdue'."""
     from conftest import copy_demo
 
-    office = Office(copy_demo(demo_seed, tmp_path / "office"))
+    office = Office(copy_demo(audited_demo, tmp_path / "office"))
     listed = due(office, now=now)
     kinds: dict[str, int] = {}
     for owed in listed:
@@ -750,8 +750,10 @@ def test_an_artefact_is_owed_until_it_is_produced(case: dict, wanted: list):
     assert artefacts_owed(**case) == wanted
 
 
-def test_due_lists_a_circular_never_issued_and_a_meeting_never_minuted(demo_seed: Path, tmp_path):
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+def test_due_lists_a_circular_never_issued_and_a_meeting_never_minuted(
+    audited_demo: Path, tmp_path
+):
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     now = "2026-12-03T10:00:00+08:00"
     before = {(r["kind"], r["subject"]) for r in due(demo, now=now)}
     assert not {k for k, _s in before} & {"circular", "meeting"}

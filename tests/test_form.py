@@ -33,10 +33,10 @@ def rows_of(path: Path) -> dict[str, str]:
 
 
 def test_the_form_of_a_major_record_shows_its_decision_approval_and_signature(
-    demo_seed: Path, tmp_path: Path
+    audited_demo: Path, tmp_path: Path
 ):
     need_pdf()
-    demo = Office(copy_demo(demo_seed, tmp_path / "office"))
+    demo = Office(copy_demo(audited_demo, tmp_path / "office"))
     said = ok(demo, "form", "ZZ-2026-102")
     path = demo.root / "printed" / "forms" / "ZZ-2026-102.pdf"
     assert said.startswith(f"{path}: the approval form of ZZ-2026-102, from commit ")

@@ -22,9 +22,9 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, demo_seed):
+def printed(tmp_path_factory, audited_demo):
     # the demo prints its boards and bulletin into printed/ as it is built
-    root = copy_demo(demo_seed, tmp_path_factory.mktemp("golden") / "office")
+    root = copy_demo(audited_demo, tmp_path_factory.mktemp("golden") / "office")
     office = Office(root)
     result = office.run("bulletin", "2026Q3", "--format", "md", as_=None, now="2026-11-26")
     assert result.exit_code == 0, result.output

@@ -23,8 +23,8 @@ def ok(office: Office, *args: str, now: str = NOW) -> str:
 
 
 @pytest.fixture
-def demo(demo_seed: Path, tmp_path: Path) -> Office:
-    return Office(copy_demo(demo_seed, tmp_path / "office"))
+def demo(audited_demo: Path, tmp_path: Path) -> Office:
+    return Office(copy_demo(audited_demo, tmp_path / "office"))
 
 
 def read(folder: Path, key: str) -> list[dict[str, str]]:

@@ -334,8 +334,8 @@ def test_record_text_is_escaped_on_the_site(office, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo_site(demo_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    root = copy_demo(demo_seed, tmp_path_factory.mktemp("demo") / "office")
+def demo_site(audited_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = copy_demo(audited_demo, tmp_path_factory.mktemp("demo") / "office")
     office = Office(root)
     board = ok(office, "board", "-o", str(root / "out"), now=DEMO_NOW).output
     internal = ok(
@@ -627,9 +627,9 @@ def test_the_servers_hook_publishes_what_the_rules_accepted_and_nothing_else(tmp
 
 
 def test_the_portal_holds_each_offices_city_portal_records_and_rebuilds_only_what_changed(
-    demo_seed, tmp_path
+    audited_demo, tmp_path
 ):
-    one = Office(copy_demo(demo_seed, tmp_path / "sfj-office"))
+    one = Office(copy_demo(audited_demo, tmp_path / "sfj-office"))
     bare = tmp_path / "sjj-office.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(one.root), str(bare)], check=True)
     out = tmp_path / "portal"

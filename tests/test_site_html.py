@@ -31,9 +31,9 @@ def vnu() -> list[str]:
     return [java, "-jar", str(path)]
 
 
-def test_every_page_of_the_site_and_the_portal_is_valid_html(demo_seed: Path, tmp_path: Path):
+def test_every_page_of_the_site_and_the_portal_is_valid_html(audited_demo: Path, tmp_path: Path):
     checker = vnu()
-    office = Office(copy_demo(demo_seed, tmp_path / "office"))
+    office = Office(copy_demo(audited_demo, tmp_path / "office"))
     ok(office, "withdraw", "ZD-2026-104", "--reason", "安排调整", as_="zhoulx", now=NOW)
     ok(office, "site", "build", "-o", str(tmp_path / "site"), now=NOW)
     ok(office, "portal", "build", str(office.root), "-o", str(tmp_path / "portal"), now=NOW)

@@ -35,9 +35,9 @@ def test_the_document_names_what_it_serves():
 
 
 @pytest.fixture
-def nginx_site(demo_seed: Path, tmp_path: Path):
+def nginx_site(audited_demo: Path, tmp_path: Path):
     nginx = need(NGINX, "nginx-light")
-    office = Office(copy_demo(demo_seed, tmp_path / "office"))
+    office = Office(copy_demo(audited_demo, tmp_path / "office"))
     board = ok(office, "board", "-o", str(tmp_path / "printed"), now=NOW).output
     site = tmp_path / "www"
     ok(office, "site", "build", "-o", str(site), now=NOW)
