@@ -409,21 +409,12 @@ def _seed_process(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProc
     """dangwu run as its own process for a shared seed: no identity or office of
     ours, English, the seed's own empty home."""
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "DANGWU_"))},
         "HOME": str(home),
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_CONFIG_NOSYSTEM": "1",
         "DANGWU_LANG": "en",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "dangwu", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return dangwu_process(*args, cwd=cwd, env=env, timeout=300, drop=("GIT_", "DANGWU_"))
 
 
 def demo_printed(seed: Path) -> tuple[str, str]:
