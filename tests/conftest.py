@@ -79,23 +79,22 @@ def pytest_configure(config: pytest.Config) -> None:
 # takes whole files in collection order: a long file begun last would leave the other
 # core idle at the end, so these are handed out first and the short ones fill in.
 LONGEST_FIRST = (  # seconds of the file's tests, a run of 2026-12-07
-    "test_deploy.py",  # 62
-    "test_readme.py",  # 56
-    "test_scope_property.py",  # 46
-    "test_site_browser.py",  # 31
-    "test_site.py",  # 30
+    "test_readme.py",  # 60
+    "test_deploy.py",  # 59
+    "test_scope_property.py",  # 31
+    "test_site_browser.py",  # 30
     "test_trust.py",  # 27
-    "test_archive.py",  # 24
-    "test_i18n.py",  # 22
-    "test_audit.py",  # 21
-    "test_sharing.py",  # 20
-    "test_audience.py",  # 16
-    "test_procedure.py",  # 16
-    "test_servers.py",  # 15
-    "test_circular.py",  # 15
-    "test_board.py",  # 15
-    "test_supervision.py",  # 10
-    "test_bad_input.py",  # 8
+    "test_site.py",  # 22
+    "test_audit.py",  # 19
+    "test_archive.py",  # 19
+    "test_sharing.py",  # 19
+    "test_i18n.py",  # 17
+    "test_procedure.py",  # 15
+    "test_board.py",  # 14
+    "test_servers.py",  # 14
+    "test_supervision.py",  # 9
+    "test_circular.py",  # 8
+    "test_bad_input.py",  # 7
 )
 
 
