@@ -612,14 +612,10 @@ def bulletin(
     quarterly = [s for s in published if s.cadence == "quarterly" and s.period and s.published_on]
     on_time = 0
     calendar = Calendar(rules)
-    deadlines: dict[tuple[str, int | None], date] = {}  # most share a quarter and limit
     for s in quarterly:
         try:
             own = catalogue.days_of(s.category, s.item)
-            due = (str(s.period), own)
-            if due not in deadlines:
-                deadlines[due] = quarterly_due(Quarter.parse(due[0]), calendar, own)
-            deadline = deadlines[due]
+            deadline = quarterly_due(Quarter.parse(str(s.period)), calendar, own)
         except UsageError:
             continue
         if s.published_on and s.published_on <= deadline:
