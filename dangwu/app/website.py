@@ -37,7 +37,7 @@ from dangwu.store import search, snapshot
 from dangwu.store.files import write_whole
 from dangwu.store.gitstore import GitStore
 from dangwu.store.office import Office
-from dangwu.store.pool import fork_map
+from dangwu.store.pool import Beside, fork_map
 
 MANIFEST = ".dangwu-site.json"
 PRINTED = "printed"
@@ -143,7 +143,7 @@ def build(
         # a group at a time: the last worker to finish is at most a group behind
         making = fork_map(_record_pages, groups, parallel_from=2, chunk=1)
         made_records: list[str] = []  # the record pages (and their files) written
-        finding: search.Beside[sitecodes.Answers] | None = None
+        finding: Beside[sitecodes.Answers] | None = None
         try:
             made_records += next(making, [])
             # the workers are forked and have all their work: the verify page's answers
@@ -151,9 +151,7 @@ def build(
             # in a thread, so that the search index waits for the last page only, not
             # for the answers too (they ended 0.2 s after the pages there)
             if answering:
-                finding = search.Beside(
-                    functools.partial(sitecodes.answers, snap, today, since=since)
-                )
+                finding = Beside(functools.partial(sitecodes.answers, snap, today, since=since))
             for made in making:
                 made_records += made
         except BaseException:

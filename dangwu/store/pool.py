@@ -1,4 +1,5 @@
-"""Parsing many records on every core.
+"""Work spread over the machine's cores: many records parsed or made in forked
+workers (fork_map), and one function run in a thread beside the caller (Beside).
 
 Parsing YAML is the cost of a first run over a large office; above a few hundred
 files a forked worker per core pays for itself. Workers are forked, so they inherit
@@ -8,14 +9,16 @@ the parent's state (a catalogue, a compiled schema) instead of receiving it pick
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 PARALLEL_FROM = 300  # files to parse before a second process pays for itself
 MAX_WORKERS = 4
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Answer = TypeVar("Answer")
 Progress = Callable[[int, int], None]
 
 
@@ -73,3 +76,27 @@ def fork_map(
             pool.shutdown(cancel_futures=True)
     if progress:
         progress(total, total)
+
+
+class Beside(Generic[Answer]):
+    """A function under way in a thread of its own beside the caller's work (a program
+    it runs, as Pagefind, shares the machine's cores with it). ``wait`` gives
+    its answer, or raises what it raised."""
+
+    def __init__(self, function: Callable[..., Answer], *args: Any) -> None:
+        self._answer: Answer | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable[..., Answer], args: tuple[Any, ...]) -> None:
+        try:
+            self._answer = function(*args)
+        except BaseException as exc:  # handed to the caller by wait()
+            self._error = exc
+
+    def wait(self) -> Answer | None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._answer

@@ -26,17 +26,16 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.store.files import write_whole
+from dangwu.store.pool import Beside
 
 FOLDER = "pagefind"
-Answer = TypeVar("Answer")
 
 
 def indexer() -> str | None:
@@ -351,30 +350,6 @@ def _why(said: list[str], otherwise: str) -> str:
 # what Pagefind writes on its error stream that is no reason: the notes it gives every
 # Chinese index, and a panic's pointers to its backtrace
 NOTES = ("Note:", "note:", "Search will still work", "stack backtrace:")
-
-
-class Beside(Generic[Answer]):
-    """A function under way in a thread of its own beside the caller's work (Pagefind
-    is a program of its own, so the two share the machine's cores). ``wait`` gives
-    its answer, or raises what it raised."""
-
-    def __init__(self, function: Callable[..., Answer], *args: Any) -> None:
-        self._answer: Answer | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(function, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, function: Callable[..., Answer], args: tuple[Any, ...]) -> None:
-        try:
-            self._answer = function(*args)
-        except BaseException as exc:  # handed to the caller by wait()
-            self._error = exc
-
-    def wait(self) -> Answer | None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._answer
 
 
 def start_index(
