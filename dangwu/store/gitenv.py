@@ -45,3 +45,17 @@ def holds_ref(git_dir: Path, ref: str) -> bool:
     except OSError:
         return False
     return f" {ref}\n" in packed
+
+
+def dot_git(root: Path) -> Path | None:
+    """The git folder of the work tree ``root``: its ``.git`` folder, or the one a
+    ``.git`` file names (a linked worktree, a submodule); None where ``root`` has no
+    ``.git`` (a bare repository is its own)."""
+    dotgit = root / ".git"
+    if dotgit.is_file():
+        text = dotgit.read_text(encoding="utf-8").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text[len("gitdir:") :].strip())
+            return target if target.is_absolute() else (root / target).resolve()
+        return dotgit
+    return dotgit if dotgit.exists() else None

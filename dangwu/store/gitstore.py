@@ -32,7 +32,7 @@ from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
 from dangwu.model.history import CommitObject, FileChange, Trailer, git_time, trailers_of
 from dangwu.store.cache import write_json
-from dangwu.store.gitenv import HONEST_READING
+from dangwu.store.gitenv import HONEST_READING, dot_git
 
 LOCK_WAIT_SECONDS = 10.0
 ZERO = "0" * 40
@@ -815,12 +815,7 @@ class GitStore:
         told = os.environ.get("GIT_OBJECT_DIRECTORY")
         if told:
             return self.root / told
-        git_dir = self.root / ".git"
-        if git_dir.is_file():
-            pointer = git_dir.read_text("utf-8").strip()
-            git_dir = self.root / pointer.removeprefix("gitdir:").strip()
-        elif not git_dir.is_dir():
-            git_dir = self.root  # bare
+        git_dir = dot_git(self.root) or self.root  # a bare repository is its own
         common = git_dir / "commondir"
         if common.is_file():
             git_dir = git_dir / common.read_text("utf-8").strip()

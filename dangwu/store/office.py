@@ -17,6 +17,7 @@ from dangwu.model.catalogue import Catalogue, from_data
 from dangwu.model.office import SETTINGS_FILE, Settings, settings_from_data
 from dangwu.resources import shipped
 from dangwu.store import cache
+from dangwu.store.gitenv import dot_git
 
 
 @dataclass
@@ -34,13 +35,7 @@ class Office:
     def git_dir(self) -> Path:
         if self.bare:
             return self.root
-        dotgit = self.root / ".git"
-        if dotgit.is_file():
-            text = dotgit.read_text(encoding="utf-8").strip()
-            if text.startswith("gitdir:"):
-                target = Path(text[len("gitdir:") :].strip())
-                return target if target.is_absolute() else (self.root / target).resolve()
-        return dotgit
+        return dot_git(self.root) or self.root / ".git"
 
     @property
     def state_dir(self) -> Path:
