@@ -306,6 +306,26 @@ class Office:
         return str(json.loads(result.stdout)["id"])
 
 
+def clerk_commit(store: Any, prepared_on: str, path: str, content: bytes) -> str:
+    """What a step does once it holds the lock: ``path`` committed by the clerk, as
+    prepared on ``prepared_on`` (the head read under the lock, GitStore.commit's
+    ``expect_head``)."""
+    from datetime import datetime
+
+    from dangwu.store.gitstore import Identity
+
+    name, email = PEOPLE["dumy"]
+    return str(
+        store.commit(
+            {path: content},
+            f"new: {Path(path).stem}",
+            author=Identity(name, email),
+            when=datetime.fromisoformat(DEFAULT_NOW),
+            expect_head=prepared_on,
+        )
+    )
+
+
 def make_office(root: Path, *, signing: bool = False) -> Office:
     """A committed office with the sample roster and no records. The sample requires
     signed approvals and publications; most tests are about other rules, so their

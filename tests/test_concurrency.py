@@ -8,9 +8,8 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 
-from conftest import DEFAULT_NOW, commit_as, identity_env
+from conftest import DEFAULT_NOW, clerk_commit, commit_as, identity_env
 
 NEW = [
     "new",
@@ -199,7 +198,7 @@ def test_a_step_prepared_on_a_head_that_moved_since_changes_nothing(office):
     import pytest
 
     from dangwu.errors import Busy
-    from dangwu.store.gitstore import GitStore, Identity
+    from dangwu.store.gitstore import GitStore
     from dangwu.store.office import find_office
 
     prepared_on = office.head()
@@ -209,12 +208,7 @@ def test_a_step_prepared_on_a_head_that_moved_since_changes_nothing(office):
     opened = find_office(office.root)
     refused = pytest.raises(Busy, match="the office changed while this step was prepared")
     with refused, GitStore(opened.root, opened.state_dir) as git, git.writing():
-        git.commit(
-            {"records/zuzhi-jianshe/ZZ-2026-999.yaml": b"id: ZZ-2026-999\n"},
-            "new: ZZ-2026-999",
-            author=Identity("杜明远", "dumy@example.org"),
-            when=datetime.fromisoformat(DEFAULT_NOW),
-            expect_head=prepared_on,
-        )
+        record = "records/zuzhi-jianshe/ZZ-2026-999.yaml"
+        clerk_commit(git, prepared_on, record, b"id: ZZ-2026-999\n")
     assert office.head() == moved
     assert office.state() == before

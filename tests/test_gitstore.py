@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import commit_as, git
+from conftest import clerk_commit, commit_as, git
 
 from dangwu.errors import GitError
 from dangwu.store.gitstore import BATCH_CHUNK, GRAPH_LAG, GitStore
@@ -433,12 +433,7 @@ def test_a_head_moved_by_plain_git_while_the_reader_runs_refuses_the_step(tmp_pa
     """The head is read again after a refused update-ref to tell a concurrent commit
     from a failure: read by a reader started before plain git moved it, it is the
     new head, and the step is refused as changed meanwhile."""
-    from datetime import datetime
-
-    from conftest import DEFAULT_NOW
-
     from dangwu.errors import Busy
-    from dangwu.store.gitstore import Identity
 
     root = tmp_path / "moved"
     prepared_on = first_commit(root)
@@ -447,13 +442,7 @@ def test_a_head_moved_by_plain_git_while_the_reader_runs_refuses_the_step(tmp_pa
         (root / "b.txt").write_text("b", "utf-8")
         moved = commit_as(root, "linht", "b", "b.txt")
         with pytest.raises(Busy, match="changed while this step was prepared"):
-            opened.commit(
-                {"c.txt": b"c"},
-                "new: c",
-                author=Identity("杜明远", "dumy@example.org"),
-                when=datetime.fromisoformat(DEFAULT_NOW),
-                expect_head=prepared_on,
-            )
+            clerk_commit(opened, prepared_on, "c.txt", b"c")
     assert git(root, "rev-parse", "HEAD") == moved
     assert not (root / "c.txt").exists()
 
