@@ -129,6 +129,23 @@ def test_which_commit_could_have_been_printed_from_on_which_day():
     assert site.heads_by_day(line, d(2026, 10, 2), d(2026, 10, 2)) == [("b", d(2026, 10, 2))]
 
 
+def test_a_commit_became_the_offices_when_the_server_had_it_and_never_before_its_parent():
+    d = date
+    claimed = [d(2026, 10, 1), d(2026, 10, 6), d(2026, 10, 7), d(2026, 10, 25)]
+    # the second dated 10-06 by the clerk's clock, received 10-20; the third, pushed with
+    # it, received then too; the last has no receipt (not pushed yet): its own date
+    received = [d(2026, 10, 1), d(2026, 10, 20), None, None]
+    assert site.days_made(claimed, received) == [
+        d(2026, 10, 1),
+        d(2026, 10, 20),
+        d(2026, 10, 20),
+        d(2026, 10, 25),
+    ]
+    # a receipt earlier than the date a commit claims changes nothing
+    assert site.days_made([d(2026, 10, 6)], [d(2026, 10, 2)]) == [d(2026, 10, 6)]
+    assert site.days_made([], []) == []
+
+
 @pytest.mark.parametrize(
     ("changes", "shows"),
     [

@@ -493,6 +493,47 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     refused(clone, "publish", rid, now=at(10, 25), expect="open until 2026-11-03")
 
 
+def test_a_step_backdated_and_pushed_late_is_no_sheet_of_the_days_before(case: Case):
+    """Published on 10-06 by the clerk's clock, received by the server on 10-20. A
+    board printed from that commit 'for 10-10' is a sheet the office could not have
+    put up that day: the site's verify page, built where the server's notes are,
+    answers for that commit from 10-20 only. (A clone without the notes has only the
+    commit's own date to go by, and answers for it from 10-06.)"""
+    from dangwu.app.sitecodes import key_of
+
+    bare = _rehearsal_server(case)
+    rid = case.new(
+        "--summary", "摘要", "--body", "正文。", category="zhidu-jianshe",
+        item="integrity-rules", title="机关公务用车管理办法", now=at(10, 6, 9),
+    )  # fmt: skip
+    ok(case, "submit", rid, now=at(10, 6, 10))
+    ok(case, "approve", rid, as_="zhoulx", now=at(10, 6, 11))
+    ok(case, "publish", rid, now=at(10, 6, 12))
+    arrived = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 20, 9)})
+    assert arrived.returncode == 0, arrived.stderr
+    settled(bare)
+    clone = Office(case.root.parent / "colleague")
+    git_in(case.root.parent, "clone", "-q", str(bare), str(clone.root))
+    git_in(clone.root, "fetch", "-q", "origin", "+refs/notes/dangwu/*:refs/notes/dangwu/*")
+
+    def answered(office: Office, day: str) -> bool:
+        """Whether the site built in ``office`` answers the first public sheet printed
+        from its head for ``day`` (YYYY-MM-DD)."""
+        out = office.root.parent / f"{office.root.name}-{day}"
+        ok(office, "board", "--on", day, "-o", str(out), now=at(10, 21))
+        printed = next(out.glob("board-public-*.html")).read_text("utf-8")
+        code = re.search(r"[0-9a-f]{8}-P[A-Z]{2}\d+-\d{6}-[A-Z0-9]{5}", printed)
+        assert code is not None and code.group(0).startswith(office.head()[:8])
+        site = office.root.parent / f"{office.root.name}-site"
+        ok(office, "site", "build", "-o", str(site), now=at(10, 21))
+        codes = site / "verify" / "codes" / f"{day[2:].replace('-', '')}.json"
+        return key_of(code.group(0)) in json.loads(codes.read_text("utf-8"))["codes"]
+
+    assert not answered(clone, "2026-10-10")
+    assert answered(clone, "2026-10-20")
+    assert answered(case, "2026-10-10")  # no notes: the commit's own date
+
+
 def test_a_comment_window_whose_date_is_rewritten_by_hand_keeps_its_receipt(case: Case):
     """The preliminary plan reached the server on 10-20 though its step says 10-06. A
     clerk who has the server's notes then rewrites the date in the record's file by

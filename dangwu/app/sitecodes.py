@@ -36,6 +36,7 @@ from dangwu.rules import site as site_rules
 from dangwu.rules.schedule import Quarter
 from dangwu.store import snapshot as snapshots
 from dangwu.store.cache import read_json, write_json
+from dangwu.store.history import Receipts
 from dangwu.store.snapshot import CATALOGUE_FILE, Snapshot
 
 VERIFY_DAYS = 92  # the site answers the codes of sheets printed this many days back
@@ -117,10 +118,13 @@ def answers(
     if before:
         line.insert(0, (before, git.commit_times([before])[before], {}))
 
-    def day_of(seconds: int) -> date:
-        return datetime.fromtimestamp(seconds, zone).date()
-
-    pairs = site_rules.heads_by_day([(c, day_of(t)) for c, t, _ in line], first, today)
+    commits = [c for c, _t, _changed in line]
+    receipts = Receipts(git).many(commits)  # where the server noted them
+    became = site_rules.days_made(
+        [datetime.fromtimestamp(t, zone).date() for _c, t, _changed in line],
+        [receipts[c].astimezone(zone).date() if c in receipts else None for c in commits],
+    )
+    pairs = site_rules.heads_by_day(list(zip(commits, became, strict=True)), first, today)
     # kept: what each (commit, day) could print, as the keys of layouts kept once each
     # (a code is worked out again from the commit, the day and the layout)
     stored = read_json(office.state_dir / CACHE)

@@ -156,6 +156,19 @@ def fingerprint_of(item: Shown, related: Mapping[str, Shown]) -> str:
     return "|".join(parts + links + titles)
 
 
+def days_made(claimed: Sequence[date], received: Sequence[date | None]) -> list[date]:
+    """The day each commit of a first-parent line (oldest first) became the office's:
+    the later of the day it claims and the day the server received it, and never
+    before the commit it follows [SPEC 11]. A commit dated back by the clerk's clock
+    and pushed late could otherwise be answered for as printed on a day the office
+    did not have it."""
+    days: list[date] = []
+    for own, got in zip(claimed, received, strict=True):
+        day = max(own, got) if got is not None else own
+        days.append(max(day, days[-1]) if days else day)
+    return days
+
+
 def heads_by_day(
     line: Sequence[tuple[str, date]], first: date, last: date
 ) -> list[tuple[str, date]]:
