@@ -186,6 +186,29 @@ def test_every_page_type_passes_axe_and_fits_a_phone(served, browser):
     context.close()
 
 
+def test_every_page_reads_without_javascript_and_says_what_needs_it(served, browser):
+    """A reader whose browser runs no scripts gets every page's text; search and the
+    verify page, which need scripts, say so and where else to go."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    for kind, path in PAGE_TYPES.items():
+        page.goto(served["url"] + path.format(code=served["public_codes"][0], **served))
+        text = page.locator("main").inner_text()
+        if kind == "search":
+            assert "搜索需要浏览器启用 JavaScript" in text and "公开目录" in text
+        elif kind == "verify":
+            assert "核验需要浏览器启用 JavaScript" in text
+            assert "也可以把核验码报给本单位党务公开办公室核验" in text
+        else:
+            assert page.locator("h1").inner_text().strip(), kind
+            assert "JavaScript" not in text, kind
+    page.goto(served["url"] + PAGE_TYPES["record"].format(**served))
+    assert "设立法律援助绿色通道" in page.locator(".body").inner_text()
+    page.goto(served["url"] + PAGE_TYPES["column"])
+    assert "机关廉洁自律若干规定" in page.locator("main").inner_text()
+    context.close()
+
+
 def _axe_source() -> str:
     axe = pytest.importorskip(
         "axe_playwright_python", reason="axe-core is not installed: pip install -e '.[test]'"
