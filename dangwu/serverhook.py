@@ -65,6 +65,9 @@ def _clean_environment(repo: Path, language: str | None) -> None:
         {
             "PATH": path,
             "HOME": str(repo),
+            # what can be made again (the schemas' compiled checks) beside the hook's
+            # other working files, not in a .cache folder of the repository
+            "XDG_CACHE_HOME": str(repo / "dangwu" / "cache"),
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "GIT_CONFIG_GLOBAL": os.devnull,

@@ -284,6 +284,7 @@ def test_the_hook_does_not_take_orders_from_the_pushers_environment(server: Path
         "DANGWU_NOW": "2030-01-01",
         "DANGWU_LANG": "zh_CN",
         "PYTHONPATH": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "pushers-cache"),
     }
     pushed = subprocess.run(
         ["git", "-C", str(clerk.root), "push", "origin", "HEAD:refs/heads/main"],
@@ -295,6 +296,11 @@ def test_the_hook_does_not_take_orders_from_the_pushers_environment(server: Path
     assert pushed.returncode != 0
     assert "[manual-edit]" in pushed.stderr and "refusing main" in pushed.stderr
     assert server_head(server) == before
+    # what the hook can make again it keeps beside its working files, never where the
+    # pusher says, nor in a folder of the repository's own
+    assert not (tmp_path / "pushers-cache").exists()
+    assert list((server / "dangwu" / "cache" / "dangwu" / "validators").glob("*.code"))
+    assert not (server / ".cache").exists()
 
 
 def test_the_hook_answers_in_the_offices_language_unless_installed_with_one(
