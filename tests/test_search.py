@@ -100,6 +100,7 @@ def test_a_sites_parts_are_shared_between_two_pagefinds(tmp_path, program, monke
     wrapper, log = counting(tmp_path, program)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(search, "TWO_LANES_FROM", 1)  # as if it were a large site
     pages = {f"ZZ-{n}": (f"党费{n}", f"收缴{n}") for n in range(4)}
     pages |= {"DT-1": ("动态", "工作动态"), "MB-1": ("目标", "任务")}
     made = site(tmp_path / "a", pages)
@@ -127,6 +128,22 @@ def test_a_sites_parts_are_shared_between_two_pagefinds(tmp_path, program, monke
     assert search._lanes(made, parts) == [parts]
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert search._lanes(made, {"zz": parts["zz"]}) == [{"zz": parts["zz"]}]
+    # or too few pages for a second Pagefind to pay for its start
+    monkeypatch.setattr(search, "TWO_LANES_FROM", 200)
+    assert search._lanes(made, parts) == [parts]
+    assert len(search._lanes(made, parts, {"zz": 150, "dt": 30, "mb": 20})) == 2
+    assert search._lanes(made, parts, {"zz": 150, "dt": 30, "mb": 19}) == [parts]
+
+
+def test_a_small_site_is_indexed_by_one_pagefind(tmp_path, program, monkeypatch):
+    wrapper, log = counting(tmp_path, program)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    made = site(tmp_path / "a", {"ZZ-1": ("党费", "收缴"), "DT-1": ("动态", "工作动态")})
+    parts = {"zz": "records/ZZ-*.html", "dt": "records/DT-*.html"}
+    assert search.build_index(made, parts, ())
+    assert len(log.read_text().split()) == 1
+    assert sorted(p.name for p in (made / "pagefind").iterdir()) == ["dt", "zz"]
 
 
 def test_a_lane_that_fails_is_said_after_both_lanes_end(tmp_path, monkeypatch):
@@ -137,6 +154,7 @@ def test_a_lane_that_fails_is_said_after_both_lanes_end(tmp_path, monkeypatch):
     broken.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(search, "TWO_LANES_FROM", 1)
     made = site(tmp_path / "a", {"ZZ-1": ("党费", "收缴"), "DT-1": ("动态", "工作")})
     parts = {"zz": "records/ZZ-*.html", "dt": "records/DT-*.html"}
     assert len(search._lanes(made, parts)) == 2
