@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from conftest import clerk_commit, commit_as, git
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dangwu.errors import GitError
 from dangwu.store.gitstore import BATCH_CHUNK, GRAPH_LAG, GitStore
@@ -580,3 +583,131 @@ def test_log_and_steps_keep_the_graph_by_the_same_head(office, tmp_path, monkeyp
         assert done.exit_code == 0, done.output
         writes.append(len(traced(trace, "commit-graph write")))
     assert writes == [1, 0, 0]
+
+
+# --- the trees a step writes -------------------------------------------------------
+
+# names whose order in a tree is git's own: a folder sorts as if it ended in "/", which
+# comes after "-" and "." and before "0"; CJK and a space as offices name files
+NAMES = st.sampled_from(["a", "a.txt", "a-b", "a0", "ab", "b", "中", "中文.yaml", "x y"])
+PATHS = st.lists(NAMES, min_size=1, max_size=3).map("/".join)
+FILES = st.dictionaries(PATHS, st.binary(max_size=40), max_size=8).filter(
+    lambda files: not any(other.startswith(f"{path}/") for path in files for other in files)
+)  # no name both a file and a folder
+
+
+def truth(root: Path, files: dict[str, bytes]) -> str:
+    """The tree of exactly ``files``, as git's own commands make it: a fresh index."""
+    index = root / ".git" / "truth-index"
+    index.unlink(missing_ok=True)
+    env = {"GIT_INDEX_FILE": str(index)}
+    for path, data in files.items():
+        blob = subprocess.run(
+            ["git", "-C", str(root), "hash-object", "-w", "--stdin"],
+            input=data, capture_output=True, check=True,
+        ).stdout.decode().strip()  # fmt: skip
+        git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+    return git(root, "write-tree", env=env)
+
+
+def committed(root: Path, files: dict[str, bytes]) -> str:
+    (root / ".git" / "dangwu").mkdir(exist_ok=True)  # the store's folder, as a step has it
+    tree = truth(root, files)
+    return git(root, "commit-tree", tree, "-m", "base", env=WHO)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=FILES, final=FILES)
+def test_the_tree_a_step_writes_is_the_one_git_would(base, final, tmp_path_factory):
+    """Any files before and after (added, changed, removed, a file become a folder
+    and back): the tree the store writes itself is the tree git's own index writes,
+    and git finds every object it wrote sound."""
+    root = new_repo(tmp_path_factory.mktemp("trees") / "repo")
+    start = committed(root, base)
+    changes = {p: final.get(p) for p in {*base, *final} if base.get(p) != final.get(p)}
+    with store(root) as opened:
+        made = opened._tree_of(start, changes, None)
+    assert made == truth(root, final)
+    git(root, "fsck", "--strict", "--no-dangling")
+    assert not list((root / ".git" / "objects").glob("*/tmp_obj_*"))
+
+
+def test_a_sha256_repository_gets_sha256_trees(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "--object-format=sha256", "-b", "main")
+    start = committed(root, {"records/a.yaml": b"a", "records/b.yaml": b"b"})
+    assert len(start) == 64
+    with store(root) as opened:
+        made = opened._tree_of(start, {"records/a.yaml": b"A", "c.txt": b"c"}, None)
+    assert made == truth(root, {"records/a.yaml": b"A", "records/b.yaml": b"b", "c.txt": b"c"})
+    git(root, "fsck", "--strict", "--no-dangling")
+
+
+def traced_step(office, trace: Path, monkeypatch, *args: str) -> list[str]:
+    trace.unlink(missing_ok=True)
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    done = office.run(*args)
+    monkeypatch.delenv("GIT_TRACE")
+    assert done.exit_code == 0, done.output
+    return [line.partition("trace: built-in: git ")[2] for line in trace.read_text().splitlines()]
+
+
+WRITERS = ("hash-object", "update-index --add --cacheinfo", "write-tree")
+
+
+def test_a_step_writes_its_blob_and_trees_without_starting_git(office, tmp_path, monkeypatch):
+    """They are written as git writes loose objects: read-only, whole, and sound."""
+    record = office.new()
+    started = traced_step(office, tmp_path / "trace", monkeypatch, "set", record, "summary=改")
+    assert not [c for c in started if c.startswith(WRITERS)], started
+    assert office.git("status", "--porcelain") == ""
+    blob = office.git("rev-parse", f"HEAD:records/zuzhi-jianshe/{record}.yaml")
+    kept = office.root / ".git" / "objects" / blob[:2] / blob[2:]
+    assert kept.stat().st_mode & 0o777 == 0o444
+    assert office.git("cat-file", "-p", blob) == office.read(
+        f"records/zuzhi-jianshe/{record}.yaml"
+    ).rstrip("\n")
+    office.git("fsck", "--strict", "--no-dangling")
+
+
+def test_a_shared_repository_is_left_to_git(office, tmp_path, monkeypatch):
+    """A repository shared with a group (core.sharedRepository) gets its objects from
+    git, which gives them the group's permissions."""
+    record = office.new()
+    office.git("config", "core.sharedRepository", "group")
+    objects = office.root / ".git" / "objects"
+    objects.chmod(0o2775)  # as git init --shared=group makes it
+    started = traced_step(office, tmp_path / "trace", monkeypatch, "set", record, "summary=改")
+    assert [c for c in started if c.startswith("hash-object")], started
+    assert [c for c in started if c.startswith("write-tree")], started
+    assert office.git("status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("path", [".hidden/a.yaml", "records/.a.yaml", "a\\b.yaml"])
+def test_a_name_git_weighs_itself_is_left_to_git(tmp_path, path):
+    root = new_repo(tmp_path / "repo")
+    start = committed(root, {"records/a.yaml": b"a"})
+    with store(root) as opened:
+        made = opened._tree_of(start, {path: b"x"}, None)
+    assert made == truth(root, {"records/a.yaml": b"a", path: b"x"})
+
+
+def test_a_file_where_a_folder_is_wanted_is_gits_error(tmp_path):
+    root = new_repo(tmp_path / "repo")
+    start = committed(root, {"records": b"a file"})
+    with store(root) as opened, pytest.raises(GitError):
+        opened._tree_of(start, {"records/a.yaml": b"x"}, None)
+    start = committed(root, {"records/a.yaml": b"a"})
+    with store(root) as opened, pytest.raises(GitError):
+        opened._tree_of(start, {"records": b"x"}, None)
+
+
+@pytest.mark.parametrize("path", [".git/config", "a/.git/x", "git~1/config", "GIT~1/x", "a/../b"])
+def test_a_name_git_refuses_is_refused(tmp_path, path):
+    """Names that would reach into .git on some system: git's own refusal, nothing
+    written in the store's name."""
+    root = new_repo(tmp_path / "repo")
+    start = committed(root, {"records/a.yaml": b"a"})
+    with store(root) as opened, pytest.raises(GitError, match="cannot add"):
+        opened._tree_of(start, {path: b"x"}, None)

@@ -14,14 +14,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import queue
 import re
+import stat
 import subprocess
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1084,11 +1087,7 @@ class GitStore:
         old = expect_head if expect_head is not None else self.require_head()
         paths = sorted(changes)
         self.require_clean(paths)
-        new_blobs = {
-            path: (self._store_blob(data) if data is not None else None)
-            for path, data in changes.items()
-        }
-        tree = self._tree_with(old, new_blobs, expect_tree)
+        tree = self._tree_of(old, changes, expect_tree)
         commit = self._commit_tree(tree, old, message, author, when, sign)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         _atomic_write(
@@ -1127,6 +1126,92 @@ class GitStore:
         GitPython to import, and no filters applied)."""
         out = self._execute_bytes("hash-object", "-t", "blob", "-w", "--stdin", input=data)
         return _text(out).strip()
+
+    def _tree_of(
+        self, base: str, changes: Mapping[str, bytes | None], base_tree: str | None
+    ) -> str:
+        """The tree of ``base`` with ``changes`` made (path -> new bytes; None: removed).
+
+        Written here, as git writes loose objects, where that is plain: the new blobs,
+        and the trees on their paths (read by the store's running ``cat-file``, the
+        rest shared with ``base``). A step used to start three gits for this
+        (hash-object, update-index, write-tree), a third of the processes a step
+        starts. Anything unusual (a shared repository, a name git would weigh
+        itself, a file where a folder is wanted) is left to git's own commands."""
+        width = len(base) // 2
+        objects = self._objects_dir()
+        if width in _HASHES and all(map(_plain_path, changes)) and not _shared(objects):
+            if base_tree is None:
+                read = self.batch([f"{base}^{{tree}}"])[0]
+                base_tree = read[0] if read is not None else None
+            if base_tree is not None:
+                writer = _LooseObjects(objects, width)
+                wanted = {
+                    tuple(path.split("/")): None if data is None else writer.write("blob", data)
+                    for path, data in changes.items()
+                }
+                with contextlib.suppress(_NotPlain):
+                    made = self._tree_written(writer, base_tree, wanted)
+                    return made if made is not None else writer.write("tree", b"")
+        new_blobs = {
+            path: (self._store_blob(data) if data is not None else None)
+            for path, data in changes.items()
+        }
+        return self._tree_with(base, new_blobs, base_tree)
+
+    def _tree_written(
+        self,
+        writer: _LooseObjects,
+        tree: str | None,
+        changes: Mapping[tuple[str, ...], str | None],
+    ) -> str | None:
+        """The id of ``tree`` (None: an empty folder) with ``changes`` (path parts ->
+        blob id, None: removed), its changed subtrees written; None when nothing is
+        left in it (git keeps no empty folder)."""
+        entries: dict[str, tuple[bytes, str]] = {}
+        if tree is not None:
+            (read,) = self.batch([tree])
+            if read is None or read[1] != "tree":
+                raise _NotPlain
+            entries = {
+                name: (mode, object_id)
+                for mode, name, object_id in _tree_entries(read[2], writer.width)
+            }
+        inner: dict[str, dict[tuple[str, ...], str | None]] = {}
+        files: dict[str, str] = {}
+        for parts, blob in changes.items():
+            if len(parts) > 1:
+                inner.setdefault(parts[0], {})[parts[1:]] = blob
+            elif blob is not None:
+                files[parts[0]] = blob
+            elif entries.get(parts[0], (b"100644", ""))[0] == b"40000":
+                raise _NotPlain  # a folder to remove as a file: git says what it does
+            else:
+                entries.pop(parts[0], None)
+        # files removed first, then folders, then files put: a file may become a
+        # folder, and a folder emptied a file, in one step
+        for name, below in inner.items():
+            mode, object_id = entries.get(name, (b"40000", ""))
+            if mode != b"40000":
+                raise _NotPlain  # a file where a folder is to go
+            made = self._tree_written(writer, object_id or None, below)
+            if made is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = (b"40000", made)
+        for name, blob in files.items():
+            if entries.get(name, (b"100644", ""))[0] == b"40000":
+                raise _NotPlain  # a folder where a file is to go
+            entries[name] = (b"100644", blob)
+        if not entries:
+            return None
+        # git's order: by name, a folder's as if it ended in "/"
+        names = {n: n.encode("utf-8", "surrogateescape") for n in entries}  # as git has them
+        order = sorted(entries, key=lambda n: names[n] + b"/" * (entries[n][0] == b"40000"))
+        data = b"".join(
+            b"%s %s\0%s" % (entries[n][0], names[n], bytes.fromhex(entries[n][1])) for n in order
+        )
+        return writer.write("tree", data)
 
     def _tree_with(
         self, base: str, blobs: Mapping[str, str | None], base_tree: str | None = None
@@ -1236,6 +1321,65 @@ class GitStore:
 # the commits this process put on an office's branch, oldest first: what an error that
 # comes after them must not call "nothing was changed"
 MADE: list[str] = []
+
+_HASHES = {20: "sha1", 32: "sha256"}  # an object id's bytes -> the repository's hash
+
+
+class _NotPlain(Exception):
+    """A change the store leaves to git's own commands, which say what is wrong."""
+
+
+def _plain_path(path: str) -> bool:
+    """A path whose every name git takes as it is: none empty, none starting with a
+    dot or like NTFS's short name of .git (``GIT~1``), none with a backslash or an
+    unprintable character. git refuses some such names itself (``.git``, ``..``,
+    ``git~1``, forms HFS and NTFS read as .git), and those it alone judges."""
+    return all(
+        name
+        and not name.startswith(".")
+        and not name.lower().startswith("git~")
+        and "\\" not in name
+        and name.isprintable()
+        for name in path.split("/")
+    )
+
+
+def _shared(objects: Path) -> bool:
+    """Whether the repository may be shared with a group (core.sharedRepository): git
+    gives a shared repository's folders the setgid bit, and its objects the group's
+    permissions, which git's own commands then give them. (A folder the umask made
+    group-writable is no sign: 0775 is Ubuntu's every folder.)"""
+    try:
+        return bool(objects.stat().st_mode & stat.S_ISGID)
+    except OSError:
+        return True
+
+
+class _LooseObjects:
+    """Objects written as ``git hash-object -w`` writes them: zlib-compressed under
+    their id in ``objects/xx/``, read-only, made whole in a temporary file first and
+    not flushed to the disk (git's default, core.fsync without loose-object)."""
+
+    def __init__(self, objects: Path, width: int) -> None:
+        self.objects = objects
+        self.width = width
+
+    def write(self, kind: str, data: bytes) -> str:
+        raw = b"%s %d\0%s" % (kind.encode(), len(data), data)
+        object_id = hashlib.new(_HASHES[self.width], raw).hexdigest()
+        folder = self.objects / object_id[:2]
+        target = folder / object_id[2:]
+        if target.exists():  # (one in a pack is written loose again, as git would)
+            return object_id
+        folder.mkdir(exist_ok=True)
+        partial = folder / f"tmp_obj_dangwu_{os.getpid()}_{threading.get_ident()}"
+        try:
+            partial.write_bytes(zlib.compress(raw, 1))
+            partial.chmod(0o444)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return object_id
 
 
 def _parse_ident(line: str) -> tuple[str, str, datetime]:
