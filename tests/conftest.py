@@ -117,13 +117,13 @@ def _build_the_cli_once() -> Iterator[None]:
     typer.testing._get_command = original
 
 
-@pytest.fixture
-def one_pagefind() -> Iterator[None]:
-    """Every search index the test builds in this process made by one Pagefind
-    service, as a portal's sections are (search.one_pagefind): a property test builds
-    the sites of 40 offices, and Pagefind spends 0.2 s of CPU reading its Chinese
-    dictionary each time it starts. (Its indexes are the same; a site built alone
-    shares its parts between two services: test_search.py.)"""
+@pytest.fixture(autouse=True, scope="session")
+def _one_pagefind_per_worker() -> Iterator[None]:
+    """Every search index a test builds in this process made by one Pagefind service,
+    as a portal's sections are (search.one_pagefind): each Pagefind spends 0.2 s of
+    CPU reading its Chinese dictionary as it starts, and the tests build about a
+    hundred sites. (Its indexes are the same; tests/test_search.py, which tests the
+    services themselves, steps outside it.)"""
     from dangwu.store import search
 
     with search.one_pagefind():

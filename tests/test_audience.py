@@ -277,9 +277,7 @@ def made(office: Office, folder: Path, audience: str | None) -> dict[str, str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(offices())
-def test_a_record_for_one_audience_is_on_its_outputs_and_no_others(
-    one_pagefind: None, specs: list[Spec]
-):
+def test_a_record_for_one_audience_is_on_its_outputs_and_no_others(specs: list[Spec]):
     with tempfile.TemporaryDirectory() as tmp:
         office = build(Path(tmp) / "office", specs)
         public = office.run("board", "-o", str(Path(tmp) / "public"), now=NOW)

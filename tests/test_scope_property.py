@@ -364,7 +364,7 @@ def assert_web(pages: str, specs: list[Spec], channel: str) -> None:
 )
 @given(offices())
 def test_no_public_output_holds_internal_text_reports_or_reporters(
-    one_pagefind: None, generated: tuple[list[Spec], dict[str, str]]
+    generated: tuple[list[Spec], dict[str, str]],
 ):
     specs, reporter = generated
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,13 @@ from dangwu.store import search
 PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
 </head><body><main data-pagefind-body><h1>{title}</h1><p>{body}</p></main></body></html>
 """
+
+
+@pytest.fixture(autouse=True)
+def as_a_command_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the Pagefind the test run keeps for each worker (conftest): these tests
+    see a build as one command makes it, with services of its own."""
+    monkeypatch.setattr(search, "_kept", None)
 
 
 @pytest.fixture
@@ -73,6 +81,85 @@ def test_one_pagefind_serves_every_index_of_the_block(tmp_path, program, monkeyp
     assert len(log.read_text().split()) == 1
     # outside the block, a build starts its own
     assert search.build_index(sites[0], {"all": "records/*.html"}, {"all"})
+    assert len(log.read_text().split()) == 2
+    for made in sites:
+        assert (made / "pagefind" / "all" / "pagefind-entry.json").is_file()
+
+
+def test_a_block_inside_another_is_the_same_block(tmp_path, program, monkeypatch):
+    wrapper, log = counting(tmp_path, program)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    sites = [site(tmp_path / f"office{n}", {f"ZZ-{n}": (f"标题{n}", f"正文{n}")}) for n in range(2)]
+    with search.one_pagefind():
+        assert search.build_index(sites[0], {"all": "records/*.html"}, ())
+        with search.one_pagefind():  # a portal built where one was kept already
+            assert search.build_index(sites[1], {"all": "records/*.html"}, ())
+        assert search.build_index(sites[0], {"all": "records/*.html"}, {"all"})
+    assert len(log.read_text().split()) == 1
+
+
+def test_a_block_keeps_one_pagefind_for_each_program(tmp_path, program, monkeypatch):
+    """A service is the program a build asks for: another named meanwhile
+    (PAGEFIND_BINARY_PATH) is started for the builds that name it."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first, first_log = counting(tmp_path / "one", program)
+    second, second_log = counting(tmp_path / "two", program)
+    made = site(tmp_path / "office", {"ZZ-1": ("标题", "正文")})
+    with search.one_pagefind():
+        for wrapper in (first, second, first, second):
+            monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+            assert search.build_index(made, {"all": "records/*.html"}, {"all"})
+    assert len(first_log.read_text().split()) == 1
+    assert len(second_log.read_text().split()) == 1
+
+
+def test_a_kept_pagefind_that_failed_or_died_is_replaced_and_the_block_goes_on(
+    tmp_path, program, monkeypatch
+):
+    """One that fails mid-answer is stopped at once, one that died meanwhile is let go:
+    the block's next build starts another."""
+    log = tmp_path / "started"
+    flaky = tmp_path / "pagefind-flaky"  # the first one started leaves at once
+    flaky.write_text(
+        f'#!/bin/sh\necho "$$" >> "{log}"\n'
+        f'[ -e "{tmp_path}/once" ] || {{ touch "{tmp_path}/once"; exit 3; }}\n'
+        f'exec "{program}" "$@"\n',
+        "utf-8",
+    )
+    flaky.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(flaky))
+    made = site(tmp_path / "office", {"ZZ-1": ("标题", "正文")})
+    with search.one_pagefind():
+        with pytest.raises(DangwuError, match="the search index could not be built"):
+            search.build_index(made, {"all": "records/*.html"}, ())
+        assert search.build_index(made, {"all": "records/*.html"}, ())
+        second = int(log.read_text().split()[1])
+        os.kill(second, signal.SIGKILL)  # as the machine's memory killer would
+        os.waitpid(second, 0)
+        assert search.build_index(made, {"all": "records/*.html"}, {"all"})
+    assert len(log.read_text().split()) == 3
+    assert (made / "pagefind" / "all" / "pagefind-entry.json").is_file()
+
+
+def test_a_process_forked_in_a_block_keeps_its_own_pagefind(tmp_path, program, monkeypatch):
+    """A child shares its parent's pipes: were it to ask the parent's service, their
+    requests and answers would mix. It starts its own; the parent's goes on."""
+    wrapper, log = counting(tmp_path, program)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    sites = [site(tmp_path / f"office{n}", {f"ZZ-{n}": (f"标题{n}", f"正文{n}")}) for n in range(3)]
+    with search.one_pagefind():
+        assert search.build_index(sites[0], {"all": "records/*.html"}, ())
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child's own report is its exit status
+            try:
+                with search.one_pagefind():
+                    ok = search.build_index(sites[1], {"all": "records/*.html"}, ())
+                os._exit(0 if ok else 1)
+            except BaseException:
+                os._exit(2)
+        assert os.waitpid(child, 0)[1] == 0
+        assert search.build_index(sites[2], {"all": "records/*.html"}, ())
     assert len(log.read_text().split()) == 2
     for made in sites:
         assert (made / "pagefind" / "all" / "pagefind-entry.json").is_file()

@@ -127,7 +127,7 @@ def _lanes(
     where a portal keeps a service for its sections (its workers fill the cores)."""
     if not todo:
         return []
-    if len(todo) < 2 or _kept is not None or (os.cpu_count() or 1) < 2:
+    if len(todo) < 2 or _keeping() is not None or (os.cpu_count() or 1) < 2:
         return [dict(todo)]
     # the caller knows how many pages a part has: counting them here took 0.6 s of a
     # cold build of 10,000 records, while both cores waited for Pagefind to start
@@ -168,27 +168,52 @@ def _index_lane(program: str, root: Path, site: Path, lane: Mapping[str, str]) -
 
 
 class _Kept:
-    """A Pagefind service kept for every index built in a block (see one_pagefind)."""
+    """The Pagefind services kept for every index built in a block (see one_pagefind):
+    one for each program asked for, by the process that began the block."""
 
     def __init__(self) -> None:
-        self.stack = contextlib.ExitStack()
-        self.service: _Service | None = None
+        self.pid = os.getpid()
+        self.services: dict[str, tuple[contextlib.ExitStack, _Service]] = {}
+
+    def stop(self, failure: BaseException | None) -> None:
+        """Let each service go: told its input has ended, or killed on a failure."""
+        held, self.services = list(self.services.values()), {}
+        for stack, _service in held:
+            if failure is None:
+                stack.close()
+            else:
+                stack.__exit__(type(failure), failure, failure.__traceback__)
 
 
 _kept: _Kept | None = None
+
+
+def _keeping() -> _Kept | None:
+    """The block of kept services this process is in (not one it was forked in)."""
+    return _kept if _kept is not None and _kept.pid == os.getpid() else None
 
 
 @contextlib.contextmanager
 def one_pagefind() -> Iterator[None]:
     """Inside the block, the indexes this process builds are all made by one Pagefind
     service, started when first needed: a portal's sections, built one after another
-    in a worker, pay Pagefind's start once, not once each. A failure inside the block
-    stops the service with it."""
+    in a worker, pay Pagefind's start once, not once each. A block inside another is
+    the outer one's; a process forked inside one keeps services of its own. A
+    service that fails is stopped at once (the next index starts another), and a
+    failure out of the block stops them all."""
     global _kept
-    outer, _kept = _kept, _Kept()
+    if _keeping() is not None:
+        yield
+        return
+    outer, kept = _kept, _Kept()
+    _kept = kept
     try:
-        with _kept.stack:
-            yield
+        yield
+    except BaseException as exc:
+        kept.stop(exc)
+        raise
+    else:
+        kept.stop(None)
     finally:
         _kept = outer
 
@@ -196,13 +221,24 @@ def one_pagefind() -> Iterator[None]:
 @contextlib.contextmanager
 def _using(program: str) -> Iterator[_Service]:
     """The kept service (see one_pagefind) if there is one, else one for this build."""
-    if _kept is None:
+    kept = _keeping()
+    if kept is None:
         with _service(program) as service:
             yield service
         return
-    if _kept.service is None:
-        _kept.service = _kept.stack.enter_context(_service(program))
-    yield _kept.service
+    held = kept.services.get(program)
+    if held is None or not held[1].alive():
+        if held is not None:  # gone since it was last asked: let it go
+            held[0].close()
+        stack = contextlib.ExitStack()
+        held = kept.services[program] = (stack, stack.enter_context(_service(program)))
+    try:
+        yield held[1]
+    except BaseException as exc:
+        # one that failed mid-answer is asked nothing more
+        del kept.services[program]
+        held[0].__exit__(type(exc), exc, exc.__traceback__)
+        raise
 
 
 @contextlib.contextmanager
@@ -248,6 +284,9 @@ class _Service:
         self._errors = errors
         self._sent = 0
         self._pending = bytearray()  # what Pagefind sent after the last whole message
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
 
     def index(self, site: Path, glob: str, output: Path) -> None:
         """The pages of ``site`` that ``glob`` names, indexed into ``output`` (a folder
