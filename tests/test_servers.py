@@ -266,6 +266,34 @@ def test_gitolite_refuses_who_may_not(gitolite: Gitolite, tmp_path: Path) -> Non
     assert f"FATAL: W any {repo} carol DENIED by fallthru\n" in done.stderr, done.stderr
 
 
+def test_a_kept_connection_is_its_keys_alone(gitolite: Gitolite, tmp_path: Path) -> None:
+    """The tests' ssh keeps a connection for each key (servers.ssh_command): a key's
+    next command never goes out on another's. alice may write, carol only read; each
+    logs in on their own, and stays who they are, however their commands take turns."""
+    bare = gitolite.create_repo(writers=["alice"], readers=["carol"])
+    repo = bare.name.removesuffix(".git")
+    alice, carol = gitolite.user("alice"), gitolite.user("carol")
+    ok(tmp_path, "clone", "-q", alice.url(repo), "a", user=alice)
+    ok(tmp_path, "clone", "-q", carol.url(repo), "c", user=carol)
+    for turn in range(2):
+        commit(tmp_path / "a", alice, f"by-alice-{turn}")
+        ok(tmp_path / "a", "push", "-q", "origin", "HEAD", user=alice)
+        commit(tmp_path / "c", carol, f"by-carol-{turn}")
+        done = git(tmp_path / "c", "push", "origin", "HEAD", user=carol)
+        assert f"FATAL: W any {repo} carol DENIED by fallthru\n" in done.stderr, done.stderr
+        ok(tmp_path / "c", "fetch", "-q", "origin", user=carol)  # carol reads
+    sockets = sorted(p.name for p in gitolite.shared.iterdir())
+    assert len(sockets) >= 2 and len(set(sockets)) == len(sockets)
+    # one login for each key, however many commands it ran
+    logins = re.findall(r"Accepted publickey for \S+ from 127.0.0.1 port \d+ ssh2: (\S+ \S+)",
+                        gitolite.log.read_text("utf-8", "replace"))  # fmt: skip
+    for user in (alice, carol):
+        print_ = subprocess.run(
+            ["ssh-keygen", "-lf", str(user.key)], capture_output=True, text=True, check=True
+        ).stdout.split()[1]
+        assert sum(print_ in login for login in logins) == 1, (user.name, logins)
+
+
 # -- at the door: HTTP -----------------------------------------------------------------
 
 
