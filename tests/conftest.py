@@ -79,21 +79,21 @@ def pytest_configure(config: pytest.Config) -> None:
 # takes whole files in collection order: a long file begun last would leave the other
 # core idle at the end, so these are handed out first and the short ones fill in.
 LONGEST_FIRST = (  # seconds of the file's tests, a run of 2026-12-07
-    "test_readme.py",  # 60
-    "test_deploy.py",  # 59
+    "test_readme.py",  # 58
+    "test_deploy.py",  # 44
     "test_scope_property.py",  # 31
-    "test_site_browser.py",  # 30
     "test_trust.py",  # 27
-    "test_site.py",  # 22
-    "test_audit.py",  # 19
-    "test_archive.py",  # 19
-    "test_sharing.py",  # 19
-    "test_i18n.py",  # 17
-    "test_procedure.py",  # 15
-    "test_board.py",  # 14
-    "test_servers.py",  # 14
-    "test_supervision.py",  # 9
+    "test_audit.py",  # 23
+    "test_site_browser.py",  # 22
+    "test_sharing.py",  # 18
+    "test_archive.py",  # 17
+    "test_site.py",  # 15
+    "test_i18n.py",  # 15
+    "test_procedure.py",  # 13
+    "test_board.py",  # 12
+    "test_servers.py",  # 10
     "test_circular.py",  # 8
+    "test_supervision.py",  # 8
     "test_bad_input.py",  # 7
 )
 
