@@ -620,7 +620,7 @@ def measure_paperwork(n: int, runs: int, work: Path) -> dict[str, dict[str, floa
     baseline = statistics.median(baseline_times)
     exe = dangwu()
     timed([*exe, "audit"], office, 1)  # the audit the dossier reads, cached once
-    for fmt in ("csv", "pdf"):
+    for fmt in ("csv", "pdf", "docx"):
         ledger = [*exe, "ledger", "--year", year, "--format", fmt, "-o", str(work / "ledgers")]
         record(f"ledger --year {year} --format {fmt}", timed(ledger, office, runs), baseline)
     dossier = [*exe, "dossier", "--year", year, "--json"]

@@ -116,6 +116,30 @@ def test_the_ledgers_print_as_pdf_and_docx(demo: Office, tmp_path: Path):
     assert len(word.tables) == 4
     assert [c.text for c in word.tables[0].rows[0].cells][:3] == ["序号", "公开日期", "编号"]
     assert word.sections[0].page_width > word.sections[0].page_height  # A4 across
+    # every cell where the CSV has it
+    ok(demo, "ledger", "--year", "2026", "--format", "csv", "-o", str(tmp_path / "csv"))
+    keys = ("disclosures", "meetings", "opinions", "handling")
+    for table, key in zip(word.tables, keys, strict=True):
+        raw = (tmp_path / "csv" / f"ledger-2026-{key}.csv").read_text("utf-8-sig")
+        rows = list(csv.reader(raw.splitlines()))
+        grid = [[c.text for c in row.cells] for row in table.rows]
+        if len(rows) == 1:  # a ledger with nothing in it says so
+            rows.append(["无"] + [""] * (len(rows[0]) - 1))
+        assert grid == rows, key
+
+
+def test_a_tables_cells_are_laid_out_once_in_their_places():
+    """The cells of a new table, row by row, are the ones python-docx's own
+    ``table.cell`` gives (which lays out the whole table for each)."""
+    docx = pytest.importorskip("docx", reason="pip install python-docx")
+    from dangwu.render.circular import table_cells
+
+    table = docx.Document().add_table(rows=7, cols=3)
+    cells = table_cells(table)
+    assert [len(row) for row in cells] == [3] * 7
+    for r in range(7):
+        for c in range(3):
+            assert cells[r][c]._tc is table.cell(r, c)._tc
 
 
 def test_a_year_with_nothing_and_a_wrong_year_or_format(demo: Office, tmp_path: Path):

@@ -298,6 +298,15 @@ def imprint(word: Any, code: str, printer: str, printed: str) -> None:
     _border(block, "bottom", "000000", 8)
 
 
+def table_cells(table: Any) -> list[list[Any]]:
+    """A new table's cells, row by row, laid out once. python-docx's ``table.cell(r, c)``
+    lays out every cell of the table for each cell it is asked for: the ledger of a
+    year of 2,180 records (21,800 cells) ran for more than ten minutes. A column's
+    cells are laid out in one pass."""
+    columns = [table.column_cells(c) for c in range(len(table.columns))]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
 def word_face(font: Any, name: str, size: float) -> None:
     """A run's or style's face for Chinese and Latin alike, and its size."""
     from docx.oxml.ns import qn
@@ -410,9 +419,10 @@ def _table(word: Any, tokens: list[Any], i: int) -> int:
         columns = max(len(r) for r in rows)
         table = word.add_table(rows=len(rows), cols=columns)
         table.style = "Table Grid"
+        cells = table_cells(table)
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
-                target = table.cell(r, c).paragraphs[0]
+                target = cells[r][c].paragraphs[0]
                 target.paragraph_format.first_line_indent = 0
                 run = target.add_run(cell)
                 word_face(run.font, FACES["fang"], 12)

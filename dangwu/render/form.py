@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dangwu.render import circular
 from dangwu.render.circular import BODY_PT, FACES, add_para, gbt_page, word_face, write_paper
 from dangwu.render.sheets import typst_environment
 
@@ -62,9 +63,9 @@ def docx(form: Form) -> bytes:
     para(f"填报单位：{form.unit}　　编号：{form.record}", size=12)
     table = word.add_table(rows=len(form.rows), cols=2)
     table.style = "Table Grid"
-    for r, (label, value) in enumerate(form.rows):
+    for cells, (label, value) in zip(circular.table_cells(table), form.rows, strict=True):
         for c, text in enumerate((label, value)):
-            run = table.cell(r, c).paragraphs[0].add_run(text)
+            run = cells[c].paragraphs[0].add_run(text)
             word_face(run.font, FACES["hei" if c == 0 else "fang"], 12)
     para(
         f"依据公开档案库提交 {form.commit[:10]} 于{form.issued_zh}打印；"

@@ -14,7 +14,7 @@ from typing import Any
 
 from dangwu.errors import DangwuError
 from dangwu.i18n import _
-from dangwu.render.circular import FACES, add_para, word_face, write_paper
+from dangwu.render.circular import FACES, add_para, table_cells, word_face, write_paper
 from dangwu.render.sheets import typst_environment
 from dangwu.rules.ledger import Ledger
 
@@ -92,13 +92,14 @@ def docx(doc: Ledgers) -> bytes:
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         table = word.add_table(rows=1 + max(len(ledger.rows), 1), cols=len(ledger.columns))
         table.style = "Table Grid"
+        cells = table_cells(table)
         for c, label in enumerate(ledger.columns):
-            word_face(table.cell(0, c).paragraphs[0].add_run(label).font, FACES["hei"], 10.5)
+            word_face(cells[0][c].paragraphs[0].add_run(label).font, FACES["hei"], 10.5)
         for r, row in enumerate(ledger.rows, 1):
             for c, text in enumerate(row):
-                word_face(table.cell(r, c).paragraphs[0].add_run(text).font, FACES["fang"], 10.5)
+                word_face(cells[r][c].paragraphs[0].add_run(text).font, FACES["fang"], 10.5)
         if not ledger.rows:
-            word_face(table.cell(1, 0).paragraphs[0].add_run("无").font, FACES["fang"], 10.5)
+            word_face(cells[1][0].paragraphs[0].add_run("无").font, FACES["fang"], 10.5)
     add_para(
         word, f"依据公开档案库提交 {doc.commit[:10]} 于{doc.issued_zh}打印", face=FACES["fang"],
         size=10.5, indent=False,

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from dangwu.model.meeting import KINDS, Meeting
 from dangwu.model.office import Settings
 from dangwu.model.words import zh_date
-from dangwu.render import typeset
+from dangwu.render import circular, typeset
 from dangwu.render.circular import BODY_PT, FACES, add_para, gbt_page, word_face, write_paper
 from dangwu.render.sheets import typst_environment
 
@@ -140,9 +140,9 @@ def docx(sheet: Sheet) -> bytes:
         rows = sheet.rows()
         table = word.add_table(rows=len(rows), cols=2)
         table.style = "Table Grid"
-        for r, (label, value) in enumerate(rows):
+        for cells, (label, value) in zip(circular.table_cells(table), rows, strict=True):
             for c, text in enumerate((label, value)):
-                run = table.cell(r, c).paragraphs[0].add_run(text)
+                run = cells[c].paragraphs[0].add_run(text)
                 word_face(run.font, FACES["hei" if c == 0 else "fang"], 14)
         para("主持人（签字）：　　　　　　　记录人（签字）：", size=14, indent=False)
     para(f"核验码 {sheet.code}　向本单位党务公开办公室核验", size=12, indent=False)
