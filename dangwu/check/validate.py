@@ -15,6 +15,7 @@ import marshal
 import os
 import re
 import sys
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -240,7 +241,7 @@ def _validator_code(
     if kept is not None:  # an unwritable cache is no reason to stop
         with contextlib.suppress(OSError):
             kept.parent.mkdir(parents=True, exist_ok=True)
-            fresh = kept.with_name(f".{kept.name}.{os.getpid()}")
+            fresh = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}")
             fresh.write_bytes(marshal.dumps(code))
             fresh.replace(kept)
     return code
