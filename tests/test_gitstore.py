@@ -711,3 +711,17 @@ def test_a_name_git_refuses_is_refused(tmp_path, path):
     start = committed(root, {"records/a.yaml": b"a"})
     with store(root) as opened, pytest.raises(GitError, match="cannot add"):
         opened._tree_of(start, {path: b"x"}, None)
+
+
+def test_an_object_folder_that_cannot_be_written_is_gits_to_say(tmp_path):
+    """Where the store cannot write an object (here a file stands where its folder
+    goes; for another user, permissions), git's own commands try, and say why not."""
+    import hashlib
+
+    root = new_repo(tmp_path / "repo")
+    start = committed(root, {"records/a.yaml": b"a"})
+    blob = hashlib.sha1(b"blob 3\0new").hexdigest()
+    (root / ".git" / "objects" / blob[:2]).write_text("in the way", "utf-8")
+    with store(root) as opened, pytest.raises(GitError, match="hash-object"):
+        opened._tree_of(start, {"records/a.yaml": b"new"}, None)
+    assert not list((root / ".git" / "objects").glob("*/tmp_obj_*"))  # nothing half-made

@@ -1146,11 +1146,12 @@ class GitStore:
                 base_tree = read[0] if read is not None else None
             if base_tree is not None:
                 writer = _LooseObjects(objects, width)
-                wanted = {
-                    tuple(path.split("/")): None if data is None else writer.write("blob", data)
-                    for path, data in changes.items()
-                }
-                with contextlib.suppress(_NotPlain):
+                # a folder it may not write in: git's own commands say so, in its words
+                with contextlib.suppress(_NotPlain, OSError):
+                    wanted = {
+                        tuple(path.split("/")): None if data is None else writer.write("blob", data)
+                        for path, data in changes.items()
+                    }
                     made = self._tree_written(writer, base_tree, wanted)
                     return made if made is not None else writer.write("tree", b"")
         new_blobs = {
@@ -1369,7 +1370,7 @@ class _LooseObjects:
         object_id = hashlib.new(_HASHES[self.width], raw).hexdigest()
         folder = self.objects / object_id[:2]
         target = folder / object_id[2:]
-        if target.exists():  # (one in a pack is written loose again, as git would)
+        if target.exists():  # (one only in a pack is written loose too: git reads either)
             return object_id
         folder.mkdir(exist_ok=True)
         partial = folder / f"tmp_obj_dangwu_{os.getpid()}_{threading.get_ident()}"
