@@ -236,7 +236,7 @@ def _using(program: str) -> Iterator[_Service]:
         yield held[1]
     except BaseException as exc:
         # one that failed mid-answer is asked nothing more
-        del kept.services[program]
+        kept.services.pop(program, None)
         held[0].__exit__(type(exc), exc, exc.__traceback__)
         raise
 
