@@ -3,8 +3,10 @@
 server would run them (Debian packages gitolite3, openssh-server, nginx-light,
 fcgiwrap, apache2-utils).
 
-Everything lives in pytest's tmp folders and listens on a free port of 127.0.0.1;
-nothing of the system's (services, /etc, the real home, port 22 or 80) is used. The
+Everything lives in pytest's tmp folders (the sockets of the kept ssh connections
+in a short folder of the system's temporary one, removed with the server) and
+listens on a free port of 127.0.0.1; nothing of the system's (services, /etc, the
+real home, port 22 or 80) is used. The
 servers run as the user the tests run as, root or not. Each server is started by a
 fixture and stopped, and waited for, by it: its process group, which holds exactly
 what it started. A missing program skips the tests that need it, naming the package.
