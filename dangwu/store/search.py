@@ -175,14 +175,21 @@ class _Kept:
         self.pid = os.getpid()
         self.services: dict[str, tuple[contextlib.ExitStack, _Service]] = {}
 
+    def let_go(self, program: str, failure: BaseException | None = None) -> None:
+        """End the service kept for ``program``, if there is one: told its input has
+        ended, or killed on a failure."""
+        held = self.services.pop(program, None)
+        if held is None:
+            return
+        if failure is None:
+            held[0].close()
+        else:
+            held[0].__exit__(type(failure), failure, failure.__traceback__)
+
     def stop(self, failure: BaseException | None) -> None:
-        """Let each service go: told its input has ended, or killed on a failure."""
-        held, self.services = list(self.services.values()), {}
-        for stack, _service in held:
-            if failure is None:
-                stack.close()
-            else:
-                stack.__exit__(type(failure), failure, failure.__traceback__)
+        """Let each service go (see let_go)."""
+        for program in list(self.services):
+            self.let_go(program, failure)
 
 
 _kept: _Kept | None = None
@@ -228,16 +235,13 @@ def _using(program: str) -> Iterator[_Service]:
         return
     held = kept.services.get(program)
     if held is None or not held[1].alive():
-        if held is not None:  # gone since it was last asked: let it go
-            held[0].close()
+        kept.let_go(program)  # one gone since it was last asked
         stack = contextlib.ExitStack()
         held = kept.services[program] = (stack, stack.enter_context(_service(program)))
     try:
         yield held[1]
     except BaseException as exc:
-        # one that failed mid-answer is asked nothing more
-        kept.services.pop(program, None)
-        held[0].__exit__(type(exc), exc, exc.__traceback__)
+        kept.let_go(program, exc)  # one that failed mid-answer is asked nothing more
         raise
 
 
