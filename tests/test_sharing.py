@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PEOPLE, Office, make_office
+from conftest import PEOPLE, Office, dangwu_process, make_office
 from steps import at, consulting, ok
 
 from dangwu.store.gitstore import is_bare
@@ -301,6 +301,49 @@ def test_the_hook_does_not_take_orders_from_the_pushers_environment(server: Path
     assert not (tmp_path / "pushers-cache").exists()
     assert list((server / "dangwu" / "cache" / "dangwu" / "validators").glob("*.code"))
     assert not (server / ".cache").exists()
+
+
+def test_a_check_planted_in_the_pushers_cache_decides_nothing_on_the_server(
+    server: Path, tmp_path: Path
+):
+    """The schemas' compiled checks a clerk's dangwu keeps (~/.cache/dangwu) are the
+    clerk's to spoil, as the installed dangwu is: one that passes anything lets a
+    comment window shorter than the schema allows through their own ``validate``,
+    never through the server, whose hook keeps its own."""
+    import marshal
+
+    head = join(server, tmp_path / "head", "linht")
+    kept = Path(os.environ["HOME"]) / ".cache" / "dangwu" / "validators"
+    made = dangwu_process("validate", cwd=head.root)  # a process: it keeps its checks
+    assert made.returncode == 0, made.stderr
+    anything = compile(
+        "def validate(data, custom_formats={}, name_prefix=None):\n    return data\n",
+        "<planted>",
+        "exec",
+    )
+    planted = list(kept.glob("*.code"))
+    assert planted
+    for path in planted:
+        path.write_bytes(marshal.dumps(anything))
+    settings = head.root / "dangwu.yaml"
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace("pre_disclosure_days: 15", "pre_disclosure_days: 10"), "utf-8")
+    assert settings.read_text("utf-8") != text
+    fooled = dangwu_process("validate", cwd=head.root)
+    assert fooled.returncode == 0, fooled.stderr  # this machine's dangwu is fooled
+    author = ("-c", "user.name=林海涛", "-c", "user.email=linht@example.org")
+    git_in(head.root, *author, "commit", "-qam", "rules: a shorter comment window")
+    before = server_head(server)
+    pushed = subprocess.run(
+        ["git", "-C", str(head.root), "push", "origin", "HEAD:refs/heads/main"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(kept.parent.parent)},
+        check=False,
+    )
+    assert pushed.returncode != 0
+    assert "[settings-invalid]" in pushed.stderr, pushed.stderr
+    assert server_head(server) == before
 
 
 def test_the_hook_answers_in_the_offices_language_unless_installed_with_one(
