@@ -547,6 +547,16 @@ def test_the_graph_of_a_linked_worktree_is_its_repository_s(tmp_path):
     assert layers and layers == chain.read_text("ascii")
 
 
+def traced_step(office, trace: Path, monkeypatch, *args: str) -> list[str]:
+    """The git commands a dangwu command ran (GIT_TRACE), each as git's words."""
+    trace.unlink(missing_ok=True)
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    done = office.run(*args)
+    monkeypatch.delenv("GIT_TRACE")
+    assert done.exit_code == 0, done.output
+    return [line.partition("trace: built-in: git ")[2] for line in trace.read_text().splitlines()]
+
+
 def test_a_step_starts_no_rev_parse_and_writes_the_graph_only_when_it_lags(
     office, tmp_path, monkeypatch
 ):
@@ -554,15 +564,10 @@ def test_a_step_starts_no_rev_parse_and_writes_the_graph_only_when_it_lags(
     commit-graph written by the first step that finds none kept, not by the next."""
     record = office.new()
     trace = tmp_path / "trace"
-    started: list[list[str]] = []
-    for n in range(3):
-        trace.unlink(missing_ok=True)
-        monkeypatch.setenv("GIT_TRACE", str(trace))
-        done = office.run("set", record, f"summary=第{n}次改写")
-        monkeypatch.delenv("GIT_TRACE")
-        assert done.exit_code == 0, done.output
-        lines = trace.read_text("utf-8").splitlines()
-        started.append([line.partition("trace: built-in: git ")[2] for line in lines])
+    started = [
+        traced_step(office, trace, monkeypatch, "set", record, f"summary=第{n}次改写")
+        for n in range(3)
+    ]
     assert [len([c for c in s if c.startswith("commit-graph")]) for s in started] == [1, 0, 0]
     assert not [c for s in started for c in s if c.startswith("rev-parse")]
     assert [len([c for c in s if c.startswith("cat-file --batch")]) for s in started] == [1, 1, 1]
@@ -576,12 +581,8 @@ def test_log_and_steps_keep_the_graph_by_the_same_head(office, tmp_path, monkeyp
     trace = tmp_path / "trace"
     writes = []
     for args in (("set", record, "summary=一"), ("log", record), ("set", record, "summary=二")):
-        trace.unlink(missing_ok=True)
-        monkeypatch.setenv("GIT_TRACE", str(trace))
-        done = office.run(*args)
-        monkeypatch.delenv("GIT_TRACE")
-        assert done.exit_code == 0, done.output
-        writes.append(len(traced(trace, "commit-graph write")))
+        started = traced_step(office, trace, monkeypatch, *args)
+        writes.append(len([c for c in started if c.startswith("commit-graph write")]))
     assert writes == [1, 0, 0]
 
 
@@ -642,15 +643,6 @@ def test_a_sha256_repository_gets_sha256_trees(tmp_path):
         made = opened._tree_of(start, {"records/a.yaml": b"A", "c.txt": b"c"}, None)
     assert made == truth(root, {"records/a.yaml": b"A", "records/b.yaml": b"b", "c.txt": b"c"})
     git(root, "fsck", "--strict", "--no-dangling")
-
-
-def traced_step(office, trace: Path, monkeypatch, *args: str) -> list[str]:
-    trace.unlink(missing_ok=True)
-    monkeypatch.setenv("GIT_TRACE", str(trace))
-    done = office.run(*args)
-    monkeypatch.delenv("GIT_TRACE")
-    assert done.exit_code == 0, done.output
-    return [line.partition("trace: built-in: git ")[2] for line in trace.read_text().splitlines()]
 
 
 WRITERS = ("hash-object", "update-index --add --cacheinfo", "write-tree")
