@@ -65,9 +65,6 @@ def _clean_environment(repo: Path, language: str | None) -> None:
         {
             "PATH": path,
             "HOME": str(repo),
-            # what can be made again (the schemas' compiled checks) beside the hook's
-            # other working files, not in a .cache folder of the repository
-            "XDG_CACHE_HOME": str(repo / "dangwu" / "cache"),
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "GIT_CONFIG_GLOBAL": os.devnull,
@@ -132,6 +129,20 @@ def _office(repo: Path) -> tuple[Office, str | None]:
     """The office the server keeps, and where its hook keeps its working files: the
     repository's dangwu/ folder, or where its account can write (with the line that
     says so to the pusher, who tells whoever runs the server)."""
+    office, said = _where(repo)
+    _keep_cache(office)
+    return office, said
+
+
+def _keep_cache(office: Office) -> None:
+    """What can be made again (the schemas' compiled checks, which are run) kept with
+    the hook's other working files: in a folder _where found this account's to write,
+    never one another account may fill (the repository's .cache, a dangwu/ folder
+    that is not the hook's)."""
+    os.environ["XDG_CACHE_HOME"] = str(office.state_dir / "cache")
+
+
+def _where(repo: Path) -> tuple[Office, str | None]:
     from dangwu.i18n import _
     from dangwu.store.office import Office
 
@@ -630,6 +641,7 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
     from dangwu.store.office import Office
 
     office = Office(repo, bare=True, state=Path(state) if state else None)
+    _keep_cache(office)
     lock = held or _catch_up_lock(office)
     done: str | None = None
     try:

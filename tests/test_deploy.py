@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import marshal
 import os
 import pwd
 import shutil
@@ -453,8 +454,23 @@ def test_root_installs_with_a_python_the_owner_can_run(
 
     # a cache folder the account cannot write: the push is still judged, and it says so
     assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo))
+    kept = repo / "dangwu" / "cache" / "dangwu" / "validators"
+    checks = sorted(p.name for p in kept.glob("*.code"))  # the schemas' compiled checks
+    assert checks
     shutil.rmtree(repo / "dangwu")
     (repo / "dangwu").mkdir(mode=0o755)  # root's
+    # and root's folder offers checks of its own making, under the names the hook's had:
+    # the hook, which does not keep its cache there, must never run them
+    marks = shared_folder / "marks"
+    marks.mkdir(mode=0o777)
+    marks.chmod(0o777)
+    planted = compile(f"open({str(marks / 'ran')!r}, 'w').close()\n", "<planted>", "exec")
+    (repo / "dangwu" / "cache" / "dangwu" / "validators").mkdir(parents=True)
+    for name in checks:
+        (repo / "dangwu" / "cache" / "dangwu" / "validators" / name).write_bytes(
+            marshal.dumps(planted)
+        )
+    offered = sorted(p.relative_to(repo) for p in (repo / "dangwu").rglob("*"))
     (clone / "records").mkdir()
     (clone / "records" / "x.yaml").write_text("title: [\n", "utf-8")
     git_in(clone, "add", "records")
@@ -465,7 +481,8 @@ def test_root_installs_with_a_python_the_owner_can_run(
     assert "remote: dangwu: cannot keep the hook's cache in" in pushed.stderr, pushed.stderr
     assert "let the account that runs git own" in pushed.stderr
     assert pushed.returncode == 1 and "[not-on-roster]" in pushed.stderr, pushed.stderr
-    assert list((repo / "dangwu").iterdir()) == []
+    assert sorted(p.relative_to(repo) for p in (repo / "dangwu").rglob("*")) == offered
+    assert not (marks / "ran").exists()
     # said once: the next push is judged as well, without the warning again
     pushed = as_account(nobody, home, "git", "push", str(repo), "HEAD:refs/heads/main", cwd=clone)
     assert pushed.returncode == 1 and "[not-on-roster]" in pushed.stderr, pushed.stderr
