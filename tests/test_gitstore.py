@@ -432,6 +432,55 @@ def test_the_head_is_what_rev_parse_says_asked_of_the_running_reader(tmp_path, m
     assert process.poll() is not None
 
 
+def test_a_named_commit_is_what_rev_parse_says_asked_of_the_running_reader(tmp_path, monkeypatch):
+    """peeled() answers as ``rev-parse --verify --quiet NAME^{commit}`` for a ref
+    that is not there, one made, moved or packed while the reader runs, an annotated
+    tag, a dangling ref and whole ids, without a rev-parse; a short id, which may be
+    ambiguous, and a ref naming a tree are asked of rev-parse, and the tree refused
+    in its words."""
+    root = tmp_path / "named"
+    first = first_commit(root)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    notes = "refs/notes/dangwu/received"
+    server = {"GIT_AUTHOR_NAME": "server", "GIT_AUTHOR_EMAIL": "git@example.org"}
+    server |= {"GIT_COMMITTER_NAME": "server", "GIT_COMMITTER_EMAIL": "git@example.org"}
+
+    def rev_parse(name: str) -> str | None:
+        asked = ("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
+        return git(root, *asked, env={"GIT_TRACE": "0"}, check=False) or None
+
+    def asked() -> int:
+        return len(traced(trace, "rev-parse"))
+
+    with store(root) as opened:
+        assert opened.peeled(notes) is None is rev_parse(notes)  # no receipts yet
+        git(root, "notes", "--ref", notes, "add", "-m", "received", first, env=server)
+        made = rev_parse(notes)
+        assert made is not None and opened.peeled(notes) == made  # made meanwhile
+        git(root, "notes", "--ref", notes, "add", "-f", "-m", "again", first, env=server)
+        moved = rev_parse(notes)
+        assert moved != made and opened.peeled(notes) == moved
+        git(root, "pack-refs", "--all")
+        assert opened.peeled(notes) == moved
+        git(root, "tag", "-a", "-m", "v1", "v1", first, env=server)
+        assert opened.peeled("refs/tags/v1") == first == rev_parse("refs/tags/v1")
+        assert opened.peeled(first) == first and opened.peeled("HEAD") == first
+        nothing = "0123456789" * 4
+        assert opened.peeled(nothing) is None is rev_parse(nothing)
+        (root / ".git" / "refs" / "dangling").write_text(nothing + "\n", "ascii")
+        assert opened.peeled("refs/dangling") is None is rev_parse("refs/dangling")
+        assert asked() == 0
+        assert opened.peeled(first[:7]) == first  # a short id: rev-parse's to judge
+        assert asked() == 1
+        tree = git(root, "rev-parse", "HEAD^{tree}", env={"GIT_TRACE": "0"})
+        (root / ".git" / "refs" / "tree").write_text(tree + "\n", "ascii")
+        with pytest.raises(GitError, match="expected commit type"):
+            opened.peeled("refs/tree")
+        assert asked() == 2
+    assert len(traced(trace, "cat-file --batch")) == 1
+
+
 def test_a_head_moved_by_plain_git_while_the_reader_runs_refuses_the_step(tmp_path):
     """The head is read again after a refused update-ref to tell a concurrent commit
     from a failure: read by a reader started before plain git moved it, it is the

@@ -460,3 +460,38 @@ def test_roster_change_refused_while_dangwu_yaml_has_local_edits(office):
     assert result.exit_code == 1
     assert "dangwu.yaml has uncommitted changes (modified)" in result.output
     assert office.state() == before
+
+
+def test_settings_checked_once_are_kept_until_their_text_or_schema_changes(tmp_path):
+    """A process that takes many steps checks dangwu.yaml once: the same text under
+    the same schema is the same Settings. An office's own schema, changed, judges
+    the text again; a refusal is never kept."""
+    from dangwu.check.settings import parse_settings
+    from dangwu.errors import InvalidFiles
+
+    text = (
+        "unit: 测试单位\nroster:\n  li:\n"
+        "    name: 李四\n    email: li@example.org\n    roles: [leader]\n"
+    )
+    first = parse_settings(text, office_root=tmp_path)
+    assert parse_settings(text, office_root=tmp_path) is first
+
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    shipped = Path(__file__).parent.parent / "schemas" / "office.schema.yaml"
+    own = schemas / "office.schema.yaml"
+    own.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    second = parse_settings(text, office_root=tmp_path)
+    assert second is not first and second == first
+
+    # the office narrows its schema: the unit's name may be at most two characters
+    narrowed = shipped.read_text(encoding="utf-8").replace(
+        "    minLength: 1\n    maxLength: 100\n", "    minLength: 1\n    maxLength: 2\n", 1
+    )
+    assert narrowed != shipped.read_text(encoding="utf-8")
+    own.write_text(narrowed, encoding="utf-8")
+    os.utime(own, ns=(own.stat().st_atime_ns, own.stat().st_mtime_ns + 10**9))
+    for _ in range(2):  # said again, not remembered as an answer
+        with pytest.raises(InvalidFiles) as refused:
+            parse_settings(text, office_root=tmp_path)
+        assert refused.value.problems[0].path == "dangwu.yaml"

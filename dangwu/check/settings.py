@@ -3,6 +3,7 @@ names used twice, each problem at its file, line and column."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -235,6 +236,22 @@ def parse_settings(
     """Validate dangwu.yaml text and turn it into Settings, or raise InvalidFiles."""
     # validation (jsonschema) only when the settings were not found checked before:
     # not at every start-up
+    from dangwu.check import validate
+
+    schema = validate.schema_path("office.schema.yaml", office_root)
+    return _parsed_settings(text, relpath, office_root, (schema, schema.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_settings(
+    text: str, relpath: str, office_root: Path | None, _schema: tuple[Path, int]
+) -> Settings:
+    """parse_settings' answer, kept for the same text and schema (which file, and its
+    time stamp, are in the key): every step checks the settings as committed, and a
+    process that takes many steps (the demo builds about 150; the server's hook judges
+    a push's commits) parsed and checked the same text for each. A refusal is not
+    kept: it is said again, in the language of the moment. (Settings are never
+    changed once made.)"""
     from dangwu.check import validate
 
     try:

@@ -267,6 +267,26 @@ class GitStore:
             raise _failure("rev-parse", err)
         return None
 
+    def peeled(self, name: str) -> str | None:
+        """The commit ``name`` names (None: there is none), as ``rev-parse --verify
+        --quiet NAME^{commit}`` answers. A name that cannot be ambiguous (HEAD, a full
+        ref name, a whole object id) is asked of the store's running ``cat-file
+        --batch``, which resolves names as rev-parse does: the receipts' notes ref is
+        read this way at most steps, and was a process each time. The batch says
+        "missing" both where nothing is named and where what is named is no commit;
+        the name is asked again unpeeled to tell the two apart, and the second (a
+        ref naming a tree) is left to rev-parse, to be refused in its words. So is
+        any other name, and a git the batch cannot use."""
+        exact = name == "HEAD" or name.startswith("refs/") or _object_id(name)
+        if exact and not any(ch.isspace() for ch in name):
+            with contextlib.suppress(GitError):
+                peeled, bare = self.batch([f"{name}^{{commit}}", name])
+                if peeled is not None and peeled[1] == "commit" and _object_id(peeled[0]):
+                    return peeled[0]
+                if peeled is None and bare is None:
+                    return None  # nothing by that name (rev-parse --quiet says nothing)
+        return self.try_run("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
+
     def current_branch(self) -> str | None:
         """The branch HEAD is on (None when HEAD is detached)."""
         return self.try_run("symbolic-ref", "--quiet", "--short", "HEAD")

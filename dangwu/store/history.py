@@ -268,7 +268,7 @@ class Receipts:
         self._blobs: dict[str, str] | None = None
 
     def tip(self) -> str | None:
-        return self.git.try_run("rev-parse", "--verify", "--quiet", f"{RECEIVED_NOTES}^{{commit}}")
+        return self.git.peeled(RECEIVED_NOTES)
 
     def __call__(self, commit: str) -> datetime | None:
         return self.many([commit]).get(commit)

@@ -10,9 +10,11 @@ sheet or bulletin shows.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dangwu import __version__, yamlio
@@ -359,7 +361,7 @@ def _load_summaries(office: Office, git: GitStore, blobs: Mapping[str, str]) -> 
 
 def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
     """The office as committed at ``revision``."""
-    commit = git.try_run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    commit = git.peeled(revision)
     if commit is None:
         if revision == "HEAD":
             raise GitError(_("the repository has no commits yet"))
@@ -368,17 +370,29 @@ def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
     raw = git.objects([b for p, b in tree.items() if p in (SETTINGS_FILE, CATALOGUE_FILE)])
     if SETTINGS_FILE not in tree:
         raise DangwuError(_("commit {commit} has no dangwu.yaml").format(commit=commit[:10]))
-    settings = settings_from_data(yamlio.load(yamlio.decode(raw[tree[SETTINGS_FILE]])).data)
+    settings = _settings_of(tree[SETTINGS_FILE], raw[tree[SETTINGS_FILE]])
     if CATALOGUE_FILE in tree:
-        catalogue_path = office.root / CATALOGUE_FILE
-        catalogue = from_data(
-            yamlio.load(yamlio.decode(raw[tree[CATALOGUE_FILE]])).data, catalogue_path
-        )
+        blob = tree[CATALOGUE_FILE]
+        catalogue = _catalogue_of(blob, raw[blob], office.root / CATALOGUE_FILE)
     else:
         shipped_path = shipped("schemas", "catalogue.yaml")
-        catalogue = from_data(yamlio.load(shipped_path.read_text("utf-8")).data, shipped_path)
+        catalogue = _catalogue_of(None, shipped_path.read_bytes(), shipped_path)
     blobs = {p: b for p, b in tree.items() if is_record_path(p)}
     return Snapshot(office, git, commit, settings, catalogue, blobs)
+
+
+# A process that reads many snapshots (the demo, which prints as it goes; a site or an
+# archive, a board for each day; the tests) parsed the same settings and catalogue for
+# each. They are kept by their bytes (and the catalogue's path, which it names); the
+# values made are never changed.
+@functools.lru_cache(maxsize=16)
+def _settings_of(_blob: str, raw: bytes) -> Settings:
+    return settings_from_data(yamlio.load(yamlio.decode(raw)).data)
+
+
+@functools.lru_cache(maxsize=16)
+def _catalogue_of(_blob: str | None, raw: bytes, path: Path) -> Catalogue:
+    return from_data(yamlio.load(yamlio.decode(raw)).data, path)
 
 
 def as_of(office: Office, git: GitStore, day: date) -> Snapshot:
