@@ -277,10 +277,14 @@ class Office:
             files[path.relative_to(self.root).as_posix()] = hashlib.sha1(
                 path.read_bytes()
             ).hexdigest()
+        # one git for HEAD, the index and the working tree: with --branch, porcelain v2
+        # names HEAD's commit (and branch); each entry that differs names its modes and
+        # its blobs in HEAD and in the index, so the index is HEAD's tree and these
+        status = self.git("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
+        oid = next(f for f in status.split("\0") if f.startswith("# branch.oid "))
         return {
-            "head": self.git("rev-parse", "--verify", "-q", "HEAD", check=False),
-            "index": self.git("ls-files", "-s"),
-            "status": self.git("status", "--porcelain", "--untracked-files=all"),
+            "head": "" if oid.endswith("(initial)") else oid.removeprefix("# branch.oid "),
+            "status": status,
             "files": files,
             "locks": sorted(p.name for p in (self.root / ".git").glob("*.lock")),
         }
