@@ -280,8 +280,11 @@ class Office:
         # one git for HEAD, the index and the working tree: with --branch, porcelain v2
         # names HEAD's commit (and branch); each entry that differs names its modes and
         # its blobs in HEAD and in the index, so the index is HEAD's tree and these
-        status = self.git("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
-        oid = next(f for f in status.split("\0") if f.startswith("# branch.oid "))
+        # (not how far it is from its upstream: a fetch moves that, and the clone's own
+        # state stands)
+        said = self.git("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
+        status = [f for f in said.split("\0") if not f.startswith(("# branch.ab ", "# branch.up"))]
+        oid = next(f for f in status if f.startswith("# branch.oid "))
         return {
             "head": "" if oid.endswith("(initial)") else oid.removeprefix("# branch.oid "),
             "status": status,

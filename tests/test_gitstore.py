@@ -761,8 +761,19 @@ def test_an_object_folder_that_cannot_be_written_is_gits_to_say(tmp_path):
 
     root = new_repo(tmp_path / "repo")
     start = committed(root, {"records/a.yaml": b"a"})
-    blob = hashlib.sha1(b"blob 3\0new").hexdigest()
-    (root / ".git" / "objects" / blob[:2]).write_text("in the way", "utf-8")
+    # a blob whose folder holds no object yet (the base commit's id, dated by the
+    # clock, may fall in any folder)
+    objects = root / ".git" / "objects"
+
+    def blob_id(data: bytes) -> str:
+        return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+    for n in range(1000):
+        content = b"new%d" % n
+        if not (objects / blob_id(content)[:2]).exists():
+            break
+    blob = blob_id(content)
+    (objects / blob[:2]).write_text("in the way", "utf-8")
     with store(root) as opened, pytest.raises(GitError, match="hash-object"):
-        opened._tree_of(start, {"records/a.yaml": b"new"}, None)
+        opened._tree_of(start, {"records/a.yaml": content}, None)
     assert not list((root / ".git" / "objects").glob("*/tmp_obj_*"))  # nothing half-made
