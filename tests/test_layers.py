@@ -207,7 +207,7 @@ LAZY = {
     "html": "the HTML parser only when a page is checked before printing",
     "dangwu.app.supervision": "the supervision files only when validate checks them",
     "pagefind_bin_extended": "the search indexer is a program found only when a site is built",
-    "docx": "python-docx only when a circular is written as DOCX",
+    "docx": "python-docx (70 ms to import) only when a DOCX is written or read",
     "pypdf": "the PDF reader (0.17 s to import) only when an attached PDF is reviewed",
     "yaml": "PyYAML (10 ms) only to parse a text: show of a record read before needs none",
     "difflib": "near names only when a name was missed",

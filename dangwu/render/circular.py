@@ -26,6 +26,7 @@ from dangwu.model.words import zh_date
 from dangwu.render import typeset
 from dangwu.render.bodies import markdown_parser, plain_text
 from dangwu.render.sheets import typst_environment
+from dangwu.render.word import blank
 
 DEFAULT_TITLE = "关于印发党务公开事项的通知"
 INTRO = "现将以下党务公开事项印发给你们，请按照党务公开的有关规定做好传达和落实。"
@@ -163,12 +164,11 @@ def typst(doc: Document, images: dict[str, bytes]) -> str:
 
 def docx(doc: Document) -> bytes:
     """The circular as a Word document with the same page, faces and sizes."""
-    from docx import Document as Word
     from docx.enum.section import WD_SECTION_START
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Mm, Pt
 
-    word = Word()
+    word = blank()
     section = gbt_page(word)
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.footer_distance = Mm(MARGINS["bottom"] - 7 - 5)

@@ -14,6 +14,7 @@ from typing import Any
 from dangwu.render import circular
 from dangwu.render.circular import BODY_PT, FACES, add_para, gbt_page, word_face, write_paper
 from dangwu.render.sheets import typst_environment
+from dangwu.render.word import blank
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,9 @@ def typst(form: Form, images: dict[str, bytes]) -> str:
 
 
 def docx(form: Form) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    word = Document()
+    word = blank()
     gbt_page(word)
     word_face(word.styles["Normal"].font, FACES["fang"], BODY_PT)
 

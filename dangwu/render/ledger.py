@@ -16,6 +16,7 @@ from dangwu.errors import DangwuError
 from dangwu.i18n import _
 from dangwu.render.circular import FACES, add_para, table_cells, word_face, write_paper
 from dangwu.render.sheets import typst_environment
+from dangwu.render.word import blank
 from dangwu.rules.ledger import Ledger
 
 
@@ -70,12 +71,11 @@ def typst(doc: Ledgers, images: dict[str, bytes]) -> str:
 
 
 def docx(doc: Ledgers) -> bytes:
-    from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm
 
-    word: Any = Document()
+    word: Any = blank()
     section = word.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)

@@ -20,6 +20,7 @@ from dangwu.render.circular import (
     write_paper,
 )
 from dangwu.render.sheets import typst_environment
+from dangwu.render.word import blank
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,9 @@ def typst(letter: Letter, images: dict[str, bytes]) -> str:
 
 
 def docx(letter: Letter) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    word = Document()
+    word = blank()
     gbt_page(word)
     word_face(word.styles["Normal"].font, FACES["fang"], BODY_PT)
     head = add_para(word, letter.heading, face=FACES["xbs"], size=TITLE_PT, indent=False)

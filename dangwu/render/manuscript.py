@@ -14,6 +14,7 @@ from dangwu.i18n import _
 from dangwu.model.words import zh_date
 from dangwu.render.bodies import markdown_parser, plain_text
 from dangwu.render.circular import add_para, word_face
+from dangwu.render.word import blank
 
 FACES = {"text": "宋体", "title": "黑体"}
 
@@ -85,11 +86,10 @@ def text(m: Manuscript) -> str:
 
 
 def docx(m: Manuscript) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
-    word = Document()
+    word = blank()
     section = word.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):

@@ -18,6 +18,7 @@ from dangwu.model.words import zh_date
 from dangwu.render import circular, typeset
 from dangwu.render.circular import BODY_PT, FACES, add_para, gbt_page, word_face, write_paper
 from dangwu.render.sheets import typst_environment
+from dangwu.render.word import blank
 
 
 @dataclass
@@ -114,10 +115,9 @@ def typst(sheet: Sheet, images: dict[str, bytes]) -> str:
 
 
 def docx(sheet: Sheet) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    word = Document()
+    word = blank()
     gbt_page(word)
     word_face(word.styles["Normal"].font, FACES["fang"], BODY_PT)
 
