@@ -726,9 +726,10 @@ def guess_style(text: str) -> tuple[int, int, int]:
     return (mapping, seq, offset)
 
 
-def load_round_trip(text: str) -> Any:
-    """Load for editing. Only call on text that :func:`load` accepted."""
-    style = guess_style(text)
+def load_round_trip(text: str, style: tuple[int, int, int] | None = None) -> Any:
+    """Load for editing. Only call on text that :func:`load` accepted. ``style``: the
+    indentation to write it back with, when ``text`` is part of a file (the file's)."""
+    style = style or guess_style(text)
     data = _round_trip_yaml(style).load(text)
     data._dangwu_style = style
     return data

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from dataclasses import replace
 
 import pytest
-from conftest import commit_as
+from conftest import ROOT, commit_as
 
-from dangwu import __version__
+from dangwu import __version__, yamlio
+from dangwu.store import records
 
 
 def trailers(office, rev="HEAD"):
@@ -965,3 +967,79 @@ def test_a_bug_after_a_commit_says_the_commit_not_that_nothing_changed(hand_writ
     assert result.exit_code == 3
     assert hand_written.git("rev-parse", "HEAD") == made
     assert "; nothing was changed" in result.stderr, result.stderr
+
+
+# --- a step's edit: the tool fields after the content ---------------------------------
+
+STEP_FIELDS = [
+    {"status": "submitted"},
+    {"status": "draft", "rejection": {"by": "hanzg", "at": "2026-10-05T10:00:00+08:00",
+                                      "reason": "请补充附件说明"}},
+    {"status": "approved", "approval": {"by": "hanzg", "at": "2026-10-05T10:00:00+08:00",
+                                        "content": "sha256:" + "ab" * 32, "signed": True}},
+    {"status": "published", "publication": {"by": "dumy", "at": "2026-10-06T09:00:00+08:00",
+                                            "channels": ["website", "public-board"]}},
+    {"status": "withdrawn", "withdrawal": {"by": "zhoulx", "at": "2026-10-07T09:00:00+08:00",
+                                           "reason": "内容有误，\n需重新审核"}},
+]  # fmt: skip
+
+
+def whole_round_trip(text: str, fields: dict) -> str:
+    """What a step wrote before: the whole file loaded for editing and written again."""
+    data = yamlio.load_round_trip(text)
+    for key, value in fields.items():
+        records.place(data, key, yamlio.as_yaml_tree(value))
+    return yamlio.dump_round_trip(data)
+
+
+def test_a_step_writes_its_tool_fields_as_a_round_trip_of_the_whole_file_would(demo_seed):
+    """Every record of the demo (each state a record can be in, written by dangwu's own
+    steps) and of the sample office, and every kind of step: the tail alone, read and
+    written again, gives the file the whole file's round trip gives."""
+    demo = [(demo_seed / p).read_text("utf-8") for p in records.record_files(demo_seed)]
+    assert len(demo) > 30
+    assert all(records._tool_fields_start(text) is not None for text in demo)  # the tail alone
+    # the sample office's records, content only, have no tail: read whole
+    sample = [(ROOT / p).read_text("utf-8") for p in records.record_files(ROOT)]
+    for text in demo + sample:
+        start = records._tool_fields_start(text)
+        for fields in STEP_FIELDS:
+            made = records.with_tool_fields(
+                text, {k: yamlio.as_yaml_tree(v) for k, v in fields.items()}
+            )
+            assert made == whole_round_trip(text, fields)
+            assert start is None or made.startswith(text[:start])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a comment among the tool fields",
+        "a tool field written among the content",
+        "an alias of something in the content",
+        "a field dangwu does not know",
+        "no status at all",
+        "no line end at the end",
+    ],
+)
+def test_a_record_laid_out_otherwise_is_edited_whole(demo_seed, change):
+    """A file laid out by hand in a way the tail alone cannot be read in is loaded and
+    written whole, as it always was."""
+    text = (demo_seed / "records" / "zuzhi-jianshe" / "ZZ-2026-102.yaml").read_text("utf-8")
+    if change == "a comment among the tool fields":
+        text = text.replace("\nsubmitted:", "\n# 已提交\nsubmitted:")
+    elif change == "a tool field written among the content":
+        status = re.search(r"^status: \w+\n", text, re.M)[0]
+        text = status + text.replace(status, "")
+    elif change == "an alias of something in the content":
+        text = text.replace("cadence: standing", "cadence: &c standing")
+        text = text.replace("  channels: [meeting", "  how: *c\n  channels: [meeting", 1)
+    elif change == "a field dangwu does not know":
+        text = text.replace("\nstatus:", "\nnote: 手写的备注\nstatus:")
+    elif change == "no status at all":
+        text = re.sub(r"(?s)\nstatus:.*", "\n", text)
+    else:
+        text = text.rstrip("\n")
+    assert records._tool_fields_start(text) is None
+    fields = {"status": "submitted"}
+    assert records.with_tool_fields(text, fields) == whole_round_trip(text, fields)

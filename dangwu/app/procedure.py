@@ -66,14 +66,11 @@ def _write(
     details: Sequence[str] = (),
     sign: bool = False,
 ) -> Done:
-    rt = yamlio.load_round_trip(record.text)
-    records.place(rt, "status", outcome.status)
-    for name, facts in outcome.facts.items():
-        records.place(rt, name, yamlio.as_yaml_tree(dict(facts)))
+    fields = {"status": outcome.status}
+    fields |= {name: yamlio.as_yaml_tree(dict(facts)) for name, facts in outcome.facts.items()}
     notes = [*outcome.notes, *details]
-    record_id, commit = commit_record(
-        act, record, yamlio.dump_round_trip(rt), step, outcome.status, notes, sign=sign
-    )
+    text = records.with_tool_fields(record.text, fields)
+    record_id, commit = commit_record(act, record, text, step, outcome.status, notes, sign=sign)
     return Done(record_id, step, record.status, outcome.status, commit, notes, signed=sign)
 
 

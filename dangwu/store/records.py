@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,10 @@ from dangwu.errors import InvalidFiles, RecordNotFound, UsageError
 from dangwu.i18n import _
 from dangwu.model.catalogue import Category
 from dangwu.model.record import (
+    CONTENT_FIELDS,
     FIELD_ORDER,
     RECORDS_DIR,
+    TOOL_FIELDS,
     category_of,
     owner_block,
     parse_id,
@@ -187,6 +190,58 @@ def new_record_text(fields: Mapping[str, Any]) -> str:
         if key in fields:
             data[key] = yamlio.as_yaml_tree(fields[key])
     return HEADER + yamlio.dump_round_trip(data)
+
+
+# a line that starts a top-level key, and what no tail read alone may hold: a comment,
+# an anchor or alias (which could point into the content), a tag, a document marker
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]|$)")
+_NOT_ALONE = re.compile(r"[#&*!]|^(?:---|\.\.\.)", re.MULTILINE)
+
+
+def with_tool_fields(text: str, fields: Mapping[str, Any]) -> str:
+    """A record's ``text`` with its tool ``fields`` (its status, the facts of its steps)
+    set, as a round-trip edit of the whole file writes it. Where the file holds its
+    content first and its tool fields after, as dangwu writes every record, only that
+    tail is read and written again: the content (most of a record, and 3 of the 4.6 ms
+    a step spent in the round trip) is kept byte for byte."""
+    assert all(key in TOOL_FIELDS for key in fields)
+    style = yamlio.guess_style(text)
+    start = _tool_fields_start(text)
+    if start is None:
+        data = yamlio.load_round_trip(text, style)
+        for key, value in fields.items():
+            place(data, key, value)
+        return yamlio.dump_round_trip(data)
+    tail = yamlio.load_round_trip(text[start:], style)
+    for key, value in fields.items():
+        place(tail, key, value)
+    return text[:start] + yamlio.dump_round_trip(tail)
+
+
+def _tool_fields_start(text: str) -> int | None:
+    """Where the tool fields of a record's text begin, when they all come after all of
+    its content fields, the text is one plain block mapping, and what follows may be
+    read alone (see ``_NOT_ALONE``); else None."""
+    if not text.endswith("\n"):
+        return None
+    start = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if line[:1] not in ("", " ", "\n") and not line.startswith("#"):
+            key = _TOP_KEY.match(line)
+            if key is None:
+                return None
+            tool = key[1] in TOOL_FIELDS
+            if start is None and tool:
+                start = offset
+            elif (start is not None) != tool or (not tool and key[1] not in CONTENT_FIELDS):
+                return None
+        elif line.startswith("#") and start is not None:
+            return None
+        offset += len(line)
+    if start is None or _NOT_ALONE.search(text, start):
+        return None
+    return start
 
 
 def place(data: Any, key: str, value: Any) -> None:
