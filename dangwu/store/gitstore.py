@@ -1275,11 +1275,39 @@ class GitStore:
         when: datetime,
         sign: bool,
     ) -> str:
-        """Make the commit object (on ``parent``; None: the first commit)."""
+        """Make the commit object (on ``parent``; None: the first commit).
+
+        An unsigned commit is written here, as ``git commit-tree`` writes it, where
+        that is plain (the object folder as for a step's tree, an identity git keeps
+        as it is, a moment of this century in whole seconds and minutes): a step
+        started a git for it.
+        A signed one, and anything else, is git's."""
         if not message.endswith("\n"):
             message += "\n"
         stamp = when.isoformat()
         name = author.name or author.email
+        width = len(tree) // 2
+        objects = self._objects_dir()
+        offset = when.utcoffset()
+        if (
+            not sign
+            and width in _HASHES
+            and _plain_ident(name)
+            and _plain_ident(author.email)
+            and "\0" not in message  # (git refuses it)
+            and when.microsecond == 0
+            and 2000 <= when.year < 2100  # (git's own judgement of other years stands)
+            and offset is not None
+            and offset.total_seconds() % 60 == 0
+            and not _shared(objects)
+        ):
+            minutes = int(offset.total_seconds()) // 60
+            zone = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+            who = f"{name} <{author.email}> {int(when.timestamp())} {zone}"
+            lines = [f"tree {tree}", *([f"parent {parent}"] if parent else [])]
+            lines += [f"author {who}", f"committer {who}", "", message]
+            with contextlib.suppress(OSError):  # a folder it may not write in: git says so
+                return _LooseObjects(objects, width).write("commit", "\n".join(lines).encode())
         env = {
             "GIT_AUTHOR_NAME": name,
             "GIT_AUTHOR_EMAIL": author.email,
@@ -1362,6 +1390,20 @@ def _plain_path(path: str) -> bool:
         and "\\" not in name
         and name.isprintable()
         for name in path.split("/")
+    )
+
+
+# what git leaves out of a name or an address: at its ends, and anywhere
+_CRUD = frozenset(" ,.:;<>\"\\'")
+_BREAKS_IDENT = re.compile(r"[<>\x00-\x1f\x7f]")
+
+
+def _plain_ident(text: str) -> bool:
+    """A name or an address git writes into a commit as it is given: not empty, nothing
+    it would strip from the ends (blanks, ``,.:;<>"\\'``), no ``<`` or ``>`` and no
+    control character (a line break would end the header)."""
+    return bool(
+        text and text[0] not in _CRUD and text[-1] not in _CRUD and not _BREAKS_IDENT.search(text)
     )
 
 
