@@ -744,6 +744,72 @@ def test_a_commit_the_store_writes_is_the_one_git_would(
         git(root, "fsck", "--strict", "--no-dangling", made)
 
 
+RECORD = "records/zuzhi-jianshe/ZZ-2026-101.yaml"
+# what a commit does to the record, by hand or as a step
+CHANGES = st.sampled_from(["write", "write", "nothing", "other file", "chmod", "delete"])
+
+
+def git_logs_last_step(opened: GitStore, rev: str, path: str) -> str | None:
+    """last_step as git's own log answers it (the store's walk left out)."""
+    walk = opened._last_step_walked
+    opened._last_step_walked = lambda *_args: (False, None)  # type: ignore[method-assign]
+    try:
+        return opened.last_step(rev, path)
+    finally:
+        opened._last_step_walked = walk  # type: ignore[method-assign]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=st.lists(st.tuples(CHANGES, st.booleans()), min_size=1, max_size=9))
+def test_the_last_step_read_by_the_running_reader_is_the_one_git_log_finds(
+    history, tmp_path_factory
+):
+    """Any straight history of a record (written, left alone, deleted, its mode
+    changed, other files changed), each commit a step or by hand: the store's walk
+    through cat-file names the commit git log names."""
+    root = new_repo(tmp_path_factory.mktemp("steps") / "repo")
+    record = root / RECORD
+    for number, (change, step) in enumerate(history):
+        if change == "write":
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(f"status: v{number}\n", "utf-8")
+        elif change == "other file":
+            (root / "other.txt").write_text(f"{number}", "utf-8")
+        elif change == "chmod" and record.exists():
+            record.chmod(record.stat().st_mode ^ 0o111)
+        elif change == "delete":
+            record.unlink(missing_ok=True)
+        git(root, "add", "-A")
+        trailer = "\n\nDangwu-Step: submit" if step else "\n\ndangwu-step: submit"
+        git(root, "commit", "-q", "--allow-empty", "-m", f"c{number}{trailer}", env=WHO)
+    with store(root) as opened:
+        answered, walked = opened._last_step_walked("HEAD", RECORD)
+        assert answered
+        assert walked == git_logs_last_step(opened, "HEAD", RECORD)
+
+
+def test_the_walk_leaves_a_merge_and_a_long_way_back_to_git_log(tmp_path):
+    root = new_repo(tmp_path / "repo")
+    record = root / RECORD
+    record.parent.mkdir(parents=True)
+    record.write_text("a\n", "utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "new\n\nDangwu-Step: new", env=WHO)
+    for number in range(3):
+        git(root, "commit", "-q", "--allow-empty", "-m", f"by hand {number}", env=WHO)
+    with store(root) as opened:
+        assert opened._last_step_walked("HEAD", RECORD, reach=2) == (False, None)
+        found = opened._last_step_walked("HEAD", RECORD)
+        assert found == (True, git(root, "rev-list", "--max-parents=0", "HEAD"))
+    git(root, "checkout", "-q", "-b", "side", "HEAD~1")
+    git(root, "commit", "-q", "--allow-empty", "-m", "side", env=WHO)
+    git(root, "checkout", "-q", "main")
+    git(root, "merge", "-q", "--no-ff", "-m", "merged", "side", env=WHO)
+    with store(root) as opened:
+        assert opened._last_step_walked("HEAD", RECORD) == (False, None)
+        assert opened.last_step("HEAD", RECORD) == found[1]  # git log says it
+
+
 def test_a_sha256_repository_gets_sha256_trees(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()

@@ -896,6 +896,9 @@ class GitStore:
         """The last commit on ``rev``'s line that changed ``path`` with a dangwu step's
         trailer (None: none did). That is usually the last commit to change it, found
         without walking the older history."""
+        answered, walked = self._last_step_walked(rev, path)
+        if answered:
+            return walked
         # the trailers read as the audit reads them (git's own match ignores case)
         for limit in (("-1",), ()):
             # -z: commits end in NUL, which no message holds (a message may hold any
@@ -906,6 +909,54 @@ class GitStore:
                 if trailers_of(message).get(Trailer.STEP):
                     return commit
         return None
+
+    def _last_step_walked(self, rev: str, path: str, reach: int = 32) -> tuple[bool, str | None]:
+        """:meth:`last_step` found by the store's running ``cat-file`` where that is
+        plain, as ``git log rev -- path`` walks a straight line: back from ``rev``,
+        each commit whose entry for ``path`` (mode and object) is not its parent's,
+        until one with a step's trailer. A step's record was nearly always changed
+        by the commit before, and the walk is a few reads where ``git log`` was a
+        process. A merge, a commit in another encoding, a missing parent (a shallow
+        clone), a name the batch cannot read, or no answer within ``reach`` commits:
+        (False, None), and git's own ``log`` answers."""
+        folder, _slash, name = path.rpartition("/")
+        if not _plain_path(path) or "\n" in rev or any(ch.isspace() for ch in path):
+            return _UNANSWERED
+        commit = self.peeled(rev)
+        if commit is None:
+            return _UNANSWERED
+        width = len(commit) // 2
+        entry_of = _entry_in(name, width)
+        here = self.batch([commit, f"{commit}:{folder}" if folder else f"{commit}^{{tree}}"])
+        for _step in range(reach):
+            read, tree = here
+            if read is None or read[1] != "commit":
+                return _UNANSWERED
+            header, _sep, _message = read[2].partition(b"\n\n")
+            lines = header.split(b"\n")
+            if any(line.startswith(b"encoding ") for line in lines):
+                return _UNANSWERED
+            parents = [line[7:].decode() for line in lines if line.startswith(b"parent ")]
+            if len(parents) > 1:
+                return _UNANSWERED
+            mine = entry_of(tree)
+            if parents:
+                there = self.batch(
+                    [parents[0], f"{parents[0]}:{folder}" if folder else f"{parents[0]}^{{tree}}"]
+                )
+                if there[0] is None:
+                    return _UNANSWERED
+                theirs = entry_of(there[1])
+            else:
+                there, theirs = [None, None], None
+            if mine != theirs:
+                message = parse_commit(commit, read[2]).message
+                if trailers_of(message).get(Trailer.STEP):
+                    return True, commit
+            if not parents:
+                return True, None  # the first commit: no step ever wrote it
+            commit, here = parents[0], there
+        return _UNANSWERED
 
     def added_by(self, rev: str, path: str) -> str | None:
         """The commit on ``rev``'s line that added ``path`` (None: none did)."""
@@ -1280,8 +1331,7 @@ class GitStore:
         An unsigned commit is written here, as ``git commit-tree`` writes it, where
         that is plain (the object folder as for a step's tree, an identity git keeps
         as it is, a moment of this century in whole seconds and minutes): a step
-        started a git for it.
-        A signed one, and anything else, is git's."""
+        started a git for it. A signed one, and anything else, is git's."""
         if not message.endswith("\n"):
             message += "\n"
         stamp = when.isoformat()
@@ -1455,6 +1505,24 @@ def _parse_ident(line: str) -> tuple[str, str, datetime]:
 
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+_UNANSWERED = (False, None)  # a question the store leaves to git's own commands
+
+
+def _entry_in(name: str, width: int) -> Callable[[tuple[str, str, bytes] | None], Any]:
+    """A reader of one name's entry (its mode and object id) in a tree the batch read
+    (None: no such entry, or no such tree)."""
+
+    def entry(read: tuple[str, str, bytes] | None) -> tuple[bytes, str] | None:
+        if read is None or read[1] != "tree":
+            return None
+        for mode, entry_name, object_id in _tree_entries(read[2], width):
+            if entry_name == name:
+                return mode, object_id
+        return None
+
+    return entry
 
 
 def _tree_entries(data: bytes, width: int) -> Iterator[tuple[bytes, str, str]]:
