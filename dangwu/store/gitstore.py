@@ -257,7 +257,12 @@ class GitStore:
 
     def commit_of(self, revision: str) -> str | None:
         """The commit ``revision`` names, or None (also when it names a tree or a blob,
-        which git says on stderr); a git that cannot work at all is an error."""
+        which git says on stderr); a git that cannot work at all is an error. Asked of
+        the running ``cat-file`` first, as :meth:`peeled` asks it (the server's hooks
+        ask for HEAD and the receipts' ref a dozen times a push)."""
+        answered, commit = self._peeled_by_batch(revision)
+        if answered:
+            return commit
         status, out, err = self.attempt(
             "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"
         )
@@ -277,15 +282,24 @@ class GitStore:
         the name is asked again unpeeled to tell the two apart, and the second (a
         ref naming a tree) is left to rev-parse, to be refused in its words. So is
         any other name, and a git the batch cannot use."""
+        answered, commit = self._peeled_by_batch(name)
+        if answered:
+            return commit
+        return self.try_run("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
+
+    def _peeled_by_batch(self, name: str) -> tuple[bool, str | None]:
+        """(True, the commit) or (True, None: nothing by that name) where the running
+        ``cat-file`` can say it as rev-parse would (see :meth:`peeled`); else (False,
+        None)."""
         exact = name == "HEAD" or name.startswith("refs/") or _object_id(name)
         if exact and not any(ch.isspace() for ch in name):
             with contextlib.suppress(GitError):
                 peeled, bare = self.batch([f"{name}^{{commit}}", name])
                 if peeled is not None and peeled[1] == "commit" and _object_id(peeled[0]):
-                    return peeled[0]
+                    return True, peeled[0]
                 if peeled is None and bare is None:
-                    return None  # nothing by that name (rev-parse --quiet says nothing)
-        return self.try_run("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
+                    return True, None  # nothing by that name (rev-parse --quiet says nothing)
+        return False, None
 
     def current_branch(self) -> str | None:
         """The branch HEAD is on (None when HEAD is detached)."""
@@ -867,7 +881,7 @@ class GitStore:
         notes ref, by one ``git fast-import``. Call inside :meth:`writing`."""
         if not notes:
             return
-        tip = self.try_run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        tip = self.peeled(ref)
         stamp = f"{int(when.timestamp())} {when.strftime('%z') or '+0000'}"
         lines = [
             f"commit {ref}",
