@@ -678,6 +678,10 @@ def measure_signatures(n: int, runs: int, work: Path) -> dict[str, dict[str, flo
                 "integrity-rules",
                 "--title",
                 f"廉洁自律规定（第{index + 1}号）",
+                # a record of a title alone is not submitted: the board would print
+                # an empty notice
+                "--summary",
+                f"第{index + 1}号廉洁自律规定，自印发之日起施行。",
                 "--json",
             ],
             cwd=office,
