@@ -1019,6 +1019,7 @@ def test_a_step_writes_its_tool_fields_as_a_round_trip_of_the_whole_file_would(d
         "a field dangwu does not know",
         "no status at all",
         "no line end at the end",
+        "Windows line ends",
     ],
 )
 def test_a_record_laid_out_otherwise_is_edited_whole(demo_seed, change):
@@ -1037,6 +1038,8 @@ def test_a_record_laid_out_otherwise_is_edited_whole(demo_seed, change):
         text = text.replace("\nstatus:", "\nnote: 手写的备注\nstatus:")
     elif change == "no status at all":
         text = re.sub(r"(?s)\nstatus:.*", "\n", text)
+    elif change == "Windows line ends":
+        text = text.replace("\n", "\r\n")
     else:
         text = text.rstrip("\n")
     assert records._tool_fields_start(text) is None

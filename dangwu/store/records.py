@@ -222,7 +222,7 @@ def _tool_fields_start(text: str) -> int | None:
     """Where the tool fields of a record's text begin, when they all come after all of
     its content fields, the text is one plain block mapping, and what follows may be
     read alone (see ``_NOT_ALONE``); else None."""
-    if not text.endswith("\n"):
+    if not text.endswith("\n") or "\r" in text:  # (a whole round trip ends lines in LF)
         return None
     start = None
     offset = 0
