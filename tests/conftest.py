@@ -277,11 +277,11 @@ class Office:
             files[path.relative_to(self.root).as_posix()] = hashlib.sha1(
                 path.read_bytes()
             ).hexdigest()
-        # one git for HEAD, the index and the working tree: with --branch, porcelain v2
-        # names HEAD's commit (and branch); each entry that differs names its modes and
-        # its blobs in HEAD and in the index, so the index is HEAD's tree and these
-        # (not how far it is from its upstream: a fetch moves that, and the clone's own
-        # state stands)
+        # HEAD, the index and the working tree in one git: porcelain v2 with --branch
+        # names HEAD's commit and branch, and every entry that differs with its modes
+        # and its blobs in HEAD and in the index (the index is HEAD's tree but for
+        # those). Left out: how far the branch is from its upstream, which a fetch
+        # moves while the clone itself stands.
         said = self.git("status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all")
         status = [f for f in said.split("\0") if not f.startswith(("# branch.ab ", "# branch.up"))]
         oid = next(f for f in status if f.startswith("# branch.oid "))
