@@ -701,7 +701,7 @@ MOMENTS = st.builds(
 
 
 def git_commit_tree(root: Path, tree: str, parent: str | None, message: str, name: str,
-                    email: str, when: datetime) -> str:  # fmt: skip
+                    email: str, when: datetime) -> str | None:  # fmt: skip
     """The commit git's own commit-tree makes of the same (None where git refuses it)."""
     stamp = when.isoformat()
     env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
