@@ -370,13 +370,12 @@ def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
     raw = git.objects([b for p, b in tree.items() if p in (SETTINGS_FILE, CATALOGUE_FILE)])
     if SETTINGS_FILE not in tree:
         raise DangwuError(_("commit {commit} has no dangwu.yaml").format(commit=commit[:10]))
-    settings = _settings_of(tree[SETTINGS_FILE], raw[tree[SETTINGS_FILE]])
+    settings = _settings_of(raw[tree[SETTINGS_FILE]])
     if CATALOGUE_FILE in tree:
-        blob = tree[CATALOGUE_FILE]
-        catalogue = _catalogue_of(blob, raw[blob], office.root / CATALOGUE_FILE)
+        catalogue = _catalogue_of(raw[tree[CATALOGUE_FILE]], office.root / CATALOGUE_FILE)
     else:
         shipped_path = shipped("schemas", "catalogue.yaml")
-        catalogue = _catalogue_of(None, shipped_path.read_bytes(), shipped_path)
+        catalogue = _catalogue_of(shipped_path.read_bytes(), shipped_path)
     blobs = {p: b for p, b in tree.items() if is_record_path(p)}
     return Snapshot(office, git, commit, settings, catalogue, blobs)
 
@@ -386,12 +385,12 @@ def at(office: Office, git: GitStore, revision: str = "HEAD") -> Snapshot:
 # each. They are kept by their bytes (and the catalogue's path, which it names); the
 # values made are never changed.
 @functools.lru_cache(maxsize=16)
-def _settings_of(_blob: str, raw: bytes) -> Settings:
+def _settings_of(raw: bytes) -> Settings:
     return settings_from_data(yamlio.load(yamlio.decode(raw)).data)
 
 
 @functools.lru_cache(maxsize=16)
-def _catalogue_of(_blob: str | None, raw: bytes, path: Path) -> Catalogue:
+def _catalogue_of(raw: bytes, path: Path) -> Catalogue:
     return from_data(yamlio.load(yamlio.decode(raw)).data, path)
 
 
