@@ -939,14 +939,17 @@ class GitStore:
         commit = self.peeled(rev)
         if commit is None:
             return _UNANSWERED
-        width = len(commit) // 2
-        entry_of = _entry_in(name, width)
-        here = self.batch([commit, f"{commit}:{folder}" if folder else f"{commit}^{{tree}}"])
+        entry_of = _entry_in(name, len(commit) // 2)
+
+        def read(rev: str) -> list[tuple[str, str, bytes] | None]:  # the commit, its folder
+            return self.batch([rev, f"{rev}:{folder}" if folder else f"{rev}^{{tree}}"])
+
+        here = read(commit)
         for _step in range(reach):
-            read, tree = here
-            if read is None or read[1] != "commit":
+            found, tree = here
+            if found is None or found[1] != "commit":
                 return _UNANSWERED
-            header, _sep, _message = read[2].partition(b"\n\n")
+            header, _sep, _message = found[2].partition(b"\n\n")
             lines = header.split(b"\n")
             if any(line.startswith(b"encoding ") for line in lines):
                 return _UNANSWERED
@@ -955,16 +958,14 @@ class GitStore:
                 return _UNANSWERED
             mine = entry_of(tree)
             if parents:
-                there = self.batch(
-                    [parents[0], f"{parents[0]}:{folder}" if folder else f"{parents[0]}^{{tree}}"]
-                )
+                there = read(parents[0])
                 if there[0] is None:
                     return _UNANSWERED
                 theirs = entry_of(there[1])
             else:
                 there, theirs = [None, None], None
             if mine != theirs:
-                message = parse_commit(commit, read[2]).message
+                message = parse_commit(commit, found[2]).message
                 if trailers_of(message).get(Trailer.STEP):
                     return True, commit
             if not parents:
