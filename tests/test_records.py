@@ -1020,6 +1020,7 @@ def test_a_step_writes_its_tool_fields_as_a_round_trip_of_the_whole_file_would(d
         "no status at all",
         "no line end at the end",
         "Windows line ends",
+        "a line break an editor may not show",
     ],
 )
 def test_a_record_laid_out_otherwise_is_edited_whole(demo_seed, change):
@@ -1040,6 +1041,8 @@ def test_a_record_laid_out_otherwise_is_edited_whole(demo_seed, change):
         text = re.sub(r"(?s)\nstatus:.*", "\n", text)
     elif change == "Windows line ends":
         text = text.replace("\n", "\r\n")
+    elif change == "a line break an editor may not show":  # U+2028, which YAML breaks at
+        text = text.replace("\nscope:", "\u2028\nscope:", 1)
     else:
         text = text.rstrip("\n")
     assert records._tool_fields_start(text) is None

@@ -196,6 +196,7 @@ def new_record_text(fields: Mapping[str, Any]) -> str:
 # an anchor or alias (which could point into the content), a tag, a document marker
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]|$)")
 _NOT_ALONE = re.compile(r"[#&*!]|^(?:---|\.\.\.)", re.MULTILINE)
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # str.splitlines's
 
 
 def with_tool_fields(text: str, fields: Mapping[str, Any]) -> str:
@@ -216,11 +217,14 @@ def _tool_fields_start(text: str) -> int | None:
     """Where the tool fields of a record's text begin, when they all come after all of
     its content fields, the text is one plain block mapping, and what follows may be
     read alone (see ``_NOT_ALONE``); else None."""
-    if not text.endswith("\n") or "\r" in text:  # (a whole round trip ends lines in LF)
+    # lines end in LF alone: a whole round trip ends them so, and a break YAML may
+    # also read as one (CR, NEL, U+2028...) is no place to cut a file
+    if not text.endswith("\n") or _OTHER_BREAKS.search(text):
         return None
     start = None
     offset = 0
-    for line in text.splitlines(keepends=True):
+    for line in text[:-1].split("\n"):
+        line += "\n"
         if line[:1] not in ("", " ", "\n") and not line.startswith("#"):
             key = _TOP_KEY.match(line)
             if key is None:
