@@ -11,7 +11,13 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.errors import InvalidFiles, Problem
 from dangwu.i18n import _
-from dangwu.model.catalogue import INTERNAL_CHANNELS, check_channels, check_unique
+from dangwu.model.catalogue import (
+    INTERNAL_CHANNELS,
+    Catalogue,
+    check_channels,
+    check_unique,
+    from_data,
+)
 from dangwu.model.fingerprint import roster_fingerprint, well_formed
 from dangwu.model.office import (
     DRAFTING_ROLES,
@@ -239,19 +245,17 @@ def parse_settings(
     from dangwu.check import validate
 
     schema = validate.schema_path("office.schema.yaml", office_root)
-    return _parsed_settings(text, relpath, office_root, (schema, schema.stat().st_mtime_ns))
+    return _parsed_settings(text, relpath, schema, schema.stat().st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=8)
-def _parsed_settings(
-    text: str, relpath: str, office_root: Path | None, _schema: tuple[Path, int]
-) -> Settings:
+def _parsed_settings(text: str, relpath: str, schema: Path, _schema_mtime: int) -> Settings:
     """parse_settings' answer, kept for the same text and schema (which file, and its
-    time stamp, are in the key): every step checks the settings as committed, and a
-    process that takes many steps (the demo builds about 150; the server's hook judges
-    a push's commits) parsed and checked the same text for each. A refusal is not
-    kept: it is said again, in the language of the moment. (Settings are never
-    changed once made.)"""
+    time stamp, are in the key; which office asks is not): every step checks the
+    settings as committed, and a process that takes many steps (the demo builds about
+    150; the server's hook judges a push's commits) parsed and checked the same text
+    for each. A refusal is not kept: it is said again, in the language of the moment.
+    (Settings are never changed once made.)"""
     from dangwu.check import validate
 
     try:
@@ -270,7 +274,7 @@ def _parsed_settings(
             ]
         )
     problems = validate.schema_problems(
-        doc, relpath, validate.validator("office.schema.yaml", office_root)
+        doc, relpath, validate.validator_at(schema, "office.schema.yaml")
     )
     if not problems:
         problems = roster_problems(doc, relpath)
@@ -280,11 +284,38 @@ def _parsed_settings(
     return settings_from_data(doc.data)
 
 
-def check_catalogue(doc: yamlio.Document, relpath: str, root: Path | None) -> None:
+def checked_catalogue(
+    text: str, relpath: str, path: Path, office_root: Path | None
+) -> tuple[Catalogue, dict[str, Any]]:
+    """The catalogue whose ``text`` is at ``path`` (``relpath`` as said in a refusal),
+    checked against the catalogue schema in force, with the data it was made from; or
+    raise InvalidFiles."""
+    from dangwu.check import validate  # as above
+
+    schema = validate.schema_path("catalogue.schema.yaml", office_root)
+    return _checked_catalogue(text, relpath, path, schema, schema.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _checked_catalogue(
+    text: str, relpath: str, path: Path, schema: Path, _schema_mtime: int
+) -> tuple[Catalogue, dict[str, Any]]:
+    """checked_catalogue's answer, kept as _parsed_settings keeps the settings': a
+    process that opens many offices (a portal of offices, a server's hooks, the
+    tests) reads and checks the catalogue they share once. (A Catalogue is frozen.)"""
+    try:
+        doc = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        raise InvalidFiles([exc.at(relpath)]) from None
+    _check_catalogue(doc, relpath, schema)
+    return from_data(doc.data, path), doc.data
+
+
+def _check_catalogue(doc: yamlio.Document, relpath: str, schema: Path) -> None:
     from dangwu.check import validate  # as above
 
     problems = validate.schema_problems(
-        doc, relpath, validate.validator("catalogue.schema.yaml", root)
+        doc, relpath, validate.validator_at(schema, "catalogue.schema.yaml")
     )
     if not problems:
         found = [

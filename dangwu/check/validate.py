@@ -291,7 +291,12 @@ def _inline_refs(node: Any, schema: Mapping[str, Any], depth: int = 0) -> Any:
 
 
 def validator(name: str, office_root: Path | None) -> Schema:
-    path = schema_path(name, office_root)
+    return validator_at(schema_path(name, office_root), name)
+
+
+def validator_at(path: Path, name: str) -> Schema:
+    """The schema ``name`` found at ``path`` (:func:`schema_path`): which office it
+    serves makes no difference beyond which file it is."""
     own = None if path == shipped("schemas", name) else f"schemas/{name}"
     return _schema_at(path, path.stat().st_mtime_ns, own)
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dangwu import yamlio
-from dangwu.check.settings import check_catalogue, parse_settings
+from dangwu.check.settings import checked_catalogue, parse_settings
 from dangwu.errors import InvalidFiles, NotAnOffice
 from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue, from_data
@@ -76,14 +76,13 @@ class Office:
         try:
             text = yamlio.decode(yamlio.read_bytes(path, plain_file=path == own))
             data = self.markers.checked(relpath, text)
-            if data is None:
-                doc = yamlio.load(text)
-                check_catalogue(doc, relpath, self.root)
-                data = doc.data
-                self.markers.mark_valid(relpath, text, data)
         except yamlio.YamlProblem as exc:
             raise InvalidFiles([exc.at(relpath)]) from None
-        return from_data(data, path)
+        if data is not None:
+            return from_data(data, path)
+        catalogue, data = checked_catalogue(text, relpath, path, self.root)
+        self.markers.mark_valid(relpath, text, data)
+        return catalogue
 
     @property
     def rebasing(self) -> bool:
