@@ -395,6 +395,7 @@ def write_pdf(
     try:
         if batch is not None:
             missing = fonts()
+            batch.refuse_failed()
             batch.press.submit(root, target, source, when, [ARCHIVAL])
             return missing
         try:
@@ -490,6 +491,11 @@ class Batch:
     def wait(self) -> None:
         """Until every PDF submitted is written; the first that could not be, refused."""
         self.press.wait()
+        self.refuse_failed()
+
+    def refuse_failed(self) -> None:
+        """Refuse the first PDF that could not be written, if one is known already:
+        the batch is lost with it, so no more pages are laid out for it."""
         if self.press.failures:
             failed = self.press.failures[0]
             raise _unset(failed.message, failed.diagnostic, failed.source)
