@@ -28,19 +28,21 @@ folder of its own (and says so).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import stat
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from dangwu.model.servers import SERVERS
 
+# What the post-receive's first process needs before it forks is imported here, and
+# nothing else: git, and the pusher, wait for that process (hashlib, json, datetime
+# and the office's modules are imported where they are used).
+
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from dangwu.model.office import Settings
     from dangwu.rules.audit import Pusher
     from dangwu.store.gitstore import GitStore
@@ -143,6 +145,9 @@ def _keep_cache(office: Office) -> None:
 
 
 def _where(repo: Path) -> tuple[Office, str | None]:
+    import contextlib
+    import hashlib
+
     from dangwu.i18n import _
     from dangwu.store.office import Office
 
@@ -372,6 +377,8 @@ def _future(
     settings: Settings | None,
 ) -> list[str]:
     """Commits dated ahead of the server's clock: time runs forwards [SPEC 11]."""
+    from datetime import timedelta
+
     from dangwu.i18n import _
     from dangwu.model.office import Rules
 
@@ -464,6 +471,8 @@ def _speak_the_office_language(git: GitStore, update: tuple[str, str, str]) -> N
 
 
 def _receipt_file(office: Office, updates: list[tuple[str, str, str]]) -> Path:
+    import hashlib
+
     key = hashlib.sha256(repr(sorted(updates)).encode()).hexdigest()[:32]
     return office.state_dir / RECEIPTS / f"{key}.json"
 
@@ -477,6 +486,8 @@ def _keep_receipts(
 ) -> None:
     """Leave the push's receipt for the post-receive hook, which notes it once the push
     is in (a pre-receive hook may not change refs)."""
+    import json
+
     if not arriving:
         return
     target = _receipt_file(office, updates)
@@ -567,6 +578,8 @@ def _build_site(office: Office, folder: Path) -> None:
     """The public web site, built into the web server's folder from the head the
     pre-receive hook accepted; what went wrong is kept in the hook's folder
     (``site.log``), since no one is waiting to read it."""
+    import contextlib
+
     from dangwu.app import website
     from dangwu.errors import DangwuError
     from dangwu.i18n import _
@@ -670,6 +683,9 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:
+    import json
+    from datetime import datetime
+
     from dangwu.store.gitenv import RECEIVED_NOTES
     from dangwu.store.gitstore import Identity
     from dangwu.store.history import receipt_note
