@@ -13,7 +13,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,10 +170,39 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 def settled(bare: Path) -> None:
     """Wait until the server's post-receive, which runs on after the push returns, has
     written its receipts and its audit (it holds this lock from before git returns)."""
-    lock = bare / "dangwu" / "after.lock"
+    _received(bare / "dangwu")
+
+
+def _received(state: Path) -> None:
+    lock = state / "after.lock"
     if lock.exists():
         with lock.open("a") as held:
             fcntl.flock(held, fcntl.LOCK_SH)
+
+
+def settled_in(state: Path) -> None:
+    """Until all the post-receive's work in the hook's folder ``state`` is done: its
+    receipts and audit written (:func:`settled`), and its catch-up finished."""
+    _received(state)
+    assert eventually(lambda: not list(state.glob("catch-up.lock")) or _caught_up(state))
+
+
+def _caught_up(state: Path) -> bool:
+    with (state / "catch-up.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+
+def eventually(check: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
 
 
 def identity_env(key: str | None) -> dict[str, str]:

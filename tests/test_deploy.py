@@ -17,13 +17,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Office, Result, make_office, settled
+from conftest import Office, Result, eventually, make_office, settled, settled_in
 from plaingit import commit, discard_message
 from servers import Gitolite, SmartHttp, running_gitolite
 from steps import at, ok, refused
@@ -66,15 +65,6 @@ def audited_head(state: Path) -> str | None:
     finally:
         db.close()
     return json.loads(row[0]) if row else None
-
-
-def eventually(check: Callable[[], bool], seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 @pytest.fixture
@@ -1019,23 +1009,6 @@ def test_what_the_server_says_of_a_push_it_took_is_passed_on(founder: Office, tm
     for folder in Path(tempfile.gettempdir()).glob(f"dangwu-hook-{os.getuid()}-{digest}"):
         settled_in(folder)
         shutil.rmtree(folder)
-
-
-def settled_in(state: Path) -> None:
-    lock = state / "after.lock"
-    if lock.exists():
-        with lock.open("a") as held:
-            fcntl.flock(held, fcntl.LOCK_SH)
-    assert eventually(lambda: not list(state.glob("catch-up.lock")) or _free(state))
-
-
-def _free(state: Path) -> bool:
-    with (state / "catch-up.lock").open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
 
 
 def test_hook_print_comments_in_the_hooks_language(office: Office):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import PEOPLE, Office, dangwu_process, make_office
+from conftest import PEOPLE, Office, dangwu_process, make_office, settled_in
 from steps import at, consulting, ok
 
 from dangwu.store.gitstore import is_bare
@@ -27,15 +28,31 @@ def server_head(server: Path) -> str:
     return git_in(server, "rev-parse", "refs/heads/main").stdout.strip()
 
 
+@pytest.fixture(scope="module")
+def founded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A guarded bare server holding a new office (the sample roster, no records), as
+    its head founded it, once for the module: its hooks' work after that first push
+    done."""
+    with pytest.MonkeyPatch.context() as mp:
+        from conftest import isolate
+
+        isolate(mp, tmp_path_factory.mktemp("sharing-home"))
+        base = tmp_path_factory.mktemp("founded")
+        first = make_office(base / "founding")
+        bare = base / "server.git"
+        subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+        ok(first, "hook", "install", "--lang", "en", str(bare))  # these tests read English
+        ok(first, "remote", "add", str(bare), as_="linht")
+        ok(first, "sync", as_="linht")
+        settled_in(bare / "dangwu")
+        return bare
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Path:
-    """A guarded bare server holding a new office (the sample roster, no records)."""
-    first = make_office(tmp_path / "founding")
+def server(founded: Path, tmp_path: Path) -> Path:
+    """A copy of the founded server, each test's own."""
     bare = tmp_path / "server.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    ok(first, "hook", "install", "--lang", "en", str(bare))  # these tests read English
-    ok(first, "remote", "add", str(bare), as_="linht")
-    ok(first, "sync", as_="linht")
+    shutil.copytree(founded, bare, symlinks=True)
     return bare
 
 
