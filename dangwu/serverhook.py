@@ -667,7 +667,9 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
                         head = git.commit_of("HEAD")
                         if head is None or head == done:
                             break
-                        git.refresh_commit_graph()
+                        # written when it lags the head, as a clone's: a push of a
+                        # few commits leaves it as it was (its walk is short)
+                        git.refresh_commit_graph(head)
                     auditing.audit(office)
                     done = head
             # a push that landed after the last look, while the lock was still held,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 from conftest import PEOPLE, Office, dangwu_process, make_office, settled_in
 from steps import at, consulting, ok
 
-from dangwu.store.gitstore import is_bare
+from dangwu.store.gitstore import GRAPH_LAG, is_bare
 
 
 def git_in(path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -264,6 +265,28 @@ def published_and_synced(office: Office) -> str:
     ok(office, "publish", rid, as_="dumy", now=at(1, 12))
     sync(office, "dumy", at(1, 13))
     return rid
+
+
+def test_the_servers_commit_graph_is_written_when_it_lags_its_head(server: Path, tmp_path: Path):
+    """The post-receive keeps git's commit-graph within GRAPH_LAG commits of the head,
+    as a clone does: a push of a few commits leaves it as it was, a longer one adds a
+    layer."""
+    chain = server / "objects" / "info" / "commit-graphs" / "commit-graph-chain"
+    founded = chain.read_text("ascii")  # written when the office was founded
+    clerk = join(server, tmp_path / "clerk", "dumy")
+    rid = new(clerk, "dumy", at(1, 9))
+    sync(clerk, "dumy", at(1, 10))
+    settled_in(server / "dangwu")
+    assert chain.read_text("ascii") == founded
+    path = clerk.root / "records" / "zhidu-jianshe" / f"{rid}.yaml"
+    author = ("-c", "user.name=杜明远", "-c", "user.email=dumy@example.org")
+    for n in range(GRAPH_LAG + 1):
+        path.write_text(re.sub(r"正文\S*。", f"正文第{n}稿。", path.read_text("utf-8")), "utf-8")
+        git_in(clerk.root, *author, "commit", "-qam", f"draft {n}")
+    pushed = push(clerk)
+    assert pushed.returncode == 0, pushed.stderr
+    settled_in(server / "dangwu")
+    assert chain.read_text("ascii") != founded
 
 
 def test_good_history_pushed_with_plain_git_is_accepted(server: Path, tmp_path: Path):
