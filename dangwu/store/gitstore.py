@@ -34,6 +34,7 @@ from typing import IO, Any, TypeGuard
 from dangwu.errors import Busy, DangwuError, GitError, IdentityError
 from dangwu.i18n import _
 from dangwu.model.history import CommitObject, FileChange, Trailer, git_time, trailers_of
+from dangwu.store import signing
 from dangwu.store.cache import write_json
 from dangwu.store.gitenv import HONEST_READING, dot_git
 
@@ -158,6 +159,7 @@ class GitStore:
         self._opened_by = os.getpid()
         self._forked: tuple[int, _Reader] | None = None  # a forked worker's (pid, its git)
         self._user: dict[str, str] | None = None  # _user_config, once read
+        self._own_signature_check: bool | None = None  # _checks_signatures_as_git_would
 
     def close(self) -> None:
         """Stop the ``git cat-file --batch`` kept for this store's reads, if any."""
@@ -1025,10 +1027,38 @@ class GitStore:
         return found
 
     def signatures(self, ids: Sequence[str], allowed_signers: str) -> dict[str, tuple[str, str]]:
-        """commit -> (git's %G? status, the signing key's fingerprint) for signed commits."""
+        """commit -> (git's %G? status, the signing key's fingerprint) for signed commits.
+        A commit that is not signed, or is signed by a listed Ed25519 key, is read here
+        (:func:`signing.checked_here`); git checks the rest, with ssh-keygen."""
         if not ids:
             return {}
+        found: dict[str, tuple[str, str]] = {}
+        if self._checks_signatures_as_git_would():
+            listed = signing.listed_ed25519_keys(allowed_signers)
+            for read in self.batch(list(ids)):
+                # a SHA-256 repository's signature header is another (gpgsig-sha256)
+                if read is not None and read[1] == "commit" and len(read[0]) == 40:
+                    said = signing.checked_here(read[2], listed)
+                    if said is not None:
+                        found[read[0]] = said
+        rest = [i for i in ids if i not in found]
+        if rest:
+            found.update(self._signatures_by_git(rest, allowed_signers))
+        return found
 
+    def _checks_signatures_as_git_would(self) -> bool:
+        """Whether a signature read here is judged as git would judge it: not where git
+        is told to check with another program, or against revoked keys."""
+        if self._own_signature_check is None:
+            told = self.try_run(
+                "config", "-z", "--get-regexp", r"^gpg\.ssh\.(program|revocationfile)$"
+            )
+            self._own_signature_check = not told
+        return self._own_signature_check
+
+    def _signatures_by_git(
+        self, ids: Sequence[str], allowed_signers: str
+    ) -> dict[str, tuple[str, str]]:
         with tempfile.NamedTemporaryFile("w", suffix=".allowed", delete=False) as fh:
             fh.write(allowed_signers)
             allowed = fh.name
