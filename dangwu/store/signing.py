@@ -178,6 +178,7 @@ def ed25519_signer(payload: bytes, armored: bytes) -> bytes | None:
         or hash_name not in (b"sha256", b"sha512")
     ):
         return None
+    # imported only when there is a signature to read (12 ms): most commands read none
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
