@@ -65,12 +65,17 @@ def written(root: Path, data: bytes) -> str:
     )
 
 
-def sign(root: Path, payload: bytes, key: Path, namespace: str = "git") -> bytes:
+def sign(
+    root: Path, payload: bytes, key: Path, namespace: str = "git", hashed: str = "sha512"
+) -> bytes:
     """``payload`` signed with ssh-keygen -Y sign, armored as git puts it in gpgsig."""
     target = root.parent / "payload"
     target.write_bytes(payload)
     subprocess.run(
-        ["ssh-keygen", "-q", "-Y", "sign", "-n", namespace, "-f", str(key), str(target)],
+        [
+            *("ssh-keygen", "-q", "-Y", "sign", "-n", namespace),
+            *("-O", f"hashalg={hashed}", "-f", str(key), str(target)),
+        ],
         check=True,
         capture_output=True,
     )
@@ -146,7 +151,9 @@ def crafted(office: Path) -> dict[str, bytes]:
         "signed in another namespace": with_signature(
             payload, sign(office, payload, keys / "zhoulx", "file")
         ),
-        "signed with SHA-256": with_signature(payload, sign(office, payload, keys / "zhoulx")),
+        "signed with SHA-256": with_signature(
+            payload, sign(office, payload, keys / "zhoulx", hashed="sha256")
+        ),
         "a second signature header": with_signature(data, armored, b"gpgsig-sha256"),
         "S plus the group order": with_signature(payload, rearmored + b"\n"),
         "the armor folded wrongly": with_signature(payload, armored.replace(b"\n", b"\n\n", 1)),
@@ -164,6 +171,10 @@ def test_what_a_clerk_crafts_is_answered_as_git_answers_it(office: Path):
     assert theirs[made["the text changed after signing"]][0] == "B"
     assert theirs[made["signed by a key nobody lists"]][0] == "U"
     assert theirs[made["no signature at all"]] == ("N", "")
+    assert theirs[made["signed with SHA-256"]][0] == "G"
+    assert b"sha256" in base64.b64decode(
+        b"".join(signing.signed_parts(cases["signed with SHA-256"])[1].split(b"\n")[1:-2])  # type: ignore[index]
+    )
     # OpenSSH takes S + L for S; OpenSSL does not, and leaves it to git
     assert theirs[made["S plus the group order"]] == theirs[made["as signed"]]
     listed = signing.listed_ed25519_keys(allowed(office))
