@@ -28,12 +28,15 @@ def _ssh_key(public_key: str) -> tuple[str, bytes] | None:
 
 def ssh_fingerprint(public_key: str) -> str | None:
     """'SHA256:…' of an SSH public key line, as ssh-keygen -l and git %GK print it."""
+    found = _ssh_key(public_key)
+    return blob_fingerprint(found[1]) if found else None
+
+
+def blob_fingerprint(blob: bytes) -> str:
+    """'SHA256:…' of an SSH public key in its wire form (the key line's base64, read)."""
     import hashlib
 
-    found = _ssh_key(public_key)
-    if found is None:
-        return None
-    digest = base64.b64encode(hashlib.sha256(found[1]).digest()).decode("ascii").rstrip("=")
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii").rstrip("=")
     return f"SHA256:{digest}"
 
 

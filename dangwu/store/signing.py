@@ -15,7 +15,13 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from dangwu.model.fingerprint import GPG_ID, SSH_KEY, roster_fingerprint, ssh_fingerprint
+from dangwu.model.fingerprint import (
+    GPG_ID,
+    SSH_KEY,
+    blob_fingerprint,
+    roster_fingerprint,
+    ssh_fingerprint,
+)
 
 
 def public_key_of(configured: str, *, root: Path | None = None) -> str | None:
@@ -214,5 +220,4 @@ def checked_here(raw: bytes, listed: set[bytes]) -> tuple[str, str] | None:
     signer = ed25519_signer(*parts)
     if signer is None or signer not in listed:
         return None
-    digest = base64.b64encode(hashlib.sha256(signer).digest()).decode("ascii").rstrip("=")
-    return "G", f"SHA256:{digest}"
+    return "G", blob_fingerprint(signer)
