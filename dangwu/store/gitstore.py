@@ -884,7 +884,7 @@ class GitStore:
         if not notes:
             return
         tip = self.peeled(ref)
-        stamp = f"{int(when.timestamp())} {when.strftime('%z') or '+0000'}"
+        stamp = _git_stamp(when)
         lines = [
             f"commit {ref}",
             f"committer {author.name or author.email} <{author.email}> {stamp}",
@@ -1396,9 +1396,7 @@ class GitStore:
             and offset.total_seconds() % 60 == 0
             and not _shared(objects)
         ):
-            minutes = int(offset.total_seconds()) // 60
-            zone = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
-            who = f"{name} <{author.email}> {int(when.timestamp())} {zone}"
+            who = f"{name} <{author.email}> {_git_stamp(when)}"
             lines = [f"tree {tree}", *([f"parent {parent}"] if parent else [])]
             lines += [f"author {who}", f"committer {who}", "", message]
             with contextlib.suppress(OSError):  # a folder it may not write in: git says so
@@ -1550,6 +1548,12 @@ def _parse_ident(line: str) -> tuple[str, str, datetime]:
 
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def _git_stamp(when: datetime) -> str:
+    """A moment as git writes it in a commit or a note: '1795658400 +0800' (a moment
+    with no zone is UTC's)."""
+    return f"{int(when.timestamp())} {when.strftime('%z') or '+0000'}"
 
 
 _UNANSWERED = (False, None)  # a question the store leaves to git's own commands
