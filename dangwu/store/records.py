@@ -225,7 +225,8 @@ def _tool_fields_start(text: str) -> int | None:
     offset = 0
     for line in text[:-1].split("\n"):
         line += "\n"
-        if line[:1] not in ("", " ", "\n") and not line.startswith("#"):
+        # (a comment among the tool fields is refused below, with their other marks)
+        if line[0] not in (" ", "\n", "#"):
             key = _TOP_KEY.match(line)
             if key is None:
                 return None
@@ -234,8 +235,6 @@ def _tool_fields_start(text: str) -> int | None:
                 start = offset
             elif (start is not None) != tool or (not tool and key[1] not in CONTENT_FIELDS):
                 return None
-        elif line.startswith("#") and start is not None:
-            return None
         offset += len(line)
     if start is None or _NOT_ALONE.search(text, start):
         return None
