@@ -701,17 +701,33 @@ MOMENTS = st.builds(
 
 
 def git_commit_tree(root: Path, tree: str, parent: str | None, message: str, name: str,
-                    email: str, when: datetime) -> str | None:  # fmt: skip
+                    email: str, when: datetime, sign: bool = False) -> str | None:  # fmt: skip
     """The commit git's own commit-tree makes of the same (None where git refuses it)."""
     stamp = when.isoformat()
     env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
            "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_NAME": name,
            "GIT_COMMITTER_EMAIL": email, "GIT_COMMITTER_DATE": stamp}  # fmt: skip
     done = subprocess.run(
-        ["git", "-C", str(root), "commit-tree", tree, *(["-p", parent] if parent else [])],
+        ["git", "-C", str(root), "commit-tree", *(["-S"] if sign else []), tree,
+         *(["-p", parent] if parent else [])],
         input=message.encode(), env=env, capture_output=True, check=False,
     )  # fmt: skip
     return done.stdout.decode().strip() if done.returncode == 0 else None
+
+
+def store_commit(opened: GitStore, tree: str, parent: str | None, message: str, name: str,
+                 email: str, when: datetime, *, sign: bool,
+                 without_git: bool) -> str | None:  # fmt: skip
+    """The commit the store makes of the same (None where it refuses it); with
+    ``without_git``, a git started for it fails the test."""
+    from dangwu.store.gitstore import Identity
+
+    if without_git:
+        opened.run = None  # type: ignore[method-assign]
+    try:
+        return opened._commit_tree(tree, parent, message, Identity(name, email), when, sign)
+    except GitError:
+        return None
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -721,7 +737,7 @@ def test_a_commit_the_store_writes_is_the_one_git_would(
 ):
     """A step's unsigned commit, written by the store where that is plain and by git
     where not, is byte for byte the commit ``git commit-tree`` makes of the same."""
-    from dangwu.store.gitstore import Identity, _plain_ident
+    from dangwu.store.gitstore import _plain_ident
 
     root = new_repo(tmp_path_factory.mktemp("commits") / "repo")
     (root / ".git" / "dangwu").mkdir()  # the store's folder, as a step has it
@@ -733,15 +749,129 @@ def test_a_commit_the_store_writes_is_the_one_git_would(
     plain = plain and 2000 <= when.year < 2100 and "\0" not in message
     event("written by the store" if plain else "left to git")
     with store(root) as opened:
-        if plain:  # written without git: a git started for it fails the test
-            opened.run = None  # type: ignore[method-assign]
-        try:
-            made = opened._commit_tree(tree, parent, message, Identity(name, email), when, False)
-        except GitError:
-            made = None
+        made = store_commit(opened, tree, parent, message, name, email, when, sign=False,
+                            without_git=plain)  # fmt: skip
     assert made == expected
     if made:
         git(root, "fsck", "--strict", "--no-dangling", made)
+
+
+def ssh_key(folder: Path, name: str, kind: str = "ed25519", passphrase: str = "") -> Path:
+    key = folder / name
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", kind, "-N", passphrase, "-C", name, "-f", str(key)],
+        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    return key
+
+
+def signing_setups(root: Path) -> dict[str, tuple[str, bool]]:
+    """How a person's git may be set up to sign: the value of user.signingkey (and
+    the rest of the repository's config), and whether the store signs it itself."""
+    keys = root.parent / "keys"
+    keys.mkdir()
+    plain = ssh_key(keys, "plain")
+    bare = ssh_key(keys, "bare")
+    bare.with_name("bare.pub").unlink()  # ssh-keygen reads its public half from it
+    (root / "mine").mkdir()
+    ssh_key(root / "mine", "id")
+    ssh_key(Path.home(), "home-key")
+    ssh_key(keys, "locked", passphrase="口令 secret")
+    other = ssh_key(keys, "other")
+    crossed = ssh_key(keys, "crossed")
+    crossed.with_name("crossed.pub").write_bytes(other.with_name("other.pub").read_bytes())
+    ca = ssh_key(keys, "ca")
+    certified = ssh_key(keys, "certified")
+    subprocess.run(
+        ["ssh-keygen", "-q", "-s", str(ca), "-I", "clerk", "-n", "dumy",
+         str(certified.with_name("certified.pub"))],
+        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    # the certificate where ssh-keygen looks for the public half: it signs with it
+    certified.with_name("certified.pub").write_bytes(
+        certified.with_name("certified-cert.pub").read_bytes()
+    )
+    ecdsa = ssh_key(keys, "ecdsa", kind="ecdsa")
+    log = keys / "program.log"
+    program = keys / "program"
+    program.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec ssh-keygen "$@"\n', "utf-8")
+    program.chmod(0o755)
+    return {
+        "a private key file": (str(plain), True),
+        "its public half": (f"{plain}.pub", True),
+        "a key with no .pub beside it": (str(bare), True),
+        "a path in the office": ("mine/id", True),
+        "a path from home": ("~/home-key", True),
+        "a key with a passphrase": (str(ecdsa.with_name("locked")), False),
+        "a .pub that is another key": (str(crossed), False),
+        "a certificate": (str(certified), False),
+        "an ECDSA key": (str(ecdsa), False),
+        "another signing program": (f"{plain}\ngpg.ssh.program={program}", False),
+        "OpenPGP": (f"{plain}\ngpg.format=openpgp", False),
+    }
+
+
+SETUPS = [
+    "a private key file", "its public half", "a key with no .pub beside it",
+    "a path in the office", "a path from home", "a key with a passphrase",
+    "a .pub that is another key", "a certificate", "an ECDSA key",
+    "another signing program", "OpenPGP",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+def test_a_signed_commit_the_store_writes_is_the_one_git_would(setup: str, tmp_path: Path):
+    """A signed step's commit: where the key is an unencrypted Ed25519 key file git
+    would hand ssh-keygen, the store signs it itself, and the commit is byte for byte
+    the one ``git commit-tree -S`` makes (an Ed25519 signature is the same every
+    time). Any other set-up (a passphrase, another key behind the .pub, a
+    certificate, another kind of key, another signing program, OpenPGP) is git's,
+    whatever it makes of it."""
+    from dangwu.store import signing
+
+    root = new_repo(tmp_path / "repo")
+    value, here = signing_setups(root)[setup]
+    key, *rest = value.split("\n")
+    git(root, "config", "gpg.format", "ssh")
+    git(root, "config", "user.signingkey", key)
+    for line in rest:
+        git(root, "config", *line.split("=", 1))
+    parent = committed(root, {"a.txt": b"a"})
+    tree = truth(root, {"b.txt": b"b"})
+    message = "approve: ZZ-2026-101 党费收缴情况\n\nDangwu-Step: approve\n"
+    when = datetime(2026, 11, 24, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    name, email = "韩振国", "hanzg@example.org"
+    with store(root) as opened:
+        file = signing.ssh_signing_file(opened._user_config(), root=root)
+        payload = (f"tree {tree}\nparent {parent}\n").encode()
+        made_here = file is not None and signing.ed25519_signature(payload, file) is not None
+        assert made_here == here
+        if setup == "a key with a passphrase":
+            return  # git would ask for the passphrase, which nobody types here
+        made = store_commit(opened, tree, parent, message, name, email, when, sign=True,
+                            without_git=here)  # fmt: skip
+    expected = git_commit_tree(root, tree, parent, message, name, email, when, sign=True)
+    if setup in ("a .pub that is another key", "OpenPGP"):
+        assert expected is None and made is None  # git refuses, and so does the step
+        return
+    assert made is not None and b"\ngpgsig -----BEGIN SSH SIGNATURE-----\n" in git_bytes(root, made)
+    if setup == "an ECDSA key":  # ECDSA signs differently each time: git's is checked
+        signers = root.parent / "allowed"
+        public = (root.parent / "keys" / "ecdsa.pub").read_text("utf-8").split()
+        signers.write_text(f'{email} namespaces="git" {public[0]} {public[1]}\n', "utf-8")
+        git(root, "config", "gpg.ssh.allowedSignersFile", str(signers))
+        assert git(root, "log", "-1", "--format=%G?", made) == "G"
+    else:
+        assert made == expected
+    if setup == "another signing program":
+        assert "-Y sign" in (root.parent / "keys" / "program.log").read_text("utf-8")
+    git(root, "fsck", "--strict", "--no-dangling", made)
+
+
+def git_bytes(root: Path, commit: str) -> bytes:
+    return subprocess.run(
+        ["git", "-C", str(root), "cat-file", "commit", commit], capture_output=True, check=True
+    ).stdout
 
 
 RECORD = "records/zuzhi-jianshe/ZZ-2026-101.yaml"

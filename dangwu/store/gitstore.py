@@ -51,6 +51,8 @@ GRAPH_KEPT = "graph-v1.json"
 # with 32, 17.2 with 64, 28 with 256), where writing the graph's new layer at every
 # step cost a process of 11 ms (25 ms at worst).
 GRAPH_LAG = 32
+# what a commit is written and signed with (GitStore._user_config)
+_USER_CONFIG = r"^(user\.(name|email|signingkey)|gpg\.(format|ssh\.program))$"
 # For the long reads (the whole history's log, objects by the ten thousand): git maps
 # its pack a gigabyte at a time and keeps 96 MiB of delta bases, so on a history of
 # 51,000 commits (a 100 MiB pack) the log held 250 MiB and cat-file 220 MiB, more than
@@ -231,15 +233,13 @@ class GitStore:
         return value or None
 
     def _user_config(self) -> dict[str, str]:
-        """``user.name``, ``user.email`` and ``user.signingkey`` as git would commit
-        and sign with them (the last value where a key is set more than once, as
-        ``git config --get`` gives), read once: a signed step asks for the key after
-        the identity."""
+        """``user.name``, ``user.email``, ``user.signingkey``, ``gpg.format`` and
+        ``gpg.ssh.program`` as git would commit and sign with them (the last value
+        where a key is set more than once, as ``git config --get`` gives), read once:
+        a signed step asks for the key after the identity."""
         if self._user is not None:
             return self._user
-        listed = (
-            self.try_run("config", "-z", "--get-regexp", r"^user\.(name|email|signingkey)$") or ""
-        )
+        listed = self.try_run("config", "-z", "--get-regexp", _USER_CONFIG) or ""
         found: dict[str, str] = {}
         for entry in listed.split("\0"):
             key, _newline, value = entry.partition("\n")
@@ -251,9 +251,11 @@ class GitStore:
     def signing_key(self) -> str | None:
         """``user.signingkey`` (None: not set), as :meth:`config` gives it; no git of
         its own where the identity was read from git's config."""
-        if self._user is not None:
-            return self._user.get("user.signingkey") or None
-        return self.config("user.signingkey")
+        return self._user_config().get("user.signingkey") or None
+
+    def _ssh_signing_file(self) -> Path | None:
+        """The key file git would sign with through ssh-keygen, if it would."""
+        return signing.ssh_signing_file(self._user_config(), root=self.root)
 
     # --- named operations: the git the layers above ask for, by what it does ------
 
@@ -1373,10 +1375,13 @@ class GitStore:
     ) -> str:
         """Make the commit object (on ``parent``; None: the first commit).
 
-        An unsigned commit is written here, as ``git commit-tree`` writes it, where
-        that is plain (the object folder as for a step's tree, an identity git keeps
-        as it is, a moment of this century in whole seconds and minutes): a step
-        started a git for it. A signed one, and anything else, is git's."""
+        A commit is written here, as ``git commit-tree`` writes it, where that is
+        plain (the object folder as for a step's tree, an identity git keeps as it
+        is, a moment of this century in whole seconds and minutes): a step started a
+        git for it. A signed one too, where its signature can be made here as
+        ssh-keygen would make it (:func:`signing.ed25519_signature`, SHA-1
+        repositories, whose header is ``gpgsig``): it started a git and an
+        ssh-keygen. Anything else is git's."""
         if not message.endswith("\n"):
             message += "\n"
         stamp = when.isoformat()
@@ -1384,8 +1389,9 @@ class GitStore:
         width = len(tree) // 2
         objects = self._objects_dir()
         offset = when.utcoffset()
+        key_file = self._ssh_signing_file() if sign and width == 20 else None
         if (
-            not sign
+            (not sign or key_file is not None)
             and width in _HASHES
             and _plain_ident(name)
             and _plain_ident(author.email)
@@ -1399,8 +1405,13 @@ class GitStore:
             who = f"{name} <{author.email}> {_git_stamp(when)}"
             lines = [f"tree {tree}", *([f"parent {parent}"] if parent else [])]
             lines += [f"author {who}", f"committer {who}", "", message]
-            with contextlib.suppress(OSError):  # a folder it may not write in: git says so
-                return _LooseObjects(objects, width).write("commit", "\n".join(lines).encode())
+            commit = "\n".join(lines).encode()
+            armoured = signing.ed25519_signature(commit, key_file) if key_file else None
+            if not sign or armoured is not None:
+                if armoured is not None:
+                    commit = signing.with_signature(commit, armoured)
+                with contextlib.suppress(OSError):  # a folder it may not write in: git says so
+                    return _LooseObjects(objects, width).write("commit", commit)
         env = {
             "GIT_AUTHOR_NAME": name,
             "GIT_AUTHOR_EMAIL": author.email,
