@@ -152,6 +152,13 @@ def _wire(*parts: bytes) -> bytes:
     return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
 
 
+def _signed_data(hash_name: bytes, payload: bytes) -> bytes:
+    """What an SSH signature in git's namespace signs: the magic, the namespace, the
+    hash's name and ``payload``'s hash (PROTOCOL.sshsig)."""
+    digest = hashlib.new(hash_name.decode(), payload).digest()
+    return b"SSHSIG" + _wire(b"git", b"", hash_name, digest)
+
+
 def ed25519_signer(payload: bytes, armored: bytes) -> bytes | None:
     """The public key blob (SSH wire form) whose Ed25519 signature ``armored`` is
     of ``payload`` in the "git" namespace, if it is one and verifies; else None."""
@@ -188,10 +195,8 @@ def ed25519_signer(payload: bytes, armored: bytes) -> bytes | None:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    digest = hashlib.new(hash_name.decode(), payload).digest()
-    signed = b"SSHSIG" + _wire(namespace, b"", hash_name, digest)
     try:
-        Ed25519PublicKey.from_public_bytes(key[1]).verify(sig[1], signed)
+        Ed25519PublicKey.from_public_bytes(key[1]).verify(sig[1], _signed_data(hash_name, payload))
     except InvalidSignature:
         return None
     return public
@@ -295,8 +300,7 @@ def ed25519_signature(payload: bytes, key_file: Path) -> bytes | None:
             return None
         if fields[:1] != [_ED25519] or beside != public:
             return None  # a certificate, another key: ssh-keygen's to judge
-    digest = hashlib.sha512(payload).digest()
-    signature = key.sign(b"SSHSIG" + _wire(b"git", b"", b"sha512", digest))
+    signature = key.sign(_signed_data(b"sha512", payload))
     blob = (
         b"SSHSIG"
         + (1).to_bytes(4, "big")
