@@ -5,6 +5,7 @@
     python bench/run.py --only history --history 10000
     python bench/run.py --only paperwork --runs 3   # ledger, dossier, archive
     python bench/run.py --only suite --runs 3       # the whole test suite
+    python bench/run.py --only demo --runs 5        # `dangwu demo`, the quickstart's job
 
 It builds offices of N records (realistic Chinese content derived from the
 sample office, all six categories, committed in batches as a clerk would over
@@ -538,6 +539,26 @@ def measure_suite(runs: int) -> dict[str, dict[str, float]]:
     return results
 
 
+def measure_demo(runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """The quickstart's job: ``dangwu demo`` into a new folder (59 signed steps, the
+    board and the bulletin printed), against making an empty repository with git."""
+    results: dict[str, dict[str, float]] = {}
+    record = recorder(results)
+    target = work / "demo-office"
+    home = work / "demo-home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": os.devnull}
+
+    def fresh() -> None:
+        shutil.rmtree(target, ignore_errors=True)
+
+    baseline = timed(["git", "init", "-q", str(target)], work, runs, before=fresh, env_extra=env)
+    record("git init", baseline)
+    made = timed([*dangwu(), "demo", str(target)], work, runs, before=fresh, env_extra=env)
+    record("dangwu demo", made, statistics.median(baseline))
+    return results
+
+
 def measure_circular(n: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     """Issue 16: a circular of five records published on the circular channel, as PDF
     and as DOCX (issued once, then printed again by its number: the same reading and
@@ -1001,6 +1022,7 @@ def main() -> None:
             "paperwork",
             "supervision",
             "suite",
+            "demo",
         ],
         default=None,
     )
@@ -1039,9 +1061,12 @@ def main() -> None:
     if args.only == "suite":
         print("the whole test suite (python -m pytest):", flush=True)
         report["suite"] = measure_suite(args.runs)
+    if args.only == "demo":
+        print("the sample office (dangwu demo):", flush=True)
+        report["demo"] = measure_demo(args.runs, args.work)
     if args.only in (
         "history", "signatures", "sharing", "site", "portal", "circular", "paperwork",
-        "supervision", "suite",
+        "supervision", "suite", "demo",
     ):  # fmt: skip
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"results-{args.only}.json").write_text(
