@@ -765,62 +765,51 @@ def ssh_key(folder: Path, name: str, kind: str = "ed25519", passphrase: str = ""
     return key
 
 
-def signing_setups(root: Path) -> dict[str, tuple[str, bool]]:
-    """How a person's git may be set up to sign: the value of user.signingkey (and
-    the rest of the repository's config), and whether the store signs it itself."""
-    keys = root.parent / "keys"
-    keys.mkdir()
-    plain = ssh_key(keys, "plain")
-    bare = ssh_key(keys, "bare")
-    bare.with_name("bare.pub").unlink()  # ssh-keygen reads its public half from it
-    (root / "mine").mkdir()
-    ssh_key(root / "mine", "id")
-    ssh_key(Path.home(), "home-key")
+# How a person's git may be set up to sign: user.signingkey (KEYS: the keys' folder,
+# ~: the home, else a path in the office) with any more of the repository's config,
+# and whether the store signs it itself
+SETUPS = {
+    "a private key file": ("{KEYS}/plain", True),
+    "its public half": ("{KEYS}/plain.pub", True),
+    "a key with no .pub beside it": ("{KEYS}/bare", True),
+    "a path in the office": ("mine/plain", True),
+    "a path from home": ("~/plain", True),
+    "a key with a passphrase": ("{KEYS}/locked", False),
+    "a .pub that is another key": ("{KEYS}/crossed", False),
+    "a certificate": ("{KEYS}/certified", False),
+    "an ECDSA key": ("{KEYS}/ecdsa", False),
+    "another signing program": ("{KEYS}/plain\ngpg.ssh.program={KEYS}/program", False),
+    "OpenPGP": ("{KEYS}/plain\ngpg.format=openpgp", False),
+}
+
+
+@pytest.fixture(scope="module")
+def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The keys of :data:`SETUPS`, made once."""
+    keys = tmp_path_factory.mktemp("keys")
+    for name in ("plain", "bare", "other", "crossed", "ca", "certified"):
+        ssh_key(keys, name)
     ssh_key(keys, "locked", passphrase="口令 secret")
-    other = ssh_key(keys, "other")
-    crossed = ssh_key(keys, "crossed")
-    crossed.with_name("crossed.pub").write_bytes(other.with_name("other.pub").read_bytes())
-    ca = ssh_key(keys, "ca")
-    certified = ssh_key(keys, "certified")
+    ssh_key(keys, "ecdsa", kind="ecdsa")
+    (keys / "bare.pub").unlink()  # ssh-keygen reads the public half from the key
+    (keys / "crossed.pub").write_bytes((keys / "other.pub").read_bytes())
     subprocess.run(
-        ["ssh-keygen", "-q", "-s", str(ca), "-I", "clerk", "-n", "dumy",
-         str(certified.with_name("certified.pub"))],
+        ["ssh-keygen", "-q", "-s", str(keys / "ca"), "-I", "clerk", "-n", "dumy",
+         str(keys / "certified.pub")],
         check=True, capture_output=True, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     # the certificate where ssh-keygen looks for the public half: it signs with it
-    certified.with_name("certified.pub").write_bytes(
-        certified.with_name("certified-cert.pub").read_bytes()
-    )
-    ecdsa = ssh_key(keys, "ecdsa", kind="ecdsa")
-    log = keys / "program.log"
+    (keys / "certified.pub").write_bytes((keys / "certified-cert.pub").read_bytes())
     program = keys / "program"
-    program.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec ssh-keygen "$@"\n', "utf-8")
+    program.write_text('#!/bin/sh\necho "$@" >> "$0.log"\nexec ssh-keygen "$@"\n', "utf-8")
     program.chmod(0o755)
-    return {
-        "a private key file": (str(plain), True),
-        "its public half": (f"{plain}.pub", True),
-        "a key with no .pub beside it": (str(bare), True),
-        "a path in the office": ("mine/id", True),
-        "a path from home": ("~/home-key", True),
-        "a key with a passphrase": (str(ecdsa.with_name("locked")), False),
-        "a .pub that is another key": (str(crossed), False),
-        "a certificate": (str(certified), False),
-        "an ECDSA key": (str(ecdsa), False),
-        "another signing program": (f"{plain}\ngpg.ssh.program={program}", False),
-        "OpenPGP": (f"{plain}\ngpg.format=openpgp", False),
-    }
-
-
-SETUPS = [
-    "a private key file", "its public half", "a key with no .pub beside it",
-    "a path in the office", "a path from home", "a key with a passphrase",
-    "a .pub that is another key", "a certificate", "an ECDSA key",
-    "another signing program", "OpenPGP",
-]  # fmt: skip
+    return keys
 
 
 @pytest.mark.parametrize("setup", SETUPS)
-def test_a_signed_commit_the_store_writes_is_the_one_git_would(setup: str, tmp_path: Path):
+def test_a_signed_commit_the_store_writes_is_the_one_git_would(
+    setup: str, signing_keys: Path, tmp_path: Path
+):
     """A signed step's commit: where the key is an unencrypted Ed25519 key file git
     would hand ssh-keygen, the store signs it itself, and the commit is byte for byte
     the one ``git commit-tree -S`` makes (an Ed25519 signature is the same every
@@ -830,8 +819,12 @@ def test_a_signed_commit_the_store_writes_is_the_one_git_would(setup: str, tmp_p
     from dangwu.store import signing
 
     root = new_repo(tmp_path / "repo")
-    value, here = signing_setups(root)[setup]
-    key, *rest = value.split("\n")
+    for folder in (root / "mine", Path.home()):
+        folder.mkdir(exist_ok=True)
+        for name in ("plain", "plain.pub"):
+            shutil.copy2(signing_keys / name, folder / name)
+    value, here = SETUPS[setup]
+    key, *rest = value.replace("{KEYS}", str(signing_keys)).split("\n")
     git(root, "config", "gpg.format", "ssh")
     git(root, "config", "user.signingkey", key)
     for line in rest:
@@ -857,14 +850,14 @@ def test_a_signed_commit_the_store_writes_is_the_one_git_would(setup: str, tmp_p
     assert made is not None and b"\ngpgsig -----BEGIN SSH SIGNATURE-----\n" in git_bytes(root, made)
     if setup == "an ECDSA key":  # ECDSA signs differently each time: git's is checked
         signers = root.parent / "allowed"
-        public = (root.parent / "keys" / "ecdsa.pub").read_text("utf-8").split()
+        public = (signing_keys / "ecdsa.pub").read_text("utf-8").split()
         signers.write_text(f'{email} namespaces="git" {public[0]} {public[1]}\n', "utf-8")
         git(root, "config", "gpg.ssh.allowedSignersFile", str(signers))
         assert git(root, "log", "-1", "--format=%G?", made) == "G"
     else:
         assert made == expected
     if setup == "another signing program":
-        assert "-Y sign" in (root.parent / "keys" / "program.log").read_text("utf-8")
+        assert "-Y sign" in (signing_keys / "program.log").read_text("utf-8")
     git(root, "fsck", "--strict", "--no-dangling", made)
 
 
