@@ -775,6 +775,7 @@ SETUPS = {
     "a path in the office": ("mine/plain", True),
     "a path from home": ("~/plain", True),
     "a key with a passphrase": ("{KEYS}/locked", False),
+    "a key others may read": ("{KEYS}/open", False),
     "a .pub that is another key": ("{KEYS}/crossed", False),
     "a certificate": ("{KEYS}/certified", False),
     "an ECDSA key": ("{KEYS}/ecdsa", False),
@@ -787,8 +788,9 @@ SETUPS = {
 def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The keys of :data:`SETUPS`, made once."""
     keys = tmp_path_factory.mktemp("keys")
-    for name in ("plain", "bare", "other", "crossed", "ca", "certified"):
+    for name in ("plain", "bare", "other", "crossed", "ca", "certified", "open"):
         ssh_key(keys, name)
+    (keys / "open").chmod(0o644)
     ssh_key(keys, "locked", passphrase="口令 secret")
     ssh_key(keys, "ecdsa", kind="ecdsa")
     (keys / "bare.pub").unlink()  # ssh-keygen reads the public half from the key
@@ -813,9 +815,9 @@ def test_a_signed_commit_the_store_writes_is_the_one_git_would(
     """A signed step's commit: where the key is an unencrypted Ed25519 key file git
     would hand ssh-keygen, the store signs it itself, and the commit is byte for byte
     the one ``git commit-tree -S`` makes (an Ed25519 signature is the same every
-    time). Any other set-up (a passphrase, another key behind the .pub, a
-    certificate, another kind of key, another signing program, OpenPGP) is git's,
-    whatever it makes of it."""
+    time). Any other set-up (a passphrase, a key others may read, another key behind
+    the .pub, a certificate, another kind of key, another signing program, OpenPGP) is
+    git's, whatever it makes of it."""
     from dangwu.store import signing
 
     root = new_repo(tmp_path / "repo")
@@ -844,7 +846,7 @@ def test_a_signed_commit_the_store_writes_is_the_one_git_would(
         made = store_commit(opened, tree, parent, message, name, email, when, sign=True,
                             without_git=here)  # fmt: skip
     expected = git_commit_tree(root, tree, parent, message, name, email, when, sign=True)
-    if setup in ("a .pub that is another key", "OpenPGP"):
+    if setup in ("a .pub that is another key", "a key others may read", "OpenPGP"):
         assert expected is None and made is None  # git refuses, and so does the step
         return
     assert made is not None and b"\ngpgsig -----BEGIN SSH SIGNATURE-----\n" in git_bytes(root, made)

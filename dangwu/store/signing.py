@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import os
 import re
 import subprocess
 from collections.abc import Iterable
@@ -260,14 +261,18 @@ def ed25519_signature(payload: bytes, key_file: Path) -> bytes | None:
     """The armoured signature ``ssh-keygen -Y sign -n git -f key_file`` writes of
     ``payload``, byte for byte, where ``key_file`` (or the private key beside a
     ``.pub``) is an unencrypted Ed25519 key whose ``.pub``, if any, is its own public
-    half; else None (ssh-keygen would ask for a passphrase, use a certificate or an
-    agent, or refuse)."""
+    half, and which no one else may read where it is the user's own; else None
+    (ssh-keygen would ask for a passphrase, use a certificate or an agent, or
+    refuse)."""
     private_file = key_file.with_suffix("") if key_file.suffix == ".pub" else key_file
     public_file = key_file if key_file.suffix == ".pub" else Path(f"{key_file}.pub")
     try:
         private_text = private_file.read_bytes()
+        mode = private_file.stat()
     except OSError:
         return None
+    if mode.st_uid == os.getuid() and mode.st_mode & 0o077:
+        return None  # others may read it: ssh-keygen ignores such a key (git then fails)
     try:
         public_text: bytes | None = public_file.read_bytes()
     except FileNotFoundError:
