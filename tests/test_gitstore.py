@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
@@ -776,6 +778,7 @@ SETUPS = {
     "a path from home": ("~/plain", True),
     "a key with a passphrase": ("{KEYS}/locked", False),
     "a key others may read": ("{KEYS}/open", False),
+    "a key an agent holds": ("{KEYS}/plain", False),
     "a .pub that is another key": ("{KEYS}/crossed", False),
     "a certificate": ("{KEYS}/certified", False),
     "an ECDSA key": ("{KEYS}/ecdsa", False),
@@ -810,14 +813,18 @@ def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("setup", SETUPS)
 def test_a_signed_commit_the_store_writes_is_the_one_git_would(
-    setup: str, signing_keys: Path, tmp_path: Path
+    setup: str,
+    signing_keys: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ):
     """A signed step's commit: where the key is an unencrypted Ed25519 key file git
     would hand ssh-keygen, the store signs it itself, and the commit is byte for byte
     the one ``git commit-tree -S`` makes (an Ed25519 signature is the same every
-    time). Any other set-up (a passphrase, a key others may read, another key behind
-    the .pub, a certificate, another kind of key, another signing program, OpenPGP) is
-    git's, whatever it makes of it."""
+    time). Any other set-up (a passphrase, a key others may read, an agent, another
+    key behind the .pub, a certificate, another kind of key, another signing
+    program, OpenPGP) is git's, whatever it makes of it."""
     from dangwu.store import signing
 
     root = new_repo(tmp_path / "repo")
@@ -826,6 +833,13 @@ def test_a_signed_commit_the_store_writes_is_the_one_git_would(
         for name in ("plain", "plain.pub"):
             shutil.copy2(signing_keys / name, folder / name)
     value, here = SETUPS[setup]
+    if setup == "a key an agent holds":  # ssh-keygen asks the agent, as git runs it
+        agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True)
+        found = dict(re.findall(r"(SSH_AUTH_SOCK|SSH_AGENT_PID)=([^;]+);", agent.stdout))
+        monkeypatch.setenv("SSH_AUTH_SOCK", found["SSH_AUTH_SOCK"])
+        request.addfinalizer(lambda: os.kill(int(found["SSH_AGENT_PID"]), signal.SIGTERM))
+        subprocess.run(["ssh-add", "-q", str(signing_keys / "plain")], check=True,
+                       capture_output=True)  # fmt: skip
     key, *rest = value.replace("{KEYS}", str(signing_keys)).split("\n")
     git(root, "config", "gpg.format", "ssh")
     git(root, "config", "user.signingkey", key)

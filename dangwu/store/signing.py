@@ -236,8 +236,8 @@ def checked_here(raw: bytes, listed: set[bytes]) -> tuple[str, str] | None:
 # An Ed25519 signature is the same bytes every time for the same key and text, so
 # where the key is an unencrypted Ed25519 key file, the signature is made here as
 # ssh-keygen makes it (PROTOCOL.sshsig, SHA-512, armoured in lines of 70), and git's
-# commit-tree -S is asked only for the rest: another kind of key, a passphrase, a key
-# in an agent only, a certificate, another signing program.
+# commit-tree -S is asked only for the rest: another kind of key, a passphrase, an
+# agent at hand, a certificate, another signing program.
 
 _ARMOUR_WIDTH = 70  # ssh-keygen's lines of base64
 
@@ -253,6 +253,8 @@ def ssh_signing_file(user: dict[str, str], *, root: Path) -> Path | None:
     configured = user.get("user.signingkey", "")
     if not configured or configured.startswith(("key::", "ssh-")):  # a key git writes out
         return None
+    if os.environ.get("SSH_AUTH_SOCK"):
+        return None  # ssh-keygen asks the agent first, which may want the user to confirm
     path = Path(configured).expanduser()
     return path if path.is_absolute() else root / path
 
