@@ -52,6 +52,9 @@ ZERO = "0" * 40
 # what git gives a pre-receive hook so it can read the objects of the push
 GIT_KEEPS = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
 RECEIPTS = "receipts"  # the state folder's pending receipts, pre-receive -> post-receive
+# what stopped the post-receive's work, kept in the state folder: that process is
+# detached, and what it prints goes nowhere
+AFTER_LOG = "after.log"
 
 
 def _option(args: list[str], name: str) -> str | None:
@@ -110,7 +113,12 @@ def main(argv: list[str] | None = None) -> int:
             lock = _after_lock(_office(repo)[0].state_dir)
         if not _detached():
             return 0  # git, and the pusher, stop waiting here
-        return after(_office(repo)[0], updates, lock, site=_option(args, "--site"))
+        office = _office(repo)[0]
+        try:
+            return after(office, updates, lock, site=_option(args, "--site"))
+        except Exception as exc:  # the push stands; the next one re-reads what it must
+            _keep_failure(office, f"{type(exc).__name__}: {exc}")
+            return 0
     office, elsewhere = _office(repo)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
@@ -567,7 +575,7 @@ def after(
             # for this push's work finds the catch-up at work, never between the two
             catching = _catch_up_lock(office)
     except (DangwuError, OSError) as exc:  # the push stands; the next one re-reads what it must
-        print(f"dangwu: {exc}", file=sys.stderr)
+        _keep_failure(office, str(exc))
         return 0
     if catching is None:
         return 0  # another catch-up is at work: it goes on until the head stands still
@@ -679,9 +687,30 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
                 if git.commit_of("HEAD") in (None, done):
                     return 0
             lock = _catch_up_lock(office)
-    except DangwuError:
+    except DangwuError as exc:
+        _keep_failure(office, str(exc))
         return 0  # the next push re-reads what it must
     return 0
+
+
+def _keep_failure(office: Office, error: str) -> None:
+    """Say what stopped the post-receive's work (or a catch-up's): on stderr, where a
+    person may be reading, and in the hook's folder (``after.log``), since the
+    detached process's stderr goes nowhere and a server whose audit lags its head
+    should say why."""
+    import contextlib
+    from datetime import datetime
+
+    from dangwu.i18n import _
+
+    said = _("the server's audit was not brought to its head: {error}").format(error=error)
+    print(f"dangwu: {said}", file=sys.stderr)
+    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+    with (
+        contextlib.suppress(OSError),
+        (office.state_dir / AFTER_LOG).open("a", encoding="utf-8") as out,
+    ):
+        out.write(f"{stamp} {said}\n")
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:

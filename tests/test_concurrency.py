@@ -97,7 +97,9 @@ def test_failing_git_commit_leaves_the_repository_as_it_was(office):
     finally:
         ref_lock.unlink()
     assert result.returncode == 1
-    assert "git update-ref failed" in result.stderr
+    # git's advice follows its complaint: the line that names the lock is the one said
+    assert "git update-ref failed: " in result.stderr
+    assert f"Unable to create '{ref_lock}': File exists." in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert office.state() == before
 
@@ -149,7 +151,8 @@ def test_a_step_whose_commit_fails_leaves_the_repository_as_it_was(office):
     finally:
         ref_lock.unlink()
     assert result.returncode == 1
-    assert "git update-ref failed" in result.stderr
+    assert "git update-ref failed: " in result.stderr
+    assert f"Unable to create '{ref_lock}': File exists." in result.stderr, result.stderr
     assert office.state() == before
     assert office.run("publish", rid).exit_code == 0  # and the step works once git does
 

@@ -67,6 +67,12 @@ def audited_head(state: Path) -> str | None:
     return json.loads(row[0]) if row else None
 
 
+def after_log(repo: Path) -> str:
+    """What stopped the server's post-receive, as it kept it (for a failing test)."""
+    log = repo / "dangwu" / "after.log"
+    return log.read_text("utf-8") if log.exists() else "the post-receive kept no after.log"
+
+
 @pytest.fixture
 def founder(tmp_path: Path) -> Office:
     """The office head's first clone: the sample roster, no records, language zh_CN."""
@@ -197,7 +203,7 @@ def test_a_repository_made_on_master_is_pointed_at_main_by_the_first_push(
     assert "no commits yet" not in pushed.output
     settled(repo)
     assert head_ref(repo) == "refs/heads/main"
-    assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo))
+    assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo)), after_log(repo)
 
 
 # --- the post-receive never makes the pusher wait ---------------------------------------------
@@ -269,6 +275,37 @@ def test_the_post_receive_stands_the_servers_audit_at_each_push_without_reading_
             assert audited_head(state) == server_head(repo) == office.head()
     first = ok(office, "audit", "--json").stdout
     assert json.loads(first)["violations"] == []
+
+
+def test_what_stopped_the_post_receive_is_kept_in_the_hooks_folder(
+    guarded: tuple[Office, Path],
+):
+    """The post-receive's work runs detached, and what it prints goes nowhere. A lock
+    left on the server's receipts (by a git that died writing them) stops it noting a
+    push: the push stands, the hook's folder says why, and once the lock is gone the
+    next push is noted and audited as before."""
+    office, repo = guarded
+    state = repo / "dangwu"
+    ok(office, "sync", as_="linht", now=at(1, 8))
+    settled_in(state)
+    stale = repo / "refs" / "notes" / "dangwu" / "received.lock"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("", "utf-8")
+    drafted(office, "linht", at(1, 9), title="制度9")
+    ok(office, "sync", as_="linht", now=at(1, 9))
+    settled_in(state)
+    assert server_head(repo) == office.head()
+    said = (state / "after.log").read_text("utf-8")
+    assert said.count("\n") == 1, said
+    assert "the server's audit was not brought to its head: " in said, said
+    assert "received.lock" in said, said
+    assert audited_head(state) != server_head(repo)
+    stale.unlink()
+    drafted(office, "linht", at(1, 10), title="制度10")
+    ok(office, "sync", as_="linht", now=at(1, 10))
+    settled_in(state)
+    assert audited_head(state) == server_head(repo) == office.head()
+    assert (state / "after.log").read_text("utf-8") == said  # nothing more to say
 
 
 def test_a_catch_up_already_at_work_is_left_to_it(guarded: tuple[Office, Path]):
@@ -443,7 +480,7 @@ def test_root_installs_with_a_python_the_owner_can_run(
     assert "cannot keep the hook's cache" not in pushed.stderr
 
     # a cache folder the account cannot write: the push is still judged, and it says so
-    assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo))
+    assert eventually(lambda: audited_head(repo / "dangwu") == server_head(repo)), after_log(repo)
     kept = repo / "dangwu" / "cache" / "dangwu" / "validators"
     checks = sorted(p.name for p in kept.glob("*.code"))  # the schemas' compiled checks
     assert checks

@@ -1961,13 +1961,18 @@ def _text(raw: bytes) -> str:
 def _failure(command: str, said: str) -> GitError:
     """What a git command that failed said, as dangwu reports it."""
     return GitError(
-        _("git {command} failed: {stderr}").format(command=command, stderr=_last_line(said))
+        _("git {command} failed: {stderr}").format(command=command, stderr=_complaint(said))
     )
 
 
-def _last_line(text: str) -> str:
+def _complaint(text: str) -> str:
+    """The line of git's stderr that says what went wrong: its last ``fatal:`` or
+    ``error:`` line, else its last line. Advice may follow it: after "Unable to
+    create '.../main.lock': File exists." git says how to go on ("remove the file
+    manually to continue."), which names no file."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "?"
+    marked = [line for line in lines if line.startswith(("fatal: ", "error: "))]
+    return (marked or lines or ["?"])[-1]
 
 
 def _stderr_text(exc: Any) -> str:
