@@ -703,14 +703,15 @@ def _keep_failure(office: Office, error: str) -> None:
 
     from dangwu.i18n import _
 
-    said = _("the server's audit was not brought to its head: {error}").format(error=error)
+    said = _("the server's audit was not brought to its head: {error}").format(
+        error=" ".join(error.split())  # one line each, whatever the error held
+    )
     print(f"dangwu: {said}", file=sys.stderr)
     stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-    with (
-        contextlib.suppress(OSError),
-        (office.state_dir / AFTER_LOG).open("a", encoding="utf-8") as out,
-    ):
-        out.write(f"{stamp} {said}\n")
+    with contextlib.suppress(OSError):
+        office.state_dir.mkdir(parents=True, exist_ok=True)
+        with (office.state_dir / AFTER_LOG).open("a", encoding="utf-8") as out:
+            out.write(f"{stamp} {said}\n")
 
 
 def _note_receipts(office: Office, git: GitStore, updates: list[tuple[str, str, str]]) -> None:

@@ -308,6 +308,18 @@ def test_what_stopped_the_post_receive_is_kept_in_the_hooks_folder(
     assert (state / "after.log").read_text("utf-8") == said  # nothing more to say
 
 
+def test_what_the_post_receive_keeps_is_one_line_per_stop(tmp_path: Path):
+    """An error that spans lines (git's, or one that quotes what was pushed) is kept
+    as one line: a line of after.log is one stop, never a second one forged."""
+    from dangwu.serverhook import AFTER_LOG, _keep_failure
+    from dangwu.store.office import Office as Opened
+
+    repo = bare(tmp_path / "server.git", "main")
+    _keep_failure(Opened(repo, bare=True), "first\n2026-01-01T00:00:00+08:00 forged")
+    kept = (repo / "dangwu" / AFTER_LOG).read_text("utf-8")
+    assert kept.count("\n") == 1 and kept.endswith("first 2026-01-01T00:00:00+08:00 forged\n")
+
+
 def test_a_catch_up_already_at_work_is_left_to_it(guarded: tuple[Office, Path]):
     office, repo = guarded
     with catching_up_held(repo):
