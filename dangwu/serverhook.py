@@ -113,12 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             lock = _after_lock(_office(repo)[0].state_dir)
         if not _detached():
             return 0  # git, and the pusher, stop waiting here
-        office = _office(repo)[0]
-        try:
-            return after(office, updates, lock, site=_option(args, "--site"))
-        except Exception as exc:  # the push stands; the next one re-reads what it must
-            _keep_failure(office, f"{type(exc).__name__}: {exc}")
-            return 0
+        return after(_office(repo)[0], updates, lock, site=_option(args, "--site"))
     office, elsewhere = _office(repo)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
@@ -549,10 +544,10 @@ def after(
     nowhere, note when the push's commits were received, and stand the server's own
     audit at the new head with what the pre-receive found, so the next push is judged
     against what this one left; then :func:`catch_up`. It runs detached from git (see
-    :func:`_detached`): what it would say goes nowhere, and a failure leaves the
-    next push to re-read what it must."""
+    :func:`_detached`): what it would say goes nowhere, so whatever stops it is kept
+    in the hook's folder (:func:`_keep_failure`), and the next push re-reads what it
+    must."""
     from dangwu.app import auditing
-    from dangwu.errors import DangwuError
     from dangwu.store.gitenv import RECEIVED_NOTES
     from dangwu.store.gitstore import GitStore
 
@@ -574,12 +569,12 @@ def after(
             # the catch-up's lock is taken before this one is let go: whoever waits
             # for this push's work finds the catch-up at work, never between the two
             catching = _catch_up_lock(office)
-    except (DangwuError, OSError) as exc:  # the push stands; the next one re-reads what it must
-        _keep_failure(office, str(exc))
+        if catching is None:
+            return 0  # another catch-up is at work: it goes on until the head stands still
+        return catch_up(office.root, str(office.state) if office.state else None, catching)
+    except Exception as exc:  # the push stands; the next one re-reads what it must
+        _keep_failure(office, exc)
         return 0
-    if catching is None:
-        return 0  # another catch-up is at work: it goes on until the head stands still
-    return catch_up(office.root, str(office.state) if office.state else None, catching)
 
 
 def _build_site(office: Office, folder: Path) -> None:
@@ -688,21 +683,24 @@ def catch_up(repo: Path, state: str | None, held: IO[str] | None = None) -> int:
                     return 0
             lock = _catch_up_lock(office)
     except DangwuError as exc:
-        _keep_failure(office, str(exc))
+        _keep_failure(office, exc)
         return 0  # the next push re-reads what it must
     return 0
 
 
-def _keep_failure(office: Office, error: str) -> None:
+def _keep_failure(office: Office, exc: Exception) -> None:
     """Say what stopped the post-receive's work (or a catch-up's): on stderr, where a
     person may be reading, and in the hook's folder (``after.log``), since the
     detached process's stderr goes nowhere and a server whose audit lags its head
-    should say why."""
+    should say why. dangwu's own errors and the system's say what they are; anything
+    else is named by its kind too."""
     import contextlib
     from datetime import datetime
 
+    from dangwu.errors import DangwuError
     from dangwu.i18n import _
 
+    error = str(exc) if isinstance(exc, DangwuError | OSError) else f"{type(exc).__name__}: {exc}"
     said = _("the server's audit was not brought to its head: {error}").format(
         error=" ".join(error.split())  # one line each, whatever the error held
     )

@@ -315,9 +315,10 @@ def test_what_the_post_receive_keeps_is_one_line_per_stop(tmp_path: Path):
     from dangwu.store.office import Office as Opened
 
     repo = bare(tmp_path / "server.git", "main")
-    _keep_failure(Opened(repo, bare=True), "first\n2026-01-01T00:00:00+08:00 forged")
+    _keep_failure(Opened(repo, bare=True), ValueError("first\n2026-01-01T00:00:00+08:00 forged"))
     kept = (repo / "dangwu" / AFTER_LOG).read_text("utf-8")
-    assert kept.count("\n") == 1 and kept.endswith("first 2026-01-01T00:00:00+08:00 forged\n")
+    assert kept.count("\n") == 1
+    assert kept.endswith(": ValueError: first 2026-01-01T00:00:00+08:00 forged\n"), kept
 
 
 def test_a_catch_up_already_at_work_is_left_to_it(guarded: tuple[Office, Path]):
