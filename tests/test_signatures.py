@@ -10,6 +10,7 @@ answer is git's own: the store's answer for each commit is compared with git's.
 from __future__ import annotations
 
 import base64
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -185,3 +186,38 @@ def test_what_a_clerk_crafts_is_answered_as_git_answers_it(office: Path):
         "signed with SHA-256",
         "no signature at all",
     }
+
+
+@pytest.mark.parametrize("setting", ["gpg.ssh.revocationFile", "gpg.ssh.program"])
+def test_a_check_git_is_told_to_make_otherwise_is_left_to_git(
+    office: Path, tmp_path: Path, setting: str
+):
+    """Where git's config says to check signatures against revoked keys, or with
+    another program, no signature is judged in this process: a key the office revoked
+    is not good here because the roster lists it."""
+    copy = tmp_path / "office"
+    shutil.copytree(office, copy, symlinks=True)
+    keys = copy / ".git" / "dangwu" / "demo-keys"
+    if setting == "gpg.ssh.revocationFile":
+        value = keys / "revoked"
+        value.write_text((keys / "zhoulx.pub").read_text("utf-8"), "utf-8")
+    else:
+        value = tmp_path / "program"
+        value.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "ran"}\nexec ssh-keygen "$@"\n')
+        value.chmod(0o755)
+    git(copy, "config", setting, str(value))
+    ids = git(copy, "rev-list", "HEAD").split()
+    with GitStore(copy, copy / ".git" / "dangwu") as store:
+        store._signatures_by_git = lambda *_args: {}  # type: ignore[method-assign]
+        assert store.signatures(ids, allowed(copy)) == {}  # nothing was said here
+    ours, theirs = answers(copy, ids)
+    assert ours == theirs
+    if setting == "gpg.ssh.revocationFile":
+        zhoulx = base64.b64decode((keys / "zhoulx.pub").read_text("utf-8").split()[1])
+        signed = {c: signing.signed_parts(raw(copy, c)) for c in ids}
+        by_zhoulx = [
+            c for c, parts in signed.items() if parts and signing.ed25519_signer(*parts) == zhoulx
+        ]
+        assert by_zhoulx and all(ours[c][0] != "G" for c in by_zhoulx), [ours[c] for c in by_zhoulx]
+    else:
+        assert "-Y" in (tmp_path / "ran").read_text("utf-8")

@@ -51,8 +51,8 @@ GRAPH_KEPT = "graph-v1.json"
 # with 32, 17.2 with 64, 28 with 256), where writing the graph's new layer at every
 # step cost a process of 11 ms (25 ms at worst).
 GRAPH_LAG = 32
-# what a commit is written and signed with (GitStore._user_config)
-_USER_CONFIG = r"^(user\.(name|email|signingkey)|gpg\.(format|ssh\.program))$"
+# what a commit is written, signed and checked with (GitStore._user_config)
+_USER_CONFIG = r"^(user\.(name|email|signingkey)|gpg\.(format|ssh\.(program|revocationfile)))$"
 # For the long reads (the whole history's log, objects by the ten thousand): git maps
 # its pack a gigabyte at a time and keeps 96 MiB of delta bases, so on a history of
 # 51,000 commits (a 100 MiB pack) the log held 250 MiB and cat-file 220 MiB, more than
@@ -161,7 +161,6 @@ class GitStore:
         self._opened_by = os.getpid()
         self._forked: tuple[int, _Reader] | None = None  # a forked worker's (pid, its git)
         self._user: dict[str, str] | None = None  # _user_config, once read
-        self._own_signature_check: bool | None = None  # _checks_signatures_as_git_would
 
     def close(self) -> None:
         """Stop the ``git cat-file --batch`` kept for this store's reads, if any."""
@@ -233,10 +232,11 @@ class GitStore:
         return value or None
 
     def _user_config(self) -> dict[str, str]:
-        """``user.name``, ``user.email``, ``user.signingkey``, ``gpg.format`` and
-        ``gpg.ssh.program`` as git would commit and sign with them (the last value
-        where a key is set more than once, as ``git config --get`` gives), read once:
-        a signed step asks for the key after the identity."""
+        """``user.name``, ``user.email``, ``user.signingkey``, ``gpg.format``,
+        ``gpg.ssh.program`` and ``gpg.ssh.revocationFile`` as git would commit, sign
+        and check signatures with them (the last value where a key is set more than
+        once, as ``git config --get`` gives), read once: a signed step asks for the
+        key after the identity."""
         if self._user is not None:
             return self._user
         listed = self.try_run("config", "-z", "--get-regexp", _USER_CONFIG) or ""
@@ -1051,12 +1051,8 @@ class GitStore:
     def _checks_signatures_as_git_would(self) -> bool:
         """Whether a signature read here is judged as git would judge it: not where git
         is told to check with another program, or against revoked keys."""
-        if self._own_signature_check is None:
-            told = self.try_run(
-                "config", "-z", "--get-regexp", r"^gpg\.ssh\.(program|revocationfile)$"
-            )
-            self._own_signature_check = not told
-        return self._own_signature_check
+        told = self._user_config().keys() & {"gpg.ssh.program", "gpg.ssh.revocationfile"}
+        return not told
 
     def _signatures_by_git(
         self, ids: Sequence[str], allowed_signers: str
