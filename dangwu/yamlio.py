@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from dangwu.errors import Problem
 from dangwu.i18n import N_, _
+from dangwu.resources import link_said
 
 if TYPE_CHECKING:  # PyYAML is imported by the first parse: `show` of a known record needs none
     import yaml
@@ -188,12 +189,7 @@ def read_file(
         fd = os.open(path, flags)
     except OSError as exc:
         if plain_file and exc.errno == errno.ELOOP:
-            raise YamlProblem(
-                None,
-                None,
-                _("is a symbolic link; it may lead outside the office repository"),
-                _("replace the link with the file itself"),
-            ) from None
+            raise YamlProblem(None, None, *link_said()) from None
         raise
     try:
         info = os.fstat(fd)

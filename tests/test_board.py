@@ -1495,6 +1495,70 @@ def test_a_template_that_tries_to_leave_the_sandbox_is_refused(
     assert not out.exists() or not list(out.iterdir())
 
 
+# A clerk commits a template that is a link to a file of whoever prints: a leader's
+# private key on the public board. The link is refused, never followed.
+LINKED_TEMPLATES = [
+    ("templates/board.html.j2", "board.html.j2", ("board",)),
+    ("templates/print.css", "print.css", ("board",)),
+    ("templates/bulletin.md.j2", "bulletin.md.j2", ("bulletin", "2026Q4", "--format", "md")),
+    ("templates/site/record.html.j2", "site/record.html.j2", ("site", "build")),
+]
+
+
+@pytest.mark.parametrize(("relpath", "name", "args"), LINKED_TEMPLATES, ids=lambda v: str(v))
+def test_a_template_that_is_a_link_is_refused_not_followed(
+    small: Office, tmp_path: Path, relpath: str, name: str, args: tuple[str, ...]
+):
+    secret = tmp_path / "id_ed25519"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nLEADERSKEY\n", "utf-8")
+    (small.root / relpath).parent.mkdir(parents=True, exist_ok=True)
+    (small.root / relpath).symlink_to(secret)
+    out = tmp_path / "out"
+    result = refused_template(small, out, relpath, *args)
+    assert f"{relpath}: is a symbolic link; it may lead outside the office repository" in (
+        result.stderr
+    ), result.output
+    assert "LEADERSKEY" not in result.output
+    made = [p for p in out.rglob("*") if p.is_file()] if out.is_dir() else [out] * out.exists()
+    assert all(b"LEADERSKEY" not in p.read_bytes() for p in made)
+    # validate says so before anyone prints, and names the file
+    said = small.run("validate")
+    assert said.exit_code == 1, said.output
+    assert f"{relpath}: is a symbolic link" in said.output
+    assert name.rsplit("/", 1)[-1] in said.output
+
+
+def test_a_templates_folder_that_is_a_link_is_refused(small: Office, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "board.html.j2").write_text("LEADERSKEY {{ board.unit }}\n", "utf-8")
+    (small.root / "templates").symlink_to(elsewhere)
+    out = tmp_path / "out"
+    result = refused_template(small, out, "templates", "board")
+    assert "templates: is a symbolic link" in result.stderr, result.output
+    assert "LEADERSKEY" not in result.output
+    assert not out.exists() or not list(out.iterdir())
+    # the same template as a file of the office's own is used: only the link was refused
+    (small.root / "templates").unlink()
+    small.write("templates/board.html.j2", "OWN {{ board.unit }}\n")
+    made = small.run("board", "-o", str(out), now=at("10-05"))
+    assert made.exit_code == 0, made.output
+    assert "OWN" in next(out.glob("*.html")).read_text("utf-8")
+
+
+def test_a_schema_that_is_a_link_is_refused(small: Office, tmp_path: Path):
+    secret = tmp_path / "shadow"
+    secret.write_text("LEADERSKEY\n", "utf-8")
+    (small.root / "schemas").mkdir()
+    (small.root / "schemas" / "record.schema.yaml").symlink_to(secret)
+    before = small.state()
+    said = small.run("validate")
+    assert said.exit_code == 1, said.output
+    assert "schemas/record.schema.yaml: is a symbolic link" in said.output
+    assert "LEADERSKEY" not in said.output and "Traceback" not in said.output
+    assert small.state() == before
+
+
 # --- 7. PDF -----------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ many), checked, remembered by blob id, then the rules between files."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from dangwu.i18n import _
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id
 from dangwu.model.words import suggest
+from dangwu.resources import link_said
 from dangwu.store.cache import RecordCache, stat_key
 from dangwu.store.office import Office
 from dangwu.store.pool import Progress, fork_map
@@ -128,7 +129,22 @@ def check_office(
         )
     cache.save(set(every))
     _cross_file(office, results, every)
+    if only is None:
+        results += [Checked(relpath, None, [problem]) for relpath, problem in _links(office.root)]
     return results
+
+
+def _links(root: Path) -> Iterator[tuple[str, Problem]]:
+    """The office's own templates and schemas that are symbolic links (or in a linked
+    folder): each would be refused where it is used, since what it leads to may be any
+    file of the machine that prints."""
+    for folder in ("templates", "schemas"):
+        for here, folders, files in os.walk(root / folder):
+            for name in sorted([*folders, *files]):
+                path = Path(here, name)
+                if path.is_symlink():
+                    relpath = path.relative_to(root).as_posix()
+                    yield relpath, Problem(relpath, None, None, *link_said())
 
 
 def _first_reading(

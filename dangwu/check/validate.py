@@ -39,7 +39,7 @@ from dangwu.model.catalogue import (
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
 from dangwu.model.words import code_of, shown, suggest
-from dangwu.resources import shipped, user_cache
+from dangwu.resources import own_or_shipped, shipped, user_cache
 from dangwu.rules.workflow import STATUS_TITLES
 
 if TYPE_CHECKING:
@@ -60,11 +60,7 @@ TYPE_NAMES = {
 
 def schema_path(name: str, office_root: Path | None) -> Path:
     """The office's own schema if it has one, else the shipped one."""
-    if office_root is not None:
-        own = office_root / "schemas" / name
-        if own.is_file():
-            return own
-    return shipped("schemas", name)
+    return own_or_shipped(office_root, "schemas", name)
 
 
 class Schema:

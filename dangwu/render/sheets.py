@@ -11,8 +11,9 @@ switched off. A PDF is typeset by Typst from the ``*.typ.j2`` templates (``types
 from __future__ import annotations
 
 import functools
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,7 @@ from dangwu.model.record import Summary
 from dangwu.model.words import zh_date
 from dangwu.render import typeset
 from dangwu.render.bodies import Files, markdown_html, markdown_parser
-from dangwu.resources import shipped
+from dangwu.resources import own_or_shipped, refuse_link, shipped
 from dangwu.rules import board as board_rules
 from dangwu.rules.consultation import adoption
 from dangwu.rules.due import KIND_TITLES
@@ -330,12 +331,12 @@ def typst_environment(
 
 
 def _sandbox(office_root: Path | None, **options: Any) -> Any:
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2 import ChoiceLoader, FileSystemLoader, FunctionLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    folders = []
+    folders: list[Any] = []
     if office_root is not None and (office_root / "templates").is_dir():
-        folders.append(FileSystemLoader(office_root / "templates"))
+        folders.append(FunctionLoader(functools.partial(_own_template, office_root)))
     folders.append(FileSystemLoader(shipped("templates")))
     kind = (bool(options.get("autoescape")), "finalize" in options)
     return ImmutableSandboxedEnvironment(
@@ -346,6 +347,30 @@ def _sandbox(office_root: Path | None, **options: Any) -> Any:
         bytecode_cache=_compiled(kind),
         **options,
     )
+
+
+def _own_template(office_root: Path, name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """The office's own template ``name`` (source, file, whether it is unchanged), or
+    None to use the shipped one; a link is refused, never followed (see
+    :func:`dangwu.resources.own_or_shipped`)."""
+    from jinja2.loaders import split_template_path
+
+    path = office_root.joinpath("templates", *split_template_path(name))
+    refuse_link(office_root, path)
+    if not path.is_file():
+        return None
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as file:
+        changed = os.fstat(file.fileno()).st_mtime_ns
+        source = file.read().decode("utf-8")
+
+    def unchanged() -> bool:
+        try:
+            return path.lstat().st_mtime_ns == changed
+        except OSError:
+            return False
+
+    return source, str(path), unchanged
 
 
 @functools.cache
@@ -394,14 +419,8 @@ def css(office_root: Path | None) -> Any:
     inserted into <style> as it is, where escaping its quotes would break it."""
     from markupsafe import Markup
 
-    path = own_or_shipped(office_root, "print.css")
+    path = own_or_shipped(office_root, "templates", "print.css")
     return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))  # office's own
-
-
-def own_or_shipped(office_root: Path | None, *parts: str) -> Path:
-    """A file of ``templates/``: the office's own where it has one, else the shipped."""
-    own = office_root.joinpath("templates", *parts) if office_root else None
-    return own if own is not None and own.is_file() else shipped("templates", *parts)
 
 
 def qr_svg(code: str) -> Any:

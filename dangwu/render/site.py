@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -33,11 +34,10 @@ from dangwu.render.sheets import (
     committed_files,
     environment,
     excerpt,
-    own_or_shipped,
     remote_reference,
     with_page_policy,
 )
-from dangwu.resources import shipped
+from dangwu.resources import own_or_shipped, shipped
 from dangwu.rules import site as site_rules
 from dangwu.rules.site import Shown, Site
 from dangwu.store.snapshot import Snapshot
@@ -444,7 +444,7 @@ class Renderer:
 
     def _asset(self, name: str) -> bytes:
         """One of the site's own files (style sheet, scripts): the office's first."""
-        return own_or_shipped(self.snapshot.office.root, "site", name).read_bytes()
+        return own_or_shipped(self.snapshot.office.root, "templates", "site", name).read_bytes()
 
 
 def _stamp(value: str | None) -> str:
@@ -480,13 +480,20 @@ def template_key(office_root: Path) -> str:
     for folder in (shipped("templates", "site"), office_root / "templates" / "site"):
         if folder.is_dir():
             for path in sorted(folder.iterdir()):
-                if path.is_file():
-                    digest.update(path.name.encode() + b"\0" + path.read_bytes())
+                digest.update(path.name.encode() + b"\0" + _template_bytes(path))
     own = office_root / "templates"
     if own.is_dir():  # a template may extend any other of the office's own
         for path in sorted(own.glob("*.j2")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(path.name.encode() + b"\0" + _template_bytes(path))
     return digest.hexdigest()[:16]
+
+
+def _template_bytes(path: Path) -> bytes:
+    """What a file of templates/ holds, for knowing when it changed: a link by where it
+    leads, never by what it leads to (the office's own links are refused when used)."""
+    if path.is_symlink():
+        return b"link:" + os.fsencode(path.readlink())
+    return path.read_bytes() if path.is_file() else b""
 
 
 # --- the city portal's own pages ----------------------------------------------------------
