@@ -648,6 +648,15 @@ def test_a_pre_disclosure_under_revision_keeps_its_preliminary_plan_up(
     (entry,) = entries("2026-10-08", "edited")
     assert entry.id == rid and entry.consulting
     assert entry.text == "征求意见稿摘要。", "the board shows an unapproved revision"
+    # and so does the web site, on the record's page and in its lists
+    ok(office, "set", rid, "title=改过的标题（未审核）", "body=改过的正文。", now=at("10-08", 11))
+    ok(office, "site", "build", "-o", str(tmp_path / "site"), now=at("10-08", 12))
+    page = (tmp_path / "site" / "records" / f"{rid}.html").read_text("utf-8")
+    assert "征求意见稿摘要。" in page and "初步方案。" in page and "机关廉洁自律若干规定" in page
+    every = "".join(p.read_text("utf-8") for p in (tmp_path / "site").rglob("*.html"))
+    every += (tmp_path / "site" / "feed.xml").read_text("utf-8")
+    for revised in ("未审核", "改过的"):
+        assert revised not in every, "the site shows an unapproved revision"
     ok(office, "submit", rid, now=at("10-09"))
     assert [(e.id, e.consulting) for e in entries("2026-10-09", "submitted")] == [(rid, True)]
     ok(office, "approve", rid, as_="sunhm", now=at("10-10"))

@@ -17,7 +17,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -113,6 +113,7 @@ def build(
         site = site_rules.select(
             snap.summaries(), scope=scope, on=today, channel=channel, audience=audience
         )
+        plans = _plans_out(snap, site)
         base_url = "" if portal else snap.settings.site_url
         renderer = render.Renderer(
             snap,
@@ -139,7 +140,9 @@ def build(
         answering = scope == "public" and not portal
         # a past day's file is final: only the days since the last build are made
         since = _unfinished(folder, former, today)
-        _JOB.update(renderer=renderer, snap=snap, items={i.id: i for i in stale}, folder=folder)
+        _JOB.update(
+            renderer=renderer, snap=snap, items={i.id: i for i in stale}, folder=folder, plans=plans
+        )
         # a group at a time: the last worker to finish is at most a group behind
         making = fork_map(_record_pages, groups, parallel_from=2, chunk=1)
         made_records: list[str] = []  # the record pages (and their files) written
@@ -188,7 +191,7 @@ def build(
         try:
             found = finding.wait() if finding is not None else None
             wanted = site.latest() + site.consulting()
-            excerpts = snap.records(i.summary.path for i in wanted)
+            excerpts = {**snap.records(i.summary.path for i in wanted), **plans}
             verify = None
             if answering:
                 first, last = sitecodes.window(today)
@@ -305,6 +308,25 @@ def build(
     return built
 
 
+def _plans_out(snap: snapshot.Snapshot, site: site_rules.Site) -> dict[str, dict[str, Any]]:
+    """The text of each plan the site shows out for comment, as it was put out for
+    comment (by path): the office revises it into the formal plan meanwhile, and what
+    it revises is not approved until the formal plan is. The site's lists take their
+    titles from it too (``site`` is changed so)."""
+    plans = {}
+    for item in list(site.shown.values()):
+        if item.state != "consulting":
+            continue
+        plan = snap.preliminary(item.summary)
+        if plan is None:
+            continue
+        plans[item.summary.path] = plan
+        title = plan.get("title")
+        if isinstance(title, str) and title != item.summary.title:
+            site.shown[item.id] = replace(item, summary=replace(item.summary, title=title))
+    return plans
+
+
 def _changed_attachments(snap: snapshot.Snapshot, site: site_rules.Site) -> list[str]:
     """The attachments (record id and path) of the records on the site whose file is
     not the one their approval stamped: the pages leave them off."""
@@ -337,7 +359,7 @@ def _record_pages(ids: list[str]) -> list[str]:
     written. A worker writes its own: the pages do not travel back to be written
     by the main process after the last of them is made."""
     items = [_JOB["items"][record_id] for record_id in ids]
-    texts = _JOB["snap"].records(item.summary.path for item in items)
+    texts = {**_JOB["snap"].records(item.summary.path for item in items), **_JOB["plans"]}
     made: dict[str, bytes] = {}
     for item in items:
         made.update(_JOB["renderer"].record_page(item, texts.get(item.summary.path, {})))
