@@ -366,9 +366,9 @@ def clerk_commit(store: Any, prepared_on: str, path: str, content: bytes) -> str
 
 def make_office(root: Path, *, signing: bool = False) -> Office:
     """A committed office with the sample roster and no records. The sample requires
-    signed approvals and publications; most tests are about other rules, so their
-    office does not (``signing`` keeps the sample's rule; the tests of signing and of
-    the demo use it)."""
+    signed decisions, approvals, rejections, withdrawals and publications; most tests
+    are about other rules, so their office does not (``signing`` keeps the sample's
+    rule; the tests of signing and of the demo use it)."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "main")
     text = SAMPLE_SETTINGS.read_text("utf-8")

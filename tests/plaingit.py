@@ -74,6 +74,12 @@ def sign_env(private_key: Path) -> dict[str, str]:
     }
 
 
+def demo_signer(office: Office, key: str) -> dict[str, str]:
+    """What makes a person of the sample office sign with their own sample key, as the
+    README's ``as`` does: the sample office signs the leading group's acts."""
+    return sign_env(office.root / ".git" / "dangwu" / "demo-keys" / key)
+
+
 def edit_settings(office: Office, change: Callable[[Any], None]) -> None:
     """Change dangwu.yaml in the working tree (round-trip, comments kept)."""
     data = yamlio.load_round_trip(office.read("dangwu.yaml"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Office, commit_as, copy_demo, need_pdf
+from plaingit import demo_signer
 
 from dangwu.model.meeting import Minutes
 from dangwu.store import meetings as stored
@@ -23,15 +24,21 @@ MM = 72 / 25.4  # points in a millimetre
 
 
 def ok(office: Office, *args: str, as_: str = "dumy", now: str = NOW) -> str:
-    result = office.run(*args, as_=as_, now=now, env={"DANGWU_LANG": "en"})
+    result = office.run(*args, as_=as_, now=now, env=_env(office, as_))
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     return result.stdout
 
 
+def _env(office: Office, key: str) -> dict[str, str]:
+    """English; in the sample office, signing with the person's sample key."""
+    demo = (office.root / ".git" / "dangwu" / "demo-keys" / key).is_file()
+    return {"DANGWU_LANG": "en", **(demo_signer(office, key) if demo else {})}
+
+
 def refused(office: Office, *args: str, code: int = 1, as_: str = "dumy", now: str = NOW) -> str:
     before = office.state()
-    result = office.run(*args, as_=as_, now=now, env={"DANGWU_LANG": "en"})
+    result = office.run(*args, as_=as_, now=now, env=_env(office, as_))
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) <= 2, result.stderr  # a line, and a hint

@@ -1400,6 +1400,14 @@ def test_unsigned_approval_where_signing_is_required(office: Office, keys: Path)
     entries = json.loads(ok(office, "log", rid, "--json").stdout)
     assert [e["signature"] for e in entries[-2:]] == ["good", "good"]
     assert audit(office).exit_code == 0
+    # the leading group's other acts are signed too: a withdrawal in a leader's name
+    # without their key is refused, and with it is signed
+    refused(office, "withdraw", rid, "--reason", "有误", as_="zhoulx", now=at(8), expect="signing")
+    ok(office, "withdraw", rid, "--reason", "有误", as_="zhoulx", now=at(8, 11),
+       env=sign_env(keys / "zhoulx"))  # fmt: skip
+    entries = json.loads(ok(office, "log", rid, "--json").stdout)
+    assert entries[-1]["step"] == "withdraw" and entries[-1]["signature"] == "good"
+    assert audit(office).exit_code == 0
 
 
 # --- the roster as it stood ----------------------------------------------------------------

@@ -111,16 +111,16 @@ def honest() -> History:
     h.new(Rec(content("ZZ-2026-001")))
     h.edit("ZZ-2026-001", summary="本季度党费按时足额收缴，详见正文。")
     h.submit("ZZ-2026-001")
-    h.reject("ZZ-2026-001", MEMBER, "请补充数据")
+    h.reject("ZZ-2026-001", MEMBER, "请补充数据", signed=True)
     h.edit("ZZ-2026-001", DEPUTY, step="set", body="本季度共收缴党费12万元。")
     h.submit("ZZ-2026-001", DEPUTY)
     h.approve("ZZ-2026-001", MEMBER, signed=True)
     h.publish("ZZ-2026-001", signed=True)
-    h.withdraw("ZZ-2026-001", LEADER, "数据有误")
+    h.withdraw("ZZ-2026-001", LEADER, "数据有误", signed=True)
     # a major matter: the leading group decides, the leader approves
     h.new(Rec(content("ZZ-2026-002", major=True)), BOTH)
     h.submit("ZZ-2026-002")
-    h.decide("ZZ-2026-002", LEADER)
+    h.decide("ZZ-2026-002", LEADER, signed=True)
     h.approve("ZZ-2026-002", LEADER, signed=True)
     h.edit("ZZ-2026-002", title="关于调整党组织设置的决定")  # the approval falls away
     h.approve("ZZ-2026-002", LEADER, signed=True)
@@ -139,10 +139,10 @@ def honest() -> History:
     # a record the group decides to withhold, and one it sends back for revision
     h.new(Rec(content("ZZ-2026-004")))
     h.submit("ZZ-2026-004")
-    h.decide("ZZ-2026-004", MEMBER, outcome="withhold")
+    h.decide("ZZ-2026-004", MEMBER, outcome="withhold", signed=True)
     h.new(Rec(content("ZZ-2026-005", major=True)))
     h.submit("ZZ-2026-005")
-    h.decide("ZZ-2026-005", attendees=[*QUORUM, "qianwb"], outcome="revise")
+    h.decide("ZZ-2026-005", attendees=[*QUORUM, "qianwb"], outcome="revise", signed=True)
     # a real-name report, logged and answered once
     h.supervise(CLERK, "reports/2026-001.yaml", None, "r1", step="report")
     h.supervise(HEAD, "reports/2026-001.yaml", "r1", "r2", step="answer")
@@ -584,6 +584,40 @@ def a_withdrawal_whose_reason_hides_characters() -> History:
 def an_unsigned_approval_where_signing_is_required() -> History:
     h = submitted(**SIGNING)
     h.approve(ID, signed=False)
+    return h
+
+
+# the leading group's other acts are signed too: on a server that does not know who
+# pushes, a clerk could otherwise withdraw, withhold or send back in a leader's name
+@case("signature-required")
+def an_unsigned_withdrawal_where_signing_is_required() -> History:
+    h = submitted(**SIGNING)
+    h.approve(ID, signed=True)
+    h.publish(ID, signed=True)
+    h.withdraw(ID, LEADER)
+    return h
+
+
+@case("signature-required")
+def an_unsigned_decision_where_signing_is_required() -> History:
+    h = submitted(**SIGNING)
+    h.decide(ID, LEADER, outcome="withhold")
+    return h
+
+
+@case("signature-required")
+def an_unsigned_rejection_where_signing_is_required() -> History:
+    h = submitted(**SIGNING)
+    h.reject(ID, MEMBER)
+    return h
+
+
+@case("signature-not-actor")
+def a_withdrawal_signed_with_the_clerks_key_in_a_leaders_name() -> History:
+    h = submitted(**SIGNING)
+    h.approve(ID, signed=True)
+    h.publish(ID, signed=True)
+    h.withdraw(ID, LEADER, signature=good(CLERK))
     return h
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Office, copy_demo
+from plaingit import demo_signer
 from steps import ok
 
 NOW = "2026-12-01T10:00:00+08:00"
@@ -34,7 +35,8 @@ def vnu() -> list[str]:
 def test_every_page_of_the_site_and_the_portal_is_valid_html(audited_demo: Path, tmp_path: Path):
     checker = vnu()
     office = Office(copy_demo(audited_demo, tmp_path / "office"))
-    ok(office, "withdraw", "ZD-2026-104", "--reason", "安排调整", as_="zhoulx", now=NOW)
+    signed = demo_signer(office, "zhoulx")
+    ok(office, "withdraw", "ZD-2026-104", "--reason", "安排调整", as_="zhoulx", now=NOW, env=signed)
     ok(office, "site", "build", "-o", str(tmp_path / "site"), now=NOW)
     ok(office, "portal", "build", str(office.root), "-o", str(tmp_path / "portal"), now=NOW)
     pages = sorted(

@@ -35,9 +35,10 @@ from dangwu.store.gitstore import GitStore, Identity, init_repository
 from dangwu.store.office import Office
 
 YEAR_START = date(2026, 1, 5)
-# The sample office's people sign their approvals and publications. Their keys are
-# made from fixed seeds, so every demo has the same keys, signatures and commits and
-# the README's codes hold for every reader; the roster in dangwu.yaml lists their
+# The sample office's people sign their decisions, approvals, rejections, withdrawals
+# and publications. Their keys are made from fixed seeds, so every demo has the same
+# keys, signatures and commits and the README's codes hold for every reader; the
+# roster in dangwu.yaml lists their
 # public halves. Anyone can make these keys: they are for the made-up sample only.
 DEMO_KEYS = "demo-keys"  # in the demo office's .git/dangwu/
 SEED = "dangwu sample office: "
@@ -52,7 +53,7 @@ class Built:
     commits: int = 0
     printed: list[Path] = field(default_factory=list)
     not_printed: list[str] = field(default_factory=list)
-    signed: bool = False  # approvals and publications carry the sample people's signatures
+    signed: bool = False  # the signed steps carry the sample people's signatures
 
 
 SIGNING_VARIABLES = (

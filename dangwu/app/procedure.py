@@ -152,7 +152,7 @@ def decide(
                 outcome=pair(OUTCOME_TITLES[outcome]),
             )
         ]
-        return _write(act, record, "decide", result, details=details)
+        return _write(act, record, "decide", result, details=details, sign=act.signing())
 
 
 def approve(
@@ -214,7 +214,7 @@ def reject(office: Office, ref: str, *, reason: str) -> Done:
         record = find_stepped(act, ref)
         _check_words(office, record, "--reason", reason)
         outcome = workflow.reject(record.data, act.context(), reason=reason)
-        return _write(act, record, "reject", outcome, details=[reason.strip()])
+        return _write(act, record, "reject", outcome, details=[reason.strip()], sign=act.signing())
 
 
 def publish(
@@ -265,7 +265,8 @@ def withdraw(office: Office, ref: str, *, reason: str) -> Done:
         record = find_stepped(act, ref)
         _check_words(office, record, "--reason", reason)
         outcome = workflow.withdraw(record.data, act.context(), reason=reason)
-        return _write(act, record, "withdraw", outcome, details=[reason.strip()])
+        signed = act.signing()
+        return _write(act, record, "withdraw", outcome, details=[reason.strip()], sign=signed)
 
 
 # --- the secrecy review and who wrote what --------------------------------------------

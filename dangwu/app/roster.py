@@ -100,7 +100,7 @@ def settings_template(
             "quiet": _("a follow-up chain is due again after this many days"),
             "recent": _("timely and follow-up records stay on the board this long"),
             "count": _("working (China's holiday calendar) or calendar days"),
-            "sign": _("approvals and publications are signed with one's own key"),
+            "sign": _("the leading group's acts and publications are signed with one's own key"),
             "merges": _("the history is one straight line (dangwu sync rebases)"),
             "skew": _("how far computers' clocks may disagree"),
             "roster": _(

@@ -73,8 +73,9 @@ def init(
         typer.Option(
             "--no-signing",
             help=_(
-                "Do not require approvals and publications to be signed (the history then "
-                "proves who acted only where the server knows who pushes)."
+                "Do not require the leading group's acts (decide, approve, reject, withdraw) and "
+                "publications to be signed (the history then proves who acted only where the "
+                "server knows who pushes)."
             ),
         ),
     ] = False,
@@ -125,7 +126,8 @@ def init(
     if no_signing:
         output.say(
             _(
-                "Approvals and publications need not be signed: anyone who can set git's "
+                "The leading group's acts and publications need not be signed: anyone who can "
+                "set git's "
                 "email can act as anyone, and only a server that knows who pushes can tell. "
                 "To require signatures later: rules.require_signing: true in dangwu.yaml."
             )

@@ -295,7 +295,10 @@ def clone(
         from dangwu.store.office import Office
 
         if sys.stdin.isatty() and typer.confirm(
-            _("The office requires signed approvals and publications. Make your key now?"),
+            _(
+                "The office requires its leading group's acts and publications to be signed. "
+                "Make your key now?"
+            ),
             default=True,
         ):
             from dangwu.app.keys import set_up

@@ -877,7 +877,7 @@ class Auditor:
             opened = ctx.when if received is None or received <= ctx.when else received
             self.opened[target.path] = opened.isoformat()
             self.openers[target.path] = event.commit.id
-        if step in ("approve", "publish"):
+        if step in workflow.SIGNED_STEPS:
             self._signature(step, after, ctx, event, flag, record)
 
     def _content_step(
@@ -1004,15 +1004,17 @@ class Auditor:
         record: str | None,
     ) -> None:
         facts = after.facts()
-        name = {"approve": "approval", "publish": "publication"}[step]
+        # an approval and a publication say in the file whether they were signed
+        name = {"approve": "approval", "publish": "publication"}.get(step, "")
         if step == "publish" and after.status == "consulting":
             name = "consultation"
-        claimed = bool(_mapping(facts.get(name)).get("signed"))
+        claimed = bool(_mapping(facts.get(name)).get("signed")) if name else False
         required = ctx.rules.require_signing
         if not (claimed or required):
             return
         if event.signature is None:
-            flag("signature-required", _("the {step} is not signed").format(step=step), record)
+            said = _("the {step} step is not signed").format(step=_(workflow.STEP_TITLES[step][0]))
+            flag("signature-required", said, record)
             return
         status, key = event.signature
         if status not in ("G", "U"):

@@ -30,6 +30,10 @@ from dangwu.model.record import TOOL_FIELDS, approved_attachments
 
 GROUP_ROLES = frozenset({"leader", "member"})
 
+# the steps signed where the office requires signing [SPEC 11]: the leading group's
+# acts (which a clerk must never be able to take in a leader's name) and what goes out
+SIGNED_STEPS = frozenset({"decide", "approve", "reject", "withdraw", "publish"})
+
 # action -> roles that may do it [SPEC section 3]
 MAY: dict[str, frozenset[str]] = {
     "create": DRAFTING_ROLES,
