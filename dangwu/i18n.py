@@ -8,6 +8,7 @@ locale variables (``zh_*`` gives Chinese), else English.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gettext
 import os
 import re
@@ -236,3 +237,25 @@ def language_setting(text: str) -> str | None:
     """The ``language:`` of a settings file's text, found without parsing it."""
     found = _LANGUAGE.search(text)
     return found.group(1) if found else None
+
+
+# what the system says of a file it would not let us use, in the user's language
+# (its own words, strerror, are English whatever the locale)
+_OS_REASONS = {
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("the system does not permit it"),
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EEXIST: N_("it exists already"),
+    errno.ENOTDIR: N_("a part of the path is a file, not a folder"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file, in the user's language where it is a usual
+    reason, else in the system's own words."""
+    known = _OS_REASONS.get(exc.errno or 0)
+    return _(known) if known else str(exc.strerror or exc)

@@ -541,6 +541,31 @@ def test_minutes_forged_before_the_meeting_or_in_anothers_name_are_caught(demo: 
     assert "says it was written 2026-12-05T11:00:00+08:00" in said, said
 
 
+def test_a_page_that_could_not_be_written_issues_no_number_and_takes_no_minutes(
+    demo: Office, tmp_path: Path
+):
+    """A circular's number and a meeting's minutes are made once: a place their page
+    cannot be written to is refused before anything is committed, in one line."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("", "utf-8")
+    said = refused(demo, "circular", "ZD-2026-102", "-o", str(blocker / "x.pdf"))
+    assert f"cannot write {blocker}: a part of the path is a file, not a folder" in said
+    ok(demo, "circular", "ZD-2026-102", "--format", "docx", "-o", str(tmp_path / "c.docx"))
+    called = (
+        "meeting", "new", "--kind", "disclosure", "--title", "党务公开会议", "--at",
+        "2026-12-05 09:30", "--place", "会议室", "--chair", "hanzg", "--invite", "zhoulx,sunhm",
+        "--matter", "ZD-2026-102",
+    )  # fmt: skip
+    ok(demo, *called)
+    taken = ("meeting", "minutes", "1", "--present", "hanzg,zhoulx,sunhm", "--decisions", "同意")
+    said = refused(demo, *taken, "-o", str(blocker / "m.pdf"), now=HELD)
+    assert "a part of the path is a file, not a folder" in said
+    ok(demo, *taken, "--format", "docx", "-o", str(tmp_path / "m.docx"), now=HELD)
+    # where nothing could be looked at first, the system's refusal is one line too
+    said = refused(demo, "bulletin", "2026Q4", "-o", str(blocker / "b.html"), now=HELD)
+    assert f"cannot use {blocker}: it exists already; nothing was changed" in said, said
+
+
 def test_the_leading_group_decides_at_a_meeting_named_by_its_number(demo: Office):
     group = (
         "meeting", "new", "--kind", "leading-group", "--title", "党务公开领导小组第四次会议",

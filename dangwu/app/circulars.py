@@ -59,6 +59,7 @@ def issue(
     fmt = one_of("--format", fmt, FORMATS)
     if not ids:
         raise UsageError(_("name at least one record"))
+    printing.refuse_unwritable(out, office.root / printing.PRINTED / FOLDER)
     with acting(office, "circular") as act:
         settings = act.settings
         prefix = settings.circular_prefix

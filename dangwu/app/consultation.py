@@ -14,7 +14,7 @@ from typing import Any
 from dangwu import yamlio
 from dangwu.check.supervision import read_all
 from dangwu.errors import DangwuError, RuleViolation
-from dangwu.i18n import _
+from dangwu.i18n import _, os_reason
 from dangwu.model.record import content_hash, parse_id
 from dangwu.model.supervision import FEEDBACK_DIR, Feedback
 from dangwu.model.words import stamped_day
@@ -143,5 +143,5 @@ def save(text: str, target: Path) -> None:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise DangwuError(
-            _("cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
+            _("cannot write {path}: {error}").format(path=target, error=os_reason(exc))
         ) from None

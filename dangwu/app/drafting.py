@@ -15,7 +15,7 @@ from dangwu import clock, yamlio
 from dangwu.app.validating import check_office
 from dangwu.check import validate
 from dangwu.errors import DangwuError, InvalidFiles, Problem, RuleViolation, UsageError
-from dangwu.i18n import _, term
+from dangwu.i18n import _, os_reason, term
 from dangwu.model import words
 from dangwu.model.catalogue import (
     CADENCE_TITLES,
@@ -390,7 +390,7 @@ def _coerce(
             raise UsageError(f"{path}: {exc.message}", hint=exc.hint) from None
         except OSError as exc:
             raise UsageError(
-                _("cannot read {path}: {error}").format(path=path, error=exc.strerror)
+                _("cannot read {path}: {error}").format(path=path, error=os_reason(exc))
             ) from None
     if name in ("follows",):
         return parse_id(raw), False

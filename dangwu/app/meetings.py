@@ -54,9 +54,12 @@ def call(
     chair: str,
     invited: str,
     matters: list[str],
+    out: Path | None = None,
 ) -> Done:
-    """Call a meeting: it is numbered in the year and committed."""
+    """Call a meeting: it is numbered in the year and committed (its notice to be
+    printed to ``out``, which is looked at first)."""
     kind = one_of("--kind", kind, KINDS)
+    printing.refuse_unwritable(out, office.root / printing.PRINTED / FOLDER)
     with acting(office, "meeting") as act:
         zone = clock.office_zone(act.settings.timezone)
         held = _when(when, zone)
@@ -108,8 +111,11 @@ def take_minutes(
     absent: str | None,
     attending: str | None,
     decisions: str,
+    out: Path | None = None,
 ) -> Done:
-    """Take a held meeting's minutes, once."""
+    """Take a held meeting's minutes, once (to be printed to ``out``, which is looked
+    at first)."""
+    printing.refuse_unwritable(out, office.root / printing.PRINTED / FOLDER)
     with acting(office, "meeting") as act:
         meeting = _find(act.store, act.head, ref, act.when.year)
         day = meeting.when.date()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from dangwu import clock
 from dangwu.app import auditing, manuscripts
 from dangwu.errors import DangwuError, UsageError
-from dangwu.i18n import _, names
+from dangwu.i18n import _, names, os_reason
 from dangwu.model import words
 from dangwu.model.catalogue import SCOPE_TITLES, scope_term
 from dangwu.model.circular import CIRCULAR_CODE
@@ -144,13 +146,37 @@ def print_catalogue(office: Office, *, fmt: str, out: Path | None) -> Printed:
     return Printed(target, [], snap.commit, items, write_page(page, target, office))
 
 
+def refuse_unwritable(out: Path | None, folder: Path) -> None:
+    """Refuse, before a step commits, a place its page could not be written to: a
+    circular's number or a meeting's minutes are made once, so they must not be made
+    for a write that then fails. ``out`` as asked (a file when it has a suffix, else a
+    folder), else the usual ``folder``. Looks only; writes nothing."""
+    target = out if out is not None else folder
+    is_file = out is not None and bool(out.suffix)
+    if is_file and target.is_dir():
+        _unwritable(target, errno.EISDIR)
+    here = target.parent if is_file else target
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        _unwritable(here, errno.ENOTDIR)
+    if not os.access(here, os.W_OK | os.X_OK):
+        _unwritable(here, errno.EACCES)
+
+
+def _unwritable(path: Path, code: int) -> NoReturn:
+    raise DangwuError(
+        _("cannot write {path}: {error}").format(path=path, error=os_reason(OSError(code, "")))
+    )
+
+
 def place_in(folder: Path, name: str) -> Path:
     """``folder/name``, the folder made if need be."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DangwuError(
-            _("cannot create {path}: {error}").format(path=folder, error=exc.strerror)
+            _("cannot create {path}: {error}").format(path=folder, error=os_reason(exc))
         ) from None
     return folder / name
 

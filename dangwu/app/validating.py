@@ -21,7 +21,7 @@ from dangwu.check.validate import (
     validator,
 )
 from dangwu.errors import DangwuError, Problem
-from dangwu.i18n import _
+from dangwu.i18n import _, os_reason
 from dangwu.model.catalogue import Catalogue
 from dangwu.model.record import ID_RE, Summary, blob_id
 from dangwu.model.words import suggest
@@ -70,7 +70,7 @@ def _read(path: str, relpath: str) -> tuple[bytes, os.stat_result]:
     except yamlio.YamlProblem as exc:
         raise _Unreadable(exc.at(relpath)) from None
     except OSError as exc:
-        message = _("cannot be read: {error}").format(error=exc.strerror or exc)
+        message = _("cannot be read: {error}").format(error=os_reason(exc))
         raise _Unreadable(Problem(relpath, None, None, message)) from None
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from dangwu import __version__, clock
 from dangwu.app import sitecodes
 from dangwu.errors import DangwuError
-from dangwu.i18n import _, ngettext
+from dangwu.i18n import _, ngettext, os_reason
 from dangwu.model.catalogue import SCOPE_TITLES
 from dangwu.model.words import one_of, zh_date
 from dangwu.render import site as render
@@ -502,9 +502,7 @@ def _make_folder(folder: Path) -> None:
 
 def _unwritable(folder: Path, exc: OSError) -> DangwuError:
     return DangwuError(
-        _("cannot write the site into {path}: {error}").format(
-            path=folder, error=exc.strerror or exc
-        )
+        _("cannot write the site into {path}: {error}").format(path=folder, error=os_reason(exc))
     )
 
 
@@ -568,9 +566,7 @@ def server(folder: Path, port: int) -> Iterator[ThreadingHTTPServer]:
         httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         raise DangwuError(
-            _("cannot listen on 127.0.0.1:{port}: {error}").format(
-                port=port, error=exc.strerror or exc
-            ),
+            _("cannot listen on 127.0.0.1:{port}: {error}").format(port=port, error=os_reason(exc)),
             hint=_("choose another port with --port"),
         ) from None
     try:

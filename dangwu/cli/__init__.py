@@ -22,7 +22,7 @@ from typer.models import CommandInfo
 from dangwu import __version__
 from dangwu.cli import clicktext, output
 from dangwu.errors import DangwuError, ExitCode
-from dangwu.i18n import _, known_language
+from dangwu.i18n import _, known_language, os_reason
 
 
 class _Group(TyperGroup):
@@ -43,6 +43,17 @@ class _Group(TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
+        except OSError as exc:
+            if exc.filename is None:  # not a file the system refused: a bug
+                output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")), since=before)
+                raise typer.Exit(3) from None
+            # a file or folder the user named, or their system, would not be used
+            output.plain_error(
+                _("cannot use {path}: {reason}; {changed}").format(
+                    path=exc.filename, reason=os_reason(exc), changed=output.what_changed(before)
+                )
+            )
+            raise typer.Exit(1) from None
         except Exception as exc:
             output.bug(exc, debug=bool(ctx.obj and ctx.obj.get("debug")), since=before)
             raise typer.Exit(3) from None

@@ -140,6 +140,7 @@ def minutes(
         absent=absent,
         attending=attending,
         decisions=decisions or "",
+        out=out,
     )
     output.say(
         _("meeting {year}-{n}: minutes taken, commit {commit}").format(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dangwu.cli import common, complete, output
-from dangwu.i18n import _, names, ngettext, pair
+from dangwu.i18n import _, names, ngettext, os_reason, pair
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -441,7 +441,7 @@ def _read_body(path: Path) -> str:
         raise UsageError(f"--body-file {where}: {exc.message}", hint=exc.hint) from None
     except OSError as exc:
         raise UsageError(
-            _("--body-file: cannot read {path}: {error}").format(path=path, error=exc.strerror)
+            _("--body-file: cannot read {path}: {error}").format(path=path, error=os_reason(exc))
         ) from None
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError
-from dangwu.i18n import _
+from dangwu.i18n import _, os_reason
 from dangwu.model.circular import Circular
 from dangwu.model.office import Settings
 from dangwu.model.words import zh_date
@@ -90,7 +90,7 @@ def write_paper(
             return []
     except OSError as exc:
         raise DangwuError(
-            _("cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
+            _("cannot write {path}: {error}").format(path=target, error=os_reason(exc))
         ) from None
     images: dict[str, bytes] = {}
     return typeset.write_pdf(typst(images), target, images=images, when=when)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError
-from dangwu.i18n import _
+from dangwu.i18n import _, os_reason
 from dangwu.render.circular import FACES, add_para, table_cells, word_face, write_paper
 from dangwu.render.sheets import typst_environment
 from dangwu.render.word import blank
@@ -49,7 +49,7 @@ def write_csv(ledger: Ledger, target: Path) -> None:
         target.write_bytes(csv_bytes(ledger.columns, ledger.rows))
     except OSError as exc:
         raise DangwuError(
-            _("cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
+            _("cannot write {path}: {error}").format(path=target, error=os_reason(exc))
         ) from None
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dangwu.errors import DangwuError
-from dangwu.i18n import _
+from dangwu.i18n import _, os_reason
 from dangwu.model.words import zh_date
 from dangwu.render.bodies import markdown_parser, plain_text
 from dangwu.render.circular import add_para, word_face
@@ -128,5 +128,5 @@ def write(m: Manuscript, target: Path, fmt: str) -> None:
             target.write_bytes(docx(m))
     except OSError as exc:
         raise DangwuError(
-            _("cannot write {path}: {error}").format(path=target, error=exc.strerror or exc)
+            _("cannot write {path}: {error}").format(path=target, error=os_reason(exc))
         ) from None

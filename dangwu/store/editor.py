@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dangwu.errors import DangwuError, UsageError
-from dangwu.i18n import _
+from dangwu.i18n import _, os_reason
 from dangwu.store.office import Office
 
 
@@ -83,7 +83,9 @@ def run_editor(path: Path) -> None:
         result = subprocess.run(command, check=False)
     except OSError as exc:
         raise UsageError(
-            _("cannot start the editor {cmd}: {error}").format(cmd=command[0], error=exc.strerror),
+            _("cannot start the editor {cmd}: {error}").format(
+                cmd=command[0], error=os_reason(exc)
+            ),
             hint=_hint(),
         ) from None
     if result.returncode != 0:
