@@ -73,7 +73,13 @@ def test_init_without_git_identity_is_refused(tmp_path):
     assert result.exit_code == 1
     assert "git does not know who you are" in result.output
     assert "git config --global user.email" in result.output
-    assert not (tmp_path / "o" / "dangwu.yaml").exists()
+    assert not (tmp_path / "o").exists(), "an empty repository is left for the next try"
+    # in a folder of the user's own, the folder stays as it was
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("x", "utf-8")
+    result = Office(tmp_path).run("init", "mine", "--unit", "江城市司法局", as_=None)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
 
 
 def test_init_needs_a_unit(tmp_path):

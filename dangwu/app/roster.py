@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import re
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -193,6 +195,7 @@ def init_office(
         )
     if root.exists() and not root.is_dir():
         raise UsageError(_("{path} is not a folder").format(path=root))
+    made_folder, made_repository = not root.exists(), False
     if not (root / ".git").exists():
         inside = _enclosing_repository(root)
         if inside is not None:
@@ -204,43 +207,54 @@ def init_office(
                 hint=_("choose a folder outside it"),
             )
         init_repository(root)
-    office = Office(root)
-    with GitStore(root, office.state_dir) as store, store.writing():
-        identity = store.identity()
-        person_name = (name or identity.name or "").strip()
-        if not person_name:
-            raise IdentityError(
-                _("git does not know your name"),
-                hint=_("run: git config --global user.name 'Your Name', or pass --name"),
+        made_repository = True
+    try:
+        office = Office(root)
+        with GitStore(root, office.state_dir) as store, store.writing():
+            identity = store.identity()
+            person_name = (name or identity.name or "").strip()
+            if not person_name:
+                raise IdentityError(
+                    _("git does not know your name"),
+                    hint=_("run: git config --global user.name 'Your Name', or pass --name"),
+                )
+            person = Person(
+                key=check_key(key or key_from_email(identity.email)),
+                name=person_name,
+                email=identity.email,
+                roles=("office-head",),
+                title=title,
+                id_block=1,
             )
-        person = Person(
-            key=check_key(key or key_from_email(identity.email)),
-            name=person_name,
-            email=identity.email,
-            roles=("office-head",),
-            title=title,
-            id_block=1,
-        )
-        key_path, made = (None, False)
-        if signing:
-            key_path, made, public = _founders_key(person, identity.email, signing_key)
-            person = dataclasses.replace(person, signing_key=public)
-        text = settings_template(unit, person, signing=signing, language=office_language)
-        parse_settings(text, SETTINGS_FILE, root)  # never write a file we would refuse
-        when = clock.now()
-        msg = message("init", unit, actor=person)
-        author = Identity(name=person.name, email=identity.email)
-        changes = {SETTINGS_FILE: text.encode("utf-8")}
-        if not (root / ".gitignore").exists():
-            changes[".gitignore"] = GITIGNORE.encode("utf-8")
-        if store.head() is None:
-            commit = store.make_root_commit(changes, msg, author=author, when=when)
-        else:
-            commit = store.commit(changes, msg, author=author, when=when)
-        if key_path is not None:
-            store.set_config("gpg.format", "ssh", local=True)
-            store.set_config("user.signingkey", str(key_path), local=True)
-    return Initialised(root, person, commit, key_path, made, office_language)
+            key_path, made = (None, False)
+            if signing:
+                key_path, made, public = _founders_key(person, identity.email, signing_key)
+                person = dataclasses.replace(person, signing_key=public)
+            text = settings_template(unit, person, signing=signing, language=office_language)
+            parse_settings(text, SETTINGS_FILE, root)  # never write a file we would refuse
+            when = clock.now()
+            msg = message("init", unit, actor=person)
+            author = Identity(name=person.name, email=identity.email)
+            changes = {SETTINGS_FILE: text.encode("utf-8")}
+            if not (root / ".gitignore").exists():
+                changes[".gitignore"] = GITIGNORE.encode("utf-8")
+            if store.head() is None:
+                commit = store.make_root_commit(changes, msg, author=author, when=when)
+            else:
+                commit = store.commit(changes, msg, author=author, when=when)
+            if key_path is not None:
+                store.set_config("gpg.format", "ssh", local=True)
+                store.set_config("user.signingkey", str(key_path), local=True)
+        return Initialised(root, person, commit, key_path, made, office_language)
+    except BaseException:
+        # nothing is left of an office that could not be founded: no empty repository
+        # that the next try would take for one the user made
+        if made_repository:
+            shutil.rmtree(root / ".git", ignore_errors=True)
+        if made_folder:
+            with contextlib.suppress(OSError):
+                root.rmdir()  # only if empty
+        raise
 
 
 def _founders_key(person: Person, email: str, given: Path | None) -> tuple[Path, bool, str]:
