@@ -652,6 +652,25 @@ def test_python_tag_in_dangwu_yaml_is_never_executed(office: Office) -> None:
         ),
         (("show", "ZZ-2026-999"), 1, ["no record ZZ-2026-999"]),
         (("set", "ZZ-2026-101", "status=published"), 1, ["status", "written by dangwu"]),
+        # a year beyond those dangwu keeps is a slip of the keyboard, said as such
+        (
+            (
+                "new",
+                "gongzuo-dongtai",
+                "--item",
+                "party-activities",
+                "--title",
+                "t",
+                "--event-date",
+                "9999-12-31",
+            ),
+            2,
+            ["--event-date: '9999-12-31' is outside the years dangwu keeps records of"],
+        ),
+        (("due", "--on", "0001-01-01"), 2, ["'0001-01-01' is outside the years"]),
+        (("bulletin", "9999Q4"), 2, ["'9999Q4' is outside the years"]),
+        (("bulletin", "0000Q1"), 2, ["'0000Q1' is outside the years"]),
+        (("stats", "--year", "9999"), 2, ["'9999' is outside the years"]),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
@@ -665,6 +684,23 @@ def test_bad_command_line_is_refused(
     for word in words:
         assert word in result.output, result.output
     assert "root:" not in result.output, result.output
+
+
+def test_a_date_beyond_our_years_written_by_hand_is_named_and_counts_for_nothing(
+    office: Office,
+) -> None:
+    """9999-12-31 committed with plain git: validate names it; the deadlines, the
+    figures and the dossier pass it by (counting days near the year 9999 overflows)."""
+    text = valid_text().replace("cadence: quarterly", "cadence: timely")
+    text = text.replace("period: 2026Q3", "event_date: 9999-12-31")
+    office.write(REC, text)
+    commit_as(office.root, "dumy", "a record by hand", REC)
+    said = office.run("validate")
+    assert said.exit_code == 1
+    assert "event_date: '9999-12-31' is outside the years dangwu keeps records of" in said.output
+    for args in (("due",), ("stats", "--year", "2026"), ("dossier", "--year", "2026")):
+        result = office.run(*args)
+        assert result.exit_code == 0, (args, result.output)
 
 
 @pytest.mark.parametrize(

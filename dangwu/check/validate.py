@@ -38,7 +38,7 @@ from dangwu.model.catalogue import (
 )
 from dangwu.model.office import SETTINGS_FILE
 from dangwu.model.record import ID_RE, Summary, blob_id, summarize
-from dangwu.model.words import code_of, shown, suggest
+from dangwu.model.words import FIRST_YEAR, LAST_YEAR, code_of, in_our_years, shown, suggest
 from dangwu.resources import own_or_shipped, shipped, user_cache
 from dangwu.rules.workflow import STATUS_TITLES
 
@@ -335,15 +335,17 @@ def _reference_out(node: Any, path: list[str | int]) -> list[str | int] | None:
 
 
 def is_date(value: object) -> bool:
+    """A date written as 2026-12-04 (or read as a date), of a year dangwu keeps."""
+    if isinstance(value, date):
+        return in_our_years(value.year)
     if not isinstance(value, str):
         return True
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
     try:
-        date.fromisoformat(value)
+        return in_our_years(date.fromisoformat(value).year)
     except ValueError:
         return False
-    return True
 
 
 def _is_datetime(value: object) -> bool:
@@ -477,6 +479,10 @@ def _translate(error: ValidationError, doc: yamlio.Document, relpath: str) -> li
         return [at(prefix + _pattern_message(path, value))]
     if kind == "format":
         if expected == "date":
+            written = str(value)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", written) and not in_our_years(int(written[:4])):
+                said = _("{value!r} is outside the years dangwu keeps records of ({first}-{last})")
+                return [at(prefix + said.format(value=written, first=FIRST_YEAR, last=LAST_YEAR))]
             return [
                 at(
                     prefix + _("{value!r} is not a real date").format(value=value),

@@ -226,6 +226,24 @@ def _number(text: str) -> int | None:
     return None
 
 
+# The years dangwu keeps records of: an office's, from before 1949 to well past anyone's
+# term. A date beyond them is a slip of the keyboard (9999-12-31), and counting days
+# near the year 9999 overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def in_our_years(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def _beyond_our_years(option: str, value: str) -> UsageError:
+    return UsageError(
+        _(
+            "{option}: '{value}' is outside the years dangwu keeps records of ({first}-{last})"
+        ).format(option=option, value=value, first=FIRST_YEAR, last=LAST_YEAR)
+    )
+
+
 def day(option: str, value: str) -> str:
     """A day as YYYY-MM-DD, from 2026-12-04, 2026/12/4, 2026.12.4, 20261204,
     2026年12月4日 or 二〇二六年十二月四日."""
@@ -236,10 +254,13 @@ def day(option: str, value: str) -> str:
         if None not in numbers:
             year, month, dom = (n for n in numbers if n is not None)
             try:
-                if year >= 1000:
-                    return date(year, month, dom).isoformat()
+                written = date(year, month, dom).isoformat()
             except ValueError:
                 pass
+            else:
+                if not in_our_years(year):
+                    raise _beyond_our_years(option, value)
+                return written
     raise UsageError(
         _("{option}: '{value}' is not a real date").format(option=option, value=value),
         hint=_("write it like 2026-12-04 or 2026年12月4日"),
@@ -285,6 +306,8 @@ def year(option: str, value: str) -> int:
             _("{option}: '{value}' is not a year").format(option=option, value=value),
             hint=_("write it like 2026 or 2026年"),
         )
+    if not in_our_years(number):
+        raise _beyond_our_years(option, value)
     return number
 
 
@@ -300,6 +323,8 @@ def quarter(option: str, value: str, today: date) -> str:
             if year is None:
                 begun = (today.month - 1) // 3 + 1 >= number
                 year = today.year if begun else today.year - 1
+            if not in_our_years(year):
+                raise _beyond_our_years(option, value)
             return f"{year}Q{number}"
     raise UsageError(
         _("{option}: '{value}' is not a quarter").format(option=option, value=value),

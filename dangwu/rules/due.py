@@ -35,6 +35,7 @@ from dangwu.model.catalogue import Catalogue, Item
 from dangwu.model.office import Person
 from dangwu.model.record import Summary
 from dangwu.model.supervision import Report, Request
+from dangwu.model.words import in_our_years
 from dangwu.rules.requests import answer_due
 from dangwu.rules.schedule import Quarter, quarterly_due
 from dangwu.rules.terms import term_end
@@ -246,6 +247,8 @@ def _timely(every: Sequence[Summary], calendar: Calendar, catalogue: Catalogue) 
         try:
             since = date.fromisoformat(s.event_date)
         except ValueError:
+            continue
+        if not in_our_years(since.year):  # 9999-12-31 by hand: validate names it
             continue
         out.append(
             Owed(
