@@ -1814,6 +1814,24 @@ def test_a_plain_draft_added_with_its_creator_is_fine_and_by_a_supervisor_is_not
     assert h.rules() == ["role"]
 
 
+def test_a_plain_draft_says_it_was_drafted_by_whoever_commits_it_when_they_do():
+    """The approval form prints 拟稿 from a draft's created facts: a draft added by hand
+    that names another drafter, or a day well before its commit, is flagged."""
+    h = founded()
+    h.tick(days=7)
+    h.plain(CLERK, None, draft(CLERK, h.now - timedelta(hours=20)))  # written, then committed
+    assert h.rules() == []
+    h.plain(CLERK, None, draft(LEADER, h.now, record_id="ZZ-2026-002"))
+    assert h.rules() == ["tool-fields"]
+    h = founded()
+    h.tick(days=7)
+    h.plain(CLERK, None, draft(CLERK, h.now - timedelta(days=6)))
+    assert h.rules() == ["tool-fields"]
+    h = founded()
+    h.plain(CLERK, None, draft(CLERK, h.now + timedelta(days=1)))
+    assert h.rules() == ["tool-fields"]
+
+
 def test_an_audit_in_two_ranges_remembers_who_drafted():
     """The auditor carries who edited each record from one commit to the next: judged
     in two runs that share it, a self-approval is still found."""

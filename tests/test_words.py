@@ -103,12 +103,19 @@ def test_tens_and_units_in_chinese_numerals(typed, iso):
 
 @pytest.mark.parametrize(
     "typed",
-    ["2026-02-30", "2026年13月1日", "10月30日", "明天", "", "2026-12", "0026-01-01", "二〇二六年"],
+    ["2026-02-30", "2026年13月1日", "10月30日", "明天", "", "2026-12", "二〇二六年"],
 )
 def test_a_day_that_is_not_one_is_refused(typed):
     with pytest.raises(UsageError, match="is not a real date") as refused:
         day("--on", typed)
     assert "2026年12月4日" in str(refused.value.hint)
+
+
+@pytest.mark.parametrize("typed", ["0026-01-01", "1899-12-31", "2200-01-01", "9999-12-31"])
+def test_a_day_beyond_the_years_dangwu_keeps_is_refused_as_such(typed):
+    with pytest.raises(UsageError, match="is outside the years dangwu keeps records of"):
+        day("--on", typed)
+    assert day("--on", "1900-01-01") == "1900-01-01" and day("--on", "2199-12-31")
 
 
 @pytest.mark.parametrize(

@@ -1088,6 +1088,20 @@ class Auditor:
                 flag("role", _("records may be created only by the office"), record)
             if person is not None:
                 self.authors.setdefault(change.path, set()).add(person.key)
+            claimed = _created_otherwise(after, person, event.commit.author_date)
+            if claimed:
+                flag(
+                    "tool-fields",
+                    _(
+                        "a draft added with plain git says it was drafted by {claimed}, "
+                        "but the commit is {name}'s of {when}"
+                    ).format(
+                        claimed=claimed,
+                        name=person.name if person else event.commit.author_email,
+                        when=event.commit.author_date.isoformat(timespec="minutes"),
+                    ),
+                    record,
+                )
 
 
 _SIGNATURE_WORDS = {
@@ -1207,6 +1221,25 @@ def _only_created(before: Version | None, after: Version) -> bool:
         return False
     facts = after.facts()
     return set(facts) <= {"status", "created"} and facts.get("status", "draft") == "draft"
+
+
+def _created_otherwise(after: Version, person: Person | None, committed: datetime) -> str:
+    """What a draft added by hand claims of its drafting that its commit does not say
+    (empty when nothing): the approval form prints 拟稿 from it, so it must name whoever
+    commits it, on the day before the commit at most (written, then committed)."""
+    created = _mapping(after.facts().get("created"))
+    if not created:
+        return ""
+    by, at = created.get("by"), _moment(created.get("at"))
+    who_ok = person is not None and by == person.key
+    when_ok = (
+        at is not None
+        and at.tzinfo is not None
+        and committed - timedelta(days=1) <= at <= committed + timedelta(minutes=10)
+    )
+    if who_ok and when_ok:
+        return ""
+    return f"{by} {created.get('at')}"
 
 
 # Facts whose exact value the audit cannot recompute from the history alone.
