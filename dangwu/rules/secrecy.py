@@ -135,7 +135,8 @@ _RUN_CONTEXT = 6
 _SEPARATOR = re.compile(r"[ -]")
 _PERIOD = r"(?: *(?:[0-9]+ *(?:年|个月|月|天|日)|长期))?"
 
-_MARK_WORD = r"(?:绝 ?密|机 ?密|秘 ?密)"
+# in simplified and traditional characters (絕密, 機密) and the variant 祕密
+_MARK_WORD = r"(?:[绝絕] ?密|[机機] ?密|[秘祕] ?密)"
 _STAR_TAIL = r"(?: *[★☆]" + _PERIOD + r")?"
 # two branches rather than an optional leading star: a pattern that starts with
 # known characters lets the regular expression engine skip ahead to them
