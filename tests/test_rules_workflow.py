@@ -190,6 +190,7 @@ def test_a_person_with_two_roles_may_do_what_either_allows(step: str, state: str
 MAY_ACTION: dict[str, tuple[str, ...]] = {
     #            leader member office-head office-deputy clerk supervisor none
     "create":   ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
+    "discard":  ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
     "edit":     ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
     "submit":   ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
     "publish":  ("-",   "-",   "y",        "y",          "y",  "-",       "-"),
@@ -224,6 +225,12 @@ def test_who_may_do_each_action(action: str, role: str):
 
 def test_the_action_table_names_every_action():
     assert set(MAY_ACTION) == set(workflow.MAY)
+
+
+def test_a_discard_refused_says_discard():
+    with pytest.raises(IdentityError) as refused:
+        workflow.discard({"id": "ZZ-2026-101", "status": "draft"}, ctx(MEMBER, T0))
+    assert "may not discard drafts" in refused.value.message
 
 
 def test_the_refusal_of_a_role_says_who_may():

@@ -37,6 +37,7 @@ SIGNED_STEPS = frozenset({"decide", "approve", "reject", "withdraw", "publish"})
 # action -> roles that may do it [SPEC section 3]
 MAY: dict[str, frozenset[str]] = {
     "create": DRAFTING_ROLES,
+    "discard": DRAFTING_ROLES,
     "edit": DRAFTING_ROLES,
     "submit": DRAFTING_ROLES,
     "publish": DRAFTING_ROLES,
@@ -54,6 +55,7 @@ MAY: dict[str, frozenset[str]] = {
 }
 ACTION_TITLES = {
     "create": N_("create records"),
+    "discard": N_("discard drafts"),
     "edit": N_("edit records"),
     "submit": N_("submit records"),
     "publish": N_("publish records"),
@@ -381,7 +383,7 @@ PROCEDURE_FACTS = ("submitted", "decision", "approval", "rejection", "consultati
 def discard(data: Mapping[str, Any], ctx: Context) -> None:
     """A draft that never went to the leading group may be removed by the office: a
     duplicate, a mistake. Once submitted, it is part of the procedure's record."""
-    require(ctx.actor, "create")
+    require(ctx.actor, "discard")
     record_id = _id(data)
     went = [name for name in PROCEDURE_FACTS if name in data]
     if status_of(data) not in FROM["discard"] or went:
