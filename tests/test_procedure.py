@@ -158,6 +158,19 @@ def test_each_step_is_one_commit_by_the_actor_with_its_trailers(office: Office):
     assert audit(office).exit_code == 0
 
 
+def test_the_attendees_may_be_given_with_commas_and_one_given_twice_is_named(office: Office):
+    """--attendee a,b as meeting new --invite takes them (a full-width comma too)."""
+    rid = major(office, now=at(5, 9))
+    ok(office, "submit", rid, now=at(5, 10))
+    decide = ("decide", rid, "--meeting", "2026-10-06", "--outcome", "publish")
+    twice = "zhoulx is listed twice among the attendees"
+    refused(office, *decide, "--attendee", "hanzg,zhoulx", "--attendee", "zhoulx",
+            as_="hanzg", now=at(6, 15), expect=twice)  # fmt: skip
+    ok(office, *decide, "--attendee", "hanzg,zhoulx，sunhm", "--attendee", "qianwb",
+       as_="hanzg", now=at(6, 15))  # fmt: skip
+    assert data(office, rid)["decision"]["attendees"] == list(QUORUM)
+
+
 def test_the_facts_of_each_step_are_written_into_the_record(office: Office):
     rid = major(office, now=at(5, 9))
     ok(office, "submit", rid, now=at(5, 10))

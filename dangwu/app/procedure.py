@@ -120,7 +120,11 @@ def decide(
     ``3`` or ``2026-3``: the day and those present come from its minutes)."""
     outcome = one_of("--outcome", outcome, OUTCOME_TITLES)
     with acting(office, "decide") as act:
-        attendees = [words.person("--attendee", a, act.settings.roster) for a in attendees]
+        # --attendee a --attendee b, or --attendee a,b as meeting new --invite takes them
+        typed = [
+            part for a in attendees for part in a.replace("，", ",").split(",") if part.strip()
+        ]
+        attendees = [words.person("--attendee", a.strip(), act.settings.roster) for a in typed]
         record = find_stepped(act, ref)
         if note:
             _check_words(office, record, "--note", note)

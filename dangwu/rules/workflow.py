@@ -465,8 +465,11 @@ def decide(
         )
     if not attendees:
         _refuse("quorum", _("a decision needs the attendees of the meeting"), record_id)
-    if len(set(attendees)) != len(attendees):
-        _refuse("attendee", _("an attendee is listed twice"), record_id)
+    twice = next((key for n, key in enumerate(attendees) if key in attendees[:n]), None)
+    if twice is not None:
+        _refuse(
+            "attendee", _("{key} is listed twice among the attendees").format(key=twice), record_id
+        )
     members = group(ctx.roster)
     for key in attendees:
         person = ctx.roster.get(key)
