@@ -1,4 +1,6 @@
-"""Where the shipped defaults live: schemas, templates and the sample office.
+"""Where the shipped defaults live (schemas, templates and the sample office), and
+an office's own files that override them, used only as themselves (never through a
+symbolic link).
 
 In a checkout (or an editable install) they are the top-level folders of the
 project; a wheel carries copies under ``dangwu/_shipped``.

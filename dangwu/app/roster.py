@@ -179,9 +179,10 @@ def init_office(
     language: str | None = None,
 ) -> Initialised:
     """Create an office repository whose roster holds the person running it as office head.
-    Approvals, publications and changes to the roster must be signed unless ``signing``
-    is off [SPEC 11]: the office head's key (``signing_key``, else one made now) is in
-    the roster from the start, so every later change can be proven theirs."""
+    The leading group's acts, publications and changes to the roster must be signed
+    unless ``signing`` is off [SPEC 11]: the office head's key (``signing_key``, else one
+    made now) is in the roster from the start, so every later change can be proven
+    theirs."""
     unit = unit.strip()
     if not unit:
         raise UsageError(_("--unit must name the unit, e.g. --unit 江城市司法局"))
