@@ -233,6 +233,10 @@ def judge(
         # brings the history it kept before (nothing is known of when that arrived)
         established = git.has_branches()
         arriving = _arriving(git, tips) if established else set()
+        # received now: what reaches the office's branch (a commit first pushed to a
+        # side branch is received when it gets there)
+        reaching = _reaching(git, branches, established)
+        arriving |= reaching
         accepted: list[str] = []
         audited = False  # a refusal the audit found, which 'dangwu audit' shows too
         for old, new, ref in branches:
@@ -247,7 +251,7 @@ def judge(
             if ref.startswith("refs/tags/"):
                 out += _judge_tag(git, old, new, ref, accepted)
         if not out:
-            _keep_receipts(office, updates, arriving, now, account)
+            _keep_receipts(office, updates, reaching, now, account)
     if out:
         out.append(
             _("dangwu: nothing was changed on the server; 'dangwu audit' shows the same")
@@ -280,6 +284,22 @@ def _arriving(git: GitStore, tips: list[str]) -> set[str]:
     if not tips:
         return set()
     return git.unknown_commits(tips)
+
+
+def _reaching(git: GitStore, branches: list[tuple[str, str, str]], established: bool) -> set[str]:
+    """The commits this push brings onto the office's branch (the one HEAD names), where
+    the board, the site and every clone read them: each is received when it gets there
+    [SPEC 11]. A commit first pushed to another branch, out of everyone's sight, is not
+    received until it reaches the office's branch, so staging a preliminary plan on a
+    side branch does not start its comment window early."""
+    office = git.current_branch()
+    if not established or office is None:
+        return set()
+    found: set[str] = set()
+    for old, new, ref in branches:
+        if ref == f"refs/heads/{office}" and new != ZERO:
+            found |= set(git.commits_of(new, *([f"^{old}"] if old != ZERO else [])))
+    return found
 
 
 def _judge_branch(

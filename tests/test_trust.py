@@ -493,6 +493,28 @@ def test_a_preliminary_plan_backdated_and_pushed_late_gains_nothing(case: Case):
     refused(clone, "publish", rid, now=at(10, 25), expect="open until 2026-11-03")
 
 
+def test_a_preliminary_plan_staged_on_a_side_branch_is_received_when_it_reaches_main(
+    case: Case,
+):
+    """Published for comment on 10-06 and pushed on 10-06, but to a side branch no one
+    reads; pushed to the office's branch on 10-20. The window counts from 10-20."""
+    bare = _rehearsal_server(case)
+    rid = _approved(case)
+    ok(case, "publish", rid, now=at(10, 6, 12))
+    staged = push(case, bare, "HEAD:refs/heads/staging", env={"DANGWU_NOW": at(10, 6, 13)})
+    assert staged.returncode == 0, staged.stderr
+    arrived = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 20, 9)})
+    assert arrived.returncode == 0, arrived.stderr
+    ok(case, "set", rid, "body=正式方案。", now=at(10, 21, 9))
+    ok(case, "submit", rid, now=at(10, 21, 10))
+    ok(case, "approve", rid, as_="sunhm", now=at(10, 22))
+    ok(case, "publish", rid, now=at(10, 25))
+    refused_push = push(case, bare, "HEAD:refs/heads/main", env={"DANGWU_NOW": at(10, 25, 12)})
+    assert refused_push.returncode != 0
+    assert "[pre-disclosure-window]" in refused_push.stderr, refused_push.stderr
+    assert "open until 2026-11-03" in refused_push.stderr, refused_push.stderr
+
+
 def test_a_step_backdated_and_pushed_late_is_no_sheet_of_the_days_before(case: Case):
     """Published on 10-06 by the clerk's clock, received by the server on 10-20. A
     board printed from that commit 'for 10-10' is a sheet the office could not have
