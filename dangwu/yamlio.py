@@ -266,7 +266,27 @@ def load(text: str) -> Document:
         data = _construct(root, seen, 0, text)
     except _ControlIn as control:
         _refuse_control(root, control)
+    if "\t" in text:
+        _editable(text)
     return Document(data, root)
+
+
+def _editable(text: str) -> None:
+    """Refuse what dangwu could read but not edit in place: a tab that YAML takes as a
+    space (after a key's colon) but the round-trip reader that keeps a file's comments
+    and layout refuses. Asked only of a text with a tab in it."""
+    from ruamel.yaml.error import MarkedYAMLError
+
+    try:
+        _round_trip_yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlProblem(
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            _("YAML syntax: a tab dangwu cannot keep when it edits the file"),
+            _("use a space instead of the tab"),
+        ) from None
 
 
 # --- the facts dangwu writes, read quickly ------------------------------------------

@@ -254,6 +254,15 @@ RECORD_CASES = [
     case(
         "control-char-escaped", "control-char-escaped.yaml", at(5, 8, "title", "control character")
     ),
+    # YAML reads a tab after a key's colon as a space, but dangwu could not edit such a
+    # file in place: every command says so, where set once failed as a bug
+    case(
+        "tab-after-colon",
+        lambda: valid_text().replace("title: ", "title:\t", 1).encode(),
+        at(5, 7, "a tab dangwu cannot keep"),
+        unreadable=True,
+        also_set=True,
+    ),
     # types
     case("major-quoted-yes", "major-quoted-yes.yaml", at(10, 8, "major", "true or false", "'yes'")),
     case("major-bare-yes", "major-bare-yes.yaml", at(10, 8, "major", "true or false", "'yes'")),
