@@ -6,6 +6,7 @@ DOCX), verified by their code, and kept as issued (the audit)."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import subprocess
 from dataclasses import replace
@@ -561,6 +562,10 @@ def test_a_page_that_could_not_be_written_issues_no_number_and_takes_no_minutes(
     said = refused(demo, *taken, "-o", str(blocker / "m.pdf"), now=HELD)
     assert "a part of the path is a file, not a folder" in said
     ok(demo, *taken, "--format", "docx", "-o", str(tmp_path / "m.docx"), now=HELD)
+    (listed,) = json.loads(ok(demo, "meeting", "list", "--json"))  # one meeting, taken once
+    assert listed["number"] == "2026-1" and listed["matters"] == ["ZD-2026-102"]
+    assert listed["minutes"]["present"] == ["hanzg", "zhoulx", "sunhm"]
+    assert listed["minutes"]["decisions"] == "同意"
     # where nothing could be looked at first, the system's refusal is one line too
     said = refused(demo, "bulletin", "2026Q4", "-o", str(blocker / "b.html"), now=HELD)
     assert f"cannot use {blocker}: it exists already; nothing was changed" in said, said

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from dangwu.cli import common, output
 from dangwu.i18n import _
+
+if TYPE_CHECKING:
+    from dangwu.model.meeting import Meeting
 
 Format = Annotated[str, typer.Option("--format", help=_("pdf or docx."))]
 Out = Annotated[
@@ -161,12 +164,15 @@ def _print(ctx: typer.Context, ref: str, part: str, fmt: str, out: Path | None) 
     faces(done.path)
 
 
-def listing(ctx: typer.Context) -> None:
+def listing(ctx: typer.Context, as_json: common.AsJson = False) -> None:
     from dangwu.app import meetings
     from dangwu.model.meeting import KINDS
 
     office = common.office(ctx)
     found = meetings.listing(office)
+    if as_json:
+        output.emit_json([_listed(m) for m in found])
+        return
     if not found:
         output.say(_("No meetings."))
         return
@@ -183,3 +189,29 @@ def listing(ctx: typer.Context) -> None:
             for m in found
         ],
     )
+
+
+def _listed(m: Meeting) -> dict[str, Any]:
+    """One row of ``meeting list --json``: every key always there, null when none."""
+    minutes = m.minutes
+    return {
+        "number": f"{m.year}-{m.number}",
+        "held": m.when.isoformat(timespec="minutes"),
+        "kind": m.kind,
+        "title": m.title,
+        "place": m.place,
+        "chair": m.chair,
+        "invited": list(m.invited),
+        "matters": list(m.matters),
+        "called": {"by": m.by, "at": m.at},
+        "minutes": None
+        if minutes is None
+        else {
+            "present": list(minutes.present),
+            "absent": [{"key": key, "reason": reason} for key, reason in minutes.absent],
+            "attending": list(minutes.attending),
+            "decisions": minutes.decisions,
+            "by": minutes.by,
+            "at": minutes.at,
+        },
+    }
