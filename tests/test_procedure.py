@@ -1403,6 +1403,8 @@ def test_unsigned_approval_where_signing_is_required(office: Office, keys: Path)
     edit_settings(office, required)
     commit_as(office.root, "linht", "approvals must be signed", "dangwu.yaml", date=at(2))
     rid = submitted(office)
+    # a step the record's state does not allow says so first, key or no key
+    refused(office, "publish", rid, now=at(6), expect="publish needs a record that is approved")
     refused(office, "approve", rid, as_="zhoulx", now=at(6), expect="signing key")
     refused(office, "approve", rid, as_="sunhm", now=at(6), expect="no signing key for 孙慧敏")
     # the office setting signs without --sign, with the approver's own key

@@ -181,7 +181,9 @@ def approve(
                 _check_words(office, record, option, said)
         findings = _findings(office, record)
         attached = _attached(act, record, on_disk=True)
-        signed = act.signing(sign)
+        # signed if asked or required; whether the approver can sign is asked once the
+        # rules agree, so a record in the wrong state says so first
+        signed = sign or act.settings.rules.require_signing
         # a formal plan: the opinions on its preliminary plan, counted and each answered
         opinions = _heard(office, record) if record.data.get("consultation") else None
         outcome = workflow.approve(
@@ -207,7 +209,7 @@ def approve(
         details = []
         if findings and override:
             details.append(_("secrecy findings overridden: {reason}").format(reason=override))
-        done = _write(act, record, "approve", outcome, details=details, sign=signed)
+        done = _write(act, record, "approve", outcome, details=details, sign=act.signing(sign))
         done.findings = findings
         return done
 
@@ -234,7 +236,7 @@ def publish(
     channels = [one_of("--channel", channel, named) for channel in channels]
     with acting(office, "publish") as act:
         record = find_stepped(act, ref)
-        signed = act.signing(sign)
+        signed = sign or act.settings.rules.require_signing  # checked after the rules, as above
         outcome = workflow.publish(
             record.data,
             act.context(),
@@ -246,7 +248,7 @@ def publish(
             attached=_attached(act, record, on_disk=False),
         )
         went_out = list(channels) or [str(c) for c in record.data.get("channels") or []]
-        done = _write(act, record, "publish", outcome, sign=signed)
+        done = _write(act, record, "publish", outcome, sign=act.signing(sign))
         if outcome.status == "published":
             audience = record.data.get("audience")
             for command in workflow.artefacts(
