@@ -83,3 +83,10 @@ def test_the_dossier_of_the_sample_year_names_what_falls_short(audited_demo: Pat
     need_pdf()
     printed = demo.run("dossier", "--year", "2026", "--format", "pdf", now=NOW)
     assert printed.exit_code == 0 and "dossier-2026.pdf" in printed.stdout, printed.output
+    # -o names where the PDF goes: a .pdf asks for one, anything else is said, never
+    # a file quietly not written
+    named = demo.run("dossier", "--year", "2026", "-o", str(tmp_path / "d.pdf"), now=NOW)
+    assert named.exit_code == 0 and (tmp_path / "d.pdf").read_bytes()[:5] == b"%PDF-"
+    wrong = demo.run("dossier", "--year", "2026", "-o", str(tmp_path / "d.txt"), now=NOW)
+    assert wrong.exit_code == 2 and "is written to a file as a PDF" in wrong.stderr
+    assert not (tmp_path / "d.txt").exists()

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from dangwu.cli import common, output
+from dangwu.errors import UsageError
 from dangwu.i18n import _, ngettext
 
 
@@ -322,6 +323,15 @@ def dossier(
     from dangwu.app import dossier as use_case
 
     office = common.office(ctx)
+    if out is not None and fmt == "text" and not as_json:
+        # -o names where the PDF goes: a .pdf asks for one; anything else is a mistake
+        # to say, never a file quietly not written
+        if out.suffix.lower() != ".pdf":
+            raise UsageError(
+                _("-o {path}: the dossier is written to a file as a PDF").format(path=out),
+                hint=_("add --format pdf, or leave out -o to read it here"),
+            )
+        fmt = "pdf"
     done = use_case.dossier(office, year=year, fmt=fmt, out=out)
     if as_json:
         output.emit_json(
