@@ -783,6 +783,18 @@ def test_folder_without_dangwu_yaml_says_how_to_create_one(
     assert not (folder / SETTINGS).exists()
 
 
+def test_a_folder_inside_an_office_named_with_C_says_which_office(office: Office) -> None:
+    """-C office/records names a folder of an office, not one to make an office in."""
+    inside = office.root / "records"
+    inside.mkdir(exist_ok=True)
+    result = office.run("-C", str(inside), "list")
+    assert_clean_failure(result, 1)
+    assert f"it is a folder inside the office {office.root}: name that, -C {office.root}" in (
+        result.output
+    )
+    assert "dangwu init" not in result.output, result.output
+
+
 SHIPPED_RECORD_SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "record.schema.yaml"
 
 

@@ -144,9 +144,17 @@ def find_office(start: Path | None = None) -> Office:
             found.recover()  # every caller, not only the command line, sees a whole office
             return found
     if explicit:
+        above = next((f for f in here.parents if (f / SETTINGS_FILE).is_file()), None)
+        hint = (
+            _("it is a folder inside the office {office}: name that, -C {office}").format(
+                office=above
+            )
+            if above is not None
+            else _("create one with: dangwu init {path} --unit NAME").format(path=here)
+        )
         raise NotAnOffice(
             _("{path} is not an office repository (it has no dangwu.yaml)").format(path=here),
-            hint=_("create one with: dangwu init {path} --unit NAME").format(path=here),
+            hint=hint,
         )
     raise NotAnOffice(
         _("not inside an office repository (no dangwu.yaml here or in any parent folder)"),
