@@ -21,7 +21,7 @@ from dangwu import yamlio
 from dangwu.app import supervision
 from dangwu.app.drafting import commit_record, find_stepped, must_validate
 from dangwu.check.validate import unsafe_attachment
-from dangwu.errors import DangwuError, RuleViolation
+from dangwu.errors import DangwuError, RuleViolation, UsageError
 from dangwu.i18n import _, pair
 from dangwu.model import words
 from dangwu.model.catalogue import channel_titles
@@ -170,6 +170,11 @@ def approve(
 ) -> Done:
     """The review and stamp (审核盖章), optionally signed with the approver's key, with
     the approver's findings on the necessity and accuracy reviews."""
+    if override is not None and not override.strip():
+        raise UsageError(
+            _("--override: say why what the secrecy review found may go out"),
+            hint=_("e.g. --override '本人同意公开联系方式'"),
+        )
     with acting(office, "approve") as act:
         record = find_stepped(act, ref)
         for option, said in (
