@@ -23,7 +23,7 @@ from dangwu.model.fingerprint import roster_fingerprint
 from dangwu.model.history import Change, Event, Trailer, Version
 from dangwu.model.meeting import MEETINGS_DIR, Meeting
 from dangwu.model.meeting import numbered as meeting_numbered
-from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Settings
+from dangwu.model.office import DRAFTING_ROLES, ROSTER_ROLES, Person, Rules, Settings
 from dangwu.model.record import approved_attachments
 from dangwu.model.supervision import REQUESTS_DIR, Feedback, Request, answer_day
 from dangwu.model.words import day_written
@@ -1088,7 +1088,8 @@ class Auditor:
                 flag("role", _("records may be created only by the office"), record)
             if person is not None:
                 self.authors.setdefault(change.path, set()).add(person.key)
-            claimed = _created_otherwise(after, person, event.commit.author_date)
+            skew = (event.settings.rules if event.settings else Rules()).clock_skew_minutes
+            claimed = _created_otherwise(after, person, event.commit.author_date, skew)
             if claimed:
                 flag(
                     "tool-fields",
@@ -1223,10 +1224,13 @@ def _only_created(before: Version | None, after: Version) -> bool:
     return set(facts) <= {"status", "created"} and facts.get("status", "draft") == "draft"
 
 
-def _created_otherwise(after: Version, person: Person | None, committed: datetime) -> str:
+def _created_otherwise(
+    after: Version, person: Person | None, committed: datetime, skew: int
+) -> str:
     """What a draft added by hand claims of its drafting that its commit does not say
     (empty when nothing): the approval form prints 拟稿 from it, so it must name whoever
-    commits it, on the day before the commit at most (written, then committed)."""
+    commits it, on the day before the commit at most (written, then committed), and
+    not after it by more than clocks may disagree (``skew`` minutes)."""
     created = _mapping(after.facts().get("created"))
     if not created:
         return ""
@@ -1235,7 +1239,7 @@ def _created_otherwise(after: Version, person: Person | None, committed: datetim
     when_ok = (
         at is not None
         and at.tzinfo is not None
-        and committed - timedelta(days=1) <= at <= committed + timedelta(minutes=10)
+        and committed - timedelta(days=1) <= at <= committed + timedelta(minutes=skew)
     )
     if who_ok and when_ok:
         return ""
