@@ -326,6 +326,8 @@ FILED = {
         "家住人民路12号",  # part of an address
         "编号A13912345678号",
         "来信 zhao@example.org",
+        "赵\u17b4建\u17b4国反映属实",  # a Khmer vowel that prints as nothing
+        "赵\u2800建国反映属实",  # the blank Braille pattern
     ],
 )
 def test_a_reporter_is_found_however_the_text_writes_them(text):

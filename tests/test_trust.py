@@ -1248,6 +1248,10 @@ def test_a_bidi_control_or_an_invisible_character_is_refused_where_it_stands(cas
         now=at(10, 6, 11),
         expect="invisible character U+200B ZERO WIDTH SPACE",
     )
+    # and what prints as nothing without being a format character
+    for blank, name in (("\u17b4", "KHMER VOWEL INHERENT AQ"), ("\u2800", "BRAILLE PATTERN BLANK")):
+        said = f"invisible character U+{ord(blank):04X} {name}"
+        refused(case, "set", rid, f"summary=赵{blank}建国", now=at(10, 6, 11), expect=said)
     # written into the file by hand, validate says where
     path = next(case.root.glob(f"records/*/{rid}.yaml"))
     text = path.read_text("utf-8").replace("摘要", f"摘{RLO}要")

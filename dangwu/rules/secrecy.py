@@ -257,8 +257,17 @@ FORMAT_RANGES = (
     (0xE0001, 0xE0001),
     (0xE0020, 0xE007F),
 )
-# Letters and marks that print as nothing: Hangul fillers, the combining grapheme joiner.
-BLANK_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x3164, 0x3164), (0xFFA0, 0xFFA0))
+# Letters, marks and symbols that print as nothing: the combining grapheme joiner, Hangul
+# fillers, the Khmer inherent vowels (which Unicode says not to use) and the blank
+# Braille pattern.
+BLANK_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFFA0, 0xFFA0),
+)
 # Variation selectors change a glyph's look, never which character it is.
 SELECTOR_RANGES = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
 
